@@ -1,0 +1,35 @@
+// eventsource-parser behind the same push(Buffer)/end() shape as our decoder, so the
+// conformance fixtures and the decoder benchmark can drive both. It takes strings,
+// so bytes go through a streaming TextDecoder first (which also strips the BOM).
+import { createParser, type EventSourceParser } from 'eventsource-parser';
+import type { SseSink } from '../../src/driver/sse-decoder.js';
+
+export class EventsourceParserAdapter {
+  private readonly text = new TextDecoder('utf-8');
+  private readonly parser: EventSourceParser;
+  // eventsource-parser reports each event's own `id` field; the persistent last
+  // event ID of the spec is the caller's to keep.
+  private lastEventId = '';
+
+  constructor(sink: SseSink) {
+    this.parser = createParser({
+      onEvent: (e) => {
+        if (e.id !== undefined) this.lastEventId = e.id;
+        sink.onEvent(e.data, e.event ?? 'message', this.lastEventId);
+      },
+      onRetry: (ms) => sink.onRetry?.(ms),
+      onComment: () => sink.onComment?.(),
+    });
+  }
+
+  push(chunk: Buffer): boolean {
+    this.parser.feed(this.text.decode(chunk, { stream: true }));
+    return true;
+  }
+
+  end(): boolean {
+    this.parser.feed(this.text.decode());
+    this.parser.reset({ consume: false });
+    return false;
+  }
+}

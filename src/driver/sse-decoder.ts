@@ -1,0 +1,222 @@
+// A byte-level decoder for text/event-stream, following the WHATWG HTML
+// "Interpreting an event stream" rules (§9.2.6). It works on Buffers as they
+// arrive in arbitrary chunks and decodes only complete lines, so a multibyte
+// UTF-8 character split across chunks needs no special handling.
+
+const LF = 0x0a;
+const CR = 0x0d;
+const COLON = 0x3a;
+const SPACE = 0x20;
+const NUL = 0x00;
+
+/** Receives what the decoder finds. Only onEvent is required. */
+export interface SseSink {
+  /** "Dispatch the event": data lines joined by LF, type defaults to "message". */
+  onEvent(data: string, type: string, lastEventId: string): void;
+  /** A valid `retry:` field (digits only), in ms. */
+  onRetry?(ms: number): void;
+  /** A comment line (starts with a colon), e.g. a heartbeat. */
+  onComment?(): void;
+  /** A field the standard does not define; standard clients ignore these. */
+  onField?(name: string, value: string): void;
+}
+
+export type DecoderError = 'event_too_large';
+
+export class SseDecoder {
+  /** Set once an error stops the decoder; it then ignores further input. */
+  error: DecoderError | null = null;
+  /** The last event ID string as of the latest dispatch (spec: sent on reconnect). */
+  lastEventId = '';
+
+  private readonly sink: SseSink;
+  private readonly maxEventBytes: number;
+  // Bytes of an unfinished line carried over from earlier chunks.
+  private pending: Buffer | null = null;
+  // The previous chunk ended with CR: an LF starting the next chunk belongs to it.
+  private skipLF = false;
+  private atStreamStart = true;
+  private data = '';
+  private hasData = false;
+  private eventType = '';
+  private idBuffer = '';
+  // Bytes taken by lines of the event being built, to bound memory.
+  private eventBytes = 0;
+
+  constructor(sink: SseSink, maxEventBytes = 1 << 20) {
+    this.sink = sink;
+    this.maxEventBytes = maxEventBytes;
+  }
+
+  /** Feeds one chunk. Returns false once the decoder has stopped on an error. */
+  push(chunk: Buffer): boolean {
+    if (this.error !== null) return false;
+    const len = chunk.length;
+    if (len === 0) return true;
+    let pos = 0;
+    if (this.skipLF) {
+      this.skipLF = false;
+      if (chunk[0] === LF) pos = 1;
+    }
+    // Positions of the next LF / CR at or after pos; -1 once none is left in the chunk.
+    let lf = chunk.indexOf(LF, pos);
+    let cr = chunk.indexOf(CR, pos);
+
+    while (pos < len) {
+      if (lf !== -1 && lf < pos) lf = chunk.indexOf(LF, pos);
+      if (cr !== -1 && cr < pos) cr = chunk.indexOf(CR, pos);
+      let end: number;
+      if (lf === -1) end = cr;
+      else if (cr === -1) end = lf;
+      else end = lf < cr ? lf : cr;
+
+      if (end === -1) {
+        this.keepPartial(chunk, pos, len);
+        return this.error === null;
+      }
+
+      if (this.pending !== null) {
+        const line = Buffer.concat([this.pending, chunk.subarray(pos, end)]);
+        this.pending = null;
+        this.line(line, 0, line.length);
+      } else {
+        this.line(chunk, pos, end);
+      }
+      if (this.error !== null) return false;
+
+      if (chunk[end] === CR) {
+        if (end + 1 === len) {
+          this.skipLF = true;
+          pos = len;
+        } else {
+          pos = chunk[end + 1] === LF ? end + 2 : end + 1;
+        }
+      } else {
+        pos = end + 1;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The stream ended. An event still being built is discarded (spec: "If the
+   * file ends in the middle of an event … the incomplete event is not
+   * dispatched"). Returns true when something was discarded.
+   */
+  end(): boolean {
+    const discarded = this.hasData || this.pending !== null || this.eventBytes > 0;
+    this.pending = null;
+    this.resetEvent();
+    return discarded;
+  }
+
+  private keepPartial(chunk: Buffer, from: number, to: number): void {
+    const part = chunk.subarray(from, to);
+    // Copy: the caller's buffer may be reused, and a small copy frees the large chunk.
+    this.pending = this.pending === null ? Buffer.from(part) : Buffer.concat([this.pending, part]);
+    if (this.eventBytes + this.pending.length > this.maxEventBytes) this.fail();
+  }
+
+  private fail(): void {
+    this.error = 'event_too_large';
+    this.pending = null;
+    this.resetEvent();
+  }
+
+  private resetEvent(): void {
+    this.data = '';
+    this.hasData = false;
+    this.eventType = '';
+    this.eventBytes = 0;
+  }
+
+  private line(buf: Buffer, start: number, end: number): void {
+    if (this.atStreamStart) {
+      this.atStreamStart = false;
+      // One leading U+FEFF BOM is stripped (spec: "UTF-8 decode").
+      if (end - start >= 3 && buf[start] === 0xef && buf[start + 1] === 0xbb && buf[start + 2] === 0xbf) {
+        start += 3;
+      }
+    }
+    if (start === end) {
+      this.dispatch();
+      return;
+    }
+    this.eventBytes += end - start + 1;
+    if (this.eventBytes > this.maxEventBytes) {
+      this.fail();
+      return;
+    }
+    if (buf[start] === COLON) {
+      this.sink.onComment?.();
+      return;
+    }
+    // Field names are short: a byte loop beats a native indexOf call here.
+    let colon = start;
+    while (colon < end && buf[colon] !== COLON) colon++;
+    let valueStart = colon + 1;
+    if (colon === end) {
+      valueStart = end; // no colon: the whole line is the field name, the value is empty
+    } else if (valueStart < end && buf[valueStart] === SPACE) {
+      valueStart++;
+    }
+    this.field(buf, start, colon - start, valueStart, end);
+  }
+
+  private field(buf: Buffer, start: number, nameLen: number, valueStart: number, end: number): void {
+    const b0 = buf[start];
+    if (nameLen === 4 && b0 === 0x64 && buf[start + 1] === 0x61 && buf[start + 2] === 0x74 && buf[start + 3] === 0x61) {
+      // "data": append the value, then a LF (the final LF is removed at dispatch).
+      const value = valueStart === end ? '' : buf.toString('utf8', valueStart, end);
+      if (this.hasData) this.data += '\n' + value;
+      else {
+        this.data = value;
+        this.hasData = true;
+      }
+      return;
+    }
+    if (nameLen === 5 && b0 === 0x65 && matches(buf, start, 'event')) {
+      this.eventType = buf.toString('utf8', valueStart, end);
+      return;
+    }
+    if (nameLen === 2 && b0 === 0x69 && buf[start + 1] === 0x64) {
+      // "id": ignored when the value contains U+0000 NULL.
+      for (let i = valueStart; i < end; i++) if (buf[i] === NUL) return;
+      this.idBuffer = buf.toString('utf8', valueStart, end);
+      return;
+    }
+    if (nameLen === 5 && b0 === 0x72 && matches(buf, start, 'retry')) {
+      if (valueStart === end) return;
+      let ms = 0;
+      for (let i = valueStart; i < end; i++) {
+        const d = (buf[i] as number) - 0x30;
+        if (d < 0 || d > 9) return; // only ASCII digits count
+        ms = ms * 10 + d;
+      }
+      this.sink.onRetry?.(ms);
+      return;
+    }
+    if (this.sink.onField !== undefined) {
+      this.sink.onField(buf.toString('utf8', start, start + nameLen), buf.toString('utf8', valueStart, end));
+    }
+  }
+
+  private dispatch(): void {
+    // Spec step 1: the last event ID string takes the buffer's value even when
+    // nothing is dispatched.
+    this.lastEventId = this.idBuffer;
+    if (!this.hasData) {
+      this.resetEvent();
+      return;
+    }
+    const data = this.data;
+    const type = this.eventType === '' ? 'message' : this.eventType;
+    this.resetEvent();
+    this.sink.onEvent(data, type, this.lastEventId);
+  }
+}
+
+function matches(buf: Buffer, start: number, name: string): boolean {
+  for (let i = 1; i < name.length; i++) if (buf[start + i] !== name.charCodeAt(i)) return false;
+  return true;
+}

@@ -1,0 +1,61 @@
+import type { Outcome } from './outcome.js';
+
+/**
+ * One stream's life as timestamps (monotonic µs, see util/clock.ts) and counters.
+ * Durations are derived from these, never stored: every latency is measured from
+ * `intendedStartUs`, so a harness or a target that delays the start cannot hide it.
+ * Zero in a timestamp means "did not happen".
+ */
+export interface StreamRecord {
+  /** Index of the session (closed model) or arrival (open model) that opened it. */
+  sessionId: number;
+  /** When the schedule meant the stream to open. */
+  intendedStartUs: number;
+  /** When the request was handed to the HTTP client. */
+  dispatchUs: number;
+  /** When a new connection for it was established; 0 when it reused one. */
+  connectedUs: number;
+  /** When the request head was written to the socket. */
+  requestSentUs: number;
+  /** When the response status and headers arrived. */
+  headersUs: number;
+  /** When the first event that carries a token arrived. */
+  firstTokenUs: number;
+  /** When the latest token-carrying event arrived. */
+  lastTokenUs: number;
+  /** When the latest byte of the body arrived (idle gaps are measured from it). */
+  lastByteUs: number;
+  /** When the stream ended, whatever the outcome. */
+  endUs: number;
+  status: number;
+  events: number;
+  tokens: number;
+  bytes: number;
+  /** Reads (onResponseData calls) that carried at least one byte. */
+  reads: number;
+  outcome: Outcome | null;
+  /** Error code or short reason for a failed outcome (e.g. ECONNREFUSED, UND_ERR_SOCKET). */
+  errorCode: string;
+}
+
+export function newStreamRecord(sessionId: number, intendedStartUs: number): StreamRecord {
+  return {
+    sessionId,
+    intendedStartUs,
+    dispatchUs: 0,
+    connectedUs: 0,
+    requestSentUs: 0,
+    headersUs: 0,
+    firstTokenUs: 0,
+    lastTokenUs: 0,
+    lastByteUs: 0,
+    endUs: 0,
+    status: 0,
+    events: 0,
+    tokens: 0,
+    bytes: 0,
+    reads: 0,
+    outcome: null,
+    errorCode: '',
+  };
+}

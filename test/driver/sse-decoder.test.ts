@@ -1,0 +1,72 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SseDecoder } from '../../src/driver/sse-decoder.js';
+import { EventsourceParserAdapter } from '../../bench/adapters/eventsource-parser.js';
+import { FIXTURES, type Seen } from './sse-fixtures.js';
+import { decodeChunks, ourDecoder, recordingSink, splits } from '../helpers/collect.js';
+
+for (const fx of FIXTURES) {
+  test(`decoder: ${fx.name} (every chunk split)`, () => {
+    for (const { label, chunks } of splits(fx.input)) {
+      assert.deepEqual(decodeChunks(ourDecoder, chunks), fx.expected, label);
+    }
+  });
+}
+
+// Both candidate decoders run the same fixtures. eventsource-parser has no
+// callback for unknown fields and leaves the last event ID to its caller, so its
+// expectations drop field reports, and ids where the fixture needs an id-only block.
+// One real deviation is asserted exactly, so a fixed release would show up here:
+// after a CR it waits for a possible LF before finishing the line, so an event whose
+// last blank line is a lone CR at the end of the input is never dispatched (and in a
+// live stream, not until the next bytes arrive, which would delay ttft and itl).
+for (const fx of FIXTURES) {
+  test(`eventsource-parser: ${fx.name} (every chunk split)`, () => {
+    let expected: Seen[] = fx.expected
+      .filter((s) => s.kind !== 'field')
+      .map((s) => (fx.idOnlyBlock && s.kind === 'event' ? { ...s, id: '' } : s));
+    if (fx.endsWithLoneCR) expected = expected.slice(0, -1);
+    for (const { label, chunks } of splits(fx.input)) {
+      const seen = decodeChunks((sink) => new EventsourceParserAdapter(sink), chunks);
+      const normalised = fx.idOnlyBlock ? seen.map((s) => (s.kind === 'event' ? { ...s, id: '' } : s)) : seen;
+      assert.deepEqual(normalised, expected, label);
+    }
+  });
+}
+
+test('decoder: an event over the size limit stops it with event_too_large', () => {
+  const seen: Seen[] = [];
+  const d = new SseDecoder(recordingSink(seen), 32);
+  assert.equal(d.push(Buffer.from('data: small\n\n')), true);
+  assert.equal(d.push(Buffer.from(`data: ${'x'.repeat(40)}\n\n`)), false);
+  assert.equal(d.error, 'event_too_large');
+  assert.equal(d.push(Buffer.from('data: later\n\n')), false, 'ignores input after the error');
+  assert.deepEqual(seen, [{ kind: 'event', type: 'message', data: 'small', id: '' }]);
+});
+
+test('decoder: the size limit also bounds a line that never ends', () => {
+  const d = new SseDecoder({ onEvent: () => assert.fail('nothing to dispatch') }, 64);
+  for (let i = 0; i < 10 && d.push(Buffer.from('data: 0123456789')); i++);
+  assert.equal(d.error, 'event_too_large');
+});
+
+test('decoder: the size limit counts every line of one event, not one line', () => {
+  const d = new SseDecoder({ onEvent: () => assert.fail('nothing to dispatch') }, 64);
+  for (let i = 0; i < 10; i++) d.push(Buffer.from('data: 0123456789\n'));
+  assert.equal(d.error, 'event_too_large');
+});
+
+test('decoder: end() reports whether an unfinished event was discarded', () => {
+  const d = new SseDecoder({ onEvent: () => {} });
+  d.push(Buffer.from('data: a\n\n'));
+  assert.equal(d.end(), false);
+  const d2 = new SseDecoder({ onEvent: () => {} });
+  d2.push(Buffer.from('data: a\n\ndata: b\n'));
+  assert.equal(d2.end(), true);
+});
+
+test('decoder: lastEventId is exposed for reconnects', () => {
+  const d = new SseDecoder({ onEvent: () => {} });
+  d.push(Buffer.from('id: 41\ndata: a\n\nid: 42\n\n'));
+  assert.equal(d.lastEventId, '42');
+});
