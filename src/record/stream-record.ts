@@ -13,7 +13,9 @@ export interface StreamRecord {
   intendedStartUs: number;
   /** When the request was handed to the HTTP client. */
   dispatchUs: number;
-  /** When a new connection for it was established; 0 when it reused one. */
+  /** When a new connection for it began connecting; 0 when it reused one. */
+  connectStartUs: number;
+  /** When that new connection was established; 0 when it reused one. */
   connectedUs: number;
   /** When the request head was written to the socket. */
   requestSentUs: number;
@@ -43,6 +45,7 @@ export function newStreamRecord(sessionId: number, intendedStartUs: number): Str
     sessionId,
     intendedStartUs,
     dispatchUs: 0,
+    connectStartUs: 0,
     connectedUs: 0,
     requestSentUs: 0,
     headersUs: 0,

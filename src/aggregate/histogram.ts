@@ -1,0 +1,50 @@
+// HDR histograms of integer microseconds, and their lossless text encoding.
+import * as hdr from 'hdr-histogram-js';
+
+export type Histogram = hdr.Histogram;
+
+/** 3 significant digits from 1 µs up, growing as needed: bounded memory, whatever the run length. */
+export function newHistogram(): Histogram {
+  return hdr.build({ bitBucketSize: 32, lowestDiscernibleValue: 1, autoResize: true, numberOfSignificantValueDigits: 3 });
+}
+
+/** HdrHistogram's compressed base64 encoding, readable by every HdrHistogram port. */
+export function encodeHistogram(h: Histogram): string {
+  return hdr.encodeIntoCompressedBase64(h);
+}
+
+export function decodeHistogram(encoded: string): Histogram {
+  return hdr.decodeFromCompressedBase64(encoded, 32, false);
+}
+
+/** Percentiles and extremes in milliseconds (µs resolution kept as decimals). */
+export interface MetricStats {
+  count: number;
+  min: number;
+  mean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+export function statsMs(h: Histogram): MetricStats {
+  const ms = (us: number): number => Math.round(us) / 1000;
+  if (h.totalCount === 0) return { count: 0, min: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
+  return {
+    count: h.totalCount,
+    min: ms(h.minNonZeroValue === Number.MAX_SAFE_INTEGER ? 0 : minValue(h)),
+    mean: ms(h.mean),
+    p50: ms(h.getValueAtPercentile(50)),
+    p90: ms(h.getValueAtPercentile(90)),
+    p99: ms(h.getValueAtPercentile(99)),
+    p999: ms(h.getValueAtPercentile(99.9)),
+    max: ms(h.maxValue),
+  };
+}
+
+// minNonZeroValue skips zeros; a recorded 0 µs (e.g. a delivery lag clamped at 0) is the true minimum.
+function minValue(h: Histogram): number {
+  return h.getValueAtPercentile(0) === 0 ? 0 : h.minNonZeroValue;
+}

@@ -1,0 +1,13 @@
+// The latencies sse-soak measures, with the formula a report prints beside each.
+
+export const METRICS = ['connect', 'ttfb', 'ttft', 'itl', 'e2e', 'deliveryLag'] as const;
+export type MetricName = (typeof METRICS)[number];
+
+export const METRIC_FORMULAS: Record<MetricName, string> = {
+  connect: 'TCP (and TLS) connect → established, for streams that opened a new connection',
+  ttfb: 'intended start → response headers',
+  ttft: 'intended start → first event that carries a token',
+  itl: 'gap between consecutive token events of one stream',
+  e2e: 'intended start → stream end (sentinel, close or error)',
+  deliveryLag: "event arrival − the target's x-sent-us send stamp (stamped targets only)",
+};

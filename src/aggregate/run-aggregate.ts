@@ -1,0 +1,81 @@
+import { emptyOutcomeCounts, isFailure, type Outcome } from '../record/outcome.js';
+import type { StreamRecord } from '../record/stream-record.js';
+import { newHistogram, type Histogram } from './histogram.js';
+import { METRICS, type MetricName } from './metrics.js';
+
+/**
+ * Everything a run keeps: histograms and counters, never raw samples, so memory
+ * stays flat however long the run and however many events it sees.
+ */
+export class RunAggregate {
+  readonly histograms: Record<MetricName, Histogram>;
+  readonly outcomes: Record<Outcome, number> = emptyOutcomeCounts();
+  /** HTTP status → count, for http_error outcomes. */
+  readonly httpStatuses: Record<string, number> = {};
+  /** Error code → count, for failed outcomes. */
+  readonly errorCodes: Record<string, number> = {};
+  started = 0;
+  events = 0;
+  tokens = 0;
+  bytes = 0;
+  /** Events whose data did not parse as JSON while counting tokens by JSON path. */
+  tokenParseErrors = 0;
+  /** Delivery lags below zero (clock offset between target and harness), recorded as 0. */
+  negativeDeliveryLags = 0;
+
+  constructor() {
+    const h = {} as Record<MetricName, Histogram>;
+    for (const m of METRICS) h[m] = newHistogram();
+    this.histograms = h;
+  }
+
+  /** Hot path: one gap between token events. */
+  recordItl(us: number): void {
+    this.histograms.itl.recordValue(us);
+  }
+
+  /** Hot path: one event's delivery lag. */
+  recordDeliveryLag(us: number): void {
+    if (us < 0) {
+      this.negativeDeliveryLags++;
+      us = 0;
+    }
+    this.histograms.deliveryLag.recordValue(us);
+  }
+
+  /** A stream ended: its per-stream latencies and counters. */
+  finish(r: StreamRecord): void {
+    const h = this.histograms;
+    const outcome = r.outcome as Outcome;
+    this.outcomes[outcome]++;
+    this.events += r.events;
+    this.tokens += r.tokens;
+    this.bytes += r.bytes;
+    if (r.connectedUs > 0) h.connect.recordValue(r.connectedUs - r.connectStartUs);
+    if (r.headersUs > 0) h.ttfb.recordValue(r.headersUs - r.intendedStartUs);
+    if (r.firstTokenUs > 0) h.ttft.recordValue(r.firstTokenUs - r.intendedStartUs);
+    // e2e describes replies: only streams that got a response, and not those the run cut off.
+    if (r.headersUs > 0 && outcome !== 'aborted') h.e2e.recordValue(r.endUs - r.intendedStartUs);
+    if (outcome === 'http_error') this.httpStatuses[r.status] = (this.httpStatuses[r.status] ?? 0) + 1;
+    if (isFailure(outcome) && r.errorCode !== '') this.errorCodes[r.errorCode] = (this.errorCodes[r.errorCode] ?? 0) + 1;
+  }
+
+  /** Streams that ended, whatever the outcome. */
+  get ended(): number {
+    let n = 0;
+    for (const c of Object.values(this.outcomes)) n += c;
+    return n;
+  }
+
+  get failed(): number {
+    let n = 0;
+    for (const [o, c] of Object.entries(this.outcomes)) if (isFailure(o as Outcome)) n += c;
+    return n;
+  }
+
+  /** failed ÷ (ended − aborted): a stream the run cut off proves nothing either way. */
+  get dropRate(): number {
+    const judged = this.ended - this.outcomes.aborted;
+    return judged === 0 ? 0 : this.failed / judged;
+  }
+}

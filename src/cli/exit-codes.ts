@@ -1,0 +1,21 @@
+// Exit codes are a contract: scripts and CI read them. Documented in the README.
+export const EXIT = {
+  /** The run (or command) did what was asked. */
+  OK: 0,
+  /** sse-soak itself failed unexpectedly (a bug: please report it). */
+  INTERNAL: 1,
+  /** Invalid input: a bad scenario file, flag or argument. Nothing was run. */
+  INVALID_INPUT: 2,
+  /** The run could not start: the built-in target or the report folder could not be set up. */
+  CANNOT_START: 3,
+} as const;
+
+/** An error the CLI reports as one clear message and an exit code, without a stack trace. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,56 @@
+// The harness measures itself: a saturated load generator reports its own delay as
+// the target's, so the report must say how busy the harness was.
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+
+export interface HarnessStats {
+  /** Event-loop delay over the run, ms. */
+  eventLoopDelayMs: { p50: number; p99: number; max: number };
+  /** CPU time of this process over the run, ms, and as a share of one core. */
+  cpuUserMs: number;
+  cpuSystemMs: number;
+  cpuCoreShare: number;
+  maxRssBytes: number;
+}
+
+export class HarnessMonitor {
+  private readonly delay: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
+  private cpuStart: NodeJS.CpuUsage | null = null;
+  private startMs = 0;
+  private maxRss = 0;
+  private sampler: NodeJS.Timeout | null = null;
+
+  start(): void {
+    this.delay.enable();
+    this.cpuStart = process.cpuUsage();
+    this.startMs = performance.now();
+    this.sample();
+    this.sampler = setInterval(() => this.sample(), 1000);
+    this.sampler.unref();
+  }
+
+  stop(): HarnessStats {
+    this.delay.disable();
+    if (this.sampler !== null) clearInterval(this.sampler);
+    this.sample();
+    const cpu = process.cpuUsage(this.cpuStart ?? undefined);
+    const wallMs = Math.max(1, performance.now() - this.startMs);
+    const ns = (v: number): number => Math.round(v / 1e3) / 1e3; // ns → ms with µs kept
+    const count = this.delay.count;
+    return {
+      eventLoopDelayMs: {
+        p50: count > 0 ? ns(this.delay.percentile(50)) : 0,
+        p99: count > 0 ? ns(this.delay.percentile(99)) : 0,
+        max: count > 0 ? ns(this.delay.max) : 0,
+      },
+      cpuUserMs: Math.round(cpu.user / 1000),
+      cpuSystemMs: Math.round(cpu.system / 1000),
+      cpuCoreShare: Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 1000) / 1000,
+      maxRssBytes: this.maxRss,
+    };
+  }
+
+  private sample(): void {
+    const rss = process.memoryUsage.rss();
+    if (rss > this.maxRss) this.maxRss = rss;
+  }
+}

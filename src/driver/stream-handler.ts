@@ -1,0 +1,184 @@
+// One SSE stream: undici's dispatch handler and the decoder's sink in one object, so
+// the hot path (onResponseData → decoder → onEvent) allocates nothing per event
+// beyond the event's data string.
+import type { Dispatcher } from 'undici';
+import type { RunAggregate } from '../aggregate/run-aggregate.js';
+import type { Outcome } from '../record/outcome.js';
+import { newStreamRecord, type StreamRecord } from '../record/stream-record.js';
+import type { StreamSpec } from '../scenario/types.js';
+import { monoToEpochUs, nowUs } from '../util/clock.js';
+import { classifyError, errorCode, isEventStream } from './classify.js';
+import { SseDecoder, type SseSink } from './sse-decoder.js';
+import { countTokens } from './tokens.js';
+
+/** The field the built-in target stamps each event with: send time in epoch µs. */
+export const STAMP_FIELD = 'x-sent-us';
+
+/** What a stream needs from the run it belongs to. */
+export interface StreamHost {
+  readonly spec: StreamSpec;
+  readonly aggregate: RunAggregate;
+  /** The request is being written now; the transport fills in connect times if it opened a connection. */
+  requestStarting(stream: StreamHandler): void;
+  /** The stream has its outcome; called once. */
+  onFinished(stream: StreamHandler): void;
+  /** The HTTP request is over (it may outlive the outcome, e.g. draining after the sentinel). */
+  onReleased(stream: StreamHandler): void;
+}
+
+/** Reason given to undici when sse-soak ends a stream itself. */
+class StreamStop extends Error {
+  constructor(readonly outcome: Outcome) {
+    super(`sse-soak ended the stream: ${outcome}`);
+    this.name = 'StreamStop';
+  }
+}
+
+export class StreamHandler implements Dispatcher.DispatchHandler, SseSink {
+  readonly record: StreamRecord;
+  private readonly host: StreamHost;
+  private decoder: SseDecoder | null = null;
+  private controller: Dispatcher.DispatchController | null = null;
+  private lifetimeTimer: NodeJS.Timeout | null = null;
+  private released = false;
+  // Arrival time of the chunk being decoded: every event in one read arrived together.
+  private chunkUs = 0;
+  private stampUs = 0;
+
+  constructor(host: StreamHost, sessionId: number, intendedStartUs: number) {
+    this.host = host;
+    this.record = newStreamRecord(sessionId, intendedStartUs);
+  }
+
+  get finished(): boolean {
+    return this.record.outcome !== null;
+  }
+
+  /** Called by the run just before dispatch. */
+  started(): void {
+    const r = this.record;
+    r.dispatchUs = nowUs();
+    const left = this.host.spec.lifetimeMs - (r.dispatchUs - r.intendedStartUs) / 1000;
+    this.lifetimeTimer = setTimeout(() => this.stop('client_lifetime'), left > 0 ? left : 0);
+  }
+
+  /** Ends the stream from the harness side (lifetime, run end) with this outcome. */
+  stop(outcome: Outcome): void {
+    if (this.finished) {
+      // Already has its outcome (e.g. draining after the sentinel): just let go of it.
+      this.controller?.abort(new StreamStop(outcome));
+      return;
+    }
+    this.finish(outcome, outcome === 'aborted' ? '' : outcome);
+    if (this.controller !== null) this.controller.abort(new StreamStop(outcome));
+    // Not yet on a connection: undici reports the abort through onResponseError once it starts.
+  }
+
+  // ── undici dispatch handler ────────────────────────────────────────────────
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    const r = this.record;
+    r.requestSentUs = nowUs();
+    this.host.requestStarting(this);
+    if (this.finished) controller.abort(new StreamStop(this.record.outcome as Outcome));
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+    const r = this.record;
+    r.headersUs = r.lastByteUs = nowUs();
+    r.status = statusCode;
+    if (this.finished) return;
+    if (statusCode !== 200) {
+      this.finish('http_error', `HTTP ${statusCode}`);
+      controller.abort(new StreamStop('http_error'));
+      return;
+    }
+    if (!isEventStream(headers['content-type'])) {
+      this.finish('bad_content_type', String(headers['content-type'] ?? 'none'));
+      controller.abort(new StreamStop('bad_content_type'));
+      return;
+    }
+    this.decoder = new SseDecoder(this, this.host.spec.maxEventBytes);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    const r = this.record;
+    const now = nowUs();
+    r.lastByteUs = now;
+    r.bytes += chunk.length;
+    r.reads++;
+    if (this.finished || this.decoder === null) return;
+    this.chunkUs = now;
+    if (!this.decoder.push(chunk)) {
+      this.finish('protocol_error', this.decoder.error ?? 'decode');
+      controller.abort(new StreamStop('protocol_error'));
+    }
+  }
+
+  onResponseEnd(): void {
+    if (!this.finished) {
+      this.decoder?.end();
+      // A reply ends with its sentinel when the scenario names one; without, the close is the end.
+      if (this.host.spec.sentinel === null) this.finish('completed', '');
+      else this.finish('eof_early', 'closed before the sentinel');
+    }
+    this.release();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    if (!this.finished) {
+      const code = errorCode(err);
+      this.finish(classifyError(code, this.record.requestSentUs > 0), code);
+    }
+    this.release();
+  }
+
+  // ── decoder sink ───────────────────────────────────────────────────────────
+
+  onEvent(data: string): void {
+    if (this.finished) return;
+    const r = this.record;
+    const spec = this.host.spec;
+    r.events++;
+    const now = this.chunkUs;
+    const stamp = this.stampUs;
+    this.stampUs = 0;
+    if (spec.sentinel !== null && data === spec.sentinel) {
+      this.finish('completed', '');
+      return;
+    }
+    const tokens = countTokens(data, spec.tokens, this.host.aggregate);
+    if (tokens === 0) return;
+    if (r.firstTokenUs === 0) r.firstTokenUs = now;
+    else this.host.aggregate.recordItl(now - r.lastTokenUs);
+    r.lastTokenUs = now;
+    r.tokens += tokens;
+    if (stamp !== 0) this.host.aggregate.recordDeliveryLag(monoToEpochUs(now) - stamp);
+  }
+
+  onField(name: string, value: string): void {
+    if (name === STAMP_FIELD) this.stampUs = Number(value) || 0;
+  }
+
+  // ── ending ─────────────────────────────────────────────────────────────────
+
+  private finish(outcome: Outcome, code: string): void {
+    const r = this.record;
+    r.outcome = outcome;
+    r.errorCode = code;
+    r.endUs = nowUs();
+    if (this.lifetimeTimer !== null) {
+      clearTimeout(this.lifetimeTimer);
+      this.lifetimeTimer = null;
+    }
+    this.decoder = null;
+    this.host.onFinished(this);
+  }
+
+  private release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.host.onReleased(this);
+  }
+}

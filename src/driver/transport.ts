@@ -1,0 +1,93 @@
+// The HTTP client side of a run: one undici Agent with every timeout set from the
+// scenario (undici's own 300 s defaults would cut quiet streams and be reported as
+// the target's fault), unlimited connections per origin and no pipelining, so that
+// each open stream holds its own connection, as a browser's EventSource does.
+import diagnostics from 'node:diagnostics_channel';
+import type { Socket } from 'node:net';
+import { Agent, buildConnector, type Dispatcher } from 'undici';
+import type { StreamRecord } from '../record/stream-record.js';
+import type { Scenario } from '../scenario/types.js';
+import { nowUs } from '../util/clock.js';
+
+interface ConnectStamp {
+  startUs: number;
+  endUs: number;
+}
+
+const SEND_HEADERS = 'undici:client:sendHeaders';
+
+export class Transport {
+  readonly agent: Agent;
+  private readonly request: Dispatcher.DispatchOptions;
+  // New sockets and when they connected, until the first request on each claims it.
+  private readonly fresh = new WeakMap<Socket, ConnectStamp>();
+  // The stream whose request head undici is writing right now (see onSendHeaders).
+  private starting: StreamRecord | null = null;
+  private readonly onSendHeaders = (message: unknown): void => {
+    const record = this.starting;
+    if (record === null) return;
+    this.starting = null;
+    const socket = (message as { socket: Socket }).socket;
+    const stamp = this.fresh.get(socket);
+    if (stamp === undefined) return;
+    this.fresh.delete(socket);
+    record.connectStartUs = stamp.startUs;
+    record.connectedUs = stamp.endUs;
+  };
+
+  constructor(scenario: Scenario, url: string) {
+    const { stream, target } = scenario;
+    const connect = buildConnector({ timeout: target.connectTimeoutMs });
+    this.agent = new Agent({
+      connections: null,
+      pipelining: 1,
+      headersTimeout: stream.idleTimeoutMs,
+      bodyTimeout: stream.idleTimeoutMs,
+      keepAliveTimeout: 30_000,
+      connect: (opts, callback) => {
+        const startUs = nowUs();
+        connect(opts, (err, socket) => {
+          if (err !== null || socket === null) {
+            callback(err ?? new Error('connect failed'), null);
+            return;
+          }
+          this.fresh.set(socket, { startUs, endUs: nowUs() });
+          callback(null, socket);
+        });
+      },
+    });
+    // undici calls onRequestStart and then, in the same synchronous write, publishes
+    // sendHeaders with the socket. That pairs each stream with the connection it got
+    // exactly, where the Agent's 'connect' event alone cannot say which request it served.
+    diagnostics.subscribe(SEND_HEADERS, this.onSendHeaders);
+    const u = new URL(url);
+    this.request = {
+      origin: u.origin,
+      path: u.pathname + u.search,
+      method: target.method,
+      headers: target.headers,
+      body: target.body,
+      headersTimeout: stream.idleTimeoutMs,
+      bodyTimeout: stream.idleTimeoutMs,
+      blocking: true,
+      idempotent: false,
+    };
+  }
+
+  dispatch(handler: Dispatcher.DispatchHandler): void {
+    this.agent.dispatch(this.request, handler);
+  }
+
+  /** Called from onRequestStart: the next sendHeaders belongs to this stream. */
+  requestStarting(record: StreamRecord): void {
+    this.starting = record;
+  }
+
+  async close(): Promise<void> {
+    await this.agent.destroy();
+  }
+
+  dispose(): void {
+    diagnostics.unsubscribe(SEND_HEADERS, this.onSendHeaders);
+  }
+}

@@ -1,0 +1,59 @@
+// The console summary: what a person reads at a glance when a run ends.
+import { METRICS } from '../aggregate/metrics.js';
+import { OUTCOMES } from '../record/outcome.js';
+import { fmtBytes, fmtInt, fmtMs, fmtPct, fmtSeconds } from './format.js';
+import type { Summary } from './summary.js';
+
+export function renderConsoleSummary(s: Summary, reportDir?: string): string {
+  const lines: string[] = [];
+  const t = s.settings.target;
+  const load = s.settings.load;
+  lines.push(`sse-soak · ${s.scenario.name} · closed model, ${load.sessions} sessions · ${fmtSeconds(s.run.durationMs)}${s.run.stoppedEarly ? ' (stopped early)' : ''}`);
+  lines.push(`target    ${t.method} ${t.url}${t.builtin ? '  (built-in target)' : ''}`);
+  lines.push('');
+
+  const st = s.streams;
+  lines.push(
+    `streams   ${fmtInt(st.started)} started · ${fmtInt(s.outcomes.completed)} completed · ${fmtInt(st.failed)} failed · ` +
+      `${fmtInt(st.aborted)} aborted at run end · drop rate ${fmtPct(s.dropRate)}`,
+  );
+  const outcomeParts = OUTCOMES.filter((o) => s.outcomes[o] > 0).map((o) => `${o} ${fmtInt(s.outcomes[o])}`);
+  lines.push(`outcomes  ${outcomeParts.length ? outcomeParts.join(' · ') : 'none'}`);
+  const statuses = Object.entries(s.httpStatuses).map(([k, v]) => `${k}×${v}`);
+  if (statuses.length) lines.push(`          http status: ${statuses.join(', ')}`);
+  const codes = Object.entries(s.errorCodes)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 5)
+    .map(([k, v]) => `${k}×${v}`);
+  if (codes.length) lines.push(`          errors: ${codes.join(', ')}`);
+  lines.push(
+    `tokens    ${fmtInt(s.totals.tokens)} (${fmtInt(s.totals.tokensPerSecond)}/s) · events ${fmtInt(s.totals.events)} (${fmtInt(s.totals.eventsPerSecond)}/s) · ${fmtBytes(s.totals.bytes)}`,
+  );
+  lines.push('');
+
+  const head = ['metric (ms)', 'count', 'min', 'mean', 'p50', 'p90', 'p99', 'p99.9', 'max'];
+  const rows = METRICS.filter((m) => s.metrics[m].count > 0).map((m) => {
+    const x = s.metrics[m];
+    return [m, fmtInt(x.count), fmtMs(x.min), fmtMs(x.mean), fmtMs(x.p50), fmtMs(x.p90), fmtMs(x.p99), fmtMs(x.p999), fmtMs(x.max)];
+  });
+  lines.push(...table([head, ...rows]));
+  lines.push('');
+  for (const m of METRICS) if (s.metrics[m].count > 0) lines.push(`  ${m.padEnd(12)} ${s.metricFormulas[m]}`);
+  if (s.notes.tokenParseErrors > 0) lines.push(`note      ${fmtInt(s.notes.tokenParseErrors)} events were not JSON while counting tokens by JSON path`);
+  if (s.notes.negativeDeliveryLags > 0) {
+    lines.push(`note      ${fmtInt(s.notes.negativeDeliveryLags)} delivery lags were below zero (target and harness clocks differ) and count as 0`);
+  }
+  lines.push('');
+  const h = s.harness;
+  lines.push(
+    `harness   event-loop delay p99 ${fmtMs(h.eventLoopDelayMs.p99)} ms, max ${fmtMs(h.eventLoopDelayMs.max)} ms · ` +
+      `CPU ${fmtPct(h.cpuCoreShare)} of one core · max RSS ${fmtBytes(h.maxRssBytes)}`,
+  );
+  if (reportDir !== undefined) lines.push(`report    ${reportDir}`);
+  return lines.join('\n') + '\n';
+}
+
+function table(rows: string[][]): string[] {
+  const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  '));
+}

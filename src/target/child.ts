@@ -1,0 +1,40 @@
+// Runs the built-in target in a child process, so its work never shows up as the
+// harness's own event-loop lag or CPU, and the two cores of a machine are both used.
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const CLI_MAIN = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+
+export interface ChildTarget {
+  origin: string;
+  stop(): Promise<void>;
+}
+
+export function spawnTarget(host = '127.0.0.1', timeoutMs = 10_000): Promise<ChildTarget> {
+  const child: ChildProcess = fork(CLI_MAIN, ['serve', '--host', host, '--port', '0', '--quiet'], {
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const stop = (): Promise<void> =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void stop();
+      reject(new Error(`the built-in target did not start within ${timeoutMs} ms${stderr ? `: ${stderr.trim()}` : ''}`));
+    }, timeoutMs);
+    child.once('message', (msg: { type?: string; origin?: string }) => {
+      if (msg?.type !== 'ready' || typeof msg.origin !== 'string') return;
+      clearTimeout(timer);
+      resolve({ origin: msg.origin, stop });
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the built-in target exited (code ${code})${stderr ? `: ${stderr.trim()}` : ''}`));
+    });
+  });
+}

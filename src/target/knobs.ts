@@ -1,0 +1,128 @@
+// The built-in target's knobs: one table, used by `serve` flags, by scenario files
+// (`target.builtin`) and by per-request query parameters (?tokens=80&tokenInterval=20ms).
+import { parseDurationMs } from '../scenario/units.js';
+
+export interface TargetKnobs {
+  /** Delay from the request to the first token event. */
+  firstTokenDelayMs: number;
+  /** Gap between token events. */
+  tokenIntervalMs: number;
+  /** Reply length in token events. */
+  tokens: number;
+  /** Reply length varies uniformly within tokens × (1 ± spread). */
+  tokensSpread: number;
+  /** A comment line `: ping` this often while the stream is open; 0 = none. */
+  heartbeatMs: number;
+  /** After this many tokens, send no token for `silenceMs` (heartbeats, if on, go on). */
+  silenceAfter: number;
+  silenceMs: number;
+  /** Last event's data, e.g. [DONE]; empty for none. */
+  sentinel: string;
+  /** `openai`: chat.completion.chunk JSON per token; `text`: the token as plain data. */
+  format: 'openai' | 'text';
+  /** Send `id:` lines (1, 2, 3 …). */
+  eventIds: boolean;
+  /** Send `x-sent-us:` with the send time in epoch µs (ignored by standard clients). */
+  stamp: boolean;
+  /** Fault: answer with this HTTP status (and a short text body) instead of a stream. */
+  status: number;
+  /** Fault: announce this Content-Type instead of text/event-stream. */
+  contentType: string;
+  /** Fault: end the response cleanly after this many tokens, without the sentinel; -1 = never. */
+  closeAfter: number;
+  /** Fault: destroy the connection after this many tokens; -1 = never. */
+  resetAfter: number;
+}
+
+export const DEFAULT_KNOBS: TargetKnobs = {
+  firstTokenDelayMs: 200,
+  tokenIntervalMs: 50,
+  tokens: 40,
+  tokensSpread: 0,
+  heartbeatMs: 0,
+  silenceAfter: -1,
+  silenceMs: 0,
+  sentinel: '[DONE]',
+  format: 'openai',
+  eventIds: true,
+  stamp: true,
+  status: 200,
+  contentType: 'text/event-stream; charset=utf-8',
+  closeAfter: -1,
+  resetAfter: -1,
+};
+
+type KnobKind = 'duration' | 'int' | 'fraction' | 'string' | 'bool' | 'format' | 'status';
+
+/** External name (scenario key, query parameter, `serve --name`) → field and kind. */
+export const KNOB_SPECS: Record<string, { field: keyof TargetKnobs; kind: KnobKind; help: string }> = {
+  firstTokenDelay: { field: 'firstTokenDelayMs', kind: 'duration', help: 'delay before the first token' },
+  tokenInterval: { field: 'tokenIntervalMs', kind: 'duration', help: 'gap between tokens' },
+  tokens: { field: 'tokens', kind: 'int', help: 'reply length in tokens' },
+  tokensSpread: { field: 'tokensSpread', kind: 'fraction', help: 'reply length varies by ± this fraction (0..1)' },
+  heartbeat: { field: 'heartbeatMs', kind: 'duration', help: 'comment line this often; 0 = none' },
+  silenceAfter: { field: 'silenceAfter', kind: 'int', help: 'go silent after this many tokens (-1 = never)' },
+  silence: { field: 'silenceMs', kind: 'duration', help: 'how long the silence lasts' },
+  sentinel: { field: 'sentinel', kind: 'string', help: 'last event data, empty for none' },
+  format: { field: 'format', kind: 'format', help: 'openai | text' },
+  eventIds: { field: 'eventIds', kind: 'bool', help: 'send id: lines' },
+  stamp: { field: 'stamp', kind: 'bool', help: 'send x-sent-us: send-time stamps' },
+  status: { field: 'status', kind: 'status', help: 'fault: reply with this HTTP status' },
+  contentType: { field: 'contentType', kind: 'string', help: 'fault: announce this Content-Type' },
+  closeAfter: { field: 'closeAfter', kind: 'int', help: 'fault: end cleanly after N tokens, no sentinel (-1 = never)' },
+  resetAfter: { field: 'resetAfter', kind: 'int', help: 'fault: destroy the connection after N tokens (-1 = never)' },
+};
+
+/** Parses one knob value (from YAML, JSON or a query string); returns an error text or the value. */
+export function parseKnob(name: string, raw: unknown): { value: TargetKnobs[keyof TargetKnobs] } | { error: string } {
+  const spec = KNOB_SPECS[name];
+  if (spec === undefined) return { error: `unknown knob "${name}"` };
+  const text = typeof raw === 'string' ? raw.trim() : raw;
+  switch (spec.kind) {
+    case 'duration': {
+      const ms = parseDurationMs(text);
+      return ms === null || ms < 0 ? { error: `expected a duration such as 50ms or 2s, got ${JSON.stringify(raw)}` } : { value: ms };
+    }
+    case 'int': {
+      const n = typeof text === 'number' ? text : typeof text === 'string' && /^-?\d+$/.test(text) ? Number(text) : NaN;
+      return Number.isInteger(n) && n >= -1 ? { value: n } : { error: `expected a whole number ≥ -1, got ${JSON.stringify(raw)}` };
+    }
+    case 'fraction': {
+      const n = typeof text === 'number' ? text : typeof text === 'string' && text !== '' ? Number(text) : NaN;
+      return n >= 0 && n <= 1 ? { value: n } : { error: `expected a number from 0 to 1, got ${JSON.stringify(raw)}` };
+    }
+    case 'status': {
+      const n = typeof text === 'number' ? text : Number(text);
+      return Number.isInteger(n) && n >= 100 && n <= 599 ? { value: n } : { error: `expected an HTTP status 100..599, got ${JSON.stringify(raw)}` };
+    }
+    case 'bool':
+      if (text === true || text === 'true' || text === '1') return { value: true };
+      if (text === false || text === 'false' || text === '0') return { value: false };
+      return { error: `expected true or false, got ${JSON.stringify(raw)}` };
+    case 'format':
+      return text === 'openai' || text === 'text' ? { value: text } : { error: `expected openai or text, got ${JSON.stringify(raw)}` };
+    case 'string':
+      return typeof text === 'string' ? { value: text } : { error: `expected a string, got ${JSON.stringify(raw)}` };
+  }
+}
+
+/** Knobs from a query string over the given defaults; unknown parameters are ignored, bad values reported. */
+export function knobsFromQuery(params: URLSearchParams, base: TargetKnobs): { knobs: TargetKnobs; errors: string[] } {
+  const knobs: TargetKnobs = { ...base };
+  const errors: string[] = [];
+  for (const [name, raw] of params) {
+    const spec = KNOB_SPECS[name];
+    if (spec === undefined) continue;
+    const parsed = parseKnob(name, raw);
+    if ('error' in parsed) errors.push(`${name}: ${parsed.error}`);
+    else (knobs as unknown as Record<string, unknown>)[spec.field] = parsed.value;
+  }
+  return { knobs, errors };
+}
+
+/** The query string that asks a built-in target for these knob values (external names). */
+export function knobsToQuery(values: Record<string, unknown>): string {
+  const params = new URLSearchParams();
+  for (const [name, v] of Object.entries(values)) params.set(name, String(v));
+  return params.toString();
+}

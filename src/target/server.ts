@@ -1,0 +1,86 @@
+// The built-in target (`sse-soak serve`, and `run` when a scenario names no URL):
+// an AI-style token streamer whose behaviour is set by knobs (see knobs.ts).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DEFAULT_KNOBS, knobsFromQuery, type TargetKnobs } from './knobs.js';
+import { TokenStream } from './token-stream.js';
+
+export const STREAM_PATHS = ['/stream', '/v1/chat/completions'];
+
+export interface TargetOptions {
+  host?: string;
+  port?: number;
+  knobs?: Partial<TargetKnobs>;
+}
+
+export interface RunningTarget {
+  /** Base URL, e.g. http://127.0.0.1:8080 */
+  origin: string;
+  /** The stream URL with no knobs in its query. */
+  streamUrl: string;
+  server: Server;
+  /** Streams being sent right now. */
+  active(): number;
+  close(): Promise<void>;
+}
+
+export function startTarget(options: TargetOptions = {}): Promise<RunningTarget> {
+  const defaults: TargetKnobs = { ...DEFAULT_KNOBS, ...options.knobs };
+  let active = 0;
+
+  const server = createServer({ noDelay: true, keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => {
+    handle(req, res, defaults, () => {
+      active++;
+      res.once('close', () => active--);
+    });
+  });
+
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      const { address, port } = server.address() as AddressInfo;
+      const host = address.includes(':') ? `[${address}]` : address;
+      const origin = `http://${host}:${port}`;
+      resolve({
+        origin,
+        streamUrl: `${origin}/stream`,
+        server,
+        active: () => active,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}
+
+function handle(req: IncomingMessage, res: ServerResponse, defaults: TargetKnobs, onStream: () => void): void {
+  const url = new URL(req.url ?? '/', 'http://target');
+  if (url.pathname === '/healthz') {
+    res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok\n');
+    return;
+  }
+  if (!STREAM_PATHS.includes(url.pathname)) {
+    res.writeHead(404, { 'Content-Type': 'text/plain' }).end(`not found; streams are served at ${STREAM_PATHS.join(' and ')}\n`);
+    return;
+  }
+  const { knobs, errors } = knobsFromQuery(url.searchParams, defaults);
+  if (errors.length > 0) {
+    res.writeHead(400, { 'Content-Type': 'text/plain' }).end(`bad knobs: ${errors.join('; ')}\n`);
+    return;
+  }
+  // The reply starts once the request body (e.g. a chat completion request) is in.
+  const startMs = performance.now();
+  req.resume();
+  req.once('end', () => {
+    if (knobs.status !== 200) {
+      res.writeHead(knobs.status, { 'Content-Type': 'text/plain' }).end(`fault injected: status ${knobs.status}\n`);
+      return;
+    }
+    onStream();
+    new TokenStream(res, knobs, startMs).start();
+  });
+}

@@ -1,0 +1,111 @@
+import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { epochUs } from '../util/clock.js';
+import type { TargetKnobs } from './knobs.js';
+
+// Pre-built event bodies: the target must stay cheap at thousands of streams.
+const WORDS = Array.from({ length: 64 }, (_, i) => ` tok${i}`);
+const OPENAI_DATA = WORDS.map(
+  (w) => `data: {"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":${JSON.stringify(w)}},"finish_reason":null}]}\n\n`,
+);
+const TEXT_DATA = WORDS.map((w) => `data: ${w}\n\n`);
+
+/** Reply length for one request: tokens × (1 ± spread), uniformly. */
+export function replyLength(knobs: TargetKnobs, random: () => number = Math.random): number {
+  if (knobs.tokensSpread === 0) return knobs.tokens;
+  const factor = 1 + knobs.tokensSpread * (2 * random() - 1);
+  return Math.max(0, Math.round(knobs.tokens * factor));
+}
+
+/**
+ * One reply being streamed. Token k is due at start + firstTokenDelay + k × interval
+ * (+ the silence once past silenceAfter), computed from the start each time so that
+ * timer lateness never accumulates.
+ */
+export class TokenStream {
+  private readonly res: ServerResponse;
+  private readonly knobs: TargetKnobs;
+  private readonly startMs: number;
+  private readonly length: number;
+  private sent = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private done = false;
+  private readonly tickBound = (): void => this.tick();
+
+  constructor(res: ServerResponse, knobs: TargetKnobs, startMs: number) {
+    this.res = res;
+    this.knobs = knobs;
+    this.startMs = startMs;
+    this.length = replyLength(knobs);
+  }
+
+  start(): void {
+    const res = this.res;
+    res.writeHead(200, {
+      'Content-Type': this.knobs.contentType,
+      'Cache-Control': 'no-cache',
+      'X-Accel-Buffering': 'no',
+    });
+    res.flushHeaders();
+    res.once('close', () => this.stop());
+    if (this.knobs.heartbeatMs > 0) {
+      this.heartbeat = setInterval(() => res.write(': ping\n\n'), this.knobs.heartbeatMs);
+    }
+    this.schedule();
+  }
+
+  stop(): void {
+    this.done = true;
+    if (this.timer !== null) clearTimeout(this.timer);
+    if (this.heartbeat !== null) clearInterval(this.heartbeat);
+    this.timer = null;
+    this.heartbeat = null;
+  }
+
+  private dueMs(k: number): number {
+    const { firstTokenDelayMs, tokenIntervalMs, silenceAfter, silenceMs } = this.knobs;
+    const silence = silenceAfter >= 0 && k >= silenceAfter ? silenceMs : 0;
+    return this.startMs + firstTokenDelayMs + k * tokenIntervalMs + silence;
+  }
+
+  private schedule(): void {
+    const delay = this.dueMs(this.sent) - performance.now();
+    this.timer = setTimeout(this.tickBound, delay > 0 ? delay : 0);
+  }
+
+  private tick(): void {
+    this.timer = null;
+    if (this.done) return;
+    const { knobs, res } = this;
+    const k = this.sent;
+    if (k === knobs.resetAfter) {
+      this.stop();
+      // A TCP RST, as a crashed proxy or a killed pod would give.
+      (res.socket as Socket | null)?.resetAndDestroy();
+      return;
+    }
+    if (k === knobs.closeAfter) {
+      this.stop();
+      res.end();
+      return;
+    }
+    if (k >= this.length) {
+      this.stop();
+      if (knobs.sentinel !== '') res.write(this.event(k, `data: ${knobs.sentinel}\n\n`));
+      res.end();
+      return;
+    }
+    const words = knobs.format === 'openai' ? OPENAI_DATA : TEXT_DATA;
+    res.write(this.event(k, words[k % words.length] as string));
+    this.sent = k + 1;
+    this.schedule();
+  }
+
+  private event(k: number, data: string): string {
+    let head = '';
+    if (this.knobs.eventIds) head += `id: ${k + 1}\n`;
+    if (this.knobs.stamp) head += `x-sent-us: ${epochUs()}\n`;
+    return head + data;
+  }
+}
