@@ -34,17 +34,14 @@ export function statsMs(h: Histogram): MetricStats {
   if (h.totalCount === 0) return { count: 0, min: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
   return {
     count: h.totalCount,
-    min: ms(h.minNonZeroValue === Number.MAX_SAFE_INTEGER ? 0 : minValue(h)),
+    // min and max from the buckets, like the percentiles (not the exact extremes HDR
+    // also tracks), so a summary re-derived from its own encoding is the same.
+    min: ms(h.getValueAtPercentile(0)),
     mean: ms(h.mean),
     p50: ms(h.getValueAtPercentile(50)),
     p90: ms(h.getValueAtPercentile(90)),
     p99: ms(h.getValueAtPercentile(99)),
     p999: ms(h.getValueAtPercentile(99.9)),
-    max: ms(h.maxValue),
+    max: ms(h.getValueAtPercentile(100)),
   };
-}
-
-// minNonZeroValue skips zeros; a recorded 0 µs (e.g. a delivery lag clamped at 0) is the true minimum.
-function minValue(h: Histogram): number {
-  return h.getValueAtPercentile(0) === 0 ? 0 : h.minNonZeroValue;
 }
