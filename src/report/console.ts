@@ -46,7 +46,7 @@ export function renderConsoleSummary(s: Summary, reportDir?: string): string {
   lines.push('');
   const h = s.harness;
   lines.push(
-    `harness   event-loop delay p99 ${fmtMs(h.eventLoopDelayMs.p99)} ms, max ${fmtMs(h.eventLoopDelayMs.max)} ms · ` +
+    `harness   event-loop lag p99 ${fmtMs(h.eventLoopDelayMs.p99)} ms, max ${fmtMs(h.eventLoopDelayMs.max)} ms · ` +
       `CPU ${fmtPct(h.cpuCoreShare)} of one core · max RSS ${fmtBytes(h.maxRssBytes)}`,
   );
   if (reportDir !== undefined) lines.push(`report    ${reportDir}`);
