@@ -34,7 +34,8 @@ export function errorCode(err: unknown): string {
  */
 export function classifyError(code: string, connected: boolean): Outcome {
   if (IDLE_CODES.has(code)) return 'client_idle_timeout';
-  if (code.startsWith('HPE_') || code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE' || code === 'UND_ERR_INFO') return 'protocol_error';
+  // undici's HTTPParserError carries HPE_* when llhttp named the problem, else only its class name.
+  if (code.startsWith('HPE_') || code === 'HTTPParserError' || code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') return 'protocol_error';
   if (!connected || CONNECT_CODES.has(code)) return 'connect_error';
   return 'reset';
 }
