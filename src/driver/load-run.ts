@@ -34,6 +34,8 @@ export class LoadRun implements StreamHost {
   private startedAtEpochMs = 0;
   private endTimer: NodeJS.Timeout | null = null;
   private stopping = false;
+  /** Sessions that will open another stream before the run's end. */
+  private liveSessions = 0;
   private stoppedEarly = false;
   private drained: (() => void) | null = null;
 
@@ -49,7 +51,9 @@ export class LoadRun implements StreamHost {
     this.monitor.start();
     this.startedAtEpochMs = Date.now();
     this.startUs = nowUs();
-    closedFirstStartsUs(load).forEach((offsetUs, session) => this.scheduleOpen(session, this.startUs + offsetUs));
+    const firsts = closedFirstStartsUs(load);
+    this.liveSessions = firsts.length;
+    firsts.forEach((offsetUs, session) => this.scheduleOpen(session, this.startUs + offsetUs));
     const allReleased = new Promise<void>((resolve) => (this.drained = resolve));
     this.endTimer = setTimeout(() => this.finishRun(), load.durationMs);
     await allReleased;
@@ -84,11 +88,15 @@ export class LoadRun implements StreamHost {
     if (this.stopping) return;
     const next = closedNextStartUs(this.scenario.load, r.endUs, this.startUs);
     if (next !== null) this.scheduleOpen(r.sessionId, next);
+    else this.liveSessions--;
   }
 
   onReleased(stream: StreamHandler): void {
     this.open.delete(stream);
-    if (this.stopping && this.open.size === 0) this.drained?.();
+    if (this.open.size > 0) return;
+    if (this.stopping) this.drained?.();
+    // Every session is done before the planned end (e.g. a long think time): nothing left to wait for.
+    else if (this.liveSessions === 0) this.finishRun();
   }
 
   // ── schedule ───────────────────────────────────────────────────────────────
