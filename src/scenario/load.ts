@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { KNOB_SPECS, parseKnob } from '../target/knobs.js';
-import { ScenarioError } from './errors.js';
+import { ScenarioError, type ScenarioProblem } from './errors.js';
 import { Fields, type Locate, type Path, type RawObject } from './fields.js';
 import type { ClosedLoad, Scenario, StreamSpec, TargetSpec, TokenCounting } from './types.js';
 
@@ -36,6 +36,9 @@ export async function loadScenario(file: string, env: NodeJS.ProcessEnv = proces
 }
 
 export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv = process.env): Scenario {
+  // YAML reads JSON too, but forgives what JSON does not (trailing commas, comments):
+  // a .json file is held to JSON first, then read again for node positions.
+  if (/\.json$/i.test(file)) checkJson(text, file);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -170,6 +173,22 @@ function readLoad(f: Fields, l: RawObject | undefined): ClosedLoad {
   const durationMs = f.duration(l, 'duration', path, 10_000, { required: l !== undefined, min: 1 });
   const thinkTimeMs = f.duration(l, 'thinkTime', path, 0);
   return { model: 'closed', sessions, durationMs, thinkTimeMs };
+}
+
+function checkJson(text: string, file: string): void {
+  try {
+    JSON.parse(text);
+  } catch (err) {
+    const message = (err as Error).message;
+    const at = /position (\d+)/.exec(message);
+    const problem: ScenarioProblem = { path: '', message: `not valid JSON: ${message.replace(/ in JSON at position \d+.*$/, '')}` };
+    if (at !== null) {
+      const before = text.slice(0, Number(at[1]));
+      problem.line = before.split('\n').length;
+      problem.column = before.length - before.lastIndexOf('\n');
+    }
+    throw new ScenarioError(file, [problem]);
+  }
 }
 
 /** ${NAME} and ${NAME:-default} from the environment, so secrets stay out of files. */
