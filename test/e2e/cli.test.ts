@@ -1,0 +1,144 @@
+// The CLI as a user runs it: a child process, its exit code, its output, its files.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { request } from 'undici';
+
+const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+
+interface Done {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<Done> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`sse-soak ${args.join(' ')} did not finish in time\n${stdout}\n${stderr}`));
+    }, opts.timeoutMs ?? 30_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'sse-soak-cli-'));
+}
+
+const noStack = (text: string): void => assert.doesNotMatch(text, /^\s+at .+:\d+:\d+\)?$/m, `a stack trace was printed:\n${text}`);
+
+test('run: a scenario against the built-in target writes summary.json and prints the summary', async () => {
+  const dir = tempDir();
+  const scenario = join(dir, 'short.yaml');
+  writeFileSync(
+    scenario,
+    `name: short
+target:
+  method: POST
+  body: { model: demo, stream: true }
+  builtin: { firstTokenDelay: 50ms, tokenInterval: 10ms, tokens: 10 }
+load: { sessions: 4, duration: 1500ms }
+`,
+  );
+  const out = join(dir, 'report');
+  const r = await cli(['run', scenario, '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /built-in target/);
+  assert.match(r.stdout, /ttft\s+\d/);
+  assert.match(r.stdout, /ttft\s+intended start → first event that carries a token/);
+  const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+  assert.equal(summary.schemaVersion, 1);
+  assert.ok(summary.outcomes.completed > 0);
+  assert.equal(summary.settings.target.builtin, true);
+  assert.equal(readFileSync(join(out, 'summary.txt'), 'utf8').split('\n')[0], r.stdout.split('\n').find((l) => l.startsWith('sse-soak ·')));
+});
+
+test('run --target: measures any SSE URL (here `serve` started by hand)', async () => {
+  const serve = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--tokens', '5', '--token-interval', '10ms', '--first-token-delay', '20ms'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let text = '';
+      serve.stdout.on('data', (d: Buffer) => {
+        text += d.toString();
+        const m = /listening on (\S+)/.exec(text);
+        if (m) resolve(m[1] as string);
+      });
+      serve.once('exit', () => reject(new Error('serve exited')));
+    });
+    // curl -N equivalent: the target streams on its own.
+    const res = await request(url);
+    assert.match(await res.body.text(), /data: \[DONE\]/);
+
+    const dir = tempDir();
+    writeFileSync(join(dir, 's.yaml'), 'load: { sessions: 2, duration: 1s }\n');
+    const r = await cli(['run', join(dir, 's.yaml'), '--target', url, '--out', join(dir, 'out'), '--quiet']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), join(dir, 'out'), '--quiet prints only the report folder');
+    const summary = JSON.parse(readFileSync(join(dir, 'out', 'summary.json'), 'utf8'));
+    assert.equal(summary.settings.target.builtin, false);
+    // 5 tokens per completed reply, plus whatever the streams cut off at the run's end had received.
+    assert.ok(summary.totals.tokens >= summary.outcomes.completed * 5);
+    assert.ok(summary.totals.tokens <= (summary.outcomes.completed + summary.outcomes.aborted) * 5);
+    assert.equal(summary.streams.failed, 0);
+  } finally {
+    serve.kill('SIGTERM');
+  }
+});
+
+test('run: an invalid scenario exits 2 with every problem and its line, no stack trace', async () => {
+  const dir = tempDir();
+  const scenario = join(dir, 'bad.yaml');
+  writeFileSync(scenario, 'load:\n  sesions: 3\n  duration: 10\n');
+  const r = await cli(['run', scenario]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /bad\.yaml:2:3 load\.sesions: is not a known field\n\s+hint: did you mean "sessions"\?/);
+  assert.match(r.stderr, /bad\.yaml:3:3 load\.duration: must be a duration/);
+  noStack(r.stderr);
+});
+
+test('run: a missing file, a bad flag, a bad --target all exit 2 without a stack trace', async () => {
+  const missing = await cli(['run', '/nonexistent/x.yaml']);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /no such file/);
+  noStack(missing.stderr);
+
+  const flag = await cli(['run', 'scenarios/quickstart.yaml', '--bogus']);
+  assert.equal(flag.code, 2);
+  noStack(flag.stderr);
+
+  const target = await cli(['run', 'scenarios/quickstart.yaml', '--target', 'not a url']);
+  assert.equal(target.code, 2);
+  assert.match(target.stderr, /--target: not an http\(s\) URL/);
+  noStack(target.stderr);
+});
+
+test('run: a report folder that cannot be created exits 3 before any load is sent', async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'a-file'), '');
+  const r = await cli(['run', 'scenarios/quickstart.yaml', '--out', join(dir, 'a-file', 'report')]);
+  assert.equal(r.code, 3);
+  assert.match(r.stderr, /cannot create the report folder/);
+  assert.ok(!existsSync(join(dir, 'a-file', 'report')));
+  noStack(r.stderr);
+});
+
+test('serve: a bad knob exits 2; --help and --version exit 0', async () => {
+  const bad = await cli(['serve', '--tokens', 'many']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--tokens: expected a whole number/);
+  assert.equal((await cli(['--help'])).code, 0);
+  assert.match((await cli(['--version'])).stdout, /^\d+\.\d+\.\d+/);
+});

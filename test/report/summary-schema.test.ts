@@ -1,0 +1,69 @@
+// summary.json from a real run, validated against the published schema, and its
+// histograms decoded back to the figures it reports.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import AjvModule from 'ajv';
+import { decodeHistogram, statsMs } from '../../src/aggregate/histogram.js';
+import { METRICS } from '../../src/aggregate/metrics.js';
+import { buildSummary } from '../../src/report/summary.js';
+import { startTarget, type RunningTarget } from '../../src/target/server.js';
+import { runAgainst, scenarioFrom } from '../helpers/run.js';
+
+const Ajv = AjvModule.default;
+const schema = JSON.parse(readFileSync(new URL('../../../schemas/summary.schema.json', import.meta.url), 'utf8')) as object;
+
+const YAML = `
+name: schema-check
+target:
+  method: POST
+  headers:
+    Authorization: Bearer \${TOKEN}
+    X-Api-Key: literal-secret
+  body: { model: demo, stream: true }
+stream: { idleTimeout: 2s }
+load: { sessions: 3, duration: 1s }
+`;
+
+let target: RunningTarget;
+let summary: ReturnType<typeof buildSummary>;
+before(async () => {
+  target = await startTarget({ knobs: { firstTokenDelayMs: 20, tokenIntervalMs: 10, tokens: 15 } });
+  const scenario = scenarioFrom(YAML, { TOKEN: 'the-real-token' });
+  const result = await runAgainst(target.streamUrl, YAML.replace('${TOKEN}', 'the-real-token'));
+  summary = buildSummary({ scenario, result, targetUrl: target.streamUrl, builtinTarget: true, version: '0.0.0-test' });
+});
+after(async () => target.close());
+
+test('summary.json of a real run is valid against schemas/summary.schema.json', () => {
+  const validate = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile(schema);
+  const json = JSON.parse(JSON.stringify(summary));
+  assert.equal(validate(json), true, JSON.stringify(validate.errors, null, 2));
+  assert.ok(summary.outcomes.completed > 0, 'the run completed streams');
+});
+
+test('the schema rejects a summary with a field missing or misspelt', () => {
+  const validate = new Ajv({ strict: true, allowUnionTypes: true }).compile(schema);
+  const broken = JSON.parse(JSON.stringify(summary));
+  delete broken.metrics.ttft;
+  assert.equal(validate(broken), false);
+  const extra = JSON.parse(JSON.stringify(summary));
+  extra.outcomes.complete = 1;
+  assert.equal(validate(extra), false);
+});
+
+test('every encoded histogram decodes to the figures the summary reports', () => {
+  for (const m of METRICS) {
+    const decoded = statsMs(decodeHistogram(summary.histograms[m]));
+    assert.deepEqual(decoded, summary.metrics[m], m);
+  }
+  assert.ok(summary.metrics.itl.count > 10);
+});
+
+test('secrets stay out of the summary: env templates kept, literal secrets redacted', () => {
+  const text = JSON.stringify(summary);
+  assert.ok(!text.includes('the-real-token'), 'the value from the environment never appears');
+  assert.ok(!text.includes('literal-secret'), 'a literal secret header value never appears');
+  assert.equal(summary.settings.target.headers.Authorization, 'Bearer ${TOKEN}');
+  assert.equal(summary.settings.target.headers['X-Api-Key'], '[redacted]');
+});

@@ -1,0 +1,146 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { readdirSync } from 'node:fs';
+import { ScenarioError } from '../../src/scenario/errors.js';
+import { loadScenario, parseJsonPath, parseScenario } from '../../src/scenario/load.js';
+
+function problems(text: string, file = 'bad.yaml', env: NodeJS.ProcessEnv = {}): ScenarioError {
+  try {
+    parseScenario(text, file, env);
+  } catch (err) {
+    if (err instanceof ScenarioError) return err;
+    throw err;
+  }
+  assert.fail('expected the scenario to be rejected');
+}
+
+test('a minimal scenario gets every default', () => {
+  const s = parseScenario('load: { sessions: 2, duration: 5s }', 'min.yaml', {});
+  assert.equal(s.name, 'min');
+  assert.equal(s.target.url, null, 'no url: the built-in target');
+  assert.equal(s.target.method, 'GET');
+  assert.equal(s.target.headers.Accept, 'text/event-stream');
+  assert.equal(s.stream.sentinel, '[DONE]');
+  assert.deepEqual(s.stream.tokens, { mode: 'event' });
+  assert.equal(s.stream.idleTimeoutMs, 120_000);
+  assert.equal(s.stream.lifetimeMs, 3_600_000);
+  assert.equal(s.stream.maxEventBytes, 1 << 20);
+  assert.deepEqual(s.load, { model: 'closed', sessions: 2, durationMs: 5000, thinkTimeMs: 0 });
+});
+
+test('a full scenario: POST with a JSON body, env headers, stream settings', () => {
+  const s = parseScenario(
+    `
+name: chat
+target:
+  url: https://\${HOST}/v1/chat/completions
+  method: post
+  headers:
+    Authorization: Bearer \${OPENAI_API_KEY}
+    X-Team: \${TEAM:-platform}
+  body: { model: gpt, stream: true, messages: [{ role: user, content: hi }] }
+stream:
+  sentinel: "[DONE]"
+  tokens: { jsonPath: "choices[0].delta.content" }
+  idleTimeout: 90s
+  lifetime: 5m
+  maxEventSize: 64KiB
+load: { model: closed, sessions: 10, duration: 1m30s, thinkTime: 2s }
+`,
+    'chat.yaml',
+    { HOST: 'api.example.test', OPENAI_API_KEY: 'sk-123' },
+  );
+  assert.equal(s.target.url, 'https://api.example.test/v1/chat/completions');
+  assert.equal(s.target.method, 'POST');
+  assert.equal(s.target.headers.Authorization, 'Bearer sk-123');
+  assert.equal(s.target.headers['X-Team'], 'platform');
+  assert.equal(s.target.headers['Content-Type'], 'application/json');
+  assert.equal(s.target.headersForReport.Authorization, 'Bearer ${OPENAI_API_KEY}');
+  assert.equal(s.target.urlForReport, 'https://${HOST}/v1/chat/completions');
+  assert.deepEqual(JSON.parse(s.target.body ?? ''), { model: 'gpt', stream: true, messages: [{ role: 'user', content: 'hi' }] });
+  assert.deepEqual(s.stream.tokens, { mode: 'jsonPath', path: 'choices[0].delta.content', segments: ['choices', 0, 'delta', 'content'] });
+  assert.equal(s.stream.maxEventBytes, 65536);
+  assert.equal(s.load.durationMs, 90_000);
+});
+
+test('every problem is reported at once, each with its field and line', () => {
+  const err = problems(`name: x
+target:
+  method: PUT
+load:
+  sessions: ten
+  duration: 30
+  thinktime: 1s
+`);
+  const byPath = Object.fromEntries(err.problems.map((p) => [p.path, p]));
+  assert.equal(byPath['target.method']?.line, 3);
+  assert.match(byPath['target.method']?.message ?? '', /one of GET, POST/);
+  assert.equal(byPath['load.sessions']?.line, 5);
+  assert.match(byPath['load.sessions']?.message ?? '', /whole number/);
+  assert.equal(byPath['load.duration']?.line, 6);
+  assert.match(byPath['load.duration']?.hint ?? '', /30s or 30ms/);
+  assert.equal(byPath['load.thinktime']?.line, 7);
+  assert.match(byPath['load.thinktime']?.hint ?? '', /did you mean "thinkTime"/);
+  assert.match(err.describe(), /^bad\.yaml:3:\d+ target\.method:/m);
+});
+
+test('a missing environment variable names the variable and the field', () => {
+  const err = problems('target:\n  headers:\n    Authorization: Bearer ${NOPE_KEY}\nload: { sessions: 1, duration: 1s }\n');
+  assert.equal(err.problems[0]?.path, 'target.headers.Authorization');
+  assert.match(err.problems[0]?.message ?? '', /NOPE_KEY, which is not set/);
+  assert.equal(err.problems[0]?.line, 3);
+});
+
+test('JSON scenario files get line numbers too', () => {
+  const err = problems('{\n  "load": {\n    "sessions": 0,\n    "duration": "5s"\n  }\n}\n', 'bad.json');
+  assert.equal(err.problems[0]?.path, 'load.sessions');
+  assert.equal(err.problems[0]?.line, 3);
+});
+
+test('broken syntax is reported with its line, not a stack trace', () => {
+  const err = problems('load:\n  sessions: [1,\n', 'broken.yaml');
+  assert.match(err.problems[0]?.message ?? '', /not valid YAML/);
+  assert.ok((err.problems[0]?.line ?? 0) >= 2);
+  const json = problems('{"load": {"sessions": 1,}}', 'broken.json');
+  assert.match(json.problems[0]?.message ?? '', /not valid JSON/);
+});
+
+test('other mistakes: GET with a body, bad URL, bad knob, bad token counting, missing load', () => {
+  const err = problems(`
+target:
+  url: ftp://example.test/x
+  method: GET
+  body: { a: 1 }
+  builtin: { tokens: lots, tokenIntervall: 5ms }
+stream:
+  tokens: words
+`);
+  const paths = err.problems.map((p) => p.path);
+  assert.ok(paths.includes('target.url'));
+  assert.ok(paths.includes('target.body'));
+  assert.ok(paths.includes('target.builtin.tokens'));
+  assert.ok(paths.includes('target.builtin.tokenIntervall'));
+  assert.match(err.problems.find((p) => p.path === 'target.builtin.tokenIntervall')?.hint ?? '', /tokenInterval/);
+  assert.ok(paths.includes('stream.tokens'));
+  assert.ok(paths.includes('load'), 'load is required');
+});
+
+test('a file that does not exist is a ScenarioError, not a crash', async () => {
+  await assert.rejects(loadScenario('/nonexistent/scenario.yaml'), (err: unknown) => err instanceof ScenarioError && /no such file/.test(err.describe()));
+});
+
+test('JSON paths', () => {
+  assert.deepEqual(parseJsonPath('choices[0].delta.content'), ['choices', 0, 'delta', 'content']);
+  assert.deepEqual(parseJsonPath('$.usage.completion_tokens'), ['usage', 'completion_tokens']);
+  assert.deepEqual(parseJsonPath('a.0.b'), ['a', 0, 'b']);
+  assert.equal(parseJsonPath(''), null);
+  assert.equal(parseJsonPath('a[x]'), null);
+});
+
+test('every scenario shipped in scenarios/ loads', async () => {
+  const dir = fileURLToPath(new URL('../../../scenarios/', import.meta.url));
+  const files = readdirSync(dir).filter((f) => /\.(ya?ml|json)$/.test(f));
+  assert.ok(files.length > 0);
+  for (const f of files) await loadScenario(dir + f, {});
+});

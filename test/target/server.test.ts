@@ -1,0 +1,86 @@
+// The built-in target on its own: pacing, event shape, knobs, faults, routes.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'undici';
+import { replyLength } from '../../src/target/token-stream.js';
+import { DEFAULT_KNOBS } from '../../src/target/knobs.js';
+import { startTarget, type RunningTarget } from '../../src/target/server.js';
+
+let target: RunningTarget;
+before(async () => {
+  target = await startTarget();
+});
+after(async () => target.close());
+
+/** Reads a response body, noting when each chunk arrived. */
+async function chunks(url: string, init: Parameters<typeof request>[1] = {}): Promise<{ status: number; headers: Record<string, unknown>; reads: { atMs: number; text: string }[] }> {
+  const t0 = performance.now();
+  const res = await request(url, init);
+  const reads: { atMs: number; text: string }[] = [];
+  for await (const c of res.body) reads.push({ atMs: performance.now() - t0, text: (c as Buffer).toString() });
+  return { status: res.statusCode, headers: res.headers, reads };
+}
+
+test('events arrive one by one at the configured pace', async () => {
+  const { status, headers, reads } = await chunks(`${target.streamUrl}?firstTokenDelay=100ms&tokenInterval=50ms&tokens=6`);
+  assert.equal(status, 200);
+  assert.match(String(headers['content-type']), /^text\/event-stream/);
+  assert.equal(headers['cache-control'], 'no-cache');
+  assert.equal(headers['x-accel-buffering'], 'no');
+  const tokenReads = reads.filter((r) => r.text.includes('chat.completion.chunk'));
+  assert.equal(tokenReads.length, 6, 'each token in a read of its own');
+  assert.ok(Math.abs((tokenReads[0]?.atMs ?? 0) - 100) < 25, `first token at ${tokenReads[0]?.atMs} ms`);
+  for (let i = 1; i < tokenReads.length; i++) {
+    const gap = (tokenReads[i]?.atMs ?? 0) - (tokenReads[i - 1]?.atMs ?? 0);
+    assert.ok(gap > 35 && gap < 70, `gap ${i}: ${gap.toFixed(1)} ms, configured 50 ms`);
+  }
+  const all = reads.map((r) => r.text).join('');
+  assert.match(all, /data: \[DONE\]\n\n$/);
+  const ids = [...all.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
+  assert.deepEqual(ids, [1, 2, 3, 4, 5, 6, 7]);
+  const stamps = [...all.matchAll(/^x-sent-us: (\d+)$/gm)].map((m) => Number(m[1]));
+  assert.equal(stamps.length, 7);
+  const nowUs = (performance.timeOrigin + performance.now()) * 1000;
+  assert.ok(stamps.every((s) => Math.abs(nowUs - s) < 5_000_000), 'stamps are epoch µs');
+});
+
+test('text format, no ids, no stamps, no sentinel', async () => {
+  const { reads } = await chunks(`${target.streamUrl}?firstTokenDelay=0ms&tokenInterval=1ms&tokens=3&format=text&eventIds=false&stamp=false&sentinel=`);
+  assert.equal(reads.map((r) => r.text).join(''), 'data:  tok0\n\ndata:  tok1\n\ndata:  tok2\n\n');
+});
+
+test('POST with a chat completion body, at the OpenAI path', async () => {
+  const { status, reads } = await chunks(`${target.origin}/v1/chat/completions?tokens=2&firstTokenDelay=0ms&tokenInterval=1ms`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'x', stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+  });
+  assert.equal(status, 200);
+  assert.match(reads.map((r) => r.text).join(''), /"content":" tok1"/);
+});
+
+test('heartbeat comments go on through a silence', async () => {
+  const { reads } = await chunks(`${target.streamUrl}?firstTokenDelay=0ms&tokenInterval=10ms&tokens=2&silenceAfter=1&silence=350ms&heartbeat=100ms`);
+  const all = reads.map((r) => r.text).join('');
+  assert.ok((all.match(/^: ping$/gm) ?? []).length >= 3, all);
+});
+
+test('faults: status, and bad knobs are refused with 400', async () => {
+  assert.equal((await chunks(`${target.streamUrl}?status=503`)).status, 503);
+  const bad = await chunks(`${target.streamUrl}?tokens=many`);
+  assert.equal(bad.status, 400);
+  assert.match(bad.reads.map((r) => r.text).join(''), /tokens: expected a whole number/);
+});
+
+test('routes: /healthz answers, other paths are 404', async () => {
+  assert.equal((await chunks(`${target.origin}/healthz`)).status, 200);
+  assert.equal((await chunks(`${target.origin}/nope`)).status, 404);
+});
+
+test('reply length spreads within tokens × (1 ± spread)', () => {
+  const knobs = { ...DEFAULT_KNOBS, tokens: 100, tokensSpread: 0.2 };
+  assert.equal(replyLength(knobs, () => 0), 80);
+  assert.equal(replyLength(knobs, () => 0.5), 100);
+  assert.equal(replyLength(knobs, () => 0.999999), 120);
+  assert.equal(replyLength({ ...knobs, tokensSpread: 0 }, () => 0), 100);
+});
