@@ -7,12 +7,17 @@ const CLI_MAIN = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
 export interface ChildTarget {
   origin: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
 export function spawnTarget(host = '127.0.0.1', timeoutMs = 10_000): Promise<ChildTarget> {
+  // Its own process group: a Ctrl-C in the terminal reaches the run (which ends its
+  // streams as `aborted`), not the target (whose death would turn them into resets).
+  // The target still goes when the run does: stop() below, or the IPC channel closing.
   const child: ChildProcess = fork(CLI_MAIN, ['serve', '--host', host, '--port', '0', '--quiet'], {
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    detached: true,
   });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -30,7 +35,7 @@ export function spawnTarget(host = '127.0.0.1', timeoutMs = 10_000): Promise<Chi
     child.once('message', (msg: { type?: string; origin?: string }) => {
       if (msg?.type !== 'ready' || typeof msg.origin !== 'string') return;
       clearTimeout(timer);
-      resolve({ origin: msg.origin, stop });
+      resolve({ origin: msg.origin, pid: child.pid ?? 0, stop });
     });
     child.once('exit', (code) => {
       clearTimeout(timer);

@@ -135,6 +135,24 @@ test('run: a report folder that cannot be created exits 3 before any load is sen
   noStack(r.stderr);
 });
 
+test('run: SIGINT ends the run early, open streams end as aborted, the summary is written', async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'long.yaml'), 'target: { builtin: { tokens: 1000, tokenInterval: 20ms } }\nload: { sessions: 5, duration: 1h }\n');
+  const child = spawn(process.execPath, [CLI, 'run', join(dir, 'long.yaml'), '--out', join(dir, 'out')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  child.kill('SIGINT');
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  assert.equal(code, 0, stdout);
+  const summary = JSON.parse(readFileSync(join(dir, 'out', 'summary.json'), 'utf8'));
+  assert.equal(summary.run.stoppedEarly, true);
+  assert.equal(summary.outcomes.aborted, 5);
+  assert.equal(summary.streams.failed, 0, 'an interrupted run is not a failing target');
+  assert.ok(summary.totals.tokens > 0);
+  assert.ok(summary.run.durationMs < 10_000);
+});
+
 test('serve: a bad knob exits 2; --help and --version exit 0', async () => {
   const bad = await cli(['serve', '--tokens', 'many']);
   assert.equal(bad.code, 2);
