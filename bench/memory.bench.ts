@@ -20,7 +20,7 @@ const samples: { s: number; streams: number; events: number; heapMiB: number }[]
 const t0 = performance.now();
 const sampler = setInterval(() => {
   gc();
-  const agg = run.aggregate;
+  const agg = run.overall();
   samples.push({ s: Math.round((performance.now() - t0) / 1000), streams: agg.started, events: agg.events, heapMiB: process.memoryUsage().heapUsed / 2 ** 20 });
 }, 5000);
 await run.run();

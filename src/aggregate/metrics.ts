@@ -1,6 +1,6 @@
 // The latencies sse-soak measures, with the formula a report prints beside each.
 
-export const METRICS = ['connect', 'ttfb', 'ttft', 'itl', 'e2e', 'deliveryLag'] as const;
+export const METRICS = ['connect', 'ttfb', 'ttft', 'itl', 'e2e', 'deliveryLag', 'scheduleLag'] as const;
 export type MetricName = (typeof METRICS)[number];
 
 export const METRIC_FORMULAS: Record<MetricName, string> = {
@@ -10,4 +10,5 @@ export const METRIC_FORMULAS: Record<MetricName, string> = {
   itl: 'gap between consecutive token events of one stream',
   e2e: 'intended start → stream end (sentinel, close or error)',
   deliveryLag: "event arrival − the target's x-sent-us send stamp (stamped targets only)",
+  scheduleLag: 'intended start → request handed to the HTTP client (a concurrency cap or a busy harness delays it)',
 };

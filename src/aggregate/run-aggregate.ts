@@ -51,6 +51,7 @@ export class RunAggregate {
     this.events += r.events;
     this.tokens += r.tokens;
     this.bytes += r.bytes;
+    h.scheduleLag.recordValue(r.dispatchUs > r.intendedStartUs ? r.dispatchUs - r.intendedStartUs : 0);
     if (r.connectedUs > 0) h.connect.recordValue(r.connectedUs - r.connectStartUs);
     if (r.headersUs > 0) h.ttfb.recordValue(r.headersUs - r.intendedStartUs);
     if (r.firstTokenUs > 0) h.ttft.recordValue(r.firstTokenUs - r.intendedStartUs);
@@ -58,6 +59,20 @@ export class RunAggregate {
     if (r.headersUs > 0 && outcome !== 'aborted') h.e2e.recordValue(r.endUs - r.intendedStartUs);
     if (outcome === 'http_error') this.httpStatuses[r.status] = (this.httpStatuses[r.status] ?? 0) + 1;
     if (isFailure(outcome) && r.errorCode !== '') this.errorCodes[r.errorCode] = (this.errorCodes[r.errorCode] ?? 0) + 1;
+  }
+
+  /** Adds another aggregate's figures to this one, exactly (histograms by their counts). */
+  add(other: RunAggregate): void {
+    for (const m of METRICS) this.histograms[m].add(other.histograms[m]);
+    for (const [o, n] of Object.entries(other.outcomes)) this.outcomes[o as Outcome] += n;
+    for (const [k, n] of Object.entries(other.httpStatuses)) this.httpStatuses[k] = (this.httpStatuses[k] ?? 0) + n;
+    for (const [k, n] of Object.entries(other.errorCodes)) this.errorCodes[k] = (this.errorCodes[k] ?? 0) + n;
+    this.started += other.started;
+    this.events += other.events;
+    this.tokens += other.tokens;
+    this.bytes += other.bytes;
+    this.tokenParseErrors += other.tokenParseErrors;
+    this.negativeDeliveryLags += other.negativeDeliveryLags;
   }
 
   /** Streams that ended, whatever the outcome. */

@@ -8,6 +8,10 @@ export const EXIT = {
   INVALID_INPUT: 2,
   /** The run could not start: the built-in target or the report folder could not be set up. */
   CANNOT_START: 3,
+  /** The run finished (or was stopped by an abortOnFail rule) and a threshold failed. */
+  THRESHOLDS_FAILED: 4,
+  /** The run was interrupted (SIGINT, SIGTERM); the summary of what was measured is written. */
+  INTERRUPTED: 130,
 } as const;
 
 /** An error the CLI reports as one clear message and an exit code, without a stack trace. */

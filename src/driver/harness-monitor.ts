@@ -16,8 +16,24 @@ export interface HarnessStats {
 // reads about the resolution itself; the lag is what comes on top of it.
 const RESOLUTION_MS = 10;
 
+/** A recorded timer period (ns) → the lag on top of the resolution, ms with µs kept. */
+function lagMs(ns: number): number {
+  return Math.max(0, Math.round(ns / 1e3 - RESOLUTION_MS * 1e3) / 1e3);
+}
+
+/** The harness over the last second, for timeseries.csv and the live progress. */
+export interface HarnessSecond {
+  lagP99Ms: number;
+  lagMaxMs: number;
+  cpuCoreShare: number;
+  rssBytes: number;
+}
+
 export class HarnessMonitor {
   private readonly delay: IntervalHistogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+  private readonly secondDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+  private secondCpu: NodeJS.CpuUsage | null = null;
+  private secondStartMs = 0;
   private cpuStart: NodeJS.CpuUsage | null = null;
   private startMs = 0;
   private maxRss = 0;
@@ -25,6 +41,9 @@ export class HarnessMonitor {
 
   start(): void {
     this.delay.enable();
+    this.secondDelay.enable();
+    this.secondCpu = process.cpuUsage();
+    this.secondStartMs = performance.now();
     this.cpuStart = process.cpuUsage();
     this.startMs = performance.now();
     this.sample();
@@ -32,13 +51,32 @@ export class HarnessMonitor {
     this.sampler.unref();
   }
 
+  /** The figures since the previous call (or the start), then starts the next second. */
+  second(): HarnessSecond {
+    const cpu = process.cpuUsage(this.secondCpu ?? undefined);
+    const now = performance.now();
+    const wallMs = Math.max(1, now - this.secondStartMs);
+    const d = this.secondDelay;
+    const out: HarnessSecond = {
+      lagP99Ms: d.count > 0 ? lagMs(d.percentile(99)) : 0,
+      lagMaxMs: d.count > 0 ? lagMs(d.max) : 0,
+      cpuCoreShare: Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 1000) / 1000,
+      rssBytes: process.memoryUsage.rss(),
+    };
+    if (out.rssBytes > this.maxRss) this.maxRss = out.rssBytes;
+    d.reset();
+    this.secondCpu = process.cpuUsage();
+    this.secondStartMs = now;
+    return out;
+  }
+
   stop(): HarnessStats {
     this.delay.disable();
+    this.secondDelay.disable();
     if (this.sampler !== null) clearInterval(this.sampler);
     this.sample();
     const cpu = process.cpuUsage(this.cpuStart ?? undefined);
     const wallMs = Math.max(1, performance.now() - this.startMs);
-    const lagMs = (ns: number): number => Math.max(0, Math.round(ns / 1e3) / 1e3 - RESOLUTION_MS);
     const count = this.delay.count;
     return {
       eventLoopDelayMs: {

@@ -1,79 +1,182 @@
-// Drives one scenario's load against one URL: sessions open streams on the
-// schedule, streams report their outcome, the aggregate keeps the numbers.
+// Drives one scenario's load: a pacer opens streams on the schedule, streams report
+// their outcome, aggregates keep the numbers (one per variant, one for warm-up), and
+// a per-second window feeds timeseries.csv and the live progress.
 import { RunAggregate } from '../aggregate/run-aggregate.js';
-import { closedFirstStartsUs, closedNextStartUs } from '../schedule/closed.js';
+import { SecondWindow } from '../aggregate/second-window.js';
+import type { StreamRecord } from '../record/stream-record.js';
+import type { Shard } from '../schedule/open.js';
+import { isWarmupAt, levelAt, stageAt } from '../schedule/stages.js';
 import type { Scenario, StreamSpec } from '../scenario/types.js';
 import { nowUs } from '../util/clock.js';
-import { HarnessMonitor, type HarnessStats } from './harness-monitor.js';
+import { hashUniform } from '../util/random.js';
+import { HarnessMonitor, type HarnessSecond, type HarnessStats } from './harness-monitor.js';
+import { ClosedPacer, OpenPacer, type Pacer, type PacerHost } from './pacers.js';
 import { StreamHandler, type StreamHost } from './stream-handler.js';
 import { Transport } from './transport.js';
 
+/** One second of a run, as timeseries.csv and the live progress see it. */
+export interface SecondSnapshot {
+  /** 1, 2, 3 …: the second that just ended. */
+  second: number;
+  elapsedMs: number;
+  stage: number;
+  warmup: boolean;
+  /** Sessions (closed) or streams per second (open) the stages ask for now. */
+  level: number;
+  sessions: number;
+  activeStreams: number;
+  backlog: number;
+  window: SecondWindow;
+  harness: HarnessSecond;
+  /** Since the start of the run. */
+  totalStarted: number;
+  totalEnded: number;
+}
+
+export interface RunHooks {
+  onSecond?(snapshot: SecondSnapshot): void;
+  onStreamEnd?(record: StreamRecord): void;
+  /** Asked every second; a reason stops the run (e.g. a threshold with abortOnFail). */
+  shouldAbort?(run: LoadRun, elapsedMs: number): string | null;
+}
+
+export interface RunOptions {
+  shard?: Shard;
+  hooks?: RunHooks;
+}
+
 export interface RunResult {
-  url: string;
-  aggregate: RunAggregate;
+  urls: string[];
+  /** Measured streams of every variant together (warm-up excluded). */
+  overall: RunAggregate;
+  /** Measured streams per variant, in the scenario's variant order. */
+  variants: RunAggregate[];
+  warmup: RunAggregate;
   startedAtEpochMs: number;
   durationMs: number;
-  /** True when stop() ended the run before its planned duration. */
-  stoppedEarly: boolean;
+  /** Why the run ended before its schedule did: 'interrupted', 'threshold: …'; null when it ran its course. */
+  stopReason: string | null;
+  /** Arrivals (open model) that never started: they waited for the concurrency cap until the end. */
+  notStarted: number;
+  shard: Shard;
   harness: HarnessStats;
 }
 
 /** How long open streams get to wind down after the run's end before their connections are destroyed. */
 const WIND_DOWN_MS = 5000;
 
-export class LoadRun implements StreamHost {
+export class LoadRun implements StreamHost, PacerHost {
   readonly spec: StreamSpec;
-  readonly aggregate = new RunAggregate();
+  readonly variants: RunAggregate[];
+  readonly warmup = new RunAggregate();
+  second = new SecondWindow();
+  startUs = 0;
+  inFlight = 0;
   private readonly scenario: Scenario;
-  private readonly url: string;
+  private readonly urls: string[];
+  private readonly shard: Shard;
+  private readonly hooks: RunHooks;
   private readonly transport: Transport;
+  private readonly pacer: Pacer;
   private readonly monitor = new HarnessMonitor();
-  private readonly open = new Set<StreamHandler>();
-  private readonly sessionTimers = new Map<number, NodeJS.Timeout | NodeJS.Immediate>();
-  private startUs = 0;
+  private readonly streams = new Set<StreamHandler>();
+  private readonly cumulativeWeights: number[];
+  private seq = 0;
+  private ended = 0;
   private startedAtEpochMs = 0;
+  private secondsDone = 0;
   private endTimer: NodeJS.Timeout | null = null;
+  private ticker: NodeJS.Timeout | null = null;
   private stopping = false;
-  /** Sessions that will open another stream before the run's end. */
-  private liveSessions = 0;
-  private stoppedEarly = false;
+  private stopReason: string | null = null;
+  private pacerFinished = false;
   private drained: (() => void) | null = null;
 
-  constructor(scenario: Scenario, url: string) {
+  /** @param urls the URL for each of the scenario's variants, in order. */
+  constructor(scenario: Scenario, urls: string | string[], options: RunOptions = {}) {
     this.scenario = scenario;
     this.spec = scenario.stream;
-    this.url = url;
-    this.transport = new Transport(scenario, url);
+    this.urls = typeof urls === 'string' ? scenario.target.variants.map(() => urls) : urls;
+    this.shard = options.shard ?? { index: 0, count: 1 };
+    this.hooks = options.hooks ?? {};
+    this.variants = scenario.target.variants.map(() => new RunAggregate());
+    let sum = 0;
+    this.cumulativeWeights = scenario.target.variants.map((v) => (sum += v.weight));
+    this.transport = new Transport(scenario, this.urls);
+    const load = scenario.load;
+    this.pacer = load.model === 'closed' ? new ClosedPacer(load, this.shard) : new OpenPacer(load, scenario.seed, this.shard);
   }
 
   async run(): Promise<RunResult> {
-    const load = this.scenario.load;
     this.monitor.start();
     this.startedAtEpochMs = Date.now();
     this.startUs = nowUs();
-    const firsts = closedFirstStartsUs(load);
-    this.liveSessions = firsts.length;
-    firsts.forEach((offsetUs, session) => this.scheduleOpen(session, this.startUs + offsetUs));
     const allReleased = new Promise<void>((resolve) => (this.drained = resolve));
-    this.endTimer = setTimeout(() => this.finishRun(), load.durationMs);
+    this.endTimer = setTimeout(() => this.finishRun(null), this.scenario.load.durationMs);
+    this.ticker = setInterval(() => this.tick(), 1000);
+    this.pacer.start(this);
     await allReleased;
+    if (this.ticker !== null) clearInterval(this.ticker);
+    this.tick(); // the last, partial second
     const durationMs = (nowUs() - this.startUs) / 1000;
     await this.transport.close();
     this.transport.dispose();
     return {
-      url: this.url,
-      aggregate: this.aggregate,
+      urls: this.urls,
+      overall: this.overall(),
+      variants: this.variants,
+      warmup: this.warmup,
       startedAtEpochMs: this.startedAtEpochMs,
       durationMs,
-      stoppedEarly: this.stoppedEarly,
+      stopReason: this.stopReason,
+      notStarted: this.pacer.backlog,
+      shard: this.shard,
       harness: this.monitor.stop(),
     };
   }
 
   /** Ends the run now: no new streams; open ones end as `aborted`. */
-  stop(): void {
-    if (!this.stopping) this.stoppedEarly = true;
-    this.finishRun();
+  stop(reason = 'interrupted'): void {
+    this.finishRun(reason);
+  }
+
+  /** Every variant's measured figures together. */
+  overall(): RunAggregate {
+    if (this.variants.length === 1) return this.variants[0] as RunAggregate;
+    const all = new RunAggregate();
+    for (const v of this.variants) all.add(v);
+    return all;
+  }
+
+  elapsedMs(): number {
+    return (nowUs() - this.startUs) / 1000;
+  }
+
+  // ── PacerHost ──────────────────────────────────────────────────────────────
+
+  open(token: number, intendedUs: number): void {
+    if (this.stopping) return;
+    // Timers run on whole milliseconds and may fire a little before a µs-precise
+    // intended start; a stream cannot have been meant to start after it did.
+    const now = nowUs();
+    const intended = intendedUs < now ? intendedUs : now;
+    const seq = this.seq++;
+    const variant = this.pickVariant(seq);
+    const warmup = isWarmupAt(this.scenario.load.stages, (intended - this.startUs) / 1000);
+    const aggregate = warmup ? this.warmup : (this.variants[variant] as RunAggregate);
+    const stream = StreamHandler.create(this, aggregate, seq, token, variant, warmup, intended);
+    this.streams.add(stream);
+    this.inFlight++;
+    aggregate.started++;
+    this.second.opened++;
+    stream.started();
+    this.second.scheduleLag.recordValue(stream.record.dispatchUs - intended);
+    this.transport.dispatch(stream, variant);
+  }
+
+  pacerDone(): void {
+    this.pacerFinished = true;
+    if (this.inFlight === 0 && this.streams.size === 0) this.finishRun(null);
   }
 
   // ── StreamHost ─────────────────────────────────────────────────────────────
@@ -84,61 +187,73 @@ export class LoadRun implements StreamHost {
 
   onFinished(stream: StreamHandler): void {
     const r = stream.record;
-    this.aggregate.finish(r);
-    if (this.stopping) return;
-    const next = closedNextStartUs(this.scenario.load, r.endUs, this.startUs);
-    if (next !== null) this.scheduleOpen(r.sessionId, next);
-    else this.liveSessions--;
+    stream.aggregate.finish(r);
+    this.inFlight--;
+    this.ended++;
+    this.second.ended[r.outcome ?? 'aborted']++;
+    this.hooks.onStreamEnd?.(r);
+    if (!this.stopping) this.pacer.streamEnded(r.sessionId, r.endUs);
   }
 
   onReleased(stream: StreamHandler): void {
-    this.open.delete(stream);
-    if (this.open.size > 0) return;
+    this.streams.delete(stream);
+    if (this.streams.size > 0) return;
     if (this.stopping) this.drained?.();
-    // Every session is done before the planned end (e.g. a long think time): nothing left to wait for.
-    else if (this.liveSessions === 0) this.finishRun();
+    else if (this.pacerFinished && this.inFlight === 0) this.finishRun(null);
   }
 
-  // ── schedule ───────────────────────────────────────────────────────────────
+  // ── internals ──────────────────────────────────────────────────────────────
 
-  private scheduleOpen(session: number, intendedUs: number): void {
-    const delayMs = (intendedUs - nowUs()) / 1000;
-    // setImmediate even at zero delay: the previous stream's connection is freed
-    // by the end of this read, so the next request can reuse it.
-    const timer = delayMs > 1 ? setTimeout(() => this.openStream(session, intendedUs), delayMs) : setImmediate(() => this.openStream(session, intendedUs));
-    this.sessionTimers.set(session, timer);
+  /** Weighted choice, seeded by the stream's place in the whole run (all shards), so it repeats. */
+  private pickVariant(seq: number): number {
+    const weights = this.cumulativeWeights;
+    if (weights.length === 1) return 0;
+    const total = weights[weights.length - 1] as number;
+    const u = hashUniform(this.scenario.seed ^ 0x5eed, seq * this.shard.count + this.shard.index) * total;
+    for (let i = 0; i < weights.length; i++) if (u < (weights[i] as number)) return i;
+    return weights.length - 1;
   }
 
-  private openStream(session: number, intendedUs: number): void {
-    this.sessionTimers.delete(session);
-    if (this.stopping) return;
-    // Timers run on whole milliseconds and may fire a little before a µs-precise
-    // intended start; a stream cannot have been meant to start after it did.
-    const now = nowUs();
-    const stream = new StreamHandler(this, session, intendedUs < now ? intendedUs : now);
-    this.open.add(stream);
-    this.aggregate.started++;
-    stream.started();
-    this.transport.dispatch(stream);
+  private tick(): void {
+    const elapsedMs = this.elapsedMs();
+    const stages = this.scenario.load.stages;
+    const at = stageAt(stages, elapsedMs);
+    const snapshot: SecondSnapshot = {
+      second: ++this.secondsDone,
+      elapsedMs,
+      stage: at?.index ?? 0,
+      warmup: at?.stage.warmup ?? false,
+      level: levelAt(stages, elapsedMs),
+      sessions: this.pacer.sessions,
+      activeStreams: this.inFlight,
+      backlog: this.pacer.backlog,
+      window: this.second,
+      harness: this.monitor.second(),
+      totalStarted: this.seq,
+      totalEnded: this.ended,
+    };
+    this.hooks.onSecond?.(snapshot);
+    this.second = new SecondWindow();
+    if (!this.stopping) {
+      const reason = this.hooks.shouldAbort?.(this, elapsedMs) ?? null;
+      if (reason !== null) this.finishRun(reason);
+    }
   }
 
-  private finishRun(): void {
+  private finishRun(reason: string | null): void {
     if (this.stopping) return;
     this.stopping = true;
+    this.stopReason = reason;
     if (this.endTimer !== null) clearTimeout(this.endTimer);
-    for (const t of this.sessionTimers.values()) {
-      clearTimeout(t as NodeJS.Timeout);
-      clearImmediate(t as NodeJS.Immediate);
-    }
-    this.sessionTimers.clear();
-    for (const stream of [...this.open]) stream.stop('aborted');
-    if (this.open.size === 0) {
+    this.pacer.stop();
+    for (const stream of [...this.streams]) stream.stop('aborted');
+    if (this.streams.size === 0) {
       this.drained?.();
       return;
     }
     // A stream whose abort undici has not acknowledged yet is let go after a grace period.
     setTimeout(() => {
-      for (const stream of [...this.open]) this.onReleased(stream);
+      for (const stream of [...this.streams]) this.onReleased(stream);
     }, WIND_DOWN_MS).unref();
   }
 }

@@ -3,6 +3,7 @@
 // beyond the event's data string.
 import type { Dispatcher } from 'undici';
 import type { RunAggregate } from '../aggregate/run-aggregate.js';
+import type { SecondWindow } from '../aggregate/second-window.js';
 import type { Outcome } from '../record/outcome.js';
 import { newStreamRecord, type StreamRecord } from '../record/stream-record.js';
 import type { StreamSpec } from '../scenario/types.js';
@@ -17,7 +18,8 @@ export const STAMP_FIELD = 'x-sent-us';
 /** What a stream needs from the run it belongs to. */
 export interface StreamHost {
   readonly spec: StreamSpec;
-  readonly aggregate: RunAggregate;
+  /** The second being counted now (timeseries.csv, live progress). */
+  readonly second: SecondWindow;
   /** The request is being written now; the transport fills in connect times if it opened a connection. */
   requestStarting(stream: StreamHandler): void;
   /** The stream has its outcome; called once. */
@@ -37,6 +39,8 @@ class StreamStop extends Error {
 export class StreamHandler implements Dispatcher.DispatchHandler, SseSink {
   readonly record: StreamRecord;
   private readonly host: StreamHost;
+  /** Where this stream's figures go: its variant's aggregate, or the warm-up's. */
+  readonly aggregate: RunAggregate;
   private decoder: SseDecoder | null = null;
   private controller: Dispatcher.DispatchController | null = null;
   private lifetimeTimer: NodeJS.Timeout | null = null;
@@ -45,9 +49,14 @@ export class StreamHandler implements Dispatcher.DispatchHandler, SseSink {
   private chunkUs = 0;
   private stampUs = 0;
 
-  constructor(host: StreamHost, sessionId: number, intendedStartUs: number) {
+  constructor(host: StreamHost, aggregate: RunAggregate, record: StreamRecord) {
     this.host = host;
-    this.record = newStreamRecord(sessionId, intendedStartUs);
+    this.aggregate = aggregate;
+    this.record = record;
+  }
+
+  static create(host: StreamHost, aggregate: RunAggregate, seq: number, sessionId: number, variant: number, warmup: boolean, intendedStartUs: number): StreamHandler {
+    return new StreamHandler(host, aggregate, newStreamRecord(seq, sessionId, variant, warmup, intendedStartUs));
   }
 
   get finished(): boolean {
@@ -139,22 +148,31 @@ export class StreamHandler implements Dispatcher.DispatchHandler, SseSink {
   onEvent(data: string): void {
     if (this.finished) return;
     const r = this.record;
-    const spec = this.host.spec;
+    const host = this.host;
+    const second = host.second;
     r.events++;
+    second.events++;
     const now = this.chunkUs;
     const stamp = this.stampUs;
     this.stampUs = 0;
-    if (spec.sentinel !== null && data === spec.sentinel) {
+    if (host.spec.sentinel !== null && data === host.spec.sentinel) {
       this.finish('completed', '');
       return;
     }
-    const tokens = countTokens(data, spec.tokens, this.host.aggregate);
+    const tokens = countTokens(data, host.spec.tokens, this.aggregate);
     if (tokens === 0) return;
-    if (r.firstTokenUs === 0) r.firstTokenUs = now;
-    else this.host.aggregate.recordItl(now - r.lastTokenUs);
+    if (r.firstTokenUs === 0) {
+      r.firstTokenUs = now;
+      second.ttft.recordValue(now - r.intendedStartUs);
+    } else {
+      const gap = now - r.lastTokenUs;
+      this.aggregate.recordItl(gap);
+      second.itl.recordValue(gap);
+    }
     r.lastTokenUs = now;
     r.tokens += tokens;
-    if (stamp !== 0) this.host.aggregate.recordDeliveryLag(monoToEpochUs(now) - stamp);
+    second.tokens += tokens;
+    if (stamp !== 0) this.aggregate.recordDeliveryLag(monoToEpochUs(now) - stamp);
   }
 
   onField(name: string, value: string): void {

@@ -18,7 +18,8 @@ const SEND_HEADERS = 'undici:client:sendHeaders';
 
 export class Transport {
   readonly agent: Agent;
-  private readonly request: Dispatcher.DispatchOptions;
+  /** One prepared request per variant. */
+  private readonly requests: Dispatcher.DispatchOptions[];
   // New sockets and when they connected, until the first request on each claims it.
   private readonly fresh = new WeakMap<Socket, ConnectStamp>();
   // The stream whose request head undici is writing right now (see onSendHeaders).
@@ -35,7 +36,8 @@ export class Transport {
     record.connectedUs = stamp.endUs;
   };
 
-  constructor(scenario: Scenario, url: string) {
+  /** @param urls the URL each variant's streams go to, in the scenario's variant order. */
+  constructor(scenario: Scenario, urls: string[]) {
     const { stream, target } = scenario;
     const connect = buildConnector({ timeout: target.connectTimeoutMs });
     this.agent = new Agent({
@@ -60,22 +62,24 @@ export class Transport {
     // sendHeaders with the socket. That pairs each stream with the connection it got
     // exactly, where the Agent's 'connect' event alone cannot say which request it served.
     diagnostics.subscribe(SEND_HEADERS, this.onSendHeaders);
-    const u = new URL(url);
-    this.request = {
-      origin: u.origin,
-      path: u.pathname + u.search,
-      method: target.method,
-      headers: target.headers,
-      body: target.body,
-      headersTimeout: stream.idleTimeoutMs,
-      bodyTimeout: stream.idleTimeoutMs,
-      blocking: true,
-      idempotent: false,
-    };
+    this.requests = target.variants.map((v, i) => {
+      const u = new URL(urls[i] as string);
+      return {
+        origin: u.origin,
+        path: u.pathname + u.search,
+        method: v.method,
+        headers: v.headers,
+        body: v.body,
+        headersTimeout: stream.idleTimeoutMs,
+        bodyTimeout: stream.idleTimeoutMs,
+        blocking: true,
+        idempotent: false,
+      };
+    });
   }
 
-  dispatch(handler: Dispatcher.DispatchHandler): void {
-    this.agent.dispatch(this.request, handler);
+  dispatch(handler: Dispatcher.DispatchHandler, variant: number): void {
+    this.agent.dispatch(this.requests[variant] as Dispatcher.DispatchOptions, handler);
   }
 
   /** Called from onRequestStart: the next sendHeaders belongs to this stream. */

@@ -7,8 +7,14 @@ import type { Outcome } from './outcome.js';
  * Zero in a timestamp means "did not happen".
  */
 export interface StreamRecord {
-  /** Index of the session (closed model) or arrival (open model) that opened it. */
+  /** Sequence number of the stream within the run (this shard). */
+  seq: number;
+  /** Index of the session slot (closed model) or arrival (open model) that opened it. */
   sessionId: number;
+  /** Index of the request variant it used. */
+  variant: number;
+  /** Started during a warm-up stage: kept out of the results. */
+  warmup: boolean;
   /** When the schedule meant the stream to open. */
   intendedStartUs: number;
   /** When the request was handed to the HTTP client. */
@@ -40,9 +46,12 @@ export interface StreamRecord {
   errorCode: string;
 }
 
-export function newStreamRecord(sessionId: number, intendedStartUs: number): StreamRecord {
+export function newStreamRecord(seq: number, sessionId: number, variant: number, warmup: boolean, intendedStartUs: number): StreamRecord {
   return {
+    seq,
     sessionId,
+    variant,
+    warmup,
     intendedStartUs,
     dispatchUs: 0,
     connectStartUs: 0,

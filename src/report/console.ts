@@ -8,8 +8,17 @@ export function renderConsoleSummary(s: Summary, reportDir?: string): string {
   const lines: string[] = [];
   const t = s.settings.target;
   const load = s.settings.load;
-  lines.push(`sse-soak · ${s.scenario.name} · closed model, ${load.sessions} sessions · ${fmtSeconds(s.run.durationMs)}${s.run.stoppedEarly ? ' (stopped early)' : ''}`);
-  lines.push(`target    ${t.method} ${t.url}${t.builtin ? '  (built-in target)' : ''}`);
+  const peak = Math.max(...load.stages.map((st) => st.to));
+  const shape =
+    load.model === 'closed'
+      ? `closed model, ${load.stages.length > 1 ? `up to ${peak}` : peak} sessions`
+      : `open model, ${load.stages.length > 1 ? `up to ${peak}` : peak}/s ${load.arrivals}${load.maxConcurrency ? `, cap ${load.maxConcurrency}` : ''}`;
+  const shard = s.run.shard.count > 1 ? ` · shard ${s.run.shard.index + 1}/${s.run.shard.count}` : '';
+  lines.push(`sse-soak · ${s.scenario.name} · ${shape}${load.stages.length > 1 ? ` in ${load.stages.length} stages` : ''} · ${fmtSeconds(s.run.durationMs)}${shard}`);
+  if (s.run.stopReason !== null) lines.push(`stopped   early: ${s.run.stopReason}`);
+  for (const v of t.variants) {
+    lines.push(`target    ${v.method} ${v.url}${t.builtin ? '  (built-in target)' : ''}${t.variants.length > 1 ? `  [${v.name}, weight ${v.weight}]` : ''}`);
+  }
   lines.push('');
 
   const st = s.streams;
@@ -29,7 +38,17 @@ export function renderConsoleSummary(s: Summary, reportDir?: string): string {
   lines.push(
     `tokens    ${fmtInt(s.totals.tokens)} (${fmtInt(s.totals.tokensPerSecond)}/s) · events ${fmtInt(s.totals.events)} (${fmtInt(s.totals.eventsPerSecond)}/s) · ${fmtBytes(s.totals.bytes)}`,
   );
+  if (s.warmup.streams > 0) {
+    const w = OUTCOMES.filter((o) => s.warmup.outcomes[o] > 0).map((o) => `${o} ${fmtInt(s.warmup.outcomes[o])}`);
+    lines.push(`warm-up   ${fmtInt(s.warmup.streams)} streams kept out of the results (${w.join(' · ') || 'none ended'})`);
+  }
+  if (s.run.notStarted > 0) lines.push(`backlog   ${fmtInt(s.run.notStarted)} arrivals never started: they waited for the concurrency cap until the end`);
   lines.push('');
+  if (s.variants.length > 1) {
+    const vrows = s.variants.map((v) => [v.name, fmtInt(v.streams.started), fmtPct(v.dropRate), fmtMs(v.metrics.ttft.p50), fmtMs(v.metrics.ttft.p99), fmtMs(v.metrics.itl.p99), fmtMs(v.metrics.e2e.p50)]);
+    lines.push(...table([['variant', 'streams', 'drops', 'ttft p50', 'ttft p99', 'itl p99', 'e2e p50'], ...vrows]));
+    lines.push('');
+  }
 
   const head = ['metric (ms)', 'count', 'min', 'mean', 'p50', 'p90', 'p99', 'p99.9', 'max'];
   const rows = METRICS.filter((m) => s.metrics[m].count > 0).map((m) => {
@@ -44,6 +63,10 @@ export function renderConsoleSummary(s: Summary, reportDir?: string): string {
     lines.push(`note      ${fmtInt(s.notes.negativeDeliveryLags)} delivery lags were below zero (target and harness clocks differ) and count as 0`);
   }
   lines.push('');
+  if (s.thresholds.length > 0) {
+    for (const r of s.thresholds) lines.push(`${r.pass ? 'pass' : 'FAIL'}      ${r.rule}   (measured ${r.shown})`);
+    lines.push('');
+  }
   const h = s.harness;
   lines.push(
     `harness   event-loop lag p99 ${fmtMs(h.eventLoopDelayMs.p99)} ms, max ${fmtMs(h.eventLoopDelayMs.max)} ms · ` +

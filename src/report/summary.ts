@@ -2,31 +2,17 @@
 // of the run's data. Its shape is described by schemas/summary.schema.json.
 import { encodeHistogram, statsMs, type MetricStats } from '../aggregate/histogram.js';
 import { METRIC_FORMULAS, METRICS, type MetricName } from '../aggregate/metrics.js';
+import type { RunAggregate } from '../aggregate/run-aggregate.js';
 import type { HarnessStats } from '../driver/harness-monitor.js';
 import type { RunResult } from '../driver/load-run.js';
 import type { Outcome } from '../record/outcome.js';
 import type { Scenario } from '../scenario/types.js';
+import type { ThresholdResult } from '../thresholds/rules.js';
 
 export const SCHEMA_VERSION = 1;
 
-export interface Summary {
-  schemaVersion: number;
-  tool: { name: 'sse-soak'; version: string };
-  scenario: { name: string; description: string; file: string };
-  settings: {
-    target: {
-      url: string;
-      builtin: boolean;
-      method: string;
-      headers: Record<string, string>;
-      body: string | null;
-      knobs: Record<string, string | number | boolean>;
-      connectTimeoutMs: number;
-    };
-    stream: { sentinel: string | null; tokens: string; idleTimeoutMs: number; lifetimeMs: number; maxEventBytes: number };
-    load: { model: 'closed'; sessions: number; durationMs: number; thinkTimeMs: number };
-  };
-  run: { startedAt: string; endedAt: string; durationMs: number; stoppedEarly: boolean };
+/** What one set of streams measured: the whole run, or one variant. */
+export interface Figures {
   streams: { started: number; ended: number; failed: number; aborted: number };
   outcomes: Record<Outcome, number>;
   httpStatuses: Record<string, number>;
@@ -34,8 +20,52 @@ export interface Summary {
   dropRate: number;
   totals: { events: number; tokens: number; bytes: number; eventsPerSecond: number; tokensPerSecond: number };
   metrics: Record<MetricName, MetricStats>;
-  metricFormulas: Record<MetricName, string>;
   histograms: { unit: 'us'; encoding: string } & Record<MetricName, string>;
+}
+
+export interface Summary extends Figures {
+  schemaVersion: number;
+  tool: { name: 'sse-soak'; version: string };
+  scenario: { name: string; description: string; file: string };
+  settings: {
+    target: {
+      url: string;
+      builtin: boolean;
+      connectTimeoutMs: number;
+      variants: {
+        name: string;
+        weight: number;
+        url: string;
+        method: string;
+        headers: Record<string, string>;
+        body: string | null;
+        knobs: Record<string, string | number | boolean>;
+      }[];
+    };
+    stream: { sentinel: string | null; tokens: string; idleTimeoutMs: number; lifetimeMs: number; maxEventBytes: number };
+    load: {
+      model: 'closed' | 'open';
+      stages: { durationMs: number; from: number; to: number; warmup: boolean }[];
+      durationMs: number;
+      seed: number;
+      thinkTimeMs?: number;
+      arrivals?: 'constant' | 'poisson';
+      maxConcurrency?: number | null;
+    };
+  };
+  run: {
+    startedAt: string;
+    endedAt: string;
+    durationMs: number;
+    stoppedEarly: boolean;
+    stopReason: string | null;
+    shard: { index: number; count: number };
+    notStarted: number;
+  };
+  metricFormulas: Record<MetricName, string>;
+  variants: ({ name: string } & Figures)[];
+  warmup: { streams: number; outcomes: Record<Outcome, number> };
+  thresholds: ThresholdResult[];
   notes: { tokenParseErrors: number; negativeDeliveryLags: number };
   harness: HarnessStats;
 }
@@ -43,22 +73,42 @@ export interface Summary {
 export interface SummaryInput {
   scenario: Scenario;
   result: RunResult;
-  /** The URL streams went to, as reports should show it. */
+  /** The URL streams went to (the run's: built-in target or --target), as reports should show it. */
   targetUrl: string;
+  /** Each variant's URL as reports should show it. */
+  variantUrls: string[];
   builtinTarget: boolean;
   version: string;
+  thresholds: ThresholdResult[];
+  /** The run's duration without its warm-up: the time per-second totals are taken over. */
+  measuredMs: number;
 }
 
-export function buildSummary({ scenario, result, targetUrl, builtinTarget, version }: SummaryInput): Summary {
-  const agg = result.aggregate;
-  const seconds = result.durationMs / 1000;
+export function figures(agg: RunAggregate, durationMs: number): Figures {
+  const seconds = durationMs / 1000;
   const metrics = {} as Record<MetricName, MetricStats>;
   const encoded = {} as Record<MetricName, string>;
   for (const m of METRICS) {
     metrics[m] = statsMs(agg.histograms[m]);
     encoded[m] = encodeHistogram(agg.histograms[m]);
   }
+  const perSecond = (n: number): number => (seconds > 0 ? Math.round((n / seconds) * 10) / 10 : 0);
+  return {
+    streams: { started: agg.started, ended: agg.ended, failed: agg.failed, aborted: agg.outcomes.aborted },
+    outcomes: { ...agg.outcomes },
+    httpStatuses: { ...agg.httpStatuses },
+    errorCodes: { ...agg.errorCodes },
+    dropRate: agg.dropRate,
+    totals: { events: agg.events, tokens: agg.tokens, bytes: agg.bytes, eventsPerSecond: perSecond(agg.events), tokensPerSecond: perSecond(agg.tokens) },
+    metrics,
+    histograms: { unit: 'us', encoding: 'HdrHistogram V2 compressed, base64', ...encoded },
+  };
+}
+
+export function buildSummary(input: SummaryInput): Summary {
+  const { scenario, result, targetUrl, variantUrls, builtinTarget, version } = input;
   const { target, stream, load } = scenario;
+  const overall = figures(result.overall, input.measuredMs);
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'sse-soak', version },
@@ -67,11 +117,16 @@ export function buildSummary({ scenario, result, targetUrl, builtinTarget, versi
       target: {
         url: targetUrl,
         builtin: builtinTarget,
-        method: target.method,
-        headers: target.headersForReport,
-        body: target.body,
-        knobs: target.builtin,
         connectTimeoutMs: target.connectTimeoutMs,
+        variants: target.variants.map((v, i) => ({
+          name: v.name,
+          weight: v.weight,
+          url: variantUrls[i] ?? targetUrl,
+          method: v.method,
+          headers: v.headersForReport,
+          body: v.body,
+          knobs: v.builtin,
+        })),
       },
       stream: {
         sentinel: stream.sentinel,
@@ -80,30 +135,26 @@ export function buildSummary({ scenario, result, targetUrl, builtinTarget, versi
         lifetimeMs: stream.lifetimeMs,
         maxEventBytes: stream.maxEventBytes,
       },
-      load: { model: load.model, sessions: load.sessions, durationMs: load.durationMs, thinkTimeMs: load.thinkTimeMs },
+      load:
+        load.model === 'closed'
+          ? { model: 'closed', stages: load.stages, durationMs: load.durationMs, seed: scenario.seed, thinkTimeMs: load.thinkTimeMs }
+          : { model: 'open', stages: load.stages, durationMs: load.durationMs, seed: scenario.seed, arrivals: load.arrivals, maxConcurrency: load.maxConcurrency },
     },
     run: {
       startedAt: new Date(result.startedAtEpochMs).toISOString(),
       endedAt: new Date(result.startedAtEpochMs + result.durationMs).toISOString(),
       durationMs: Math.round(result.durationMs),
-      stoppedEarly: result.stoppedEarly,
+      stoppedEarly: result.stopReason !== null,
+      stopReason: result.stopReason,
+      shard: result.shard,
+      notStarted: result.notStarted,
     },
-    streams: { started: agg.started, ended: agg.ended, failed: agg.failed, aborted: agg.outcomes.aborted },
-    outcomes: { ...agg.outcomes },
-    httpStatuses: { ...agg.httpStatuses },
-    errorCodes: { ...agg.errorCodes },
-    dropRate: agg.dropRate,
-    totals: {
-      events: agg.events,
-      tokens: agg.tokens,
-      bytes: agg.bytes,
-      eventsPerSecond: seconds > 0 ? Math.round((agg.events / seconds) * 10) / 10 : 0,
-      tokensPerSecond: seconds > 0 ? Math.round((agg.tokens / seconds) * 10) / 10 : 0,
-    },
-    metrics,
+    ...overall,
     metricFormulas: { ...METRIC_FORMULAS },
-    histograms: { unit: 'us', encoding: 'HdrHistogram V2 compressed, base64', ...encoded },
-    notes: { tokenParseErrors: agg.tokenParseErrors, negativeDeliveryLags: agg.negativeDeliveryLags },
+    variants: target.variants.map((v, i) => ({ name: v.name, ...figures(result.variants[i] as RunAggregate, input.measuredMs) })),
+    warmup: { streams: result.warmup.started, outcomes: { ...result.warmup.outcomes } },
+    thresholds: input.thresholds,
+    notes: { tokenParseErrors: result.overall.tokenParseErrors, negativeDeliveryLags: result.overall.negativeDeliveryLags },
     harness: result.harness,
   };
 }

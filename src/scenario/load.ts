@@ -3,18 +3,18 @@
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
-import { KNOB_SPECS, parseKnob } from '../target/knobs.js';
+import { parseRule, type Threshold } from '../thresholds/rules.js';
 import { ScenarioError, type ScenarioProblem } from './errors.js';
-import { Fields, type Locate, type Path, type RawObject } from './fields.js';
-import type { ClosedLoad, Scenario, StreamSpec, TargetSpec, TokenCounting } from './types.js';
+import { describe, Fields, type Locate, type Path, type RawObject } from './fields.js';
+import { readLoad } from './load-section.js';
+import { readTarget } from './target-section.js';
+import type { OutputSpec, Scenario, StreamSpec, TokenCounting } from './types.js';
+import { parseFraction } from './units.js';
 
-const TOP_KEYS = ['name', 'description', 'target', 'stream', 'load'] as const;
-const TARGET_KEYS = ['url', 'method', 'headers', 'body', 'builtin', 'connectTimeout'] as const;
+const TOP_KEYS = ['name', 'description', 'target', 'stream', 'load', 'thresholds', 'output'] as const;
 const STREAM_KEYS = ['sentinel', 'tokens', 'idleTimeout', 'lifetime', 'maxEventSize'] as const;
-const LOAD_KEYS = ['model', 'sessions', 'duration', 'thinkTime'] as const;
-
-/** Header names whose literal values never appear in reports. */
-const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key', 'api-key', 'x-auth-token']);
+const OUTPUT_KEYS = ['streamsCsv'] as const;
+const THRESHOLD_KEYS = ['rule', 'abortOnFail', 'abortGrace'] as const;
 
 export const STREAM_DEFAULTS = {
   sentinel: '[DONE]',
@@ -63,80 +63,54 @@ export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv
 
   const name = f.string(top, 'name', [], basename(file, extname(file)) || 'scenario');
   const description = f.string(top, 'description', [], '');
-  const target = readTarget(f, f.object(top.target, ['target'], TARGET_KEYS), env);
+  const target = readTarget(f, top.target, env);
   const stream = readStream(f, f.object(top.stream, ['stream'], STREAM_KEYS));
-  const load = readLoad(f, f.object(top.load, ['load'], LOAD_KEYS, true));
+  const { load, seed } = readLoad(f, top.load);
+  const thresholds = readThresholds(f, top.thresholds);
+  const output = readOutput(f, f.object(top.output, ['output'], OUTPUT_KEYS));
 
   if (f.problems.length > 0) throw new ScenarioError(file, f.problems);
-  return { name, description, file, target, stream, load };
+  return { name, description, file, seed, target, stream, load, thresholds, output };
 }
 
-function readTarget(f: Fields, t: RawObject | undefined, env: NodeJS.ProcessEnv): TargetSpec {
-  const path = ['target'];
-  let url: string | null = null;
-  let urlForReport: string | null = null;
-  const rawUrl = f.string(t, 'url', path, '');
-  if (rawUrl !== '' && rawUrl !== 'builtin') {
-    const expanded = interpolate(f, rawUrl, [...path, 'url'], env);
-    try {
-      const u = new URL(expanded);
-      if (u.protocol !== 'http:' && u.protocol !== 'https:') f.problem([...path, 'url'], `must be an http:// or https:// URL, got ${u.protocol}`);
-      url = u.toString();
-      urlForReport = rawUrl.replace(/^(\w+:\/\/[^:/@]+:)[^@/]*@/, '$1[redacted]@');
-    } catch {
-      f.problem([...path, 'url'], `is not a URL: ${JSON.stringify(rawUrl)}`, 'e.g. http://127.0.0.1:8080/stream, or leave it out for the built-in target');
+function readThresholds(f: Fields, raw: unknown): Threshold[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) {
+    f.problem(['thresholds'], 'must be a list of rules', 'e.g. - "ttft p99 < 2s"');
+    return [];
+  }
+  const out: Threshold[] = [];
+  raw.forEach((item: unknown, i: number) => {
+    const path: Path = ['thresholds', i];
+    const obj = typeof item === 'string' ? undefined : f.object(item, path, THRESHOLD_KEYS, true);
+    const text = typeof item === 'string' ? item : typeof obj?.rule === 'string' ? obj.rule : undefined;
+    if (text === undefined) {
+      if (obj !== undefined) f.problem([...path, 'rule'], 'is required', 'e.g. rule: "drop_rate < 5%"');
+      return;
     }
-  }
-
-  let body: string | null = null;
-  const rawBody = t?.body;
-  if (typeof rawBody === 'string') body = rawBody;
-  else if (rawBody !== undefined && rawBody !== null) body = JSON.stringify(rawBody);
-
-  const method = f.oneOf(t, 'method', path, ['GET', 'POST'] as const, body === null ? 'GET' : 'POST');
-  if (method === 'GET' && body !== null) f.problem([...path, 'body'], 'a GET request cannot carry a body', 'set method: POST');
-
-  const headers: Record<string, string> = {};
-  const headersForReport: Record<string, string> = {};
-  const rawHeaders = t?.headers;
-  if (rawHeaders !== undefined && rawHeaders !== null) {
-    if (typeof rawHeaders !== 'object' || Array.isArray(rawHeaders)) {
-      f.problem([...path, 'headers'], 'must be a mapping of header name to value');
-    } else {
-      for (const [name, value] of Object.entries(rawHeaders as RawObject)) {
-        const hpath = [...path, 'headers', name];
-        if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) f.problem(hpath, 'is not a valid header name');
-        if (typeof value !== 'string' && typeof value !== 'number') {
-          f.problem(hpath, 'must be a string');
-          continue;
-        }
-        const text = String(value);
-        headers[name] = interpolate(f, text, hpath, env);
-        // Reports show templates as written (${API_KEY}) and never a literal secret.
-        headersForReport[name] = text.includes('${') ? text : SECRET_HEADERS.has(name.toLowerCase()) ? '[redacted]' : text;
-      }
+    const parsed = parseRule(text);
+    if ('error' in parsed) {
+      f.problem(typeof item === 'string' ? path : [...path, 'rule'], parsed.error, parsed.hint);
+      return;
     }
-  }
-  const lower = Object.keys(headers).map((h) => h.toLowerCase());
-  // What a browser's EventSource sends; a JSON body is announced as JSON.
-  if (!lower.includes('accept')) headers.Accept = headersForReport.Accept = 'text/event-stream';
-  if (body !== null && typeof rawBody === 'object' && !lower.includes('content-type')) {
-    headers['Content-Type'] = headersForReport['Content-Type'] = 'application/json';
-  }
+    const abortOnFail = obj?.abortOnFail === true;
+    if (obj?.abortOnFail !== undefined && typeof obj.abortOnFail !== 'boolean') f.problem([...path, 'abortOnFail'], 'must be true or false');
+    const abortGraceMs = f.duration(obj, 'abortGrace', path, 0);
+    out.push({ ...parsed.rule, abortOnFail, abortGraceMs });
+  });
+  return out;
+}
 
-  const builtin: Record<string, string | number | boolean> = {};
-  const rawBuiltin = f.object(t?.builtin, [...path, 'builtin'], Object.keys(KNOB_SPECS));
-  if (rawBuiltin !== undefined) {
-    for (const [name, value] of Object.entries(rawBuiltin)) {
-      if (KNOB_SPECS[name] === undefined) continue; // already reported as unknown
-      const parsed = parseKnob(name, value);
-      if ('error' in parsed) f.problem([...path, 'builtin', name], parsed.error);
-      else builtin[name] = value as string | number | boolean;
-    }
+function readOutput(f: Fields, o: RawObject | undefined): OutputSpec {
+  const v = o?.streamsCsv;
+  if (v === undefined || v === true) return { streamsCsv: 1 };
+  if (v === false) return { streamsCsv: 0 };
+  const share = parseFraction(v);
+  if (share === null || share < 0 || share > 1) {
+    f.problem(['output', 'streamsCsv'], `must be true, false or a share such as 10%, got ${describe(v)}`);
+    return { streamsCsv: 1 };
   }
-
-  const connectTimeoutMs = f.duration(t, 'connectTimeout', path, 10_000, { min: 1 });
-  return { url, urlForReport, method, headers, headersForReport, body, builtin, connectTimeoutMs };
+  return { streamsCsv: share };
 }
 
 function readStream(f: Fields, s: RawObject | undefined): StreamSpec {
@@ -166,15 +140,6 @@ function readStream(f: Fields, s: RawObject | undefined): StreamSpec {
   return { sentinel, tokens, idleTimeoutMs, lifetimeMs, maxEventBytes };
 }
 
-function readLoad(f: Fields, l: RawObject | undefined): ClosedLoad {
-  const path = ['load'];
-  f.oneOf(l, 'model', path, ['closed'] as const, 'closed');
-  const sessions = f.int(l, 'sessions', path, 1, 1, l !== undefined);
-  const durationMs = f.duration(l, 'duration', path, 10_000, { required: l !== undefined, min: 1 });
-  const thinkTimeMs = f.duration(l, 'thinkTime', path, 0);
-  return { model: 'closed', sessions, durationMs, thinkTimeMs };
-}
-
 function checkJson(text: string, file: string): void {
   try {
     JSON.parse(text);
@@ -189,17 +154,6 @@ function checkJson(text: string, file: string): void {
     }
     throw new ScenarioError(file, [problem]);
   }
-}
-
-/** ${NAME} and ${NAME:-default} from the environment, so secrets stay out of files. */
-function interpolate(f: Fields, text: string, path: Path, env: NodeJS.ProcessEnv): string {
-  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_, name: string, fallback: string | undefined) => {
-    const value = env[name];
-    if (value !== undefined && value !== '') return value;
-    if (fallback !== undefined) return fallback;
-    f.problem(path, `uses the environment variable ${name}, which is not set`, `export ${name}=… before the run, or give a default: \${${name}:-value}`);
-    return '';
-  });
 }
 
 /** "choices[0].delta.content" or "choices.0.delta.content" → ['choices', 0, 'delta', 'content']. */

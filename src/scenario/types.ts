@@ -1,7 +1,13 @@
+import type { Threshold } from '../thresholds/rules.js';
+
 // A validated scenario: every duration already in ms, every default filled in.
 
-export interface TargetSpec {
-  /** Absolute http(s) URL, or null for the built-in target that `run` starts itself. */
+/** One request a stream can make: the target's own, or one of its weighted variants. */
+export interface RequestSpec {
+  /** "default" when the scenario has no variants. */
+  name: string;
+  weight: number;
+  /** Absolute http(s) URL, or null for the run's URL (built-in target or --target). */
   url: string | null;
   /** The URL as written in the file (${ENV} templates kept, any password redacted), for reports. */
   urlForReport: string | null;
@@ -13,6 +19,11 @@ export interface TargetSpec {
   body: string | null;
   /** Knob values (external names) sent as query parameters to a built-in target. */
   builtin: Record<string, string | number | boolean>;
+}
+
+export interface TargetSpec {
+  /** At least one; streams pick one by weight. */
+  variants: RequestSpec[];
   connectTimeoutMs: number;
 }
 
@@ -29,22 +40,55 @@ export interface StreamSpec {
   maxEventBytes: number;
 }
 
-export interface ClosedLoad {
-  model: 'closed';
-  /** Concurrent sessions; each opens a stream, reads it to the end, thinks, and opens the next. */
-  sessions: number;
+/**
+ * One stage of a load: the level moves linearly from `from` to `to` over its
+ * duration (sessions for the closed model, streams per second for the open one).
+ */
+export interface Stage {
   durationMs: number;
-  thinkTimeMs: number;
+  from: number;
+  to: number;
+  /** Streams started in a warm-up stage are kept out of the results (and shown apart). */
+  warmup: boolean;
 }
 
-export type LoadSpec = ClosedLoad;
+export interface ClosedLoad {
+  model: 'closed';
+  /** Concurrent sessions over time; each opens a stream, reads it to the end, thinks, and opens the next. */
+  stages: Stage[];
+  thinkTimeMs: number;
+  /** Sum of the stages. */
+  durationMs: number;
+}
+
+export interface OpenLoad {
+  model: 'open';
+  /** New streams per second over time. */
+  stages: Stage[];
+  /** `constant`: arrivals at exact intervals; `poisson`: exponential gaps, seeded. */
+  arrivals: 'constant' | 'poisson';
+  /** Streams open at once, at most; an arrival over the cap waits (and its wait counts). Null: no cap. */
+  maxConcurrency: number | null;
+  durationMs: number;
+}
+
+export type LoadSpec = ClosedLoad | OpenLoad;
+
+export interface OutputSpec {
+  /** streams.csv: 1 = every stream, 0 = none, between = that share of the streams that did not fail (failures are always written). */
+  streamsCsv: number;
+}
 
 export interface Scenario {
   name: string;
   description: string;
   /** The file it came from ('' when built in code). */
   file: string;
+  /** Seeds every random choice (Poisson arrivals, variants), so a run can be repeated. */
+  seed: number;
   target: TargetSpec;
   stream: StreamSpec;
   load: LoadSpec;
+  thresholds: Threshold[];
+  output: OutputSpec;
 }

@@ -48,3 +48,23 @@ function round(x: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
 }
+
+const RATE_UNITS: Record<string, number> = { s: 1, sec: 1, m: 1 / 60, min: 1 / 60, h: 1 / 3600 };
+
+/** "20/s", "300/m", "1.5/s", "3600/h" → per second. A bare number is per second. Null when not a rate. */
+export function parseRatePerSecond(input: unknown): number | null {
+  if (typeof input === 'number') return Number.isFinite(input) && input >= 0 ? input : null;
+  if (typeof input !== 'string') return null;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*\/\s*(s|sec|m|min|h)\s*$/i.exec(input);
+  if (m === null) return null;
+  return Number(m[1]) * (RATE_UNITS[(m[2] as string).toLowerCase()] as number);
+}
+
+/** "0.1%", "5%" → fraction; a bare number is already a fraction. Null when not a share. */
+export function parseFraction(input: unknown): number | null {
+  if (typeof input === 'number') return Number.isFinite(input) ? input : null;
+  if (typeof input !== 'string') return null;
+  const m = /^\s*(-?\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(input);
+  if (m === null) return null;
+  return m[2] === '%' ? Number(m[1]) / 100 : Number(m[1]);
+}

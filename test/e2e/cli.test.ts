@@ -144,7 +144,7 @@ test('run: SIGINT ends the run early, open streams end as aborted, the summary i
   await new Promise((resolve) => setTimeout(resolve, 1500));
   child.kill('SIGINT');
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  assert.equal(code, 0, stdout);
+  assert.equal(code, 130, `an interrupted run says so in its exit code\n${stdout}`);
   const summary = JSON.parse(readFileSync(join(dir, 'out', 'summary.json'), 'utf8'));
   assert.equal(summary.run.stoppedEarly, true);
   assert.equal(summary.outcomes.aborted, 5);

@@ -31,34 +31,34 @@ function only(outcomes: Record<Outcome, number>): Partial<Record<Outcome, number
 
 test('completed: the reply ends with its sentinel', async () => {
   const r = await runAgainst(`${target.streamUrl}`, oneStream());
-  assert.deepEqual(only(r.aggregate.outcomes), { completed: 1 });
-  assert.equal(r.aggregate.tokens, 10);
-  assert.equal(r.aggregate.events, 11, '10 tokens and the sentinel');
+  assert.deepEqual(only(r.overall.outcomes), { completed: 1 });
+  assert.equal(r.overall.tokens, 10);
+  assert.equal(r.overall.events, 11, '10 tokens and the sentinel');
 });
 
 test('connect_error: nothing listens on the port', async () => {
   const port = await closedPort();
   const r = await runAgainst(`http://127.0.0.1:${port}/stream`, oneStream());
-  assert.deepEqual(only(r.aggregate.outcomes), { connect_error: 1 });
-  assert.deepEqual(r.aggregate.errorCodes, { ECONNREFUSED: 1 });
-  assert.equal(r.aggregate.dropRate, 1);
+  assert.deepEqual(only(r.overall.outcomes), { connect_error: 1 });
+  assert.deepEqual(r.overall.errorCodes, { ECONNREFUSED: 1 });
+  assert.equal(r.overall.dropRate, 1);
 });
 
 test('http_error: the target answers 500', async () => {
   const r = await runAgainst(`${target.streamUrl}?status=500`, oneStream());
-  assert.deepEqual(only(r.aggregate.outcomes), { http_error: 1 });
-  assert.deepEqual(r.aggregate.httpStatuses, { 500: 1 });
+  assert.deepEqual(only(r.overall.outcomes), { http_error: 1 });
+  assert.deepEqual(r.overall.httpStatuses, { 500: 1 });
 });
 
 test('bad_content_type: a 200 that is not text/event-stream', async () => {
   const r = await runAgainst(`${target.streamUrl}?contentType=application/json`, oneStream());
-  assert.deepEqual(only(r.aggregate.outcomes), { bad_content_type: 1 });
+  assert.deepEqual(only(r.overall.outcomes), { bad_content_type: 1 });
 });
 
 test('reset: the connection is reset mid-stream', async () => {
   const r = await runAgainst(`${target.streamUrl}?resetAfter=3`, oneStream());
-  assert.deepEqual(only(r.aggregate.outcomes), { reset: 1 });
-  assert.equal(r.aggregate.tokens, 3, 'the tokens before the reset still count');
+  assert.deepEqual(only(r.overall.outcomes), { reset: 1 });
+  assert.equal(r.overall.tokens, 3, 'the tokens before the reset still count');
 });
 
 test('reset: the peer closes a chunked body without its last chunk', async () => {
@@ -71,8 +71,8 @@ test('reset: the peer closes a chunked body without its last chunk', async () =>
   });
   try {
     const r = await runAgainst(server.url, oneStream());
-    assert.deepEqual(only(r.aggregate.outcomes), { reset: 1 });
-    assert.equal(r.aggregate.tokens, 1);
+    assert.deepEqual(only(r.overall.outcomes), { reset: 1 });
+    assert.equal(r.overall.tokens, 1);
   } finally {
     await server.close();
   }
@@ -80,27 +80,27 @@ test('reset: the peer closes a chunked body without its last chunk', async () =>
 
 test('eof_early: the reply ends cleanly before the sentinel', async () => {
   const r = await runAgainst(`${target.streamUrl}?closeAfter=4`, oneStream());
-  assert.deepEqual(only(r.aggregate.outcomes), { eof_early: 1 });
-  assert.equal(r.aggregate.tokens, 4);
+  assert.deepEqual(only(r.overall.outcomes), { eof_early: 1 });
+  assert.equal(r.overall.tokens, 4);
 });
 
 test('completed: with no sentinel in the scenario, a clean close is the end', async () => {
   const r = await runAgainst(`${target.streamUrl}?closeAfter=4`, oneStream('  sentinel: null'));
-  assert.deepEqual(only(r.aggregate.outcomes), { completed: 1 });
+  assert.deepEqual(only(r.overall.outcomes), { completed: 1 });
 });
 
 test('client_idle_timeout: silence past the client idle limit', async () => {
   const r = await runAgainst(`${target.streamUrl}?silenceAfter=2&silence=3s`, oneStream('', '3s'));
-  assert.deepEqual(only(r.aggregate.outcomes), { client_idle_timeout: 1 });
-  assert.deepEqual(r.aggregate.errorCodes, { UND_ERR_BODY_TIMEOUT: 1 });
+  assert.deepEqual(only(r.overall.outcomes), { client_idle_timeout: 1 });
+  assert.deepEqual(r.overall.errorCodes, { UND_ERR_BODY_TIMEOUT: 1 });
 });
 
 test('client_idle_timeout: no response headers within the idle limit', async () => {
   const server = await rawServer(() => {}); // accepts, never answers
   try {
     const r = await runAgainst(server.url, oneStream());
-    assert.deepEqual(only(r.aggregate.outcomes), { client_idle_timeout: 1 });
-    assert.deepEqual(r.aggregate.errorCodes, { UND_ERR_HEADERS_TIMEOUT: 1 });
+    assert.deepEqual(only(r.overall.outcomes), { client_idle_timeout: 1 });
+    assert.deepEqual(r.overall.errorCodes, { UND_ERR_HEADERS_TIMEOUT: 1 });
   } finally {
     await server.close();
   }
@@ -108,25 +108,25 @@ test('client_idle_timeout: no response headers within the idle limit', async () 
 
 test('heartbeats keep a silent stream under the idle limit', async () => {
   const r = await runAgainst(`${target.streamUrl}?silenceAfter=2&silence=1500ms&heartbeat=200ms`, oneStream('', '4s'));
-  assert.deepEqual(only(r.aggregate.outcomes), { completed: 1 });
+  assert.deepEqual(only(r.overall.outcomes), { completed: 1 });
 });
 
 test('client_lifetime: the stream outlives the client lifetime limit', async () => {
   const r = await runAgainst(`${target.streamUrl}?tokens=1000&heartbeat=100ms`, oneStream().replace('lifetime: 10s', 'lifetime: 400ms'));
-  assert.deepEqual(only(r.aggregate.outcomes), { client_lifetime: 1 });
-  assert.ok(r.aggregate.tokens > 10);
+  assert.deepEqual(only(r.overall.outcomes), { client_lifetime: 1 });
+  assert.ok(r.overall.tokens > 10);
 });
 
 test('protocol_error: an event over the size limit', async () => {
   const r = await runAgainst(`${target.streamUrl}`, oneStream('  maxEventSize: 64'));
-  assert.deepEqual(only(r.aggregate.outcomes), { protocol_error: 1 });
+  assert.deepEqual(only(r.overall.outcomes), { protocol_error: 1 });
 });
 
 test('protocol_error: the target sends something that is not HTTP', async () => {
   const server = await rawServer((socket) => socket.once('data', () => socket.end('SSH-2.0-OpenSSH_9.2\r\n\r\n')));
   try {
     const r = await runAgainst(server.url, oneStream());
-    assert.deepEqual(only(r.aggregate.outcomes), { protocol_error: 1 });
+    assert.deepEqual(only(r.overall.outcomes), { protocol_error: 1 });
   } finally {
     await server.close();
   }
@@ -134,7 +134,7 @@ test('protocol_error: the target sends something that is not HTTP', async () => 
 
 test('aborted: the run ends while a stream is healthy, which is no drop', async () => {
   const r = await runAgainst(`${target.streamUrl}?tokens=1000`, oneStream('', '300ms'));
-  assert.deepEqual(only(r.aggregate.outcomes), { aborted: 1 });
-  assert.equal(r.aggregate.dropRate, 0);
+  assert.deepEqual(only(r.overall.outcomes), { aborted: 1 });
+  assert.equal(r.overall.dropRate, 0);
   assert.ok(r.durationMs < 2000, `the run ended promptly (${r.durationMs} ms)`);
 });

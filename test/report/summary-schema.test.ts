@@ -31,7 +31,16 @@ before(async () => {
   target = await startTarget({ knobs: { firstTokenDelayMs: 20, tokenIntervalMs: 10, tokens: 15 } });
   const scenario = scenarioFrom(YAML, { TOKEN: 'the-real-token' });
   const result = await runAgainst(target.streamUrl, YAML.replace('${TOKEN}', 'the-real-token'));
-  summary = buildSummary({ scenario, result, targetUrl: target.streamUrl, builtinTarget: true, version: '0.0.0-test' });
+  summary = buildSummary({
+    scenario,
+    result,
+    targetUrl: target.streamUrl,
+    variantUrls: [target.streamUrl],
+    builtinTarget: true,
+    version: '0.0.0-test',
+    thresholds: [{ rule: 'ttft p99 < 2s', measured: 12.5, shown: '12.5ms', pass: true }],
+    measuredMs: result.durationMs,
+  });
 });
 after(async () => target.close());
 
@@ -64,6 +73,7 @@ test('secrets stay out of the summary: env templates kept, literal secrets redac
   const text = JSON.stringify(summary);
   assert.ok(!text.includes('the-real-token'), 'the value from the environment never appears');
   assert.ok(!text.includes('literal-secret'), 'a literal secret header value never appears');
-  assert.equal(summary.settings.target.headers.Authorization, 'Bearer ${TOKEN}');
-  assert.equal(summary.settings.target.headers['X-Api-Key'], '[redacted]');
+  const headers = summary.settings.target.variants[0]?.headers ?? {};
+  assert.equal(headers.Authorization, 'Bearer ${TOKEN}');
+  assert.equal(headers['X-Api-Key'], '[redacted]');
 });

@@ -18,15 +18,21 @@ function problems(text: string, file = 'bad.yaml', env: NodeJS.ProcessEnv = {}):
 test('a minimal scenario gets every default', () => {
   const s = parseScenario('load: { sessions: 2, duration: 5s }', 'min.yaml', {});
   assert.equal(s.name, 'min');
-  assert.equal(s.target.url, null, 'no url: the built-in target');
-  assert.equal(s.target.method, 'GET');
-  assert.equal(s.target.headers.Accept, 'text/event-stream');
+  const v = s.target.variants[0];
+  assert.equal(s.target.variants.length, 1);
+  assert.equal(v?.name, 'default');
+  assert.equal(v?.url, null, 'no url: the built-in target');
+  assert.equal(v?.method, 'GET');
+  assert.equal(v?.headers.Accept, 'text/event-stream');
   assert.equal(s.stream.sentinel, '[DONE]');
   assert.deepEqual(s.stream.tokens, { mode: 'event' });
   assert.equal(s.stream.idleTimeoutMs, 120_000);
   assert.equal(s.stream.lifetimeMs, 3_600_000);
   assert.equal(s.stream.maxEventBytes, 1 << 20);
-  assert.deepEqual(s.load, { model: 'closed', sessions: 2, durationMs: 5000, thinkTimeMs: 0 });
+  assert.deepEqual(s.load, { model: 'closed', stages: [{ durationMs: 5000, from: 2, to: 2, warmup: false }], durationMs: 5000, thinkTimeMs: 0 });
+  assert.deepEqual(s.thresholds, []);
+  assert.deepEqual(s.output, { streamsCsv: 1 });
+  assert.equal(s.seed, 1);
 });
 
 test('a full scenario: POST with a JSON body, env headers, stream settings', () => {
@@ -51,14 +57,15 @@ load: { model: closed, sessions: 10, duration: 1m30s, thinkTime: 2s }
     'chat.yaml',
     { HOST: 'api.example.test', OPENAI_API_KEY: 'sk-123' },
   );
-  assert.equal(s.target.url, 'https://api.example.test/v1/chat/completions');
-  assert.equal(s.target.method, 'POST');
-  assert.equal(s.target.headers.Authorization, 'Bearer sk-123');
-  assert.equal(s.target.headers['X-Team'], 'platform');
-  assert.equal(s.target.headers['Content-Type'], 'application/json');
-  assert.equal(s.target.headersForReport.Authorization, 'Bearer ${OPENAI_API_KEY}');
-  assert.equal(s.target.urlForReport, 'https://${HOST}/v1/chat/completions');
-  assert.deepEqual(JSON.parse(s.target.body ?? ''), { model: 'gpt', stream: true, messages: [{ role: 'user', content: 'hi' }] });
+  const v = s.target.variants[0];
+  assert.equal(v?.url, 'https://api.example.test/v1/chat/completions');
+  assert.equal(v?.method, 'POST');
+  assert.equal(v?.headers.Authorization, 'Bearer sk-123');
+  assert.equal(v?.headers['X-Team'], 'platform');
+  assert.equal(v?.headers['Content-Type'], 'application/json');
+  assert.equal(v?.headersForReport.Authorization, 'Bearer ${OPENAI_API_KEY}');
+  assert.equal(v?.urlForReport, 'https://${HOST}/v1/chat/completions');
+  assert.deepEqual(JSON.parse(v?.body ?? ''), { model: 'gpt', stream: true, messages: [{ role: 'user', content: 'hi' }] });
   assert.deepEqual(s.stream.tokens, { mode: 'jsonPath', path: 'choices[0].delta.content', segments: ['choices', 0, 'delta', 'content'] });
   assert.equal(s.stream.maxEventBytes, 65536);
   assert.equal(s.load.durationMs, 90_000);

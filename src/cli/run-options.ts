@@ -1,0 +1,60 @@
+// `run` flags that change the scenario: thresholds, shard, streams.csv, duration.
+import { ScenarioError } from '../scenario/errors.js';
+import type { Scenario } from '../scenario/types.js';
+import { parseDurationMs, parseFraction } from '../scenario/units.js';
+import { parseRule, type Threshold } from '../thresholds/rules.js';
+import { CliError, EXIT } from './exit-codes.js';
+
+export interface RunFlags {
+  target?: string;
+  out?: string;
+  quiet?: boolean;
+  threshold?: string[];
+  shard?: string;
+  streamsCsv?: string;
+  duration?: string;
+  progressInterval?: string;
+}
+
+/** "2/3" → shard index 1 of 3 (1-based on the command line, as people count). */
+export function parseShard(text: string | undefined): { index: number; count: number } {
+  if (text === undefined) return { index: 0, count: 1 };
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const i = Number(m?.[1]);
+  const n = Number(m?.[2]);
+  if (m === null || n < 1 || i < 1 || i > n) throw new CliError(`--shard: expected i/N with 1 ≤ i ≤ N, e.g. 1/3, got ${text}`, EXIT.INVALID_INPUT);
+  return { index: i - 1, count: n };
+}
+
+export function applyFlags(scenario: Scenario, flags: RunFlags): Scenario {
+  const thresholds: Threshold[] = [...scenario.thresholds];
+  for (const text of flags.threshold ?? []) {
+    const parsed = parseRule(text);
+    if ('error' in parsed) throw new ScenarioError('--threshold', [{ path: '', message: parsed.error, hint: parsed.hint }]);
+    thresholds.push({ ...parsed.rule, abortOnFail: false, abortGraceMs: 0 });
+  }
+  let output = scenario.output;
+  if (flags.streamsCsv !== undefined) {
+    const v = flags.streamsCsv.trim().toLowerCase();
+    const share = v === 'on' || v === 'all' ? 1 : v === 'off' ? 0 : parseFraction(v);
+    if (share === null || share < 0 || share > 1) throw new CliError(`--streams-csv: expected on, off or a share such as 10%, got ${flags.streamsCsv}`, EXIT.INVALID_INPUT);
+    output = { streamsCsv: share };
+  }
+  let load = scenario.load;
+  if (flags.duration !== undefined) {
+    const ms = parseDurationMs(flags.duration);
+    if (ms === null || ms <= 0) throw new CliError(`--duration: expected a duration such as 30s, got ${flags.duration}`, EXIT.INVALID_INPUT);
+    // Every stage keeps its share of the run: a quick rehearsal of a long scenario.
+    const factor = ms / load.durationMs;
+    const stages = load.stages.map((s) => ({ ...s, durationMs: s.durationMs * factor }));
+    load = { ...load, stages, durationMs: ms };
+  }
+  return { ...scenario, thresholds, output, load };
+}
+
+export function progressIntervalMs(flags: RunFlags): number {
+  if (flags.progressInterval === undefined) return 10_000;
+  const ms = parseDurationMs(flags.progressInterval);
+  if (ms === null || ms < 1000) throw new CliError(`--progress-interval: expected a duration of at least 1s, got ${flags.progressInterval}`, EXIT.INVALID_INPUT);
+  return ms;
+}

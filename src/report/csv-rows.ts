@@ -1,0 +1,115 @@
+// Rows of streams.csv and timeseries.csv: pure functions of a stream record or a
+// second's snapshot. The README lists every column.
+import { newHistogram, statsMs } from '../aggregate/histogram.js';
+import type { SecondSnapshot } from '../driver/load-run.js';
+import { OUTCOMES } from '../record/outcome.js';
+import type { StreamRecord } from '../record/stream-record.js';
+import { monoToEpochUs } from '../util/clock.js';
+
+export const STREAM_COLUMNS = [
+  'seq',
+  'variant',
+  'shard',
+  'session',
+  'warmup',
+  'intended_start_unix_ms',
+  'schedule_lag_ms',
+  'connect_ms',
+  'ttfb_ms',
+  'ttft_ms',
+  'e2e_ms',
+  'last_silence_ms',
+  'events',
+  'tokens',
+  'bytes',
+  'reads',
+  'outcome',
+  'http_status',
+  'error_code',
+] as const;
+
+const ms = (us: number): string => (us / 1000).toFixed(3);
+/** A duration between two timestamps, or empty when the later one never happened. */
+const span = (fromUs: number, toUs: number): string => (toUs > 0 && fromUs > 0 ? ms(toUs - fromUs) : '');
+
+export function streamRow(r: StreamRecord, variantName: string, shard: number): (string | number)[] {
+  return [
+    r.seq,
+    variantName,
+    shard,
+    r.sessionId,
+    r.warmup ? 1 : 0,
+    ms(monoToEpochUs(r.intendedStartUs)),
+    span(r.intendedStartUs, r.dispatchUs),
+    span(r.connectStartUs, r.connectedUs),
+    span(r.intendedStartUs, r.headersUs),
+    span(r.intendedStartUs, r.firstTokenUs),
+    span(r.intendedStartUs, r.endUs),
+    span(r.lastByteUs, r.endUs),
+    r.events,
+    r.tokens,
+    r.bytes,
+    r.reads,
+    r.outcome ?? '',
+    r.status || '',
+    r.errorCode,
+  ];
+}
+
+export const SECOND_COLUMNS = [
+  'second',
+  'time',
+  'stage',
+  'warmup',
+  'level',
+  'sessions',
+  'active_streams',
+  'backlog',
+  'opened',
+  ...OUTCOMES.map((o) => `ended_${o}`),
+  'events',
+  'tokens',
+  'ttft_p50_ms',
+  'ttft_p99_ms',
+  'itl_p99_ms',
+  'schedule_lag_p99_ms',
+  'loop_lag_p99_ms',
+  'loop_lag_max_ms',
+  'cpu_core_share',
+  'rss_mib',
+] as const;
+
+export function secondRow(s: SecondSnapshot, runStartEpochMs: number): (string | number)[] {
+  const w = s.window;
+  const p = (h: typeof w.ttft, q: number): string => (h.totalCount === 0 ? '' : String(Math.round(h.getValueAtPercentile(q)) / 1000));
+  return [
+    s.second,
+    new Date(runStartEpochMs + s.elapsedMs).toISOString(),
+    s.stage,
+    s.warmup ? 1 : 0,
+    Math.round(s.level * 1000) / 1000,
+    s.sessions,
+    s.activeStreams,
+    s.backlog,
+    w.opened,
+    ...OUTCOMES.map((o) => w.ended[o]),
+    w.events,
+    w.tokens,
+    p(w.ttft, 50),
+    p(w.ttft, 99),
+    p(w.itl, 99),
+    p(w.scheduleLag, 99),
+    s.harness.lagP99Ms,
+    s.harness.lagMaxMs,
+    s.harness.cpuCoreShare,
+    Math.round((s.harness.rssBytes / 2 ** 20) * 10) / 10,
+  ];
+}
+
+/** ttft percentiles over several seconds' windows (the live progress's rolling view). */
+export function rollingTtftMs(windows: readonly SecondSnapshot['window'][]): { p50: number; p99: number; count: number } {
+  const all = newHistogram();
+  for (const w of windows) all.add(w.ttft);
+  const s = statsMs(all);
+  return { p50: s.p50, p99: s.p99, count: s.count };
+}

@@ -1,0 +1,73 @@
+// The `load` section: the closed model (concurrent sessions) or the open model
+// (new streams per second), each either constant for a duration or in stages that
+// ramp, with warm-up that is kept out of the results.
+import { describe, type Fields, type Path, type RawObject } from './fields.js';
+import { parseRatePerSecond } from './units.js';
+import type { LoadSpec, Stage } from './types.js';
+
+const CLOSED_KEYS = ['model', 'sessions', 'duration', 'warmup', 'stages', 'start', 'thinkTime', 'seed'] as const;
+const OPEN_KEYS = ['model', 'rate', 'duration', 'warmup', 'stages', 'start', 'arrivals', 'maxConcurrency', 'seed'] as const;
+const STAGE_KEYS = ['duration', 'target', 'warmup'] as const;
+
+export function readLoad(f: Fields, raw: unknown): { load: LoadSpec; seed: number } {
+  const path = ['load'];
+  const model = typeof raw === 'object' && raw !== null && (raw as RawObject).model === 'open' ? 'open' : 'closed';
+  const l = f.object(raw, path, model === 'open' ? OPEN_KEYS : [...CLOSED_KEYS, 'rate'], true);
+  f.oneOf(l, 'model', path, ['closed', 'open'] as const, 'closed');
+  const seed = f.int(l, 'seed', path, 1, 0);
+  if (model === 'closed' && l?.rate !== undefined) f.problem([...path, 'rate'], 'is for the open model', 'set model: open, or use sessions');
+
+  // A level: whole sessions (closed) or a rate such as 20/s (open).
+  const level = (value: unknown, at: Path): number => {
+    if (model === 'closed') {
+      if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
+      f.problem(at, `must be a whole number of sessions, got ${describe(value)}`);
+      return 0;
+    }
+    const rate = parseRatePerSecond(value);
+    if (rate === null) f.problem(at, `must be a rate such as 20/s or 300/m, got ${describe(value)}`);
+    return rate ?? 0;
+  };
+
+  const stages: Stage[] = [];
+  const shorthandKey = model === 'closed' ? 'sessions' : 'rate';
+  const hasShorthand = l?.[shorthandKey] !== undefined;
+  if (l?.stages !== undefined && hasShorthand) {
+    f.problem([...path, 'stages'], `give either ${shorthandKey} with duration, or stages, not both`);
+  } else if (l?.stages !== undefined) {
+    if (!Array.isArray(l.stages) || l.stages.length === 0) {
+      f.problem([...path, 'stages'], 'must be a list of stages', 'e.g. - { duration: 30s, target: 50 }');
+    } else {
+      if (l.warmup !== undefined) f.problem([...path, 'warmup'], 'with stages, mark warm-up stages with warmup: true instead');
+      let from = l.start === undefined ? 0 : level(l.start, [...path, 'start']);
+      l.stages.forEach((rs: unknown, i: number) => {
+        const spath: Path = [...path, 'stages', i];
+        const s = f.object(rs, spath, STAGE_KEYS, true);
+        const durationMs = f.duration(s, 'duration', spath, 0, { required: true });
+        const to = s?.target === undefined ? (f.problem([...spath, 'target'], 'is required'), from) : level(s.target, [...spath, 'target']);
+        const warmup = s?.warmup === true;
+        if (s?.warmup !== undefined && typeof s.warmup !== 'boolean') f.problem([...spath, 'warmup'], 'must be true or false');
+        stages.push({ durationMs, from, to, warmup });
+        from = to;
+      });
+    }
+  } else if (l !== undefined) {
+    if (!hasShorthand) f.problem([...path, shorthandKey], 'is required', `or give stages: a list of { duration, target }`);
+    if (l.start !== undefined) f.problem([...path, 'start'], 'only applies to stages');
+    const value = hasShorthand ? level(l[shorthandKey], [...path, shorthandKey]) : 0;
+    if (model === 'closed' && typeof l.sessions === 'number' && Number.isInteger(l.sessions) && value < 1) f.problem([...path, 'sessions'], 'must be at least 1');
+    const warmupMs = f.duration(l, 'warmup', path, 0);
+    if (warmupMs > 0) stages.push({ durationMs: warmupMs, from: value, to: value, warmup: true });
+    stages.push({ durationMs: f.duration(l, 'duration', path, 0, { required: true, min: 1 }), from: value, to: value, warmup: false });
+  }
+  const durationMs = stages.reduce((t, s) => t + s.durationMs, 0);
+  if (l !== undefined && stages.length > 0 && durationMs === 0) f.problem(path, 'the stages last no time at all');
+
+  if (model === 'closed') {
+    const thinkTimeMs = f.duration(l, 'thinkTime', path, 0);
+    return { load: { model, stages, thinkTimeMs, durationMs }, seed };
+  }
+  const arrivals = f.oneOf(l, 'arrivals', path, ['constant', 'poisson'] as const, 'constant');
+  const cap = l?.maxConcurrency === undefined || l.maxConcurrency === null ? null : f.int(l, 'maxConcurrency', path, 1, 1);
+  return { load: { model, stages, arrivals, maxConcurrency: cap, durationMs }, seed };
+}

@@ -1,0 +1,122 @@
+// The `target` section: the request(s) streams make, with headers from the
+// environment and weighted variants (e.g. short and long prompts).
+import { KNOB_SPECS, parseKnob } from '../target/knobs.js';
+import { describe, type Fields, type Path, type RawObject } from './fields.js';
+import type { RequestSpec, TargetSpec } from './types.js';
+
+const TARGET_KEYS = ['url', 'method', 'headers', 'body', 'builtin', 'connectTimeout', 'variants'] as const;
+const VARIANT_KEYS = ['name', 'weight', 'url', 'method', 'headers', 'body', 'builtin'] as const;
+
+/** Header names whose literal values never appear in reports. */
+const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key', 'api-key', 'x-auth-token']);
+
+export function readTarget(f: Fields, raw: unknown, env: NodeJS.ProcessEnv): TargetSpec {
+  const path = ['target'];
+  const t = f.object(raw, path, TARGET_KEYS);
+  const base = readRequest(f, t, path, env, null, 'default');
+  const connectTimeoutMs = f.duration(t, 'connectTimeout', path, 10_000, { min: 1 });
+  const rawVariants = t?.variants;
+  if (rawVariants === undefined || rawVariants === null) return { variants: [base], connectTimeoutMs };
+  if (!Array.isArray(rawVariants) || rawVariants.length === 0) {
+    f.problem([...path, 'variants'], 'must be a list of request variants', 'e.g. - { name: short, weight: 3, body: {...} }');
+    return { variants: [base], connectTimeoutMs };
+  }
+  const variants: RequestSpec[] = [];
+  const names = new Set<string>();
+  rawVariants.forEach((rv, i) => {
+    const vpath: Path = [...path, 'variants', i];
+    const v = f.object(rv, vpath, VARIANT_KEYS, true);
+    const name = f.string(v, 'name', vpath, `variant-${i + 1}`);
+    if (v?.name === undefined) f.problem(vpath, 'needs a name', 'reports show results per variant by name');
+    if (names.has(name)) f.problem([...vpath, 'name'], `"${name}" names two variants`);
+    names.add(name);
+    variants.push(readRequest(f, v, vpath, env, base, name));
+  });
+  return { variants, connectTimeoutMs };
+}
+
+/** One request: the target's own fields, or a variant's over them. */
+function readRequest(f: Fields, t: RawObject | undefined, path: Path, env: NodeJS.ProcessEnv, base: RequestSpec | null, name: string): RequestSpec {
+  let url = base?.url ?? null;
+  let urlForReport = base?.urlForReport ?? null;
+  const rawUrl = f.string(t, 'url', path, '');
+  if (rawUrl !== '' && rawUrl !== 'builtin') {
+    const expanded = interpolate(f, rawUrl, [...path, 'url'], env);
+    try {
+      const u = new URL(expanded);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') f.problem([...path, 'url'], `must be an http:// or https:// URL, got ${u.protocol}`);
+      url = u.toString();
+      urlForReport = rawUrl.replace(/^(\w+:\/\/[^:/@]+:)[^@/]*@/, '$1[redacted]@');
+    } catch {
+      f.problem([...path, 'url'], `is not a URL: ${JSON.stringify(rawUrl)}`, 'e.g. http://127.0.0.1:8080/stream, or leave it out for the built-in target');
+    }
+  } else if (rawUrl === 'builtin') {
+    url = urlForReport = null;
+  }
+
+  let body = base?.body ?? null;
+  const rawBody = t?.body;
+  if (typeof rawBody === 'string') body = rawBody;
+  else if (rawBody !== undefined && rawBody !== null) body = JSON.stringify(rawBody);
+
+  const method = f.oneOf(t, 'method', path, ['GET', 'POST'] as const, base?.method ?? (body === null ? 'GET' : 'POST'));
+  if (method === 'GET' && body !== null) f.problem([...path, 'body'], 'a GET request cannot carry a body', 'set method: POST');
+
+  const headers: Record<string, string> = { ...base?.headers };
+  const headersForReport: Record<string, string> = { ...base?.headersForReport };
+  const rawHeaders = t?.headers;
+  if (rawHeaders !== undefined && rawHeaders !== null) {
+    if (typeof rawHeaders !== 'object' || Array.isArray(rawHeaders)) {
+      f.problem([...path, 'headers'], `must be a mapping of header name to value, got ${describe(rawHeaders)}`);
+    } else {
+      for (const [hname, value] of Object.entries(rawHeaders as RawObject)) {
+        const hpath = [...path, 'headers', hname];
+        if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(hname)) f.problem(hpath, 'is not a valid header name');
+        if (typeof value !== 'string' && typeof value !== 'number') {
+          f.problem(hpath, 'must be a string');
+          continue;
+        }
+        const text = String(value);
+        headers[hname] = interpolate(f, text, hpath, env);
+        // Reports show templates as written (${API_KEY}) and never a literal secret.
+        headersForReport[hname] = text.includes('${') ? text : SECRET_HEADERS.has(hname.toLowerCase()) ? '[redacted]' : text;
+      }
+    }
+  }
+  const lower = Object.keys(headers).map((h) => h.toLowerCase());
+  // What a browser's EventSource sends; a JSON body is announced as JSON.
+  if (!lower.includes('accept')) headers.Accept = headersForReport.Accept = 'text/event-stream';
+  if (body !== null && typeof rawBody === 'object' && rawBody !== null && !lower.includes('content-type')) {
+    headers['Content-Type'] = headersForReport['Content-Type'] = 'application/json';
+  }
+
+  const builtin: Record<string, string | number | boolean> = { ...base?.builtin };
+  const rawBuiltin = f.object(t?.builtin, [...path, 'builtin'], Object.keys(KNOB_SPECS));
+  if (rawBuiltin !== undefined) {
+    for (const [knob, value] of Object.entries(rawBuiltin)) {
+      if (KNOB_SPECS[knob] === undefined) continue; // already reported as unknown
+      const parsed = parseKnob(knob, value);
+      if ('error' in parsed) f.problem([...path, 'builtin', knob], parsed.error);
+      else builtin[knob] = value as string | number | boolean;
+    }
+  }
+
+  let weight = 1;
+  if (base !== null && t?.weight !== undefined) {
+    const w = t.weight;
+    if (typeof w !== 'number' || !(w > 0)) f.problem([...path, 'weight'], `must be a number above 0, got ${describe(w)}`);
+    else weight = w;
+  }
+  return { name, weight, url, urlForReport, method, headers, headersForReport, body, builtin };
+}
+
+/** ${NAME} and ${NAME:-default} from the environment, so secrets stay out of files. */
+function interpolate(f: Fields, text: string, path: Path, env: NodeJS.ProcessEnv): string {
+  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_, name: string, fallback: string | undefined) => {
+    const value = env[name];
+    if (value !== undefined && value !== '') return value;
+    if (fallback !== undefined) return fallback;
+    f.problem(path, `uses the environment variable ${name}, which is not set`, `export ${name}=… before the run, or give a default: \${${name}:-value}`);
+    return '';
+  });
+}

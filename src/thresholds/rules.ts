@@ -1,0 +1,137 @@
+// Pass/fail rules, k6 style: `ttft p99 < 2s`, `drop_rate < 0.1%`, `outcome.reset == 0`,
+// `completed >= 99%`. Parsed once, before a run starts; evaluated on a run's figures.
+import { OUTCOMES, type Outcome } from '../record/outcome.js';
+import { parseDurationMs, parseFraction } from '../scenario/units.js';
+
+export const LATENCY_METRICS = ['connect', 'ttfb', 'ttft', 'itl', 'e2e', 'deliveryLag', 'scheduleLag'] as const;
+export type LatencyMetric = (typeof LATENCY_METRICS)[number];
+const STATS = ['min', 'mean', 'p50', 'p90', 'p99', 'p999', 'max', 'count'] as const;
+export type Stat = (typeof STATS)[number];
+const OPS = ['<=', '>=', '==', '!=', '<', '>'] as const;
+export type Op = (typeof OPS)[number];
+
+export type Subject =
+  | { kind: 'latency'; metric: LatencyMetric; stat: Stat }
+  | { kind: 'dropRate' }
+  | { kind: 'outcome'; outcome: Outcome; share: boolean }
+  | { kind: 'total'; name: 'streams' | 'tokens_per_s' | 'events_per_s' };
+
+export interface Threshold {
+  /** The rule as written. */
+  text: string;
+  subject: Subject;
+  op: Op;
+  /** ms for latencies, a fraction for rates and shares, a count otherwise. */
+  value: number;
+  /** Stop the run as soon as the rule fails (checked every second, after warm-up and the grace period). */
+  abortOnFail: boolean;
+  abortGraceMs: number;
+}
+
+const ALIASES: Record<string, LatencyMetric> = { delivery_lag: 'deliveryLag', schedule_lag: 'scheduleLag' };
+const STAT_ALIASES: Record<string, Stat> = { 'p99.9': 'p999', avg: 'mean', median: 'p50' };
+
+/** Parses one rule; returns the reason when it is not one. */
+export function parseRule(text: string): { rule: Omit<Threshold, 'abortOnFail' | 'abortGraceMs'> } | { error: string; hint: string } {
+  const m = /^\s*([A-Za-z_][\w.]*?)(?:[\s.]+(p\d+(?:\.\d+)?|min|max|mean|avg|median|count))?\s*(<=|>=|==|!=|<|>)\s*(\S+)\s*$/.exec(text);
+  const hint = 'rules look like "ttft p99 < 2s", "drop_rate < 0.1%", "outcome.reset == 0", "completed >= 99%"';
+  if (m === null) return { error: `not a rule: ${JSON.stringify(text)}`, hint };
+  const [, name = '', rawStat, op = '<', rawValue = ''] = m;
+  const latency = (LATENCY_METRICS as readonly string[]).includes(name) ? (name as LatencyMetric) : ALIASES[name];
+  if (latency !== undefined) {
+    const stat = rawStat === undefined ? undefined : (STAT_ALIASES[rawStat] ?? rawStat);
+    if (stat === undefined || !(STATS as readonly string[]).includes(stat)) {
+      return { error: `${name} needs a statistic: one of ${STATS.join(', ')}${rawStat ? `, got ${rawStat}` : ''}`, hint: `e.g. "${name} p99 < 2s"` };
+    }
+    const value = stat === 'count' ? Number(rawValue) : parseDurationMs(rawValue);
+    if (value === null || !Number.isFinite(value)) return { error: `${name} ${stat} is compared with a ${stat === 'count' ? 'number' : 'duration'}, got ${rawValue}`, hint: 'e.g. 250ms, 2s' };
+    return { rule: { text: text.trim(), subject: { kind: 'latency', metric: latency, stat: stat as Stat }, op: op as Op, value } };
+  }
+  if (rawStat !== undefined) return { error: `${name} takes no statistic (${rawStat})`, hint };
+  if (name === 'drop_rate') {
+    const value = parseFraction(rawValue);
+    if (value === null) return { error: `drop_rate is compared with a share such as 0.1% or 0.001, got ${rawValue}`, hint };
+    return { rule: { text: text.trim(), subject: { kind: 'dropRate' }, op: op as Op, value } };
+  }
+  const outcomeName = name.startsWith('outcome.') ? name.slice('outcome.'.length) : name;
+  if ((OUTCOMES as readonly string[]).includes(outcomeName)) {
+    const share = rawValue.endsWith('%');
+    const value = share ? parseFraction(rawValue) : Number(rawValue);
+    if (value === null || !Number.isFinite(value)) return { error: `${name} is compared with a count or a share such as 99%, got ${rawValue}`, hint };
+    return { rule: { text: text.trim(), subject: { kind: 'outcome', outcome: outcomeName as Outcome, share }, op: op as Op, value } };
+  }
+  if (name === 'streams' || name === 'tokens_per_s' || name === 'events_per_s') {
+    const value = Number(rawValue);
+    if (!Number.isFinite(value)) return { error: `${name} is compared with a number, got ${rawValue}`, hint };
+    return { rule: { text: text.trim(), subject: { kind: 'total', name }, op: op as Op, value } };
+  }
+  return { error: `unknown metric "${name}"`, hint: `metrics: ${LATENCY_METRICS.join(', ')} (with p50…max), drop_rate, outcome.<${OUTCOMES.join('|')}>, streams, tokens_per_s, events_per_s` };
+}
+
+/** What rules are checked against: the same fields summary.json has. */
+export interface Figures {
+  metrics: Record<LatencyMetric, Record<Stat, number>>;
+  dropRate: number;
+  outcomes: Record<Outcome, number>;
+  streams: { started: number; ended: number; aborted: number };
+  totals: { tokensPerSecond: number; eventsPerSecond: number };
+}
+
+export interface ThresholdResult {
+  rule: string;
+  /** The measured value in the rule's own unit (ms, fraction, count). */
+  measured: number;
+  /** The measured value as a person reads it. */
+  shown: string;
+  pass: boolean;
+}
+
+export function evaluate(t: Pick<Threshold, 'text' | 'subject' | 'op' | 'value'>, f: Figures): ThresholdResult {
+  const { measured, shown } = measure(t.subject, f);
+  return { rule: t.text, measured, shown, pass: compare(measured, t.op, t.value) };
+}
+
+function measure(s: Subject, f: Figures): { measured: number; shown: string } {
+  switch (s.kind) {
+    case 'latency': {
+      const v = f.metrics[s.metric][s.stat];
+      return { measured: v, shown: s.stat === 'count' ? String(v) : `${v}ms` };
+    }
+    case 'dropRate':
+      return { measured: f.dropRate, shown: pct(f.dropRate) };
+    case 'outcome': {
+      const n = f.outcomes[s.outcome];
+      if (!s.share) return { measured: n, shown: String(n) };
+      const judged = f.streams.ended - f.streams.aborted;
+      const share = judged === 0 ? 0 : n / judged;
+      return { measured: share, shown: pct(share) };
+    }
+    case 'total': {
+      const v = s.name === 'streams' ? f.streams.started : s.name === 'tokens_per_s' ? f.totals.tokensPerSecond : f.totals.eventsPerSecond;
+      return { measured: v, shown: String(v) };
+    }
+  }
+}
+
+function compare(a: number, op: Op, b: number): boolean {
+  // Shares and ms carry float noise: compare at a precision far below what is shown.
+  const eq = Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
+  switch (op) {
+    case '<':
+      return a < b && !eq;
+    case '<=':
+      return a < b || eq;
+    case '>':
+      return a > b && !eq;
+    case '>=':
+      return a > b || eq;
+    case '==':
+      return eq;
+    case '!=':
+      return !eq;
+  }
+}
+
+function pct(x: number): string {
+  return `${Math.round(x * 1e6) / 1e4}%`;
+}
