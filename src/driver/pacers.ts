@@ -17,6 +17,8 @@ export interface PacerHost {
 
 export interface Pacer {
   start(host: PacerHost): void;
+  /** Opens what was due by now but whose timer has not fired yet (the run is ending on schedule). */
+  flushDue(): void;
   streamEnded(token: number, endUs: number): void;
   stop(): void;
   /** Sessions running (closed) or arrivals waiting for the concurrency cap (open). */
@@ -62,6 +64,11 @@ export class ClosedPacer implements Pacer {
 
   start(host: PacerHost): void {
     this.host = host;
+    this.openWindows();
+  }
+
+  flushDue(): void {
+    cancel(this.windowTimer);
     this.openWindows();
   }
 
@@ -144,6 +151,11 @@ export class OpenPacer implements Pacer {
 
   start(host: PacerHost): void {
     this.host = host;
+    this.tick();
+  }
+
+  flushDue(): void {
+    cancel(this.timer);
     this.tick();
   }
 

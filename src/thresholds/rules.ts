@@ -47,25 +47,27 @@ export function parseRule(text: string): { rule: Omit<Threshold, 'abortOnFail' |
     if (value === null || !Number.isFinite(value)) return { error: `${name} ${stat} is compared with a ${stat === 'count' ? 'number' : 'duration'}, got ${rawValue}`, hint: 'e.g. 250ms, 2s' };
     return { rule: { text: text.trim(), subject: { kind: 'latency', metric: latency, stat: stat as Stat }, op: op as Op, value } };
   }
+  const outcomeName = name.startsWith('outcome.') ? name.slice('outcome.'.length) : name;
+  const isOutcome = (OUTCOMES as readonly string[]).includes(outcomeName);
+  const isTotal = name === 'streams' || name === 'tokens_per_s' || name === 'events_per_s';
+  if (name !== 'drop_rate' && !isOutcome && !isTotal) {
+    return { error: `unknown metric "${name}"`, hint: `metrics: ${LATENCY_METRICS.join(', ')} (with p50…max), drop_rate, outcome.<${OUTCOMES.join('|')}>, streams, tokens_per_s, events_per_s` };
+  }
   if (rawStat !== undefined) return { error: `${name} takes no statistic (${rawStat})`, hint };
   if (name === 'drop_rate') {
     const value = parseFraction(rawValue);
     if (value === null) return { error: `drop_rate is compared with a share such as 0.1% or 0.001, got ${rawValue}`, hint };
     return { rule: { text: text.trim(), subject: { kind: 'dropRate' }, op: op as Op, value } };
   }
-  const outcomeName = name.startsWith('outcome.') ? name.slice('outcome.'.length) : name;
-  if ((OUTCOMES as readonly string[]).includes(outcomeName)) {
+  if (isOutcome) {
     const share = rawValue.endsWith('%');
     const value = share ? parseFraction(rawValue) : Number(rawValue);
     if (value === null || !Number.isFinite(value)) return { error: `${name} is compared with a count or a share such as 99%, got ${rawValue}`, hint };
     return { rule: { text: text.trim(), subject: { kind: 'outcome', outcome: outcomeName as Outcome, share }, op: op as Op, value } };
   }
-  if (name === 'streams' || name === 'tokens_per_s' || name === 'events_per_s') {
-    const value = Number(rawValue);
-    if (!Number.isFinite(value)) return { error: `${name} is compared with a number, got ${rawValue}`, hint };
-    return { rule: { text: text.trim(), subject: { kind: 'total', name }, op: op as Op, value } };
-  }
-  return { error: `unknown metric "${name}"`, hint: `metrics: ${LATENCY_METRICS.join(', ')} (with p50…max), drop_rate, outcome.<${OUTCOMES.join('|')}>, streams, tokens_per_s, events_per_s` };
+  const value = Number(rawValue);
+  if (!Number.isFinite(value)) return { error: `${name} is compared with a number, got ${rawValue}`, hint };
+  return { rule: { text: text.trim(), subject: { kind: 'total', name: name as 'streams' }, op: op as Op, value } };
 }
 
 /** What rules are checked against: the same fields summary.json has. */
