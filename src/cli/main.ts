@@ -5,6 +5,7 @@ import { ScenarioError } from '../scenario/errors.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { registerRun } from './run.js';
 import { registerServe } from './serve.js';
+import { registerValidate } from './validate.js';
 import { VERSION } from './version.js';
 
 const program = new Command()
@@ -16,6 +17,7 @@ const program = new Command()
 
 registerRun(program);
 registerServe(program);
+registerValidate(program);
 
 try {
   await program.parseAsync(process.argv);

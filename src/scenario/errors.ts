@@ -19,9 +19,10 @@ export class ScenarioError extends Error {
     super(`${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`);
   }
 
-  /** One line per problem: "file:line:col field: message (hint)". */
+  /** One line per problem, in file order: "file:line:col field: message (hint)". */
   describe(): string {
-    return this.problems
+    return [...this.problems]
+      .sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0))
       .map((p) => {
         const where = p.line === undefined ? this.file : `${this.file}:${p.line}:${p.column ?? 1}`;
         const field = p.path === '' ? '' : ` ${p.path}:`;

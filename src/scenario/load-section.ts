@@ -5,9 +5,9 @@ import { describe, type Fields, type Path, type RawObject } from './fields.js';
 import { parseRatePerSecond } from './units.js';
 import type { LoadSpec, Stage } from './types.js';
 
-const CLOSED_KEYS = ['model', 'sessions', 'duration', 'warmup', 'stages', 'start', 'thinkTime', 'seed'] as const;
-const OPEN_KEYS = ['model', 'rate', 'duration', 'warmup', 'stages', 'start', 'arrivals', 'maxConcurrency', 'seed'] as const;
-const STAGE_KEYS = ['duration', 'target', 'warmup'] as const;
+export const CLOSED_KEYS = ['model', 'sessions', 'duration', 'warmup', 'stages', 'start', 'thinkTime', 'seed'] as const;
+export const OPEN_KEYS = ['model', 'rate', 'duration', 'warmup', 'stages', 'start', 'arrivals', 'maxConcurrency', 'seed'] as const;
+export const STAGE_KEYS = ['duration', 'target', 'warmup'] as const;
 
 export function readLoad(f: Fields, raw: unknown): { load: LoadSpec; seed: number } {
   const path = ['load'];
@@ -61,7 +61,8 @@ export function readLoad(f: Fields, raw: unknown): { load: LoadSpec; seed: numbe
     stages.push({ durationMs: f.duration(l, 'duration', path, 0, { required: true, min: 1 }), from: value, to: value, warmup: false });
   }
   const durationMs = stages.reduce((t, s) => t + s.durationMs, 0);
-  if (l !== undefined && stages.length > 0 && durationMs === 0) f.problem(path, 'the stages last no time at all');
+  const durationMissing = f.problems.some((p) => p.path === 'load.duration' || p.path.startsWith('load.stages'));
+  if (l !== undefined && stages.length > 0 && durationMs === 0 && !durationMissing) f.problem(path, 'the stages last no time at all');
 
   if (model === 'closed') {
     const thinkTimeMs = f.duration(l, 'thinkTime', path, 0);

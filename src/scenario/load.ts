@@ -11,10 +11,10 @@ import { readTarget } from './target-section.js';
 import type { OutputSpec, Scenario, StreamSpec, TokenCounting } from './types.js';
 import { parseFraction } from './units.js';
 
-const TOP_KEYS = ['name', 'description', 'target', 'stream', 'load', 'thresholds', 'output'] as const;
-const STREAM_KEYS = ['sentinel', 'tokens', 'idleTimeout', 'lifetime', 'maxEventSize'] as const;
-const OUTPUT_KEYS = ['streamsCsv'] as const;
-const THRESHOLD_KEYS = ['rule', 'abortOnFail', 'abortGrace'] as const;
+export const TOP_KEYS = ['name', 'description', 'target', 'stream', 'load', 'thresholds', 'output'] as const;
+export const STREAM_KEYS = ['sentinel', 'tokens', 'idleTimeout', 'lifetime', 'maxEventSize'] as const;
+export const OUTPUT_KEYS = ['streamsCsv'] as const;
+export const THRESHOLD_KEYS = ['rule', 'abortOnFail', 'abortGrace'] as const;
 
 export const STREAM_DEFAULTS = {
   sentinel: '[DONE]',

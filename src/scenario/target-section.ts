@@ -4,8 +4,8 @@ import { KNOB_SPECS, parseKnob } from '../target/knobs.js';
 import { describe, type Fields, type Path, type RawObject } from './fields.js';
 import type { RequestSpec, TargetSpec } from './types.js';
 
-const TARGET_KEYS = ['url', 'method', 'headers', 'body', 'builtin', 'connectTimeout', 'variants'] as const;
-const VARIANT_KEYS = ['name', 'weight', 'url', 'method', 'headers', 'body', 'builtin'] as const;
+export const TARGET_KEYS = ['url', 'method', 'headers', 'body', 'builtin', 'connectTimeout', 'variants'] as const;
+export const VARIANT_KEYS = ['name', 'weight', 'url', 'method', 'headers', 'body', 'builtin'] as const;
 
 /** Header names whose literal values never appear in reports. */
 const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key', 'api-key', 'x-auth-token']);

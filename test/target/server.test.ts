@@ -28,12 +28,14 @@ test('events arrive one by one at the configured pace', async () => {
   assert.equal(headers['cache-control'], 'no-cache');
   assert.equal(headers['x-accel-buffering'], 'no');
   const tokenReads = reads.filter((r) => r.text.includes('chat.completion.chunk'));
-  assert.equal(tokenReads.length, 6, 'each token in a read of its own');
-  assert.ok(Math.abs((tokenReads[0]?.atMs ?? 0) - 100) < 25, `first token at ${tokenReads[0]?.atMs} ms`);
-  for (let i = 1; i < tokenReads.length; i++) {
-    const gap = (tokenReads[i]?.atMs ?? 0) - (tokenReads[i - 1]?.atMs ?? 0);
-    assert.ok(gap > 35 && gap < 70, `gap ${i}: ${gap.toFixed(1)} ms, configured 50 ms`);
-  }
+  assert.equal(tokenReads.length, 6, 'each token in a read of its own: nothing is held back');
+  // Never early; a busy machine may make it late, which the harness would measure as such.
+  assert.ok((tokenReads[0]?.atMs ?? 0) >= 99, `first token at ${tokenReads[0]?.atMs} ms, configured 100 ms`);
+  const gaps = tokenReads.slice(1).map((r, i) => r.atMs - (tokenReads[i]?.atMs ?? 0));
+  const median = [...gaps].sort((a, b) => a - b)[Math.floor(gaps.length / 2)] ?? 0;
+  assert.ok(Math.abs(median - 50) < 10, `median gap ${median.toFixed(1)} ms, configured 50 ms (gaps ${gaps.map((g) => g.toFixed(0)).join(', ')})`);
+  const last = tokenReads[tokenReads.length - 1]?.atMs ?? 0;
+  assert.ok(last >= 100 + 5 * 50 - 1, `the last token is not early either (${last} ms)`);
   const all = reads.map((r) => r.text).join('');
   assert.match(all, /data: \[DONE\]\n\n$/);
   const ids = [...all.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));

@@ -1,0 +1,34 @@
+// Every scenario shipped in scenarios/ passes `validate` and runs, shortened with
+// --duration, against the built-in target without a failed stream or threshold.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cli, tempDir } from '../helpers/cli.js';
+
+const DIR = fileURLToPath(new URL('../../../scenarios/', import.meta.url));
+const FILES = readdirSync(DIR).filter((f) => /\.(ya?ml|json)$/.test(f));
+
+test('validate: every shipped scenario is valid', async () => {
+  assert.ok(FILES.length >= 4);
+  const r = await cli(['validate', ...FILES.map((f) => join(DIR, f))]);
+  assert.equal(r.code, 0, r.stdout);
+  assert.equal(r.stdout.trim().split('\n').filter((l) => l.startsWith('ok ')).length, FILES.length);
+});
+
+for (const file of FILES) {
+  test(`run: scenarios/${file}, shortened to 4 s, against the built-in target`, async () => {
+    const out = join(tempDir(), 'out');
+    const r = await cli(['run', join(DIR, file), '--duration', '4s', '--out', out, '--quiet'], { timeoutMs: 60_000 });
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    assert.ok(summary.streams.started + summary.warmup.streams > 0);
+    assert.equal(summary.streams.failed, 0, JSON.stringify(summary.outcomes));
+    assert.ok(summary.thresholds.every((t: { pass: boolean }) => t.pass), JSON.stringify(summary.thresholds));
+    // Warm-up streams are kept out of the totals (soak-1h shortened is all warm-up), not out of the seconds.
+    const seconds = readFileSync(join(out, 'timeseries.csv'), 'utf8').trim().split('\n');
+    const col = (seconds[0] ?? '').split(',').indexOf('events');
+    assert.ok(seconds.slice(1).reduce((n, l) => n + Number(l.split(',')[col]), 0) > 0, 'events arrived');
+  });
+}

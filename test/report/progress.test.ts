@@ -1,0 +1,55 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SecondWindow } from '../../src/aggregate/second-window.js';
+import { emptyOutcomeCounts } from '../../src/record/outcome.js';
+import { renderProgressBlock, renderProgressLine, type ProgressState } from '../../src/report/progress.js';
+
+function state(): ProgressState {
+  const window = new SecondWindow();
+  window.events = 1200;
+  window.tokens = 1150;
+  return {
+    snapshot: {
+      second: 12,
+      elapsedMs: 12_000,
+      stage: 1,
+      warmup: false,
+      level: 48.4,
+      sessions: 48,
+      activeStreams: 47,
+      backlog: 0,
+      window,
+      harness: { lagP99Ms: 1.5, lagMaxMs: 4, cpuCoreShare: 0.31, rssBytes: 90 * 2 ** 20 },
+      totalStarted: 530,
+      totalEnded: 483,
+    },
+    totalMs: 60_000,
+    stages: 3,
+    model: 'closed',
+    outcomes: { ...emptyOutcomeCounts(), completed: 480, reset: 3 },
+    rollingTtft: { p50: 301.2, p99: 342.7, count: 200 },
+  };
+}
+
+test('the live block shows every figure the issue lists', () => {
+  const text = renderProgressBlock(state()).join('\n');
+  for (const part of [
+    '12.0s / 60.0s',
+    'stage 2/3',
+    'sessions 48 (target 48)',
+    '47 open · 530 opened · 483 ended',
+    'completed 480 · reset 3',
+    '1,200 events/s · 1,150 tokens/s',
+    'ttft p50/p99 (last 10 s) 301 / 343 ms',
+    'event-loop lag p99 1.50 ms',
+  ]) {
+    assert.ok(text.includes(part), `missing "${part}" in\n${text}`);
+  }
+  assert.doesNotMatch(text, /\x1b/, 'the renderer draws no escape codes itself');
+});
+
+test('the log line carries the same in one line', () => {
+  const line = renderProgressLine(state());
+  assert.doesNotMatch(line, /\n/);
+  assert.match(line, /^\[12\.0s\/60\.0s\] stage 2\/3 sessions 48 \(target 48\); open 47, opened 530, ended 483; completed 480 · reset 3; ttft p50\/p99 301\/343 ms; loop lag p99 1\.50 ms$/);
+});
