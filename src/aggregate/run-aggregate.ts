@@ -1,5 +1,6 @@
 import { emptyOutcomeCounts, isFailure, type Outcome } from '../record/outcome.js';
 import type { StreamRecord } from '../record/stream-record.js';
+import { CutRecorder } from './cuts.js';
 import { newHistogram, type Histogram } from './histogram.js';
 import { METRICS, type MetricName } from './metrics.js';
 
@@ -22,6 +23,8 @@ export class RunAggregate {
   tokenParseErrors = 0;
   /** Delivery lags below zero (clock offset between target and harness), recorded as 0. */
   negativeDeliveryLags = 0;
+  /** Streams the peer ended early, by kind (see cuts.ts). */
+  readonly cuts = new CutRecorder();
 
   constructor() {
     const h = {} as Record<MetricName, Histogram>;
@@ -57,6 +60,7 @@ export class RunAggregate {
     if (r.firstTokenUs > 0) h.ttft.recordValue(r.firstTokenUs - r.intendedStartUs);
     // e2e describes replies: only streams that got a response, and not those the run cut off.
     if (r.headersUs > 0 && outcome !== 'aborted') h.e2e.recordValue(r.endUs - r.intendedStartUs);
+    this.cuts.record(r);
     if (outcome === 'http_error') this.httpStatuses[r.status] = (this.httpStatuses[r.status] ?? 0) + 1;
     if (isFailure(outcome) && r.errorCode !== '') this.errorCodes[r.errorCode] = (this.errorCodes[r.errorCode] ?? 0) + 1;
   }
@@ -73,6 +77,7 @@ export class RunAggregate {
     this.bytes += other.bytes;
     this.tokenParseErrors += other.tokenParseErrors;
     this.negativeDeliveryLags += other.negativeDeliveryLags;
+    this.cuts.add(other.cuts);
   }
 
   /** Streams that ended, whatever the outcome. */

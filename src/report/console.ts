@@ -1,4 +1,5 @@
 // The console summary: what a person reads at a glance when a run ends.
+import { MIN_GROUP } from '../aggregate/cuts.js';
 import { METRICS } from '../aggregate/metrics.js';
 import { OUTCOMES } from '../record/outcome.js';
 import { fmtBytes, fmtInt, fmtMs, fmtPct, fmtSeconds } from './format.js';
@@ -63,6 +64,12 @@ export function renderConsoleSummary(s: Summary, reportDir?: string): string {
     lines.push(`note      ${fmtInt(s.notes.negativeDeliveryLags)} delivery lags were below zero (target and harness clocks differ) and count as 0`);
   }
   lines.push('');
+  if (s.cuts.total > 0) {
+    lines.push(`cuts      ${fmtInt(s.cuts.total)} streams ended early by the peer (idle ${s.cuts.byKind.idle} · lifetime ${s.cuts.byKind.lifetime} · silent ${s.cuts.byKind.silent})`);
+    for (const g of s.cuts.groups) lines.push(`          ${describeCutGroup(g)}`);
+    if (s.cuts.scattered > 0) lines.push(`          ${fmtInt(s.cuts.scattered)} more at scattered times (fewer than ${MIN_GROUP} alike)`);
+    lines.push('');
+  }
   if (s.thresholds.length > 0) {
     for (const r of s.thresholds) lines.push(`${r.pass ? 'pass' : 'FAIL'}      ${r.rule}   (measured ${r.shown})`);
     lines.push('');
@@ -79,4 +86,13 @@ export function renderConsoleSummary(s: Summary, reportDir?: string): string {
 function table(rows: string[][]): string[] {
   const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return rows.map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  '));
+}
+
+const CUT_WORDS = { idle: 'idle cut after', lifetime: 'lifetime cut at', silent: 'cut with no data at all after' } as const;
+
+/** e.g. "idle cut after 60.0 s ± 0.1 s, 212 streams — matches nginx proxy_read_timeout (idle 60s)". */
+export function describeCutGroup(g: Summary['cuts']['groups'][number]): string {
+  const spread = g.spreadMs < 1000 ? `${Math.round(g.spreadMs)} ms` : `${(g.spreadMs / 1000).toFixed(1)} s`;
+  const match = g.matches !== null ? `matches ${g.matches}` : 'no declared limit matches';
+  return `${CUT_WORDS[g.kind]} ${(g.centreMs / 1000).toFixed(1)} s ± ${spread}, ${fmtInt(g.count)} stream${g.count === 1 ? '' : 's'} — ${match}`;
 }

@@ -1,5 +1,6 @@
 // The machine-readable summary of a run (summary.json), built as a pure function
 // of the run's data. Its shape is described by schemas/summary.schema.json.
+import { CUT_KINDS, findCutGroups, type CutGroup, type CutKind } from '../aggregate/cuts.js';
 import { encodeHistogram, statsMs, type MetricStats } from '../aggregate/histogram.js';
 import { METRIC_FORMULAS, METRICS, type MetricName } from '../aggregate/metrics.js';
 import type { RunAggregate } from '../aggregate/run-aggregate.js';
@@ -65,6 +66,15 @@ export interface Summary extends Figures {
   metricFormulas: Record<MetricName, string>;
   variants: ({ name: string } & Figures)[];
   warmup: { streams: number; outcomes: Record<Outcome, number> };
+  /** Streams the peer ended early: counts by kind, groups that ended alike, and the histograms they came from. */
+  cuts: {
+    total: number;
+    byKind: Record<CutKind, number>;
+    groups: CutGroup[];
+    /** Cut streams in no group (fewer than 3 ended alike). */
+    scattered: number;
+    histograms: { unit: 'us' } & Record<CutKind, string>;
+  };
   thresholds: ThresholdResult[];
   notes: { tokenParseErrors: number; negativeDeliveryLags: number };
   harness: HarnessStats;
@@ -153,8 +163,21 @@ export function buildSummary(input: SummaryInput): Summary {
     metricFormulas: { ...METRIC_FORMULAS },
     variants: target.variants.map((v, i) => ({ name: v.name, ...figures(result.variants[i] as RunAggregate, input.measuredMs) })),
     warmup: { streams: result.warmup.started, outcomes: { ...result.warmup.outcomes } },
+    cuts: cutsSummary(result.overall, scenario),
     thresholds: input.thresholds,
     notes: { tokenParseErrors: result.overall.tokenParseErrors, negativeDeliveryLags: result.overall.negativeDeliveryLags },
     harness: result.harness,
+  };
+}
+
+function cutsSummary(agg: RunAggregate, scenario: Scenario): Summary['cuts'] {
+  const byKind = { idle: agg.cuts.count('idle'), lifetime: agg.cuts.count('lifetime'), silent: agg.cuts.count('silent') };
+  const { groups, scattered } = findCutGroups(agg.cuts, scenario.expectations);
+  return {
+    total: CUT_KINDS.reduce((n, k) => n + byKind[k], 0),
+    byKind,
+    groups,
+    scattered,
+    histograms: { unit: 'us', ...agg.cuts.encode() },
   };
 }

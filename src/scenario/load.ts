@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import type { DeclaredLimit } from '../aggregate/cuts.js';
 import { parseRule, type Threshold } from '../thresholds/rules.js';
 import { ScenarioError, type ScenarioProblem } from './errors.js';
 import { describe, Fields, type Locate, type Path, type RawObject } from './fields.js';
@@ -11,7 +12,8 @@ import { readTarget } from './target-section.js';
 import type { OutputSpec, Scenario, StreamSpec, TokenCounting } from './types.js';
 import { parseFraction } from './units.js';
 
-export const TOP_KEYS = ['name', 'description', 'target', 'stream', 'load', 'thresholds', 'output'] as const;
+export const TOP_KEYS = ['name', 'description', 'target', 'stream', 'load', 'thresholds', 'expectations', 'output'] as const;
+export const EXPECTATION_KEYS = ['name', 'idle', 'lifetime'] as const;
 export const STREAM_KEYS = ['sentinel', 'tokens', 'idleTimeout', 'lifetime', 'maxEventSize'] as const;
 export const OUTPUT_KEYS = ['streamsCsv'] as const;
 export const THRESHOLD_KEYS = ['rule', 'abortOnFail', 'abortGrace'] as const;
@@ -67,10 +69,11 @@ export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv
   const stream = readStream(f, f.object(top.stream, ['stream'], STREAM_KEYS));
   const { load, seed } = readLoad(f, top.load);
   const thresholds = readThresholds(f, top.thresholds);
+  const expectations = readExpectations(f, top.expectations);
   const output = readOutput(f, f.object(top.output, ['output'], OUTPUT_KEYS));
 
   if (f.problems.length > 0) throw new ScenarioError(file, f.problems);
-  return { name, description, file, seed, target, stream, load, thresholds, output };
+  return { name, description, file, seed, target, stream, load, thresholds, expectations, output };
 }
 
 function readThresholds(f: Fields, raw: unknown): Threshold[] {
@@ -97,6 +100,31 @@ function readThresholds(f: Fields, raw: unknown): Threshold[] {
     if (obj?.abortOnFail !== undefined && typeof obj.abortOnFail !== 'boolean') f.problem([...path, 'abortOnFail'], 'must be true or false');
     const abortGraceMs = f.duration(obj, 'abortGrace', path, 0);
     out.push({ ...parsed.rule, abortOnFail, abortGraceMs });
+  });
+  return out;
+}
+
+/** `- { name: nginx proxy_read_timeout, idle: 60s }` or `- { name: ingress timeoutSec, lifetime: 30s }`. */
+function readExpectations(f: Fields, raw: unknown): DeclaredLimit[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) {
+    f.problem(['expectations'], 'must be a list of declared limits', 'e.g. - { name: nginx proxy_read_timeout, idle: 60s }');
+    return [];
+  }
+  const out: DeclaredLimit[] = [];
+  raw.forEach((item: unknown, i: number) => {
+    const path: Path = ['expectations', i];
+    const e = f.object(item, path, EXPECTATION_KEYS, true);
+    if (e === undefined) return;
+    const name = f.string(e, 'name', path, '');
+    if (name === '') f.problem([...path, 'name'], 'is required', 'the layer and setting, e.g. "nginx proxy_read_timeout"');
+    const kinds = (['idle', 'lifetime'] as const).filter((k) => e[k] !== undefined);
+    if (kinds.length !== 1) {
+      f.problem(path, 'needs exactly one of idle or lifetime', 'idle: a silence the layer allows; lifetime: how long it lets a response last');
+      return;
+    }
+    const kind = kinds[0] as 'idle' | 'lifetime';
+    out.push({ name, kind, limitMs: f.duration(e, kind, path, 0, { min: 1 }) });
   });
   return out;
 }

@@ -1,3 +1,4 @@
+import type { DeclaredLimit } from '../aggregate/cuts.js';
 import type { Threshold } from '../thresholds/rules.js';
 
 // A validated scenario: every duration already in ms, every default filled in.
@@ -90,5 +91,7 @@ export interface Scenario {
   stream: StreamSpec;
   load: LoadSpec;
   thresholds: Threshold[];
+  /** The declared limits of the layers in the path, to name the cause of cuts. */
+  expectations: DeclaredLimit[];
   output: OutputSpec;
 }

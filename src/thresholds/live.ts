@@ -18,6 +18,7 @@ export function figuresForRules(agg: RunAggregate, durationMs: number): Figures 
     outcomes: agg.outcomes,
     streams: { started: agg.started, ended: agg.ended, aborted: agg.outcomes.aborted },
     totals: { tokensPerSecond: Math.round((agg.tokens / seconds) * 10) / 10, eventsPerSecond: Math.round((agg.events / seconds) * 10) / 10 },
+    cuts: { idle: agg.cuts.count('idle'), lifetime: agg.cuts.count('lifetime'), silent: agg.cuts.count('silent') },
   };
 }
 

@@ -1,5 +1,6 @@
 // Pass/fail rules, k6 style: `ttft p99 < 2s`, `drop_rate < 0.1%`, `outcome.reset == 0`,
 // `completed >= 99%`. Parsed once, before a run starts; evaluated on a run's figures.
+import { CUT_KINDS, type CutKind } from '../aggregate/cuts.js';
 import { OUTCOMES, type Outcome } from '../record/outcome.js';
 import { parseDurationMs, parseFraction } from '../scenario/units.js';
 
@@ -14,7 +15,8 @@ export type Subject =
   | { kind: 'latency'; metric: LatencyMetric; stat: Stat }
   | { kind: 'dropRate' }
   | { kind: 'outcome'; outcome: Outcome; share: boolean }
-  | { kind: 'total'; name: 'streams' | 'tokens_per_s' | 'events_per_s' };
+  | { kind: 'total'; name: 'streams' | 'tokens_per_s' | 'events_per_s' }
+  | { kind: 'cuts'; which: 'all' | CutKind };
 
 export interface Threshold {
   /** The rule as written. */
@@ -50,8 +52,12 @@ export function parseRule(text: string): { rule: Omit<Threshold, 'abortOnFail' |
   const outcomeName = name.startsWith('outcome.') ? name.slice('outcome.'.length) : name;
   const isOutcome = (OUTCOMES as readonly string[]).includes(outcomeName);
   const isTotal = name === 'streams' || name === 'tokens_per_s' || name === 'events_per_s';
-  if (name !== 'drop_rate' && !isOutcome && !isTotal) {
-    return { error: `unknown metric "${name}"`, hint: `metrics: ${LATENCY_METRICS.join(', ')} (with p50…max), drop_rate, outcome.<${OUTCOMES.join('|')}>, streams, tokens_per_s, events_per_s` };
+  const cutWhich = name === 'cuts' ? 'all' : name.startsWith('cuts.') ? name.slice('cuts.'.length) : null;
+  if (cutWhich !== null && cutWhich !== 'all' && !(CUT_KINDS as readonly string[]).includes(cutWhich)) {
+    return { error: `unknown kind of cut "${cutWhich}"`, hint: `cuts, or cuts.${CUT_KINDS.join(', cuts.')}` };
+  }
+  if (name !== 'drop_rate' && !isOutcome && !isTotal && cutWhich === null) {
+    return { error: `unknown metric "${name}"`, hint: `metrics: ${LATENCY_METRICS.join(', ')} (with p50…max), drop_rate, outcome.<${OUTCOMES.join('|')}>, cuts, cuts.<${CUT_KINDS.join('|')}>, streams, tokens_per_s, events_per_s` };
   }
   if (rawStat !== undefined) return { error: `${name} takes no statistic (${rawStat})`, hint };
   if (name === 'drop_rate') {
@@ -67,6 +73,7 @@ export function parseRule(text: string): { rule: Omit<Threshold, 'abortOnFail' |
   }
   const value = Number(rawValue);
   if (!Number.isFinite(value)) return { error: `${name} is compared with a number, got ${rawValue}`, hint };
+  if (cutWhich !== null) return { rule: { text: text.trim(), subject: { kind: 'cuts', which: cutWhich as 'all' | CutKind }, op: op as Op, value } };
   return { rule: { text: text.trim(), subject: { kind: 'total', name: name as 'streams' }, op: op as Op, value } };
 }
 
@@ -77,6 +84,8 @@ export interface Figures {
   outcomes: Record<Outcome, number>;
   streams: { started: number; ended: number; aborted: number };
   totals: { tokensPerSecond: number; eventsPerSecond: number };
+  /** Cut streams by kind. */
+  cuts: Record<CutKind, number>;
 }
 
 export interface ThresholdResult {
@@ -107,6 +116,10 @@ function measure(s: Subject, f: Figures): { measured: number; shown: string } {
       const judged = f.streams.ended - f.streams.aborted;
       const share = judged === 0 ? 0 : n / judged;
       return { measured: share, shown: pct(share) };
+    }
+    case 'cuts': {
+      const v = s.which === 'all' ? CUT_KINDS.reduce((n, k) => n + f.cuts[k], 0) : f.cuts[s.which];
+      return { measured: v, shown: String(v) };
     }
     case 'total': {
       const v = s.name === 'streams' ? f.streams.started : s.name === 'tokens_per_s' ? f.totals.tokensPerSecond : f.totals.eventsPerSecond;

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import AjvModule from 'ajv';
 import { parse } from 'yaml';
-import { OUTPUT_KEYS, parseScenario, STREAM_KEYS, THRESHOLD_KEYS, TOP_KEYS } from '../../src/scenario/load.js';
+import { EXPECTATION_KEYS, OUTPUT_KEYS, parseScenario, STREAM_KEYS, THRESHOLD_KEYS, TOP_KEYS } from '../../src/scenario/load.js';
 import { CLOSED_KEYS, OPEN_KEYS, STAGE_KEYS } from '../../src/scenario/load-section.js';
 import { TARGET_KEYS, VARIANT_KEYS } from '../../src/scenario/target-section.js';
 import { KNOB_SPECS } from '../../src/target/knobs.js';
@@ -34,6 +34,8 @@ test('broken scenarios are rejected by both the schema and the loader', () => {
     'load: { sessions: 3, duration: 10s }\nstream: { tokens: words }',
     'load: { sessions: 3, stages: [{ duration: 1s, target: 2 }], duration: 10s }',
     'target: { url: http://127.0.0.1:1/x }',
+    'load: { sessions: 1, duration: 1s }\nexpectations: [{ name: nginx, idle: 60s, lifetime: 30s }]',
+    'load: { sessions: 1, duration: 1s }\nexpectations: [{ name: nginx, idel: 60s }]',
   ];
   for (const text of broken) {
     assert.equal(validate(parse(text)), false, `schema accepted: ${text}`);
@@ -56,4 +58,5 @@ test('the schema names exactly the fields the loader knows', () => {
   assert.deepEqual(keys(closed.properties.stages.items), sorted(STAGE_KEYS));
   assert.deepEqual(keys(p.output), sorted(OUTPUT_KEYS));
   assert.deepEqual(keys(p.thresholds.items.anyOf[1]), sorted(THRESHOLD_KEYS));
+  assert.deepEqual(keys(p.expectations.items), sorted(EXPECTATION_KEYS));
 });

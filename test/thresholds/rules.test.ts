@@ -19,6 +19,7 @@ function figures(): Figures {
     outcomes,
     streams: { started: 1050, ended: 1050, aborted: 50 },
     totals: { tokensPerSecond: 950.5, eventsPerSecond: 1000 },
+    cuts: { idle: 7, lifetime: 0, silent: 2 },
   };
 }
 
@@ -46,6 +47,7 @@ test('bad rules are rejected with the reason', () => {
     ['outcome.resets == 0', /unknown metric/],
     ['drop_rate p99 < 1%', /takes no statistic/],
     ['ttft p99 2s', /not a rule/],
+    ['cuts.sudden == 0', /unknown kind of cut "sudden"/],
   ];
   for (const [text, why] of bad) {
     const r = parseRule(text);
@@ -72,4 +74,7 @@ test('rules evaluate against a run’s figures, with the value shown', () => {
   assert.deepEqual(check('completed > 99%'), [false, '99%']);
   assert.deepEqual(check('streams >= 1000'), [true, '1050']);
   assert.deepEqual(check('itl count != 0'), [true, '100']);
+  assert.deepEqual(check('cuts == 0'), [false, '9']);
+  assert.deepEqual(check('cuts.idle <= 7'), [true, '7']);
+  assert.deepEqual(check('cuts.lifetime == 0'), [true, '0']);
 });

@@ -1,0 +1,69 @@
+// Cuts made for real by a TCP proxy with an idle or a lifetime timeout, in front of
+// the built-in target: found, grouped, and matched to the declared limit.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { findCutGroups } from '../../src/aggregate/cuts.js';
+import { startTarget, type RunningTarget } from '../../src/target/server.js';
+import { cuttingProxy } from '../helpers/cutting-proxy.js';
+import { runAgainst, scenarioFrom } from '../helpers/run.js';
+
+let target: RunningTarget;
+before(async () => {
+  target = await startTarget({ knobs: { firstTokenDelayMs: 20, tokenIntervalMs: 20 } });
+});
+after(async () => target.close());
+const port = (): number => Number(new URL(target.origin).port);
+
+test('an idle timeout of 1.5 s cuts streams that go quiet for 3 s: an idle group at ~1.5 s', async () => {
+  const proxy = await cuttingProxy(port(), { idleMs: 1500 });
+  try {
+    const yaml = `
+load: { sessions: 6, duration: 3s, thinkTime: 1h }
+stream: { idleTimeout: 10s }
+expectations:
+  - { name: proxy idle timeout, idle: 1500ms }
+  - { name: some lifetime, lifetime: 1500ms }
+`;
+    const r = await runAgainst(`http://127.0.0.1:${proxy.port}/stream?tokens=20&silenceAfter=5&silence=3s`, yaml);
+    assert.equal(r.overall.outcomes.reset, 6);
+    const { groups, scattered } = findCutGroups(r.overall.cuts, scenarioFrom(yaml).expectations);
+    assert.equal(scattered, 0);
+    assert.equal(groups.length, 1);
+    assert.equal(groups[0]?.kind, 'idle');
+    assert.equal(groups[0]?.count, 6);
+    assert.ok(Math.abs((groups[0]?.centreMs ?? 0) - 1500) < 100, `centre ${groups[0]?.centreMs} ms`);
+    assert.equal(groups[0]?.matches, 'proxy idle timeout (idle 1500ms)', 'an idle group matches the idle limit, not the lifetime one');
+  } finally {
+    await proxy.close();
+  }
+});
+
+test('the same silence with heartbeats every 500 ms: no cut', async () => {
+  const proxy = await cuttingProxy(port(), { idleMs: 1500 });
+  try {
+    const r = await runAgainst(`http://127.0.0.1:${proxy.port}/stream?tokens=20&silenceAfter=5&silence=3s&heartbeat=500ms`, 'load: { sessions: 4, duration: 5s, thinkTime: 1h }');
+    assert.equal(r.overall.outcomes.completed, 4);
+    assert.equal(r.overall.cuts.count('idle') + r.overall.cuts.count('lifetime') + r.overall.cuts.count('silent'), 0);
+  } finally {
+    await proxy.close();
+  }
+});
+
+test('a lifetime limit of 1.2 s cuts streams that keep streaming: a lifetime group at ~1.2 s', async () => {
+  const proxy = await cuttingProxy(port(), { lifetimeMs: 1200 });
+  try {
+    const yaml = `
+load: { sessions: 5, duration: 2s, thinkTime: 1h }
+expectations: [{ name: proxy max connection time, lifetime: 1200ms }]
+`;
+    const r = await runAgainst(`http://127.0.0.1:${proxy.port}/stream?tokens=500`, yaml);
+    const { groups } = findCutGroups(r.overall.cuts, scenarioFrom(yaml).expectations);
+    assert.equal(groups.length, 1);
+    assert.equal(groups[0]?.kind, 'lifetime');
+    assert.equal(groups[0]?.count, 5);
+    assert.ok(Math.abs((groups[0]?.centreMs ?? 0) - 1200) < 100, `centre ${groups[0]?.centreMs} ms`);
+    assert.equal(groups[0]?.matches, 'proxy max connection time (lifetime 1200ms)');
+  } finally {
+    await proxy.close();
+  }
+});
