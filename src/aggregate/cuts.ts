@@ -1,9 +1,8 @@
 // Cuts: streams the peer ended before they completed. Many streams ending after
 // the same silence (an idle cut) or the same time on the connection (a lifetime
 // cut) point at one layer's timeout; this names the group and the limit it matches.
-import type { JsHistogram } from 'hdr-histogram-js';
 import type { StreamRecord } from '../record/stream-record.js';
-import { decodeHistogram, encodeHistogram, newHistogram, type Histogram } from './histogram.js';
+import { decodeHistogram, encodeHistogram, newHistogram, recordedValues, type Histogram } from './histogram.js';
 
 /**
  * idle: data flowed, then a silence of at least IDLE_MIN_US before the cut (value: the silence).
@@ -78,18 +77,6 @@ export class CutRecorder {
     for (const k of CUT_KINDS) c.histograms[k].add(decodeHistogram(encoded[k]));
     return c;
   }
-}
-
-/** (value µs, count) for every bucket that holds something, in increasing order. */
-function recordedValues(h: Histogram): { valueUs: number; count: number }[] {
-  const it = (h as unknown as JsHistogram).recordedValuesIterator;
-  it.reset();
-  const out: { valueUs: number; count: number }[] = [];
-  while (it.hasNext()) {
-    const v = it.next();
-    out.push({ valueUs: v.valueIteratedTo, count: v.countAtValueIteratedTo });
-  }
-  return out;
 }
 
 /** Two values belong together when they lie within max(200 ms, 2 %) of each other. */

@@ -1,5 +1,6 @@
 // HDR histograms of integer microseconds, and their lossless text encoding.
 import * as hdr from 'hdr-histogram-js';
+import type { JsHistogram } from 'hdr-histogram-js';
 
 export type Histogram = hdr.Histogram;
 
@@ -44,4 +45,27 @@ export function statsMs(h: Histogram): MetricStats {
     p999: ms(h.getValueAtPercentile(99.9)),
     max: ms(h.getValueAtPercentile(100)),
   };
+}
+
+/** (value µs, count) for every bucket that holds something, in increasing order. */
+export function recordedValues(h: Histogram): { valueUs: number; count: number }[] {
+  // Our histograms are JS ones (build() without WebAssembly), which carry this iterator.
+  const it = (h as unknown as JsHistogram).recordedValuesIterator;
+  it.reset();
+  const out: { valueUs: number; count: number }[] = [];
+  while (it.hasNext()) {
+    const v = it.next();
+    out.push({ valueUs: v.valueIteratedTo, count: v.countAtValueIteratedTo });
+  }
+  return out;
+}
+
+/** How many recorded values lie below `limitUs` (exact below 2048 µs, to 0.1 % above). */
+export function countBelow(h: Histogram, limitUs: number): number {
+  let n = 0;
+  for (const v of recordedValues(h)) {
+    if (v.valueUs >= limitUs) break;
+    n += v.count;
+  }
+  return n;
 }

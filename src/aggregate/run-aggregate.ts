@@ -25,6 +25,10 @@ export class RunAggregate {
   negativeDeliveryLags = 0;
   /** Streams the peer ended early, by kind (see cuts.ts). */
   readonly cuts = new CutRecorder();
+  /** Reads that completed at least one event (buffering evidence: events ÷ eventReads). */
+  eventReads = 0;
+  /** Response headers → first token, per stream (buffering evidence). */
+  readonly headersToFirstToken: Histogram = newHistogram();
 
   constructor() {
     const h = {} as Record<MetricName, Histogram>;
@@ -61,6 +65,8 @@ export class RunAggregate {
     // e2e describes replies: only streams that got a response, and not those the run cut off.
     if (r.headersUs > 0 && outcome !== 'aborted') h.e2e.recordValue(r.endUs - r.intendedStartUs);
     this.cuts.record(r);
+    this.eventReads += r.eventReads;
+    if (r.firstTokenUs > 0 && r.headersUs > 0) this.headersToFirstToken.recordValue(r.firstTokenUs - r.headersUs);
     if (outcome === 'http_error') this.httpStatuses[r.status] = (this.httpStatuses[r.status] ?? 0) + 1;
     if (isFailure(outcome) && r.errorCode !== '') this.errorCodes[r.errorCode] = (this.errorCodes[r.errorCode] ?? 0) + 1;
   }
@@ -78,6 +84,8 @@ export class RunAggregate {
     this.tokenParseErrors += other.tokenParseErrors;
     this.negativeDeliveryLags += other.negativeDeliveryLags;
     this.cuts.add(other.cuts);
+    this.eventReads += other.eventReads;
+    this.headersToFirstToken.add(other.headersToFirstToken);
   }
 
   /** Streams that ended, whatever the outcome. */

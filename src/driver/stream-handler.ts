@@ -119,7 +119,10 @@ export class StreamHandler implements Dispatcher.DispatchHandler, SseSink {
     r.reads++;
     if (this.finished || this.decoder === null) return;
     this.chunkUs = now;
-    if (!this.decoder.push(chunk)) {
+    const eventsBefore = r.events;
+    const ok = this.decoder.push(chunk);
+    if (r.events > eventsBefore) r.eventReads++;
+    if (!ok) {
       this.finish('protocol_error', this.decoder.error ?? 'decode');
       controller.abort(new StreamStop('protocol_error'));
     }

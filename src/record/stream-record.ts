@@ -41,6 +41,8 @@ export interface StreamRecord {
   bytes: number;
   /** Reads (onResponseData calls) that carried at least one byte. */
   reads: number;
+  /** Reads that completed at least one event: events ÷ eventReads shows bursts. */
+  eventReads: number;
   outcome: Outcome | null;
   /** Error code or short reason for a failed outcome (e.g. ECONNREFUSED, UND_ERR_SOCKET). */
   errorCode: string;
@@ -67,6 +69,7 @@ export function newStreamRecord(seq: number, sessionId: number, variant: number,
     tokens: 0,
     bytes: 0,
     reads: 0,
+    eventReads: 0,
     outcome: null,
     errorCode: '',
   };

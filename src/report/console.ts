@@ -64,6 +64,10 @@ export function renderConsoleSummary(s: Summary, reportDir?: string): string {
     lines.push(`note      ${fmtInt(s.notes.negativeDeliveryLags)} delivery lags were below zero (target and harness clocks differ) and count as 0`);
   }
   lines.push('');
+  const b = s.buffering;
+  lines.push(`buffering ${b.verdict}${b.verdict === 'buffered' ? ' — events are held back on the way' : ''}`);
+  for (const e of b.evidence) lines.push(`          ${e}`);
+  lines.push('');
   if (s.cuts.total > 0) {
     lines.push(`cuts      ${fmtInt(s.cuts.total)} streams ended early by the peer (idle ${s.cuts.byKind.idle} · lifetime ${s.cuts.byKind.lifetime} · silent ${s.cuts.byKind.silent})`);
     for (const g of s.cuts.groups) lines.push(`          ${describeCutGroup(g)}`);

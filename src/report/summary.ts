@@ -1,5 +1,6 @@
 // The machine-readable summary of a run (summary.json), built as a pure function
 // of the run's data. Its shape is described by schemas/summary.schema.json.
+import { bufferingVerdict, type Buffering } from '../aggregate/buffering.js';
 import { CUT_KINDS, findCutGroups, type CutGroup, type CutKind } from '../aggregate/cuts.js';
 import { encodeHistogram, statsMs, type MetricStats } from '../aggregate/histogram.js';
 import { METRIC_FORMULAS, METRICS, type MetricName } from '../aggregate/metrics.js';
@@ -75,6 +76,8 @@ export interface Summary extends Figures {
     scattered: number;
     histograms: { unit: 'us' } & Record<CutKind, string>;
   };
+  /** Does the path stream? The verdict and the figures it rests on. */
+  buffering: Buffering;
   thresholds: ThresholdResult[];
   notes: { tokenParseErrors: number; negativeDeliveryLags: number };
   harness: HarnessStats;
@@ -164,6 +167,7 @@ export function buildSummary(input: SummaryInput): Summary {
     variants: target.variants.map((v, i) => ({ name: v.name, ...figures(result.variants[i] as RunAggregate, input.measuredMs) })),
     warmup: { streams: result.warmup.started, outcomes: { ...result.warmup.outcomes } },
     cuts: cutsSummary(result.overall, scenario),
+    buffering: bufferingVerdict(result.overall, result.harness.eventLoopDelayMs.p99),
     thresholds: input.thresholds,
     notes: { tokenParseErrors: result.overall.tokenParseErrors, negativeDeliveryLags: result.overall.negativeDeliveryLags },
     harness: result.harness,

@@ -1,6 +1,6 @@
 // The built-in target's knobs: one table, used by `serve` flags, by scenario files
 // (`target.builtin`) and by per-request query parameters (?tokens=80&tokenInterval=20ms).
-import { parseDurationMs } from '../scenario/units.js';
+import { parseDurationMs, parseSizeBytes } from '../scenario/units.js';
 
 export interface TargetKnobs {
   /** Delay from the request to the first token event. */
@@ -32,6 +32,8 @@ export interface TargetKnobs {
   closeAfter: number;
   /** Fault: destroy the connection after this many tokens; -1 = never. */
   resetAfter: number;
+  /** Fault: hold everything back until this many bytes are waiting (as a buffering proxy does); 0 = send each event at once. */
+  bufferBytes: number;
 }
 
 export const DEFAULT_KNOBS: TargetKnobs = {
@@ -50,9 +52,10 @@ export const DEFAULT_KNOBS: TargetKnobs = {
   contentType: 'text/event-stream; charset=utf-8',
   closeAfter: -1,
   resetAfter: -1,
+  bufferBytes: 0,
 };
 
-type KnobKind = 'duration' | 'int' | 'fraction' | 'string' | 'bool' | 'format' | 'status';
+type KnobKind = 'duration' | 'int' | 'fraction' | 'string' | 'bool' | 'format' | 'status' | 'size';
 
 /** External name (scenario key, query parameter, `serve --name`) → field and kind. */
 export const KNOB_SPECS: Record<string, { field: keyof TargetKnobs; kind: KnobKind; help: string }> = {
@@ -71,6 +74,7 @@ export const KNOB_SPECS: Record<string, { field: keyof TargetKnobs; kind: KnobKi
   contentType: { field: 'contentType', kind: 'string', help: 'fault: announce this Content-Type' },
   closeAfter: { field: 'closeAfter', kind: 'int', help: 'fault: end cleanly after N tokens, no sentinel (-1 = never)' },
   resetAfter: { field: 'resetAfter', kind: 'int', help: 'fault: destroy the connection after N tokens (-1 = never)' },
+  buffer: { field: 'bufferBytes', kind: 'size', help: 'fault: send nothing until this many bytes wait, as a buffering proxy (0 = off)' },
 };
 
 /** Parses one knob value (from YAML, JSON or a query string); returns an error text or the value. */
@@ -99,6 +103,10 @@ export function parseKnob(name: string, raw: unknown): { value: TargetKnobs[keyo
       if (text === true || text === 'true' || text === '1') return { value: true };
       if (text === false || text === 'false' || text === '0') return { value: false };
       return { error: `expected true or false, got ${JSON.stringify(raw)}` };
+    case 'size': {
+      const bytes = parseSizeBytes(text);
+      return bytes === null ? { error: `expected a size such as 4096 or 16KiB, got ${JSON.stringify(raw)}` } : { value: bytes };
+    }
     case 'format':
       return text === 'openai' || text === 'text' ? { value: text } : { error: `expected openai or text, got ${JSON.stringify(raw)}` };
     case 'string':

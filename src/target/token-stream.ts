@@ -31,6 +31,8 @@ export class TokenStream {
   private timer: NodeJS.Timeout | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
   private done = false;
+  // With the buffer knob: what waits to be sent.
+  private held = '';
   private readonly tickBound = (): void => this.tick();
 
   constructor(res: ServerResponse, knobs: TargetKnobs, startMs: number) {
@@ -50,7 +52,7 @@ export class TokenStream {
     res.flushHeaders();
     res.once('close', () => this.stop());
     if (this.knobs.heartbeatMs > 0) {
-      this.heartbeat = setInterval(() => res.write(': ping\n\n'), this.knobs.heartbeatMs);
+      this.heartbeat = setInterval(() => this.send(': ping\n\n'), this.knobs.heartbeatMs);
     }
     this.schedule();
   }
@@ -87,19 +89,40 @@ export class TokenStream {
     }
     if (k === knobs.closeAfter) {
       this.stop();
-      res.end();
+      this.finish();
       return;
     }
     if (k >= this.length) {
       this.stop();
-      if (knobs.sentinel !== '') res.write(this.event(k, `data: ${knobs.sentinel}\n\n`));
-      res.end();
+      if (knobs.sentinel !== '') this.send(this.event(k, `data: ${knobs.sentinel}\n\n`));
+      this.finish();
       return;
     }
     const words = knobs.format === 'openai' ? OPENAI_DATA : TEXT_DATA;
-    res.write(this.event(k, words[k % words.length] as string));
+    this.send(this.event(k, words[k % words.length] as string));
     this.sent = k + 1;
     this.schedule();
+  }
+
+  /** Sends now, or holds back until `bufferBytes` wait (the buffer knob). */
+  private send(text: string): void {
+    const limit = this.knobs.bufferBytes;
+    if (limit === 0) {
+      this.res.write(text);
+      return;
+    }
+    this.held += text;
+    if (this.held.length >= limit) {
+      this.res.write(this.held);
+      this.held = '';
+    }
+  }
+
+  /** Ends the response; what was held back goes out first, as a buffering proxy flushes at the end. */
+  private finish(): void {
+    if (this.held !== '') this.res.write(this.held);
+    this.held = '';
+    this.res.end();
   }
 
   private event(k: number, data: string): string {

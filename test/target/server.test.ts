@@ -74,6 +74,14 @@ test('faults: status, and bad knobs are refused with 400', async () => {
   assert.match(bad.reads.map((r) => r.text).join(''), /tokens: expected a whole number/);
 });
 
+test('the buffer knob holds events back until that many bytes wait, and flushes at the end', async () => {
+  const { reads } = await chunks(`${target.streamUrl}?firstTokenDelay=0ms&tokenInterval=10ms&tokens=20&format=text&eventIds=false&stamp=false&buffer=100`);
+  const body = reads.map((r) => r.text);
+  assert.ok(body.length < 20, `${body.length} reads for 20 events`);
+  assert.ok(body.slice(0, -1).every((t) => t.length >= 100), 'nothing goes out before 100 bytes wait');
+  assert.match(body.join(''), /data: \[DONE\]\n\n$/);
+});
+
 test('routes: /healthz answers, other paths are 404', async () => {
   assert.equal((await chunks(`${target.origin}/healthz`)).status, 200);
   assert.equal((await chunks(`${target.origin}/nope`)).status, 404);
