@@ -47,7 +47,7 @@ export class TokenStream {
     res.writeHead(200, {
       'Content-Type': this.knobs.contentType,
       'Cache-Control': 'no-cache',
-      'X-Accel-Buffering': 'no',
+      ...(this.knobs.xAccelBuffering ? { 'X-Accel-Buffering': 'no' } : {}),
     });
     res.flushHeaders();
     res.once('close', () => this.stop());

@@ -1,0 +1,99 @@
+// Verdicts proven behind real nginx and haproxy on loopback, with short limits so
+// the tests stay fast. Skipped with a message where the binaries are missing;
+// under CI=true they must run (.ci/run installs them).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { bufferingVerdict } from '../../src/aggregate/buffering.js';
+import { findCutGroups } from '../../src/aggregate/cuts.js';
+import { startTarget, type RunningTarget } from '../../src/target/server.js';
+import { skipUnless, startHaproxy, startNginx } from '../helpers/intermediaries.js';
+import { runAgainst, scenarioFrom } from '../helpers/run.js';
+
+let target: RunningTarget;
+before(async () => {
+  target = await startTarget({ knobs: { firstTokenDelayMs: 20, tokenIntervalMs: 20 } });
+});
+after(async () => target.close());
+const upstream = (): number => Number(new URL(target.origin).port);
+
+const IDLE = `
+load: { sessions: 5, duration: 4s, thinkTime: 1h }
+stream: { idleTimeout: 20s }
+expectations:
+  - { name: nginx proxy_read_timeout, idle: 2s }
+  - { name: haproxy timeout server, idle: 2s }
+`;
+
+describe('behind nginx', { skip: skipUnless('nginx') }, () => {
+  test('proxy_read_timeout 2s cuts a 3 s silence: idle cuts at ~2 s, matched', async () => {
+    const nginx = await startNginx(upstream(), 'proxy_read_timeout 2s; proxy_buffering off;');
+    try {
+      const r = await runAgainst(`${nginx.url}/stream?tokens=20&silenceAfter=5&silence=3s`, IDLE);
+      assert.equal(r.overall.outcomes.reset, 5, JSON.stringify(r.overall.outcomes));
+      const { groups } = findCutGroups(r.overall.cuts, scenarioFrom(IDLE).expectations.slice(0, 1));
+      assert.equal(groups.length, 1, JSON.stringify(groups));
+      assert.equal(groups[0]?.kind, 'idle');
+      assert.equal(groups[0]?.count, 5);
+      assert.ok(Math.abs((groups[0]?.centreMs ?? 0) - 2000) < 250, `centre ${groups[0]?.centreMs} ms`);
+      assert.equal(groups[0]?.matches, 'nginx proxy_read_timeout (idle 2s)');
+    } finally {
+      await nginx.stop();
+    }
+  });
+
+  test('the same silence with heartbeats every 1 s: no cuts', async () => {
+    const nginx = await startNginx(upstream(), 'proxy_read_timeout 2s; proxy_buffering off;');
+    try {
+      const r = await runAgainst(`${nginx.url}/stream?tokens=20&silenceAfter=5&silence=3s&heartbeat=1s`, IDLE);
+      assert.equal(r.overall.outcomes.completed, 5, JSON.stringify(r.overall.outcomes));
+      assert.equal(r.overall.cuts.count('idle') + r.overall.cuts.count('lifetime') + r.overall.cuts.count('silent'), 0);
+    } finally {
+      await nginx.stop();
+    }
+  });
+
+  const load = 'load: { sessions: 4, duration: 3s, thinkTime: 1h }';
+  const small = '/stream?tokens=30&tokenInterval=30ms';
+  const verdictBehind = async (location: string, query: string): Promise<ReturnType<typeof bufferingVerdict>> => {
+    const nginx = await startNginx(upstream(), location);
+    try {
+      const r = await runAgainst(`${nginx.url}${small}${query}`, load);
+      assert.equal(r.overall.outcomes.completed, 4, JSON.stringify(r.overall.outcomes));
+      return bufferingVerdict(r.overall, r.harness.eventLoopDelayMs.p99);
+    } finally {
+      await nginx.stop();
+    }
+  };
+
+  test('defaults (HTTP/1.0 upstream, proxy_buffering on) and a small reply: buffered', async () => {
+    const b = await verdictBehind('', '&xAccelBuffering=false');
+    assert.equal(b.verdict, 'buffered', b.evidence.join('\n'));
+  });
+
+  test('the same defaults, with the target sending X-Accel-Buffering: no: streaming', async () => {
+    const b = await verdictBehind('', '');
+    assert.equal(b.verdict, 'streaming', b.evidence.join('\n'));
+  });
+
+  test('proxy_buffering off: streaming', async () => {
+    const b = await verdictBehind('proxy_buffering off;', '&xAccelBuffering=false');
+    assert.equal(b.verdict, 'streaming', b.evidence.join('\n'));
+  });
+});
+
+describe('behind haproxy', { skip: skipUnless('haproxy') }, () => {
+  test('timeout server 2s cuts a 3 s silence: idle cuts at ~2 s, matched', async () => {
+    const haproxy = await startHaproxy(upstream(), 'timeout server 2s');
+    try {
+      const r = await runAgainst(`${haproxy.url}/stream?tokens=20&silenceAfter=5&silence=3s`, IDLE);
+      const { groups } = findCutGroups(r.overall.cuts, scenarioFrom(IDLE).expectations.slice(1));
+      assert.equal(groups.length, 1, `${JSON.stringify(r.overall.outcomes)} ${JSON.stringify(groups)}`);
+      assert.equal(groups[0]?.kind, 'idle');
+      assert.equal(groups[0]?.count, 5);
+      assert.ok(Math.abs((groups[0]?.centreMs ?? 0) - 2000) < 250, `centre ${groups[0]?.centreMs} ms`);
+      assert.equal(groups[0]?.matches, 'haproxy timeout server (idle 2s)');
+    } finally {
+      await haproxy.stop();
+    }
+  });
+});
