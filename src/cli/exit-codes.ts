@@ -10,6 +10,8 @@ export const EXIT = {
   CANNOT_START: 3,
   /** The run finished (or was stopped by an abortOnFail rule) and a threshold failed. */
   THRESHOLDS_FAILED: 4,
+  /** doctor found at least one failed check. */
+  CHECKS_FAILED: 5,
   /** The run was interrupted (SIGINT, SIGTERM); the summary of what was measured is written. */
   INTERRUPTED: 130,
 } as const;

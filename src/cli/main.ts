@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { ScenarioError } from '../scenario/errors.js';
 import { CliError, EXIT } from './exit-codes.js';
+import { registerDoctor } from './doctor.js';
 import { registerRun } from './run.js';
 import { registerServe } from './serve.js';
 import { registerValidate } from './validate.js';
@@ -16,6 +17,7 @@ const program = new Command()
   .exitOverride();
 
 registerRun(program);
+registerDoctor(program);
 registerServe(program);
 registerValidate(program);
 

@@ -75,6 +75,24 @@ describe('behind nginx', { skip: skipUnless('nginx') }, () => {
     assert.equal(b.verdict, 'streaming', b.evidence.join('\n'));
   });
 
+  test('doctor reports the difference: buffering fails behind nginx defaults, passes with proxy_buffering off', async () => {
+    const { probe } = await import('../../src/doctor/probe.js');
+    const { checkStream } = await import('../../src/doctor/checks.js');
+    for (const [location, expected] of [
+      ['', 'fail'],
+      ['proxy_buffering off;', 'ok'],
+    ] as const) {
+      const nginx = await startNginx(upstream(), location);
+      try {
+        const o = await probe({ url: `${nginx.url}${small}&xAccelBuffering=false`, method: 'GET', headers: {}, body: null, timeoutMs: 5000, sentinel: '[DONE]' });
+        const f = checkStream(o).find((x) => x.check === 'buffering');
+        assert.equal(f?.level, expected, `${location || 'defaults'}: ${f?.detail}`);
+      } finally {
+        await nginx.stop();
+      }
+    }
+  });
+
   test('proxy_buffering off: streaming', async () => {
     const b = await verdictBehind('proxy_buffering off;', '&xAccelBuffering=false');
     assert.equal(b.verdict, 'streaming', b.evidence.join('\n'));

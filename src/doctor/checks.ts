@@ -1,0 +1,136 @@
+// What doctor makes of one observed stream: the checklist of the brief (§1), each
+// finding ok / warn / fail with its fix in one line. Pure: observation → findings.
+import type { Observation } from './probe.js';
+
+export type Level = 'ok' | 'warn' | 'fail';
+
+export interface Finding {
+  level: Level;
+  check: string;
+  detail: string;
+  fix?: string;
+}
+
+export interface Expectations {
+  sentinel: string | null;
+  /** AI chat: the first token within 2 s. */
+  firstEventWithinMs: number;
+  /** A silence longer than this with no heartbeat is at risk from idle timeouts. */
+  quietRiskMs: number;
+}
+
+export const DEFAULT_EXPECTATIONS: Expectations = { sentinel: '[DONE]', firstEventWithinMs: 2000, quietRiskMs: 15_000 };
+
+const ok = (check: string, detail: string): Finding => ({ level: 'ok', check, detail });
+const warn = (check: string, detail: string, fix: string): Finding => ({ level: 'warn', check, detail, fix });
+const fail = (check: string, detail: string, fix: string): Finding => ({ level: 'fail', check, detail, fix });
+
+export function checkStream(o: Observation, x: Expectations = DEFAULT_EXPECTATIONS): Finding[] {
+  if (o.status === 0) {
+    return [fail('connection', `no response: ${o.error ?? 'nothing came back'}`, 'check the URL, DNS, and that something listens on that port')];
+  }
+  const f: Finding[] = [];
+  const h = o.headers;
+  f.push(o.status === 200 ? ok('status', '200') : fail('status', String(o.status), 'an SSE endpoint answers 200; EventSource gives up on any other status'));
+
+  const type = (h['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  f.push(type === 'text/event-stream' ? ok('Content-Type', h['content-type'] ?? '') : fail('Content-Type', h['content-type'] ?? 'missing', 'send Content-Type: text/event-stream'));
+
+  const encoding = h['content-encoding'];
+  f.push(
+    encoding === undefined || encoding === 'identity'
+      ? ok('Content-Encoding', 'none: events are not held in a compressor')
+      : fail('Content-Encoding', `${encoding}: compressed events wait in the compressor's buffer`, 'turn compression off for text/event-stream (nginx: keep it out of gzip_types, or gzip off in this location)'),
+  );
+
+  const length = h['content-length'];
+  f.push(
+    length === undefined
+      ? ok('Content-Length', 'absent: the reply is sent as it is made')
+      : fail('Content-Length', `${length}: the whole reply was made before it was sent`, 'stream with chunked encoding; no layer should collect the reply and re-frame it'),
+  );
+
+  const cache = (h['cache-control'] ?? '').toLowerCase();
+  f.push(
+    cache.includes('no-cache') || cache.includes('no-store')
+      ? ok('Cache-Control', h['cache-control'] ?? '')
+      : warn('Cache-Control', h['cache-control'] ?? 'missing', 'send Cache-Control: no-cache, so caches and CDNs pass the stream through'),
+  );
+
+  const accel = (h['x-accel-buffering'] ?? '').toLowerCase();
+  f.push(
+    accel === 'no'
+      ? ok('X-Accel-Buffering', 'no: nginx will not buffer this response')
+      : warn('X-Accel-Buffering', accel === '' ? 'missing' : accel, 'send X-Accel-Buffering: no from the app, or set proxy_buffering off where nginx proxies it'),
+  );
+
+  f.push(
+    o.httpVersion === '1.1'
+      ? ok('HTTP version', '1.1')
+      : warn('HTTP version', o.httpVersion, 'HTTP/1.0 has no chunked encoding or keep-alive; at nginx, set proxy_http_version 1.1'),
+  );
+
+  f.push(o.headersMs <= x.firstEventWithinMs ? ok('time to headers', `${o.headersMs} ms`) : warn('time to headers', `${o.headersMs} ms`, 'send the headers at once, before the first token is ready'));
+
+  if (o.firstEventMs === null) {
+    f.push(fail('first event', `none within ${o.durationMs} ms`, 'flush each event as it is written; look for a layer that buffers'));
+  } else {
+    const after = Math.round((o.firstEventMs - o.headersMs) * 10) / 10;
+    f.push(
+      o.firstEventMs <= x.firstEventWithinMs
+        ? ok('first event', `${o.firstEventMs} ms (${after} ms after the headers)`)
+        : warn('first event', `${o.firstEventMs} ms (${after} ms after the headers)`, `AI chat expects the first token within ${x.firstEventWithinMs / 1000} s: flush it as soon as it exists`),
+    );
+  }
+
+  if (o.dataEvents < 5) {
+    f.push(warn('buffering', `only ${o.dataEvents} events: too few to tell`, 'probe a longer reply (e.g. the built-in target with ?tokens=40)'));
+  } else {
+    const perRead = Math.round((o.dataEvents / Math.max(1, o.readsWithEvents)) * 100) / 100;
+    f.push(
+      perRead >= 3
+        ? fail('buffering', `events arrive in bursts: ${perRead} per read on average, up to ${o.maxEventsPerRead}`, 'something buffers: nginx proxy_buffering (or X-Accel-Buffering: no), compression, or a CDN')
+        : ok('buffering', `events arrive one by one (${perRead} per read)`),
+    );
+  }
+
+  if (o.comments > 0) {
+    const gaps = o.commentTimesMs.slice(1).map((t, i) => t - (o.commentTimesMs[i] as number));
+    const every = gaps.length > 0 ? `every ${Math.round(median(gaps) / 100) / 10} s` : 'seen once';
+    f.push(ok('heartbeat', `comment lines ${every}`));
+  } else if (o.longestSilenceMs >= x.quietRiskMs) {
+    f.push(warn('heartbeat', `none, and the stream went quiet for ${Math.round(o.longestSilenceMs / 100) / 10} s`, 'send a comment line (": ping") every 15 s, or idle timeouts (nginx proxy_read_timeout, 60 s) cut quiet replies'));
+  } else {
+    f.push(warn('heartbeat', 'no comment lines seen', 'send ": ping" every 15 s while a reply is open, so a reply that thinks longer than an idle timeout survives'));
+  }
+
+  if (o.end === 'error') {
+    f.push(fail('end', `the stream broke: ${o.error}`, 'look for a proxy or load balancer timeout, or a crash, at that moment'));
+  } else if (x.sentinel !== null) {
+    if (o.sentinelSeen) f.push(ok('end', `${x.sentinel} arrived`));
+    else if (o.end === 'timeout') f.push(warn('end', `still streaming after ${o.durationMs} ms (doctor's --timeout)`, 'raise --timeout to see the end'));
+    else f.push(fail('end', `closed before ${x.sentinel}`, 'a layer cut the stream, or the app does not send its end sentinel'));
+  } else {
+    f.push(ok('end', o.end === 'timeout' ? `still streaming after ${o.durationMs} ms` : 'closed cleanly'));
+  }
+  return f;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? 0;
+}
+
+/** The report a person reads. */
+export function renderFindings(url: string, findings: Finding[]): string {
+  const lines = [`sse-soak doctor ${url}`, ''];
+  const width = Math.max(...findings.map((f) => f.check.length));
+  for (const f of findings) {
+    lines.push(`${f.level === 'fail' ? 'FAIL' : f.level.padEnd(4)}  ${f.check.padEnd(width)}  ${f.detail}`);
+    if (f.fix !== undefined) lines.push(`${' '.repeat(width + 8)}fix: ${f.fix}`);
+  }
+  const fails = findings.filter((f) => f.level === 'fail').length;
+  const warns = findings.filter((f) => f.level === 'warn').length;
+  lines.push('', fails > 0 ? `${fails} failed, ${warns} warning${warns === 1 ? '' : 's'}` : warns > 0 ? `no failures, ${warns} warning${warns === 1 ? '' : 's'}` : 'all checks passed');
+  return lines.join('\n') + '\n';
+}

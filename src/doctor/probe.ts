@@ -1,0 +1,132 @@
+// One stream, observed closely for `doctor`: headers as sent, HTTP version, every
+// read's timing and how many events it completed. Uses node:http, not the load
+// driver: it sees the HTTP version and the raw headers, and one stream is no load.
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import type { Transform } from 'node:stream';
+import { SseDecoder } from '../driver/sse-decoder.js';
+
+export interface ProbeOptions {
+  url: string;
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body: string | null;
+  /** Give up after this long (the stream is then closed by doctor, not by the path). */
+  timeoutMs: number;
+  sentinel: string | null;
+}
+
+export interface Observation {
+  status: number;
+  httpVersion: string;
+  /** Response headers, names in lower case. */
+  headers: Record<string, string>;
+  headersMs: number;
+  /** First data event (not a comment), or null. */
+  firstEventMs: number | null;
+  dataEvents: number;
+  comments: number;
+  /** When each comment arrived, ms since the request. */
+  commentTimesMs: number[];
+  reads: number;
+  readsWithEvents: number;
+  maxEventsPerRead: number;
+  /** Longest time with no byte at all, after the headers. */
+  longestSilenceMs: number;
+  sentinelSeen: boolean;
+  /** How the stream ended: cleanly, by doctor's own timeout, or by an error. */
+  end: 'closed' | 'timeout' | 'error';
+  error: string | null;
+  durationMs: number;
+}
+
+export function probe(opts: ProbeOptions): Promise<Observation> {
+  const u = new URL(opts.url);
+  const request = u.protocol === 'https:' ? httpsRequest : httpRequest;
+  const t0 = performance.now();
+  const ms = (): number => Math.round((performance.now() - t0) * 10) / 10;
+  const obs: Observation = {
+    status: 0,
+    httpVersion: '',
+    headers: {},
+    headersMs: 0,
+    firstEventMs: null,
+    dataEvents: 0,
+    comments: 0,
+    commentTimesMs: [],
+    reads: 0,
+    readsWithEvents: 0,
+    maxEventsPerRead: 0,
+    longestSilenceMs: 0,
+    sentinelSeen: false,
+    end: 'closed',
+    error: null,
+    durationMs: 0,
+  };
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (end: Observation['end'], error: string | null = null): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      obs.end = end;
+      obs.error = error;
+      obs.durationMs = ms();
+      req.destroy();
+      resolve(obs);
+    };
+    const timer = setTimeout(() => finish('timeout'), opts.timeoutMs);
+    const req = request(u, { method: opts.method, headers: opts.headers, agent: false }, (res: IncomingMessage) => {
+      obs.status = res.statusCode ?? 0;
+      obs.httpVersion = res.httpVersion;
+      obs.headersMs = ms();
+      for (const [k, v] of Object.entries(res.headers)) obs.headers[k] = Array.isArray(v) ? v.join(', ') : (v ?? '');
+      let eventsThisRead = 0;
+      const decoder = new SseDecoder(
+        {
+          onEvent: (data) => {
+            eventsThisRead++;
+            obs.dataEvents++;
+            if (obs.firstEventMs === null) obs.firstEventMs = ms();
+            if (opts.sentinel !== null && data === opts.sentinel) obs.sentinelSeen = true;
+          },
+          onComment: () => {
+            obs.comments++;
+            obs.commentTimesMs.push(ms());
+          },
+        },
+        1 << 20,
+      );
+      let lastByte = obs.headersMs;
+      const onBytes = (chunk: Buffer): void => {
+        const now = ms();
+        obs.longestSilenceMs = Math.max(obs.longestSilenceMs, now - lastByte);
+        lastByte = now;
+        obs.reads++;
+        eventsThisRead = 0;
+        decoder.push(chunk);
+        if (eventsThisRead > 0) obs.readsWithEvents++;
+        obs.maxEventsPerRead = Math.max(obs.maxEventsPerRead, eventsThisRead);
+      };
+      // A compressed body is decoded so its events can still be checked; its reads
+      // are timed as they come off the wire.
+      const encoding = (obs.headers['content-encoding'] ?? '').toLowerCase();
+      const inflate: Transform | null = encoding.includes('gzip') ? createGunzip() : encoding.includes('br') ? createBrotliDecompress() : encoding.includes('deflate') ? createInflate() : null;
+      if (inflate !== null) {
+        res.pipe(inflate);
+        inflate.on('data', onBytes);
+        inflate.on('error', (e) => finish('error', e.message));
+        inflate.on('end', () => finish('closed'));
+      } else {
+        res.on('data', onBytes);
+        res.on('end', () => finish('closed'));
+      }
+      res.on('error', (e) => finish('error', (e as NodeJS.ErrnoException).code ?? e.message));
+      res.on('aborted', () => finish('error', 'aborted'));
+    });
+    req.on('error', (e) => finish('error', (e as NodeJS.ErrnoException).code ?? e.message));
+    if (opts.body !== null) req.write(opts.body);
+    req.end();
+  });
+}

@@ -1,0 +1,68 @@
+// doctor on real streams: the built-in target with and without faults, and a
+// server that compresses; the CLI's exit code.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { gzipSync } from 'node:zlib';
+import { checkStream, DEFAULT_EXPECTATIONS, type Finding } from '../../src/doctor/checks.js';
+import { probe } from '../../src/doctor/probe.js';
+import { startTarget, type RunningTarget } from '../../src/target/server.js';
+import { cli } from '../helpers/cli.js';
+
+let target: RunningTarget;
+before(async () => {
+  target = await startTarget({ knobs: { firstTokenDelayMs: 20, tokenIntervalMs: 10, tokens: 20 } });
+});
+after(async () => target.close());
+
+async function doctor(url: string, headers: Record<string, string> = { 'Accept-Encoding': 'gzip, deflate, br' }): Promise<Finding[]> {
+  const o = await probe({ url, method: 'GET', headers, body: null, timeoutMs: 5000, sentinel: '[DONE]' });
+  return checkStream(o, DEFAULT_EXPECTATIONS);
+}
+const levelOf = (fs: Finding[], check: string): string | undefined => fs.find((f) => f.check === check)?.level;
+
+test('the built-in target with heartbeats passes every check', async () => {
+  const fs = await doctor(`${target.streamUrl}?heartbeat=50ms`);
+  assert.deepEqual(fs.filter((f) => f.level !== 'ok'), []);
+});
+
+test('faults are found: buffering, wrong type, early close, reset', async () => {
+  assert.equal(levelOf(await doctor(`${target.streamUrl}?buffer=2KiB`), 'buffering'), 'fail');
+  assert.equal(levelOf(await doctor(`${target.streamUrl}?contentType=text/plain`), 'Content-Type'), 'fail');
+  assert.equal(levelOf(await doctor(`${target.streamUrl}?closeAfter=3`), 'end'), 'fail');
+  const reset = await doctor(`${target.streamUrl}?resetAfter=3`);
+  assert.equal(levelOf(reset, 'end'), 'fail');
+  assert.match(reset.find((f) => f.check === 'end')?.detail ?? '', /broke/);
+});
+
+test('a server that compresses the stream fails Content-Encoding (doctor offers gzip, as browsers do)', async () => {
+  const events = Array.from({ length: 10 }, (_, i) => `data: tok${i}\n\n`).join('') + 'data: [DONE]\n\n';
+  const server: Server = createServer((req, res) => {
+    const gzip = /gzip/.test(String(req.headers['accept-encoding']));
+    res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', ...(gzip ? { 'Content-Encoding': 'gzip' } : {}) });
+    res.end(gzip ? gzipSync(events) : events);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+    const fs = await doctor(url);
+    assert.equal(levelOf(fs, 'Content-Encoding'), 'fail');
+    assert.equal(levelOf(fs, 'end'), 'ok', 'the compressed events are still decoded and checked');
+    assert.equal(levelOf(await doctor(url, {}), 'Content-Encoding'), 'ok', 'without Accept-Encoding it does not compress');
+  } finally {
+    await new Promise<void>((r) => server.close(() => r()));
+  }
+});
+
+test('CLI: exit 0 when nothing fails, 5 on a failed check, 2 on a bad URL', async () => {
+  const good = await cli(['doctor', `${target.streamUrl}?heartbeat=50ms`]);
+  assert.equal(good.code, 0, good.stdout);
+  assert.match(good.stdout, /all checks passed/);
+  const bad = await cli(['doctor', `${target.streamUrl}?buffer=2KiB`]);
+  assert.equal(bad.code, 5, bad.stdout);
+  assert.match(bad.stdout, /^FAIL  buffering/m);
+  assert.equal((await cli(['doctor', 'nope'])).code, 2);
+  const refused = await cli(['doctor', 'http://127.0.0.1:1/stream']);
+  assert.equal(refused.code, 5);
+  assert.match(refused.stdout, /FAIL {2}connection {2}no response: ECONNREFUSED/);
+});
