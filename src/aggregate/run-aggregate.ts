@@ -29,6 +29,12 @@ export class RunAggregate {
   eventReads = 0;
   /** Response headers → first token, per stream (buffering evidence). */
   readonly headersToFirstToken: Histogram = newHistogram();
+  /** Reconnects: how many, how long each took (drop → next request), and how resumes went. */
+  reconnects = 0;
+  reconnectedStreams = 0;
+  resumeGaps = 0;
+  resumeDuplicates = 0;
+  readonly reconnectDelay: Histogram = newHistogram();
 
   constructor() {
     const h = {} as Record<MetricName, Histogram>;
@@ -66,6 +72,12 @@ export class RunAggregate {
     if (r.headersUs > 0 && outcome !== 'aborted') h.e2e.recordValue(r.endUs - r.intendedStartUs);
     this.cuts.record(r);
     this.eventReads += r.eventReads;
+    if (r.reconnects > 0) {
+      this.reconnects += r.reconnects;
+      this.reconnectedStreams++;
+      this.resumeGaps += r.resumeGaps;
+      this.resumeDuplicates += r.resumeDuplicates;
+    }
     if (r.firstTokenUs > 0 && r.headersUs > 0) this.headersToFirstToken.recordValue(r.firstTokenUs - r.headersUs);
     if (outcome === 'http_error') this.httpStatuses[r.status] = (this.httpStatuses[r.status] ?? 0) + 1;
     if (isFailure(outcome) && r.errorCode !== '') this.errorCodes[r.errorCode] = (this.errorCodes[r.errorCode] ?? 0) + 1;
@@ -86,6 +98,11 @@ export class RunAggregate {
     this.cuts.add(other.cuts);
     this.eventReads += other.eventReads;
     this.headersToFirstToken.add(other.headersToFirstToken);
+    this.reconnects += other.reconnects;
+    this.reconnectedStreams += other.reconnectedStreams;
+    this.resumeGaps += other.resumeGaps;
+    this.resumeDuplicates += other.resumeDuplicates;
+    this.reconnectDelay.add(other.reconnectDelay);
   }
 
   /** Streams that ended, whatever the outcome. */

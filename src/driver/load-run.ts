@@ -200,6 +200,15 @@ export class LoadRun implements StreamHost, PacerHost {
     if (!this.stopping) this.pacer.streamEnded(r.sessionId, r.endUs);
   }
 
+  reconnect(stream: StreamHandler, lastEventId: string): void {
+    if (this.stopping) {
+      stream.stop('aborted');
+      return;
+    }
+    stream.resend();
+    this.transport.dispatch(stream, stream.record.variant, lastEventId);
+  }
+
   onReleased(stream: StreamHandler): void {
     this.streams.delete(stream);
     if (this.streams.size > 0) return;

@@ -19,6 +19,8 @@ export interface SseSink {
   onComment?(): void;
   /** A field the standard does not define; standard clients ignore these. */
   onField?(name: string, value: string): void;
+  /** The last event ID string changed (at a dispatch, even of a block without data). */
+  onLastEventId?(id: string): void;
 }
 
 export type DecoderError = 'event_too_large';
@@ -204,7 +206,10 @@ export class SseDecoder {
   private dispatch(): void {
     // Spec step 1: the last event ID string takes the buffer's value even when
     // nothing is dispatched.
-    this.lastEventId = this.idBuffer;
+    if (this.lastEventId !== this.idBuffer) {
+      this.lastEventId = this.idBuffer;
+      this.sink.onLastEventId?.(this.idBuffer);
+    }
     if (!this.hasData) {
       this.resetEvent();
       return;

@@ -24,9 +24,14 @@ export interface StreamHost {
   requestStarting(stream: StreamHandler): void;
   /** The stream has its outcome; called once. */
   onFinished(stream: StreamHandler): void;
-  /** The HTTP request is over (it may outlive the outcome, e.g. draining after the sentinel). */
+  /** The stream is over: it has its outcome and no request of it is left with the HTTP client. */
   onReleased(stream: StreamHandler): void;
+  /** Sends the stream's request again (a reconnect), with Last-Event-ID when there is one. */
+  reconnect(stream: StreamHandler, lastEventId: string): void;
 }
+
+/** Outcomes after which an EventSource reconnects: the network failed or the server closed. */
+const RECONNECTABLE = new Set<Outcome>(['reset', 'eof_early', 'connect_error']);
 
 /** Reason given to undici when sse-soak ends a stream itself. */
 class StreamStop extends Error {
@@ -44,7 +49,18 @@ export class StreamHandler implements Dispatcher.DispatchHandler, SseSink {
   private decoder: SseDecoder | null = null;
   private controller: Dispatcher.DispatchController | null = null;
   private lifetimeTimer: NodeJS.Timeout | null = null;
+  // A request of this stream is with undici (its end or error is still to come).
+  private inFlight = false;
   private released = false;
+  // Reconnect state, across the stream's connections (spec: the EventSource's own).
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private lastEventId = '';
+  private serverRetryMs = -1;
+  private dropUs = 0;
+  private highestId = -1;
+  // After a reconnect: the next token is no itl sample; the next id is checked against the last.
+  private resumePending = false;
+  private checkNextId = false;
   // Arrival time of the chunk being decoded: every event in one read arrived together.
   private chunkUs = 0;
   private stampUs = 0;
@@ -67,20 +83,31 @@ export class StreamHandler implements Dispatcher.DispatchHandler, SseSink {
   started(): void {
     const r = this.record;
     r.dispatchUs = nowUs();
+    this.inFlight = true;
     const left = this.host.spec.lifetimeMs - (r.dispatchUs - r.intendedStartUs) / 1000;
     this.lifetimeTimer = setTimeout(() => this.stop('client_lifetime'), left > 0 ? left : 0);
   }
 
   /** Ends the stream from the harness side (lifetime, run end) with this outcome. */
   stop(outcome: Outcome): void {
-    if (this.finished) {
-      // Already has its outcome (e.g. draining after the sentinel): just let go of it.
-      this.controller?.abort(new StreamStop(outcome));
-      return;
+    if (this.reconnectTimer !== null) {
+      clearTimeout(this.reconnectTimer);
+      this.reconnectTimer = null;
     }
-    this.finish(outcome, outcome === 'aborted' ? '' : outcome);
-    if (this.controller !== null) this.controller.abort(new StreamStop(outcome));
+    // Already with an outcome (e.g. draining after the sentinel), it is just let go of.
+    if (!this.finished) this.finish(outcome, outcome === 'aborted' ? '' : outcome);
+    if (!this.inFlight) this.release();
+    else if (this.controller !== null) this.controller.abort(new StreamStop(outcome));
     // Not yet on a connection: undici reports the abort through onResponseError once it starts.
+  }
+
+  /** The run sends the request again now (see StreamHost.reconnect). */
+  resend(): void {
+    this.inFlight = true;
+    this.controller = null;
+    this.decoder = null;
+    this.resumePending = true;
+    this.checkNextId = true;
   }
 
   // ── undici dispatch handler ────────────────────────────────────────────────
@@ -89,13 +116,20 @@ export class StreamHandler implements Dispatcher.DispatchHandler, SseSink {
     this.controller = controller;
     const r = this.record;
     r.requestSentUs = nowUs();
+    if (this.dropUs > 0) {
+      this.aggregate.reconnectDelay.recordValue(r.requestSentUs - this.dropUs);
+      this.dropUs = 0;
+    }
     this.host.requestStarting(this);
     if (this.finished) controller.abort(new StreamStop(this.record.outcome as Outcome));
   }
 
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
     const r = this.record;
-    r.headersUs = r.lastByteUs = nowUs();
+    const now = nowUs();
+    // ttfb is the first connection's; a reconnect's headers only mark the wire as alive.
+    if (r.headersUs === 0) r.headersUs = now;
+    r.lastByteUs = now;
     r.status = statusCode;
     if (this.finished) return;
     if (statusCode !== 200) {
@@ -129,28 +163,50 @@ export class StreamHandler implements Dispatcher.DispatchHandler, SseSink {
   }
 
   onResponseEnd(): void {
+    this.inFlight = false;
     if (!this.finished) {
       this.decoder?.end();
       // A reply ends with its sentinel when the scenario names one; without, the close is the end.
       if (this.host.spec.sentinel === null) this.finish('completed', '');
-      else this.finish('eof_early', 'closed before the sentinel');
+      else this.dropped('eof_early', 'closed before the sentinel');
     }
-    this.release();
+    if (this.finished) this.release();
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    this.inFlight = false;
     if (!this.finished) {
       const code = errorCode(err);
-      this.finish(classifyError(code, this.record.requestSentUs > 0), code);
+      this.dropped(classifyError(code, this.record.requestSentUs > 0), code);
     }
-    this.release();
+    if (this.finished) this.release();
+  }
+
+  /** A connection ended before the reply did: reconnect if the scenario asks for it, else that is the outcome. */
+  private dropped(outcome: Outcome, code: string): void {
+    const rc = this.host.spec.reconnect;
+    const r = this.record;
+    if (rc.mode === 'off' || !RECONNECTABLE.has(outcome) || r.reconnects >= rc.maxAttempts) {
+      this.finish(outcome, code);
+      return;
+    }
+    r.reconnects++;
+    this.dropUs = nowUs();
+    // The server's retry: wins; otherwise the scenario's delay, growing by the backoff factor.
+    const base = this.serverRetryMs >= 0 ? this.serverRetryMs : rc.retryMs * rc.backoff ** (r.reconnects - 1);
+    const delayMs = Math.min(base, rc.maxDelayMs);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      this.host.reconnect(this, this.lastEventId);
+    }, delayMs);
   }
 
   // ── decoder sink ───────────────────────────────────────────────────────────
 
-  onEvent(data: string): void {
+  onEvent(data: string, _type: string, id: string): void {
     if (this.finished) return;
     const r = this.record;
+    if (id !== '') this.checkResume(id);
     const host = this.host;
     const second = host.second;
     r.events++;
@@ -166,7 +222,11 @@ export class StreamHandler implements Dispatcher.DispatchHandler, SseSink {
     if (tokens === 0) return;
     if (r.firstTokenUs === 0) {
       r.firstTokenUs = now;
+      this.resumePending = false;
       second.ttft.recordValue(now - r.intendedStartUs);
+    } else if (this.resumePending) {
+      // The gap across a reconnect is the outage, reported as the reconnect delay, not as itl.
+      this.resumePending = false;
     } else {
       const gap = now - r.lastTokenUs;
       this.aggregate.recordItl(gap);
@@ -182,10 +242,35 @@ export class StreamHandler implements Dispatcher.DispatchHandler, SseSink {
     if (name === STAMP_FIELD) this.stampUs = Number(value) || 0;
   }
 
+  onRetry(ms: number): void {
+    this.serverRetryMs = ms;
+  }
+
+  onLastEventId(id: string): void {
+    this.lastEventId = id;
+  }
+
+  /** With sequential numeric ids: did a resumed connection continue where the last one stopped? */
+  private checkResume(id: string): void {
+    const n = Number(id);
+    if (!Number.isSafeInteger(n)) return;
+    const r = this.record;
+    if (this.checkNextId) {
+      this.checkNextId = false;
+      if (this.highestId >= 0 && n > this.highestId + 1) r.resumeGaps += n - this.highestId - 1;
+      else if (this.highestId >= 0 && n <= this.highestId) r.resumeDuplicates++;
+    }
+    if (n > this.highestId) this.highestId = n;
+  }
+
   // ── ending ─────────────────────────────────────────────────────────────────
 
   private finish(outcome: Outcome, code: string): void {
     const r = this.record;
+    if (this.reconnectTimer !== null) {
+      clearTimeout(this.reconnectTimer);
+      this.reconnectTimer = null;
+    }
     r.outcome = outcome;
     r.errorCode = code;
     r.endUs = nowUs();

@@ -78,8 +78,15 @@ export class Transport {
     });
   }
 
-  dispatch(handler: Dispatcher.DispatchHandler, variant: number): void {
-    this.agent.dispatch(this.requests[variant] as Dispatcher.DispatchOptions, handler);
+  /** @param lastEventId for a reconnect: sent as Last-Event-ID, as EventSource does. */
+  dispatch(handler: Dispatcher.DispatchHandler, variant: number, lastEventId = ''): void {
+    const request = this.requests[variant] as Dispatcher.DispatchOptions;
+    if (lastEventId === '') {
+      this.agent.dispatch(request, handler);
+      return;
+    }
+    const headers = { ...(request.headers as Record<string, string>), 'Last-Event-ID': lastEventId };
+    this.agent.dispatch({ ...request, headers }, handler);
   }
 
   /** Called from onRequestStart: the next sendHeaders belongs to this stream. */

@@ -43,6 +43,11 @@ export interface StreamRecord {
   reads: number;
   /** Reads that completed at least one event: events ÷ eventReads shows bursts. */
   eventReads: number;
+  /** Reconnects made (EventSource-like, when the scenario asks for them). */
+  reconnects: number;
+  /** Resumes that skipped ids (events lost) or repeated them, when ids are sequential numbers. */
+  resumeGaps: number;
+  resumeDuplicates: number;
   outcome: Outcome | null;
   /** Error code or short reason for a failed outcome (e.g. ECONNREFUSED, UND_ERR_SOCKET). */
   errorCode: string;
@@ -70,6 +75,9 @@ export function newStreamRecord(seq: number, sessionId: number, variant: number,
     bytes: 0,
     reads: 0,
     eventReads: 0,
+    reconnects: 0,
+    resumeGaps: 0,
+    resumeDuplicates: 0,
     outcome: null,
     errorCode: '',
   };

@@ -64,6 +64,12 @@ export function renderConsoleSummary(s: Summary, reportDir?: string): string {
     lines.push(`note      ${fmtInt(s.notes.negativeDeliveryLags)} delivery lags were below zero (target and harness clocks differ) and count as 0`);
   }
   lines.push('');
+  const rc = s.reconnects;
+  if (rc.total > 0) {
+    const resume = rc.resumeGaps + rc.resumeDuplicates === 0 ? 'every resume went on without a gap or a repeat' : `resumes lost ${fmtInt(rc.resumeGaps)} events and repeated ${fmtInt(rc.resumeDuplicates)}`;
+    lines.push(`reconnects ${fmtInt(rc.total)} by ${fmtInt(rc.streams)} streams · delay p50 ${fmtMs(rc.delay.p50)} ms, max ${fmtMs(rc.delay.max)} ms · ${resume}`);
+    lines.push('');
+  }
   const b = s.buffering;
   lines.push(`buffering ${b.verdict}${b.verdict === 'buffered' ? ' — events are held back on the way' : ''}`);
   for (const e of b.evidence) lines.push(`          ${e}`);

@@ -76,6 +76,17 @@ export interface Summary extends Figures {
     scattered: number;
     histograms: { unit: 'us' } & Record<CutKind, string>;
   };
+  /** EventSource-like reconnects (when the scenario asks for them) and how the resumes went. */
+  reconnects: {
+    total: number;
+    streams: number;
+    /** Events skipped, and ids repeated, across resumes (sequential numeric ids only). */
+    resumeGaps: number;
+    resumeDuplicates: number;
+    /** Drop → the next request, ms. */
+    delay: MetricStats;
+    delayHistogram: string;
+  };
   /** Does the path stream? The verdict and the figures it rests on. */
   buffering: Buffering;
   thresholds: ThresholdResult[];
@@ -167,6 +178,14 @@ export function buildSummary(input: SummaryInput): Summary {
     variants: target.variants.map((v, i) => ({ name: v.name, ...figures(result.variants[i] as RunAggregate, input.measuredMs) })),
     warmup: { streams: result.warmup.started, outcomes: { ...result.warmup.outcomes } },
     cuts: cutsSummary(result.overall, scenario),
+    reconnects: {
+      total: result.overall.reconnects,
+      streams: result.overall.reconnectedStreams,
+      resumeGaps: result.overall.resumeGaps,
+      resumeDuplicates: result.overall.resumeDuplicates,
+      delay: statsMs(result.overall.reconnectDelay),
+      delayHistogram: encodeHistogram(result.overall.reconnectDelay),
+    },
     buffering: bufferingVerdict(result.overall, result.harness.eventLoopDelayMs.p99),
     thresholds: input.thresholds,
     notes: { tokenParseErrors: result.overall.tokenParseErrors, negativeDeliveryLags: result.overall.negativeDeliveryLags },

@@ -9,10 +9,11 @@ import { ScenarioError, type ScenarioProblem } from './errors.js';
 import { describe, Fields, type Locate, type Path, type RawObject } from './fields.js';
 import { readLoad } from './load-section.js';
 import { readTarget } from './target-section.js';
-import type { OutputSpec, Scenario, StreamSpec, TokenCounting } from './types.js';
+import type { OutputSpec, ReconnectSpec, Scenario, StreamSpec, TokenCounting } from './types.js';
 import { parseFraction } from './units.js';
 
-export const TOP_KEYS = ['name', 'description', 'target', 'stream', 'load', 'thresholds', 'expectations', 'output'] as const;
+export const TOP_KEYS = ['name', 'description', 'target', 'stream', 'reconnect', 'load', 'thresholds', 'expectations', 'output'] as const;
+export const RECONNECT_KEYS = ['mode', 'retry', 'maxAttempts', 'backoff', 'maxDelay'] as const;
 export const EXPECTATION_KEYS = ['name', 'idle', 'lifetime'] as const;
 export const STREAM_KEYS = ['sentinel', 'tokens', 'idleTimeout', 'lifetime', 'maxEventSize'] as const;
 export const OUTPUT_KEYS = ['streamsCsv'] as const;
@@ -66,7 +67,7 @@ export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv
   const name = f.string(top, 'name', [], basename(file, extname(file)) || 'scenario');
   const description = f.string(top, 'description', [], '');
   const target = readTarget(f, top.target, env);
-  const stream = readStream(f, f.object(top.stream, ['stream'], STREAM_KEYS));
+  const stream = readStream(f, f.object(top.stream, ['stream'], STREAM_KEYS), f.object(top.reconnect, ['reconnect'], RECONNECT_KEYS));
   const { load, seed } = readLoad(f, top.load);
   const thresholds = readThresholds(f, top.thresholds);
   const expectations = readExpectations(f, top.expectations);
@@ -141,7 +142,21 @@ function readOutput(f: Fields, o: RawObject | undefined): OutputSpec {
   return { streamsCsv: share };
 }
 
-function readStream(f: Fields, s: RawObject | undefined): StreamSpec {
+function readReconnect(f: Fields, r: RawObject | undefined): ReconnectSpec {
+  const path = ['reconnect'];
+  const mode = f.oneOf(r, 'mode', path, ['off', 'eventsource'] as const, r === undefined ? 'off' : 'eventsource');
+  const retryMs = f.duration(r, 'retry', path, 3000);
+  const maxAttempts = f.int(r, 'maxAttempts', path, 5, 0);
+  let backoff = 1;
+  if (r?.backoff !== undefined) {
+    if (typeof r.backoff !== 'number' || r.backoff < 1) f.problem([...path, 'backoff'], `must be a number ≥ 1, got ${describe(r.backoff)}`);
+    else backoff = r.backoff;
+  }
+  const maxDelayMs = f.duration(r, 'maxDelay', path, 30_000);
+  return { mode, retryMs, maxAttempts, backoff, maxDelayMs };
+}
+
+function readStream(f: Fields, s: RawObject | undefined, r: RawObject | undefined): StreamSpec {
   const path = ['stream'];
   let sentinel: string | null = STREAM_DEFAULTS.sentinel;
   const rawSentinel = s?.sentinel;
@@ -165,7 +180,7 @@ function readStream(f: Fields, s: RawObject | undefined): StreamSpec {
   const idleTimeoutMs = f.duration(s, 'idleTimeout', path, STREAM_DEFAULTS.idleTimeoutMs, { min: 1 });
   const lifetimeMs = f.duration(s, 'lifetime', path, STREAM_DEFAULTS.lifetimeMs, { min: 1 });
   const maxEventBytes = f.size(s, 'maxEventSize', path, STREAM_DEFAULTS.maxEventBytes);
-  return { sentinel, tokens, idleTimeoutMs, lifetimeMs, maxEventBytes };
+  return { sentinel, tokens, idleTimeoutMs, lifetimeMs, maxEventBytes, reconnect: readReconnect(f, r) };
 }
 
 function checkJson(text: string, file: string): void {

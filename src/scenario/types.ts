@@ -30,6 +30,18 @@ export interface TargetSpec {
 
 export type TokenCounting = { mode: 'event' } | { mode: 'jsonPath'; path: string; segments: (string | number)[] };
 
+export interface ReconnectSpec {
+  /** off, or eventsource: reconnect after a drop or an early close, with Last-Event-ID. */
+  mode: 'off' | 'eventsource';
+  /** Wait before reconnecting when the server sent no `retry:`. */
+  retryMs: number;
+  /** Reconnects per stream, at most. */
+  maxAttempts: number;
+  /** Each further attempt waits this many times longer (1 = always the same, as EventSource). */
+  backoff: number;
+  maxDelayMs: number;
+}
+
 export interface StreamSpec {
   /** Data of the event that ends a reply, e.g. [DONE]; null when the reply ends with the response. */
   sentinel: string | null;
@@ -39,6 +51,7 @@ export interface StreamSpec {
   /** The client gives up after this long since the stream's intended start. */
   lifetimeMs: number;
   maxEventBytes: number;
+  reconnect: ReconnectSpec;
 }
 
 /**

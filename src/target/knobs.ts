@@ -32,6 +32,8 @@ export interface TargetKnobs {
   closeAfter: number;
   /** Fault: destroy the connection after this many tokens; -1 = never. */
   resetAfter: number;
+  /** Send `retry:` with this many ms at the start of each stream; -1 = none. */
+  retryMs: number;
   /** Send `X-Accel-Buffering: no`, which tells nginx not to buffer this response. */
   xAccelBuffering: boolean;
   /** Fault: hold everything back until this many bytes are waiting (as a buffering proxy does); 0 = send each event at once. */
@@ -54,6 +56,7 @@ export const DEFAULT_KNOBS: TargetKnobs = {
   contentType: 'text/event-stream; charset=utf-8',
   closeAfter: -1,
   resetAfter: -1,
+  retryMs: -1,
   xAccelBuffering: true,
   bufferBytes: 0,
 };
@@ -77,6 +80,7 @@ export const KNOB_SPECS: Record<string, { field: keyof TargetKnobs; kind: KnobKi
   contentType: { field: 'contentType', kind: 'string', help: 'fault: announce this Content-Type' },
   closeAfter: { field: 'closeAfter', kind: 'int', help: 'fault: end cleanly after N tokens, no sentinel (-1 = never)' },
   resetAfter: { field: 'resetAfter', kind: 'int', help: 'fault: destroy the connection after N tokens (-1 = never)' },
+  retry: { field: 'retryMs', kind: 'duration', help: 'send retry: with this delay at the start (clients reconnect after it)' },
   xAccelBuffering: { field: 'xAccelBuffering', kind: 'bool', help: 'send X-Accel-Buffering: no (nginx then does not buffer)' },
   buffer: { field: 'bufferBytes', kind: 'size', help: 'fault: send nothing until this many bytes wait, as a buffering proxy (0 = off)' },
 };

@@ -81,6 +81,9 @@ function handle(req: IncomingMessage, res: ServerResponse, defaults: TargetKnobs
       return;
     }
     onStream();
-    new TokenStream(res, knobs, startMs).start();
+    // Ids are 1, 2, 3 …: Last-Event-ID N means the client has tokens 0 … N−1.
+    const lastId = Number(req.headers['last-event-id']);
+    const resumeFrom = Number.isSafeInteger(lastId) && lastId > 0 ? lastId : 0;
+    new TokenStream(res, knobs, startMs, resumeFrom).start();
   });
 }

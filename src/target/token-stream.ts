@@ -27,6 +27,8 @@ export class TokenStream {
   private readonly knobs: TargetKnobs;
   private readonly startMs: number;
   private readonly length: number;
+  /** The token to start from: 0, or where a client's Last-Event-ID says it got to. */
+  private readonly from: number;
   private sent = 0;
   private timer: NodeJS.Timeout | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
@@ -35,11 +37,18 @@ export class TokenStream {
   private held = '';
   private readonly tickBound = (): void => this.tick();
 
-  constructor(res: ServerResponse, knobs: TargetKnobs, startMs: number) {
+  /**
+   * @param resumeFrom tokens the client already has (its Last-Event-ID): the reply goes on
+   *   from there, with the base length (the spread would pick another), and a fault that
+   *   already happened does not happen again.
+   */
+  constructor(res: ServerResponse, knobs: TargetKnobs, startMs: number, resumeFrom = 0) {
     this.res = res;
     this.knobs = knobs;
     this.startMs = startMs;
-    this.length = replyLength(knobs);
+    this.from = resumeFrom;
+    this.sent = resumeFrom;
+    this.length = resumeFrom > 0 ? knobs.tokens : replyLength(knobs);
   }
 
   start(): void {
@@ -51,6 +60,7 @@ export class TokenStream {
     });
     res.flushHeaders();
     res.once('close', () => this.stop());
+    if (this.knobs.retryMs >= 0) this.send(`retry: ${Math.round(this.knobs.retryMs)}\n\n`);
     if (this.knobs.heartbeatMs > 0) {
       this.heartbeat = setInterval(() => this.send(': ping\n\n'), this.knobs.heartbeatMs);
     }
@@ -67,8 +77,8 @@ export class TokenStream {
 
   private dueMs(k: number): number {
     const { firstTokenDelayMs, tokenIntervalMs, silenceAfter, silenceMs } = this.knobs;
-    const silence = silenceAfter >= 0 && k >= silenceAfter ? silenceMs : 0;
-    return this.startMs + firstTokenDelayMs + k * tokenIntervalMs + silence;
+    const silence = silenceAfter >= 0 && k >= silenceAfter && silenceAfter >= this.from ? silenceMs : 0;
+    return this.startMs + firstTokenDelayMs + (k - this.from) * tokenIntervalMs + silence;
   }
 
   private schedule(): void {
@@ -81,13 +91,13 @@ export class TokenStream {
     if (this.done) return;
     const { knobs, res } = this;
     const k = this.sent;
-    if (k === knobs.resetAfter) {
+    if (k === knobs.resetAfter && k > this.from) {
       this.stop();
       // A TCP RST, as a crashed proxy or a killed pod would give.
       (res.socket as Socket | null)?.resetAndDestroy();
       return;
     }
-    if (k === knobs.closeAfter) {
+    if (k === knobs.closeAfter && k > this.from) {
       this.stop();
       this.finish();
       return;

@@ -93,6 +93,20 @@ describe('behind nginx', { skip: skipUnless('nginx') }, () => {
     }
   });
 
+  test('a reconnecting scenario through nginx with a forced early close resumes with no lost events', async () => {
+    const nginx = await startNginx(upstream(), 'proxy_buffering off; proxy_http_version 1.1;');
+    try {
+      const yaml = 'load: { sessions: 3, duration: 4s, thinkTime: 1h }\nreconnect: { mode: eventsource, retry: 200ms }';
+      const r = await runAgainst(`${nginx.url}/stream?tokens=30&closeAfter=10`, yaml);
+      assert.equal(r.overall.outcomes.completed, 3, JSON.stringify(r.overall.outcomes));
+      assert.equal(r.overall.reconnects, 3);
+      assert.equal(r.overall.tokens, 90, 'every token of every reply, once');
+      assert.equal(r.overall.resumeGaps + r.overall.resumeDuplicates, 0);
+    } finally {
+      await nginx.stop();
+    }
+  });
+
   test('proxy_buffering off: streaming', async () => {
     const b = await verdictBehind('proxy_buffering off;', '&xAccelBuffering=false');
     assert.equal(b.verdict, 'streaming', b.evidence.join('\n'));

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import AjvModule from 'ajv';
 import { parse } from 'yaml';
-import { EXPECTATION_KEYS, OUTPUT_KEYS, parseScenario, STREAM_KEYS, THRESHOLD_KEYS, TOP_KEYS } from '../../src/scenario/load.js';
+import { EXPECTATION_KEYS, OUTPUT_KEYS, parseScenario, RECONNECT_KEYS, STREAM_KEYS, THRESHOLD_KEYS, TOP_KEYS } from '../../src/scenario/load.js';
 import { CLOSED_KEYS, OPEN_KEYS, STAGE_KEYS } from '../../src/scenario/load-section.js';
 import { TARGET_KEYS, VARIANT_KEYS } from '../../src/scenario/target-section.js';
 import { KNOB_SPECS } from '../../src/target/knobs.js';
@@ -59,4 +59,5 @@ test('the schema names exactly the fields the loader knows', () => {
   assert.deepEqual(keys(p.output), sorted(OUTPUT_KEYS));
   assert.deepEqual(keys(p.thresholds.items.anyOf[1]), sorted(THRESHOLD_KEYS));
   assert.deepEqual(keys(p.expectations.items), sorted(EXPECTATION_KEYS));
+  assert.deepEqual(keys(p.reconnect), sorted(RECONNECT_KEYS));
 });

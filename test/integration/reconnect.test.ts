@@ -1,0 +1,99 @@
+// EventSource-like reconnects against real local servers: resume with Last-Event-ID,
+// the server's retry:, the cap on attempts, no reconnect after an error status,
+// and resumes that lose or repeat events.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { statsMs } from '../../src/aggregate/histogram.js';
+import { startTarget, type RunningTarget } from '../../src/target/server.js';
+import { rawServer, runAgainst } from '../helpers/run.js';
+
+let target: RunningTarget;
+before(async () => {
+  target = await startTarget({ knobs: { firstTokenDelayMs: 10, tokenIntervalMs: 10, tokens: 20 } });
+});
+after(async () => target.close());
+
+const ONE = (reconnect: string): string => `
+load: { sessions: 1, duration: 5s, thinkTime: 1h }
+stream: { idleTimeout: 2s }
+reconnect: ${reconnect}
+`;
+
+test('an early close is resumed with Last-Event-ID: every token once, no gap, no repeat', async () => {
+  const r = await runAgainst(`${target.streamUrl}?closeAfter=5`, ONE('{ mode: eventsource, retry: 100ms }'));
+  const a = r.overall;
+  assert.equal(a.outcomes.completed, 1, JSON.stringify(a.outcomes));
+  assert.equal(a.reconnects, 1);
+  assert.equal(a.tokens, 20, 'tokens 1-5 from the first connection, 6-20 from the second');
+  assert.equal(a.resumeGaps, 0);
+  assert.equal(a.resumeDuplicates, 0);
+  const delay = statsMs(a.reconnectDelay);
+  assert.ok(delay.p50 >= 100 && delay.p50 < 200, `reconnect delay ${delay.p50} ms for retry 100 ms`);
+  assert.equal(a.histograms.itl.totalCount, 18, 'the gap across the reconnect is no itl sample');
+});
+
+test('without reconnects the same close is eof_early', async () => {
+  const r = await runAgainst(`${target.streamUrl}?closeAfter=5`, ONE('{ mode: off }'));
+  assert.equal(r.overall.outcomes.eof_early, 1);
+  assert.equal(r.overall.reconnects, 0);
+});
+
+test('a reset is resumed too; the server’s retry: wins over the scenario’s delay', async () => {
+  const r = await runAgainst(`${target.streamUrl}?resetAfter=4&retry=300ms`, ONE('{ mode: eventsource, retry: 20ms }'));
+  assert.equal(r.overall.outcomes.completed, 1, JSON.stringify(r.overall.outcomes));
+  assert.equal(r.overall.reconnects, 1);
+  assert.ok(statsMs(r.overall.reconnectDelay).p50 >= 300, `delay ${statsMs(r.overall.reconnectDelay).p50} ms`);
+});
+
+test('no reconnect after an error status, as the spec says', async () => {
+  const r = await runAgainst(`${target.streamUrl}?status=503`, ONE('{ mode: eventsource, retry: 10ms }'));
+  assert.equal(r.overall.outcomes.http_error, 1);
+  assert.equal(r.overall.reconnects, 0);
+});
+
+test('attempts are capped, then the stream ends with the last failure', async () => {
+  let connections = 0;
+  const server = await rawServer((socket) => {
+    connections++;
+    socket.once('data', () => {
+      socket.write('HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n');
+      socket.write('11\r\nid: 1\ndata: tok\n\n\r\n');
+      setTimeout(() => socket.destroy(), 10);
+    });
+  });
+  try {
+    const r = await runAgainst(server.url, ONE('{ mode: eventsource, retry: 10ms, maxAttempts: 3 }'));
+    assert.equal(r.overall.outcomes.reset, 1);
+    assert.equal(r.overall.reconnects, 3);
+    assert.equal(connections, 4);
+  } finally {
+    await server.close();
+  }
+});
+
+test('a resume that skips ids counts the lost events; one that repeats them counts a duplicate', async () => {
+  for (const [resumeIds, gaps, dups] of [
+    [[6, 7], 2, 0],
+    [[3, 4, 5], 0, 1],
+  ] as const) {
+    let n = 0;
+    const server = await rawServer((socket) => {
+      const first = n++ === 0;
+      socket.once('data', (req) => {
+        if (!first) assert.match(req.toString(), /last-event-id: 3/i, 'the reconnect names the last id');
+        const ids = first ? [1, 2, 3] : resumeIds;
+        const body = ids.map((i) => `id: ${i}\ndata: t${i}\n\n`).join('') + (first ? '' : 'data: [DONE]\n\n');
+        socket.write(`HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+        if (first) socket.end();
+      });
+    });
+    try {
+      const r = await runAgainst(server.url, ONE('{ mode: eventsource, retry: 10ms }'));
+      assert.equal(r.overall.outcomes.completed, 1, JSON.stringify(r.overall.outcomes));
+      assert.equal(r.overall.resumeGaps, gaps, `resume with ${resumeIds}`);
+      assert.equal(r.overall.resumeDuplicates, dups, `resume with ${resumeIds}`);
+    } finally {
+      await server.close();
+    }
+  }
+});
