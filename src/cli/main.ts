@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { ScenarioError } from '../scenario/errors.js';
 import { CliError, EXIT } from './exit-codes.js';
+import { registerDiscover } from './discover.js';
 import { registerDoctor } from './doctor.js';
 import { registerRun } from './run.js';
 import { registerServe } from './serve.js';
@@ -18,6 +19,7 @@ const program = new Command()
 
 registerRun(program);
 registerDoctor(program);
+registerDiscover(program);
 registerServe(program);
 registerValidate(program);
 
