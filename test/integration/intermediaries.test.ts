@@ -6,7 +6,12 @@ import assert from 'node:assert/strict';
 import { bufferingVerdict } from '../../src/aggregate/buffering.js';
 import { findCutGroups } from '../../src/aggregate/cuts.js';
 import { startTarget, type RunningTarget } from '../../src/target/server.js';
-import { skipUnless, startHaproxy, startNginx } from '../helpers/intermediaries.js';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { binary, skipUnless, startHaproxy, startNginx } from '../helpers/intermediaries.js';
 import { runAgainst, scenarioFrom } from '../helpers/run.js';
 
 let target: RunningTarget;
@@ -110,6 +115,28 @@ describe('behind nginx', { skip: skipUnless('nginx') }, () => {
   test('proxy_buffering off: streaming', async () => {
     const b = await verdictBehind('proxy_buffering off;', '&xAccelBuffering=false');
     assert.equal(b.verdict, 'streaming', b.evidence.join('\n'));
+  });
+});
+
+describe('the tier configurations shipped in scenarios/tiers/', () => {
+  const tiers = fileURLToPath(new URL('../../../scenarios/tiers/', import.meta.url));
+
+  test('every nginx snippet passes nginx -t', { skip: skipUnless('nginx') }, () => {
+    for (const t of [1, 2, 3]) {
+      const dir = mkdtempSync(join(tmpdir(), 'sse-soak-tier-'));
+      const conf = `pid ${dir}/nginx.pid; error_log ${dir}/error.log; events {}
+http { upstream app { server 127.0.0.1:1; } server { listen 127.0.0.1:1; include ${tiers}nginx-tier${t}.conf; } }`;
+      writeFileSync(join(dir, 'nginx.conf'), conf);
+      const r = spawnSync(binary('nginx') as string, ['-t', '-p', dir, '-c', join(dir, 'nginx.conf')], { encoding: 'utf8' });
+      assert.equal(r.status, 0, `nginx-tier${t}.conf: ${r.stderr}`);
+    }
+  });
+
+  test('every haproxy snippet passes haproxy -c', { skip: skipUnless('haproxy') }, () => {
+    for (const t of [1, 2, 3]) {
+      const r = spawnSync(binary('haproxy') as string, ['-c', '-f', `${tiers}haproxy-tier${t}.cfg`], { encoding: 'utf8' });
+      assert.equal(r.status, 0, `haproxy-tier${t}.cfg: ${r.stdout}${r.stderr}`);
+    }
   });
 });
 

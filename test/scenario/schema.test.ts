@@ -17,7 +17,9 @@ const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
 const DIR = fileURLToPath(new URL('../../../scenarios/', import.meta.url));
 
 test('every shipped scenario is valid against the schema', () => {
-  for (const f of readdirSync(DIR).filter((x) => /\.ya?ml$/.test(x))) {
+  const files = [...readdirSync(DIR), ...readdirSync(DIR + 'tiers').map((f) => `tiers/${f}`)].filter((x) => /\.ya?ml$/.test(x));
+  assert.ok(files.length >= 7);
+  for (const f of files) {
     const doc = parse(readFileSync(DIR + f, 'utf8'));
     assert.equal(validate(doc), true, `${f}: ${JSON.stringify(validate.errors)}`);
   }
