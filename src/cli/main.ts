@@ -5,6 +5,7 @@ import { ScenarioError } from '../scenario/errors.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { registerDiscover } from './discover.js';
 import { registerDoctor } from './doctor.js';
+import { registerMerge, registerReport } from './merge.js';
 import { registerRun } from './run.js';
 import { registerServe } from './serve.js';
 import { registerValidate } from './validate.js';
@@ -20,6 +21,8 @@ const program = new Command()
 registerRun(program);
 registerDoctor(program);
 registerDiscover(program);
+registerMerge(program);
+registerReport(program);
 registerServe(program);
 registerValidate(program);
 

@@ -1,7 +1,7 @@
 // The machine-readable summary of a run (summary.json), built as a pure function
 // of the run's data. Its shape is described by schemas/summary.schema.json.
 import { bufferingVerdict, type Buffering } from '../aggregate/buffering.js';
-import { CUT_KINDS, findCutGroups, type CutGroup, type CutKind } from '../aggregate/cuts.js';
+import { CUT_KINDS, findCutGroups, type CutGroup, type CutKind, type DeclaredLimit } from '../aggregate/cuts.js';
 import { encodeHistogram, statsMs, type MetricStats } from '../aggregate/histogram.js';
 import { METRIC_FORMULAS, METRICS, type MetricName } from '../aggregate/metrics.js';
 import type { RunAggregate } from '../aggregate/run-aggregate.js';
@@ -45,6 +45,8 @@ export interface Summary extends Figures {
       }[];
     };
     stream: { sentinel: string | null; tokens: string; idleTimeoutMs: number; lifetimeMs: number; maxEventBytes: number };
+    /** Declared limits of the path (scenario `expectations`), which cut groups are matched to. */
+    expectations: DeclaredLimit[];
     load: {
       model: 'closed' | 'open';
       stages: { durationMs: number; from: number; to: number; warmup: boolean }[];
@@ -63,6 +65,8 @@ export interface Summary extends Figures {
     stopReason: string | null;
     shard: { index: number; count: number };
     notStarted: number;
+    /** How many runs this summary joins: 1 for a run, more for `merge`. */
+    mergedFrom: number;
   };
   metricFormulas: Record<MetricName, string>;
   variants: ({ name: string } & Figures)[];
@@ -87,8 +91,8 @@ export interface Summary extends Figures {
     delay: MetricStats;
     delayHistogram: string;
   };
-  /** Does the path stream? The verdict and the figures it rests on. */
-  buffering: Buffering;
+  /** Does the path stream? The verdict, the figures it rests on, and the counts behind them (for merge). */
+  buffering: Buffering & { counts: { events: number; eventReads: number }; headersToFirstTokenHistogram: string };
   thresholds: ThresholdResult[];
   notes: { tokenParseErrors: number; negativeDeliveryLags: number };
   harness: HarnessStats;
@@ -129,10 +133,36 @@ export function figures(agg: RunAggregate, durationMs: number): Figures {
   };
 }
 
+/** What a summary derives from the measured streams' aggregate: the same for a run and for a merge of runs. */
+export type MeasuredParts = Figures & Pick<Summary, 'cuts' | 'reconnects' | 'buffering' | 'notes'>;
+
+export function measuredParts(agg: RunAggregate, measuredMs: number, expectations: readonly DeclaredLimit[], harnessLagP99Ms: number): MeasuredParts {
+  const byKind = { idle: agg.cuts.count('idle'), lifetime: agg.cuts.count('lifetime'), silent: agg.cuts.count('silent') };
+  const { groups, scattered } = findCutGroups(agg.cuts, expectations);
+  return {
+    ...figures(agg, measuredMs),
+    cuts: { total: CUT_KINDS.reduce((n, k) => n + byKind[k], 0), byKind, groups, scattered, histograms: { unit: 'us', ...agg.cuts.encode() } },
+    reconnects: {
+      total: agg.reconnects,
+      streams: agg.reconnectedStreams,
+      resumeGaps: agg.resumeGaps,
+      resumeDuplicates: agg.resumeDuplicates,
+      delay: statsMs(agg.reconnectDelay),
+      delayHistogram: encodeHistogram(agg.reconnectDelay),
+    },
+    buffering: {
+      ...bufferingVerdict(agg, harnessLagP99Ms),
+      counts: { events: agg.events, eventReads: agg.eventReads },
+      headersToFirstTokenHistogram: encodeHistogram(agg.headersToFirstToken),
+    },
+    notes: { tokenParseErrors: agg.tokenParseErrors, negativeDeliveryLags: agg.negativeDeliveryLags },
+  };
+}
+
 export function buildSummary(input: SummaryInput): Summary {
   const { scenario, result, targetUrl, variantUrls, builtinTarget, version } = input;
   const { target, stream, load } = scenario;
-  const overall = figures(result.overall, input.measuredMs);
+  const measured = measuredParts(result.overall, input.measuredMs, scenario.expectations, result.harness.eventLoopDelayMs.p99);
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'sse-soak', version },
@@ -159,6 +189,7 @@ export function buildSummary(input: SummaryInput): Summary {
         lifetimeMs: stream.lifetimeMs,
         maxEventBytes: stream.maxEventBytes,
       },
+      expectations: scenario.expectations,
       load:
         load.model === 'closed'
           ? { model: 'closed', stages: load.stages, durationMs: load.durationMs, seed: scenario.seed, thinkTimeMs: load.thinkTimeMs }
@@ -172,35 +203,13 @@ export function buildSummary(input: SummaryInput): Summary {
       stopReason: result.stopReason,
       shard: result.shard,
       notStarted: result.notStarted,
+      mergedFrom: 1,
     },
-    ...overall,
+    ...measured,
     metricFormulas: { ...METRIC_FORMULAS },
     variants: target.variants.map((v, i) => ({ name: v.name, ...figures(result.variants[i] as RunAggregate, input.measuredMs) })),
     warmup: { streams: result.warmup.started, outcomes: { ...result.warmup.outcomes } },
-    cuts: cutsSummary(result.overall, scenario),
-    reconnects: {
-      total: result.overall.reconnects,
-      streams: result.overall.reconnectedStreams,
-      resumeGaps: result.overall.resumeGaps,
-      resumeDuplicates: result.overall.resumeDuplicates,
-      delay: statsMs(result.overall.reconnectDelay),
-      delayHistogram: encodeHistogram(result.overall.reconnectDelay),
-    },
-    buffering: bufferingVerdict(result.overall, result.harness.eventLoopDelayMs.p99),
     thresholds: input.thresholds,
-    notes: { tokenParseErrors: result.overall.tokenParseErrors, negativeDeliveryLags: result.overall.negativeDeliveryLags },
     harness: result.harness,
-  };
-}
-
-function cutsSummary(agg: RunAggregate, scenario: Scenario): Summary['cuts'] {
-  const byKind = { idle: agg.cuts.count('idle'), lifetime: agg.cuts.count('lifetime'), silent: agg.cuts.count('silent') };
-  const { groups, scattered } = findCutGroups(agg.cuts, scenario.expectations);
-  return {
-    total: CUT_KINDS.reduce((n, k) => n + byKind[k], 0),
-    byKind,
-    groups,
-    scattered,
-    histograms: { unit: 'us', ...agg.cuts.encode() },
   };
 }

@@ -1,0 +1,81 @@
+import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { mergeSummaries } from '../merge/merge.js';
+import { mergeTimeseries } from '../merge/timeseries.js';
+import { renderConsoleSummary } from '../report/console.js';
+import { CsvFile } from '../report/csv-file.js';
+import { SECOND_COLUMNS } from '../report/csv-rows.js';
+import type { Summary } from '../report/summary.js';
+import { prepareReportDir, writeSummary } from '../report/writer.js';
+import { CliError, EXIT } from './exit-codes.js';
+import { VERSION } from './version.js';
+
+/** A run folder's summary.json, or a clear reason why not. */
+export async function readRun(dir: string): Promise<Summary> {
+  const file = join(dir, 'summary.json');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new CliError(`${dir}: no summary.json (a run killed before its end leaves only its CSV files)`, EXIT.INVALID_INPUT);
+  }
+  let s: Summary;
+  try {
+    s = JSON.parse(text) as Summary;
+  } catch (err) {
+    throw new CliError(`${file}: not JSON: ${(err as Error).message}`, EXIT.INVALID_INPUT);
+  }
+  if (s.schemaVersion !== 1 || s.tool?.name !== 'sse-soak') throw new CliError(`${file}: not an sse-soak summary (schemaVersion 1)`, EXIT.INVALID_INPUT);
+  return s;
+}
+
+export function registerMerge(program: Command): void {
+  program
+    .command('merge')
+    .description('one report from several runs (shards, or machines): histograms added exactly, counts summed, time series aligned')
+    .argument('<run...>', 'run folders, each with a summary.json')
+    .requiredOption('--out <dir>', 'the merged report folder')
+    .option('--quiet', 'print only the report folder')
+    .action(async (dirs: string[], flags: { out: string; quiet?: boolean }) => {
+      const runs = await Promise.all(dirs.map(readRun));
+      const { summary, warnings } = mergeSummaries(runs, VERSION);
+      for (const w of warnings) process.stderr.write(`sse-soak: warning: ${w}\n`);
+      try {
+        await prepareReportDir(flags.out);
+      } catch (err) {
+        throw new CliError(`cannot create ${flags.out}: ${(err as Error).message}`, EXIT.CANNOT_START);
+      }
+      const series = dirs.map((d) => join(d, 'timeseries.csv')).filter((f) => existsSync(f));
+      if (series.length > 0) {
+        const csv = new CsvFile(join(flags.out, 'timeseries.csv'), SECOND_COLUMNS);
+        for (const row of mergeTimeseries(await Promise.all(series.map((f) => readFile(f, 'utf8'))))) csv.write(row);
+        await csv.close();
+      }
+      // streams.csv rows carry their shard: the files are joined as they are.
+      const streams = dirs.map((d) => join(d, 'streams.csv')).filter((f) => existsSync(f));
+      if (streams.length > 0) {
+        const texts = await Promise.all(streams.map((f) => readFile(f, 'utf8')));
+        const [head = ''] = (texts[0] ?? '').split('\n', 1);
+        const bodies = texts.map((t) => t.slice(t.indexOf('\n') + 1)).filter((b) => b.trim() !== '');
+        await writeFile(join(flags.out, 'streams.csv'), [head, ...bodies.map((b) => b.replace(/\n$/, ''))].join('\n') + '\n');
+      }
+      const text = renderConsoleSummary(summary, flags.out);
+      await writeSummary(flags.out, summary, text);
+      process.stdout.write(flags.quiet ? `${flags.out}\n` : `merged ${runs.length} runs\n\n${text}`);
+    });
+}
+
+export function registerReport(program: Command): void {
+  program
+    .command('report')
+    .description("render a run folder's views again from its summary.json (e.g. after an upgrade, or for a run from another machine)")
+    .argument('<run>', 'a run folder')
+    .action(async (dir: string) => {
+      const summary = await readRun(dir);
+      const text = renderConsoleSummary(summary, dir);
+      await writeFile(join(dir, 'summary.txt'), text);
+      process.stdout.write(text);
+    });
+}

@@ -1,0 +1,89 @@
+// One summary from several: shards of one scenario, or runs on several machines.
+// Histograms add exactly from their encodings, counts sum, and every figure (cut
+// groups, buffering verdict, thresholds) is derived again from the merged data.
+import { METRIC_FORMULAS } from '../aggregate/metrics.js';
+import { RunAggregate } from '../aggregate/run-aggregate.js';
+import { emptyOutcomeCounts, type Outcome } from '../record/outcome.js';
+import { figures, measuredParts, SCHEMA_VERSION, type Summary } from '../report/summary.js';
+import { evaluateAll, figuresForRules, warmupEndMs } from '../thresholds/live.js';
+import { parseRule, type Threshold } from '../thresholds/rules.js';
+import { aggregateFromFigures, aggregateFromSummary } from './rebuild.js';
+
+export interface Merged {
+  summary: Summary;
+  /** What differs between the runs, when they were not shards of one scenario. */
+  warnings: string[];
+}
+
+export function mergeSummaries(runs: readonly Summary[], version: string): Merged {
+  const first = runs[0];
+  if (first === undefined) throw new Error('nothing to merge');
+  const warnings: string[] = [];
+  for (const r of runs.slice(1)) {
+    if (r.scenario.name !== first.scenario.name) warnings.push(`scenario "${r.scenario.name}" differs from "${first.scenario.name}"`);
+    else if (JSON.stringify(r.settings.load.stages) !== JSON.stringify(first.settings.load.stages)) warnings.push(`the load stages of a "${r.scenario.name}" run differ`);
+    if (r.schemaVersion !== first.schemaVersion) warnings.push(`schemaVersion ${r.schemaVersion} differs from ${first.schemaVersion}`);
+  }
+
+  const overall = new RunAggregate();
+  for (const r of runs) overall.add(aggregateFromSummary(r));
+
+  const start = Math.min(...runs.map((r) => Date.parse(r.run.startedAt)));
+  const end = Math.max(...runs.map((r) => Date.parse(r.run.endedAt)));
+  const durationMs = end - start;
+  const measuredMs = Math.max(1, durationMs - warmupEndMs(first.settings.load.stages));
+  const harnessLag = Math.max(...runs.map((r) => r.harness.eventLoopDelayMs.p99));
+
+  // Variants by name, in the order the runs first name them.
+  const variantNames = [...new Set(runs.flatMap((r) => r.variants.map((v) => v.name)))];
+  const variants = variantNames.map((name) => {
+    const agg = new RunAggregate();
+    for (const r of runs) for (const v of r.variants) if (v.name === name) agg.add(aggregateFromFigures(v));
+    return { name, ...figures(agg, measuredMs) };
+  });
+
+  const warmupOutcomes = emptyOutcomeCounts();
+  for (const r of runs) for (const [o, n] of Object.entries(r.warmup.outcomes)) warmupOutcomes[o as Outcome] += n;
+
+  // The same rules, on the merged streams.
+  const rules: Threshold[] = [];
+  for (const t of first.thresholds) {
+    const parsed = parseRule(t.rule);
+    if (!('error' in parsed)) rules.push({ ...parsed.rule, abortOnFail: false, abortGraceMs: 0 });
+  }
+  const stopReasons = runs.map((r) => r.run.stopReason).filter((x): x is string => x !== null);
+
+  const summary: Summary = {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'sse-soak', version },
+    scenario: first.scenario,
+    settings: first.settings,
+    run: {
+      startedAt: new Date(start).toISOString(),
+      endedAt: new Date(end).toISOString(),
+      durationMs,
+      stoppedEarly: runs.some((r) => r.run.stoppedEarly),
+      stopReason: stopReasons[0] ?? null,
+      shard: { index: 0, count: 1 },
+      notStarted: runs.reduce((n, r) => n + r.run.notStarted, 0),
+      mergedFrom: runs.reduce((n, r) => n + r.run.mergedFrom, 0),
+    },
+    ...measuredParts(overall, measuredMs, first.settings.expectations, harnessLag),
+    metricFormulas: { ...METRIC_FORMULAS },
+    variants,
+    warmup: { streams: runs.reduce((n, r) => n + r.warmup.streams, 0), outcomes: warmupOutcomes },
+    thresholds: evaluateAll(rules, figuresForRules(overall, measuredMs)),
+    harness: {
+      eventLoopDelayMs: {
+        p50: Math.max(...runs.map((r) => r.harness.eventLoopDelayMs.p50)),
+        p99: harnessLag,
+        max: Math.max(...runs.map((r) => r.harness.eventLoopDelayMs.max)),
+      },
+      cpuUserMs: runs.reduce((n, r) => n + r.harness.cpuUserMs, 0),
+      cpuSystemMs: runs.reduce((n, r) => n + r.harness.cpuSystemMs, 0),
+      cpuCoreShare: Math.round(runs.reduce((n, r) => n + r.harness.cpuCoreShare, 0) * 1000) / 1000,
+      maxRssBytes: Math.max(...runs.map((r) => r.harness.maxRssBytes)),
+    },
+  };
+  return { summary, warnings };
+}

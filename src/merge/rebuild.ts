@@ -1,0 +1,36 @@
+// A run's aggregate again, from its summary.json: every histogram decoded from its
+// encoding and every counter read back. Adding these is exact, which is what merge is.
+import { CutRecorder } from '../aggregate/cuts.js';
+import { decodeHistogram } from '../aggregate/histogram.js';
+import { METRICS } from '../aggregate/metrics.js';
+import { RunAggregate } from '../aggregate/run-aggregate.js';
+import type { Outcome } from '../record/outcome.js';
+import type { Figures, Summary } from '../report/summary.js';
+
+export function aggregateFromFigures(f: Figures): RunAggregate {
+  const agg = new RunAggregate();
+  for (const m of METRICS) agg.histograms[m].add(decodeHistogram(f.histograms[m]));
+  for (const [o, n] of Object.entries(f.outcomes)) agg.outcomes[o as Outcome] = n;
+  Object.assign(agg.httpStatuses, f.httpStatuses);
+  Object.assign(agg.errorCodes, f.errorCodes);
+  agg.started = f.streams.started;
+  agg.events = f.totals.events;
+  agg.tokens = f.totals.tokens;
+  agg.bytes = f.totals.bytes;
+  return agg;
+}
+
+export function aggregateFromSummary(s: Summary): RunAggregate {
+  const agg = aggregateFromFigures(s);
+  agg.cuts.add(CutRecorder.decode(s.cuts.histograms));
+  agg.eventReads = s.buffering.counts.eventReads;
+  agg.headersToFirstToken.add(decodeHistogram(s.buffering.headersToFirstTokenHistogram));
+  agg.reconnects = s.reconnects.total;
+  agg.reconnectedStreams = s.reconnects.streams;
+  agg.resumeGaps = s.reconnects.resumeGaps;
+  agg.resumeDuplicates = s.reconnects.resumeDuplicates;
+  agg.reconnectDelay.add(decodeHistogram(s.reconnects.delayHistogram));
+  agg.tokenParseErrors = s.notes.tokenParseErrors;
+  agg.negativeDeliveryLags = s.notes.negativeDeliveryLags;
+  return agg;
+}
