@@ -12,6 +12,8 @@ export const EXIT = {
   THRESHOLDS_FAILED: 4,
   /** doctor found at least one failed check. */
   CHECKS_FAILED: 5,
+  /** compare: a run is worse than the baseline by more than a --fail-on gate allows. */
+  REGRESSION: 6,
   /** The run was interrupted (SIGINT, SIGTERM); the summary of what was measured is written. */
   INTERRUPTED: 130,
 } as const;

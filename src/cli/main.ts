@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { ScenarioError } from '../scenario/errors.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { registerDiscover } from './discover.js';
+import { registerCompare } from './compare.js';
 import { registerDoctor } from './doctor.js';
 import { registerMerge, registerReport } from './merge.js';
 import { registerRun } from './run.js';
@@ -23,6 +24,7 @@ registerDoctor(program);
 registerDiscover(program);
 registerMerge(program);
 registerReport(program);
+registerCompare(program);
 registerServe(program);
 registerValidate(program);
 

@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import { basename, resolve } from 'node:path';
+import { parseFailOn, regressed, type FailOn } from '../compare/fail-on.js';
+import { differences, renderCompare } from '../compare/table.js';
+import { CliError, EXIT } from './exit-codes.js';
+import { readRun } from './merge.js';
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+export function registerCompare(program: Command): void {
+  program
+    .command('compare')
+    .description('2 to 6 runs side by side (tiers, or releases), with changes against a baseline; can fail on regression')
+    .argument('<run...>', 'run folders, each with a summary.json')
+    .option('--baseline <run>', 'the run the others are measured against (default: the first)')
+    .option('--fail-on <gate>', 'fail when a run is worse than the baseline by more than this, e.g. "ttft.p99 +10%", "drop_rate +0.05pp" (repeatable)', collect)
+    .action(async (dirs: string[], flags: { baseline?: string; failOn?: string[] }) => {
+      const all = flags.baseline !== undefined && !dirs.some((d) => resolve(d) === resolve(flags.baseline as string)) ? [flags.baseline, ...dirs] : dirs;
+      if (all.length < 2 || all.length > 6) throw new CliError(`compare takes 2 to 6 runs, got ${all.length}`, EXIT.INVALID_INPUT);
+      const gates: FailOn[] = [];
+      for (const text of flags.failOn ?? []) {
+        const g = parseFailOn(text);
+        if ('error' in g) throw new CliError(`--fail-on: ${g.error}`, EXIT.INVALID_INPUT);
+        gates.push(g);
+      }
+      const runs = await Promise.all(all.map(readRun));
+      const names = all.map((d) => basename(resolve(d)));
+      const baseline = flags.baseline === undefined ? 0 : all.findIndex((d) => resolve(d) === resolve(flags.baseline as string));
+      for (const w of differences(names, runs, baseline)) process.stderr.write(`sse-soak: warning: ${w}\n`);
+      process.stdout.write(renderCompare(names, runs, baseline));
+      let failed = 0;
+      for (const g of gates) {
+        runs.forEach((r, i) => {
+          if (i === baseline) return;
+          const x = regressed(g, runs[baseline] as typeof r, r);
+          const shown = g.unit === 'rate' ? (v: number): string => `${Math.round(v * 1e6) / 1e4}%` : (v: number): string => String(Math.round(v * 1000) / 1000);
+          process.stdout.write(`${x.failed ? 'FAIL' : 'pass'}  ${g.text}  ${names[i]}: ${shown(x.value)} against ${shown(x.base)}\n`);
+          if (x.failed) failed++;
+        });
+      }
+      process.exitCode = failed > 0 ? EXIT.REGRESSION : EXIT.OK;
+    });
+}

@@ -1,0 +1,81 @@
+// compare's console view: runs side by side, each figure with its change against
+// the baseline and whether that is better or worse.
+import { METRICS } from '../aggregate/metrics.js';
+import { OUTCOMES } from '../record/outcome.js';
+import { fmtMs, fmtPct } from '../report/format.js';
+import type { Summary } from '../report/summary.js';
+
+export interface Row {
+  label: string;
+  values: number[];
+  format: (v: number) => string;
+  /** Lower is better (latencies, drops, cuts); higher is better (completed, throughput). */
+  lowerIsBetter: boolean;
+}
+
+export function compareRows(runs: readonly Summary[]): Row[] {
+  const rows: Row[] = [];
+  const ms = (v: number): string => `${fmtMs(v)} ms`;
+  for (const m of METRICS) {
+    if (runs.every((r) => r.metrics[m].count === 0)) continue;
+    const stats = m === 'ttft' || m === 'itl' || m === 'e2e' ? (['p50', 'p90', 'p99'] as const) : (['p99'] as const);
+    for (const st of stats) rows.push({ label: `${m} ${st}`, values: runs.map((r) => r.metrics[m][st]), format: ms, lowerIsBetter: true });
+  }
+  rows.push({ label: 'drop rate', values: runs.map((r) => r.dropRate), format: fmtPct, lowerIsBetter: true });
+  rows.push({ label: 'streams', values: runs.map((r) => r.streams.started), format: String, lowerIsBetter: false });
+  for (const o of OUTCOMES) {
+    if (runs.every((r) => r.outcomes[o] === 0)) continue;
+    rows.push({ label: o, values: runs.map((r) => r.outcomes[o]), format: String, lowerIsBetter: o !== 'completed' });
+  }
+  rows.push({ label: 'tokens/s', values: runs.map((r) => r.totals.tokensPerSecond), format: (v) => String(Math.round(v)), lowerIsBetter: false });
+  rows.push({ label: 'cuts', values: runs.map((r) => r.cuts.total), format: String, lowerIsBetter: true });
+  return rows;
+}
+
+/** The change against the baseline, e.g. "+12%▲" (worse) or "−8%▼" (better); blank when equal. */
+export function delta(row: Row, base: number, value: number): string {
+  if (value === base) return '';
+  const worse = row.lowerIsBetter ? value > base : value < base;
+  const change = base === 0 ? (value > 0 ? '+' + row.format(value - base) : row.format(value - base)) : `${value > base ? '+' : '−'}${Math.round((Math.abs(value - base) / Math.abs(base)) * 1000) / 10}%`;
+  return `${change} ${worse ? 'worse' : 'better'}`;
+}
+
+export function renderCompare(names: readonly string[], runs: readonly Summary[], baseline: number): string {
+  const rows = compareRows(runs);
+  const header = ['', ...names.map((n, i) => (i === baseline ? `${n} (baseline)` : n))];
+  const body = rows.map((row) => [
+    row.label,
+    ...row.values.map((v, i) => {
+      const d = i === baseline ? '' : delta(row, row.values[baseline] as number, v);
+      return d === '' ? row.format(v) : `${row.format(v)} (${d})`;
+    }),
+  ]);
+  const extra = [
+    ['buffering', ...runs.map((r) => r.buffering.verdict)],
+    ['cut groups', ...runs.map((r) => (r.cuts.groups.length === 0 ? 'none' : r.cuts.groups.map((g) => `${g.kind} ${Math.round(g.centreMs / 100) / 10}s×${g.count}`).join(', ')))],
+  ];
+  const all = [header, ...body, ...extra];
+  const widths = header.map((_, c) => Math.max(...all.map((r) => (r[c] ?? '').length)));
+  return all.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('  ')).join('\n') + '\n';
+}
+
+/** What differs between runs that may not be comparable. */
+export function differences(names: readonly string[], runs: readonly Summary[], baseline: number): string[] {
+  const base = runs[baseline] as Summary;
+  const out: string[] = [];
+  runs.forEach((r, i) => {
+    if (i === baseline) return;
+    if (r.scenario.name !== base.scenario.name) out.push(`${names[i]} ran scenario "${r.scenario.name}", the baseline "${base.scenario.name}"`);
+    if (JSON.stringify(r.settings.load) !== JSON.stringify(base.settings.load)) out.push(`${names[i]} had another load (model, stages or seed) than the baseline`);
+    if (where(r) !== where(base)) out.push(`${names[i]} went to ${r.settings.target.url}, the baseline to ${base.settings.target.url}`);
+  });
+  return out;
+}
+
+/** Where a run's streams went; the built-in target's port changes from run to run and does not count. */
+function where(s: Summary): string {
+  const url = s.settings.target.url;
+  if (!s.settings.target.builtin) return url;
+  const u = new URL(url);
+  return u.pathname + u.search;
+}
