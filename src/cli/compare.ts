@@ -3,9 +3,8 @@ import { basename, resolve } from 'node:path';
 import { parseFailOn, regressed, type FailOn } from '../compare/fail-on.js';
 import { differences, renderCompare } from '../compare/table.js';
 import { CliError, EXIT } from './exit-codes.js';
-import { readRun } from './merge.js';
-
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+import { collect } from './args.js';
+import { readRun } from './run-folder.js';
 
 export function registerCompare(program: Command): void {
   program

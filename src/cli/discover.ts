@@ -3,6 +3,7 @@ import { Agent } from 'undici';
 import { conclude, DEFAULT_LADDER_MS, fmtDuration, ladder, probeQuery, type ProbeKind, type ProbeResult } from '../discover/ladder.js';
 import { runProbe } from '../discover/probe-stream.js';
 import { parseDurationMs } from '../scenario/units.js';
+import { collect, headerFlags, httpUrl } from './args.js';
 import { CliError, EXIT } from './exit-codes.js';
 
 interface DiscoverFlags {
@@ -11,8 +12,6 @@ interface DiscoverFlags {
   only?: string;
   header?: string[];
 }
-
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 export function registerDiscover(program: Command): void {
   program
@@ -24,7 +23,7 @@ export function registerDiscover(program: Command): void {
     .option('--only <kind>', 'idle or lifetime')
     .option('-H, --header <header>', '"Name: value" (repeatable)', collect)
     .action(async (url: string, flags: DiscoverFlags) => {
-      const base = parseUrl(url);
+      const base = httpUrl(url, 'discover');
       const maxMs = parseDurationMs(flags.max);
       if (maxMs === null || maxMs <= 0) throw new CliError(`--max: expected a duration such as 10m, got ${flags.max}`, EXIT.INVALID_INPUT);
       let rungs = ladder(maxMs);
@@ -35,12 +34,7 @@ export function registerDiscover(program: Command): void {
       }
       if (flags.only !== undefined && flags.only !== 'idle' && flags.only !== 'lifetime') throw new CliError(`--only: idle or lifetime, got ${flags.only}`, EXIT.INVALID_INPUT);
       const kinds: ProbeKind[] = flags.only === undefined ? ['idle', 'lifetime'] : [flags.only as ProbeKind];
-      const headers: Record<string, string> = {};
-      for (const h of flags.header ?? []) {
-        const colon = h.indexOf(':');
-        if (colon < 1) throw new CliError(`--header: expected "Name: value", got ${h}`, EXIT.INVALID_INPUT);
-        headers[h.slice(0, colon).trim()] = h.slice(colon + 1).trim();
-      }
+      const headers = headerFlags(flags.header);
       const longest = Math.max(...rungs);
       // The probes' own client limits stay out of the way: longer than any probe.
       const agent = new Agent({ connections: null, headersTimeout: longest + 60_000, bodyTimeout: longest + 60_000 });
@@ -54,16 +48,6 @@ export function registerDiscover(program: Command): void {
         await agent.destroy();
       }
     });
-}
-
-function parseUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.protocol === 'http:' || u.protocol === 'https:') return u.toString();
-  } catch {
-    // reported below
-  }
-  throw new CliError(`not an http(s) URL: ${url}`, EXIT.INVALID_INPUT);
 }
 
 function withQuery(url: string, query: string): string {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { checkStream, DEFAULT_EXPECTATIONS, renderFindings } from '../doctor/checks.js';
 import { probe } from '../doctor/probe.js';
 import { parseDurationMs } from '../scenario/units.js';
+import { collect, headerFlags, httpUrl } from './args.js';
 import { CliError, EXIT } from './exit-codes.js';
 
 interface DoctorFlags {
@@ -12,8 +13,6 @@ interface DoctorFlags {
   timeout: string;
   acceptEncoding: boolean;
 }
-
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 export function registerDoctor(program: Command): void {
   program
@@ -27,31 +26,21 @@ export function registerDoctor(program: Command): void {
     .option('--timeout <duration>', 'give up on the stream after this long', '60s')
     .option('--no-accept-encoding', 'do not offer compression (browsers offer gzip, deflate, br, so doctor does too)')
     .action(async (url: string, flags: DoctorFlags) => {
-      let u: URL;
-      try {
-        u = new URL(url);
-        if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
-      } catch {
-        throw new CliError(`not an http(s) URL: ${url}`, EXIT.INVALID_INPUT);
-      }
+      const target = httpUrl(url, 'doctor');
       const timeoutMs = parseDurationMs(flags.timeout);
       if (timeoutMs === null || timeoutMs <= 0) throw new CliError(`--timeout: expected a duration such as 60s, got ${flags.timeout}`, EXIT.INVALID_INPUT);
       const headers: Record<string, string> = { Accept: 'text/event-stream', 'Cache-Control': 'no-cache' };
       if (flags.acceptEncoding) headers['Accept-Encoding'] = 'gzip, deflate, br';
-      for (const h of flags.header ?? []) {
-        const colon = h.indexOf(':');
-        if (colon < 1) throw new CliError(`--header: expected "Name: value", got ${h}`, EXIT.INVALID_INPUT);
-        headers[h.slice(0, colon).trim()] = h.slice(colon + 1).trim();
-      }
+      Object.assign(headers, headerFlags(flags.header));
       const body = flags.data ?? null;
       if (body !== null && !Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
       const method = (flags.method ?? (body === null ? 'GET' : 'POST')).toUpperCase();
       if (method !== 'GET' && method !== 'POST') throw new CliError(`--method: GET or POST, got ${flags.method}`, EXIT.INVALID_INPUT);
       const sentinel = flags.sentinel === '' ? null : (flags.sentinel ?? '[DONE]');
 
-      const observation = await probe({ url: u.toString(), method, headers, body, timeoutMs, sentinel });
+      const observation = await probe({ url: target, method, headers, body, timeoutMs, sentinel });
       const findings = checkStream(observation, { ...DEFAULT_EXPECTATIONS, sentinel });
-      process.stdout.write(renderFindings(u.toString(), findings));
+      process.stdout.write(renderFindings(target, findings));
       process.exitCode = findings.some((f) => f.level === 'fail') ? EXIT.CHECKS_FAILED : EXIT.OK;
     });
 }

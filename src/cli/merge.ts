@@ -7,29 +7,10 @@ import { mergeTimeseries } from '../merge/timeseries.js';
 import { renderConsoleSummary } from '../report/console.js';
 import { CsvFile } from '../report/csv-file.js';
 import { SECOND_COLUMNS } from '../report/csv-rows.js';
-import type { Summary } from '../report/summary.js';
 import { prepareReportDir, writeSummary } from '../report/writer.js';
 import { CliError, EXIT } from './exit-codes.js';
+import { readRun } from './run-folder.js';
 import { VERSION } from './version.js';
-
-/** A run folder's summary.json, or a clear reason why not. */
-export async function readRun(dir: string): Promise<Summary> {
-  const file = join(dir, 'summary.json');
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    throw new CliError(`${dir}: no summary.json (a run killed before its end leaves only its CSV files)`, EXIT.INVALID_INPUT);
-  }
-  let s: Summary;
-  try {
-    s = JSON.parse(text) as Summary;
-  } catch (err) {
-    throw new CliError(`${file}: not JSON: ${(err as Error).message}`, EXIT.INVALID_INPUT);
-  }
-  if (s.schemaVersion !== 1 || s.tool?.name !== 'sse-soak') throw new CliError(`${file}: not an sse-soak summary (schemaVersion 1)`, EXIT.INVALID_INPUT);
-  return s;
-}
 
 export function registerMerge(program: Command): void {
   program

@@ -15,11 +15,10 @@ import { spawnTarget, type ChildTarget } from '../target/child.js';
 import { knobsToQuery } from '../target/knobs.js';
 import { abortOnThresholds, evaluateAll, figuresForRules, warmupEndMs } from '../thresholds/live.js';
 import { hashUniform } from '../util/random.js';
+import { collect, httpUrl } from './args.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { applyFlags, parseShard, progressIntervalMs, type RunFlags } from './run-options.js';
 import { VERSION } from './version.js';
-
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 export function registerRun(program: Command): void {
   program
@@ -38,18 +37,6 @@ export function registerRun(program: Command): void {
       const scenario = applyFlags(await loadScenario(file), flags);
       process.exitCode = await runScenario(scenario, flags);
     });
-}
-
-/** The stream URL of the run: --target, else null (each variant's own URL, or the built-in target). */
-function chooseUrl(override: string | undefined): string | null {
-  if (override === undefined) return null;
-  try {
-    const u = new URL(override);
-    if (u.protocol === 'http:' || u.protocol === 'https:') return u.toString();
-  } catch {
-    // reported below
-  }
-  throw new CliError(`--target: not an http(s) URL: ${override}`, EXIT.INVALID_INPUT);
 }
 
 /** Adds built-in target knobs to a URL as query parameters. */
@@ -74,7 +61,8 @@ async function runScenario(scenario: Scenario, flags: RunFlags): Promise<number>
   }
 
   const variants = scenario.target.variants;
-  const override = chooseUrl(flags.target);
+  // --target, else each variant's own URL, or the built-in target.
+  const override = flags.target === undefined ? null : httpUrl(flags.target, '--target');
   let child: ChildTarget | null = null;
   let runUrl = override;
   if (runUrl === null && variants.some((v) => v.url === null)) {

@@ -61,6 +61,8 @@ export class StreamHandler implements Dispatcher.DispatchHandler, SseSink {
   // After a reconnect: the next token is no itl sample; the next id is checked against the last.
   private resumePending = false;
   private checkNextId = false;
+  // Ids are parsed only where resumes are checked: with reconnects on.
+  private readonly trackIds: boolean;
   // Arrival time of the chunk being decoded: every event in one read arrived together.
   private chunkUs = 0;
   private stampUs = 0;
@@ -69,6 +71,7 @@ export class StreamHandler implements Dispatcher.DispatchHandler, SseSink {
     this.host = host;
     this.aggregate = aggregate;
     this.record = record;
+    this.trackIds = host.spec.reconnect.mode !== 'off';
   }
 
   static create(host: StreamHost, aggregate: RunAggregate, seq: number, sessionId: number, variant: number, warmup: boolean, intendedStartUs: number): StreamHandler {
@@ -206,7 +209,7 @@ export class StreamHandler implements Dispatcher.DispatchHandler, SseSink {
   onEvent(data: string, _type: string, id: string): void {
     if (this.finished) return;
     const r = this.record;
-    if (id !== '') this.checkResume(id);
+    if (this.trackIds && id !== '') this.checkResume(id);
     const host = this.host;
     const second = host.second;
     r.events++;
