@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { mergeSummaries } from '../merge/merge.js';
 import { mergeTimeseries } from '../merge/timeseries.js';
 import { renderConsoleSummary } from '../report/console.js';
+import { writeHtmlReport } from '../report/html-writer.js';
 import { CsvFile } from '../report/csv-file.js';
 import { SECOND_COLUMNS } from '../report/csv-rows.js';
 import { prepareReportDir, writeSummary } from '../report/writer.js';
@@ -44,6 +45,7 @@ export function registerMerge(program: Command): void {
       }
       const text = renderConsoleSummary(summary, flags.out);
       await writeSummary(flags.out, summary, text);
+      await writeHtmlReport(flags.out, summary);
       process.stdout.write(flags.quiet ? `${flags.out}\n` : `merged ${runs.length} runs\n\n${text}`);
     });
 }
@@ -51,12 +53,13 @@ export function registerMerge(program: Command): void {
 export function registerReport(program: Command): void {
   program
     .command('report')
-    .description("render a run folder's views again from its summary.json (e.g. after an upgrade, or for a run from another machine)")
+    .description("render a run folder's views (summary.txt, report.html) again from its summary.json and timeseries.csv")
     .argument('<run>', 'a run folder')
     .action(async (dir: string) => {
       const summary = await readRun(dir);
       const text = renderConsoleSummary(summary, dir);
       await writeFile(join(dir, 'summary.txt'), text);
+      await writeHtmlReport(dir, summary);
       process.stdout.write(text);
     });
 }

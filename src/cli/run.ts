@@ -7,6 +7,7 @@ import { renderConsoleSummary } from '../report/console.js';
 import { CsvFile } from '../report/csv-file.js';
 import { rollingTtftMs, SECOND_COLUMNS, secondRow, STREAM_COLUMNS, streamRow } from '../report/csv-rows.js';
 import { renderProgressBlock, renderProgressLine, type ProgressState } from '../report/progress.js';
+import { writeHtmlReport } from '../report/html-writer.js';
 import { buildSummary } from '../report/summary.js';
 import { defaultReportDir, prepareReportDir, writeSummary } from '../report/writer.js';
 import { loadScenario } from '../scenario/load.js';
@@ -135,6 +136,7 @@ async function runScenario(scenario: Scenario, flags: RunFlags): Promise<number>
     });
     const text = renderConsoleSummary(summary, outDir);
     await writeSummary(outDir, summary, text);
+    await writeHtmlReport(outDir, summary);
     say('\n' + text);
     if (quiet) process.stdout.write(`${outDir}\n`);
     if (result.stopReason === 'interrupted') return EXIT.INTERRUPTED;

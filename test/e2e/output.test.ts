@@ -26,6 +26,9 @@ test('run: streams.csv has a row per stream, timeseries.csv a row per second; pr
   const r = await cli(['run', join(dir, 's.yaml'), '--out', out, '--progress-interval', '1s']);
   assert.equal(r.code, 0, r.stderr);
   const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+  const html = readFileSync(join(out, 'report.html'), 'utf8');
+  assert.match(html, /<title>sse-soak · open-check<\/title>/);
+  assert.match(html, /<script id="report-data" type="application\/json">/);
 
   const streams = csv(join(out, 'streams.csv'));
   assert.deepEqual(streams[0], [...STREAM_COLUMNS]);

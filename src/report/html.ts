@@ -1,0 +1,193 @@
+// report.html: one self-contained page (uPlot inlined, no network fetches). Every
+// text that came from the target or the scenario goes through esc(); all data for
+// the charts travels as JSON in a script block of type application/json, with the
+// characters that could end it escaped, and the page's own script is fixed code.
+import { METRICS } from '../aggregate/metrics.js';
+import { OUTCOMES } from '../record/outcome.js';
+import { describeCutGroup } from './console.js';
+import { fmtInt, fmtMs, fmtPct } from './format.js';
+import type { HtmlData } from './html-data.js';
+import type { Summary } from './summary.js';
+
+export interface HtmlAssets {
+  uplotJs: string;
+  uplotCss: string;
+}
+
+export function esc(text: unknown): string {
+  return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+}
+
+/** JSON that can sit inside <script type="application/json"> whatever its strings hold. */
+export function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+/** uPlot's own code, made safe to inline: nothing in it may close the script element. */
+function inlineScript(code: string): string {
+  return code.replace(/<\/script/gi, '<\\/script');
+}
+
+export function renderHtml(s: Summary, data: HtmlData, assets: HtmlAssets): string {
+  const t = s.settings.target;
+  const verdictClass = s.buffering.verdict === 'streaming' ? 'ok' : s.buffering.verdict === 'buffered' ? 'bad' : 'warn';
+  const thresholds = s.thresholds.length === 0 ? '<p class="muted">No thresholds.</p>' : `<ul class="rules">${s.thresholds.map((r) => `<li class="${r.pass ? 'ok' : 'bad'}">${r.pass ? 'pass' : 'FAIL'} — ${esc(r.rule)} <span class="muted">(measured ${esc(r.shown)})</span></li>`).join('')}</ul>`;
+  const cuts =
+    s.cuts.total === 0
+      ? '<p>No stream was cut by the peer.</p>'
+      : `<p>${fmtInt(s.cuts.total)} streams ended early by the peer.</p><ul>${s.cuts.groups.map((g) => `<li>${esc(describeCutGroup(g))}</li>`).join('')}${s.cuts.scattered > 0 ? `<li>${fmtInt(s.cuts.scattered)} more at scattered times</li>` : ''}</ul>`;
+  const outcomes = OUTCOMES.filter((o) => s.outcomes[o] > 0)
+    .map((o) => `<tr><td>${o}</td><td class="num">${fmtInt(s.outcomes[o])}</td></tr>`)
+    .join('');
+  const errors = [...Object.entries(s.errorCodes).map(([k, n]) => [k, n] as const), ...Object.entries(s.httpStatuses).map(([k, n]) => [`HTTP ${k}`, n] as const)]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 12)
+    .map(([k, n]) => `<tr><td>${esc(k)}</td><td class="num">${fmtInt(n)}</td></tr>`)
+    .join('');
+  const metrics = METRICS.filter((m) => s.metrics[m].count > 0)
+    .map((m) => {
+      const x = s.metrics[m];
+      return `<tr><td>${m}</td><td class="num">${fmtInt(x.count)}</td><td class="num">${fmtMs(x.p50)}</td><td class="num">${fmtMs(x.p90)}</td><td class="num">${fmtMs(x.p99)}</td><td class="num">${fmtMs(x.max)}</td><td class="muted">${esc(s.metricFormulas[m])}</td></tr>`;
+    })
+    .join('');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>sse-soak · ${esc(s.scenario.name)}</title>
+<style>${assets.uplotCss}</style>
+<style>
+body { font: 14px/1.45 system-ui, sans-serif; margin: 0 auto; padding: 16px 24px; max-width: 1100px; color: #222; }
+h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 28px 0 8px; border-bottom: 1px solid #ddd; }
+.muted { color: #777; } .num { text-align: right; font-variant-numeric: tabular-nums; }
+.ok { color: #1a7f37; } .bad { color: #c62828; font-weight: 600; } .warn { color: #b26a00; }
+.cards { display: flex; flex-wrap: wrap; gap: 12px; margin: 12px 0; }
+.card { border: 1px solid #ddd; border-radius: 6px; padding: 8px 12px; min-width: 130px; }
+.card b { display: block; font-size: 18px; }
+table { border-collapse: collapse; } td, th { padding: 3px 10px; border-bottom: 1px solid #eee; text-align: left; }
+.chart { margin: 8px 0 18px; } .rules { padding-left: 18px; }
+code { background: #f4f4f4; padding: 1px 4px; border-radius: 3px; overflow-wrap: anywhere; }
+</style>
+</head>
+<body>
+<h1>${esc(s.scenario.name)}</h1>
+<div class="muted">${esc(s.scenario.description)}</div>
+<p>${t.variants.map((v) => `<code>${esc(v.method)} ${esc(v.url)}</code>${t.variants.length > 1 ? ` <span class="muted">${esc(v.name)} ×${v.weight}</span>` : ''}`).join('<br>')}${t.builtin ? ' <span class="muted">(built-in target)</span>' : ''}</p>
+<p class="muted">${esc(s.run.startedAt)} · ${(s.run.durationMs / 1000).toFixed(1)} s · ${s.settings.load.model} model${s.run.mergedFrom > 1 ? ` · merged from ${s.run.mergedFrom} runs` : ''}${s.run.stopReason ? ` · stopped early: ${esc(s.run.stopReason)}` : ''}</p>
+<div class="cards">
+  <div class="card">streams<b>${fmtInt(s.streams.started)}</b></div>
+  <div class="card">completed<b>${fmtInt(s.outcomes.completed)}</b></div>
+  <div class="card">drop rate<b class="${s.dropRate > 0 ? 'bad' : 'ok'}">${fmtPct(s.dropRate)}</b></div>
+  <div class="card">ttft p99<b>${fmtMs(s.metrics.ttft.p99)} ms</b></div>
+  <div class="card">itl p99<b>${fmtMs(s.metrics.itl.p99)} ms</b></div>
+  <div class="card">buffering<b class="${verdictClass}">${s.buffering.verdict}</b></div>
+  <div class="card">cuts<b class="${s.cuts.total > 0 ? 'bad' : 'ok'}">${fmtInt(s.cuts.total)}</b></div>
+</div>
+<h2>Thresholds</h2>
+${thresholds}
+<h2>Cuts and buffering</h2>
+${cuts}
+<ul>${s.buffering.evidence.map((e) => `<li>${esc(e)}</li>`).join('')}</ul>
+<h2>Over time</h2>
+<p class="muted">Warm-up seconds are shaded.</p>
+<div id="over-time"></div>
+<h2>Distributions</h2>
+<p class="muted">Percentile curves: the x axis is 1/(1−p), so 10 is p90, 100 is p99, 1000 is p99.9. Below, stream lifetimes and cut values, with the declared limits as dashed lines.</p>
+<div id="distributions"></div>
+<h2>Outcomes</h2>
+<table><tr><th>outcome</th><th class="num">streams</th></tr>${outcomes}</table>
+${errors === '' ? '' : `<h2>Errors</h2><table><tr><th>error</th><th class="num">streams</th></tr>${errors}</table>`}
+<h2>Latencies (ms)</h2>
+<table><tr><th>metric</th><th class="num">count</th><th class="num">p50</th><th class="num">p90</th><th class="num">p99</th><th class="num">max</th><th>formula</th></tr>${metrics}</table>
+<p class="muted">sse-soak ${esc(s.tool.version)} · summary schema ${s.schemaVersion}</p>
+<script id="report-data" type="application/json">${scriptJson(data)}</script>
+<script>${inlineScript(assets.uplotJs)}</script>
+<script>${PAGE_SCRIPT}</script>
+</body>
+</html>
+`;
+}
+
+// Fixed code: reads the JSON block and draws the charts. No report data is ever
+// spliced into it.
+const PAGE_SCRIPT = `
+(function () {
+  var data = JSON.parse(document.getElementById('report-data').textContent);
+  var width = Math.min(1050, document.body.clientWidth - 20);
+  var colours = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2'];
+  function chart(parent, title, opts, cols, xLabel) {
+    var box = document.createElement('div');
+    box.className = 'chart';
+    parent.appendChild(box);
+    opts.title = title;
+    opts.width = width;
+    opts.height = 230;
+    // Numbers, not clock times, on every x axis.
+    opts.scales = opts.scales || {};
+    opts.scales.x = Object.assign({ time: false }, opts.scales.x || {});
+    opts.axes = opts.axes || [{ label: xLabel }, {}];
+    return new uPlot(opts, cols, box);
+  }
+  function percentileLabel(v) {
+    if (v == null) return '';
+    if (v <= 1) return 'p0';
+    return 'p' + String(Math.round((1 - 1 / v) * 100000) / 1000);
+  }
+  function series(names) {
+    return [{}].concat(names.map(function (n, i) { return { label: n, stroke: colours[i % colours.length], width: 1.5, spanGaps: true }; }));
+  }
+  function shadeWarmup(warm) {
+    return { hooks: { drawClear: [function (u) {
+      var ctx = u.ctx, xs = u.data[0];
+      ctx.save(); ctx.fillStyle = 'rgba(0,0,0,0.06)';
+      for (var i = 0; i < xs.length; i++) {
+        if (!warm[i]) continue;
+        var x0 = u.valToPos(i === 0 ? xs[i] - 1 : xs[i - 1], 'x', true), x1 = u.valToPos(xs[i], 'x', true);
+        ctx.fillRect(x0, u.bbox.top, x1 - x0, u.bbox.height);
+      }
+      ctx.restore();
+    }] } };
+  }
+  function limitLines(limits) {
+    return { hooks: { draw: [function (u) {
+      var ctx = u.ctx; ctx.save(); ctx.setLineDash([5, 4]); ctx.strokeStyle = '#c62828';
+      limits.forEach(function (l) {
+        var x = u.valToPos(l.seconds, 'x', true);
+        if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) return;
+        ctx.beginPath(); ctx.moveTo(x, u.bbox.top); ctx.lineTo(x, u.bbox.top + u.bbox.height); ctx.stroke();
+        ctx.fillStyle = '#c62828'; ctx.fillText(l.name + ' (' + l.kind + ')', x + 4, u.bbox.top + 12);
+      });
+      ctx.restore();
+    }] } };
+  }
+  var over = document.getElementById('over-time');
+  var s = data.seconds;
+  if (s && s.t.length > 0) {
+    var shade = [shadeWarmup(s.warmup)];
+    var sec = 'seconds since the start';
+    chart(over, 'streams: open, opened/s, failed/s', { series: series(['open', 'opened/s', 'failed/s']), plugins: shade }, [s.t, s.active, s.opened, s.failed], sec);
+    chart(over, 'throughput: events/s and tokens/s', { series: series(['events/s', 'tokens/s']), plugins: shade }, [s.t, s.events, s.tokens], sec);
+    chart(over, 'latency within each second (ms)', { series: series(['ttft p50', 'ttft p99', 'itl p99']), plugins: shade }, [s.t, s.ttftP50, s.ttftP99, s.itlP99], sec);
+    chart(over, 'harness event-loop lag p99 (ms)', { series: series(['loop lag p99']), plugins: shade }, [s.t, s.loopLagP99], sec);
+  } else {
+    over.textContent = 'No timeseries.csv beside this report.';
+  }
+  var dist = document.getElementById('distributions');
+  if (data.curves.length > 0) {
+    var xs = data.curves[0].x;
+    chart(dist, 'percentile curves (ms, log scale)', {
+      scales: { x: { distr: 3 }, y: { distr: 3 } },
+      axes: [{ label: 'percentile', values: function (u, vals) { return vals.map(percentileLabel); } }, { label: 'ms' }],
+      series: [{ value: function (u, v) { return percentileLabel(v); } }].concat(series(data.curves.map(function (c) { return c.metric; })).slice(1)),
+    }, [xs].concat(data.curves.map(function (c) { return c.y.map(function (v) { return v > 0 ? v : null; }); })));
+  }
+  data.distributions.forEach(function (d) {
+    chart(dist, d.name + ' (streams per bin, seconds)', {
+      series: [{}, { label: 'streams', stroke: '#1f77b4', fill: 'rgba(31,119,180,0.3)', paths: uPlot.paths.bars({ size: [0.9, 40] }) }],
+      plugins: [limitLines(data.limits)],
+    }, [d.binsS, d.counts], 'seconds');
+  });
+  document.body.setAttribute('data-charts-drawn', String(document.querySelectorAll('canvas').length));
+})();
+`;
