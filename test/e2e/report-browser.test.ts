@@ -1,0 +1,63 @@
+// report.html in a real browser: the charts draw, nothing errors, nothing is
+// fetched from the network, and a hostile scenario name runs no script.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { cli, tempDir } from '../helpers/cli.js';
+import { launch, skipUnlessChromium } from '../helpers/browser.js';
+
+test('report.html draws its charts in Chromium, offline, with no errors; a screenshot is kept', { skip: skipUnlessChromium() }, async () => {
+  const dir = tempDir();
+  writeFileSync(
+    join(dir, 's.yaml'),
+    `name: "browser <script>window.pwned=1</script>"
+target: { builtin: { firstTokenDelay: 30ms, tokenInterval: 10ms, tokens: 15 } }
+load: { model: open, rate: 20/s, warmup: 1s, duration: 2s }
+expectations: [{ name: "edge <img src=x onerror=window.pwned=2>", lifetime: 1s }]
+`,
+  );
+  const out = join(dir, 'run');
+  const r = await cli(['run', join(dir, 's.yaml'), '--out', out, '--quiet']);
+  assert.equal(r.code, 0, r.stderr);
+
+  const browser = await launch();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const errors: string[] = [];
+    const requests: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('request', (req) => {
+      if (!req.url().startsWith('file:')) requests.push(req.url());
+    });
+    await page.goto(pathToFileURL(join(out, 'report.html')).href);
+    await page.waitForSelector('body[data-charts-drawn]');
+    // Runs in the page (a string, so this Node project needs no DOM types).
+    const drawn = (await page.evaluate(`(() => {
+      const canvases = [...document.querySelectorAll('canvas')];
+      // A canvas with ink: some pixel that is not fully transparent.
+      const inked = canvases.filter((c) => {
+        const ctx = c.getContext('2d');
+        if (ctx === null) return false;
+        const px = ctx.getImageData(0, 0, c.width, c.height).data;
+        for (let i = 3; i < px.length; i += 64) if (px[i] !== 0) return true;
+        return false;
+      }).length;
+      return { canvases: canvases.length, inked, pwned: window.pwned || 0 };
+    })()`)) as { canvases: number; inked: number; pwned: number };
+    assert.deepEqual(errors, [], 'no console errors');
+    assert.deepEqual(requests, [], 'nothing fetched from the network');
+    assert.ok(drawn.canvases >= 6, `${drawn.canvases} charts`);
+    assert.equal(drawn.inked, drawn.canvases, 'every chart drew something');
+    assert.equal(drawn.pwned, 0, 'the hostile name and limit ran no script');
+    const shot = join(dir, 'report.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    console.log(`# screenshot: ${shot}`);
+  } finally {
+    await browser.close();
+  }
+});

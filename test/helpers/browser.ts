@@ -1,0 +1,23 @@
+// Debian's Chromium driven by playwright-core (which downloads no browser of its
+// own). Tests that need it skip with a message where it is missing; under CI=true
+// they must run (.ci/run installs it).
+import { existsSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+
+export const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p)) ?? null;
+
+export function skipUnlessChromium(): string | undefined {
+  if (CHROMIUM !== null) return undefined;
+  const why = 'Chromium is not installed here (apt-get install -y chromium; .ci/run installs it)';
+  if (process.env.CI === 'true') throw new Error(`${why}: in CI this test must run`);
+  return why;
+}
+
+export function launch(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM as string,
+    // As root, without a GPU, on a machine whose network is closed; playwright gives
+    // each launch a new empty profile.
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
