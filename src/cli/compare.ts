@@ -1,5 +1,9 @@
 import type { Command } from 'commander';
-import { basename, resolve } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
+import { renderCompareHtml } from '../compare/html.js';
+import { loadAssets } from '../report/html-writer.js';
+import { defaultReportDir } from '../report/writer.js';
 import { parseFailOn, regressed, type FailOn } from '../compare/fail-on.js';
 import { differences, renderCompare } from '../compare/table.js';
 import { CliError, EXIT } from './exit-codes.js';
@@ -12,8 +16,9 @@ export function registerCompare(program: Command): void {
     .description('2 to 6 runs side by side (tiers, or releases), with changes against a baseline; can fail on regression')
     .argument('<run...>', 'run folders, each with a summary.json')
     .option('--baseline <run>', 'the run the others are measured against (default: the first)')
+    .option('--html <file>', 'where to write compare.html (default: reports/compare-<UTC time>.html)')
     .option('--fail-on <gate>', 'fail when a run is worse than the baseline by more than this, e.g. "ttft.p99 +10%", "drop_rate +0.05pp" (repeatable)', collect)
-    .action(async (dirs: string[], flags: { baseline?: string; failOn?: string[] }) => {
+    .action(async (dirs: string[], flags: { baseline?: string; failOn?: string[]; html?: string }) => {
       const all = flags.baseline !== undefined && !dirs.some((d) => resolve(d) === resolve(flags.baseline as string)) ? [flags.baseline, ...dirs] : dirs;
       if (all.length < 2 || all.length > 6) throw new CliError(`compare takes 2 to 6 runs, got ${all.length}`, EXIT.INVALID_INPUT);
       const gates: FailOn[] = [];
@@ -27,6 +32,14 @@ export function registerCompare(program: Command): void {
       const baseline = flags.baseline === undefined ? 0 : all.findIndex((d) => resolve(d) === resolve(flags.baseline as string));
       for (const w of differences(names, runs, baseline)) process.stderr.write(`sse-soak: warning: ${w}\n`);
       process.stdout.write(renderCompare(names, runs, baseline));
+      const html = flags.html ?? `${defaultReportDir('compare')}.html`;
+      try {
+        await mkdir(dirname(html), { recursive: true });
+        await writeFile(html, renderCompareHtml(names, runs, baseline, await loadAssets()));
+      } catch (err) {
+        throw new CliError(`cannot write ${html}: ${(err as Error).message}`, EXIT.CANNOT_START);
+      }
+      process.stdout.write(`\ncompare.html: ${html}\n`);
       let failed = 0;
       for (const g of gates) {
         runs.forEach((r, i) => {

@@ -3,7 +3,7 @@
 import { CUT_KINDS } from '../aggregate/cuts.js';
 import { decodeHistogram, recordedValues } from '../aggregate/histogram.js';
 import { METRICS, type MetricName } from '../aggregate/metrics.js';
-import { isFailure, OUTCOMES } from '../record/outcome.js';
+import { OUTCOMES } from '../record/outcome.js';
 import type { Summary } from './summary.js';
 
 /** Percentiles drawn on the curves; x is 1/(1−p), so the tail gets the room. */
@@ -14,9 +14,11 @@ export interface HtmlData {
   seconds: {
     t: number[];
     warmup: number[];
+    stage: number[];
     active: number[];
     opened: number[];
-    failed: number[];
+    /** Streams ended per second, by outcome (only outcomes that happened). */
+    ended: { outcome: string; counts: number[] }[];
     events: number[];
     tokens: number[];
     ttftP50: (number | null)[];
@@ -31,15 +33,17 @@ export interface HtmlData {
   limits: { name: string; kind: string; seconds: number }[];
 }
 
+/** A histogram's percentile curve: x = 1/(1−p), y = ms. */
+export function percentileCurve(encoded: string): { x: number[]; y: number[] } {
+  const h = decodeHistogram(encoded);
+  return {
+    x: CURVE_PERCENTILES.map((p) => Math.round((1 / (1 - p / 100)) * 1000) / 1000),
+    y: CURVE_PERCENTILES.map((p) => Math.round(h.getValueAtPercentile(p)) / 1000),
+  };
+}
+
 export function htmlData(summary: Summary, timeseriesCsv: string | null): HtmlData {
-  const curves = METRICS.filter((m) => summary.metrics[m].count > 0).map((metric) => {
-    const h = decodeHistogram(summary.histograms[metric]);
-    return {
-      metric,
-      x: CURVE_PERCENTILES.map((p) => Math.round((1 / (1 - p / 100)) * 1000) / 1000),
-      y: CURVE_PERCENTILES.map((p) => Math.round(h.getValueAtPercentile(p)) / 1000),
-    };
-  });
+  const curves = METRICS.filter((m) => summary.metrics[m].count > 0).map((metric) => ({ metric, ...percentileCurve(summary.histograms[metric]) }));
   const distributions = [{ name: 'stream lifetimes (e2e)', encoded: summary.histograms.e2e }, ...CUT_KINDS.map((k) => ({ name: `${k} cuts`, encoded: summary.cuts.histograms[k] }))]
     .map(({ name, encoded }) => ({ name, ...bins(encoded) }))
     .filter((d) => d.counts.length > 0);
@@ -75,20 +79,21 @@ function parseSeconds(csv: string): HtmlData['seconds'] {
   const [head = '', ...lines] = csv.trim().split('\n');
   const cols = head.split(',');
   const col = (name: string): number => cols.indexOf(name);
-  const failureCols = OUTCOMES.filter(isFailure).map((o) => col(`ended_${o}`));
   const num = (cells: string[], name: string): number => Number(cells[col(name)] ?? 0);
   const opt = (cells: string[], name: string): number | null => {
     const v = cells[col(name)];
     return v === undefined || v === '' ? null : Number(v);
   };
-  const out: NonNullable<HtmlData['seconds']> = { t: [], warmup: [], active: [], opened: [], failed: [], events: [], tokens: [], ttftP50: [], ttftP99: [], itlP99: [], loopLagP99: [] };
+  const ended = OUTCOMES.map((outcome) => ({ outcome, counts: [] as number[] }));
+  const out: NonNullable<HtmlData['seconds']> = { t: [], warmup: [], stage: [], active: [], opened: [], ended: [], events: [], tokens: [], ttftP50: [], ttftP99: [], itlP99: [], loopLagP99: [] };
   for (const line of lines) {
     const c = line.split(',');
     out.t.push(num(c, 'second'));
     out.warmup.push(num(c, 'warmup'));
+    out.stage.push(num(c, 'stage'));
     out.active.push(num(c, 'active_streams'));
     out.opened.push(num(c, 'opened'));
-    out.failed.push(failureCols.reduce((n, i) => n + Number(c[i] ?? 0), 0));
+    for (const e of ended) e.counts.push(num(c, `ended_${e.outcome}`));
     out.events.push(num(c, 'events'));
     out.tokens.push(num(c, 'tokens'));
     out.ttftP50.push(opt(c, 'ttft_p50_ms'));
@@ -96,5 +101,6 @@ function parseSeconds(csv: string): HtmlData['seconds'] {
     out.itlP99.push(opt(c, 'itl_p99_ms'));
     out.loopLagP99.push(num(c, 'loop_lag_p99_ms'));
   }
+  out.ended = ended.filter((e) => e.counts.some((n) => n > 0));
   return out;
 }

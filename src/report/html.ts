@@ -24,7 +24,7 @@ export function scriptJson(value: unknown): string {
 }
 
 /** uPlot's own code, made safe to inline: nothing in it may close the script element. */
-function inlineScript(code: string): string {
+export function inlineScript(code: string): string {
   return code.replace(/<\/script/gi, '<\\/script');
 }
 
@@ -90,7 +90,7 @@ ${thresholds}
 ${cuts}
 <ul>${s.buffering.evidence.map((e) => `<li>${esc(e)}</li>`).join('')}</ul>
 <h2>Over time</h2>
-<p class="muted">Warm-up seconds are shaded.</p>
+<p class="muted">Warm-up seconds are shaded grey; every other stage has a faint band, so stage changes show.</p>
 <div id="over-time"></div>
 <h2>Distributions</h2>
 <p class="muted">Percentile curves: the x axis is 1/(1−p), so 10 is p90, 100 is p99, 1000 is p99.9. Below, stream lifetimes and cut values, with the declared limits as dashed lines.</p>
@@ -137,12 +137,14 @@ const PAGE_SCRIPT = `
   function series(names) {
     return [{}].concat(names.map(function (n, i) { return { label: n, stroke: colours[i % colours.length], width: 1.5, spanGaps: true }; }));
   }
-  function shadeWarmup(warm) {
+  // Warm-up seconds grey; other stages in alternating faint bands, so stage changes show.
+  function shadeStages(warm, stage) {
     return { hooks: { drawClear: [function (u) {
       var ctx = u.ctx, xs = u.data[0];
-      ctx.save(); ctx.fillStyle = 'rgba(0,0,0,0.06)';
+      ctx.save();
       for (var i = 0; i < xs.length; i++) {
-        if (!warm[i]) continue;
+        if (!warm[i] && stage[i] % 2 === 0) continue;
+        ctx.fillStyle = warm[i] ? 'rgba(0,0,0,0.08)' : 'rgba(31,119,180,0.05)';
         var x0 = u.valToPos(i === 0 ? xs[i] - 1 : xs[i - 1], 'x', true), x1 = u.valToPos(xs[i], 'x', true);
         ctx.fillRect(x0, u.bbox.top, x1 - x0, u.bbox.height);
       }
@@ -164,9 +166,12 @@ const PAGE_SCRIPT = `
   var over = document.getElementById('over-time');
   var s = data.seconds;
   if (s && s.t.length > 0) {
-    var shade = [shadeWarmup(s.warmup)];
+    var shade = [shadeStages(s.warmup, s.stage)];
     var sec = 'seconds since the start';
-    chart(over, 'streams: open, opened/s, failed/s', { series: series(['open', 'opened/s', 'failed/s']), plugins: shade }, [s.t, s.active, s.opened, s.failed], sec);
+    chart(over, 'streams: open and opened/s', { series: series(['open', 'opened/s']), plugins: shade }, [s.t, s.active, s.opened], sec);
+    if (s.ended.length > 0) {
+      chart(over, 'streams ended per second, by outcome', { series: series(s.ended.map(function (e) { return e.outcome; })), plugins: shade }, [s.t].concat(s.ended.map(function (e) { return e.counts; })), sec);
+    }
     chart(over, 'throughput: events/s and tokens/s', { series: series(['events/s', 'tokens/s']), plugins: shade }, [s.t, s.events, s.tokens], sec);
     chart(over, 'latency within each second (ms)', { series: series(['ttft p50', 'ttft p99', 'itl p99']), plugins: shade }, [s.t, s.ttftP50, s.ttftP99, s.itlP99], sec);
     chart(over, 'harness event-loop lag p99 (ms)', { series: series(['loop lag p99']), plugins: shade }, [s.t, s.loopLagP99], sec);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseFailOn, regressed } from '../../src/compare/fail-on.js';
 import { compareRows, delta } from '../../src/compare/table.js';
@@ -74,8 +74,13 @@ test('CLI: two releases side by side; a regression exits 6, a bad gate 2, one ru
   assert.equal((await cli(['run', scenario('release', '50ms'), '--out', runs[0] as string, '--quiet'])).code, 0);
   assert.equal((await cli(['run', scenario('release', '150ms'), '--out', runs[1] as string, '--quiet'])).code, 0);
 
-  const r = await cli(['compare', ...runs, '--fail-on', 'ttft.p99 +20%', '--fail-on', 'drop_rate +0.1pp']);
+  const html = join(dir, 'cmp', 'compare.html');
+  const r = await cli(['compare', ...runs, '--fail-on', 'ttft.p99 +20%', '--fail-on', 'drop_rate +0.1pp', '--html', html]);
   assert.equal(r.code, 6, r.stdout);
+  const page = readFileSync(html, 'utf8');
+  assert.match(page, /<th class="num">v1 \(baseline\)<\/th><th class="num">v2<\/th>/);
+  assert.match(page, /<span class="bad">\(\+[\d.]+% worse\)<\/span>/);
+  assert.equal((page.match(/<script/g) ?? []).length, 3);
   assert.match(r.stdout, /^ttft p99 .*\(\+\d+(\.\d)?% worse\)$/m);
   assert.match(r.stdout, /^FAIL  ttft\.p99 \+20%  v2: /m);
   assert.match(r.stdout, /^pass  drop_rate \+0\.1pp  v2: 0% against 0%$/m);

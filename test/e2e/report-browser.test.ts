@@ -61,3 +61,29 @@ expectations: [{ name: "edge <img src=x onerror=window.pwned=2>", lifetime: 1s }
     await browser.close();
   }
 });
+
+test('compare.html draws one curve chart per latency in Chromium, with no errors', { skip: skipUnlessChromium() }, async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 's.yaml'), 'target: { builtin: { firstTokenDelay: 30ms, tokenInterval: 10ms, tokens: 10 } }\nload: { sessions: 3, duration: 1s }\n');
+  const runs = [join(dir, 'a'), join(dir, 'b')];
+  for (const out of runs) assert.equal((await cli(['run', join(dir, 's.yaml'), '--out', out, '--quiet'])).code, 0);
+  const html = join(dir, 'compare.html');
+  assert.equal((await cli(['compare', ...runs, '--html', html])).code, 0);
+  const browser = await launch();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    await page.goto(pathToFileURL(html).href);
+    await page.waitForSelector('body[data-charts-drawn]');
+    const charts = Number(await page.evaluate('document.body.getAttribute("data-charts-drawn")'));
+    assert.deepEqual(errors, []);
+    assert.ok(charts >= 4, `${charts} charts (ttft, itl, e2e, ttfb, delivery lag)`);
+    await page.screenshot({ path: join(dir, 'compare.png'), fullPage: true });
+  } finally {
+    await browser.close();
+  }
+});

@@ -50,9 +50,10 @@ test('the page needs nothing from the network, and its chart data follows the su
   try {
     const result = await runAgainst(target.streamUrl, yaml);
     const summary = buildSummary({ scenario: scenarioFrom(yaml), result, targetUrl: target.streamUrl, variantUrls: [target.streamUrl], builtinTarget: true, version: '0', thresholds: [], measuredMs: 1000 });
-    const csv = 'second,time,stage,warmup,active_streams,opened,ended_reset,events,tokens,ttft_p50_ms,ttft_p99_ms,itl_p99_ms,loop_lag_p99_ms\n1,2026-01-01T00:00:01.000Z,0,1,3,3,0,30,27,11,12,,0.5\n';
+    const csv = 'second,time,stage,warmup,active_streams,opened,ended_completed,ended_reset,events,tokens,ttft_p50_ms,ttft_p99_ms,itl_p99_ms,loop_lag_p99_ms\n1,2026-01-01T00:00:01.000Z,0,1,3,3,2,0,30,27,11,12,,0.5\n';
     const data = htmlData(summary, csv);
     assert.deepEqual(data.seconds?.warmup, [1]);
+    assert.deepEqual(data.seconds?.ended, [{ outcome: 'completed', counts: [2] }], 'only outcomes that happened');
     assert.deepEqual(data.seconds?.itlP99, [null]);
     const ttft = data.curves.find((c) => c.metric === 'ttft');
     assert.equal(ttft?.y[2], summary.metrics.ttft.p50, 'the curve’s p50 is the summary’s');
