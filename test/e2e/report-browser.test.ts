@@ -13,7 +13,8 @@ test('report.html draws its charts in Chromium, offline, with no errors; a scree
   writeFileSync(
     join(dir, 's.yaml'),
     `name: "browser <script>window.pwned=1</script>"
-target: { builtin: { firstTokenDelay: 30ms, tokenInterval: 10ms, tokens: 15 } }
+target: { builtin: { firstTokenDelay: 30ms, tokenInterval: 10ms, tokens: 15, sentinel: "<script>window.pwned=3</script>" } }
+stream: { sentinel: "<script>window.pwned=3</script>" }
 load: { model: open, rate: 20/s, warmup: 1s, duration: 2s }
 expectations: [{ name: "edge <img src=x onerror=window.pwned=2>", lifetime: 1s }]
 `,
@@ -53,7 +54,8 @@ expectations: [{ name: "edge <img src=x onerror=window.pwned=2>", lifetime: 1s }
     assert.deepEqual(requests, [], 'nothing fetched from the network');
     assert.ok(drawn.canvases >= 6, `${drawn.canvases} charts`);
     assert.equal(drawn.inked, drawn.canvases, 'every chart drew something');
-    assert.equal(drawn.pwned, 0, 'the hostile name and limit ran no script');
+    assert.equal(drawn.pwned, 0, 'the hostile name, limit and event data ran no script');
+    assert.ok((await page.content()).includes('sentinel=%3Cscript%3E'), 'the event data sent as the sentinel is in the page, inert');
     const shot = join(dir, 'report.png');
     await page.screenshot({ path: shot, fullPage: true });
     console.log(`# screenshot: ${shot}`);
