@@ -54,6 +54,8 @@ async function runScenario(scenario: Scenario, flags: RunFlags): Promise<number>
   const say = (text: string): void => {
     if (!quiet) process.stdout.write(text);
   };
+  // Every flag is checked before anything is created or sent.
+  const override = flags.target === undefined ? null : httpUrl(flags.target, '--target');
   const outDir = flags.out ?? defaultReportDir(scenario.name);
   try {
     await prepareReportDir(outDir);
@@ -63,7 +65,6 @@ async function runScenario(scenario: Scenario, flags: RunFlags): Promise<number>
 
   const variants = scenario.target.variants;
   // --target, else each variant's own URL, or the built-in target.
-  const override = flags.target === undefined ? null : httpUrl(flags.target, '--target');
   let child: ChildTarget | null = null;
   let runUrl = override;
   if (runUrl === null && variants.some((v) => v.url === null)) {

@@ -86,9 +86,10 @@ test('CLI: two releases side by side; a regression exits 6, a bad gate 2, one ru
   assert.match(r.stdout, /^pass  drop_rate \+0\.1pp  v2: 0% against 0%$/m);
   assert.match(r.stderr, /v2 went to .*firstTokenDelay=150ms/, 'the two releases were told to behave differently, and compare says so');
 
-  const lenient = await cli(['compare', ...runs, '--fail-on', 'ttft.p99 +500%']);
+  const htmlAt = (name: string): string[] => ['--html', join(dir, `${name}.html`)];
+  const lenient = await cli(['compare', ...runs, '--fail-on', 'ttft.p99 +500%', ...htmlAt('lenient')]);
   assert.equal(lenient.code, 0, lenient.stdout);
-  const baseline = await cli(['compare', runs[1] as string, '--baseline', runs[0] as string]);
+  const baseline = await cli(['compare', runs[1] as string, '--baseline', runs[0] as string, ...htmlAt('baseline')]);
   assert.match(baseline.stdout, /v1 \(baseline\)/);
 
   assert.equal((await cli(['compare', ...runs, '--fail-on', 'ttft +10%'])).code, 2);
@@ -96,12 +97,12 @@ test('CLI: two releases side by side; a regression exits 6, a bad gate 2, one ru
 
   const again = join(dir, 'v1-again');
   assert.equal((await cli(['run', scenario('release', '50ms'), '--out', again, '--quiet'])).code, 0);
-  const same = await cli(['compare', runs[0] as string, again]);
+  const same = await cli(['compare', runs[0] as string, again, ...htmlAt('same')]);
   assert.equal(same.stderr, '', 'the same scenario on a new built-in target port is the same target');
 
   const other = join(dir, 'other');
   assert.equal((await cli(['run', scenario('another', '50ms'), '--out', other, '--quiet'])).code, 0);
-  const mixed = await cli(['compare', runs[0] as string, other]);
+  const mixed = await cli(['compare', runs[0] as string, other, ...htmlAt('mixed')]);
   assert.equal(mixed.code, 0);
   assert.match(mixed.stderr, /warning: other ran scenario "another", the baseline "release"/);
 });

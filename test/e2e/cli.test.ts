@@ -88,9 +88,11 @@ test('run: a missing file, a bad flag, a bad --target all exit 2 without a stack
   assert.equal(flag.code, 2);
   noStack(flag.stderr);
 
-  const target = await cli(['run', 'scenarios/quickstart.yaml', '--target', 'not a url']);
+  const cwd = tempDir();
+  const target = await cli(['run', join(process.cwd(), 'scenarios/quickstart.yaml'), '--target', 'not a url'], { cwd });
   assert.equal(target.code, 2);
   assert.match(target.stderr, /--target: not an http\(s\) URL/);
+  assert.ok(!existsSync(join(cwd, 'reports')), 'nothing is created for invalid input');
   noStack(target.stderr);
 });
 
