@@ -28,6 +28,49 @@ export function inlineScript(code: string): string {
   return code.replace(/<\/script/gi, '<\\/script');
 }
 
+/** Every page's head: its title (already escaped), uPlot's styles and ours. */
+export function pageStart(title: string, assets: HtmlAssets): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title>
+<style>${assets.uplotCss}</style>
+<style>
+body { font: 14px/1.45 system-ui, sans-serif; margin: 0 auto; padding: 16px 24px; max-width: 1100px; color: #222; }
+h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 28px 0 8px; border-bottom: 1px solid #ddd; }
+.muted { color: #777; } .num { text-align: right; font-variant-numeric: tabular-nums; }
+.ok { color: #1a7f37; } .bad { color: #c62828; font-weight: 600; } .warn { color: #b26a00; }
+.cards { display: flex; flex-wrap: wrap; gap: 12px; margin: 12px 0; }
+.card { border: 1px solid #ddd; border-radius: 6px; padding: 8px 12px; min-width: 130px; }
+.card b { display: block; font-size: 18px; }
+table { border-collapse: collapse; } td, th { padding: 3px 10px; border-bottom: 1px solid #eee; text-align: left; }
+.chart { margin: 8px 0 18px; } .rules { padding-left: 18px; }
+code { background: #f4f4f4; padding: 1px 4px; border-radius: 3px; overflow-wrap: anywhere; }
+</style>
+</head>
+<body>
+`;
+}
+
+/** Every page's end: its data as inert JSON, uPlot, and the page's own fixed script. */
+export function pageEnd(dataId: string, data: unknown, assets: HtmlAssets, pageScript: string): string {
+  return `<script id="${dataId}" type="application/json">${scriptJson(data)}</script>
+<script>${inlineScript(assets.uplotJs)}</script>
+<script>${pageScript}</script>
+</body>
+</html>
+`;
+}
+
+/** Page-side: the label of an x value 1/(1−p) on a percentile axis (10 → p90, 100 → p99). */
+export const PERCENTILE_LABEL_JS = `function percentileLabel(v) {
+    if (v == null) return '';
+    if (v <= 1) return 'p0';
+    return 'p' + String(Math.round((1 - 1 / v) * 100000) / 1000);
+  }`;
+
 export function renderHtml(s: Summary, data: HtmlData, assets: HtmlAssets): string {
   const t = s.settings.target;
   const verdictClass = s.buffering.verdict === 'streaming' ? 'ok' : s.buffering.verdict === 'buffered' ? 'bad' : 'warn';
@@ -50,27 +93,7 @@ export function renderHtml(s: Summary, data: HtmlData, assets: HtmlAssets): stri
       return `<tr><td>${m}</td><td class="num">${fmtInt(x.count)}</td><td class="num">${fmtMs(x.p50)}</td><td class="num">${fmtMs(x.p90)}</td><td class="num">${fmtMs(x.p99)}</td><td class="num">${fmtMs(x.max)}</td><td class="muted">${esc(s.metricFormulas[m])}</td></tr>`;
     })
     .join('');
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>sse-soak · ${esc(s.scenario.name)}</title>
-<style>${assets.uplotCss}</style>
-<style>
-body { font: 14px/1.45 system-ui, sans-serif; margin: 0 auto; padding: 16px 24px; max-width: 1100px; color: #222; }
-h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 28px 0 8px; border-bottom: 1px solid #ddd; }
-.muted { color: #777; } .num { text-align: right; font-variant-numeric: tabular-nums; }
-.ok { color: #1a7f37; } .bad { color: #c62828; font-weight: 600; } .warn { color: #b26a00; }
-.cards { display: flex; flex-wrap: wrap; gap: 12px; margin: 12px 0; }
-.card { border: 1px solid #ddd; border-radius: 6px; padding: 8px 12px; min-width: 130px; }
-.card b { display: block; font-size: 18px; }
-table { border-collapse: collapse; } td, th { padding: 3px 10px; border-bottom: 1px solid #eee; text-align: left; }
-.chart { margin: 8px 0 18px; } .rules { padding-left: 18px; }
-code { background: #f4f4f4; padding: 1px 4px; border-radius: 3px; overflow-wrap: anywhere; }
-</style>
-</head>
-<body>
+  return `${pageStart(`sse-soak · ${esc(s.scenario.name)}`, assets)}
 <h1>${esc(s.scenario.name)}</h1>
 <div class="muted">${esc(s.scenario.description)}</div>
 <p>${t.variants.map((v) => `<code>${esc(v.method)} ${esc(v.url)}</code>${t.variants.length > 1 ? ` <span class="muted">${esc(v.name)} ×${v.weight}</span>` : ''}`).join('<br>')}${t.builtin ? ' <span class="muted">(built-in target)</span>' : ''}</p>
@@ -101,12 +124,7 @@ ${errors === '' ? '' : `<h2>Errors</h2><table><tr><th>error</th><th class="num">
 <h2>Latencies (ms)</h2>
 <table><tr><th>metric</th><th class="num">count</th><th class="num">p50</th><th class="num">p90</th><th class="num">p99</th><th class="num">max</th><th>formula</th></tr>${metrics}</table>
 <p class="muted">sse-soak ${esc(s.tool.version)} · summary schema ${s.schemaVersion}</p>
-<script id="report-data" type="application/json">${scriptJson(data)}</script>
-<script>${inlineScript(assets.uplotJs)}</script>
-<script>${PAGE_SCRIPT}</script>
-</body>
-</html>
-`;
+${pageEnd('report-data', data, assets, PAGE_SCRIPT)}`;
 }
 
 // Fixed code: reads the JSON block and draws the charts. No report data is ever
@@ -129,11 +147,7 @@ const PAGE_SCRIPT = `
     opts.axes = opts.axes || [{ label: xLabel }, {}];
     return new uPlot(opts, cols, box);
   }
-  function percentileLabel(v) {
-    if (v == null) return '';
-    if (v <= 1) return 'p0';
-    return 'p' + String(Math.round((1 - 1 / v) * 100000) / 1000);
-  }
+  ${PERCENTILE_LABEL_JS}
   function series(names) {
     return [{}].concat(names.map(function (n, i) { return { label: n, stroke: colours[i % colours.length], width: 1.5, spanGaps: true }; }));
   }
