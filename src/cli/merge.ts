@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mergeSummaries } from '../merge/merge.js';
+import { joinCsvFiles } from '../merge/streams-csv.js';
 import { mergeTimeseries } from '../merge/timeseries.js';
 import { renderConsoleSummary } from '../report/console.js';
 import { writeHtmlReport } from '../report/html-writer.js';
@@ -35,14 +36,10 @@ export function registerMerge(program: Command): void {
         for (const row of mergeTimeseries(await Promise.all(series.map((f) => readFile(f, 'utf8'))))) csv.write(row);
         await csv.close();
       }
-      // streams.csv rows carry their shard: the files are joined as they are.
-      const streams = dirs.map((d) => join(d, 'streams.csv')).filter((f) => existsSync(f));
-      if (streams.length > 0) {
-        const texts = await Promise.all(streams.map((f) => readFile(f, 'utf8')));
-        const [head = ''] = (texts[0] ?? '').split('\n', 1);
-        const bodies = texts.map((t) => t.slice(t.indexOf('\n') + 1)).filter((b) => b.trim() !== '');
-        await writeFile(join(flags.out, 'streams.csv'), [head, ...bodies.map((b) => b.replace(/\n$/, ''))].join('\n') + '\n');
-      }
+      await joinCsvFiles(
+        dirs.map((d) => join(d, 'streams.csv')),
+        join(flags.out, 'streams.csv'),
+      );
       const text = renderConsoleSummary(summary, flags.out);
       await writeSummary(flags.out, summary, text);
       await writeHtmlReport(flags.out, summary);

@@ -14,6 +14,7 @@ export interface RunFlags {
   streamsCsv?: string;
   duration?: string;
   progressInterval?: string;
+  workers?: string;
 }
 
 /** "2/3" → shard index 1 of 3 (1-based on the command line, as people count). */

@@ -10,6 +10,35 @@ export interface HarnessStats {
   cpuSystemMs: number;
   cpuCoreShare: number;
   maxRssBytes: number;
+  /** Harness processes behind these figures: 1, or the workers of `run --workers`. */
+  processes: number;
+  /** Runs of seconds in which the harness itself was saturated (see SATURATION). */
+  saturated: SaturatedSpan[];
+}
+
+/**
+ * When a second's measurements stop being trustworthy: a timer that runs this late
+ * delays every event's receive stamp by as much, and a process using this much of its
+ * one core has no room left to read sockets when the data arrives.
+ */
+export const SATURATION = { lagP99Ms: 20, cpuCoreShare: 0.9 } as const;
+
+/** Consecutive seconds of one harness process past a SATURATION limit, and the worst of them. */
+export interface SaturatedSpan {
+  fromSecond: number;
+  toSecond: number;
+  /** Which process: '' for a single-process run, 'worker 2/3' for a worker (a shard). */
+  process: string;
+  lagP99Ms: number;
+  cpuCoreShare: number;
+}
+
+/** Why a second (or span) is not trustworthy, in words. */
+export function saturationReason(x: { lagP99Ms: number; cpuCoreShare: number }): string {
+  const why: string[] = [];
+  if (x.lagP99Ms >= SATURATION.lagP99Ms) why.push(`event-loop lag p99 ${Math.round(x.lagP99Ms * 10) / 10} ms (limit ${SATURATION.lagP99Ms} ms)`);
+  if (x.cpuCoreShare >= SATURATION.cpuCoreShare) why.push(`CPU ${Math.round(x.cpuCoreShare * 100)}% of its core (limit ${SATURATION.cpuCoreShare * 100}%)`);
+  return why.join(' and ');
 }
 
 // monitorEventLoopDelay records the whole period of its timer, so an idle loop
@@ -27,6 +56,10 @@ export interface HarnessSecond {
   lagMaxMs: number;
   cpuCoreShare: number;
   rssBytes: number;
+  /** The busiest harness process's CPU (the same as cpuCoreShare for one process): one process cannot use more than one core. */
+  cpuMaxProcessShare: number;
+  /** Why this second's latencies are not trustworthy, or '' when they are. */
+  saturated: string;
 }
 
 export class HarnessMonitor {
@@ -38,6 +71,12 @@ export class HarnessMonitor {
   private startMs = 0;
   private maxRss = 0;
   private sampler: NodeJS.Timeout | null = null;
+  private seconds = 0;
+  private lastRss = 0;
+  private readonly spans: SaturatedSpan[] = [];
+
+  /** @param label names this process in saturation reports: '' alone, 'worker 2/3' as one of several. */
+  constructor(private readonly label = '') {}
 
   start(): void {
     this.delay.enable();
@@ -57,13 +96,20 @@ export class HarnessMonitor {
     const now = performance.now();
     const wallMs = Math.max(1, now - this.secondStartMs);
     const d = this.secondDelay;
+    const cpuCoreShare = Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 1000) / 1000;
+    const lagP99Ms = d.count > 0 ? lagMs(d.percentile(99)) : 0;
+    const reason = saturationReason({ lagP99Ms, cpuCoreShare });
     const out: HarnessSecond = {
-      lagP99Ms: d.count > 0 ? lagMs(d.percentile(99)) : 0,
+      lagP99Ms,
       lagMaxMs: d.count > 0 ? lagMs(d.max) : 0,
-      cpuCoreShare: Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 1000) / 1000,
-      rssBytes: process.memoryUsage.rss(),
+      cpuCoreShare,
+      rssBytes: this.rss(),
+      cpuMaxProcessShare: cpuCoreShare,
+      saturated: reason === '' ? '' : `${this.label === '' ? '' : `${this.label}: `}${reason}`,
     };
     if (out.rssBytes > this.maxRss) this.maxRss = out.rssBytes;
+    this.seconds++;
+    if (reason !== '') this.noteSaturated(this.seconds, lagP99Ms, cpuCoreShare);
     d.reset();
     this.secondCpu = process.cpuUsage();
     this.secondStartMs = now;
@@ -88,11 +134,37 @@ export class HarnessMonitor {
       cpuSystemMs: Math.round(cpu.system / 1000),
       cpuCoreShare: Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 1000) / 1000,
       maxRssBytes: this.maxRss,
+      processes: 1,
+      saturated: this.spans,
     };
   }
 
+  private noteSaturated(second: number, lagP99Ms: number, cpuCoreShare: number): void {
+    const last = this.spans[this.spans.length - 1];
+    if (last !== undefined && last.toSecond === second - 1) {
+      last.toSecond = second;
+      last.lagP99Ms = Math.max(last.lagP99Ms, lagP99Ms);
+      last.cpuCoreShare = Math.max(last.cpuCoreShare, cpuCoreShare);
+      return;
+    }
+    this.spans.push({ fromSecond: second, toSecond: second, process: this.label, lagP99Ms, cpuCoreShare });
+  }
+
+  /**
+   * RSS, or the last reading when it cannot be read: Linux reads it from /proc, which
+   * takes a file descriptor, and a run that has used up its descriptors must go on.
+   */
+  private rss(): number {
+    try {
+      this.lastRss = process.memoryUsage.rss();
+    } catch {
+      // EMFILE: keep the last reading; the streams report the limit.
+    }
+    return this.lastRss;
+  }
+
   private sample(): void {
-    const rss = process.memoryUsage.rss();
+    const rss = this.rss();
     if (rss > this.maxRss) this.maxRss = rss;
   }
 }

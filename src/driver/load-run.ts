@@ -43,6 +43,8 @@ export interface RunHooks {
 export interface RunOptions {
   shard?: Shard;
   hooks?: RunHooks;
+  /** Names this process in the harness's saturation reports (default: 'shard i/N' for a shard, else none). */
+  processLabel?: string;
 }
 
 export interface RunResult {
@@ -78,7 +80,7 @@ export class LoadRun implements StreamHost, PacerHost {
   private readonly hooks: RunHooks;
   private readonly transport: Transport;
   private readonly pacer: Pacer;
-  private readonly monitor = new HarnessMonitor();
+  private readonly monitor: HarnessMonitor;
   private readonly streams = new Set<StreamHandler>();
   private readonly cumulativeWeights: number[];
   private seq = 0;
@@ -100,6 +102,7 @@ export class LoadRun implements StreamHost, PacerHost {
     this.urls = typeof urls === 'string' ? scenario.target.variants.map(() => urls) : urls;
     this.shard = options.shard ?? { index: 0, count: 1 };
     this.hooks = options.hooks ?? {};
+    this.monitor = new HarnessMonitor(options.processLabel ?? (this.shard.count > 1 ? `shard ${this.shard.index + 1}/${this.shard.count}` : ''));
     this.variants = scenario.target.variants.map(() => new RunAggregate());
     let sum = 0;
     this.cumulativeWeights = scenario.target.variants.map((v) => (sum += v.weight));

@@ -40,6 +40,9 @@ export class Transport {
   constructor(scenario: Scenario, urls: string[]) {
     const { stream, target } = scenario;
     const connect = buildConnector({ timeout: target.connectTimeoutMs });
+    // New connections take the source addresses in turn: each has its own ephemeral ports.
+    const sources = target.sourceAddresses;
+    let nextSource = 0;
     this.agent = new Agent({
       connections: null,
       pipelining: 1,
@@ -48,7 +51,8 @@ export class Transport {
       keepAliveTimeout: 30_000,
       connect: (opts, callback) => {
         const startUs = nowUs();
-        connect(opts, (err, socket) => {
+        const localAddress = sources.length === 0 ? opts.localAddress : sources[nextSource++ % sources.length];
+        connect({ ...opts, localAddress }, (err, socket) => {
           if (err !== null || socket === null) {
             callback(err ?? new Error('connect failed'), null);
             return;

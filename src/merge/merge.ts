@@ -1,6 +1,7 @@
 // One summary from several: shards of one scenario, or runs on several machines.
 // Histograms add exactly from their encodings, counts sum, and every figure (cut
 // groups, buffering verdict, thresholds) is derived again from the merged data.
+import { mergeBackground } from '../background/background.js';
 import { METRIC_FORMULAS } from '../aggregate/metrics.js';
 import { RunAggregate } from '../aggregate/run-aggregate.js';
 import { emptyOutcomeCounts, type Outcome } from '../record/outcome.js';
@@ -82,8 +83,14 @@ export function mergeSummaries(runs: readonly Summary[], version: string): Merge
       cpuUserMs: runs.reduce((n, r) => n + r.harness.cpuUserMs, 0),
       cpuSystemMs: runs.reduce((n, r) => n + r.harness.cpuSystemMs, 0),
       cpuCoreShare: Math.round(runs.reduce((n, r) => n + r.harness.cpuCoreShare, 0) * 1000) / 1000,
-      maxRssBytes: Math.max(...runs.map((r) => r.harness.maxRssBytes)),
+      // The sum of each process's peak: what the harness as a whole may have held at once.
+      maxRssBytes: runs.reduce((n, r) => n + r.harness.maxRssBytes, 0),
+      processes: runs.reduce((n, r) => n + (r.harness.processes ?? 1), 0),
+      // Older summaries have no saturation spans; a run of one process is named by its place.
+      saturated: runs.flatMap((r, i) => (r.harness.saturated ?? []).map((x) => ({ ...x, process: x.process || `run ${i + 1}` }))),
     },
   };
+  const background = mergeBackground(runs.flatMap((r) => (r.background === undefined ? [] : [r.background])));
+  if (background !== undefined) summary.background = background;
   return { summary, warnings };
 }

@@ -3,8 +3,9 @@
 // shows the worst run's (the highest), which is what a person looks for there.
 import { SECOND_COLUMNS } from '../report/csv-rows.js';
 
-const WORST = new Set(['ttft_p50_ms', 'ttft_p99_ms', 'itl_p99_ms', 'schedule_lag_p99_ms', 'loop_lag_p99_ms', 'loop_lag_max_ms', 'stage', 'warmup']);
+const WORST = new Set(['ttft_p50_ms', 'ttft_p99_ms', 'itl_p99_ms', 'schedule_lag_p99_ms', 'loop_lag_p99_ms', 'loop_lag_max_ms', 'cpu_max_process_share', 'stage', 'warmup']);
 const KEEP = new Set(['second', 'time']);
+const TEXT = new Set(['saturated']);
 
 /** @param files the text of each run's timeseries.csv */
 export function mergeTimeseries(files: readonly string[]): (string | number)[][] {
@@ -22,6 +23,10 @@ export function mergeTimeseries(files: readonly string[]): (string | number)[][]
         if (KEEP.has(c)) return;
         const raw = cells[at(c)];
         if (raw === undefined || raw === '') return;
+        if (TEXT.has(c)) {
+          row[i] = row[i] === '' ? raw : `${row[i]} | ${raw}`;
+          return;
+        }
         const v = Number(raw);
         const prev = row[i];
         if (prev === '' || prev === undefined) row[i] = v;

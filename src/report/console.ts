@@ -1,4 +1,7 @@
 // The console summary: what a person reads at a glance when a run ends.
+import { availableParallelism } from 'node:os';
+import type { BackgroundSummary } from '../background/background.js';
+import { saturationReason, type SaturatedSpan } from '../driver/harness-monitor.js';
 import { MIN_GROUP } from '../aggregate/cuts.js';
 import { METRICS } from '../aggregate/metrics.js';
 import { OUTCOMES } from '../record/outcome.js';
@@ -36,6 +39,7 @@ export function renderConsoleSummary(s: Summary, reportDir?: string): string {
     .slice(0, 5)
     .map(([k, v]) => `${k}×${v}`);
   if (codes.length) lines.push(`          errors: ${codes.join(', ')}`);
+  lines.push(...osLimitLines(s.errorCodes));
   lines.push(
     `tokens    ${fmtInt(s.totals.tokens)} (${fmtInt(s.totals.tokensPerSecond)}/s) · events ${fmtInt(s.totals.events)} (${fmtInt(s.totals.eventsPerSecond)}/s) · ${fmtBytes(s.totals.bytes)}`,
   );
@@ -84,13 +88,67 @@ export function renderConsoleSummary(s: Summary, reportDir?: string): string {
     for (const r of s.thresholds) lines.push(`${r.pass ? 'pass' : 'FAIL'}      ${r.rule}   (measured ${r.shown})`);
     lines.push('');
   }
+  if (s.background !== undefined) lines.push(...backgroundLines(s.background), '');
   const h = s.harness;
   lines.push(
     `harness   event-loop lag p99 ${fmtMs(h.eventLoopDelayMs.p99)} ms, max ${fmtMs(h.eventLoopDelayMs.max)} ms · ` +
-      `CPU ${fmtPct(h.cpuCoreShare)} of one core · max RSS ${fmtBytes(h.maxRssBytes)}`,
+      `CPU ${fmtPct(h.cpuCoreShare)} of one core · max RSS ${fmtBytes(h.maxRssBytes)}${(h.processes ?? 1) > 1 ? ` (${h.processes} processes together)` : ''}`,
   );
+  lines.push(...saturationLines(h.saturated ?? [], h.processes ?? 1));
   if (reportDir !== undefined) lines.push(`report    ${reportDir}`);
   return lines.join('\n') + '\n';
+}
+
+/** Error codes that mean this machine ran out of something, not that the target failed. */
+const OS_LIMITS: Record<string, string> = {
+  EMFILE: 'the open-files limit of one process: raise it (ulimit -n 1048576, or LimitNOFILE= for a service), or use more --workers: each has its own',
+  ENFILE: 'the open-files limit of the whole machine: raise fs.file-max (sysctl -w fs.file-max=2097152)',
+  EADDRNOTAVAIL: 'ephemeral ports towards this target: widen net.ipv4.ip_local_port_range (sysctl -w net.ipv4.ip_local_port_range="1024 65535") or add target.sourceAddresses (127.0.0.2-127.0.0.9 on loopback)',
+  EADDRINUSE: 'ephemeral ports: widen net.ipv4.ip_local_port_range or add target.sourceAddresses',
+  ENOBUFS: 'kernel socket memory: raise net.core.* / net.ipv4.tcp_mem, or use fewer streams per machine',
+};
+
+/** What to raise when streams failed on a limit of this machine. */
+export function osLimitLines(errorCodes: Record<string, number>): string[] {
+  return Object.keys(OS_LIMITS)
+    .filter((code) => (errorCodes[code] ?? 0) > 0)
+    .map((code) => `LIMIT     ${fmtInt(errorCodes[code] ?? 0)} streams failed with ${code}, a limit of this machine, not of the target: ${OS_LIMITS[code]}`);
+}
+
+/** The background requests' latencies and errors before, during and after the streams. */
+export function backgroundLines(b: BackgroundSummary): string[] {
+  const rows = [['phase', 'seconds', 'requests', 'errors', 'non-2xx', 'p50', 'p90', 'p99', 'max (ms)']];
+  for (const p of b.phases) {
+    const l = p.latencyMs;
+    rows.push([p.name, (p.durationMs / 1000).toFixed(1), fmtInt(p.requests), fmtInt(p.errors), fmtInt(p.non2xx), fmtMs(l.p50), fmtMs(l.p90), fmtMs(l.p99), fmtMs(l.max)]);
+  }
+  const errs = b.phases.flatMap((p) => Object.entries(p.errorCodes).map(([code, n]) => `${p.name}: ${code} ×${fmtInt(n)}`));
+  return [
+    `background ${b.method} ${b.url} · ${b.connections} connections${b.rate === null ? '' : ` · ${b.rate}/s`}: requests alone, then alongside the streams, then alone again`,
+    ...table(rows).map((r) => `  ${r}`),
+    ...(errs.length > 0 ? [`  errors: ${errs.join(' · ')}`] : []),
+  ];
+}
+
+/** The seconds whose latencies include the harness's own delay, and what to do about it. */
+export function saturationLines(spans: readonly SaturatedSpan[], processes: number): string[] {
+  if (spans.length === 0) return [];
+  const seconds = spans.reduce((n, x) => n + x.toSecond - x.fromSecond + 1, 0);
+  const lines = [`WARNING   the harness itself was saturated in ${fmtInt(seconds)} second${seconds === 1 ? '' : 's'}: latencies measured then include its own delay and are not trustworthy`];
+  for (const x of spans.slice(0, 8)) {
+    const when = x.fromSecond === x.toSecond ? `second ${x.fromSecond}` : `seconds ${x.fromSecond}–${x.toSecond}`;
+    lines.push(`          ${when}${x.process === '' ? '' : ` (${x.process})`}: ${saturationReason(x)}`);
+  }
+  if (spans.length > 8) lines.push(`          and ${spans.length - 8} more spans (summary.json harness.saturated)`);
+  lines.push(`          ${saturationAdvice(processes)}`);
+  return lines;
+}
+
+export function saturationAdvice(processes: number): string {
+  const cores = availableParallelism();
+  return processes < cores
+    ? `run with --workers ${cores} (this machine has ${cores} cores), or spread the load over more machines (--shard i/N, then merge)`
+    : `spread the load over more machines (run --shard i/N on each, then merge): every core here already runs a worker`;
 }
 
 function table(rows: string[][]): string[] {

@@ -78,7 +78,9 @@ export const SECOND_COLUMNS = [
   'loop_lag_p99_ms',
   'loop_lag_max_ms',
   'cpu_core_share',
+  'cpu_max_process_share',
   'rss_mib',
+  'saturated',
 ] as const;
 
 export function secondRow(s: SecondSnapshot, runStartEpochMs: number): (string | number)[] {
@@ -104,7 +106,9 @@ export function secondRow(s: SecondSnapshot, runStartEpochMs: number): (string |
     s.harness.lagP99Ms,
     s.harness.lagMaxMs,
     s.harness.cpuCoreShare,
+    s.harness.cpuMaxProcessShare,
     Math.round((s.harness.rssBytes / 2 ** 20) * 10) / 10,
+    s.harness.saturated,
   ];
 }
 

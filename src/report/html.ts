@@ -4,7 +4,7 @@
 // characters that could end it escaped, and the page's own script is fixed code.
 import { METRICS } from '../aggregate/metrics.js';
 import { OUTCOMES } from '../record/outcome.js';
-import { describeCutGroup } from './console.js';
+import { describeCutGroup, saturationLines } from './console.js';
 import { fmtInt, fmtMs, fmtPct } from './format.js';
 import type { HtmlData } from './html-data.js';
 import type { Summary } from './summary.js';
@@ -107,6 +107,7 @@ export function renderHtml(s: Summary, data: HtmlData, assets: HtmlAssets): stri
   <div class="card">buffering<b class="${verdictClass}">${s.buffering.verdict}</b></div>
   <div class="card">cuts<b class="${s.cuts.total > 0 ? 'bad' : 'ok'}">${fmtInt(s.cuts.total)}</b></div>
 </div>
+${saturationHtml(s)}
 <h2>Thresholds</h2>
 ${thresholds}
 <h2>Cuts and buffering</h2>
@@ -118,6 +119,7 @@ ${cuts}
 <h2>Distributions</h2>
 <p class="muted">Percentile curves: the x axis is 1/(1−p), so 10 is p90, 100 is p99, 1000 is p99.9. Below, stream lifetimes and cut values, with the declared limits as dashed lines.</p>
 <div id="distributions"></div>
+${backgroundHtml(s)}
 <h2>Outcomes</h2>
 <table><tr><th>outcome</th><th class="num">streams</th></tr>${outcomes}</table>
 ${errors === '' ? '' : `<h2>Errors</h2><table><tr><th>error</th><th class="num">streams</th></tr>${errors}</table>`}
@@ -125,6 +127,29 @@ ${errors === '' ? '' : `<h2>Errors</h2><table><tr><th>error</th><th class="num">
 <table><tr><th>metric</th><th class="num">count</th><th class="num">p50</th><th class="num">p90</th><th class="num">p99</th><th class="num">max</th><th>formula</th></tr>${metrics}</table>
 <p class="muted">sse-soak ${esc(s.tool.version)} · summary schema ${s.schemaVersion}</p>
 ${pageEnd('report-data', data, assets, PAGE_SCRIPT)}`;
+}
+
+/** Background requests before, during and after the streams: what open streams do to everyone else. */
+function backgroundHtml(s: Summary): string {
+  const b = s.background;
+  if (b === undefined) return '';
+  const rows = b.phases
+    .map((p) => {
+      const l = p.latencyMs;
+      const bad = p.errors + p.non2xx > 0 ? 'bad' : '';
+      return `<tr><td>${p.name}</td><td class="num">${(p.durationMs / 1000).toFixed(1)}</td><td class="num">${fmtInt(p.requests)}</td><td class="num ${bad}">${fmtInt(p.errors)}</td><td class="num ${bad}">${fmtInt(p.non2xx)}</td><td class="num">${fmtMs(l.p50)}</td><td class="num">${fmtMs(l.p90)}</td><td class="num">${fmtMs(l.p99)}</td><td class="num">${fmtMs(l.max)}</td><td class="muted">${esc(Object.entries(p.errorCodes).map(([k, n]) => `${k} ×${n}`).join(', '))}</td></tr>`;
+    })
+    .join('');
+  return `<h2>Background requests</h2>
+<p><code>${esc(b.method)} ${esc(b.url)}</code> <span class="muted">${b.connections} connections${b.rate === null ? '' : ` · ${b.rate}/s`} — alone before the streams, alongside them, alone after</span></p>
+<table><tr><th>phase</th><th class="num">seconds</th><th class="num">requests</th><th class="num">errors</th><th class="num">non-2xx</th><th class="num">p50</th><th class="num">p90</th><th class="num">p99</th><th class="num">max (ms)</th><th>errors</th></tr>${rows}</table>`;
+}
+
+/** The harness's own saturation, before anything else is read: those seconds' latencies are not the target's. */
+function saturationHtml(s: Summary): string {
+  const [head = '', ...rest] = saturationLines(s.harness.saturated ?? [], s.harness.processes ?? 1);
+  if (head === '') return '';
+  return `<p class="bad">${esc(head.replace(/^WARNING\s+/, 'Warning: '))}</p><ul>${rest.map((l) => `<li>${esc(l.trim())}</li>`).join('')}</ul>`;
 }
 
 // Fixed code: reads the JSON block and draws the charts. No report data is ever

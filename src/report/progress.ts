@@ -35,7 +35,7 @@ export function renderProgressBlock(p: ProgressState): string[] {
     `streams   ${fmtInt(s.activeStreams)} open · ${fmtInt(s.totalStarted)} opened · ${fmtInt(s.totalEnded)} ended`,
     `outcomes  ${outcomeText(p.outcomes)}`,
     `rate      ${fmtInt(w.events / secs)} events/s · ${fmtInt(w.tokens / secs)} tokens/s · ttft p50/p99 (last 10 s) ${ttft}`,
-    `harness   event-loop lag p99 ${fmtMs(s.harness.lagP99Ms)} ms · CPU ${Math.round(s.harness.cpuCoreShare * 100)}% · RSS ${Math.round(s.harness.rssBytes / 2 ** 20)} MiB`,
+    `harness   event-loop lag p99 ${fmtMs(s.harness.lagP99Ms)} ms · CPU ${Math.round(s.harness.cpuCoreShare * 100)}%${s.harness.cpuMaxProcessShare !== s.harness.cpuCoreShare ? ` (busiest worker ${Math.round(s.harness.cpuMaxProcessShare * 100)}%)` : ''} · RSS ${Math.round(s.harness.rssBytes / 2 ** 20)} MiB${s.harness.saturated === '' ? '' : ' · SATURATED'}`,
   ];
 }
 

@@ -5,6 +5,7 @@ import { CUT_KINDS, findCutGroups, type CutGroup, type CutKind, type DeclaredLim
 import { encodeHistogram, statsMs, type MetricStats } from '../aggregate/histogram.js';
 import { METRIC_FORMULAS, METRICS, type MetricName } from '../aggregate/metrics.js';
 import type { RunAggregate } from '../aggregate/run-aggregate.js';
+import type { BackgroundSummary } from '../background/background.js';
 import type { HarnessStats } from '../driver/harness-monitor.js';
 import type { RunResult } from '../driver/load-run.js';
 import type { Outcome } from '../record/outcome.js';
@@ -96,6 +97,8 @@ export interface Summary extends Figures {
   thresholds: ThresholdResult[];
   notes: { tokenParseErrors: number; negativeDeliveryLags: number };
   harness: HarnessStats;
+  /** The scenario's background requests, per phase (absent when it has none). */
+  background?: BackgroundSummary;
 }
 
 export interface SummaryInput {

@@ -7,12 +7,13 @@ import type { DeclaredLimit } from '../aggregate/cuts.js';
 import { parseRule, type Threshold } from '../thresholds/rules.js';
 import { ScenarioError, type ScenarioProblem } from './errors.js';
 import { describe, Fields, type Locate, type Path, type RawObject } from './fields.js';
+import { BACKGROUND_KEYS, readBackground } from './background-section.js';
 import { readLoad } from './load-section.js';
 import { readTarget } from './target-section.js';
 import type { OutputSpec, ReconnectSpec, Scenario, StreamSpec, TokenCounting } from './types.js';
 import { parseFraction } from './units.js';
 
-export const TOP_KEYS = ['name', 'description', 'target', 'stream', 'reconnect', 'load', 'thresholds', 'expectations', 'output'] as const;
+export const TOP_KEYS = ['name', 'description', 'target', 'stream', 'reconnect', 'load', 'thresholds', 'expectations', 'output', 'background'] as const;
 export const RECONNECT_KEYS = ['mode', 'retry', 'maxAttempts', 'backoff', 'maxDelay'] as const;
 export const EXPECTATION_KEYS = ['name', 'idle', 'lifetime'] as const;
 export const STREAM_KEYS = ['sentinel', 'tokens', 'idleTimeout', 'lifetime', 'maxEventSize'] as const;
@@ -72,9 +73,10 @@ export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv
   const thresholds = readThresholds(f, top.thresholds);
   const expectations = readExpectations(f, top.expectations);
   const output = readOutput(f, f.object(top.output, ['output'], OUTPUT_KEYS));
+  const background = readBackground(f, f.object(top.background, ['background'], BACKGROUND_KEYS));
 
   if (f.problems.length > 0) throw new ScenarioError(file, f.problems);
-  return { name, description, file, seed, target, stream, load, thresholds, expectations, output };
+  return { name, description, file, seed, target, stream, load, thresholds, expectations, output, background };
 }
 
 function readThresholds(f: Fields, raw: unknown): Threshold[] {

@@ -4,7 +4,7 @@ import { KNOB_SPECS, parseKnob } from '../target/knobs.js';
 import { describe, type Fields, type Path, type RawObject } from './fields.js';
 import type { RequestSpec, TargetSpec } from './types.js';
 
-export const TARGET_KEYS = ['url', 'method', 'headers', 'body', 'builtin', 'connectTimeout', 'variants'] as const;
+export const TARGET_KEYS = ['url', 'method', 'headers', 'body', 'builtin', 'connectTimeout', 'sourceAddresses', 'variants'] as const;
 export const VARIANT_KEYS = ['name', 'weight', 'url', 'method', 'headers', 'body', 'builtin'] as const;
 
 /** Header names whose literal values never appear in reports. */
@@ -15,11 +15,12 @@ export function readTarget(f: Fields, raw: unknown, env: NodeJS.ProcessEnv): Tar
   const t = f.object(raw, path, TARGET_KEYS);
   const base = readRequest(f, t, path, env, null, 'default');
   const connectTimeoutMs = f.duration(t, 'connectTimeout', path, 10_000, { min: 1 });
+  const sourceAddresses = readSourceAddresses(f, t?.sourceAddresses);
   const rawVariants = t?.variants;
-  if (rawVariants === undefined || rawVariants === null) return { variants: [base], connectTimeoutMs };
+  if (rawVariants === undefined || rawVariants === null) return { variants: [base], connectTimeoutMs, sourceAddresses };
   if (!Array.isArray(rawVariants) || rawVariants.length === 0) {
     f.problem([...path, 'variants'], 'must be a list of request variants', 'e.g. - { name: short, weight: 3, body: {...} }');
-    return { variants: [base], connectTimeoutMs };
+    return { variants: [base], connectTimeoutMs, sourceAddresses };
   }
   const variants: RequestSpec[] = [];
   const names = new Set<string>();
@@ -32,7 +33,44 @@ export function readTarget(f: Fields, raw: unknown, env: NodeJS.ProcessEnv): Tar
     names.add(name);
     variants.push(readRequest(f, v, vpath, env, base, name));
   });
-  return { variants, connectTimeoutMs };
+  return { variants, connectTimeoutMs, sourceAddresses };
+}
+
+/** Most addresses a range may name: far more than any machine has ports to need. */
+const MAX_SOURCE_ADDRESSES = 256;
+
+/**
+ * `sourceAddresses`: IPv4 addresses, or ranges of them such as 127.0.0.2-127.0.0.9.
+ * One source address has one ephemeral port range (about 28,000 ports by default)
+ * per destination: more addresses, more connections to one target.
+ */
+function readSourceAddresses(f: Fields, raw: unknown): string[] {
+  if (raw === undefined || raw === null) return [];
+  const path = ['target', 'sourceAddresses'];
+  const items = Array.isArray(raw) ? raw : [raw];
+  const out: string[] = [];
+  items.forEach((item, i) => {
+    const at = Array.isArray(raw) ? [...path, i] : path;
+    const m = typeof item === 'string' ? /^\s*(\d+\.\d+\.\d+\.\d+)(?:\s*-\s*(\d+\.\d+\.\d+\.\d+))?\s*$/.exec(item) : null;
+    const from = m?.[1] === undefined ? null : ipv4ToInt(m[1]);
+    const to = m?.[2] === undefined ? from : ipv4ToInt(m[2]);
+    if (m === null || from === null || to === null || to < from) {
+      f.problem(at, `must be an IPv4 address or a range such as 127.0.0.2-127.0.0.9, got ${describe(item)}`);
+      return;
+    }
+    if (out.length + (to - from + 1) > MAX_SOURCE_ADDRESSES) {
+      f.problem(at, `names more than ${MAX_SOURCE_ADDRESSES} addresses`);
+      return;
+    }
+    for (let a = from; a <= to; a++) out.push([a >>> 24, (a >>> 16) & 255, (a >>> 8) & 255, a & 255].join('.'));
+  });
+  return out;
+}
+
+function ipv4ToInt(text: string): number | null {
+  const parts = text.split('.').map(Number);
+  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) return null;
+  return (((parts[0] as number) << 24) >>> 0) + ((parts[1] as number) << 16) + ((parts[2] as number) << 8) + (parts[3] as number);
 }
 
 /** One request: the target's own fields, or a variant's over them. */

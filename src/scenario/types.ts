@@ -26,6 +26,8 @@ export interface TargetSpec {
   /** At least one; streams pick one by weight. */
   variants: RequestSpec[];
   connectTimeoutMs: number;
+  /** Local addresses new connections are made from, in turn (empty: the OS picks). */
+  sourceAddresses: string[];
 }
 
 export type TokenCounting = { mode: 'event' } | { mode: 'jsonPath'; path: string; segments: (string | number)[] };
@@ -107,4 +109,22 @@ export interface Scenario {
   /** The declared limits of the layers in the path, to name the cause of cuts. */
   expectations: DeclaredLimit[];
   output: OutputSpec;
+  /** Short requests alongside the streams (autocannon), or null. */
+  background: BackgroundSpec | null;
+}
+
+export interface BackgroundSpec {
+  /** Where the requests go; null: `path` on the origin of the streams' (first variant's) URL. */
+  url: string | null;
+  path: string;
+  method: string;
+  headers: Record<string, string>;
+  body: string | null;
+  connections: number;
+  /** Requests per second over all connections; null: as fast as they go. */
+  rate: number | null;
+  /** How long they run alone before the streams start, and after the streams end. */
+  beforeMs: number;
+  afterMs: number;
+  timeoutMs: number;
 }

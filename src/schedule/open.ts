@@ -21,7 +21,8 @@ export interface Shard {
  * The arrivals one shard opens, in time order. All shards walk the same global
  * arrivals and each keeps its share (constant: every N-th; poisson: a seeded draw,
  * which splits a Poisson process into N independent ones), so together they open
- * exactly what one process would.
+ * exactly what one process would. Both keep index mod N, so shard i + N·w of N·W
+ * (a worker of `run --workers W` within `--shard i/N`) opens a part of shard i's.
  */
 export function* openArrivals(load: Pick<OpenLoad, 'stages' | 'arrivals'>, seed: number, shard: Shard = { index: 0, count: 1 }): Generator<Arrival> {
   let cumulative = 0; // Λ of the next arrival
@@ -29,7 +30,9 @@ export function* openArrivals(load: Pick<OpenLoad, 'stages' | 'arrivals'>, seed:
     if (load.arrivals === 'poisson') cumulative += -Math.log(1 - hashUniform(seed, 2 * index));
     const atMs = timeAtCumulative(load.stages, cumulative);
     if (atMs === null) return;
-    const mine = load.arrivals === 'poisson' ? Math.floor(hashUniform(seed, 2 * index + 1) * shard.count) === shard.index : index % shard.count === shard.index;
+    // A seeded integer modulo N (not ⌊u·N⌋), so that sub-shards nest: j of N·W keeps a part of j mod N's.
+    const draw = load.arrivals === 'poisson' ? Math.floor(hashUniform(seed, 2 * index + 1) * 2 ** 32) : index;
+    const mine = draw % shard.count === shard.index;
     if (mine) yield { index, atUs: Math.round(atMs * 1000) };
     if (load.arrivals === 'constant') cumulative += 1;
   }

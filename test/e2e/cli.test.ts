@@ -112,7 +112,10 @@ test('run: SIGINT ends the run early, open streams end as aborted, the summary i
   const child = spawn(process.execPath, [CLI, 'run', join(dir, 'long.yaml'), '--out', join(dir, 'out')], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  await new Promise((resolve) => setTimeout(resolve, 1500));
+  // Interrupted once tokens flow: after the first second on disk, and a little more.
+  const series = join(dir, 'out', 'timeseries.csv');
+  for (let i = 0; i < 100 && !(existsSync(series) && readFileSync(series, 'utf8').trim().split('\n').length > 1); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+  await new Promise((resolve) => setTimeout(resolve, 300));
   child.kill('SIGINT');
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   assert.equal(code, 130, `an interrupted run says so in its exit code\n${stdout}`);

@@ -91,7 +91,9 @@ test('run: killed outright, the CSV files still hold what was measured up to the
   const dir = tempDir();
   writeFileSync(join(dir, 's.yaml'), 'target: { builtin: { tokens: 3, tokenInterval: 10ms, firstTokenDelay: 10ms } }\nload: { model: open, rate: 50/s, duration: 1h }\n');
   const child = spawn(process.execPath, [CLI, 'run', join(dir, 's.yaml'), '--out', join(dir, 'out'), '--quiet'], { stdio: 'ignore' });
-  await new Promise((resolve) => setTimeout(resolve, 3500));
+  // Killed once two seconds are on disk (however long its workers took to start).
+  const series = join(dir, 'out', 'timeseries.csv');
+  for (let i = 0; i < 150 && !(existsSync(series) && readFileSync(series, 'utf8').trim().split('\n').length > 2); i++) await new Promise((resolve) => setTimeout(resolve, 100));
   child.kill('SIGKILL');
   await new Promise((resolve) => child.on('exit', resolve));
   assert.ok(!existsSync(join(dir, 'out', 'summary.json')), 'no summary: the process had no chance');

@@ -151,3 +151,29 @@ test('every scenario shipped in scenarios/ loads', async () => {
   assert.ok(files.length > 0);
   for (const f of files) await loadScenario(dir + f, {});
 });
+
+test('background requests and source addresses', () => {
+  const s = parseScenario(
+    `load: { sessions: 1, duration: 1s }
+target: { sourceAddresses: ["127.0.0.2-127.0.0.4", 127.0.0.9] }
+background: { connections: 4, rate: 200/s, before: 2s, after: 1s }
+`,
+    'x.yaml',
+    {},
+  );
+  assert.deepEqual(s.target.sourceAddresses, ['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.9']);
+  assert.deepEqual(s.background, { url: null, path: '/healthz', method: 'GET', headers: {}, body: null, connections: 4, rate: 200, beforeMs: 2000, afterMs: 1000, timeoutMs: 10_000 });
+  const none = parseScenario('load: { sessions: 1, duration: 1s }', 'x.yaml', {});
+  assert.equal(none.background, null);
+  assert.deepEqual(none.target.sourceAddresses, []);
+  assert.throws(
+    () => parseScenario('load: { sessions: 1, duration: 1s }\ntarget: { sourceAddresses: 127.0.0.9-127.0.0.2 }\nbackground: { path: healthz, rate: 0/s }', 'x.yaml', {}),
+    (err: ScenarioError) => {
+      const text = err.describe();
+      assert.match(text, /target\.sourceAddresses: must be an IPv4 address or a range/);
+      assert.match(text, /background\.path: must start with \//);
+      assert.match(text, /background\.rate: must be a rate such as 100\/s/);
+      return true;
+    },
+  );
+});

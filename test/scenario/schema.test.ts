@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import AjvModule from 'ajv';
 import { parse } from 'yaml';
+import { BACKGROUND_KEYS } from '../../src/scenario/background-section.js';
 import { EXPECTATION_KEYS, OUTPUT_KEYS, parseScenario, RECONNECT_KEYS, STREAM_KEYS, THRESHOLD_KEYS, TOP_KEYS } from '../../src/scenario/load.js';
 import { CLOSED_KEYS, OPEN_KEYS, STAGE_KEYS } from '../../src/scenario/load-section.js';
 import { TARGET_KEYS, VARIANT_KEYS } from '../../src/scenario/target-section.js';
@@ -38,6 +39,9 @@ test('broken scenarios are rejected by both the schema and the loader', () => {
     'target: { url: http://127.0.0.1:1/x }',
     'load: { sessions: 1, duration: 1s }\nexpectations: [{ name: nginx, idle: 60s, lifetime: 30s }]',
     'load: { sessions: 1, duration: 1s }\nexpectations: [{ name: nginx, idel: 60s }]',
+    'load: { sessions: 1, duration: 1s }\nbackground: { conections: 3 }',
+    'load: { sessions: 1, duration: 1s }\nbackground: { rate: fast }',
+    'load: { sessions: 1, duration: 1s }\ntarget: { sourceAddresses: [localhost] }',
   ];
   for (const text of broken) {
     assert.equal(validate(parse(text)), false, `schema accepted: ${text}`);
@@ -62,4 +66,5 @@ test('the schema names exactly the fields the loader knows', () => {
   assert.deepEqual(keys(p.thresholds.items.anyOf[1]), sorted(THRESHOLD_KEYS));
   assert.deepEqual(keys(p.expectations.items), sorted(EXPECTATION_KEYS));
   assert.deepEqual(keys(p.reconnect), sorted(RECONNECT_KEYS));
+  assert.deepEqual(keys(p.background), sorted(BACKGROUND_KEYS));
 });

@@ -1,0 +1,82 @@
+// The background traffic process: autocannon sending ordinary short requests while
+// the streams run, in a process of its own so that neither disturbs the other's
+// clock. Each response's time goes into the histogram of the phase it ended in
+// (before, during or after the streams); the coordinator moves the phase.
+import autocannon from 'autocannon';
+import { encodeHistogram, newHistogram, statsMs } from '../aggregate/histogram.js';
+import type { BackgroundPhase, FromBackground, ToBackground } from './background.js';
+
+/** Longer than any run; the coordinator stops it. (Node timers overflow past 24.8 days.) */
+const FOREVER_S = 20 * 86_400;
+
+interface Phase {
+  name: BackgroundPhase['name'];
+  startMs: number;
+  requests: number;
+  non2xx: number;
+  errors: number;
+  statuses: Record<string, number>;
+  errorCodes: Record<string, number>;
+  latency: ReturnType<typeof newHistogram>;
+}
+
+const newPhase = (name: Phase['name']): Phase => ({ name, startMs: performance.now(), requests: 0, non2xx: 0, errors: 0, statuses: {}, errorCodes: {}, latency: newHistogram() });
+const send = (m: FromBackground): void => {
+  if (process.connected) process.send?.(m);
+};
+process.on('SIGINT', () => undefined);
+process.on('SIGTERM', () => undefined);
+
+process.once('message', (init: ToBackground) => {
+  if (init.type !== 'init') return;
+  const phases: Phase[] = [newPhase('before')];
+  let current = phases[0] as Phase;
+  const instance = autocannon({
+    url: init.url,
+    method: init.method as 'GET',
+    headers: init.headers,
+    ...(init.body === null ? {} : { body: init.body }),
+    connections: init.connections,
+    ...(init.rate === null ? {} : { overallRate: init.rate }),
+    timeout: Math.max(1, Math.ceil(init.timeoutMs / 1000)),
+    duration: FOREVER_S,
+    skipAggregateResult: true,
+  });
+  instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTimeMs: number) => {
+    current.requests++;
+    current.statuses[statusCode] = (current.statuses[statusCode] ?? 0) + 1;
+    if (statusCode < 200 || statusCode > 299) current.non2xx++;
+    current.latency.recordValue(Math.max(1, Math.round(responseTimeMs * 1000)));
+  });
+  instance.on('reqError', (err: NodeJS.ErrnoException) => {
+    current.errors++;
+    const code = err?.code ?? err?.message ?? 'error';
+    current.errorCodes[code] = (current.errorCodes[code] ?? 0) + 1;
+  });
+  instance.on('error', (err: Error) => send({ type: 'failed', message: err.message }));
+  process.on('message', (m: ToBackground) => {
+    if (m.type === 'phase') {
+      current = newPhase(m.name);
+      phases.push(current);
+    } else if (m.type === 'stop') {
+      instance.stop();
+      const endMs = performance.now();
+      send({
+        type: 'result',
+        phases: phases.map((p, i) => ({
+          name: p.name,
+          durationMs: Math.round((phases[i + 1]?.startMs ?? endMs) - p.startMs),
+          requests: p.requests,
+          non2xx: p.non2xx,
+          errors: p.errors,
+          statuses: p.statuses,
+          errorCodes: p.errorCodes,
+          latencyMs: statsMs(p.latency),
+          histogram: encodeHistogram(p.latency),
+        })),
+      });
+      process.disconnect?.();
+    }
+  });
+  send({ type: 'started' });
+});

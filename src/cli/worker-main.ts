@@ -1,0 +1,91 @@
+// One worker of `run --workers N`: a process the coordinator forks, which runs its
+// shard of the schedule, appends its streams to the report's streams.csv (so a
+// coordinator killed outright loses none) and writes its summary.json into its own
+// folder. It sends every second's snapshot to the coordinator and starts and
+// stops when told, so that all workers keep one clock and one fate.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LoadRun, type RunHooks } from '../driver/load-run.js';
+import { toWire } from '../driver/snapshot-wire.js';
+import { loadScenario } from '../scenario/load.js';
+import { abortOnThresholds } from '../thresholds/live.js';
+import { applyFlags } from './run-options.js';
+import { streamsCsvWriter, summarize } from './run-shared.js';
+import type { FromCoordinator, FromWorker, WorkerInit } from './workers.js';
+
+const send = (m: FromWorker): void => {
+  if (process.connected) process.send?.(m);
+};
+
+// Ctrl-C reaches every process of the terminal's group: the coordinator decides.
+process.on('SIGINT', () => undefined);
+process.on('SIGTERM', () => undefined);
+
+process.once('message', (init: WorkerInit) => {
+  work(init).catch((err: unknown) => {
+    send({ type: 'failed', message: (err as Error)?.message ?? String(err) });
+    process.exitCode = 1;
+    process.disconnect?.();
+  });
+});
+
+async function work(init: WorkerInit): Promise<void> {
+  const scenario = applyFlags(await loadScenario(init.file), init.flags);
+  const csv = streamsCsvWriter(scenario, init.reportDir, init.shard.index, true);
+  const hooks: RunHooks = {
+    onStreamEnd: (r) => csv?.write(r),
+    onSecond: (s) => send({ type: 'second', snapshot: toWire(s) }),
+  };
+  const abort = abortOnThresholds(scenario.thresholds, scenario.load.stages);
+  if (abort !== undefined) {
+    hooks.shouldAbort = (run, elapsedMs) => {
+      const reason = abort(run, elapsedMs);
+      // The others stop too: a threshold that fails in one shard fails the run.
+      if (reason !== null) send({ type: 'abort', reason });
+      return reason;
+    };
+  }
+  const run = new LoadRun(scenario, init.targets.urls, { shard: init.shard, hooks, processLabel: init.processLabel });
+
+  let stopReason: string | null = null;
+  let started = false;
+  let go: () => void = () => undefined;
+  const start = new Promise<void>((resolve) => (go = resolve));
+  process.on('message', (m: FromCoordinator) => {
+    if (m.type === 'start') go();
+    if (m.type === 'stop') {
+      stopReason = m.reason;
+      if (started) run.stop(m.reason);
+      else go();
+    }
+  });
+  // The coordinator is gone (killed outright): stop, and leave what was measured.
+  process.on('disconnect', () => {
+    stopReason ??= 'interrupted';
+    if (started) run.stop(stopReason);
+    else go();
+  });
+  if (process.env.SSE_SOAK_TEST_BURN_WORKER === String(init.shard.index + 1)) burnForTests();
+
+  send({ type: 'ready' });
+  await start;
+  started = true;
+  const running = run.run();
+  if (stopReason !== null) run.stop(stopReason);
+  const result = await running;
+  await csv?.close();
+  await writeFile(join(init.outDir, 'summary.json'), JSON.stringify(summarize(scenario, result, init.targets), null, 2) + '\n');
+  send({ type: 'done' });
+  process.disconnect?.();
+}
+
+/**
+ * A deliberately starved worker, for the test of the harness's saturation warning:
+ * 85 ms of every 100 ms spent busy, as if the worker had a small share of a core.
+ */
+function burnForTests(): void {
+  setInterval(() => {
+    const until = performance.now() + 85;
+    while (performance.now() < until);
+  }, 100).unref();
+}

@@ -1,0 +1,175 @@
+// `run --workers N`: the coordinator. It forks N workers (worker-main.ts), each a
+// shard of the schedule, starts them together, combines their per-second snapshots
+// into one live progress and one timeseries.csv, stops them all when one of them or
+// the user says so, and merges their summaries into one report (they append their
+// streams to its streams.csv themselves).
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BackgroundTraffic } from '../background/background.js';
+import { combineSeconds, type WireSnapshot } from '../driver/snapshot-wire.js';
+import { mergeSummaries } from '../merge/merge.js';
+import { CsvFile } from '../report/csv-file.js';
+import { SECOND_COLUMNS, secondRow, STREAM_COLUMNS } from '../report/csv-rows.js';
+import type { Summary } from '../report/summary.js';
+import type { Shard } from '../schedule/open.js';
+import type { Scenario } from '../scenario/types.js';
+import { CliError, EXIT } from './exit-codes.js';
+import { readRun } from './run-folder.js';
+import type { RunFlags } from './run-options.js';
+import { finishRun, onInterrupt, type ProgressPrinter, type RunTargets } from './run-shared.js';
+import { VERSION } from './version.js';
+
+export const MAX_WORKERS = 16;
+const WORKER_MAIN = fileURLToPath(new URL('./worker-main.js', import.meta.url));
+/** How long workers get to load the scenario and report ready. */
+const READY_TIMEOUT_MS = 30_000;
+
+export interface WorkerInit {
+  file: string;
+  flags: RunFlags;
+  shard: Shard;
+  processLabel: string;
+  /** The worker's own folder (its summary.json). */
+  outDir: string;
+  /** The report folder, whose streams.csv every worker appends to. */
+  reportDir: string;
+  targets: RunTargets;
+}
+
+export type FromWorker = { type: 'ready' } | { type: 'second'; snapshot: WireSnapshot } | { type: 'abort'; reason: string } | { type: 'done' } | { type: 'failed'; message: string };
+export type FromCoordinator = { type: 'start' } | { type: 'stop'; reason: string };
+
+/** Forks the worker processes early: they load while the built-in target starts. */
+export function forkWorkers(count: number): ChildProcess[] {
+  return Array.from({ length: count }, () => fork(WORKER_MAIN, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+}
+
+export interface WorkersJob {
+  file: string;
+  flags: RunFlags;
+  scenario: Scenario;
+  /** The --shard this machine runs (the whole load by default); the workers split it further. */
+  shard: Shard;
+  /** From forkWorkers. */
+  procs: ChildProcess[];
+  outDir: string;
+  targets: RunTargets;
+  progress: ProgressPrinter;
+  quiet: boolean;
+  background: BackgroundTraffic | null;
+}
+
+interface Worker {
+  n: number;
+  proc: ChildProcess;
+  dir: string;
+  ready: boolean;
+  ended: boolean;
+  failure: string | null;
+  /** Seconds received and not yet combined, in order. */
+  seconds: WireSnapshot[];
+}
+
+export async function runWithWorkers(job: WorkersJob): Promise<number> {
+  const { shard, outDir } = job;
+  const count = job.procs.length;
+  const timeseries = new CsvFile(join(outDir, 'timeseries.csv'), SECOND_COLUMNS);
+  if (job.scenario.output.streamsCsv > 0) await CsvFile.header(join(outDir, 'streams.csv'), STREAM_COLUMNS);
+  let startEpochMs = Date.now();
+  const workers: Worker[] = [];
+  for (const [w, proc] of job.procs.entries()) {
+    const dir = join(outDir, 'workers', String(w + 1));
+    await mkdir(dir, { recursive: true });
+    workers.push({ n: w + 1, proc, dir, ready: false, ended: false, failure: null, seconds: [] });
+  }
+  const tell = (m: FromCoordinator): void => {
+    for (const w of workers) if (!w.ended && w.proc.connected) w.proc.send(m);
+  };
+
+  // A second is complete when every worker still running has sent it.
+  const flushSeconds = (): void => {
+    for (;;) {
+      const live = workers.filter((w) => !w.ended || w.seconds.length > 0);
+      if (live.length === 0 || live.some((w) => w.seconds.length === 0 && !w.ended)) return;
+      const next = Math.min(...live.filter((w) => w.seconds.length > 0).map((w) => (w.seconds[0] as WireSnapshot).second));
+      const parts = live.filter((w) => w.seconds[0]?.second === next).map((w) => w.seconds.shift() as WireSnapshot);
+      const combined = combineSeconds(parts);
+      timeseries.write(secondRow(combined, startEpochMs));
+      job.progress.second(combined);
+    }
+  };
+
+  let allReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (allReady = resolve));
+  const ended = workers.map(
+    (w) =>
+      new Promise<void>((resolve) => {
+        w.proc.on('message', (m: FromWorker) => {
+          if (m.type === 'ready') {
+            w.ready = true;
+            if (workers.every((x) => x.ready || x.ended)) allReady();
+          } else if (m.type === 'second') {
+            w.seconds.push(m.snapshot);
+            flushSeconds();
+          } else if (m.type === 'abort') tell({ type: 'stop', reason: m.reason });
+          else if (m.type === 'failed') w.failure = m.message;
+        });
+        w.proc.once('exit', (code, signal) => {
+          w.ended = true;
+          if (code !== 0 && w.failure === null) w.failure = `exited with ${signal ?? `code ${code}`}`;
+          if (workers.every((x) => x.ready || x.ended)) allReady();
+          flushSeconds();
+          resolve();
+        });
+      }),
+  );
+  for (const w of workers) {
+    const sub: Shard = { index: shard.index + shard.count * (w.n - 1), count: shard.count * count };
+    const init: WorkerInit = { file: job.file, flags: job.flags, shard: sub, processLabel: `worker ${w.n}/${count}`, outDir: w.dir, reportDir: outDir, targets: job.targets };
+    w.proc.send(init);
+  }
+
+  const signals = onInterrupt(
+    job.progress,
+    () => {
+      job.background?.interrupt();
+      tell({ type: 'stop', reason: 'interrupted' });
+    },
+    () => workers.forEach((w) => w.proc.kill('SIGKILL')),
+  );
+  try {
+    const timer = setTimeout(allReady, READY_TIMEOUT_MS);
+    await ready;
+    clearTimeout(timer);
+    const late = workers.filter((w) => !w.ready && !w.ended);
+    for (const w of late) {
+      w.failure = `not ready within ${READY_TIMEOUT_MS / 1000} s`;
+      w.proc.kill('SIGKILL');
+    }
+    await job.background?.lead();
+    startEpochMs = Date.now();
+    tell({ type: 'start' });
+    await Promise.all(ended);
+    job.progress.clear();
+    await job.background?.trail();
+  } finally {
+    signals.off();
+  }
+  job.progress.clear();
+  await timeseries.close();
+
+  const failures = workers.filter((w) => w.failure !== null);
+  for (const w of failures) process.stderr.write(`sse-soak: worker ${w.n} failed: ${w.failure}; its streams are missing from the report\n`);
+  const runs: Summary[] = [];
+  for (const w of workers) if (w.failure === null) runs.push(await readRun(w.dir));
+  if (runs.length === 0) throw new CliError(`no worker finished${failures[0] ? `: ${failures[0].failure}` : ''}`, EXIT.INTERNAL);
+
+  const { summary } = mergeSummaries(runs, VERSION);
+  // One run of this machine's shard, made by several processes.
+  summary.run.shard = shard;
+  summary.run.mergedFrom = 1;
+  const code = await finishRun(summary, outDir, job.quiet, job.background);
+  return failures.length > 0 ? EXIT.INTERNAL : code;
+}

@@ -1,0 +1,76 @@
+// A second's snapshot as it travels from a worker to the coordinator of
+// `run --workers`, and the one snapshot the coordinator makes of all workers'.
+// Histograms travel in their lossless encoding, so a combined second's
+// percentiles are exact, the same as one process would have measured.
+import { decodeHistogram, encodeHistogram } from '../aggregate/histogram.js';
+import { SecondWindow } from '../aggregate/second-window.js';
+import type { Outcome } from '../record/outcome.js';
+import type { HarnessSecond } from './harness-monitor.js';
+import type { SecondSnapshot } from './load-run.js';
+
+export interface WireSnapshot extends Omit<SecondSnapshot, 'window'> {
+  window: {
+    opened: number;
+    ended: Record<Outcome, number>;
+    events: number;
+    tokens: number;
+    ttft: string;
+    itl: string;
+    scheduleLag: string;
+  };
+}
+
+export function toWire(s: SecondSnapshot): WireSnapshot {
+  const w = s.window;
+  return {
+    ...s,
+    window: {
+      opened: w.opened,
+      ended: { ...w.ended },
+      events: w.events,
+      tokens: w.tokens,
+      ttft: encodeHistogram(w.ttft),
+      itl: encodeHistogram(w.itl),
+      scheduleLag: encodeHistogram(w.scheduleLag),
+    },
+  };
+}
+
+/**
+ * One second of every worker: counts add, histograms add exactly, the schedule's
+ * position is the same for all; the harness shows its worst lag, the CPU and memory
+ * of all processes together and the busiest process's CPU.
+ */
+export function combineSeconds(parts: readonly WireSnapshot[]): SecondSnapshot {
+  const first = parts[0];
+  if (first === undefined) throw new Error('no snapshot to combine');
+  const window = new SecondWindow();
+  const harness: HarnessSecond = { lagP99Ms: 0, lagMaxMs: 0, cpuCoreShare: 0, rssBytes: 0, cpuMaxProcessShare: 0, saturated: '' };
+  const out: SecondSnapshot = { ...first, sessions: 0, activeStreams: 0, backlog: 0, totalStarted: 0, totalEnded: 0, elapsedMs: 0, window, harness };
+  const saturated: string[] = [];
+  for (const p of parts) {
+    out.elapsedMs = Math.max(out.elapsedMs, p.elapsedMs);
+    out.sessions += p.sessions;
+    out.activeStreams += p.activeStreams;
+    out.backlog += p.backlog;
+    out.totalStarted += p.totalStarted;
+    out.totalEnded += p.totalEnded;
+    const w = p.window;
+    window.opened += w.opened;
+    for (const [o, n] of Object.entries(w.ended)) window.ended[o as Outcome] += n;
+    window.events += w.events;
+    window.tokens += w.tokens;
+    window.ttft.add(decodeHistogram(w.ttft));
+    window.itl.add(decodeHistogram(w.itl));
+    window.scheduleLag.add(decodeHistogram(w.scheduleLag));
+    const h = p.harness;
+    harness.lagP99Ms = Math.max(harness.lagP99Ms, h.lagP99Ms);
+    harness.lagMaxMs = Math.max(harness.lagMaxMs, h.lagMaxMs);
+    harness.cpuCoreShare = Math.round((harness.cpuCoreShare + h.cpuCoreShare) * 1000) / 1000;
+    harness.cpuMaxProcessShare = Math.max(harness.cpuMaxProcessShare, h.cpuMaxProcessShare);
+    harness.rssBytes += h.rssBytes;
+    if (h.saturated !== '') saturated.push(h.saturated);
+  }
+  harness.saturated = saturated.join('; ');
+  return out;
+}

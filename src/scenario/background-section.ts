@@ -1,0 +1,55 @@
+// The `background` section: ordinary short requests (autocannon) alongside the
+// streams, to see what the open streams do to everyone else on the same gateway.
+import { describe, type Fields, type RawObject } from './fields.js';
+import type { BackgroundSpec } from './types.js';
+import { parseRatePerSecond } from './units.js';
+
+export const BACKGROUND_KEYS = ['url', 'path', 'method', 'headers', 'body', 'connections', 'rate', 'before', 'after', 'timeout'] as const;
+
+export function readBackground(f: Fields, b: RawObject | undefined): BackgroundSpec | null {
+  if (b === undefined) return null;
+  const path = ['background'];
+  let url: string | null = null;
+  const rawUrl = f.string(b, 'url', path, '');
+  if (rawUrl !== '') {
+    try {
+      const u = new URL(rawUrl);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') f.problem([...path, 'url'], `must be an http:// or https:// URL, got ${u.protocol}`);
+      url = u.toString();
+    } catch {
+      f.problem([...path, 'url'], `is not a URL: ${JSON.stringify(rawUrl)}`, "e.g. http://127.0.0.1:8080/healthz, or leave it out for `path` on the streams' origin");
+    }
+  }
+  const requestPath = f.string(b, 'path', path, '/healthz');
+  if (!requestPath.startsWith('/')) f.problem([...path, 'path'], `must start with /, got ${JSON.stringify(requestPath)}`);
+  const headers: Record<string, string> = {};
+  if (b.headers !== undefined) {
+    const h = f.object(b.headers, [...path, 'headers'], Object.keys(b.headers ?? {}));
+    for (const [k, v] of Object.entries(h ?? {})) {
+      if (typeof v === 'string' || typeof v === 'number') headers[k] = String(v);
+      else f.problem([...path, 'headers', k], `must be a string, got ${describe(v)}`);
+    }
+  }
+  const rawBody = b.body;
+  const body = rawBody === undefined || rawBody === null ? null : typeof rawBody === 'string' ? rawBody : JSON.stringify(rawBody);
+  let rate: number | null = null;
+  if (b.rate !== undefined && b.rate !== null) {
+    rate = parseRatePerSecond(b.rate);
+    if (rate === null || rate <= 0) {
+      f.problem([...path, 'rate'], `must be a rate such as 100/s, got ${describe(b.rate)}`, 'leave it out for as fast as the connections go');
+      rate = null;
+    }
+  }
+  return {
+    url,
+    path: requestPath,
+    method: f.string(b, 'method', path, 'GET').toUpperCase(),
+    headers,
+    body,
+    connections: f.int(b, 'connections', path, 10, 1),
+    rate,
+    beforeMs: f.duration(b, 'before', path, 5000, { min: 0 }),
+    afterMs: f.duration(b, 'after', path, 5000, { min: 0 }),
+    timeoutMs: f.duration(b, 'timeout', path, 10_000, { min: 1 }),
+  };
+}

@@ -1,0 +1,23 @@
+// The part of autocannon's programmatic API that sse-soak uses (the package ships no types).
+declare module 'autocannon' {
+  import type { EventEmitter } from 'node:events';
+
+  interface Options {
+    url: string;
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    connections?: number;
+    overallRate?: number;
+    timeout?: number;
+    duration?: number;
+    skipAggregateResult?: boolean;
+  }
+
+  interface Instance extends EventEmitter {
+    stop(): void;
+  }
+
+  function autocannon(opts: Options): Instance;
+  export default autocannon;
+}

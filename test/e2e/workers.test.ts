@@ -1,0 +1,106 @@
+// run --workers: the same load in one process and in three gives the same streams,
+// events and outcomes, one merged report; a starved worker is named as saturated.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Summary } from '../../src/report/summary.js';
+import { spawnTarget, type ChildTarget } from '../../src/target/child.js';
+import { cli, noStack, tempDir } from '../helpers/cli.js';
+
+let target: ChildTarget;
+before(async () => {
+  target = await spawnTarget();
+});
+after(async () => target.stop());
+
+const read = (dir: string): Summary => JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Summary;
+const csvRows = (file: string): string[][] =>
+  readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.split(','));
+
+test('--workers 3 and --workers 1: the same streams, events and outcomes, one merged report', async () => {
+  const dir = tempDir();
+  // Constant arrivals and fixed replies: exactly 75 streams of 8 tokens, however they are split;
+  // the few still open when the schedule ends (its last 180 ms) end as aborted.
+  writeFileSync(
+    join(dir, 's.yaml'),
+    `name: split
+target:
+  builtin: { firstTokenDelay: 40ms, tokenInterval: 20ms, tokens: 8 }
+load: { model: open, arrivals: constant, rate: 25/s, duration: 3s }
+thresholds: ["ttft p99 < 2s"]
+`,
+  );
+  const url = `${target.origin}/stream`;
+  const one = join(dir, 'one');
+  const three = join(dir, 'three');
+  const [a, b] = await Promise.all([
+    cli(['run', join(dir, 's.yaml'), '--workers', '1', '--target', url, '--out', one, '--quiet'], { timeoutMs: 40_000 }),
+    cli(['run', join(dir, 's.yaml'), '--workers', '3', '--target', url, '--out', three], { timeoutMs: 40_000 }),
+  ]);
+  assert.equal(a.code, 0, a.stderr);
+  assert.equal(b.code, 0, b.stderr);
+  noStack(b.stderr);
+  assert.match(b.stdout, /3 worker processes/);
+  const s1 = read(one);
+  const s3 = read(three);
+  assert.equal(s1.harness.processes, 1);
+  assert.equal(s3.harness.processes, 3);
+  for (const s of [s1, s3]) {
+    assert.equal(s.streams.started, 75);
+    assert.equal(s.outcomes.completed + s.outcomes.aborted, 75, JSON.stringify(s.outcomes));
+    assert.ok(s.outcomes.completed >= 68, `${s.outcomes.completed} completed`);
+    assert.equal(s.streams.failed, 0);
+  }
+  assert.ok(Math.abs(s3.outcomes.completed - s1.outcomes.completed) <= 2, `completed ${s3.outcomes.completed} vs ${s1.outcomes.completed}`);
+  assert.ok(Math.abs(s3.totals.tokens - s1.totals.tokens) <= 20, `tokens ${s3.totals.tokens} vs ${s1.totals.tokens}`);
+  assert.equal(s3.run.mergedFrom, 1);
+  assert.ok(Math.abs(s3.metrics.ttft.p50 - s1.metrics.ttft.p50) < 30, `ttft p50 ${s3.metrics.ttft.p50} vs ${s1.metrics.ttft.p50} ms`);
+  assert.ok(s3.thresholds[0]?.pass);
+
+  // One streams.csv with every worker's rows, one timeseries.csv whose seconds add up.
+  const [head = [], ...rows] = csvRows(join(three, 'streams.csv'));
+  assert.equal(rows.length, 75);
+  const shardCol = head.indexOf('shard');
+  assert.deepEqual([...new Set(rows.map((r) => r[shardCol]))].sort(), ['0', '1', '2']);
+  const [th = [], ...seconds] = csvRows(join(three, 'timeseries.csv'));
+  const opened = seconds.reduce((n, r) => n + Number(r[th.indexOf('opened')]), 0);
+  assert.equal(opened, 75);
+  const events = seconds.reduce((n, r) => n + Number(r[th.indexOf('events')]), 0);
+  assert.equal(events, s3.totals.events);
+  assert.ok(seconds.length >= 3 && seconds.length <= 6, `${seconds.length} rows`);
+  for (const w of [1, 2, 3]) {
+    assert.ok(existsSync(join(three, 'workers', String(w), 'summary.json')), `worker ${w}'s own summary`);
+    assert.ok(!existsSync(join(three, 'workers', String(w), 'streams.csv')), 'its streams.csv is in the merged one');
+  }
+  assert.ok(existsSync(join(three, 'report.html')));
+});
+
+test('a starved worker: the console and the report name its seconds as untrustworthy', async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 's.yaml'), `name: starved\ntarget:\n  builtin: { firstTokenDelay: 20ms, tokenInterval: 20ms, tokens: 20 }\nload: { sessions: 4, duration: 4s }\n`);
+  const out = join(dir, 'out');
+  // Worker 2 spends 85 ms of every 100 ms busy (worker-main.ts), like a worker squeezed onto a busy core.
+  const r = await cli(['run', join(dir, 's.yaml'), '--workers', '2', '--target', `${target.origin}/stream`, '--out', out], {
+    timeoutMs: 40_000,
+    env: { SSE_SOAK_TEST_BURN_WORKER: '2' },
+  });
+  assert.equal(r.code, 0, r.stderr);
+  noStack(r.stderr);
+  assert.match(r.stderr, /warning: second \d+: the harness itself is saturated \(worker 2\/2: (event-loop lag|CPU)/);
+  assert.match(r.stdout, /WARNING {3}the harness itself was saturated in \d+ seconds?/);
+  assert.match(r.stdout, /\(worker 2\/2\): /);
+  assert.match(r.stdout, /run with --workers|spread the load over more machines/);
+  const s = read(out);
+  const spans = s.harness.saturated.filter((x) => x.process === 'worker 2/2');
+  const seconds = spans.reduce((n, x) => n + x.toSecond - x.fromSecond + 1, 0);
+  assert.ok(seconds >= 3, `worker 2 saturated for ${seconds} s: ${JSON.stringify(s.harness.saturated)}`);
+  assert.ok(spans.every((x) => x.lagP99Ms >= 20 || x.cpuCoreShare >= 0.9));
+  const html = readFileSync(join(out, 'report.html'), 'utf8');
+  assert.match(html, /Warning: the harness itself was saturated/);
+  const [th = [], ...rows] = csvRows(join(out, 'timeseries.csv'));
+  assert.ok(rows.some((row) => (row[th.indexOf('saturated')] ?? '').startsWith('worker 2/2: ')), 'timeseries.csv marks the seconds');
+});
