@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_KNOBS, knobsFromQuery, type TargetKnobs } from './knobs.js';
-import { TokenStream } from './token-stream.js';
+import { targetCounters, TokenStream } from './token-stream.js';
 
 export const STREAM_PATHS = ['/stream', '/v1/chat/completions'];
 
@@ -29,7 +29,7 @@ export function startTarget(options: TargetOptions = {}): Promise<RunningTarget>
   let active = 0;
 
   const server = createServer({ noDelay: true, keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => {
-    handle(req, res, defaults, () => {
+    handle(req, res, defaults, () => active, () => {
       active++;
       res.once('close', () => active--);
     });
@@ -57,10 +57,14 @@ export function startTarget(options: TargetOptions = {}): Promise<RunningTarget>
   });
 }
 
-function handle(req: IncomingMessage, res: ServerResponse, defaults: TargetKnobs, onStream: () => void): void {
+function handle(req: IncomingMessage, res: ServerResponse, defaults: TargetKnobs, active: () => number, onStream: () => void): void {
   const url = new URL(req.url ?? '/', 'http://target');
   if (url.pathname === '/healthz') {
     res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok\n');
+    return;
+  }
+  if (url.pathname === '/stats') {
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ streamsOpen: active(), eventsSent: targetCounters.events }) + '\n');
     return;
   }
   if (!STREAM_PATHS.includes(url.pathname)) {

@@ -11,6 +11,9 @@ const OPENAI_DATA = WORDS.map(
 const TEXT_DATA = WORDS.map((w) => `data: ${w}\n\n`);
 
 /** Reply length for one request: tokens × (1 ± spread), uniformly. */
+/** Events this process's target has sent (its /stats), e.g. for benchmarks that count what a client received. */
+export const targetCounters = { events: 0 };
+
 export function replyLength(knobs: TargetKnobs, random: () => number = Math.random): number {
   if (knobs.tokensSpread === 0) return knobs.tokens;
   const factor = 1 + knobs.tokensSpread * (2 * random() - 1);
@@ -116,6 +119,7 @@ export class TokenStream {
 
   /** Sends now, or holds back until `bufferBytes` wait (the buffer knob). */
   private send(text: string): void {
+    targetCounters.events++;
     const limit = this.knobs.bufferBytes;
     if (limit === 0) {
       this.res.write(text);

@@ -87,6 +87,15 @@ test('routes: /healthz answers, other paths are 404', async () => {
   assert.equal((await chunks(`${target.origin}/nope`)).status, 404);
 });
 
+test('/stats counts the events sent, for benchmarks that check what a client received', async () => {
+  const stats = async (): Promise<{ streamsOpen: number; eventsSent: number }> => (await (await fetch(`${target.origin}/stats`)).json()) as { streamsOpen: number; eventsSent: number };
+  const before = await stats();
+  await chunks(`${target.origin}/stream?tokens=7&tokenInterval=1ms&firstTokenDelay=0ms&sentinel=`);
+  const after = await stats();
+  assert.equal(after.eventsSent - before.eventsSent, 7);
+  assert.equal(after.streamsOpen, 0);
+});
+
 test('reply length spreads within tokens × (1 ± spread)', () => {
   const knobs = { ...DEFAULT_KNOBS, tokens: 100, tokensSpread: 0.2 };
   assert.equal(replyLength(knobs, () => 0), 80);

@@ -1,0 +1,110 @@
+// sse-soak against the tools people use instead, side by side in one run: the
+// harness CPU each spends per event received, and how far its arrival times are
+// from the target's send stamps. Each tool holds STREAMS streams of 50-token
+// replies at 20 tokens/s against the built-in target (its own process); CPU is the
+// tool's whole process tree over a steady window, events are what the target sent
+// in that window (its /stats), so every tool is counted the same way.
+//
+//   npm run bench:peers        (LOADS=500,1000,2000 WARM=8 MEASURE=15 TOOLS=sse-soak,eventsource,locust)
+//
+// Locust is Debian's python3-locust (apt-get install -y python3-locust): /usr/bin/locust.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawnTarget } from '../src/target/child.js';
+import { treeCpuSeconds } from './proc-cpu.js';
+
+const LOADS = (process.env.LOADS ?? '500,1000,2000').split(',').map(Number);
+const WARM = Number(process.env.WARM ?? 8);
+const MEASURE = Number(process.env.MEASURE ?? 15);
+const TOOLS = (process.env.TOOLS ?? 'sse-soak,eventsource,locust').split(',');
+const LOCUST = '/usr/bin/locust';
+const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+const ES_PEER = fileURLToPath(new URL('./peers/eventsource-peer.js', import.meta.url));
+const LOCUSTFILE = fileURLToPath(new URL('../../bench/peers/locustfile.py', import.meta.url));
+const PATH = '/stream?firstTokenDelay=50ms&tokenInterval=50ms&tokens=50';
+
+const dir = mkdtempSync(join(tmpdir(), 'sse-soak-peers-'));
+const target = await spawnTarget();
+const sleep = (s: number): Promise<void> => new Promise((r) => setTimeout(r, s * 1000));
+const sent = async (): Promise<number> => ((await (await fetch(`${target.origin}/stats`)).json()) as { eventsSent: number }).eventsSent;
+
+interface Row {
+  tool: string;
+  streams: number;
+  eventsPerSecond: number;
+  cpuCores: number;
+  usPerEvent: number;
+  lagP50: number | null;
+  lagP99: number | null;
+}
+
+function start(tool: string, streams: number, seconds: number, out: string): ChildProcess {
+  const url = `${target.origin}${PATH}`;
+  if (tool === 'sse-soak') {
+    const scenario = join(dir, `s-${streams}.yaml`);
+    writeFileSync(scenario, `name: peers\nload: { sessions: ${streams}, duration: ${seconds}s }\nstream: { idleTimeout: 60s }\noutput: { streamsCsv: false }\n`);
+    return spawn(process.execPath, [CLI, 'run', scenario, '--target', url, '--workers', '1', '--quiet', '--out', out], { stdio: 'ignore' });
+  }
+  if (tool === 'eventsource') return spawn(process.execPath, [ES_PEER, url, String(streams), String(seconds), out], { stdio: 'ignore' });
+  return spawn(LOCUST, ['-f', LOCUSTFILE, '--headless', '-u', String(streams), '-r', String(Math.ceil(streams / 4)), '--run-time', `${seconds}s`, '--host', target.origin, '--only-summary', '--loglevel', 'ERROR'], {
+    stdio: 'ignore',
+    env: { ...process.env, PEER_PATH: PATH, PEER_OUT: out },
+  });
+}
+
+function fidelity(tool: string, out: string): { p50: number | null; p99: number | null } {
+  try {
+    if (tool === 'sse-soak') {
+      const lag = (JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { metrics: { deliveryLag: { p50: number; p99: number } } }).metrics.deliveryLag;
+      return { p50: lag.p50, p99: lag.p99 };
+    }
+    if (tool === 'locust') {
+      const lag = (JSON.parse(readFileSync(out, 'utf8')) as { lagMs: { p50: number; p99: number } }).lagMs;
+      return { p50: lag.p50, p99: lag.p99 };
+    }
+  } catch {
+    // the tool wrote nothing: shown as –
+  }
+  return { p50: null, p99: null }; // EventSource does not expose the stamp field
+}
+
+const rows: Row[] = [];
+for (const streams of LOADS) {
+  for (const tool of TOOLS) {
+    if (tool === 'locust' && !existsSync(LOCUST)) {
+      console.error(`skipping Locust: ${LOCUST} not found (apt-get install -y python3-locust)`);
+      continue;
+    }
+    const out = join(dir, `${tool}-${streams}${tool === 'sse-soak' ? '' : '.json'}`);
+    const child = start(tool, streams, WARM + MEASURE + 3, out);
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    await sleep(WARM);
+    const cpu0 = treeCpuSeconds(child.pid as number);
+    const ev0 = await sent();
+    await sleep(MEASURE);
+    const cpu1 = treeCpuSeconds(child.pid as number);
+    const ev1 = await sent();
+    await Promise.race([exited, sleep(30)]);
+    child.kill('SIGKILL');
+    const events = ev1 - ev0;
+    const { p50, p99 } = fidelity(tool, out);
+    rows.push({ tool, streams, eventsPerSecond: events / MEASURE, cpuCores: (cpu1 - cpu0) / MEASURE, usPerEvent: ((cpu1 - cpu0) / events) * 1e6, lagP50: p50, lagP99: p99 });
+    const r = rows[rows.length - 1] as Row;
+    console.error(`${tool} × ${streams}: ${Math.round(r.eventsPerSecond)} events/s, ${r.cpuCores.toFixed(2)} cores, ${r.usPerEvent.toFixed(1)} µs/event`);
+    await sleep(2); // the target's connections wind down
+  }
+}
+await target.stop();
+
+const f = (x: number | null, d = 2): string => (x === null ? '–' : x.toFixed(d));
+console.log(`\npeers benchmark: ${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}, node ${process.version}; replies of 50 tokens at 20 tokens/s; CPU over ${MEASURE} s after ${WARM} s of warm-up\n`);
+console.log('| streams | tool | events/s received (offered) | CPU (cores) | CPU per event | per event vs sse-soak | delivery lag p50 / p99 (ms) |');
+console.log('|---:|---|---:|---:|---:|---:|---:|');
+for (const r of rows) {
+  const ours = rows.find((x) => x.tool === 'sse-soak' && x.streams === r.streams);
+  const ratio = ours === undefined ? '–' : `${(r.usPerEvent / ours.usPerEvent).toFixed(1)}×`;
+  console.log(`| ${r.streams} | ${r.tool} | ${Math.round(r.eventsPerSecond)} (${r.streams * 20}) | ${r.cpuCores.toFixed(2)} | ${r.usPerEvent.toFixed(1)} µs | ${ratio} | ${f(r.lagP50)} / ${f(r.lagP99)} |`);
+}
