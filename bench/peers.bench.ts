@@ -3,10 +3,16 @@
 // from the target's send stamps. Each tool holds STREAMS streams of 50-token
 // replies at 20 tokens/s against the built-in target (its own process); CPU is the
 // tool's whole process tree over a steady window, events are what the target sent
-// in that window (its /stats), so every tool is counted the same way.
+// in that window (its /stats), so every tool is counted the same way. Every tool
+// opens its streams evenly over the first RAMP seconds, so that the streams' tokens
+// are not all due in the same millisecond.
 //
-//   npm run bench:peers        (LOADS=500,1000,2000 WARM=8 MEASURE=15 TOOLS=sse-soak,eventsource,locust)
+//   npm run bench:peers   (LOADS=500,1000,2000 WARM=10 MEASURE=15 RAMP=5 TOOLS=sse-soak,sse-soak-w2,eventsource,locust,floor)
 //
+// sse-soak runs with --workers 1 (one process, like the peers) and, as sse-soak-w2,
+// with --workers 2. `floor` is bench/peers/floor-peer.ts: raw sockets that only count
+// bytes and take each read's lag from its stamp, the least a Node process can spend
+// reading each event as it comes, and the least lag this machine allows.
 // Locust is Debian's python3-locust (apt-get install -y python3-locust): /usr/bin/locust.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,12 +23,14 @@ import { spawnTarget } from '../src/target/child.js';
 import { treeCpuSeconds } from './proc-cpu.js';
 
 const LOADS = (process.env.LOADS ?? '500,1000,2000').split(',').map(Number);
-const WARM = Number(process.env.WARM ?? 8);
+const WARM = Number(process.env.WARM ?? 10);
 const MEASURE = Number(process.env.MEASURE ?? 15);
-const TOOLS = (process.env.TOOLS ?? 'sse-soak,eventsource,locust').split(',');
+const RAMP = Number(process.env.RAMP ?? 5);
+const TOOLS = (process.env.TOOLS ?? 'sse-soak,sse-soak-w2,eventsource,locust,floor').split(',');
 const LOCUST = '/usr/bin/locust';
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const ES_PEER = fileURLToPath(new URL('./peers/eventsource-peer.js', import.meta.url));
+const FLOOR_PEER = fileURLToPath(new URL('./peers/floor-peer.js', import.meta.url));
 const LOCUSTFILE = fileURLToPath(new URL('../../bench/peers/locustfile.py', import.meta.url));
 const PATH = '/stream?firstTokenDelay=50ms&tokenInterval=50ms&tokens=50';
 
@@ -43,13 +51,17 @@ interface Row {
 
 function start(tool: string, streams: number, seconds: number, out: string): ChildProcess {
   const url = `${target.origin}${PATH}`;
-  if (tool === 'sse-soak') {
+  if (tool.startsWith('sse-soak')) {
     const scenario = join(dir, `s-${streams}.yaml`);
-    writeFileSync(scenario, `name: peers\nload: { sessions: ${streams}, duration: ${seconds}s }\nstream: { idleTimeout: 60s }\noutput: { streamsCsv: false }\n`);
-    return spawn(process.execPath, [CLI, 'run', scenario, '--target', url, '--workers', '1', '--quiet', '--out', out], { stdio: 'ignore' });
+    // The ramp is a warm-up stage: the fidelity figures are those of the steady part.
+    const stages = `[{ duration: ${RAMP}s, target: ${streams}, warmup: true }, { duration: ${seconds - RAMP}s, target: ${streams} }]`;
+    writeFileSync(scenario, `name: peers\nload: { stages: ${stages} }\nstream: { idleTimeout: 60s }\noutput: { streamsCsv: false }\n`);
+    const workers = tool === 'sse-soak-w2' ? '2' : '1';
+    return spawn(process.execPath, [CLI, 'run', scenario, '--target', url, '--workers', workers, '--quiet', '--out', out], { stdio: 'ignore' });
   }
-  if (tool === 'eventsource') return spawn(process.execPath, [ES_PEER, url, String(streams), String(seconds), out], { stdio: 'ignore' });
-  return spawn(LOCUST, ['-f', LOCUSTFILE, '--headless', '-u', String(streams), '-r', String(Math.ceil(streams / 4)), '--run-time', `${seconds}s`, '--host', target.origin, '--only-summary', '--loglevel', 'ERROR'], {
+  if (tool === 'eventsource') return spawn(process.execPath, [ES_PEER, url, String(streams), String(seconds), out, String(RAMP)], { stdio: 'ignore' });
+  if (tool === 'floor') return spawn(process.execPath, [FLOOR_PEER, url, String(streams), String(seconds), String(RAMP), out], { stdio: 'ignore' });
+  return spawn(LOCUST, ['-f', LOCUSTFILE, '--headless', '-u', String(streams), '-r', String(Math.ceil(streams / RAMP)), '--run-time', `${seconds}s`, '--host', target.origin, '--only-summary', '--loglevel', 'ERROR'], {
     stdio: 'ignore',
     env: { ...process.env, PEER_PATH: PATH, PEER_OUT: out },
   });
@@ -57,11 +69,11 @@ function start(tool: string, streams: number, seconds: number, out: string): Chi
 
 function fidelity(tool: string, out: string): { p50: number | null; p99: number | null } {
   try {
-    if (tool === 'sse-soak') {
+    if (tool.startsWith('sse-soak')) {
       const lag = (JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { metrics: { deliveryLag: { p50: number; p99: number } } }).metrics.deliveryLag;
       return { p50: lag.p50, p99: lag.p99 };
     }
-    if (tool === 'locust') {
+    if (tool === 'locust' || tool === 'floor') {
       const lag = (JSON.parse(readFileSync(out, 'utf8')) as { lagMs: { p50: number; p99: number } }).lagMs;
       return { p50: lag.p50, p99: lag.p99 };
     }
@@ -78,7 +90,7 @@ for (const streams of LOADS) {
       console.error(`skipping Locust: ${LOCUST} not found (apt-get install -y python3-locust)`);
       continue;
     }
-    const out = join(dir, `${tool}-${streams}${tool === 'sse-soak' ? '' : '.json'}`);
+    const out = join(dir, `${tool}-${streams}${tool.startsWith('sse-soak') ? '' : '.json'}`);
     const child = start(tool, streams, WARM + MEASURE + 3, out);
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     await sleep(WARM);
@@ -87,7 +99,7 @@ for (const streams of LOADS) {
     await sleep(MEASURE);
     const cpu1 = treeCpuSeconds(child.pid as number);
     const ev1 = await sent();
-    await Promise.race([exited, sleep(30)]);
+    await Promise.race([exited, sleep(tool === 'locust' ? 120 : 60)]); // Locust can take long to stop its users
     child.kill('SIGKILL');
     const events = ev1 - ev0;
     const { p50, p99 } = fidelity(tool, out);
@@ -100,7 +112,7 @@ for (const streams of LOADS) {
 await target.stop();
 
 const f = (x: number | null, d = 2): string => (x === null ? '–' : x.toFixed(d));
-console.log(`\npeers benchmark: ${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}, node ${process.version}; replies of 50 tokens at 20 tokens/s; CPU over ${MEASURE} s after ${WARM} s of warm-up\n`);
+console.log(`\npeers benchmark: ${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}, node ${process.version}; replies of 50 tokens at 20 tokens/s, streams opened over ${RAMP} s; CPU over ${MEASURE} s after ${WARM} s\n`);
 console.log('| streams | tool | events/s received (offered) | CPU (cores) | CPU per event | per event vs sse-soak | delivery lag p50 / p99 (ms) |');
 console.log('|---:|---|---:|---:|---:|---:|---:|');
 for (const r of rows) {

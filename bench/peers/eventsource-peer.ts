@@ -3,11 +3,11 @@
 // event into arrays for ttft and itl, a new EventSource when a reply ends: what a
 // team writes when it has no harness.
 //
-//   node dist/bench/peers/eventsource-peer.js <url> <streams> <seconds> [out.json]
+//   node dist/bench/peers/eventsource-peer.js <url> <streams> <seconds> [out.json] [ramp seconds]
 import { writeFileSync } from 'node:fs';
 import { EventSource } from 'eventsource';
 
-const [url = '', streamsText = '100', secondsText = '10', out] = process.argv.slice(2);
+const [url = '', streamsText = '100', secondsText = '10', out, rampText = '0'] = process.argv.slice(2);
 const ttft: number[] = [];
 const itl: number[] = [];
 let events = 0;
@@ -30,7 +30,8 @@ function session(): void {
   };
 }
 
-for (let i = 0; i < Number(streamsText); i++) session();
+const streams = Number(streamsText);
+for (let i = 0; i < streams; i++) setTimeout(session, (i * Number(rampText) * 1000) / streams);
 setTimeout(() => {
   const median = (a: number[]): number => a.sort((x, y) => x - y)[Math.floor(a.length / 2)] ?? 0;
   const figures = { events, ttftMedianMs: median(ttft), itlMedianMs: median(itl) };

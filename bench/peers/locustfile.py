@@ -2,11 +2,13 @@
 # response line by line and recording ttft and itl as custom events, the way Locust
 # users write an SSE test. It also records each event's delivery lag (arrival − the
 # built-in target's x-sent-us stamp), for the fidelity comparison, and writes its
-# figures to $PEER_OUT when it stops.
+# figures to $PEER_OUT every 2 s (a Locust with many users can take minutes to stop,
+# and the benchmark does not wait that long).
 import json
 import os
 import time
 
+import gevent
 from locust import HttpUser, constant, events, task
 
 PATH = os.environ.get("PEER_PATH", "/stream")
@@ -43,12 +45,29 @@ class StreamUser(HttpUser):
             response.success()
 
 
-@events.quitting.add_listener
-def write_figures(environment, **kwargs):
+def write_figures():
     out = os.environ.get("PEER_OUT")
     if not out:
         return
-    lags = sorted(lags_us)
+    # The steady part only: the first third of the run is the ramp and warm-up.
+    lags = sorted(lags_us[len(lags_us) // 3 :])
     pick = lambda p: lags[min(len(lags) - 1, int(p * len(lags)))] / 1000 if lags else None
-    with open(out, "w") as f:
+    with open(out + ".tmp", "w") as f:
         json.dump({"events": counts["events"], "lagMs": {"p50": pick(0.5), "p99": pick(0.99), "count": len(lags)}}, f)
+    os.replace(out + ".tmp", out)
+
+
+def keep_writing():
+    while True:
+        gevent.sleep(2)
+        write_figures()
+
+
+@events.init.add_listener
+def start_writer(environment, **kwargs):
+    gevent.spawn(keep_writing)
+
+
+@events.quitting.add_listener
+def write_at_the_end(environment, **kwargs):
+    write_figures()

@@ -1,7 +1,9 @@
 // The background traffic process: autocannon sending ordinary short requests while
 // the streams run, in a process of its own so that neither disturbs the other's
-// clock. Each response's time goes into the histogram of the phase it ended in
-// (before, during or after the streams); the coordinator moves the phase.
+// clock. Each response counts in the phase its request was sent in (before, during
+// or after the streams), so a request held up by the streams and answered after
+// them is charged to them; an error counts in the phase it happens in. The
+// coordinator moves the phase.
 import autocannon from 'autocannon';
 import { encodeHistogram, newHistogram, statsMs } from '../aggregate/histogram.js';
 import type { BackgroundPhase, FromBackground, ToBackground } from './background.js';
@@ -42,11 +44,17 @@ process.once('message', (init: ToBackground) => {
     duration: FOREVER_S,
     skipAggregateResult: true,
   });
+  /** The phase that was running at `atMs`. */
+  const phaseAt = (atMs: number): Phase => {
+    for (let i = phases.length - 1; i > 0; i--) if ((phases[i] as Phase).startMs <= atMs) return phases[i] as Phase;
+    return phases[0] as Phase;
+  };
   instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTimeMs: number) => {
-    current.requests++;
-    current.statuses[statusCode] = (current.statuses[statusCode] ?? 0) + 1;
-    if (statusCode < 200 || statusCode > 299) current.non2xx++;
-    current.latency.recordValue(Math.max(1, Math.round(responseTimeMs * 1000)));
+    const p = phaseAt(performance.now() - responseTimeMs);
+    p.requests++;
+    p.statuses[statusCode] = (p.statuses[statusCode] ?? 0) + 1;
+    if (statusCode < 200 || statusCode > 299) p.non2xx++;
+    p.latency.recordValue(Math.max(1, Math.round(responseTimeMs * 1000)));
   });
   instance.on('reqError', (err: NodeJS.ErrnoException) => {
     current.errors++;

@@ -31,7 +31,7 @@ export function registerRun(program: Command): void {
     .option('--streams-csv <on|off|share>', 'streams.csv: every stream, none, or a share such as 10% (failures are always kept)')
     .option('--duration <duration>', "compress or stretch the scenario's stages to this total, e.g. 30s for a rehearsal")
     .option('--progress-interval <duration>', 'how often a progress line is printed when not on a terminal', '10s')
-    .option('--workers <n>', `processes that share the load (default: one per core, at most ${MAX_WORKERS})`)
+    .option('--workers <n>', `processes that share the load (default: one per core, one fewer with the built-in target, at most ${MAX_WORKERS})`)
     .option('--quiet', 'no progress and no summary: print only the report folder')
     .action(async (file: string, flags: RunFlags) => {
       const scenario = applyFlags(await loadScenario(file), flags);
@@ -49,7 +49,9 @@ function withKnobs(url: string, knobs: Record<string, string | number | boolean>
 async function runScenario(file: string, scenario: Scenario, flags: RunFlags): Promise<number> {
   const shard = parseShard(flags.shard);
   const progressEveryMs = progressIntervalMs(flags);
-  const workers = workerCount(flags.workers, scenario);
+  // The built-in target runs on this machine too, and needs a core of its own.
+  const builtinHere = flags.target === undefined && scenario.target.variants.some((v) => v.url === null);
+  const workers = workerCount(flags.workers, scenario, builtinHere ? 1 : 0);
   const quiet = flags.quiet === true;
   const say = (text: string): void => {
     if (!quiet) process.stdout.write(text);
@@ -112,8 +114,12 @@ async function runScenario(file: string, scenario: Scenario, flags: RunFlags): P
   }
 }
 
-/** --workers, or the default: one per core (at most MAX_WORKERS), never more than a closed model has sessions. */
-function workerCount(text: string | undefined, scenario: Scenario): number {
+/**
+ * --workers, or the default: one per core (at most MAX_WORKERS), less the cores kept
+ * for a local target, never more than a closed model has sessions. More workers than
+ * the load needs cost CPU: each wakes up for fewer events (bench/RESULTS.md).
+ */
+function workerCount(text: string | undefined, scenario: Scenario, reservedCores: number): number {
   if (text !== undefined) {
     const n = Number(text);
     if (!Number.isInteger(n) || n < 1 || n > MAX_WORKERS) throw new CliError(`--workers: expected a whole number from 1 to ${MAX_WORKERS}, got ${text}`, EXIT.INVALID_INPUT);
@@ -121,7 +127,7 @@ function workerCount(text: string | undefined, scenario: Scenario): number {
   }
   const load = scenario.load;
   const peak = Math.max(...load.stages.map((s) => Math.max(s.from, s.to)));
-  return Math.max(1, Math.min(availableParallelism(), MAX_WORKERS, load.model === 'closed' ? Math.ceil(peak) : MAX_WORKERS));
+  return Math.max(1, Math.min(availableParallelism() - reservedCores, MAX_WORKERS, load.model === 'closed' ? Math.ceil(peak) : MAX_WORKERS));
 }
 
 async function runInProcess(scenario: Scenario, shard: Shard, outDir: string, targets: RunTargets, progress: ProgressPrinter, quiet: boolean, background: BackgroundTraffic | null): Promise<number> {

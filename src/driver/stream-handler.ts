@@ -128,6 +128,10 @@ export class StreamHandler implements Dispatcher.DispatchHandler, SseSink {
   }
 
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+    // undici's controller keeps the raw response headers (a Buffer per name and value)
+    // for as long as the stream is open, which is most of a held stream's memory beyond
+    // the connection itself; the parsed `headers` are all this handler reads.
+    (controller as { rawHeaders?: unknown }).rawHeaders = null;
     const r = this.record;
     const now = nowUs();
     // ttfb is the first connection's; a reconnect's headers only mark the wire as alive.

@@ -79,7 +79,7 @@ function run(cmd: string, args: string[], port: number, logFile: string | null):
  * nginx in front of 127.0.0.1:upstreamPort; `location` holds the directives of the
  * proxied location (proxy_read_timeout, proxy_buffering, …).
  */
-export async function startNginx(upstreamPort: number, location: string, http = ''): Promise<Intermediary> {
+export async function startNginx(upstreamPort: number, location: string, http = '', workerConnections = 1024): Promise<Intermediary> {
   const dir = mkdtempSync(join(tmpdir(), 'sse-soak-nginx-'));
   const port = await freePort();
   for (const d of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, d));
@@ -90,7 +90,7 @@ master_process on;
 user root;
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
-events { worker_connections 1024; }
+events { worker_connections ${workerConnections}; }
 http {
   access_log off;
   client_body_temp_path ${dir}/body;
