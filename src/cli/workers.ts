@@ -84,7 +84,9 @@ export async function runWithWorkers(job: WorkersJob): Promise<number> {
     await mkdir(dir, { recursive: true });
     workers.push({ n: w + 1, proc, dir, ready: false, ended: false, failure: null, seconds: [] });
   }
+  let stopReason: string | null = null;
   const tell = (m: FromCoordinator): void => {
+    if (m.type === 'stop') stopReason ??= m.reason;
     for (const w of workers) if (!w.ended && w.proc.connected) w.proc.send(m);
   };
 
@@ -116,12 +118,25 @@ export async function runWithWorkers(job: WorkersJob): Promise<number> {
           } else if (m.type === 'abort') tell({ type: 'stop', reason: m.reason });
           else if (m.type === 'failed') w.failure = m.message;
         });
-        w.proc.once('exit', (code, signal) => {
+        // Ended when it has exited and its last messages are in: the channel closes after them.
+        let exited = false;
+        let disconnected = false;
+        const end = (): void => {
+          if (!exited || !disconnected || w.ended) return;
           w.ended = true;
-          if (code !== 0 && w.failure === null) w.failure = `exited with ${signal ?? `code ${code}`}`;
           if (workers.every((x) => x.ready || x.ended)) allReady();
           flushSeconds();
           resolve();
+        };
+        w.proc.once('disconnect', () => {
+          disconnected = true;
+          end();
+        });
+        w.proc.once('exit', (code, signal) => {
+          exited = true;
+          disconnected ||= !w.proc.connected;
+          if (code !== 0 && w.failure === null) w.failure = `exited with ${signal ?? `code ${code}`}`;
+          end();
         });
       }),
   );
@@ -151,6 +166,8 @@ export async function runWithWorkers(job: WorkersJob): Promise<number> {
     await job.background?.lead();
     startEpochMs = Date.now();
     tell({ type: 'start' });
+    // A stop (Ctrl-C, a threshold) that came while workers were still loading: they start and stop at once.
+    if (stopReason !== null) tell({ type: 'stop', reason: stopReason });
     await Promise.all(ended);
     job.progress.clear();
     await job.background?.trail();

@@ -2,11 +2,12 @@
 // events and outcomes, one merged report; a starved worker is named as saturated.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Summary } from '../../src/report/summary.js';
 import { spawnTarget, type ChildTarget } from '../../src/target/child.js';
-import { cli, noStack, tempDir } from '../helpers/cli.js';
+import { CLI, cli, noStack, tempDir } from '../helpers/cli.js';
 
 let target: ChildTarget;
 before(async () => {
@@ -103,4 +104,23 @@ test('a starved worker: the console and the report name its seconds as untrustwo
   assert.match(html, /Warning: the harness itself was saturated/);
   const [th = [], ...rows] = csvRows(join(out, 'timeseries.csv'));
   assert.ok(rows.some((row) => (row[th.indexOf('saturated')] ?? '').startsWith('worker 2/2: ')), 'timeseries.csv marks the seconds');
+});
+
+test('Ctrl-C while the workers are still starting: they start, stop at once, and the report is written', { timeout: 30_000 }, async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'long.yaml'), 'load: { sessions: 4, duration: 1h }\n');
+  const child = spawn(process.execPath, [CLI, 'run', join(dir, 'long.yaml'), '--workers', '2', '--target', `${target.origin}/stream`, '--out', join(dir, 'out'), '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  // The coordinator handles signals once it has made the workers' folders; the workers take longer to load.
+  for (let i = 0; i < 200 && !existsSync(join(dir, 'out', 'workers', '2')); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  child.kill('SIGINT');
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  noStack(stderr);
+  assert.equal(code, 130, stderr);
+  const s = read(join(dir, 'out'));
+  assert.equal(s.run.stopReason, 'interrupted');
+  assert.equal(s.harness.processes, 2);
+  assert.ok(s.run.durationMs < 10_000);
 });
