@@ -89,6 +89,8 @@ export class BackgroundTraffic {
   }
 
   async finish(): Promise<BackgroundSummary> {
+    const { exitCode, signalCode } = this.proc;
+    if (exitCode !== null || signalCode !== null) throw new Error(`its process ended early (${signalCode ?? `code ${exitCode}`})`);
     const phases = await new Promise<BackgroundPhase[]>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the background traffic process did not report its results')), 10_000);
       this.proc.on('message', (m: FromBackground) => {

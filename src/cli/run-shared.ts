@@ -67,7 +67,14 @@ export function summarize(scenario: Scenario, result: RunResult, targets: RunTar
  * report.html, prints the summary and picks the exit code.
  */
 export async function finishRun(summary: Summary, outDir: string, quiet: boolean, background: BackgroundTraffic | null): Promise<number> {
-  if (background !== null) summary.background = await background.finish();
+  if (background !== null) {
+    try {
+      summary.background = await background.finish();
+    } catch (err) {
+      // The streams' results stand without it.
+      process.stderr.write(`sse-soak: warning: the background traffic's results are lost: ${(err as Error).message}\n`);
+    }
+  }
   const text = renderConsoleSummary(summary, outDir);
   await writeSummary(outDir, summary, text);
   await writeHtmlReport(outDir, summary);

@@ -3,10 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
 import AjvModule from 'ajv';
 import type { Summary } from '../../src/report/summary.js';
-import { cli, noStack, tempDir } from '../helpers/cli.js';
+import { CLI, cli, noStack, tempDir } from '../helpers/cli.js';
 
 const Ajv = AjvModule as unknown as typeof AjvModule.default;
 const schema = JSON.parse(readFileSync(new URL('../../../schemas/summary.schema.json', import.meta.url), 'utf8')) as object;
@@ -73,4 +74,22 @@ background: { url: "http://127.0.0.1:9/nothing", connections: 1, rate: 20/s, bef
   assert.ok(errors > 0, JSON.stringify(s.background));
   assert.match(r.stdout, /errors: before: ECONNREFUSED ×\d+/);
   assert.ok(s.outcomes.completed >= 2);
+});
+
+test('the background process dies mid-run: a warning, and the report of the streams is written without it', async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 's.yaml'), 'target: { builtin: { tokens: 200, tokenInterval: 20ms } }\nload: { sessions: 5, duration: 3s }\nbackground: { connections: 1, rate: 20/s, before: 500ms, after: 500ms }\n');
+  const out = join(dir, 'out');
+  const running = cli(['run', join(dir, 's.yaml'), '--workers', '1', '--out', out], { timeoutMs: 30_000 });
+  // This checkout's background process only (its path names the checkout).
+  const main = join(dirname(CLI), '..', 'background', 'background-main.js');
+  await new Promise((resolve) => setTimeout(resolve, 2500));
+  spawnSync('pkill', ['-KILL', '-f', main]);
+  const r = await running;
+  noStack(r.stderr);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /warning: the background traffic's results are lost: its process ended early \(SIGKILL\)/);
+  const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Summary;
+  assert.equal(s.background, undefined);
+  assert.equal(s.streams.started, 5);
 });
