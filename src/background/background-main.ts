@@ -5,21 +5,16 @@
 // them is charged to them; an error counts in the phase it happens in. The
 // coordinator moves the phase.
 import autocannon from 'autocannon';
-import { encodeHistogram, newHistogram, statsMs } from '../aggregate/histogram.js';
+import { encodeHistogram, newHistogram, statsMs, type Histogram } from '../aggregate/histogram.js';
 import type { BackgroundPhase, FromBackground, ToBackground } from './background.js';
 
 /** Longer than any run; the coordinator stops it. (Node timers overflow past 24.8 days.) */
 const FOREVER_S = 20 * 86_400;
 
-interface Phase {
-  name: BackgroundPhase['name'];
+/** A phase as it is counted: its counts as reported, its start and its histogram. */
+interface Phase extends Omit<BackgroundPhase, 'durationMs' | 'latencyMs' | 'histogram'> {
   startMs: number;
-  requests: number;
-  non2xx: number;
-  errors: number;
-  statuses: Record<string, number>;
-  errorCodes: Record<string, number>;
-  latency: ReturnType<typeof newHistogram>;
+  latency: Histogram;
 }
 
 const newPhase = (name: Phase['name']): Phase => ({ name, startMs: performance.now(), requests: 0, non2xx: 0, errors: 0, statuses: {}, errorCodes: {}, latency: newHistogram() });
