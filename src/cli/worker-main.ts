@@ -51,20 +51,18 @@ async function work(init: WorkerInit): Promise<void> {
   let started = false;
   let go: () => void = () => undefined;
   const start = new Promise<void>((resolve) => (go = resolve));
-  process.on('message', (m: FromCoordinator) => {
-    if (m.type === 'start') go();
-    if (m.type === 'stop') {
-      stopReason = m.reason;
-      if (started) run.stop(m.reason);
-      else go();
-    }
-  });
-  // The coordinator is gone (killed outright): stop, and leave what was measured.
-  process.on('disconnect', () => {
-    stopReason ??= 'interrupted';
+  // Told to stop before the start, the run starts and stops at once, so its summary is written.
+  const stop = (reason: string): void => {
+    stopReason ??= reason;
     if (started) run.stop(stopReason);
     else go();
+  };
+  process.on('message', (m: FromCoordinator) => {
+    if (m.type === 'start') go();
+    else stop(m.reason);
   });
+  // The coordinator is gone (killed outright): stop, and leave what was measured.
+  process.on('disconnect', () => stop('interrupted'));
   if (process.env.SSE_SOAK_TEST_BURN_WORKER === String(init.shard.index + 1)) burnForTests();
 
   send({ type: 'ready' });
@@ -75,7 +73,6 @@ async function work(init: WorkerInit): Promise<void> {
   const result = await running;
   await csv?.close();
   await writeFile(join(init.outDir, 'summary.json'), JSON.stringify(summarize(scenario, result, init.targets), null, 2) + '\n');
-  send({ type: 'done' });
   process.disconnect?.();
 }
 

@@ -38,7 +38,7 @@ export interface WorkerInit {
   targets: RunTargets;
 }
 
-export type FromWorker = { type: 'ready' } | { type: 'second'; snapshot: WireSnapshot } | { type: 'abort'; reason: string } | { type: 'done' } | { type: 'failed'; message: string };
+export type FromWorker = { type: 'ready' } | { type: 'second'; snapshot: WireSnapshot } | { type: 'abort'; reason: string } | { type: 'failed'; message: string };
 export type FromCoordinator = { type: 'start' } | { type: 'stop'; reason: string };
 
 /** Forks the worker processes early: they load while the built-in target starts. */
@@ -174,7 +174,6 @@ export async function runWithWorkers(job: WorkersJob): Promise<number> {
   } finally {
     signals.off();
   }
-  job.progress.clear();
   await timeseries.close();
 
   const failures = workers.filter((w) => w.failure !== null);
