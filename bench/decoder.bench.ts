@@ -54,6 +54,7 @@ function run(factory: (sink: SseSink) => Decoder, chunks: Buffer[]): number {
       bytes += data.length;
     },
     onField: () => {},
+    onStamp: () => {},
   };
   const d = factory(sink);
   const t0 = process.cpuUsage();

@@ -9,6 +9,9 @@ const COLON = 0x3a;
 const SPACE = 0x20;
 const NUL = 0x00;
 
+/** The built-in target's send stamp field: `x-sent-us: <epoch µs>`. */
+export const STAMP_FIELD = 'x-sent-us';
+
 /** Receives what the decoder finds. Only onEvent is required. */
 export interface SseSink {
   /** "Dispatch the event": data lines joined by LF, type defaults to "message". */
@@ -19,6 +22,12 @@ export interface SseSink {
   onComment?(): void;
   /** A field the standard does not define; standard clients ignore these. */
   onField?(name: string, value: string): void;
+  /**
+   * The send stamp field (STAMP_FIELD), read straight from the bytes: no strings
+   * are made for it, as it comes with every event. 0 when its value is not all
+   * digits. Without this, the stamp goes to onField like any other field.
+   */
+  onStamp?(us: number): void;
   /** The last event ID string changed (at a dispatch, even of a block without data). */
   onLastEventId?(id: string): void;
 }
@@ -196,6 +205,19 @@ export class SseDecoder {
         ms = ms * 10 + d;
       }
       this.sink.onRetry?.(ms);
+      return;
+    }
+    if (nameLen === STAMP_FIELD.length && b0 === 0x78 && this.sink.onStamp !== undefined && matches(buf, start, STAMP_FIELD)) {
+      let us = 0;
+      for (let i = valueStart; i < end; i++) {
+        const d = (buf[i] as number) - 0x30;
+        if (d < 0 || d > 9) {
+          us = 0;
+          break;
+        }
+        us = us * 10 + d;
+      }
+      this.sink.onStamp(us);
       return;
     }
     if (this.sink.onField !== undefined) {

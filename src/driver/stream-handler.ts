@@ -12,9 +12,6 @@ import { classifyError, errorCode, isEventStream } from './classify.js';
 import { SseDecoder, type SseSink } from './sse-decoder.js';
 import { countTokens } from './tokens.js';
 
-/** The field the built-in target stamps each event with: send time in epoch µs. */
-export const STAMP_FIELD = 'x-sent-us';
-
 /** What a stream needs from the run it belongs to. */
 export interface StreamHost {
   readonly spec: StreamSpec;
@@ -245,8 +242,8 @@ export class StreamHandler implements Dispatcher.DispatchHandler, SseSink {
     if (stamp !== 0) this.aggregate.recordDeliveryLag(monoToEpochUs(now) - stamp);
   }
 
-  onField(name: string, value: string): void {
-    if (name === STAMP_FIELD) this.stampUs = Number(value) || 0;
+  onStamp(us: number): void {
+    this.stampUs = us;
   }
 
   onRetry(ms: number): void {

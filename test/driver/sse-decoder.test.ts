@@ -70,3 +70,20 @@ test('decoder: lastEventId is exposed for reconnects', () => {
   d.push(Buffer.from('id: 41\ndata: a\n\nid: 42\n\n'));
   assert.equal(d.lastEventId, '42');
 });
+
+test('decoder: the send stamp is read as a number when the sink asks for it, in any split, and is a field otherwise', () => {
+  const input = Buffer.from('x-sent-us: 1764086400123456\ndata: a\n\nx-sent-us: 12x4\ndata: b\n\nx-sent-us:\ndata: c\n\nx-sent-usX: 7\ndata: d\n\n');
+  for (const { label, chunks } of splits(input)) {
+    const seen: string[] = [];
+    const d = new SseDecoder({
+      onEvent: (data) => seen.push(`event ${data}`),
+      onStamp: (us) => seen.push(`stamp ${us}`),
+      onField: (name, value) => seen.push(`field ${name}=${value}`),
+    });
+    for (const c of chunks) d.push(c);
+    assert.deepEqual(seen, ['stamp 1764086400123456', 'event a', 'stamp 0', 'event b', 'stamp 0', 'event c', 'field x-sent-usX=7', 'event d'], label);
+  }
+  const fields: string[] = [];
+  new SseDecoder({ onEvent: () => {}, onField: (name, value) => fields.push(`${name}=${value}`) }).push(Buffer.from('x-sent-us: 5\ndata: a\n\n'));
+  assert.deepEqual(fields, ['x-sent-us=5']);
+});
