@@ -1,0 +1,88 @@
+// Where the bytes a running harness allocates per event come from. Allocation rate
+// sets how often V8's young-generation GC pauses the event loop, and an event that
+// arrives during a pause is measured late: that is what a delivery-lag p99 is made of.
+//
+// STREAMS streams of 50-token replies at 20 tokens/s (the peers benchmark's load) run
+// in this process against the built-in target. After a warm-up, V8's sampling heap
+// profiler records every allocation site for WINDOW seconds, including objects that
+// were already collected, and the bytes are divided by the events the target sent in
+// that window. Each site is charged to the innermost frame that is sse-soak's or
+// undici's code, otherwise to Node itself.
+//
+//   npm run bench:alloc        (STREAMS=1000 WARM=8 WINDOW=8)
+import { Session } from 'node:inspector/promises';
+import { LoadRun } from '../src/driver/load-run.js';
+import { parseScenario } from '../src/scenario/load.js';
+import { spawnTarget } from '../src/target/child.js';
+
+const STREAMS = Number(process.env.STREAMS ?? 1000);
+const WARM = Number(process.env.WARM ?? 8);
+const WINDOW = Number(process.env.WINDOW ?? 8);
+
+interface ProfileNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: ProfileNode[];
+}
+
+const target = await spawnTarget();
+const sent = async (): Promise<number> => ((await (await fetch(`${target.origin}/stats`)).json()) as { eventsSent: number }).eventsSent;
+const scenario = parseScenario(
+  `load: { stages: [{ duration: 5s, target: ${STREAMS}, warmup: true }, { duration: ${WARM + WINDOW}s, target: ${STREAMS} }] }\nstream: { idleTimeout: 60s }\noutput: { streamsCsv: false }\n`,
+  'alloc.yaml',
+  {},
+);
+const run = new LoadRun(scenario, `${target.origin}/stream?firstTokenDelay=50ms&tokenInterval=50ms&tokens=50`);
+const session = new Session();
+session.connect();
+const done = run.run();
+await sleep(WARM * 1000);
+const sentBefore = await sent();
+await session.post('HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+await sleep(WINDOW * 1000);
+const { profile } = (await session.post('HeapProfiler.stopSampling')) as unknown as { profile: { head: ProfileNode } };
+const events = (await sent()) - sentBefore;
+await done;
+session.disconnect();
+await target.stop();
+
+const frame = (n: ProfileNode): string => {
+  const { functionName, url, lineNumber } = n.callFrame;
+  return `${functionName || '(anonymous)'} ${url.replace(/^.*\/(node_modules\/|dist\/)/, '').replace(/^file:\/\//, '') || '(native)'}:${lineNumber + 1}`;
+};
+const owner = (url: string): string | null => (url.includes('/dist/src/') ? 'sse-soak' : url.includes('node_modules/undici/') ? 'undici' : null);
+
+const byOwner = new Map<string, number>();
+const bySite = new Map<string, number>();
+let total = 0;
+const walk = (n: ProfileNode, stack: ProfileNode[]): void => {
+  const here = [...stack, n];
+  if (n.selfSize > 0) {
+    total += n.selfSize;
+    let who = 'node';
+    for (let i = here.length - 1; i >= 0; i--) {
+      const o = owner((here[i] as ProfileNode).callFrame.url);
+      if (o !== null) {
+        who = o;
+        break;
+      }
+    }
+    byOwner.set(who, (byOwner.get(who) ?? 0) + n.selfSize);
+    const site = here.slice(-3).reverse().map(frame).join(' < ');
+    bySite.set(site, (bySite.get(site) ?? 0) + n.selfSize);
+  }
+  for (const c of n.children) walk(c, here);
+};
+walk(profile.head, []);
+
+const perEvent = (bytes: number): string => `${Math.round(bytes / events)}`.padStart(6);
+console.log(`alloc benchmark: ${STREAMS} streams × 20 tokens/s in one process, node ${process.version}; ${WINDOW} s sampled after ${WARM} s`);
+console.log(`  events in the window ${events} (${Math.round(events / WINDOW)}/s), allocated ${(total / 1e6).toFixed(1)} MB: ${perEvent(total).trim()} B per event`);
+console.log('  by whose code allocated it (B per event):');
+for (const [who, bytes] of [...byOwner].sort((a, b) => b[1] - a[1])) console.log(`    ${perEvent(bytes)}  ${who}`);
+console.log('  largest sites (B per event, innermost frame first):');
+for (const [site, bytes] of [...bySite].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`    ${perEvent(bytes)}  ${site.slice(0, 150)}`);
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
