@@ -48,7 +48,8 @@ test('run: streams.csv has a row per stream, timeseries.csv a row per second; pr
   assert.doesNotMatch(r.stdout, /\x1b\[/);
   const progress = r.stdout.split('\n').filter((l) => l.startsWith('['));
   assert.ok(progress.length >= 3, r.stdout);
-  assert.match(progress[0] ?? '', /^\[1\.0s\/4\.0s\] stage 1\/2 warm-up rate 30\.0\/s; open \d+, opened \d+, ended \d+;/);
+  // The first line comes at the first second's tick, which a busy machine can make a little late.
+  assert.match(progress[0] ?? '', /^\[1\.[01]s\/4\.0s\] stage 1\/2 warm-up rate 30\.0\/s; open \d+, opened \d+, ended \d+;/);
   assert.match(r.stdout, /warm-up   30 streams kept out of the results/);
 });
 
