@@ -197,27 +197,12 @@ export class SseDecoder {
       return;
     }
     if (nameLen === 5 && b0 === 0x72 && matches(buf, start, 'retry')) {
-      if (valueStart === end) return;
-      let ms = 0;
-      for (let i = valueStart; i < end; i++) {
-        const d = (buf[i] as number) - 0x30;
-        if (d < 0 || d > 9) return; // only ASCII digits count
-        ms = ms * 10 + d;
-      }
-      this.sink.onRetry?.(ms);
+      const ms = digits(buf, valueStart, end);
+      if (ms >= 0) this.sink.onRetry?.(ms); // only ASCII digits count
       return;
     }
     if (nameLen === STAMP_FIELD.length && b0 === 0x78 && this.sink.onStamp !== undefined && matches(buf, start, STAMP_FIELD)) {
-      let us = 0;
-      for (let i = valueStart; i < end; i++) {
-        const d = (buf[i] as number) - 0x30;
-        if (d < 0 || d > 9) {
-          us = 0;
-          break;
-        }
-        us = us * 10 + d;
-      }
-      this.sink.onStamp(us);
+      this.sink.onStamp(Math.max(0, digits(buf, valueStart, end)));
       return;
     }
     if (this.sink.onField !== undefined) {
@@ -241,6 +226,18 @@ export class SseDecoder {
     this.resetEvent();
     this.sink.onEvent(data, type, this.lastEventId);
   }
+}
+
+/** The value of buf[start, end) as a decimal number; -1 when it is empty or not all ASCII digits. */
+function digits(buf: Buffer, start: number, end: number): number {
+  if (start === end) return -1;
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const d = (buf[i] as number) - 0x30;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
 }
 
 function matches(buf: Buffer, start: number, name: string): boolean {
