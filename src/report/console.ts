@@ -104,7 +104,7 @@ const OS_LIMITS: Record<string, string> = {
   EMFILE: 'the open-files limit of one process: raise it (ulimit -n 1048576, or LimitNOFILE= for a service), or use more --workers: each has its own',
   ENFILE: 'the open-files limit of the whole machine: raise fs.file-max (sysctl -w fs.file-max=2097152)',
   EADDRNOTAVAIL: 'ephemeral ports towards this target: widen net.ipv4.ip_local_port_range (sysctl -w net.ipv4.ip_local_port_range="1024 65535") or add target.sourceAddresses (127.0.0.2-127.0.0.9 on loopback)',
-  EADDRINUSE: 'ephemeral ports of the source addresses, some still in TIME_WAIT from earlier streams or runs: widen net.ipv4.ip_local_port_range, set net.ipv4.tcp_tw_reuse=1, or add target.sourceAddresses',
+  EADDRINUSE: 'ephemeral ports of target.sourceAddresses, all bound, or some still in TIME_WAIT from earlier streams or runs: widen net.ipv4.ip_local_port_range, set net.ipv4.tcp_tw_reuse=1, or add target.sourceAddresses',
   ENOBUFS: 'kernel socket memory: raise net.core.* / net.ipv4.tcp_mem, or use fewer streams per machine',
 };
 
