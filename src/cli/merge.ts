@@ -7,11 +7,11 @@ import { joinCsvFiles } from '../merge/streams-csv.js';
 import { mergeTimeseries } from '../merge/timeseries.js';
 import { renderConsoleSummary } from '../report/console.js';
 import { writeHtmlReport } from '../report/html-writer.js';
-import { CsvFile } from '../report/csv-file.js';
 import { SECOND_COLUMNS } from '../report/csv-rows.js';
 import { prepareReportDir, writeSummary } from '../report/writer.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { readRun } from './run-folder.js';
+import { reportCsv } from './run-shared.js';
 import { VERSION } from './version.js';
 
 export function registerMerge(program: Command): void {
@@ -32,7 +32,7 @@ export function registerMerge(program: Command): void {
       }
       const series = dirs.map((d) => join(d, 'timeseries.csv')).filter((f) => existsSync(f));
       if (series.length > 0) {
-        const csv = new CsvFile(join(flags.out, 'timeseries.csv'), SECOND_COLUMNS);
+        const csv = reportCsv(join(flags.out, 'timeseries.csv'), SECOND_COLUMNS);
         for (const row of mergeTimeseries(await Promise.all(series.map((f) => readFile(f, 'utf8'))))) csv.write(row);
         await csv.close();
       }

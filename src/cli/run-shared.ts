@@ -16,7 +16,7 @@ import { writeSummary } from '../report/writer.js';
 import type { Scenario } from '../scenario/types.js';
 import { evaluateAll, figuresForRules, warmupEndMs } from '../thresholds/live.js';
 import { hashUniform } from '../util/random.js';
-import { EXIT } from './exit-codes.js';
+import { CliError, EXIT } from './exit-codes.js';
 import { VERSION } from './version.js';
 
 /** Where a run's streams go and how the reports name them, fixed before any worker starts. */
@@ -35,7 +35,7 @@ export interface RunTargets {
 export function streamsCsvWriter(scenario: Scenario, dir: string, shardIndex: number, append = false): { write(r: StreamRecord): void; close(): Promise<void> } | null {
   const share = scenario.output.streamsCsv;
   if (share <= 0) return null;
-  const csv = new CsvFile(join(dir, 'streams.csv'), STREAM_COLUMNS, append);
+  const csv = reportCsv(join(dir, 'streams.csv'), STREAM_COLUMNS, append);
   const variants = scenario.target.variants;
   return {
     write: (r) => {
@@ -45,6 +45,15 @@ export function streamsCsvWriter(scenario: Scenario, dir: string, shardIndex: nu
     },
     close: () => csv.close(),
   };
+}
+
+/** A CSV file of the report, opened before the load starts; one that cannot be opened stops the run before it sends anything. */
+export function reportCsv(path: string, columns: readonly string[], append = false): CsvFile {
+  try {
+    return new CsvFile(path, columns, append);
+  } catch (err) {
+    throw new CliError(`cannot write ${path}: ${(err as Error).message}`, EXIT.CANNOT_START);
+  }
 }
 
 /** A finished run's summary, its thresholds judged on the measured part (warm-up excluded). */

@@ -3,7 +3,6 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { BackgroundTraffic, backgroundUrl } from '../background/background.js';
 import { LoadRun, type RunHooks } from '../driver/load-run.js';
-import { CsvFile } from '../report/csv-file.js';
 import { SECOND_COLUMNS, secondRow } from '../report/csv-rows.js';
 import { defaultReportDir, prepareReportDir } from '../report/writer.js';
 import type { Shard } from '../schedule/open.js';
@@ -15,7 +14,7 @@ import { abortOnThresholds } from '../thresholds/live.js';
 import { collect, httpUrl } from './args.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { applyFlags, parseShard, progressIntervalMs, type RunFlags } from './run-options.js';
-import { finishRun, onInterrupt, ProgressPrinter, streamsCsvWriter, summarize, type RunTargets } from './run-shared.js';
+import { finishRun, onInterrupt, ProgressPrinter, reportCsv, streamsCsvWriter, summarize, type RunTargets } from './run-shared.js';
 import { VERSION } from './version.js';
 import { forkWorkers, MAX_WORKERS, runWithWorkers } from './workers.js';
 
@@ -132,7 +131,7 @@ function workerCount(text: string | undefined, scenario: Scenario, reservedCores
 
 async function runInProcess(scenario: Scenario, shard: Shard, outDir: string, targets: RunTargets, progress: ProgressPrinter, quiet: boolean, background: BackgroundTraffic | null): Promise<number> {
   const streamsCsv = streamsCsvWriter(scenario, outDir, shard.index);
-  const timeseries = new CsvFile(join(outDir, 'timeseries.csv'), SECOND_COLUMNS);
+  const timeseries = reportCsv(join(outDir, 'timeseries.csv'), SECOND_COLUMNS);
   let startEpochMs = Date.now();
   const hooks: RunHooks = {
     onStreamEnd: (r) => streamsCsv?.write(r),

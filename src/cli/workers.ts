@@ -10,7 +10,6 @@ import { fileURLToPath } from 'node:url';
 import type { BackgroundTraffic } from '../background/background.js';
 import { combineSeconds, type WireSnapshot } from '../driver/snapshot-wire.js';
 import { mergeSummaries } from '../merge/merge.js';
-import { CsvFile } from '../report/csv-file.js';
 import { SECOND_COLUMNS, secondRow, STREAM_COLUMNS } from '../report/csv-rows.js';
 import type { Summary } from '../report/summary.js';
 import type { Shard } from '../schedule/open.js';
@@ -18,7 +17,7 @@ import type { Scenario } from '../scenario/types.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { readRun } from './run-folder.js';
 import type { RunFlags } from './run-options.js';
-import { finishRun, onInterrupt, type ProgressPrinter, type RunTargets } from './run-shared.js';
+import { finishRun, onInterrupt, reportCsv, type ProgressPrinter, type RunTargets } from './run-shared.js';
 import { VERSION } from './version.js';
 
 export const MAX_WORKERS = 16;
@@ -75,8 +74,8 @@ interface Worker {
 export async function runWithWorkers(job: WorkersJob): Promise<number> {
   const { shard, outDir } = job;
   const count = job.procs.length;
-  const timeseries = new CsvFile(join(outDir, 'timeseries.csv'), SECOND_COLUMNS);
-  if (job.scenario.output.streamsCsv > 0) await CsvFile.header(join(outDir, 'streams.csv'), STREAM_COLUMNS);
+  const timeseries = reportCsv(join(outDir, 'timeseries.csv'), SECOND_COLUMNS);
+  if (job.scenario.output.streamsCsv > 0) await reportCsv(join(outDir, 'streams.csv'), STREAM_COLUMNS).close();
   let startEpochMs = Date.now();
   const workers: Worker[] = [];
   for (const [w, proc] of job.procs.entries()) {

@@ -1,6 +1,6 @@
 // A CSV file written as a run goes (csv-stringify into a file stream): rows reach
 // the kernel within moments, so a run killed outright still leaves them on disk.
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, openSync, type WriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { stringify, type Stringifier } from 'csv-stringify';
 
@@ -8,28 +8,40 @@ export class CsvFile {
   private readonly stringifier: Stringifier;
   private readonly out: WriteStream;
   private readonly done: Promise<void>;
+  private failed = false;
 
-  /** @param append add rows to a file another process started (and wrote the header of). */
-  constructor(path: string, columns: readonly string[], append = false) {
+  /**
+   * Opens `path` at once, so that a run opens its files before its first stream: a run
+   * that uses up the file descriptors (ulimit -n) must not find none left for them.
+   * Throws if the file cannot be opened. A write that fails later (a full disk) is told
+   * once on stderr; the rows after it are lost, and the run and its summary go on.
+   * @param append add rows to a file another process started (and wrote the header of).
+   */
+  constructor(
+    private readonly path: string,
+    columns: readonly string[],
+    append = false,
+  ) {
     // Appends are atomic per write, and each row is written whole: several processes can share a file.
-    this.out = createWriteStream(path, { flags: append ? 'a' : 'w' });
+    this.out = createWriteStream(path, { fd: openSync(path, append ? 'a' : 'w') });
     this.stringifier = stringify({ header: !append, columns: [...columns] });
     this.stringifier.pipe(this.out);
-    this.done = finished(this.out);
+    this.done = finished(this.out).catch((err: unknown) => this.fail(err as Error));
   }
 
   write(row: (string | number)[]): void {
-    this.stringifier.write(row);
-  }
-
-  /** Creates `path` with only the header row, for processes that then append to it. */
-  static async header(path: string, columns: readonly string[]): Promise<void> {
-    const file = new CsvFile(path, columns);
-    await file.close();
+    if (!this.failed) this.stringifier.write(row);
   }
 
   async close(): Promise<void> {
     this.stringifier.end();
     await this.done;
+  }
+
+  private fail(err: Error): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.stringifier.unpipe(this.out);
+    process.stderr.write(`sse-soak: warning: cannot write ${this.path} (${err.message}); its later rows are lost, the summary and report are still written\n`);
   }
 }

@@ -1,0 +1,44 @@
+// The CSV files a run writes as it goes: opened at once, and a write that fails later is
+// told once without ending the run.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CsvFile } from '../../src/report/csv-file.js';
+import { tempDir } from '../helpers/cli.js';
+
+test('the file exists as soon as it is made, before any row; rows and appends arrive', async () => {
+  const path = join(tempDir(), 'a.csv');
+  const first = new CsvFile(path, ['x', 'y']);
+  assert.ok(existsSync(path), 'opened in the constructor, not on a later tick');
+  first.write([1, 'a']);
+  await first.close();
+  const more = new CsvFile(path, ['x', 'y'], true);
+  more.write([2, 'b,c']);
+  await more.close();
+  assert.equal(readFileSync(path, 'utf8'), 'x,y\n1,a\n2,"b,c"\n');
+});
+
+test('a file that cannot be opened throws at once', () => {
+  assert.throws(() => new CsvFile(join(tempDir(), 'no-such-folder', 'a.csv'), ['x']), /ENOENT/);
+});
+
+test('a write that fails (a full disk: /dev/full) is told once; close still resolves', { skip: existsSync('/dev/full') ? undefined : 'needs /dev/full' }, async () => {
+  const told: string[] = [];
+  const write = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    told.push(String(chunk));
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    const file = new CsvFile('/dev/full', ['x']);
+    for (let i = 0; i < 1000; i++) file.write([i]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    for (let i = 0; i < 1000; i++) file.write([i]);
+    await file.close();
+  } finally {
+    process.stderr.write = write;
+  }
+  assert.equal(told.length, 1, told.join(''));
+  assert.match(told[0] ?? '', /^sse-soak: warning: cannot write \/dev\/full \(ENOSPC: no space left on device.*\); its later rows are lost, the summary and report are still written\n$/);
+});
