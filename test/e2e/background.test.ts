@@ -2,7 +2,7 @@
 // with their latencies and errors per phase in the console, summary and report.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import AjvModule from 'ajv';
@@ -83,7 +83,14 @@ test('the background process dies mid-run: a warning, and the report of the stre
   const running = cli(['run', join(dir, 's.yaml'), '--workers', '1', '--out', out], { timeoutMs: 30_000 });
   // This checkout's background process only (its path names the checkout).
   const main = join(dirname(CLI), '..', 'background', 'background-main.js');
-  await new Promise((resolve) => setTimeout(resolve, 2500));
+  // Mid-run: once the streams have run a second (timeseries.csv has its first row), not
+  // after a fixed time, which a busy machine may spend starting up.
+  const series = join(out, 'timeseries.csv');
+  const started = Date.now();
+  while (!(existsSync(series) && readFileSync(series, 'utf8').trim().split('\n').length >= 2)) {
+    assert.ok(Date.now() - started < 20_000, 'the streams did not start within 20 s');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   spawnSync('pkill', ['-KILL', '-f', main]);
   const r = await running;
   noStack(r.stderr);
