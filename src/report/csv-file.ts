@@ -12,7 +12,7 @@ export class CsvFile {
 
   /**
    * Opens `path` at once, so that a run opens its files before its first stream: a run
-   * that uses up the file descriptors (ulimit -n) must not find none left for them.
+   * that then uses up the file descriptors (ulimit -n) has its files already.
    * Throws if the file cannot be opened. A write that fails later (a full disk) is told
    * once on stderr; the rows after it are lost, and the run and its summary go on.
    * @param append add rows to a file another process started (and wrote the header of).
