@@ -2,12 +2,12 @@
 // with their latencies and errors per phase in the console, summary and report.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import AjvModule from 'ajv';
 import type { Summary } from '../../src/report/summary.js';
-import { CLI, cli, noStack, tempDir } from '../helpers/cli.js';
+import { CLI, cli, noStack, tempDir, waitForSeconds } from '../helpers/cli.js';
 
 const Ajv = AjvModule as unknown as typeof AjvModule.default;
 const schema = JSON.parse(readFileSync(new URL('../../../schemas/summary.schema.json', import.meta.url), 'utf8')) as object;
@@ -85,12 +85,7 @@ test('the background process dies mid-run: a warning, and the report of the stre
   const main = join(dirname(CLI), '..', 'background', 'background-main.js');
   // Mid-run: once the streams have run a second (timeseries.csv has its first row), not
   // after a fixed time, which a busy machine may spend starting up.
-  const series = join(out, 'timeseries.csv');
-  const started = Date.now();
-  while (!(existsSync(series) && readFileSync(series, 'utf8').trim().split('\n').length >= 2)) {
-    assert.ok(Date.now() - started < 20_000, 'the streams did not start within 20 s');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  assert.ok(await waitForSeconds(join(out, 'timeseries.csv'), 1, 20_000), 'the streams did not start within 20 s');
   spawnSync('pkill', ['-KILL', '-f', main]);
   const r = await running;
   noStack(r.stderr);

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
-import { CLI, cli, noStack, tempDir } from '../helpers/cli.js';
+import { CLI, cli, noStack, tempDir, waitForSeconds } from '../helpers/cli.js';
 
 
 
@@ -114,7 +114,7 @@ test('run: SIGINT ends the run early, open streams end as aborted, the summary i
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   // Interrupted once tokens flow: after the first second on disk, and a little more.
   const series = join(dir, 'out', 'timeseries.csv');
-  for (let i = 0; i < 100 && !(existsSync(series) && readFileSync(series, 'utf8').trim().split('\n').length > 1); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+  await waitForSeconds(series, 1, 10_000);
   await new Promise((resolve) => setTimeout(resolve, 300));
   child.kill('SIGINT');
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));

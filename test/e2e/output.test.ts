@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SECOND_COLUMNS, STREAM_COLUMNS } from '../../src/report/csv-rows.js';
-import { CLI, cli, noStack, tempDir } from '../helpers/cli.js';
+import { CLI, cli, noStack, tempDir, waitForSeconds } from '../helpers/cli.js';
 
 function csv(path: string): string[][] {
   return readFileSync(path, 'utf8')
@@ -94,7 +94,7 @@ test('run: killed outright, the CSV files still hold what was measured up to the
   const child = spawn(process.execPath, [CLI, 'run', join(dir, 's.yaml'), '--out', join(dir, 'out'), '--quiet'], { stdio: 'ignore' });
   // Killed once two seconds are on disk (however long its workers took to start).
   const series = join(dir, 'out', 'timeseries.csv');
-  for (let i = 0; i < 150 && !(existsSync(series) && readFileSync(series, 'utf8').trim().split('\n').length > 2); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+  await waitForSeconds(series, 2, 15_000);
   child.kill('SIGKILL');
   await new Promise((resolve) => child.on('exit', resolve));
   assert.ok(!existsSync(join(dir, 'out', 'summary.json')), 'no summary: the process had no chance');

@@ -1,7 +1,7 @@
 // Runs the compiled CLI as a user would: a child process, its exit code and output.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,3 +37,16 @@ export function tempDir(): string {
 }
 
 export const noStack = (text: string): void => assert.doesNotMatch(text, /^\s+at .+:\d+:\d+\)?$/m, `a stack trace was printed:\n${text}`);
+
+/**
+ * Waits until a running report's timeseries.csv holds `seconds` rows (the run is that far
+ * in, however long its start took); false if it does not within `timeoutMs`.
+ */
+export async function waitForSeconds(series: string, seconds: number, timeoutMs: number): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  while (!(existsSync(series) && readFileSync(series, 'utf8').trim().split('\n').length > seconds)) {
+    if (Date.now() > until) return false;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return true;
+}
