@@ -34,6 +34,11 @@ export class RunAggregate {
   reconnectedStreams = 0;
   resumeGaps = 0;
   resumeDuplicates = 0;
+  /** Resumes whose continuity was checked: a reconnect's first numeric id, after an earlier one. */
+  resumesChecked = 0;
+  /** The outcome of each attempt that ended in a reconnect (the last attempt's is the stream's outcome). */
+  readonly reconnectCauses: Record<Outcome, number> = emptyOutcomeCounts();
+  /** Drop → the next attempt's dispatch: the delay as waited. */
   readonly reconnectDelay: Histogram = newHistogram();
 
   constructor() {
@@ -102,6 +107,8 @@ export class RunAggregate {
     this.reconnectedStreams += other.reconnectedStreams;
     this.resumeGaps += other.resumeGaps;
     this.resumeDuplicates += other.resumeDuplicates;
+    this.resumesChecked += other.resumesChecked;
+    for (const [o, n] of Object.entries(other.reconnectCauses)) this.reconnectCauses[o as Outcome] += n;
     this.reconnectDelay.add(other.reconnectDelay);
   }
 

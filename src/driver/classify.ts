@@ -1,4 +1,5 @@
 // Which outcome an error from the HTTP client means. Outcomes are data, not exceptions.
+import type { Socket } from 'node:net';
 import type { Outcome } from '../record/outcome.js';
 
 const CONNECT_CODES = new Set([
@@ -28,16 +29,71 @@ export function errorCode(err: unknown): string {
   return typeof e?.name === 'string' ? e.name : 'Error';
 }
 
+/** How the connection under a reply ended, as the socket saw it. */
+export type WireEnd = 'reset' | 'fin' | 'open';
+
 /**
- * @param connected whether the request made it onto a connection (undici calls
- *   onRequestStart just before writing the request head).
+ * A reset is a reset whatever the reply's framing: undici reports one on a close-delimited
+ * body as a clean end, on a chunked body with `Connection: close` as a parser error, so the
+ * socket's own state decides. A FIN (the peer closed) is told from a reset the same way.
  */
-export function classifyError(code: string, connected: boolean): Outcome {
-  if (IDLE_CODES.has(code)) return 'client_idle_timeout';
-  // undici's HTTPParserError carries HPE_* when llhttp named the problem, else only its class name.
-  if (code.startsWith('HPE_') || code === 'HTTPParserError' || code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') return 'protocol_error';
-  if (!connected || CONNECT_CODES.has(code)) return 'connect_error';
-  return 'reset';
+export function wireEnd(socket: Socket | null): WireEnd {
+  if (socket === null) return 'open';
+  const err = socket.errored as NodeJS.ErrnoException | null;
+  if (err?.code === 'ECONNRESET') return 'reset';
+  return socket.readableEnded ? 'fin' : 'open';
+}
+
+// What undici reports when the peer closed before the framing's end (chunk, Content-Length)
+// or with a keep-alive reply unfinished: all of them a FIN, not a broken protocol.
+const CLOSED_EARLY_CODES = new Set(['UND_ERR_SOCKET', 'HPE_INVALID_EOF_STATE', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH']);
+
+export interface EndOfAttempt {
+  outcome: Outcome;
+  /** The error code, or a reason where the code alone would mislead (reports show it). */
+  reason: string;
+}
+
+/**
+ * The outcome of one attempt that undici ended with an error.
+ * @param sent whether the attempt's request made it onto a connection (undici calls
+ *   onRequestStart just before writing the request head; not at all when connecting failed).
+ * @param wire how the socket ended (see wireEnd).
+ */
+export function classifyEnd(err: unknown, sent: boolean, wire: WireEnd): EndOfAttempt {
+  const code = errorCode(err);
+  const message = (err as { message?: unknown })?.message;
+  if (IDLE_CODES.has(code)) return { outcome: 'client_idle_timeout', reason: code };
+  if (!sent || CONNECT_CODES.has(code)) return { outcome: 'connect_error', reason: code };
+  if (wire === 'reset' || code === 'ECONNRESET') return { outcome: 'reset', reason: 'ECONNRESET' };
+  // undici ends the connection on an interim 100 and on a 101 nobody asked for: the peer
+  // broke HTTP, the wire did not fail (so no cut, and no reconnect).
+  if (code === 'UND_ERR_SOCKET' && message === 'bad upgrade') return { outcome: 'protocol_error', reason: 'unsolicited 101 Switching Protocols' };
+  if (code === 'UND_ERR_SOCKET' && message === 'bad response') return { outcome: 'protocol_error', reason: 'unsolicited 100 Continue (undici drops the connection on it)' };
+  if (code === 'UND_ERR_HEADERS_OVERFLOW') return { outcome: 'protocol_error', reason: "response headers over undici's 16 KiB limit" };
+  // undici's HTTPParserError carries HPE_* when llhttp named the problem, else only its
+  // class name, and llhttp's reason at the end of its message: "… protocol (Invalid EOF state)".
+  const parserReason = code === 'HTTPParserError' && typeof message === 'string' ? (/\(([^()]*)\)$/.exec(message)?.[1] ?? '') : '';
+  if (wire === 'fin' && (CLOSED_EARLY_CODES.has(code) || parserReason === 'Invalid EOF state')) return { outcome: 'eof_early', reason: 'closed before the end of the framing' };
+  if (parserReason !== '') return { outcome: 'protocol_error', reason: `HTTPParserError: ${parserReason}` };
+  if (code.startsWith('HPE_') || code === 'HTTPParserError' || code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') return { outcome: 'protocol_error', reason: code };
+  return { outcome: 'reset', reason: code };
+}
+
+/**
+ * The Last-Event-ID value as undici writes it (latin1: one byte per char), so an id that
+ * is not ASCII goes out as its UTF-8 bytes, as EventSource sends it. null when the id
+ * holds a control character: Fetch would send it, but undici (rightly, by RFC 9110)
+ * refuses it in a header.
+ */
+export function lastEventIdHeader(id: string): string | null {
+  let ascii = true;
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09) || c === 0x7f) return null;
+    if (c > 0x7e) ascii = false;
+  }
+  return ascii ? id : Buffer.from(id, 'utf8').toString('latin1');
 }
 
 /** text/event-stream, whatever the parameters and case. */

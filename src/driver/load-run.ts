@@ -190,7 +190,7 @@ export class LoadRun implements StreamHost, PacerHost {
   // ── StreamHost ─────────────────────────────────────────────────────────────
 
   requestStarting(stream: StreamHandler): void {
-    this.transport.requestStarting(stream.record);
+    this.transport.requestStarting(stream);
   }
 
   onFinished(stream: StreamHandler): void {

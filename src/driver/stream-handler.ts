@@ -1,6 +1,7 @@
 // One SSE stream: undici's dispatch handler and the decoder's sink in one object, so
 // the hot path (onResponseData → decoder → onEvent) allocates nothing per event
 // beyond the event's data string.
+import type { Socket } from 'node:net';
 import type { Dispatcher } from 'undici';
 import type { RunAggregate } from '../aggregate/run-aggregate.js';
 import type { SecondWindow } from '../aggregate/second-window.js';
@@ -8,7 +9,7 @@ import type { Outcome } from '../record/outcome.js';
 import { newStreamRecord, type StreamRecord } from '../record/stream-record.js';
 import type { StreamSpec } from '../scenario/types.js';
 import { monoToEpochUs, nowUs } from '../util/clock.js';
-import { classifyError, errorCode, isEventStream } from './classify.js';
+import { classifyEnd, isEventStream, lastEventIdHeader, wireEnd } from './classify.js';
 import { SseDecoder, type SseSink } from './sse-decoder.js';
 import { countTokens } from './tokens.js';
 
@@ -43,6 +44,8 @@ export class StreamHandler implements Dispatcher.DispatchHandler, SseSink {
   private readonly host: StreamHost;
   /** Where this stream's figures go: its variant's aggregate, or the warm-up's. */
   readonly aggregate: RunAggregate;
+  /** The connection of the current attempt, set by the transport when the request head goes out. */
+  socket: Socket | null = null;
   private decoder: SseDecoder | null = null;
   private controller: Dispatcher.DispatchController | null = null;
   private lifetimeTimer: NodeJS.Timeout | null = null;
@@ -54,6 +57,16 @@ export class StreamHandler implements Dispatcher.DispatchHandler, SseSink {
   private lastEventId = '';
   private serverRetryMs = -1;
   private dropUs = 0;
+  // The drop a reconnect has not yet made good (null while a connection delivers): the
+  // stream's outcome if the run or its lifetime ends before one does.
+  private downOutcome: Outcome | null = null;
+  private downCode = '';
+  // The current attempt: whether its request reached a connection, got its final response,
+  // and when it was sent (the idle limit counts from it until the first byte).
+  private attemptSent = false;
+  private attemptAnswered = false;
+  private attemptUs = 0;
+  private idleTimer: NodeJS.Timeout | null = null;
   private highestId = -1;
   // After a reconnect: the next token is no itl sample; the next id is checked against the last.
   private resumePending = false;
@@ -95,7 +108,10 @@ export class StreamHandler implements Dispatcher.DispatchHandler, SseSink {
       this.reconnectTimer = null;
     }
     // Already with an outcome (e.g. draining after the sentinel), it is just let go of.
-    if (!this.finished) this.finish(outcome, outcome === 'aborted' ? '' : outcome);
+    // A stream that is down (waiting to reconnect, or reconnecting) ends with the drop
+    // that took it down, at that drop: it was not delivering, whatever stopped it.
+    if (!this.finished && this.downOutcome !== null) this.finish(this.downOutcome, this.downCode, this.dropUs);
+    else if (!this.finished) this.finish(outcome, outcome === 'aborted' ? '' : outcome);
     if (!this.inFlight) this.release();
     else if (this.controller !== null) this.controller.abort(new StreamStop(outcome));
     // Not yet on a connection: undici reports the abort through onResponseError once it starts.
@@ -106,6 +122,9 @@ export class StreamHandler implements Dispatcher.DispatchHandler, SseSink {
     this.inFlight = true;
     this.controller = null;
     this.decoder = null;
+    this.socket = null;
+    this.attemptSent = false;
+    this.attemptAnswered = false;
     this.resumePending = true;
     this.checkNextId = true;
   }
@@ -116,12 +135,11 @@ export class StreamHandler implements Dispatcher.DispatchHandler, SseSink {
     this.controller = controller;
     const r = this.record;
     r.requestSentUs = nowUs();
-    if (this.dropUs > 0) {
-      this.aggregate.reconnectDelay.recordValue(r.requestSentUs - this.dropUs);
-      this.dropUs = 0;
-    }
+    this.attemptSent = true;
+    this.attemptUs = r.requestSentUs;
     this.host.requestStarting(this);
     if (this.finished) controller.abort(new StreamStop(this.record.outcome as Outcome));
+    else this.armIdle(this.host.spec.idleTimeoutMs);
   }
 
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
@@ -129,6 +147,10 @@ export class StreamHandler implements Dispatcher.DispatchHandler, SseSink {
     // for as long as the stream is open, which is most of a held stream's memory beyond
     // the connection itself; the parsed `headers` are all this handler reads.
     (controller as { rawHeaders?: unknown }).rawHeaders = null;
+    // An interim response (103 Early Hints, 102 …) comes before the real one: HTTP
+    // says a client skips it. undici itself ends the connection on 100 and 101.
+    if (statusCode < 200) return;
+    this.attemptAnswered = true;
     const r = this.record;
     const now = nowUs();
     // ttfb is the first connection's; a reconnect's headers only mark the wire as alive.
@@ -147,6 +169,8 @@ export class StreamHandler implements Dispatcher.DispatchHandler, SseSink {
       return;
     }
     this.decoder = new SseDecoder(this, this.host.spec.maxEventBytes);
+    // A connection delivers again: the drop before it no longer decides the outcome.
+    this.downOutcome = null;
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -168,10 +192,14 @@ export class StreamHandler implements Dispatcher.DispatchHandler, SseSink {
 
   onResponseEnd(): void {
     this.inFlight = false;
+    this.clearIdle();
     if (!this.finished) {
-      this.decoder?.end();
+      const midEvent = this.decoder?.end() ?? false;
+      // undici ends a close-delimited body cleanly even when a reset ended it: the socket knows.
+      if (wireEnd(this.socket) === 'reset') this.dropped('reset', 'ECONNRESET');
+      else if (midEvent) this.dropped('eof_early', 'closed mid-event');
       // A reply ends with its sentinel when the scenario names one; without, the close is the end.
-      if (this.host.spec.sentinel === null) this.finish('completed', '');
+      else if (this.host.spec.sentinel === null) this.finish('completed', '');
       else this.dropped('eof_early', 'closed before the sentinel');
     }
     if (this.finished) this.release();
@@ -179,9 +207,12 @@ export class StreamHandler implements Dispatcher.DispatchHandler, SseSink {
 
   onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
     this.inFlight = false;
+    this.clearIdle();
     if (!this.finished) {
-      const code = errorCode(err);
-      this.dropped(classifyError(code, this.record.requestSentUs > 0), code);
+      const midEvent = this.decoder?.end() ?? false;
+      const end = classifyEnd(err, this.attemptSent, wireEnd(this.socket));
+      if (end.outcome === 'eof_early' && midEvent) this.dropped('eof_early', 'closed mid-event');
+      else this.dropped(end.outcome, end.reason);
     }
     if (this.finished) this.release();
   }
@@ -194,15 +225,60 @@ export class StreamHandler implements Dispatcher.DispatchHandler, SseSink {
       this.finish(outcome, code);
       return;
     }
-    r.reconnects++;
+    const header = lastEventIdHeader(this.lastEventId);
+    if (header === null) {
+      this.finish('protocol_error', 'event id with a control character: cannot be sent as Last-Event-ID');
+      return;
+    }
     this.dropUs = nowUs();
+    this.downOutcome = outcome;
+    this.downCode = code;
     // The server's retry: wins; otherwise the scenario's delay, growing by the backoff factor.
-    const base = this.serverRetryMs >= 0 ? this.serverRetryMs : rc.retryMs * rc.backoff ** (r.reconnects - 1);
+    const base = this.serverRetryMs >= 0 ? this.serverRetryMs : rc.retryMs * rc.backoff ** r.reconnects;
     const delayMs = Math.min(base, rc.maxDelayMs);
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
-      this.host.reconnect(this, this.lastEventId);
+      // A reconnect counts once it is made (not while it waits), with the drop that caused
+      // it and the delay as waited (timers run late), whether or not it then connects.
+      r.reconnects++;
+      this.aggregate.reconnectCauses[outcome]++;
+      this.aggregate.reconnectDelay.recordValue(nowUs() - this.dropUs);
+      this.host.reconnect(this, header);
     }, delayMs);
+  }
+
+  // ── the client's idle limit ────────────────────────────────────────────────
+  // undici's own headers/body timeouts tick in steps of ~0.5 s (its fast timers) and
+  // fire up to that late; they stay on as a backstop (transport.ts). This timer is
+  // armed once per attempt and re-armed only when it finds that bytes came since:
+  // nothing is done per read beyond the lastByteUs the record keeps anyway.
+
+  private readonly onIdleTimer = (): void => {
+    this.idleTimer = null;
+    if (this.finished || !this.inFlight) return;
+    const r = this.record;
+    const idleMs = this.host.spec.idleTimeoutMs;
+    const fromUs = r.lastByteUs > this.attemptUs ? r.lastByteUs : this.attemptUs;
+    const leftUs = fromUs + idleMs * 1000 - nowUs();
+    // Timers count whole ms and this clock µs: one due within the next ms is due now.
+    if (leftUs > 1000) {
+      this.armIdle(leftUs / 1000);
+      return;
+    }
+    this.finish('client_idle_timeout', this.attemptAnswered ? 'UND_ERR_BODY_TIMEOUT' : 'UND_ERR_HEADERS_TIMEOUT');
+    this.controller?.abort(new StreamStop('client_idle_timeout'));
+  };
+
+  private armIdle(ms: number): void {
+    // setTimeout takes at most 2^31 − 1 ms; a longer limit is checked again then.
+    this.idleTimer = setTimeout(this.onIdleTimer, Math.min(ms, 0x7fffffff));
+  }
+
+  private clearIdle(): void {
+    if (this.idleTimer !== null) {
+      clearTimeout(this.idleTimer);
+      this.idleTimer = null;
+    }
   }
 
   // ── decoder sink ───────────────────────────────────────────────────────────
@@ -261,6 +337,7 @@ export class StreamHandler implements Dispatcher.DispatchHandler, SseSink {
     const r = this.record;
     if (this.checkNextId) {
       this.checkNextId = false;
+      if (this.highestId >= 0) this.aggregate.resumesChecked++;
       if (this.highestId >= 0 && n > this.highestId + 1) r.resumeGaps += n - this.highestId - 1;
       else if (this.highestId >= 0 && n <= this.highestId) r.resumeDuplicates++;
     }
@@ -269,15 +346,17 @@ export class StreamHandler implements Dispatcher.DispatchHandler, SseSink {
 
   // ── ending ─────────────────────────────────────────────────────────────────
 
-  private finish(outcome: Outcome, code: string): void {
+  /** @param endUs when the stream ended: now, or for a stream that never recovered, its last drop. */
+  private finish(outcome: Outcome, code: string, endUs = nowUs()): void {
     const r = this.record;
     if (this.reconnectTimer !== null) {
       clearTimeout(this.reconnectTimer);
       this.reconnectTimer = null;
     }
+    this.clearIdle();
     r.outcome = outcome;
     r.errorCode = code;
-    r.endUs = nowUs();
+    r.endUs = endUs;
     if (this.lifetimeTimer !== null) {
       clearTimeout(this.lifetimeTimer);
       this.lifetimeTimer = null;
@@ -289,6 +368,7 @@ export class StreamHandler implements Dispatcher.DispatchHandler, SseSink {
   private release(): void {
     if (this.released) return;
     this.released = true;
+    this.socket = null;
     this.host.onReleased(this);
   }
 }

@@ -9,6 +9,19 @@ import type { StreamRecord } from '../record/stream-record.js';
 import type { Scenario } from '../scenario/types.js';
 import { nowUs } from '../util/clock.js';
 
+/** What the transport tells a stream about the connection its request went out on. */
+export interface OnConnection {
+  readonly record: StreamRecord;
+  socket: Socket | null;
+}
+
+/**
+ * undici's headers and body timeouts run on its fast timers, which tick every ~0.5 s and
+ * fire up to that late: the stream keeps its own idle timer (stream-handler.ts), and
+ * undici's, this much later, is only a backstop.
+ */
+const UNDICI_TIMEOUT_SLACK_MS = 1000;
+
 interface ConnectStamp {
   startUs: number;
   endUs: number;
@@ -23,12 +36,15 @@ export class Transport {
   // New sockets and when they connected, until the first request on each claims it.
   private readonly fresh = new WeakMap<Socket, ConnectStamp>();
   // The stream whose request head undici is writing right now (see onSendHeaders).
-  private starting: StreamRecord | null = null;
+  private starting: OnConnection | null = null;
   private readonly onSendHeaders = (message: unknown): void => {
-    const record = this.starting;
-    if (record === null) return;
+    const stream = this.starting;
+    if (stream === null) return;
     this.starting = null;
     const socket = (message as { socket: Socket }).socket;
+    // The stream reads how the socket ended (a reset undici reports as a clean end).
+    stream.socket = socket;
+    const record = stream.record;
     const stamp = this.fresh.get(socket);
     if (stamp === undefined) return;
     this.fresh.delete(socket);
@@ -46,8 +62,8 @@ export class Transport {
     this.agent = new Agent({
       connections: null,
       pipelining: 1,
-      headersTimeout: stream.idleTimeoutMs,
-      bodyTimeout: stream.idleTimeoutMs,
+      headersTimeout: stream.idleTimeoutMs + UNDICI_TIMEOUT_SLACK_MS,
+      bodyTimeout: stream.idleTimeoutMs + UNDICI_TIMEOUT_SLACK_MS,
       keepAliveTimeout: 30_000,
       connect: (opts, callback) => {
         const startUs = nowUs();
@@ -74,15 +90,15 @@ export class Transport {
         method: v.method,
         headers: v.headers,
         body: v.body,
-        headersTimeout: stream.idleTimeoutMs,
-        bodyTimeout: stream.idleTimeoutMs,
+        headersTimeout: stream.idleTimeoutMs + UNDICI_TIMEOUT_SLACK_MS,
+        bodyTimeout: stream.idleTimeoutMs + UNDICI_TIMEOUT_SLACK_MS,
         blocking: true,
         idempotent: false,
       };
     });
   }
 
-  /** @param lastEventId for a reconnect: sent as Last-Event-ID, as EventSource does. */
+  /** @param lastEventId for a reconnect: sent as Last-Event-ID, as EventSource does (see lastEventIdHeader). */
   dispatch(handler: Dispatcher.DispatchHandler, variant: number, lastEventId = ''): void {
     const request = this.requests[variant] as Dispatcher.DispatchOptions;
     if (lastEventId === '') {
@@ -94,8 +110,8 @@ export class Transport {
   }
 
   /** Called from onRequestStart: the next sendHeaders belongs to this stream. */
-  requestStarting(record: StreamRecord): void {
-    this.starting = record;
+  requestStarting(stream: OnConnection): void {
+    this.starting = stream;
   }
 
   async close(): Promise<void> {

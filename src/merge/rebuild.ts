@@ -29,6 +29,9 @@ export function aggregateFromSummary(s: Summary): RunAggregate {
   agg.reconnectedStreams = s.reconnects.streams;
   agg.resumeGaps = s.reconnects.resumeGaps;
   agg.resumeDuplicates = s.reconnects.resumeDuplicates;
+  // Absent from reports written before they were counted.
+  agg.resumesChecked = s.reconnects.resumes ?? 0;
+  for (const [o, n] of Object.entries(s.reconnects.causes ?? {})) agg.reconnectCauses[o as Outcome] += n ?? 0;
   agg.reconnectDelay.add(decodeHistogram(s.reconnects.delayHistogram));
   agg.tokenParseErrors = s.notes.tokenParseErrors;
   agg.negativeDeliveryLags = s.notes.negativeDeliveryLags;

@@ -70,8 +70,8 @@ export function renderConsoleSummary(s: Summary, reportDir?: string): string {
   lines.push('');
   const rc = s.reconnects;
   if (rc.total > 0) {
-    const resume = rc.resumeGaps + rc.resumeDuplicates === 0 ? 'every resume went on without a gap or a repeat' : `resumes lost ${fmtInt(rc.resumeGaps)} events and repeated ${fmtInt(rc.resumeDuplicates)}`;
-    lines.push(`reconnects ${fmtInt(rc.total)} by ${fmtInt(rc.streams)} streams · delay p50 ${fmtMs(rc.delay.p50)} ms, max ${fmtMs(rc.delay.max)} ms · ${resume}`);
+    lines.push(`reconnects ${fmtInt(rc.total)} by ${fmtInt(rc.streams)} streams${reconnectCauses(rc.causes)} · delay p50 ${fmtMs(rc.delay.p50)} ms, max ${fmtMs(rc.delay.max)} ms`);
+    lines.push(`          ${resumeLine(rc)}`);
     lines.push('');
   }
   const b = s.buffering;
@@ -97,6 +97,21 @@ export function renderConsoleSummary(s: Summary, reportDir?: string): string {
   lines.push(...saturationLines(h.saturated ?? [], h.processes ?? 1));
   if (reportDir !== undefined) lines.push(`report    ${reportDir}`);
   return lines.join('\n') + '\n';
+}
+
+/** ", after connect_error 1,200 · reset 3": what the attempts that were followed by a reconnect ended with. */
+function reconnectCauses(causes: Summary['reconnects']['causes'] | undefined): string {
+  const parts = OUTCOMES.filter((o) => (causes?.[o] ?? 0) > 0).map((o) => `${o} ${fmtInt(causes?.[o] ?? 0)}`);
+  return parts.length === 0 ? '' : `, after ${parts.join(' · ')}`;
+}
+
+/** Says only what was checked: a resume is checked when a reconnect delivered a numeric id after an earlier one. */
+export function resumeLine(rc: Pick<Summary['reconnects'], 'resumes' | 'resumeGaps' | 'resumeDuplicates'>): string {
+  const checked = rc.resumes ?? 0;
+  if (checked === 0) return 'no resume was checked: no reconnect delivered a numeric event id after an earlier one';
+  const of = `${fmtInt(checked)} resume${checked === 1 ? '' : 's'} checked`;
+  if (rc.resumeGaps + rc.resumeDuplicates === 0) return `${of}: every one went on without a gap or a repeat`;
+  return `${of}: they lost ${fmtInt(rc.resumeGaps)} events and repeated ${fmtInt(rc.resumeDuplicates)}`;
 }
 
 /** Error codes that mean this machine ran out of something, not that the target failed. */

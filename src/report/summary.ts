@@ -88,7 +88,11 @@ export interface Summary extends Figures {
     /** Events skipped, and ids repeated, across resumes (sequential numeric ids only). */
     resumeGaps: number;
     resumeDuplicates: number;
-    /** Drop → the next request, ms. */
+    /** Resumes whose continuity was checked (a reconnect's first numeric id, after an earlier id). */
+    resumes: number;
+    /** Outcome → reconnects it caused: how each attempt that was not the stream's last ended. */
+    causes: Partial<Record<Outcome, number>>;
+    /** Drop → the next attempt, as waited, ms. */
     delay: MetricStats;
     delayHistogram: string;
   };
@@ -150,6 +154,8 @@ export function measuredParts(agg: RunAggregate, measuredMs: number, expectation
       streams: agg.reconnectedStreams,
       resumeGaps: agg.resumeGaps,
       resumeDuplicates: agg.resumeDuplicates,
+      resumes: agg.resumesChecked,
+      causes: Object.fromEntries(Object.entries(agg.reconnectCauses).filter(([, n]) => n > 0)),
       delay: statsMs(agg.reconnectDelay),
       delayHistogram: encodeHistogram(agg.reconnectDelay),
     },

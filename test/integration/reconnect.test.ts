@@ -13,6 +13,8 @@ before(async () => {
 });
 after(async () => target.close());
 
+const only = (counts: Record<string, number>): Record<string, number> => Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0));
+
 const ONE = (reconnect: string): string => `
 load: { sessions: 1, duration: 5s, thinkTime: 1h }
 stream: { idleTimeout: 2s }
@@ -63,8 +65,10 @@ test('attempts are capped, then the stream ends with the last failure', async ()
   });
   try {
     const r = await runAgainst(server.url, ONE('{ mode: eventsource, retry: 10ms, maxAttempts: 3 }'));
-    assert.equal(r.overall.outcomes.reset, 1);
+    // destroy() closes with a FIN mid-chunk: a close before the sentinel, not a reset.
+    assert.equal(r.overall.outcomes.eof_early, 1, JSON.stringify(r.overall.outcomes));
     assert.equal(r.overall.reconnects, 3);
+    assert.deepEqual(only(r.overall.reconnectCauses), { eof_early: 3 }, 'each attempt before the last counted by its outcome');
     assert.equal(connections, 4);
   } finally {
     await server.close();
@@ -95,5 +99,27 @@ test('a resume that skips ids counts the lost events; one that repeats them coun
     } finally {
       await server.close();
     }
+  }
+});
+
+test('a stream still waiting to reconnect when the run ends fails with its drop, not aborted', async () => {
+  const server = await rawServer((socket) => {
+    socket.once('data', () => {
+      socket.write('HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n');
+      socket.write('11\r\nid: 1\ndata: tok\n\n\r\n');
+      setTimeout(() => socket.resetAndDestroy(), 10);
+    });
+  });
+  try {
+    const r = await runAgainst(server.url, ONE('{ mode: eventsource, retry: 1h }').replace('duration: 5s', 'duration: 500ms'));
+    assert.deepEqual(only(r.overall.outcomes), { reset: 1 });
+    assert.equal(r.overall.dropRate, 1);
+    assert.equal(r.overall.reconnects, 0, 'a reconnect still waiting was never made');
+    assert.equal(r.overall.reconnectDelay.totalCount, 0, 'no delay was waited out');
+    assert.equal(r.overall.resumesChecked, 0);
+    // It ended when it dropped, not at the run's end: what a cut analysis reads.
+    assert.ok(statsMs(r.overall.histograms.e2e).max < 400, `e2e ${statsMs(r.overall.histograms.e2e).max} ms`);
+  } finally {
+    await server.close();
   }
 });
