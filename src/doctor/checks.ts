@@ -27,11 +27,17 @@ const fail = (check: string, detail: string, fix: string): Finding => ({ level: 
 
 export function checkStream(o: Observation, x: Expectations = DEFAULT_EXPECTATIONS): Finding[] {
   if (o.status === 0) {
-    return [fail('connection', `no response: ${o.error ?? 'nothing came back'}`, 'check the URL, DNS, and that something listens on that port')];
+    return [fail('connection', `no response: ${o.error ?? 'nothing came back'}`, noResponseFix(o.error))];
   }
   const f: Finding[] = [];
   const h = o.headers;
   f.push(o.status === 200 ? ok('status', '200') : fail('status', String(o.status), 'an SSE endpoint answers 200; EventSource gives up on any other status'));
+  // sse-soak run skips every 1xx but 100, on which undici (Node's fetch too) ends the connection.
+  if (o.interim.includes(100)) {
+    f.push(fail('interim response', '100 Continue, unasked: undici-based clients (Node fetch, sse-soak run) drop the connection on it', 'send 100 Continue only in answer to Expect: 100-continue'));
+  } else if (o.interim.length > 0) {
+    f.push(ok('interim response', `${o.interim.join(', ')} before the ${o.status}, skipped as HTTP says`));
+  }
 
   const type = (h['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   f.push(type === 'text/event-stream' ? ok('Content-Type', h['content-type'] ?? '') : fail('Content-Type', h['content-type'] ?? 'missing', 'send Content-Type: text/event-stream'));
@@ -114,6 +120,12 @@ export function checkStream(o: Observation, x: Expectations = DEFAULT_EXPECTATIO
     f.push(ok('end', o.end === 'timeout' ? `still streaming after ${o.durationMs} ms` : 'closed cleanly'));
   }
   return f;
+}
+
+function noResponseFix(error: string | null): string {
+  if (error?.startsWith('unsolicited 101') === true) return 'answer an SSE request with 200 and the stream, not with a protocol switch';
+  if (error?.startsWith('response headers over') === true) return 'send fewer or shorter response headers (often cookies): clients refuse a head over 16 KiB';
+  return 'check the URL, DNS, and that something listens on that port';
 }
 
 function median(xs: number[]): number {

@@ -23,6 +23,8 @@ export interface Observation {
   /** Response headers, names in lower case. */
   headers: Record<string, string>;
   headersMs: number;
+  /** Interim (1xx) responses before the final one, in order: skipped, as HTTP says. */
+  interim: number[];
   /** First data event (not a comment), or null. */
   firstEventMs: number | null;
   dataEvents: number;
@@ -41,6 +43,15 @@ export interface Observation {
   durationMs: number;
 }
 
+export const UNSOLICITED_101 = 'unsolicited 101 Switching Protocols';
+
+/** The error as doctor shows it: the code, with what it means where the code alone is cryptic. */
+function describeError(e: Error): string {
+  const code = (e as NodeJS.ErrnoException).code ?? e.message;
+  // node:http's limit, like undici's (which sse-soak run uses), is 16 KiB.
+  return code === 'HPE_HEADER_OVERFLOW' ? 'response headers over 16 KiB (HPE_HEADER_OVERFLOW)' : code;
+}
+
 export function probe(opts: ProbeOptions): Promise<Observation> {
   const u = new URL(opts.url);
   const request = u.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -51,6 +62,7 @@ export function probe(opts: ProbeOptions): Promise<Observation> {
     httpVersion: '',
     headers: {},
     headersMs: 0,
+    interim: [],
     firstEventMs: null,
     dataEvents: 0,
     comments: 0,
@@ -125,7 +137,15 @@ export function probe(opts: ProbeOptions): Promise<Observation> {
       res.on('error', (e) => finish('error', (e as NodeJS.ErrnoException).code ?? e.message));
       res.on('aborted', () => finish('error', 'aborted'));
     });
-    req.on('error', (e) => finish('error', (e as NodeJS.ErrnoException).code ?? e.message));
+    // node:http skips 1xx (as HTTP says) and tells of each; sse-soak run does the same,
+    // except for 100, on which undici ends the connection (checks.ts says so).
+    req.on('information', (info: { statusCode: number }) => obs.interim.push(info.statusCode));
+    // A 101 nobody asked for: the same protocol_error as in a run, not a silent wait.
+    req.on('upgrade', (_res, socket) => {
+      socket.destroy();
+      finish('error', UNSOLICITED_101);
+    });
+    req.on('error', (e) => finish('error', describeError(e)));
     if (opts.body !== null) req.write(opts.body);
     req.end();
   });

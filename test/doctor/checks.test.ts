@@ -9,6 +9,7 @@ function healthy(): Observation {
     httpVersion: '1.1',
     headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-accel-buffering': 'no', 'transfer-encoding': 'chunked' },
     headersMs: 12,
+    interim: [],
     firstEventMs: 310,
     dataEvents: 41,
     comments: 3,
@@ -46,6 +47,7 @@ test('each problem is found, with its fix', () => {
     [{ readsWithEvents: 4, maxEventsPerRead: 20 }, 'buffering', 'fail', /proxy_buffering/],
     [{ comments: 0, commentTimesMs: [], longestSilenceMs: 22_000 }, 'heartbeat', 'warn', /ping/],
     [{ sentinelSeen: false }, 'end', 'fail', /sentinel/],
+    [{ interim: [100] }, 'interim response', 'fail', /Expect: 100-continue/],
     [{ end: 'error', error: 'ECONNRESET' }, 'end', 'fail', /timeout/],
   ];
   for (const [change, check, expected, fix] of cases) {

@@ -1,0 +1,43 @@
+// doctor agrees with run on interim responses and broken heads (issue 10, item 4):
+// a 103 is skipped, a 100 unasked fails (run: protocol_error), an unsolicited 101 and a
+// head over 16 KiB are named, not a silent wait or a bare parser code.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { checkStream } from '../../src/doctor/checks.js';
+import { probe } from '../../src/doctor/probe.js';
+import { startFaultServer, type FaultServer } from '../helpers/fault-server.js';
+
+let server: FaultServer;
+before(async () => {
+  server = await startFaultServer();
+});
+after(async () => server.close());
+
+const look = (path: string) => probe({ url: server.origin + path, method: 'GET', headers: {}, body: null, timeoutMs: 3000, sentinel: '[DONE]' });
+
+test('doctor: 103 Early Hints is skipped and said so', async () => {
+  const o = await look('/interim/103');
+  assert.deepEqual(o.interim, [103]);
+  const f = checkStream(o).find((x) => x.check === 'interim response');
+  assert.equal(f?.level, 'ok');
+  assert.equal(checkStream(o).find((x) => x.check === 'end')?.level, 'ok');
+});
+
+test('doctor: an unasked 100 Continue fails, as it fails every stream of a run', async () => {
+  const o = await look('/interim/100');
+  assert.equal(checkStream(o).find((x) => x.check === 'interim response')?.level, 'fail');
+});
+
+test('doctor: an unsolicited 101 is named at once, not waited out', async () => {
+  const o = await look('/upgrade');
+  assert.equal(o.end, 'error');
+  assert.ok(o.durationMs < 2000, `${o.durationMs} ms`);
+  const [f] = checkStream(o);
+  assert.match(f?.detail ?? '', /unsolicited 101/);
+  assert.match(f?.fix ?? '', /200/);
+});
+
+test('doctor: response headers over 16 KiB are named', async () => {
+  const [f] = checkStream(await look('/big-headers'));
+  assert.match(f?.detail ?? '', /over 16 KiB/);
+});
