@@ -16,10 +16,10 @@ export interface OneStream {
 
 /** @param streamYaml lines of the scenario's `stream:` section (and a `reconnect:` section), indented as in a file. */
 export async function oneStream(url: string, streamYaml = '', timeoutMs = 10_000): Promise<OneStream> {
+  const idle = streamYaml.includes('idleTimeout:') ? '' : '  idleTimeout: 5s\n';
   const scenario = scenarioFrom(`
 stream:
-  idleTimeout: 5s
-  lifetime: 10s
+${idle}  lifetime: 10s
 ${streamYaml}
 load:
   sessions: 1
