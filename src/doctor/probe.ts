@@ -137,8 +137,7 @@ export function probe(opts: ProbeOptions): Promise<Observation> {
       res.on('error', (e) => finish('error', (e as NodeJS.ErrnoException).code ?? e.message));
       res.on('aborted', () => finish('error', 'aborted'));
     });
-    // node:http skips 1xx (as HTTP says) and tells of each; sse-soak run does the same,
-    // except for 100, on which undici ends the connection (checks.ts says so).
+    // node:http skips 1xx (as HTTP says) and tells of each; sse-soak run does the same.
     req.on('information', (info: { statusCode: number }) => obs.interim.push(info.statusCode));
     // A 101 nobody asked for: the same protocol_error as in a run, not a silent wait.
     req.on('upgrade', (_res, socket) => {

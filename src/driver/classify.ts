@@ -66,10 +66,11 @@ export function classifyEnd(err: unknown, sent: boolean, wire: WireEnd): EndOfAt
   if (IDLE_CODES.has(code)) return { outcome: 'client_idle_timeout', reason: code };
   if (!sent || CONNECT_CODES.has(code)) return { outcome: 'connect_error', reason: code };
   if (wire === 'reset' || code === 'ECONNRESET') return { outcome: 'reset', reason: 'ECONNRESET' };
-  // undici ends the connection on an interim 100 and on a 101 nobody asked for: the peer
-  // broke HTTP, the wire did not fail (so no cut, and no reconnect).
+  // undici ends the connection on a 101 nobody asked for (and, but for transport.ts, on an
+  // unasked 100): the peer broke HTTP, the wire did not fail (so no cut, and no reconnect).
   if (code === 'UND_ERR_SOCKET' && message === 'bad upgrade') return { outcome: 'protocol_error', reason: 'unsolicited 101 Switching Protocols' };
-  if (code === 'UND_ERR_SOCKET' && message === 'bad response') return { outcome: 'protocol_error', reason: 'unsolicited 100 Continue (undici drops the connection on it)' };
+  // 'bad response': a response with no request, or a 100 where transport.ts could not make undici skip it.
+  if (code === 'UND_ERR_SOCKET' && message === 'bad response') return { outcome: 'protocol_error', reason: 'a response nobody asked for, or an unasked 100 Continue' };
   if (code === 'UND_ERR_HEADERS_OVERFLOW') return { outcome: 'protocol_error', reason: "response headers over undici's 16 KiB limit" };
   // undici's HTTPParserError carries HPE_* when llhttp named the problem, else only its
   // class name, and llhttp's reason at the end of its message: "… protocol (Invalid EOF state)".

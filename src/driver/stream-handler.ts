@@ -147,8 +147,8 @@ export class StreamHandler implements Dispatcher.DispatchHandler, SseSink {
     // for as long as the stream is open, which is most of a held stream's memory beyond
     // the connection itself; the parsed `headers` are all this handler reads.
     (controller as { rawHeaders?: unknown }).rawHeaders = null;
-    // An interim response (103 Early Hints, 102 …) comes before the real one: HTTP
-    // says a client skips it. undici itself ends the connection on 100 and 101.
+    // An interim response (103 Early Hints, 100 …) comes before the real one: HTTP says
+    // a client skips it. (undici ends the connection on 101, and on 100 but for transport.ts.)
     if (statusCode < 200) return;
     this.attemptAnswered = true;
     const r = this.record;

@@ -29,6 +29,25 @@ interface ConnectStamp {
 
 const SEND_HEADERS = 'undici:client:sendHeaders';
 
+/**
+ * undici ends the connection on an interim 100 Continue the request did not ask for, where
+ * HTTP says a client must skip a 1xx it did not expect (RFC 9110 §15.2). Its parser skips
+ * every other 1xx (hands it to the handler, which ignores it, and reads on): this makes it
+ * take 100 the same way, once per connection, on its first request. It reaches into undici
+ * (the parser under the socket's `parser` symbol); where that is not found, nothing changes
+ * and a 100 stays a protocol_error that names it (classify.ts).
+ */
+function skipInterim100(socket: Socket): void {
+  const key = Object.getOwnPropertySymbols(socket).find((s) => s.description === 'parser');
+  const parser = key === undefined ? undefined : (socket as unknown as Record<symbol, { onHeadersComplete?: unknown } | undefined>)[key];
+  const original = parser?.onHeadersComplete;
+  if (parser === undefined || typeof original !== 'function') return;
+  parser.onHeadersComplete = function (this: unknown, statusCode: number, upgrade: boolean, keepAlive: boolean): unknown {
+    // 199: any interim status but 100 (and 101, an upgrade) takes undici's skipping path.
+    return original.call(this, statusCode === 100 ? 199 : statusCode, upgrade, keepAlive);
+  };
+}
+
 export class Transport {
   readonly agent: Agent;
   /** One prepared request per variant. */
@@ -48,6 +67,7 @@ export class Transport {
     const stamp = this.fresh.get(socket);
     if (stamp === undefined) return;
     this.fresh.delete(socket);
+    skipInterim100(socket);
     record.connectStartUs = stamp.startUs;
     record.connectedUs = stamp.endUs;
   };

@@ -47,7 +47,7 @@ test('each problem is found, with its fix', () => {
     [{ readsWithEvents: 4, maxEventsPerRead: 20 }, 'buffering', 'fail', /proxy_buffering/],
     [{ comments: 0, commentTimesMs: [], longestSilenceMs: 22_000 }, 'heartbeat', 'warn', /ping/],
     [{ sentinelSeen: false }, 'end', 'fail', /sentinel/],
-    [{ interim: [100] }, 'interim response', 'fail', /Expect: 100-continue/],
+    [{ interim: [100] }, 'interim response', 'warn', /Expect: 100-continue/],
     [{ end: 'error', error: 'ECONNRESET' }, 'end', 'fail', /timeout/],
   ];
   for (const [change, check, expected, fix] of cases) {
