@@ -44,8 +44,10 @@ export function wireEnd(socket: Socket | null): WireEnd {
   return socket.readableEnded ? 'fin' : 'open';
 }
 
-// What undici reports when the peer closed before the framing's end (chunk, Content-Length)
-// or with a keep-alive reply unfinished: all of them a FIN, not a broken protocol.
+// What undici reports when the peer closed (FIN) before the framing's end (the last chunk,
+// Content-Length): on a keep-alive reply a socket error, with `Connection: close` a parser
+// error. Either way the reply broke off: a reset, as it always was on a keep-alive reply
+// (and as a proxy's idle or lifetime cut looks), not a broken protocol.
 const CLOSED_EARLY_CODES = new Set(['UND_ERR_SOCKET', 'HPE_INVALID_EOF_STATE', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH']);
 
 export interface EndOfAttempt {
@@ -75,7 +77,7 @@ export function classifyEnd(err: unknown, sent: boolean, wire: WireEnd): EndOfAt
   // undici's HTTPParserError carries HPE_* when llhttp named the problem, else only its
   // class name, and llhttp's reason at the end of its message: "… protocol (Invalid EOF state)".
   const parserReason = code === 'HTTPParserError' && typeof message === 'string' ? (/\(([^()]*)\)$/.exec(message)?.[1] ?? '') : '';
-  if (wire === 'fin' && (CLOSED_EARLY_CODES.has(code) || parserReason === 'Invalid EOF state')) return { outcome: 'eof_early', reason: 'closed before the end of the framing' };
+  if (wire === 'fin' && (CLOSED_EARLY_CODES.has(code) || parserReason === 'Invalid EOF state')) return { outcome: 'reset', reason: 'closed mid-reply (FIN before the framing’s end)' };
   if (parserReason !== '') return { outcome: 'protocol_error', reason: `HTTPParserError: ${parserReason}` };
   if (code.startsWith('HPE_') || code === 'HTTPParserError' || code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') return { outcome: 'protocol_error', reason: code };
   return { outcome: 'reset', reason: code };

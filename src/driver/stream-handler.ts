@@ -209,10 +209,9 @@ export class StreamHandler implements Dispatcher.DispatchHandler, SseSink {
     this.inFlight = false;
     this.clearIdle();
     if (!this.finished) {
-      const midEvent = this.decoder?.end() ?? false;
+      this.decoder?.end();
       const end = classifyEnd(err, this.attemptSent, wireEnd(this.socket));
-      if (end.outcome === 'eof_early' && midEvent) this.dropped('eof_early', 'closed mid-event');
-      else this.dropped(end.outcome, end.reason);
+      this.dropped(end.outcome, end.reason);
     }
     if (this.finished) this.release();
   }

@@ -12,24 +12,30 @@ before(async () => {
 });
 after(async () => server.close());
 
-/** With a sentinel: only the sentinel completes; a FIN is a close (eof_early), a reset a reset. */
-const WITH_SENTINEL: Record<Ending, Outcome> = { clean: 'completed', 'fin-mid-event': 'eof_early', 'fin-mid-chunk': 'eof_early', rst: 'reset' };
-
 /**
- * Without a sentinel the framing's own end is the end: a close-delimited body that stops
- * at an event boundary is complete by HTTP's rules; one that stops mid-event is not.
+ * With a sentinel: only the sentinel completes; an RST is a reset on every framing; a FIN
+ * before the framing's end (last chunk, Content-Length) broke the reply off: a reset too,
+ * as a proxy's cut looks. A close-delimited body has no end but the close: a FIN there ends
+ * it cleanly, before the sentinel (eof_early).
  */
+function withSentinel(framing: Framing, ending: Ending): Outcome {
+  if (ending === 'clean') return 'completed';
+  if (ending === 'rst') return 'reset';
+  return framing === 'close-delimited' ? 'eof_early' : 'reset';
+}
+
+/** Without a sentinel the framing's end is the end; a close-delimited body cut mid-event is not complete. */
 function withoutSentinel(framing: Framing, ending: Ending): Outcome {
   if (ending === 'fin-mid-chunk' && framing === 'close-delimited') return 'completed';
-  return WITH_SENTINEL[ending];
+  return withSentinel(framing, ending);
 }
 
 for (const framing of FRAMINGS) {
   for (const ending of ENDINGS) {
-    test(`${framing} reply, ${ending}: ${WITH_SENTINEL[ending]} (sentinel [DONE]) / ${withoutSentinel(framing, ending)} (no sentinel)`, async () => {
+    test(`${framing} reply, ${ending}: ${withSentinel(framing, ending)} (sentinel [DONE]) / ${withoutSentinel(framing, ending)} (no sentinel)`, async () => {
       const url = `${server.origin}/frame/${framing}/${ending}`;
       const a = await oneStream(url);
-      assert.equal(a.record.outcome, WITH_SENTINEL[ending], `with a sentinel (error code ${a.record.errorCode})`);
+      assert.equal(a.record.outcome, withSentinel(framing, ending), `with a sentinel (error code ${a.record.errorCode})`);
       if (ending !== 'rst') assert.equal(a.record.tokens, 2, 'the two events before the ending count');
       const b = await oneStream(url, '  sentinel: null');
       assert.equal(b.record.outcome, withoutSentinel(framing, ending), `without a sentinel (error code ${b.record.errorCode})`);
