@@ -1,6 +1,7 @@
 // `run` flags that change the scenario: thresholds, shard, streams.csv, duration.
 import { ScenarioError } from '../scenario/errors.js';
 import type { Scenario } from '../scenario/types.js';
+import { MAX_DURATION_MS } from '../scenario/fields.js';
 import { parseDurationMs, parseFraction } from '../scenario/units.js';
 import { parseRule, type Threshold } from '../thresholds/rules.js';
 import { CliError, EXIT } from './exit-codes.js';
@@ -13,6 +14,7 @@ export interface RunFlags {
   shard?: string;
   streamsCsv?: string;
   duration?: string;
+  drain?: string;
   progressInterval?: string;
   workers?: string;
 }
@@ -48,7 +50,13 @@ export function applyFlags(scenario: Scenario, flags: RunFlags): Scenario {
     // Every stage keeps its share of the run: a quick rehearsal of a long scenario.
     const factor = ms / load.durationMs;
     const stages = load.stages.map((s) => ({ ...s, durationMs: s.durationMs * factor }));
+    // The drain is not compressed with the stages: a reply takes as long in a rehearsal.
     load = { ...load, stages, durationMs: ms };
+  }
+  if (flags.drain !== undefined) {
+    const ms = parseDurationMs(flags.drain);
+    if (ms === null || ms > MAX_DURATION_MS) throw new CliError(`--drain: expected a duration such as 0s, 30s or 3m, got ${flags.drain}`, EXIT.INVALID_INPUT);
+    load = { ...load, drainMs: ms };
   }
   return { ...scenario, thresholds, output, load };
 }

@@ -8,6 +8,7 @@ import { defaultReportDir, prepareReportDir } from '../report/writer.js';
 import type { Shard } from '../schedule/open.js';
 import { loadScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/types.js';
+import { formatDurationMs } from '../scenario/units.js';
 import { spawnTarget, type ChildTarget } from '../target/child.js';
 import { knobsToQuery } from '../target/knobs.js';
 import { abortOnThresholds } from '../thresholds/live.js';
@@ -16,6 +17,7 @@ import { CliError, EXIT } from './exit-codes.js';
 import { applyFlags, parseShard, progressIntervalMs, type RunFlags } from './run-options.js';
 import { finishRun, onInterrupt, ProgressPrinter, reportCsv, streamsCsvWriter, summarize, type RunTargets } from './run-shared.js';
 import { VERSION } from './version.js';
+import { machineLimitWarnings } from './machine-limits.js';
 import { forkWorkers, MAX_WORKERS, runWithWorkers } from './workers.js';
 
 export function registerRun(program: Command): void {
@@ -29,6 +31,7 @@ export function registerRun(program: Command): void {
     .option('--shard <i/N>', 'run the i-th of N equal parts of the load (e.g. 2/3)')
     .option('--streams-csv <on|off|share>', 'streams.csv: every stream, none, or a share such as 10% (failures are always kept)')
     .option('--duration <duration>', "compress or stretch the scenario's stages to this total, e.g. 30s for a rehearsal")
+    .option('--drain <duration>', "after the stages, how long open streams may finish before they are aborted (default: the scenario's load.drain, else 3m; not changed by --duration)")
     .option('--progress-interval <duration>', 'how often a progress line is printed when not on a terminal', '10s')
     .option('--workers <n>', `processes that share the load (default: one per core, one fewer with the built-in target, at most ${MAX_WORKERS})`)
     .option('--quiet', 'no progress and no summary: print only the report folder')
@@ -88,9 +91,10 @@ async function runScenario(file: string, scenario: Scenario, flags: RunFlags): P
   const load = scenario.load;
   const shape = load.model === 'closed' ? `closed model, up to ${Math.max(...load.stages.map((s) => s.to))} sessions` : `open model, up to ${Math.max(...load.stages.map((s) => s.to))}/s`;
   say(
-    `sse-soak ${VERSION}: ${scenario.name}: ${shape}, ${load.durationMs / 1000}s against ${urls[0]}${urls.length > 1 ? ` and ${urls.length - 1} more variant(s)` : ''}` +
+    `sse-soak ${VERSION}: ${scenario.name}: ${shape}, ${formatDurationMs(load.durationMs)}${load.drainMs > 0 ? ` (then up to ${formatDurationMs(load.drainMs)} for open streams to finish)` : ', no drain'} against ${urls[0]}${urls.length > 1 ? ` and ${urls.length - 1} more variant(s)` : ''}` +
       `${targets.builtin ? ' (built-in target)' : ''}${shard.count > 1 ? `, shard ${shard.index + 1}/${shard.count}` : ''}${workers > 1 ? `, ${workers} worker processes` : ''}\n`,
   );
+  for (const w of machineLimitWarnings(scenario, shard, workers)) process.stderr.write(`sse-soak: warning: ${w}\n`);
   const progress = new ProgressPrinter(quiet, progressEveryMs, load.durationMs, load.stages.length, load.model, workers);
   let background: BackgroundTraffic | null = null;
   try {

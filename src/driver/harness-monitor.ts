@@ -41,6 +41,18 @@ export function saturationReason(x: { lagP99Ms: number; cpuCoreShare: number }):
   return why.join(' and ');
 }
 
+/**
+ * A second shorter than this (the last, partial second of a run that ends early) is not
+ * judged: over a few ms, starting up or writing the report is most of the CPU time, and
+ * the lag histogram has too few samples to say anything.
+ */
+export const MIN_JUDGED_MS = 250;
+
+/** Why a second of `wallMs` with these figures is not trustworthy, or '' (also when too short to say). */
+export function judgeSecond(wallMs: number, lagP99Ms: number, cpuCoreShare: number): string {
+  return wallMs < MIN_JUDGED_MS ? '' : saturationReason({ lagP99Ms, cpuCoreShare });
+}
+
 // monitorEventLoopDelay records the whole period of its timer, so an idle loop
 // reads about the resolution itself; the lag is what comes on top of it.
 const RESOLUTION_MS = 10;
@@ -98,7 +110,7 @@ export class HarnessMonitor {
     const d = this.secondDelay;
     const cpuCoreShare = Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 1000) / 1000;
     const lagP99Ms = d.count > 0 ? lagMs(d.percentile(99)) : 0;
-    const reason = saturationReason({ lagP99Ms, cpuCoreShare });
+    const reason = judgeSecond(wallMs, lagP99Ms, cpuCoreShare);
     const out: HarnessSecond = {
       lagP99Ms,
       lagMaxMs: d.count > 0 ? lagMs(d.max) : 0,

@@ -9,6 +9,7 @@ import { isWarmupAt, levelAt, stageAt } from '../schedule/stages.js';
 import type { Scenario, StreamSpec } from '../scenario/types.js';
 import { nowUs } from '../util/clock.js';
 import { hashUniform } from '../util/random.js';
+import { setLongTimeout, type LongTimer } from '../util/timers.js';
 import { HarnessMonitor, type HarnessSecond, type HarnessStats } from './harness-monitor.js';
 import { ClosedPacer, OpenPacer, type Pacer, type PacerHost } from './pacers.js';
 import { StreamHandler, type StreamHost } from './stream-handler.js';
@@ -21,8 +22,12 @@ export interface SecondSnapshot {
   elapsedMs: number;
   stage: number;
   warmup: boolean;
-  /** Sessions (closed) or streams per second (open) the stages ask for now. */
+  /** Sessions (closed) or streams per second (open) the stages ask for now (0 in the drain). */
   level: number;
+  /** The schedule has ended: no new streams, the open ones may finish (see RunResult.drain). */
+  draining: boolean;
+  /** In the drain: how long it may still last, ms (0 otherwise). */
+  drainLeftMs: number;
   sessions: number;
   activeStreams: number;
   backlog: number;
@@ -58,10 +63,20 @@ export interface RunResult {
   durationMs: number;
   /** Why the run ended before its schedule did: 'interrupted', 'threshold: …'; null when it ran its course. */
   stopReason: string | null;
-  /** Arrivals (open model) that never started: they waited for the concurrency cap until the end. */
+  /** Streams the schedule asked for that never started: they waited for the concurrency cap until the end, or the harness fell behind. */
   notStarted: number;
+  /** The drain after the schedule: how long it may last, the streams that ended in it, and those it aborted when it ran out. */
+  drain: DrainResult;
   shard: Shard;
   harness: HarnessStats;
+}
+
+export interface DrainResult {
+  limitMs: number;
+  /** Streams that ended by themselves (any outcome) after the schedule ended. */
+  finished: number;
+  /** Streams still open when the drain ran out (or the run was stopped in it): ended as `aborted`. */
+  aborted: number;
 }
 
 /** How long open streams get to wind down after the run's end before their connections are destroyed. */
@@ -88,7 +103,10 @@ export class LoadRun implements StreamHost, PacerHost {
   private startedAtEpochMs = 0;
   private secondsDone = 0;
   private lastTickMs = 0;
-  private endTimer: NodeJS.Timeout | null = null;
+  private endTimer: LongTimer | null = null;
+  private drainTimer: LongTimer | null = null;
+  private draining = false;
+  private readonly drain: DrainResult;
   private ticker: NodeJS.Timeout | null = null;
   private stopping = false;
   private stopReason: string | null = null;
@@ -109,6 +127,7 @@ export class LoadRun implements StreamHost, PacerHost {
     this.transport = new Transport(scenario, this.urls);
     const load = scenario.load;
     this.pacer = load.model === 'closed' ? new ClosedPacer(load, this.shard) : new OpenPacer(load, scenario.seed, this.shard);
+    this.drain = { limitMs: load.drainMs, finished: 0, aborted: 0 };
   }
 
   async run(): Promise<RunResult> {
@@ -116,10 +135,11 @@ export class LoadRun implements StreamHost, PacerHost {
     this.startedAtEpochMs = Date.now();
     this.startUs = nowUs();
     const allReleased = new Promise<void>((resolve) => (this.drained = resolve));
-    this.endTimer = setTimeout(() => {
+    this.endTimer = setLongTimeout(() => {
+      this.endTimer = null;
       // Chained timers run a little late; what the schedule put before the end still opens.
       this.pacer.flushDue();
-      this.finishRun(null);
+      this.startDrain();
     }, this.scenario.load.durationMs);
     this.ticker = setInterval(() => this.tick(), 1000);
     this.pacer.start(this);
@@ -137,7 +157,8 @@ export class LoadRun implements StreamHost, PacerHost {
       startedAtEpochMs: this.startedAtEpochMs,
       durationMs,
       stopReason: this.stopReason,
-      notStarted: this.pacer.backlog,
+      notStarted: this.pacer.notStarted,
+      drain: this.drain,
       shard: this.shard,
       harness: this.monitor.stop(),
     };
@@ -154,6 +175,10 @@ export class LoadRun implements StreamHost, PacerHost {
     const all = new RunAggregate();
     for (const v of this.variants) all.add(v);
     return all;
+  }
+
+  nowUs(): number {
+    return nowUs();
   }
 
   elapsedMs(): number {
@@ -200,7 +225,9 @@ export class LoadRun implements StreamHost, PacerHost {
     this.ended++;
     this.second.ended[r.outcome ?? 'aborted']++;
     this.hooks.onStreamEnd?.(r);
-    if (!this.stopping) this.pacer.streamEnded(r.sessionId, r.endUs);
+    if (this.stopping) return;
+    if (this.draining) this.drain.finished++;
+    else this.pacer.streamEnded(r.sessionId, r.endUs, r.outcome ?? 'aborted');
   }
 
   reconnect(stream: StreamHandler, lastEventId: string): void {
@@ -216,7 +243,7 @@ export class LoadRun implements StreamHost, PacerHost {
     this.streams.delete(stream);
     if (this.streams.size > 0) return;
     if (this.stopping) this.drained?.();
-    else if (this.pacerFinished && this.inFlight === 0) this.finishRun(null);
+    else if (this.draining || (this.pacerFinished && this.inFlight === 0)) this.finishRun(null);
   }
 
   // ── internals ──────────────────────────────────────────────────────────────
@@ -242,7 +269,9 @@ export class LoadRun implements StreamHost, PacerHost {
       elapsedMs,
       stage: at?.index ?? 0,
       warmup: at?.stage.warmup ?? false,
-      level: levelAt(stages, elapsedMs),
+      level: this.draining || this.stopping ? 0 : levelAt(stages, elapsedMs),
+      draining: this.draining && !this.stopping,
+      drainLeftMs: this.draining && !this.stopping ? Math.max(0, this.drain.limitMs - (elapsedMs - this.scenario.load.durationMs)) : 0,
       sessions: this.pacer.sessions,
       activeStreams: this.inFlight,
       backlog: this.pacer.backlog,
@@ -259,12 +288,37 @@ export class LoadRun implements StreamHost, PacerHost {
     }
   }
 
+  /**
+   * The schedule has ended: no new streams, while the open ones may finish for up to
+   * the drain's limit (as k6's gracefulStop), so that the streams started last, often
+   * the long replies, are measured rather than cut; then the rest are aborted.
+   */
+  private startDrain(): void {
+    if (this.stopping) return;
+    this.pacer.stop();
+    if (this.streams.size === 0) {
+      this.finishRun(null);
+      return;
+    }
+    this.draining = true;
+    if (this.drain.limitMs <= 0) {
+      this.finishRun(null);
+      return;
+    }
+    this.drainTimer = setLongTimeout(() => {
+      this.drainTimer = null;
+      this.finishRun(null);
+    }, this.drain.limitMs);
+  }
+
   private finishRun(reason: string | null): void {
     if (this.stopping) return;
     this.stopping = true;
     this.stopReason = reason;
-    if (this.endTimer !== null) clearTimeout(this.endTimer);
+    this.endTimer?.cancel();
+    this.drainTimer?.cancel();
     this.pacer.stop();
+    for (const stream of this.streams) if (this.draining && !stream.finished) this.drain.aborted++;
     for (const stream of [...this.streams]) stream.stop('aborted');
     if (this.streams.size === 0) {
       this.drained?.();

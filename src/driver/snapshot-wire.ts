@@ -46,10 +46,13 @@ export function combineSeconds(parts: readonly WireSnapshot[]): SecondSnapshot {
   if (first === undefined) throw new Error('no snapshot to combine');
   const window = new SecondWindow();
   const harness: HarnessSecond = { lagP99Ms: 0, lagMaxMs: 0, cpuCoreShare: 0, rssBytes: 0, cpuMaxProcessShare: 0, saturated: '' };
-  const out: SecondSnapshot = { ...first, sessions: 0, activeStreams: 0, backlog: 0, totalStarted: 0, totalEnded: 0, elapsedMs: 0, window, harness };
+  const out: SecondSnapshot = { ...first, draining: false, drainLeftMs: 0, sessions: 0, activeStreams: 0, backlog: 0, totalStarted: 0, totalEnded: 0, elapsedMs: 0, window, harness };
   const saturated: string[] = [];
   for (const p of parts) {
     out.elapsedMs = Math.max(out.elapsedMs, p.elapsedMs);
+    // Workers drain on their own: the run drains while any of them does.
+    out.draining ||= p.draining;
+    out.drainLeftMs = Math.max(out.drainLeftMs, p.drainLeftMs);
     out.sessions += p.sessions;
     out.activeStreams += p.activeStreams;
     out.backlog += p.backlog;

@@ -9,6 +9,7 @@ import type { Outcome } from '../record/outcome.js';
 import { newStreamRecord, type StreamRecord } from '../record/stream-record.js';
 import type { StreamSpec } from '../scenario/types.js';
 import { monoToEpochUs, nowUs } from '../util/clock.js';
+import { setLongTimeout, type LongTimer } from '../util/timers.js';
 import { classifyEnd, isEventStream, lastEventIdHeader, wireEnd } from './classify.js';
 import { SseDecoder, type SseSink } from './sse-decoder.js';
 import { countTokens } from './tokens.js';
@@ -48,7 +49,7 @@ export class StreamHandler implements Dispatcher.DispatchHandler, SseSink {
   socket: Socket | null = null;
   private decoder: SseDecoder | null = null;
   private controller: Dispatcher.DispatchController | null = null;
-  private lifetimeTimer: NodeJS.Timeout | null = null;
+  private lifetimeTimer: LongTimer | null = null;
   // A request of this stream is with undici (its end or error is still to come).
   private inFlight = false;
   private released = false;
@@ -98,7 +99,7 @@ export class StreamHandler implements Dispatcher.DispatchHandler, SseSink {
     r.dispatchUs = nowUs();
     this.inFlight = true;
     const left = this.host.spec.lifetimeMs - (r.dispatchUs - r.intendedStartUs) / 1000;
-    this.lifetimeTimer = setTimeout(() => this.stop('client_lifetime'), left > 0 ? left : 0);
+    this.lifetimeTimer = setLongTimeout(() => this.stop('client_lifetime'), left);
   }
 
   /** Ends the stream from the harness side (lifetime, run end) with this outcome. */
@@ -357,7 +358,7 @@ export class StreamHandler implements Dispatcher.DispatchHandler, SseSink {
     r.errorCode = code;
     r.endUs = endUs;
     if (this.lifetimeTimer !== null) {
-      clearTimeout(this.lifetimeTimer);
+      this.lifetimeTimer.cancel();
       this.lifetimeTimer = null;
     }
     this.decoder = null;

@@ -67,6 +67,12 @@ export function mergeSummaries(runs: readonly Summary[], version: string): Merge
       stopReason: stopReasons[0] ?? null,
       shard: { index: 0, count: 1 },
       notStarted: runs.reduce((n, r) => n + r.run.notStarted, 0),
+      // Every run drains for the same limit; summaries older than the drain have none.
+      drain: {
+        limitMs: Math.max(0, ...runs.map((r) => r.run.drain?.limitMs ?? 0)),
+        finished: runs.reduce((n, r) => n + (r.run.drain?.finished ?? 0), 0),
+        aborted: runs.reduce((n, r) => n + (r.run.drain?.aborted ?? 0), 0),
+      },
       mergedFrom: runs.reduce((n, r) => n + r.run.mergedFrom, 0),
     },
     ...measuredParts(overall, measuredMs, first.settings.expectations, harnessLag),

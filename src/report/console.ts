@@ -6,6 +6,7 @@ import { MIN_GROUP } from '../aggregate/cuts.js';
 import { METRICS } from '../aggregate/metrics.js';
 import { OUTCOMES } from '../record/outcome.js';
 import { fmtBytes, fmtInt, fmtMs, fmtPct, fmtSeconds } from './format.js';
+import { formatDurationMs } from '../scenario/units.js';
 import type { Summary } from './summary.js';
 
 export function renderConsoleSummary(s: Summary, reportDir?: string): string {
@@ -47,7 +48,11 @@ export function renderConsoleSummary(s: Summary, reportDir?: string): string {
     const w = OUTCOMES.filter((o) => s.warmup.outcomes[o] > 0).map((o) => `${o} ${fmtInt(s.warmup.outcomes[o])}`);
     lines.push(`warm-up   ${fmtInt(s.warmup.streams)} streams kept out of the results (${w.join(' · ') || 'none ended'})`);
   }
-  if (s.run.notStarted > 0) lines.push(`backlog   ${fmtInt(s.run.notStarted)} arrivals never started: they waited for the concurrency cap until the end`);
+  lines.push(...drainLines(s));
+  if (s.run.notStarted > 0) {
+    const why = load.model === 'open' && load.maxConcurrency ? 'they waited for the concurrency cap until the end, or the harness fell behind the schedule' : 'the harness fell behind the schedule';
+    lines.push(`backlog   ${fmtInt(s.run.notStarted)} streams the schedule asked for never started: ${why}`);
+  }
   lines.push('');
   if (s.variants.length > 1) {
     const vrows = s.variants.map((v) => [v.name, fmtInt(v.streams.started), fmtPct(v.dropRate), fmtMs(v.metrics.ttft.p50), fmtMs(v.metrics.ttft.p99), fmtMs(v.metrics.itl.p99), fmtMs(v.metrics.e2e.p50)]);
@@ -112,6 +117,15 @@ export function resumeLine(rc: Pick<Summary['reconnects'], 'resumes' | 'resumeGa
   const of = `${fmtInt(checked)} resume${checked === 1 ? '' : 's'} checked`;
   if (rc.resumeGaps + rc.resumeDuplicates === 0) return `${of}: every one went on without a gap or a repeat`;
   return `${of}: they lost ${fmtInt(rc.resumeGaps)} events and repeated ${fmtInt(rc.resumeDuplicates)}`;
+}
+
+/** What happened after the schedule ended: the streams that finished in the drain, and those it cut. */
+export function drainLines(s: Summary): string[] {
+  const d = s.run.drain;
+  if (d === undefined || d.finished + d.aborted === 0) return [];
+  if (d.limitMs <= 0) return [`drain     none (load.drain: 0): ${fmtInt(d.aborted)} streams open when the schedule ended were aborted`];
+  const cut = d.aborted === 0 ? 'none was left to abort' : `${fmtInt(d.aborted)} still open were aborted when it ${s.run.stopReason === null ? 'ran out' : 'was stopped'}`;
+  return [`drain     up to ${formatDurationMs(d.limitMs)} after the schedule: ${fmtInt(d.finished)} streams finished in it · ${cut}`];
 }
 
 /** Error codes that mean this machine ran out of something, not that the target failed. */

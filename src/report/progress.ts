@@ -21,6 +21,7 @@ function outcomeText(outcomes: Record<Outcome, number>): string {
 
 function levelText(p: ProgressState): string {
   const s = p.snapshot;
+  if (s.draining) return `draining: no new streams, the open ones may finish (at most ${fmtSeconds(s.drainLeftMs)} more)`;
   return p.model === 'closed' ? `sessions ${fmtInt(s.sessions)} (target ${fmtInt(Math.floor(s.level))})` : `rate ${s.level.toFixed(1)}/s${s.backlog > 0 ? `, waiting for the cap ${fmtInt(s.backlog)}` : ''}`;
 }
 
@@ -31,7 +32,7 @@ export function renderProgressBlock(p: ProgressState): string[] {
   const secs = Math.max(0.001, (s.elapsedMs % 1000 || 1000) / 1000);
   const ttft = p.rollingTtft.count > 0 ? `${fmtMs(p.rollingTtft.p50)} / ${fmtMs(p.rollingTtft.p99)} ms` : '–';
   return [
-    `elapsed   ${fmtSeconds(s.elapsedMs)} / ${fmtSeconds(p.totalMs)} · stage ${s.stage + 1}/${p.stages}${s.warmup ? ' (warm-up)' : ''} · ${levelText(p)}`,
+    `elapsed   ${fmtSeconds(s.elapsedMs)} / ${fmtSeconds(p.totalMs)} · ${s.draining ? '' : `stage ${s.stage + 1}/${p.stages}${s.warmup ? ' (warm-up)' : ''} · `}${levelText(p)}`,
     `streams   ${fmtInt(s.activeStreams)} open · ${fmtInt(s.totalStarted)} opened · ${fmtInt(s.totalEnded)} ended`,
     `outcomes  ${outcomeText(p.outcomes)}`,
     `rate      ${fmtInt(w.events / secs)} events/s · ${fmtInt(w.tokens / secs)} tokens/s · ttft p50/p99 (last 10 s) ${ttft}`,
@@ -44,7 +45,7 @@ export function renderProgressLine(p: ProgressState): string {
   const s = p.snapshot;
   const ttft = p.rollingTtft.count > 0 ? ` ttft p50/p99 ${fmtMs(p.rollingTtft.p50)}/${fmtMs(p.rollingTtft.p99)} ms` : '';
   return (
-    `[${fmtSeconds(s.elapsedMs)}/${fmtSeconds(p.totalMs)}] stage ${s.stage + 1}/${p.stages}${s.warmup ? ' warm-up' : ''} ${levelText(p)}; ` +
+    `[${fmtSeconds(s.elapsedMs)}/${fmtSeconds(p.totalMs)}] ${s.draining ? '' : `stage ${s.stage + 1}/${p.stages}${s.warmup ? ' warm-up' : ''} `}${levelText(p)}; ` +
     `open ${s.activeStreams}, opened ${s.totalStarted}, ended ${s.totalEnded}; ${outcomeText(p.outcomes)};${ttft}; loop lag p99 ${fmtMs(s.harness.lagP99Ms)} ms`
   );
 }

@@ -53,6 +53,8 @@ export interface Summary extends Figures {
       stages: { durationMs: number; from: number; to: number; warmup: boolean }[];
       durationMs: number;
       seed: number;
+      /** After the stages: how long open streams may go on to finish before they are aborted. */
+      drainMs?: number;
       thinkTimeMs?: number;
       arrivals?: 'constant' | 'poisson';
       maxConcurrency?: number | null;
@@ -66,6 +68,8 @@ export interface Summary extends Figures {
     stopReason: string | null;
     shard: { index: number; count: number };
     notStarted: number;
+    /** After the schedule ended: streams that ended on their own, and those aborted when the drain ran out (or the run was stopped in it). */
+    drain?: { limitMs: number; finished: number; aborted: number };
     /** How many runs this summary joins: 1 for a run, more for `merge`. */
     mergedFrom: number;
   };
@@ -201,8 +205,8 @@ export function buildSummary(input: SummaryInput): Summary {
       expectations: scenario.expectations,
       load:
         load.model === 'closed'
-          ? { model: 'closed', stages: load.stages, durationMs: load.durationMs, seed: scenario.seed, thinkTimeMs: load.thinkTimeMs }
-          : { model: 'open', stages: load.stages, durationMs: load.durationMs, seed: scenario.seed, arrivals: load.arrivals, maxConcurrency: load.maxConcurrency },
+          ? { model: 'closed', stages: load.stages, durationMs: load.durationMs, drainMs: load.drainMs, seed: scenario.seed, thinkTimeMs: load.thinkTimeMs }
+          : { model: 'open', stages: load.stages, durationMs: load.durationMs, drainMs: load.drainMs, seed: scenario.seed, arrivals: load.arrivals, maxConcurrency: load.maxConcurrency },
     },
     run: {
       startedAt: new Date(result.startedAtEpochMs).toISOString(),
@@ -212,6 +216,7 @@ export function buildSummary(input: SummaryInput): Summary {
       stopReason: result.stopReason,
       shard: result.shard,
       notStarted: result.notStarted,
+      drain: { ...result.drain },
       mergedFrom: 1,
     },
     ...measured,

@@ -2,7 +2,13 @@
 // a problem with the field's path (and its line, through `locate`) instead of
 // throwing, and returns a default so that every mistake is found in one pass.
 import { closest, type ScenarioProblem } from './errors.js';
-import { parseDurationMs, parseSizeBytes } from './units.js';
+import { formatDurationMs, parseDurationMs, parseSizeBytes } from './units.js';
+
+/**
+ * No duration is longer than 10 years: µs since the start must stay exact integers
+ * (2⁵³ µs is 285 years), and a longer one is a typo.
+ */
+export const MAX_DURATION_MS = 10 * 365 * 24 * 3_600_000;
 
 export type Path = (string | number)[];
 export type Locate = (path: Path) => { line: number; column: number } | undefined;
@@ -86,7 +92,7 @@ export class Fields {
     return v;
   }
 
-  duration(obj: RawObject | undefined, key: string, path: Path, fallbackMs: number, opts: { required?: boolean; min?: number } = {}): number {
+  duration(obj: RawObject | undefined, key: string, path: Path, fallbackMs: number, opts: { required?: boolean; min?: number; max?: number; maxWhy?: string } = {}): number {
     const v = obj?.[key];
     if (v === undefined || v === null) {
       if (opts.required) this.problem([...path, key], 'is required', 'a duration such as 30s, 5m or 1h');
@@ -100,6 +106,11 @@ export class Fields {
     }
     if (opts.min !== undefined && ms < opts.min) {
       this.problem([...path, key], `must be at least ${opts.min}ms, got ${describe(v)}`);
+      return fallbackMs;
+    }
+    const max = opts.max ?? MAX_DURATION_MS;
+    if (ms > max) {
+      this.problem([...path, key], `must be at most ${formatDurationMs(max)}${opts.maxWhy ? ` (${opts.maxWhy})` : ''}, got ${describe(v)}`);
       return fallbackMs;
     }
     return ms;

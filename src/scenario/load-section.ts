@@ -5,8 +5,25 @@ import { describe, type Fields, type Path, type RawObject } from './fields.js';
 import { parseRatePerSecond } from './units.js';
 import type { LoadSpec, Stage } from './types.js';
 
-export const CLOSED_KEYS = ['model', 'sessions', 'duration', 'warmup', 'stages', 'start', 'thinkTime', 'seed'] as const;
-export const OPEN_KEYS = ['model', 'rate', 'duration', 'warmup', 'stages', 'start', 'arrivals', 'maxConcurrency', 'seed'] as const;
+export const CLOSED_KEYS = ['model', 'sessions', 'duration', 'warmup', 'stages', 'start', 'thinkTime', 'drain', 'seed'] as const;
+export const OPEN_KEYS = ['model', 'rate', 'duration', 'warmup', 'stages', 'start', 'arrivals', 'maxConcurrency', 'drain', 'seed'] as const;
+
+/**
+ * How long streams still open when the stages end may go on to finish. AI replies take
+ * 10–60 s, 90–180 s at worst: a stream started just before the end needs as long to
+ * end on its own, so the default waits for the worst case (and ends as soon as every
+ * stream has ended). Shorter, the streams cut are the long replies that started late,
+ * and the e2e figures would hold only the replies that happened to be short.
+ */
+export const DEFAULT_DRAIN_MS = 180_000;
+
+/**
+ * Levels no fleet of harness machines can drive: about 50,000 streams are held per
+ * machine (README "Performance"), so 10 million sessions is some 200 machines. Past
+ * these, a typo (an extra few zeros) is far likelier than a plan.
+ */
+export const MAX_SESSIONS = 10_000_000;
+export const MAX_RATE_PER_SECOND = 1_000_000;
 export const STAGE_KEYS = ['duration', 'target', 'warmup'] as const;
 
 export function readLoad(f: Fields, raw: unknown): { load: LoadSpec; seed: number } {
@@ -20,12 +37,20 @@ export function readLoad(f: Fields, raw: unknown): { load: LoadSpec; seed: numbe
   // A level: whole sessions (closed) or a rate such as 20/s (open).
   const level = (value: unknown, at: Path): number => {
     if (model === 'closed') {
-      if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
+      if (typeof value === 'number' && Number.isInteger(value) && value >= 0) {
+        if (value <= MAX_SESSIONS) return value;
+        f.problem(at, `${value} sessions is more than sse-soak drives (at most ${MAX_SESSIONS.toLocaleString('en-US')}, across every shard)`, 'one machine holds about 50,000 streams; spread a big load with --shard i/N');
+        return 0;
+      }
       f.problem(at, `must be a whole number of sessions, got ${describe(value)}`);
       return 0;
     }
     const rate = parseRatePerSecond(value);
     if (rate === null) f.problem(at, `must be a rate such as 20/s or 300/m, got ${describe(value)}`);
+    else if (rate > MAX_RATE_PER_SECOND) {
+      f.problem(at, `${describe(value)} is more than sse-soak drives (at most ${MAX_RATE_PER_SECOND.toLocaleString('en-US')}/s, across every shard)`, 'spread a big load with --shard i/N');
+      return 0;
+    }
     return rate ?? 0;
   };
 
@@ -63,12 +88,18 @@ export function readLoad(f: Fields, raw: unknown): { load: LoadSpec; seed: numbe
   const durationMs = stages.reduce((t, s) => t + s.durationMs, 0);
   const durationMissing = f.problems.some((p) => p.path === 'load.duration' || p.path.startsWith('load.stages'));
   if (l !== undefined && stages.length > 0 && durationMs === 0 && !durationMissing) f.problem(path, 'the stages last no time at all');
+  const levelProblem = f.problems.some((p) => p.path.startsWith('load.'));
+  if (l !== undefined && stages.length > 0 && !levelProblem && stages.every((s) => s.from === 0 && s.to === 0)) {
+    // A run that sends nothing would end at once and report nothing measured as a pass.
+    f.problem(path, model === 'closed' ? 'every stage asks for 0 sessions: the run would send nothing' : 'every stage asks for 0 streams per second: the run would send nothing', 'give a level above 0; a pause between stages is a stage with target 0 between others');
+  }
+  const drainMs = f.duration(l, 'drain', path, DEFAULT_DRAIN_MS);
 
   if (model === 'closed') {
     const thinkTimeMs = f.duration(l, 'thinkTime', path, 0);
-    return { load: { model, stages, thinkTimeMs, durationMs }, seed };
+    return { load: { model, stages, thinkTimeMs, durationMs, drainMs }, seed };
   }
   const arrivals = f.oneOf(l, 'arrivals', path, ['constant', 'poisson'] as const, 'constant');
   const cap = l?.maxConcurrency === undefined || l.maxConcurrency === null ? null : f.int(l, 'maxConcurrency', path, 1, 1);
-  return { load: { model, stages, arrivals, maxConcurrency: cap, durationMs }, seed };
+  return { load: { model, stages, arrivals, maxConcurrency: cap, durationMs, drainMs }, seed };
 }

@@ -12,6 +12,7 @@ import { readLoad } from './load-section.js';
 import { readTarget } from './target-section.js';
 import type { OutputSpec, ReconnectSpec, Scenario, StreamSpec, TokenCounting } from './types.js';
 import { parseFraction } from './units.js';
+import { MAX_TIMER_MS } from '../util/timers.js';
 
 export const TOP_KEYS = ['name', 'description', 'target', 'stream', 'reconnect', 'load', 'thresholds', 'expectations', 'output', 'background'] as const;
 export const RECONNECT_KEYS = ['mode', 'retry', 'maxAttempts', 'backoff', 'maxDelay'] as const;
@@ -179,7 +180,8 @@ function readStream(f: Fields, s: RawObject | undefined, r: RawObject | undefine
     }
   }
 
-  const idleTimeoutMs = f.duration(s, 'idleTimeout', path, STREAM_DEFAULTS.idleTimeoutMs, { min: 1 });
+  // undici arms its header and body timeouts with Node timers, which take at most 2³¹ − 1 ms.
+  const idleTimeoutMs = f.duration(s, 'idleTimeout', path, STREAM_DEFAULTS.idleTimeoutMs, { min: 1, max: MAX_TIMER_MS, maxWhy: "2³¹ − 1 ms, the longest timeout of the HTTP client's timers" });
   const lifetimeMs = f.duration(s, 'lifetime', path, STREAM_DEFAULTS.lifetimeMs, { min: 1 });
   const maxEventBytes = f.size(s, 'maxEventSize', path, STREAM_DEFAULTS.maxEventBytes);
   return { sentinel, tokens, idleTimeoutMs, lifetimeMs, maxEventBytes, reconnect: readReconnect(f, r) };

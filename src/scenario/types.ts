@@ -75,6 +75,8 @@ export interface ClosedLoad {
   thinkTimeMs: number;
   /** Sum of the stages. */
   durationMs: number;
+  /** After the stages: how long open streams may go on to finish (no new ones start) before they are aborted. */
+  drainMs: number;
 }
 
 export interface OpenLoad {
@@ -86,6 +88,8 @@ export interface OpenLoad {
   /** Streams open at once, at most; an arrival over the cap waits (and its wait counts). Null: no cap. */
   maxConcurrency: number | null;
   durationMs: number;
+  /** After the stages: how long open streams may go on to finish (no new ones start) before they are aborted. */
+  drainMs: number;
 }
 
 export type LoadSpec = ClosedLoad | OpenLoad;

@@ -36,6 +36,7 @@ export function parseSizeBytes(input: unknown): number | null {
 
 /** Milliseconds as a person reads them: 850ms, 2.5s, 5m, 1h30m. */
 export function formatDurationMs(ms: number): string {
+  if (ms === 0) return '0s';
   if (ms < 1000) return `${round(ms, 3)}ms`;
   if (ms < 60_000) return `${round(ms / 1000, 3)}s`;
   const h = Math.floor(ms / 3_600_000);

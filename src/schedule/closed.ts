@@ -2,6 +2,9 @@
 // (1-based) is active while the stages' level is at least k: a ramp up opens slots
 // one by one as the level crosses each whole number, a ramp down closes the
 // highest slots first. A closed slot finishes the stream it is reading, then stops.
+//
+// The windows are generated lazily, in start order: a run of a million sessions
+// holds only the sessions it has opened, not a list of every window up front.
 import type { ClosedLoad, Stage } from '../scenario/types.js';
 
 export interface SessionWindow {
@@ -11,51 +14,77 @@ export interface SessionWindow {
   endUs: number;
 }
 
+const EPS = 1e-9;
+
 /**
- * Every slot's active windows over the whole run, sorted by start. With sharding,
- * shard i of N keeps the slots whose number is i modulo N.
+ * Every slot's active windows over the whole run, in order of start (then slot).
+ * With sharding, shard i of N keeps the slots whose number is i modulo N.
  */
-export function closedWindows(load: Pick<ClosedLoad, 'stages'>, shard = { index: 0, count: 1 }): SessionWindow[] {
+export function* closedWindows(load: Pick<ClosedLoad, 'stages'>, shard = { index: 0, count: 1 }): Generator<SessionWindow> {
   const stages = load.stages;
-  const maxLevel = Math.floor(Math.max(0, ...stages.flatMap((s) => [s.from, s.to])) + 1e-9);
-  const endUs = Math.round(stages.reduce((t, s) => t + s.durationMs, 0) * 1000);
-  const windows: SessionWindow[] = [];
-  for (let k = 1; k <= maxLevel; k++) {
-    const slot = k - 1;
-    if (slot % shard.count !== shard.index) continue;
-    let openSince: number | null = (stages[0]?.from ?? 0) >= k - 1e-9 ? 0 : null;
-    let t0 = 0;
-    for (const s of stages) {
-      const cross = crossing(s, k);
-      if (cross !== null) {
-        const atUs = Math.round((t0 + cross.offsetMs) * 1000);
-        if (cross.up && openSince === null) openSince = atUs;
-        else if (!cross.up && openSince !== null) {
-          if (atUs > openSince) windows.push({ slot, startUs: openSince, endUs: atUs });
-          openSince = null;
-        }
+  const starts: number[] = [];
+  let t = 0;
+  for (const s of stages) {
+    starts.push(t);
+    t += s.durationMs;
+  }
+  const endUs = Math.round(t * 1000);
+  // The first level k ≥ lo whose slot (k − 1) is this shard's.
+  const firstMine = (lo: number): number => lo + ((((shard.index - (lo - 1)) % shard.count) + shard.count) % shard.count);
+  // Slot k opened at `startUs`, in or before stage `from`: it stays open until the level next falls below k.
+  const window = (k: number, startUs: number, from: number): SessionWindow | null => {
+    let closeUs = endUs;
+    for (let j = from; j < stages.length; j++) {
+      const s = stages[j] as Stage;
+      if (s.to < s.from && s.from >= k - EPS && s.to < k - EPS) {
+        closeUs = Math.round((starts[j] as number) * 1000 + ((s.from - k) / (s.from - s.to)) * s.durationMs * 1000);
+        break;
       }
-      t0 += s.durationMs;
     }
-    if (openSince !== null && openSince < endUs) windows.push({ slot, startUs: openSince, endUs });
+    return closeUs > startUs ? { slot: k - 1, startUs, endUs: closeUs } : null;
+  };
+  // Slots open from the start: those at or below the starting level.
+  const first = stages[0];
+  if (first === undefined) return;
+  for (let k = firstMine(1); k <= Math.floor(first.from + EPS); k += shard.count) {
+    const w = window(k, 0, 0);
+    if (w !== null) yield w;
   }
-  return windows.sort((a, b) => a.startUs - b.startUs || a.slot - b.slot);
+  // Then, stage by stage, the slots a ramp up opens, in order of level and so of time.
+  for (let i = 0; i < stages.length; i++) {
+    const s = stages[i] as Stage;
+    if (!(s.to > s.from)) continue;
+    const hi = Math.floor(s.to + EPS);
+    for (let k = firstMine(Math.floor(s.from + EPS) + 1); k <= hi; k += shard.count) {
+      if (!(s.from < k - EPS)) continue;
+      const atUs = Math.round(((starts[i] as number) + ((k - s.from) / (s.to - s.from)) * s.durationMs) * 1000);
+      const w = window(k, atUs, i + 1);
+      if (w !== null) yield w;
+    }
+  }
 }
 
-/** When (ms into the stage) the stage's level crosses whole number k, and which way. */
-function crossing(s: Stage, k: number): { offsetMs: number; up: boolean } | null {
-  const eps = 1e-9;
-  if (s.to > s.from && s.from < k - eps && s.to >= k - eps) {
-    return { offsetMs: ((k - s.from) / (s.to - s.from)) * s.durationMs, up: true };
-  }
-  if (s.to < s.from && s.from >= k - eps && s.to < k - eps) {
-    return { offsetMs: ((s.from - k) / (s.from - s.to)) * s.durationMs, up: false };
-  }
-  return null;
-}
-
-/** When a session means to open its next stream; null when that is past the window's end. */
-export function closedNextStartUs(thinkTimeMs: number, previousEndUs: number, windowEndUs: number): number | null {
-  const next = previousEndUs + thinkTimeMs * 1000;
+/**
+ * When a session means to open its next stream; null when that is past the window's end.
+ * `backoffMs`: the session's wait after a stream that could not connect (see connectBackoffMs).
+ */
+export function closedNextStartUs(thinkTimeMs: number, previousEndUs: number, windowEndUs: number, backoffMs = 0): number | null {
+  const next = previousEndUs + (thinkTimeMs + backoffMs) * 1000;
   return next >= windowEndUs ? null : next;
+}
+
+/** A session's wait after its first stream that failed to connect; it doubles with each further one. */
+export const CONNECT_BACKOFF_BASE_MS = 100;
+/** …up to this. */
+export const CONNECT_BACKOFF_MAX_MS = 5000;
+
+/**
+ * How long a session waits (on top of its think time) after `failures` streams in a
+ * row that could not connect: 0, then 100 ms, 200 ms, 400 ms … up to 5 s. Without it,
+ * a closed model with no think time spins against a dead target (thousands of
+ * connect errors a second) and measures nothing but its own loop.
+ */
+export function connectBackoffMs(failures: number): number {
+  if (failures <= 0) return 0;
+  return Math.min(CONNECT_BACKOFF_MAX_MS, CONNECT_BACKOFF_BASE_MS * 2 ** Math.min(failures - 1, 30));
 }

@@ -59,3 +59,20 @@ export function timeAtCumulative(stages: readonly Stage[], target: number): numb
   }
   return null;
 }
+
+/** Λ at `tMs`: how many arrivals (all shards) the stages put before that time, on average. */
+export function cumulativeAt(stages: readonly Stage[], tMs: number): number {
+  let t0 = 0;
+  let done = 0;
+  for (const s of stages) {
+    const d = s.durationMs;
+    if (tMs < t0 + d) {
+      const tau = Math.max(0, tMs - t0);
+      const rate = s.from + ((s.to - s.from) * tau) / (2 * d);
+      return done + (rate * tau) / 1000;
+    }
+    done += ((s.from + s.to) / 2) * (d / 1000);
+    t0 += d;
+  }
+  return done;
+}

@@ -19,7 +19,7 @@ for (const workers of ['1', '2']) {
       join(dir, 's.yaml'),
       `name: neighbours
 target: { builtin: { firstTokenDelay: 20ms, tokenInterval: 20ms, tokens: 400 } }
-load: { sessions: 40, duration: 3s }
+load: { sessions: 40, duration: 3s, drain: 0s }
 background: { path: /healthz, connections: 2, rate: 100/s, before: 1500ms, after: 1500ms }
 `,
     );
@@ -78,7 +78,7 @@ background: { url: "http://127.0.0.1:9/nothing", connections: 1, rate: 20/s, bef
 
 test('the background process dies mid-run: a warning, and the report of the streams is written without it', async () => {
   const dir = tempDir();
-  writeFileSync(join(dir, 's.yaml'), 'target: { builtin: { tokens: 200, tokenInterval: 20ms } }\nload: { sessions: 5, duration: 3s }\nbackground: { connections: 1, rate: 20/s, before: 500ms, after: 500ms }\n');
+  writeFileSync(join(dir, 's.yaml'), 'target: { builtin: { tokens: 200, tokenInterval: 20ms } }\nload: { sessions: 5, duration: 3s, drain: 0s }\nbackground: { connections: 1, rate: 20/s, before: 500ms, after: 500ms }\n');
   const out = join(dir, 'out');
   const running = cli(['run', join(dir, 's.yaml'), '--workers', '1', '--out', out], { timeoutMs: 30_000 });
   // This checkout's background process only (its path names the checkout).

@@ -44,11 +44,11 @@ function netnsSkip(): string | undefined {
 test('out of ephemeral ports (10 in a namespace of its own): EADDRNOTAVAIL named; sourceAddresses gives each address its own', { skip: netnsSkip(), timeout: 60_000 }, async () => {
   const dir = tempDir();
   // 30 streams held open, each needing a local port towards the one target.
-  writeFileSync(join(dir, 'one.yaml'), 'load: { sessions: 30, duration: 2s }\nstream: { idleTimeout: 60s }\n');
+  writeFileSync(join(dir, 'one.yaml'), 'load: { sessions: 30, duration: 2s, drain: 0s }\nstream: { idleTimeout: 60s }\n');
   // Not 127.0.0.1 again: the first run's 10 ports on it are in TIME_WAIT when the second
   // starts, and a bound source port in TIME_WAIT fails as EADDRINUSE until loopback's
   // tcp_tw_reuse frees it a second later, a race this test is not about.
-  writeFileSync(join(dir, 'three.yaml'), 'target: { sourceAddresses: 127.0.0.2-127.0.0.4 }\nload: { sessions: 30, duration: 2s }\nstream: { idleTimeout: 60s }\n');
+  writeFileSync(join(dir, 'three.yaml'), 'target: { sourceAddresses: 127.0.0.2-127.0.0.4 }\nload: { sessions: 30, duration: 2s, drain: 0s }\nstream: { idleTimeout: 60s }\n');
   const url = 'http://127.0.0.1:18700/stream?firstTokenDelay=10m&heartbeat=500ms&tokens=1';
   const node = `"${process.execPath}" "${CLI}"`;
   const script = [

@@ -22,6 +22,7 @@ load:
   sessions: 1
   duration: ${duration}
   thinkTime: 1h
+  drain: 0s
 `;
 }
 

@@ -15,6 +15,8 @@ function state(): ProgressState {
       stage: 1,
       warmup: false,
       level: 48.4,
+      draining: false,
+      drainLeftMs: 0,
       sessions: 48,
       activeStreams: 47,
       backlog: 0,
@@ -52,4 +54,13 @@ test('the log line carries the same in one line', () => {
   const line = renderProgressLine(state());
   assert.doesNotMatch(line, /\n/);
   assert.match(line, /^\[12\.0s\/60\.0s\] stage 2\/3 sessions 48 \(target 48\); open 47, opened 530, ended 483; completed 480 · reset 3; ttft p50\/p99 301\/343 ms; loop lag p99 1\.50 ms$/);
+});
+
+test('in the drain, the block and the line say so, and how long it may still last', () => {
+  const s = state();
+  s.snapshot = { ...s.snapshot, elapsedMs: 75_000, level: 0, draining: true, drainLeftMs: 165_000 };
+  const block = renderProgressBlock(s).join('\n');
+  assert.match(block, /^elapsed {3}75\.0s \/ 60\.0s · draining: no new streams, the open ones may finish \(at most 165\.0s more\)$/m);
+  assert.doesNotMatch(block, /stage 2\/3/);
+  assert.match(renderProgressLine(s), /^\[75\.0s\/60\.0s\] draining: no new streams, the open ones may finish \(at most 165\.0s more\); open 47/);
 });

@@ -4,17 +4,19 @@ import assert from 'node:assert/strict';
 import { closedNextStartUs, closedWindows, type SessionWindow } from '../../src/schedule/closed.js';
 import type { Stage } from '../../src/scenario/types.js';
 
+/** The lazy schedule, taken in full. */
+const windows = (...args: Parameters<typeof closedWindows>): SessionWindow[] => [...closedWindows(...args)];
 const stage = (durationMs: number, from: number, to: number, warmup = false): Stage => ({ durationMs, from, to, warmup });
 /** Sessions open at time t (µs), from the windows. */
 const openAt = (windows: SessionWindow[], tUs: number): number => windows.filter((w) => w.startUs <= tUs && tUs < w.endUs).length;
 
 test('constant: every session starts at once and runs to the end', () => {
-  const w = closedWindows({ stages: [stage(10_000, 3, 3)] });
+  const w = windows({ stages: [stage(10_000, 3, 3)] });
   assert.deepEqual(w, [0, 1, 2].map((slot) => ({ slot, startUs: 0, endUs: 10_000_000 })));
 });
 
 test('a ramp from 0 to 100 sessions over 10 s has the right number open at each second', () => {
-  const w = closedWindows({ stages: [stage(10_000, 0, 100), stage(5000, 100, 100)] });
+  const w = windows({ stages: [stage(10_000, 0, 100), stage(5000, 100, 100)] });
   for (let s = 0; s <= 10; s++) assert.equal(openAt(w, s * 1_000_000), s * 10, `at ${s} s`);
   assert.equal(openAt(w, 12_000_000), 100);
   // Session k opens as the level reaches k: the first after 0.1 s, the last at 10 s.
@@ -23,7 +25,7 @@ test('a ramp from 0 to 100 sessions over 10 s has the right number open at each 
 });
 
 test('ramping down closes the highest slots first', () => {
-  const w = closedWindows({ stages: [stage(1000, 4, 4), stage(4000, 4, 0)] });
+  const w = windows({ stages: [stage(1000, 4, 4), stage(4000, 4, 0)] });
   assert.equal(openAt(w, 500_000), 4);
   assert.equal(openAt(w, 1_500_000), 3, 'slot 3 (level 4) closed as the level fell below 4');
   assert.equal(openAt(w, 4_999_000), 0);
@@ -34,7 +36,7 @@ test('ramping down closes the highest slots first', () => {
 });
 
 test('up, down and up again gives a slot two windows', () => {
-  const w = closedWindows({ stages: [stage(1000, 0, 2), stage(1000, 2, 2), stage(1000, 2, 0), stage(1000, 0, 2), stage(1000, 2, 2)] });
+  const w = windows({ stages: [stage(1000, 0, 2), stage(1000, 2, 2), stage(1000, 2, 0), stage(1000, 0, 2), stage(1000, 2, 2)] });
   assert.deepEqual(
     w.filter((x) => x.slot === 1),
     [
@@ -46,15 +48,15 @@ test('up, down and up again gives a slot two windows', () => {
 });
 
 test('a level touched only for an instant opens no session', () => {
-  const w = closedWindows({ stages: [stage(1000, 0, 2), stage(1000, 2, 0)] });
+  const w = windows({ stages: [stage(1000, 0, 2), stage(1000, 2, 0)] });
   assert.equal(w.filter((x) => x.slot === 1).length, 0);
 });
 
 test('shards split the slots and together make the whole', () => {
   const stages = [stage(10_000, 0, 10), stage(1000, 10, 10)];
-  const all = closedWindows({ stages });
+  const all = windows({ stages });
   assert.equal(all.length, 10);
-  const parts = [0, 1, 2].map((index) => closedWindows({ stages }, { index, count: 3 }));
+  const parts = [0, 1, 2].map((index) => windows({ stages }, { index, count: 3 }));
   assert.deepEqual(parts.map((p) => p.length), [4, 3, 3]);
   assert.deepEqual(parts.flat().sort((a, b) => a.slot - b.slot), [...all].sort((a, b) => a.slot - b.slot));
 });
