@@ -78,7 +78,7 @@ export function summarize(scenario: Scenario, result: RunResult, targets: RunTar
  * disk, no permission): then the run ends with EXIT.CANNOT_WRITE, naming each file
  * and the reason, and no file is left truncated.
  */
-export async function finishRun(summary: Summary, outDir: string, quiet: boolean, background: BackgroundTraffic | null): Promise<number> {
+export async function finishRun(summary: Summary, outDir: string, quiet: boolean, background: BackgroundTraffic | null, unwritten: readonly ReportWriteError[] = []): Promise<number> {
   if (background !== null) {
     try {
       summary.background = await background.finish();
@@ -89,7 +89,8 @@ export async function finishRun(summary: Summary, outDir: string, quiet: boolean
   }
   const text = renderConsoleSummary(summary, outDir);
   process.stdout.write(quiet ? `${outDir}\n` : '\n' + text);
-  const failures = await writeReportFiles(outDir, summary, text);
+  // unwritten: files already lost, such as a worker's summary.json.
+  const failures = [...unwritten, ...(await writeReportFiles(outDir, summary, text))];
   if (failures.length > 0) {
     // --quiet printed no summary: this is then the only copy of what was measured.
     if (quiet) process.stderr.write(text);

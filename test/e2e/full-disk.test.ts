@@ -73,6 +73,20 @@ test('run onto a full disk: summary printed first, exit 3 naming each file, noth
   if (files.includes('report.html')) assert.match(readFileSync(join(out, 'report.html'), 'utf8'), /<\/html>\s*$/);
 });
 
+test('run --workers 2 onto a full disk: each worker sends its results as a message, so the summary is still whole', async (t) => {
+  if (skipUnlessMounted(t)) return;
+  const out = join(mounted as string, 'workers');
+  const r = await cli(['run', join(dir, 's.yaml'), '--out', out, '--workers', '2'], { timeoutMs: 40_000 });
+  assert.equal(r.code, 3, `${r.stdout}\n${r.stderr}`);
+  noStack(r.stderr);
+  assert.doesNotMatch(r.stderr, /internal error|this is a bug|worker \d failed/);
+  // Both workers' streams are in the printed summary (2 sessions, one per worker).
+  assert.match(r.stdout, /2 worker processes/);
+  assert.match(r.stdout, /ttft/);
+  assert.match(r.stderr, new RegExp(`${join(out, 'workers', '1', 'summary.json')}: ENOSPC`));
+  assert.match(r.stderr, new RegExp(`${join(out, 'summary.json')}: ENOSPC`));
+});
+
 test('--quiet onto a full disk: the summary goes to stderr, the only copy left', async (t) => {
   if (skipUnlessMounted(t)) return;
   const out = join(mounted as string, 'quiet');
