@@ -32,7 +32,7 @@ export interface RunTargets {
  * streams.csv in `dir` as a run writes it: every stream, or a share of them with every
  * failure kept. `append`: a worker adding its rows to the file its coordinator started.
  */
-export function streamsCsvWriter(scenario: Scenario, dir: string, shardIndex: number, append = false): { write(r: StreamRecord): void; close(): Promise<void> } | null {
+export function streamsCsvWriter(scenario: Scenario, dir: string, shardIndex: number, append = false): { write(r: StreamRecord): void; close(): Promise<ReportWriteError | null> } | null {
   const share = scenario.output.streamsCsv;
   if (share <= 0) return null;
   const csv = reportCsv(join(dir, 'streams.csv'), STREAM_COLUMNS, append);
@@ -102,7 +102,9 @@ export async function finishRun(summary: Summary, outDir: string, quiet: boolean
 }
 
 /** One error for the report files that could not be written: each file and its reason. */
-export function reportNotWritten(failures: readonly ReportWriteError[]): CliError {
+export function reportNotWritten(all: readonly ReportWriteError[]): CliError {
+  // Workers share streams.csv: each may tell of the same file.
+  const failures = all.filter((f, i) => all.findIndex((x) => x.file === f.file) === i);
   const lines = failures.map((f) => `  ${f.file}: ${f.reason}`);
   return new CliError(`the report is incomplete: ${failures.length === 1 ? 'a file' : `${failures.length} files`} could not be written (files that could not be written whole are not there at all):\n${lines.join('\n')}`, EXIT.CANNOT_WRITE);
 }

@@ -72,7 +72,8 @@ async function work(init: WorkerInit): Promise<void> {
   const running = run.run();
   if (stopReason !== null) run.stop(stopReason);
   const result = await running;
-  await csv?.close();
+  const csvLost = await csv?.close();
+  if (csvLost) send({ type: 'unwritten', file: csvLost.file, reason: csvLost.reason });
   // The summary travels to the coordinator as a message, so a full disk loses no worker's
   // results; its file is the record of this worker's shard, written whole or not at all.
   const summary = summarize(scenario, result, init.targets);

@@ -187,7 +187,8 @@ export async function runWithWorkers(job: WorkersJob): Promise<number> {
   } finally {
     signals.off();
   }
-  await timeseries.close();
+  const timeseriesLost = await timeseries.close();
+  if (timeseriesLost !== null) unwritten.push(timeseriesLost);
 
   const failures = workers.filter((w) => w.failure !== null);
   for (const w of failures) process.stderr.write(`sse-soak: worker ${w.n} failed: ${w.failure}; its streams are missing from the report\n`);

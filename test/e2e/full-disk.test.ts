@@ -4,7 +4,7 @@
 import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ReportWriteError, writeFileAtomic } from '../../src/report/atomic-file.js';
 import { cli, noStack, tempDir } from '../helpers/cli.js';
@@ -125,4 +125,19 @@ test('a file that does not fit leaves the one it would replace as it was', async
     readdirSync(mounted as string).filter((f) => f.endsWith('.tmp')),
     [],
   );
+});
+
+test('streams.csv that fills up during the run: the run goes on, then exits 3 (its report is incomplete)', { skip: existsSync('/dev/full') ? undefined : 'needs /dev/full' }, async () => {
+  const out = join(dir, 'csv-lost');
+  mkdirSync(out);
+  // Every write to it fails with ENOSPC, as on a full disk; the folder itself has room.
+  symlinkSync('/dev/full', join(out, 'streams.csv'));
+  const r = await cli(['run', join(dir, 's.yaml'), '--out', out], { timeoutMs: 30_000 });
+  assert.equal(r.code, 3, `${r.stdout}\n${r.stderr}`);
+  noStack(r.stderr);
+  assert.match(r.stderr, /warning: cannot write .*streams\.csv/);
+  assert.match(r.stderr, new RegExp(`the report is incomplete: a file could not be written[^\\n]*\\n  ${join(out, 'streams.csv')}: ENOSPC`));
+  // Everything else is written.
+  JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+  assert.ok(existsSync(join(out, 'report.html')));
 });
