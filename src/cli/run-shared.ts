@@ -101,12 +101,16 @@ export async function finishRun(summary: Summary, outDir: string, quiet: boolean
   return EXIT.OK;
 }
 
-/** One error for the report files that could not be written: each file and its reason. */
+/**
+ * One error for the report files that could not be written: each file and its reason.
+ * (A file written at the end is then absent, or as it was before; a CSV file written
+ * as the run went keeps its rows up to the failure, and its reason says so.)
+ */
 export function reportNotWritten(all: readonly ReportWriteError[]): CliError {
   // Workers share streams.csv: each may tell of the same file.
   const failures = all.filter((f, i) => all.findIndex((x) => x.file === f.file) === i);
   const lines = failures.map((f) => `  ${f.file}: ${f.reason}`);
-  return new CliError(`the report is incomplete: ${failures.length === 1 ? 'a file' : `${failures.length} files`} could not be written (files that could not be written whole are not there at all):\n${lines.join('\n')}`, EXIT.CANNOT_WRITE);
+  return new CliError(`the report is incomplete: ${failures.length === 1 ? 'a file' : `${failures.length} files`} could not be written:\n${lines.join('\n')}`, EXIT.CANNOT_WRITE);
 }
 
 /** Live progress: a block redrawn in place on a terminal, a plain line now and then elsewhere; saturation warnings on stderr. */

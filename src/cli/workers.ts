@@ -45,7 +45,7 @@ export type FromWorker =
   | { type: 'failed'; message: string }
   /** Its results, at its end: they do not depend on its summary.json being written. */
   | { type: 'summary'; summary: Summary }
-  /** Its own summary.json could not be written (a full disk). */
+  /** A file it could not write (a full disk): its summary.json, or rows of streams.csv. */
   | { type: 'unwritten'; file: string; reason: string };
 export type FromCoordinator = { type: 'start' } | { type: 'stop'; reason: string };
 
