@@ -1,6 +1,7 @@
 // HDR histograms of integer microseconds, and their lossless text encoding.
 import * as hdr from 'hdr-histogram-js';
 import type { JsHistogram } from 'hdr-histogram-js';
+import { histogramEncodingProblem } from './histogram-check.js';
 
 export type Histogram = hdr.Histogram;
 
@@ -14,7 +15,13 @@ export function encodeHistogram(h: Histogram): string {
   return hdr.encodeIntoCompressedBase64(h);
 }
 
+/** A histogram encoding that cannot be one of ours; the message says why. */
+export class HistogramEncodingError extends Error {}
+
+/** Decodes one of our encodings; anything else (or a bomb) throws HistogramEncodingError before any large allocation. */
 export function decodeHistogram(encoded: string): Histogram {
+  const problem = histogramEncodingProblem(encoded);
+  if (problem !== null) throw new HistogramEncodingError(problem);
   return hdr.decodeFromCompressedBase64(encoded, 32, false);
 }
 

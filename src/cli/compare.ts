@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { renderCompareHtml } from '../compare/html.js';
+import { ReportWriteError, writeFileAtomic } from '../report/atomic-file.js';
 import { loadAssets } from '../report/html-writer.js';
 import { defaultReportDir } from '../report/writer.js';
 import { parseFailOn, regressed, type FailOn } from '../compare/fail-on.js';
@@ -33,11 +34,14 @@ export function registerCompare(program: Command): void {
       for (const w of differences(names, runs, baseline)) process.stderr.write(`sse-soak: warning: ${w}\n`);
       process.stdout.write(renderCompare(names, runs, baseline));
       const html = flags.html ?? `${defaultReportDir('compare')}.html`;
+      // Rendered before anything is written: only a failure to write is "cannot write" (readRun has
+      // already refused summaries that do not render, with exit 2 and the field at fault).
+      const page = renderCompareHtml(names, runs, baseline, await loadAssets());
       try {
         await mkdir(dirname(html), { recursive: true });
-        await writeFile(html, renderCompareHtml(names, runs, baseline, await loadAssets()));
+        await writeFileAtomic(html, page);
       } catch (err) {
-        throw new CliError(`cannot write ${html}: ${(err as Error).message}`, EXIT.CANNOT_START);
+        throw new CliError(`cannot write ${html}: ${err instanceof ReportWriteError ? err.reason : (err as Error).message}`, EXIT.CANNOT_WRITE);
       }
       process.stdout.write(`\ncompare.html: ${html}\n`);
       let failed = 0;

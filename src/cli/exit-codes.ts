@@ -6,8 +6,16 @@ export const EXIT = {
   INTERNAL: 1,
   /** Invalid input: a bad scenario file, flag or argument. Nothing was run. */
   INVALID_INPUT: 2,
-  /** The run could not start: the built-in target or the report folder could not be set up. */
+  /**
+   * The system did not let sse-soak do its job: the run could not start (the built-in
+   * target or the report folder could not be set up) ...
+   */
   CANNOT_START: 3,
+  /**
+   * ... or a report file could not be written (a full disk, no permission, a read-only
+   * file system). The same code as CANNOT_START: either way, fix the machine, not the input.
+   */
+  CANNOT_WRITE: 3,
   /** The run finished (or was stopped by an abortOnFail rule) and a threshold failed. */
   THRESHOLDS_FAILED: 4,
   /** doctor found at least one failed check. */

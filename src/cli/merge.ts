@@ -1,49 +1,78 @@
 import type { Command } from 'commander';
+import { stringify } from 'csv-stringify/sync';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, realpath } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { mergeSummaries } from '../merge/merge.js';
+import { sharedRuns } from '../merge/run-ids.js';
 import { joinCsvFiles } from '../merge/streams-csv.js';
 import { mergeTimeseries } from '../merge/timeseries.js';
+import { ReportWriteError, writeFileAtomic } from '../report/atomic-file.js';
 import { renderConsoleSummary } from '../report/console.js';
 import { writeHtmlReport } from '../report/html-writer.js';
 import { SECOND_COLUMNS } from '../report/csv-rows.js';
-import { prepareReportDir, writeSummary } from '../report/writer.js';
+import { prepareReportDir, writeReportFiles } from '../report/writer.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { readRun } from './run-folder.js';
-import { reportCsv } from './run-shared.js';
+import { reportNotWritten } from './run-shared.js';
 import { VERSION } from './version.js';
+
+/** The folder a path names, symbolic links followed; a folder that does not exist yet is its absolute path. */
+async function sameFolderKey(dir: string): Promise<string> {
+  try {
+    return await realpath(dir);
+  } catch {
+    return resolve(dir);
+  }
+}
 
 export function registerMerge(program: Command): void {
   program
     .command('merge')
     .description('one report from several runs (shards, or machines): histograms added exactly, counts summed, time series aligned')
     .argument('<run...>', 'run folders, each with a summary.json')
-    .requiredOption('--out <dir>', 'the merged report folder')
+    .requiredOption('--out <dir>', 'the merged report folder (a new one: not one of the runs)')
+    .option('--allow-duplicates', 'go on, with a warning, when two runs given are the same run (their streams are then counted twice)')
     .option('--quiet', 'print only the report folder')
-    .action(async (dirs: string[], flags: { out: string; quiet?: boolean }) => {
+    .action(async (dirs: string[], flags: { out: string; quiet?: boolean; allowDuplicates?: boolean }) => {
+      // Writing into an input would replace its summary and read its streams.csv while rewriting it.
+      const out = await sameFolderKey(flags.out);
+      for (const d of dirs) {
+        if ((await sameFolderKey(d)) === out) throw new CliError(`--out ${flags.out} is one of the runs to merge (${d}): merge into a new folder`, EXIT.INVALID_INPUT);
+      }
       const runs = await Promise.all(dirs.map(readRun));
+      const shared = sharedRuns(dirs, runs);
+      if (shared.length > 0) {
+        if (flags.allowDuplicates !== true) throw new CliError(`the same run is given twice, and its streams would be counted twice:\n  ${shared.join('\n  ')}\n(--allow-duplicates merges them anyway)`, EXIT.INVALID_INPUT);
+        for (const s of shared) process.stderr.write(`sse-soak: warning: ${s}: its streams are counted twice (--allow-duplicates)\n`);
+      }
       const { summary, warnings } = mergeSummaries(runs, VERSION);
       for (const w of warnings) process.stderr.write(`sse-soak: warning: ${w}\n`);
       try {
         await prepareReportDir(flags.out);
       } catch (err) {
-        throw new CliError(`cannot create ${flags.out}: ${(err as Error).message}`, EXIT.CANNOT_START);
+        throw new CliError(`cannot create ${flags.out}: ${(err as Error).message}`, EXIT.CANNOT_WRITE);
       }
+      const text = renderConsoleSummary(summary, flags.out);
+      process.stdout.write(flags.quiet ? `${flags.out}\n` : `merged ${runs.length} runs\n\n${text}`);
+      const failures: ReportWriteError[] = [];
       const series = dirs.map((d) => join(d, 'timeseries.csv')).filter((f) => existsSync(f));
       if (series.length > 0) {
-        const csv = reportCsv(join(flags.out, 'timeseries.csv'), SECOND_COLUMNS);
-        for (const row of mergeTimeseries(await Promise.all(series.map((f) => readFile(f, 'utf8'))))) csv.write(row);
-        await csv.close();
+        const file = join(flags.out, 'timeseries.csv');
+        const rows = mergeTimeseries(await Promise.all(series.map((f) => readFile(f, 'utf8'))));
+        // Before the HTML page, which draws its charts from this file.
+        await writeFileAtomic(file, stringify(rows, { header: true, columns: [...SECOND_COLUMNS] })).catch((err: ReportWriteError) => failures.push(err));
       }
+      const streams = join(flags.out, 'streams.csv');
       await joinCsvFiles(
         dirs.map((d) => join(d, 'streams.csv')),
-        join(flags.out, 'streams.csv'),
-      );
-      const text = renderConsoleSummary(summary, flags.out);
-      await writeSummary(flags.out, summary, text);
-      await writeHtmlReport(flags.out, summary);
-      process.stdout.write(flags.quiet ? `${flags.out}\n` : `merged ${runs.length} runs\n\n${text}`);
+        streams,
+      ).catch((err: Error) => failures.push(err instanceof ReportWriteError ? err : new ReportWriteError(streams, err.message)));
+      failures.push(...(await writeReportFiles(flags.out, summary, text)));
+      if (failures.length > 0) {
+        if (flags.quiet === true) process.stderr.write(text);
+        throw reportNotWritten(failures);
+      }
     });
 }
 
@@ -55,8 +84,10 @@ export function registerReport(program: Command): void {
     .action(async (dir: string) => {
       const summary = await readRun(dir);
       const text = renderConsoleSummary(summary, dir);
-      await writeFile(join(dir, 'summary.txt'), text);
-      await writeHtmlReport(dir, summary);
       process.stdout.write(text);
+      const failures: ReportWriteError[] = [];
+      await writeFileAtomic(join(dir, 'summary.txt'), text).catch((err: ReportWriteError) => failures.push(err));
+      await writeHtmlReport(dir, summary).catch((err: Error) => failures.push(err instanceof ReportWriteError ? err : new ReportWriteError(join(dir, 'report.html'), err.message)));
+      if (failures.length > 0) throw reportNotWritten(failures);
     });
 }

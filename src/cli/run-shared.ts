@@ -9,10 +9,10 @@ import type { StreamRecord } from '../record/stream-record.js';
 import { renderConsoleSummary, saturationAdvice } from '../report/console.js';
 import { CsvFile } from '../report/csv-file.js';
 import { rollingTtftMs, STREAM_COLUMNS, streamRow } from '../report/csv-rows.js';
-import { writeHtmlReport } from '../report/html-writer.js';
 import { renderProgressBlock, renderProgressLine, type ProgressState } from '../report/progress.js';
 import { buildSummary, type Summary } from '../report/summary.js';
-import { writeSummary } from '../report/writer.js';
+import type { ReportWriteError } from '../report/atomic-file.js';
+import { writeReportFiles } from '../report/writer.js';
 import type { Scenario } from '../scenario/types.js';
 import { evaluateAll, figuresForRules, warmupEndMs } from '../thresholds/live.js';
 import { hashUniform } from '../util/random.js';
@@ -32,7 +32,7 @@ export interface RunTargets {
  * streams.csv in `dir` as a run writes it: every stream, or a share of them with every
  * failure kept. `append`: a worker adding its rows to the file its coordinator started.
  */
-export function streamsCsvWriter(scenario: Scenario, dir: string, shardIndex: number, append = false): { write(r: StreamRecord): void; close(): Promise<void> } | null {
+export function streamsCsvWriter(scenario: Scenario, dir: string, shardIndex: number, append = false): { write(r: StreamRecord): void; close(): Promise<ReportWriteError | null> } | null {
   const share = scenario.output.streamsCsv;
   if (share <= 0) return null;
   const csv = reportCsv(join(dir, 'streams.csv'), STREAM_COLUMNS, append);
@@ -72,10 +72,13 @@ export function summarize(scenario: Scenario, result: RunResult, targets: RunTar
 }
 
 /**
- * Collects the background traffic's results, writes summary.json, summary.txt and
- * report.html, prints the summary and picks the exit code.
+ * Collects the background traffic's results, prints the summary, writes summary.json,
+ * summary.txt and report.html, and picks the exit code. The summary is printed first,
+ * so that what was measured is seen even when the files cannot be written (a full
+ * disk, no permission): then the run ends with EXIT.CANNOT_WRITE, naming each file
+ * and the reason, and no file is left truncated.
  */
-export async function finishRun(summary: Summary, outDir: string, quiet: boolean, background: BackgroundTraffic | null): Promise<number> {
+export async function finishRun(summary: Summary, outDir: string, quiet: boolean, background: BackgroundTraffic | null, unwritten: readonly ReportWriteError[] = []): Promise<number> {
   if (background !== null) {
     try {
       summary.background = await background.finish();
@@ -85,12 +88,29 @@ export async function finishRun(summary: Summary, outDir: string, quiet: boolean
     }
   }
   const text = renderConsoleSummary(summary, outDir);
-  await writeSummary(outDir, summary, text);
-  await writeHtmlReport(outDir, summary);
   process.stdout.write(quiet ? `${outDir}\n` : '\n' + text);
+  // unwritten: files already lost, such as a worker's summary.json.
+  const failures = [...unwritten, ...(await writeReportFiles(outDir, summary, text))];
+  if (failures.length > 0) {
+    // --quiet printed no summary: this is then the only copy of what was measured.
+    if (quiet) process.stderr.write(text);
+    throw reportNotWritten(failures);
+  }
   if (summary.run.stopReason === 'interrupted') return EXIT.INTERRUPTED;
   if (summary.run.stopReason !== null || summary.thresholds.some((t) => !t.pass)) return EXIT.THRESHOLDS_FAILED;
   return EXIT.OK;
+}
+
+/**
+ * One error for the report files that could not be written: each file and its reason.
+ * (A file written at the end is then absent, or as it was before; a CSV file written
+ * as the run went keeps its rows up to the failure, and its reason says so.)
+ */
+export function reportNotWritten(all: readonly ReportWriteError[]): CliError {
+  // Workers share streams.csv: each may tell of the same file.
+  const failures = all.filter((f, i) => all.findIndex((x) => x.file === f.file) === i);
+  const lines = failures.map((f) => `  ${f.file}: ${f.reason}`);
+  return new CliError(`the report is incomplete: ${failures.length === 1 ? 'a file' : `${failures.length} files`} could not be written:\n${lines.join('\n')}`, EXIT.CANNOT_WRITE);
 }
 
 /** Live progress: a block redrawn in place on a terminal, a plain line now and then elsewhere; saturation warnings on stderr. */

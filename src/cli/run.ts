@@ -162,8 +162,8 @@ async function runInProcess(scenario: Scenario, shard: Shard, outDir: string, ta
     const result = await running;
     progress.clear();
     await background?.trail();
-    await Promise.all([streamsCsv?.close(), timeseries.close()]);
-    return await finishRun(summarize(scenario, result, targets), outDir, quiet, background);
+    const lost = await Promise.all([streamsCsv?.close() ?? null, timeseries.close()]);
+    return await finishRun(summarize(scenario, result, targets), outDir, quiet, background, lost.filter((x) => x !== null));
   } finally {
     signals.off();
   }

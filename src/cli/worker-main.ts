@@ -3,10 +3,11 @@
 // coordinator killed outright loses none) and writes its summary.json into its own
 // folder. It sends every second's snapshot to the coordinator and starts and
 // stops when told, so that all workers keep one clock and one fate.
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LoadRun, type RunHooks } from '../driver/load-run.js';
 import { toWire } from '../driver/snapshot-wire.js';
+import { ReportWriteError } from '../report/atomic-file.js';
+import { writeSummary } from '../report/writer.js';
 import { loadScenario } from '../scenario/load.js';
 import { abortOnThresholds } from '../thresholds/live.js';
 import { applyFlags } from './run-options.js';
@@ -71,8 +72,18 @@ async function work(init: WorkerInit): Promise<void> {
   const running = run.run();
   if (stopReason !== null) run.stop(stopReason);
   const result = await running;
-  await csv?.close();
-  await writeFile(join(init.outDir, 'summary.json'), JSON.stringify(summarize(scenario, result, init.targets), null, 2) + '\n');
+  const csvLost = await csv?.close();
+  if (csvLost) send({ type: 'unwritten', file: csvLost.file, reason: csvLost.reason });
+  // The summary travels to the coordinator as a message, so a full disk loses no worker's
+  // results; its file is the record of this worker's shard, written whole or not at all.
+  const summary = summarize(scenario, result, init.targets);
+  send({ type: 'summary', summary });
+  try {
+    await writeSummary(init.outDir, summary);
+  } catch (err) {
+    const e = err instanceof ReportWriteError ? err : new ReportWriteError(join(init.outDir, 'summary.json'), (err as Error).message);
+    send({ type: 'unwritten', file: e.file, reason: e.reason });
+  }
   process.disconnect?.();
 }
 

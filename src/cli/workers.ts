@@ -11,6 +11,7 @@ import type { BackgroundTraffic } from '../background/background.js';
 import { combineSeconds, type WireSnapshot } from '../driver/snapshot-wire.js';
 import { mergeSummaries } from '../merge/merge.js';
 import { SECOND_COLUMNS, secondRow, STREAM_COLUMNS } from '../report/csv-rows.js';
+import { ReportWriteError } from '../report/atomic-file.js';
 import type { Summary } from '../report/summary.js';
 import type { Shard } from '../schedule/open.js';
 import type { Scenario } from '../scenario/types.js';
@@ -37,7 +38,15 @@ export interface WorkerInit {
   targets: RunTargets;
 }
 
-export type FromWorker = { type: 'ready' } | { type: 'second'; snapshot: WireSnapshot } | { type: 'abort'; reason: string } | { type: 'failed'; message: string };
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'second'; snapshot: WireSnapshot }
+  | { type: 'abort'; reason: string }
+  | { type: 'failed'; message: string }
+  /** Its results, at its end: they do not depend on its summary.json being written. */
+  | { type: 'summary'; summary: Summary }
+  /** A file it could not write (a full disk): its summary.json, or rows of streams.csv. */
+  | { type: 'unwritten'; file: string; reason: string };
 export type FromCoordinator = { type: 'start' } | { type: 'stop'; reason: string };
 
 /** Forks the worker processes early: they load while the built-in target starts. */
@@ -67,6 +76,8 @@ interface Worker {
   ready: boolean;
   ended: boolean;
   failure: string | null;
+  /** Its results, when it sent them. */
+  summary: Summary | null;
   /** Seconds received and not yet combined, in order. */
   seconds: WireSnapshot[];
 }
@@ -81,7 +92,7 @@ export async function runWithWorkers(job: WorkersJob): Promise<number> {
   for (const [w, proc] of job.procs.entries()) {
     const dir = join(outDir, 'workers', String(w + 1));
     await mkdir(dir, { recursive: true });
-    workers.push({ n: w + 1, proc, dir, ready: false, ended: false, failure: null, seconds: [] });
+    workers.push({ n: w + 1, proc, dir, ready: false, ended: false, failure: null, summary: null, seconds: [] });
   }
   let stopReason: string | null = null;
   const tell = (m: FromCoordinator): void => {
@@ -102,6 +113,7 @@ export async function runWithWorkers(job: WorkersJob): Promise<number> {
     }
   };
 
+  const unwritten: ReportWriteError[] = [];
   let allReady: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (allReady = resolve));
   const ended = workers.map(
@@ -116,6 +128,8 @@ export async function runWithWorkers(job: WorkersJob): Promise<number> {
             flushSeconds();
           } else if (m.type === 'abort') tell({ type: 'stop', reason: m.reason });
           else if (m.type === 'failed') w.failure = m.message;
+          else if (m.type === 'summary') w.summary = m.summary;
+          else if (m.type === 'unwritten') unwritten.push(new ReportWriteError(m.file, m.reason));
         });
         // Ended when it has exited and its last messages are in: the channel closes after them.
         let exited = false;
@@ -173,18 +187,19 @@ export async function runWithWorkers(job: WorkersJob): Promise<number> {
   } finally {
     signals.off();
   }
-  await timeseries.close();
+  const timeseriesLost = await timeseries.close();
+  if (timeseriesLost !== null) unwritten.push(timeseriesLost);
 
   const failures = workers.filter((w) => w.failure !== null);
   for (const w of failures) process.stderr.write(`sse-soak: worker ${w.n} failed: ${w.failure}; its streams are missing from the report\n`);
   const runs: Summary[] = [];
-  for (const w of workers) if (w.failure === null) runs.push(await readRun(w.dir));
+  for (const w of workers) if (w.failure === null) runs.push(w.summary ?? (await readRun(w.dir)));
   if (runs.length === 0) throw new CliError(`no worker finished${failures[0] ? `: ${failures[0].failure}` : ''}`, EXIT.INTERNAL);
 
   const { summary } = mergeSummaries(runs, VERSION);
   // One run of this machine's shard, made by several processes.
   summary.run.shard = shard;
   summary.run.mergedFrom = 1;
-  const code = await finishRun(summary, outDir, job.quiet, job.background);
+  const code = await finishRun(summary, outDir, job.quiet, job.background, unwritten);
   return failures.length > 0 ? EXIT.INTERNAL : code;
 }

@@ -1,6 +1,7 @@
 // One summary from several: shards of one scenario, or runs on several machines.
 // Histograms add exactly from their encodings, counts sum, and every figure (cut
 // groups, buffering verdict, thresholds) is derived again from the merged data.
+import { randomUUID } from 'node:crypto';
 import { mergeBackground } from '../background/background.js';
 import { METRIC_FORMULAS } from '../aggregate/metrics.js';
 import { RunAggregate } from '../aggregate/run-aggregate.js';
@@ -9,6 +10,7 @@ import { figures, measuredParts, SCHEMA_VERSION, type Summary } from '../report/
 import { evaluateAll, figuresForRules, warmupEndMs } from '../thresholds/live.js';
 import { parseRule, type Threshold } from '../thresholds/rules.js';
 import { aggregateFromFigures, aggregateFromSummary } from './rebuild.js';
+import { runParts } from './run-ids.js';
 
 export interface Merged {
   summary: Summary;
@@ -16,7 +18,8 @@ export interface Merged {
   warnings: string[];
 }
 
-export function mergeSummaries(runs: readonly Summary[], version: string): Merged {
+/** @param id the merged summary's own run id (a new random UUID by default) */
+export function mergeSummaries(runs: readonly Summary[], version: string, id: string = randomUUID()): Merged {
   const first = runs[0];
   if (first === undefined) throw new Error('nothing to merge');
   const warnings: string[] = [];
@@ -60,6 +63,8 @@ export function mergeSummaries(runs: readonly Summary[], version: string): Merge
     scenario: first.scenario,
     settings: first.settings,
     run: {
+      id,
+      parts: [...new Set(runs.flatMap(runParts))],
       startedAt: new Date(start).toISOString(),
       endedAt: new Date(end).toISOString(),
       durationMs,

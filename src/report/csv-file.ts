@@ -3,18 +3,20 @@
 import { createWriteStream, openSync, type WriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { stringify, type Stringifier } from 'csv-stringify';
+import { ReportWriteError } from './atomic-file.js';
 
 export class CsvFile {
   private readonly stringifier: Stringifier;
   private readonly out: WriteStream;
   private readonly done: Promise<void>;
-  private failed = false;
+  private failed: Error | null = null;
 
   /**
    * Opens `path` at once, so that a run opens its files before its first stream: a run
    * that then uses up the file descriptors (ulimit -n) has its files already.
    * Throws if the file cannot be opened. A write that fails later (a full disk) is told
-   * once on stderr; the rows after it are lost, and the run and its summary go on.
+   * once on stderr; the rows after it are lost, and the run and its summary go on
+   * (close() then returns the failure, so that the run ends saying its report is incomplete).
    * @param append add rows to a file another process started (and wrote the header of).
    */
   constructor(
@@ -30,17 +32,19 @@ export class CsvFile {
   }
 
   write(row: (string | number)[]): void {
-    if (!this.failed) this.stringifier.write(row);
+    if (this.failed === null) this.stringifier.write(row);
   }
 
-  async close(): Promise<void> {
+  /** Resolves when the file is closed: to the write that failed, if one did (the file then lacks rows). */
+  async close(): Promise<ReportWriteError | null> {
     this.stringifier.end();
     await this.done;
+    return this.failed === null ? null : new ReportWriteError(this.path, `${this.failed.message} (the rows after it are lost)`);
   }
 
   private fail(err: Error): void {
-    if (this.failed) return;
-    this.failed = true;
+    if (this.failed !== null) return;
+    this.failed = err;
     this.stringifier.unpipe(this.out);
     process.stderr.write(`sse-soak: warning: cannot write ${this.path} (${err.message}); its later rows are lost, the summary and report are still written\n`);
   }

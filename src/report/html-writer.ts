@@ -1,9 +1,10 @@
 // Writes report.html beside a run's summary.json: the one place that reads the
 // inlined assets and the run's timeseries.csv for the page.
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { writeFileAtomic } from './atomic-file.js';
 import { htmlData } from './html-data.js';
 import { renderHtml, type HtmlAssets } from './html.js';
 import type { Summary } from './summary.js';
@@ -20,6 +21,6 @@ export async function writeHtmlReport(dir: string, summary: Summary): Promise<st
   const csvPath = join(dir, 'timeseries.csv');
   const csv = existsSync(csvPath) ? await readFile(csvPath, 'utf8') : null;
   const file = join(dir, 'report.html');
-  await writeFile(file, renderHtml(summary, htmlData(summary, csv), await loadAssets()));
+  await writeFileAtomic(file, renderHtml(summary, htmlData(summary, csv), await loadAssets()));
   return file;
 }

@@ -1,5 +1,6 @@
 // The machine-readable summary of a run (summary.json), built as a pure function
 // of the run's data. Its shape is described by schemas/summary.schema.json.
+import { randomUUID } from 'node:crypto';
 import { bufferingVerdict, type Buffering } from '../aggregate/buffering.js';
 import { CUT_KINDS, findCutGroups, type CutGroup, type CutKind, type DeclaredLimit } from '../aggregate/cuts.js';
 import { encodeHistogram, statsMs, type MetricStats } from '../aggregate/histogram.js';
@@ -61,6 +62,10 @@ export interface Summary extends Figures {
     };
   };
   run: {
+    /** A random id (UUID) given when the summary is made: merge refuses to count a run twice. Absent in older summaries. */
+    id?: string;
+    /** The ids of the single-process runs whose streams this summary counts (its own; its workers'; a merge's inputs'). */
+    parts?: string[];
     startedAt: string;
     endedAt: string;
     durationMs: number;
@@ -121,6 +126,8 @@ export interface SummaryInput {
   thresholds: ThresholdResult[];
   /** The run's duration without its warm-up: the time per-second totals are taken over. */
   measuredMs: number;
+  /** This run's id; a new random UUID when not given (each worker's summary has its own). */
+  runId?: string;
 }
 
 export function figures(agg: RunAggregate, durationMs: number): Figures {
@@ -174,6 +181,7 @@ export function measuredParts(agg: RunAggregate, measuredMs: number, expectation
 
 export function buildSummary(input: SummaryInput): Summary {
   const { scenario, result, targetUrl, variantUrls, builtinTarget, version } = input;
+  const runId = input.runId ?? randomUUID();
   const { target, stream, load } = scenario;
   const measured = measuredParts(result.overall, input.measuredMs, scenario.expectations, result.harness.eventLoopDelayMs.p99);
   return {
@@ -209,6 +217,8 @@ export function buildSummary(input: SummaryInput): Summary {
           : { model: 'open', stages: load.stages, durationMs: load.durationMs, drainMs: load.drainMs, seed: scenario.seed, arrivals: load.arrivals, maxConcurrency: load.maxConcurrency },
     },
     run: {
+      id: runId,
+      parts: [runId],
       startedAt: new Date(result.startedAtEpochMs).toISOString(),
       endedAt: new Date(result.startedAtEpochMs + result.durationMs).toISOString(),
       durationMs: Math.round(result.durationMs),

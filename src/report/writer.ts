@@ -1,6 +1,9 @@
-// The one place that writes a run's report files.
-import { mkdir, writeFile } from 'node:fs/promises';
+// The one place that writes a run's report files, each whole or not at all
+// (atomic-file.ts): a full disk never leaves a truncated summary.json.
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ReportWriteError, writeFileAtomic } from './atomic-file.js';
+import { writeHtmlReport } from './html-writer.js';
 import type { Summary } from './summary.js';
 
 /** reports/<scenario>-<UTC time>, e.g. reports/quickstart-20261125T023012Z */
@@ -15,7 +18,26 @@ export async function prepareReportDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
 }
 
-export async function writeSummary(dir: string, summary: Summary, consoleText: string): Promise<void> {
-  await writeFile(join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
-  await writeFile(join(dir, 'summary.txt'), consoleText);
+/**
+ * summary.json, summary.txt and report.html, in that order of importance. Each is
+ * tried even when one before it failed (a smaller file may still fit); returns the
+ * files that could not be written.
+ */
+export async function writeReportFiles(dir: string, summary: Summary, consoleText: string): Promise<ReportWriteError[]> {
+  const failures: ReportWriteError[] = [];
+  const attempt = async (write: () => Promise<unknown>, file: string): Promise<void> => {
+    try {
+      await write();
+    } catch (err) {
+      failures.push(err instanceof ReportWriteError ? err : new ReportWriteError(file, (err as Error).message));
+    }
+  };
+  await attempt(() => writeSummary(dir, summary), join(dir, 'summary.json'));
+  await attempt(() => writeFileAtomic(join(dir, 'summary.txt'), consoleText), join(dir, 'summary.txt'));
+  await attempt(() => writeHtmlReport(dir, summary), join(dir, 'report.html'));
+  return failures;
+}
+
+export async function writeSummary(dir: string, summary: Summary): Promise<void> {
+  await writeFileAtomic(join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseFailOn, regressed } from '../../src/compare/fail-on.js';
 import { compareRows, delta } from '../../src/compare/table.js';
@@ -105,4 +105,17 @@ test('CLI: two releases side by side; a regression exits 6, a bad gate 2, one ru
   const mixed = await cli(['compare', runs[0] as string, other, ...htmlAt('mixed')]);
   assert.equal(mixed.code, 0);
   assert.match(mixed.stderr, /warning: other ran scenario "another", the baseline "release"/);
+
+  // A run whose summary cannot be read is bad input (exit 2, the file and the field), not "cannot write the HTML" (3).
+  const broken = join(dir, 'broken');
+  mkdirSync(broken);
+  const s = JSON.parse(readFileSync(join(runs[1] as string, 'summary.json'), 'utf8'));
+  s.histograms.ttft = 'AAAAAAAA';
+  delete s.metrics.e2e;
+  writeFileSync(join(broken, 'summary.json'), JSON.stringify(s));
+  const bad = await cli(['compare', runs[0] as string, broken, ...htmlAt('broken')]);
+  assert.equal(bad.code, 2, bad.stderr);
+  assert.match(bad.stderr, new RegExp(`${join(broken, 'summary.json')}: (metrics\\.e2e: missing|histograms\\.ttft: )`));
+  assert.doesNotMatch(bad.stderr, /cannot write|internal error/);
+  assert.ok(!existsSync(join(dir, 'broken.html')), 'no page is written for a run that cannot be read');
 });

@@ -2,13 +2,13 @@
 // shards, percentiles those of the union of every stream's raw figures.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import AjvModule from 'ajv';
 import { STREAM_COLUMNS } from '../../src/report/csv-rows.js';
 import type { Summary } from '../../src/report/summary.js';
 import { spawnTarget, type ChildTarget } from '../../src/target/child.js';
-import { cli, tempDir } from '../helpers/cli.js';
+import { cli, noStack, tempDir } from '../helpers/cli.js';
 
 let target: ChildTarget;
 before(async () => {
@@ -98,4 +98,65 @@ test('report re-renders the console summary from summary.json; merge and report 
   const missing = await cli(['merge', dir, '--out', join(dir, 'm')]);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /no summary\.json/);
+});
+
+test('merge never counts a run twice, and never writes into one of its runs', async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 's.yaml'), 'name: twice\nload: { sessions: 2, duration: 1s }\n');
+  const [a, b] = [join(dir, 'a'), join(dir, 'b')];
+  const runs = await Promise.all([a, b].map((out) => cli(['run', join(dir, 's.yaml'), '--out', out, '--quiet'])));
+  for (const r of runs) assert.equal(r.code, 0, r.stderr);
+  const [sa, sb] = [read(a), read(b)];
+  assert.match(sa.run.id ?? '', /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  assert.notEqual(sa.run.id, sb.run.id);
+  assert.deepEqual(sa.run.parts, [sa.run.id]);
+  const aBefore = readFileSync(join(a, 'summary.json'), 'utf8');
+  const aRows = readFileSync(join(a, 'streams.csv'), 'utf8');
+
+  // --out is one of the runs: by its name, and by a symbolic link to it.
+  symlinkSync(a, join(dir, 'link-to-a'));
+  for (const out of [a, join(dir, 'link-to-a')]) {
+    const r = await cli(['merge', a, b, '--out', out]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /is one of the runs to merge/);
+    noStack(r.stderr);
+  }
+  assert.equal(readFileSync(join(a, 'summary.json'), 'utf8'), aBefore, "a's summary is untouched");
+  assert.equal(readFileSync(join(a, 'streams.csv'), 'utf8'), aRows, "a's streams are untouched");
+
+  // The same run twice: refused, and nothing is written.
+  const twice = await cli(['merge', a, a, '--out', join(dir, 'aa')]);
+  assert.equal(twice.code, 2, twice.stderr);
+  assert.match(twice.stderr, new RegExp(`both count run ${sa.run.id}`));
+  assert.match(twice.stderr, /--allow-duplicates/);
+  assert.ok(!existsSync(join(dir, 'aa')));
+
+  // A merged report merged again with one of its own runs: refused too.
+  const ab = join(dir, 'ab');
+  assert.equal((await cli(['merge', a, b, '--out', ab, '--quiet'])).code, 0);
+  const sab = read(ab);
+  assert.deepEqual([...(sab.run.parts ?? [])].sort(), [sa.run.id, sb.run.id].sort());
+  assert.ok(sab.run.id !== sa.run.id && sab.run.id !== sb.run.id);
+  const overlap = await cli(['merge', ab, b, '--out', join(dir, 'abb')]);
+  assert.equal(overlap.code, 2, overlap.stderr);
+  assert.match(overlap.stderr, new RegExp(`both count run ${sb.run.id}`));
+
+  // A summary from before runs had ids is known by its content.
+  const legacy = join(dir, 'legacy');
+  const old = JSON.parse(aBefore);
+  delete old.run.id;
+  delete old.run.parts;
+  mkdirSync(legacy);
+  writeFileSync(join(legacy, 'summary.json'), JSON.stringify(old));
+  const oldTwice = await cli(['merge', legacy, legacy, '--out', join(dir, 'll')]);
+  assert.equal(oldTwice.code, 2, oldTwice.stderr);
+  assert.match(oldTwice.stderr, /both count run legacy-/);
+  assert.equal((await cli(['merge', legacy, b, '--out', join(dir, 'lb'), '--quiet'])).code, 0, 'different runs merge');
+
+  // --allow-duplicates: merged, with a warning, every count doubled.
+  const forced = await cli(['merge', a, a, '--out', join(dir, 'aa2'), '--allow-duplicates', '--quiet']);
+  assert.equal(forced.code, 0, forced.stderr);
+  assert.match(forced.stderr, /warning: .* both count run .*counted twice/);
+  assert.equal(read(join(dir, 'aa2')).streams.started, 2 * sa.streams.started);
+  assert.deepEqual(readdirSync(join(dir, 'aa2')).filter((f) => f.endsWith('.tmp')), []);
 });

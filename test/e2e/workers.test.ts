@@ -78,6 +78,14 @@ thresholds: ["ttft p99 < 2s"]
     assert.ok(!existsSync(join(three, 'workers', String(w), 'streams.csv')), 'its streams.csv is in the merged one');
   }
   assert.ok(existsSync(join(three, 'report.html')));
+
+  // The report counts its workers' runs: merging it with one of them again is refused.
+  const workerIds = [1, 2, 3].map((w) => read(join(three, 'workers', String(w))).run.id);
+  assert.deepEqual([...(s3.run.parts ?? [])].sort(), [...workerIds].sort());
+  assert.ok(s3.run.id !== undefined && !workerIds.includes(s3.run.id));
+  const again = await cli(['merge', three, join(three, 'workers', '2'), '--out', join(dir, 'again')]);
+  assert.equal(again.code, 2, again.stderr);
+  assert.match(again.stderr, new RegExp(`both count run ${workerIds[1]}`));
 });
 
 test('a starved worker: the console and the report name its seconds as untrustworthy', async () => {

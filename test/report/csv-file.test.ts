@@ -35,7 +35,10 @@ test('a write that fails (a full disk: /dev/full) is told once; close still reso
     for (let i = 0; i < 1000; i++) file.write([i]);
     await new Promise((resolve) => setTimeout(resolve, 50));
     for (let i = 0; i < 1000; i++) file.write([i]);
-    await file.close();
+    const lost = await file.close();
+    // The run ends saying so (exit 3): its report is incomplete.
+    assert.equal(lost?.file, '/dev/full');
+    assert.match(lost?.reason ?? '', /ENOSPC.*rows after it are lost/);
   } finally {
     process.stderr.write = write;
   }
