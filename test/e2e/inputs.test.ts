@@ -156,3 +156,16 @@ test('validate refuses a CR/LF header value and a 300-character name; run refuse
   }
   assert.equal(captured.length, 0, 'nothing was sent');
 });
+
+test('doctor: a password in its URL is sent as Basic auth and not printed; a CR/LF in -H is refused', async () => {
+  captured.length = 0;
+  const url = `http://carol:d0ct0r-pw@${origin.slice('http://'.length)}/stream`;
+  const r = await cli(['doctor', url, '--timeout', '5s']);
+  noStack(r.stderr);
+  assert.equal(captured[0]?.headers.authorization, `Basic ${Buffer.from('carol:d0ct0r-pw').toString('base64')}`);
+  assert.match(r.stdout, /carol:\[redacted\]@127\.0\.0\.1/);
+  assert.ok(!(r.stdout + r.stderr).includes('d0ct0r-pw'));
+  const bad = await cli(['doctor', `${origin}/stream`, '-H', 'X-A: a\r\nX-B: b']);
+  assert.equal(bad.code, 2, bad.stderr);
+  assert.match(bad.stderr, /--header X-A: contains a line break \(CR\)/);
+});
