@@ -155,7 +155,8 @@ function readRequest(f: Fields, t: RawObject | undefined, path: Path, env: NodeJ
   let authorizationFromUrl = false;
   if (urlAuthorization !== null) {
     if (lower.includes('authorization')) {
-      notices.push(`${pathText([...path, 'url'])}: the Authorization header is sent; the user:password in the URL is not used`);
+      const where = rawUrl !== '' ? pathText([...path, 'url']) : `target.url, in variant ${name}`;
+      notices.push(`${where}: the Authorization header is sent; the user:password in the URL is not used`);
     } else {
       headers.Authorization = urlAuthorization;
       headersForReport.Authorization = 'Basic [redacted: from the URL]';

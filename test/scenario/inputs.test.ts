@@ -122,6 +122,10 @@ test("a variant with a URL of its own does not inherit the base URL's credential
   assert.equal(other?.headers.Authorization, undefined);
   assert.equal(other?.headersForReport.Authorization, undefined);
   assert.equal(own?.headers.Authorization, `Basic ${Buffer.from('v:w').toString('base64')}`);
+  // A variant's own header wins over the base URL's credentials, and the note names the variant.
+  const h = parseScenario(`target:\n  url: http://u:pw@127.0.0.1:9/a\n  variants:\n    - { name: keyed, headers: { Authorization: Bearer k } }\n${LOAD}`, 'h.yaml', {});
+  assert.equal(h.target.variants[0]?.headers.Authorization, 'Bearer k');
+  assert.deepEqual(h.notices, ['target.url, in variant keyed: the Authorization header is sent; the user:password in the URL is not used']);
 });
 
 test('--target: its user:password replaces the scenario URL’s, is stripped and redacted', () => {
