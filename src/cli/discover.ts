@@ -3,7 +3,7 @@ import { Agent } from 'undici';
 import { conclude, DEFAULT_LADDER_MS, fmtDuration, ladder, probeQuery, type ProbeKind, type ProbeResult } from '../discover/ladder.js';
 import { runProbe } from '../discover/probe-stream.js';
 import { parseDurationMs } from '../scenario/units.js';
-import { collect, headerFlags, httpUrl } from './args.js';
+import { collect, headerFlags, httpUrl, urlWithCredentials } from './args.js';
 import { CliError, EXIT } from './exit-codes.js';
 
 interface DiscoverFlags {
@@ -23,7 +23,7 @@ export function registerDiscover(program: Command): void {
     .option('--only <kind>', 'idle or lifetime')
     .option('-H, --header <header>', '"Name: value" (repeatable)', collect)
     .action(async (url: string, flags: DiscoverFlags) => {
-      const base = httpUrl(url, 'discover');
+      const checked = httpUrl(url, 'discover');
       const maxMs = parseDurationMs(flags.max);
       if (maxMs === null || maxMs <= 0) throw new CliError(`--max: expected a duration such as 10m, got ${flags.max}`, EXIT.INVALID_INPUT);
       let rungs = ladder(maxMs);
@@ -35,13 +35,15 @@ export function registerDiscover(program: Command): void {
       if (flags.only !== undefined && flags.only !== 'idle' && flags.only !== 'lifetime') throw new CliError(`--only: idle or lifetime, got ${flags.only}`, EXIT.INVALID_INPUT);
       const kinds: ProbeKind[] = flags.only === undefined ? ['idle', 'lifetime'] : [flags.only as ProbeKind];
       const headers = headerFlags(flags.header);
+      // A user:password in the URL is sent as Basic auth, and never printed.
+      const { url: base, shown } = urlWithCredentials(checked, headers, 'discover');
       const longest = Math.max(...rungs);
       // The probes' own client limits stay out of the way: longer than any probe.
       const agent = new Agent({ connections: null, headersTimeout: longest + 60_000, bodyTimeout: longest + 60_000 });
       try {
         await checkTarget(base, headers, agent);
         const probes = kinds.flatMap((kind) => rungs.map((rungMs) => ({ kind, rungMs })));
-        process.stdout.write(`sse-soak discover ${base}\n${probes.length} probes at once; this takes about ${fmtDuration(longest)}\n\n`);
+        process.stdout.write(`sse-soak discover ${shown}\n${probes.length} probes at once; this takes about ${fmtDuration(longest)}\n\n`);
         const results = await Promise.all(probes.map((p) => runProbe({ url: withQuery(base, probeQuery(p.kind, p.rungMs)), headers, kind: p.kind, rungMs: p.rungMs, agent })));
         process.stdout.write(renderDiscovery(results, kinds));
       } finally {

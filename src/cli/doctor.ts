@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { checkStream, DEFAULT_EXPECTATIONS, renderFindings } from '../doctor/checks.js';
 import { probe } from '../doctor/probe.js';
 import { parseDurationMs } from '../scenario/units.js';
-import { collect, headerFlags, httpUrl } from './args.js';
+import { collect, headerFlags, httpUrl, urlWithCredentials } from './args.js';
 import { CliError, EXIT } from './exit-codes.js';
 
 interface DoctorFlags {
@@ -26,12 +26,14 @@ export function registerDoctor(program: Command): void {
     .option('--timeout <duration>', 'give up on the stream after this long', '60s')
     .option('--no-accept-encoding', 'do not offer compression (browsers offer gzip, deflate, br, so doctor does too)')
     .action(async (url: string, flags: DoctorFlags) => {
-      const target = httpUrl(url, 'doctor');
+      const checked = httpUrl(url, 'doctor');
       const timeoutMs = parseDurationMs(flags.timeout);
       if (timeoutMs === null || timeoutMs <= 0) throw new CliError(`--timeout: expected a duration such as 60s, got ${flags.timeout}`, EXIT.INVALID_INPUT);
       const headers: Record<string, string> = { Accept: 'text/event-stream', 'Cache-Control': 'no-cache' };
       if (flags.acceptEncoding) headers['Accept-Encoding'] = 'gzip, deflate, br';
       Object.assign(headers, headerFlags(flags.header));
+      // A user:password in the URL is sent as Basic auth, and never printed.
+      const { url: target, shown } = urlWithCredentials(checked, headers, 'doctor');
       const body = flags.data ?? null;
       if (body !== null && !Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
       const method = (flags.method ?? (body === null ? 'GET' : 'POST')).toUpperCase();
@@ -40,7 +42,7 @@ export function registerDoctor(program: Command): void {
 
       const observation = await probe({ url: target, method, headers, body, timeoutMs, sentinel });
       const findings = checkStream(observation, { ...DEFAULT_EXPECTATIONS, sentinel });
-      process.stdout.write(renderFindings(target, findings));
+      process.stdout.write(renderFindings(shown, findings));
       process.exitCode = findings.some((f) => f.level === 'fail') ? EXIT.CHECKS_FAILED : EXIT.OK;
     });
 }

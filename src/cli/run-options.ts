@@ -1,9 +1,11 @@
 // `run` flags that change the scenario: thresholds, shard, streams.csv, duration.
 import { ScenarioError } from '../scenario/errors.js';
-import type { Scenario } from '../scenario/types.js';
 import { MAX_DURATION_MS } from '../scenario/fields.js';
+import { redactUrl, takeCredentials } from '../scenario/request-checks.js';
+import type { RequestSpec, Scenario } from '../scenario/types.js';
 import { parseDurationMs, parseFraction } from '../scenario/units.js';
 import { parseRule, type Threshold } from '../thresholds/rules.js';
+import { httpUrl } from './args.js';
 import { CliError, EXIT } from './exit-codes.js';
 
 export interface RunFlags {
@@ -41,7 +43,7 @@ export function applyFlags(scenario: Scenario, flags: RunFlags): Scenario {
     const v = flags.streamsCsv.trim().toLowerCase();
     const share = v === 'on' || v === 'all' ? 1 : v === 'off' ? 0 : parseFraction(v);
     if (share === null || share < 0 || share > 1) throw new CliError(`--streams-csv: expected on, off or a share such as 10%, got ${flags.streamsCsv}`, EXIT.INVALID_INPUT);
-    output = { streamsCsv: share };
+    output = { ...output, streamsCsv: share };
   }
   let load = scenario.load;
   if (flags.duration !== undefined) {
@@ -58,7 +60,42 @@ export function applyFlags(scenario: Scenario, flags: RunFlags): Scenario {
     if (ms === null || ms > MAX_DURATION_MS) throw new CliError(`--drain: expected a duration such as 0s, 30s or 3m, got ${flags.drain}`, EXIT.INVALID_INPUT);
     load = { ...load, drainMs: ms };
   }
-  return { ...scenario, thresholds, output, load };
+  const overridden = flags.target === undefined ? scenario : overrideTarget(scenario, flags.target);
+  return { ...overridden, thresholds, output, load };
+}
+
+/**
+ * --target: every variant goes to this URL. Its user:password becomes an Authorization
+ * header (unless the scenario sets one: that wins, and a notice says so); the Basic
+ * credentials of the scenario's own URLs are not sent to it.
+ */
+export function overrideTarget(scenario: Scenario, text: string): Scenario {
+  const u = new URL(httpUrl(text, '--target'));
+  const authorization = takeCredentials(u);
+  const url = u.toString();
+  const urlForReport = redactUrl(new URL(text).toString());
+  const notices = [...scenario.notices];
+  const variants = scenario.target.variants.map((v): RequestSpec => {
+    const headers = { ...v.headers };
+    const headersForReport = { ...v.headersForReport };
+    if (v.authorizationFromUrl) {
+      delete headers.Authorization;
+      delete headersForReport.Authorization;
+    }
+    let authorizationFromUrl = false;
+    if (authorization !== null) {
+      if (Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) {
+        const where = scenario.target.variants.length > 1 ? `variant ${v.name}: ` : '';
+        notices.push(`--target: ${where}the scenario's Authorization header is sent; the user:password in --target is not used`);
+      } else {
+        headers.Authorization = authorization;
+        headersForReport.Authorization = 'Basic [redacted: from the URL]';
+        authorizationFromUrl = true;
+      }
+    }
+    return { ...v, url, urlForReport, headers, headersForReport, authorizationFromUrl };
+  });
+  return { ...scenario, target: { ...scenario.target, variants }, notices };
 }
 
 export function progressIntervalMs(flags: RunFlags): number {

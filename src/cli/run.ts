@@ -7,12 +7,13 @@ import { SECOND_COLUMNS, secondRow } from '../report/csv-rows.js';
 import { defaultReportDir, prepareReportDir } from '../report/writer.js';
 import type { Shard } from '../schedule/open.js';
 import { loadScenario } from '../scenario/load.js';
+import { redactUrl } from '../scenario/request-checks.js';
 import type { Scenario } from '../scenario/types.js';
 import { formatDurationMs } from '../scenario/units.js';
 import { spawnTarget, type ChildTarget } from '../target/child.js';
 import { knobsToQuery } from '../target/knobs.js';
 import { abortOnThresholds } from '../thresholds/live.js';
-import { collect, httpUrl } from './args.js';
+import { collect } from './args.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { applyFlags, parseShard, progressIntervalMs, type RunFlags } from './run-options.js';
 import { finishRun, onInterrupt, ProgressPrinter, reportCsv, streamsCsvWriter, summarize, type RunTargets } from './run-shared.js';
@@ -41,25 +42,52 @@ export function registerRun(program: Command): void {
     });
 }
 
-/** Adds built-in target knobs to a URL as query parameters. */
-function withKnobs(url: string, knobs: Record<string, string | number | boolean>): string {
-  const query = knobsToQuery(knobs);
+/**
+ * Adds built-in target knobs to a URL (or a URL as reports show it) as query parameters,
+ * before any #fragment. A parameter the URL already has is left as it is: the URL wins.
+ */
+export function withKnobs(url: string, knobs: Record<string, string | number | boolean>): string {
+  const hash = url.indexOf('#');
+  const head = hash < 0 ? url : url.slice(0, hash);
+  const fragment = hash < 0 ? '' : url.slice(hash);
+  const q = head.indexOf('?');
+  const present = new URLSearchParams(q < 0 ? '' : head.slice(q + 1));
+  const query = knobsToQuery(Object.fromEntries(Object.entries(knobs).filter(([k]) => !present.has(k))));
   if (query === '') return url;
-  return url + (url.includes('?') ? '&' : '?') + query;
+  return `${head}${q < 0 ? '?' : head.endsWith('?') || head.endsWith('&') ? '' : '&'}${query}${fragment}`;
+}
+
+/**
+ * Each variant's URL, and as reports show it. Knobs go to the built-in target this run
+ * starts, and to a URL only when the scenario says it is `sse-soak serve` (target.sendKnobs):
+ * anywhere else they would change the user's URL (and break a signed one).
+ */
+export function variantTargets(scenario: Scenario, builtinUrl: string | null): { urls: string[]; reportUrls: string[]; dropped: string[] } {
+  const dropped = new Set<string>();
+  const urls: string[] = [];
+  const reportUrls: string[] = [];
+  for (const v of scenario.target.variants) {
+    const url = v.url ?? (builtinUrl as string);
+    const reportUrl = v.url === null ? (builtinUrl as string) : (v.urlForReport ?? v.url);
+    const send = v.url === null || scenario.target.sendKnobs;
+    if (!send) for (const k of Object.keys(v.builtin)) dropped.add(k);
+    urls.push(send ? withKnobs(url, v.builtin) : url);
+    reportUrls.push(send ? withKnobs(reportUrl, v.builtin) : reportUrl);
+  }
+  return { urls, reportUrls, dropped: [...dropped] };
 }
 
 async function runScenario(file: string, scenario: Scenario, flags: RunFlags): Promise<number> {
   const shard = parseShard(flags.shard);
   const progressEveryMs = progressIntervalMs(flags);
   // The built-in target runs on this machine too, and needs a core of its own.
-  const builtinHere = flags.target === undefined && scenario.target.variants.some((v) => v.url === null);
+  // (--target has already replaced every variant's URL: applyFlags.)
+  const builtinHere = scenario.target.variants.some((v) => v.url === null);
   const workers = workerCount(flags.workers, scenario, builtinHere ? 1 : 0);
   const quiet = flags.quiet === true;
   const say = (text: string): void => {
     if (!quiet) process.stdout.write(text);
   };
-  // Every flag is checked before anything is created or sent.
-  const override = flags.target === undefined ? null : httpUrl(flags.target, '--target');
   const outDir = flags.out ?? defaultReportDir(scenario.name);
   try {
     await prepareReportDir(outDir);
@@ -67,31 +95,30 @@ async function runScenario(file: string, scenario: Scenario, flags: RunFlags): P
     throw new CliError(`cannot create the report folder ${outDir}: ${(err as Error).message}`, EXIT.CANNOT_START);
   }
 
-  const variants = scenario.target.variants;
-  // --target, else each variant's own URL, or the built-in target.
+  for (const notice of scenario.notices) process.stderr.write(`sse-soak: note: ${notice}\n`);
   let child: ChildTarget | null = null;
-  let runUrl = override;
   const procs = workers > 1 ? forkWorkers(workers) : [];
-  if (runUrl === null && variants.some((v) => v.url === null)) {
+  if (builtinHere) {
     try {
       child = await spawnTarget();
     } catch (err) {
       for (const p of procs) p.kill();
       throw new CliError(`cannot start the built-in target: ${(err as Error).message}`, EXIT.CANNOT_START);
     }
-    runUrl = `${child.origin}/stream`;
   }
-  const targets: RunTargets = {
-    urls: variants.map((v) => withKnobs(override ?? v.url ?? (runUrl as string), v.builtin)),
-    reportUrls: variants.map((v) => withKnobs(override ?? (v.url === null ? (runUrl as string) : (v.urlForReport ?? v.url)), v.builtin)),
-    builtin: child !== null,
-  };
-  const urls = targets.urls;
+  const { urls, reportUrls, dropped } = variantTargets(scenario, child === null ? null : `${child.origin}/stream`);
+  if (dropped.length > 0) {
+    process.stderr.write(
+      `sse-soak: note: the built-in target's knobs (target.builtin: ${dropped.join(', ')}) are not sent to ${reportUrls[0]}: it is not the built-in target. ` +
+        'If it is `sse-soak serve` (e.g. behind a gateway), set target.sendKnobs: true in the scenario\n',
+    );
+  }
+  const targets: RunTargets = { urls, reportUrls, builtin: child !== null };
 
   const load = scenario.load;
   const shape = load.model === 'closed' ? `closed model, up to ${Math.max(...load.stages.map((s) => s.to))} sessions` : `open model, up to ${Math.max(...load.stages.map((s) => s.to))}/s`;
   say(
-    `sse-soak ${VERSION}: ${scenario.name}: ${shape}, ${formatDurationMs(load.durationMs)}${load.drainMs > 0 ? ` (then up to ${formatDurationMs(load.drainMs)} for open streams to finish)` : ', no drain'} against ${urls[0]}${urls.length > 1 ? ` and ${urls.length - 1} more variant(s)` : ''}` +
+    `sse-soak ${VERSION}: ${scenario.name}: ${shape}, ${formatDurationMs(load.durationMs)}${load.drainMs > 0 ? ` (then up to ${formatDurationMs(load.drainMs)} for open streams to finish)` : ', no drain'} against ${reportUrls[0]}${urls.length > 1 ? ` and ${urls.length - 1} more variant(s)` : ''}` +
       `${targets.builtin ? ' (built-in target)' : ''}${shard.count > 1 ? `, shard ${shard.index + 1}/${shard.count}` : ''}${workers > 1 ? `, ${workers} worker processes` : ''}\n`,
   );
   for (const w of machineLimitWarnings(scenario, shard, workers)) process.stderr.write(`sse-soak: warning: ${w}\n`);
@@ -106,7 +133,7 @@ async function runScenario(file: string, scenario: Scenario, flags: RunFlags): P
       } catch (err) {
         throw new CliError(`cannot start the background traffic: ${(err as Error).message}`, EXIT.CANNOT_START);
       }
-      say(`background: ${bg.method} ${url}, ${bg.connections} connections${bg.rate === null ? '' : `, ${bg.rate}/s`}; alone for ${bg.beforeMs / 1000}s before the streams and ${bg.afterMs / 1000}s after\n`);
+      say(`background: ${bg.method} ${redactUrl(url)}, ${bg.connections} connections${bg.rate === null ? '' : `, ${bg.rate}/s`}; alone for ${bg.beforeMs / 1000}s before the streams and ${bg.afterMs / 1000}s after\n`);
     }
     if (workers > 1) return await runWithWorkers({ file, flags, scenario, shard, procs, outDir, targets, progress, quiet, background });
     return await runInProcess(scenario, shard, outDir, targets, progress, quiet, background);

@@ -16,6 +16,7 @@ export function registerValidate(program: Command): void {
         try {
           const scenario = await loadScenario(file);
           process.stdout.write(`ok   ${file}: ${describeScenario(scenario)}\n`);
+          for (const notice of scenario.notices) process.stdout.write(`  note: ${notice}\n`);
         } catch (err) {
           if (!(err instanceof ScenarioError)) throw err;
           bad++;

@@ -14,8 +14,13 @@ import { applyFlags } from './run-options.js';
 import { streamsCsvWriter, summarize } from './run-shared.js';
 import type { FromCoordinator, FromWorker, WorkerInit } from './workers.js';
 
+// The coordinator may be gone (killed outright): a message to it is dropped, never an error.
 const send = (m: FromWorker): void => {
-  if (process.connected) process.send?.(m);
+  if (process.connected) process.send?.(m, undefined, undefined, () => undefined);
+};
+/** Closes the channel to the coordinator, if it is still open (disconnecting twice throws ERR_IPC_DISCONNECTED). */
+const leave = (): void => {
+  if (process.connected) process.disconnect?.();
 };
 
 // Ctrl-C reaches every process of the terminal's group: the coordinator decides.
@@ -26,7 +31,7 @@ process.once('message', (init: WorkerInit) => {
   work(init).catch((err: unknown) => {
     send({ type: 'failed', message: (err as Error)?.message ?? String(err) });
     process.exitCode = 1;
-    process.disconnect?.();
+    leave();
   });
 });
 
@@ -84,7 +89,7 @@ async function work(init: WorkerInit): Promise<void> {
     const e = err instanceof ReportWriteError ? err : new ReportWriteError(join(init.outDir, 'summary.json'), (err as Error).message);
     send({ type: 'unwritten', file: e.file, reason: e.reason });
   }
-  process.disconnect?.();
+  leave();
 }
 
 /**

@@ -97,7 +97,8 @@ export async function runWithWorkers(job: WorkersJob): Promise<number> {
   let stopReason: string | null = null;
   const tell = (m: FromCoordinator): void => {
     if (m.type === 'stop') stopReason ??= m.reason;
-    for (const w of workers) if (!w.ended && w.proc.connected) w.proc.send(m);
+    // A worker that died meanwhile: its exit is handled below, a failed send is not an error.
+    for (const w of workers) if (!w.ended && w.proc.connected) w.proc.send(m, () => undefined);
   };
 
   // A second is complete when every worker still running has sent it.
@@ -156,7 +157,7 @@ export async function runWithWorkers(job: WorkersJob): Promise<number> {
   for (const w of workers) {
     const sub: Shard = { index: shard.index + shard.count * (w.n - 1), count: shard.count * count };
     const init: WorkerInit = { file: job.file, flags: job.flags, shard: sub, processLabel: `worker ${w.n}/${count}`, outDir: w.dir, reportDir: outDir, targets: job.targets };
-    w.proc.send(init);
+    w.proc.send(init, () => undefined);
   }
 
   const signals = onInterrupt(

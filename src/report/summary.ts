@@ -1,6 +1,6 @@
 // The machine-readable summary of a run (summary.json), built as a pure function
 // of the run's data. Its shape is described by schemas/summary.schema.json.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { bufferingVerdict, type Buffering } from '../aggregate/buffering.js';
 import { CUT_KINDS, findCutGroups, type CutGroup, type CutKind, type DeclaredLimit } from '../aggregate/cuts.js';
 import { encodeHistogram, statsMs, type MetricStats } from '../aggregate/histogram.js';
@@ -42,7 +42,8 @@ export interface Summary extends Figures {
         url: string;
         method: string;
         headers: Record<string, string>;
-        body: string | null;
+        /** Size (as sent) and SHA-256 (as written: no secret enters the hash); the text only with output.recordBody. */
+        body: RecordedBody | null;
         knobs: Record<string, string | number | boolean>;
       }[];
     };
@@ -112,6 +113,22 @@ export interface Summary extends Figures {
   harness: HarnessStats;
   /** The scenario's background requests, per phase (absent when it has none). */
   background?: BackgroundSummary;
+}
+
+export interface RecordedBody {
+  bytes: number;
+  sha256: string;
+  /** As written in the scenario (${ENV} templates kept), when it asks for it (output.recordBody). */
+  text?: string;
+}
+
+/** What summary.json keeps of a request body: never the body itself unless asked, as it may hold secrets. */
+export function recordBody(sent: string | null, written: string | null, keepText: boolean): RecordedBody | null {
+  if (sent === null) return null;
+  const asWritten = written ?? sent;
+  const recorded: RecordedBody = { bytes: Buffer.byteLength(sent, 'utf8'), sha256: createHash('sha256').update(asWritten, 'utf8').digest('hex') };
+  if (keepText) recorded.text = asWritten;
+  return recorded;
 }
 
 export interface SummaryInput {
@@ -199,7 +216,7 @@ export function buildSummary(input: SummaryInput): Summary {
           url: variantUrls[i] ?? targetUrl,
           method: v.method,
           headers: v.headersForReport,
-          body: v.body,
+          body: recordBody(v.body, v.bodyForReport, scenario.output.recordBody),
           knobs: v.builtin,
         })),
       },

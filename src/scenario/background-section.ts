@@ -1,6 +1,7 @@
 // The `background` section: ordinary short requests (autocannon) alongside the
 // streams, to see what the open streams do to everyone else on the same gateway.
 import { describe, type Fields, type RawObject } from './fields.js';
+import { headerNameProblem, headerValueProblem } from './request-checks.js';
 import type { BackgroundSpec } from './types.js';
 import { parseRatePerSecond } from './units.js';
 
@@ -26,8 +27,14 @@ export function readBackground(f: Fields, b: RawObject | undefined): BackgroundS
   if (b.headers !== undefined) {
     const h = f.object(b.headers, [...path, 'headers'], Object.keys(b.headers ?? {}));
     for (const [k, v] of Object.entries(h ?? {})) {
-      if (typeof v === 'string' || typeof v === 'number') headers[k] = String(v);
-      else f.problem([...path, 'headers', k], `must be a string, got ${describe(v)}`);
+      if (typeof v !== 'string' && typeof v !== 'number') {
+        f.problem([...path, 'headers', k], `must be a string, got ${describe(v)}`);
+        continue;
+      }
+      // A CR or LF would split the request in two (autocannon writes headers as they are).
+      const problem = headerNameProblem(k) ?? headerValueProblem(String(v));
+      if (problem !== null) f.problem([...path, 'headers', k], problem);
+      headers[k] = String(v);
     }
   }
   const rawBody = b.body;

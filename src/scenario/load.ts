@@ -1,8 +1,8 @@
 // Scenario files (YAML or JSON) → a validated Scenario. JSON is read by the YAML
 // parser too (JSON is YAML 1.2), so problems in either carry a line and column.
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, YAMLParseError, type Document, type Node as YamlNode } from 'yaml';
 import type { DeclaredLimit } from '../aggregate/cuts.js';
 import { parseRule, type Threshold } from '../thresholds/rules.js';
 import { ScenarioError, type ScenarioProblem } from './errors.js';
@@ -18,8 +18,23 @@ export const TOP_KEYS = ['name', 'description', 'target', 'stream', 'reconnect',
 export const RECONNECT_KEYS = ['mode', 'retry', 'maxAttempts', 'backoff', 'maxDelay'] as const;
 export const EXPECTATION_KEYS = ['name', 'idle', 'lifetime'] as const;
 export const STREAM_KEYS = ['sentinel', 'tokens', 'idleTimeout', 'lifetime', 'maxEventSize'] as const;
-export const OUTPUT_KEYS = ['streamsCsv'] as const;
+export const OUTPUT_KEYS = ['streamsCsv', 'recordBody'] as const;
 export const THRESHOLD_KEYS = ['rule', 'abortOnFail', 'abortGrace'] as const;
+
+/**
+ * The largest scenario file read. Scenario files are small (the longest shipped is ~3 KiB);
+ * the YAML parser holds ~40 times a file's size while it reads it (a stray 50 MB file took
+ * 2.1 GiB) and reads about a MiB a second. 1 MiB still holds a prompt of ~250,000 tokens.
+ */
+export const MAX_SCENARIO_BYTES = 1024 * 1024;
+/** The longest scenario name: it names the report folder, with a 17-character time stamp after it. */
+export const MAX_NAME_LENGTH = 100;
+/**
+ * Aliases (*name) the YAML parser may expand. An alias bomb (aliases of aliases, each
+ * doubling the data) stops here with a clear message instead of taking all the memory.
+ * Hand-written scenarios use a few anchors at most.
+ */
+export const MAX_ALIAS_COUNT = 100;
 
 export const STREAM_DEFAULTS = {
   sentinel: '[DONE]',
@@ -29,15 +44,47 @@ export const STREAM_DEFAULTS = {
 } as const;
 
 export async function loadScenario(file: string, env: NodeJS.ProcessEnv = process.env): Promise<Scenario> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
+  return parseScenario(await readScenarioText(file), file, env);
+}
+
+/** The file's text, refused past MAX_SCENARIO_BYTES before it is read into memory. */
+async function readScenarioText(file: string): Promise<string> {
+  const cannot = (err: unknown): ScenarioError => {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : `cannot be read (${code ?? String(err)})`;
-    throw new ScenarioError(file, [{ path: '', message: why }]);
+    return new ScenarioError(file, [{ path: '', message: why }]);
+  };
+  let handle;
+  try {
+    handle = await open(file, 'r');
+  } catch (err) {
+    throw cannot(err);
   }
-  return parseScenario(text, file, env);
+  try {
+    const { size } = await handle.stat();
+    const tooBig = (what: string): ScenarioError =>
+      new ScenarioError(file, [{ path: '', message: `is ${what}: a scenario file may be ${formatBytes(MAX_SCENARIO_BYTES)} at most`, hint: 'is it the right file? A scenario describes a load and its requests' }]);
+    if (size > MAX_SCENARIO_BYTES) throw tooBig(formatBytes(size));
+    // Read one byte past the cap: a file that grows (or a FIFO, whose size is 0) is still bounded.
+    const buffer = Buffer.alloc(MAX_SCENARIO_BYTES + 1);
+    let length = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+      if (length > MAX_SCENARIO_BYTES) throw tooBig(`larger than ${formatBytes(MAX_SCENARIO_BYTES)}`);
+    }
+    return buffer.toString('utf8', 0, length);
+  } catch (err) {
+    if (err instanceof ScenarioError) throw err;
+    throw cannot(err);
+  } finally {
+    await handle.close();
+  }
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MiB` : `${Math.round(bytes / 1024)} KiB`;
 }
 
 export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv = process.env): Scenario {
@@ -45,7 +92,10 @@ export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv
   // a .json file is held to JSON first, then read again for node positions.
   if (/\.json$/i.test(file)) checkJson(text, file);
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // The parser's own uniqueKeys check compares every key with every other (minutes for a
+  // mapping of 20,000 keys): duplicates are found below, in one pass.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+  if (doc.errors.length === 0) duplicateKeys(doc);
   if (doc.errors.length > 0) {
     throw new ScenarioError(
       file,
@@ -62,13 +112,23 @@ export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv
     return { line: pos.line, column: pos.col };
   };
   const f = new Fields(locate);
-  const raw: unknown = doc.toJS();
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    // The parser refuses an alias bomb (ReferenceError) rather than expand it.
+    if (!/alias/i.test((err as Error).message)) throw err;
+    throw new ScenarioError(file, [{ path: '', message: `uses YAML aliases (*name) too much: expanding them would make more than ${MAX_ALIAS_COUNT} copies (an "alias bomb")`, hint: 'write the values out, or use fewer aliases' }]);
+  }
   const top = f.object(raw, [], TOP_KEYS, true);
   if (top === undefined) throw new ScenarioError(file, f.problems.length ? f.problems : [{ path: '', message: 'is empty' }]);
 
-  const name = f.string(top, 'name', [], basename(file, extname(file)) || 'scenario');
+  const name = f.string(top, 'name', [], (basename(file, extname(file)) || 'scenario').slice(0, MAX_NAME_LENGTH));
+  // The name becomes the report folder's name; file systems allow 255 bytes per name.
+  if (name.length > MAX_NAME_LENGTH) f.problem(['name'], `is ${name.length} characters long: at most ${MAX_NAME_LENGTH}, as it names the report folder`, 'a short name; the description can say more');
   const description = f.string(top, 'description', [], '');
-  const target = readTarget(f, top.target, env);
+  const notices: string[] = [];
+  const target = readTarget(f, top.target, env, notices);
   const stream = readStream(f, f.object(top.stream, ['stream'], STREAM_KEYS), f.object(top.reconnect, ['reconnect'], RECONNECT_KEYS));
   const { load, seed } = readLoad(f, top.load);
   const thresholds = readThresholds(f, top.thresholds);
@@ -77,7 +137,7 @@ export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv
   const background = readBackground(f, f.object(top.background, ['background'], BACKGROUND_KEYS));
 
   if (f.problems.length > 0) throw new ScenarioError(file, f.problems);
-  return { name, description, file, seed, target, stream, load, thresholds, expectations, output, background };
+  return { name, description, file, seed, target, stream, load, thresholds, expectations, output, background, notices };
 }
 
 function readThresholds(f: Fields, raw: unknown): Threshold[] {
@@ -134,15 +194,20 @@ function readExpectations(f: Fields, raw: unknown): DeclaredLimit[] {
 }
 
 function readOutput(f: Fields, o: RawObject | undefined): OutputSpec {
+  let recordBody = false;
+  if (o?.recordBody !== undefined && o.recordBody !== null) {
+    if (typeof o.recordBody !== 'boolean') f.problem(['output', 'recordBody'], `must be true or false, got ${describe(o.recordBody)}`);
+    else recordBody = o.recordBody;
+  }
   const v = o?.streamsCsv;
-  if (v === undefined || v === true) return { streamsCsv: 1 };
-  if (v === false) return { streamsCsv: 0 };
+  if (v === undefined || v === null || v === true) return { streamsCsv: 1, recordBody };
+  if (v === false) return { streamsCsv: 0, recordBody };
   const share = parseFraction(v);
   if (share === null || share < 0 || share > 1) {
     f.problem(['output', 'streamsCsv'], `must be true, false or a share such as 10%, got ${describe(v)}`);
-    return { streamsCsv: 1 };
+    return { streamsCsv: 1, recordBody };
   }
-  return { streamsCsv: share };
+  return { streamsCsv: share, recordBody };
 }
 
 function readReconnect(f: Fields, r: RawObject | undefined): ReconnectSpec {
@@ -219,6 +284,24 @@ export function parseJsonPath(text: string): (string | number)[] | null {
     pos = re.lastIndex;
   }
   return segments.length > 0 ? segments : null;
+}
+
+/** Adds an error for each key a mapping has twice, as the parser's uniqueKeys would, in linear time. */
+function duplicateKeys(doc: Document): void {
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue;
+        const key = pair.key.value;
+        if (seen.has(key)) {
+          const offset = pair.key.range?.[0] ?? 0;
+          doc.errors.push(new YAMLParseError([offset, offset + 1], 'DUPLICATE_KEY', `Map keys must be unique: ${JSON.stringify(String(key)).slice(0, 80)} appears twice`));
+        }
+        seen.add(key);
+      }
+    },
+  });
 }
 
 /** The YAML node for a field path: the key of a mapping entry, or a list item. */

@@ -1,26 +1,36 @@
 // The `target` section: the request(s) streams make, with headers from the
 // environment and weighted variants (e.g. short and long prompts).
 import { KNOB_SPECS, parseKnob } from '../target/knobs.js';
-import { describe, type Fields, type Path, type RawObject } from './fields.js';
+import { describe, pathText, type Fields, type Path, type RawObject } from './fields.js';
+import { headerNameProblem, headerValueProblem, redactUrl, takeCredentials, TEMPLATE } from './request-checks.js';
 import type { RequestSpec, TargetSpec } from './types.js';
 
-export const TARGET_KEYS = ['url', 'method', 'headers', 'body', 'builtin', 'connectTimeout', 'sourceAddresses', 'variants'] as const;
+export const TARGET_KEYS = ['url', 'method', 'headers', 'body', 'builtin', 'sendKnobs', 'connectTimeout', 'sourceAddresses', 'variants'] as const;
 export const VARIANT_KEYS = ['name', 'weight', 'url', 'method', 'headers', 'body', 'builtin'] as const;
 
 /** Header names whose literal values never appear in reports. */
 const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key', 'api-key', 'x-auth-token']);
 
-export function readTarget(f: Fields, raw: unknown, env: NodeJS.ProcessEnv): TargetSpec {
+/**
+ * The target section. `notices` receives what the user should know that is not a
+ * mistake (e.g. an Authorization header that wins over a user:password in the URL).
+ */
+export function readTarget(f: Fields, raw: unknown, env: NodeJS.ProcessEnv, notices: string[] = []): TargetSpec {
   const path = ['target'];
   const t = f.object(raw, path, TARGET_KEYS);
-  const base = readRequest(f, t, path, env, null, 'default');
+  const base = readRequest(f, t, path, env, null, 'default', notices);
   const connectTimeoutMs = f.duration(t, 'connectTimeout', path, 10_000, { min: 1 });
   const sourceAddresses = readSourceAddresses(f, t?.sourceAddresses);
+  let sendKnobs = false;
+  if (t?.sendKnobs !== undefined && t.sendKnobs !== null) {
+    if (typeof t.sendKnobs !== 'boolean') f.problem([...path, 'sendKnobs'], `must be true or false, got ${describe(t.sendKnobs)}`);
+    else sendKnobs = t.sendKnobs;
+  }
   const rawVariants = t?.variants;
-  if (rawVariants === undefined || rawVariants === null) return { variants: [base], connectTimeoutMs, sourceAddresses };
+  if (rawVariants === undefined || rawVariants === null) return { variants: [base], connectTimeoutMs, sourceAddresses, sendKnobs };
   if (!Array.isArray(rawVariants) || rawVariants.length === 0) {
     f.problem([...path, 'variants'], 'must be a list of request variants', 'e.g. - { name: short, weight: 3, body: {...} }');
-    return { variants: [base], connectTimeoutMs, sourceAddresses };
+    return { variants: [base], connectTimeoutMs, sourceAddresses, sendKnobs };
   }
   const variants: RequestSpec[] = [];
   const names = new Set<string>();
@@ -31,9 +41,9 @@ export function readTarget(f: Fields, raw: unknown, env: NodeJS.ProcessEnv): Tar
     if (v?.name === undefined) f.problem(vpath, 'needs a name', 'reports show results per variant by name');
     if (names.has(name)) f.problem([...vpath, 'name'], `"${name}" names two variants`);
     names.add(name);
-    variants.push(readRequest(f, v, vpath, env, base, name));
+    variants.push(readRequest(f, v, vpath, env, base, name, notices));
   });
-  return { variants, connectTimeoutMs, sourceAddresses };
+  return { variants, connectTimeoutMs, sourceAddresses, sendKnobs };
 }
 
 /** Most addresses a range may name: far more than any machine has ports to need. */
@@ -74,34 +84,49 @@ function ipv4ToInt(text: string): number | null {
 }
 
 /** One request: the target's own fields, or a variant's over them. */
-function readRequest(f: Fields, t: RawObject | undefined, path: Path, env: NodeJS.ProcessEnv, base: RequestSpec | null, name: string): RequestSpec {
+function readRequest(f: Fields, t: RawObject | undefined, path: Path, env: NodeJS.ProcessEnv, base: RequestSpec | null, name: string, notices: string[]): RequestSpec {
   let url = base?.url ?? null;
   let urlForReport = base?.urlForReport ?? null;
+  // Basic credentials from this request's URL; a variant with a URL of its own never inherits the base URL's.
+  let urlAuthorization: string | null = base?.authorizationFromUrl ? (base.headers.Authorization ?? null) : null;
   const rawUrl = f.string(t, 'url', path, '');
   if (rawUrl !== '' && rawUrl !== 'builtin') {
+    urlAuthorization = null;
     const expanded = interpolate(f, rawUrl, [...path, 'url'], env);
     try {
       const u = new URL(expanded);
       if (u.protocol !== 'http:' && u.protocol !== 'https:') f.problem([...path, 'url'], `must be an http:// or https:// URL, got ${u.protocol}`);
+      urlAuthorization = takeCredentials(u);
       url = u.toString();
-      urlForReport = rawUrl.replace(/^(\w+:\/\/[^:/@]+:)[^@/]*@/, '$1[redacted]@');
+      urlForReport = redactUrl(rawUrl);
     } catch {
-      f.problem([...path, 'url'], `is not a URL: ${JSON.stringify(rawUrl)}`, 'e.g. http://127.0.0.1:8080/stream, or leave it out for the built-in target');
+      f.problem([...path, 'url'], `is not a URL: ${JSON.stringify(redactUrl(rawUrl))}`, 'e.g. http://127.0.0.1:8080/stream, or leave it out for the built-in target');
     }
   } else if (rawUrl === 'builtin') {
     url = urlForReport = null;
+    urlAuthorization = null;
   }
 
   let body = base?.body ?? null;
+  let bodyForReport = base?.bodyForReport ?? null;
   const rawBody = t?.body;
-  if (typeof rawBody === 'string') body = rawBody;
-  else if (rawBody !== undefined && rawBody !== null) body = JSON.stringify(rawBody);
+  if (rawBody !== undefined && rawBody !== null) {
+    // ${VAR} in a string body, or in every string value of a JSON body, at any depth.
+    const expanded = expandStrings(f, rawBody, [...path, 'body'], env);
+    body = typeof expanded === 'string' ? expanded : JSON.stringify(expanded);
+    bodyForReport = typeof rawBody === 'string' ? rawBody : JSON.stringify(rawBody);
+  }
 
   const method = f.oneOf(t, 'method', path, ['GET', 'POST'] as const, base?.method ?? (body === null ? 'GET' : 'POST'));
   if (method === 'GET' && body !== null) f.problem([...path, 'body'], 'a GET request cannot carry a body', 'set method: POST');
 
   const headers: Record<string, string> = { ...base?.headers };
   const headersForReport: Record<string, string> = { ...base?.headersForReport };
+  if (base?.authorizationFromUrl) {
+    // Set again below from this request's URL, or inherited when it has none of its own.
+    delete headers.Authorization;
+    delete headersForReport.Authorization;
+  }
   const rawHeaders = t?.headers;
   if (rawHeaders !== undefined && rawHeaders !== null) {
     if (typeof rawHeaders !== 'object' || Array.isArray(rawHeaders)) {
@@ -109,19 +134,36 @@ function readRequest(f: Fields, t: RawObject | undefined, path: Path, env: NodeJ
     } else {
       for (const [hname, value] of Object.entries(rawHeaders as RawObject)) {
         const hpath = [...path, 'headers', hname];
-        if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(hname)) f.problem(hpath, 'is not a valid header name');
+        const nameProblem = headerNameProblem(hname);
+        if (nameProblem !== null) f.problem(hpath, nameProblem);
         if (typeof value !== 'string' && typeof value !== 'number') {
           f.problem(hpath, 'must be a string');
           continue;
         }
         const text = String(value);
-        headers[hname] = interpolate(f, text, hpath, env);
+        const expanded = interpolate(f, text, hpath, env);
+        const valueProblem = headerValueProblem(text) ?? headerValueProblem(expanded);
+        // The value itself is not repeated: it may be a secret.
+        if (valueProblem !== null) f.problem(hpath, headerValueProblem(text) !== null ? valueProblem : `${valueProblem} (once its \${…} is expanded)`);
+        headers[hname] = expanded;
         // Reports show templates as written (${API_KEY}) and never a literal secret.
         headersForReport[hname] = text.includes('${') ? text : SECRET_HEADERS.has(hname.toLowerCase()) ? '[redacted]' : text;
       }
     }
   }
   const lower = Object.keys(headers).map((h) => h.toLowerCase());
+  let authorizationFromUrl = false;
+  if (urlAuthorization !== null) {
+    if (lower.includes('authorization')) {
+      const where = rawUrl !== '' ? pathText([...path, 'url']) : `target.url, in variant ${name}`;
+      notices.push(`${where}: the Authorization header is sent; the user:password in the URL is not used`);
+    } else {
+      headers.Authorization = urlAuthorization;
+      headersForReport.Authorization = 'Basic [redacted: from the URL]';
+      authorizationFromUrl = true;
+      lower.push('authorization');
+    }
+  }
   // What a browser's EventSource sends; a JSON body is announced as JSON.
   if (!lower.includes('accept')) headers.Accept = headersForReport.Accept = 'text/event-stream';
   if (body !== null && typeof rawBody === 'object' && rawBody !== null && !lower.includes('content-type')) {
@@ -145,12 +187,23 @@ function readRequest(f: Fields, t: RawObject | undefined, path: Path, env: NodeJ
     if (typeof w !== 'number' || !(w > 0)) f.problem([...path, 'weight'], `must be a number above 0, got ${describe(w)}`);
     else weight = w;
   }
-  return { name, weight, url, urlForReport, method, headers, headersForReport, body, builtin };
+  return { name, weight, url, urlForReport, method, headers, headersForReport, authorizationFromUrl, body, bodyForReport, builtin };
+}
+
+/** A body with ${VAR} expanded in it: the string, or every string value of a mapping or list, at any depth. */
+function expandStrings(f: Fields, value: unknown, path: Path, env: NodeJS.ProcessEnv): unknown {
+  if (typeof value === 'string') return interpolate(f, value, path, env);
+  if (Array.isArray(value)) return value.map((item, i) => expandStrings(f, item, [...path, i], env));
+  if (typeof value === 'object' && value !== null) {
+    // fromEntries, not assignment: a key named __proto__ stays a key.
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expandStrings(f, v, [...path, k], env)]));
+  }
+  return value;
 }
 
 /** ${NAME} and ${NAME:-default} from the environment, so secrets stay out of files. */
 function interpolate(f: Fields, text: string, path: Path, env: NodeJS.ProcessEnv): string {
-  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_, name: string, fallback: string | undefined) => {
+  return text.replace(TEMPLATE, (_, name: string, fallback: string | undefined) => {
     const value = env[name];
     if (value !== undefined && value !== '') return value;
     if (fallback !== undefined) return fallback;

@@ -17,7 +17,12 @@ export interface RequestSpec {
   headers: Record<string, string>;
   /** The same headers as written in the file (templates kept, literal secrets redacted), for reports. */
   headersForReport: Record<string, string>;
+  /** Authorization is the Basic credentials of the URL's user:password (dropped when --target replaces the URL). */
+  authorizationFromUrl: boolean;
+  /** As sent: ${ENV} expanded (in every string value of a JSON body). */
   body: string | null;
+  /** As written in the file, templates kept: what a report may show (output.recordBody). */
+  bodyForReport: string | null;
   /** Knob values (external names) sent as query parameters to a built-in target. */
   builtin: Record<string, string | number | boolean>;
 }
@@ -28,6 +33,11 @@ export interface TargetSpec {
   connectTimeoutMs: number;
   /** Local addresses new connections are made from, in turn (empty: the OS picks). */
   sourceAddresses: string[];
+  /**
+   * The URL (the scenario's or --target) is `sse-soak serve`, e.g. behind a gateway: send it
+   * the `builtin` knobs as query parameters. Without it they go only to the built-in target.
+   */
+  sendKnobs: boolean;
 }
 
 export type TokenCounting = { mode: 'event' } | { mode: 'jsonPath'; path: string; segments: (string | number)[] };
@@ -97,6 +107,8 @@ export type LoadSpec = ClosedLoad | OpenLoad;
 export interface OutputSpec {
   /** streams.csv: 1 = every stream, 0 = none, between = that share of the streams that did not fail (failures are always written). */
   streamsCsv: number;
+  /** summary.json keeps each request body as written (templates kept); otherwise only its size and SHA-256. */
+  recordBody: boolean;
 }
 
 export interface Scenario {
@@ -115,6 +127,8 @@ export interface Scenario {
   output: OutputSpec;
   /** Short requests alongside the streams (autocannon), or null. */
   background: BackgroundSpec | null;
+  /** What the user should know that is not a mistake, printed by `run` and `validate`. */
+  notices: string[];
 }
 
 export interface BackgroundSpec {

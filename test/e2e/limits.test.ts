@@ -18,7 +18,7 @@ after(async () => target.stop());
 
 test('out of file descriptors (ulimit -n 120): EMFILE counted, and the limit to raise named', async () => {
   const dir = tempDir();
-  writeFileSync(join(dir, 's.yaml'), 'target: { builtin: { firstTokenDelay: 10ms, tokenInterval: 50ms, tokens: 5 } }\nload: { sessions: 200, duration: 2s }\n');
+  writeFileSync(join(dir, 's.yaml'), 'target: { sendKnobs: true, builtin: { firstTokenDelay: 10ms, tokenInterval: 50ms, tokens: 5 } }\nload: { sessions: 200, duration: 2s }\n');
   const out = join(dir, 'out');
   // A lower soft limit is always allowed; the run (one process) has 200 streams to open with it.
   const child = spawn('bash', ['-c', `ulimit -n 120 && exec "${process.execPath}" "${CLI}" run s.yaml --workers 1 --target ${target.origin}/stream --out out`], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -29,6 +29,7 @@ test('3 shards in 3 processes, merged: sums and the union’s percentiles', asyn
     join(dir, 's.yaml'),
     `name: sharded
 target:
+  sendKnobs: true
   builtin: { firstTokenDelay: 50ms, tokenInterval: 15ms, tokens: 12, tokensSpread: 0.5 }
   variants:
     - { name: short, weight: 2, builtin: { tokens: 6 } }

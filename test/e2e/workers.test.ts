@@ -7,7 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Summary } from '../../src/report/summary.js';
 import { spawnTarget, type ChildTarget } from '../../src/target/child.js';
-import { CLI, cli, noStack, tempDir } from '../helpers/cli.js';
+import { CLI, cli, noStack, tempDir, waitForSeconds } from '../helpers/cli.js';
 
 let target: ChildTarget;
 before(async () => {
@@ -30,6 +30,7 @@ test('--workers 3 and --workers 1: the same streams, events and outcomes, one me
     join(dir, 's.yaml'),
     `name: split
 target:
+  sendKnobs: true
   builtin: { firstTokenDelay: 40ms, tokenInterval: 20ms, tokens: 8 }
 load: { model: open, arrivals: constant, rate: 25/s, duration: 3s }
 thresholds: ["ttft p99 < 2s"]
@@ -90,7 +91,7 @@ thresholds: ["ttft p99 < 2s"]
 
 test('a starved worker: the console and the report name its seconds as untrustworthy', async () => {
   const dir = tempDir();
-  writeFileSync(join(dir, 's.yaml'), `name: starved\ntarget:\n  builtin: { firstTokenDelay: 20ms, tokenInterval: 20ms, tokens: 20 }\nload: { sessions: 4, duration: 4s }\n`);
+  writeFileSync(join(dir, 's.yaml'), `name: starved\ntarget:\n  sendKnobs: true\n  builtin: { firstTokenDelay: 20ms, tokenInterval: 20ms, tokens: 20 }\nload: { sessions: 4, duration: 4s }\n`);
   const out = join(dir, 'out');
   // Worker 2 spends 85 ms of every 100 ms busy (worker-main.ts), like a worker squeezed onto a busy core.
   const r = await cli(['run', join(dir, 's.yaml'), '--workers', '2', '--target', `${target.origin}/stream`, '--out', out], {
@@ -132,4 +133,31 @@ test('Ctrl-C while the workers are still starting: they start, stop at once, and
   assert.equal(s.run.stopReason, 'interrupted');
   assert.equal(s.harness.processes, 2);
   assert.ok(s.run.durationMs < 10_000);
+});
+
+test('the coordinator killed outright: each worker stops quietly and leaves what it measured in streams.csv', { timeout: 60_000 }, async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'long.yaml'), 'target:\n  sendKnobs: true\n  builtin: { firstTokenDelay: 10ms, tokenInterval: 20ms, tokens: 5 }\nload: { sessions: 4, duration: 1h }\n');
+  const out = join(dir, 'out');
+  const child = spawn(process.execPath, [CLI, 'run', join(dir, 'long.yaml'), '--workers', '2', '--target', `${target.origin}/stream`, '--out', out, '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  // The workers write to the same stderr: it closes when the last of them has exited.
+  const stderrClosed = new Promise<void>((resolve) => child.stderr.once('close', resolve));
+  try {
+    assert.ok(await waitForSeconds(join(out, 'timeseries.csv'), 2, 30_000), `the run did not start\n${stderr}`);
+    child.kill('SIGKILL');
+    // Each worker stops its streams (1 h of them would otherwise go on) and exits within seconds;
+    // 20 s allows for a busy machine.
+    const closed = await Promise.race([stderrClosed.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 20_000))]);
+    assert.ok(closed, `the workers did not stop after their coordinator was killed\n${stderr}`);
+  } finally {
+    child.kill('SIGKILL');
+  }
+  noStack(stderr);
+  assert.doesNotMatch(stderr, /ERR_IPC_DISCONNECTED|internal error/, stderr);
+  const rows = csvRows(join(out, 'streams.csv'));
+  assert.ok(rows.length > 4, `streams.csv keeps the streams measured before the kill: ${rows.length - 1} rows`);
+  const shardCol = (rows[0] ?? []).indexOf('shard');
+  assert.deepEqual([...new Set(rows.slice(1).map((r) => r[shardCol]))].sort(), ['0', '1'], 'both workers wrote theirs');
 });

@@ -31,7 +31,7 @@ test('a minimal scenario gets every default', () => {
   assert.equal(s.stream.maxEventBytes, 1 << 20);
   assert.deepEqual(s.load, { model: 'closed', stages: [{ durationMs: 5000, from: 2, to: 2, warmup: false }], durationMs: 5000, thinkTimeMs: 0, drainMs: 180_000 });
   assert.deepEqual(s.thresholds, []);
-  assert.deepEqual(s.output, { streamsCsv: 1 });
+  assert.deepEqual(s.output, { streamsCsv: 1, recordBody: false });
   assert.equal(s.seed, 1);
 });
 
