@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { HarnessMonitor } from '../../src/driver/harness-monitor.js';
 
 test('harness monitor: an idle loop shows no lag, a blocked loop shows the block', async () => {
@@ -19,4 +21,31 @@ test('harness monitor: an idle loop shows no lag, a blocked loop shows the block
   const blocked = busy.stop();
   assert.ok(blocked.eventLoopDelayMs.max >= 120, `max lag ${blocked.eventLoopDelayMs.max} ms after a 150 ms block`);
   assert.ok(blocked.cpuCoreShare > 0.3, `CPU share ${blocked.cpuCoreShare}`);
+});
+
+test('harness monitor: heap used now, and what the heap kept at the last full GC', async () => {
+  // A full GC on demand, without starting the test runner with --expose-gc.
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const monitor = new HarnessMonitor();
+  monitor.start();
+  try {
+    assert.equal(monitor.second().heapAfterGcBytes, 0, 'nothing to say before the first full GC');
+    const mib = 2 ** 20;
+    // 16 MiB kept: arrays of numbers that a full GC cannot free while they are referenced.
+    let kept: number[][] | null = Array.from({ length: 16 }, () => new Array<number>(mib / 8).fill(1.5));
+    gc();
+    await sleep(50); // the GC is reported to its observer a moment later
+    const holding = monitor.second();
+    assert.ok(holding.heapAfterGcBytes >= 16 * mib, `heap after GC ${(holding.heapAfterGcBytes / mib).toFixed(1)} MiB with 16 MiB kept`);
+    assert.ok(holding.heapUsedBytes >= holding.heapAfterGcBytes - mib, 'heap used includes what is kept');
+    assert.equal(kept.length, 16);
+    kept = null;
+    gc();
+    await sleep(50);
+    const released = monitor.second();
+    assert.ok(released.heapAfterGcBytes <= holding.heapAfterGcBytes - 14 * mib, `heap after GC ${(released.heapAfterGcBytes / mib).toFixed(1)} MiB once released`);
+  } finally {
+    monitor.stop();
+  }
 });
