@@ -26,8 +26,8 @@ const SAMPLE_S = Number(process.env.SOAK_SAMPLE_S ?? (MINUTES >= 20 ? 60 : 15));
 const SETTLE_MIN = Math.min(5, MINUTES / 4);
 /**
  * The bounds, after the settling time. Heap after GC: what the harness keeps must not
- * grow with the streams that ended (120,000 streams an hour here: a leak of 64 bytes
- * per stream would already show as 7 MiB). RSS: a little room for the allocator's
+ * grow with the streams that ended (about 115,000 streams an hour here: a leak of 64
+ * bytes per stream would already show as 7 MiB). RSS: a little room for the allocator's
  * fragmentation and the OS's lazy return of pages, nothing like the +2.2 MiB/min
  * (+132 MiB/h) of the report that asked for this benchmark.
  */
