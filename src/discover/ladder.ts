@@ -14,6 +14,8 @@ export interface ProbeResult {
   cutAtMs: number | null;
   /** Why it did not survive: reset, eof_early, HTTP 504, … */
   how: string | null;
+  /** It never got response headers: the stream never began, so it is left out of the conclusions. */
+  noHeaders?: true;
 }
 
 export interface Conclusion {
@@ -33,7 +35,8 @@ export function ladder(maxMs: number, rungsMs: readonly number[] = DEFAULT_LADDE
 }
 
 export function conclude(kind: ProbeKind, results: readonly ProbeResult[]): Conclusion {
-  const mine = results.filter((r) => r.kind === kind).sort((a, b) => a.rungMs - b.rungMs);
+  const unanswered = results.filter((r) => r.kind === kind && r.noHeaders === true).length;
+  const mine = results.filter((r) => r.kind === kind && r.noHeaders !== true).sort((a, b) => a.rungMs - b.rungMs);
   const survived = mine.filter((r) => r.survived).map((r) => r.rungMs);
   const cut = mine.filter((r) => !r.survived);
   const survivedUpToMs = survived.length > 0 ? Math.max(...survived) : null;
@@ -43,12 +46,13 @@ export function conclude(kind: ProbeKind, results: readonly ProbeResult[]): Conc
   const s = fmtDuration;
   const what = kind === 'idle' ? 'idle limit' : 'lifetime limit';
   let text: string;
-  if (mine.length === 0) text = `${what}: not probed`;
+  if (mine.length === 0) text = unanswered > 0 ? `${what}: unknown (no probe got response headers)` : `${what}: not probed`;
   else if (cutFromMs === null) text = `${what} at least ${s(survivedUpToMs as number)} (every probe survived)`;
   else if (survivedUpToMs === null) text = `${what} below ${s(cutFromMs)} (every probe was cut)`;
   else if (survivedUpToMs > cutFromMs) text = `${what} unclear: a ${s(survivedUpToMs)} probe survived but a ${s(cutFromMs)} one was cut (a limit that varies, or cuts for another reason)`;
   else text = `${what} between ${s(survivedUpToMs)} and ${s(cutFromMs)}`;
   if (measuredMs !== null && mine.length > 0) text += `; the cuts came after ${s(measuredMs)}${kind === 'idle' ? ' of silence' : ' on the connection'}`;
+  if (unanswered > 0 && mine.length > 0) text += ` (${unanswered} probe${unanswered === 1 ? '' : 's'} got no response headers and ${unanswered === 1 ? 'is' : 'are'} not counted)`;
   return { kind, survivedUpToMs, cutFromMs, measuredMs, text };
 }
 

@@ -2,7 +2,7 @@
 import { Agent, request } from 'undici';
 import { errorCode } from '../driver/classify.js';
 import { SseDecoder } from '../driver/sse-decoder.js';
-import type { ProbeKind, ProbeResult } from './ladder.js';
+import { fmtDuration, type ProbeKind, type ProbeResult } from './ladder.js';
 
 export interface ProbeOptions {
   url: string;
@@ -10,22 +10,45 @@ export interface ProbeOptions {
   kind: ProbeKind;
   rungMs: number;
   agent: Agent;
+  /** Give up on the response headers after this long (undici's own default would wait 300 s). */
+  headersTimeoutMs: number;
+  /** Give up on a silent body after this long: longer than any probe's silence, so the path's limits show, not ours. */
+  bodyTimeoutMs: number;
+  /** Called when the response headers arrive (the progress shows the probe as held from then). */
+  onHeaders?: () => void;
 }
 
-export async function runProbe(o: ProbeOptions): Promise<ProbeResult & { longestSilenceMs: number }> {
+/** A probe's result, with what the check of the far end looks at: the longest silence received, the data events before the sentinel, the time from request to end. */
+export type ProbeOutcome = ProbeResult & { longestSilenceMs: number; tokens: number; tookMs: number };
+
+export async function runProbe(o: ProbeOptions): Promise<ProbeOutcome> {
   const t0 = performance.now();
   let lastByte = t0;
   let longestSilence = 0;
   let sawSentinel = false;
   let how: string | null = null;
+  let gotHeaders = false;
+  let tokens = 0;
   try {
-    const res = await request(o.url, { dispatcher: o.agent, headers: { Accept: 'text/event-stream', ...o.headers } });
+    const res = await request(o.url, {
+      dispatcher: o.agent,
+      headers: { Accept: 'text/event-stream', ...o.headers },
+      headersTimeout: o.headersTimeoutMs,
+      bodyTimeout: o.bodyTimeoutMs,
+    });
     lastByte = performance.now();
+    gotHeaders = true;
+    o.onHeaders?.();
     if (res.statusCode !== 200) {
       how = `HTTP ${res.statusCode}`;
       await res.body.dump();
     } else {
-      const decoder = new SseDecoder({ onEvent: (data) => void (data === '[DONE]' && (sawSentinel = true)) });
+      const decoder = new SseDecoder({
+        onEvent: (data) => {
+          if (data === '[DONE]') sawSentinel = true;
+          else tokens++;
+        },
+      });
       for await (const chunk of res.body) {
         const now = performance.now();
         longestSilence = Math.max(longestSilence, now - lastByte);
@@ -38,7 +61,15 @@ export async function runProbe(o: ProbeOptions): Promise<ProbeResult & { longest
     how = errorCode(err);
   }
   const end = performance.now();
+  if (!gotHeaders) {
+    // Not a cut of the stream: it never began, so it says nothing of the path's limits.
+    const why = how === 'UND_ERR_HEADERS_TIMEOUT' ? `no response headers within ${fmtDuration(o.headersTimeoutMs)}` : `no response (${how})`;
+    return { kind: o.kind, rungMs: o.rungMs, survived: false, cutAtMs: null, how: why, noHeaders: true, longestSilenceMs: 0, tokens: 0, tookMs: Math.round(end - t0) };
+  }
   const survived = how === null;
   const cutAtMs = survived ? null : Math.round(o.kind === 'idle' ? end - lastByte : end - t0);
-  return { kind: o.kind, rungMs: o.rungMs, survived, cutAtMs, how, longestSilenceMs: Math.round(Math.max(longestSilence, survived ? 0 : end - lastByte)) };
+  return { kind: o.kind, rungMs: o.rungMs, survived, cutAtMs, how, longestSilenceMs: Math.round(Math.max(longestSilence, survived ? 0 : end - lastByte)),
+    tokens,
+    tookMs: Math.round(end - t0),
+  };
 }

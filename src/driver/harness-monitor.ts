@@ -1,6 +1,7 @@
 // The harness measures itself: a saturated load generator reports its own delay as
 // the target's, so the report must say how busy the harness was.
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, PerformanceObserver, type IntervalHistogram } from 'node:perf_hooks';
+import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 
 export interface HarnessStats {
   /** Event-loop lag over the run, ms: how late a timer ran beyond its due time. */
@@ -68,10 +69,28 @@ export interface HarnessSecond {
   lagMaxMs: number;
   cpuCoreShare: number;
   rssBytes: number;
+  /** JS heap in use now, garbage not yet collected included (V8's used_heap_size). */
+  heapUsedBytes: number;
+  /**
+   * What the JS heap kept at the last full GC: the old generation read when that GC is
+   * reported, 0 before the first. Unlike RSS and heapUsed it does not rise with garbage
+   * waiting for a GC or with memory the allocator keeps: if it grows, something is kept.
+   */
+  heapAfterGcBytes: number;
   /** The busiest harness process's CPU (the same as cpuCoreShare for one process): one process cannot use more than one core. */
   cpuMaxProcessShare: number;
   /** Why this second's latencies are not trustworthy, or '' when they are. */
   saturated: string;
+}
+
+/**
+ * The JS heap less its young generation. Read just after a full GC it is what the heap
+ * kept: the young generation then holds only what was allocated since, soon garbage.
+ */
+function oldGenerationBytes(): number {
+  let bytes = 0;
+  for (const space of getHeapSpaceStatistics()) if (space.space_name !== 'new_space' && space.space_name !== 'new_large_object_space') bytes += space.space_used_size;
+  return bytes;
 }
 
 export class HarnessMonitor {
@@ -85,6 +104,8 @@ export class HarnessMonitor {
   private sampler: NodeJS.Timeout | null = null;
   private seconds = 0;
   private lastRss = 0;
+  private heapAfterGc = 0;
+  private gcObserver: PerformanceObserver | null = null;
   private readonly spans: SaturatedSpan[] = [];
 
   /** @param label names this process in saturation reports: '' alone, 'worker 2/3' as one of several. */
@@ -100,6 +121,11 @@ export class HarnessMonitor {
     this.sample();
     this.sampler = setInterval(() => this.sample(), 1000);
     this.sampler.unref();
+    // A few entries a second (one per GC), read only after a full one.
+    this.gcObserver = new PerformanceObserver((list) => {
+      if (list.getEntries().some((e) => ((e as { detail?: { kind?: number } }).detail?.kind ?? 0) & constants.NODE_PERFORMANCE_GC_MAJOR)) this.heapAfterGc = oldGenerationBytes();
+    });
+    this.gcObserver.observe({ entryTypes: ['gc'] });
   }
 
   /** The figures since the previous call (or the start), then starts the next second. */
@@ -116,6 +142,8 @@ export class HarnessMonitor {
       lagMaxMs: d.count > 0 ? lagMs(d.max) : 0,
       cpuCoreShare,
       rssBytes: this.rss(),
+      heapUsedBytes: getHeapStatistics().used_heap_size,
+      heapAfterGcBytes: this.heapAfterGc,
       cpuMaxProcessShare: cpuCoreShare,
       saturated: reason === '' ? '' : `${this.label === '' ? '' : `${this.label}: `}${reason}`,
     };
@@ -132,6 +160,7 @@ export class HarnessMonitor {
     this.delay.disable();
     this.secondDelay.disable();
     if (this.sampler !== null) clearInterval(this.sampler);
+    this.gcObserver?.disconnect();
     this.sample();
     const cpu = process.cpuUsage(this.cpuStart ?? undefined);
     const wallMs = Math.max(1, performance.now() - this.startMs);

@@ -45,7 +45,7 @@ export function combineSeconds(parts: readonly WireSnapshot[]): SecondSnapshot {
   const first = parts[0];
   if (first === undefined) throw new Error('no snapshot to combine');
   const window = new SecondWindow();
-  const harness: HarnessSecond = { lagP99Ms: 0, lagMaxMs: 0, cpuCoreShare: 0, rssBytes: 0, cpuMaxProcessShare: 0, saturated: '' };
+  const harness: HarnessSecond = { lagP99Ms: 0, lagMaxMs: 0, cpuCoreShare: 0, rssBytes: 0, heapUsedBytes: 0, heapAfterGcBytes: 0, cpuMaxProcessShare: 0, saturated: '' };
   const out: SecondSnapshot = { ...first, draining: false, drainLeftMs: 0, sessions: 0, activeStreams: 0, backlog: 0, totalStarted: 0, totalEnded: 0, elapsedMs: 0, window, harness };
   const saturated: string[] = [];
   for (const p of parts) {
@@ -72,6 +72,8 @@ export function combineSeconds(parts: readonly WireSnapshot[]): SecondSnapshot {
     harness.cpuCoreShare = Math.round((harness.cpuCoreShare + h.cpuCoreShare) * 1000) / 1000;
     harness.cpuMaxProcessShare = Math.max(harness.cpuMaxProcessShare, h.cpuMaxProcessShare);
     harness.rssBytes += h.rssBytes;
+    harness.heapUsedBytes += h.heapUsedBytes;
+    harness.heapAfterGcBytes += h.heapAfterGcBytes;
     if (h.saturated !== '') saturated.push(h.saturated);
   }
   harness.saturated = saturated.join('; ');

@@ -58,6 +58,8 @@ export function streamRow(r: StreamRecord, variantName: string, shard: number): 
   ];
 }
 
+const mib = (bytes: number): number => Math.round((bytes / 2 ** 20) * 10) / 10;
+
 export const SECOND_COLUMNS = [
   'second',
   'time',
@@ -80,6 +82,8 @@ export const SECOND_COLUMNS = [
   'cpu_core_share',
   'cpu_max_process_share',
   'rss_mib',
+  'heap_used_mib',
+  'heap_after_gc_mib',
   'saturated',
 ] as const;
 
@@ -107,7 +111,10 @@ export function secondRow(s: SecondSnapshot, runStartEpochMs: number): (string |
     s.harness.lagMaxMs,
     s.harness.cpuCoreShare,
     s.harness.cpuMaxProcessShare,
-    Math.round((s.harness.rssBytes / 2 ** 20) * 10) / 10,
+    mib(s.harness.rssBytes),
+    mib(s.harness.heapUsedBytes),
+    // Empty until the first full GC: 0 would read as an empty heap.
+    s.harness.heapAfterGcBytes > 0 ? mib(s.harness.heapAfterGcBytes) : '',
     s.harness.saturated,
   ];
 }

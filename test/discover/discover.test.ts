@@ -3,6 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
+import { createServer as createTcpServer, type Socket } from 'node:net';
 import { startTarget, type RunningTarget } from '../../src/target/server.js';
 import { cli } from '../helpers/cli.js';
 import { cuttingProxy } from '../helpers/cutting-proxy.js';
@@ -64,6 +65,73 @@ test('a URL that is not sse-soak serve is refused with the reason', async () => 
     assert.equal(r.code, 2);
     assert.match(r.stderr, /needs `sse-soak serve` deployed behind the gateway/);
   } finally {
+    await new Promise<void>((r) => server.close(() => r()));
+  }
+});
+
+test('a busy far end that sends the token before the silence late is still taken for sse-soak serve', async () => {
+  // What sse-soak serve does on a busy machine: it keeps the schedule asked for (the
+  // rest 320 ms after the request) but its first token leaves 200 ms late, so only
+  // 120 ms of the 300 ms silence are seen.
+  const server: Server = createServer((_, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+    const t1 = setTimeout(() => res.write('data: a\n\n'), 200);
+    const t2 = setTimeout(() => res.end('data: b\n\ndata: c\n\ndata: [DONE]\n\n'), 320);
+    res.on('close', () => (clearTimeout(t1), clearTimeout(t2)));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const r = await cli(['discover', `http://127.0.0.1:${(server.address() as { port: number }).port}/stream`, '--ladder', '1s', '--only', 'idle'], { timeoutMs: 30_000 });
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /ignored \?silence=/);
+  } finally {
+    await new Promise<void>((r) => server.close(() => r()));
+  }
+});
+
+test('progress while the probes are held: what is held, what ended, what ends next', async () => {
+  const r = await cli(['discover', `${target.origin}/stream`, '--ladder', '2s,4s', '--only', 'idle', '--progress-interval', '1s'], { timeoutMs: 30_000 });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^gives up on a probe that has not connected within 10 s or has no response headers within 30 s \(--headers-timeout\)$/m);
+  assert.match(r.stdout, /^2 probes at once; this takes about 4 s, progress every 1 s$/m);
+  // Which second each line falls in depends on a busy machine's timers; what each says does not.
+  assert.match(r.stdout, /^\d+ s: 2 held \(silence 2 s – 4 s\); next: silence 2 s ends in ~\d+ s$/m);
+  assert.match(r.stdout, /^\d+ s: 1 held \(silence 4 s\), 1 ended \(1 survived, 0 cut\); next: silence 4 s ends in ~\d+ s$/m);
+});
+
+test('a URL that accepts the connection and never answers: given up on within the stated --headers-timeout, with progress', async () => {
+  // When the far end saw the connection open, and close again.
+  const held: { openedMs: number; closedMs: number | null }[] = [];
+  const sockets = new Set<Socket>();
+  const server = createTcpServer((socket) => {
+    const h = { openedMs: performance.now(), closedMs: null as number | null };
+    held.push(h);
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+    socket.on('close', () => (h.closedMs = performance.now()));
+    socket.resume(); // reads the request (and so sees the close), never answers
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/stream`;
+    // Before the bound, it waited for the longest rung + 60 s (61 s here), past this test's 30 s.
+    const r = await cli(['discover', url, '--ladder', '1s', '--headers-timeout', '3s', '--progress-interval', '1s'], { timeoutMs: 30_000 });
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stdout, /no response headers within 3 s \(--headers-timeout\)$/m);
+    assert.match(r.stdout, /^\d+ s: 1 waiting for response headers \(given up at 3 s\)$/m);
+    assert.match(r.stderr, /the first short probe failed \(no response headers within 3 s\): check the URL/);
+    // Timed at the far end, from the connection to its close, so a slow start of node on
+    // a busy machine does not count: 3 s, plus undici's timeout resolution (its timers
+    // tick every 0.5 s) and a busy machine's late timers.
+    assert.equal(held.length, 1, 'one connection: the check probe');
+    const h = held[0] as { openedMs: number; closedMs: number | null };
+    // The close may reach this process a moment after the child's exit did.
+    for (let i = 0; i < 40 && h.closedMs === null; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(h.closedMs !== null, 'the connection was closed');
+    const heldMs = h.closedMs - h.openedMs;
+    assert.ok(heldMs >= 2900 && heldMs < 6000, `the connection was held ${Math.round(heldMs)} ms`);
+  } finally {
+    for (const s of sockets) s.destroy();
     await new Promise<void>((r) => server.close(() => r()));
   }
 });

@@ -33,3 +33,13 @@ test('probe queries ask sse-soak serve for a silence, or a steady reply of a giv
   assert.match(probeQuery('idle', 60_000), /silenceAfter=1&silence=60000ms&heartbeat=0/);
   assert.match(probeQuery('lifetime', 360_000), /tokenInterval=1000ms&tokens=360&/);
 });
+
+test('conclusions: a probe that never got response headers says nothing of the limits', () => {
+  const unanswered: ProbeResult = { kind: 'idle', rungMs: 10_000, survived: false, cutAtMs: null, how: 'no response headers within 30 s', noHeaders: true };
+  // Counted as a cut, the 10 s rung would put the idle limit below 10 s, under a 30 s probe that survived.
+  assert.equal(
+    conclude('idle', [r('idle', 5, null), unanswered, r('idle', 30, null)]).text,
+    'idle limit at least 30 s (every probe survived) (1 probe got no response headers and is not counted)',
+  );
+  assert.equal(conclude('idle', [unanswered]).text, 'idle limit: unknown (no probe got response headers)');
+});

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { HarnessMonitor, judgeSecond, MIN_JUDGED_MS } from '../../src/driver/harness-monitor.js';
 
 test('harness monitor: an idle loop shows no lag, a blocked loop shows the block', async () => {
@@ -30,3 +32,40 @@ test('harness monitor: a second too short to measure (a run of a few ms) is neve
   assert.match(judgeSecond(MIN_JUDGED_MS, 0, 1), /CPU 100% of its core/);
   assert.match(judgeSecond(1000, 50, 0.2), /event-loop lag p99 50 ms/);
 });
+
+test('harness monitor: heap used now, and what the heap kept at the last full GC', async () => {
+  // A full GC on demand, without starting the test runner with --expose-gc.
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const monitor = new HarnessMonitor();
+  monitor.start();
+  try {
+    assert.equal(monitor.second().heapAfterGcBytes, 0, 'nothing to say before the first full GC');
+    const mib = 2 ** 20;
+    // 16 MiB kept: arrays of numbers that a full GC cannot free while they are referenced.
+    let kept: number[][] | null = Array.from({ length: 16 }, () => new Array<number>(mib / 8).fill(1.5));
+    gc();
+    // The GC is reported to its observer a moment later: later still on a busy machine.
+    const holding = await until(() => monitor.second(), (h) => h.heapAfterGcBytes >= 16 * mib);
+    assert.ok(holding.heapAfterGcBytes >= 16 * mib, `heap after GC ${(holding.heapAfterGcBytes / mib).toFixed(1)} MiB with 16 MiB kept`);
+    assert.ok(holding.heapUsedBytes >= holding.heapAfterGcBytes - mib, 'heap used includes what is kept');
+    assert.equal(kept.length, 16);
+    kept = null;
+    gc();
+    const released = await until(() => monitor.second(), (h) => h.heapAfterGcBytes <= holding.heapAfterGcBytes - 14 * mib);
+    assert.ok(released.heapAfterGcBytes <= holding.heapAfterGcBytes - 14 * mib, `heap after GC ${(released.heapAfterGcBytes / mib).toFixed(1)} MiB once released`);
+  } finally {
+    monitor.stop();
+  }
+});
+
+/** The first reading that passes `ok`, or the last one after 5 s (for the assertion to show). */
+async function until<T>(read: () => T, ok: (x: T) => boolean): Promise<T> {
+  const deadline = performance.now() + 5000;
+  let x = read();
+  while (!ok(x) && performance.now() < deadline) {
+    await sleep(20);
+    x = read();
+  }
+  return x;
+}

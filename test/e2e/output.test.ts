@@ -43,6 +43,12 @@ test('run: streams.csv has a row per stream, timeseries.csv a row per second; pr
   const opened = seconds.slice(1).reduce((n, row) => n + Number(row[SECOND_COLUMNS.indexOf('opened')]), 0);
   assert.equal(opened, 120, 'the seconds add up to every stream opened');
   assert.equal(seconds[1]?.[SECOND_COLUMNS.indexOf('warmup')], '1');
+  // Memory: RSS and the JS heap in use every second; the heap kept at the last full GC once there was one.
+  for (const row of seconds.slice(1)) {
+    const [rss, heap] = ['rss_mib', 'heap_used_mib'].map((c) => Number(row[SECOND_COLUMNS.indexOf(c as (typeof SECOND_COLUMNS)[number])]));
+    assert.ok((heap as number) > 0 && (heap as number) < (rss as number), `heap used ${heap} MiB, RSS ${rss} MiB`);
+    assert.match(row[SECOND_COLUMNS.indexOf('heap_after_gc_mib')] ?? '', /^(\d+(\.\d)?)?$/);
+  }
 
   // Not a terminal: plain progress lines, no escape codes.
   assert.doesNotMatch(r.stdout, /\x1b\[/);

@@ -21,7 +21,7 @@ function state(): ProgressState {
       activeStreams: 47,
       backlog: 0,
       window,
-      harness: { lagP99Ms: 1.5, lagMaxMs: 4, cpuCoreShare: 0.31, rssBytes: 90 * 2 ** 20, cpuMaxProcessShare: 0.31, saturated: '' },
+      harness: { lagP99Ms: 1.5, lagMaxMs: 4, cpuCoreShare: 0.31, rssBytes: 90 * 2 ** 20, heapUsedBytes: 20 * 2 ** 20, heapAfterGcBytes: 12 * 2 ** 20, cpuMaxProcessShare: 0.31, saturated: '' },
       totalStarted: 530,
       totalEnded: 483,
     },
