@@ -9,7 +9,7 @@ import { startAiApp, skipUnlessAiApp, type AiApp } from '../helpers/ai-app.js';
 import { median, plainStream } from '../helpers/plain-client.js';
 import { runAgainst } from '../helpers/run.js';
 
-const PACE = 'tokens=12&firstTokenMs=300&intervalMs=40';
+const PACE = 'tokens=12&firstTokenMs=300&intervalMs=100';
 
 describe('behind uvicorn (Starlette), shaped as the AI APIs', { skip: skipUnlessAiApp() }, () => {
   let app: AiApp;
@@ -22,9 +22,11 @@ describe('behind uvicorn (Starlette), shaped as the AI APIs', { skip: skipUnless
   after(async () => app?.stop());
 
   // ttft is measured from the intended start (connect included); the plain client's from its request.
-  // Both run at once, three streams each, so they see the app under the same load; 25 ms covers a
-  // loopback connect and a busy machine's timers.
-  const CLOSE_MS = 25;
+  // Both run at once, three streams each, so they see the app under the same load. Python's asyncio
+  // sleeps land tens of ms apart from one reply to the next on a shared machine (343 against 374 ms
+  // seen), so 40 ms; a token taken for the wrong event would be off by the 100 ms token interval or
+  // by the whole 300 ms first-token delay.
+  const CLOSE_MS = 40;
   const plainThree = async (url: string, opts: Parameters<typeof plainStream>[1]): Promise<{ ttftMs: number; gapMs: number }> => {
     const runs = await Promise.all([1, 2, 3].map(() => plainStream(url, opts)));
     assert.ok(runs.every((t) => t.status === 200));
@@ -41,7 +43,7 @@ describe('behind uvicorn (Starlette), shaped as the AI APIs', { skip: skipUnless
 stream:
   tokens: { event: content_block_delta, jsonPath: delta.text }
   sentinel: { event: message_stop }
-load: { sessions: 3, duration: 2s, thinkTime: 1h }
+load: { sessions: 3, duration: 3s, thinkTime: 1h }
 `,
       ),
     ]);
@@ -50,7 +52,7 @@ load: { sessions: 3, duration: 2s, thinkTime: 1h }
     const ttft = statsMs(r.overall.histograms.ttft).p50;
     assert.ok(Math.abs(ttft - truth.ttftMs) < CLOSE_MS, `sse-soak ttft p50 ${ttft} ms, the plain client's ${truth.ttftMs.toFixed(1)} ms`);
     const itl = statsMs(r.overall.histograms.itl).p50;
-    assert.ok(Math.abs(itl - truth.gapMs) < 5, `itl p50 ${itl} ms, the plain client's ${truth.gapMs.toFixed(1)} ms`);
+    assert.ok(Math.abs(itl - truth.gapMs) < 10, `itl p50 ${itl} ms, the plain client's ${truth.gapMs.toFixed(1)} ms`);
     assert.match(app.log(), /"POST \/v1\/messages\?[^"]*HTTP\/1\.1" 200/);
   });
 
@@ -72,7 +74,7 @@ load: { sessions: 3, duration: 2s, thinkTime: 1h }
       `target: { method: POST, body: { model: m, stream: true, stream_options: { include_usage: true } } }
 stream:
   tokens: { jsonPath: "choices[0].delta.content" }
-load: { sessions: 3, duration: 2s, thinkTime: 1h }
+load: { sessions: 3, duration: 3s, thinkTime: 1h }
 `,
       ),
     ]);
