@@ -11,6 +11,8 @@ export function registerServe(program: Command): void {
     .description('start the built-in target: an AI-style token streamer (knobs below are defaults; per-request query parameters override them)')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0 = any free port)', '8080')
+    .option('--cors <origin>', 'Access-Control-Allow-Origin sent with every answer, so pages on other origins can stream', '*')
+    .option('--no-cors', 'send no CORS headers')
     .option('--quiet', 'print nothing once listening');
   for (const [name, spec] of Object.entries(KNOB_SPECS)) {
     cmd.option(`--${kebab(name)} <value>`, `${spec.help} (default ${JSON.stringify(DEFAULT_KNOBS[spec.field])}; query ?${name}=)`);
@@ -28,7 +30,7 @@ export function registerServe(program: Command): void {
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port: expected 0..65535, got ${opts.port}`, EXIT.INVALID_INPUT);
     let target;
     try {
-      target = await startTarget({ host: String(opts.host), port, knobs });
+      target = await startTarget({ host: String(opts.host), port, knobs, cors: typeof opts.cors === 'string' ? opts.cors : null });
     } catch (err) {
       throw new CliError(`cannot listen on ${opts.host}:${port}: ${(err as Error).message}`, EXIT.CANNOT_START);
     }
@@ -38,7 +40,7 @@ export function registerServe(program: Command): void {
       process.on('disconnect', () => void target.close().then(() => process.exit(0)));
     }
     if (!opts.quiet) {
-      process.stdout.write(`sse-soak target listening on ${target.streamUrl} (also /v1/chat/completions, /healthz)\n`);
+      process.stdout.write(`sse-soak target listening on ${target.streamUrl} (also /v1/chat/completions, /v1/messages, /healthz)\n`);
       process.stdout.write(`try: curl -N '${target.streamUrl}?tokens=10&tokenInterval=200ms'\n`);
     }
     const shutdown = (): void => void target.close().then(() => process.exit(0));

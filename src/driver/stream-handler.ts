@@ -200,7 +200,7 @@ export class StreamHandler implements Dispatcher.DispatchHandler, SseSink {
       if (wireEnd(this.socket) === 'reset') this.dropped('reset', 'ECONNRESET');
       else if (midEvent) this.dropped('eof_early', 'closed mid-event');
       // A reply ends with its sentinel when the scenario names one; without, the close is the end.
-      else if (this.host.spec.sentinel === null) this.finish('completed', '');
+      else if (this.host.spec.sentinel === null && this.host.spec.sentinelEvent === null) this.finish('completed', '');
       else this.dropped('eof_early', 'closed before the sentinel');
     }
     if (this.finished) this.release();
@@ -283,7 +283,7 @@ export class StreamHandler implements Dispatcher.DispatchHandler, SseSink {
 
   // ── decoder sink ───────────────────────────────────────────────────────────
 
-  onEvent(data: string, _type: string, id: string): void {
+  onEvent(data: string, type: string, id: string): void {
     if (this.finished) return;
     const r = this.record;
     if (this.trackIds && id !== '') this.checkResume(id);
@@ -294,11 +294,12 @@ export class StreamHandler implements Dispatcher.DispatchHandler, SseSink {
     const now = this.chunkUs;
     const stamp = this.stampUs;
     this.stampUs = 0;
-    if (host.spec.sentinel !== null && data === host.spec.sentinel) {
+    const spec = host.spec;
+    if ((spec.sentinel !== null && data === spec.sentinel) || (spec.sentinelEvent !== null && type === spec.sentinelEvent)) {
       this.finish('completed', '');
       return;
     }
-    const tokens = countTokens(data, host.spec.tokens, this.aggregate);
+    const tokens = countTokens(data, type, spec.tokens, this.aggregate);
     if (tokens === 0) return;
     if (r.firstTokenUs === 0) {
       r.firstTokenUs = now;

@@ -1,9 +1,13 @@
 // How many tokens one event carries: 1 per event, or what a JSON path into the
 // event's data says (a number counts as that many, a non-empty string or object as
-// one, a list as its length, anything missing or empty as none).
+// one, a list as its length, anything missing or empty as none). Only events of the
+// chosen type count, when one is chosen; keep-alive types (ping) never do.
 import type { TokenCounting } from '../scenario/types.js';
 
-export function countTokens(data: string, counting: TokenCounting, errors: { tokenParseErrors: number }): number {
+/** @param type the event's `event:` field, '' when it has none (an SSE "message"). */
+export function countTokens(data: string, type: string, counting: TokenCounting, errors: { tokenParseErrors: number }): number {
+  if (counting.eventType !== null && (type === '' ? 'message' : type) !== counting.eventType) return 0;
+  if (type !== '' && counting.ignoreTypes.includes(type)) return 0;
   if (counting.mode === 'event') return data.length === 0 ? 0 : 1;
   let value: unknown;
   try {

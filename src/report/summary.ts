@@ -10,7 +10,7 @@ import type { BackgroundSummary } from '../background/background.js';
 import type { HarnessStats } from '../driver/harness-monitor.js';
 import type { RunResult } from '../driver/load-run.js';
 import type { Outcome } from '../record/outcome.js';
-import type { Scenario } from '../scenario/types.js';
+import type { Scenario, TokenCounting } from '../scenario/types.js';
 import type { ThresholdResult } from '../thresholds/rules.js';
 
 export const SCHEMA_VERSION = 1;
@@ -47,7 +47,7 @@ export interface Summary extends Figures {
         knobs: Record<string, string | number | boolean>;
       }[];
     };
-    stream: { sentinel: string | null; tokens: string; idleTimeoutMs: number; lifetimeMs: number; maxEventBytes: number };
+    stream: { sentinel: string | null; sentinelEvent?: string; tokens: string; idleTimeoutMs: number; lifetimeMs: number; maxEventBytes: number };
     /** Declared limits of the path (scenario `expectations`), which cut groups are matched to. */
     expectations: DeclaredLimit[];
     load: {
@@ -222,7 +222,8 @@ export function buildSummary(input: SummaryInput): Summary {
       },
       stream: {
         sentinel: stream.sentinel,
-        tokens: stream.tokens.mode === 'event' ? 'event' : `jsonPath:${stream.tokens.path}`,
+        ...(stream.sentinelEvent === null ? {} : { sentinelEvent: stream.sentinelEvent }),
+        tokens: describeTokens(stream.tokens),
         idleTimeoutMs: stream.idleTimeoutMs,
         lifetimeMs: stream.lifetimeMs,
         maxEventBytes: stream.maxEventBytes,
@@ -253,4 +254,10 @@ export function buildSummary(input: SummaryInput): Summary {
     thresholds: input.thresholds,
     harness: result.harness,
   };
+}
+
+/** `event`, `jsonPath:<path>`, with `type:<event type> ` before either when only one type counts. */
+function describeTokens(t: TokenCounting): string {
+  const what = t.mode === 'event' ? 'event' : `jsonPath:${t.path}`;
+  return t.eventType === null ? what : `type:${t.eventType} ${what}`;
 }

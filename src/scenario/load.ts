@@ -17,7 +17,7 @@ import { MAX_TIMER_MS } from '../util/timers.js';
 export const TOP_KEYS = ['name', 'description', 'target', 'stream', 'reconnect', 'load', 'thresholds', 'expectations', 'output', 'background'] as const;
 export const RECONNECT_KEYS = ['mode', 'retry', 'maxAttempts', 'backoff', 'maxDelay'] as const;
 export const EXPECTATION_KEYS = ['name', 'idle', 'lifetime'] as const;
-export const STREAM_KEYS = ['sentinel', 'tokens', 'idleTimeout', 'lifetime', 'maxEventSize'] as const;
+export const STREAM_KEYS = ['sentinel', 'tokens', 'ignoreEvents', 'idleTimeout', 'lifetime', 'maxEventSize'] as const;
 export const OUTPUT_KEYS = ['streamsCsv', 'recordBody'] as const;
 export const THRESHOLD_KEYS = ['rule', 'abortOnFail', 'abortGrace'] as const;
 
@@ -38,6 +38,8 @@ export const MAX_ALIAS_COUNT = 100;
 
 export const STREAM_DEFAULTS = {
   sentinel: '[DONE]',
+  /** Event types that are keep-alives, never tokens: Anthropic's `ping`. */
+  ignoreEvents: ['ping'] as readonly string[],
   idleTimeoutMs: 120_000,
   lifetimeMs: 3_600_000,
   maxEventBytes: 1 << 20,
@@ -226,30 +228,59 @@ function readReconnect(f: Fields, r: RawObject | undefined): ReconnectSpec {
 
 function readStream(f: Fields, s: RawObject | undefined, r: RawObject | undefined): StreamSpec {
   const path = ['stream'];
-  let sentinel: string | null = STREAM_DEFAULTS.sentinel;
-  const rawSentinel = s?.sentinel;
-  if (rawSentinel === null || rawSentinel === false || rawSentinel === '') sentinel = null;
-  else if (rawSentinel !== undefined) sentinel = f.string(s, 'sentinel', path, STREAM_DEFAULTS.sentinel);
-
-  let tokens: TokenCounting = { mode: 'event' };
-  const rawTokens = s?.tokens;
-  if (rawTokens !== undefined && rawTokens !== 'event') {
-    const obj = typeof rawTokens === 'object' && rawTokens !== null && !Array.isArray(rawTokens) ? (rawTokens as RawObject) : undefined;
-    const jsonPath = obj?.jsonPath;
-    if (obj === undefined || typeof jsonPath !== 'string' || Object.keys(obj).length !== 1) {
-      f.problem([...path, 'tokens'], 'must be "event" or { jsonPath: <path into the event data> }', 'e.g. tokens: { jsonPath: choices[0].delta.content }');
-    } else {
-      const segments = parseJsonPath(jsonPath);
-      if (segments === null) f.problem([...path, 'tokens', 'jsonPath'], `is not a path: ${JSON.stringify(jsonPath)}`, 'e.g. choices[0].delta.content');
-      else tokens = { mode: 'jsonPath', path: jsonPath, segments };
-    }
-  }
+  const { sentinel, sentinelEvent } = readSentinel(f, s?.sentinel, [...path, 'sentinel']);
+  const tokens = readTokens(f, s?.tokens, s?.ignoreEvents, path);
 
   // undici arms its header and body timeouts with Node timers, which take at most 2³¹ − 1 ms.
   const idleTimeoutMs = f.duration(s, 'idleTimeout', path, STREAM_DEFAULTS.idleTimeoutMs, { min: 1, max: MAX_TIMER_MS, maxWhy: "2³¹ − 1 ms, the longest timeout of the HTTP client's timers" });
   const lifetimeMs = f.duration(s, 'lifetime', path, STREAM_DEFAULTS.lifetimeMs, { min: 1 });
   const maxEventBytes = f.size(s, 'maxEventSize', path, STREAM_DEFAULTS.maxEventBytes);
-  return { sentinel, tokens, idleTimeoutMs, lifetimeMs, maxEventBytes, reconnect: readReconnect(f, r) };
+  return { sentinel, sentinelEvent, tokens, idleTimeoutMs, lifetimeMs, maxEventBytes, reconnect: readReconnect(f, r) };
+}
+
+/** `sentinel: "[DONE]"` (data), `{ event: message_stop }` (a type), `{ data: … }`; null, false or "" for none. */
+function readSentinel(f: Fields, raw: unknown, path: Path): { sentinel: string | null; sentinelEvent: string | null } {
+  if (raw === undefined) return { sentinel: STREAM_DEFAULTS.sentinel, sentinelEvent: null };
+  if (raw === null || raw === false || raw === '') return { sentinel: null, sentinelEvent: null };
+  if (typeof raw === 'string') return { sentinel: raw, sentinelEvent: null };
+  const hint = 'e.g. sentinel: "[DONE]" (OpenAI), or sentinel: { event: message_stop } (Anthropic)';
+  const obj = typeof raw === 'object' && !Array.isArray(raw) ? (raw as RawObject) : undefined;
+  const keys = obj === undefined ? [] : Object.keys(obj);
+  if (obj === undefined || keys.length !== 1 || !['event', 'data'].includes(keys[0] as string) || typeof obj[keys[0] as string] !== 'string' || obj[keys[0] as string] === '') {
+    f.problem(path, `must be the data of the last event, { event: <type> } or { data: <data> }, got ${describe(raw)}`, hint);
+    return { sentinel: STREAM_DEFAULTS.sentinel, sentinelEvent: null };
+  }
+  return keys[0] === 'event' ? { sentinel: null, sentinelEvent: obj.event as string } : { sentinel: obj.data as string, sentinelEvent: null };
+}
+
+/** `tokens: event`, or `{ event?: <type>, jsonPath?: <path> }` (at least one); `ignoreEvents: [ping]`. */
+function readTokens(f: Fields, raw: unknown, rawIgnore: unknown, path: Path): TokenCounting {
+  let ignoreTypes: readonly string[] = STREAM_DEFAULTS.ignoreEvents;
+  if (rawIgnore !== undefined) {
+    if (!Array.isArray(rawIgnore) || rawIgnore.some((t) => typeof t !== 'string' || t === '')) f.problem([...path, 'ignoreEvents'], `must be a list of event types, got ${describe(rawIgnore)}`, 'e.g. ignoreEvents: [ping], or [] to count every type');
+    else ignoreTypes = rawIgnore as string[];
+  }
+  const everyEvent: TokenCounting = { mode: 'event', eventType: null, ignoreTypes };
+  if (raw === undefined || raw === 'event') return everyEvent;
+  const obj = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as RawObject) : undefined;
+  const keys = obj === undefined ? [] : Object.keys(obj);
+  if (obj === undefined || keys.length === 0 || keys.some((k) => k !== 'event' && k !== 'jsonPath')) {
+    f.problem([...path, 'tokens'], 'must be "event" or { event: <event type>, jsonPath: <path into the event data> } (either or both)', 'e.g. tokens: { jsonPath: choices[0].delta.content }, or tokens: { event: content_block_delta, jsonPath: delta.text }');
+    return everyEvent;
+  }
+  let eventType: string | null = null;
+  if (obj.event !== undefined) {
+    if (typeof obj.event !== 'string' || obj.event === '') f.problem([...path, 'tokens', 'event'], `must be an event type, got ${describe(obj.event)}`, 'e.g. content_block_delta');
+    else eventType = obj.event;
+  }
+  if (obj.jsonPath === undefined) return { mode: 'event', eventType, ignoreTypes };
+  const jsonPath = obj.jsonPath;
+  const segments = typeof jsonPath === 'string' ? parseJsonPath(jsonPath) : null;
+  if (segments === null) {
+    f.problem([...path, 'tokens', 'jsonPath'], `is not a path: ${JSON.stringify(jsonPath)}`, 'e.g. choices[0].delta.content');
+    return { mode: 'event', eventType, ignoreTypes };
+  }
+  return { mode: 'jsonPath', path: jsonPath as string, segments, eventType, ignoreTypes };
 }
 
 function checkJson(text: string, file: string): void {

@@ -40,7 +40,15 @@ export interface TargetSpec {
   sendKnobs: boolean;
 }
 
-export type TokenCounting = { mode: 'event' } | { mode: 'jsonPath'; path: string; segments: (string | number)[] };
+/**
+ * Which events carry tokens and how many: every event (1 each) or a JSON path into its data,
+ * only events of `eventType` when it is set ('message' means unnamed events, as in the SSE
+ * spec), never events whose type is in `ignoreTypes` (keep-alives such as Anthropic's `ping`).
+ */
+export type TokenCounting = ({ mode: 'event' } | { mode: 'jsonPath'; path: string; segments: (string | number)[] }) & {
+  eventType: string | null;
+  ignoreTypes: readonly string[];
+};
 
 export interface ReconnectSpec {
   /** off, or eventsource: reconnect after a drop or an early close, with Last-Event-ID. */
@@ -55,8 +63,10 @@ export interface ReconnectSpec {
 }
 
 export interface StreamSpec {
-  /** Data of the event that ends a reply, e.g. [DONE]; null when the reply ends with the response. */
+  /** Data of the event that ends a reply, e.g. [DONE]; null when none does. */
   sentinel: string | null;
+  /** Type of the event that ends a reply, e.g. message_stop (Anthropic); null when none does. With neither, the reply ends with the response. */
+  sentinelEvent: string | null;
   tokens: TokenCounting;
   /** The client gives up after this long without a byte (also bounds the wait for headers). */
   idleTimeoutMs: number;

@@ -1,6 +1,7 @@
 // The built-in target's knobs: one table, used by `serve` flags, by scenario files
 // (`target.builtin`) and by per-request query parameters (?tokens=80&tokenInterval=20ms).
 import { parseDurationMs, parseSizeBytes } from '../scenario/units.js';
+import { FORMATS, type Format } from './api-shapes.js';
 
 export interface TargetKnobs {
   /** Delay from the request to the first token event. */
@@ -18,8 +19,10 @@ export interface TargetKnobs {
   silenceMs: number;
   /** Last event's data, e.g. [DONE]; empty for none. */
   sentinel: string;
-  /** `openai`: chat.completion.chunk JSON per token; `text`: the token as plain data. */
-  format: 'openai' | 'text';
+  /** The reply's shape: `openai` (a chat.completion.chunk per token), `openai-full`, `anthropic`, `text` (see api-shapes.ts). */
+  format: Format;
+  /** `openai-full`: send the usage chunk even when the request does not ask for it. */
+  usage: boolean;
   /** Send `id:` lines (1, 2, 3 …). */
   eventIds: boolean;
   /** Send `x-sent-us:` with the send time in epoch µs (ignored by standard clients). */
@@ -50,6 +53,7 @@ export const DEFAULT_KNOBS: TargetKnobs = {
   silenceMs: 0,
   sentinel: '[DONE]',
   format: 'openai',
+  usage: false,
   eventIds: true,
   stamp: true,
   status: 200,
@@ -73,7 +77,8 @@ export const KNOB_SPECS: Record<string, { field: keyof TargetKnobs; kind: KnobKi
   silenceAfter: { field: 'silenceAfter', kind: 'int', help: 'go silent after this many tokens (-1 = never)' },
   silence: { field: 'silenceMs', kind: 'duration', help: 'how long the silence lasts' },
   sentinel: { field: 'sentinel', kind: 'string', help: 'last event data, empty for none' },
-  format: { field: 'format', kind: 'format', help: 'openai | text' },
+  format: { field: 'format', kind: 'format', help: `reply shape: ${FORMATS.join(' | ')}` },
+  usage: { field: 'usage', kind: 'bool', help: 'openai-full: send the usage chunk unasked (a request with stream_options.include_usage gets it anyway)' },
   eventIds: { field: 'eventIds', kind: 'bool', help: 'send id: lines' },
   stamp: { field: 'stamp', kind: 'bool', help: 'send x-sent-us: send-time stamps' },
   status: { field: 'status', kind: 'status', help: 'fault: reply with this HTTP status' },
@@ -116,7 +121,7 @@ export function parseKnob(name: string, raw: unknown): { value: TargetKnobs[keyo
       return bytes === null ? { error: `expected a size such as 4096 or 16KiB, got ${JSON.stringify(raw)}` } : { value: bytes };
     }
     case 'format':
-      return text === 'openai' || text === 'text' ? { value: text } : { error: `expected openai or text, got ${JSON.stringify(raw)}` };
+      return FORMATS.includes(text as Format) ? { value: text as Format } : { error: `expected one of ${FORMATS.join(', ')}, got ${JSON.stringify(raw)}` };
     case 'string':
       return typeof text === 'string' ? { value: text } : { error: `expected a string, got ${JSON.stringify(raw)}` };
   }

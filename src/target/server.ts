@@ -2,16 +2,26 @@
 // an AI-style token streamer whose behaviour is set by knobs (see knobs.ts).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { asksForUsage } from './api-shapes.js';
 import { DEFAULT_KNOBS, knobsFromQuery, type TargetKnobs } from './knobs.js';
 import { targetCounters, TokenStream } from './token-stream.js';
 
-export const STREAM_PATHS = ['/stream', '/v1/chat/completions'];
+/** /v1/messages answers in the Anthropic shape unless its query names another format. */
+export const STREAM_PATHS = ['/stream', '/v1/chat/completions', '/v1/messages'];
 
 export interface TargetOptions {
   host?: string;
   port?: number;
   knobs?: Partial<TargetKnobs>;
+  /**
+   * Access-Control-Allow-Origin for every answer ('*' by default), so that a page on
+   * another origin (a dashboard, an EventSource test page) can use the target; null: none.
+   */
+  cors?: string | null;
 }
+
+/** A chat request body is read this far to see whether it asks for usage; the rest is discarded. */
+const MAX_BODY_READ_BYTES = 64 * 1024;
 
 export interface RunningTarget {
   /** Base URL, e.g. http://127.0.0.1:8080 */
@@ -26,9 +36,11 @@ export interface RunningTarget {
 
 export function startTarget(options: TargetOptions = {}): Promise<RunningTarget> {
   const defaults: TargetKnobs = { ...DEFAULT_KNOBS, ...options.knobs };
+  const cors = options.cors === undefined ? '*' : options.cors;
   let active = 0;
 
   const server = createServer({ noDelay: true, keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => {
+    if (cors !== null && allowCrossOrigin(req, res, cors)) return;
     handle(req, res, defaults, () => active, () => {
       active++;
       res.once('close', () => active--);
@@ -71,14 +83,23 @@ function handle(req: IncomingMessage, res: ServerResponse, defaults: TargetKnobs
     res.writeHead(404, { 'Content-Type': 'text/plain' }).end(`not found; streams are served at ${STREAM_PATHS.join(' and ')}\n`);
     return;
   }
-  const { knobs, errors } = knobsFromQuery(url.searchParams, defaults);
+  const base = url.pathname === '/v1/messages' ? { ...defaults, format: 'anthropic' as const } : defaults;
+  const { knobs, errors } = knobsFromQuery(url.searchParams, base);
   if (errors.length > 0) {
     res.writeHead(400, { 'Content-Type': 'text/plain' }).end(`bad knobs: ${errors.join('; ')}\n`);
     return;
   }
   // The reply starts once the request body (e.g. a chat completion request) is in.
   const startMs = performance.now();
-  req.resume();
+  // Only the openai-full shape reads the body: it sends usage when the request asks.
+  const readBody = knobs.format === 'openai-full' && !knobs.usage;
+  let body = '';
+  if (readBody) {
+    req.setEncoding('utf8');
+    req.on('data', (part: string) => {
+      if (body.length < MAX_BODY_READ_BYTES) body += part;
+    });
+  } else req.resume();
   req.once('end', () => {
     if (knobs.status !== 200) {
       res.writeHead(knobs.status, { 'Content-Type': 'text/plain' }).end(`fault injected: status ${knobs.status}\n`);
@@ -88,6 +109,24 @@ function handle(req: IncomingMessage, res: ServerResponse, defaults: TargetKnobs
     // Ids are 1, 2, 3 …: Last-Event-ID N means the client has tokens 0 … N−1.
     const lastId = Number(req.headers['last-event-id']);
     const resumeFrom = Number.isSafeInteger(lastId) && lastId > 0 ? lastId : 0;
-    new TokenStream(res, knobs, startMs, resumeFrom).start();
+    new TokenStream(res, knobs, startMs, resumeFrom, readBody && asksForUsage(body)).start();
   });
+}
+
+/**
+ * Adds the CORS headers to every answer; answers a preflight itself (true: handled).
+ * EventSource sends GET, which needs no preflight; a fetch()-based client that POSTs
+ * JSON with an Authorization header does.
+ */
+function allowCrossOrigin(req: IncomingMessage, res: ServerResponse, origin: string): boolean {
+  res.setHeader('Access-Control-Allow-Origin', origin);
+  if (origin !== '*') res.setHeader('Vary', 'Origin');
+  if (req.method !== 'OPTIONS') return false;
+  res.writeHead(204, {
+    'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
+    'Access-Control-Allow-Headers': req.headers['access-control-request-headers'] ?? 'Content-Type, Authorization, Last-Event-ID',
+    'Access-Control-Max-Age': '600',
+  });
+  res.end();
+  return true;
 }

@@ -1,14 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { epochUs } from '../util/clock.js';
+import { replyShape, type ReplyShape } from './api-shapes.js';
 import type { TargetKnobs } from './knobs.js';
-
-// Pre-built event bodies: the target must stay cheap at thousands of streams.
-const WORDS = Array.from({ length: 64 }, (_, i) => ` tok${i}`);
-const OPENAI_DATA = WORDS.map(
-  (w) => `data: {"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":${JSON.stringify(w)}},"finish_reason":null}]}\n\n`,
-);
-const TEXT_DATA = WORDS.map((w) => `data: ${w}\n\n`);
 
 /** Reply length for one request: tokens × (1 ± spread), uniformly. */
 /** Events this process's target has sent (its /stats), e.g. for benchmarks that count what a client received. */
@@ -30,6 +24,7 @@ export class TokenStream {
   private readonly knobs: TargetKnobs;
   private readonly startMs: number;
   private readonly length: number;
+  private readonly shape: ReplyShape;
   /** The token to start from: 0, or where a client's Last-Event-ID says it got to. */
   private readonly from: number;
   private sent = 0;
@@ -45,13 +40,14 @@ export class TokenStream {
    *   from there, with the base length (the spread would pick another), and a fault that
    *   already happened does not happen again.
    */
-  constructor(res: ServerResponse, knobs: TargetKnobs, startMs: number, resumeFrom = 0) {
+  constructor(res: ServerResponse, knobs: TargetKnobs, startMs: number, resumeFrom = 0, usageAsked = false) {
     this.res = res;
     this.knobs = knobs;
     this.startMs = startMs;
     this.from = resumeFrom;
     this.sent = resumeFrom;
     this.length = resumeFrom > 0 ? knobs.tokens : replyLength(knobs);
+    this.shape = replyShape(knobs.format, this.length, knobs.sentinel, knobs.usage || usageAsked);
   }
 
   start(): void {
@@ -64,8 +60,11 @@ export class TokenStream {
     res.flushHeaders();
     res.once('close', () => this.stop());
     if (this.knobs.retryMs >= 0) this.send(`retry: ${Math.round(this.knobs.retryMs)}\n\n`);
+    // A resumed reply goes on from its tokens; the API's opening events were had already.
+    if (this.from === 0) for (const e of this.shape.opening) this.send(e);
     if (this.knobs.heartbeatMs > 0) {
-      this.heartbeat = setInterval(() => this.send(': ping\n\n'), this.knobs.heartbeatMs);
+      const beat = this.shape.heartbeat;
+      this.heartbeat = setInterval(() => this.send(beat), this.knobs.heartbeatMs);
     }
     this.schedule();
   }
@@ -107,12 +106,11 @@ export class TokenStream {
     }
     if (k >= this.length) {
       this.stop();
-      if (knobs.sentinel !== '') this.send(this.event(k, `data: ${knobs.sentinel}\n\n`));
+      for (const e of this.shape.closing) this.send(this.event(k, e));
       this.finish();
       return;
     }
-    const words = knobs.format === 'openai' ? OPENAI_DATA : TEXT_DATA;
-    this.send(this.event(k, words[k % words.length] as string));
+    this.send(this.event(k, this.shape.token(k)));
     this.sent = k + 1;
     this.schedule();
   }

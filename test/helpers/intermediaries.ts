@@ -1,26 +1,33 @@
-// Real nginx and haproxy on loopback, with configurations generated into a temp
+// Real nginx, haproxy and Caddy on loopback, with configurations generated into a temp
 // folder, for the tests that prove verdicts on the real path. Where a binary is
 // missing (a developer machine) the tests skip with a clear message; under CI=true
 // they must run, so a missing binary fails them instead.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const PATHS: Record<'nginx' | 'haproxy', string[]> = {
+type Tool = 'nginx' | 'haproxy' | 'caddy' | 'openssl';
+
+const PATHS: Record<Tool, string[]> = {
   nginx: ['/usr/sbin/nginx', '/usr/bin/nginx', '/usr/local/sbin/nginx'],
   haproxy: ['/usr/sbin/haproxy', '/usr/bin/haproxy', '/usr/local/sbin/haproxy'],
+  caddy: ['/usr/bin/caddy', '/usr/local/bin/caddy'],
+  openssl: ['/usr/bin/openssl', '/usr/local/bin/openssl'],
 };
+/** The Debian package each tool comes in. */
+const PACKAGES: Record<Tool, string> = { nginx: 'nginx-light', haproxy: 'haproxy', caddy: 'caddy', openssl: 'openssl' };
 
-export function binary(name: 'nginx' | 'haproxy'): string | null {
+export function binary(name: Tool): string | null {
   return PATHS[name].find((p) => existsSync(p)) ?? null;
 }
 
-/** The reason to skip a test that needs `name`, or undefined to run it. Throws in CI. */
-export function skipUnless(name: 'nginx' | 'haproxy'): string | undefined {
-  if (binary(name) !== null) return undefined;
-  const why = `${name} is not installed here (apt-get install -y ${name === 'nginx' ? 'nginx-light' : 'haproxy'}; .ci/run installs it)`;
+/** The reason to skip a test that needs these tools, or undefined to run it. Throws in CI. */
+export function skipUnless(...names: Tool[]): string | undefined {
+  const missing = names.filter((n) => binary(n) === null);
+  if (missing.length === 0) return undefined;
+  const why = `${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} not installed here (apt-get install -y ${missing.map((n) => PACKAGES[n]).join(' ')}; .ci/run installs ${missing.length === 1 ? 'it' : 'them'})`;
   if (process.env.CI === 'true') throw new Error(`${why}: in CI these tests must run`);
   return why;
 }
@@ -79,7 +86,7 @@ function run(cmd: string, args: string[], port: number, logFile: string | null):
  * nginx in front of 127.0.0.1:upstreamPort; `location` holds the directives of the
  * proxied location (proxy_read_timeout, proxy_buffering, …).
  */
-export async function startNginx(upstreamPort: number, location: string, http = '', workerConnections = 1024): Promise<Intermediary> {
+export async function startNginx(upstreamPort: number, location: string, http = '', workerConnections = 1024, tls: TlsFiles | null = null): Promise<Intermediary & { origin: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'sse-soak-nginx-'));
   const port = await freePort();
   for (const d of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, d));
@@ -92,7 +99,8 @@ pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
 events { worker_connections ${workerConnections}; }
 http {
-  access_log off;
+  log_format proto '$server_protocol $status $request_uri';
+  access_log ${dir}/access.log proto;
   client_body_temp_path ${dir}/body;
   proxy_temp_path ${dir}/proxy;
   fastcgi_temp_path ${dir}/fastcgi;
@@ -100,7 +108,7 @@ http {
   scgi_temp_path ${dir}/scgi;
   ${http}
   server {
-    listen 127.0.0.1:${port};
+    listen 127.0.0.1:${port}${tls === null ? '' : ` ssl http2;\n    ssl_certificate ${tls.cert};\n    ssl_certificate_key ${tls.key}`};
     location / {
       proxy_pass http://127.0.0.1:${upstreamPort};
       ${location}
@@ -109,7 +117,94 @@ http {
 }
 `;
   writeFileSync(join(dir, 'nginx.conf'), conf);
-  return run(binary('nginx') as string, ['-p', dir, '-c', join(dir, 'nginx.conf')], port, join(dir, 'error.log'));
+  const started = await run(binary('nginx') as string, ['-p', dir, '-c', join(dir, 'nginx.conf')], port, join(dir, 'error.log'));
+  // The access log names the protocol each request came in on (HTTP/1.1, HTTP/2.0).
+  const accessLog = join(dir, 'access.log');
+  return { ...started, origin: tls === null ? started.url : `https://localhost:${port}`, log: () => started.log() + (existsSync(accessLog) ? readFileSync(accessLog, 'utf8') : '') };
+}
+
+export interface TlsFiles {
+  /** The certificate to trust: a CA that signed `cert`. */
+  ca: string;
+  cert: string;
+  key: string;
+}
+
+/**
+ * A private CA and a certificate it signed for localhost and 127.0.0.1, made with
+ * openssl into a temp folder: an "internal CA", as a company's gateway has.
+ */
+export function makeCertificates(): TlsFiles {
+  const dir = mkdtempSync(join(tmpdir(), 'sse-soak-tls-'));
+  const f = (name: string): string => join(dir, name);
+  const openssl = (...args: string[]): void => void execFileSync(binary('openssl') as string, args, { stdio: 'pipe' });
+  openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', '/CN=sse-soak test CA', '-keyout', f('ca.key'), '-out', f('ca.crt'));
+  openssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', '/CN=localhost', '-keyout', f('server.key'), '-out', f('server.csr'));
+  writeFileSync(f('ext.cnf'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n');
+  openssl('x509', '-req', '-in', f('server.csr'), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '2', '-extfile', f('ext.cnf'), '-out', f('server.crt'));
+  return { ca: f('ca.crt'), cert: f('server.crt'), key: f('server.key') };
+}
+
+/**
+ * Caddy's reverse_proxy in front of 127.0.0.1:upstreamPort, on HTTPS with its own
+ * internal CA (`tls internal`, h2 offered by ALPN, as Caddy does by default) or on plain
+ * HTTP. `encode` is the body of an `encode` block (e.g. 'gzip' or 'gzip\nminimum_length 1').
+ * Its admin endpoint is off and its state stays in a temp folder.
+ */
+export async function startCaddy(upstreamPort: number, opts: { tls: boolean; encode?: string; proxy?: string }): Promise<Intermediary & { origin: string; ca: string | null }> {
+  const dir = mkdtempSync(join(tmpdir(), 'sse-soak-caddy-'));
+  const port = await freePort();
+  const httpPort = await freePort();
+  const site = opts.tls ? `https://localhost:${port}` : `http://127.0.0.1:${port}`;
+  const caddyfile = `{
+	admin off
+	skip_install_trust
+	auto_https disable_redirects
+	http_port ${opts.tls ? httpPort : port}
+	https_port ${opts.tls ? port : httpPort}
+	storage file_system ${dir}/storage
+	persist_config off
+}
+${site} {
+	bind 127.0.0.1
+${opts.tls ? '\ttls internal\n' : ''}${opts.encode === undefined ? '' : `\tencode {\n\t\t${opts.encode.split('\n').join('\n\t\t')}\n\t}\n`}\treverse_proxy 127.0.0.1:${upstreamPort} {
+		${opts.proxy ?? ''}
+	}
+	log {
+		output file ${dir}/access.log
+	}
+}
+`;
+  writeFileSync(join(dir, 'Caddyfile'), caddyfile);
+  const env = { ...process.env, HOME: dir, XDG_DATA_HOME: join(dir, 'data'), XDG_CONFIG_HOME: join(dir, 'config') };
+  const child = spawn(binary('caddy') as string, ['run', '--config', join(dir, 'Caddyfile'), '--adapter', 'caddyfile'], { stdio: ['ignore', 'ignore', 'pipe'], env });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const accessLog = join(dir, 'access.log');
+  const logs = (): string => stderr + (existsSync(accessLog) ? readFileSync(accessLog, 'utf8') : '');
+  await waitForPort(port, child, logs);
+  const ca = join(dir, 'storage', 'pki', 'authorities', 'local', 'root.crt');
+  if (opts.tls) {
+    // The internal CA is written as the server starts; the leaf certificate comes just after.
+    const deadline = Date.now() + 10_000;
+    while (!existsSync(ca) || !/certificate obtained successfully/.test(stderr)) {
+      if (Date.now() > deadline) throw new Error(`Caddy made no certificate in time: ${logs()}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  return {
+    port,
+    url: opts.tls ? `https://localhost:${port}` : `http://127.0.0.1:${port}`,
+    origin: opts.tls ? `https://localhost:${port}` : `http://127.0.0.1:${port}`,
+    ca: opts.tls ? ca : null,
+    log: logs,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
 }
 
 /** haproxy in HTTP mode in front of 127.0.0.1:upstreamPort; `defaults` holds timeouts. */

@@ -1,0 +1,114 @@
+// The built-in target's API shapes and CORS, read by an independent SSE parser
+// (eventsource-parser), as a client of the real APIs would read them.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { request } from 'undici';
+import { startTarget, type RunningTarget } from '../../src/target/server.js';
+
+let target: RunningTarget;
+let noCors: RunningTarget;
+before(async () => {
+  target = await startTarget();
+  noCors = await startTarget({ cors: null });
+});
+after(async () => {
+  await target.close();
+  await noCors.close();
+});
+
+const FAST = 'firstTokenDelay=0ms&tokenInterval=1ms&stamp=false';
+
+async function events(url: string, init: Parameters<typeof request>[1] = {}): Promise<EventSourceMessage[]> {
+  const res = await request(url, init);
+  assert.equal(res.statusCode, 200);
+  const got: EventSourceMessage[] = [];
+  const parser = createParser({ onEvent: (e) => got.push(e) });
+  for await (const c of res.body) parser.feed((c as Buffer).toString());
+  return got;
+}
+
+test('anthropic: the Messages stream at /v1/messages, named events, usage, no [DONE]', async () => {
+  const got = await events(`${target.origin}/v1/messages?tokens=3&${FAST}`, { method: 'POST', body: '{"stream":true}' });
+  assert.deepEqual(
+    got.map((e) => e.event),
+    ['message_start', 'content_block_start', 'ping', 'content_block_delta', 'content_block_delta', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop'],
+  );
+  const data = got.map((e) => JSON.parse(e.data) as Record<string, any>);
+  assert.deepEqual(
+    data.filter((d) => d.type === 'content_block_delta').map((d) => d.delta.text),
+    [' tok0', ' tok1', ' tok2'],
+  );
+  assert.equal(data.find((d) => d.type === 'message_delta')?.usage.output_tokens, 3, 'usage counts the tokens sent');
+  assert.ok(data.every((d, i) => d.type === got[i]?.event), "each event's data names its own type, as the API's does");
+  assert.ok(!got.some((e) => e.data === '[DONE]'));
+});
+
+test('anthropic: heartbeats are `event: ping` data events, through a silence', async () => {
+  const got = await events(`${target.streamUrl}?format=anthropic&tokens=2&firstTokenDelay=0ms&tokenInterval=10ms&silenceAfter=1&silence=350ms&heartbeat=100ms&stamp=false`);
+  const pings = got.filter((e) => e.event === 'ping');
+  // One at the start, then one per 100 ms of the 350 ms silence (a busy machine may lose one).
+  assert.ok(pings.length >= 3, `${pings.length} pings`);
+  assert.ok(pings.every((e) => e.data === '{"type": "ping"}'));
+});
+
+test('openai-full: a role chunk, content chunks, a finish chunk, usage when the request asks, then [DONE]', async () => {
+  const url = `${target.origin}/v1/chat/completions?format=openai-full&tokens=4&${FAST}`;
+  const asked = await events(url, { method: 'POST', body: JSON.stringify({ model: 'm', stream: true, stream_options: { include_usage: true } }) });
+  const chunks = asked.slice(0, -1).map((e) => JSON.parse(e.data) as Record<string, any>);
+  assert.equal(asked[asked.length - 1]?.data, '[DONE]');
+  assert.deepEqual(chunks[0]?.choices[0].delta, { role: 'assistant', content: '' }, 'the first chunk carries the role only');
+  assert.deepEqual(
+    chunks.filter((c) => c.choices[0]?.delta?.content).map((c) => c.choices[0].delta.content),
+    [' tok0', ' tok1', ' tok2', ' tok3'],
+  );
+  assert.equal(chunks.find((c) => c.choices[0]?.finish_reason === 'stop') !== undefined, true, 'a finish chunk');
+  const usage = chunks[chunks.length - 1];
+  assert.deepEqual(usage?.choices, []);
+  assert.equal(usage?.usage.completion_tokens, 4);
+
+  const unasked = await events(url, { method: 'POST', body: JSON.stringify({ model: 'm', stream: true }) });
+  assert.ok(!unasked.some((e) => e.data.includes('"usage"')), 'no usage chunk unless asked');
+  assert.equal(unasked.length, asked.length - 1);
+  const knob = await events(`${url}&usage=true`);
+  assert.ok(knob.some((e) => e.data.includes('"completion_tokens":4')), 'the usage knob sends it unasked');
+});
+
+test('a resumed reply goes on from Last-Event-ID without the opening events again', async () => {
+  const got = await events(`${target.origin}/v1/messages?tokens=4&${FAST}`, { headers: { 'last-event-id': '2' } });
+  assert.deepEqual(
+    got.map((e) => e.event),
+    ['content_block_delta', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop'],
+  );
+  assert.equal(got[0]?.id, '3');
+});
+
+test('the lean openai format is what it always was: one chunk per token, then [DONE]', async () => {
+  const got = await events(`${target.streamUrl}?tokens=2&${FAST}`);
+  assert.equal(got.length, 3);
+  assert.equal(got[2]?.data, '[DONE]');
+  assert.ok(got.slice(0, 2).every((e) => e.event === undefined && JSON.parse(e.data).choices[0].delta.content !== undefined));
+});
+
+test('bad format knob is refused, naming the choices', async () => {
+  const res = await request(`${target.streamUrl}?format=gemini`);
+  assert.equal(res.statusCode, 400);
+  assert.match(await res.body.text(), /openai, openai-full, anthropic, text/);
+});
+
+test('CORS: every answer allows any origin by default; a preflight is answered; cors null sends none', async () => {
+  const res = await request(`${target.streamUrl}?tokens=1&${FAST}`, { headers: { origin: 'http://127.0.0.2:9' } });
+  assert.equal(res.headers['access-control-allow-origin'], '*');
+  await res.body.dump();
+  const pre = await request(`${target.origin}/v1/chat/completions`, {
+    method: 'OPTIONS',
+    headers: { origin: 'http://127.0.0.2:9', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+  });
+  assert.equal(pre.statusCode, 204);
+  assert.match(String(pre.headers['access-control-allow-methods']), /POST/);
+  assert.equal(pre.headers['access-control-allow-headers'], 'authorization,content-type');
+  await pre.body.dump();
+  const none = await request(`${noCors.streamUrl}?tokens=1&${FAST}`);
+  assert.equal(none.headers['access-control-allow-origin'], undefined);
+  await none.body.dump();
+});
