@@ -230,8 +230,12 @@ export class LoadRun implements StreamHost, PacerHost {
     else this.pacer.streamEnded(r.sessionId, r.endUs, r.outcome ?? 'aborted');
   }
 
+  get acceptsReconnects(): boolean {
+    return !this.draining && !this.stopping;
+  }
+
   reconnect(stream: StreamHandler, lastEventId: string): void {
-    if (this.stopping) {
+    if (!this.acceptsReconnects) {
       stream.stop('aborted');
       return;
     }
@@ -296,6 +300,10 @@ export class LoadRun implements StreamHost, PacerHost {
   private startDrain(): void {
     if (this.stopping) return;
     this.pacer.stop();
+    // A stream that lost its connection is no reply on the wire: it ends now, with its drop
+    // (a reconnect would be a new request), and is not counted as ending in the drain.
+    for (const stream of [...this.streams]) if (stream.waitingToReconnect) stream.stop('aborted');
+    if (this.stopping) return;
     if (this.streams.size === 0) {
       this.finishRun(null);
       return;

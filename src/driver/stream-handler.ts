@@ -27,6 +27,11 @@ export interface StreamHost {
   onReleased(stream: StreamHandler): void;
   /** Sends the stream's request again (a reconnect), with Last-Event-ID when there is one. */
   reconnect(stream: StreamHandler, lastEventId: string): void;
+  /**
+   * False once the schedule has ended: a reconnect is a new request, and the drain lets
+   * only the replies still on the wire finish. A stream that drops then ends with its drop.
+   */
+  readonly acceptsReconnects: boolean;
 }
 
 /** Outcomes after which an EventSource reconnects: the network failed or the server closed. */
@@ -116,6 +121,11 @@ export class StreamHandler implements Dispatcher.DispatchHandler, SseSink {
     if (!this.inFlight) this.release();
     else if (this.controller !== null) this.controller.abort(new StreamStop(outcome));
     // Not yet on a connection: undici reports the abort through onResponseError once it starts.
+  }
+
+  /** Lost its connection and waits out the delay before reconnecting. */
+  get waitingToReconnect(): boolean {
+    return this.reconnectTimer !== null;
   }
 
   /** The run sends the request again now (see StreamHost.reconnect). */
@@ -221,7 +231,7 @@ export class StreamHandler implements Dispatcher.DispatchHandler, SseSink {
   private dropped(outcome: Outcome, code: string): void {
     const rc = this.host.spec.reconnect;
     const r = this.record;
-    if (rc.mode === 'off' || !RECONNECTABLE.has(outcome) || r.reconnects >= rc.maxAttempts) {
+    if (rc.mode === 'off' || !RECONNECTABLE.has(outcome) || r.reconnects >= rc.maxAttempts || !this.host.acceptsReconnects) {
       this.finish(outcome, code);
       return;
     }

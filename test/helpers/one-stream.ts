@@ -35,6 +35,7 @@ load:
     requestStarting: (s) => transport.requestStarting(s),
     onFinished: (s) => aggregate.finish(s.record),
     onReleased: () => done(),
+    acceptsReconnects: true,
     reconnect: (s, lastEventId) => {
       s.resend();
       transport.dispatch(s, 0, lastEventId);

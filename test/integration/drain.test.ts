@@ -91,3 +91,14 @@ test('stream.idleTimeout past 2³¹ − 1 ms (596 h) is refused with the limit n
     (err: unknown) => err instanceof ScenarioError && /stream\.idleTimeout: must be at most 596h31m23\.647s \(2³¹ − 1 ms/.test(err.describe()),
   );
 });
+
+test('in the drain a dropped stream does not reconnect: it ends with its drop, and the run does not wait', async () => {
+  // Tokens at 50 ms, the connection reset after 10 of them (~0.5 s): after the 200 ms schedule.
+  const r = await runAgainst(
+    `${target.streamUrl}?resetAfter=10`,
+    'reconnect: { mode: eventsource, retry: 10ms, maxAttempts: 5 }\nload: { sessions: 1, duration: 200ms, thinkTime: 1h, drain: 20s }',
+  );
+  assert.deepEqual([r.overall.outcomes.reset, r.overall.reconnects], [1, 0], JSON.stringify(r.overall.outcomes));
+  assert.equal(r.drain.finished, 1, 'it ended in the drain');
+  assert.ok(r.durationMs < 5000, `the run lasted ${r.durationMs} ms; a reconnect would have streamed on`);
+});
