@@ -1,21 +1,29 @@
 // The `background` section: ordinary short requests (autocannon) alongside the
 // streams, to see what the open streams do to everyone else on the same gateway.
 import { describe, type Fields, type RawObject } from './fields.js';
-import { headerNameProblem, headerValueProblem } from './request-checks.js';
+import { headerNameProblem, headerValueProblem, takeCredentials } from './request-checks.js';
+import { expandStrings, interpolate } from './target-section.js';
 import type { BackgroundSpec } from './types.js';
 import { parseRatePerSecond } from './units.js';
 
 export const BACKGROUND_KEYS = ['url', 'path', 'method', 'headers', 'body', 'connections', 'rate', 'before', 'after', 'timeout'] as const;
 
-export function readBackground(f: Fields, b: RawObject | undefined): BackgroundSpec | null {
+/**
+ * As the streams' request: ${VAR} from the environment in the URL, header values and body,
+ * and a user:password in the URL sent as Basic auth (unless a header says otherwise),
+ * never kept in the URL, so no report shows it.
+ */
+export function readBackground(f: Fields, b: RawObject | undefined, env: NodeJS.ProcessEnv): BackgroundSpec | null {
   if (b === undefined) return null;
   const path = ['background'];
   let url: string | null = null;
+  let urlAuthorization: string | null = null;
   const rawUrl = f.string(b, 'url', path, '');
   if (rawUrl !== '') {
     try {
-      const u = new URL(rawUrl);
+      const u = new URL(interpolate(f, rawUrl, [...path, 'url'], env));
       if (u.protocol !== 'http:' && u.protocol !== 'https:') f.problem([...path, 'url'], `must be an http:// or https:// URL, got ${u.protocol}`);
+      urlAuthorization = takeCredentials(u);
       url = u.toString();
     } catch {
       f.problem([...path, 'url'], `is not a URL: ${JSON.stringify(rawUrl)}`, "e.g. http://127.0.0.1:8080/healthz, or leave it out for `path` on the streams' origin");
@@ -32,13 +40,15 @@ export function readBackground(f: Fields, b: RawObject | undefined): BackgroundS
         continue;
       }
       // A CR or LF would split the request in two (autocannon writes headers as they are).
-      const problem = headerNameProblem(k) ?? headerValueProblem(String(v));
+      const value = interpolate(f, String(v), [...path, 'headers', k], env);
+      const problem = headerNameProblem(k) ?? headerValueProblem(String(v)) ?? headerValueProblem(value);
       if (problem !== null) f.problem([...path, 'headers', k], problem);
-      headers[k] = String(v);
+      headers[k] = value;
     }
   }
-  const rawBody = b.body;
-  const body = rawBody === undefined || rawBody === null ? null : typeof rawBody === 'string' ? rawBody : JSON.stringify(rawBody);
+  if (urlAuthorization !== null && !Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) headers.Authorization = urlAuthorization;
+  const rawBody = b.body === undefined || b.body === null ? null : expandStrings(f, b.body, [...path, 'body'], env);
+  const body = rawBody === null ? null : typeof rawBody === 'string' ? rawBody : JSON.stringify(rawBody);
   let rate: number | null = null;
   if (b.rate !== undefined && b.rate !== null) {
     rate = parseRatePerSecond(b.rate);

@@ -136,7 +136,7 @@ export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv
   const thresholds = readThresholds(f, top.thresholds);
   const expectations = readExpectations(f, top.expectations);
   const output = readOutput(f, f.object(top.output, ['output'], OUTPUT_KEYS));
-  const background = readBackground(f, f.object(top.background, ['background'], BACKGROUND_KEYS));
+  const background = readBackground(f, f.object(top.background, ['background'], BACKGROUND_KEYS), env);
 
   if (f.problems.length > 0) throw new ScenarioError(file, f.problems);
   return { name, description, file, seed, target, stream, load, thresholds, expectations, output, background, notices };

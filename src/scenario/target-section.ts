@@ -191,7 +191,7 @@ function readRequest(f: Fields, t: RawObject | undefined, path: Path, env: NodeJ
 }
 
 /** A body with ${VAR} expanded in it: the string, or every string value of a mapping or list, at any depth. */
-function expandStrings(f: Fields, value: unknown, path: Path, env: NodeJS.ProcessEnv): unknown {
+export function expandStrings(f: Fields, value: unknown, path: Path, env: NodeJS.ProcessEnv): unknown {
   if (typeof value === 'string') return interpolate(f, value, path, env);
   if (Array.isArray(value)) return value.map((item, i) => expandStrings(f, item, [...path, i], env));
   if (typeof value === 'object' && value !== null) {
@@ -202,7 +202,7 @@ function expandStrings(f: Fields, value: unknown, path: Path, env: NodeJS.Proces
 }
 
 /** ${NAME} and ${NAME:-default} from the environment, so secrets stay out of files. */
-function interpolate(f: Fields, text: string, path: Path, env: NodeJS.ProcessEnv): string {
+export function interpolate(f: Fields, text: string, path: Path, env: NodeJS.ProcessEnv): string {
   return text.replace(TEMPLATE, (_, name: string, fallback: string | undefined) => {
     const value = env[name];
     if (value !== undefined && value !== '') return value;

@@ -192,3 +192,17 @@ test('the tier scenarios say their URL is sse-soak serve behind a gateway, so --
     assert.match(t.urls[0] ?? '', /\?firstTokenDelay=500ms&tokenInterval=100ms&tokens=3600&tokensSpread=0\.5&heartbeat=15s$/);
   }
 });
+
+test('background requests: ${VAR} in the URL, headers and body; a user:password in the URL sent as Basic, never kept in it', () => {
+  const env = { BG_TOKEN: 's3cret', BG_PW: 'pw' };
+  const s = parseScenario(`background:\n  url: http://u:\${BG_PW}@127.0.0.1:9/health\n  headers: { X-Token: "\${BG_TOKEN}" }\n  body: { key: "\${BG_TOKEN}" }\n${LOAD}`, 'bg.yaml', env);
+  const bg = s.background;
+  assert.equal(bg?.url, 'http://127.0.0.1:9/health', 'the URL keeps no credentials, so no report shows them');
+  assert.equal(bg?.headers.Authorization, `Basic ${Buffer.from('u:pw').toString('base64')}`);
+  assert.equal(bg?.headers['X-Token'], 's3cret');
+  assert.deepEqual(JSON.parse(bg?.body ?? ''), { key: 's3cret' });
+  const missing = problems(`background:\n  body: "\${NOT_SET}"\n${LOAD}`);
+  assert.deepEqual(missing.problems.map((p) => p.path), ['background.body']);
+  const own = parseScenario(`background:\n  url: http://u:pw@127.0.0.1:9/health\n  headers: { Authorization: Bearer k }\n${LOAD}`, 'bg.yaml', {});
+  assert.equal(own.background?.headers.Authorization, 'Bearer k', 'a header the scenario sets wins');
+});
