@@ -44,6 +44,11 @@ export function backgroundUrl(spec: BackgroundSpec, streamUrl: string): string {
   return spec.url ?? new URL(spec.path, new URL(streamUrl).origin).toString();
 }
 
+/** The same as reports show it: the URL as written (${VAR} unexpanded, no password), or the path on the streams' origin. */
+export function backgroundReportUrl(spec: BackgroundSpec, streamUrl: string): string {
+  return spec.urlForReport ?? new URL(spec.path, new URL(streamUrl).origin).toString();
+}
+
 export class BackgroundTraffic {
   private failure: string | null = null;
   private readonly cancel = new AbortController();
@@ -51,20 +56,21 @@ export class BackgroundTraffic {
   private constructor(
     private readonly proc: ChildProcess,
     readonly spec: BackgroundSpec,
-    readonly url: string,
+    /** As reports show it (see backgroundReportUrl). */
+    readonly reportUrl: string,
   ) {
     proc.on('message', (m: FromBackground) => {
       if (m.type === 'failed') this.failure = m.message;
     });
   }
 
-  static start(spec: BackgroundSpec, url: string): Promise<BackgroundTraffic> {
+  static start(spec: BackgroundSpec, url: string, reportUrl: string): Promise<BackgroundTraffic> {
     const proc = fork(BACKGROUND_MAIN, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const init: ToBackground = { type: 'init', url, method: spec.method, headers: spec.headers, body: spec.body, connections: spec.connections, rate: spec.rate, timeoutMs: spec.timeoutMs };
     proc.send(init);
     return new Promise((resolve, reject) => {
       proc.once('message', (m: FromBackground) => {
-        if (m.type === 'started') resolve(new BackgroundTraffic(proc, spec, url));
+        if (m.type === 'started') resolve(new BackgroundTraffic(proc, spec, reportUrl));
         else reject(new Error(m.type === 'failed' ? m.message : 'the background traffic did not start'));
       });
       proc.once('exit', (code) => reject(new Error(`the background traffic process exited (code ${code})`)));
@@ -101,7 +107,7 @@ export class BackgroundTraffic {
       this.tell({ type: 'stop' });
     }).finally(() => this.proc.kill());
     if (this.failure !== null) throw new Error(`background traffic: ${this.failure}`);
-    return { url: this.url, method: this.spec.method, connections: this.spec.connections, rate: this.spec.rate, phases };
+    return { url: this.reportUrl, method: this.spec.method, connections: this.spec.connections, rate: this.spec.rate, phases };
   }
 
   kill(): void {

@@ -1,13 +1,12 @@
 import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { BackgroundTraffic, backgroundUrl } from '../background/background.js';
+import { backgroundReportUrl, BackgroundTraffic, backgroundUrl } from '../background/background.js';
 import { LoadRun, type RunHooks } from '../driver/load-run.js';
 import { SECOND_COLUMNS, secondRow } from '../report/csv-rows.js';
 import { defaultReportDir, prepareReportDir } from '../report/writer.js';
 import type { Shard } from '../schedule/open.js';
 import { loadScenario } from '../scenario/load.js';
-import { redactUrl } from '../scenario/request-checks.js';
 import type { Scenario } from '../scenario/types.js';
 import { formatDurationMs } from '../scenario/units.js';
 import { spawnTarget, type ChildTarget } from '../target/child.js';
@@ -128,12 +127,13 @@ async function runScenario(file: string, scenario: Scenario, flags: RunFlags): P
     const bg = scenario.background;
     if (bg !== null) {
       const url = backgroundUrl(bg, urls[0] as string);
+      const reportUrl = backgroundReportUrl(bg, reportUrls[0] as string);
       try {
-        background = await BackgroundTraffic.start(bg, url);
+        background = await BackgroundTraffic.start(bg, url, reportUrl);
       } catch (err) {
         throw new CliError(`cannot start the background traffic: ${(err as Error).message}`, EXIT.CANNOT_START);
       }
-      say(`background: ${bg.method} ${redactUrl(url)}, ${bg.connections} connections${bg.rate === null ? '' : `, ${bg.rate}/s`}; alone for ${bg.beforeMs / 1000}s before the streams and ${bg.afterMs / 1000}s after\n`);
+      say(`background: ${bg.method} ${reportUrl}, ${bg.connections} connections${bg.rate === null ? '' : `, ${bg.rate}/s`}; alone for ${bg.beforeMs / 1000}s before the streams and ${bg.afterMs / 1000}s after\n`);
     }
     if (workers > 1) return await runWithWorkers({ file, flags, scenario, shard, procs, outDir, targets, progress, quiet, background });
     return await runInProcess(scenario, shard, outDir, targets, progress, quiet, background);

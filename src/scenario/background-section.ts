@@ -1,7 +1,7 @@
 // The `background` section: ordinary short requests (autocannon) alongside the
 // streams, to see what the open streams do to everyone else on the same gateway.
 import { describe, type Fields, type RawObject } from './fields.js';
-import { headerNameProblem, headerValueProblem, takeCredentials } from './request-checks.js';
+import { headerNameProblem, headerValueProblem, redactUrl, takeCredentials } from './request-checks.js';
 import { expandStrings, interpolate } from './target-section.js';
 import type { BackgroundSpec } from './types.js';
 import { parseRatePerSecond } from './units.js';
@@ -17,6 +17,7 @@ export function readBackground(f: Fields, b: RawObject | undefined, env: NodeJS.
   if (b === undefined) return null;
   const path = ['background'];
   let url: string | null = null;
+  let urlForReport: string | null = null;
   let urlAuthorization: string | null = null;
   const rawUrl = f.string(b, 'url', path, '');
   if (rawUrl !== '') {
@@ -25,6 +26,7 @@ export function readBackground(f: Fields, b: RawObject | undefined, env: NodeJS.
       if (u.protocol !== 'http:' && u.protocol !== 'https:') f.problem([...path, 'url'], `must be an http:// or https:// URL, got ${u.protocol}`);
       urlAuthorization = takeCredentials(u);
       url = u.toString();
+      urlForReport = redactUrl(rawUrl);
     } catch {
       f.problem([...path, 'url'], `is not a URL: ${JSON.stringify(rawUrl)}`, "e.g. http://127.0.0.1:8080/healthz, or leave it out for `path` on the streams' origin");
     }
@@ -59,6 +61,7 @@ export function readBackground(f: Fields, b: RawObject | undefined, env: NodeJS.
   }
   return {
     url,
+    urlForReport,
     path: requestPath,
     method: f.string(b, 'method', path, 'GET').toUpperCase(),
     headers,

@@ -144,6 +144,8 @@ export interface Scenario {
 export interface BackgroundSpec {
   /** Where the requests go; null: `path` on the origin of the streams' (first variant's) URL. */
   url: string | null;
+  /** `url` as reports show it: as written, ${VAR} unexpanded and a password redacted. */
+  urlForReport: string | null;
   path: string;
   method: string;
   headers: Record<string, string>;

@@ -197,7 +197,11 @@ test('background requests: ${VAR} in the URL, headers and body; a user:password 
   const env = { BG_TOKEN: 's3cret', BG_PW: 'pw' };
   const s = parseScenario(`background:\n  url: http://u:\${BG_PW}@127.0.0.1:9/health\n  headers: { X-Token: "\${BG_TOKEN}" }\n  body: { key: "\${BG_TOKEN}" }\n${LOAD}`, 'bg.yaml', env);
   const bg = s.background;
-  assert.equal(bg?.url, 'http://127.0.0.1:9/health', 'the URL keeps no credentials, so no report shows them');
+  assert.equal(bg?.url, 'http://127.0.0.1:9/health', 'the URL sent keeps no credentials');
+  assert.equal(bg?.urlForReport, 'http://u:[redacted]@127.0.0.1:9/health', 'reports show the URL as written, password redacted');
+  const keyed = parseScenario(`background:\n  url: http://127.0.0.1:9/health?key=\${BG_TOKEN}\n${LOAD}`, 'bg.yaml', env);
+  assert.equal(keyed.background?.url, 'http://127.0.0.1:9/health?key=s3cret');
+  assert.equal(keyed.background?.urlForReport, 'http://127.0.0.1:9/health?key=${BG_TOKEN}', 'a secret from the environment is not shown');
   assert.equal(bg?.headers.Authorization, `Basic ${Buffer.from('u:pw').toString('base64')}`);
   assert.equal(bg?.headers['X-Token'], 's3cret');
   assert.deepEqual(JSON.parse(bg?.body ?? ''), { key: 's3cret' });

@@ -162,7 +162,7 @@ background: { connections: 4, rate: 200/s, before: 2s, after: 1s }
     {},
   );
   assert.deepEqual(s.target.sourceAddresses, ['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.9']);
-  assert.deepEqual(s.background, { url: null, path: '/healthz', method: 'GET', headers: {}, body: null, connections: 4, rate: 200, beforeMs: 2000, afterMs: 1000, timeoutMs: 10_000 });
+  assert.deepEqual(s.background, { url: null, urlForReport: null, path: '/healthz', method: 'GET', headers: {}, body: null, connections: 4, rate: 200, beforeMs: 2000, afterMs: 1000, timeoutMs: 10_000 });
   const none = parseScenario('load: { sessions: 1, duration: 1s }', 'x.yaml', {});
   assert.equal(none.background, null);
   assert.deepEqual(none.target.sourceAddresses, []);
