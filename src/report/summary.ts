@@ -217,7 +217,8 @@ export function buildSummary(input: SummaryInput): Summary {
           method: v.method,
           headers: v.headersForReport,
           body: recordBody(v.body, v.bodyForReport, scenario.output.recordBody),
-          knobs: v.builtin,
+          // The knobs sent: none where they were dropped (a URL that is not `sse-soak serve`).
+          knobs: v.url === null || target.sendKnobs ? v.builtin : {},
         })),
       },
       stream: {

@@ -95,6 +95,8 @@ test('--target with a password on a scenario for the built-in target: Basic auth
   assert.ok(captured.every((c) => c.url === '/stream?tokens=7&sig=a%2Fb'), `the URL as given: ${captured[0]?.url}`);
   assert.match(r.stderr, /note: the built-in target's knobs \(target\.builtin: firstTokenDelay, tokenInterval, tokens, tokensSpread\) are not sent to http:\/\/bob:\[redacted\]@127\.0\.0\.1:\d+\/stream\?tokens=7&sig=a%2Fb: it is not the built-in target\. If it is `sse-soak serve` \(e\.g\. behind a gateway\), set target\.sendKnobs: true/);
   assertNowhere(out, r.stdout + r.stderr, ['hunter2-pw', 'k-not-shown']);
+  const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+  assert.deepEqual(summary.settings.target.variants[0].knobs, {}, 'the summary names no knob that was not sent');
 
   // Without a header of the scenario's, the --target credentials are sent.
   writeFileSync(join(dir, 'plain.yaml'), 'load: { sessions: 1, duration: 1s, thinkTime: 200ms }\n');
