@@ -300,9 +300,9 @@ export class LoadRun implements StreamHost, PacerHost {
   private startDrain(): void {
     if (this.stopping) return;
     this.pacer.stop();
-    // A stream that lost its connection is no reply on the wire: it ends now, with its drop
-    // (a reconnect would be a new request), and is not counted as ending in the drain.
-    for (const stream of [...this.streams]) if (stream.waitingToReconnect) stream.stop('aborted');
+    // A stream that lost its connection (waiting to reconnect, or reconnecting) is no reply on
+    // the wire: it ends now, with its drop (a reconnect is a new request), not in the drain.
+    for (const stream of [...this.streams]) if (stream.down) stream.stop('aborted');
     if (this.stopping) return;
     if (this.streams.size === 0) {
       this.finishRun(null);
@@ -326,8 +326,10 @@ export class LoadRun implements StreamHost, PacerHost {
     this.endTimer?.cancel();
     this.drainTimer?.cancel();
     this.pacer.stop();
-    for (const stream of this.streams) if (this.draining && !stream.finished) this.drain.aborted++;
+    const open = [...this.streams].filter((stream) => !stream.finished);
     for (const stream of [...this.streams]) stream.stop('aborted');
+    // What the drain's end cut: a stream that was down (reconnecting) ends with its drop instead.
+    if (this.draining) for (const stream of open) if (stream.record.outcome === 'aborted') this.drain.aborted++;
     if (this.streams.size === 0) {
       this.drained?.();
       return;

@@ -261,8 +261,8 @@ export class SseDecoder {
   }
 }
 
-/** A data buffer at most this large is kept between events (no allocation per multi-line event). */
-const KEEP_DATA_BUFFER_BYTES = 16 * 1024;
+/** A data buffer at most this large is kept between events (no allocation per small multi-line event); larger ones are let go, so a held stream stays small. */
+const KEEP_DATA_BUFFER_BYTES = 1024;
 
 /** The value of buf[start, end) as a decimal number; -1 when it is empty or not all ASCII digits. */
 function digits(buf: Buffer, start: number, end: number): number {

@@ -123,9 +123,9 @@ export class StreamHandler implements Dispatcher.DispatchHandler, SseSink {
     // Not yet on a connection: undici reports the abort through onResponseError once it starts.
   }
 
-  /** Lost its connection and waits out the delay before reconnecting. */
-  get waitingToReconnect(): boolean {
-    return this.reconnectTimer !== null;
+  /** Lost its connection: waits out the delay before reconnecting, or is reconnecting. */
+  get down(): boolean {
+    return !this.finished && this.downOutcome !== null;
   }
 
   /** The run sends the request again now (see StreamHost.reconnect). */
@@ -272,7 +272,7 @@ export class StreamHandler implements Dispatcher.DispatchHandler, SseSink {
     const leftUs = fromUs + idleMs * 1000 - nowUs();
     // Timers count whole ms and this clock µs: one due within the next ms is due now.
     if (leftUs > 1000) {
-      this.armIdle(leftUs / 1000);
+      this.armIdle(Math.ceil(leftUs / 1000));
       return;
     }
     this.finish('client_idle_timeout', this.attemptAnswered ? 'UND_ERR_BODY_TIMEOUT' : 'UND_ERR_HEADERS_TIMEOUT');
