@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { checkStream, DEFAULT_EXPECTATIONS, renderFindings } from '../doctor/checks.js';
 import { probe } from '../doctor/probe.js';
+import { parseJsonPath, STREAM_DEFAULTS } from '../scenario/load.js';
+import type { TokenCounting } from '../scenario/types.js';
 import { parseDurationMs } from '../scenario/units.js';
 import { collect, headerFlags, httpUrl, urlWithCredentials } from './args.js';
 import { CliError, EXIT } from './exit-codes.js';
@@ -10,6 +12,10 @@ interface DoctorFlags {
   header?: string[];
   data?: string;
   sentinel?: string;
+  sentinelEvent?: string;
+  tokensEvent?: string;
+  tokensJsonPath?: string;
+  ignoreEvents?: string;
   timeout: string;
   acceptEncoding: boolean;
 }
@@ -23,6 +29,10 @@ export function registerDoctor(program: Command): void {
     .option('-H, --header <header>', '"Name: value" (repeatable)', collect)
     .option('-d, --data <body>', 'request body, e.g. an OpenAI chat request with "stream": true')
     .option('--sentinel <data>', 'the data of the last event; "" for none', '[DONE]')
+    .option('--sentinel-event <type>', 'the type of the event that ends a reply, e.g. message_stop (Anthropic); sets --sentinel ""')
+    .option('--tokens-event <type>', 'only events of this type carry tokens, e.g. content_block_delta (as stream.tokens.event)')
+    .option('--tokens-json-path <path>', 'where an event holds its token, e.g. choices[0].delta.content (as stream.tokens.jsonPath)')
+    .option('--ignore-events <types>', 'comma-separated event types that are keep-alives, never tokens ("" for none)', STREAM_DEFAULTS.ignoreEvents.join(','))
     .option('--timeout <duration>', 'give up on the stream after this long', '60s')
     .option('--no-accept-encoding', 'do not offer compression (browsers offer gzip, deflate, br, so doctor does too)')
     .action(async (url: string, flags: DoctorFlags) => {
@@ -38,11 +48,23 @@ export function registerDoctor(program: Command): void {
       if (body !== null && !Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
       const method = (flags.method ?? (body === null ? 'GET' : 'POST')).toUpperCase();
       if (method !== 'GET' && method !== 'POST') throw new CliError(`--method: GET or POST, got ${flags.method}`, EXIT.INVALID_INPUT);
-      const sentinel = flags.sentinel === '' ? null : (flags.sentinel ?? '[DONE]');
+      const sentinelEvent = flags.sentinelEvent === undefined || flags.sentinelEvent === '' ? null : flags.sentinelEvent;
+      const sentinel = sentinelEvent !== null || flags.sentinel === '' ? null : (flags.sentinel ?? '[DONE]');
+      const tokens = tokenFlags(flags);
 
-      const observation = await probe({ url: target, method, headers, body, timeoutMs, sentinel });
-      const findings = checkStream(observation, { ...DEFAULT_EXPECTATIONS, sentinel });
+      const observation = await probe({ url: target, method, headers, body, timeoutMs, sentinel, sentinelEvent, tokens });
+      const findings = checkStream(observation, { ...DEFAULT_EXPECTATIONS, sentinel, sentinelEvent });
       process.stdout.write(renderFindings(shown, findings));
       process.exitCode = findings.some((f) => f.level === 'fail') ? EXIT.CHECKS_FAILED : EXIT.OK;
     });
+}
+
+/** The token options, as a scenario's stream.tokens and stream.ignoreEvents say them. */
+function tokenFlags(flags: DoctorFlags): TokenCounting {
+  const ignoreTypes = (flags.ignoreEvents ?? '').split(',').map((t) => t.trim()).filter((t) => t !== '');
+  const eventType = flags.tokensEvent === undefined || flags.tokensEvent === '' ? null : flags.tokensEvent;
+  if (flags.tokensJsonPath === undefined) return { mode: 'event', eventType, ignoreTypes };
+  const segments = parseJsonPath(flags.tokensJsonPath);
+  if (segments === null) throw new CliError(`--tokens-json-path: not a path: ${flags.tokensJsonPath} (e.g. choices[0].delta.content)`, EXIT.INVALID_INPUT);
+  return { mode: 'jsonPath', path: flags.tokensJsonPath, segments, eventType, ignoreTypes };
 }

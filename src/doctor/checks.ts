@@ -1,6 +1,7 @@
 // What doctor makes of one observed stream: the checklist of the brief (§1), each
 // finding ok / warn / fail with its fix in one line. Pure: observation → findings.
 import type { Observation } from './probe.js';
+import { judgePacing, TOGETHER_MS, type Pacing } from './timing.js';
 
 export type Level = 'ok' | 'warn' | 'fail';
 
@@ -13,6 +14,8 @@ export interface Finding {
 
 export interface Expectations {
   sentinel: string | null;
+  /** The type of the event that ends a reply, e.g. message_stop; null for none. */
+  sentinelEvent?: string | null;
   /** AI chat: the first token within 2 s. */
   firstEventWithinMs: number;
   /** A silence longer than this with no heartbeat is at risk from idle timeouts. */
@@ -42,12 +45,14 @@ export function checkStream(o: Observation, x: Expectations = DEFAULT_EXPECTATIO
   const type = (h['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   f.push(type === 'text/event-stream' ? ok('Content-Type', h['content-type'] ?? '') : fail('Content-Type', h['content-type'] ?? 'missing', 'send Content-Type: text/event-stream'));
 
+  // Judged on arrival times: a compressor flushed per event, or a proxy that lets the
+  // chunks through, streams; one that holds events streams them in bursts or at the end.
+  const pacing = judgePacing(o.tokenTimesMs);
+  const streams = pacing.verdict === 'streaming';
   const encoding = h['content-encoding'];
-  f.push(
-    encoding === undefined || encoding === 'identity'
-      ? ok('Content-Encoding', 'none: events are not held in a compressor')
-      : fail('Content-Encoding', `${encoding}: compressed events wait in the compressor's buffer`, 'turn compression off for text/event-stream (nginx: keep it out of gzip_types, or gzip off in this location)'),
-  );
+  if (encoding === undefined || encoding === 'identity') f.push(ok('Content-Encoding', 'none: events are not held in a compressor'));
+  else if (streams) f.push(warn('Content-Encoding', `${encoding}, and events still arrive one by one: the compressor is flushed per event`, 'keep it so (nginx: proxy_buffering off; Caddy: the default minimum_length), or leave text/event-stream out of compression: a buffered path behind it would hold events'));
+  else f.push(fail('Content-Encoding', `${encoding}: compressed events wait in the compressor's buffer${pacing.verdict === 'bursts' ? ' (they arrive in bursts, below)' : ''}`, 'turn compression off for text/event-stream (nginx: keep it out of gzip_types, or gzip off in this location; Caddy: encode with its default minimum_length)'));
 
   const length = h['content-length'];
   f.push(
@@ -63,12 +68,12 @@ export function checkStream(o: Observation, x: Expectations = DEFAULT_EXPECTATIO
       : warn('Cache-Control', h['cache-control'] ?? 'missing', 'send Cache-Control: no-cache, so caches and CDNs pass the stream through'),
   );
 
+  // nginx consumes the upstream's X-Accel-Buffering, so behind nginx a client never sees it:
+  // its absence is a problem only where the timing shows that something buffers.
   const accel = (h['x-accel-buffering'] ?? '').toLowerCase();
-  f.push(
-    accel === 'no'
-      ? ok('X-Accel-Buffering', 'no: nginx will not buffer this response')
-      : warn('X-Accel-Buffering', accel === '' ? 'missing' : accel, 'send X-Accel-Buffering: no from the app, or set proxy_buffering off where nginx proxies it'),
-  );
+  if (accel === 'no') f.push(ok('X-Accel-Buffering', 'no: nginx will not buffer this response'));
+  else if (streams) f.push(ok('X-Accel-Buffering', `${accel === '' ? 'not seen' : accel}, and events arrive one by one (an nginx in the path takes this header off; advice: send X-Accel-Buffering: no from the app)`));
+  else f.push(warn('X-Accel-Buffering', accel === '' ? 'missing' : accel, 'send X-Accel-Buffering: no from the app, or set proxy_buffering off where nginx proxies it'));
 
   f.push(
     o.httpVersion === '1.1'
@@ -79,7 +84,7 @@ export function checkStream(o: Observation, x: Expectations = DEFAULT_EXPECTATIO
   f.push(o.headersMs <= x.firstEventWithinMs ? ok('time to headers', `${o.headersMs} ms`) : warn('time to headers', `${o.headersMs} ms`, 'send the headers at once, before the first token is ready'));
 
   if (o.firstEventMs === null) {
-    f.push(fail('first event', `none within ${o.durationMs} ms`, 'flush each event as it is written; look for a layer that buffers'));
+    f.push(fail('first event', `no token event within ${o.durationMs} ms${o.dataEvents > 0 ? ` (${o.dataEvents} events that carry none: check --tokens-event / --tokens-json-path)` : ''}`, 'flush each event as it is written; look for a layer that buffers'));
   } else {
     const after = Math.round((o.firstEventMs - o.headersMs) * 10) / 10;
     f.push(
@@ -89,16 +94,7 @@ export function checkStream(o: Observation, x: Expectations = DEFAULT_EXPECTATIO
     );
   }
 
-  if (o.dataEvents < 5) {
-    f.push(warn('buffering', `only ${o.dataEvents} events: too few to tell`, 'probe a longer reply (e.g. the built-in target with ?tokens=40)'));
-  } else {
-    const perRead = Math.round((o.dataEvents / Math.max(1, o.readsWithEvents)) * 100) / 100;
-    f.push(
-      perRead >= 3
-        ? fail('buffering', `events arrive in bursts: ${perRead} per read on average, up to ${o.maxEventsPerRead}`, 'something buffers: nginx proxy_buffering (or X-Accel-Buffering: no), compression, or a CDN')
-        : ok('buffering', `events arrive one by one (${perRead} per read)`),
-    );
-  }
+  f.push(bufferingFinding(o, pacing));
 
   if (o.comments > 0) {
     const gaps = o.commentTimesMs.slice(1).map((t, i) => t - (o.commentTimesMs[i] as number));
@@ -112,14 +108,30 @@ export function checkStream(o: Observation, x: Expectations = DEFAULT_EXPECTATIO
 
   if (o.end === 'error') {
     f.push(fail('end', `the stream broke: ${o.error}`, 'look for a proxy or load balancer timeout, or a crash, at that moment'));
-  } else if (x.sentinel !== null) {
-    if (o.sentinelSeen) f.push(ok('end', `${x.sentinel} arrived`));
+  } else if (x.sentinel !== null || (x.sentinelEvent ?? null) !== null) {
+    const end = x.sentinel ?? `event: ${x.sentinelEvent}`;
+    if (o.sentinelSeen) f.push(ok('end', `${end} arrived`));
     else if (o.end === 'timeout') f.push(warn('end', `still streaming after ${o.durationMs} ms (doctor's --timeout)`, 'raise --timeout to see the end'));
-    else f.push(fail('end', `closed before ${x.sentinel}`, 'a layer cut the stream, or the app does not send its end sentinel'));
+    else f.push(fail('end', `closed before ${end}`, 'a layer cut the stream, or the app does not send its end sentinel'));
   } else {
     f.push(ok('end', o.end === 'timeout' ? `still streaming after ${o.durationMs} ms` : 'closed cleanly'));
   }
   return f;
+}
+
+/** Buffering, from the token events' arrival times and, as before, from events per read. */
+function bufferingFinding(o: Observation, pacing: Pacing): Finding {
+  const fix = 'something buffers: nginx proxy_buffering (or X-Accel-Buffering: no), haproxy without option http-no-delay, compression, or a CDN';
+  if (pacing.verdict === 'too-few') return warn('buffering', `only ${pacing.events} token events: too few to tell`, 'probe a longer reply (e.g. the built-in target with ?tokens=40)');
+  const perRead = Math.round((o.dataEvents / Math.max(1, o.readsWithEvents)) * 100) / 100;
+  if (pacing.verdict === 'bursts') {
+    const together = `${Math.round(pacing.togetherShare * 100)}% of the gaps between token events are under ${TOGETHER_MS} ms`;
+    return pacing.burstEveryMs === 0
+      ? fail('buffering', `all ${pacing.events} token events arrived at once (${together})`, fix)
+      : fail('buffering', `events arrive in bursts: about ${pacing.perBurst} at a time, every ${pacing.burstEveryMs} ms (${together})`, fix);
+  }
+  if (perRead >= 3) return fail('buffering', `events arrive in bursts: ${perRead} per read on average, up to ${o.maxEventsPerRead}`, fix);
+  return ok('buffering', `events arrive one by one: a token event every ${pacing.medianGapMs} ms (median), ${perRead} per read`);
 }
 
 function noResponseFix(error: string | null): string {

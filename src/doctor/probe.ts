@@ -6,6 +6,11 @@ import { request as httpsRequest } from 'node:https';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Transform } from 'node:stream';
 import { SseDecoder } from '../driver/sse-decoder.js';
+import { countTokens } from '../driver/tokens.js';
+import type { TokenCounting } from '../scenario/types.js';
+
+/** Token arrival times kept for the pacing check: enough for any judgement, bounded for a long probe. */
+const MAX_TOKEN_TIMES = 10_000;
 
 export interface ProbeOptions {
   url: string;
@@ -15,6 +20,10 @@ export interface ProbeOptions {
   /** Give up after this long (the stream is then closed by doctor, not by the path). */
   timeoutMs: number;
   sentinel: string | null;
+  /** The type of the event that ends a reply (Anthropic's message_stop); null for none. */
+  sentinelEvent: string | null;
+  /** Which events carry tokens, as a scenario's `stream.tokens` and `ignoreEvents` say. */
+  tokens: TokenCounting;
 }
 
 export interface Observation {
@@ -25,9 +34,12 @@ export interface Observation {
   headersMs: number;
   /** Interim (1xx) responses before the final one, in order: skipped, as HTTP says. */
   interim: number[];
-  /** First data event (not a comment), or null. */
+  /** First event that carries a token (not a comment, a ping or a role-only chunk), or null. */
   firstEventMs: number | null;
   dataEvents: number;
+  /** Events that carried a token, and when the first MAX_TOKEN_TIMES of them arrived (ms since the request). */
+  tokenEvents: number;
+  tokenTimesMs: number[];
   comments: number;
   /** When each comment arrived, ms since the request. */
   commentTimesMs: number[];
@@ -65,6 +77,8 @@ export function probe(opts: ProbeOptions): Promise<Observation> {
     interim: [],
     firstEventMs: null,
     dataEvents: 0,
+    tokenEvents: 0,
+    tokenTimesMs: [],
     comments: 0,
     commentTimesMs: [],
     reads: 0,
@@ -95,13 +109,21 @@ export function probe(opts: ProbeOptions): Promise<Observation> {
       obs.headersMs = ms();
       for (const [k, v] of Object.entries(res.headers)) obs.headers[k] = Array.isArray(v) ? v.join(', ') : (v ?? '');
       let eventsThisRead = 0;
+      const parseErrors = { tokenParseErrors: 0 };
       const decoder = new SseDecoder(
         {
-          onEvent: (data) => {
+          onEvent: (data, type) => {
             eventsThisRead++;
             obs.dataEvents++;
-            if (obs.firstEventMs === null) obs.firstEventMs = ms();
-            if (opts.sentinel !== null && data === opts.sentinel) obs.sentinelSeen = true;
+            if ((opts.sentinel !== null && data === opts.sentinel) || (opts.sentinelEvent !== null && type === opts.sentinelEvent)) {
+              obs.sentinelSeen = true;
+              return;
+            }
+            if (countTokens(data, type, opts.tokens, parseErrors) === 0) return;
+            const now = ms();
+            obs.tokenEvents++;
+            if (obs.firstEventMs === null) obs.firstEventMs = now;
+            if (obs.tokenTimesMs.length < MAX_TOKEN_TIMES) obs.tokenTimesMs.push(now);
           },
           onComment: () => {
             obs.comments++;

@@ -16,7 +16,7 @@ before(async () => {
 after(async () => target.close());
 
 async function doctor(url: string, headers: Record<string, string> = { 'Accept-Encoding': 'gzip, deflate, br' }): Promise<Finding[]> {
-  const o = await probe({ url, method: 'GET', headers, body: null, timeoutMs: 5000, sentinel: '[DONE]' });
+  const o = await probe({ url, method: 'GET', headers, body: null, timeoutMs: 5000, sentinel: '[DONE]', sentinelEvent: null, tokens: { mode: 'event', eventType: null, ignoreTypes: ['ping'] } });
   return checkStream(o, DEFAULT_EXPECTATIONS);
 }
 const levelOf = (fs: Finding[], check: string): string | undefined => fs.find((f) => f.check === check)?.level;

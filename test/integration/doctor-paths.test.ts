@@ -1,0 +1,85 @@
+// doctor behind real haproxy and nginx: buffering judged on arrival times (haproxy's
+// default ~200 ms batches fail; option http-no-delay streams), and compression judged
+// by what it does (nginx gzip flushing per event streams; gzip behind buffering does
+// not). Each verdict is checked against an independent plain client on the same path.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { checkStream, type Finding } from '../../src/doctor/checks.js';
+import { probe } from '../../src/doctor/probe.js';
+import { startTarget, type RunningTarget } from '../../src/target/server.js';
+import { skipUnless, startHaproxy, startNginx } from '../helpers/intermediaries.js';
+import { plainStream } from '../helpers/plain-client.js';
+
+let target: RunningTarget;
+before(async () => {
+  target = await startTarget({ knobs: { firstTokenDelayMs: 20, tokenIntervalMs: 50, tokens: 24, stamp: false } });
+});
+after(async () => target.close());
+const upstream = (): number => Number(new URL(target.origin).port);
+const EVERY_EVENT = { mode: 'event', eventType: null, ignoreTypes: ['ping'] } as const;
+
+async function doctor(url: string, acceptEncoding = false): Promise<Finding[]> {
+  const headers: Record<string, string> = { Accept: 'text/event-stream', ...(acceptEncoding ? { 'Accept-Encoding': 'gzip, deflate, br' } : {}) };
+  const o = await probe({ url, method: 'GET', headers, body: null, timeoutMs: 10_000, sentinel: '[DONE]', sentinelEvent: null, tokens: { ...EVERY_EVENT, ignoreTypes: [...EVERY_EVENT.ignoreTypes] } });
+  return checkStream(o);
+}
+const at = (fs: Finding[], check: string): Finding | undefined => fs.find((f) => f.check === check);
+
+/** Share of a plain client's gaps between token events under 2 ms: events that came together. */
+async function togetherShare(url: string, acceptEncoding = false): Promise<number> {
+  const r = await plainStream(url, acceptEncoding ? { acceptEncoding: 'gzip' } : {});
+  const gaps = r.gapsMs;
+  return gaps.filter((g) => g < 2).length / Math.max(1, gaps.length);
+}
+
+describe('doctor behind haproxy', { skip: skipUnless('haproxy') }, () => {
+  test('default options: events in ~200 ms batches fail buffering; option http-no-delay streams', async () => {
+    for (const [options, expected] of [
+      ['', 'fail'],
+      ['option http-no-delay', 'ok'],
+    ] as const) {
+      const haproxy = await startHaproxy(upstream(), options);
+      try {
+        const url = `${haproxy.url}/stream`;
+        const f = at(await doctor(url), 'buffering');
+        assert.equal(f?.level, expected, `haproxy ${options || 'defaults'}: ${f?.detail}`);
+        // The plain client sees the same: most events together, or none.
+        const share = await togetherShare(url);
+        assert.ok(expected === 'fail' ? share >= 0.5 : share < 0.5, `haproxy ${options || 'defaults'}: the plain client saw ${Math.round(share * 100)}% of gaps under 2 ms`);
+        if (expected === 'fail') assert.match(f?.detail ?? '', /bursts: about [\d.]+ at a time, every [\d.]+ ms/);
+      } finally {
+        await haproxy.stop();
+      }
+    }
+  });
+});
+
+describe('doctor behind nginx with gzip', { skip: skipUnless('nginx') }, () => {
+  const GZIP = 'gzip on; gzip_types text/event-stream; gzip_min_length 1;';
+  test('gzip with proxy_buffering off flushes each event: it streams (a warning, not a failure)', async () => {
+    const nginx = await startNginx(upstream(), 'proxy_buffering off; proxy_http_version 1.1;', GZIP);
+    try {
+      const url = `${nginx.url}/stream`;
+      const fs = await doctor(url, true);
+      assert.equal(at(fs, 'Content-Encoding')?.level, 'warn', at(fs, 'Content-Encoding')?.detail);
+      assert.match(at(fs, 'Content-Encoding')?.detail ?? '', /^gzip, and events still arrive one by one/);
+      assert.equal(at(fs, 'buffering')?.level, 'ok', at(fs, 'buffering')?.detail);
+      assert.ok((await togetherShare(url, true)) < 0.5, 'the plain client, offering gzip, sees events one by one too');
+    } finally {
+      await nginx.stop();
+    }
+  });
+
+  test('gzip with buffering on: a client that offers gzip gets everything at the end, and doctor fails it', async () => {
+    const nginx = await startNginx(upstream(), '', GZIP);
+    try {
+      const url = `${nginx.url}/stream?xAccelBuffering=false`;
+      const fs = await doctor(url, true);
+      assert.equal(at(fs, 'Content-Encoding')?.level, 'fail', at(fs, 'Content-Encoding')?.detail);
+      assert.equal(at(fs, 'buffering')?.level, 'fail', at(fs, 'buffering')?.detail);
+      assert.ok((await togetherShare(url, true)) >= 0.5, 'the plain client, offering gzip, sees the events held back');
+    } finally {
+      await nginx.stop();
+    }
+  });
+});
