@@ -15,9 +15,11 @@ import { streamsCsvWriter, summarize } from './run-shared.js';
 import type { FromCoordinator, FromWorker, WorkerInit } from './workers.js';
 
 // The coordinator may be gone (killed outright): a message to it is dropped, never an error.
-const send = (m: FromWorker): void => {
-  if (process.connected) process.send?.(m, undefined, undefined, () => undefined);
-};
+const send = (m: FromWorker): Promise<void> =>
+  new Promise((resolve) => {
+    if (!process.connected || process.send === undefined) resolve();
+    else process.send(m, undefined, undefined, () => resolve());
+  });
 /** Closes the channel to the coordinator, if it is still open (disconnecting twice throws ERR_IPC_DISCONNECTED). */
 const leave = (): void => {
   if (process.connected) process.disconnect?.();
@@ -28,9 +30,9 @@ process.on('SIGINT', () => undefined);
 process.on('SIGTERM', () => undefined);
 
 process.once('message', (init: WorkerInit) => {
-  work(init).catch((err: unknown) => {
-    send({ type: 'failed', message: (err as Error)?.message ?? String(err) });
+  work(init).catch(async (err: unknown) => {
     process.exitCode = 1;
+    await send({ type: 'failed', message: (err as Error)?.message ?? String(err) });
     leave();
   });
 });
@@ -82,12 +84,13 @@ async function work(init: WorkerInit): Promise<void> {
   // The summary travels to the coordinator as a message, so a full disk loses no worker's
   // results; its file is the record of this worker's shard, written whole or not at all.
   const summary = summarize(scenario, result, init.targets);
-  send({ type: 'summary', summary });
+  // Sent before the channel closes: a summary of some hundred KB is not written at once.
+  await send({ type: 'summary', summary });
   try {
     await writeSummary(init.outDir, summary);
   } catch (err) {
     const e = err instanceof ReportWriteError ? err : new ReportWriteError(join(init.outDir, 'summary.json'), (err as Error).message);
-    send({ type: 'unwritten', file: e.file, reason: e.reason });
+    await send({ type: 'unwritten', file: e.file, reason: e.reason });
   }
   leave();
 }
