@@ -1,4 +1,7 @@
 import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
+import { parseConnectTo } from '../scenario/tls-section.js';
 import { checkStream, DEFAULT_EXPECTATIONS, renderFindings } from '../doctor/checks.js';
 import { probe } from '../doctor/probe.js';
 import { parseJsonPath, STREAM_DEFAULTS } from '../scenario/load.js';
@@ -16,6 +19,9 @@ interface DoctorFlags {
   tokensEvent?: string;
   tokensJsonPath?: string;
   ignoreEvents?: string;
+  cacert?: string;
+  insecure?: boolean;
+  resolve?: string;
   timeout: string;
   acceptEncoding: boolean;
 }
@@ -34,6 +40,9 @@ export function registerDoctor(program: Command): void {
     .option('--tokens-json-path <path>', 'where an event holds its token, e.g. choices[0].delta.content (as stream.tokens.jsonPath)')
     .option('--ignore-events <types>', 'comma-separated event types that are keep-alives, never tokens ("" for none)', STREAM_DEFAULTS.ignoreEvents.join(','))
     .option('--timeout <duration>', 'give up on the stream after this long', '60s')
+    .option('--cacert <file>', 'a CA to trust besides the system ones (an internal CA), PEM')
+    .option('--insecure', 'do not verify the certificate (a test path only)')
+    .option('--resolve <host:port:address>', "connect to this address for the URL's host and port; Host and SNI keep the name (as curl --resolve)")
     .option('--no-accept-encoding', 'do not offer compression (browsers offer gzip, deflate, br, so doctor does too)')
     .action(async (url: string, flags: DoctorFlags) => {
       const checked = httpUrl(url, 'doctor');
@@ -52,7 +61,7 @@ export function registerDoctor(program: Command): void {
       const sentinel = sentinelEvent !== null || flags.sentinel === '' ? null : (flags.sentinel ?? '[DONE]');
       const tokens = tokenFlags(flags);
 
-      const observation = await probe({ url: target, method, headers, body, timeoutMs, sentinel, sentinelEvent, tokens });
+      const observation = await probe({ url: target, method, headers, body, timeoutMs, sentinel, sentinelEvent, tokens, tls: tlsFlags(flags), ...resolveFlag(flags, target) });
       const findings = checkStream(observation, { ...DEFAULT_EXPECTATIONS, sentinel, sentinelEvent });
       process.stdout.write(renderFindings(shown, findings));
       process.exitCode = findings.some((f) => f.level === 'fail') ? EXIT.CHECKS_FAILED : EXIT.OK;
@@ -67,4 +76,27 @@ function tokenFlags(flags: DoctorFlags): TokenCounting {
   const segments = parseJsonPath(flags.tokensJsonPath);
   if (segments === null) throw new CliError(`--tokens-json-path: not a path: ${flags.tokensJsonPath} (e.g. choices[0].delta.content)`, EXIT.INVALID_INPUT);
   return { mode: 'jsonPath', path: flags.tokensJsonPath, segments, eventType, ignoreTypes };
+}
+
+function tlsFlags(flags: DoctorFlags): { ca?: string[]; rejectUnauthorized?: boolean } {
+  const out: { ca?: string[]; rejectUnauthorized?: boolean } = {};
+  if (flags.cacert !== undefined) {
+    try {
+      out.ca = [...rootCertificates, readFileSync(flags.cacert, 'utf8')];
+    } catch (err) {
+      throw new CliError(`--cacert: cannot read ${flags.cacert}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, EXIT.INVALID_INPUT);
+    }
+  }
+  if (flags.insecure === true) out.rejectUnauthorized = false;
+  return out;
+}
+
+function resolveFlag(flags: DoctorFlags, url: string): { connectTo?: string } {
+  if (flags.resolve === undefined) return {};
+  const c = parseConnectTo(flags.resolve);
+  if (c === null) throw new CliError(`--resolve: expected host:port:address, got ${flags.resolve}`, EXIT.INVALID_INPUT);
+  const u = new URL(url);
+  const port = Number(u.port) || (u.protocol === 'https:' ? 443 : 80);
+  // As curl: an entry for another host or port is not used.
+  return c.host === u.hostname.toLowerCase() && c.port === port ? { connectTo: c.address } : {};
 }

@@ -2,6 +2,7 @@
 import { ScenarioError } from '../scenario/errors.js';
 import { MAX_DURATION_MS } from '../scenario/fields.js';
 import { redactUrl, takeCredentials } from '../scenario/request-checks.js';
+import { parseConnectTo } from '../scenario/tls-section.js';
 import type { RequestSpec, Scenario } from '../scenario/types.js';
 import { parseDurationMs, parseFraction } from '../scenario/units.js';
 import { parseRule, type Threshold } from '../thresholds/rules.js';
@@ -17,6 +18,7 @@ export interface RunFlags {
   streamsCsv?: string;
   duration?: string;
   drain?: string;
+  resolve?: string[];
   progressInterval?: string;
   workers?: string;
 }
@@ -61,7 +63,13 @@ export function applyFlags(scenario: Scenario, flags: RunFlags): Scenario {
     load = { ...load, drainMs: ms };
   }
   const overridden = flags.target === undefined ? scenario : overrideTarget(scenario, flags.target);
-  return { ...overridden, thresholds, output, load };
+  const connectTo = [...overridden.target.connectTo];
+  for (const text of flags.resolve ?? []) {
+    const c = parseConnectTo(text);
+    if (c === null) throw new CliError(`--resolve: expected host:port:address (as curl --resolve), got ${text}`, EXIT.INVALID_INPUT);
+    connectTo.push(c);
+  }
+  return { ...overridden, target: { ...overridden.target, connectTo }, thresholds, output, load };
 }
 
 /**

@@ -1,5 +1,6 @@
 // What doctor makes of one observed stream: the checklist of the brief (§1), each
 // finding ok / warn / fail with its fix in one line. Pure: observation → findings.
+import { certificateAdvice } from '../driver/tls-errors.js';
 import type { Observation } from './probe.js';
 import { judgePacing, TOGETHER_MS, type Pacing } from './timing.js';
 
@@ -137,6 +138,8 @@ function bufferingFinding(o: Observation, pacing: Pacing): Finding {
 function noResponseFix(error: string | null): string {
   if (error?.startsWith('unsolicited 101') === true) return 'answer an SSE request with 200 and the stream, not with a protocol switch';
   if (error?.startsWith('response headers over') === true) return 'send fewer or shorter response headers (often cookies): clients refuse a head over 16 KiB';
+  const advice = error === null ? null : certificateAdvice(error);
+  if (advice !== null) return advice;
   return 'check the URL, DNS, and that something listens on that port';
 }
 

@@ -3,6 +3,7 @@
 // driver: it sees the HTTP version and the raw headers, and one stream is no load.
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { isIP, type LookupFunction } from 'node:net';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Transform } from 'node:stream';
 import { SseDecoder } from '../driver/sse-decoder.js';
@@ -24,6 +25,10 @@ export interface ProbeOptions {
   sentinelEvent: string | null;
   /** Which events carry tokens, as a scenario's `stream.tokens` and `ignoreEvents` say. */
   tokens: TokenCounting;
+  /** tls.connect options (ca, rejectUnauthorized, servername), for https:// URLs. */
+  tls?: { ca?: string[]; rejectUnauthorized?: boolean; servername?: string };
+  /** Connect to this address instead of what DNS says for the URL's host (curl --resolve). */
+  connectTo?: string;
 }
 
 export interface Observation {
@@ -103,7 +108,9 @@ export function probe(opts: ProbeOptions): Promise<Observation> {
       resolve(obs);
     };
     const timer = setTimeout(() => finish('timeout'), opts.timeoutMs);
-    const req = request(u, { method: opts.method, headers: opts.headers, agent: false }, (res: IncomingMessage) => {
+    const address = opts.connectTo;
+    const lookup = address === undefined ? undefined : pinnedLookup(address);
+    const req = request(u, { method: opts.method, headers: opts.headers, agent: false, ...opts.tls, ...(lookup === undefined ? {} : { lookup }) }, (res: IncomingMessage) => {
       obs.status = res.statusCode ?? 0;
       obs.httpVersion = res.httpVersion;
       obs.headersMs = ms();
@@ -170,4 +177,13 @@ export function probe(opts: ProbeOptions): Promise<Observation> {
     if (opts.body !== null) req.write(opts.body);
     req.end();
   });
+}
+
+/** A DNS lookup that always answers `address`: the URL's name stays in Host and SNI. */
+function pinnedLookup(address: string): LookupFunction {
+  const family = isIP(address);
+  return ((_host: string, options: { all?: boolean }, callback: (err: Error | null, address: string | { address: string; family: number }[], family?: number) => void) => {
+    if (options?.all === true) callback(null, [{ address, family }]);
+    else callback(null, address, family);
+  }) as unknown as LookupFunction;
 }

@@ -4,9 +4,10 @@
 // each open stream holds its own connection, as a browser's EventSource does.
 import diagnostics from 'node:diagnostics_channel';
 import type { Socket } from 'node:net';
+import { rootCertificates } from 'node:tls';
 import { Agent, buildConnector, type Dispatcher } from 'undici';
 import type { StreamRecord } from '../record/stream-record.js';
-import type { Scenario } from '../scenario/types.js';
+import type { Scenario, TlsSpec } from '../scenario/types.js';
 import { nowUs } from '../util/clock.js';
 
 /** What the transport tells a stream about the connection its request went out on. */
@@ -48,6 +49,19 @@ function skipInterim100(socket: Socket): void {
   };
 }
 
+/** tls.connect options from the scenario; none for Node's defaults. */
+export function tlsOptions(tls: TlsSpec | null): { ca?: string[]; cert?: string; key?: string; rejectUnauthorized?: boolean; servername?: string } {
+  if (tls === null) return {};
+  return {
+    // Added to Node's CAs (as NODE_EXTRA_CA_CERTS does), so public names still verify.
+    ...(tls.ca === null ? {} : { ca: [...rootCertificates, tls.ca.pem] }),
+    ...(tls.cert === null ? {} : { cert: tls.cert.pem }),
+    ...(tls.key === null ? {} : { key: tls.key.pem }),
+    ...(tls.insecure ? { rejectUnauthorized: false } : {}),
+    ...(tls.servername === null ? {} : { servername: tls.servername }),
+  };
+}
+
 export class Transport {
   readonly agent: Agent;
   /** One prepared request per variant. */
@@ -75,7 +89,9 @@ export class Transport {
   /** @param urls the URL each variant's streams go to, in the scenario's variant order. */
   constructor(scenario: Scenario, urls: string[]) {
     const { stream, target } = scenario;
-    const connect = buildConnector({ timeout: target.connectTimeoutMs });
+    const connect = buildConnector({ timeout: target.connectTimeoutMs, ...tlsOptions(target.tls) });
+    // curl --resolve: host:port → the address to connect to; the Host header and SNI keep the name.
+    const resolveTo = new Map(target.connectTo.map((c) => [`${c.host}:${c.port}`, c.address]));
     // New connections take the source addresses in turn: each has its own ephemeral ports.
     const sources = target.sourceAddresses;
     let nextSource = 0;
@@ -88,7 +104,10 @@ export class Transport {
       connect: (opts, callback) => {
         const startUs = nowUs();
         const localAddress = sources.length === 0 ? opts.localAddress : sources[nextSource++ % sources.length];
-        connect({ ...opts, localAddress }, (err, socket) => {
+        const port = Number(opts.port) || (opts.protocol === 'https:' ? 443 : 80);
+        const address = resolveTo.get(`${opts.hostname.toLowerCase()}:${port}`);
+        // `host` (the origin's name) still gives the SNI name; only the address connected to changes.
+        connect({ ...opts, localAddress, ...(address === undefined ? {} : { hostname: address }) }, (err, socket) => {
           if (err !== null || socket === null) {
             callback(err ?? new Error('connect failed'), null);
             return;

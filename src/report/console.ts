@@ -2,6 +2,7 @@
 import { availableParallelism } from 'node:os';
 import type { BackgroundSummary } from '../background/background.js';
 import { saturationReason, type SaturatedSpan } from '../driver/harness-monitor.js';
+import { certificateAdvice } from '../driver/tls-errors.js';
 import { MIN_GROUP } from '../aggregate/cuts.js';
 import { METRICS } from '../aggregate/metrics.js';
 import { OUTCOMES } from '../record/outcome.js';
@@ -40,7 +41,8 @@ export function renderConsoleSummary(s: Summary, reportDir?: string): string {
     .slice(0, 5)
     .map(([k, v]) => `${k}×${v}`);
   if (codes.length) lines.push(`          errors: ${codes.join(', ')}`);
-  lines.push(...osLimitLines(s.errorCodes));
+  lines.push(...osLimitLines(s.errorCodes), ...certificateLines(s.errorCodes));
+  if (s.settings.target.tls?.insecure === true) lines.push('TLS       certificates were not verified (target.tls.insecure): a test path only');
   lines.push(
     `tokens    ${fmtInt(s.totals.tokens)} (${fmtInt(s.totals.tokensPerSecond)}/s) · events ${fmtInt(s.totals.events)} (${fmtInt(s.totals.eventsPerSecond)}/s) · ${fmtBytes(s.totals.bytes)}`,
   );
@@ -136,6 +138,14 @@ const OS_LIMITS: Record<string, string> = {
   EADDRINUSE: 'ephemeral ports of target.sourceAddresses, all bound, or some still in TIME_WAIT from earlier streams or runs: widen net.ipv4.ip_local_port_range, set net.ipv4.tcp_tw_reuse=1, or add target.sourceAddresses',
   ENOBUFS: 'kernel socket memory: raise net.core.* / net.ipv4.tcp_mem, or use fewer streams per machine',
 };
+
+/** Certificate errors, each with what to do (see driver/tls-errors.ts). */
+export function certificateLines(errorCodes: Record<string, number>): string[] {
+  return Object.entries(errorCodes).flatMap(([code, n]) => {
+    const advice = certificateAdvice(code);
+    return advice === null ? [] : [`TLS       ${fmtInt(n)} streams failed with ${code}: ${advice}`];
+  });
+}
 
 /** What to raise when streams failed on a limit of this machine. */
 export function osLimitLines(errorCodes: Record<string, number>): string[] {

@@ -36,6 +36,10 @@ export interface Summary extends Figures {
       url: string;
       builtin: boolean;
       connectTimeoutMs: number;
+      /** target.tls as used: file names, never their contents. */
+      tls?: { ca: string | null; clientCertificate: string | null; insecure: boolean; servername: string | null };
+      /** host:port:address entries (target.connectTo, run --resolve). */
+      connectTo?: string[];
       variants: {
         name: string;
         weight: number;
@@ -210,6 +214,8 @@ export function buildSummary(input: SummaryInput): Summary {
         url: targetUrl,
         builtin: builtinTarget,
         connectTimeoutMs: target.connectTimeoutMs,
+        ...(target.tls === null ? {} : { tls: { ca: target.tls.ca?.file ?? null, clientCertificate: target.tls.cert?.file ?? null, insecure: target.tls.insecure, servername: target.tls.servername } }),
+        ...(target.connectTo.length === 0 ? {} : { connectTo: target.connectTo.map((c) => `${c.host}:${c.port}:${c.address}`) }),
         variants: target.variants.map((v, i) => ({
           name: v.name,
           weight: v.weight,

@@ -1,7 +1,7 @@
 // Scenario files (YAML or JSON) → a validated Scenario. JSON is read by the YAML
 // parser too (JSON is YAML 1.2), so problems in either carry a line and column.
 import { open } from 'node:fs/promises';
-import { basename, extname } from 'node:path';
+import { basename, dirname, extname, resolve as resolvePath } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, YAMLParseError, type Document, type Node as YamlNode } from 'yaml';
 import type { DeclaredLimit } from '../aggregate/cuts.js';
 import { parseRule, type Threshold } from '../thresholds/rules.js';
@@ -130,7 +130,7 @@ export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv
   if (name.length > MAX_NAME_LENGTH) f.problem(['name'], `is ${name.length} characters long: at most ${MAX_NAME_LENGTH}, as it names the report folder`, 'a short name; the description can say more');
   const description = f.string(top, 'description', [], '');
   const notices: string[] = [];
-  const target = readTarget(f, top.target, env, notices);
+  const target = readTarget(f, top.target, env, notices, dirname(resolvePath(file)));
   const stream = readStream(f, f.object(top.stream, ['stream'], STREAM_KEYS), f.object(top.reconnect, ['reconnect'], RECONNECT_KEYS));
   const { load, seed } = readLoad(f, top.load);
   const thresholds = readThresholds(f, top.thresholds);

@@ -3,9 +3,10 @@
 import { KNOB_SPECS, parseKnob } from '../target/knobs.js';
 import { describe, pathText, type Fields, type Path, type RawObject } from './fields.js';
 import { headerNameProblem, headerValueProblem, redactUrl, takeCredentials, TEMPLATE } from './request-checks.js';
+import { readConnectTo, readTls } from './tls-section.js';
 import type { RequestSpec, TargetSpec } from './types.js';
 
-export const TARGET_KEYS = ['url', 'method', 'headers', 'body', 'builtin', 'sendKnobs', 'connectTimeout', 'sourceAddresses', 'variants'] as const;
+export const TARGET_KEYS = ['url', 'method', 'headers', 'body', 'builtin', 'sendKnobs', 'connectTimeout', 'sourceAddresses', 'tls', 'connectTo', 'variants'] as const;
 export const VARIANT_KEYS = ['name', 'weight', 'url', 'method', 'headers', 'body', 'builtin'] as const;
 
 /** Header names whose literal values never appear in reports. */
@@ -15,9 +16,11 @@ const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie'
  * The target section. `notices` receives what the user should know that is not a
  * mistake (e.g. an Authorization header that wins over a user:password in the URL).
  */
-export function readTarget(f: Fields, raw: unknown, env: NodeJS.ProcessEnv, notices: string[] = []): TargetSpec {
+export function readTarget(f: Fields, raw: unknown, env: NodeJS.ProcessEnv, notices: string[] = [], baseDir = process.cwd()): TargetSpec {
   const path = ['target'];
   const t = f.object(raw, path, TARGET_KEYS);
+  const tls = readTls(f, t?.tls, baseDir);
+  const connectTo = readConnectTo(f, t?.connectTo);
   const base = readRequest(f, t, path, env, null, 'default', notices);
   const connectTimeoutMs = f.duration(t, 'connectTimeout', path, 10_000, { min: 1 });
   const sourceAddresses = readSourceAddresses(f, t?.sourceAddresses);
@@ -27,10 +30,10 @@ export function readTarget(f: Fields, raw: unknown, env: NodeJS.ProcessEnv, noti
     else sendKnobs = t.sendKnobs;
   }
   const rawVariants = t?.variants;
-  if (rawVariants === undefined || rawVariants === null) return { variants: [base], connectTimeoutMs, sourceAddresses, sendKnobs };
+  if (rawVariants === undefined || rawVariants === null) return { variants: [base], connectTimeoutMs, sourceAddresses, sendKnobs, tls, connectTo };
   if (!Array.isArray(rawVariants) || rawVariants.length === 0) {
     f.problem([...path, 'variants'], 'must be a list of request variants', 'e.g. - { name: short, weight: 3, body: {...} }');
-    return { variants: [base], connectTimeoutMs, sourceAddresses, sendKnobs };
+    return { variants: [base], connectTimeoutMs, sourceAddresses, sendKnobs, tls, connectTo };
   }
   const variants: RequestSpec[] = [];
   const names = new Set<string>();
@@ -43,7 +46,7 @@ export function readTarget(f: Fields, raw: unknown, env: NodeJS.ProcessEnv, noti
     names.add(name);
     variants.push(readRequest(f, v, vpath, env, base, name, notices));
   });
-  return { variants, connectTimeoutMs, sourceAddresses, sendKnobs };
+  return { variants, connectTimeoutMs, sourceAddresses, sendKnobs, tls, connectTo };
 }
 
 /** Most addresses a range may name: far more than any machine has ports to need. */

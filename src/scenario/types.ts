@@ -38,6 +38,28 @@ export interface TargetSpec {
    * the `builtin` knobs as query parameters. Without it they go only to the built-in target.
    */
   sendKnobs: boolean;
+  /** TLS settings for https:// targets; null: Node's defaults (its CA bundle, NODE_EXTRA_CA_CERTS). */
+  tls: TlsSpec | null;
+  /** Requests for host:port go to this address instead of what DNS says (curl --resolve). */
+  connectTo: ConnectTo[];
+}
+
+export interface TlsSpec {
+  /** A CA to trust (an internal CA), with the file it came from. */
+  ca: { file: string; pem: string } | null;
+  /** A client certificate and its key (mutual TLS). */
+  cert: { file: string; pem: string } | null;
+  key: { file: string; pem: string } | null;
+  /** Skip certificate verification (a test path only: the report says so). */
+  insecure: boolean;
+  /** The name sent in SNI and checked in the certificate, instead of the URL's host. */
+  servername: string | null;
+}
+
+export interface ConnectTo {
+  host: string;
+  port: number;
+  address: string;
 }
 
 /**

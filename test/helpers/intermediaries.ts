@@ -163,7 +163,6 @@ export async function startCaddy(upstreamPort: number, opts: { tls: boolean; enc
 	http_port ${opts.tls ? httpPort : port}
 	https_port ${opts.tls ? port : httpPort}
 	storage file_system ${dir}/storage
-	persist_config off
 }
 ${site} {
 	bind 127.0.0.1
