@@ -10,9 +10,12 @@ test('harness monitor: an idle loop shows no lag, a blocked loop shows the block
   idle.start();
   await sleep(300);
   const quiet = idle.stop();
-  assert.ok(quiet.eventLoopDelayMs.p50 < 3, `idle lag p50 ${quiet.eventLoopDelayMs.p50} ms`);
+  // Under the 20 ms that marks a saturated second, with room for a busy machine's scheduling.
+  assert.ok(quiet.eventLoopDelayMs.p50 < 10, `idle lag p50 ${quiet.eventLoopDelayMs.p50} ms`);
 
   const busy = new HarnessMonitor();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
   busy.start();
   await sleep(50);
   const until = performance.now() + 150;
@@ -20,7 +23,12 @@ test('harness monitor: an idle loop shows no lag, a blocked loop shows the block
   await sleep(50);
   const blocked = busy.stop();
   assert.ok(blocked.eventLoopDelayMs.max >= 120, `max lag ${blocked.eventLoopDelayMs.max} ms after a 150 ms block`);
-  assert.ok(blocked.cpuCoreShare > 0.3, `CPU share ${blocked.cpuCoreShare}`);
+  // The CPU it reports is what the process used over the span, whatever else the machine
+  // runs: on a busy machine the spin gets less of a core, and the share says so.
+  const used = process.cpuUsage(cpu0);
+  const share = (used.user + used.system) / 1000 / (performance.now() - t0);
+  assert.ok(share > 0.05, `the spin used ${share.toFixed(2)} of a core`);
+  assert.ok(Math.abs(blocked.cpuCoreShare - share) < 0.15, `CPU share ${blocked.cpuCoreShare}, the process used ${share.toFixed(2)} of a core`);
 });
 
 test('harness monitor: a second too short to measure (a run of a few ms) is never judged saturated', () => {
