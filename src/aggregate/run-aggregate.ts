@@ -19,6 +19,10 @@ export class RunAggregate {
   events = 0;
   tokens = 0;
   bytes = 0;
+  /** Body bytes after decompression (equal to `bytes` where nothing was compressed). */
+  decodedBytes = 0;
+  /** Streams that got a 200 response, by Content-Encoding ('identity' for none). */
+  readonly contentEncodings: Record<string, number> = {};
   /** Events whose data did not parse as JSON while counting tokens by JSON path. */
   tokenParseErrors = 0;
   /** Delivery lags below zero (clock offset between target and harness), recorded as 0. */
@@ -69,6 +73,11 @@ export class RunAggregate {
     this.events += r.events;
     this.tokens += r.tokens;
     this.bytes += r.bytes;
+    this.decodedBytes += r.decodedBytes;
+    if (r.status === 200) {
+      const coding = r.contentEncoding === '' ? 'identity' : r.contentEncoding;
+      this.contentEncodings[coding] = (this.contentEncodings[coding] ?? 0) + 1;
+    }
     h.scheduleLag.recordValue(r.dispatchUs > r.intendedStartUs ? r.dispatchUs - r.intendedStartUs : 0);
     if (r.connectedUs > 0) h.connect.recordValue(r.connectedUs - r.connectStartUs);
     if (r.headersUs > 0) h.ttfb.recordValue(r.headersUs - r.intendedStartUs);
@@ -98,6 +107,8 @@ export class RunAggregate {
     this.events += other.events;
     this.tokens += other.tokens;
     this.bytes += other.bytes;
+    this.decodedBytes += other.decodedBytes;
+    for (const [k, n] of Object.entries(other.contentEncodings)) this.contentEncodings[k] = (this.contentEncodings[k] ?? 0) + n;
     this.tokenParseErrors += other.tokenParseErrors;
     this.negativeDeliveryLags += other.negativeDeliveryLags;
     this.cuts.add(other.cuts);

@@ -19,6 +19,7 @@ export interface RunFlags {
   duration?: string;
   drain?: string;
   resolve?: string[];
+  acceptEncoding?: string;
   progressInterval?: string;
   workers?: string;
 }
@@ -69,7 +70,8 @@ export function applyFlags(scenario: Scenario, flags: RunFlags): Scenario {
     if (c === null) throw new CliError(`--resolve: expected host:port:address (as curl --resolve), got ${text}`, EXIT.INVALID_INPUT);
     connectTo.push(c);
   }
-  return { ...overridden, target: { ...overridden.target, connectTo }, thresholds, output, load };
+  const acceptEncoding = flags.acceptEncoding === undefined ? overridden.target.acceptEncoding : flags.acceptEncoding === 'none' || flags.acceptEncoding === '' ? null : flags.acceptEncoding;
+  return { ...overridden, target: { ...overridden.target, connectTo, acceptEncoding }, thresholds, output, load };
 }
 
 /**

@@ -11,6 +11,7 @@ import type { StreamSpec } from '../scenario/types.js';
 import { monoToEpochUs, nowUs } from '../util/clock.js';
 import { setLongTimeout, type LongTimer } from '../util/timers.js';
 import { classifyEnd, isEventStream, lastEventIdHeader, wireEnd } from './classify.js';
+import { BodyDecoder, contentCoding, type DecodedSink } from './content-decoding.js';
 import { SseDecoder, type SseSink } from './sse-decoder.js';
 import { countTokens } from './tokens.js';
 
@@ -45,7 +46,7 @@ class StreamStop extends Error {
   }
 }
 
-export class StreamHandler implements Dispatcher.DispatchHandler, SseSink {
+export class StreamHandler implements Dispatcher.DispatchHandler, SseSink, DecodedSink {
   readonly record: StreamRecord;
   private readonly host: StreamHost;
   /** Where this stream's figures go: its variant's aggregate, or the warm-up's. */
@@ -53,6 +54,8 @@ export class StreamHandler implements Dispatcher.DispatchHandler, SseSink {
   /** The connection of the current attempt, set by the transport when the request head goes out. */
   socket: Socket | null = null;
   private decoder: SseDecoder | null = null;
+  /** A compressed body's decompressor (gzip, deflate, br), or null: the bytes go to the SSE decoder as they are. */
+  private body: BodyDecoder | null = null;
   private controller: Dispatcher.DispatchController | null = null;
   private lifetimeTimer: LongTimer | null = null;
   // A request of this stream is with undici (its end or error is still to come).
@@ -133,6 +136,8 @@ export class StreamHandler implements Dispatcher.DispatchHandler, SseSink {
     this.inFlight = true;
     this.controller = null;
     this.decoder = null;
+    this.body?.destroy();
+    this.body = null;
     this.socket = null;
     this.attemptSent = false;
     this.attemptAnswered = false;
@@ -179,31 +184,74 @@ export class StreamHandler implements Dispatcher.DispatchHandler, SseSink {
       controller.abort(new StreamStop('bad_content_type'));
       return;
     }
+    const coding = contentCoding(headers['content-encoding']);
+    if ('unsupported' in coding) {
+      this.finish('protocol_error', `Content-Encoding ${coding.unsupported}: not one sse-soak decodes (gzip, deflate, br)`);
+      controller.abort(new StreamStop('protocol_error'));
+      return;
+    }
+    r.contentEncoding = coding.coding ?? '';
     this.decoder = new SseDecoder(this, this.host.spec.maxEventBytes);
+    this.body = coding.coding === null ? null : new BodyDecoder(coding.coding, this);
     // A connection delivers again: the drop before it no longer decides the outcome.
     this.downOutcome = null;
   }
 
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
     const r = this.record;
     const now = nowUs();
     r.lastByteUs = now;
     r.bytes += chunk.length;
     r.reads++;
     if (this.finished || this.decoder === null) return;
+    // Compressed: the events come out of the decompressor (onDecoded), timed as they do.
+    if (this.body !== null) this.body.push(chunk);
+    else this.decode(chunk, now);
+  }
+
+  /** Body bytes to the SSE decoder; every event completed by them arrived at `now`. */
+  private decode(chunk: Buffer, now: number): void {
+    const r = this.record;
+    const decoder = this.decoder as SseDecoder;
+    r.decodedBytes += chunk.length;
     this.chunkUs = now;
     const eventsBefore = r.events;
-    const ok = this.decoder.push(chunk);
+    const ok = decoder.push(chunk);
     if (r.events > eventsBefore) r.eventReads++;
     if (!ok) {
-      this.finish('protocol_error', this.decoder.error ?? 'decode');
-      controller.abort(new StreamStop('protocol_error'));
+      this.finish('protocol_error', decoder.error ?? 'decode');
+      this.controller?.abort(new StreamStop('protocol_error'));
     }
+  }
+
+  // ── decompressor sink (a compressed body) ──────────────────────────────────
+
+  onDecoded(chunk: Buffer): void {
+    if (this.finished || this.decoder === null) return;
+    this.decode(chunk, nowUs());
+  }
+
+  onDecodeError(reason: string): void {
+    if (this.finished) return;
+    this.finish('protocol_error', reason);
+    if (this.inFlight) this.controller?.abort(new StreamStop('protocol_error'));
+    else this.release();
+  }
+
+  onDecodedEnd(): void {
+    this.endOfBody();
   }
 
   onResponseEnd(): void {
     this.inFlight = false;
     this.clearIdle();
+    // A compressed body ends once the decompressor has given back all it holds.
+    if (!this.finished && this.body !== null) this.body.end();
+    else this.endOfBody();
+  }
+
+  /** The response ended (and, compressed, was decoded to its end): what that makes the stream. */
+  private endOfBody(): void {
     if (!this.finished) {
       const midEvent = this.decoder?.end() ?? false;
       // undici ends a close-delimited body cleanly even when a reset ended it: the socket knows.
@@ -219,6 +267,8 @@ export class StreamHandler implements Dispatcher.DispatchHandler, SseSink {
   onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
     this.inFlight = false;
     this.clearIdle();
+    this.body?.destroy();
+    this.body = null;
     if (!this.finished) {
       this.decoder?.end();
       const end = classifyEnd(err, this.attemptSent, wireEnd(this.socket));
@@ -373,6 +423,8 @@ export class StreamHandler implements Dispatcher.DispatchHandler, SseSink {
       this.lifetimeTimer = null;
     }
     this.decoder = null;
+    this.body?.destroy();
+    this.body = null;
     this.host.onFinished(this);
   }
 

@@ -49,6 +49,12 @@ function skipInterim100(socket: Socket): void {
   };
 }
 
+/** The request's headers, with Accept-Encoding offered as the scenario says unless they set it. */
+function withAcceptEncoding(headers: Record<string, string>, acceptEncoding: string | null): Record<string, string> {
+  if (acceptEncoding === null || Object.keys(headers).some((h) => h.toLowerCase() === 'accept-encoding')) return headers;
+  return { ...headers, 'Accept-Encoding': acceptEncoding };
+}
+
 /** tls.connect options from the scenario; none for Node's defaults. */
 export function tlsOptions(tls: TlsSpec | null): { ca?: string[]; cert?: string; key?: string; rejectUnauthorized?: boolean; servername?: string } {
   if (tls === null) return {};
@@ -127,7 +133,7 @@ export class Transport {
         origin: u.origin,
         path: u.pathname + u.search,
         method: v.method,
-        headers: v.headers,
+        headers: withAcceptEncoding(v.headers, target.acceptEncoding),
         body: v.body,
         headersTimeout: stream.idleTimeoutMs + UNDICI_TIMEOUT_SLACK_MS,
         bodyTimeout: stream.idleTimeoutMs + UNDICI_TIMEOUT_SLACK_MS,

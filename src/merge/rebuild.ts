@@ -17,6 +17,9 @@ export function aggregateFromFigures(f: Figures): RunAggregate {
   agg.events = f.totals.events;
   agg.tokens = f.totals.tokens;
   agg.bytes = f.totals.bytes;
+  // Absent from reports written before compressed bodies were decoded: nothing was.
+  agg.decodedBytes = f.totals.decodedBytes ?? f.totals.bytes;
+  Object.assign(agg.contentEncodings, f.contentEncodings ?? {});
   return agg;
 }
 

@@ -38,7 +38,12 @@ export interface StreamRecord {
   status: number;
   events: number;
   tokens: number;
+  /** Body bytes as they came off the wire (compressed, when the response is). */
   bytes: number;
+  /** Body bytes after Content-Encoding is undone: what the SSE decoder read. */
+  decodedBytes: number;
+  /** The response's Content-Encoding (gzip, deflate, br), '' for none. */
+  contentEncoding: string;
   /** Reads (onResponseData calls) that carried at least one byte. */
   reads: number;
   /** Reads that completed at least one event: events ÷ eventReads shows bursts. */
@@ -73,6 +78,8 @@ export function newStreamRecord(seq: number, sessionId: number, variant: number,
     events: 0,
     tokens: 0,
     bytes: 0,
+    decodedBytes: 0,
+    contentEncoding: '',
     reads: 0,
     eventReads: 0,
     reconnects: 0,

@@ -44,7 +44,7 @@ export function renderConsoleSummary(s: Summary, reportDir?: string): string {
   lines.push(...osLimitLines(s.errorCodes), ...certificateLines(s.errorCodes));
   if (s.settings.target.tls?.insecure === true) lines.push('TLS       certificates were not verified (target.tls.insecure): a test path only');
   lines.push(
-    `tokens    ${fmtInt(s.totals.tokens)} (${fmtInt(s.totals.tokensPerSecond)}/s) · events ${fmtInt(s.totals.events)} (${fmtInt(s.totals.eventsPerSecond)}/s) · ${fmtBytes(s.totals.bytes)}`,
+    `tokens    ${fmtInt(s.totals.tokens)} (${fmtInt(s.totals.tokensPerSecond)}/s) · events ${fmtInt(s.totals.events)} (${fmtInt(s.totals.eventsPerSecond)}/s) · ${fmtBytes(s.totals.bytes)}${compressionText(s)}`,
   );
   if (s.warmup.streams > 0) {
     const w = OUTCOMES.filter((o) => s.warmup.outcomes[o] > 0).map((o) => `${o} ${fmtInt(s.warmup.outcomes[o])}`);
@@ -202,4 +202,11 @@ export function describeCutGroup(g: Summary['cuts']['groups'][number]): string {
   const spread = g.spreadMs < 1000 ? `${Math.round(g.spreadMs)} ms` : `${(g.spreadMs / 1000).toFixed(1)} s`;
   const match = g.matches !== null ? `matches ${g.matches}` : 'no declared limit matches';
   return `${CUT_WORDS[g.kind]} ${(g.centreMs / 1000).toFixed(1)} s ± ${spread}, ${fmtInt(g.count)} stream${g.count === 1 ? '' : 's'} — ${match}`;
+}
+
+/** " (gzip ×40: 3.1 MiB decoded)" where responses came compressed; '' where none did. */
+function compressionText(s: Summary): string {
+  const coded = Object.entries(s.contentEncodings ?? {}).filter(([c, n]) => c !== 'identity' && n > 0);
+  if (coded.length === 0) return '';
+  return ` (${coded.map(([c, n]) => `${c} ×${fmtInt(n)}`).join(', ')}: ${fmtBytes(s.totals.decodedBytes ?? s.totals.bytes)} decoded)`;
 }

@@ -22,7 +22,9 @@ export interface Figures {
   httpStatuses: Record<string, number>;
   errorCodes: Record<string, number>;
   dropRate: number;
-  totals: { events: number; tokens: number; bytes: number; eventsPerSecond: number; tokensPerSecond: number };
+  totals: { events: number; tokens: number; bytes: number; decodedBytes?: number; eventsPerSecond: number; tokensPerSecond: number };
+  /** Streams that got a 200, by the Content-Encoding of their response ('identity': none). */
+  contentEncodings?: Record<string, number>;
   metrics: Record<MetricName, MetricStats>;
   histograms: { unit: 'us'; encoding: string } & Record<MetricName, string>;
 }
@@ -166,7 +168,8 @@ export function figures(agg: RunAggregate, durationMs: number): Figures {
     httpStatuses: { ...agg.httpStatuses },
     errorCodes: { ...agg.errorCodes },
     dropRate: agg.dropRate,
-    totals: { events: agg.events, tokens: agg.tokens, bytes: agg.bytes, eventsPerSecond: perSecond(agg.events), tokensPerSecond: perSecond(agg.tokens) },
+    totals: { events: agg.events, tokens: agg.tokens, bytes: agg.bytes, decodedBytes: agg.decodedBytes, eventsPerSecond: perSecond(agg.events), tokensPerSecond: perSecond(agg.tokens) },
+    contentEncodings: { ...agg.contentEncodings },
     metrics,
     histograms: { unit: 'us', encoding: 'HdrHistogram V2 compressed, base64', ...encoded },
   };

@@ -6,7 +6,13 @@ import { headerNameProblem, headerValueProblem, redactUrl, takeCredentials, TEMP
 import { readConnectTo, readTls } from './tls-section.js';
 import type { RequestSpec, TargetSpec } from './types.js';
 
-export const TARGET_KEYS = ['url', 'method', 'headers', 'body', 'builtin', 'sendKnobs', 'connectTimeout', 'sourceAddresses', 'tls', 'connectTo', 'variants'] as const;
+export const TARGET_KEYS = ['url', 'method', 'headers', 'body', 'builtin', 'sendKnobs', 'connectTimeout', 'sourceAddresses', 'acceptEncoding', 'tls', 'connectTo', 'variants'] as const;
+
+/**
+ * What browsers, Node's fetch and Python's httpx (OpenAI's SDKs) offer unasked: a path that
+ * compresses SSE is then measured as users get it, not as a client that offers nothing.
+ */
+export const BROWSER_ACCEPT_ENCODING = 'gzip, deflate, br';
 export const VARIANT_KEYS = ['name', 'weight', 'url', 'method', 'headers', 'body', 'builtin'] as const;
 
 /** Header names whose literal values never appear in reports. */
@@ -20,6 +26,7 @@ export function readTarget(f: Fields, raw: unknown, env: NodeJS.ProcessEnv, noti
   const path = ['target'];
   const t = f.object(raw, path, TARGET_KEYS);
   const tls = readTls(f, t?.tls, baseDir);
+  const acceptEncoding = readAcceptEncoding(f, t?.acceptEncoding);
   const connectTo = readConnectTo(f, t?.connectTo);
   const base = readRequest(f, t, path, env, null, 'default', notices);
   const connectTimeoutMs = f.duration(t, 'connectTimeout', path, 10_000, { min: 1 });
@@ -30,10 +37,10 @@ export function readTarget(f: Fields, raw: unknown, env: NodeJS.ProcessEnv, noti
     else sendKnobs = t.sendKnobs;
   }
   const rawVariants = t?.variants;
-  if (rawVariants === undefined || rawVariants === null) return { variants: [base], connectTimeoutMs, sourceAddresses, sendKnobs, tls, connectTo };
+  if (rawVariants === undefined || rawVariants === null) return { variants: [base], connectTimeoutMs, sourceAddresses, sendKnobs, acceptEncoding, tls, connectTo };
   if (!Array.isArray(rawVariants) || rawVariants.length === 0) {
     f.problem([...path, 'variants'], 'must be a list of request variants', 'e.g. - { name: short, weight: 3, body: {...} }');
-    return { variants: [base], connectTimeoutMs, sourceAddresses, sendKnobs, tls, connectTo };
+    return { variants: [base], connectTimeoutMs, sourceAddresses, sendKnobs, acceptEncoding, tls, connectTo };
   }
   const variants: RequestSpec[] = [];
   const names = new Set<string>();
@@ -46,7 +53,18 @@ export function readTarget(f: Fields, raw: unknown, env: NodeJS.ProcessEnv, noti
     names.add(name);
     variants.push(readRequest(f, v, vpath, env, base, name, notices));
   });
-  return { variants, connectTimeoutMs, sourceAddresses, sendKnobs, tls, connectTo };
+  return { variants, connectTimeoutMs, sourceAddresses, sendKnobs, acceptEncoding, tls, connectTo };
+}
+
+/** `acceptEncoding`: a header value, or none / false to offer nothing. */
+export function readAcceptEncoding(f: Fields, raw: unknown): string | null {
+  if (raw === undefined || raw === null || raw === true) return BROWSER_ACCEPT_ENCODING;
+  if (raw === false || raw === 'none' || raw === '') return null;
+  if (typeof raw !== 'string' || headerValueProblem(raw) !== null) {
+    f.problem(['target', 'acceptEncoding'], `must be a header value such as "gzip, deflate, br", or none, got ${describe(raw)}`);
+    return BROWSER_ACCEPT_ENCODING;
+  }
+  return raw;
 }
 
 /** Most addresses a range may name: far more than any machine has ports to need. */

@@ -38,6 +38,8 @@ export interface TargetSpec {
    * the `builtin` knobs as query parameters. Without it they go only to the built-in target.
    */
   sendKnobs: boolean;
+  /** Accept-Encoding sent when the request sets none (as browsers: gzip, deflate, br); null: none. */
+  acceptEncoding: string | null;
   /** TLS settings for https:// targets; null: Node's defaults (its CA bundle, NODE_EXTRA_CA_CERTS). */
   tls: TlsSpec | null;
   /** Requests for host:port go to this address instead of what DNS says (curl --resolve). */
