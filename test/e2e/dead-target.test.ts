@@ -30,8 +30,9 @@ test('dashboard-fanout against a dead loopback port: 100 % drops, connect_error,
   assert.ok(made > 0 && made <= 400, `${made} reconnects`);
   assert.deepEqual(s.reconnects.causes, { connect_error: made });
   assert.equal(s.reconnects.resumes, 0);
-  // The delay as waited, one per reconnect made: the scenario's 3 s (timers run late, never early).
-  assert.ok(s.reconnects.delay.p50 >= 3000 && s.reconnects.delay.count === made, JSON.stringify(s.reconnects.delay));
+  // The delay as waited, one per reconnect made: the scenario's 3 s (timers run late, or up to
+  // 1 ms early against a µs clock: they run on whole ms).
+  assert.ok(s.reconnects.delay.p50 >= 2999 && s.reconnects.delay.count === made, JSON.stringify(s.reconnects.delay));
   assert.match(r.stdout, /drop rate 100\.0 ?%/);
   assert.doesNotMatch(r.stdout, /without a gap/, 'no resume happened, so none went on without a gap');
   assert.match(r.stdout, /no resume was checked/);
