@@ -64,6 +64,15 @@ async function waitForPort(port: number, child: ChildProcess, logs: () => string
   throw new Error(`did not listen on ${port} in time: ${logs()}`);
 }
 
+/** SIGTERM, resolved once the process has exited. */
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
 function run(cmd: string, args: string[], port: number, logFile: string | null): Promise<Intermediary> {
   const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -73,12 +82,7 @@ function run(cmd: string, args: string[], port: number, logFile: string | null):
     port,
     url: `http://127.0.0.1:${port}`,
     log: logs,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    stop: () => stopChild(child),
   }));
 }
 
@@ -197,12 +201,7 @@ ${opts.tls ? '\ttls internal\n' : ''}${opts.encode === undefined ? '' : `\tencod
     origin: opts.tls ? `https://localhost:${port}` : `http://127.0.0.1:${port}`,
     ca: opts.tls ? ca : null,
     log: logs,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    stop: () => stopChild(child),
   };
 }
 
