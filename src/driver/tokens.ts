@@ -4,10 +4,10 @@
 // chosen type count, when one is chosen; keep-alive types (ping) never do.
 import type { TokenCounting } from '../scenario/types.js';
 
-/** @param type the event's `event:` field, '' when it has none (an SSE "message"). */
+/** @param type the event's type, as the decoder gives it: its `event:` field, or "message" without one (the SSE spec's default). */
 export function countTokens(data: string, type: string, counting: TokenCounting, errors: { tokenParseErrors: number }): number {
-  if (counting.eventType !== null && (type === '' ? 'message' : type) !== counting.eventType) return 0;
-  if (type !== '' && counting.ignoreTypes.includes(type)) return 0;
+  if (counting.eventType !== null && type !== counting.eventType) return 0;
+  if (counting.ignoreTypes.includes(type)) return 0;
   if (counting.mode === 'event') return data.length === 0 ? 0 : 1;
   let value: unknown;
   try {

@@ -9,20 +9,20 @@ const everyEvent: TokenCounting = { mode: 'event', eventType: null, ignoreTypes:
 
 test('per event: every non-empty event is one token', () => {
   const errors = { tokenParseErrors: 0 };
-  assert.equal(countTokens('anything', '', everyEvent, errors), 1);
-  assert.equal(countTokens('', '', everyEvent, errors), 0);
+  assert.equal(countTokens('anything', 'message', everyEvent, errors), 1);
+  assert.equal(countTokens('', 'message', everyEvent, errors), 0);
 });
 
 test('by JSON path: strings, numbers, lists, missing values, and data that is not JSON', () => {
   const errors = { tokenParseErrors: 0 };
   const content = byPath('choices[0].delta.content');
-  assert.equal(countTokens('{"choices":[{"delta":{"content":"Hel"}}]}', '', content, errors), 1);
-  assert.equal(countTokens('{"choices":[{"delta":{"role":"assistant"}}]}', '', content, errors), 0, 'a role-only chunk carries no token');
-  assert.equal(countTokens('{"choices":[{"delta":{"content":""}}]}', '', content, errors), 0);
-  assert.equal(countTokens('{"usage":{"completion_tokens":7}}', '', byPath('usage.completion_tokens'), errors), 7);
-  assert.equal(countTokens('{"tokens":["a","b","c"]}', '', byPath('tokens'), errors), 3);
+  assert.equal(countTokens('{"choices":[{"delta":{"content":"Hel"}}]}', 'message', content, errors), 1);
+  assert.equal(countTokens('{"choices":[{"delta":{"role":"assistant"}}]}', 'message', content, errors), 0, 'a role-only chunk carries no token');
+  assert.equal(countTokens('{"choices":[{"delta":{"content":""}}]}', 'message', content, errors), 0);
+  assert.equal(countTokens('{"usage":{"completion_tokens":7}}', 'message', byPath('usage.completion_tokens'), errors), 7);
+  assert.equal(countTokens('{"tokens":["a","b","c"]}', 'message', byPath('tokens'), errors), 3);
   assert.equal(errors.tokenParseErrors, 0);
-  assert.equal(countTokens('not json', '', content, errors), 0);
+  assert.equal(countTokens('not json', 'message', content, errors), 0);
   assert.equal(errors.tokenParseErrors, 1);
 });
 
@@ -32,12 +32,12 @@ test('by event type: only events of that type count; unnamed events are "message
   const delta = '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}}';
   assert.equal(countTokens(delta, 'content_block_delta', deltas, errors), 1);
   assert.equal(countTokens('{"type":"message_start","message":{}}', 'message_start', deltas, errors), 0, 'message_start carries no token');
-  assert.equal(countTokens(delta, '', deltas, errors), 0, 'an unnamed event is not a content_block_delta');
+  assert.equal(countTokens(delta, 'message', deltas, errors), 0, 'an unnamed event (a "message") is not a content_block_delta');
   const typeOnly: TokenCounting = { mode: 'event', eventType: 'content_block_delta', ignoreTypes: ['ping'] };
   assert.equal(countTokens('{}', 'content_block_delta', typeOnly, errors), 1);
   assert.equal(countTokens('{}', 'message_delta', typeOnly, errors), 0);
   const messages: TokenCounting = { mode: 'event', eventType: 'message', ignoreTypes: [] };
-  assert.equal(countTokens('x', '', messages, errors), 1, 'an event with no type is a "message"');
+  assert.equal(countTokens('x', 'message', messages, errors), 1, 'events with no event: line, which the decoder calls "message", count by that name');
   assert.equal(countTokens('{"type": "ping"}', 'ping', everyEvent, errors), 0, 'a named ping is a keep-alive, not a token');
   assert.equal(countTokens('{"type": "ping"}', 'ping', { ...everyEvent, ignoreTypes: [] }, errors), 1, 'unless ignoreEvents is emptied');
   assert.equal(errors.tokenParseErrors, 0, 'events of other types are not parsed at all');

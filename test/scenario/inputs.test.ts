@@ -14,18 +14,11 @@ import { ScenarioError } from '../../src/scenario/errors.js';
 import { loadScenario, MAX_SCENARIO_BYTES, parseScenario } from '../../src/scenario/load.js';
 import { redactUrl } from '../../src/scenario/request-checks.js';
 import { tempDir } from '../helpers/cli.js';
+import { scenarioProblems } from '../helpers/scenario-problems.js';
 
 const LOAD = 'load: { sessions: 1, duration: 1s }\n';
 
-function problems(text: string, env: NodeJS.ProcessEnv = {}, file = 'bad.yaml'): ScenarioError {
-  try {
-    parseScenario(text, file, env);
-  } catch (err) {
-    if (err instanceof ScenarioError) return err;
-    throw err;
-  }
-  assert.fail('expected the scenario to be rejected');
-}
+const problems = (text: string, env: NodeJS.ProcessEnv = {}): ScenarioError => scenarioProblems(text, 'bad.yaml', env);
 
 test('a header value with CR or LF is refused with its path, as are values undici would refuse', () => {
   const err = problems(`target:\n  url: http://127.0.0.1:9/\n  headers:\n    X-A: "a\\r\\nInjected: 1"\n    X-B: "tab\\tok"\n    X-C: "nul\\0"\n    X-D: "euro €"\n    X-E: "latin-1 é is fine"\n${LOAD}`);

@@ -4,16 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { readdirSync } from 'node:fs';
 import { ScenarioError } from '../../src/scenario/errors.js';
 import { loadScenario, parseJsonPath, parseScenario } from '../../src/scenario/load.js';
+import { scenarioProblems } from '../helpers/scenario-problems.js';
 
-function problems(text: string, file = 'bad.yaml', env: NodeJS.ProcessEnv = {}): ScenarioError {
-  try {
-    parseScenario(text, file, env);
-  } catch (err) {
-    if (err instanceof ScenarioError) return err;
-    throw err;
-  }
-  assert.fail('expected the scenario to be rejected');
-}
+const problems = scenarioProblems;
 
 test('a minimal scenario gets every default', () => {
   const s = parseScenario('load: { sessions: 2, duration: 5s }', 'min.yaml', {});
