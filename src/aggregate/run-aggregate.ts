@@ -21,6 +21,14 @@ export class RunAggregate {
   bytes = 0;
   /** Body bytes after decompression (equal to `bytes` where nothing was compressed). */
   decodedBytes = 0;
+  /** Streams whose request went out, by the HTTP version of its (last) connection: '1.1', '2'. */
+  readonly httpVersions: Record<string, number> = {};
+  /** Connections opened, by HTTP version (each counted by the stream that opened it). */
+  readonly connectionsOpened: Record<string, number> = {};
+  /** HTTP/2: the most streams one connection carried at once. */
+  peakStreamsPerConnection = 0;
+  /** HTTP/2: the lowest SETTINGS_MAX_CONCURRENT_STREAMS a server sent (0: none seen). */
+  serverMaxStreams = 0;
   /** Streams that got a 200 response, by Content-Encoding ('identity' for none). */
   readonly contentEncodings: Record<string, number> = {};
   /** Events whose data did not parse as JSON while counting tokens by JSON path. */
@@ -79,7 +87,12 @@ export class RunAggregate {
       this.contentEncodings[coding] = (this.contentEncodings[coding] ?? 0) + 1;
     }
     h.scheduleLag.recordValue(r.dispatchUs > r.intendedStartUs ? r.dispatchUs - r.intendedStartUs : 0);
-    if (r.connectedUs > 0) h.connect.recordValue(r.connectedUs - r.connectStartUs);
+    if (r.connectedUs > 0) {
+      // Over TLS, connect is the TCP part and tls the handshake after it.
+      h.connect.recordValue(r.tcpConnectedUs - r.connectStartUs);
+      if (r.connectedUs > r.tcpConnectedUs) h.tls.recordValue(r.connectedUs - r.tcpConnectedUs);
+    }
+    if (r.httpVersion !== '') this.countConnection(r);
     if (r.headersUs > 0) h.ttfb.recordValue(r.headersUs - r.intendedStartUs);
     if (r.firstTokenUs > 0) h.ttft.recordValue(r.firstTokenUs - r.intendedStartUs);
     // e2e describes replies: only streams that got a response, and not those the run cut off.
@@ -97,6 +110,14 @@ export class RunAggregate {
     if (isFailure(outcome) && r.errorCode !== '') this.errorCodes[r.errorCode] = (this.errorCodes[r.errorCode] ?? 0) + 1;
   }
 
+  private countConnection(r: StreamRecord): void {
+    const v = r.httpVersion;
+    this.httpVersions[v] = (this.httpVersions[v] ?? 0) + 1;
+    if (r.connectedUs > 0) this.connectionsOpened[v] = (this.connectionsOpened[v] ?? 0) + 1;
+    if (v === '2' && r.streamsOnConnection > this.peakStreamsPerConnection) this.peakStreamsPerConnection = r.streamsOnConnection;
+    if (r.serverMaxStreams > 0 && (this.serverMaxStreams === 0 || r.serverMaxStreams < this.serverMaxStreams)) this.serverMaxStreams = r.serverMaxStreams;
+  }
+
   /** Adds another aggregate's figures to this one, exactly (histograms by their counts). */
   add(other: RunAggregate): void {
     for (const m of METRICS) this.histograms[m].add(other.histograms[m]);
@@ -109,6 +130,7 @@ export class RunAggregate {
     this.bytes += other.bytes;
     this.decodedBytes += other.decodedBytes;
     for (const [k, n] of Object.entries(other.contentEncodings)) this.contentEncodings[k] = (this.contentEncodings[k] ?? 0) + n;
+    this.addConnections(other);
     this.tokenParseErrors += other.tokenParseErrors;
     this.negativeDeliveryLags += other.negativeDeliveryLags;
     this.cuts.add(other.cuts);
@@ -121,6 +143,14 @@ export class RunAggregate {
     this.resumesChecked += other.resumesChecked;
     for (const [o, n] of Object.entries(other.reconnectCauses)) this.reconnectCauses[o as Outcome] += n;
     this.reconnectDelay.add(other.reconnectDelay);
+  }
+
+  /** Another aggregate's protocol and connection counts (also read back from a summary by merge). */
+  addConnections(other: Pick<RunAggregate, 'httpVersions' | 'connectionsOpened' | 'peakStreamsPerConnection' | 'serverMaxStreams'>): void {
+    for (const [k, n] of Object.entries(other.httpVersions)) this.httpVersions[k] = (this.httpVersions[k] ?? 0) + n;
+    for (const [k, n] of Object.entries(other.connectionsOpened)) this.connectionsOpened[k] = (this.connectionsOpened[k] ?? 0) + n;
+    this.peakStreamsPerConnection = Math.max(this.peakStreamsPerConnection, other.peakStreamsPerConnection);
+    if (other.serverMaxStreams > 0 && (this.serverMaxStreams === 0 || other.serverMaxStreams < this.serverMaxStreams)) this.serverMaxStreams = other.serverMaxStreams;
   }
 
   /** Streams that ended, whatever the outcome. */

@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Summary } from '../report/summary.js';
-import { summaryProblem } from '../report/summary-check.js';
+import { summaryProblem, withLaterMetrics } from '../report/summary-check.js';
 import { CliError, EXIT } from './exit-codes.js';
 
 /**
@@ -44,5 +44,5 @@ export async function readRun(dir: string): Promise<Summary> {
   if (typeof head !== 'object' || head === null || head.schemaVersion !== 1 || head.tool?.name !== 'sse-soak') throw new CliError(`${file}: not an sse-soak summary (schemaVersion 1)`, EXIT.INVALID_INPUT);
   const problem = summaryProblem(s);
   if (problem !== null) throw new CliError(`${file}: ${problem}`, EXIT.INVALID_INPUT);
-  return s as Summary;
+  return withLaterMetrics(s as Summary);
 }

@@ -2,6 +2,7 @@
 import { ScenarioError } from '../scenario/errors.js';
 import { MAX_DURATION_MS } from '../scenario/fields.js';
 import { redactUrl, takeCredentials } from '../scenario/request-checks.js';
+import { parseHttpMode } from '../scenario/target-section.js';
 import { parseConnectTo } from '../scenario/tls-section.js';
 import type { RequestSpec, Scenario } from '../scenario/types.js';
 import { parseDurationMs, parseFraction } from '../scenario/units.js';
@@ -20,6 +21,7 @@ export interface RunFlags {
   drain?: string;
   resolve?: string[];
   acceptEncoding?: string;
+  http?: string;
   progressInterval?: string;
   workers?: string;
 }
@@ -71,7 +73,13 @@ export function applyFlags(scenario: Scenario, flags: RunFlags): Scenario {
     connectTo.push(c);
   }
   const acceptEncoding = flags.acceptEncoding === undefined ? overridden.target.acceptEncoding : flags.acceptEncoding === 'none' || flags.acceptEncoding === '' ? null : flags.acceptEncoding;
-  return { ...overridden, target: { ...overridden.target, connectTo, acceptEncoding }, thresholds, output, load };
+  let http = overridden.target.http;
+  if (flags.http !== undefined) {
+    const mode = parseHttpMode(flags.http);
+    if (mode === null) throw new CliError(`--http: expected 1.1, 2 or auto, got ${flags.http}`, EXIT.INVALID_INPUT);
+    http = mode;
+  }
+  return { ...overridden, target: { ...overridden.target, connectTo, acceptEncoding, http }, thresholds, output, load };
 }
 
 /**

@@ -20,6 +20,8 @@ const CONNECT_CODES = new Set([
   'UNABLE_TO_GET_ISSUER_CERT',
   'CERT_NOT_YET_VALID',
   'EPROTO',
+  // target.http: 2 and a TLS server that chose HTTP/1.1 (connector.ts).
+  'ERR_ALPN_NO_H2',
 ]);
 
 const IDLE_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
@@ -71,6 +73,8 @@ export function classifyEnd(err: unknown, sent: boolean, wire: WireEnd): EndOfAt
   if (IDLE_CODES.has(code)) return { outcome: 'client_idle_timeout', reason: code };
   if (!sent || CONNECT_CODES.has(code)) return { outcome: 'connect_error', reason: code };
   if (wire === 'reset' || code === 'ECONNRESET') return { outcome: 'reset', reason: 'ECONNRESET' };
+  const h2 = http2End(code, message);
+  if (h2 !== null) return h2;
   // undici ends the connection on a 101 nobody asked for (and, but for transport.ts, on an
   // unasked 100): the peer broke HTTP, the wire did not fail (so no cut, and no reconnect).
   if (code === 'UND_ERR_SOCKET' && message === 'bad upgrade') return { outcome: 'protocol_error', reason: 'unsolicited 101 Switching Protocols' };
@@ -85,6 +89,32 @@ export function classifyEnd(err: unknown, sent: boolean, wire: WireEnd): EndOfAt
   if (code.startsWith('HPE_') || code === 'HTTPParserError' || code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') return { outcome: 'protocol_error', reason: code };
   return { outcome: 'reset', reason: code };
 }
+
+/**
+ * HTTP/2 ends one stream with RST_STREAM and a whole connection with GOAWAY, each with an
+ * error code (RFC 9113 §7): a cut of the reply, named with its frame and code. Node names the
+ * code in its message ("… error code NGHTTP2_CANCEL"), undici the GOAWAY's as a number.
+ */
+function http2End(code: string, message: unknown): EndOfAttempt | null {
+  const text = typeof message === 'string' ? message : '';
+  if (code === 'ERR_HTTP2_STREAM_ERROR') {
+    const name = /NGHTTP2_([A-Z0-9_]+)/.exec(text)?.[1] ?? 'unknown code';
+    return { outcome: 'reset', reason: `RST_STREAM ${name}` };
+  }
+  const goaway = /"GOAWAY" frame received with code (\d+)/.exec(text);
+  if (goaway !== null) return { outcome: 'reset', reason: `GOAWAY ${H2_ERRORS[Number(goaway[1])] ?? goaway[1]}` };
+  if (code === 'ERR_HTTP2_SESSION_ERROR') {
+    const n = /code (\d+)/.exec(text)?.[1];
+    return { outcome: 'reset', reason: `GOAWAY ${n === undefined ? 'error' : (H2_ERRORS[Number(n)] ?? n)}` };
+  }
+  if (code === 'ERR_HTTP2_GOAWAY_SESSION') return { outcome: 'reset', reason: 'GOAWAY (stream not processed)' };
+  if (code === 'UND_ERR_INFO' && text.startsWith('HTTP/2: stream closed before the response was complete')) return { outcome: 'reset', reason: 'RST_STREAM before the end' };
+  if (code === 'UND_ERR_INFO' && text.startsWith('HTTP/2')) return { outcome: 'reset', reason: text.slice(0, 80) };
+  return null;
+}
+
+/** HTTP/2 error codes by number (RFC 9113 §7), as reports name them. */
+export const H2_ERRORS = ['NO_ERROR', 'PROTOCOL_ERROR', 'INTERNAL_ERROR', 'FLOW_CONTROL_ERROR', 'SETTINGS_TIMEOUT', 'STREAM_CLOSED', 'FRAME_SIZE_ERROR', 'REFUSED_STREAM', 'CANCEL', 'COMPRESSION_ERROR', 'CONNECT_ERROR', 'ENHANCE_YOUR_CALM', 'INADEQUATE_SECURITY', 'HTTP_1_1_REQUIRED'];
 
 /**
  * The Last-Event-ID value as undici writes it (latin1: one byte per char), so an id that

@@ -131,6 +131,8 @@ export class LoadRun implements StreamHost, PacerHost {
   }
 
   async run(): Promise<RunResult> {
+    // `http: auto` over TLS asks the server which protocol it speaks before the clock starts.
+    await this.transport.prepare();
     this.monitor.start();
     this.startedAtEpochMs = Date.now();
     this.startUs = nowUs();
@@ -213,10 +215,6 @@ export class LoadRun implements StreamHost, PacerHost {
   }
 
   // ── StreamHost ─────────────────────────────────────────────────────────────
-
-  requestStarting(stream: StreamHandler): void {
-    this.transport.requestStarting(stream);
-  }
 
   onFinished(stream: StreamHandler): void {
     const r = stream.record;

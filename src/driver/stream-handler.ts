@@ -13,6 +13,7 @@ import { setLongTimeout, type LongTimer } from '../util/timers.js';
 import { classifyEnd, isEventStream, lastEventIdHeader, wireEnd } from './classify.js';
 import { BodyDecoder, contentCoding, type DecodedSink } from './content-decoding.js';
 import { SseDecoder, type SseSink } from './sse-decoder.js';
+import type { TransportStream } from './transport.js';
 import { countTokens } from './tokens.js';
 
 /** What a stream needs from the run it belongs to. */
@@ -20,8 +21,6 @@ export interface StreamHost {
   readonly spec: StreamSpec;
   /** The second being counted now (timeseries.csv, live progress). */
   readonly second: SecondWindow;
-  /** The request is being written now; the transport fills in connect times if it opened a connection. */
-  requestStarting(stream: StreamHandler): void;
   /** The stream has its outcome; called once. */
   onFinished(stream: StreamHandler): void;
   /** The stream is over: it has its outcome and no request of it is left with the HTTP client. */
@@ -46,12 +45,12 @@ class StreamStop extends Error {
   }
 }
 
-export class StreamHandler implements Dispatcher.DispatchHandler, SseSink, DecodedSink {
+export class StreamHandler implements TransportStream, SseSink, DecodedSink {
   readonly record: StreamRecord;
   private readonly host: StreamHost;
   /** Where this stream's figures go: its variant's aggregate, or the warm-up's. */
   readonly aggregate: RunAggregate;
-  /** The connection of the current attempt, set by the transport when the request head goes out. */
+  /** HTTP/1.1: the connection of the current attempt, set by the transport when the request head goes out. */
   socket: Socket | null = null;
   private decoder: SseDecoder | null = null;
   /** A compressed body's decompressor (gzip, deflate, br), or null: the bytes go to the SSE decoder as they are. */
@@ -153,7 +152,6 @@ export class StreamHandler implements Dispatcher.DispatchHandler, SseSink, Decod
     r.requestSentUs = nowUs();
     this.attemptSent = true;
     this.attemptUs = r.requestSentUs;
-    this.host.requestStarting(this);
     if (this.finished) controller.abort(new StreamStop(this.record.outcome as Outcome));
     else this.armIdle(this.host.spec.idleTimeoutMs);
   }

@@ -1,18 +1,33 @@
-// The HTTP client side of a run: one undici Agent with every timeout set from the
-// scenario (undici's own 300 s defaults would cut quiet streams and be reported as
-// the target's fault), unlimited connections per origin and no pipelining, so that
-// each open stream holds its own connection, as a browser's EventSource does.
+// The HTTP client side of a run, over HTTP/1.1 or HTTP/2, with every timeout set from the
+// scenario (undici's own 300 s defaults would cut quiet streams and be reported as the
+// target's fault). The stream handler and the classifier do not know which protocol
+// carries them: the transport fills in the record's connection facts (connect and TLS
+// times, protocol, streams sharing the connection) and hands an HTTP/1.1 stream its
+// socket, whose end tells a reset from a clean close.
+//
+// HTTP/1.1: one undici Agent, unlimited connections per origin and no pipelining, so each
+// open stream holds its own connection, as a browser's EventSource does.
+// HTTP/2: per origin, a list of undici Clients, each one connection carrying up to
+// `maxStreamsPerConnection` streams (fewer when the server's SETTINGS_MAX_CONCURRENT_STREAMS
+// says so); a stream goes to the first connection with room, a new one when none has.
+// undici's own Pool would open a connection per request while the first is still
+// connecting (it counts a connecting client as busy), so a burst of streams would never share.
 import diagnostics from 'node:diagnostics_channel';
+import http2 from 'node:http2';
+import { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
-import { rootCertificates } from 'node:tls';
-import { Agent, buildConnector, type Dispatcher } from 'undici';
+import { Agent, Client, type Dispatcher } from 'undici';
 import type { StreamRecord } from '../record/stream-record.js';
-import type { Scenario, TlsSpec } from '../scenario/types.js';
-import { nowUs } from '../util/clock.js';
+import type { HttpMode, Scenario } from '../scenario/types.js';
+import { H2_ERRORS } from './classify.js';
+import { codedError, connectorOptions, makeConnector, probeAlpn, type ConnectStamp } from './connector.js';
 
-/** What the transport tells a stream about the connection its request went out on. */
-export interface OnConnection {
+export { tlsOptions } from './connector.js';
+
+/** What the transport needs of a stream: the record to fill in, and its undici handler. */
+export interface TransportStream extends Dispatcher.DispatchHandler {
   readonly record: StreamRecord;
+  /** HTTP/1.1: the connection its request went out on (null over HTTP/2, where a connection is shared). */
   socket: Socket | null;
 }
 
@@ -23,12 +38,78 @@ export interface OnConnection {
  */
 const UNDICI_TIMEOUT_SLACK_MS = 1000;
 
-interface ConnectStamp {
-  startUs: number;
-  endUs: number;
+const SEND_HEADERS = 'undici:client:sendHeaders';
+
+/** A connection as the transport knows it. */
+interface Connection {
+  readonly h2: boolean;
+  /** Requests that went out on it and have not ended. */
+  active: number;
+  /** HTTP/2: the server's SETTINGS_MAX_CONCURRENT_STREAMS, once its SETTINGS came; 0 before. */
+  serverMaxStreams: number;
+  /** How it connected, until the first request on it claims it (that stream's connect and TLS times). */
+  stamp: ConnectStamp | null;
 }
 
-const SEND_HEADERS = 'undici:client:sendHeaders';
+/** One HTTP/2 client (one connection at a time) of an origin, and the streams given to it. */
+interface H2Entry {
+  readonly client: Client;
+  assigned: number;
+  /** Streams it may carry at once: the scenario's cap, or the server's lower limit. */
+  limit: number;
+  /** Its connection got a GOAWAY: no new stream goes to it, the open ones finish. */
+  closing: boolean;
+}
+
+/** The parts of Node's ClientHttp2Session (as undici keeps it) that the transport uses. */
+interface H2Session {
+  on(event: 'remoteSettings', listener: (settings: { maxConcurrentStreams?: number }) => void): void;
+  on(event: 'goaway', listener: (code: number, lastStreamId: number) => void): void;
+  listeners(event: 'goaway'): ((this: H2Session, ...args: unknown[]) => void)[];
+  removeAllListeners(event: 'goaway'): void;
+}
+
+/** The part of Node's ClientHttp2Stream the transport reads: the RST_STREAM code that closed it, if one did. */
+interface H2Stream {
+  readonly rstCode?: number;
+}
+
+/** Where the next HTTP/2 stream Node makes for undici goes (set from sendHeaders, cleared when used). */
+let h2StreamMade: ((stream: H2Stream) => void) | null = null;
+let h2RequestHooked = false;
+
+/**
+ * undici reports a RST_STREAM(CANCEL) that comes after the response headers as a clean end
+ * of the body, and keeps the stream (where Node records `rstCode`) to itself. This wraps
+ * ClientHttp2Session#request, once per process, so the transport sees each stream made for
+ * the request it just published. Node does not export the class: a session made on a dummy
+ * duplex (no network) gives its prototype. Where any of this fails, streams are not seen, and
+ * a late CANCEL stays a clean end.
+ */
+function hookH2Requests(): void {
+  if (h2RequestHooked) return;
+  h2RequestHooked = true;
+  try {
+    const dummy = new Duplex({ read() {}, write(_chunk, _encoding, callback) { callback(); } });
+    const session = http2.connect('http://localhost', { createConnection: () => dummy });
+    session.on('error', () => undefined);
+    const proto = Object.getPrototypeOf(session) as { request?: (...args: unknown[]) => H2Stream };
+    session.destroy();
+    dummy.destroy();
+    const request = proto.request;
+    if (typeof request !== 'function') return;
+    proto.request = function (this: unknown, ...args: unknown[]): H2Stream {
+      const stream = request.apply(this, args);
+      const made = h2StreamMade;
+      h2StreamMade = null;
+      made?.(stream);
+      return stream;
+    };
+  } catch {
+    // Streams are not seen: see above.
+  }
+}
+
 
 /**
  * undici ends the connection on an interim 100 Continue the request did not ask for, where
@@ -39,8 +120,7 @@ const SEND_HEADERS = 'undici:client:sendHeaders';
  * and a 100 stays a protocol_error that names it (classify.ts).
  */
 function skipInterim100(socket: Socket): void {
-  const key = Object.getOwnPropertySymbols(socket).find((s) => s.description === 'parser');
-  const parser = key === undefined ? undefined : (socket as unknown as Record<symbol, { onHeadersComplete?: unknown } | undefined>)[key];
+  const parser = symbolProperty<{ onHeadersComplete?: unknown }>(socket, 'parser');
   const original = parser?.onHeadersComplete;
   if (parser === undefined || typeof original !== 'function') return;
   parser.onHeadersComplete = function (this: unknown, statusCode: number, upgrade: boolean, keepAlive: boolean): unknown {
@@ -49,80 +129,137 @@ function skipInterim100(socket: Socket): void {
   };
 }
 
+/** An undici-internal property kept under a symbol with this description, where there is one. */
+function symbolProperty<T>(target: object, description: string): T | undefined {
+  const key = Object.getOwnPropertySymbols(target).find((s) => s.description === description);
+  return key === undefined ? undefined : ((target as Record<symbol, T | undefined>)[key] ?? undefined);
+}
+
 /** The request's headers, with Accept-Encoding offered as the scenario says unless they set it. */
 function withAcceptEncoding(headers: Record<string, string>, acceptEncoding: string | null): Record<string, string> {
   if (acceptEncoding === null || Object.keys(headers).some((h) => h.toLowerCase() === 'accept-encoding')) return headers;
   return { ...headers, 'Accept-Encoding': acceptEncoding };
 }
 
-/** tls.connect options from the scenario; none for Node's defaults. */
-export function tlsOptions(tls: TlsSpec | null): { ca?: string[]; cert?: string; key?: string; rejectUnauthorized?: boolean; servername?: string } {
-  if (tls === null) return {};
-  return {
-    // Added to Node's CAs (as NODE_EXTRA_CA_CERTS does), so public names still verify.
-    ...(tls.ca === null ? {} : { ca: [...rootCertificates, tls.ca.pem] }),
-    ...(tls.cert === null ? {} : { cert: tls.cert.pem }),
-    ...(tls.key === null ? {} : { key: tls.key.pem }),
-    ...(tls.insecure ? { rejectUnauthorized: false } : {}),
-    ...(tls.servername === null ? {} : { servername: tls.servername }),
-  };
+/**
+ * One request of a stream, between the stream and undici: it tells the transport which
+ * stream a request head belongs to, and gives back the stream's place on its connection
+ * when the request ends. Forwarding costs a call per read, nothing per event.
+ */
+class Attempt implements Dispatcher.DispatchHandler {
+  connection: Connection | null = null;
+  /** HTTP/2: Node's stream under the request, where the transport could see it made. */
+  h2Stream: H2Stream | null = null;
+  private ended = false;
+
+  constructor(
+    private readonly transport: Transport,
+    readonly stream: TransportStream,
+    private readonly h2: H2Entry | null,
+  ) {}
+
+  onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
+    this.transport.starting = this;
+    this.stream.onRequestStart?.(controller, context);
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>, statusMessage?: string): void {
+    this.stream.onResponseStart?.(controller, statusCode, headers, statusMessage);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.stream.onResponseData?.(controller, chunk);
+  }
+
+  onResponseEnd(controller: Dispatcher.DispatchController, trailers: Record<string, string | string[] | undefined>): void {
+    this.end();
+    // undici ends a reply cleanly on RST_STREAM(CANCEL) after its headers: the stream was reset.
+    const rst = this.h2Stream?.rstCode ?? 0;
+    if (rst !== 0) this.stream.onResponseError?.(controller, codedError('ERR_HTTP2_STREAM_ERROR', `Stream closed with error code NGHTTP2_${H2_ERRORS[rst] ?? rst}`));
+    else this.stream.onResponseEnd?.(controller, trailers);
+  }
+
+  onResponseError(controller: Dispatcher.DispatchController, err: Error): void {
+    this.end();
+    this.stream.onResponseError?.(controller, err);
+  }
+
+  private end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.connection !== null) this.connection.active--;
+    if (this.h2 !== null) this.h2.assigned--;
+  }
 }
 
 export class Transport {
   readonly agent: Agent;
+  /** The attempt whose request head undici is writing right now (see onSendHeaders). */
+  starting: Attempt | null = null;
+  private readonly mode: HttpMode;
+  private readonly maxStreams: number;
+  private readonly scenario: Scenario;
   /** One prepared request per variant. */
   private readonly requests: Dispatcher.DispatchOptions[];
-  // New sockets and when they connected, until the first request on each claims it.
-  private readonly fresh = new WeakMap<Socket, ConnectStamp>();
-  // The stream whose request head undici is writing right now (see onSendHeaders).
-  private starting: OnConnection | null = null;
+  private readonly connections = new WeakMap<Socket, Connection>();
+  /** Origins whose streams go over HTTP/2, and their clients. */
+  private readonly h2Origins = new Map<string, H2Entry[]>();
+  private readonly h2Connect: ReturnType<typeof makeConnector>;
+  private readonly timeouts: { headersTimeout: number; bodyTimeout: number };
+
   private readonly onSendHeaders = (message: unknown): void => {
-    const stream = this.starting;
-    if (stream === null) return;
+    const attempt = this.starting;
+    if (attempt === null) return;
     this.starting = null;
     const socket = (message as { socket: Socket }).socket;
-    // The stream reads how the socket ended (a reset undici reports as a clean end).
-    stream.socket = socket;
-    const record = stream.record;
-    const stamp = this.fresh.get(socket);
-    if (stamp === undefined) return;
-    this.fresh.delete(socket);
-    skipInterim100(socket);
+    const connection = this.connections.get(socket);
+    const record = attempt.stream.record;
+    if (connection === undefined) return;
+    attempt.connection = connection;
+    connection.active++;
+    record.httpVersion = connection.h2 ? '2' : '1.1';
+    record.streamsOnConnection = connection.active;
+    record.serverMaxStreams = connection.serverMaxStreams;
+    // An HTTP/1.1 stream reads how its socket ended (a reset undici reports as a clean end);
+    // an HTTP/2 stream's end is in its own frames, whatever the shared socket does.
+    attempt.stream.socket = connection.h2 ? null : socket;
+    // undici makes the request's HTTP/2 stream next, in the same synchronous write.
+    if (connection.h2) h2StreamMade = (stream) => (attempt.h2Stream = stream);
+    const stamp = connection.stamp;
+    if (stamp === null) return;
+    connection.stamp = null;
+    if (!connection.h2) skipInterim100(socket);
     record.connectStartUs = stamp.startUs;
+    record.tcpConnectedUs = stamp.tcpUs;
     record.connectedUs = stamp.endUs;
   };
 
   /** @param urls the URL each variant's streams go to, in the scenario's variant order. */
   constructor(scenario: Scenario, urls: string[]) {
     const { stream, target } = scenario;
-    const connect = buildConnector({ timeout: target.connectTimeoutMs, ...tlsOptions(target.tls) });
-    // curl --resolve: host:port → the address to connect to; the Host header and SNI keep the name.
-    const resolveTo = new Map(target.connectTo.map((c) => [`${c.host}:${c.port}`, c.address]));
-    // New connections take the source addresses in turn: each has its own ephemeral ports.
-    const sources = target.sourceAddresses;
-    let nextSource = 0;
+    this.scenario = scenario;
+    this.mode = target.http;
+    this.maxStreams = target.maxStreamsPerConnection;
+    this.timeouts = { headersTimeout: stream.idleTimeoutMs + UNDICI_TIMEOUT_SLACK_MS, bodyTimeout: stream.idleTimeoutMs + UNDICI_TIMEOUT_SLACK_MS };
+    const remember = (h2: boolean) => (socket: Socket, stamp: ConnectStamp): void => {
+      this.connections.set(socket, { h2: h2 || (socket as Socket & { alpnProtocol?: unknown }).alpnProtocol === 'h2', active: 0, serverMaxStreams: 0, stamp });
+    };
+    // Origins not known to be HTTP/2. For `auto` it still offers h2 (a server that could not be
+    // asked first, see prepare, is met as a browser would meet it): an h2 connection made here
+    // carries one stream at a time, and its streams say they went over h2.
+    const agentConnect = makeConnector(connectorOptions(scenario, this.mode === 'auto' ? 'auto' : '1.1'), remember(false));
     this.agent = new Agent({
       connections: null,
       pipelining: 1,
-      headersTimeout: stream.idleTimeoutMs + UNDICI_TIMEOUT_SLACK_MS,
-      bodyTimeout: stream.idleTimeoutMs + UNDICI_TIMEOUT_SLACK_MS,
+      ...this.timeouts,
       keepAliveTimeout: 30_000,
-      connect: (opts, callback) => {
-        const startUs = nowUs();
-        const localAddress = sources.length === 0 ? opts.localAddress : sources[nextSource++ % sources.length];
-        const port = Number(opts.port) || (opts.protocol === 'https:' ? 443 : 80);
-        const address = resolveTo.get(`${opts.hostname.toLowerCase()}:${port}`);
-        // `host` (the origin's name) still gives the SNI name; only the address connected to changes.
-        connect({ ...opts, localAddress, ...(address === undefined ? {} : { hostname: address }) }, (err, socket) => {
-          if (err !== null || socket === null) {
-            callback(err ?? new Error('connect failed'), null);
-            return;
-          }
-          this.fresh.set(socket, { startUs, endUs: nowUs() });
-          callback(null, socket);
-        });
-      },
+      connect: (params, callback) =>
+        agentConnect(params, (err, socket) => {
+          (callback as (e: Error | null, s: Socket | null) => void)(err, socket);
+          if (err === null && socket !== null && this.connections.get(socket)?.h2 === true) this.watchH2(socket, null);
+        }),
     });
+    this.h2Connect = makeConnector(connectorOptions(scenario, '2'), remember(true));
     // undici calls onRequestStart and then, in the same synchronous write, publishes
     // sendHeaders with the socket. That pairs each stream with the connection it got
     // exactly, where the Agent's 'connect' event alone cannot say which request it served.
@@ -135,32 +272,119 @@ export class Transport {
         method: v.method,
         headers: withAcceptEncoding(v.headers, target.acceptEncoding),
         body: v.body,
-        headersTimeout: stream.idleTimeoutMs + UNDICI_TIMEOUT_SLACK_MS,
-        bodyTimeout: stream.idleTimeoutMs + UNDICI_TIMEOUT_SLACK_MS,
+        ...this.timeouts,
         blocking: true,
-        idempotent: false,
+        // undici sends no request beside one it calls non-idempotent, which would keep HTTP/2
+        // to a stream per connection; over HTTP/1.1 `pipelining: 1` already does that.
+        idempotent: true,
       };
     });
+    if (this.mode !== '1.1') hookH2Requests();
+    // `2`: every origin is HTTP/2 (over TLS, the connector refuses a server that will not).
+    if (this.mode === '2') for (const r of this.requests) this.h2Origins.set(String(r.origin), []);
+  }
+
+  /**
+   * `auto` over TLS: asks each https origin once which protocol it chooses (ALPN), and sends
+   * every stream that way, as a browser does after its first connection. A server that
+   * cannot be asked is spoken to over HTTP/1.1. Resolves with what each origin chose.
+   */
+  async prepare(): Promise<Map<string, string>> {
+    const chosen = new Map<string, string>();
+    if (this.mode !== 'auto') return chosen;
+    const origins = new Set(this.requests.map((r) => String(r.origin)).filter((o) => o.startsWith('https:')));
+    await Promise.all(
+      [...origins].map(async (origin) => {
+        const alpn = await probeAlpn(new URL(origin), connectorOptions(this.scenario, 'auto'));
+        if (alpn instanceof Error) return;
+        chosen.set(origin, alpn);
+        if (alpn === 'h2') this.h2Origins.set(origin, []);
+      }),
+    );
+    return chosen;
   }
 
   /** @param lastEventId for a reconnect: sent as Last-Event-ID, as EventSource does (see lastEventIdHeader). */
-  dispatch(handler: Dispatcher.DispatchHandler, variant: number, lastEventId = ''): void {
-    const request = this.requests[variant] as Dispatcher.DispatchOptions;
-    if (lastEventId === '') {
-      this.agent.dispatch(request, handler);
+  dispatch(stream: TransportStream, variant: number, lastEventId = ''): void {
+    const base = this.requests[variant] as Dispatcher.DispatchOptions;
+    const request = lastEventId === '' ? base : { ...base, headers: { ...(base.headers as Record<string, string>), 'Last-Event-ID': lastEventId } };
+    const entries = this.h2Origins.get(String(base.origin));
+    if (entries === undefined) {
+      this.agent.dispatch(request, new Attempt(this, stream, null));
       return;
     }
-    const headers = { ...(request.headers as Record<string, string>), 'Last-Event-ID': lastEventId };
-    this.agent.dispatch({ ...request, headers }, handler);
+    const entry = this.h2Entry(String(base.origin), entries);
+    entry.assigned++;
+    // A client queues what it cannot send yet: the stream waits for its connection.
+    entry.client.dispatch(request, new Attempt(this, stream, entry));
   }
 
-  /** Called from onRequestStart: the next sendHeaders belongs to this stream. */
-  requestStarting(stream: OnConnection): void {
-    this.starting = stream;
+  /** The first HTTP/2 connection of the origin with room for one more stream, or a new one. */
+  private h2Entry(origin: string, entries: H2Entry[]): H2Entry {
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i] as H2Entry;
+      if (e.closing && e.assigned === 0) {
+        // Its connection went away (GOAWAY) and its last stream ended: a new client takes its place.
+        void e.client.destroy().catch(() => undefined);
+        entries.splice(i--, 1);
+      } else if (!e.closing && e.assigned < e.limit && !e.client.destroyed) return e;
+    }
+    const limit = this.maxStreams;
+    const entry: H2Entry = {
+      limit,
+      assigned: 0,
+      closing: false,
+      client: new Client(origin, {
+        pipelining: limit,
+        maxConcurrentStreams: limit,
+        ...this.timeouts,
+        connect: (params, callback) =>
+          this.h2Connect(params, (err, socket) => {
+            (callback as (e: Error | null, s: Socket | null) => void)(err, socket);
+            if (err === null && socket !== null) this.watchH2(socket, entry);
+          }),
+      }),
+    };
+    entries.push(entry);
+    return entry;
+  }
+
+  /**
+   * What the transport follows on an HTTP/2 connection, through undici's session (kept under
+   * the socket's `http2Session` symbol; where it is not found, none of this happens):
+   * - the server's SETTINGS_MAX_CONCURRENT_STREAMS, once it comes, lowers what the connection
+   *   is given, and is recorded for the streams on it;
+   * - a graceful GOAWAY (NO_ERROR: a server reloading, or rotating connections) lets the open
+   *   streams finish, as RFC 9113 §6.8 and browsers do, where undici would end them all; new
+   *   streams go to a new connection. A GOAWAY with an error code ends them, as undici does.
+   */
+  private watchH2(socket: Socket, entry: H2Entry | null): void {
+    const session = symbolProperty<H2Session>(socket, 'http2Session');
+    if (session === undefined) return;
+    const connection = this.connections.get(socket);
+    session.on('remoteSettings', (settings) => {
+      const max = settings.maxConcurrentStreams;
+      if (max === undefined) return;
+      if (connection !== undefined) connection.serverMaxStreams = max;
+      if (entry === null) return;
+      entry.limit = Math.max(1, Math.min(this.maxStreams, max));
+      entry.client.pipelining = entry.limit;
+    });
+    if (entry === null) return;
+    const undiciGoaway = session.listeners('goaway');
+    session.removeAllListeners('goaway');
+    session.on('goaway', (code, lastStreamId) => {
+      entry.closing = true;
+      // Node closes the session itself on NO_ERROR once its streams end, and destroys it on an
+      // error. Streams still queued in the client (past a lowered server limit) would be written
+      // to the closing session: undici's own handling sends them on a new connection instead.
+      if (code !== 0 || entry.assigned > entry.limit) for (const listener of undiciGoaway) listener.call(session, code, lastStreamId);
+    });
   }
 
   async close(): Promise<void> {
-    await this.agent.destroy();
+    const clients = [...this.h2Origins.values()].flat().map((e) => e.client.destroy());
+    await Promise.all([this.agent.destroy(), ...clients]);
   }
 
   dispose(): void {

@@ -9,7 +9,11 @@ import type { Figures, Summary } from '../report/summary.js';
 
 export function aggregateFromFigures(f: Figures): RunAggregate {
   const agg = new RunAggregate();
-  for (const m of METRICS) agg.histograms[m].add(decodeHistogram(f.histograms[m]));
+  for (const m of METRICS) {
+    // A metric added later is absent from older reports: nothing of it was measured.
+    const encoded = f.histograms[m] as string | undefined;
+    if (encoded !== undefined) agg.histograms[m].add(decodeHistogram(encoded));
+  }
   for (const [o, n] of Object.entries(f.outcomes)) agg.outcomes[o as Outcome] = n;
   Object.assign(agg.httpStatuses, f.httpStatuses);
   Object.assign(agg.errorCodes, f.errorCodes);
@@ -20,6 +24,8 @@ export function aggregateFromFigures(f: Figures): RunAggregate {
   // Absent from reports written before compressed bodies were decoded: nothing was.
   agg.decodedBytes = f.totals.decodedBytes ?? f.totals.bytes;
   Object.assign(agg.contentEncodings, f.contentEncodings ?? {});
+  const c = f.connections;
+  if (c !== undefined) agg.addConnections({ httpVersions: c.httpVersions, connectionsOpened: c.opened, peakStreamsPerConnection: c.peakStreamsPerConnection, serverMaxStreams: c.serverMaxConcurrentStreams ?? 0 });
   return agg;
 }
 

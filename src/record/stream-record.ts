@@ -21,8 +21,16 @@ export interface StreamRecord {
   dispatchUs: number;
   /** When a new connection for it began connecting; 0 when it reused one. */
   connectStartUs: number;
-  /** When that new connection was established; 0 when it reused one. */
+  /** When that new connection's TCP connect completed (over TLS, the handshake runs from here to connectedUs); 0 when it reused one. */
+  tcpConnectedUs: number;
+  /** When that new connection was established (TCP, and TLS when https); 0 when it reused one. */
   connectedUs: number;
+  /** The HTTP version its (latest) request went out on: '1.1' or '2'; '' before one went out. */
+  httpVersion: string;
+  /** HTTP/2: streams open on its connection when its request went out, itself included (1 over HTTP/1.1). */
+  streamsOnConnection: number;
+  /** HTTP/2: the server's SETTINGS_MAX_CONCURRENT_STREAMS on its connection when its request went out; 0 unknown or HTTP/1.1. */
+  serverMaxStreams: number;
   /** When the request head was written to the socket. */
   requestSentUs: number;
   /** When the response status and headers arrived. */
@@ -67,7 +75,11 @@ export function newStreamRecord(seq: number, sessionId: number, variant: number,
     intendedStartUs,
     dispatchUs: 0,
     connectStartUs: 0,
+    tcpConnectedUs: 0,
     connectedUs: 0,
+    httpVersion: '',
+    streamsOnConnection: 0,
+    serverMaxStreams: 0,
     requestSentUs: 0,
     headersUs: 0,
     firstTokenUs: 0,

@@ -46,6 +46,7 @@ export function renderConsoleSummary(s: Summary, reportDir?: string): string {
   lines.push(
     `tokens    ${fmtInt(s.totals.tokens)} (${fmtInt(s.totals.tokensPerSecond)}/s) · events ${fmtInt(s.totals.events)} (${fmtInt(s.totals.eventsPerSecond)}/s) · ${fmtBytes(s.totals.bytes)}${compressionText(s)}`,
   );
+  lines.push(...connectionLines(s.connections));
   if (s.warmup.streams > 0) {
     const w = OUTCOMES.filter((o) => s.warmup.outcomes[o] > 0).map((o) => `${o} ${fmtInt(s.warmup.outcomes[o])}`);
     lines.push(`warm-up   ${fmtInt(s.warmup.streams)} streams kept out of the results (${w.join(' · ') || 'none ended'})`);
@@ -202,6 +203,25 @@ export function describeCutGroup(g: Summary['cuts']['groups'][number]): string {
   const spread = g.spreadMs < 1000 ? `${Math.round(g.spreadMs)} ms` : `${(g.spreadMs / 1000).toFixed(1)} s`;
   const match = g.matches !== null ? `matches ${g.matches}` : 'no declared limit matches';
   return `${CUT_WORDS[g.kind]} ${(g.centreMs / 1000).toFixed(1)} s ± ${spread}, ${fmtInt(g.count)} stream${g.count === 1 ? '' : 's'} — ${match}`;
+}
+
+/**
+ * "wire      HTTP/2 1,000 streams over 10 connections (peak 100 at once on one; the server allows 128)":
+ * which protocol carried the streams and, over HTTP/2, how they shared connections.
+ */
+export function connectionLines(c: Summary['connections']): string[] {
+  if (c === undefined) return [];
+  const parts: string[] = [];
+  for (const [v, streams] of Object.entries(c.httpVersions).sort()) {
+    const opened = c.opened[v] ?? 0;
+    let text = `HTTP/${v} ${fmtInt(streams)} stream${streams === 1 ? '' : 's'} over ${fmtInt(opened)} new connection${opened === 1 ? '' : 's'}`;
+    if (v === '2') {
+      const limit = c.serverMaxConcurrentStreams;
+      text += ` (peak ${fmtInt(c.peakStreamsPerConnection)} at once on one${limit === null ? '' : `; the server allows ${fmtInt(limit)}`})`;
+    }
+    parts.push(text);
+  }
+  return parts.length === 0 ? [] : [`wire      ${parts.join(' · ')}`];
 }
 
 /** " (gzip ×40: 3.1 MiB decoded)" where responses came compressed; '' where none did. */

@@ -27,6 +27,9 @@ export const STREAM_COLUMNS = [
   'outcome',
   'http_status',
   'error_code',
+  'http_version',
+  'tls_ms',
+  'streams_on_connection',
 ] as const;
 
 const ms = (us: number): string => (us / 1000).toFixed(3);
@@ -42,7 +45,7 @@ export function streamRow(r: StreamRecord, variantName: string, shard: number): 
     r.warmup ? 1 : 0,
     ms(monoToEpochUs(r.intendedStartUs)),
     span(r.intendedStartUs, r.dispatchUs),
-    span(r.connectStartUs, r.connectedUs),
+    span(r.connectStartUs, r.tcpConnectedUs),
     span(r.intendedStartUs, r.headersUs),
     span(r.intendedStartUs, r.firstTokenUs),
     span(r.intendedStartUs, r.endUs),
@@ -55,6 +58,9 @@ export function streamRow(r: StreamRecord, variantName: string, shard: number): 
     r.outcome ?? '',
     r.status || '',
     r.errorCode,
+    r.httpVersion,
+    r.connectedUs > r.tcpConnectedUs ? span(r.tcpConnectedUs, r.connectedUs) : '',
+    r.streamsOnConnection || '',
   ];
 }
 

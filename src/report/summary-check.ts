@@ -4,7 +4,10 @@
 // are tolerated: a newer sse-soak may add some, and nothing here reads them.
 import { readFileSync } from 'node:fs';
 import { histogramEncodingProblem } from '../aggregate/histogram-check.js';
+import { encodeHistogram, newHistogram, statsMs } from '../aggregate/histogram.js';
+import { LATER_METRICS, METRIC_FORMULAS } from '../aggregate/metrics.js';
 import { schemaProblem, type JsonSchema } from '../util/json-schema.js';
+import type { Figures, Summary } from './summary.js';
 
 /** From dist/src/report/ (where this runs from) to the schemas/ folder of the repository or the package. */
 const SCHEMA_URL = new URL('../../../schemas/summary.schema.json', import.meta.url);
@@ -17,3 +20,22 @@ export function summaryProblem(value: unknown): string | null {
   // Every base64 string of a summary is an HdrHistogram encoding.
   return schemaProblem(value, schema, { content: (encoding, text) => (encoding === 'base64' ? histogramEncodingProblem(text) : null) });
 }
+
+/**
+ * A summary written before a metric existed (see LATER_METRICS) lacks it: it reads as none
+ * measured, an empty histogram, wherever metrics are listed (the run, each variant).
+ */
+export function withLaterMetrics(summary: Summary): Summary {
+  const fill = (f: Pick<Figures, 'metrics' | 'histograms'> & { metricFormulas?: Record<string, string> }): void => {
+    for (const m of LATER_METRICS) {
+      if (f.metrics[m] === undefined) f.metrics[m] = statsMs(newHistogram());
+      if (f.histograms[m] === undefined) f.histograms[m] = EMPTY_HISTOGRAM;
+      if (f.metricFormulas !== undefined && f.metricFormulas[m] === undefined) f.metricFormulas[m] = METRIC_FORMULAS[m];
+    }
+  };
+  fill(summary);
+  for (const v of summary.variants ?? []) fill(v);
+  return summary;
+}
+
+const EMPTY_HISTOGRAM = encodeHistogram(newHistogram());

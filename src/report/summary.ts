@@ -10,7 +10,7 @@ import type { BackgroundSummary } from '../background/background.js';
 import type { HarnessStats } from '../driver/harness-monitor.js';
 import type { RunResult } from '../driver/load-run.js';
 import type { Outcome } from '../record/outcome.js';
-import type { Scenario, TokenCounting } from '../scenario/types.js';
+import type { HttpMode, Scenario, TokenCounting } from '../scenario/types.js';
 import type { ThresholdResult } from '../thresholds/rules.js';
 
 export const SCHEMA_VERSION = 1;
@@ -25,8 +25,21 @@ export interface Figures {
   totals: { events: number; tokens: number; bytes: number; decodedBytes?: number; eventsPerSecond: number; tokensPerSecond: number };
   /** Streams that got a 200, by the Content-Encoding of their response ('identity': none). */
   contentEncodings?: Record<string, number>;
+  /** How the streams went over the wire (absent from summaries written before sse-soak spoke HTTP/2). */
+  connections?: ConnectionFigures;
   metrics: Record<MetricName, MetricStats>;
   histograms: { unit: 'us'; encoding: string } & Record<MetricName, string>;
+}
+
+export interface ConnectionFigures {
+  /** Streams whose request went out, by HTTP version ('1.1', '2'). */
+  httpVersions: Record<string, number>;
+  /** Connections opened, by HTTP version. */
+  opened: Record<string, number>;
+  /** HTTP/2: the most streams one connection carried at once. */
+  peakStreamsPerConnection: number;
+  /** HTTP/2: the lowest SETTINGS_MAX_CONCURRENT_STREAMS a server sent; null when none came. */
+  serverMaxConcurrentStreams: number | null;
 }
 
 export interface Summary extends Figures {
@@ -38,6 +51,9 @@ export interface Summary extends Figures {
       url: string;
       builtin: boolean;
       connectTimeoutMs: number;
+      /** target.http and target.maxStreamsPerConnection (absent before sse-soak spoke HTTP/2). */
+      http?: HttpMode;
+      maxStreamsPerConnection?: number;
       /** target.tls as used: file names, never their contents. */
       tls?: { ca: string | null; clientCertificate: string | null; insecure: boolean; servername: string | null };
       /** host:port:address entries (target.connectTo, run --resolve). */
@@ -170,6 +186,12 @@ export function figures(agg: RunAggregate, durationMs: number): Figures {
     dropRate: agg.dropRate,
     totals: { events: agg.events, tokens: agg.tokens, bytes: agg.bytes, decodedBytes: agg.decodedBytes, eventsPerSecond: perSecond(agg.events), tokensPerSecond: perSecond(agg.tokens) },
     contentEncodings: { ...agg.contentEncodings },
+    connections: {
+      httpVersions: { ...agg.httpVersions },
+      opened: { ...agg.connectionsOpened },
+      peakStreamsPerConnection: agg.peakStreamsPerConnection,
+      serverMaxConcurrentStreams: agg.serverMaxStreams === 0 ? null : agg.serverMaxStreams,
+    },
     metrics,
     histograms: { unit: 'us', encoding: 'HdrHistogram V2 compressed, base64', ...encoded },
   };
@@ -217,6 +239,8 @@ export function buildSummary(input: SummaryInput): Summary {
         url: targetUrl,
         builtin: builtinTarget,
         connectTimeoutMs: target.connectTimeoutMs,
+        http: target.http,
+        maxStreamsPerConnection: target.maxStreamsPerConnection,
         ...(target.tls === null ? {} : { tls: { ca: target.tls.ca?.file ?? null, clientCertificate: target.tls.cert?.file ?? null, insecure: target.tls.insecure, servername: target.tls.servername } }),
         ...(target.connectTo.length === 0 ? {} : { connectTo: target.connectTo.map((c) => `${c.host}:${c.port}:${c.address}`) }),
         variants: target.variants.map((v, i) => ({

@@ -4,9 +4,9 @@ import { KNOB_SPECS, parseKnob } from '../target/knobs.js';
 import { describe, pathText, type Fields, type Path, type RawObject } from './fields.js';
 import { headerNameProblem, headerValueProblem, redactUrl, takeCredentials, TEMPLATE } from './request-checks.js';
 import { readConnectTo, readTls } from './tls-section.js';
-import type { RequestSpec, TargetSpec } from './types.js';
+import type { HttpMode, RequestSpec, TargetSpec } from './types.js';
 
-export const TARGET_KEYS = ['url', 'method', 'headers', 'body', 'builtin', 'sendKnobs', 'connectTimeout', 'sourceAddresses', 'acceptEncoding', 'tls', 'connectTo', 'variants'] as const;
+export const TARGET_KEYS = ['url', 'method', 'headers', 'body', 'builtin', 'sendKnobs', 'connectTimeout', 'sourceAddresses', 'acceptEncoding', 'tls', 'connectTo', 'http', 'maxStreamsPerConnection', 'variants'] as const;
 
 /**
  * What browsers, Node's fetch and Python's httpx (OpenAI's SDKs) offer unasked: a path that
@@ -28,6 +28,8 @@ export function readTarget(f: Fields, raw: unknown, env: NodeJS.ProcessEnv, noti
   const tls = readTls(f, t?.tls, baseDir);
   const acceptEncoding = readAcceptEncoding(f, t?.acceptEncoding);
   const connectTo = readConnectTo(f, t?.connectTo);
+  const http = readHttpMode(f, t?.http);
+  const maxStreamsPerConnection = f.int(t, 'maxStreamsPerConnection', path, DEFAULT_STREAMS_PER_CONNECTION, 1);
   const base = readRequest(f, t, path, env, null, 'default', notices);
   const connectTimeoutMs = f.duration(t, 'connectTimeout', path, 10_000, { min: 1 });
   const sourceAddresses = readSourceAddresses(f, t?.sourceAddresses);
@@ -37,10 +39,10 @@ export function readTarget(f: Fields, raw: unknown, env: NodeJS.ProcessEnv, noti
     else sendKnobs = t.sendKnobs;
   }
   const rawVariants = t?.variants;
-  if (rawVariants === undefined || rawVariants === null) return { variants: [base], connectTimeoutMs, sourceAddresses, sendKnobs, acceptEncoding, tls, connectTo };
+  if (rawVariants === undefined || rawVariants === null) return { variants: [base], connectTimeoutMs, sourceAddresses, sendKnobs, acceptEncoding, tls, connectTo, http, maxStreamsPerConnection };
   if (!Array.isArray(rawVariants) || rawVariants.length === 0) {
     f.problem([...path, 'variants'], 'must be a list of request variants', 'e.g. - { name: short, weight: 3, body: {...} }');
-    return { variants: [base], connectTimeoutMs, sourceAddresses, sendKnobs, acceptEncoding, tls, connectTo };
+    return { variants: [base], connectTimeoutMs, sourceAddresses, sendKnobs, acceptEncoding, tls, connectTo, http, maxStreamsPerConnection };
   }
   const variants: RequestSpec[] = [];
   const names = new Set<string>();
@@ -53,7 +55,36 @@ export function readTarget(f: Fields, raw: unknown, env: NodeJS.ProcessEnv, noti
     names.add(name);
     variants.push(readRequest(f, v, vpath, env, base, name, notices));
   });
-  return { variants, connectTimeoutMs, sourceAddresses, sendKnobs, acceptEncoding, tls, connectTo };
+  return { variants, connectTimeoutMs, sourceAddresses, sendKnobs, acceptEncoding, tls, connectTo, http, maxStreamsPerConnection };
+}
+
+/**
+ * Streams one HTTP/2 connection carries at once unless the server allows fewer: undici's
+ * default, and below what nginx (128), Caddy and Go (250) allow, so the server's own limit
+ * shows only where it is lower.
+ */
+export const DEFAULT_STREAMS_PER_CONNECTION = 100;
+
+const HTTP_MODES: readonly HttpMode[] = ['1.1', '2', 'auto'];
+
+/**
+ * `http`: auto by default — over TLS, ALPN offers h2 and http/1.1 and the server picks, as
+ * with a browser (the path users take); in cleartext HTTP/1.1, as browsers never use h2c.
+ */
+export function readHttpMode(f: Fields, raw: unknown): HttpMode {
+  if (raw === undefined || raw === null) return 'auto';
+  const mode = parseHttpMode(typeof raw === 'number' ? String(raw) : raw);
+  if (mode !== null) return mode;
+  f.problem(['target', 'http'], `must be 1.1, 2 or auto, got ${describe(raw)}`, 'auto: h2 where the server offers it over TLS, as browsers; 2: h2 only (prior knowledge on http://)');
+  return 'auto';
+}
+
+/** "1.1", "2" (or "2.0", "h2"), "auto"; null for anything else. */
+export function parseHttpMode(raw: unknown): HttpMode | null {
+  if (typeof raw !== 'string') return null;
+  const text = raw.trim().toLowerCase();
+  if (text === '2' || text === '2.0' || text === 'h2') return '2';
+  return (HTTP_MODES as readonly string[]).includes(text) ? (text as HttpMode) : null;
 }
 
 /** `acceptEncoding`: a header value, or none / false to offer nothing. */

@@ -44,7 +44,16 @@ export interface TargetSpec {
   tls: TlsSpec | null;
   /** Requests for host:port go to this address instead of what DNS says (curl --resolve). */
   connectTo: ConnectTo[];
+  /**
+   * The HTTP version: 1.1 only; 2 only (ALPN h2 over TLS, prior knowledge in cleartext);
+   * auto (ALPN offers h2 and http/1.1 over TLS, as browsers do; HTTP/1.1 in cleartext).
+   */
+  http: HttpMode;
+  /** HTTP/2: streams one connection carries at once, at most (a server's SETTINGS_MAX_CONCURRENT_STREAMS may lower it). */
+  maxStreamsPerConnection: number;
 }
+
+export type HttpMode = '1.1' | '2' | 'auto';
 
 export interface TlsSpec {
   /** A CA to trust (an internal CA), with the file it came from. */

@@ -1,11 +1,12 @@
 // Pass/fail rules, k6 style: `ttft p99 < 2s`, `drop_rate < 0.1%`, `outcome.reset == 0`,
 // `completed >= 99%`. Parsed once, before a run starts; evaluated on a run's figures.
 import { CUT_KINDS, type CutKind } from '../aggregate/cuts.js';
+import { METRICS, type MetricName } from '../aggregate/metrics.js';
 import { OUTCOMES, type Outcome } from '../record/outcome.js';
 import { parseDurationMs, parseFraction } from '../scenario/units.js';
 
-export const LATENCY_METRICS = ['connect', 'ttfb', 'ttft', 'itl', 'e2e', 'deliveryLag', 'scheduleLag'] as const;
-export type LatencyMetric = (typeof LATENCY_METRICS)[number];
+export const LATENCY_METRICS = METRICS;
+export type LatencyMetric = MetricName;
 const STATS = ['min', 'mean', 'p50', 'p90', 'p99', 'p999', 'max', 'count'] as const;
 export type Stat = (typeof STATS)[number];
 const OPS = ['<=', '>=', '==', '!=', '<', '>'] as const;

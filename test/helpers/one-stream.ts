@@ -14,10 +14,14 @@ export interface OneStream {
   aggregate: RunAggregate;
 }
 
-/** @param streamYaml lines of the scenario's `stream:` section (and a `reconnect:` section), indented as in a file. */
-export async function oneStream(url: string, streamYaml = '', timeoutMs = 10_000): Promise<OneStream> {
+/**
+ * @param streamYaml lines of the scenario's `stream:` section (and a `reconnect:` section), indented as in a file.
+ * @param targetYaml lines of its `target:` section (e.g. `  http: 2`).
+ */
+export async function oneStream(url: string, streamYaml = '', timeoutMs = 10_000, targetYaml = ''): Promise<OneStream> {
   const idle = streamYaml.includes('idleTimeout:') ? '' : '  idleTimeout: 5s\n';
-  const scenario = scenarioFrom(`
+  const target = targetYaml === '' ? '' : `target:\n${targetYaml}\n`;
+  const scenario = scenarioFrom(`${target}
 stream:
 ${idle}  lifetime: 10s
 ${streamYaml}
@@ -32,7 +36,6 @@ load:
   const host: StreamHost = {
     spec: scenario.stream as StreamSpec,
     second: new SecondWindow(),
-    requestStarting: (s) => transport.requestStarting(s),
     onFinished: (s) => aggregate.finish(s.record),
     onReleased: () => done(),
     acceptsReconnects: true,
@@ -41,6 +44,7 @@ load:
       transport.dispatch(s, 0, lastEventId);
     },
   };
+  await transport.prepare();
   const stream = StreamHandler.create(host, aggregate, 0, 0, 0, false, nowUs());
   aggregate.started++;
   stream.started();

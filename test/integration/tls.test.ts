@@ -37,9 +37,14 @@ describe('HTTPS behind nginx with a private CA', { skip: skipUnless('nginx', 'op
     assert.deepEqual(Object.keys(untrusted.overall.errorCodes), ['UNABLE_TO_VERIFY_LEAF_SIGNATURE']);
     const trusted = await runAgainst(url(), `target: { tls: { ca: ${JSON.stringify(certs.ca)} } }\n${LOAD}`);
     assert.deepEqual(only(trusted.overall.outcomes), { completed: 2 });
-    const insecure = await runAgainst(url(), `target: { tls: { insecure: true } }\n${LOAD}`);
+    // nginx offers h2 (`listen … ssl http2`): auto takes it, as a browser does.
+    assert.deepEqual(trusted.overall.httpVersions, { '2': 2 });
+    assert.match(nginx.log(), /^HTTP\/2\.0 200 \/stream/m);
+    assert.doesNotMatch(nginx.log(), /^HTTP\/1\.1/m);
+    const insecure = await runAgainst(url(), `target: { http: 1.1, tls: { insecure: true } }\n${LOAD}`);
     assert.deepEqual(only(insecure.overall.outcomes), { completed: 2 }, 'insecure skips the check');
-    assert.match(nginx.log(), /^HTTP\/1\.1 200 \/stream/m);
+    assert.deepEqual(insecure.overall.httpVersions, { '1.1': 2 });
+    assert.match(nginx.log(), /^HTTP\/1\.1 200 \/stream/m, 'http: 1.1 offers only http/1.1');
   });
 
   test('connectTo sends a name to an address; the certificate is checked against the name, or servername', async () => {
@@ -72,7 +77,9 @@ describe('HTTPS behind Caddy with tls internal', { skip: skipUnless('caddy') }, 
       // localhost may resolve to ::1 first; Caddy listens on 127.0.0.1 only.
       const r = await runAgainst(`${caddy.origin}/stream`, `target: { tls: { ca: ${JSON.stringify(caddy.ca)} }, connectTo: localhost:${caddy.port}:127.0.0.1 }\n${LOAD}`);
       assert.deepEqual(only(r.overall.outcomes), { completed: 2 });
-      assert.match(caddy.log(), /"proto":"HTTP\/1\.1"/);
+      assert.deepEqual(r.overall.httpVersions, { '2': 2 });
+      assert.match(caddy.log(), /"proto":"HTTP\/2\.0"/);
+      assert.doesNotMatch(caddy.log(), /"proto":"HTTP\/1\.1"/);
     } finally {
       await caddy.stop();
     }

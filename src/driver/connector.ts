@@ -1,0 +1,167 @@
+// How sse-soak opens a connection: TCP, then TLS for https, with ALPN offering the HTTP
+// versions the scenario allows. Written here rather than taken from undici's
+// buildConnector so that TCP connect and the TLS handshake are timed apart (the issue a
+// slow handshake is, e.g. an RSA key under load, is not the one a slow accept queue is),
+// and so that ALPN offers exactly what `target.http` says.
+import { connect as netConnect, isIP, type NetConnectOpts, type Socket } from 'node:net';
+import { connect as tlsConnect, rootCertificates, type ConnectionOptions, type TLSSocket } from 'node:tls';
+import type { buildConnector } from 'undici';
+import type { HttpMode, Scenario, TlsSpec } from '../scenario/types.js';
+import { nowUs } from '../util/clock.js';
+
+/** When a connection began, finished its TCP connect, and was ready for requests (µs, monotonic). */
+export interface ConnectStamp {
+  startUs: number;
+  tcpUs: number;
+  endUs: number;
+}
+
+
+/** tls.connect options from the scenario; none for Node's defaults. */
+export function tlsOptions(tls: TlsSpec | null): { ca?: string[]; cert?: string; key?: string; rejectUnauthorized?: boolean; servername?: string } {
+  if (tls === null) return {};
+  return {
+    // Added to Node's CAs (as NODE_EXTRA_CA_CERTS does), so public names still verify.
+    ...(tls.ca === null ? {} : { ca: [...rootCertificates, tls.ca.pem] }),
+    ...(tls.cert === null ? {} : { cert: tls.cert.pem }),
+    ...(tls.key === null ? {} : { key: tls.key.pem }),
+    ...(tls.insecure ? { rejectUnauthorized: false } : {}),
+    ...(tls.servername === null ? {} : { servername: tls.servername }),
+  };
+}
+
+/** ALPN as browsers send it for `auto`; one protocol for a fixed version. */
+export function alpnFor(mode: HttpMode): string[] {
+  return mode === '2' ? ['h2'] : mode === '1.1' ? ['http/1.1'] : ['h2', 'http/1.1'];
+}
+
+/** An error with a code, as Node's and undici's errors carry one (classify.ts reads it). */
+export function codedError(code: string, message: string): Error {
+  return Object.assign(new Error(message), { code });
+}
+
+export interface ConnectorOptions {
+  timeoutMs: number;
+  tls: TlsSpec | null;
+  /** The protocols ALPN offers over TLS; the first must be chosen when `require` says so. */
+  alpn: string[];
+  /** Refuse a TLS connection whose server chose another protocol than h2 (`target.http: 2`). */
+  requireH2: boolean;
+  /** In cleartext: speak h2 from the first byte (prior knowledge, as curl --http2-prior-knowledge). */
+  h2c: boolean;
+  /** host:port → the address to connect to instead (curl --resolve). */
+  resolveTo: ReadonlyMap<string, string>;
+  /** Local addresses new connections take in turn (empty: the OS picks). */
+  sourceAddresses: readonly string[];
+}
+
+export function connectorOptions(scenario: Scenario, mode: HttpMode, alpn = alpnFor(mode)): ConnectorOptions {
+  const t = scenario.target;
+  return {
+    timeoutMs: t.connectTimeoutMs,
+    tls: t.tls,
+    alpn,
+    requireH2: mode === '2',
+    h2c: mode === '2',
+    resolveTo: new Map(t.connectTo.map((c) => [`${c.host}:${c.port}`, c.address])),
+    sourceAddresses: t.sourceAddresses,
+  };
+}
+
+/** TLS sessions kept for resumption, by server name and port (as browsers and undici resume). */
+const MAX_TLS_SESSIONS = 100;
+
+/**
+ * A connect function for undici: `onConnected` hears of every connection made, with its
+ * timing, before undici gets it.
+ */
+export function makeConnector(options: ConnectorOptions, onConnected: (socket: Socket, stamp: ConnectStamp) => void): buildConnector.connector {
+  const tls = tlsOptions(options.tls);
+  const sessions = new Map<string, Buffer>();
+  let nextSource = 0;
+  return (params, callback) => {
+    const startUs = nowUs();
+    const https = params.protocol === 'https:';
+    const port = Number(params.port) || (https ? 443 : 80);
+    // undici gives an IPv6 literal without its brackets here.
+    const hostname = params.hostname;
+    const address = options.resolveTo.get(`${hostname.toLowerCase()}:${port}`) ?? hostname;
+    const sources = options.sourceAddresses;
+    const localAddress = sources.length === 0 ? (params.localAddress ?? undefined) : sources[nextSource++ % sources.length];
+    let socket: Socket;
+    let sessionKey = '';
+    if (https) {
+      // SNI carries a name, never an address (RFC 6066 §3); the certificate is checked against it.
+      const servername = tls.servername ?? (isIP(hostname) === 0 ? hostname : undefined);
+      sessionKey = `${servername ?? hostname}:${port}`;
+      // highWaterMark: as undici's connector (a TLS record is at most 16 KiB).
+      const opts = { ...tls, host: address, port, servername, ALPNProtocols: options.alpn, highWaterMark: 16384 } as ConnectionOptions;
+      const session = sessions.get(sessionKey);
+      if (session !== undefined) opts.session = session;
+      if (localAddress !== undefined) (opts as { localAddress?: string }).localAddress = localAddress;
+      socket = tlsConnect(opts);
+      socket.on('session', (s: Buffer) => {
+        if (!sessions.has(sessionKey) && sessions.size >= MAX_TLS_SESSIONS) sessions.delete(sessions.keys().next().value as string);
+        sessions.set(sessionKey, s);
+      });
+    } else {
+      socket = netConnect({ host: address, port, ...(localAddress === undefined ? {} : { localAddress }), highWaterMark: 64 * 1024 } as NetConnectOpts);
+    }
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, 60_000);
+    let tcpUs = 0;
+    let settled = false;
+    const settle = (err: Error | null): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.removeListener('error', settle);
+      if (err !== null) {
+        socket.destroy();
+        callback(err, null);
+        return;
+      }
+      const stamp = { startUs, tcpUs, endUs: nowUs() };
+      onConnected(socket, stamp);
+      callback(null, socket as TLSSocket);
+    };
+    const timer = setTimeout(() => settle(codedError('UND_ERR_CONNECT_TIMEOUT', `Connect Timeout Error (attempted address: ${address}:${port}, timeout: ${options.timeoutMs}ms)`)), options.timeoutMs);
+    socket.once('error', settle);
+    socket.once('connect', () => {
+      tcpUs = nowUs();
+      if (https) return;
+      // undici reads the protocol from the socket: h2 without ALPN is prior knowledge.
+      if (options.h2c) (socket as Socket & { alpnProtocol?: string }).alpnProtocol = 'h2';
+      settle(null);
+    });
+    if (https) {
+      socket.once('secureConnect', () => {
+        const chosen = (socket as TLSSocket).alpnProtocol;
+        if (options.requireH2 && chosen !== 'h2') {
+          settle(codedError('ERR_ALPN_NO_H2', `the server did not agree to HTTP/2 (ALPN: ${chosen === false ? 'none chosen' : chosen}); target.http: auto or 1.1 takes what it offers`));
+          return;
+        }
+        settle(null);
+      });
+    }
+  };
+}
+
+/**
+ * The protocol a TLS server chooses when offered `alpn` ('h2', 'http/1.1', or '' where it
+ * chose none), or an Error when no TLS connection could be made. One connection, closed at once.
+ */
+export function probeAlpn(origin: URL, options: ConnectorOptions): Promise<string | Error> {
+  return new Promise((resolve) => {
+    const connect = makeConnector({ ...options, requireH2: false }, () => undefined);
+    connect({ hostname: origin.hostname.replace(/^\[|\]$/g, ''), host: origin.host, protocol: origin.protocol, port: origin.port }, (err, socket) => {
+      if (err !== null || socket === null) {
+        resolve(err ?? new Error('connect failed'));
+        return;
+      }
+      const chosen = (socket as TLSSocket).alpnProtocol;
+      socket.destroy();
+      resolve(typeof chosen === 'string' ? chosen : '');
+    });
+  });
+}
