@@ -20,8 +20,9 @@ const CONNECT_CODES = new Set([
   'UNABLE_TO_GET_ISSUER_CERT',
   'CERT_NOT_YET_VALID',
   'EPROTO',
-  // target.http: 2 and a TLS server that chose HTTP/1.1 (connector.ts).
+  // target.http: 2 and a TLS server that chose HTTP/1.1 (connector.ts), or refused h2 outright.
   'ERR_ALPN_NO_H2',
+  'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL',
 ]);
 
 const IDLE_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);

@@ -121,7 +121,8 @@ export function makeConnector(options: ConnectorOptions, onConnected: (socket: S
         callback(err, null);
         return;
       }
-      const stamp = { startUs, tcpUs, endUs: nowUs() };
+      // In cleartext the connection is ready when TCP is: no handshake time.
+      const stamp = { startUs, tcpUs, endUs: https ? nowUs() : tcpUs };
       onConnected(socket, stamp);
       callback(null, socket as TLSSocket);
     };

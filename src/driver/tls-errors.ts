@@ -1,4 +1,4 @@
-// Certificate errors, named with what to do about them: in run's summary and in doctor.
+// TLS errors (certificates, ALPN), named with what to do about them: in run's summary and in doctor.
 
 const UNTRUSTED = new Set([
   'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
@@ -15,6 +15,9 @@ export function certificateAdvice(code: string): string | null {
   }
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
     return 'the certificate is not for the name in the URL: use the name it was made for, with target.connectTo (--resolve host:port:address) to reach an address, or target.tls.servername';
+  }
+  if (code === 'ERR_ALPN_NO_H2' || code === 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL') {
+    return 'the server does not speak HTTP/2 over TLS (ALPN): target.http: auto (or run --http auto) takes what it offers, as a browser does';
   }
   if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') return "the certificate's validity does not cover now: renew it, or check this machine's clock";
   return null;

@@ -54,7 +54,16 @@ interface Connection {
 /** One HTTP/2 client (one connection at a time) of an origin, and the streams given to it. */
 interface H2Entry {
   readonly client: Client;
+  readonly origin: string;
+  /** Streams given to it and not ended: sent to undici, or waiting in `waiting`. */
   assigned: number;
+  /**
+   * Until the server's SETTINGS come (or the first stream ends), one stream goes out and the
+   * rest wait here: sent at once they would pass a lower server limit and wait unseen on the
+   * connection, where a connection of their own was free to open.
+   */
+  waiting: [Dispatcher.DispatchOptions, Attempt][];
+  settled: boolean;
   /** Streams it may carry at once: the scenario's cap, or the server's lower limit. */
   limit: number;
   /** Its connection got a GOAWAY: no new stream goes to it, the open ones finish. */
@@ -148,6 +157,8 @@ function withAcceptEncoding(headers: Record<string, string>, acceptEncoding: str
  */
 class Attempt implements Dispatcher.DispatchHandler {
   connection: Connection | null = null;
+  /** HTTP/2: the client it was given to. */
+  h2: H2Entry | null;
   /** HTTP/2: Node's stream under the request, where the transport could see it made. */
   h2Stream: H2Stream | null = null;
   private ended = false;
@@ -155,8 +166,10 @@ class Attempt implements Dispatcher.DispatchHandler {
   constructor(
     private readonly transport: Transport,
     readonly stream: TransportStream,
-    private readonly h2: H2Entry | null,
-  ) {}
+    h2: H2Entry | null,
+  ) {
+    this.h2 = h2;
+  }
 
   onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
     this.transport.starting = this;
@@ -188,7 +201,10 @@ class Attempt implements Dispatcher.DispatchHandler {
     if (this.ended) return;
     this.ended = true;
     if (this.connection !== null) this.connection.active--;
-    if (this.h2 !== null) this.h2.assigned--;
+    if (this.h2 === null) return;
+    this.h2.assigned--;
+    // The first stream ended before any SETTINGS (no connection, or a silent server): the rest go.
+    if (!this.h2.settled) this.transport.settle(this.h2);
   }
 }
 
@@ -313,10 +329,34 @@ export class Transport {
       this.agent.dispatch(request, new Attempt(this, stream, null));
       return;
     }
-    const entry = this.h2Entry(String(base.origin), entries);
+    this.dispatchH2(request, new Attempt(this, stream, null), entries);
+  }
+
+  private dispatchH2(request: Dispatcher.DispatchOptions, attempt: Attempt, entries: H2Entry[]): void {
+    const entry = this.h2Entry(String(request.origin), entries);
     entry.assigned++;
-    // A client queues what it cannot send yet: the stream waits for its connection.
-    entry.client.dispatch(request, new Attempt(this, stream, entry));
+    attempt.h2 = entry;
+    // A client queues what it cannot send yet: the first stream waits for its connection.
+    if (entry.settled || entry.assigned === 1) entry.client.dispatch(request, attempt);
+    else entry.waiting.push([request, attempt]);
+  }
+
+  /** The entry's limit is known (or will not be): its waiting streams go, to it while it has room, else elsewhere. */
+  settle(entry: H2Entry): void {
+    if (entry.settled) return;
+    entry.settled = true;
+    const waiting = entry.waiting;
+    entry.waiting = [];
+    let sent = entry.assigned - waiting.length;
+    for (const [request, attempt] of waiting) {
+      if (sent < entry.limit && !entry.closing) {
+        sent++;
+        entry.client.dispatch(request, attempt);
+      } else {
+        entry.assigned--;
+        this.dispatchH2(request, attempt, this.h2Origins.get(entry.origin) as H2Entry[]);
+      }
+    }
   }
 
   /** The first HTTP/2 connection of the origin with room for one more stream, or a new one. */
@@ -331,8 +371,11 @@ export class Transport {
     }
     const limit = this.maxStreams;
     const entry: H2Entry = {
+      origin,
       limit,
       assigned: 0,
+      waiting: [],
+      settled: false,
       closing: false,
       client: new Client(origin, {
         pipelining: limit,
@@ -364,11 +407,15 @@ export class Transport {
     const connection = this.connections.get(socket);
     session.on('remoteSettings', (settings) => {
       const max = settings.maxConcurrentStreams;
-      if (max === undefined) return;
+      if (max === undefined) {
+        if (entry !== null) this.settle(entry);
+        return;
+      }
       if (connection !== undefined) connection.serverMaxStreams = max;
       if (entry === null) return;
       entry.limit = Math.max(1, Math.min(this.maxStreams, max));
       entry.client.pipelining = entry.limit;
+      this.settle(entry);
     });
     if (entry === null) return;
     const undiciGoaway = session.listeners('goaway');
