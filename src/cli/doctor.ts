@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { parseConnectTo } from '../scenario/tls-section.js';
 import { checkStream, DEFAULT_EXPECTATIONS, renderFindings } from '../doctor/checks.js';
-import { probe } from '../doctor/probe.js';
+import { alpnOffered, probe } from '../doctor/probe.js';
+import { parseHttpMode } from '../scenario/target-section.js';
 import { parseJsonPath, STREAM_DEFAULTS } from '../scenario/load.js';
 import type { TokenCounting } from '../scenario/types.js';
 import { parseDurationMs } from '../scenario/units.js';
@@ -24,6 +25,7 @@ interface DoctorFlags {
   resolve?: string;
   timeout: string;
   acceptEncoding: boolean;
+  http: string;
 }
 
 export function registerDoctor(program: Command): void {
@@ -43,6 +45,7 @@ export function registerDoctor(program: Command): void {
     .option('--cacert <file>', 'a CA to trust besides the system ones (an internal CA), PEM')
     .option('--insecure', 'do not verify the certificate (a test path only)')
     .option('--resolve <host:port:address>', "connect to this address for the URL's host and port; Host and SNI keep the name (as curl --resolve)")
+    .option('--http <version>', 'auto (h2 where the server offers it over TLS, as run and browsers), 2 (h2 only; prior knowledge on http://) or 1.1', 'auto')
     .option('--no-accept-encoding', 'do not offer compression (browsers offer gzip, deflate, br, so doctor does too)')
     .action(async (url: string, flags: DoctorFlags) => {
       const checked = httpUrl(url, 'doctor');
@@ -61,7 +64,15 @@ export function registerDoctor(program: Command): void {
       const sentinel = sentinelEvent !== null || flags.sentinel === '' ? null : (flags.sentinel ?? '[DONE]');
       const tokens = tokenFlags(flags);
 
-      const observation = await probe({ url: target, method, headers, body, timeoutMs, sentinel, sentinelEvent, tokens, tls: tlsFlags(flags), ...resolveFlag(flags, target) });
+      const mode = parseHttpMode(flags.http);
+      if (mode === null) throw new CliError(`--http: expected 1.1, 2 or auto, got ${flags.http}`, EXIT.INVALID_INPUT);
+      const tls = tlsFlags(flags);
+      const resolve = resolveFlag(flags, target);
+      // Over TLS, what the server agrees to; the stream then goes as run's target.http would send it.
+      const offered = await alpnOffered(target, tls, resolve.connectTo, Math.min(timeoutMs, 10_000));
+      const http2 = mode === '2' || (mode === 'auto' && offered?.includes('h2') === true);
+      const observation = await probe({ url: target, method, headers, body, timeoutMs, sentinel, sentinelEvent, tokens, tls, ...resolve, http2 });
+      observation.alpnOffered = offered;
       const findings = checkStream(observation, { ...DEFAULT_EXPECTATIONS, sentinel, sentinelEvent });
       process.stdout.write(renderFindings(shown, findings));
       process.exitCode = findings.some((f) => f.level === 'fail') ? EXIT.CHECKS_FAILED : EXIT.OK;

@@ -77,8 +77,8 @@ export function checkStream(o: Observation, x: Expectations = DEFAULT_EXPECTATIO
   else f.push(warn('X-Accel-Buffering', accel === '' ? 'missing' : accel, 'send X-Accel-Buffering: no from the app, or set proxy_buffering off where nginx proxies it'));
 
   f.push(
-    o.httpVersion === '1.1'
-      ? ok('HTTP version', '1.1')
+    o.httpVersion === '1.1' || o.httpVersion === '2.0'
+      ? ok('HTTP version', `${o.httpVersion === '2.0' ? '2' : '1.1'}${offeredText(o.alpnOffered)}`)
       : warn('HTTP version', o.httpVersion, 'HTTP/1.0 has no chunked encoding or keep-alive; at nginx, set proxy_http_version 1.1'),
   );
 
@@ -149,6 +149,12 @@ function median(xs: number[]): number {
 }
 
 /** The report a person reads. */
+/** " (the server offers h2, http/1.1 over TLS)": what ALPN found, where it was asked. */
+function offeredText(offered: string[] | null): string {
+  if (offered === null) return '';
+  return offered.length === 0 ? ' (the server agreed to neither h2 nor http/1.1 in ALPN)' : ` (the server offers ${offered.join(', ')} over TLS)`;
+}
+
 export function renderFindings(url: string, findings: Finding[]): string {
   const lines = [`sse-soak doctor ${url}`, ''];
   const width = Math.max(...findings.map((f) => f.check.length));

@@ -1,11 +1,13 @@
 // One stream, observed closely for `doctor`: headers as sent, HTTP version, every
-// read's timing and how many events it completed. Uses node:http, not the load
-// driver: it sees the HTTP version and the raw headers, and one stream is no load.
+// read's timing and how many events it completed. Uses node:http (node:http2 for h2),
+// not the load driver: it sees the HTTP version and the raw headers, and one stream is no load.
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { isIP, type LookupFunction } from 'node:net';
+import http2 from 'node:http2';
+import { connect as netConnect, isIP, type LookupFunction } from 'node:net';
+import type { Readable, Transform } from 'node:stream';
+import { connect as tlsConnect } from 'node:tls';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import type { Transform } from 'node:stream';
 import { SseDecoder } from '../driver/sse-decoder.js';
 import { countTokens } from '../driver/tokens.js';
 import type { TokenCounting } from '../scenario/types.js';
@@ -29,11 +31,15 @@ export interface ProbeOptions {
   tls?: { ca?: string[]; rejectUnauthorized?: boolean; servername?: string };
   /** Connect to this address instead of what DNS says for the URL's host (curl --resolve). */
   connectTo?: string;
+  /** Speak HTTP/2 (node:http2; prior knowledge on http://), as run does where the server offers h2. */
+  http2?: boolean;
 }
 
 export interface Observation {
   status: number;
   httpVersion: string;
+  /** Over TLS: the protocols the server agreed to when offered each alone (ALPN); null in cleartext or where it could not be asked. */
+  alpnOffered: string[] | null;
   /** Response headers, names in lower case. */
   headers: Record<string, string>;
   headersMs: number;
@@ -77,6 +83,7 @@ export function probe(opts: ProbeOptions): Promise<Observation> {
   const obs: Observation = {
     status: 0,
     httpVersion: '',
+    alpnOffered: null,
     headers: {},
     headersMs: 0,
     interim: [],
@@ -97,24 +104,13 @@ export function probe(opts: ProbeOptions): Promise<Observation> {
   };
   return new Promise((resolve) => {
     let done = false;
-    const finish = (end: Observation['end'], error: string | null = null): void => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      obs.end = end;
-      obs.error = error;
-      obs.durationMs = ms();
-      req.destroy();
-      resolve(obs);
-    };
     const timer = setTimeout(() => finish('timeout'), opts.timeoutMs);
-    const address = opts.connectTo;
-    const lookup = address === undefined ? undefined : pinnedLookup(address);
-    const req = request(u, { method: opts.method, headers: opts.headers, agent: false, ...opts.tls, ...(lookup === undefined ? {} : { lookup }) }, (res: IncomingMessage) => {
-      obs.status = res.statusCode ?? 0;
-      obs.httpVersion = res.httpVersion;
+    let close = (): void => undefined;
+    const onResponse = (status: number, httpVersion: string, headers: Record<string, string | string[] | undefined>, res: Readable): void => {
+      obs.status = status;
+      obs.httpVersion = httpVersion;
       obs.headersMs = ms();
-      for (const [k, v] of Object.entries(res.headers)) obs.headers[k] = Array.isArray(v) ? v.join(', ') : (v ?? '');
+      for (const [k, v] of Object.entries(headers)) if (!k.startsWith(':')) obs.headers[k] = Array.isArray(v) ? v.join(', ') : (v ?? '');
       let eventsThisRead = 0;
       const parseErrors = { tokenParseErrors: 0 };
       const decoder = new SseDecoder(
@@ -165,7 +161,27 @@ export function probe(opts: ProbeOptions): Promise<Observation> {
       }
       res.on('error', (e) => finish('error', (e as NodeJS.ErrnoException).code ?? e.message));
       res.on('aborted', () => finish('error', 'aborted'));
+    };
+    const finish = (end: Observation['end'], error: string | null = null): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      obs.end = end;
+      obs.error = error;
+      obs.durationMs = ms();
+      close();
+      resolve(obs);
+    };
+    if (opts.http2 === true) {
+      close = probeH2(u, opts, onResponse, (e) => finish('error', e));
+      return;
+    }
+    const address = opts.connectTo;
+    const lookup = address === undefined ? undefined : pinnedLookup(address);
+    const req = request(u, { method: opts.method, headers: opts.headers, agent: false, ...opts.tls, ...(lookup === undefined ? {} : { lookup }) }, (res: IncomingMessage) => {
+      onResponse(res.statusCode ?? 0, res.httpVersion, res.headers, res);
     });
+    close = () => void req.destroy();
     // node:http skips 1xx (as HTTP says) and tells of each; sse-soak run does the same.
     req.on('information', (info: { statusCode: number }) => obs.interim.push(info.statusCode));
     // A 101 nobody asked for: the same protocol_error as in a run, not a silent wait.
@@ -179,6 +195,28 @@ export function probe(opts: ProbeOptions): Promise<Observation> {
   });
 }
 
+/**
+ * The request over HTTP/2 (node:http2): over TLS with ALPN h2, on http:// with prior
+ * knowledge. Returns how to close it.
+ */
+function probeH2(u: URL, opts: ProbeOptions, onResponse: (status: number, httpVersion: string, headers: Record<string, string | string[] | undefined>, body: Readable) => void, onError: (error: string) => void): () => void {
+  const host = opts.connectTo ?? u.hostname.replace(/^\[|\]$/g, '');
+  const port = Number(u.port) || (u.protocol === 'https:' ? 443 : 80);
+  const servername = opts.tls?.servername ?? (isIP(u.hostname) === 0 ? u.hostname : undefined);
+  const session = http2.connect(u.origin, {
+    createConnection: () => (u.protocol === 'https:' ? tlsConnect({ ...opts.tls, host, port, servername, ALPNProtocols: ['h2'] }) : netConnect({ host, port })),
+  });
+  session.on('error', (e) => onError(describeError(e)));
+  const req = session.request({ ':method': opts.method, ':path': u.pathname + u.search, ...Object.fromEntries(Object.entries(opts.headers).map(([k, v]) => [k.toLowerCase(), v])) }, { endStream: opts.body === null });
+  req.on('response', (headers) => onResponse(Number(headers[':status'] ?? 0), '2.0', headers, req));
+  req.on('error', (e) => onError(describeError(e)));
+  if (opts.body !== null) req.end(opts.body);
+  return () => {
+    req.destroy();
+    session.destroy();
+  };
+}
+
 /** A DNS lookup that always answers `address`: the URL's name stays in Host and SNI. */
 function pinnedLookup(address: string): LookupFunction {
   const family = isIP(address);
@@ -186,4 +224,33 @@ function pinnedLookup(address: string): LookupFunction {
     if (options?.all === true) callback(null, [{ address, family }]);
     else callback(null, address, family);
   }) as unknown as LookupFunction;
+}
+
+/**
+ * Which of h2 and http/1.1 a TLS server agrees to, each offered alone (ALPN), as a
+ * browser's offer of both would be answered with one of them. null where no TLS connection
+ * could be made (the stream probe then says why).
+ */
+export async function alpnOffered(url: string, tls: ProbeOptions['tls'], connectTo: string | undefined, timeoutMs: number): Promise<string[] | null> {
+  const u = new URL(url);
+  if (u.protocol !== 'https:') return null;
+  const host = connectTo ?? u.hostname.replace(/^\[|\]$/g, '');
+  const port = Number(u.port) || 443;
+  const servername = tls?.servername ?? (isIP(u.hostname) === 0 ? u.hostname : undefined);
+  const ask = (protocol: string): Promise<boolean | null> =>
+    new Promise((resolve) => {
+      const socket = tlsConnect({ ...tls, host, port, servername, ALPNProtocols: [protocol] });
+      const timer = setTimeout(() => done(null), timeoutMs);
+      const done = (answer: boolean | null): void => {
+        clearTimeout(timer);
+        socket.destroy();
+        resolve(answer);
+      };
+      socket.once('secureConnect', () => done(socket.alpnProtocol === protocol));
+      // A server refuses an ALPN it does not speak with an alert (Node) or picks none (nginx without http2).
+      socket.once('error', (e: NodeJS.ErrnoException) => done(e.code === 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL' ? false : null));
+    });
+  const [h2, h1] = await Promise.all([ask('h2'), ask('http/1.1')]);
+  if (h2 === null && h1 === null) return null;
+  return [...(h2 === true ? ['h2'] : []), ...(h1 === true ? ['http/1.1'] : [])];
 }

@@ -4,7 +4,7 @@
 // slow handshake is, e.g. an RSA key under load, is not the one a slow accept queue is),
 // and so that ALPN offers exactly what `target.http` says.
 import { connect as netConnect, isIP, type NetConnectOpts, type Socket } from 'node:net';
-import { connect as tlsConnect, rootCertificates, type ConnectionOptions, type TLSSocket } from 'node:tls';
+import { connect as tlsConnect, createSecureContext, rootCertificates, type ConnectionOptions, type SecureContext, type TLSSocket } from 'node:tls';
 import type { buildConnector } from 'undici';
 import type { HttpMode, Scenario, TlsSpec } from '../scenario/types.js';
 import { nowUs } from '../util/clock.js';
@@ -68,6 +68,25 @@ export function connectorOptions(scenario: Scenario, mode: HttpMode, alpn = alpn
   };
 }
 
+const contexts = new WeakMap<object, SecureContext>();
+const NO_TLS_SETTINGS = {};
+
+/**
+ * One SecureContext per TLS setting, made when the connector is (before a run's clock starts):
+ * made per connection from a CA list (Node's roots and the scenario's CA) it costs 10–20 ms
+ * of CPU each, which showed as schedule lag and connect time in a run.
+ */
+function sharedSecureContext(spec: TlsSpec | null): SecureContext {
+  const key = spec ?? NO_TLS_SETTINGS;
+  let context = contexts.get(key);
+  if (context === undefined) {
+    const tls = tlsOptions(spec);
+    context = createSecureContext({ ...(tls.ca === undefined ? {} : { ca: tls.ca }), ...(tls.cert === undefined ? {} : { cert: tls.cert }), ...(tls.key === undefined ? {} : { key: tls.key }) });
+    contexts.set(key, context);
+  }
+  return context;
+}
+
 /** TLS sessions kept for resumption, by server name and port (as browsers and undici resume). */
 const MAX_TLS_SESSIONS = 100;
 
@@ -77,6 +96,7 @@ const MAX_TLS_SESSIONS = 100;
  */
 export function makeConnector(options: ConnectorOptions, onConnected: (socket: Socket, stamp: ConnectStamp) => void): buildConnector.connector {
   const tls = tlsOptions(options.tls);
+  const secureContext = sharedSecureContext(options.tls);
   const sessions = new Map<string, Buffer>();
   let nextSource = 0;
   return (params, callback) => {
@@ -95,7 +115,7 @@ export function makeConnector(options: ConnectorOptions, onConnected: (socket: S
       const servername = tls.servername ?? (isIP(hostname) === 0 ? hostname : undefined);
       sessionKey = `${servername ?? hostname}:${port}`;
       // highWaterMark: as undici's connector (a TLS record is at most 16 KiB).
-      const opts = { ...tls, host: address, port, servername, ALPNProtocols: options.alpn, highWaterMark: 16384 } as ConnectionOptions;
+      const opts = { secureContext, host: address, port, servername, ALPNProtocols: options.alpn, highWaterMark: 16384, ...(tls.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}) } as ConnectionOptions;
       const session = sessions.get(sessionKey);
       if (session !== undefined) opts.session = session;
       if (localAddress !== undefined) (opts as { localAddress?: string }).localAddress = localAddress;

@@ -41,6 +41,8 @@ export interface TargetKnobs {
   xAccelBuffering: boolean;
   /** Fault: hold everything back until this many bytes are waiting (as a buffering proxy does); 0 = send each event at once. */
   bufferBytes: number;
+  /** gzip the reply where the request offers gzip, flushed per event, as a compressing app that still streams. */
+  gzip: boolean;
 }
 
 export const DEFAULT_KNOBS: TargetKnobs = {
@@ -63,6 +65,7 @@ export const DEFAULT_KNOBS: TargetKnobs = {
   retryMs: -1,
   xAccelBuffering: true,
   bufferBytes: 0,
+  gzip: false,
 };
 
 type KnobKind = 'duration' | 'int' | 'fraction' | 'string' | 'bool' | 'format' | 'status' | 'size';
@@ -88,6 +91,7 @@ export const KNOB_SPECS: Record<string, { field: keyof TargetKnobs; kind: KnobKi
   retry: { field: 'retryMs', kind: 'duration', help: 'send retry: with this delay at the start (clients reconnect after it)' },
   xAccelBuffering: { field: 'xAccelBuffering', kind: 'bool', help: 'send X-Accel-Buffering: no (nginx then does not buffer)' },
   buffer: { field: 'bufferBytes', kind: 'size', help: 'fault: send nothing until this many bytes wait, as a buffering proxy (0 = off)' },
+  gzip: { field: 'gzip', kind: 'bool', help: 'gzip the reply when the request offers gzip, flushed per event (a compressing app that streams)' },
 };
 
 /** Parses one knob value (from YAML, JSON or a query string); returns an error text or the value. */

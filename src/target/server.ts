@@ -109,7 +109,8 @@ function handle(req: IncomingMessage, res: ServerResponse, defaults: TargetKnobs
     // Ids are 1, 2, 3 …: Last-Event-ID N means the client has tokens 0 … N−1.
     const lastId = Number(req.headers['last-event-id']);
     const resumeFrom = Number.isSafeInteger(lastId) && lastId > 0 ? lastId : 0;
-    new TokenStream(res, knobs, startMs, resumeFrom, readBody && asksForUsage(body)).start();
+    const gzip = knobs.gzip && offersGzip(req.headers['accept-encoding']);
+    new TokenStream(res, knobs, startMs, resumeFrom, readBody && asksForUsage(body), gzip).start();
   });
 }
 
@@ -129,4 +130,15 @@ function allowCrossOrigin(req: IncomingMessage, res: ServerResponse, origin: str
   });
   res.end();
   return true;
+}
+
+/** Whether an Accept-Encoding value takes gzip (named, not refused with q=0). */
+export function offersGzip(value: string | undefined): boolean {
+  if (value === undefined) return false;
+  return value.split(',').some((part) => {
+    const [coding = '', ...params] = part.split(';').map((x) => x.trim().toLowerCase());
+    if (coding !== 'gzip' && coding !== '*') return false;
+    const q = params.find((p) => p.startsWith('q='));
+    return q === undefined || Number(q.slice(2)) > 0;
+  });
 }

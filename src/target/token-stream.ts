@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { constants, createGzip, type Gzip } from 'node:zlib';
 import { epochUs } from '../util/clock.js';
 import { replyShape, type ReplyShape } from './api-shapes.js';
 import type { TargetKnobs } from './knobs.js';
@@ -40,8 +41,12 @@ export class TokenStream {
    *   from there, with the base length (the spread would pick another), and a fault that
    *   already happened does not happen again.
    */
-  constructor(res: ServerResponse, knobs: TargetKnobs, startMs: number, resumeFrom = 0, usageAsked = false) {
+  /** With the gzip knob and a client that offers gzip: the compressor the reply goes through, flushed per write. */
+  private readonly gzip: Gzip | null;
+
+  constructor(res: ServerResponse, knobs: TargetKnobs, startMs: number, resumeFrom = 0, usageAsked = false, gzip = false) {
     this.res = res;
+    this.gzip = gzip ? createGzip() : null;
     this.knobs = knobs;
     this.startMs = startMs;
     this.from = resumeFrom;
@@ -56,9 +61,14 @@ export class TokenStream {
       'Content-Type': this.knobs.contentType,
       'Cache-Control': 'no-cache',
       ...(this.knobs.xAccelBuffering ? { 'X-Accel-Buffering': 'no' } : {}),
+      ...(this.gzip === null ? {} : { 'Content-Encoding': 'gzip', Vary: 'Accept-Encoding' }),
     });
     res.flushHeaders();
-    res.once('close', () => this.stop());
+    if (this.gzip !== null) this.gzip.pipe(res);
+    res.once('close', () => {
+      this.stop();
+      this.gzip?.destroy();
+    });
     if (this.knobs.retryMs >= 0) this.send(`retry: ${Math.round(this.knobs.retryMs)}\n\n`);
     // A resumed reply goes on from its tokens; the API's opening events were had already.
     if (this.from === 0) for (const e of this.shape.opening) this.send(e);
@@ -120,21 +130,33 @@ export class TokenStream {
     targetCounters.events++;
     const limit = this.knobs.bufferBytes;
     if (limit === 0) {
-      this.res.write(text);
+      this.write(text);
       return;
     }
     this.held += text;
     if (this.held.length >= limit) {
-      this.res.write(this.held);
+      this.write(this.held);
       this.held = '';
     }
   }
 
+  /** To the client: as it is, or compressed and flushed at once (Z_SYNC_FLUSH), so every event leaves now. */
+  private write(text: string): void {
+    if (this.gzip === null) {
+      this.res.write(text);
+      return;
+    }
+    this.gzip.write(text);
+    this.gzip.flush(constants.Z_SYNC_FLUSH);
+  }
+
   /** Ends the response; what was held back goes out first, as a buffering proxy flushes at the end. */
   private finish(): void {
-    if (this.held !== '') this.res.write(this.held);
+    if (this.held !== '') this.write(this.held);
     this.held = '';
-    this.res.end();
+    // The compressor ends the response once its last bytes are out (it is piped to it).
+    if (this.gzip !== null) this.gzip.end();
+    else this.res.end();
   }
 
   private event(k: number, data: string): string {

@@ -10,6 +10,7 @@ function healthy(): Observation {
   return {
     status: 200,
     httpVersion: '1.1',
+    alpnOffered: null,
     headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-accel-buffering': 'no', 'transfer-encoding': 'chunked' },
     headersMs: 12,
     interim: [],

@@ -18,6 +18,8 @@ export interface PlainOptions {
   acceptEncoding?: string;
   /** A CA file to trust (an internal CA). */
   ca?: string;
+  /** The name to send in SNI and check the certificate against, where the URL names an address. */
+  servername?: string;
   /** Speak HTTP/2 (TLS with ALPN h2). */
   http2?: boolean;
   /** Which events carry tokens (default: every one). */
@@ -42,7 +44,7 @@ export async function plainStream(url: string, opts: PlainOptions = {}): Promise
   const headers: Record<string, string> = { accept: 'text/event-stream', ...(opts.acceptEncoding === undefined ? {} : { 'accept-encoding': opts.acceptEncoding }), ...opts.headers };
   const ca = opts.ca === undefined ? undefined : readFileSync(opts.ca);
   const t0 = performance.now();
-  const { status, httpVersion, encoding, body, close } = await open(u, opts.method ?? 'GET', headers, opts.body, ca, opts.http2 === true);
+  const { status, httpVersion, encoding, body, close } = await open(u, opts.method ?? 'GET', headers, opts.body, ca, opts.http2 === true, opts.servername);
   const result: PlainResult = { status, httpVersion, contentEncoding: encoding, ttftMs: -1, gapsMs: [], events: [], sameChunk: 0 };
   const isToken = opts.isToken ?? (() => true);
   let last = -1;
@@ -76,9 +78,10 @@ async function open(
   body: string | undefined,
   ca: Buffer | undefined,
   http2: boolean,
+  servername: string | undefined,
 ): Promise<{ status: number; httpVersion: string; encoding: string; body: Readable; close(): void }> {
   if (http2) {
-    const session = h2connect(u.origin, { ca });
+    const session = h2connect(u.origin, { ca, ...(servername === undefined ? {} : { servername }) });
     const req = session.request({ [h2.HTTP2_HEADER_METHOD]: method, [h2.HTTP2_HEADER_PATH]: u.pathname + u.search, ...headers });
     if (body !== undefined) req.write(body);
     req.end();
@@ -91,7 +94,7 @@ async function open(
   }
   const request = u.protocol === 'https:' ? httpsRequest : httpRequest;
   const res = await new Promise<IncomingMessage>((resolve, reject) => {
-    const req = request(u, { method, headers, agent: false, ...(ca === undefined ? {} : { ca }) }, resolve);
+    const req = request(u, { method, headers, agent: false, ...(ca === undefined ? {} : { ca }), ...(servername === undefined ? {} : { servername }) }, resolve);
     req.once('error', reject);
     if (body !== undefined) req.write(body);
     req.end();
