@@ -74,6 +74,21 @@ export type TokenCounting = ({ mode: 'event' } | { mode: 'jsonPath'; path: strin
   ignoreTypes: readonly string[];
 };
 
+/**
+ * Where the server's own count of a reply's output tokens (`usage`) is read. Only events
+ * of `eventType` (null: any) whose data contains `marker` are parsed as JSON, so token
+ * events cost a substring search, not a parse. The last count seen wins: the APIs report
+ * cumulative totals.
+ */
+export interface UsageReading {
+  eventType: string | null;
+  /** As written; null: the APIs' own top-level `usage.completion_tokens` (OpenAI) or `usage.output_tokens` (Anthropic). */
+  path: string | null;
+  segments: (string | number)[] | null;
+  /** Text the data must contain to be parsed; null: every event of the type is. */
+  marker: string | null;
+}
+
 export interface ReconnectSpec {
   /** off, or eventsource: reconnect after a drop or an early close, with Last-Event-ID. */
   mode: 'off' | 'eventsource';
@@ -92,6 +107,8 @@ export interface StreamSpec {
   /** Type of the event that ends a reply, e.g. message_stop (Anthropic); null when none does. With neither, the reply ends with the response. */
   sentinelEvent: string | null;
   tokens: TokenCounting;
+  /** Where the server's output token count is read; null: it is not (`usage: off`). */
+  usage: UsageReading | null;
   /** The client gives up after this long without a byte (also bounds the wait for headers). */
   idleTimeoutMs: number;
   /** The client gives up after this long since the stream's intended start. */
