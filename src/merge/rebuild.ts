@@ -4,6 +4,7 @@ import { CutRecorder } from '../aggregate/cuts.js';
 import { decodeHistogram } from '../aggregate/histogram.js';
 import { METRICS } from '../aggregate/metrics.js';
 import { RunAggregate } from '../aggregate/run-aggregate.js';
+import { UsageTally } from '../aggregate/usage.js';
 import type { Outcome } from '../record/outcome.js';
 import type { Figures, Summary } from '../report/summary.js';
 
@@ -20,6 +21,7 @@ export function aggregateFromFigures(f: Figures): RunAggregate {
   // Absent from reports written before compressed bodies were decoded: nothing was.
   agg.decodedBytes = f.totals.decodedBytes ?? f.totals.bytes;
   Object.assign(agg.contentEncodings, f.contentEncodings ?? {});
+  agg.usage.add(UsageTally.decode(f.totals.usageTokens, f.usage));
   return agg;
 }
 
