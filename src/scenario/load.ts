@@ -11,7 +11,7 @@ import { BACKGROUND_KEYS, readBackground } from './background-section.js';
 import { readLoad } from './load-section.js';
 import { readTarget } from './target-section.js';
 import { parseJsonPath } from './json-path.js';
-import { readUsage } from './usage-section.js';
+import { readUsageSetting } from './usage-section.js';
 import type { OutputSpec, ReconnectSpec, Scenario, StreamSpec, TokenCounting } from './types.js';
 import { parseFraction } from './units.js';
 import { MAX_TIMER_MS } from '../util/timers.js';
@@ -234,7 +234,7 @@ function readStream(f: Fields, s: RawObject | undefined, r: RawObject | undefine
   const path = ['stream'];
   const { sentinel, sentinelEvent } = readSentinel(f, s?.sentinel, [...path, 'sentinel']);
   const tokens = readTokens(f, s?.tokens, s?.ignoreEvents, path);
-  const usage = readUsage(f, s?.usage, [...path, 'usage']);
+  const usage = readUsageSetting(f, s?.usage, [...path, 'usage']);
 
   // undici arms its header and body timeouts with Node timers, which take at most 2³¹ − 1 ms.
   const idleTimeoutMs = f.duration(s, 'idleTimeout', path, STREAM_DEFAULTS.idleTimeoutMs, { min: 1, max: MAX_TIMER_MS, maxWhy: "2³¹ − 1 ms, the longest timeout of the HTTP client's timers" });

@@ -85,7 +85,11 @@ export interface UsageReading {
   /** As written; null: the APIs' own top-level `usage.completion_tokens` (OpenAI) or `usage.output_tokens` (Anthropic). */
   path: string | null;
   segments: (string | number)[] | null;
-  /** Text the data must contain to be parsed; null: every event of the type is. */
+  /**
+   * The key the data must hold to be parsed, with its closing quote and without its opening
+   * one (`usage"`): a search then runs to a rare letter, not to every quote of the JSON. Null:
+   * every event of the type is parsed.
+   */
   marker: string | null;
 }
 

@@ -9,17 +9,17 @@ import { parseJsonPath } from './json-path.js';
 import type { UsageReading } from './types.js';
 
 /**
- * OpenAI sends `"usage":null` on every chunk when a request asks for usage, so the
- * marker alone would parse every token event: auto mode also wants a `{` after it
- * (driver/usage.ts), which this marker names.
+ * The key auto mode looks for, with its closing quote (see UsageReading.marker). OpenAI
+ * sends `"usage":null` on every chunk when a request asks for usage, so the reader also
+ * wants a `{` after it (driver/usage.ts).
  */
-export const USAGE_KEY = '"usage"';
+export const USAGE_KEY = 'usage"';
 
 export const AUTO_USAGE: UsageReading = { eventType: null, path: null, segments: null, marker: USAGE_KEY };
 
 const HINT = 'auto (OpenAI and Anthropic usage, the default), off, or { event: message_delta, jsonPath: usage.output_tokens } (either or both)';
 
-export function readUsage(f: Fields, raw: unknown, path: Path): UsageReading | null {
+export function readUsageSetting(f: Fields, raw: unknown, path: Path): UsageReading | null {
   // Case aside, as the other word choices of a scenario (Fields.oneOf).
   const word = typeof raw === 'string' ? raw.toLowerCase() : raw;
   if (word === undefined || word === null || word === 'auto') return AUTO_USAGE;
@@ -50,14 +50,15 @@ export function readUsage(f: Fields, raw: unknown, path: Path): UsageReading | n
 }
 
 /**
- * The path's last key, quoted, as the data must contain it if the path is there (a key
- * written with \u escapes would be missed: no API writes one). Null for a path of list
- * indexes only: then every event of the type is parsed.
+ * The path's last key, as the data must hold it if the path is there (a key written with
+ * \u escapes would be missed: no API writes one). Null for a path of list indexes only:
+ * then every event of the type is parsed.
  */
 function keyMarker(segments: readonly (string | number)[]): string | null {
   for (let i = segments.length - 1; i >= 0; i--) {
     const seg = segments[i];
-    if (typeof seg === 'string') return JSON.stringify(seg);
+    // JSON's form of the key, without its opening quote (see UsageReading.marker).
+    if (typeof seg === 'string') return JSON.stringify(seg).slice(1);
   }
   return null;
 }
