@@ -6,7 +6,8 @@
 // A stream needs two token events at different times to have one (under two token events,
 // or all of them in one read, there is no time to divide by). The span starts at the first
 // token's arrival, so the first token's own generation is not in it: for a reply of N evenly
-// paced tokens the figure is N ÷ (N − 1) times the pace (+1 % at 100 tokens).
+// paced tokens the figure is N ÷ (N − 1) times the pace (+1 % at 100 tokens). A stream that
+// reconnected has its outage in the span too: its rate reads low.
 import type { StreamRecord } from '../record/stream-record.js';
 import { decodeHistogram, encodeHistogram, newHistogram, type Histogram } from './histogram.js';
 
