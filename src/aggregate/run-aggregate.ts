@@ -3,6 +3,7 @@ import type { StreamRecord } from '../record/stream-record.js';
 import { CutRecorder } from './cuts.js';
 import { newHistogram, type Histogram } from './histogram.js';
 import { METRICS, type MetricName } from './metrics.js';
+import { UsageTally } from './usage.js';
 
 /**
  * Everything a run keeps: histograms and counters, never raw samples, so memory
@@ -52,6 +53,8 @@ export class RunAggregate {
   readonly reconnectCauses: Record<Outcome, number> = emptyOutcomeCounts();
   /** Drop → the next attempt's dispatch: the delay as waited. */
   readonly reconnectDelay: Histogram = newHistogram();
+  /** What the servers reported in `usage`, and model tokens/s from it (see usage.ts). */
+  readonly usage = new UsageTally();
 
   constructor() {
     const h = {} as Record<MetricName, Histogram>;
@@ -99,6 +102,7 @@ export class RunAggregate {
     if (r.headersUs > 0 && outcome !== 'aborted') h.e2e.recordValue(r.endUs - r.intendedStartUs);
     this.cuts.record(r);
     this.eventReads += r.eventReads;
+    this.usage.record(r);
     if (r.reconnects > 0) {
       this.reconnects += r.reconnects;
       this.reconnectedStreams++;
@@ -143,6 +147,7 @@ export class RunAggregate {
     this.resumesChecked += other.resumesChecked;
     for (const [o, n] of Object.entries(other.reconnectCauses)) this.reconnectCauses[o as Outcome] += n;
     this.reconnectDelay.add(other.reconnectDelay);
+    this.usage.add(other.usage);
   }
 
   /** Another aggregate's protocol and connection counts (also read back from a summary by merge). */

@@ -15,6 +15,7 @@ import { BodyDecoder, contentCoding, type DecodedSink } from './content-decoding
 import { SseDecoder, type SseSink } from './sse-decoder.js';
 import type { TransportStream } from './transport.js';
 import { countTokens } from './tokens.js';
+import { readUsage } from './usage.js';
 
 /** What a stream needs from the run it belongs to. */
 export interface StreamHost {
@@ -353,6 +354,11 @@ export class StreamHandler implements TransportStream, SseSink, DecodedSink {
     const stamp = this.stampUs;
     this.stampUs = 0;
     const spec = host.spec;
+    // Before the sentinel check: a server may put its usage on the reply's last event.
+    if (spec.usage !== null) {
+      const usage = readUsage(data, type, spec.usage);
+      if (usage >= 0) r.usageTokens = usage;
+    }
     if ((spec.sentinel !== null && data === spec.sentinel) || (spec.sentinelEvent !== null && type === spec.sentinelEvent)) {
       this.finish('completed', '');
       return;

@@ -4,6 +4,7 @@ import { CutRecorder } from '../aggregate/cuts.js';
 import { decodeHistogram } from '../aggregate/histogram.js';
 import { METRICS } from '../aggregate/metrics.js';
 import { RunAggregate } from '../aggregate/run-aggregate.js';
+import { UsageTally } from '../aggregate/usage.js';
 import type { Outcome } from '../record/outcome.js';
 import type { Figures, Summary } from '../report/summary.js';
 
@@ -26,6 +27,7 @@ export function aggregateFromFigures(f: Figures): RunAggregate {
   Object.assign(agg.contentEncodings, f.contentEncodings ?? {});
   const c = f.connections;
   if (c !== undefined) agg.addConnections({ httpVersions: c.httpVersions, connectionsOpened: c.opened, peakStreamsPerConnection: c.peakStreamsPerConnection, serverMaxStreams: c.serverMaxConcurrentStreams ?? 0 });
+  agg.usage.add(UsageTally.decode(f.totals.usageTokens, f.usage));
   return agg;
 }
 

@@ -46,6 +46,8 @@ export interface StreamRecord {
   status: number;
   events: number;
   tokens: number;
+  /** Output tokens the server reported (`usage`, the last count seen); -1: it reported none. */
+  usageTokens: number;
   /** Body bytes as they came off the wire (compressed, when the response is). */
   bytes: number;
   /** Body bytes after Content-Encoding is undone: what the SSE decoder read. */
@@ -89,6 +91,7 @@ export function newStreamRecord(seq: number, sessionId: number, variant: number,
     status: 0,
     events: 0,
     tokens: 0,
+    usageTokens: -1,
     bytes: 0,
     decodedBytes: 0,
     contentEncoding: '',

@@ -5,6 +5,7 @@ import { saturationReason, type SaturatedSpan } from '../driver/harness-monitor.
 import { certificateAdvice } from '../driver/tls-errors.js';
 import { MIN_GROUP } from '../aggregate/cuts.js';
 import { METRICS } from '../aggregate/metrics.js';
+import { MODEL_RATE_FORMULA } from '../aggregate/usage.js';
 import { OUTCOMES } from '../record/outcome.js';
 import { fmtBytes, fmtInt, fmtMs, fmtPct, fmtSeconds } from './format.js';
 import { formatDurationMs } from '../scenario/units.js';
@@ -47,6 +48,7 @@ export function renderConsoleSummary(s: Summary, reportDir?: string): string {
     `tokens    ${fmtInt(s.totals.tokens)} (${fmtInt(s.totals.tokensPerSecond)}/s) · events ${fmtInt(s.totals.events)} (${fmtInt(s.totals.eventsPerSecond)}/s) · ${fmtBytes(s.totals.bytes)}${compressionText(s)}`,
   );
   lines.push(...connectionLines(s.connections));
+  lines.push(...usageLines(s));
   if (s.warmup.streams > 0) {
     const w = OUTCOMES.filter((o) => s.warmup.outcomes[o] > 0).map((o) => `${o} ${fmtInt(s.warmup.outcomes[o])}`);
     lines.push(`warm-up   ${fmtInt(s.warmup.streams)} streams kept out of the results (${w.join(' · ') || 'none ended'})`);
@@ -105,6 +107,27 @@ export function renderConsoleSummary(s: Summary, reportDir?: string): string {
   lines.push(...saturationLines(h.saturated ?? [], h.processes ?? 1));
   if (reportDir !== undefined) lines.push(`report    ${reportDir}`);
   return lines.join('\n') + '\n';
+}
+
+/**
+ * "usage     12,345 output tokens reported by 100/100 streams · model 41.2 tok/s p50 (p10 35.0,
+ * p90 48.1) · 1.00 chunks per token", and the rate's formula: nothing where no stream reported
+ * usage, unless the scenario said where to read it (then that nothing was found is news).
+ */
+export function usageLines(s: Summary): string[] {
+  const u = s.usage;
+  const reported = s.totals.usageTokens ?? 0;
+  if (u === undefined || u.streams === 0) {
+    const asked = s.settings.stream.usage;
+    return asked === undefined || asked === 'auto' || asked === 'off' ? [] : [`usage     no stream reported a usage count (stream.usage ${asked})`];
+  }
+  const rate = u.modelTokensPerSecond;
+  const tps = (n: number): string => n.toFixed(1);
+  const parts = [`${fmtInt(reported)} output tokens reported by ${fmtInt(u.streams)}/${fmtInt(s.streams.ended)} streams`];
+  if (rate.count > 0) parts.push(`model ${tps(rate.p50)} tok/s p50 (p10 ${tps(rate.p10)}, p90 ${tps(rate.p90)})${rate.count === u.streams ? '' : ` over ${fmtInt(rate.count)} streams`}`);
+  // Counted tokens per usage token: above 1, the server sends a token over several events; below, several per event.
+  if (reported > 0) parts.push(`${(u.countedTokens / reported).toFixed(2)} chunks per token`);
+  return [`usage     ${parts.join(' · ')}`, ...(rate.count > 0 ? [`          model tok/s: ${MODEL_RATE_FORMULA}`] : [])];
 }
 
 /** ", after connect_error 1,200 · reset 3": what the attempts that were followed by a reconnect ended with. */

@@ -1,6 +1,7 @@
 // Rows of streams.csv and timeseries.csv: pure functions of a stream record or a
 // second's snapshot. The README lists every column.
 import { newHistogram, statsMs } from '../aggregate/histogram.js';
+import { modelTokensPerSecond } from '../aggregate/usage.js';
 import type { SecondSnapshot } from '../driver/load-run.js';
 import { OUTCOMES } from '../record/outcome.js';
 import type { StreamRecord } from '../record/stream-record.js';
@@ -21,6 +22,8 @@ export const STREAM_COLUMNS = [
   'last_silence_ms',
   'events',
   'tokens',
+  'usage_tokens',
+  'model_tokens_per_s',
   'bytes',
   'reads',
   'reconnects',
@@ -52,6 +55,7 @@ export function streamRow(r: StreamRecord, variantName: string, shard: number): 
     span(r.lastByteUs, r.endUs),
     r.events,
     r.tokens,
+    ...usageCells(r),
     r.bytes,
     r.reads,
     r.reconnects,
@@ -62,6 +66,12 @@ export function streamRow(r: StreamRecord, variantName: string, shard: number): 
     r.connectedUs > r.tcpConnectedUs ? span(r.tcpConnectedUs, r.connectedUs) : '',
     r.streamsOnConnection || '',
   ];
+}
+
+/** usage_tokens and model_tokens_per_s (aggregate/usage.ts); empty where the server reported none or there is no generation time. */
+function usageCells(r: StreamRecord): [number | '', string] {
+  const rate = modelTokensPerSecond(r);
+  return [r.usageTokens < 0 ? '' : r.usageTokens, rate === null ? '' : rate.toFixed(3)];
 }
 
 const mib = (bytes: number): number => Math.round((bytes / 2 ** 20) * 10) / 10;

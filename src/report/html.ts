@@ -4,7 +4,7 @@
 // characters that could end it escaped, and the page's own script is fixed code.
 import { METRICS } from '../aggregate/metrics.js';
 import { OUTCOMES } from '../record/outcome.js';
-import { describeCutGroup, saturationLines } from './console.js';
+import { describeCutGroup, saturationLines, usageLines } from './console.js';
 import { fmtInt, fmtMs, fmtPct } from './format.js';
 import type { HtmlData } from './html-data.js';
 import type { Summary } from './summary.js';
@@ -125,8 +125,16 @@ ${backgroundHtml(s)}
 ${errors === '' ? '' : `<h2>Errors</h2><table><tr><th>error</th><th class="num">streams</th></tr>${errors}</table>`}
 <h2>Latencies (ms)</h2>
 <table><tr><th>metric</th><th class="num">count</th><th class="num">p50</th><th class="num">p90</th><th class="num">p99</th><th class="num">max</th><th>formula</th></tr>${metrics}</table>
+${usageHtml(s)}
 <p class="muted">sse-soak ${esc(s.tool.version)} · summary schema ${s.schemaVersion}</p>
 ${pageEnd('report-data', data, assets, PAGE_SCRIPT)}`;
+}
+
+/** The console's usage lines (server-reported output tokens, model tokens/s), where there are any. */
+function usageHtml(s: Summary): string {
+  const [line, formula] = usageLines(s).map((l) => l.replace(/^usage\s+/, '').trim());
+  if (line === undefined) return '';
+  return `<p>Usage: ${esc(line)}${formula === undefined ? '' : `<br><span class="muted">${esc(formula)}</span>`}</p>`;
 }
 
 /** Background requests before, during and after the streams: what open streams do to everyone else. */

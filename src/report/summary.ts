@@ -6,11 +6,13 @@ import { CUT_KINDS, findCutGroups, type CutGroup, type CutKind, type DeclaredLim
 import { encodeHistogram, statsMs, type MetricStats } from '../aggregate/histogram.js';
 import { METRIC_FORMULAS, METRICS, type MetricName } from '../aggregate/metrics.js';
 import type { RunAggregate } from '../aggregate/run-aggregate.js';
+import type { UsageFigures } from '../aggregate/usage.js';
 import type { BackgroundSummary } from '../background/background.js';
 import type { HarnessStats } from '../driver/harness-monitor.js';
 import type { RunResult } from '../driver/load-run.js';
 import type { Outcome } from '../record/outcome.js';
 import type { HttpMode, Scenario, TokenCounting } from '../scenario/types.js';
+import { describeUsage } from '../scenario/usage-section.js';
 import type { ThresholdResult } from '../thresholds/rules.js';
 
 export const SCHEMA_VERSION = 1;
@@ -22,7 +24,10 @@ export interface Figures {
   httpStatuses: Record<string, number>;
   errorCodes: Record<string, number>;
   dropRate: number;
-  totals: { events: number; tokens: number; bytes: number; decodedBytes?: number; eventsPerSecond: number; tokensPerSecond: number };
+  /** usageTokens: output tokens the servers reported (`usage`); absent in summaries written before it was read. */
+  totals: { events: number; tokens: number; bytes: number; decodedBytes?: number; usageTokens?: number; eventsPerSecond: number; tokensPerSecond: number };
+  /** The streams that reported usage, and model tokens/s from it (absent before it was read). */
+  usage?: UsageFigures;
   /** Streams that got a 200, by the Content-Encoding of their response ('identity': none). */
   contentEncodings?: Record<string, number>;
   /** How the streams went over the wire (absent from summaries written before sse-soak spoke HTTP/2). */
@@ -69,7 +74,7 @@ export interface Summary extends Figures {
         knobs: Record<string, string | number | boolean>;
       }[];
     };
-    stream: { sentinel: string | null; sentinelEvent?: string; tokens: string; idleTimeoutMs: number; lifetimeMs: number; maxEventBytes: number };
+    stream: { sentinel: string | null; sentinelEvent?: string; tokens: string; usage?: string; idleTimeoutMs: number; lifetimeMs: number; maxEventBytes: number };
     /** Declared limits of the path (scenario `expectations`), which cut groups are matched to. */
     expectations: DeclaredLimit[];
     load: {
@@ -184,7 +189,7 @@ export function figures(agg: RunAggregate, durationMs: number): Figures {
     httpStatuses: { ...agg.httpStatuses },
     errorCodes: { ...agg.errorCodes },
     dropRate: agg.dropRate,
-    totals: { events: agg.events, tokens: agg.tokens, bytes: agg.bytes, decodedBytes: agg.decodedBytes, eventsPerSecond: perSecond(agg.events), tokensPerSecond: perSecond(agg.tokens) },
+    totals: { events: agg.events, tokens: agg.tokens, bytes: agg.bytes, decodedBytes: agg.decodedBytes, usageTokens: agg.usage.tokens, eventsPerSecond: perSecond(agg.events), tokensPerSecond: perSecond(agg.tokens) },
     contentEncodings: { ...agg.contentEncodings },
     connections: {
       httpVersions: { ...agg.httpVersions },
@@ -192,6 +197,7 @@ export function figures(agg: RunAggregate, durationMs: number): Figures {
       peakStreamsPerConnection: agg.peakStreamsPerConnection,
       serverMaxConcurrentStreams: agg.serverMaxStreams === 0 ? null : agg.serverMaxStreams,
     },
+    usage: agg.usage.figures(),
     metrics,
     histograms: { unit: 'us', encoding: 'HdrHistogram V2 compressed, base64', ...encoded },
   };
@@ -258,6 +264,7 @@ export function buildSummary(input: SummaryInput): Summary {
         sentinel: stream.sentinel,
         ...(stream.sentinelEvent === null ? {} : { sentinelEvent: stream.sentinelEvent }),
         tokens: describeTokens(stream.tokens),
+        usage: describeUsage(stream.usage),
         idleTimeoutMs: stream.idleTimeoutMs,
         lifetimeMs: stream.lifetimeMs,
         maxEventBytes: stream.maxEventBytes,

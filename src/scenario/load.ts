@@ -10,14 +10,18 @@ import { describe, Fields, type Locate, type Path, type RawObject } from './fiel
 import { BACKGROUND_KEYS, readBackground } from './background-section.js';
 import { readLoad } from './load-section.js';
 import { readTarget } from './target-section.js';
+import { parseJsonPath } from './json-path.js';
+import { readUsageSetting } from './usage-section.js';
 import type { OutputSpec, ReconnectSpec, Scenario, StreamSpec, TokenCounting } from './types.js';
 import { parseFraction } from './units.js';
 import { MAX_TIMER_MS } from '../util/timers.js';
 
+export { parseJsonPath } from './json-path.js';
+
 export const TOP_KEYS = ['name', 'description', 'target', 'stream', 'reconnect', 'load', 'thresholds', 'expectations', 'output', 'background'] as const;
 export const RECONNECT_KEYS = ['mode', 'retry', 'maxAttempts', 'backoff', 'maxDelay'] as const;
 export const EXPECTATION_KEYS = ['name', 'idle', 'lifetime'] as const;
-export const STREAM_KEYS = ['sentinel', 'tokens', 'ignoreEvents', 'idleTimeout', 'lifetime', 'maxEventSize'] as const;
+export const STREAM_KEYS = ['sentinel', 'tokens', 'ignoreEvents', 'usage', 'idleTimeout', 'lifetime', 'maxEventSize'] as const;
 export const OUTPUT_KEYS = ['streamsCsv', 'recordBody'] as const;
 export const THRESHOLD_KEYS = ['rule', 'abortOnFail', 'abortGrace'] as const;
 
@@ -230,12 +234,13 @@ function readStream(f: Fields, s: RawObject | undefined, r: RawObject | undefine
   const path = ['stream'];
   const { sentinel, sentinelEvent } = readSentinel(f, s?.sentinel, [...path, 'sentinel']);
   const tokens = readTokens(f, s?.tokens, s?.ignoreEvents, path);
+  const usage = readUsageSetting(f, s?.usage, [...path, 'usage']);
 
   // undici arms its header and body timeouts with Node timers, which take at most 2³¹ − 1 ms.
   const idleTimeoutMs = f.duration(s, 'idleTimeout', path, STREAM_DEFAULTS.idleTimeoutMs, { min: 1, max: MAX_TIMER_MS, maxWhy: "2³¹ − 1 ms, the longest timeout of the HTTP client's timers" });
   const lifetimeMs = f.duration(s, 'lifetime', path, STREAM_DEFAULTS.lifetimeMs, { min: 1 });
   const maxEventBytes = f.size(s, 'maxEventSize', path, STREAM_DEFAULTS.maxEventBytes);
-  return { sentinel, sentinelEvent, tokens, idleTimeoutMs, lifetimeMs, maxEventBytes, reconnect: readReconnect(f, r) };
+  return { sentinel, sentinelEvent, tokens, usage, idleTimeoutMs, lifetimeMs, maxEventBytes, reconnect: readReconnect(f, r) };
 }
 
 /** `sentinel: "[DONE]"` (data), `{ event: message_stop }` (a type), `{ data: … }`; null, false or "" for none. */
@@ -297,24 +302,6 @@ function checkJson(text: string, file: string): void {
     }
     throw new ScenarioError(file, [problem]);
   }
-}
-
-/** "choices[0].delta.content" or "choices.0.delta.content" → ['choices', 0, 'delta', 'content']. */
-export function parseJsonPath(text: string): (string | number)[] | null {
-  const segments: (string | number)[] = [];
-  const re = /([^.[\]]+)|\[(\d+)\]/gy;
-  let m: RegExpExecArray | null;
-  let pos = 0;
-  const trimmed = text.replace(/^\$\.?/, '');
-  while (pos < trimmed.length) {
-    if (trimmed[pos] === '.') pos++;
-    re.lastIndex = pos;
-    m = re.exec(trimmed);
-    if (m === null) return null;
-    segments.push(m[2] !== undefined ? Number(m[2]) : /^\d+$/.test(m[1] as string) ? Number(m[1]) : (m[1] as string));
-    pos = re.lastIndex;
-  }
-  return segments.length > 0 ? segments : null;
 }
 
 /** Adds an error for each key a mapping has twice, as the parser's uniqueKeys would, in linear time. */

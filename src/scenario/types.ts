@@ -83,6 +83,25 @@ export type TokenCounting = ({ mode: 'event' } | { mode: 'jsonPath'; path: strin
   ignoreTypes: readonly string[];
 };
 
+/**
+ * Where the server's own count of a reply's output tokens (`usage`) is read. Only events
+ * of `eventType` (null: any) whose data contains `marker` are parsed as JSON, so token
+ * events cost a substring search, not a parse. The last count seen wins: the APIs report
+ * cumulative totals.
+ */
+export interface UsageReading {
+  eventType: string | null;
+  /** As written; null: the APIs' own top-level `usage.completion_tokens` (OpenAI) or `usage.output_tokens` (Anthropic). */
+  path: string | null;
+  segments: (string | number)[] | null;
+  /**
+   * The key the data must hold to be parsed, with its closing quote and without its opening
+   * one (`usage"`): a search then runs to a rare letter, not to every quote of the JSON. Null:
+   * every event of the type is parsed.
+   */
+  marker: string | null;
+}
+
 export interface ReconnectSpec {
   /** off, or eventsource: reconnect after a drop or an early close, with Last-Event-ID. */
   mode: 'off' | 'eventsource';
@@ -101,6 +120,8 @@ export interface StreamSpec {
   /** Type of the event that ends a reply, e.g. message_stop (Anthropic); null when none does. With neither, the reply ends with the response. */
   sentinelEvent: string | null;
   tokens: TokenCounting;
+  /** Where the server's output token count is read; null: it is not (`usage: off`). */
+  usage: UsageReading | null;
   /** The client gives up after this long without a byte (also bounds the wait for headers). */
   idleTimeoutMs: number;
   /** The client gives up after this long since the stream's intended start. */

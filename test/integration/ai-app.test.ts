@@ -5,6 +5,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { statsMs } from '../../src/aggregate/histogram.js';
+import type { RunAggregate } from '../../src/aggregate/run-aggregate.js';
+import { rateStats } from '../../src/aggregate/usage.js';
 import { startAiApp, skipUnlessAiApp, type AiApp } from '../helpers/ai-app.js';
 import { median, plainStream } from '../helpers/plain-client.js';
 import { runAgainst } from '../helpers/run.js';
@@ -27,6 +29,18 @@ describe('behind uvicorn (Starlette), shaped as the AI APIs', { skip: skipUnless
   // seen), so 40 ms; a token taken for the wrong event would be off by the 100 ms token interval or
   // by the whole 300 ms first-token delay.
   const CLOSE_MS = 40;
+  /**
+   * The app's usage counts (12 per reply) read unconfigured, and model tokens/s near the pace:
+   * 12 tokens ÷ 11 gaps of 100 ms = 10.9 tok/s. ±20 %: asyncio's sleeps land tens of ms apart
+   * (above), and one late first or last token moves a 1.1 s span by that much.
+   */
+  const checkUsage = (agg: RunAggregate): void => {
+    assert.deepEqual([agg.usage.streams, agg.usage.tokens], [3, 36]);
+    const rate = rateStats(agg.usage.modelRate);
+    assert.equal(rate.count, 3);
+    assert.ok(rate.min >= 10.9 * 0.8 && rate.max <= 10.9 * 1.2, `model tok/s ${rate.min}–${rate.max}, paced at 10.9`);
+  };
+
   const plainThree = async (url: string, opts: Parameters<typeof plainStream>[1]): Promise<{ ttftMs: number; gapMs: number }> => {
     const runs = await Promise.all([1, 2, 3].map(() => plainStream(url, opts)));
     assert.ok(runs.every((t) => t.status === 200));
@@ -49,6 +63,7 @@ load: { sessions: 3, duration: 3s, thinkTime: 1h }
     ]);
     assert.equal(r.overall.outcomes.completed, 3, JSON.stringify(r.overall.outcomes));
     assert.equal(r.overall.tokens, 36, 'only the content_block_delta events are tokens');
+    checkUsage(r.overall);
     const ttft = statsMs(r.overall.histograms.ttft).p50;
     assert.ok(Math.abs(ttft - truth.ttftMs) < CLOSE_MS, `sse-soak ttft p50 ${ttft} ms, the plain client's ${truth.ttftMs.toFixed(1)} ms`);
     const itl = statsMs(r.overall.histograms.itl).p50;
@@ -81,6 +96,7 @@ load: { sessions: 3, duration: 3s, thinkTime: 1h }
     assert.equal(r.overall.outcomes.completed, 3, JSON.stringify(r.overall.outcomes));
     assert.equal(r.overall.tokens, 36);
     assert.equal(r.overall.events, 3 * 16, 'role, 12 tokens, finish, usage, [DONE]');
+    checkUsage(r.overall);
     const ttft = statsMs(r.overall.histograms.ttft).p50;
     assert.ok(Math.abs(ttft - truth.ttftMs) < CLOSE_MS, `sse-soak ttft p50 ${ttft} ms, the plain client's ${truth.ttftMs.toFixed(1)} ms`);
   });
