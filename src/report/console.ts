@@ -248,7 +248,7 @@ export function connectionLines(c: Summary['connections']): string[] {
 }
 
 /** " (gzip ×40: 3.1 MiB decoded)" where responses came compressed; '' where none did. */
-function compressionText(s: Summary): string {
+export function compressionText(s: Summary): string {
   const coded = Object.entries(s.contentEncodings ?? {}).filter(([c, n]) => c !== 'identity' && n > 0);
   if (coded.length === 0) return '';
   return ` (${coded.map(([c, n]) => `${c} ×${fmtInt(n)}`).join(', ')}: ${fmtBytes(s.totals.decodedBytes ?? s.totals.bytes)} decoded)`;

@@ -4,7 +4,7 @@
 // characters that could end it escaped, and the page's own script is fixed code.
 import { METRICS } from '../aggregate/metrics.js';
 import { OUTCOMES } from '../record/outcome.js';
-import { describeCutGroup, saturationLines, usageLines } from './console.js';
+import { compressionText, connectionLines, describeCutGroup, saturationLines, usageLines } from './console.js';
 import { fmtInt, fmtMs, fmtPct } from './format.js';
 import type { HtmlData } from './html-data.js';
 import type { Summary } from './summary.js';
@@ -98,6 +98,7 @@ export function renderHtml(s: Summary, data: HtmlData, assets: HtmlAssets): stri
 <div class="muted">${esc(s.scenario.description)}</div>
 <p>${t.variants.map((v) => `<code>${esc(v.method)} ${esc(v.url)}</code>${t.variants.length > 1 ? ` <span class="muted">${esc(v.name)} ×${v.weight}</span>` : ''}`).join('<br>')}${t.builtin ? ' <span class="muted">(built-in target)</span>' : ''}</p>
 <p class="muted">${esc(s.run.startedAt)} · ${(s.run.durationMs / 1000).toFixed(1)} s · ${s.settings.load.model} model${s.run.mergedFrom > 1 ? ` · merged from ${s.run.mergedFrom} runs` : ''}${s.run.stopReason ? ` · stopped early: ${esc(s.run.stopReason)}` : ''}</p>
+${wireHtml(s)}
 <div class="cards">
   <div class="card">streams<b>${fmtInt(s.streams.started)}</b></div>
   <div class="card">completed<b>${fmtInt(s.outcomes.completed)}</b></div>
@@ -128,6 +129,14 @@ ${errors === '' ? '' : `<h2>Errors</h2><table><tr><th>error</th><th class="num">
 ${usageHtml(s)}
 <p class="muted">sse-soak ${esc(s.tool.version)} · summary schema ${s.schemaVersion}</p>
 ${pageEnd('report-data', data, assets, PAGE_SCRIPT)}`;
+}
+
+/** How the streams went over the wire: HTTP version and connection sharing, compression. */
+function wireHtml(s: Summary): string {
+  const protocols = connectionLines(s.connections).map((l) => l.replace(/^wire\s+/, ''));
+  const coding = compressionText(s).replace(/^ \((.*)\)$/, '$1');
+  const parts = [...protocols, ...(coding === '' ? [] : [`compressed: ${coding}`])];
+  return parts.length === 0 ? '' : `<p class="muted">${esc(parts.join(' · '))}</p>`;
 }
 
 /** The console's usage lines (server-reported output tokens, model tokens/s), where there are any. */

@@ -7,6 +7,11 @@ import assert from 'node:assert/strict';
 import { startH2Server, type H2Server } from '../helpers/h2-server.js';
 import { makeCertificates, skipUnless, type TlsFiles } from '../helpers/intermediaries.js';
 import { oneStream } from '../helpers/one-stream.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Summary } from '../../src/report/summary.js';
+import { summaryProblem } from '../../src/report/summary-check.js';
+import { cli, tempDir } from '../helpers/cli.js';
 import { runAgainst } from '../helpers/run.js';
 import { certificateAdvice } from '../../src/driver/tls-errors.js';
 import { startTarget } from '../../src/target/server.js';
@@ -69,6 +74,46 @@ describe('HTTP/2 in cleartext (prior knowledge, http: 2)', () => {
     }
   });
 
+  test('doctor --http 2 speaks h2 with prior knowledge, and says so', async () => {
+    const server = await startH2Server({ tokens: 4 });
+    try {
+      const d = await cli(['doctor', server.url(), '--http', '2', '--timeout', '5s']);
+      assert.match(d.stdout, /^ok {4}HTTP version +2$/m, d.stdout);
+      assert.match(d.stdout, /^ok {4}end +\[DONE\] arrived$/m, d.stdout);
+      assert.equal(server.stats.streams, 1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('run --http 2 --workers 2: summary.json names the protocol and connections, checked against the schema; a bad --http is refused', async () => {
+    const server = await startH2Server({ tokens: 4, maxConcurrentStreams: 5 });
+    try {
+      const dir = tempDir();
+      writeFileSync(join(dir, 's.yaml'), load(12));
+      const out = join(dir, 'out');
+      const r = await cli(['run', join(dir, 's.yaml'), '--target', server.url(), '--http', '2', '--workers', '2', '--out', out]);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /^wire {6}HTTP\/2 12 streams over \d+ new connections \(peak [1-5] at once on one; the server allows 5\)$/m, r.stdout);
+      const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Summary;
+      assert.equal(summaryProblem(summary), null);
+      assert.deepEqual(summary.connections?.httpVersions, { '2': 12 });
+      assert.equal(summary.connections?.serverMaxConcurrentStreams, 5);
+      assert.equal(summary.settings.target.http, '2');
+      // Each worker opens its own connections: six streams each, five to a connection at most.
+      assert.equal(summary.connections?.opened['2'], server.stats.sessions);
+      assert.ok(server.stats.sessions >= 4, `${server.stats.sessions} connections`);
+      const csv = readFileSync(join(out, 'streams.csv'), 'utf8').trim().split('\n');
+      const header = (csv[0] ?? '').split(',');
+      assert.ok(csv.slice(1).every((row) => row.split(',')[header.indexOf('http_version')] === '2'));
+      const bad = await cli(['run', join(dir, 's.yaml'), '--target', server.url(), '--http', '3', '--out', join(dir, 'bad')]);
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /--http: expected 1\.1, 2 or auto, got 3/);
+    } finally {
+      await server.close();
+    }
+  });
+
   test('auto in cleartext is HTTP/1.1, as browsers never use h2c', async () => {
     const target = await startTarget({ knobs: { tokens: 3, tokenIntervalMs: 5, firstTokenDelayMs: 5 } });
     try {
@@ -110,6 +155,18 @@ describe('HTTP/2 over TLS (ALPN)', { skip: skipUnless('openssl') }, () => {
     assert.deepEqual(h1.overall.httpVersions, { '1.1': 4 });
     assert.equal(h1.overall.histograms.tls.totalCount, 4, 'a connection, and a handshake, per stream');
     assert.ok(both.stats.protocols.has('1.1') && both.stats.protocols.has('2'), 'the server saw both, as each run asked');
+  });
+
+  test('doctor names what the server offers over TLS and uses what run would', async () => {
+    const auto = await cli(['doctor', both.url(), '--cacert', certs.ca, '--timeout', '5s']);
+    assert.match(auto.stdout, /^ok {4}HTTP version +2 \(the server offers h2, http\/1\.1 over TLS\)$/m, auto.stdout);
+    const h1 = await cli(['doctor', both.url(), '--cacert', certs.ca, '--http', '1.1', '--timeout', '5s']);
+    assert.match(h1.stdout, /^ok {4}HTTP version +1\.1 \(the server offers h2, http\/1\.1 over TLS\)$/m, h1.stdout);
+    const only2 = await cli(['doctor', h2only.url(), '--cacert', certs.ca, '--timeout', '5s']);
+    assert.match(only2.stdout, /^ok {4}HTTP version +2 \(the server offers h2 over TLS\)$/m, only2.stdout);
+    const bad = await cli(['doctor', both.url(), '--http', '3']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--http: expected 1\.1, 2 or auto, got 3/);
   });
 
   test('http: 2 against a server that only speaks HTTP/1.1 over TLS: connect_error that says so', async () => {
