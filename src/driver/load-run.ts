@@ -131,20 +131,23 @@ export class LoadRun implements StreamHost, PacerHost {
   }
 
   async run(): Promise<RunResult> {
+    // Made first: a stop() that comes while the run prepares ends it as soon as it has begun.
+    const allReleased = new Promise<void>((resolve) => (this.drained = resolve));
     // `http: auto` over TLS asks the server which protocol it speaks before the clock starts.
     await this.transport.prepare();
     this.monitor.start();
     this.startedAtEpochMs = Date.now();
     this.startUs = nowUs();
-    const allReleased = new Promise<void>((resolve) => (this.drained = resolve));
-    this.endTimer = setLongTimeout(() => {
-      this.endTimer = null;
-      // Chained timers run a little late; what the schedule put before the end still opens.
-      this.pacer.flushDue();
-      this.startDrain();
-    }, this.scenario.load.durationMs);
-    this.ticker = setInterval(() => this.tick(), 1000);
-    this.pacer.start(this);
+    if (!this.stopping) {
+      this.endTimer = setLongTimeout(() => {
+        this.endTimer = null;
+        // Chained timers run a little late; what the schedule put before the end still opens.
+        this.pacer.flushDue();
+        this.startDrain();
+      }, this.scenario.load.durationMs);
+      this.ticker = setInterval(() => this.tick(), 1000);
+      this.pacer.start(this);
+    }
     await allReleased;
     if (this.ticker !== null) clearInterval(this.ticker);
     this.tick(); // the last, partial second
