@@ -17,9 +17,10 @@ export function compareRows(runs: readonly Summary[]): Row[] {
   const rows: Row[] = [];
   const ms = (v: number): string => `${fmtMs(v)} ms`;
   for (const m of METRICS) {
-    if (runs.every((r) => r.metrics[m].count === 0)) continue;
+    // A metric added later (tls) is absent from older summaries read without withLaterMetrics.
+    if (runs.every((r) => (r.metrics[m]?.count ?? 0) === 0)) continue;
     const stats = m === 'ttft' || m === 'itl' || m === 'e2e' ? (['p50', 'p90', 'p99'] as const) : (['p99'] as const);
-    for (const st of stats) rows.push({ label: `${m} ${st}`, values: runs.map((r) => r.metrics[m][st]), format: ms, lowerIsBetter: true });
+    for (const st of stats) rows.push({ label: `${m} ${st}`, values: runs.map((r) => r.metrics[m]?.[st] ?? 0), format: ms, lowerIsBetter: true });
   }
   rows.push({ label: 'drop rate', values: runs.map((r) => r.dropRate), format: fmtPct, lowerIsBetter: true });
   rows.push({ label: 'streams', values: runs.map((r) => r.streams.started), format: String, lowerIsBetter: false });
