@@ -1,4 +1,4 @@
-// Exit codes are a contract: scripts and CI read them. Documented in the README.
+// Exit codes are a contract: scripts and CI read them. Documented in docs/running.md.
 export const EXIT = {
   /** The run (or command) did what was asked. */
   OK: 0,

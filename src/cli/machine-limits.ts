@@ -1,6 +1,6 @@
 // Before a run: does one harness process have room for the streams it is asked to hold
 // at once? Each open stream is a socket (a file descriptor) and about 19 KiB of memory
-// (README "Performance": 18.7 KiB per stream held, fixed costs included). A load past
+// (docs/performance.md: 18.7 KiB per stream held, fixed costs included). A load past
 // either fails as EMFILE or runs out of memory; saying so first saves a wasted run.
 import { readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';

@@ -19,7 +19,7 @@ export const DEFAULT_DRAIN_MS = 180_000;
 
 /**
  * Levels no fleet of harness machines can drive: about 50,000 streams are held per
- * machine (README "Performance"), so 10 million sessions is some 200 machines. Past
+ * machine (docs/performance.md), so 10 million sessions is some 200 machines. Past
  * these, a typo (an extra few zeros) is far likelier than a plan.
  */
 export const MAX_SESSIONS = 10_000_000;

@@ -1,0 +1,149 @@
+// The README is the front door and docs/ holds the depth, so a reader walks between pages by
+// links. Every relative link in README.md and docs/*.md must reach a file or folder that
+// exists, and a #anchor into a Markdown page must reach one of its headings, slugged as
+// GitHub slugs them: a page that moves or a heading that is renamed must not leave a reader
+// at a dead end.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
+
+/** README.md and every page in docs/ (docs/ is flat: one topic per file). */
+function pages(root: string): string[] {
+  const docs = join(root, 'docs');
+  const inDocs = existsSync(docs) ? readdirSync(docs).filter((f) => f.endsWith('.md')).map((f) => join(docs, f)) : [];
+  return [join(root, 'README.md'), ...inDocs];
+}
+
+/**
+ * The lines of a Markdown file that are prose: fenced code blocks become empty lines, so that
+ * a `# comment` in a YAML example is not a heading and a `[x](y)` in a code block is not a link.
+ */
+function proseLines(md: string): string[] {
+  let fence: { char: string; length: number } | null = null;
+  return md.split('\n').map((line) => {
+    const marker = /^ {0,3}(`{3,}|~{3,})/.exec(line);
+    if (fence === null) {
+      if (marker?.[1] !== undefined) {
+        fence = { char: marker[1][0] as string, length: marker[1].length };
+        return '';
+      }
+      return line;
+    }
+    if (marker?.[1] !== undefined && marker[1][0] === fence.char && marker[1].length >= fence.length && line.trim() === marker[1]) fence = null;
+    return '';
+  });
+}
+
+/** GitHub's heading anchor (github-slugger): lower case, punctuation and symbols dropped, each space a hyphen. */
+function slug(heading: string): string {
+  const text = heading
+    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1') // a link's text, not its address
+    .replace(/<[^>]+>/g, '') // inline HTML
+    .trim()
+    .toLowerCase();
+  return text.replace(/[^\p{L}\p{M}\p{N}\p{Pc}\- ]/gu, '').replace(/ /g, '-');
+}
+
+/** The anchors a page's headings get; a repeated heading gets -1, -2, … as on GitHub. */
+function anchors(md: string): Set<string> {
+  const seen = new Map<string, number>();
+  const out = new Set<string>();
+  for (const line of proseLines(md)) {
+    const h = /^ {0,3}#{1,6}\s+(.*?)(?:\s+#+)?\s*$/.exec(line);
+    if (h?.[1] === undefined) continue;
+    const base = slug(h[1]);
+    const n = seen.get(base) ?? 0;
+    seen.set(base, n + 1);
+    out.add(n === 0 ? base : `${base}-${n}`);
+  }
+  return out;
+}
+
+interface Link { line: number; target: string }
+
+/** Inline links and images, reference definitions and HTML href/src, outside code. */
+function links(md: string): Link[] {
+  const out: Link[] = [];
+  proseLines(md).forEach((raw, i) => {
+    const line = raw.replace(/(`+)[^`]*?\1/g, ''); // inline code spans hold no links
+    for (const m of line.matchAll(/!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)) out.push({ line: i + 1, target: m[1] as string });
+    const def = /^ {0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)/.exec(line);
+    if (def?.[1] !== undefined) out.push({ line: i + 1, target: def[1] });
+    for (const m of line.matchAll(/\b(?:href|src)="([^"]+)"/g)) out.push({ line: i + 1, target: m[1] as string });
+  });
+  return out;
+}
+
+const isExternal = (target: string) => /^[a-z][a-z0-9+.-]*:/i.test(target) || target.startsWith('//');
+
+/** Every relative link of one page that leads nowhere, as "file:line target: why". */
+function brokenLinks(file: string, root: string): string[] {
+  const md = readFileSync(file, 'utf8');
+  const problems: string[] = [];
+  const where = (l: Link) => `${relative(root, file)}:${l.line} ${l.target}`;
+  for (const l of links(md)) {
+    if (isExternal(l.target)) continue;
+    const hash = l.target.indexOf('#');
+    const pathPart = hash === -1 ? l.target : l.target.slice(0, hash);
+    const anchor = hash === -1 ? null : decodeURIComponent(l.target.slice(hash + 1));
+    const path = pathPart === '' ? file : pathPart.startsWith('/') ? join(root, decodeURIComponent(pathPart)) : resolve(dirname(file), decodeURIComponent(pathPart));
+    if (path !== root && !path.startsWith(root + sep)) {
+      problems.push(`${where(l)}: leads outside the repository`);
+      continue;
+    }
+    if (!existsSync(path)) {
+      problems.push(`${where(l)}: ${relative(root, path)} does not exist`);
+      continue;
+    }
+    if (anchor !== null && anchor !== '' && path.endsWith('.md') && !anchors(readFileSync(path, 'utf8')).has(anchor)) {
+      problems.push(`${where(l)}: ${relative(root, path)} has no heading with the anchor #${anchor}`);
+    }
+  }
+  return problems;
+}
+
+test('slugs are GitHub’s', () => {
+  assert.equal(slug('Using every core: `run --workers`'), 'using-every-core-run---workers');
+  assert.equal(slug('Big runs: the limits to raise'), 'big-runs-the-limits-to-raise');
+  assert.equal(slug('The built-in target (`serve`)'), 'the-built-in-target-serve');
+  assert.equal(slug('Usage counts and model tokens/s'), 'usage-counts-and-model-tokenss');
+  assert.equal(slug('1. Check one stream with `doctor`'), '1-check-one-stream-with-doctor');
+  assert.equal(slug('`streams.csv`'), 'streamscsv');
+  assert.equal(slug('stream_options and [links](x.md)'), 'stream_options-and-links');
+});
+
+test('the checker finds a missing file, a missing heading and a link out of the repository', () => {
+  const root = join(tmpdir(), `sse-soak-links-${process.pid}-${Date.now()}`);
+  mkdirSync(join(root, 'docs'), { recursive: true });
+  writeFileSync(join(root, 'README.md'), [
+    '# Front',
+    '[ok](docs/a.md#the-part) [file gone](docs/gone.md) [heading gone](docs/a.md#nowhere)',
+    '[outside](../elsewhere.md) [web](https://example.com/x.md#y) [self](#front)',
+    '```yaml',
+    '# not a heading; [not a link](nowhere.md)',
+    '```',
+  ].join('\n'));
+  writeFileSync(join(root, 'docs', 'a.md'), '# A\n\n## The part\n\n[back](../README.md#front) `[code](gone.md)`\n');
+  let found: string[];
+  try {
+    found = pages(root).flatMap((p) => brokenLinks(p, root));
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+  assert.equal(found.length, 3, found.join('\n'));
+  assert.match(found[0] as string, /^README\.md:2 docs\/gone\.md: docs\/gone\.md does not exist$/);
+  assert.match(found[1] as string, /^README\.md:2 docs\/a\.md#nowhere: docs\/a\.md has no heading with the anchor #nowhere$/);
+  assert.match(found[2] as string, /^README\.md:3 \.\.\/elsewhere\.md: leads outside the repository$/);
+});
+
+test('every relative link in README.md and docs/*.md leads to a file and heading that exist', () => {
+  const all = pages(ROOT);
+  assert.ok(all.length >= 1);
+  const found = all.flatMap((p) => brokenLinks(p, ROOT));
+  assert.deepEqual(found, [], `broken links:\n${found.join('\n')}`);
+});
