@@ -1,5 +1,6 @@
 // What a run in one process and a run in several workers share: the streams.csv
 // sample, the summary from a result, the live progress and the end of a run.
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { BackgroundTraffic } from '../background/background.js';
 import type { SecondWindow } from '../aggregate/second-window.js';
@@ -139,7 +140,7 @@ export class ProgressPrinter {
     if (saturated && !this.saturatedBefore) {
       // Once when it starts (the report lists every second): even --quiet runs say it.
       this.clear();
-      process.stderr.write(`sse-soak: warning: second ${s.second}: the harness itself is saturated (${s.harness.saturated}); latencies measured now are not trustworthy. ${saturationAdvice(this.processes)}\n`);
+      process.stderr.write(`sse-soak: warning: second ${s.second}: the harness itself is saturated (${s.harness.saturated}); latencies measured now are not trustworthy. ${saturationAdvice(this.processes, availableParallelism())}\n`);
     }
     this.saturatedBefore = saturated;
     if (this.quiet) return;

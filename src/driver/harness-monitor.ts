@@ -1,5 +1,6 @@
 // The harness measures itself: a saturated load generator reports its own delay as
 // the target's, so the report must say how busy the harness was.
+import { availableParallelism } from 'node:os';
 import { constants, monitorEventLoopDelay, PerformanceObserver, type IntervalHistogram } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 
@@ -13,6 +14,12 @@ export interface HarnessStats {
   maxRssBytes: number;
   /** Harness processes behind these figures: 1, or the workers of `run --workers`. */
   processes: number;
+  /**
+   * Cores of the machine that ran them (the fewest, for runs merged from several machines), so
+   * that advice about workers read later (`report`, `merge` on a laptop) is about that machine.
+   * Absent from summaries written before it was recorded.
+   */
+  cores?: number;
   /** Runs of seconds in which the harness itself was saturated (see SATURATION). */
   saturated: SaturatedSpan[];
 }
@@ -176,6 +183,7 @@ export class HarnessMonitor {
       cpuCoreShare: Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 1000) / 1000,
       maxRssBytes: this.maxRss,
       processes: 1,
+      cores: availableParallelism(),
       saturated: this.spans,
     };
   }

@@ -97,6 +97,7 @@ export function mergeSummaries(runs: readonly Summary[], version: string, id: st
       // The sum of each process's peak: what the harness as a whole may have held at once.
       maxRssBytes: runs.reduce((n, r) => n + r.harness.maxRssBytes, 0),
       processes: runs.reduce((n, r) => n + (r.harness.processes ?? 1), 0),
+      ...mergedCores(runs),
       // Older summaries have no saturation spans; a run of one process is named by its place.
       saturated: runs.flatMap((r, i) => (r.harness.saturated ?? []).map((x) => ({ ...x, process: x.process || `run ${i + 1}` }))),
     },
@@ -104,4 +105,10 @@ export function mergeSummaries(runs: readonly Summary[], version: string, id: st
   const background = mergeBackground(runs.flatMap((r) => (r.background === undefined ? [] : [r.background])));
   if (background !== undefined) summary.background = background;
   return { summary, warnings };
+}
+
+/** The fewest cores of the machines the runs ran on, where every run recorded it. */
+function mergedCores(runs: readonly Summary[]): { cores?: number } {
+  const cores = runs.map((r) => r.harness.cores);
+  return cores.every((c): c is number => c !== undefined) ? { cores: Math.min(...cores) } : {};
 }

@@ -1,5 +1,4 @@
 // The console summary: what a person reads at a glance when a run ends.
-import { availableParallelism } from 'node:os';
 import type { BackgroundSummary } from '../background/background.js';
 import { saturationReason, type SaturatedSpan } from '../driver/harness-monitor.js';
 import { certificateAdvice } from '../driver/tls-errors.js';
@@ -104,7 +103,7 @@ export function renderConsoleSummary(s: Summary, reportDir?: string): string {
     `harness   event-loop lag p99 ${fmtMs(h.eventLoopDelayMs.p99)} ms, max ${fmtMs(h.eventLoopDelayMs.max)} ms · ` +
       `CPU ${fmtPct(h.cpuCoreShare)} of one core · max RSS ${fmtBytes(h.maxRssBytes)}${(h.processes ?? 1) > 1 ? ` (${h.processes} processes together)` : ''}`,
   );
-  lines.push(...saturationLines(h.saturated ?? [], h.processes ?? 1));
+  lines.push(...saturationLines(h.saturated ?? [], h.processes ?? 1, h.cores ?? null));
   if (reportDir !== undefined) lines.push(`report    ${reportDir}`);
   return lines.join('\n') + '\n';
 }
@@ -194,7 +193,8 @@ export function backgroundLines(b: BackgroundSummary): string[] {
 }
 
 /** The seconds whose latencies include the harness's own delay, and what to do about it. */
-export function saturationLines(spans: readonly SaturatedSpan[], processes: number): string[] {
+/** @param cores of the machine that ran it, as its summary recorded (null: an older summary that did not). */
+export function saturationLines(spans: readonly SaturatedSpan[], processes: number, cores: number | null): string[] {
   if (spans.length === 0) return [];
   const seconds = spans.reduce((n, x) => n + x.toSecond - x.fromSecond + 1, 0);
   const lines = [`WARNING   the harness itself was saturated in ${fmtInt(seconds)} second${seconds === 1 ? '' : 's'}: latencies measured then include its own delay and are not trustworthy`];
@@ -203,12 +203,13 @@ export function saturationLines(spans: readonly SaturatedSpan[], processes: numb
     lines.push(`          ${when}${x.process === '' ? '' : ` (${x.process})`}: ${saturationReason(x)}`);
   }
   if (spans.length > 8) lines.push(`          and ${spans.length - 8} more spans (summary.json harness.saturated)`);
-  lines.push(`          ${saturationAdvice(processes)}`);
+  lines.push(`          ${saturationAdvice(processes, cores)}`);
   return lines;
 }
 
-export function saturationAdvice(processes: number): string {
-  const cores = availableParallelism();
+/** @param cores of the machine that ran the harness; null where that is not known (an older summary). */
+export function saturationAdvice(processes: number, cores: number | null): string {
+  if (cores === null) return 'run with --workers set to the cores of the machine that ran it, or spread the load over more machines (--shard i/N, then merge)';
   return processes < cores
     ? `run with --workers ${cores} (this machine has ${cores} cores), or spread the load over more machines (--shard i/N, then merge)`
     : `spread the load over more machines (run --shard i/N on each, then merge): every core here already runs a worker`;

@@ -164,7 +164,7 @@ function backgroundHtml(s: Summary): string {
 
 /** The harness's own saturation, before anything else is read: those seconds' latencies are not the target's. */
 function saturationHtml(s: Summary): string {
-  const [head = '', ...rest] = saturationLines(s.harness.saturated ?? [], s.harness.processes ?? 1);
+  const [head = '', ...rest] = saturationLines(s.harness.saturated ?? [], s.harness.processes ?? 1, s.harness.cores ?? null);
   if (head === '') return '';
   return `<p class="bad">${esc(head.replace(/^WARNING\s+/, 'Warning: '))}</p><ul>${rest.map((l) => `<li>${esc(l.trim())}</li>`).join('')}</ul>`;
 }

@@ -2,12 +2,6 @@
 // value to the next. Pure functions of time in ms since the run's start.
 import type { Stage } from '../scenario/types.js';
 
-export function totalDurationMs(stages: readonly Stage[]): number {
-  let total = 0;
-  for (const s of stages) total += s.durationMs;
-  return total;
-}
-
 /** The stage running at `tMs` (the last one at or after the end), with its index. */
 export function stageAt(stages: readonly Stage[], tMs: number): { index: number; stage: Stage; offsetMs: number } | null {
   let start = 0;

@@ -9,12 +9,3 @@ export function hashUniform(seed: number, index: number): number {
   x ^= x >>> 15;
   return (x >>> 0) / 2 ** 32;
 }
-
-/** A seeded stream of uniform numbers in [0, 1). */
-export class Random {
-  private index = 0;
-  constructor(private readonly seed: number) {}
-  next(): number {
-    return hashUniform(this.seed, this.index++);
-  }
-}
