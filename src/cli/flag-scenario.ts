@@ -48,7 +48,7 @@ export function scenarioOptions(cmd: Command, durationHelp = DURATION_HELP): Com
     .option('-d, --duration <duration>', durationHelp)
     .option('-m, --method <method>', 'GET or POST (default: GET, or POST with -b)')
     .option('-H, --header <"Name: value">', 'a request header (repeatable); ${VAR} and ${VAR:-default} take values from the environment', collect)
-    .option('-b, --body <body>', 'the request body, sent as written; @file reads it from a file, as curl. A JSON body gets Content-Type: application/json')
+    .option('-b, --body <body>', 'the request body, sent as written; @file reads it from a file, byte for byte (as curl --data-binary). A JSON body gets Content-Type: application/json')
     .option('--sentinel <data>', `the data of the event that ends a reply (default ${FLAG_DEFAULTS.sentinel}; "" when a reply ends with its response)`)
     .option('--tokens-json-path <path>', 'where an event holds its token, e.g. choices[0].delta.content (default: every event is a token)');
 }
