@@ -6,6 +6,7 @@ import { CliError, EXIT } from './exit-codes.js';
 import { registerDiscover } from './discover.js';
 import { registerCompare } from './compare.js';
 import { registerDoctor } from './doctor.js';
+import { registerInit } from './init.js';
 import { registerMerge, registerReport } from './merge.js';
 import { registerRun } from './run.js';
 import { registerServe } from './serve.js';
@@ -20,6 +21,7 @@ const program = new Command()
   .exitOverride();
 
 registerRun(program);
+registerInit(program);
 registerDoctor(program);
 registerDiscover(program);
 registerMerge(program);

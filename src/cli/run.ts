@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { backgroundReportUrl, BackgroundTraffic, backgroundUrl } from '../background/background.js';
@@ -7,12 +8,14 @@ import { SECOND_COLUMNS, secondRow } from '../report/csv-rows.js';
 import { defaultReportDir, prepareReportDir } from '../report/writer.js';
 import type { Shard } from '../schedule/open.js';
 import { loadScenario } from '../scenario/load.js';
+import { redactUrl } from '../scenario/request-checks.js';
 import type { Scenario } from '../scenario/types.js';
 import { formatDurationMs } from '../scenario/units.js';
 import { spawnTarget, type ChildTarget } from '../target/child.js';
 import { knobsToQuery } from '../target/knobs.js';
 import { abortOnThresholds } from '../thresholds/live.js';
 import { collect } from './args.js';
+import { FLAG_DEFAULTS, isUrlArgument, refuseWithFile, SCENARIO_FLAGS, scenarioOptions, urlScenario, type ScenarioFlags } from './flag-scenario.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { applyFlags, parseShard, progressIntervalMs, type RunFlags } from './run-options.js';
 import { finishRun, onInterrupt, ProgressPrinter, reportCsv, streamsCsvWriter, summarize, type RunTargets } from './run-shared.js';
@@ -21,27 +24,64 @@ import { machineLimitWarnings } from './machine-limits.js';
 import { forkWorkers, MAX_WORKERS, runWithWorkers } from './workers.js';
 
 export function registerRun(program: Command): void {
-  program
+  const run = program
     .command('run')
-    .description('drive the load a scenario describes and write a report (starts the built-in target when the scenario names no URL)')
-    .argument('<scenario>', 'scenario file, YAML or JSON')
+    .description(
+      'drive the load a scenario describes and write a report (starts the built-in target when the scenario names no URL). ' +
+        'Given a URL instead of a file, the scenario is made from -c or -r, -d, -m, -H, -b, --sentinel and --tokens-json-path, which a scenario file sets itself',
+    )
+    .argument('<scenario|URL>', 'scenario file (YAML or JSON), or an http(s) URL to measure with the flags');
+  // The flags of a URL run first, as the front door; with a scenario file all but -d are refused (flag-scenario.ts says why).
+  scenarioOptions(run, `how long new streams are opened: with a URL, the scenario's duration (default ${FLAG_DEFAULTS.duration}); with a scenario file, its stages compressed or stretched to this total, e.g. 30s for a rehearsal`)
     .option('--target <url>', "stream URL to test, instead of the scenario's")
     .option('--out <dir>', 'report folder (default: reports/<scenario>-<UTC time>)')
     .option('--threshold <rule>', 'a pass/fail rule such as "ttft p99 < 2s" (repeatable; adds to the scenario\'s)', collect)
     .option('--shard <i/N>', 'run the i-th of N equal parts of the load (e.g. 2/3)')
     .option('--streams-csv <on|off|share>', 'streams.csv: every stream, none, or a share such as 10% (failures are always kept)')
-    .option('--duration <duration>', "compress or stretch the scenario's stages to this total, e.g. 30s for a rehearsal")
     .option('--accept-encoding <value>', 'the Accept-Encoding offered (default: the scenario\'s target.acceptEncoding, else "gzip, deflate, br", as browsers; none for none)')
     .option('--http <version>', "1.1, 2 or auto (default: the scenario's target.http, else auto: h2 where the server offers it over TLS, as browsers)")
     .option('--resolve <host:port:address>', "connect to this address for host:port, as curl --resolve (repeatable; adds to target.connectTo)", collect)
     .option('--drain <duration>', "after the stages, how long open streams may finish before they are aborted (default: the scenario's load.drain, else 3m; not changed by --duration)")
     .option('--progress-interval <duration>', 'how often a progress line is printed when not on a terminal', '10s')
     .option('--workers <n>', `processes that share the load (default: one per core, one fewer with the built-in target, at most ${MAX_WORKERS})`)
-    .option('--quiet', 'no progress and no summary: print only the report folder')
-    .action(async (file: string, flags: RunFlags) => {
-      const scenario = applyFlags(await loadScenario(file), flags);
-      process.exitCode = await runScenario(file, scenario, flags);
-    });
+    .option('--quiet', 'no progress and no summary: print only the report folder');
+  run.action(async (arg: string, flags: RunFlags & ScenarioFlags, cmd: Command) => {
+    const source = await runSource(arg, flags, cmd);
+    const scenario = applyFlags(source.scenario, source.flags);
+    process.exitCode = await runScenario(source, scenario);
+  });
+}
+
+/** What a run measures: a scenario file, or a scenario made from a URL and flags (its text, for the workers). */
+interface RunSource {
+  file: string;
+  /** The scenario text made from flags; null: read the file. */
+  text: string | null;
+  scenario: Scenario;
+  /** The run flags to apply to the scenario. */
+  flags: RunFlags;
+}
+
+async function runSource(arg: string, flags: RunFlags & ScenarioFlags, cmd: Command): Promise<RunSource> {
+  if (isUrlArgument(arg)) {
+    if (flags.target !== undefined) throw new CliError(`--target: not with a URL: ${redactUrl(arg)} is the target`, EXIT.INVALID_INPUT);
+    const { text, scenario } = await urlScenario(arg, flags);
+    // Every one of them is in the scenario now; -d is its own duration, not a stretch of it.
+    return { file: '', text, scenario, flags: withoutScenarioFlags(flags, true) };
+  }
+  const fileFlags = cmd.options.filter((o) => o.attributeName() === 'duration' || !isScenarioFlag(o.attributeName())).map((o) => o.flags.split(/[ ,]+/).filter((w) => w.startsWith('-')).join('/'));
+  refuseWithFile(flags, arg, fileFlags);
+  if (!existsSync(arg) && /^[\w.-]+:\d+(\/|$)/.test(arg)) {
+    throw new CliError(`${arg}: no such file. To measure a URL, give it with its scheme: sse-soak run http://${arg}`, EXIT.INVALID_INPUT);
+  }
+  return { file: arg, text: null, scenario: await loadScenario(arg), flags: withoutScenarioFlags(flags, false) };
+}
+
+const isScenarioFlag = (key: string): boolean => SCENARIO_FLAGS.some((f) => f.key === key);
+
+/** The run flags alone (what applyFlags and the workers get); with a file, -d stays: it stretches the stages. */
+function withoutScenarioFlags(flags: RunFlags & ScenarioFlags, dropDuration: boolean): RunFlags {
+  return Object.fromEntries(Object.entries(flags).filter(([k]) => !isScenarioFlag(k) || (k === 'duration' && !dropDuration))) as RunFlags;
 }
 
 /**
@@ -79,7 +119,8 @@ export function variantTargets(scenario: Scenario, builtinUrl: string | null): {
   return { urls, reportUrls, dropped: [...dropped] };
 }
 
-async function runScenario(file: string, scenario: Scenario, flags: RunFlags): Promise<number> {
+async function runScenario(source: RunSource, scenario: Scenario): Promise<number> {
+  const flags = source.flags;
   const shard = parseShard(flags.shard);
   const progressEveryMs = progressIntervalMs(flags);
   // The built-in target runs on this machine too, and needs a core of its own.
@@ -138,7 +179,7 @@ async function runScenario(file: string, scenario: Scenario, flags: RunFlags): P
       }
       say(`background: ${bg.method} ${reportUrl}, ${bg.connections} connections${bg.rate === null ? '' : `, ${bg.rate}/s`}; alone for ${bg.beforeMs / 1000}s before the streams and ${bg.afterMs / 1000}s after\n`);
     }
-    if (workers > 1) return await runWithWorkers({ file, flags, scenario, shard, procs, outDir, targets, progress, quiet, background });
+    if (workers > 1) return await runWithWorkers({ file: source.file, text: source.text, flags, scenario, shard, procs, outDir, targets, progress, quiet, background });
     return await runInProcess(scenario, shard, outDir, targets, progress, quiet, background);
   } finally {
     for (const p of procs) if (p.exitCode === null) p.kill();

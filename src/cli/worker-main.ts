@@ -10,6 +10,7 @@ import { ReportWriteError } from '../report/atomic-file.js';
 import { writeSummary } from '../report/writer.js';
 import { loadScenario } from '../scenario/load.js';
 import { abortOnThresholds } from '../thresholds/live.js';
+import { parseFlagScenario } from './flag-scenario.js';
 import { applyFlags } from './run-options.js';
 import { streamsCsvWriter, summarize } from './run-shared.js';
 import type { FromCoordinator, FromWorker, WorkerInit } from './workers.js';
@@ -38,7 +39,8 @@ process.once('message', (init: WorkerInit) => {
 });
 
 async function work(init: WorkerInit): Promise<void> {
-  const scenario = applyFlags(await loadScenario(init.file), init.flags);
+  // A URL run's scenario travels as text: the same flags made it, and the same parser reads it.
+  const scenario = applyFlags(init.text === null ? await loadScenario(init.file) : parseFlagScenario(init.text), init.flags);
   const csv = streamsCsvWriter(scenario, init.reportDir, init.shard.index, true);
   const hooks: RunHooks = {
     onStreamEnd: (r) => csv?.write(r),

@@ -28,6 +28,8 @@ const READY_TIMEOUT_MS = 30_000;
 
 export interface WorkerInit {
   file: string;
+  /** The scenario text of a URL run (made from flags); null: read the file. */
+  text: string | null;
   flags: RunFlags;
   shard: Shard;
   processLabel: string;
@@ -56,6 +58,7 @@ export function forkWorkers(count: number): ChildProcess[] {
 
 export interface WorkersJob {
   file: string;
+  text: string | null;
   flags: RunFlags;
   scenario: Scenario;
   /** The --shard this machine runs (the whole load by default); the workers split it further. */
@@ -156,7 +159,7 @@ export async function runWithWorkers(job: WorkersJob): Promise<number> {
   );
   for (const w of workers) {
     const sub: Shard = { index: shard.index + shard.count * (w.n - 1), count: shard.count * count };
-    const init: WorkerInit = { file: job.file, flags: job.flags, shard: sub, processLabel: `worker ${w.n}/${count}`, outDir: w.dir, reportDir: outDir, targets: job.targets };
+    const init: WorkerInit = { file: job.file, text: job.text, flags: job.flags, shard: sub, processLabel: `worker ${w.n}/${count}`, outDir: w.dir, reportDir: outDir, targets: job.targets };
     w.proc.send(init, () => undefined);
   }
 
