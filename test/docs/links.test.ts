@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { anchors, proseLines, slug } from '../helpers/markdown.js';
 
 const ROOT = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
 
@@ -20,51 +21,6 @@ function pages(root: string): string[] {
   const inDocs = existsSync(docs) ? readdirSync(docs).filter((f) => f.endsWith('.md')).map((f) => join(docs, f)) : [];
   const top = ['README.md', 'CONTRIBUTING.md'].map((f) => join(root, f)).filter((f) => existsSync(f));
   return [...top, ...inDocs];
-}
-
-/**
- * The lines of a Markdown file that are prose: fenced code blocks become empty lines, so that
- * a `# comment` in a YAML example is not a heading and a `[x](y)` in a code block is not a link.
- */
-function proseLines(md: string): string[] {
-  let fence: { char: string; length: number } | null = null;
-  return md.split('\n').map((line) => {
-    const marker = /^ {0,3}(`{3,}|~{3,})/.exec(line);
-    if (fence === null) {
-      if (marker?.[1] !== undefined) {
-        fence = { char: marker[1][0] as string, length: marker[1].length };
-        return '';
-      }
-      return line;
-    }
-    if (marker?.[1] !== undefined && marker[1][0] === fence.char && marker[1].length >= fence.length && line.trim() === marker[1]) fence = null;
-    return '';
-  });
-}
-
-/** GitHub's heading anchor (github-slugger): lower case, punctuation and symbols dropped, each space a hyphen. */
-function slug(heading: string): string {
-  const text = heading
-    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1') // a link's text, not its address
-    .replace(/<[^>]+>/g, '') // inline HTML
-    .trim()
-    .toLowerCase();
-  return text.replace(/[^\p{L}\p{M}\p{N}\p{Pc}\- ]/gu, '').replace(/ /g, '-');
-}
-
-/** The anchors a page's headings get; a repeated heading gets -1, -2, … as on GitHub. */
-function anchors(md: string): Set<string> {
-  const seen = new Map<string, number>();
-  const out = new Set<string>();
-  for (const line of proseLines(md)) {
-    const h = /^ {0,3}#{1,6}\s+(.*?)(?:\s+#+)?\s*$/.exec(line);
-    if (h?.[1] === undefined) continue;
-    const base = slug(h[1]);
-    const n = seen.get(base) ?? 0;
-    seen.set(base, n + 1);
-    out.add(n === 0 ? base : `${base}-${n}`);
-  }
-  return out;
 }
 
 interface Link { line: number; target: string }
