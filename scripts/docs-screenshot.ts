@@ -1,4 +1,4 @@
-// Regenerates docs/report.png, the screenshot in docs/reports.md: a short quickstart run
+// Regenerates docs/report.png, the screenshot in docs/output.md and README.md: a short quickstart run
 // against the built-in target, its report.html opened in Debian's Chromium.
 //
 //   npm run docs:screenshot      (needs /usr/bin/chromium: apt-get install -y chromium)

@@ -1,5 +1,5 @@
 // Does the path stream, or does something hold events back? A run-level verdict
-// with the figures it rests on. Rules (also in docs/how-it-measures.md):
+// with the figures it rests on. Rules (also in docs/metrics.md):
 //   unknown   fewer than MIN_TOKEN_EVENTS token events: too little to tell;
 //   buffered  events arrive in bursts (≥ 3 events per read on average), or most
 //             token gaps are under 1 ms (tokens arrived together), or events of a

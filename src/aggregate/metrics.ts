@@ -1,4 +1,5 @@
 // The latencies sse-soak measures, with the formula a report prints beside each.
+// docs/metrics.md has a row for each (test/docs/drift.test.ts checks it).
 
 export const METRICS = ['connect', 'tls', 'ttfb', 'ttft', 'itl', 'e2e', 'deliveryLag', 'scheduleLag'] as const;
 export type MetricName = (typeof METRICS)[number];

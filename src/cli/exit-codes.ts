@@ -1,4 +1,4 @@
-// Exit codes are a contract: scripts and CI read them. Documented in docs/running.md.
+// Exit codes are a contract: scripts and CI read them. Documented in docs/scale.md.
 export const EXIT = {
   /** The run (or command) did what was asked. */
   OK: 0,

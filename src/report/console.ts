@@ -153,8 +153,8 @@ export function drainLines(s: Summary): string[] {
   return [`drain     up to ${formatDurationMs(d.limitMs)} after the schedule: ${fmtInt(d.finished)} streams finished in it · ${cut}`];
 }
 
-/** Error codes that mean this machine ran out of something, not that the target failed. */
-const OS_LIMITS: Record<string, string> = {
+/** Error codes that mean this machine ran out of something, not that the target failed, each with what to raise (docs/troubleshooting.md lists them). */
+export const OS_LIMITS: Readonly<Record<string, string>> = {
   EMFILE: 'the open-files limit of one process: raise it (ulimit -n 1048576, or LimitNOFILE= for a service), or use more --workers: each has its own',
   ENFILE: 'the open-files limit of the whole machine: raise fs.file-max (sysctl -w fs.file-max=2097152)',
   EADDRNOTAVAIL: 'ephemeral ports towards this target: widen net.ipv4.ip_local_port_range (sysctl -w net.ipv4.ip_local_port_range="1024 65535") or add target.sourceAddresses (127.0.0.2-127.0.0.9 on loopback)',

@@ -1,5 +1,5 @@
 // Rows of streams.csv and timeseries.csv: pure functions of a stream record or a
-// second's snapshot. docs/reports.md lists every column.
+// second's snapshot. docs/output.md lists every column (test/docs/drift.test.ts checks it).
 import { newHistogram, statsMs } from '../aggregate/histogram.js';
 import { modelTokensPerSecond } from '../aggregate/usage.js';
 import type { SecondSnapshot } from '../driver/load-run.js';

@@ -106,7 +106,7 @@ export function commentedScenarioYaml(s: ScenarioFields, opts: TemplateOptions):
   line('');
 
   line('# Reconnect after a drop or an early end, as a browser EventSource does (off by default).');
-  off(0, 'reconnect: { mode: eventsource, retry: 3s, maxAttempts: 5 }', 'docs/how-it-measures.md#reconnects');
+  off(0, 'reconnect: { mode: eventsource, retry: 3s, maxAttempts: 5 }', 'docs/metrics.md#reconnects');
   line('');
 
   if (s.load.model === 'closed') {
@@ -133,19 +133,19 @@ export function commentedScenarioYaml(s: ScenarioFields, opts: TemplateOptions):
   line('# Stages that ramp, instead of one level and duration: docs/load-models.md');
   line('');
 
-  line('# Pass/fail rules, checked at the end: a failed one makes run exit with code 4 (docs/thresholds.md).');
+  line('# Pass/fail rules, checked at the end: a failed one makes run exit with code 4 (docs/scenarios.md#thresholds).');
   line('# thresholds:');
   line('#   - "ttft p99 < 2s"');
   line('#   - "drop_rate < 1%"');
   line('');
-  line('# The limits of the layers on the path, to name what cuts a stream (docs/how-it-measures.md#cuts).');
+  line('# The limits of the layers on the path, to name what cuts a stream (docs/metrics.md#cuts).');
   line('# expectations:');
   line('#   - { name: nginx proxy_read_timeout, idle: 60s }');
   line('');
   line('# What the report folder holds besides the summary.');
   off(0, 'output: { streamsCsv: true, recordBody: false }', 'streams.csv: true, false or a share such as 10%');
   line('');
-  line('# Ordinary short requests alongside the streams, to see what they do to everyone else: docs/background.md');
+  line('# Ordinary short requests alongside the streams, to see what they do to everyone else: docs/scenarios.md#background');
   off(0, 'background: { path: /healthz, connections: 10, rate: 50/s }', "a path on the streams' origin, or url:");
   return `${out.join('\n')}\n`;
 }

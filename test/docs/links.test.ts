@@ -1,67 +1,26 @@
 // The README is the front door and docs/ holds the depth, so a reader walks between pages by
-// links. Every relative link in README.md and docs/*.md must reach a file or folder that
-// exists, and a #anchor into a Markdown page must reach one of its headings, slugged as
-// GitHub slugs them: a page that moves or a heading that is renamed must not leave a reader
-// at a dead end.
+// links. Every relative link in README.md, CONTRIBUTING.md and docs/*.md must reach a file or
+// folder that exists, and a #anchor into a Markdown page must reach one of its headings,
+// slugged as GitHub slugs them: a page that moves or a heading that is renamed must not leave
+// a reader at a dead end. The code points readers at the docs too ("see docs/metrics.md"):
+// every such pointer in src/, test/, schemas/, scenarios/, scripts/, bench/ and reports/ must
+// name a page (and heading) that exists.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { anchors, proseLines, slug } from '../helpers/markdown.js';
 
 const ROOT = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
 
-/** README.md and every page in docs/ (docs/ is flat: one topic per file). */
+/** README.md, CONTRIBUTING.md and every page in docs/ (docs/ is flat: one topic per file). */
 function pages(root: string): string[] {
   const docs = join(root, 'docs');
   const inDocs = existsSync(docs) ? readdirSync(docs).filter((f) => f.endsWith('.md')).map((f) => join(docs, f)) : [];
-  return [join(root, 'README.md'), ...inDocs];
-}
-
-/**
- * The lines of a Markdown file that are prose: fenced code blocks become empty lines, so that
- * a `# comment` in a YAML example is not a heading and a `[x](y)` in a code block is not a link.
- */
-function proseLines(md: string): string[] {
-  let fence: { char: string; length: number } | null = null;
-  return md.split('\n').map((line) => {
-    const marker = /^ {0,3}(`{3,}|~{3,})/.exec(line);
-    if (fence === null) {
-      if (marker?.[1] !== undefined) {
-        fence = { char: marker[1][0] as string, length: marker[1].length };
-        return '';
-      }
-      return line;
-    }
-    if (marker?.[1] !== undefined && marker[1][0] === fence.char && marker[1].length >= fence.length && line.trim() === marker[1]) fence = null;
-    return '';
-  });
-}
-
-/** GitHub's heading anchor (github-slugger): lower case, punctuation and symbols dropped, each space a hyphen. */
-function slug(heading: string): string {
-  const text = heading
-    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1') // a link's text, not its address
-    .replace(/<[^>]+>/g, '') // inline HTML
-    .trim()
-    .toLowerCase();
-  return text.replace(/[^\p{L}\p{M}\p{N}\p{Pc}\- ]/gu, '').replace(/ /g, '-');
-}
-
-/** The anchors a page's headings get; a repeated heading gets -1, -2, … as on GitHub. */
-function anchors(md: string): Set<string> {
-  const seen = new Map<string, number>();
-  const out = new Set<string>();
-  for (const line of proseLines(md)) {
-    const h = /^ {0,3}#{1,6}\s+(.*?)(?:\s+#+)?\s*$/.exec(line);
-    if (h?.[1] === undefined) continue;
-    const base = slug(h[1]);
-    const n = seen.get(base) ?? 0;
-    seen.set(base, n + 1);
-    out.add(n === 0 ? base : `${base}-${n}`);
-  }
-  return out;
+  const top = ['README.md', 'CONTRIBUTING.md'].map((f) => join(root, f)).filter((f) => existsSync(f));
+  return [...top, ...inDocs];
 }
 
 interface Link { line: number; target: string }
@@ -141,9 +100,58 @@ test('the checker finds a missing file, a missing heading and a link out of the 
   assert.match(found[2] as string, /^README\.md:3 \.\.\/elsewhere\.md: leads outside the repository$/);
 });
 
-test('every relative link in README.md and docs/*.md leads to a file and heading that exist', () => {
+test('every relative link in README.md, CONTRIBUTING.md and docs/*.md leads to a file and heading that exist', () => {
   const all = pages(ROOT);
   assert.ok(all.length >= 1);
   const found = all.flatMap((p) => brokenLinks(p, ROOT));
   assert.deepEqual(found, [], `broken links:\n${found.join('\n')}`);
+});
+
+/** The folders whose files may point a reader at a page of docs/, and the file types read there. */
+const POINTER_DIRS = ['src', 'test', 'schemas', 'scenarios', 'scripts', 'bench', 'reports', '.ci'];
+const POINTER_FILES = /\.(ts|js|json|ya?ml|md|conf|cfg|py|sh)$|^run$/;
+
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) return e.name === 'node_modules' ? [] : filesUnder(path);
+    return POINTER_FILES.test(e.name) ? [path] : [];
+  });
+}
+
+/** Every "docs/<page>.md" or "docs/<page>.md#anchor" written in a file, as "file:line pointer: why" where it leads nowhere. */
+function brokenPointers(file: string, root: string): string[] {
+  const problems: string[] = [];
+  readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
+    for (const m of line.matchAll(/\bdocs\/([\w.-]+\.md)(?:#([\w-]+))?/g)) {
+      const page = join(root, 'docs', m[1] as string);
+      const where = `${relative(root, file)}:${i + 1} ${m[0]}`;
+      if (!existsSync(page)) problems.push(`${where}: docs/${m[1]} does not exist`);
+      else if (m[2] !== undefined && !anchors(readFileSync(page, 'utf8')).has(m[2])) problems.push(`${where}: docs/${m[1]} has no heading with the anchor #${m[2]}`);
+    }
+  });
+  return problems;
+}
+
+test('the pointer checker finds a page that is gone and a heading that is gone', () => {
+  const root = join(tmpdir(), `sse-soak-pointers-${process.pid}-${Date.now()}`);
+  mkdirSync(join(root, 'docs'), { recursive: true });
+  mkdirSync(join(root, 'src'), { recursive: true });
+  writeFileSync(join(root, 'docs', 'a.md'), '# A\n\n## The part\n');
+  writeFileSync(join(root, 'src', 'x.ts'), '// see docs/a.md and docs/a.md#the-part\n// docs/gone.md, docs/a.md#nowhere\n');
+  let found: string[];
+  try {
+    found = filesUnder(join(root, 'src')).flatMap((f) => brokenPointers(f, root));
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+  assert.deepEqual(found, ['src/x.ts:2 docs/gone.md: docs/gone.md does not exist', 'src/x.ts:2 docs/a.md#nowhere: docs/a.md has no heading with the anchor #nowhere']);
+});
+
+test('every "docs/<page>.md" the code, tests, schemas, scenarios and scripts name exists', () => {
+  const files = [...POINTER_DIRS.flatMap((d) => filesUnder(join(ROOT, d))), join(ROOT, 'package.json')];
+  assert.ok(files.length > 10);
+  const found = files.filter((f) => !f.endsWith(join('test', 'docs', 'links.test.ts'))).flatMap((f) => brokenPointers(f, ROOT));
+  assert.deepEqual(found, [], `pointers to pages that are gone:\n${found.join('\n')}`);
 });

@@ -23,7 +23,7 @@ function figures(): Figures {
   };
 }
 
-test('the example rules of docs/thresholds.md parse', () => {
+test('the example rules of docs/scenarios.md#thresholds parse', () => {
   assert.deepEqual(rule('ttft p99 < 2s').subject, { kind: 'latency', metric: 'ttft', stat: 'p99' });
   assert.equal(rule('ttft p99 < 2s').value, 2000);
   assert.equal(rule('itl p99 < 250ms').value, 250);
