@@ -44,3 +44,16 @@ export function treeCpuSeconds(pid: number): number {
   }
   return sum;
 }
+
+/** Read-like system calls (read, readv, recvmsg …) a process and its descendants made so far (/proc/<pid>/io `syscr`). */
+export function treeReadSyscalls(pid: number): number {
+  let sum = 0;
+  for (const p of processTree(pid)) {
+    try {
+      sum += Number(/^syscr: (\d+)$/m.exec(readFileSync(`/proc/${p}/io`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      // ended meanwhile, or not ours to read
+    }
+  }
+  return sum;
+}
