@@ -57,3 +57,10 @@ export function treeReadSyscalls(pid: number): number {
   }
   return sum;
 }
+
+/** CPU seconds the whole machine has been busy (all cores, /proc/stat: everything but idle and iowait). */
+export function machineBusySeconds(): number {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = cpu;
+  return (user + nice + system + irq + softirq + steal) / TICKS_PER_SECOND;
+}

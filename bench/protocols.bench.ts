@@ -8,9 +8,11 @@
 // the run) with a token every INTERVAL ms. The harness is `sse-soak run --workers 1`, its
 // own process; the target is a fresh `serve` child per row. Between WARM and WARM + MEASURE
 // seconds the benchmark reads both processes' CPU (user + system) and the harness's read
-// system calls from /proc, and the events the harness received in those seconds from its
-// timeseries.csv. RSS, ttft and itl
-// are the run's own figures (summary.json, over the whole run). Loopback only.
+// system calls from /proc, the events the harness received in those seconds from its
+// timeseries.csv, and what the rest of the machine used meanwhile ("others": a shared
+// machine's other jobs, and kernel work charged to no process, such as some loopback
+// softirq; a row with much of it was disturbed). RSS, ttft and itl are the run's own
+// figures (summary.json, over the whole run). Loopback only.
 //
 //   npm run bench:protocols   (LOADS=500,2000 INTERVAL=20 RAMP=5 WARM=8 MEASURE=12 PROTOCOLS=h1,h2c,h1-tls,h2-tls)
 //
@@ -23,7 +25,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Summary } from '../src/report/summary.js';
 import { spawnTarget, type ChildTargetOptions } from '../src/target/child.js';
-import { procCpuSeconds, treeCpuSeconds, treeReadSyscalls } from './proc-cpu.js';
+import { machineBusySeconds, procCpuSeconds, treeCpuSeconds, treeReadSyscalls } from './proc-cpu.js';
 
 const LOADS = (process.env.LOADS ?? '500,2000').split(',').map(Number);
 const INTERVAL_MS = Number(process.env.INTERVAL ?? 20);
@@ -73,12 +75,18 @@ interface Row {
   protocol: string;
   streams: number;
   connections: number;
+  connectErrors: number;
+  /** TcpExtListenOverflows during the row (machine-wide): connections the target's accept queue had no room for. */
+  listenOverflows: number;
   eventsPerSecond: number;
   harnessCores: number;
   harnessUsPerEvent: number;
   /** The harness's read system calls per event received: how many events one read brings. */
   readsPerEvent: number;
   targetUsPerEvent: number;
+  targetCores: number;
+  /** CPU the rest of the machine used in the window: other jobs on a shared machine (cores). */
+  otherCores: number;
   rssMiB: number;
   ttftP50: number;
   itlP99: number;
@@ -88,26 +96,42 @@ interface Row {
   outcomes: string;
 }
 
-/** Events per second the harness received in the seconds of its timeseries.csv that lie within [fromMs, toMs] (epoch). */
+/**
+ * Events per second the harness received over the rows of its timeseries.csv stamped within
+ * [fromMs, toMs] (epoch): their events over the time from the row before the first to the
+ * last, since a row's second is as long as the harness's timer made it.
+ */
 function eventsPerSecond(out: string, fromMs: number, toMs: number): number {
   const lines = readFileSync(join(out, 'timeseries.csv'), 'utf8').trim().split('\n');
   const cols = (lines[0] ?? '').split(',');
   const time = cols.indexOf('time');
   const events = cols.indexOf('events');
-  const inside = lines
-    .slice(1)
-    .map((l) => l.split(','))
-    .filter((c) => {
-      const t = Date.parse(c[time] ?? '');
-      return t > fromMs && t <= toMs;
-    });
-  return inside.reduce((sum, c) => sum + Number(c[events]), 0) / Math.max(1, inside.length);
+  const rows = lines.slice(1).map((l) => {
+    const c = l.split(',');
+    return { atMs: Date.parse(c[time] ?? ''), events: Number(c[events]) };
+  });
+  const first = rows.findIndex((r) => r.atMs > fromMs);
+  const inside = rows.filter((r, i) => i >= first && r.atMs <= toMs);
+  const startMs = rows[first - 1]?.atMs;
+  const endMs = inside.at(-1)?.atMs;
+  if (first < 1 || startMs === undefined || endMs === undefined || endMs <= startMs) return NaN;
+  return inside.reduce((sum, r) => sum + r.events, 0) / ((endMs - startMs) / 1000);
+}
+
+/** The kernel's count of connections dropped because a listen queue was full (/proc/net/netstat). */
+function listenOverflows(): number {
+  const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n');
+  const i = lines.findIndex((l) => l.startsWith('TcpExt:'));
+  const names = (lines[i] ?? '').split(' ');
+  const values = (lines[i + 1] ?? '').split(' ');
+  return Number(values[names.indexOf('ListenOverflows')] ?? 0);
 }
 
 async function measure(name: string, streams: number): Promise<Row | null> {
   const p = protocol(name);
   if (p === null) return null;
   const target = await spawnTarget(p.target);
+  const overflows0 = listenOverflows();
   const seconds = WARM + MEASURE + 2;
   // Replies longer than the run: every stream stays open and receives a token every INTERVAL ms.
   const tokens = Math.ceil(((seconds + 10) * 1000) / INTERVAL_MS);
@@ -125,14 +149,17 @@ async function measure(name: string, streams: number): Promise<Row | null> {
   const h0 = treeCpuSeconds(child.pid as number);
   const t0 = procCpuSeconds(target.pid);
   const r0 = treeReadSyscalls(child.pid as number);
+  const m0 = machineBusySeconds();
   await sleep(MEASURE);
   const h1 = treeCpuSeconds(child.pid as number);
   const t1 = procCpuSeconds(target.pid);
   const r1 = treeReadSyscalls(child.pid as number);
+  const m1 = machineBusySeconds();
   const to = Date.now();
   await Promise.race([exited, sleep(60)]);
   child.kill('SIGKILL');
   await target.stop();
+  const overflows = listenOverflows() - overflows0;
   const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Summary;
   const rate = eventsPerSecond(out, from, to);
   const window = (to - from) / 1000;
@@ -140,11 +167,15 @@ async function measure(name: string, streams: number): Promise<Row | null> {
     protocol: name,
     streams,
     connections: Object.values(s.connections?.opened ?? {}).reduce((a, b) => a + b, 0),
+    connectErrors: s.outcomes.connect_error,
+    listenOverflows: overflows,
     eventsPerSecond: rate,
     harnessCores: (h1 - h0) / window,
     harnessUsPerEvent: ((h1 - h0) / window / rate) * 1e6,
     readsPerEvent: (r1 - r0) / window / rate,
     targetUsPerEvent: ((t1 - t0) / window / rate) * 1e6,
+    targetCores: (t1 - t0) / window,
+    otherCores: Math.max(0, (m1 - m0 - (h1 - h0) - (t1 - t0)) / window),
     rssMiB: s.harness.maxRssBytes / 2 ** 20,
     ttftP50: s.metrics.ttft.p50,
     itlP99: s.metrics.itl.p99,
@@ -169,14 +200,14 @@ for (const streams of LOADS) {
 console.log(
   `\nprotocols benchmark: ${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}, node ${process.version}; streams held open, a token every ${INTERVAL_MS} ms, opened over ${RAMP} s; CPU and events/s over ${MEASURE} s after ${WARM} s; ${new Date().toISOString().slice(0, 10)}\n`,
 );
-console.log('| streams | protocol | connections | events/s (offered) | harness CPU (cores) | harness per event | vs h1 | harness reads per event | target per event | harness RSS peak | ttft p50 / itl p99 (ms) | delivery lag p99 (ms) | loop lag p99 (ms), saturated s |');
-console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+console.log('| streams | protocol | connections | events/s (offered) | harness CPU per event | vs h1 | harness cores | harness reads per event | target CPU per event (cores) | harness RSS peak | ttft p50 / itl p99 (ms) | delivery lag p99 (ms) | harness loop lag p99 (ms), saturated s | others (cores) |');
+console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 const f = (x: number, d = 1): string => x.toFixed(d);
 for (const r of rows) {
   const base = rows.find((x) => x.protocol === 'h1' && x.streams === r.streams);
   const ratio = base === undefined ? '–' : `${(r.harnessUsPerEvent / base.harnessUsPerEvent).toFixed(2)}×`;
   const offered = Math.round((r.streams * 1000) / INTERVAL_MS);
   console.log(
-    `| ${r.streams} | ${r.protocol} | ${r.connections} | ${Math.round(r.eventsPerSecond)} (${offered}) | ${f(r.harnessCores, 2)} | ${f(r.harnessUsPerEvent)} µs | ${ratio} | ${f(r.readsPerEvent, 2)} | ${f(r.targetUsPerEvent)} µs | ${f(r.rssMiB, 0)} MiB | ${f(r.ttftP50, 2)} / ${f(r.itlP99, 2)} | ${f(r.lagP99, 2)} | ${f(r.loopLagP99, 1)}, ${r.saturatedSeconds} |`,
+    `| ${r.streams} | ${r.protocol} | ${r.connections}${r.connectErrors > 0 ? ` (and ${r.connectErrors} connect_error; listen queue overflows: ${r.listenOverflows})` : ''} | ${Math.round(r.eventsPerSecond)} (${offered}) | ${f(r.harnessUsPerEvent)} µs | ${ratio} | ${f(r.harnessCores, 2)} | ${f(r.readsPerEvent, 2)} | ${f(r.targetUsPerEvent)} µs (${f(r.targetCores, 2)}) | ${f(r.rssMiB, 0)} MiB | ${f(r.ttftP50, 2)} / ${f(r.itlP99, 2)} | ${f(r.lagP99, 2)} | ${f(r.loopLagP99, 1)}, ${r.saturatedSeconds} | ${f(r.otherCores, 2)} |`,
   );
 }
