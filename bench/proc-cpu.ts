@@ -44,3 +44,23 @@ export function treeCpuSeconds(pid: number): number {
   }
   return sum;
 }
+
+/** Read-like system calls (read, readv, recvmsg …) a process and its descendants made so far (/proc/<pid>/io `syscr`). */
+export function treeReadSyscalls(pid: number): number {
+  let sum = 0;
+  for (const p of processTree(pid)) {
+    try {
+      sum += Number(/^syscr: (\d+)$/m.exec(readFileSync(`/proc/${p}/io`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      // ended meanwhile, or not ours to read
+    }
+  }
+  return sum;
+}
+
+/** CPU seconds the whole machine has been busy (all cores, /proc/stat: everything but idle and iowait). */
+export function machineBusySeconds(): number {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = cpu;
+  return (user + nice + system + irq + softirq + steal) / TICKS_PER_SECOND;
+}

@@ -143,7 +143,8 @@ async function runScenario(source: RunSource, scenario: Scenario): Promise<numbe
   const procs = workers > 1 ? forkWorkers(workers) : [];
   if (builtinHere) {
     try {
-      child = await spawnTarget();
+      // target.http: 2 in cleartext is h2c prior knowledge: the built-in target speaks it too.
+      child = await spawnTarget({ http2: scenario.target.http === '2' });
     } catch (err) {
       for (const p of procs) p.kill();
       throw new CliError(`cannot start the built-in target: ${(err as Error).message}`, EXIT.CANNOT_START);

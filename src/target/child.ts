@@ -11,11 +11,24 @@ export interface ChildTarget {
   stop(): Promise<void>;
 }
 
-export function spawnTarget(host = '127.0.0.1', timeoutMs = 10_000): Promise<ChildTarget> {
+export interface ChildTargetOptions {
+  host?: string;
+  timeoutMs?: number;
+  /** `serve --http2`: h2c in cleartext; with the TLS files, ALPN offers h2 and http/1.1. */
+  http2?: boolean;
+  /** `serve --tls-cert --tls-key`: PEM files for HTTPS. */
+  tls?: { certFile: string; keyFile: string };
+}
+
+export function spawnTarget(options: ChildTargetOptions = {}): Promise<ChildTarget> {
+  const { host = '127.0.0.1', timeoutMs = 10_000 } = options;
+  const args = ['serve', '--host', host, '--port', '0', '--quiet'];
+  if (options.http2 === true) args.push('--http2');
+  if (options.tls !== undefined) args.push('--tls-cert', options.tls.certFile, '--tls-key', options.tls.keyFile);
   // Its own process group: a Ctrl-C in the terminal reaches the run (which ends its
   // streams as `aborted`), not the target (whose death would turn them into resets).
   // The target still goes when the run does: stop() below, or the IPC channel closing.
-  const child: ChildProcess = fork(CLI_MAIN, ['serve', '--host', host, '--port', '0', '--quiet'], {
+  const child: ChildProcess = fork(CLI_MAIN, args, {
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     detached: true,
   });

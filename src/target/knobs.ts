@@ -33,7 +33,7 @@ export interface TargetKnobs {
   contentType: string;
   /** Fault: end the response cleanly after this many tokens, without the sentinel; -1 = never. */
   closeAfter: number;
-  /** Fault: destroy the connection after this many tokens; -1 = never. */
+  /** Fault: reset the connection (TCP RST) after this many tokens; over HTTP/2, RST_STREAM INTERNAL_ERROR of the stream; -1 = never. */
   resetAfter: number;
   /** Send `retry:` with this many ms at the start of each stream; -1 = none. */
   retryMs: number;
@@ -87,7 +87,7 @@ export const KNOB_SPECS: Record<string, { field: keyof TargetKnobs; kind: KnobKi
   status: { field: 'status', kind: 'status', help: 'fault: reply with this HTTP status' },
   contentType: { field: 'contentType', kind: 'string', help: 'fault: announce this Content-Type' },
   closeAfter: { field: 'closeAfter', kind: 'int', help: 'fault: end cleanly after N tokens, no sentinel (-1 = never)' },
-  resetAfter: { field: 'resetAfter', kind: 'int', help: 'fault: destroy the connection after N tokens (-1 = never)' },
+  resetAfter: { field: 'resetAfter', kind: 'int', help: 'fault: reset the TCP connection after N tokens; over HTTP/2, RST_STREAM INTERNAL_ERROR of that stream (-1 = never)' },
   retry: { field: 'retryMs', kind: 'duration', help: 'send retry: with this delay at the start (clients reconnect after it)' },
   xAccelBuffering: { field: 'xAccelBuffering', kind: 'bool', help: 'send X-Accel-Buffering: no (nginx then does not buffer)' },
   buffer: { field: 'bufferBytes', kind: 'size', help: 'fault: send nothing until this many bytes wait, as a buffering proxy (0 = off)' },

@@ -1,7 +1,12 @@
 // The built-in target (`sse-soak serve`, and `run` when a scenario names no URL):
 // an AI-style token streamer whose behaviour is set by knobs (see knobs.ts).
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// It speaks HTTP/1.1, or HTTP/2: h2c (prior knowledge) in cleartext, and over TLS ALPN
+// offers h2 and http/1.1, as Caddy and nginx do. One request handler serves both through
+// Node's HTTP/2 compatibility API (Http2ServerRequest/Response mirror node:http's).
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import http2, { type Http2ServerRequest, type Http2ServerResponse, type Http2Session } from 'node:http2';
+import type { AddressInfo, Server, Socket } from 'node:net';
 import { asksForUsage } from './api-shapes.js';
 import { DEFAULT_KNOBS, knobsFromQuery, type TargetKnobs } from './knobs.js';
 import { targetCounters, TokenStream } from './token-stream.js';
@@ -18,16 +23,25 @@ export interface TargetOptions {
    * another origin (a dashboard, an EventSource test page) can use the target; null: none.
    */
   cors?: string | null;
+  /** Speak HTTP/2: h2c (prior knowledge) in cleartext; over TLS, ALPN offers h2 and http/1.1. */
+  http2?: boolean;
+  /** Serve HTTPS with this certificate and key (PEM); without `http2`, HTTP/1.1 only. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
 }
+
+/** A request and its response, over HTTP/1.1 (node:http) or HTTP/2 (the compatibility API). */
+export type TargetRequest = IncomingMessage | Http2ServerRequest;
+export type TargetResponse = ServerResponse | Http2ServerResponse;
 
 /** A chat request body is read this far to see whether it asks for usage; the rest is discarded. */
 const MAX_BODY_READ_BYTES = 64 * 1024;
 
 export interface RunningTarget {
-  /** Base URL, e.g. http://127.0.0.1:8080 */
+  /** Base URL, e.g. http://127.0.0.1:8080 (https:// with `tls`). */
   origin: string;
   /** The stream URL with no knobs in its query. */
   streamUrl: string;
+  /** A node:http, node:https or node:http2 server. */
   server: Server;
   /** Streams being sent right now. */
   active(): number;
@@ -39,13 +53,23 @@ export function startTarget(options: TargetOptions = {}): Promise<RunningTarget>
   const cors = options.cors === undefined ? '*' : options.cors;
   let active = 0;
 
-  const server = createServer({ noDelay: true, keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => {
+  const server = createTargetServer(options, (req, res) => {
     if (cors !== null && allowCrossOrigin(req, res, cors)) return;
     handle(req, res, defaults, () => active, () => {
       active++;
       res.once('close', () => active--);
     });
   });
+  // Every connection, so that close() ends them all: http2 servers have no closeAllConnections().
+  const sockets = new Set<Socket>();
+  server.on(options.tls === undefined ? 'connection' : 'secureConnection', (socket: Socket) => {
+    socket.setNoDelay(true);
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  // A client that goes away mid-stream is no error of the target's.
+  server.on('session', (session: Http2Session) => session.on('error', () => undefined));
+  server.on('sessionError', () => undefined);
 
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -53,7 +77,7 @@ export function startTarget(options: TargetOptions = {}): Promise<RunningTarget>
       server.off('error', reject);
       const { address, port } = server.address() as AddressInfo;
       const host = address.includes(':') ? `[${address}]` : address;
-      const origin = `http://${host}:${port}`;
+      const origin = `${options.tls === undefined ? 'http' : 'https'}://${host}:${port}`;
       resolve({
         origin,
         streamUrl: `${origin}/stream`,
@@ -62,14 +86,29 @@ export function startTarget(options: TargetOptions = {}): Promise<RunningTarget>
         close: () =>
           new Promise<void>((done) => {
             server.close(() => done());
-            server.closeAllConnections();
+            for (const socket of sockets) socket.destroy();
           }),
       });
     });
   });
 }
 
-function handle(req: IncomingMessage, res: ServerResponse, defaults: TargetKnobs, active: () => number, onStream: () => void): void {
+/** The server for the protocol asked: node:http, node:https, or node:http2 (cleartext or TLS). */
+function createTargetServer(options: TargetOptions, handler: (req: TargetRequest, res: TargetResponse) => void): Server {
+  const tls = options.tls;
+  if (options.http2 === true) {
+    // Node's default SETTINGS_MAX_CONCURRENT_STREAMS is unlimited: the client's cap decides.
+    if (tls === undefined) return http2.createServer(handler);
+    const server = http2.createSecureServer({ cert: tls.cert, key: tls.key, allowHTTP1: true }, handler);
+    // Its HTTP/1.1 connections as node:http's below: kept open between streams, no request timeout.
+    Object.assign(server, { keepAliveTimeout: 65_000, requestTimeout: 0 });
+    return server;
+  }
+  const http1 = { noDelay: true, keepAliveTimeout: 65_000, requestTimeout: 0 };
+  return tls === undefined ? createHttpServer(http1, handler) : createHttpsServer({ ...http1, cert: tls.cert, key: tls.key }, handler);
+}
+
+function handle(req: TargetRequest, res: TargetResponse, defaults: TargetKnobs, active: () => number, onStream: () => void): void {
   const url = new URL(req.url ?? '/', 'http://target');
   if (url.pathname === '/healthz') {
     res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok\n');
@@ -119,7 +158,7 @@ function handle(req: IncomingMessage, res: ServerResponse, defaults: TargetKnobs
  * EventSource sends GET, which needs no preflight; a fetch()-based client that POSTs
  * JSON with an Authorization header does.
  */
-function allowCrossOrigin(req: IncomingMessage, res: ServerResponse, origin: string): boolean {
+function allowCrossOrigin(req: TargetRequest, res: TargetResponse, origin: string): boolean {
   res.setHeader('Access-Control-Allow-Origin', origin);
   if (origin !== '*') res.setHeader('Vary', 'Origin');
   if (req.method !== 'OPTIONS') return false;

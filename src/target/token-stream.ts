@@ -1,9 +1,11 @@
-import type { ServerResponse } from 'node:http';
+import http2 from 'node:http2';
 import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import { constants, createGzip, type Gzip } from 'node:zlib';
 import { epochUs } from '../util/clock.js';
 import { replyShape, type ReplyShape } from './api-shapes.js';
 import type { TargetKnobs } from './knobs.js';
+import type { TargetResponse } from './server.js';
 
 /** Reply length for one request: tokens × (1 ± spread), uniformly. */
 /** Events this process's target has sent (its /stats), e.g. for benchmarks that count what a client received. */
@@ -21,7 +23,7 @@ export function replyLength(knobs: TargetKnobs, random: () => number = Math.rand
  * timer lateness never accumulates.
  */
 export class TokenStream {
-  private readonly res: ServerResponse;
+  private readonly res: TargetResponse;
   private readonly knobs: TargetKnobs;
   private readonly startMs: number;
   private readonly length: number;
@@ -44,7 +46,7 @@ export class TokenStream {
   /** With the gzip knob and a client that offers gzip: the compressor the reply goes through, flushed per write. */
   private readonly gzip: Gzip | null;
 
-  constructor(res: ServerResponse, knobs: TargetKnobs, startMs: number, resumeFrom = 0, usageAsked = false, gzip = false) {
+  constructor(res: TargetResponse, knobs: TargetKnobs, startMs: number, resumeFrom = 0, usageAsked = false, gzip = false) {
     this.res = res;
     this.gzip = gzip ? createGzip() : null;
     this.knobs = knobs;
@@ -63,7 +65,8 @@ export class TokenStream {
       ...(this.knobs.xAccelBuffering ? { 'X-Accel-Buffering': 'no' } : {}),
       ...(this.gzip === null ? {} : { 'Content-Encoding': 'gzip', Vary: 'Accept-Encoding' }),
     });
-    res.flushHeaders();
+    // Over HTTP/2, writeHead has sent the HEADERS frame already.
+    if (!(res instanceof http2.Http2ServerResponse)) res.flushHeaders();
     if (this.gzip !== null) this.gzip.pipe(res);
     res.once('close', () => {
       this.stop();
@@ -105,8 +108,7 @@ export class TokenStream {
     const k = this.sent;
     if (k === knobs.resetAfter && k > this.from) {
       this.stop();
-      // A TCP RST, as a crashed proxy or a killed pod would give.
-      (res.socket as Socket | null)?.resetAndDestroy();
+      resetStream(res);
       return;
     }
     if (k === knobs.closeAfter && k > this.from) {
@@ -143,7 +145,8 @@ export class TokenStream {
   /** To the client: as it is, or compressed and flushed at once (Z_SYNC_FLUSH), so every event leaves now. */
   private write(text: string): void {
     if (this.gzip === null) {
-      this.res.write(text);
+      // Both kinds of response take a string; their write() overloads differ only in the callback.
+      (this.res as { write(chunk: string): boolean }).write(text);
       return;
     }
     this.gzip.write(text);
@@ -164,5 +167,29 @@ export class TokenStream {
     if (this.knobs.eventIds) head += `id: ${k + 1}\n`;
     if (this.knobs.stamp) head += `x-sent-us: ${epochUs()}\n`;
     return head + data;
+  }
+}
+
+/**
+ * The resetAfter fault. HTTP/1.1: a TCP RST, as a crashed proxy or a killed pod would give
+ * (over TLS, of the TCP connection under it). HTTP/2: Node forbids touching the socket a
+ * session shares, and a reset there would cut every stream on it, so this stream alone ends
+ * with RST_STREAM INTERNAL_ERROR, as an HTTP/2 proxy ends a stream whose upstream died.
+ */
+function resetStream(res: TargetResponse): void {
+  if (res instanceof http2.Http2ServerResponse) {
+    res.stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+    return;
+  }
+  const socket = res.socket;
+  if (socket === null) return;
+  // A TLS socket's handle is not TCP (resetAndDestroy throws ERR_INVALID_HANDLE_TYPE): the
+  // TCP socket it wraps is its `_parent` (set by Node's TLS server, not documented).
+  const tcp = socket instanceof TLSSocket ? ((socket as TLSSocket & { _parent?: Socket | null })._parent ?? null) : socket;
+  try {
+    if (tcp === null) socket.destroy();
+    else tcp.resetAndDestroy();
+  } catch {
+    socket.destroy();
   }
 }
