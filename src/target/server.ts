@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { asksForUsage } from './api-shapes.js';
 import { DEFAULT_KNOBS, knobsFromQuery, type TargetKnobs } from './knobs.js';
+import { nowUs } from '../util/clock.js';
 import { targetCounters, TokenStream } from './token-stream.js';
 
 /** /v1/messages answers in the Anthropic shape unless its query names another format. */
@@ -90,7 +91,7 @@ function handle(req: IncomingMessage, res: ServerResponse, defaults: TargetKnobs
     return;
   }
   // The reply starts once the request body (e.g. a chat completion request) is in.
-  const startMs = performance.now();
+  const startMs = nowUs() / 1000;
   // Only the openai-full shape reads the body: it sends usage when the request asks.
   const readBody = knobs.format === 'openai-full' && !knobs.usage;
   let body = '';
