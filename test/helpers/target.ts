@@ -17,6 +17,11 @@ export interface Target {
   stream(knobs?: Knobs): string;
   /** Another of the target's paths (/v1/messages, /healthz …) with these knobs in its query. */
   url(path: string, knobs?: Knobs): string;
+  /**
+   * Resolves once the target has started: for another before hook that uses it (node:test in
+   * Node 20 starts a file's before hooks without waiting for the one before).
+   */
+  ready(): Promise<void>;
 }
 
 function query(knobs: Knobs): string {
@@ -24,8 +29,9 @@ function query(knobs: Knobs): string {
   return q === '' ? '' : `?${q}`;
 }
 
-function handle(origin: () => string): Target {
+function handle(origin: () => string, started: Promise<void>): Target {
   return {
+    ready: () => started,
     get origin() {
       return origin();
     },
@@ -37,6 +43,25 @@ function handle(origin: () => string): Target {
   };
 }
 
+/** A promise settled by a before hook, for other hooks to wait on; never an unhandled rejection. */
+function hookDone(): { promise: Promise<void>; run(start: () => Promise<void>): Promise<void> } {
+  let settle: (err?: unknown) => void = () => {};
+  const promise = new Promise<void>((resolve, reject) => (settle = (err) => (err === undefined ? resolve() : reject(err))));
+  promise.catch(() => undefined);
+  return {
+    promise,
+    async run(start) {
+      try {
+        await start();
+        settle();
+      } catch (err) {
+        settle(err ?? new Error('the target did not start'));
+        throw err;
+      }
+    },
+  };
+}
+
 const notYet = (): never => {
   throw new Error('the target starts in a before hook: read its URLs inside a test');
 };
@@ -44,24 +69,30 @@ const notYet = (): never => {
 /** The built-in target in this process, with `options` (its default knobs, CORS), for the tests of the file or describe block. */
 export function useTarget(options: TargetOptions = {}): Target & { readonly running: RunningTarget } {
   let running: RunningTarget | null = null;
+  const started = hookDone();
   before(async () => {
-    running = await startTarget(options);
+    await started.run(async () => {
+      running = await startTarget(options);
+    });
   });
   after(async () => {
     await running?.close();
   });
-  const target = handle(() => running?.origin ?? notYet());
+  const target = handle(() => running?.origin ?? notYet(), started.promise);
   return Object.defineProperty(target, 'running', { get: () => running ?? notYet() }) as Target & { readonly running: RunningTarget };
 }
 
 /** The built-in target in a child process (as `run` starts it), for the tests of the file or describe block. */
 export function useChildTarget(): Target {
   let child: ChildTarget | null = null;
+  const started = hookDone();
   before(async () => {
-    child = await spawnTarget();
+    await started.run(async () => {
+      child = await spawnTarget();
+    });
   });
   after(async () => {
     await child?.stop();
   });
-  return handle(() => child?.origin ?? notYet());
+  return handle(() => child?.origin ?? notYet(), started.promise);
 }

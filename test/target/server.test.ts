@@ -96,7 +96,7 @@ test('routes: /healthz answers, other paths are 404', async () => {
 test('/stats counts the events sent, for benchmarks that check what a client received', async () => {
   const stats = async (): Promise<{ streamsOpen: number; eventsSent: number }> => (await (await fetch(target.url('/stats'))).json()) as { streamsOpen: number; eventsSent: number };
   const before = await stats();
-  await chunks(target.url('/stream', 'tokens=7&tokenInterval=1ms&firstTokenDelay=0ms&sentinel='));
+  await chunks(target.stream('tokens=7&tokenInterval=1ms&firstTokenDelay=0ms&sentinel='));
   const after = await stats();
   assert.equal(after.eventsSent - before.eventsSent, 7);
   assert.equal(after.streamsOpen, 0);
