@@ -50,7 +50,12 @@ export interface RunOptions {
   hooks?: RunHooks;
   /** Names this process in the harness's saturation reports (default: 'shard i/N' for a shard, else none). */
   processLabel?: string;
+  /** Tests: the HTTP client the run sends its streams through (default: undici, transport.ts). */
+  transport?: (scenario: Scenario, urls: string[]) => RunTransport;
 }
+
+/** What a run needs of its HTTP client; a test gives a scripted one, on virtual time. */
+export type RunTransport = Pick<Transport, 'prepare' | 'dispatch' | 'close' | 'dispose'>;
 
 export interface RunResult {
   urls: string[];
@@ -93,7 +98,7 @@ export class LoadRun implements StreamHost, PacerHost {
   private readonly urls: string[];
   private readonly shard: Shard;
   private readonly hooks: RunHooks;
-  private readonly transport: Transport;
+  private readonly transport: RunTransport;
   private readonly pacer: Pacer;
   private readonly monitor: HarnessMonitor;
   private readonly streams = new Set<StreamHandler>();
@@ -124,7 +129,7 @@ export class LoadRun implements StreamHost, PacerHost {
     this.variants = scenario.target.variants.map(() => new RunAggregate());
     let sum = 0;
     this.cumulativeWeights = scenario.target.variants.map((v) => (sum += v.weight));
-    this.transport = new Transport(scenario, this.urls);
+    this.transport = options.transport?.(scenario, this.urls) ?? new Transport(scenario, this.urls);
     const load = scenario.load;
     this.pacer = load.model === 'closed' ? new ClosedPacer(load, this.shard) : new OpenPacer(load, scenario.seed, this.shard);
     this.drain = { limitMs: load.drainMs, finished: 0, aborted: 0 };

@@ -9,6 +9,7 @@ import http2, { type Http2ServerRequest, type Http2ServerResponse, type Http2Ses
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { asksForUsage } from './api-shapes.js';
 import { DEFAULT_KNOBS, knobsFromQuery, type TargetKnobs } from './knobs.js';
+import { nowUs } from '../util/clock.js';
 import { targetCounters, TokenStream } from './token-stream.js';
 
 /** /v1/messages answers in the Anthropic shape unless its query names another format. */
@@ -129,7 +130,7 @@ function handle(req: TargetRequest, res: TargetResponse, defaults: TargetKnobs, 
     return;
   }
   // The reply starts once the request body (e.g. a chat completion request) is in.
-  const startMs = performance.now();
+  const startMs = nowUs() / 1000;
   // Only the openai-full shape reads the body: it sends usage when the request asks.
   const readBody = knobs.format === 'openai-full' && !knobs.usage;
   let body = '';

@@ -2,7 +2,7 @@ import http2 from 'node:http2';
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import { constants, createGzip, type Gzip } from 'node:zlib';
-import { epochUs } from '../util/clock.js';
+import { epochUs, nowUs } from '../util/clock.js';
 import { replyShape, type ReplyShape } from './api-shapes.js';
 import type { TargetKnobs } from './knobs.js';
 import type { TargetResponse } from './server.js';
@@ -37,15 +37,15 @@ export class TokenStream {
   // With the buffer knob: what waits to be sent.
   private held = '';
   private readonly tickBound = (): void => this.tick();
+  /** With the gzip knob and a client that offers gzip: the compressor the reply goes through, flushed per write. */
+  private readonly gzip: Gzip | null;
 
   /**
+   * @param startMs when the reply started, on the harness's clock (nowUs() / 1000).
    * @param resumeFrom tokens the client already has (its Last-Event-ID): the reply goes on
    *   from there, with the base length (the spread would pick another), and a fault that
    *   already happened does not happen again.
    */
-  /** With the gzip knob and a client that offers gzip: the compressor the reply goes through, flushed per write. */
-  private readonly gzip: Gzip | null;
-
   constructor(res: TargetResponse, knobs: TargetKnobs, startMs: number, resumeFrom = 0, usageAsked = false, gzip = false) {
     this.res = res;
     this.gzip = gzip ? createGzip() : null;
@@ -97,7 +97,7 @@ export class TokenStream {
   }
 
   private schedule(): void {
-    const delay = this.dueMs(this.sent) - performance.now();
+    const delay = this.dueMs(this.sent) - nowUs() / 1000;
     this.timer = setTimeout(this.tickBound, delay > 0 ? delay : 0);
   }
 

@@ -1,19 +1,15 @@
 // doctor on real streams: the built-in target with and without faults, and a
 // server that compresses; the CLI's exit code.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { checkStream, DEFAULT_EXPECTATIONS, type Finding } from '../../src/doctor/checks.js';
 import { probe } from '../../src/doctor/probe.js';
-import { startTarget, type RunningTarget } from '../../src/target/server.js';
 import { cli } from '../helpers/cli.js';
+import { useTarget } from '../helpers/target.js';
 
-let target: RunningTarget;
-before(async () => {
-  target = await startTarget({ knobs: { firstTokenDelayMs: 20, tokenIntervalMs: 10, tokens: 20 } });
-});
-after(async () => target.close());
+const target = useTarget({ knobs: { firstTokenDelayMs: 20, tokenIntervalMs: 10, tokens: 20 } });
 
 async function doctor(url: string, headers: Record<string, string> = { 'Accept-Encoding': 'gzip, deflate, br' }): Promise<Finding[]> {
   const o = await probe({ url, method: 'GET', headers, body: null, timeoutMs: 5000, sentinel: '[DONE]', sentinelEvent: null, tokens: { mode: 'event', eventType: null, ignoreTypes: ['ping'] } });
@@ -22,15 +18,15 @@ async function doctor(url: string, headers: Record<string, string> = { 'Accept-E
 const levelOf = (fs: Finding[], check: string): string | undefined => fs.find((f) => f.check === check)?.level;
 
 test('the built-in target with heartbeats passes every check', async () => {
-  const fs = await doctor(`${target.streamUrl}?heartbeat=50ms`);
+  const fs = await doctor(target.stream('heartbeat=50ms'));
   assert.deepEqual(fs.filter((f) => f.level !== 'ok'), []);
 });
 
 test('faults are found: buffering, wrong type, early close, reset', async () => {
-  assert.equal(levelOf(await doctor(`${target.streamUrl}?buffer=2KiB`), 'buffering'), 'fail');
-  assert.equal(levelOf(await doctor(`${target.streamUrl}?contentType=text/plain`), 'Content-Type'), 'fail');
-  assert.equal(levelOf(await doctor(`${target.streamUrl}?closeAfter=3`), 'end'), 'fail');
-  const reset = await doctor(`${target.streamUrl}?resetAfter=3`);
+  assert.equal(levelOf(await doctor(target.stream('buffer=2KiB')), 'buffering'), 'fail');
+  assert.equal(levelOf(await doctor(target.stream('contentType=text/plain')), 'Content-Type'), 'fail');
+  assert.equal(levelOf(await doctor(target.stream('closeAfter=3')), 'end'), 'fail');
+  const reset = await doctor(target.stream('resetAfter=3'));
   assert.equal(levelOf(reset, 'end'), 'fail');
   assert.match(reset.find((f) => f.check === 'end')?.detail ?? '', /broke/);
 });
@@ -55,10 +51,10 @@ test('a server that compresses the stream fails Content-Encoding (doctor offers 
 });
 
 test('CLI: exit 0 when nothing fails, 5 on a failed check, 2 on a bad URL', async () => {
-  const good = await cli(['doctor', `${target.streamUrl}?heartbeat=50ms`]);
+  const good = await cli(['doctor', target.stream('heartbeat=50ms')]);
   assert.equal(good.code, 0, good.stdout);
   assert.match(good.stdout, /all checks passed/);
-  const bad = await cli(['doctor', `${target.streamUrl}?buffer=2KiB`]);
+  const bad = await cli(['doctor', target.stream('buffer=2KiB')]);
   assert.equal(bad.code, 5, bad.stdout);
   assert.match(bad.stdout, /^FAIL  buffering/m);
   assert.equal((await cli(['doctor', 'nope'])).code, 2);

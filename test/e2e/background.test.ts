@@ -46,7 +46,9 @@ background: { path: /healthz, connections: 2, rate: 100/s, before: 1500ms, after
       assert.ok(p.latencyMs.p50 > 0 && p.latencyMs.p99 >= p.latencyMs.p50);
     }
     const during = b.phases[1];
-    assert.ok(during !== undefined && during.durationMs >= 2900, 'the during phase spans the streams');
+    // The background process hears of the streams' start and end by message, each late by however a
+    // busy machine schedules it: at least 2.5 s of the 3 s tells the phase apart from the 1.5 s ones.
+    assert.ok(during !== undefined && during.durationMs >= 2500, `the during phase spans the streams (${during?.durationMs} ms)`);
     // The streams ran meanwhile, and the background did not get in their way.
     assert.equal(s.streams.started, 40);
     assert.ok(s.totals.tokens > 40 * 100);

@@ -1,27 +1,23 @@
 // Limits of the machine, not of the target: with too few file descriptors or local
 // ports, the streams that cannot open fail as EMFILE or EADDRNOTAVAIL and the summary
 // says what to raise; more source addresses give more ports.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Summary } from '../../src/report/summary.js';
-import { spawnTarget, type ChildTarget } from '../../src/target/child.js';
 import { CLI, noStack, tempDir } from '../helpers/cli.js';
+import { useChildTarget } from '../helpers/target.js';
 
-let target: ChildTarget;
-before(async () => {
-  target = await spawnTarget();
-});
-after(async () => target.stop());
+const target = useChildTarget();
 
 test('out of file descriptors (ulimit -n 120): EMFILE counted, and the limit to raise named', async () => {
   const dir = tempDir();
   writeFileSync(join(dir, 's.yaml'), 'target: { sendKnobs: true, builtin: { firstTokenDelay: 10ms, tokenInterval: 50ms, tokens: 5 } }\nload: { sessions: 200, duration: 2s }\n');
   const out = join(dir, 'out');
   // A lower soft limit is always allowed; the run (one process) has 200 streams to open with it.
-  const child = spawn('bash', ['-c', `ulimit -n 120 && exec "${process.execPath}" "${CLI}" run s.yaml --workers 1 --target ${target.origin}/stream --out out`], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('bash', ['-c', `ulimit -n 120 && exec "${process.execPath}" "${CLI}" run s.yaml --workers 1 --target ${target.stream()} --out out`], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

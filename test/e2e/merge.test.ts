@@ -1,20 +1,16 @@
 // One scenario as 3 shards in 3 processes, merged: totals are the sums of the
 // shards, percentiles those of the union of every stream's raw figures.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import AjvModule from 'ajv';
 import { STREAM_COLUMNS } from '../../src/report/csv-rows.js';
 import type { Summary } from '../../src/report/summary.js';
-import { spawnTarget, type ChildTarget } from '../../src/target/child.js';
 import { cli, noStack, tempDir } from '../helpers/cli.js';
+import { useChildTarget } from '../helpers/target.js';
 
-let target: ChildTarget;
-before(async () => {
-  target = await spawnTarget();
-});
-after(async () => target.stop());
+const target = useChildTarget();
 
 const read = (dir: string): Summary => JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Summary;
 
@@ -39,7 +35,7 @@ thresholds: ["ttft p99 < 2s"]
 `,
   );
   const shards = [1, 2, 3].map((i) => join(dir, `shard-${i}`));
-  const runs = await Promise.all(shards.map((out, i) => cli(['run', join(dir, 's.yaml'), '--shard', `${i + 1}/3`, '--target', `${target.origin}/stream`, '--out', out, '--quiet'], { timeoutMs: 30_000 })));
+  const runs = await Promise.all(shards.map((out, i) => cli(['run', join(dir, 's.yaml'), '--shard', `${i + 1}/3`, '--target', target.stream(), '--out', out, '--quiet'], { timeoutMs: 30_000 })));
   for (const r of runs) assert.equal(r.code, 0, r.stderr);
   const merged = join(dir, 'merged');
   const m = await cli(['merge', ...shards, '--out', merged]);

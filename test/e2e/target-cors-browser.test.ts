@@ -5,8 +5,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startTarget, type RunningTarget } from '../../src/target/server.js';
 import { launch, skipUnlessChromium } from '../helpers/browser.js';
+import { useTarget } from '../helpers/target.js';
 
 const PAGE = `<!doctype html><meta charset="utf-8"><title>cors</title><script>
 window.result = { messages: 0, errors: 0, done: false };
@@ -21,19 +21,15 @@ es.onerror = () => { window.result.errors++; };
 
 let page: Server;
 let pageOrigin = '';
-let target: RunningTarget;
-let closed: RunningTarget;
+const target = useTarget();
+const closed = useTarget({ cors: null });
 before(async () => {
   page = createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end(PAGE));
   await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
   pageOrigin = `http://127.0.0.1:${(page.address() as AddressInfo).port}`;
-  target = await startTarget();
-  closed = await startTarget({ cors: null });
 });
-after(async () => {
+after(() => {
   page.close();
-  await target.close();
-  await closed.close();
 });
 
 test('a page on another origin reads the built-in target with EventSource (and is refused without CORS)', { skip: skipUnlessChromium() }, async () => {
@@ -49,10 +45,10 @@ test('a page on another origin reads the built-in target with EventSource (and i
       await tab.close();
       return result;
     };
-    assert.notEqual(new URL(pageOrigin).port, new URL(target.origin).port, 'the page and the target are different origins');
-    const allowed = await read(target.streamUrl);
+    assert.notEqual(new URL(pageOrigin).port, String(target.port), 'the page and the target are different origins');
+    const allowed = await read(target.stream());
     assert.deepEqual(allowed, { messages: 5, errors: 0, done: true });
-    const refused = await read(closed.streamUrl);
+    const refused = await read(closed.stream());
     assert.equal(refused.messages, 0, 'without CORS headers the browser hands the page nothing');
     assert.equal(refused.done, false);
     assert.ok(refused.errors >= 1, 'the page saw the error');

@@ -1,24 +1,20 @@
 // "What do open streams do to everyone else on this gateway?" nginx with 40
 // worker_connections: 30 streams through it hold them all, and the background
 // requests are reset while the streams are open, and not before. Skipped where nginx is missing; required under CI=true.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Summary } from '../../src/report/summary.js';
-import { startTarget, type RunningTarget } from '../../src/target/server.js';
 import { cli, noStack, tempDir } from '../helpers/cli.js';
 import { skipUnless, startNginx } from '../helpers/intermediaries.js';
+import { useTarget } from '../helpers/target.js';
 
-let target: RunningTarget;
-before(async () => {
-  target = await startTarget();
-});
-after(async () => target.close());
+const target = useTarget();
 
 test('nginx out of worker_connections: background requests fail during the streams, not before', { skip: skipUnless('nginx') }, async () => {
   // Each proxied stream takes two of nginx's connections (client and upstream); 30 streams take 60 of 40.
-  const nginx = await startNginx(Number(new URL(target.origin).port), 'proxy_buffering off; proxy_read_timeout 60s;', '', 40);
+  const nginx = await startNginx(target.port, 'proxy_buffering off; proxy_read_timeout 60s;', '', 40);
   try {
     const dir = tempDir();
     writeFileSync(

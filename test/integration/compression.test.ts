@@ -9,9 +9,9 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { constants, createGzip } from 'node:zlib';
 import { bufferingVerdict } from '../../src/aggregate/buffering.js';
-import { startTarget, type RunningTarget } from '../../src/target/server.js';
 import { skipUnless, startNginx } from '../helpers/intermediaries.js';
 import { runAgainst } from '../helpers/run.js';
+import { useTarget } from '../helpers/target.js';
 
 const EVENTS = 20;
 const event = (k: number): string => `id: ${k + 1}\ndata: {"choices":[{"delta":{"content":" t${k}"}}]}\n\n`;
@@ -80,14 +80,10 @@ test('a corrupt gzip body is a protocol_error naming it; acceptEncoding: none of
 });
 
 describe('behind nginx with gzip', { skip: skipUnless('nginx') }, () => {
-  let target: RunningTarget;
-  before(async () => {
-    target = await startTarget({ knobs: { firstTokenDelayMs: 20, tokenIntervalMs: 20, tokens: 30, xAccelBuffering: false } });
-  });
-  after(async () => target.close());
+  const target = useTarget({ knobs: { firstTokenDelayMs: 20, tokenIntervalMs: 20, tokens: 30, xAccelBuffering: false } });
   const GZIP = 'gzip on; gzip_types text/event-stream; gzip_min_length 1;';
   const verdict = async (location: string, acceptEncoding: string): Promise<{ verdict: string; encodings: Record<string, number> }> => {
-    const nginx = await startNginx(Number(new URL(target.origin).port), location, GZIP);
+    const nginx = await startNginx(target.port, location, GZIP);
     try {
       const r = await runAgainst(`${nginx.url}/stream`, `target: { acceptEncoding: ${acceptEncoding} }\nload: { sessions: 3, duration: 1s, thinkTime: 1h, drain: 5s }\n`);
       assert.equal(r.overall.outcomes.completed, 3, JSON.stringify(r.overall.outcomes));

@@ -2,20 +2,16 @@
 // default ~200 ms batches fail; option http-no-delay streams), and compression judged
 // by what it does (nginx gzip flushing per event streams; gzip behind buffering does
 // not). Each verdict is checked against an independent plain client on the same path.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkStream, type Finding } from '../../src/doctor/checks.js';
 import { probe } from '../../src/doctor/probe.js';
-import { startTarget, type RunningTarget } from '../../src/target/server.js';
 import { skipUnless, startHaproxy, startNginx } from '../helpers/intermediaries.js';
 import { plainStream } from '../helpers/plain-client.js';
+import { useTarget } from '../helpers/target.js';
 
-let target: RunningTarget;
-before(async () => {
-  target = await startTarget({ knobs: { firstTokenDelayMs: 20, tokenIntervalMs: 50, tokens: 24, stamp: false } });
-});
-after(async () => target.close());
-const upstream = (): number => Number(new URL(target.origin).port);
+const target = useTarget({ knobs: { firstTokenDelayMs: 20, tokenIntervalMs: 50, tokens: 24, stamp: false } });
+const upstream = (): number => target.port;
 const EVERY_EVENT = { mode: 'event', eventType: null, ignoreTypes: ['ping'] } as const;
 
 async function doctor(url: string, acceptEncoding = false): Promise<Finding[]> {

@@ -1,11 +1,10 @@
 // Verdicts proven behind real nginx and haproxy on loopback, with short limits so
 // the tests stay fast. Skipped with a message where the binaries are missing;
 // under CI=true they must run (.ci/run installs them).
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bufferingVerdict } from '../../src/aggregate/buffering.js';
 import { findCutGroups } from '../../src/aggregate/cuts.js';
-import { startTarget, type RunningTarget } from '../../src/target/server.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,13 +12,21 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { binary, skipUnless, startHaproxy, startNginx } from '../helpers/intermediaries.js';
 import { runAgainst, scenarioFrom } from '../helpers/run.js';
+import { useTarget } from '../helpers/target.js';
 
-let target: RunningTarget;
-before(async () => {
-  target = await startTarget({ knobs: { firstTokenDelayMs: 20, tokenIntervalMs: 20 } });
-});
-after(async () => target.close());
-const upstream = (): number => Number(new URL(target.origin).port);
+const target = useTarget({ knobs: { firstTokenDelayMs: 20, tokenIntervalMs: 20 } });
+const upstream = (): number => target.port;
+
+/**
+ * The idle group sits at the proxy's 2 s limit. nginx and haproxy time it in their own
+ * processes, late by their timer resolution and by how a busy machine schedules them, which
+ * this run cannot measure; its own lateness it can, and adds. 250 ms for the other process
+ * still tells the 2 s cut apart from the 3 s silence's end, the next thing a group could be.
+ */
+function assertCentre(centreMs: number | undefined, r: { harness: { eventLoopDelayMs: { max: number } } }): void {
+  const slackMs = 250 + r.harness.eventLoopDelayMs.max;
+  assert.ok(Math.abs((centreMs ?? 0) - 2000) < slackMs, `centre ${centreMs} ms, event-loop lag max ${r.harness.eventLoopDelayMs.max} ms`);
+}
 
 const IDLE = `
 load: { sessions: 5, duration: 4s, thinkTime: 1h }
@@ -39,7 +46,7 @@ describe('behind nginx', { skip: skipUnless('nginx') }, () => {
       assert.equal(groups.length, 1, JSON.stringify(groups));
       assert.equal(groups[0]?.kind, 'idle');
       assert.equal(groups[0]?.count, 5);
-      assert.ok(Math.abs((groups[0]?.centreMs ?? 0) - 2000) < 250, `centre ${groups[0]?.centreMs} ms`);
+      assertCentre(groups[0]?.centreMs, r);
       assert.equal(groups[0]?.matches, 'nginx proxy_read_timeout (idle 2s)');
     } finally {
       await nginx.stop();
@@ -149,7 +156,7 @@ describe('behind haproxy', { skip: skipUnless('haproxy') }, () => {
       assert.equal(groups.length, 1, `${JSON.stringify(r.overall.outcomes)} ${JSON.stringify(groups)}`);
       assert.equal(groups[0]?.kind, 'idle');
       assert.equal(groups[0]?.count, 5);
-      assert.ok(Math.abs((groups[0]?.centreMs ?? 0) - 2000) < 250, `centre ${groups[0]?.centreMs} ms`);
+      assertCentre(groups[0]?.centreMs, r);
       assert.equal(groups[0]?.matches, 'haproxy timeout server (idle 2s)');
     } finally {
       await haproxy.stop();

@@ -1,17 +1,14 @@
 // EventSource-like reconnects against real local servers: resume with Last-Event-ID,
 // the server's retry:, the cap on attempts, no reconnect after an error status,
-// and resumes that lose or repeat events.
-import { after, before, test } from 'node:test';
+// and resumes that lose or repeat events. The delays themselves (the back-off, the
+// server's retry:, maxDelay) are tested exactly in virtual time: test/driver/stream-handler.test.ts.
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { statsMs } from '../../src/aggregate/histogram.js';
-import { startTarget, type RunningTarget } from '../../src/target/server.js';
 import { rawServer, runAgainst } from '../helpers/run.js';
+import { useTarget } from '../helpers/target.js';
 
-let target: RunningTarget;
-before(async () => {
-  target = await startTarget({ knobs: { firstTokenDelayMs: 10, tokenIntervalMs: 10, tokens: 20 } });
-});
-after(async () => target.close());
+const target = useTarget({ knobs: { firstTokenDelayMs: 10, tokenIntervalMs: 10, tokens: 20 } });
 
 const only = (counts: Record<string, number>): Record<string, number> => Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0));
 
@@ -22,35 +19,37 @@ reconnect: ${reconnect}
 `;
 
 test('an early close is resumed with Last-Event-ID: every token once, no gap, no repeat', async () => {
-  const r = await runAgainst(`${target.streamUrl}?closeAfter=5`, ONE('{ mode: eventsource, retry: 100ms }'));
+  const r = await runAgainst(target.stream('closeAfter=5'), ONE('{ mode: eventsource, retry: 100ms }'));
   const a = r.overall;
   assert.equal(a.outcomes.completed, 1, JSON.stringify(a.outcomes));
   assert.equal(a.reconnects, 1);
   assert.equal(a.tokens, 20, 'tokens 1-5 from the first connection, 6-20 from the second');
   assert.equal(a.resumeGaps, 0);
   assert.equal(a.resumeDuplicates, 0);
+  // The delay as waited, never shorter than asked: Node's timers run on whole ms and may fire up
+  // to 1 ms before a µs clock says they are due, and only later than that on a busy machine.
   const delay = statsMs(a.reconnectDelay);
-  // Node's timers run on whole ms and may fire up to 1 ms before a µs clock says they are due.
-  assert.ok(delay.p50 >= 99 && delay.p50 < 200, `reconnect delay ${delay.p50} ms for retry 100 ms`);
+  assert.ok(delay.count === 1 && delay.p50 >= 99, `reconnect delay ${delay.p50} ms for retry 100 ms`);
   assert.equal(a.histograms.itl.totalCount, 18, 'the gap across the reconnect is no itl sample');
 });
 
 test('without reconnects the same close is eof_early', async () => {
-  const r = await runAgainst(`${target.streamUrl}?closeAfter=5`, ONE('{ mode: off }'));
+  const r = await runAgainst(target.stream('closeAfter=5'), ONE('{ mode: off }'));
   assert.equal(r.overall.outcomes.eof_early, 1);
   assert.equal(r.overall.reconnects, 0);
 });
 
 test('a reset is resumed too; the server’s retry: wins over the scenario’s delay', async () => {
-  const r = await runAgainst(`${target.streamUrl}?resetAfter=4&retry=300ms`, ONE('{ mode: eventsource, retry: 20ms }'));
+  const r = await runAgainst(target.stream('resetAfter=4&retry=300ms'), ONE('{ mode: eventsource, retry: 20ms }'));
   assert.equal(r.overall.outcomes.completed, 1, JSON.stringify(r.overall.outcomes));
   assert.equal(r.overall.reconnects, 1);
-  // The server's 300 ms, not the scenario's 20 (a timer may fire up to 1 ms early against a µs clock).
+  // The server's 300 ms, not the scenario's 20 (a timer may fire up to 1 ms early against a µs
+  // clock, never more; a busy machine only makes it later).
   assert.ok(statsMs(r.overall.reconnectDelay).p50 >= 299, `delay ${statsMs(r.overall.reconnectDelay).p50} ms`);
 });
 
 test('no reconnect after an error status, as the spec says', async () => {
-  const r = await runAgainst(`${target.streamUrl}?status=503`, ONE('{ mode: eventsource, retry: 10ms }'));
+  const r = await runAgainst(target.stream('status=503'), ONE('{ mode: eventsource, retry: 10ms }'));
   assert.equal(r.overall.outcomes.http_error, 1);
   assert.equal(r.overall.reconnects, 0);
 });
@@ -112,14 +111,17 @@ test('a stream still waiting to reconnect when the run ends fails with its drop,
     });
   });
   try {
-    const r = await runAgainst(server.url, ONE('{ mode: eventsource, retry: 1h }').replace('duration: 5s', 'duration: 500ms'));
+    const r = await runAgainst(server.url, ONE('{ mode: eventsource, retry: 1h }').replace('duration: 5s', 'duration: 2s'));
     assert.deepEqual(only(r.overall.outcomes), { reset: 1 });
     assert.equal(r.overall.dropRate, 1);
     assert.equal(r.overall.reconnects, 0, 'a reconnect still waiting was never made');
     assert.equal(r.overall.reconnectDelay.totalCount, 0, 'no delay was waited out');
     assert.equal(r.overall.resumesChecked, 0);
-    // It ended when it dropped, not at the run's end: what a cut analysis reads.
-    assert.ok(statsMs(r.overall.histograms.e2e).max < 400, `e2e ${statsMs(r.overall.histograms.e2e).max} ms`);
+    // It ended when it dropped, not at the run's end: what a cut analysis reads. Exact to the µs
+    // in virtual time (test/driver/stream-handler.test.ts); here, on real sockets, the drop
+    // comes about 10 ms into the stream and the run's end at 2 s: 1 s tells them apart with
+    // a second to spare for a busy machine.
+    assert.ok(statsMs(r.overall.histograms.e2e).max < 1000, `e2e ${statsMs(r.overall.histograms.e2e).max} ms`);
   } finally {
     await server.close();
   }

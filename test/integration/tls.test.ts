@@ -6,17 +6,13 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTarget, type RunningTarget } from '../../src/target/server.js';
 import { cli, tempDir } from '../helpers/cli.js';
 import { makeCertificates, skipUnless, startCaddy, startNginx, type TlsFiles } from '../helpers/intermediaries.js';
 import { runAgainst } from '../helpers/run.js';
+import { useTarget } from '../helpers/target.js';
 
-let target: RunningTarget;
-before(async () => {
-  target = await startTarget({ knobs: { firstTokenDelayMs: 10, tokenIntervalMs: 10, tokens: 5 } });
-});
-after(async () => target.close());
-const upstream = (): number => Number(new URL(target.origin).port);
+const target = useTarget({ knobs: { firstTokenDelayMs: 10, tokenIntervalMs: 10, tokens: 5 } });
+const upstream = (): number => target.port;
 
 const LOAD = 'load: { sessions: 2, duration: 1s, thinkTime: 1h, drain: 5s }\n';
 const only = (o: Record<string, number>): Record<string, number> => Object.fromEntries(Object.entries(o).filter(([, n]) => n > 0));

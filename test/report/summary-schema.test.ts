@@ -1,14 +1,14 @@
 // summary.json from a real run, validated against the published schema, and its
 // histograms decoded back to the figures it reports.
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import AjvModule from 'ajv';
 import { decodeHistogram, statsMs } from '../../src/aggregate/histogram.js';
 import { METRICS } from '../../src/aggregate/metrics.js';
 import { buildSummary } from '../../src/report/summary.js';
-import { startTarget, type RunningTarget } from '../../src/target/server.js';
 import { runAgainst, scenarioFrom } from '../helpers/run.js';
+import { useTarget } from '../helpers/target.js';
 
 const Ajv = AjvModule.default;
 const schema = JSON.parse(readFileSync(new URL('../../../schemas/summary.schema.json', import.meta.url), 'utf8')) as object;
@@ -25,24 +25,23 @@ stream: { idleTimeout: 2s }
 load: { sessions: 3, duration: 1s }
 `;
 
-let target: RunningTarget;
+const target = useTarget({ knobs: { firstTokenDelayMs: 20, tokenIntervalMs: 10, tokens: 15 } });
 let summary: ReturnType<typeof buildSummary>;
 before(async () => {
-  target = await startTarget({ knobs: { firstTokenDelayMs: 20, tokenIntervalMs: 10, tokens: 15 } });
+  await target.ready();
   const scenario = scenarioFrom(YAML, { TOKEN: 'the-real-token' });
-  const result = await runAgainst(target.streamUrl, YAML.replace('${TOKEN}', 'the-real-token'));
+  const result = await runAgainst(target.stream(), YAML.replace('${TOKEN}', 'the-real-token'));
   summary = buildSummary({
     scenario,
     result,
-    targetUrl: target.streamUrl,
-    variantUrls: [target.streamUrl],
+    targetUrl: target.stream(),
+    variantUrls: [target.stream()],
     builtinTarget: true,
     version: '0.0.0-test',
     thresholds: [{ rule: 'ttft p99 < 2s', measured: 12.5, shown: '12.5ms', pass: true }],
     measuredMs: result.durationMs,
   });
 });
-after(async () => target.close());
 
 test('summary.json of a real run is valid against schemas/summary.schema.json', () => {
   const validate = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile(schema);

@@ -1,0 +1,165 @@
+// One stream's own timers in virtual time, against a scripted server: the reconnect
+// delay and its back-off, the server's retry:, the cap on the delay, the client idle
+// limit, the lifetime, and a stream stopped while it waits to reconnect. Each is exact to
+// the millisecond; what real sockets do is tested in test/integration/.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { RunAggregate } from '../../src/aggregate/run-aggregate.js';
+import { SecondWindow } from '../../src/aggregate/second-window.js';
+import { StreamHandler, type StreamHost } from '../../src/driver/stream-handler.js';
+import type { StreamSpec } from '../../src/scenario/types.js';
+import { fakeTransport, play, type Exchange, type Reply } from '../helpers/fake-transport.js';
+import { scenarioFrom } from '../helpers/run.js';
+import { useVirtualTime } from '../helpers/virtual-time.js';
+
+const vt = useVirtualTime();
+
+interface Watched {
+  stream: StreamHandler;
+  aggregate: RunAggregate;
+  /** Virtual ms of each request (the first, then each reconnect) and of each drop. */
+  requestsMs: number[];
+  released: () => boolean;
+}
+
+/**
+ * One stream of a scenario with `yaml` (its stream: and reconnect: sections), sent through
+ * a fake transport whose every request `serve` answers; it starts at virtual `intendedMs`
+ * (default: now), dispatched now.
+ */
+function watch(yaml: string, serve: (ex: Exchange) => void, intendedMs = vt.nowMs()): Watched {
+  const scenario = scenarioFrom(`${yaml}\nload: { sessions: 1, duration: 1h }\n`);
+  const aggregate = new RunAggregate();
+  const requestsMs: number[] = [];
+  let released = false;
+  const transport = fakeTransport((ex) => {
+    requestsMs.push(vt.nowMs());
+    serve(ex);
+  });
+  const host: StreamHost = {
+    spec: scenario.stream as StreamSpec,
+    second: new SecondWindow(),
+    onFinished: (s) => aggregate.finish(s.record),
+    onReleased: () => (released = true),
+    acceptsReconnects: true,
+    reconnect: (s, lastEventId) => {
+      s.resend();
+      transport.dispatch(s, 0, lastEventId);
+    },
+  };
+  const stream = StreamHandler.create(host, aggregate, 0, 0, 0, false, vt.clockUs(intendedMs));
+  aggregate.started++;
+  stream.started();
+  transport.dispatch(stream, 0);
+  return { stream, aggregate, requestsMs, released: () => released };
+}
+
+/** A connection that sends one token (id = its attempt + 1) and is reset `afterMs` later. */
+const oneTokenThenReset =
+  (afterMs: number, extra = '') =>
+  (ex: Exchange): void => {
+    ex.send();
+    ex.headers();
+    ex.data(`${extra}id: ${ex.attempt + 1}\ndata: tok\n\n`);
+    setTimeout(() => ex.reset(), afterMs);
+  };
+
+/** The gaps between each drop (10 ms after its request) and the next request. */
+const delaysAfterDrops = (requestsMs: number[], dropAfterMs: number): number[] => requestsMs.slice(1).map((t, i) => t - ((requestsMs[i] as number) + dropAfterMs));
+
+test('reconnect delays grow by the back-off: the 3rd reconnect comes exactly 100·2² ms after its drop', async () => {
+  const w = watch('reconnect: { mode: eventsource, retry: 100ms, backoff: 2, maxAttempts: 4 }', oneTokenThenReset(10));
+  await vt.until(w.released, 10_000);
+  assert.deepEqual(delaysAfterDrops(w.requestsMs, 10), [100, 200, 400, 800]);
+  // The fourth reconnect was the last allowed: its drop is the outcome, at that drop.
+  const r = w.stream.record;
+  assert.equal(r.outcome, 'reset');
+  assert.equal(r.reconnects, 4);
+  assert.equal(r.endUs, vt.clockUs((w.requestsMs[4] as number) + 10));
+  // Each delay as waited, recorded once per reconnect made.
+  assert.equal(w.aggregate.reconnectDelay.totalCount, 4);
+  assert.deepEqual([w.aggregate.reconnectDelay.minNonZeroValue, w.aggregate.reconnectDelay.maxValue], [100_000, 800_000]);
+});
+
+test('the back-off stops at maxDelay', async () => {
+  const w = watch('reconnect: { mode: eventsource, retry: 1s, backoff: 10, maxDelay: 3s, maxAttempts: 3 }', oneTokenThenReset(10));
+  await vt.until(w.released, 20_000);
+  assert.deepEqual(delaysAfterDrops(w.requestsMs, 10), [1000, 3000, 3000]);
+});
+
+test('the server’s retry: wins over the scenario’s delay and its back-off', async () => {
+  const w = watch('reconnect: { mode: eventsource, retry: 20ms, backoff: 2, maxAttempts: 3 }', oneTokenThenReset(10, 'retry: 300\n\n'));
+  await vt.until(w.released, 10_000);
+  assert.deepEqual(delaysAfterDrops(w.requestsMs, 10), [300, 300, 300]);
+});
+
+test('a reconnect resumes with Last-Event-ID and the reply goes on from there', async () => {
+  const reply: Reply = { firstTokenMs: 50, intervalMs: 10, tokens: 20, closeAfter: 5 };
+  const lastIds: string[] = [];
+  const w = watch('reconnect: { mode: eventsource, retry: 100ms }', (ex) => {
+    lastIds.push(ex.lastEventId);
+    play(ex, reply);
+  });
+  await vt.until(w.released, 10_000);
+  const r = w.stream.record;
+  assert.deepEqual([r.outcome, r.tokens, r.reconnects, r.resumeGaps, r.resumeDuplicates], ['completed', 20, 1, 0, 0]);
+  assert.deepEqual(lastIds, ['', '5']);
+  // Tokens 1–5 at 50…90 ms, the close at 100 ms, the reconnect at 200 ms, tokens 6–20 at 250…390 ms.
+  assert.deepEqual(w.requestsMs, [0, 200]);
+  assert.equal(r.endUs, vt.clockUs(400), 'the sentinel after the last token, 10 ms later');
+});
+
+test('the idle limit fires exactly when the stream has been silent that long, wherever the last byte fell', async () => {
+  // Armed once at the request; re-armed, when it fires, for what is left after the last byte.
+  for (const tokens of [1, 2, 3, 7, 22]) {
+    const w = watch('stream: { idleTimeout: 1500ms }', (ex) => play(ex, { firstTokenMs: 30, intervalMs: 70, tokens, ending: 'hang' }));
+    await vt.until(w.released, 10_000);
+    const r = w.stream.record;
+    assert.deepEqual([r.outcome, r.errorCode], ['client_idle_timeout', 'UND_ERR_BODY_TIMEOUT']);
+    assert.equal(r.lastByteUs, vt.clockUs(w.requestsMs[0]! + 30 + 70 * (tokens - 1)), `${tokens} tokens: the last at 30 + 70·(n − 1) ms`);
+    assert.equal(r.endUs - r.lastByteUs, 1_500_000, `${tokens} tokens: the limit after the last byte, to the µs`);
+  }
+});
+
+test('the idle limit counts from the request while no response headers came', async () => {
+  const w = watch('stream: { idleTimeout: 800ms }', (ex) => ex.send());
+  await vt.until(w.released, 5000);
+  const r = w.stream.record;
+  assert.deepEqual([r.outcome, r.errorCode], ['client_idle_timeout', 'UND_ERR_HEADERS_TIMEOUT']);
+  assert.equal(r.endUs - r.requestSentUs, 800_000);
+});
+
+test('heartbeats inside the idle limit keep a silent stream open', async () => {
+  const w = watch('stream: { idleTimeout: 500ms }', (ex) => {
+    ex.send();
+    ex.headers();
+    const beat = setInterval(() => ex.data(': ping\n\n'), 499);
+    setTimeout(() => {
+      clearInterval(beat);
+      ex.data('data: [DONE]\n\n');
+      ex.end();
+    }, 3000);
+  });
+  await vt.until(w.released, 5000);
+  assert.equal(w.stream.record.outcome, 'completed');
+  assert.equal(w.stream.record.endUs, vt.clockUs(3000));
+});
+
+test('the lifetime counts from the intended start: a stream dispatched 50 ms late is cut 350 ms after it was sent', async () => {
+  await vt.advance(50);
+  const w = watch('stream: { lifetime: 400ms }', (ex) => play(ex, { tokens: 1000, intervalMs: 10 }), 0);
+  await vt.until(w.released, 5000);
+  const r = w.stream.record;
+  assert.equal(r.outcome, 'client_lifetime');
+  assert.deepEqual([r.dispatchUs, r.endUs], [vt.clockUs(50), vt.clockUs(400)]);
+});
+
+test('a stream stopped while it waits to reconnect ends with its drop, at the drop, with no reconnect made', async () => {
+  const w = watch('reconnect: { mode: eventsource, retry: 1h }', oneTokenThenReset(10));
+  await vt.advance(1000);
+  w.stream.stop('aborted');
+  const r = w.stream.record;
+  assert.deepEqual([r.outcome, r.reconnects, r.endUs], ['reset', 0, vt.clockUs(10)]);
+  assert.equal(w.aggregate.reconnectDelay.totalCount, 0, 'no delay was waited out');
+  assert.ok(w.released());
+});
