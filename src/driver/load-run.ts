@@ -143,6 +143,8 @@ export class LoadRun implements StreamHost, PacerHost {
     this.monitor.start();
     this.startedAtEpochMs = Date.now();
     this.startUs = nowUs();
+    // Stopped before it began (Ctrl-C while the background traffic leads): nothing to wait for.
+    if (this.stopping && this.streams.size === 0) this.drained?.();
     if (!this.stopping) {
       this.endTimer = setLongTimeout(() => {
         this.endTimer = null;

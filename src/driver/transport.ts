@@ -83,6 +83,16 @@ interface H2Stream {
   readonly rstCode?: number;
 }
 
+/**
+ * Hands a request to an HTTP/2 client after the current call stack. A stream's end can come
+ * from inside undici's own error handling of the connection (it fails every queued request,
+ * then asserts its queue is empty): a request added then, by settle() or by the pacer opening
+ * the next stream, would break that assertion and crash the process.
+ */
+function sendLater(entry: H2Entry, request: Dispatcher.DispatchOptions, attempt: Attempt): void {
+  queueMicrotask(() => entry.client.dispatch(request, attempt));
+}
+
 /** Where the next HTTP/2 stream Node makes for undici goes (set from sendHeaders, cleared when used). */
 let h2StreamMade: ((stream: H2Stream) => void) | null = null;
 let h2RequestHooked = false;
@@ -337,7 +347,7 @@ export class Transport {
     entry.assigned++;
     attempt.h2 = entry;
     // A client queues what it cannot send yet: the first stream waits for its connection.
-    if (entry.settled || entry.assigned === 1) entry.client.dispatch(request, attempt);
+    if (entry.settled || entry.assigned === 1) sendLater(entry, request, attempt);
     else entry.waiting.push([request, attempt]);
   }
 
@@ -349,9 +359,14 @@ export class Transport {
     entry.waiting = [];
     let sent = entry.assigned - waiting.length;
     for (const [request, attempt] of waiting) {
+      // Ended while it waited (its lifetime, the run's end): let go of it, open nothing for it.
+      if (attempt.stream.record.outcome !== null) {
+        queueMicrotask(() => attempt.onResponseError(null as unknown as Dispatcher.DispatchController, new Error('ended before it was sent')));
+        continue;
+      }
       if (sent < entry.limit && !entry.closing) {
         sent++;
-        entry.client.dispatch(request, attempt);
+        sendLater(entry, request, attempt);
       } else {
         entry.assigned--;
         this.dispatchH2(request, attempt, this.h2Origins.get(entry.origin) as H2Entry[]);
@@ -425,7 +440,7 @@ export class Transport {
       // Node closes the session itself on NO_ERROR once its streams end, and destroys it on an
       // error. Streams still queued in the client (past a lowered server limit) would be written
       // to the closing session: undici's own handling sends them on a new connection instead.
-      if (code !== 0 || entry.assigned > entry.limit) for (const listener of undiciGoaway) listener.call(session, code, lastStreamId);
+      if (code !== 0 || entry.client.stats.pending > 0) for (const listener of undiciGoaway) listener.call(session, code, lastStreamId);
     });
   }
 

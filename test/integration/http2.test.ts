@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import type { Summary } from '../../src/report/summary.js';
 import { summaryProblem } from '../../src/report/summary-check.js';
 import { cli, tempDir } from '../helpers/cli.js';
-import { runAgainst } from '../helpers/run.js';
+import http2 from 'node:http2';
+import { closedPort, runAgainst } from '../helpers/run.js';
 import { certificateAdvice } from '../../src/driver/tls-errors.js';
 import { startTarget } from '../../src/target/server.js';
 
@@ -75,6 +76,42 @@ describe('HTTP/2 in cleartext (prior knowledge, http: 2)', () => {
       assert.deepEqual([graceful.record.outcome, graceful.record.tokens], ['completed', 6], 'a graceful GOAWAY does not cut the streams already open');
     } finally {
       await server.close();
+    }
+  });
+
+  test('a refused connection with streams waiting for it: every stream a connect_error, no crash', async () => {
+    // undici fails a connection's queued requests and then asserts its queue is empty: a stream
+    // handed to it from inside that (the waiting ones, or the next one the pacer opens) crashed the run.
+    const r = await runAgainst(`http://127.0.0.1:${await closedPort()}/stream`, `target: { http: 2 }\n${load(5)}`);
+    assert.deepEqual(only(r.overall.outcomes), { connect_error: 5 });
+    assert.deepEqual(Object.keys(r.overall.errorCodes), ['ECONNREFUSED']);
+  });
+
+  test('a graceful GOAWAY after the server lowered its stream limit still lets the open streams finish', async () => {
+    const server = http2.createServer({ settings: { maxConcurrentStreams: 100 } });
+    let open = 0;
+    server.on('session', (s) => s.on('error', () => undefined));
+    server.on('stream', (stream) => {
+      stream.on('error', () => undefined);
+      stream.respond({ ':status': 200, 'content-type': 'text/event-stream' });
+      let n = 0;
+      const timer = setInterval(() => {
+        if (stream.destroyed || stream.closed) return clearInterval(timer);
+        if (++n <= 10) stream.write(`data: ${n}\n\n`);
+        else {
+          clearInterval(timer);
+          stream.end('data: [DONE]\n\n');
+        }
+      }, 30);
+      // Four streams open: the limit drops to 2 (fewer than are open), then GOAWAY(NO_ERROR), and the four go on.
+      if (++open === 4) stream.session?.settings({ maxConcurrentStreams: 2 }, () => setTimeout(() => stream.session?.goaway(0, stream.id), 30));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const r = await runAgainst(`http://127.0.0.1:${(server.address() as { port: number }).port}/s`, `target: { http: 2 }\n${load(4)}`);
+      assert.deepEqual(only(r.overall.outcomes), { completed: 4 }, JSON.stringify(r.overall.errorCodes));
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
 
