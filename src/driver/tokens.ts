@@ -2,6 +2,7 @@
 // event's data says (a number counts as that many, a non-empty string or object as
 // one, a list as its length, anything missing or empty as none). Only events of the
 // chosen type count, when one is chosen; keep-alive types (ping) never do.
+import { valueAt } from '../scenario/json-path.js';
 import type { TokenCounting } from '../scenario/types.js';
 
 /** @param type the event's type, as the decoder gives it: its `event:` field, or "message" without one (the SSE spec's default). */
@@ -16,10 +17,7 @@ export function countTokens(data: string, type: string, counting: TokenCounting,
     errors.tokenParseErrors++;
     return 0;
   }
-  for (const seg of counting.segments) {
-    if (value === null || typeof value !== 'object') return 0;
-    value = (value as Record<string | number, unknown>)[seg];
-  }
+  value = valueAt(value, counting.segments);
   if (typeof value === 'number') return value > 0 ? value : 0;
   if (typeof value === 'string') return value.length > 0 ? 1 : 0;
   if (Array.isArray(value)) return value.length;

@@ -22,8 +22,6 @@ import type { HttpMode, Scenario } from '../scenario/types.js';
 import { H2_ERRORS } from './classify.js';
 import { codedError, connectorOptions, makeConnector, probeAlpn, type ConnectStamp } from './connector.js';
 
-export { tlsOptions } from './connector.js';
-
 /** What the transport needs of a stream: the record to fill in, and its undici handler. */
 export interface TransportStream extends Dispatcher.DispatchHandler {
   readonly record: StreamRecord;

@@ -3,6 +3,7 @@
 // Anthropic's message_delta `usage.output_tokens`; both are cumulative, so the stream
 // keeps the last one. Called for every event: anything without the marker costs one
 // substring search, and only what may hold a count is parsed.
+import { valueAt } from '../scenario/json-path.js';
 import type { UsageReading } from '../scenario/types.js';
 
 /** No count in this event. */
@@ -68,13 +69,6 @@ function apiCount(value: unknown): number {
   return openai !== NOT_REPORTED ? openai : asCount(usage.output_tokens);
 }
 
-function valueAt(value: unknown, segments: readonly (string | number)[]): unknown {
-  for (const seg of segments) {
-    if (!isObject(value)) return undefined;
-    value = value[seg];
-  }
-  return value;
-}
 
 /** A count is a finite number ≥ 0; a fraction is rounded (no API sends one). */
 function asCount(v: unknown): number {

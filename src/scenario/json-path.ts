@@ -1,5 +1,14 @@
 // JSON paths into an event's data, as scenarios write them (stream.tokens, stream.usage).
 
+/** The value at a parsed path in parsed JSON; undefined where the path leaves the objects. */
+export function valueAt(value: unknown, segments: readonly (string | number)[]): unknown {
+  for (const seg of segments) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string | number, unknown>)[seg];
+  }
+  return value;
+}
+
 /** "choices[0].delta.content" or "choices.0.delta.content" → ['choices', 0, 'delta', 'content']. */
 export function parseJsonPath(text: string): (string | number)[] | null {
   const segments: (string | number)[] = [];
