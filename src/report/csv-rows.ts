@@ -2,7 +2,7 @@
 // second's snapshot. docs/output.md lists every column (test/docs/drift.test.ts checks it).
 import { newHistogram, statsMs } from '../aggregate/histogram.js';
 import { modelTokensPerSecond } from '../aggregate/usage.js';
-import type { SecondSnapshot } from '../driver/load-run.js';
+import type { SecondSnapshot } from '../aggregate/second-window.js';
 import { OUTCOMES } from '../record/outcome.js';
 import type { StreamRecord } from '../record/stream-record.js';
 import { monoToEpochUs } from '../util/clock.js';

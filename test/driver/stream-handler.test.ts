@@ -5,7 +5,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RunAggregate } from '../../src/aggregate/run-aggregate.js';
-import { SecondWindow } from '../../src/aggregate/second-window.js';
 import { StreamHandler, type StreamHost } from '../../src/driver/stream-handler.js';
 import type { StreamSpec } from '../../src/scenario/types.js';
 import { fakeTransport, play, type Exchange, type Reply } from '../helpers/fake-transport.js';
@@ -38,8 +37,7 @@ function watch(yaml: string, serve: (ex: Exchange) => void, intendedMs = vt.nowM
   });
   const host: StreamHost = {
     spec: scenario.stream as StreamSpec,
-    second: new SecondWindow(),
-    onFinished: (s) => aggregate.finish(s.record),
+    onFinished: () => {},
     onReleased: () => (released = true),
     acceptsReconnects: true,
     reconnect: (s, lastEventId) => {
@@ -48,7 +46,6 @@ function watch(yaml: string, serve: (ex: Exchange) => void, intendedMs = vt.nowM
     },
   };
   const stream = StreamHandler.create(host, aggregate, 0, 0, 0, false, vt.clockUs(intendedMs));
-  aggregate.started++;
   stream.started();
   transport.dispatch(stream, 0);
   return { stream, aggregate, requestsMs, released: () => released };
