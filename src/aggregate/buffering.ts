@@ -5,8 +5,15 @@
 //             token gaps are under 1 ms (tokens arrived together), or events of a
 //             stamped target arrived ≥ 100 ms after they were sent (median);
 //   streaming otherwise.
-import { countBelow, statsMs } from './histogram.js';
-import type { RunAggregate } from './run-aggregate.js';
+import { countBelow, statsMs, type Histogram } from './histogram.js';
+
+/** What the verdict reads of an aggregate. */
+export interface BufferingSource {
+  readonly histograms: Readonly<Record<'itl' | 'deliveryLag', Histogram>>;
+  readonly headersToFirstToken: Histogram;
+  events: number;
+  eventReads: number;
+}
 
 export type BufferingVerdict = 'streaming' | 'buffered' | 'unknown';
 
@@ -28,7 +35,7 @@ const SAME_READ_SHARE = 0.5;
 const HELD_BACK_LAG_MS = 100;
 
 /** @param harnessLagP99Ms the harness's own event-loop lag: a busy harness also reads many events at once. */
-export function bufferingVerdict(agg: RunAggregate, harnessLagP99Ms: number): Buffering {
+export function bufferingVerdict(agg: BufferingSource, harnessLagP99Ms: number): Buffering {
   const itl = agg.histograms.itl;
   const tokenEvents = itl.totalCount + agg.headersToFirstToken.totalCount;
   const eventsPerRead = agg.eventReads === 0 ? 0 : round(agg.events / agg.eventReads, 2);

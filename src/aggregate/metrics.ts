@@ -1,19 +1,252 @@
-// The latencies sse-soak measures, with the formula a report prints beside each.
-// docs/metrics.md has a row for each (test/docs/drift.test.ts checks it).
+// The metric registry: every figure a run keeps, declared once with its unit, what it
+// means in words, where summary.json holds it, and how one ended stream adds to it.
+// The run aggregate stores what is declared here, summary.json is written and read
+// back from it (codec.ts), merge adds by each entry's rule, thresholds and the console
+// list its latencies, and the tests check docs/metrics.md and the schema against it.
+//
+// Adding a figure: one entry below (with its `at` path in summary.json), a field for it
+// in schemas/summary.schema.json and a row in docs/metrics.md (both checked by tests).
+import { bufferingVerdict, type BufferingSource } from './buffering.js';
+import { CUT_KINDS, findCutGroups, type CutRecorder, type DeclaredLimit } from './cuts.js';
+import { type Histogram } from './histogram.js';
+import { MODEL_RATE_FORMULA, modelTokensPerSecond, RATE_SCALE, rateStats } from './usage.js';
+import { isFailure, OUTCOMES, type Outcome } from '../record/outcome.js';
+import type { StreamRecord } from '../record/stream-record.js';
 
-export const METRICS = ['connect', 'tls', 'ttfb', 'ttft', 'itl', 'e2e', 'deliveryLag', 'scheduleLag'] as const;
-export type MetricName = (typeof METRICS)[number];
+/** How two runs' values of a figure join. */
+export type Merge = 'sum' | 'max' | 'minPositive';
 
-export const METRIC_FORMULAS: Record<MetricName, string> = {
-  connect: 'TCP connect → established, for streams that opened a new connection',
-  tls: 'TCP established → TLS handshake done, for streams that opened a new https connection',
-  ttfb: 'intended start → response headers',
-  ttft: 'intended start → first event that carries a token',
-  itl: 'gap between consecutive token events of one stream',
-  e2e: 'intended start → stream end (sentinel, close or error)',
-  deliveryLag: "event arrival − the target's x-sent-us send stamp (stamped targets only)",
-  scheduleLag: 'intended start → request handed to the HTTP client (a concurrency cap or a busy harness delays it)',
-};
+/** A latency histogram (µs), with its percentiles at `metrics.<name>` and its encoding at `histograms.<name>`. */
+interface LatencyDef {
+  kind: 'latency';
+  formula: string;
+  /** This stream's value in µs, or −1 where it has none; absent: recorded as the events come (recorder.ts). */
+  fromStream?: (r: StreamRecord) => number;
+}
+
+/** A whole number: summed, or the largest, or the smallest above zero. */
+interface CounterDef {
+  kind: 'counter';
+  at: string;
+  unit: string;
+  merge: Merge;
+  formula: string;
+  /** What one ended stream adds; absent: counted as it happens (recorder.ts). */
+  fromStream?: (r: StreamRecord) => number;
+  /** The value as summary.json writes it (default: the number). */
+  write?: (n: number) => unknown;
+  /** The value read back from a summary; `figures` is the object `at` is inside of (older summaries lack some values). */
+  read?: (v: unknown, figures: Record<string, unknown>) => number;
+}
+
+/** Counts by key (outcome, status, code …), summed key by key. */
+interface TallyDef {
+  kind: 'tally';
+  at: string;
+  formula: string;
+  /** Keys always present (0 when none), e.g. every outcome. */
+  keys?: readonly string[];
+  /** The key one ended stream counts under, or null; absent: counted as it happens. */
+  keyOf?: (r: StreamRecord) => string | null;
+  /** summary.json leaves out keys whose count is 0. */
+  omitZero?: boolean;
+}
+
+/** Any other histogram: its encoding at `at`, its statistics at `statsAt` when it has some. */
+interface HistogramDef {
+  kind: 'histogram';
+  at: string;
+  statsAt?: string;
+  unit: string;
+  formula: string;
+  /** Statistics for statsAt (default: statsMs). */
+  stats?: (h: Histogram) => unknown;
+  fromStream?: (r: StreamRecord) => number;
+}
+
+/** Figures derived from the others when a summary is written: never stored, never merged. */
+interface DerivedDef {
+  kind: 'derived';
+  at: string;
+  formula: string;
+  value: (agg: DeriveSource, ctx: DeriveContext) => unknown;
+  /** Its fields go into the object at `at` rather than replacing it. */
+  spread?: boolean;
+  /** Skipped when rules are checked every second (an encoding, cut groups, a verdict). */
+  costly?: boolean;
+}
+
+/** The cut histograms (cuts.ts): recorded, added, written and read by CutRecorder. */
+interface CutsDef {
+  kind: 'cuts';
+  at: string;
+  formula: string;
+}
+
+export type FigureDef = LatencyDef | CounterDef | TallyDef | HistogramDef | DerivedDef | CutsDef;
+
+/** What derived figures read of an aggregate (declared apart from RunAggregate, whose fields come from this registry). */
+export interface DeriveSource extends BufferingSource {
+  tokens: number;
+  outcomes: Record<Outcome, number>;
+  readonly ended: number;
+  readonly failed: number;
+  readonly dropRate: number;
+  readonly cuts: CutRecorder;
+}
+
+export interface DeriveContext {
+  /** The time per-second rates are taken over. */
+  durationMs: number;
+  expectations: readonly DeclaredLimit[];
+  harnessLagP99Ms: number;
+}
+
+const perSecond = (n: number, ms: number): number => (ms > 0 ? Math.round((n / (ms / 1000)) * 10) / 10 : 0);
+
+/**
+ * Every figure, in the order summary.json writes them (the sections in SECTIONS order,
+ * the fields of a section in the order of their entries here).
+ */
+export const FIGURES = {
+  // ── streams and outcomes ──
+  started: { kind: 'counter', at: 'streams.started', unit: 'streams', merge: 'sum', formula: 'streams the schedule opened (warm-up excluded)' },
+  ended: { kind: 'derived', at: 'streams.ended', formula: 'streams that ended, whatever the outcome', value: (a) => a.ended },
+  failed: { kind: 'derived', at: 'streams.failed', formula: 'streams that ended with an outcome that counts as a drop', value: (a) => a.failed },
+  aborted: { kind: 'derived', at: 'streams.aborted', formula: 'streams the run ended while they were healthy', value: (a) => a.outcomes.aborted },
+  outcomes: { kind: 'tally', at: 'outcomes', formula: 'streams by how they ended (see Outcomes)', keys: OUTCOMES, keyOf: (r) => r.outcome ?? 'aborted' },
+  httpStatuses: { kind: 'tally', at: 'httpStatuses', formula: 'http_error streams by their status', keyOf: (r) => (r.outcome === 'http_error' ? String(r.status) : null) },
+  errorCodes: { kind: 'tally', at: 'errorCodes', formula: 'failed streams by their error code', keyOf: (r) => (r.outcome !== null && isFailure(r.outcome) && r.errorCode !== '' ? r.errorCode : null) },
+  dropRate: { kind: 'derived', at: 'dropRate', formula: 'failed ÷ (ended − aborted)', value: (a) => a.dropRate },
+  // ── totals ──
+  events: { kind: 'counter', at: 'totals.events', unit: 'events', merge: 'sum', formula: 'SSE events received, keep-alives and the sentinel included', fromStream: (r) => r.events },
+  tokens: { kind: 'counter', at: 'totals.tokens', unit: 'tokens', merge: 'sum', formula: 'tokens counted (stream.tokens: per event, or by JSON path)', fromStream: (r) => r.tokens },
+  bytes: { kind: 'counter', at: 'totals.bytes', unit: 'bytes', merge: 'sum', formula: 'response body bytes as they came over the wire', fromStream: (r) => r.bytes },
+  decodedBytes: {
+    kind: 'counter',
+    at: 'totals.decodedBytes',
+    unit: 'bytes',
+    merge: 'sum',
+    formula: 'body bytes after decompression (equal to bytes where nothing was compressed)',
+    fromStream: (r) => r.decodedBytes,
+    // Absent from reports written before compressed bodies were decoded: nothing was.
+    read: (v, f) => (v as number | undefined) ?? (f.bytes as number),
+  },
+  usageTokens: { kind: 'counter', at: 'totals.usageTokens', unit: 'tokens', merge: 'sum', formula: 'output tokens the servers reported (`usage`)', fromStream: (r) => (r.usageTokens < 0 ? 0 : r.usageTokens) },
+  eventsPerSecond: { kind: 'derived', at: 'totals.eventsPerSecond', formula: 'events ÷ measured seconds', value: (a, c) => perSecond(a.events, c.durationMs) },
+  tokensPerSecond: { kind: 'derived', at: 'totals.tokensPerSecond', formula: 'tokens ÷ measured seconds', value: (a, c) => perSecond(a.tokens, c.durationMs) },
+  // ── the wire ──
+  contentEncodings: { kind: 'tally', at: 'contentEncodings', formula: "streams that got a 200, by Content-Encoding ('identity': none)", keyOf: (r) => (r.status === 200 ? r.contentEncoding || 'identity' : null) },
+  httpVersions: { kind: 'tally', at: 'connections.httpVersions', formula: 'streams whose request went out, by the HTTP version of its (last) connection', keyOf: (r) => r.httpVersion || null },
+  connectionsOpened: { kind: 'tally', at: 'connections.opened', formula: 'connections opened, by HTTP version (each counted by the stream that opened it)', keyOf: (r) => (r.httpVersion !== '' && r.connectedUs > 0 ? r.httpVersion : null) },
+  peakStreamsPerConnection: { kind: 'counter', at: 'connections.peakStreamsPerConnection', unit: 'streams', merge: 'max', formula: 'HTTP/2: the most streams one connection carried at once', fromStream: (r) => (r.httpVersion === '2' ? r.streamsOnConnection : 0) },
+  serverMaxStreams: {
+    kind: 'counter',
+    at: 'connections.serverMaxConcurrentStreams',
+    unit: 'streams',
+    merge: 'minPositive',
+    formula: 'HTTP/2: the lowest SETTINGS_MAX_CONCURRENT_STREAMS a server sent (null: none came)',
+    fromStream: (r) => (r.httpVersion !== '' ? r.serverMaxStreams : 0),
+    write: (n) => (n === 0 ? null : n),
+    read: (v) => (v as number | null | undefined) ?? 0,
+  },
+  // ── usage (aggregate/usage.ts) ──
+  usageStreams: { kind: 'counter', at: 'usage.streams', unit: 'streams', merge: 'sum', formula: 'streams that reported a usage count', fromStream: (r) => (r.usageTokens < 0 ? 0 : 1) },
+  usageCountedTokens: { kind: 'counter', at: 'usage.countedTokens', unit: 'tokens', merge: 'sum', formula: 'tokens sse-soak counted on the streams that reported usage (÷ usage tokens: chunks per token)', fromStream: (r) => (r.usageTokens < 0 ? 0 : r.tokens) },
+  modelRate: {
+    kind: 'histogram',
+    at: 'usage.modelTokensPerSecondHistogram',
+    statsAt: 'usage.modelTokensPerSecond',
+    unit: 'tok/s × 1000',
+    formula: MODEL_RATE_FORMULA,
+    stats: rateStats,
+    fromStream: (r) => {
+      const rate = modelTokensPerSecond(r);
+      return rate === null ? -1 : Math.round(rate * RATE_SCALE);
+    },
+  },
+  // ── latencies (ms in reports, µs in the histograms) ──
+  histogramUnit: { kind: 'derived', at: 'histograms.unit', formula: 'the unit the histograms record', value: () => 'us' },
+  histogramEncoding: { kind: 'derived', at: 'histograms.encoding', formula: 'how the histograms are encoded', value: () => 'HdrHistogram V2 compressed, base64' },
+  connect: { kind: 'latency', formula: 'TCP connect → established, for streams that opened a new connection', fromStream: (r) => (r.connectedUs > 0 ? r.tcpConnectedUs - r.connectStartUs : -1) },
+  tls: {
+    kind: 'latency',
+    formula: 'TCP established → TLS handshake done, for streams that opened a new https connection',
+    // Over TLS, connect is the TCP part and tls the handshake after it.
+    fromStream: (r) => (r.connectedUs > 0 && r.connectedUs > r.tcpConnectedUs ? r.connectedUs - r.tcpConnectedUs : -1),
+  },
+  ttfb: { kind: 'latency', formula: 'intended start → response headers', fromStream: (r) => (r.headersUs > 0 ? r.headersUs - r.intendedStartUs : -1) },
+  ttft: { kind: 'latency', formula: 'intended start → first event that carries a token', fromStream: (r) => (r.firstTokenUs > 0 ? r.firstTokenUs - r.intendedStartUs : -1) },
+  itl: { kind: 'latency', formula: 'gap between consecutive token events of one stream' },
+  e2e: {
+    kind: 'latency',
+    formula: 'intended start → stream end (sentinel, close or error)',
+    // e2e describes replies: only streams that got a response, and not those the run cut off.
+    fromStream: (r) => (r.headersUs > 0 && r.outcome !== 'aborted' ? r.endUs - r.intendedStartUs : -1),
+  },
+  deliveryLag: { kind: 'latency', formula: "event arrival − the target's x-sent-us send stamp (stamped targets only)" },
+  scheduleLag: {
+    kind: 'latency',
+    formula: 'intended start → request handed to the HTTP client (a concurrency cap or a busy harness delays it)',
+    fromStream: (r) => (r.dispatchUs > r.intendedStartUs ? r.dispatchUs - r.intendedStartUs : 0),
+  },
+  // ── cuts (cuts.ts), for the run as a whole ──
+  cutTotal: { kind: 'derived', at: 'cuts.total', formula: 'streams the peer ended early', value: (a) => CUT_KINDS.reduce((n, k) => n + a.cuts.count(k), 0) },
+  cutsByKind: { kind: 'derived', at: 'cuts.byKind', formula: 'cut streams by kind', value: (a) => ({ idle: a.cuts.count('idle'), lifetime: a.cuts.count('lifetime'), silent: a.cuts.count('silent') }) },
+  cutGroups: { kind: 'derived', at: 'cuts', spread: true, costly: true, formula: 'cut streams that ended alike, matched to the declared limits', value: (a, c) => findCutGroups(a.cuts, c.expectations) },
+  cuts: { kind: 'cuts', at: 'cuts.histograms', formula: 'cut values by kind (idle: the silence; lifetime, silent: time since the request)' },
+  // ── reconnects ──
+  reconnects: { kind: 'counter', at: 'reconnects.total', unit: 'reconnects', merge: 'sum', formula: 'reconnects made', fromStream: (r) => r.reconnects },
+  reconnectedStreams: { kind: 'counter', at: 'reconnects.streams', unit: 'streams', merge: 'sum', formula: 'streams that reconnected at least once', fromStream: (r) => (r.reconnects > 0 ? 1 : 0) },
+  resumeGaps: { kind: 'counter', at: 'reconnects.resumeGaps', unit: 'events', merge: 'sum', formula: 'events skipped across resumes (sequential numeric ids)', fromStream: (r) => (r.reconnects > 0 ? r.resumeGaps : 0) },
+  resumeDuplicates: { kind: 'counter', at: 'reconnects.resumeDuplicates', unit: 'events', merge: 'sum', formula: 'ids repeated across resumes (sequential numeric ids)', fromStream: (r) => (r.reconnects > 0 ? r.resumeDuplicates : 0) },
+  resumesChecked: { kind: 'counter', at: 'reconnects.resumes', unit: 'resumes', merge: 'sum', formula: "resumes whose continuity was checked: a reconnect's first numeric id, after an earlier one", fromStream: (r) => r.resumesChecked },
+  reconnectCauses: { kind: 'tally', at: 'reconnects.causes', formula: 'how each attempt that was followed by a reconnect ended', keys: OUTCOMES, omitZero: true },
+  reconnectDelay: { kind: 'histogram', at: 'reconnects.delayHistogram', statsAt: 'reconnects.delay', unit: 'us', formula: 'drop → the next attempt, as waited' },
+  // ── buffering evidence ──
+  bufferingVerdict: { kind: 'derived', at: 'buffering', spread: true, costly: true, formula: 'streaming, buffered or unknown, with its evidence (buffering.ts)', value: (a, c) => bufferingVerdict(a, c.harnessLagP99Ms) },
+  bufferingEvents: { kind: 'derived', at: 'buffering.counts.events', formula: 'events (as totals.events)', value: (a) => a.events },
+  eventReads: { kind: 'counter', at: 'buffering.counts.eventReads', unit: 'reads', merge: 'sum', formula: 'reads that completed at least one event (events ÷ eventReads: events per read)', fromStream: (r) => r.eventReads },
+  headersToFirstToken: {
+    kind: 'histogram',
+    at: 'buffering.headersToFirstTokenHistogram',
+    unit: 'us',
+    formula: 'response headers → first token, per stream',
+    fromStream: (r) => (r.firstTokenUs > 0 && r.headersUs > 0 ? r.firstTokenUs - r.headersUs : -1),
+  },
+  // ── notes ──
+  tokenParseErrors: { kind: 'counter', at: 'notes.tokenParseErrors', unit: 'events', merge: 'sum', formula: 'events whose data did not parse as JSON while counting tokens by JSON path', fromStream: (r) => r.tokenParseErrors },
+  negativeDeliveryLags: { kind: 'counter', at: 'notes.negativeDeliveryLags', unit: 'events', merge: 'sum', formula: 'delivery lags below zero (clock offset between target and harness), recorded as 0' },
+} as const satisfies Record<string, FigureDef>;
+
+export type FigureName = keyof typeof FIGURES;
+type NamesOf<K extends FigureDef['kind']> = { [N in FigureName]: (typeof FIGURES)[N]['kind'] extends K ? N : never }[FigureName];
+export type MetricName = NamesOf<'latency'>;
+export type CounterName = NamesOf<'counter'>;
+export type TallyName = NamesOf<'tally'>;
+export type HistogramName = NamesOf<'histogram'>;
+
+/** The root keys of a figures object, in the order summary.json writes them. */
+export const SECTIONS = ['streams', 'outcomes', 'httpStatuses', 'errorCodes', 'dropRate', 'totals', 'contentEncodings', 'connections', 'usage', 'metrics', 'histograms'] as const;
+/** Sections only the run as a whole has (a variant's figures do not). */
+export const RUN_SECTIONS = ['cuts', 'reconnects', 'buffering', 'notes'] as const;
+
+/** A figure's declaration, by name. */
+export const figureDef = (name: FigureName | string): FigureDef => FIGURES[name as FigureName];
+
+const names = <K extends FigureDef['kind']>(kind: K): NamesOf<K>[] => (Object.keys(FIGURES) as FigureName[]).filter((n) => FIGURES[n].kind === kind) as NamesOf<K>[];
+
+/** The latencies, in the order reports list them. */
+export const METRICS: readonly MetricName[] = names('latency');
+export const COUNTERS: readonly CounterName[] = names('counter');
+export const TALLIES: readonly TallyName[] = names('tally');
+export const HISTOGRAMS: readonly HistogramName[] = names('histogram');
+
+/** The formula a report prints beside each latency. */
+export const METRIC_FORMULAS = Object.fromEntries(METRICS.map((m) => [m, FIGURES[m].formula])) as Record<MetricName, string>;
 
 /** Metrics a summary written before they existed lacks (read as none measured). */
 export const LATER_METRICS: readonly MetricName[] = ['tls'];
+
+/** The outcome keys of a tally, as a typed record (outcomes, reconnectCauses). */
+export type Tally<N extends TallyName> = (typeof FIGURES)[N] extends { keys: readonly Outcome[] } ? Record<Outcome, number> : Record<string, number>;

@@ -1,4 +1,5 @@
-// What the servers reported about their replies (`usage`), and the model's speed from it.
+// What the servers reported about their replies (`usage`), and the model's speed from it
+// (the registry, metrics.ts, keeps the counts and the rate histogram).
 //
 //   model tokens/s (per stream) = usage tokens ÷ generation time,
 //   generation time             = first token-carrying event → last token-carrying event
@@ -9,7 +10,7 @@
 // paced tokens the figure is N ÷ (N − 1) times the pace (+1 % at 100 tokens). A stream that
 // reconnected has its outage in the span too: its rate reads low.
 import type { StreamRecord } from '../record/stream-record.js';
-import { decodeHistogram, encodeHistogram, newHistogram, type Histogram } from './histogram.js';
+import type { Histogram } from './histogram.js';
 
 /**
  * The histogram holds tok/s × 1000: HDR records whole numbers, and a rate near 1 tok/s
@@ -45,45 +46,6 @@ export interface UsageFigures {
   modelTokensPerSecond: RateStats;
   /** HdrHistogram V2 compressed base64 of tok/s × 1000, so merges stay exact. */
   modelTokensPerSecondHistogram: string;
-}
-
-/** The usage figures of a set of streams: sums and one histogram, so it adds exactly. */
-export class UsageTally {
-  tokens = 0;
-  streams = 0;
-  countedTokens = 0;
-  readonly modelRate: Histogram = newHistogram();
-
-  record(r: StreamRecord): void {
-    if (r.usageTokens < 0) return;
-    this.tokens += r.usageTokens;
-    this.streams++;
-    this.countedTokens += r.tokens;
-    const rate = modelTokensPerSecond(r);
-    if (rate !== null) this.modelRate.recordValue(Math.round(rate * RATE_SCALE));
-  }
-
-  add(other: UsageTally): void {
-    this.tokens += other.tokens;
-    this.streams += other.streams;
-    this.countedTokens += other.countedTokens;
-    this.modelRate.add(other.modelRate);
-  }
-
-  figures(): UsageFigures {
-    return { streams: this.streams, countedTokens: this.countedTokens, modelTokensPerSecond: rateStats(this.modelRate), modelTokensPerSecondHistogram: encodeHistogram(this.modelRate) };
-  }
-
-  /** From a summary's figures; summaries written before usage was read have none. */
-  static decode(tokens: number | undefined, f: UsageFigures | undefined): UsageTally {
-    const t = new UsageTally();
-    t.tokens = tokens ?? 0;
-    if (f === undefined) return t;
-    t.streams = f.streams;
-    t.countedTokens = f.countedTokens;
-    t.modelRate.add(decodeHistogram(f.modelTokensPerSecondHistogram));
-    return t;
-  }
 }
 
 /** From the buckets, as statsMs does, so figures derived again from the encoding are the same. */

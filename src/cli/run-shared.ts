@@ -3,8 +3,8 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { BackgroundTraffic } from '../background/background.js';
-import type { SecondWindow } from '../aggregate/second-window.js';
-import type { RunResult, SecondSnapshot } from '../driver/load-run.js';
+import type { SecondSnapshot, SecondWindow } from '../aggregate/second-window.js';
+import type { RunResult } from '../driver/load-run.js';
 import { emptyOutcomeCounts, isFailure, type Outcome } from '../record/outcome.js';
 import type { StreamRecord } from '../record/stream-record.js';
 import { renderConsoleSummary, saturationAdvice } from '../report/console.js';

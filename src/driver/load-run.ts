@@ -1,8 +1,9 @@
 // Drives one scenario's load: a pacer opens streams on the schedule, streams report
 // their outcome, aggregates keep the numbers (one per variant, one for warm-up), and
 // a per-second window feeds timeseries.csv and the live progress.
+import { RecorderPair } from '../aggregate/recorder.js';
 import { RunAggregate } from '../aggregate/run-aggregate.js';
-import { SecondWindow } from '../aggregate/second-window.js';
+import { SecondWindow, type SecondSnapshot } from '../aggregate/second-window.js';
 import type { StreamRecord } from '../record/stream-record.js';
 import type { Shard } from '../schedule/open.js';
 import { isWarmupAt, levelAt, stageAt } from '../schedule/stages.js';
@@ -10,33 +11,10 @@ import type { Scenario, StreamSpec } from '../scenario/types.js';
 import { nowUs } from '../util/clock.js';
 import { hashUniform } from '../util/random.js';
 import { setLongTimeout, type LongTimer } from '../util/timers.js';
-import { HarnessMonitor, type HarnessSecond, type HarnessStats } from './harness-monitor.js';
+import { HarnessMonitor, type HarnessStats } from './harness-monitor.js';
 import { ClosedPacer, OpenPacer, type Pacer, type PacerHost } from './pacers.js';
 import { StreamHandler, type StreamHost } from './stream-handler.js';
 import { Transport } from './transport.js';
-
-/** One second of a run, as timeseries.csv and the live progress see it. */
-export interface SecondSnapshot {
-  /** 1, 2, 3 …: the second that just ended. */
-  second: number;
-  elapsedMs: number;
-  stage: number;
-  warmup: boolean;
-  /** Sessions (closed) or streams per second (open) the stages ask for now (0 in the drain). */
-  level: number;
-  /** The schedule has ended: no new streams, the open ones may finish (see RunResult.drain). */
-  draining: boolean;
-  /** In the drain: how long it may still last, ms (0 otherwise). */
-  drainLeftMs: number;
-  sessions: number;
-  activeStreams: number;
-  backlog: number;
-  window: SecondWindow;
-  harness: HarnessSecond;
-  /** Since the start of the run. */
-  totalStarted: number;
-  totalEnded: number;
-}
 
 export interface RunHooks {
   onSecond?(snapshot: SecondSnapshot): void;
@@ -91,7 +69,11 @@ export class LoadRun implements StreamHost, PacerHost {
   readonly spec: StreamSpec;
   readonly variants: RunAggregate[];
   readonly warmup = new RunAggregate();
-  second = new SecondWindow();
+  /** The second being counted now (timeseries.csv, live progress); replaced every second. */
+  private readonly windows = { current: new SecondWindow() };
+  /** What each variant's streams record, and the warm-up's: their aggregate and the current second. */
+  private readonly recorders: RecorderPair[];
+  private readonly warmupRecorder: RecorderPair;
   startUs = 0;
   inFlight = 0;
   private readonly scenario: Scenario;
@@ -127,6 +109,8 @@ export class LoadRun implements StreamHost, PacerHost {
     this.hooks = options.hooks ?? {};
     this.monitor = new HarnessMonitor(options.processLabel ?? (this.shard.count > 1 ? `shard ${this.shard.index + 1}/${this.shard.count}` : ''));
     this.variants = scenario.target.variants.map(() => new RunAggregate());
+    this.recorders = this.variants.map((agg) => new RecorderPair(agg, this.windows));
+    this.warmupRecorder = new RecorderPair(this.warmup, this.windows);
     let sum = 0;
     this.cumulativeWeights = scenario.target.variants.map((v) => (sum += v.weight));
     this.transport = options.transport?.(scenario, this.urls) ?? new Transport(scenario, this.urls);
@@ -208,14 +192,11 @@ export class LoadRun implements StreamHost, PacerHost {
     const seq = this.seq++;
     const variant = this.pickVariant(seq);
     const warmup = isWarmupAt(this.scenario.load.stages, (intended - this.startUs) / 1000);
-    const aggregate = warmup ? this.warmup : (this.variants[variant] as RunAggregate);
-    const stream = StreamHandler.create(this, aggregate, seq, token, variant, warmup, intended);
+    const recorder = warmup ? this.warmupRecorder : (this.recorders[variant] as RecorderPair);
+    const stream = StreamHandler.create(this, recorder, seq, token, variant, warmup, intended);
     this.streams.add(stream);
     this.inFlight++;
-    aggregate.started++;
-    this.second.opened++;
     stream.started();
-    this.second.scheduleLag.recordValue(stream.record.dispatchUs - intended);
     this.transport.dispatch(stream, variant);
   }
 
@@ -228,10 +209,8 @@ export class LoadRun implements StreamHost, PacerHost {
 
   onFinished(stream: StreamHandler): void {
     const r = stream.record;
-    stream.aggregate.finish(r);
     this.inFlight--;
     this.ended++;
-    this.second.ended[r.outcome ?? 'aborted']++;
     this.hooks.onStreamEnd?.(r);
     if (this.stopping) return;
     if (this.draining) this.drain.finished++;
@@ -287,13 +266,13 @@ export class LoadRun implements StreamHost, PacerHost {
       sessions: this.pacer.sessions,
       activeStreams: this.inFlight,
       backlog: this.pacer.backlog,
-      window: this.second,
+      window: this.windows.current,
       harness: this.monitor.second(),
       totalStarted: this.seq,
       totalEnded: this.ended,
     };
     this.hooks.onSecond?.(snapshot);
-    this.second = new SecondWindow();
+    this.windows.current = new SecondWindow();
     if (!this.stopping) {
       const reason = this.hooks.shouldAbort?.(this, elapsedMs) ?? null;
       if (reason !== null) this.finishRun(reason);

@@ -2,38 +2,15 @@
 // `run --workers`, and the one snapshot the coordinator makes of all workers'.
 // Histograms travel in their lossless encoding, so a combined second's
 // percentiles are exact, the same as one process would have measured.
-import { decodeHistogram, encodeHistogram } from '../aggregate/histogram.js';
-import { SecondWindow } from '../aggregate/second-window.js';
-import type { Outcome } from '../record/outcome.js';
+import { SecondWindow, type SecondSnapshot, type WireWindow } from '../aggregate/second-window.js';
 import type { HarnessSecond } from './harness-monitor.js';
-import type { SecondSnapshot } from './load-run.js';
 
 export interface WireSnapshot extends Omit<SecondSnapshot, 'window'> {
-  window: {
-    opened: number;
-    ended: Record<Outcome, number>;
-    events: number;
-    tokens: number;
-    ttft: string;
-    itl: string;
-    scheduleLag: string;
-  };
+  window: WireWindow;
 }
 
 export function toWire(s: SecondSnapshot): WireSnapshot {
-  const w = s.window;
-  return {
-    ...s,
-    window: {
-      opened: w.opened,
-      ended: { ...w.ended },
-      events: w.events,
-      tokens: w.tokens,
-      ttft: encodeHistogram(w.ttft),
-      itl: encodeHistogram(w.itl),
-      scheduleLag: encodeHistogram(w.scheduleLag),
-    },
-  };
+  return { ...s, window: s.window.toWire() };
 }
 
 /**
@@ -58,14 +35,7 @@ export function combineSeconds(parts: readonly WireSnapshot[]): SecondSnapshot {
     out.backlog += p.backlog;
     out.totalStarted += p.totalStarted;
     out.totalEnded += p.totalEnded;
-    const w = p.window;
-    window.opened += w.opened;
-    for (const [o, n] of Object.entries(w.ended)) window.ended[o as Outcome] += n;
-    window.events += w.events;
-    window.tokens += w.tokens;
-    window.ttft.add(decodeHistogram(w.ttft));
-    window.itl.add(decodeHistogram(w.itl));
-    window.scheduleLag.add(decodeHistogram(w.scheduleLag));
+    window.addWire(p.window);
     const h = p.harness;
     harness.lagP99Ms = Math.max(harness.lagP99Ms, h.lagP99Ms);
     harness.lagMaxMs = Math.max(harness.lagMaxMs, h.lagMaxMs);

@@ -3,8 +3,7 @@
 // beyond the event's data string.
 import type { Socket } from 'node:net';
 import type { Dispatcher } from 'undici';
-import type { RunAggregate } from '../aggregate/run-aggregate.js';
-import type { SecondWindow } from '../aggregate/second-window.js';
+import type { StreamRecorder } from '../aggregate/recorder.js';
 import type { Outcome } from '../record/outcome.js';
 import { newStreamRecord, type StreamRecord } from '../record/stream-record.js';
 import type { StreamSpec } from '../scenario/types.js';
@@ -20,8 +19,6 @@ import { readUsage } from './usage.js';
 /** What a stream needs from the run it belongs to. */
 export interface StreamHost {
   readonly spec: StreamSpec;
-  /** The second being counted now (timeseries.csv, live progress). */
-  readonly second: SecondWindow;
   /** The stream has its outcome; called once. */
   onFinished(stream: StreamHandler): void;
   /** The stream is over: it has its outcome and no request of it is left with the HTTP client. */
@@ -49,8 +46,8 @@ class StreamStop extends Error {
 export class StreamHandler implements TransportStream, SseSink, DecodedSink {
   readonly record: StreamRecord;
   private readonly host: StreamHost;
-  /** Where this stream's figures go: its variant's aggregate, or the warm-up's. */
-  readonly aggregate: RunAggregate;
+  /** Where this stream's figures go: its variant's aggregate (or the warm-up's) and the current second. */
+  readonly recorder: StreamRecorder;
   /** HTTP/1.1: the connection of the current attempt, set by the transport when the request head goes out. */
   socket: Socket | null = null;
   private decoder: SseDecoder | null = null;
@@ -86,15 +83,15 @@ export class StreamHandler implements TransportStream, SseSink, DecodedSink {
   private chunkUs = 0;
   private stampUs = 0;
 
-  constructor(host: StreamHost, aggregate: RunAggregate, record: StreamRecord) {
+  constructor(host: StreamHost, recorder: StreamRecorder, record: StreamRecord) {
     this.host = host;
-    this.aggregate = aggregate;
+    this.recorder = recorder;
     this.record = record;
     this.trackIds = host.spec.reconnect.mode !== 'off';
   }
 
-  static create(host: StreamHost, aggregate: RunAggregate, seq: number, sessionId: number, variant: number, warmup: boolean, intendedStartUs: number): StreamHandler {
-    return new StreamHandler(host, aggregate, newStreamRecord(seq, sessionId, variant, warmup, intendedStartUs));
+  static create(host: StreamHost, recorder: StreamRecorder, seq: number, sessionId: number, variant: number, warmup: boolean, intendedStartUs: number): StreamHandler {
+    return new StreamHandler(host, recorder, newStreamRecord(seq, sessionId, variant, warmup, intendedStartUs));
   }
 
   get finished(): boolean {
@@ -105,6 +102,7 @@ export class StreamHandler implements TransportStream, SseSink, DecodedSink {
   started(): void {
     const r = this.record;
     r.dispatchUs = nowUs();
+    this.recorder.streamOpened(r);
     this.inFlight = true;
     const left = this.host.spec.lifetimeMs - (r.dispatchUs - r.intendedStartUs) / 1000;
     this.lifetimeTimer = setLongTimeout(() => this.stop('client_lifetime'), left);
@@ -300,8 +298,7 @@ export class StreamHandler implements TransportStream, SseSink, DecodedSink {
       // A reconnect counts once it is made (not while it waits), with the drop that caused
       // it and the delay as waited (timers run late), whether or not it then connects.
       r.reconnects++;
-      this.aggregate.reconnectCauses[outcome]++;
-      this.aggregate.reconnectDelay.recordValue(nowUs() - this.dropUs);
+      this.recorder.reconnected(r, outcome, nowUs() - this.dropUs);
       this.host.reconnect(this, header);
     }, delayMs);
   }
@@ -347,9 +344,8 @@ export class StreamHandler implements TransportStream, SseSink, DecodedSink {
     const r = this.record;
     if (this.trackIds && id !== '') this.checkResume(id);
     const host = this.host;
-    const second = host.second;
+    const recorder = this.recorder;
     r.events++;
-    second.events++;
     const now = this.chunkUs;
     const stamp = this.stampUs;
     this.stampUs = 0;
@@ -360,27 +356,26 @@ export class StreamHandler implements TransportStream, SseSink, DecodedSink {
       if (usage >= 0) r.usageTokens = usage;
     }
     if ((spec.sentinel !== null && data === spec.sentinel) || (spec.sentinelEvent !== null && type === spec.sentinelEvent)) {
+      recorder.event(r, 0);
       this.finish('completed', '');
       return;
     }
-    const tokens = countTokens(data, type, spec.tokens, this.aggregate);
+    const tokens = countTokens(data, type, spec.tokens, r);
+    recorder.event(r, tokens);
     if (tokens === 0) return;
     if (r.firstTokenUs === 0) {
       r.firstTokenUs = now;
       this.resumePending = false;
-      second.ttft.recordValue(now - r.intendedStartUs);
+      recorder.firstToken(r);
     } else if (this.resumePending) {
       // The gap across a reconnect is the outage, reported as the reconnect delay, not as itl.
       this.resumePending = false;
     } else {
-      const gap = now - r.lastTokenUs;
-      this.aggregate.recordItl(gap);
-      second.itl.recordValue(gap);
+      recorder.gap(r, now - r.lastTokenUs);
     }
     r.lastTokenUs = now;
     r.tokens += tokens;
-    second.tokens += tokens;
-    if (stamp !== 0) this.aggregate.recordDeliveryLag(monoToEpochUs(now) - stamp);
+    if (stamp !== 0) recorder.deliveryLag(r, monoToEpochUs(now) - stamp);
   }
 
   onStamp(us: number): void {
@@ -402,7 +397,7 @@ export class StreamHandler implements TransportStream, SseSink, DecodedSink {
     const r = this.record;
     if (this.checkNextId) {
       this.checkNextId = false;
-      if (this.highestId >= 0) this.aggregate.resumesChecked++;
+      if (this.highestId >= 0) r.resumesChecked++;
       if (this.highestId >= 0 && n > this.highestId + 1) r.resumeGaps += n - this.highestId - 1;
       else if (this.highestId >= 0 && n <= this.highestId) r.resumeDuplicates++;
     }
@@ -429,6 +424,7 @@ export class StreamHandler implements TransportStream, SseSink, DecodedSink {
     this.decoder = null;
     this.body?.destroy();
     this.body = null;
+    this.recorder.streamEnded(r);
     this.host.onFinished(this);
   }
 

@@ -3,10 +3,9 @@
 // groups, buffering verdict, thresholds) is derived again from the merged data.
 import { randomUUID } from 'node:crypto';
 import { mergeBackground } from '../background/background.js';
-import { METRIC_FORMULAS } from '../aggregate/metrics.js';
 import { RunAggregate } from '../aggregate/run-aggregate.js';
 import { emptyOutcomeCounts, type Outcome } from '../record/outcome.js';
-import { figures, measuredParts, SCHEMA_VERSION, type Summary } from '../report/summary.js';
+import { assembleSummary, type Summary, type SummaryHead } from '../report/summary.js';
 import { evaluateAll, figuresForRules, warmupEndMs } from '../thresholds/live.js';
 import { parseRule, type Threshold } from '../thresholds/rules.js';
 import { aggregateFromFigures, aggregateFromSummary } from './rebuild.js';
@@ -41,9 +40,9 @@ export function mergeSummaries(runs: readonly Summary[], version: string, id: st
   // Variants by name, in the order the runs first name them.
   const variantNames = [...new Set(runs.flatMap((r) => r.variants.map((v) => v.name)))];
   const variants = variantNames.map((name) => {
-    const agg = new RunAggregate();
-    for (const r of runs) for (const v of r.variants) if (v.name === name) agg.add(aggregateFromFigures(v));
-    return { name, ...figures(agg, measuredMs) };
+    const aggregate = new RunAggregate();
+    for (const r of runs) for (const v of r.variants) if (v.name === name) aggregate.add(aggregateFromFigures(v));
+    return { name, aggregate };
   });
 
   const warmupOutcomes = emptyOutcomeCounts();
@@ -57,9 +56,8 @@ export function mergeSummaries(runs: readonly Summary[], version: string, id: st
   }
   const stopReasons = runs.map((r) => r.run.stopReason).filter((x): x is string => x !== null);
 
-  const summary: Summary = {
-    schemaVersion: SCHEMA_VERSION,
-    tool: { name: 'sse-soak', version },
+  const head: SummaryHead = {
+    version,
     scenario: first.scenario,
     settings: first.settings,
     run: {
@@ -80,9 +78,6 @@ export function mergeSummaries(runs: readonly Summary[], version: string, id: st
       },
       mergedFrom: runs.reduce((n, r) => n + r.run.mergedFrom, 0),
     },
-    ...measuredParts(overall, measuredMs, first.settings.expectations, harnessLag),
-    metricFormulas: { ...METRIC_FORMULAS },
-    variants,
     warmup: { streams: runs.reduce((n, r) => n + r.warmup.streams, 0), outcomes: warmupOutcomes },
     thresholds: evaluateAll(rules, figuresForRules(overall, measuredMs)),
     harness: {
@@ -102,6 +97,7 @@ export function mergeSummaries(runs: readonly Summary[], version: string, id: st
       saturated: runs.flatMap((r, i) => (r.harness.saturated ?? []).map((x) => ({ ...x, process: x.process || `run ${i + 1}` }))),
     },
   };
+  const summary = assembleSummary(head, overall, variants, measuredMs);
   const background = mergeBackground(runs.flatMap((r) => (r.background === undefined ? [] : [r.background])));
   if (background !== undefined) summary.background = background;
   return { summary, warnings };

@@ -1,4 +1,4 @@
-// How a stream ended: exactly one of these per stream (brief §4).
+// How a stream ended: exactly one of these per stream.
 // docs/metrics.md has a row for each (test/docs/drift.test.ts checks it).
 
 export const OUTCOMES = [

@@ -63,6 +63,10 @@ export interface StreamRecord {
   /** Resumes that skipped ids (events lost) or repeated them, when ids are sequential numbers. */
   resumeGaps: number;
   resumeDuplicates: number;
+  /** Resumes whose continuity was checked: a reconnect's first numeric id, after an earlier one. */
+  resumesChecked: number;
+  /** Events whose data did not parse as JSON while counting tokens by JSON path. */
+  tokenParseErrors: number;
   outcome: Outcome | null;
   /** Error code or short reason for a failed outcome (e.g. ECONNREFUSED, UND_ERR_SOCKET). */
   errorCode: string;
@@ -100,6 +104,8 @@ export function newStreamRecord(seq: number, sessionId: number, variant: number,
     reconnects: 0,
     resumeGaps: 0,
     resumeDuplicates: 0,
+    resumesChecked: 0,
+    tokenParseErrors: 0,
     outcome: null,
     errorCode: '',
   };

@@ -1,8 +1,9 @@
 // Rows of streams.csv and timeseries.csv: pure functions of a stream record or a
 // second's snapshot. docs/output.md lists every column (test/docs/drift.test.ts checks it).
 import { newHistogram, statsMs } from '../aggregate/histogram.js';
+import type { MetricName } from '../aggregate/metrics.js';
 import { modelTokensPerSecond } from '../aggregate/usage.js';
-import type { SecondSnapshot } from '../driver/load-run.js';
+import type { SecondSnapshot } from '../aggregate/second-window.js';
 import { OUTCOMES } from '../record/outcome.js';
 import type { StreamRecord } from '../record/stream-record.js';
 import { monoToEpochUs } from '../util/clock.js';
@@ -76,6 +77,15 @@ function usageCells(r: StreamRecord): [number | '', string] {
 
 const mib = (bytes: number): number => Math.round((bytes / 2 ** 20) * 10) / 10;
 
+/** The latency percentiles of each second: the registry's metrics the window keeps (second-window.ts), ttft_p50_ms …. */
+const SECOND_PERCENTILES = [
+  ['ttft', 50],
+  ['ttft', 99],
+  ['itl', 99],
+  ['scheduleLag', 99],
+] as const satisfies readonly (readonly [MetricName & keyof SecondSnapshot['window'], number])[];
+const snake = (name: string): string => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
 export const SECOND_COLUMNS = [
   'second',
   'time',
@@ -89,10 +99,7 @@ export const SECOND_COLUMNS = [
   ...OUTCOMES.map((o) => `ended_${o}`),
   'events',
   'tokens',
-  'ttft_p50_ms',
-  'ttft_p99_ms',
-  'itl_p99_ms',
-  'schedule_lag_p99_ms',
+  ...SECOND_PERCENTILES.map(([m, q]) => `${snake(m)}_p${q}_ms`),
   'loop_lag_p99_ms',
   'loop_lag_max_ms',
   'cpu_core_share',
@@ -119,10 +126,7 @@ export function secondRow(s: SecondSnapshot, runStartEpochMs: number): (string |
     ...OUTCOMES.map((o) => w.ended[o]),
     w.events,
     w.tokens,
-    p(w.ttft, 50),
-    p(w.ttft, 99),
-    p(w.itl, 99),
-    p(w.scheduleLag, 99),
+    ...SECOND_PERCENTILES.map(([m, q]) => p(w[m], q)),
     s.harness.lagP99Ms,
     s.harness.lagMaxMs,
     s.harness.cpuCoreShare,

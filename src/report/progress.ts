@@ -1,6 +1,6 @@
 // Live progress while a run goes: a block refreshed in place on a terminal, or one
 // plain line every few seconds in a CI log. Pure renderers of a second's snapshot.
-import type { SecondSnapshot } from '../driver/load-run.js';
+import type { SecondSnapshot } from '../aggregate/second-window.js';
 import { OUTCOMES, type Outcome } from '../record/outcome.js';
 import { fmtInt, fmtMs, fmtSeconds } from './format.js';
 

@@ -1,10 +1,12 @@
 // The machine-readable summary of a run (summary.json), built as a pure function
-// of the run's data. Its shape is described by schemas/summary.schema.json.
+// of the run's data. Its shape is described by schemas/summary.schema.json; its measured
+// figures are the registry's (aggregate/metrics.ts), written by aggregate/codec.ts.
 import { createHash, randomUUID } from 'node:crypto';
-import { bufferingVerdict, type Buffering } from '../aggregate/buffering.js';
-import { CUT_KINDS, findCutGroups, type CutGroup, type CutKind, type DeclaredLimit } from '../aggregate/cuts.js';
-import { encodeHistogram, statsMs, type MetricStats } from '../aggregate/histogram.js';
-import { METRIC_FORMULAS, METRICS, type MetricName } from '../aggregate/metrics.js';
+import type { Buffering } from '../aggregate/buffering.js';
+import { encodeFigures } from '../aggregate/codec.js';
+import type { CutGroup, CutKind, DeclaredLimit } from '../aggregate/cuts.js';
+import type { MetricStats } from '../aggregate/histogram.js';
+import { METRIC_FORMULAS, type MetricName } from '../aggregate/metrics.js';
 import type { RunAggregate } from '../aggregate/run-aggregate.js';
 import type { UsageFigures } from '../aggregate/usage.js';
 import type { BackgroundSummary } from '../background/background.js';
@@ -174,60 +176,46 @@ export interface SummaryInput {
   runId?: string;
 }
 
+/** What one set of streams measured (a variant's figures), from its aggregate: the registry's figures in summary.json's shape. */
 export function figures(agg: RunAggregate, durationMs: number): Figures {
-  const seconds = durationMs / 1000;
-  const metrics = {} as Record<MetricName, MetricStats>;
-  const encoded = {} as Record<MetricName, string>;
-  for (const m of METRICS) {
-    metrics[m] = statsMs(agg.histograms[m]);
-    encoded[m] = encodeHistogram(agg.histograms[m]);
-  }
-  const perSecond = (n: number): number => (seconds > 0 ? Math.round((n / seconds) * 10) / 10 : 0);
-  return {
-    streams: { started: agg.started, ended: agg.ended, failed: agg.failed, aborted: agg.outcomes.aborted },
-    outcomes: { ...agg.outcomes },
-    httpStatuses: { ...agg.httpStatuses },
-    errorCodes: { ...agg.errorCodes },
-    dropRate: agg.dropRate,
-    totals: { events: agg.events, tokens: agg.tokens, bytes: agg.bytes, decodedBytes: agg.decodedBytes, usageTokens: agg.usage.tokens, eventsPerSecond: perSecond(agg.events), tokensPerSecond: perSecond(agg.tokens) },
-    contentEncodings: { ...agg.contentEncodings },
-    connections: {
-      httpVersions: { ...agg.httpVersions },
-      opened: { ...agg.connectionsOpened },
-      peakStreamsPerConnection: agg.peakStreamsPerConnection,
-      serverMaxConcurrentStreams: agg.serverMaxStreams === 0 ? null : agg.serverMaxStreams,
-    },
-    usage: agg.usage.figures(),
-    metrics,
-    histograms: { unit: 'us', encoding: 'HdrHistogram V2 compressed, base64', ...encoded },
-  };
+  return encodeFigures(agg, { durationMs, expectations: [], harnessLagP99Ms: 0 }, { run: false }) as unknown as Figures;
 }
 
 /** What a summary derives from the measured streams' aggregate: the same for a run and for a merge of runs. */
 export type MeasuredParts = Figures & Pick<Summary, 'cuts' | 'reconnects' | 'buffering' | 'notes'>;
 
 export function measuredParts(agg: RunAggregate, measuredMs: number, expectations: readonly DeclaredLimit[], harnessLagP99Ms: number): MeasuredParts {
-  const byKind = { idle: agg.cuts.count('idle'), lifetime: agg.cuts.count('lifetime'), silent: agg.cuts.count('silent') };
-  const { groups, scattered } = findCutGroups(agg.cuts, expectations);
+  return encodeFigures(agg, { durationMs: measuredMs, expectations, harnessLagP99Ms }, { run: true }) as unknown as MeasuredParts;
+}
+
+/** What a summary says besides the measured figures: what ran, how, and what the harness saw. */
+export interface SummaryHead {
+  version: string;
+  scenario: Summary['scenario'];
+  settings: Summary['settings'];
+  run: Summary['run'];
+  warmup: Summary['warmup'];
+  thresholds: ThresholdResult[];
+  harness: HarnessStats;
+}
+
+/**
+ * The one place a summary is put together, for a run and for a merge: the measured figures
+ * of the streams (all variants together, then each variant) over `measuredMs`.
+ */
+export function assembleSummary(head: SummaryHead, overall: RunAggregate, variants: readonly { name: string; aggregate: RunAggregate }[], measuredMs: number): Summary {
   return {
-    ...figures(agg, measuredMs),
-    cuts: { total: CUT_KINDS.reduce((n, k) => n + byKind[k], 0), byKind, groups, scattered, histograms: { unit: 'us', ...agg.cuts.encode() } },
-    reconnects: {
-      total: agg.reconnects,
-      streams: agg.reconnectedStreams,
-      resumeGaps: agg.resumeGaps,
-      resumeDuplicates: agg.resumeDuplicates,
-      resumes: agg.resumesChecked,
-      causes: Object.fromEntries(Object.entries(agg.reconnectCauses).filter(([, n]) => n > 0)),
-      delay: statsMs(agg.reconnectDelay),
-      delayHistogram: encodeHistogram(agg.reconnectDelay),
-    },
-    buffering: {
-      ...bufferingVerdict(agg, harnessLagP99Ms),
-      counts: { events: agg.events, eventReads: agg.eventReads },
-      headersToFirstTokenHistogram: encodeHistogram(agg.headersToFirstToken),
-    },
-    notes: { tokenParseErrors: agg.tokenParseErrors, negativeDeliveryLags: agg.negativeDeliveryLags },
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'sse-soak', version: head.version },
+    scenario: head.scenario,
+    settings: head.settings,
+    run: head.run,
+    ...measuredParts(overall, measuredMs, head.settings.expectations, head.harness.eventLoopDelayMs.p99),
+    metricFormulas: { ...METRIC_FORMULAS },
+    variants: variants.map((v) => ({ name: v.name, ...figures(v.aggregate, measuredMs) })),
+    warmup: head.warmup,
+    thresholds: head.thresholds,
+    harness: head.harness,
   };
 }
 
@@ -235,10 +223,8 @@ export function buildSummary(input: SummaryInput): Summary {
   const { scenario, result, targetUrl, variantUrls, builtinTarget, version } = input;
   const runId = input.runId ?? randomUUID();
   const { target, stream, load } = scenario;
-  const measured = measuredParts(result.overall, input.measuredMs, scenario.expectations, result.harness.eventLoopDelayMs.p99);
-  return {
-    schemaVersion: SCHEMA_VERSION,
-    tool: { name: 'sse-soak', version },
+  const head: SummaryHead = {
+    version,
     scenario: { name: scenario.name, description: scenario.description, file: scenario.file },
     settings: {
       target: {
@@ -288,13 +274,12 @@ export function buildSummary(input: SummaryInput): Summary {
       drain: { ...result.drain },
       mergedFrom: 1,
     },
-    ...measured,
-    metricFormulas: { ...METRIC_FORMULAS },
-    variants: target.variants.map((v, i) => ({ name: v.name, ...figures(result.variants[i] as RunAggregate, input.measuredMs) })),
     warmup: { streams: result.warmup.started, outcomes: { ...result.warmup.outcomes } },
     thresholds: input.thresholds,
     harness: result.harness,
   };
+  const variants = target.variants.map((v, i) => ({ name: v.name, aggregate: result.variants[i] as RunAggregate }));
+  return assembleSummary(head, result.overall, variants, input.measuredMs);
 }
 
 /** `event`, `jsonPath:<path>`, with `type:<event type> ` before either when only one type counts. */

@@ -1,28 +1,17 @@
 // Thresholds on a run's figures: at the end (summary.json) and every second for
 // the rules that stop a run early (abortOnFail).
-import { statsMs } from '../aggregate/histogram.js';
-import { METRICS, type MetricName } from '../aggregate/metrics.js';
+import { encodeFigures } from '../aggregate/codec.js';
 import type { RunAggregate } from '../aggregate/run-aggregate.js';
 import type { LoadRun } from '../driver/load-run.js';
 import type { Stage } from '../scenario/types.js';
-import { evaluate, type Figures, type Threshold, type ThresholdResult } from './rules.js';
+import { evaluate, type RuleFigures, type Threshold, type ThresholdResult } from './rules.js';
 
-/** The figures rules read, from an aggregate (no histogram encoding: cheap enough every second). */
-export function figuresForRules(agg: RunAggregate, durationMs: number): Figures {
-  const metrics = {} as Record<MetricName, ReturnType<typeof statsMs>>;
-  for (const m of METRICS) metrics[m] = statsMs(agg.histograms[m]);
-  const seconds = Math.max(0.001, durationMs / 1000);
-  return {
-    metrics,
-    dropRate: agg.dropRate,
-    outcomes: agg.outcomes,
-    streams: { started: agg.started, ended: agg.ended, aborted: agg.outcomes.aborted },
-    totals: { tokensPerSecond: Math.round((agg.tokens / seconds) * 10) / 10, eventsPerSecond: Math.round((agg.events / seconds) * 10) / 10 },
-    cuts: { idle: agg.cuts.count('idle'), lifetime: agg.cuts.count('lifetime'), silent: agg.cuts.count('silent') },
-  };
+/** The figures rules read, from an aggregate, as summary.json has them (no encodings, cut groups or verdict: cheap enough every second). */
+export function figuresForRules(agg: RunAggregate, durationMs: number): RuleFigures {
+  return encodeFigures(agg, { durationMs, expectations: [], harnessLagP99Ms: 0 }, { run: true, cheap: true }) as unknown as RuleFigures;
 }
 
-export function evaluateAll(thresholds: readonly Threshold[], f: Figures): ThresholdResult[] {
+export function evaluateAll(thresholds: readonly Threshold[], f: RuleFigures): ThresholdResult[] {
   return thresholds.map((t) => evaluate(t, f));
 }
 

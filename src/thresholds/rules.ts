@@ -3,17 +3,16 @@
 import { CUT_KINDS, type CutKind } from '../aggregate/cuts.js';
 import { METRICS, type MetricName } from '../aggregate/metrics.js';
 import { OUTCOMES, type Outcome } from '../record/outcome.js';
+import type { MeasuredParts } from '../report/summary.js';
 import { parseDurationMs, parseFraction } from '../scenario/units.js';
 
-export const LATENCY_METRICS = METRICS;
-export type LatencyMetric = MetricName;
 const STATS = ['min', 'mean', 'p50', 'p90', 'p99', 'p999', 'max', 'count'] as const;
 export type Stat = (typeof STATS)[number];
 const OPS = ['<=', '>=', '==', '!=', '<', '>'] as const;
 export type Op = (typeof OPS)[number];
 
 export type Subject =
-  | { kind: 'latency'; metric: LatencyMetric; stat: Stat }
+  | { kind: 'latency'; metric: MetricName; stat: Stat }
   | { kind: 'dropRate' }
   | { kind: 'outcome'; outcome: Outcome; share: boolean }
   | { kind: 'total'; name: 'streams' | 'tokens_per_s' | 'events_per_s' }
@@ -31,7 +30,7 @@ export interface Threshold {
   abortGraceMs: number;
 }
 
-const ALIASES: Record<string, LatencyMetric> = { delivery_lag: 'deliveryLag', schedule_lag: 'scheduleLag' };
+const ALIASES: Record<string, MetricName> = { delivery_lag: 'deliveryLag', schedule_lag: 'scheduleLag' };
 const STAT_ALIASES: Record<string, Stat> = { 'p99.9': 'p999', avg: 'mean', median: 'p50' };
 
 /** Parses one rule; returns the reason when it is not one. */
@@ -40,7 +39,7 @@ export function parseRule(text: string): { rule: Omit<Threshold, 'abortOnFail' |
   const hint = 'rules look like "ttft p99 < 2s", "drop_rate < 0.1%", "outcome.reset == 0", "completed >= 99%"';
   if (m === null) return { error: `not a rule: ${JSON.stringify(text)}`, hint };
   const [, name = '', rawStat, op = '<', rawValue = ''] = m;
-  const latency = (LATENCY_METRICS as readonly string[]).includes(name) ? (name as LatencyMetric) : ALIASES[name];
+  const latency = (METRICS as readonly string[]).includes(name) ? (name as MetricName) : ALIASES[name];
   if (latency !== undefined) {
     const stat = rawStat === undefined ? undefined : (STAT_ALIASES[rawStat] ?? rawStat);
     if (stat === undefined || !(STATS as readonly string[]).includes(stat)) {
@@ -58,7 +57,7 @@ export function parseRule(text: string): { rule: Omit<Threshold, 'abortOnFail' |
     return { error: `unknown kind of cut "${cutWhich}"`, hint: `cuts, or cuts.${CUT_KINDS.join(', cuts.')}` };
   }
   if (name !== 'drop_rate' && !isOutcome && !isTotal && cutWhich === null) {
-    return { error: `unknown metric "${name}"`, hint: `metrics: ${LATENCY_METRICS.join(', ')} (with p50…max), drop_rate, outcome.<${OUTCOMES.join('|')}>, cuts, cuts.<${CUT_KINDS.join('|')}>, streams, tokens_per_s, events_per_s` };
+    return { error: `unknown metric "${name}"`, hint: `metrics: ${METRICS.join(', ')} (with p50…max), drop_rate, outcome.<${OUTCOMES.join('|')}>, cuts, cuts.<${CUT_KINDS.join('|')}>, streams, tokens_per_s, events_per_s` };
   }
   if (rawStat !== undefined) return { error: `${name} takes no statistic (${rawStat})`, hint };
   if (name === 'drop_rate') {
@@ -78,16 +77,12 @@ export function parseRule(text: string): { rule: Omit<Threshold, 'abortOnFail' |
   return { rule: { text: text.trim(), subject: { kind: 'total', name: name as 'streams' }, op: op as Op, value } };
 }
 
-/** What rules are checked against: the same fields summary.json has. */
-export interface Figures {
-  metrics: Record<LatencyMetric, Record<Stat, number>>;
-  dropRate: number;
-  outcomes: Record<Outcome, number>;
-  streams: { started: number; ended: number; aborted: number };
-  totals: { tokensPerSecond: number; eventsPerSecond: number };
-  /** Cut streams by kind. */
-  cuts: Record<CutKind, number>;
-}
+/** What rules are checked against: these fields of summary.json (thresholds/live.ts makes them every second). */
+export type RuleFigures = Pick<MeasuredParts, 'metrics' | 'dropRate' | 'outcomes'> & {
+  streams: Pick<MeasuredParts['streams'], 'started' | 'ended' | 'aborted'>;
+  totals: Pick<MeasuredParts['totals'], 'tokensPerSecond' | 'eventsPerSecond'>;
+  cuts: Pick<MeasuredParts['cuts'], 'byKind'>;
+};
 
 export interface ThresholdResult {
   rule: string;
@@ -98,12 +93,12 @@ export interface ThresholdResult {
   pass: boolean;
 }
 
-export function evaluate(t: Pick<Threshold, 'text' | 'subject' | 'op' | 'value'>, f: Figures): ThresholdResult {
+export function evaluate(t: Pick<Threshold, 'text' | 'subject' | 'op' | 'value'>, f: RuleFigures): ThresholdResult {
   const { measured, shown } = measure(t.subject, f);
   return { rule: t.text, measured, shown, pass: compare(measured, t.op, t.value) };
 }
 
-function measure(s: Subject, f: Figures): { measured: number; shown: string } {
+function measure(s: Subject, f: RuleFigures): { measured: number; shown: string } {
   switch (s.kind) {
     case 'latency': {
       const v = f.metrics[s.metric][s.stat];
@@ -119,7 +114,7 @@ function measure(s: Subject, f: Figures): { measured: number; shown: string } {
       return { measured: share, shown: pct(share) };
     }
     case 'cuts': {
-      const v = s.which === 'all' ? CUT_KINDS.reduce((n, k) => n + f.cuts[k], 0) : f.cuts[s.which];
+      const v = s.which === 'all' ? CUT_KINDS.reduce((n, k) => n + f.cuts.byKind[k], 0) : f.cuts.byKind[s.which];
       return { measured: v, shown: String(v) };
     }
     case 'total': {

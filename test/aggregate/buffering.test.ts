@@ -2,14 +2,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bufferingVerdict } from '../../src/aggregate/buffering.js';
 import { RunAggregate } from '../../src/aggregate/run-aggregate.js';
+import { newStreamRecord } from '../../src/record/stream-record.js';
 
 /** An aggregate as `streams` replies of `tokens` tokens leave it, with gaps and reads as given. */
 function aggregate(streams: number, tokens: number, gapUs: (i: number) => number, eventsPerRead: number, lagUs?: number): RunAggregate {
   const agg = new RunAggregate();
+  const r = newStreamRecord(0, 0, 0, false, 0);
   for (let s = 0; s < streams; s++) {
     agg.headersToFirstToken.recordValue(200_000);
-    for (let i = 1; i < tokens; i++) agg.recordItl(gapUs(i));
-    if (lagUs !== undefined) for (let i = 0; i < tokens; i++) agg.recordDeliveryLag(lagUs);
+    for (let i = 1; i < tokens; i++) agg.gap(r, gapUs(i));
+    if (lagUs !== undefined) for (let i = 0; i < tokens; i++) agg.deliveryLag(r, lagUs);
   }
   agg.events = streams * tokens;
   agg.eventReads = Math.round(agg.events / eventsPerRead);

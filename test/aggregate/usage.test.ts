@@ -29,9 +29,9 @@ test('model tokens/s = usage tokens ÷ (first token event → last token event)'
 
 test('streams that reported 0 count as reporting; those that reported nothing do not', () => {
   const agg = new RunAggregate();
-  agg.finish(stream(-1, 1_000_000, 2_000_000, 12));
-  agg.finish(stream(0, 0, 0, 0));
-  agg.finish(stream(30, 1_000_000, 2_000_000, 15));
+  agg.streamEnded(stream(-1, 1_000_000, 2_000_000, 12));
+  agg.streamEnded(stream(0, 0, 0, 0));
+  agg.streamEnded(stream(30, 1_000_000, 2_000_000, 15));
   const f = figures(agg, 10_000);
   assert.equal(f.totals.usageTokens, 30);
   assert.equal(f.usage?.streams, 2);
@@ -48,8 +48,8 @@ test('shards merged through their summary figures: the same figures as one aggre
   for (let i = 0; i < 300; i++) {
     // Rates from 0.4 to ~240 tok/s, and some streams without a count.
     const r = stream(i % 7 === 0 ? -1 : 20 + (i % 50) * 3, 1_000_000, 1_000_000 + 250_000 + ((i * 7919) % 50_000_000));
-    all.finish(r);
-    (shards[i % 3] as RunAggregate).finish(r);
+    all.streamEnded(r);
+    (shards[i % 3] as RunAggregate).streamEnded(r);
     const rate = modelTokensPerSecond(r);
     if (rate !== null) raw.push(rate);
   }
@@ -75,12 +75,12 @@ test('shards merged through their summary figures: the same figures as one aggre
 
 test('figures from before usage was read: no usage, and a merge with them still adds', () => {
   const agg = new RunAggregate();
-  agg.finish(stream(10, 1_000_000, 2_000_000));
+  agg.streamEnded(stream(10, 1_000_000, 2_000_000));
   const old = JSON.parse(JSON.stringify(figures(agg, 1_000)));
   delete old.usage;
   delete old.totals.usageTokens;
   const rebuilt = aggregateFromFigures(old);
-  assert.equal(rebuilt.usage.streams, 0);
+  assert.equal(rebuilt.usageStreams, 0);
   rebuilt.add(aggregateFromFigures(JSON.parse(JSON.stringify(figures(agg, 1_000)))));
   assert.equal(figures(rebuilt, 1_000).totals.usageTokens, 10);
 });

@@ -28,8 +28,10 @@
 // table whose first header is "field" or "knob") must be a field of the schema, read the same way.
 //
 // docs/metrics.md: every metric in METRICS is the first cell of a row of the table under
-// "Metrics", and every outcome in OUTCOMES the first cell of a row of the table under
-// "Outcomes"; those tables list nothing else.
+// "Metrics", every other figure of the registry (FIGURES) the first cell of a row under
+// "Counts and other figures" with its place in summary.json first in the second cell, and
+// every outcome in OUTCOMES the first cell of a row of the table under "Outcomes"; those
+// tables list nothing else.
 //
 // docs/output.md: every column of STREAM_COLUMNS is in code font in a first cell of the table
 // in the `streams.csv` section, every column of SECOND_COLUMNS in the `timeseries.csv` section
@@ -44,7 +46,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { METRICS } from '../../src/aggregate/metrics.js';
+import { FIGURES, figureDef, METRICS } from '../../src/aggregate/metrics.js';
 import { EXIT } from '../../src/cli/exit-codes.js';
 import { TLS_ERROR_CODES } from '../../src/driver/tls-errors.js';
 import { OUTCOMES } from '../../src/record/outcome.js';
@@ -319,6 +321,20 @@ test('docs/metrics.md has a row for every metric and every outcome, and for noth
     ...compareNames(METRICS, firstCells(section(md, 'docs/metrics.md', /^Metrics$/), 'metric'), 'docs/metrics.md, Metrics'),
     ...compareNames(OUTCOMES, firstCells(section(md, 'docs/metrics.md', /^Outcomes$/), 'outcome'), 'docs/metrics.md, Outcomes'),
   ];
+  assert.deepEqual(problems, [], problems.join('\n'));
+});
+
+test('docs/metrics.md lists every other figure of the registry with its place in summary.json', () => {
+  const md = read('docs/metrics.md');
+  const others = Object.keys(FIGURES).filter((n) => figureDef(n).kind !== 'latency');
+  const rows = tables(section(md, 'docs/metrics.md', /^Counts and other figures$/).lines).filter((t) => t.header[0] === 'figure').flatMap((t) => t.rows);
+  const problems = compareNames(others, rows.flatMap((row) => codeSpans(row[0] ?? '')), 'docs/metrics.md, Counts and other figures');
+  for (const row of rows) {
+    const [name = ''] = codeSpans(row[0] ?? '');
+    const [at = ''] = codeSpans(row[1] ?? '');
+    const d = (FIGURES as Record<string, { at?: string }>)[name];
+    if (d?.at !== undefined && d.at !== at) problems.push(`docs/metrics.md, Counts and other figures: ${name} is at ${d.at} in summary.json, the table says ${at}`);
+  }
   assert.deepEqual(problems, [], problems.join('\n'));
 });
 

@@ -5,7 +5,8 @@
 // real target.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LoadRun, type RunOptions, type RunResult, type SecondSnapshot } from '../../src/driver/load-run.js';
+import type { SecondSnapshot } from '../../src/aggregate/second-window.js';
+import { LoadRun, type RunOptions, type RunResult } from '../../src/driver/load-run.js';
 import { abortOnThresholds } from '../../src/thresholds/live.js';
 import { fakeTransport, play, type Exchange, type Reply } from '../helpers/fake-transport.js';
 import { scenarioFrom } from '../helpers/run.js';

@@ -5,10 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RunAggregate } from '../../src/aggregate/run-aggregate.js';
-import { SecondWindow } from '../../src/aggregate/second-window.js';
-import { StreamHandler, type StreamHost } from '../../src/driver/stream-handler.js';
+import { StreamHandler } from '../../src/driver/stream-handler.js';
 import type { StreamSpec } from '../../src/scenario/types.js';
-import { fakeTransport, play, type Exchange, type Reply } from '../helpers/fake-transport.js';
+import { fakeTransport, loneStreamHost, play, type Exchange, type Reply } from '../helpers/fake-transport.js';
 import { scenarioFrom } from '../helpers/run.js';
 import { useVirtualTime } from '../helpers/virtual-time.js';
 
@@ -36,19 +35,8 @@ function watch(yaml: string, serve: (ex: Exchange) => void, intendedMs = vt.nowM
     requestsMs.push(vt.nowMs());
     serve(ex);
   });
-  const host: StreamHost = {
-    spec: scenario.stream as StreamSpec,
-    second: new SecondWindow(),
-    onFinished: (s) => aggregate.finish(s.record),
-    onReleased: () => (released = true),
-    acceptsReconnects: true,
-    reconnect: (s, lastEventId) => {
-      s.resend();
-      transport.dispatch(s, 0, lastEventId);
-    },
-  };
+  const host = loneStreamHost(scenario.stream as StreamSpec, transport, () => (released = true));
   const stream = StreamHandler.create(host, aggregate, 0, 0, 0, false, vt.clockUs(intendedMs));
-  aggregate.started++;
   stream.started();
   transport.dispatch(stream, 0);
   return { stream, aggregate, requestsMs, released: () => released };

@@ -5,7 +5,9 @@
 // servers (test/integration/).
 import type { Dispatcher } from 'undici';
 import type { RunTransport } from '../../src/driver/load-run.js';
+import type { StreamHost } from '../../src/driver/stream-handler.js';
 import type { TransportStream } from '../../src/driver/transport.js';
+import type { StreamSpec } from '../../src/scenario/types.js';
 
 /** One request of a stream (its first, or a reconnect), as the script sees it. */
 export interface Exchange {
@@ -164,4 +166,18 @@ export function play(ex: Exchange, reply: Reply = {}): void {
     };
     at(firstTokenMs, () => step(from));
   });
+}
+
+/** The run a lone stream belongs to, for tests of one stream: its reconnects go out through `transport`. */
+export function loneStreamHost(spec: StreamSpec, transport: FakeTransport, onReleased: () => void): StreamHost {
+  return {
+    spec,
+    onFinished: () => {},
+    onReleased,
+    acceptsReconnects: true,
+    reconnect: (s, lastEventId) => {
+      s.resend();
+      transport.dispatch(s, 0, lastEventId);
+    },
+  };
 }

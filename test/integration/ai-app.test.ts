@@ -35,8 +35,8 @@ describe('behind uvicorn (Starlette), shaped as the AI APIs', { skip: skipUnless
    * (above), and one late first or last token moves a 1.1 s span by that much.
    */
   const checkUsage = (agg: RunAggregate): void => {
-    assert.deepEqual([agg.usage.streams, agg.usage.tokens], [3, 36]);
-    const rate = rateStats(agg.usage.modelRate);
+    assert.deepEqual([agg.usageStreams, agg.usageTokens], [3, 36]);
+    const rate = rateStats(agg.modelRate);
     assert.equal(rate.count, 3);
     assert.ok(rate.min >= 10.9 * 0.8 && rate.max <= 10.9 * 1.2, `model tok/s ${rate.min}–${rate.max}, paced at 10.9`);
   };

@@ -61,27 +61,27 @@ test('usage, unconfigured: both shapes report the tokens sent; a reply cut befor
   const messages = target.url('/v1/messages');
   const anthropic = '  tokens: { event: content_block_delta, jsonPath: delta.text }\n  sentinel: { event: message_stop }';
   const a = await runAgainst(messages, oneStream(anthropic));
-  assert.deepEqual([a.overall.usage.streams, a.overall.usage.tokens, a.overall.usage.countedTokens], [1, 10, 10]);
+  assert.deepEqual([a.overall.usageStreams, a.overall.usageTokens, a.overall.usageCountedTokens], [1, 10, 10]);
   const o = await runAgainst(target.url('/v1/chat/completions', 'format=openai-full&usage=true'), oneStream('  tokens: { jsonPath: "choices[0].delta.content" }'));
-  assert.deepEqual([o.overall.usage.streams, o.overall.usage.tokens], [1, 10]);
-  assert.equal(o.overall.usage.modelRate.totalCount, 1, 'ten token events 20 ms apart: a model rate');
+  assert.deepEqual([o.overall.usageStreams, o.overall.usageTokens], [1, 10]);
+  assert.equal(o.overall.modelRate.totalCount, 1, 'ten token events 20 ms apart: a model rate');
 
   // message_start's placeholder (output_tokens: 1) does not pass for the count of a cut reply.
   const cut = await runAgainst(target.url('/v1/messages', 'closeAfter=3'), oneStream(anthropic));
   assert.equal(cut.overall.outcomes.eof_early, 1);
-  assert.equal(cut.overall.usage.streams, 0);
+  assert.equal(cut.overall.usageStreams, 0);
   const empty = await runAgainst(target.url('/v1/chat/completions', 'format=openai-full&usage=true&tokens=0'), oneStream('  tokens: { jsonPath: "choices[0].delta.content" }'));
-  assert.deepEqual([empty.overall.usage.streams, empty.overall.usage.tokens, empty.overall.usage.modelRate.totalCount], [1, 0, 0], 'a count of 0, and no generation time');
+  assert.deepEqual([empty.overall.usageStreams, empty.overall.usageTokens, empty.overall.modelRate.totalCount], [1, 0, 0], 'a count of 0, and no generation time');
 });
 
 test('usage: off reads nothing; { event, jsonPath } reads only there', async () => {
   const url = target.url('/v1/chat/completions', 'format=openai-full&usage=true');
   const off = await runAgainst(url, oneStream('  tokens: { jsonPath: "choices[0].delta.content" }\n  usage: off'));
   assert.equal(off.overall.outcomes.completed, 1);
-  assert.equal(off.overall.usage.streams, 0);
+  assert.equal(off.overall.usageStreams, 0);
   const named = '  tokens: { event: content_block_delta }\n  sentinel: { event: message_stop }\n';
   const right = await runAgainst(target.url('/v1/messages'), oneStream(`${named}  usage: { event: message_delta, jsonPath: usage.output_tokens }`));
-  assert.equal(right.overall.usage.tokens, 10);
+  assert.equal(right.overall.usageTokens, 10);
   const wrong = await runAgainst(target.url('/v1/messages'), oneStream(`${named}  usage: { event: message_start, jsonPath: usage.output_tokens }`));
-  assert.equal(wrong.overall.usage.streams, 0, 'message_start has usage only inside message');
+  assert.equal(wrong.overall.usageStreams, 0, 'message_start has usage only inside message');
 });

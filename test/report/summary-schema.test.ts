@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import AjvModule from 'ajv';
 import { decodeHistogram, statsMs } from '../../src/aggregate/histogram.js';
-import { METRICS } from '../../src/aggregate/metrics.js';
+import { FIGURES, figureDef, METRICS, RUN_SECTIONS } from '../../src/aggregate/metrics.js';
 import { buildSummary } from '../../src/report/summary.js';
 import { runAgainst, scenarioFrom } from '../helpers/run.js';
 import { useTarget } from '../helpers/target.js';
@@ -58,6 +58,35 @@ test('the schema rejects a summary with a field missing or misspelt', () => {
   const extra = JSON.parse(JSON.stringify(summary));
   extra.outcomes.complete = 1;
   assert.equal(validate(extra), false);
+});
+
+interface SchemaNode {
+  $ref?: string;
+  properties?: Record<string, SchemaNode>;
+}
+
+/** The schema node at a dotted path below `node`, following $refs; undefined where the schema has no such field. */
+function schemaAt(node: SchemaNode | undefined, path: string): SchemaNode | undefined {
+  const deref = (n: SchemaNode | undefined): SchemaNode | undefined => {
+    const ref = n?.$ref?.replace('#/definitions/', '');
+    return ref === undefined ? n : deref((schema as { definitions: Record<string, SchemaNode> }).definitions[ref]);
+  };
+  return path.split('.').reduce<SchemaNode | undefined>((n, key) => deref(deref(n)?.properties?.[key]), node);
+}
+
+test('the schema has a field for every figure of the registry, in the run and (but for the run-wide ones) in each variant', () => {
+  const variant = (schema as { properties: { variants: { items: SchemaNode } } }).properties.variants.items;
+  const missing: string[] = [];
+  for (const name of Object.keys(FIGURES)) {
+    const d = figureDef(name);
+    const paths = d.kind === 'latency' ? [`metrics.${name}`, `histograms.${name}`] : d.kind === 'histogram' && d.statsAt !== undefined ? [d.at, d.statsAt] : [d.at];
+    for (const p of paths) {
+      if (schemaAt(schema as SchemaNode, p) === undefined) missing.push(`${name}: ${p}`);
+      const runWide = (RUN_SECTIONS as readonly string[]).includes(p.split('.')[0] as string);
+      if (!runWide && schemaAt(variant, p) === undefined) missing.push(`${name}: variants[].${p}`);
+    }
+  }
+  assert.deepEqual(missing, []);
 });
 
 test('every encoded histogram decodes to the figures the summary reports', () => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { emptyOutcomeCounts } from '../../src/record/outcome.js';
-import { evaluate, parseRule, type Figures } from '../../src/thresholds/rules.js';
+import { evaluate, parseRule, type RuleFigures } from '../../src/thresholds/rules.js';
 
 function rule(text: string): NonNullable<Extract<ReturnType<typeof parseRule>, { rule: unknown }>['rule']> {
   const r = parseRule(text);
@@ -11,7 +11,7 @@ function rule(text: string): NonNullable<Extract<ReturnType<typeof parseRule>, {
 
 const stats = (p99: number) => ({ count: 100, min: 1, mean: p99 / 2, p50: p99 / 3, p90: p99 / 1.5, p99, p999: p99 * 1.2, max: p99 * 2 });
 
-function figures(): Figures {
+function figures(): RuleFigures {
   const outcomes = { ...emptyOutcomeCounts(), completed: 990, reset: 4, eof_early: 6, aborted: 50 };
   return {
     metrics: { connect: stats(5), tls: stats(3), ttfb: stats(40), ttft: stats(1800), itl: stats(120), e2e: stats(30_000), deliveryLag: stats(2), scheduleLag: stats(1) },
@@ -19,7 +19,7 @@ function figures(): Figures {
     outcomes,
     streams: { started: 1050, ended: 1050, aborted: 50 },
     totals: { tokensPerSecond: 950.5, eventsPerSecond: 1000 },
-    cuts: { idle: 7, lifetime: 0, silent: 2 },
+    cuts: { byKind: { idle: 7, lifetime: 0, silent: 2 } },
   };
 }
 
