@@ -376,6 +376,7 @@ export class StreamHandler implements TransportStream, SseSink, DecodedSink {
       const gap = now - r.lastTokenUs;
       this.aggregate.recordItl(gap);
       second.itl.recordValue(gap);
+      if (gap > r.maxItlUs) r.maxItlUs = gap;
     }
     r.lastTokenUs = now;
     r.tokens += tokens;
