@@ -1,0 +1,93 @@
+// One step: its scenario written, `sse-soak run` started on it as a child process (every part
+// of a run is reused: workers, drain, saturation detection, report files), then its
+// summary.json and streams.csv read and judged against the SLOs.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Summary } from '../report/summary.js';
+import { evaluate, type Figures, type Threshold, type ThresholdResult } from '../thresholds/rules.js';
+import { goodputFromCsv, type Goodput } from './goodput.js';
+import type { StepVerdict } from './search.js';
+import type { StepTiming } from './step-scenario.js';
+
+const CLI_MAIN = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+
+export interface CapacityStep extends StepVerdict {
+  index: number;
+  /** The step's report folder, relative to the capacity folder. */
+  dir: string;
+  timing: StepTiming;
+  slos: ThresholdResult[];
+  goodput: Goodput;
+  /** The step's whole summary.json, histograms included, so steps can be merged and compared later. */
+  summary: Summary;
+}
+
+/** The figures threshold rules read, from a summary (the same fields). */
+export function figuresOf(s: Summary): Figures {
+  return {
+    metrics: s.metrics,
+    dropRate: s.dropRate,
+    outcomes: s.outcomes,
+    streams: { started: s.streams.started, ended: s.streams.ended, aborted: s.streams.aborted },
+    totals: { tokensPerSecond: s.totals.tokensPerSecond, eventsPerSecond: s.totals.eventsPerSecond },
+    cuts: s.cuts.byKind,
+  };
+}
+
+/** Judges a step's summary: each SLO, and whether the harness was saturated. */
+export function judgeStep(summary: Summary, slos: readonly Threshold[]): { slos: ThresholdResult[]; pass: boolean; saturated: boolean } {
+  const f = figuresOf(summary);
+  const results = slos.map((t) => evaluate(t, f));
+  // A step that measured no stream cannot pass: "no ttft over 2 s" among none is no answer.
+  const measured = summary.streams.ended - summary.streams.aborted > 0;
+  return { slos: results, pass: measured && results.every((r) => r.pass), saturated: summary.harness.saturated.length > 0 };
+}
+
+export interface StepRunOptions {
+  capacityDir: string;
+  index: number;
+  level: number;
+  scenario: Record<string, unknown>;
+  timing: StepTiming;
+  slos: readonly Threshold[];
+  /** --target for the run (the built-in target capacity started, or the user's); null: the scenario's. */
+  target: string | null;
+  workers: number | null;
+  /** Lines of progress (what the step is doing), to stderr. */
+  log: (line: string) => void;
+}
+
+export class StepError extends Error {}
+
+export async function runStep(o: StepRunOptions): Promise<CapacityStep> {
+  const name = String(o.index + 1).padStart(2, '0');
+  const scenarioFile = join(o.capacityDir, 'steps', `step-${name}.scenario.json`);
+  const out = join(o.capacityDir, 'steps', name);
+  await mkdir(join(o.capacityDir, 'steps'), { recursive: true });
+  await writeFile(scenarioFile, JSON.stringify(o.scenario, null, 2) + '\n');
+  const args = [CLI_MAIN, 'run', scenarioFile, '--out', out, '--quiet'];
+  if (o.target !== null) args.push('--target', o.target);
+  if (o.workers !== null) args.push('--workers', String(o.workers));
+  const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => {
+      if (err.length < 64 * 1024) err += d.toString();
+    });
+    child.once('error', reject);
+    child.once('close', (c) => resolve({ code: c, stderr: err }));
+  });
+  const summaryFile = join(out, 'summary.json');
+  // 0: done; 4 cannot come (the step has no thresholds); anything else: the run could not be done.
+  if ((code !== 0 && code !== 4) || !existsSync(summaryFile)) {
+    throw new StepError(`step ${o.index + 1} (${o.level}) could not run (exit ${code}): ${stderr.trim().split('\n').slice(-3).join(' ') || 'no message'}`);
+  }
+  const summary = JSON.parse(await readFile(summaryFile, 'utf8')) as Summary;
+  const judged = judgeStep(summary, o.slos);
+  const csv = join(out, 'streams.csv');
+  const goodput = existsSync(csv) ? await goodputFromCsv(csv, o.slos, o.timing.measuredMs) : { judged: 0, good: 0, share: 0, perSecond: 0, rules: [] };
+  return { index: o.index, level: o.level, dir: relative(o.capacityDir, out), timing: o.timing, ...judged, goodput, summary };
+}
