@@ -44,7 +44,7 @@ export function hintFor(outcome: string, code: string): string {
     if (code === 'HTTP 503') return 'a gateway or app shedding load (max connections, a queue limit, an unhealthy upstream)';
     return 'the target or a gateway answering with errors under load';
   }
-  if (outcome === 'reset' || outcome === 'eof_early') return 'connections dropped mid-stream: a proxy at a connection or memory limit, or a timeout (see the cut groups)';
+  if (outcome === 'reset' || outcome === 'eof_early') return 'connections dropped mid-stream: a proxy out of connections (nginx worker_connections: each stream holds two, client and upstream), at a memory limit, or a timeout (see the cut groups)';
   if (outcome === 'client_idle_timeout') return 'the target stalled past the client\'s idle limit: queueing in the target, or a buffering proxy';
   if (outcome === 'client_lifetime') return 'replies slowed past the client\'s lifetime limit: the target shares its throughput among more streams';
   return 'see the step\'s report';

@@ -45,6 +45,15 @@ export interface StepHarness {
   worstLagMs: number;
 }
 
+/** Outcomes a saturated harness can cause itself: its own timers firing late or early. */
+const HARNESS_OUTCOMES: readonly string[] = ['client_idle_timeout', 'client_lifetime'];
+
+function failedOutcomes(summary: Summary): string[] {
+  return Object.entries(summary.outcomes)
+    .filter(([o, n]) => n > 0 && o !== 'completed' && o !== 'aborted')
+    .map(([o]) => o);
+}
+
 /** Saturated seconds from this share of the measured part on can explain a failure that is not a latency. */
 export const SATURATED_SHARE = 0.25;
 
@@ -83,7 +92,11 @@ export function judgeStep(summary: Summary, slos: readonly Threshold[], timing: 
     if (t.subject.kind === 'latency' && t.subject.stat !== 'count' && (t.op === '<' || t.op === '<=')) {
       return evaluate({ ...t, value: t.value + harness.worstLagMs }, f).pass;
     }
-    return saturatedLong;
+    if (!saturatedLong) return false;
+    // A late harness can time out its own streams; it cannot make a peer reset, refuse or answer 503.
+    if (t.subject.kind === 'dropRate') return failedOutcomes(summary).every((o) => HARNESS_OUTCOMES.includes(o));
+    if (t.subject.kind === 'outcome') return HARNESS_OUTCOMES.includes(t.subject.outcome);
+    return t.subject.kind === 'total';
   });
   return { slos: results, pass, saturated: explained, harness };
 }
