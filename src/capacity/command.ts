@@ -15,8 +15,9 @@ import { SERVER_WIDE_KNOBS } from '../target/knobs.js';
 import { parseRule, type Threshold } from '../thresholds/rules.js';
 import { renderCapacityHtml } from './html.js';
 import { buildCapacityReport } from './report.js';
-import { searchCapacity, validateSearch, type SearchOptions } from './search.js';
-import { runStep, StepError, type CapacityStep } from './step.js';
+import { partialResult, searchCapacity, validateSearch, type SearchOptions, type SearchResult } from './search.js';
+import { runStep, StepError, StepInterrupted, type CapacityStep } from './step.js';
+import type { ChildProcess } from 'node:child_process';
 import { expectedReplyMs, rawScenario, stepScenario, stepTiming } from './step-scenario.js';
 import { renderCapacityTable } from './table.js';
 
@@ -115,12 +116,26 @@ export async function runCapacity(file: string, flags: CapacityFlags): Promise<n
   // A reply's length, from the knobs when the target is built in; otherwise learnt from each step's e2e.
   let replyMs = expectedReplyMs({ ...scenario, target: { ...scenario.target, sendKnobs: scenario.target.sendKnobs || child !== null } }) ?? (stepMs ?? 30_000) / 3;
   const startedAt = new Date();
-  let result;
+  const done: CapacityStep[] = [];
+  // Ctrl-C reaches the step's run too (one process group): it ends its streams and writes its
+  // report; a SIGTERM to this process alone is passed on. The report is then of the steps so far.
+  let interrupted = false;
+  let running: ChildProcess | null = null;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    interrupted = true;
+    if (signal === 'SIGTERM') running?.kill('SIGTERM');
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let result: SearchResult<CapacityStep>;
   try {
     result = await searchCapacity<CapacityStep>(options, async (level, index) => {
+      if (interrupted) throw new StepInterrupted('interrupted');
       const timing = stepTiming(replyMs, { measuredMs: stepMs, warmupMs });
       log(`step ${index + 1}: ${level} ${closed ? 'sessions' : 'streams/s'} (warm-up ${timing.warmupMs / 1000}s, measured ${timing.measuredMs / 1000}s) …`);
-      const step = await runStep({ capacityDir: dir, index, level, scenario: stepScenario(raw, scenario, level, timing, child !== null), timing, slos, target, workers, log });
+      const step = await runStep({ capacityDir: dir, index, level, scenario: stepScenario(raw, scenario, level, timing, child !== null), timing, slos, target, workers, log, onChild: (c) => (running = c) });
+      if (interrupted) throw new StepInterrupted('interrupted');
+      done.push(step);
       const failed = step.slos.filter((r) => !r.pass);
       log(`  ${step.saturated ? 'harness saturated' : step.pass ? 'pass' : `FAIL: ${failed.map((r) => `${r.rule} (${r.shown})`).join('; ')}`} · goodput ${Math.round(step.goodput.share * 1000) / 10}%`);
       // Replies longer than thought: the next steps hold three of the replies measured.
@@ -128,9 +143,12 @@ export async function runCapacity(file: string, flags: CapacityFlags): Promise<n
       return step;
     });
   } catch (err) {
-    if (err instanceof StepError) throw new CliError(err.message, EXIT.CANNOT_START);
-    throw err;
+    if (err instanceof StepInterrupted) result = partialResult(done, 'interrupted');
+    else if (err instanceof StepError) throw new CliError(err.message, EXIT.CANNOT_START);
+    else throw err;
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     await child?.stop();
   }
   const report = buildCapacityReport({
@@ -155,6 +173,7 @@ export async function runCapacity(file: string, flags: CapacityFlags): Promise<n
   }
   process.stdout.write(table);
   process.stdout.write(`\ncapacity report: ${dir} (capacity.json, capacity.html, steps/)\n`);
+  if (result.stop === 'interrupted') return EXIT.INTERRUPTED;
   if (result.stop === 'first_step_failed') return EXIT.THRESHOLDS_FAILED;
   if (result.stop === 'harness_saturated') return EXIT.CANNOT_START;
   return EXIT.OK;

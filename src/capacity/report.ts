@@ -47,6 +47,8 @@ export function answerText(r: Pick<CapacityReport, 'stop' | 'capacity' | 'firstB
       return `no capacity found: even ${level(r.firstBad as number)} (--from) breaks an SLO${broke}${why}; start lower with --from`;
     case 'reached_max':
       return `capacity: at least ${level(r.capacity as number)} (--to): every step held every SLO; raise --to to look further`;
+    case 'interrupted':
+      return `interrupted ${r.capacity === null ? (r.firstBad === null ? 'before a step finished' : 'with no good step') : `after ${level(r.capacity)} held every SLO`}${r.firstBad === null ? '' : ` and ${level(r.firstBad)} broke one`}: no capacity to the asked precision${broke}`;
     case 'harness_saturated':
       return `capacity: more than ${r.capacity === null ? '0' : level(r.capacity)} as far as this harness can tell: the harness itself saturated at the next step; use more workers (--workers) or machines`;
   }

@@ -35,7 +35,9 @@ export type SearchStop =
   /** Every step up to `to` held: the capacity is at least `to`. */
   | 'reached_max'
   /** The harness saturated: the capacity is more than the last good level, as far as this harness can tell. */
-  | 'harness_saturated';
+  | 'harness_saturated'
+  /** Stopped by Ctrl-C or SIGTERM: what the steps so far say, no more. */
+  | 'interrupted';
 
 export interface SearchResult<T extends StepVerdict> {
   steps: T[];
@@ -72,6 +74,15 @@ export function closeEnough(good: number, bad: number, o: SearchOptions): boolea
 export function midpoint(good: number, bad: number, o: SearchOptions): number {
   const mid = (good + bad) / 2;
   return o.integer ? Math.floor(mid) : round2(mid);
+}
+
+/** What finished steps say when the search could not go on: the best good level and the lowest bad one above it. */
+export function partialResult<T extends StepVerdict>(steps: T[], stop: SearchStop): SearchResult<T> {
+  const judged = steps.filter((s) => !s.saturated);
+  const goods = judged.filter((s) => s.pass).map((s) => s.level);
+  const good = goods.length === 0 ? null : Math.max(...goods);
+  const bads = judged.filter((s) => !s.pass && (good === null || s.level > good)).map((s) => s.level);
+  return { steps, stop, capacity: good, firstBad: bads.length === 0 ? null : Math.min(...bads) };
 }
 
 export async function searchCapacity<T extends StepVerdict>(o: SearchOptions, runStep: (level: number, index: number) => Promise<T>): Promise<SearchResult<T>> {

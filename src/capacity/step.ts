@@ -1,7 +1,7 @@
 // One step: its scenario written, `sse-soak run` started on it as a child process (every part
 // of a run is reused: workers, drain, saturation detection, report files), then its
 // summary.json and streams.csv read and judged against the SLOs.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
@@ -101,6 +101,9 @@ export function judgeStep(summary: Summary, slos: readonly Threshold[], timing: 
   return { slos: results, pass, saturated: explained, harness };
 }
 
+/** Ctrl-C or SIGTERM reached the step's run (exit 130): what it measured is not a verdict. */
+export class StepInterrupted extends Error {}
+
 export interface StepRunOptions {
   capacityDir: string;
   index: number;
@@ -111,6 +114,8 @@ export interface StepRunOptions {
   /** --target for the run (the built-in target capacity started, or the user's); null: the scenario's. */
   target: string | null;
   workers: number | null;
+  /** Receives the step's child process while it runs (to pass on a SIGTERM). */
+  onChild?: (child: ChildProcess | null) => void;
   /** Lines of progress (what the step is doing), to stderr. */
   log: (line: string) => void;
 }
@@ -128,6 +133,7 @@ export async function runStep(o: StepRunOptions): Promise<CapacityStep> {
   if (o.workers !== null) args.push('--workers', String(o.workers));
   const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    o.onChild?.(child);
     let err = '';
     child.stderr.on('data', (d: Buffer) => {
       if (err.length < 64 * 1024) err += d.toString();
@@ -135,6 +141,8 @@ export async function runStep(o: StepRunOptions): Promise<CapacityStep> {
     child.once('error', reject);
     child.once('close', (c) => resolve({ code: c, stderr: err }));
   });
+  o.onChild?.(null);
+  if (code === 130) throw new StepInterrupted(`step ${o.index + 1} was interrupted`);
   const summaryFile = join(out, 'summary.json');
   // 0: done; 4 cannot come (the step has no thresholds); anything else: the run could not be done.
   if ((code !== 0 && code !== 4) || !existsSync(summaryFile)) {

@@ -3,7 +3,7 @@
 // precision of the truth, never above it, and say so when it cannot.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeEnough, searchCapacity, validateSearch, type SearchOptions, type StepVerdict } from '../../src/capacity/search.js';
+import { closeEnough, partialResult, searchCapacity, validateSearch, type SearchOptions, type StepVerdict } from '../../src/capacity/search.js';
 
 const closed: SearchOptions = { from: 10, to: 100_000, factor: 2, precision: 0.1, integer: true };
 
@@ -73,4 +73,10 @@ test('bad options are refused with the flag at fault', () => {
   assert.match(validateSearch({ ...closed, precision: 0 }) ?? '', /--precision/);
   assert.match(validateSearch({ ...closed, from: 2.5 }) ?? '', /whole/);
   assert.equal(validateSearch(closed), null);
+});
+
+test('interrupted: the finished steps say what they can (best good level, lowest bad one above it)', () => {
+  const steps = [10, 20, 40, 30].map((level) => ({ level, pass: level <= 25, saturated: false }));
+  assert.deepEqual(partialResult(steps, 'interrupted'), { steps, stop: 'interrupted', capacity: 20, firstBad: 30 });
+  assert.deepEqual(partialResult([], 'interrupted'), { steps: [], stop: 'interrupted', capacity: null, firstBad: null });
 });
