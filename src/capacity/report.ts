@@ -1,11 +1,16 @@
 // capacity.json: the answer, the search that found it, and every step's whole summary
 // (histograms included), so steps can be merged, compared and rendered again later.
+import { readFileSync } from 'node:fs';
+import { summaryProblem } from '../report/summary-check.js';
 import type { Summary } from '../report/summary.js';
+import { schemaProblem, type JsonSchema } from '../util/json-schema.js';
 import { evidence, firstBreak, type Evidence, type FirstBreak } from './evidence.js';
 import type { SearchOptions, SearchResult, SearchStop } from './search.js';
 import type { CapacityStep } from './step.js';
 
 export const CAPACITY_SCHEMA_VERSION = 1;
+
+const CAPACITY_SCHEMA = JSON.parse(readFileSync(new URL('../../../schemas/capacity.schema.json', import.meta.url), 'utf8')) as JsonSchema;
 
 export interface CapacityReport {
   schemaVersion: number;
@@ -96,15 +101,21 @@ export function buildCapacityReport(input: {
   };
 }
 
-/** Refuses what is not a capacity report this version reads; returns the reason. */
+/**
+ * Refuses what is not a capacity report this version reads (schemas/capacity.schema.json), with
+ * every step's summary checked as summary.json is (histograms decoded within bounds); returns
+ * the reason, naming the field.
+ */
 export function capacityReportProblem(x: unknown): string | null {
   if (typeof x !== 'object' || x === null) return 'not a JSON object';
   const r = x as Partial<CapacityReport>;
   if (r.kind !== 'sse-soak-capacity') return 'not a capacity report (no "kind": "sse-soak-capacity")';
   if (r.schemaVersion !== CAPACITY_SCHEMA_VERSION) return `schemaVersion ${String(r.schemaVersion)}; this sse-soak reads ${CAPACITY_SCHEMA_VERSION}`;
-  if (!Array.isArray(r.steps)) return 'no steps';
-  for (const [i, s] of r.steps.entries()) {
-    if (typeof s?.level !== 'number' || typeof s?.summary?.metrics?.ttft?.p99 !== 'number') return `steps[${i}] has no level or summary`;
+  const problem = schemaProblem(x, CAPACITY_SCHEMA);
+  if (problem !== null) return problem;
+  for (const [i, s] of (r.steps ?? []).entries()) {
+    const p = summaryProblem(s.summary);
+    if (p !== null) return `steps[${i}].summary: ${p}`;
   }
   return null;
 }

@@ -150,28 +150,22 @@ test('the other answers: below --from, at least --to, more than N with a saturat
   assert.match(answerText({ ...base, stop: 'harness_saturated', capacity: 40, firstBad: null }), /more than 40 sessions .*use more workers \(--workers\) or machines/);
 });
 
-test('compare takes two capacity reports: capacities side by side, a gate on the capacity, mixed inputs refused', async () => {
+test('compare refuses capacity reports mixed with runs, and gates other than the capacity\'s', async () => {
   const dir = tempDir();
-  const write = (name: string, r: object): string => {
-    mkdirSync(join(dir, name));
-    writeFileSync(join(dir, name, 'capacity.json'), JSON.stringify(r));
-    return join(dir, name);
-  };
-  const a = write('tier-a', report([[100, summary({ ttftP99: 500 })], [200, summary({ ttftP99: 2500 })]], 'found', 100, 200));
-  const b = write('tier-b', report([[50, summary({ ttftP99: 700 })], [100, summary({ ttftP99: 2600 })]], 'found', 50, 100));
-  const r = await cli(['compare', a, b, '--html', join(dir, 'c.html'), '--fail-on', 'capacity -10%']);
-  noStack(r.stderr);
-  assert.equal(r.code, 6, r.stdout + r.stderr);
-  assert.match(r.stdout, /^capacity +100 +50 \(-50%\)/m);
-  assert.match(r.stdout, /FAIL  capacity -10%  tier-b: 50 against 100/);
-  const same = await cli(['compare', a, a, '--html', join(dir, 'd.html'), '--fail-on', 'capacity -10%']);
-  assert.equal(same.code, 0, same.stdout + same.stderr);
+  mkdirSync(join(dir, 'tier-a'));
+  writeFileSync(join(dir, 'tier-a', 'capacity.json'), JSON.stringify(report([[100, summary({ ttftP99: 500 })]], 'reached_max', 100, null)));
+  const a = join(dir, 'tier-a');
   mkdirSync(join(dir, 'run'));
   writeFileSync(join(dir, 'run', 'summary.json'), '{}');
   const mixed = await cli(['compare', a, join(dir, 'run'), '--html', join(dir, 'e.html')]);
+  noStack(mixed.stderr);
   assert.equal(mixed.code, 2);
   assert.match(mixed.stderr, /compare runs with runs, capacity reports with capacity reports/);
-  const gate = await cli(['compare', a, b, '--html', join(dir, 'f.html'), '--fail-on', 'ttft.p99 +10%']);
+  const gate = await cli(['compare', a, a, '--html', join(dir, 'f.html'), '--fail-on', 'ttft.p99 +10%']);
   assert.equal(gate.code, 2);
   assert.match(gate.stderr, /capacity -N%/);
+  // A capacity.json whose step summaries are not summaries is refused, naming the field.
+  const bad = await cli(['compare', a, a, '--html', join(dir, 'g.html')]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /capacity\.json: steps\[0\]\.summary/);
 });

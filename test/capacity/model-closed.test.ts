@@ -9,7 +9,7 @@
 // it, the queued stream's ttft is 100 ms + a reply (600 ms): lateness only adds to it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CapacityReport } from '../../src/capacity/report.js';
@@ -53,6 +53,23 @@ load: { model: closed, sessions: 1, duration: 5s }
   const at = (level: number): CapacityReport['steps'][number] => report.steps.find((s) => s.level === level) as CapacityReport['steps'][number];
   assert.equal(at(found).goodput.share, 1);
   assert.ok(at(report.firstBad as number).goodput.share < 1);
+});
+
+test('compare: two capacity reports side by side, with a gate on the capacity', async () => {
+  // The same search as tier A, and as tier B a copy that held half as many sessions.
+  const report = JSON.parse(readFileSync(join(out, 'capacity.json'), 'utf8')) as CapacityReport;
+  assert.equal(capacityReportProblem(report), null, 'valid against schemas/capacity.schema.json, every step summary too');
+  const b = join(dir, 'tier-b');
+  mkdirSync(b);
+  writeFileSync(join(b, 'capacity.json'), JSON.stringify({ ...report, capacity: Math.floor((report.capacity as number) / 2) }));
+  const r = await cli(['compare', out, b, '--html', join(dir, 'compare.html'), '--fail-on', 'capacity -10%']);
+  noStack(r.stderr);
+  assert.equal(r.code, 6, r.stdout + r.stderr);
+  assert.match(r.stdout, /^capacity +\d+ +\d+ \(-5\d(\.\d)?%\)/m);
+  assert.match(r.stdout, /^first to break +ttft p99 < 400ms/m);
+  assert.match(r.stdout, /FAIL  capacity -10%  tier-b/);
+  const same = await cli(['compare', out, out, '--html', join(dir, 'compare2.html'), '--fail-on', 'capacity -10%']);
+  assert.equal(same.code, 0, same.stdout + same.stderr);
 });
 
 test('capacity.html draws SLO metrics against load with the knee marked, offline, inert to hostile names', { skip: skipUnlessChromium() }, async () => {
