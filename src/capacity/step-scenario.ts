@@ -38,7 +38,7 @@ export function stepScenario(raw: Record<string, unknown>, scenario: Scenario, l
     load.model === 'closed'
       ? { model: 'closed', sessions: level, thinkTime: formatDurationMs(load.thinkTimeMs), ...common }
       : { model: 'open', rate: `${level}/s`, arrivals: load.arrivals, ...(load.maxConcurrency === null ? {} : { maxConcurrency: load.maxConcurrency }), ...common };
-  const out: Record<string, unknown> = { ...raw, name: `${scenario.name}-step`, load: stepLoad, output: { ...(raw.output as object | undefined), streamsCsv: true } };
+  const out: Record<string, unknown> = { ...raw, name: `${scenario.name.slice(0, 90)}-step`, load: stepLoad, output: { ...(raw.output as object | undefined), streamsCsv: true } };
   delete out.thresholds;
   const target = { ...((raw.target as Record<string, unknown> | undefined) ?? {}) };
   if (sendKnobs) target.sendKnobs = true;
