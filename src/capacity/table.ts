@@ -5,6 +5,12 @@ import type { CapacityReport } from './report.js';
 
 type Step = CapacityReport['steps'][number];
 
+/** A latency with its unit: fmtMs gives seconds past 10 s (58.6s), plain ms below. */
+export function msText(ms: number): string {
+  const t = fmtMs(ms);
+  return t.endsWith('s') ? t : `${t}ms`;
+}
+
 /** Background requests' p99 while the streams ran, ms; null without a background section. */
 export function backgroundP99Ms(s: Step): number | null {
   const during = s.summary.background?.phases.find((p) => p.name === 'during');
@@ -30,15 +36,15 @@ export function renderCapacityTable(r: CapacityReport): string {
         String(s.index + 1),
         fmtInt(s.level) === String(s.level) ? fmtInt(s.level) : String(s.level),
         s.saturated ? 'HARNESS SATURATED' : s.pass ? 'pass' : `FAIL ${s.slos.filter((x) => !x.pass).map((x) => x.rule).join('; ')}`,
-        `${fmtMs(m.ttft.p99)}ms`,
-        `${fmtMs(m.itl.p99)}ms`,
-        `${fmtMs(m.e2e.p99)}ms`,
+        msText(m.ttft.p99),
+        msText(m.itl.p99),
+        msText(m.e2e.p99),
         fmtPct(s.summary.dropRate),
         fmtPct(s.goodput.share),
         String(s.goodput.perSecond),
         fmtInt(s.summary.cuts.total),
         s.summary.buffering.verdict,
-        ...(withBackground ? [bg === null ? '-' : `${fmtMs(bg)}ms`] : []),
+        ...(withBackground ? [bg === null ? '-' : msText(bg)] : []),
         failureText(s),
       ];
     });

@@ -5,7 +5,8 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { capacityReportProblem, pct, type CapacityReport } from '../capacity/report.js';
 import { CliError, EXIT } from '../cli/exit-codes.js';
-import { fmtInt, fmtMs } from '../report/format.js';
+import { msText } from '../capacity/table.js';
+import { fmtInt } from '../report/format.js';
 import { esc, pageEnd, pageStart, type HtmlAssets } from '../report/html.js';
 
 /** A capacity.json is far larger than a run's summary (one per step): up to this many bytes are read. */
@@ -66,7 +67,7 @@ export function capacityRows(reports: readonly CapacityReport[], baseline: numbe
       'at capacity: ttft / itl p99',
       ...reports.map((r) => {
         const s = r.steps.find((x) => x.level === r.capacity);
-        return s === undefined ? '-' : `${fmtMs(s.summary.metrics.ttft.p99)}ms / ${fmtMs(s.summary.metrics.itl.p99)}ms`;
+        return s === undefined ? '-' : `${msText(s.summary.metrics.ttft.p99)} / ${msText(s.summary.metrics.itl.p99)}`;
       }),
     ],
     [

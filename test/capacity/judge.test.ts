@@ -10,7 +10,7 @@ import { csvCells, goodputFromCsv, judgeRow, perStreamRules } from '../../src/ca
 import { answerText, buildCapacityReport } from '../../src/capacity/report.js';
 import type { SearchResult } from '../../src/capacity/search.js';
 import { judgeStep, type CapacityStep } from '../../src/capacity/step.js';
-import { renderCapacityTable } from '../../src/capacity/table.js';
+import { msText, renderCapacityTable } from '../../src/capacity/table.js';
 import { STREAM_COLUMNS } from '../../src/report/csv-rows.js';
 import type { Summary } from '../../src/report/summary.js';
 import { parseRule, type Threshold } from '../../src/thresholds/rules.js';
@@ -148,6 +148,8 @@ test('the other answers: below --from, at least --to, more than N with a saturat
   assert.match(answerText({ ...base, stop: 'first_step_failed', capacity: null, firstBad: 10 }), /no capacity found: even 10 sessions \(--from\) breaks an SLO/);
   assert.match(answerText({ ...base, stop: 'reached_max', capacity: 100, firstBad: null }), /at least 100 sessions \(--to\)/);
   assert.match(answerText({ ...base, stop: 'harness_saturated', capacity: 40, firstBad: null }), /more than 40 sessions .*use more workers \(--workers\) or machines/);
+  assert.match(answerText({ ...base, stop: 'harness_saturated', capacity: null, firstBad: null }), /^no capacity measured: the harness itself saturated at the first step/);
+  assert.deepEqual([msText(58_600), msText(309.2), msText(4.5)], ['58.6s', '309ms', '4.50ms']);
 });
 
 test('compare refuses capacity reports mixed with runs, and gates other than the capacity\'s', async () => {
