@@ -2,6 +2,7 @@
 // scenario names none, the search run step by step, and the report folder written.
 import { mkdir } from 'node:fs/promises';
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { CliError, EXIT } from '../cli/exit-codes.js';
 import { VERSION } from '../cli/version.js';
@@ -81,8 +82,8 @@ export async function runCapacity(file: string, flags: CapacityFlags): Promise<n
   if (problem !== null) throw new CliError(problem, EXIT.INVALID_INPUT);
   const stepMs = duration(flags.step, '--step');
   const warmupMs = duration(flags.warmup, '--warmup');
-  const workers = flags.workers === undefined ? null : Number(flags.workers);
-  if (workers !== null && !(Number.isInteger(workers) && workers >= 1)) throw new CliError(`--workers: a whole number ≥ 1, got ${flags.workers}`, EXIT.INVALID_INPUT);
+  const asked = flags.workers === undefined ? null : Number(flags.workers);
+  if (asked !== null && !(Number.isInteger(asked) && asked >= 1)) throw new CliError(`--workers: a whole number ≥ 1, got ${flags.workers}`, EXIT.INVALID_INPUT);
 
   const dir = flags.out ?? defaultReportDir(`${scenario.name}-capacity`);
   try {
@@ -112,6 +113,9 @@ export async function runCapacity(file: string, flags: CapacityFlags): Promise<n
     log(`built-in target at ${child.origin}${Object.keys(serverKnobs).length > 0 ? ` (model server: ${Object.entries(serverKnobs).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`);
   }
   const target = flags.target ?? (child === null ? null : `${child.origin}/stream`);
+  // Each step's run is given the built-in target as --target, so it would take every core: leave
+  // one to the target, as run does with a target of its own.
+  const workers = asked ?? (child === null ? null : Math.max(1, availableParallelism() - 1));
 
   // A reply's length, from the knobs when the target is built in; otherwise learnt from each step's e2e.
   let replyMs = expectedReplyMs({ ...scenario, target: { ...scenario.target, sendKnobs: scenario.target.sendKnobs || child !== null } }) ?? (stepMs ?? 30_000) / 3;
