@@ -143,6 +143,14 @@ test('the answer names the capacity, the first SLO to break with its value and l
   assert.match(table, /evidence: connect_error ECONNRESET from 1,400/);
 });
 
+test('a background section: its requests\' p99 while the streams ran, per step', () => {
+  const withBg = (p99: number): Summary => ({ ...summary({ ttftP99: 500 }), background: { url: 'http://x/healthz', method: 'GET', connections: 2, rate: null, phases: [{ name: 'during', latencyMs: { p99 } }] } }) as unknown as Summary;
+  const r = report([[10, withBg(4)], [20, withBg(250)]], 'reached_max', 20, null);
+  const table = renderCapacityTable(r);
+  assert.match(table, /bg p99/);
+  assert.match(table, /^2 +20 +pass .* 250ms +-$/m);
+});
+
 test('the other answers: below --from, at least --to, more than N with a saturated harness', () => {
   const base = { unit: 'sessions' as const, firstBreak: null, evidence: [], search: { from: 10, to: 100, factor: 2, precision: 0.1, integer: true, stepMs: null, warmupMs: null } };
   assert.match(answerText({ ...base, stop: 'first_step_failed', capacity: null, firstBad: 10 }), /no capacity found: even 10 sessions \(--from\) breaks an SLO/);
