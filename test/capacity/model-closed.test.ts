@@ -1,7 +1,7 @@
 // capacity against the built-in target's model-server mode, closed model: with `slots: 6`
 // the seventh session's stream waits for a slot (a whole reply, 500 ms), so the known
-// capacity for "ttft p99 < 400ms" is 6 sessions. Steps of 2 s after a 1 s warm-up; the file
-// takes about 30 s.
+// capacity for "ttft p99 < 400ms" is 6 sessions. Steps of 2 s after a 1 s warm-up; with each step's process start and drain the file
+// takes 45–65 s on a shared 2-core machine.
 //
 // Why the bounds hold on a busy machine: within capacity, ttft is the 100 ms first-token
 // delay, 300 ms under the SLO, so only a harness 300 ms late could fail a good step (and a

@@ -2,7 +2,7 @@
 // (100 ms first-token delay + 8 tokens × 50 ms) serve at most 4 ÷ 0.5 s = 8 streams/s.
 // Constant arrivals below that never queue; above it the queue grows for as long as the
 // step lasts (at 9/s, by one stream a second: after 1 s of warm-up and 4 s measured, the
-// last arrivals wait 5 × 125 ms ≈ 600 ms for a slot). The file takes about 50 s.
+// last arrivals wait 5 × 125 ms ≈ 600 ms for a slot). The file takes 60–80 s (six steps).
 //
 // Why the bounds hold on a busy machine: below capacity ttft is the 100 ms delay, 300 ms
 // under the SLO; a late harness only adds to measured latencies, and a step it fails is
