@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { mkdir } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
+import { compareCapacity, isCapacityReport } from '../compare/capacity-command.js';
 import { renderCompareHtml } from '../compare/html.js';
 import { ReportWriteError, writeFileAtomic } from '../report/atomic-file.js';
 import { loadAssets } from '../report/html-writer.js';
@@ -15,13 +16,18 @@ export function registerCompare(program: Command): void {
   program
     .command('compare')
     .description('2 to 6 runs side by side (tiers, or releases), with changes against a baseline; can fail on regression')
-    .argument('<run...>', 'run folders, each with a summary.json')
+    .argument('<run...>', 'run folders, each with a summary.json; or capacity report folders, each with a capacity.json')
     .option('--baseline <run>', 'the run the others are measured against (default: the first)')
     .option('--html <file>', 'where to write compare.html (default: reports/compare-<UTC time>.html)')
     .option('--fail-on <gate>', 'fail when a run is worse than the baseline by more than this, e.g. "ttft.p99 +10%", "drop_rate +0.05pp" (repeatable)', collect)
     .action(async (dirs: string[], flags: { baseline?: string; failOn?: string[]; html?: string }) => {
       const all = flags.baseline !== undefined && !dirs.some((d) => resolve(d) === resolve(flags.baseline as string)) ? [flags.baseline, ...dirs] : dirs;
       if (all.length < 2 || all.length > 6) throw new CliError(`compare takes 2 to 6 runs, got ${all.length}`, EXIT.INVALID_INPUT);
+      // Capacity reports (sse-soak capacity) are compared by their capacities and curves.
+      if (all.some(isCapacityReport)) {
+        process.exitCode = await compareCapacity(all, flags);
+        return;
+      }
       const gates: FailOn[] = [];
       for (const text of flags.failOn ?? []) {
         const g = parseFailOn(text);

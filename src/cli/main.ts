@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { ScenarioError } from '../scenario/errors.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { registerDiscover } from './discover.js';
+import { registerCapacity } from './capacity.js';
 import { registerCompare } from './compare.js';
 import { registerDoctor } from './doctor.js';
 import { registerInit } from './init.js';
@@ -21,6 +22,7 @@ const program = new Command()
   .exitOverride();
 
 registerRun(program);
+registerCapacity(program);
 registerInit(program);
 registerDoctor(program);
 registerDiscover(program);

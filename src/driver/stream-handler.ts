@@ -371,7 +371,9 @@ export class StreamHandler implements TransportStream, SseSink, DecodedSink {
       // The gap across a reconnect is the outage, reported as the reconnect delay, not as itl.
       this.resumePending = false;
     } else {
-      recorder.gap(r, now - r.lastTokenUs);
+      const gap = now - r.lastTokenUs;
+      recorder.gap(r, gap);
+      if (gap > r.maxItlUs) r.maxItlUs = gap;
     }
     r.lastTokenUs = now;
     r.tokens += tokens;

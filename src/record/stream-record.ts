@@ -41,6 +41,8 @@ export interface StreamRecord {
   lastTokenUs: number;
   /** When the latest byte of the body arrived (idle gaps are measured from it). */
   lastByteUs: number;
+  /** The stream's own worst token gap (its longest itl sample), µs; 0 with fewer than two tokens. Per-stream SLOs (capacity's goodput) read it. */
+  maxItlUs: number;
   /** When the stream ended, whatever the outcome. */
   endUs: number;
   status: number;
@@ -91,6 +93,7 @@ export function newStreamRecord(seq: number, sessionId: number, variant: number,
     firstTokenUs: 0,
     lastTokenUs: 0,
     lastByteUs: 0,
+    maxItlUs: 0,
     endUs: 0,
     status: 0,
     events: 0,

@@ -34,6 +34,7 @@ export const STREAM_COLUMNS = [
   'http_version',
   'tls_ms',
   'streams_on_connection',
+  'max_itl_ms',
 ] as const;
 
 const ms = (us: number): string => (us / 1000).toFixed(3);
@@ -66,6 +67,7 @@ export function streamRow(r: StreamRecord, variantName: string, shard: number): 
     r.httpVersion,
     r.connectedUs > r.tcpConnectedUs ? span(r.tcpConnectedUs, r.connectedUs) : '',
     r.streamsOnConnection || '',
+    r.maxItlUs > 0 ? ms(r.maxItlUs) : '',
   ];
 }
 

@@ -18,6 +18,8 @@ export interface ChildTargetOptions {
   http2?: boolean;
   /** `serve --tls-cert --tls-key`: PEM files for HTTPS. */
   tls?: { certFile: string; keyFile: string };
+  /** Knob defaults as `serve` flags (external names, e.g. { slots: 8 }): how the server-wide model-server knobs are set. */
+  knobs?: Record<string, string | number | boolean>;
 }
 
 export function spawnTarget(options: ChildTargetOptions = {}): Promise<ChildTarget> {
@@ -25,6 +27,7 @@ export function spawnTarget(options: ChildTargetOptions = {}): Promise<ChildTarg
   const args = ['serve', '--host', host, '--port', '0', '--quiet'];
   if (options.http2 === true) args.push('--http2');
   if (options.tls !== undefined) args.push('--tls-cert', options.tls.certFile, '--tls-key', options.tls.keyFile);
+  for (const [name, value] of Object.entries(options.knobs ?? {})) args.push(`--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, String(value));
   // Its own process group: a Ctrl-C in the terminal reaches the run (which ends its
   // streams as `aborted`), not the target (whose death would turn them into resets).
   // The target still goes when the run does: stop() below, or the IPC channel closing.

@@ -43,6 +43,13 @@ export interface TargetKnobs {
   bufferBytes: number;
   /** gzip the reply where the request offers gzip, flushed per event, as a compressing app that still streams. */
   gzip: boolean;
+  /**
+   * Model-server mode (server-wide: `serve` flags, or the target `capacity` starts): streams
+   * generating at once; the rest queue, their first token waiting for a slot. 0 = no limit.
+   */
+  slots: number;
+  /** Model-server mode (server-wide): tokens/s the engine makes for all streams together, shared by those generating. 0 = no limit. */
+  engineTokensPerSecond: number;
 }
 
 export const DEFAULT_KNOBS: TargetKnobs = {
@@ -66,9 +73,11 @@ export const DEFAULT_KNOBS: TargetKnobs = {
   xAccelBuffering: true,
   bufferBytes: 0,
   gzip: false,
+  slots: 0,
+  engineTokensPerSecond: 0,
 };
 
-type KnobKind = 'duration' | 'int' | 'fraction' | 'string' | 'bool' | 'format' | 'status' | 'size';
+type KnobKind = 'duration' | 'int' | 'count' | 'fraction' | 'string' | 'bool' | 'format' | 'status' | 'size';
 
 /** External name (scenario key, query parameter, `serve --name`) → field and kind. */
 export const KNOB_SPECS: Record<string, { field: keyof TargetKnobs; kind: KnobKind; help: string }> = {
@@ -92,7 +101,12 @@ export const KNOB_SPECS: Record<string, { field: keyof TargetKnobs; kind: KnobKi
   xAccelBuffering: { field: 'xAccelBuffering', kind: 'bool', help: 'send X-Accel-Buffering: no (nginx then does not buffer)' },
   buffer: { field: 'bufferBytes', kind: 'size', help: 'fault: send nothing until this many bytes wait, as a buffering proxy (0 = off)' },
   gzip: { field: 'gzip', kind: 'bool', help: 'gzip the reply when the request offers gzip, flushed per event (a compressing app that streams)' },
+  slots: { field: 'slots', kind: 'count', help: 'model server (server-wide): streams generating at once, the rest queue for a slot (0 = no limit)' },
+  engineTokensPerSecond: { field: 'engineTokensPerSecond', kind: 'count', help: 'model server (server-wide): tokens/s shared by the streams generating (0 = no limit)' },
 };
+
+/** Knobs that set up the one engine a server has: from `serve` flags, not per request. */
+export const SERVER_WIDE_KNOBS = ['slots', 'engineTokensPerSecond'] as const;
 
 /** Parses one knob value (from YAML, JSON or a query string); returns an error text or the value. */
 export function parseKnob(name: string, raw: unknown): { value: TargetKnobs[keyof TargetKnobs] } | { error: string } {
@@ -107,6 +121,10 @@ export function parseKnob(name: string, raw: unknown): { value: TargetKnobs[keyo
     case 'int': {
       const n = typeof text === 'number' ? text : typeof text === 'string' && /^-?\d+$/.test(text) ? Number(text) : NaN;
       return Number.isInteger(n) && n >= -1 ? { value: n } : { error: `expected a whole number ≥ -1, got ${JSON.stringify(raw)}` };
+    }
+    case 'count': {
+      const n = typeof text === 'number' ? text : typeof text === 'string' && /^\d+$/.test(text) ? Number(text) : NaN;
+      return Number.isSafeInteger(n) && n >= 0 ? { value: n } : { error: `expected a whole number ≥ 0, got ${JSON.stringify(raw)}` };
     }
     case 'fraction': {
       const n = typeof text === 'number' ? text : typeof text === 'string' && text !== '' ? Number(text) : NaN;

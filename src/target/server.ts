@@ -10,6 +10,7 @@ import type { AddressInfo, Server, Socket } from 'node:net';
 import { asksForUsage } from './api-shapes.js';
 import { DEFAULT_KNOBS, knobsFromQuery, type TargetKnobs } from './knobs.js';
 import { nowUs } from '../util/clock.js';
+import { Engine } from './engine.js';
 import { targetCounters, TokenStream } from './token-stream.js';
 
 /** /v1/messages answers in the Anthropic shape unless its query names another format. */
@@ -53,10 +54,12 @@ export function startTarget(options: TargetOptions = {}): Promise<RunningTarget>
   const defaults: TargetKnobs = { ...DEFAULT_KNOBS, ...options.knobs };
   const cors = options.cors === undefined ? '*' : options.cors;
   let active = 0;
+  // Model-server mode: one engine for every stream of this server (per-request knobs cannot change it).
+  const engine = defaults.slots > 0 || defaults.engineTokensPerSecond > 0 ? new Engine(defaults.slots, defaults.engineTokensPerSecond) : null;
 
   const server = createTargetServer(options, (req, res) => {
     if (cors !== null && allowCrossOrigin(req, res, cors)) return;
-    handle(req, res, defaults, () => active, () => {
+    handle(req, res, defaults, engine, () => active, () => {
       active++;
       res.once('close', () => active--);
     });
@@ -109,14 +112,14 @@ function createTargetServer(options: TargetOptions, handler: (req: TargetRequest
   return tls === undefined ? createHttpServer(http1, handler) : createHttpsServer({ ...http1, cert: tls.cert, key: tls.key }, handler);
 }
 
-function handle(req: TargetRequest, res: TargetResponse, defaults: TargetKnobs, active: () => number, onStream: () => void): void {
+function handle(req: TargetRequest, res: TargetResponse, defaults: TargetKnobs, engine: Engine | null, active: () => number, onStream: () => void): void {
   const url = new URL(req.url ?? '/', 'http://target');
   if (url.pathname === '/healthz') {
     res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok\n');
     return;
   }
   if (url.pathname === '/stats') {
-    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ streamsOpen: active(), eventsSent: targetCounters.events }) + '\n');
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ streamsOpen: active(), eventsSent: targetCounters.events, ...(engine === null ? {} : { generating: engine.active(), queued: engine.waiting() }) }) + '\n');
     return;
   }
   if (!STREAM_PATHS.includes(url.pathname)) {
@@ -124,7 +127,9 @@ function handle(req: TargetRequest, res: TargetResponse, defaults: TargetKnobs, 
     return;
   }
   const base = url.pathname === '/v1/messages' ? { ...defaults, format: 'anthropic' as const } : defaults;
-  const { knobs, errors } = knobsFromQuery(url.searchParams, base);
+  const { knobs: asked, errors } = knobsFromQuery(url.searchParams, base);
+  // The engine is the server's: a request's slots or engine rate would describe another server.
+  const knobs = { ...asked, slots: defaults.slots, engineTokensPerSecond: defaults.engineTokensPerSecond };
   if (errors.length > 0) {
     res.writeHead(400, { 'Content-Type': 'text/plain' }).end(`bad knobs: ${errors.join('; ')}\n`);
     return;
@@ -150,7 +155,7 @@ function handle(req: TargetRequest, res: TargetResponse, defaults: TargetKnobs, 
     const lastId = Number(req.headers['last-event-id']);
     const resumeFrom = Number.isSafeInteger(lastId) && lastId > 0 ? lastId : 0;
     const gzip = knobs.gzip && offersGzip(req.headers['accept-encoding']);
-    new TokenStream(res, knobs, startMs, resumeFrom, readBody && asksForUsage(body), gzip).start();
+    new TokenStream(res, knobs, startMs, resumeFrom, readBody && asksForUsage(body), gzip, engine).start();
   });
 }
 

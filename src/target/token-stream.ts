@@ -4,6 +4,7 @@ import { TLSSocket } from 'node:tls';
 import { constants, createGzip, type Gzip } from 'node:zlib';
 import { epochUs, nowUs } from '../util/clock.js';
 import { replyShape, type ReplyShape } from './api-shapes.js';
+import type { Engine, EngineTicket } from './engine.js';
 import type { TargetKnobs } from './knobs.js';
 import type { TargetResponse } from './server.js';
 
@@ -39,6 +40,11 @@ export class TokenStream {
   private readonly tickBound = (): void => this.tick();
   /** With the gzip knob and a client that offers gzip: the compressor the reply goes through, flushed per write. */
   private readonly gzip: Gzip | null;
+  /** Model-server mode: the engine this reply waits in and generates on; null: the fixed schedule. */
+  private readonly engine: Engine | null;
+  private ticket: EngineTicket | null = null;
+  /** Model-server mode: when the next token is due (ms, harness clock); each gap is the engine's gap at that moment. */
+  private nextDueMs = 0;
 
   /**
    * @param startMs when the reply started, on the harness's clock (nowUs() / 1000).
@@ -46,8 +52,9 @@ export class TokenStream {
    *   from there, with the base length (the spread would pick another), and a fault that
    *   already happened does not happen again.
    */
-  constructor(res: TargetResponse, knobs: TargetKnobs, startMs: number, resumeFrom = 0, usageAsked = false, gzip = false) {
+  constructor(res: TargetResponse, knobs: TargetKnobs, startMs: number, resumeFrom = 0, usageAsked = false, gzip = false, engine: Engine | null = null) {
     this.res = res;
+    this.engine = engine;
     this.gzip = gzip ? createGzip() : null;
     this.knobs = knobs;
     this.startMs = startMs;
@@ -79,11 +86,22 @@ export class TokenStream {
       const beat = this.shape.heartbeat;
       this.heartbeat = setInterval(() => this.send(beat), this.knobs.heartbeatMs);
     }
-    this.schedule();
+    if (this.engine === null) {
+      this.schedule();
+      return;
+    }
+    // The headers are out; the first token waits for a slot, then for its prefill (firstTokenDelay).
+    this.ticket = this.engine.acquire(() => {
+      if (this.done) return;
+      this.nextDueMs = nowUs() / 1000 + this.knobs.firstTokenDelayMs + (this.knobs.silenceAfter === this.from ? this.knobs.silenceMs : 0);
+      this.schedule();
+    });
   }
 
   stop(): void {
     this.done = true;
+    this.ticket?.release();
+    this.ticket = null;
     if (this.timer !== null) clearTimeout(this.timer);
     if (this.heartbeat !== null) clearInterval(this.heartbeat);
     this.timer = null;
@@ -97,7 +115,8 @@ export class TokenStream {
   }
 
   private schedule(): void {
-    const delay = this.dueMs(this.sent) - nowUs() / 1000;
+    const due = this.engine === null ? this.dueMs(this.sent) : this.nextDueMs;
+    const delay = due - nowUs() / 1000;
     this.timer = setTimeout(this.tickBound, delay > 0 ? delay : 0);
   }
 
@@ -124,6 +143,8 @@ export class TokenStream {
     }
     this.send(this.event(k, this.shape.token(k)));
     this.sent = k + 1;
+    // From the due time, not from now: timer lateness does not add up (the gap itself may change with the load).
+    if (this.engine !== null) this.nextDueMs += this.engine.intervalMs(knobs.tokenIntervalMs) + (k + 1 === knobs.silenceAfter ? knobs.silenceMs : 0);
     this.schedule();
   }
 

@@ -1,0 +1,184 @@
+// The capacity command's work: options checked, the built-in target started once when the
+// scenario names none, the search run step by step, and the report folder written.
+import { mkdir } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { CliError, EXIT } from '../cli/exit-codes.js';
+import { VERSION } from '../cli/version.js';
+import { loadAssets } from '../report/html-writer.js';
+import { writeFileAtomic } from '../report/atomic-file.js';
+import { defaultReportDir } from '../report/writer.js';
+import { loadScenario } from '../scenario/load.js';
+import { parseDurationMs, parseFraction, parseRatePerSecond } from '../scenario/units.js';
+import { spawnTarget, type ChildTarget } from '../target/child.js';
+import { SERVER_WIDE_KNOBS } from '../target/knobs.js';
+import { parseRule, type Threshold } from '../thresholds/rules.js';
+import { renderCapacityHtml } from './html.js';
+import { buildCapacityReport } from './report.js';
+import { partialResult, searchCapacity, validateSearch, type SearchOptions, type SearchResult } from './search.js';
+import { runStep, StepError, StepInterrupted, type CapacityStep } from './step.js';
+import type { ChildProcess } from 'node:child_process';
+import { expectedReplyMs, rawScenario, stepScenario, stepTiming } from './step-scenario.js';
+import { renderCapacityTable } from './table.js';
+
+export interface CapacityFlags {
+  slo?: string[];
+  from?: string;
+  to?: string;
+  factor: string;
+  precision: string;
+  step?: string;
+  warmup?: string;
+  target?: string;
+  workers?: string;
+  out?: string;
+  quiet?: boolean;
+}
+
+/** A level flag: whole sessions, or a rate (5/s, 300/m, or a bare number per second). */
+export function parseLevel(text: string, flag: string, closed: boolean): number {
+  if (closed) {
+    const n = Number(text);
+    if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < 1) throw new CliError(`${flag}: sessions are a whole number ≥ 1, got ${JSON.stringify(text)}`, EXIT.INVALID_INPUT);
+    return n;
+  }
+  const rate = /^\d+(\.\d+)?$/.test(text.trim()) ? Number(text) : parseRatePerSecond(text);
+  if (rate === null || !(rate > 0)) throw new CliError(`${flag}: a rate such as 5/s or 300/m, got ${JSON.stringify(text)}`, EXIT.INVALID_INPUT);
+  return rate;
+}
+
+function parseSlos(texts: readonly string[]): Threshold[] {
+  return texts.map((text) => {
+    const r = parseRule(text);
+    if ('error' in r) throw new CliError(`--slo: ${r.error} (${r.hint})`, EXIT.INVALID_INPUT);
+    return { ...r.rule, abortOnFail: false, abortGraceMs: 0 };
+  });
+}
+
+function duration(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  const ms = parseDurationMs(text);
+  if (ms === null || ms < 1000) throw new CliError(`${flag}: a duration of at least 1s such as 30s or 2m, got ${JSON.stringify(text)}`, EXIT.INVALID_INPUT);
+  return ms;
+}
+
+export async function runCapacity(file: string, flags: CapacityFlags): Promise<number> {
+  const scenario = await loadScenario(file);
+  const raw = rawScenario(await readFile(file, 'utf8'));
+  const closed = scenario.load.model === 'closed';
+  const slos = flags.slo !== undefined && flags.slo.length > 0 ? parseSlos(flags.slo) : scenario.thresholds.map((t) => ({ ...t, abortOnFail: false }));
+  if (slos.length === 0) throw new CliError('capacity needs at least one SLO: --slo "ttft p99 < 2s" (repeatable), or thresholds in the scenario', EXIT.INVALID_INPUT);
+  const precision = parseFraction(flags.precision);
+  const factor = Number(flags.factor);
+  const options: SearchOptions = {
+    from: flags.from === undefined ? (closed ? 10 : 1) : parseLevel(flags.from, '--from', closed),
+    to: flags.to === undefined ? (closed ? 100_000 : 10_000) : parseLevel(flags.to, '--to', closed),
+    factor,
+    precision: precision ?? NaN,
+    integer: closed,
+  };
+  const problem = validateSearch(options);
+  if (problem !== null) throw new CliError(problem, EXIT.INVALID_INPUT);
+  const stepMs = duration(flags.step, '--step');
+  const warmupMs = duration(flags.warmup, '--warmup');
+  const asked = flags.workers === undefined ? null : Number(flags.workers);
+  if (asked !== null && !(Number.isInteger(asked) && asked >= 1)) throw new CliError(`--workers: a whole number ≥ 1, got ${flags.workers}`, EXIT.INVALID_INPUT);
+
+  const dir = flags.out ?? defaultReportDir(`${scenario.name}-capacity`);
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (err) {
+    throw new CliError(`cannot create ${dir}: ${(err as Error).message}`, EXIT.CANNOT_START);
+  }
+  const log = (line: string): void => {
+    if (flags.quiet !== true) process.stderr.write(`${line}\n`);
+  };
+
+  // The built-in target, once for every step, when no variant names a URL: its model-server
+  // knobs are server-wide, so they are given when it starts; the rest go per request.
+  const needsBuiltin = flags.target === undefined && scenario.target.variants.some((v) => v.url === null);
+  let child: ChildTarget | null = null;
+  const serverKnobs: Record<string, string | number | boolean> = {};
+  for (const k of SERVER_WIDE_KNOBS) {
+    const v = scenario.target.variants[0]?.builtin[k];
+    if (v !== undefined) serverKnobs[k] = v;
+  }
+  if (needsBuiltin) {
+    try {
+      child = await spawnTarget({ knobs: serverKnobs, http2: scenario.target.http === '2' });
+    } catch (err) {
+      throw new CliError(`cannot start the built-in target: ${(err as Error).message}`, EXIT.CANNOT_START);
+    }
+    log(`built-in target at ${child.origin}${Object.keys(serverKnobs).length > 0 ? ` (model server: ${Object.entries(serverKnobs).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`);
+  }
+  const target = flags.target ?? (child === null ? null : `${child.origin}/stream`);
+  // Each step's run is given the built-in target as --target, so it would take every core: leave
+  // one to the target, as run does with a target of its own.
+  const workers = asked ?? (child === null ? null : Math.max(1, availableParallelism() - 1));
+
+  // A reply's length, from the knobs when the target is built in; otherwise learnt from each step's e2e.
+  let replyMs = expectedReplyMs({ ...scenario, target: { ...scenario.target, sendKnobs: scenario.target.sendKnobs || child !== null } }) ?? (stepMs ?? 30_000) / 3;
+  const startedAt = new Date();
+  const done: CapacityStep[] = [];
+  // Ctrl-C reaches the step's run too (one process group): it ends its streams and writes its
+  // report; a SIGTERM to this process alone is passed on. The report is then of the steps so far.
+  let interrupted = false;
+  let running: ChildProcess | null = null;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    interrupted = true;
+    if (signal === 'SIGTERM') running?.kill('SIGTERM');
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let result: SearchResult<CapacityStep>;
+  try {
+    result = await searchCapacity<CapacityStep>(options, async (level, index) => {
+      if (interrupted) throw new StepInterrupted('interrupted');
+      const timing = stepTiming(replyMs, { measuredMs: stepMs, warmupMs });
+      log(`step ${index + 1}: ${level} ${closed ? 'sessions' : 'streams/s'} (warm-up ${timing.warmupMs / 1000}s, measured ${timing.measuredMs / 1000}s) …`);
+      const step = await runStep({ capacityDir: dir, index, level, scenario: stepScenario(raw, scenario, level, timing, child !== null), timing, slos, target, workers, log, onChild: (c) => (running = c) });
+      if (interrupted) throw new StepInterrupted('interrupted');
+      done.push(step);
+      const failed = step.slos.filter((r) => !r.pass);
+      log(`  ${step.saturated ? 'harness saturated' : step.pass ? 'pass' : `FAIL: ${failed.map((r) => `${r.rule} (${r.shown})`).join('; ')}`} · goodput ${Math.round(step.goodput.share * 1000) / 10}%`);
+      // Replies longer than thought: the next steps hold three of the replies measured.
+      replyMs = Math.max(replyMs, step.summary.metrics.e2e.p90);
+      return step;
+    });
+  } catch (err) {
+    if (err instanceof StepInterrupted) result = partialResult(done, 'interrupted');
+    else if (err instanceof StepError) throw new CliError(err.message, EXIT.CANNOT_START);
+    else throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await child?.stop();
+  }
+  const report = buildCapacityReport({
+    version: VERSION,
+    scenario: { name: scenario.name, file: scenario.file },
+    model: scenario.load.model,
+    slos: slos.map((s) => s.text),
+    search: { ...options, stepMs: stepMs ?? null, warmupMs: warmupMs ?? null },
+    builtinTarget: child === null ? null : serverKnobs,
+    result,
+    startedAt,
+    endedAt: new Date(),
+  });
+  const table = renderCapacityTable(report);
+  try {
+    await writeFileAtomic(join(dir, 'capacity.json'), JSON.stringify(report, null, 2) + '\n');
+    await writeFileAtomic(join(dir, 'capacity.txt'), table);
+    await writeFileAtomic(join(dir, 'capacity.html'), renderCapacityHtml(report, await loadAssets()));
+  } catch (err) {
+    process.stdout.write(table);
+    throw new CliError(`cannot write the capacity report in ${dir}: ${(err as Error).message}`, EXIT.CANNOT_WRITE);
+  }
+  process.stdout.write(table);
+  process.stdout.write(`\ncapacity report: ${dir} (capacity.json, capacity.html, steps/)\n`);
+  if (result.stop === 'interrupted') return EXIT.INTERRUPTED;
+  if (result.stop === 'first_step_failed') return EXIT.THRESHOLDS_FAILED;
+  if (result.stop === 'harness_saturated') return EXIT.CANNOT_START;
+  return EXIT.OK;
+}

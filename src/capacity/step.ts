@@ -1,0 +1,156 @@
+// One step: its scenario written, `sse-soak run` started on it as a child process (every part
+// of a run is reused: workers, drain, saturation detection, report files), then its
+// summary.json and streams.csv read and judged against the SLOs.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Summary } from '../report/summary.js';
+import { evaluate, type Figures, type Threshold, type ThresholdResult } from '../thresholds/rules.js';
+import { goodputFromCsv, type Goodput } from './goodput.js';
+import type { StepVerdict } from './search.js';
+import type { StepTiming } from './step-scenario.js';
+
+const CLI_MAIN = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+
+export interface CapacityStep extends StepVerdict {
+  index: number;
+  /** The step's report folder, relative to the capacity folder. */
+  dir: string;
+  timing: StepTiming;
+  slos: ThresholdResult[];
+  goodput: Goodput;
+  /** The step's whole summary.json, histograms included, so steps can be merged and compared later. */
+  summary: Summary;
+}
+
+/** The figures threshold rules read, from a summary (the same fields). */
+export function figuresOf(s: Summary): Figures {
+  return {
+    metrics: s.metrics,
+    dropRate: s.dropRate,
+    outcomes: s.outcomes,
+    streams: { started: s.streams.started, ended: s.streams.ended, aborted: s.streams.aborted },
+    totals: { tokensPerSecond: s.totals.tokensPerSecond, eventsPerSecond: s.totals.eventsPerSecond },
+    cuts: s.cuts.byKind,
+  };
+}
+
+/** The harness's own state in a step's measured part (after its warm-up). */
+export interface StepHarness {
+  /** Seconds of the measured part in which a harness process was saturated (harness-monitor's SATURATION). */
+  saturatedSeconds: number;
+  /** The worst event-loop lag p99 of those seconds, ms (0: none). */
+  worstLagMs: number;
+}
+
+/** Outcomes a saturated harness can cause itself: its own timers firing late or early. */
+const HARNESS_OUTCOMES: readonly string[] = ['client_idle_timeout', 'client_lifetime'];
+
+function failedOutcomes(summary: Summary): string[] {
+  return Object.entries(summary.outcomes)
+    .filter(([o, n]) => n > 0 && o !== 'completed' && o !== 'aborted')
+    .map(([o]) => o);
+}
+
+/** Saturated seconds from this share of the measured part on can explain a failure that is not a latency. */
+export const SATURATED_SHARE = 0.25;
+
+export function stepHarness(summary: Summary, warmupMs: number): StepHarness {
+  const firstMeasured = Math.floor(warmupMs / 1000);
+  const seconds = new Set<number>();
+  let worstLagMs = 0;
+  for (const span of summary.harness.saturated) {
+    if (span.toSecond < firstMeasured) continue;
+    for (let t = Math.max(span.fromSecond, firstMeasured); t <= span.toSecond; t++) seconds.add(t);
+    worstLagMs = Math.max(worstLagMs, span.lagP99Ms);
+  }
+  return { saturatedSeconds: seconds.size, worstLagMs };
+}
+
+/**
+ * Judges a step's summary: each SLO, and whether its failure may be the harness's own.
+ * A harness that runs late adds its lag to every latency it measures, so a step that passes
+ * with it passed (the target is at least that good). A step that fails is the harness's when
+ * every failed rule could be its doing: a latency that would pass without the harness's worst
+ * lag, or another rule broken while the harness was saturated for a good part of the step. A
+ * failure past what the harness can explain is the target's: one slow second of the harness
+ * on a busy machine does not stop a search whose SLO broke by hundreds of ms.
+ */
+export function judgeStep(summary: Summary, slos: readonly Threshold[], timing: StepTiming): { slos: ThresholdResult[]; pass: boolean; saturated: boolean; harness: StepHarness } {
+  const f = figuresOf(summary);
+  const results = slos.map((t) => evaluate(t, f));
+  // A step that measured no stream cannot pass: "no ttft over 2 s" among none is no answer.
+  const measured = summary.streams.ended - summary.streams.aborted > 0;
+  const pass = measured && results.every((r) => r.pass);
+  const harness = stepHarness(summary, timing.warmupMs);
+  if (pass || harness.saturatedSeconds === 0) return { slos: results, pass, saturated: false, harness };
+  const saturatedLong = harness.saturatedSeconds >= Math.max(1, SATURATED_SHARE * (timing.measuredMs / 1000));
+  const explained = slos.every((t, i) => {
+    if (results[i]?.pass !== false) return true;
+    if (t.subject.kind === 'latency' && t.subject.stat !== 'count' && (t.op === '<' || t.op === '<=')) {
+      return evaluate({ ...t, value: t.value + harness.worstLagMs }, f).pass;
+    }
+    if (!saturatedLong) return false;
+    // A late harness can time out its own streams; it cannot make a peer reset, refuse or answer 503.
+    if (t.subject.kind === 'dropRate') return failedOutcomes(summary).every((o) => HARNESS_OUTCOMES.includes(o));
+    if (t.subject.kind === 'outcome') return HARNESS_OUTCOMES.includes(t.subject.outcome);
+    return t.subject.kind === 'total';
+  });
+  return { slos: results, pass, saturated: explained, harness };
+}
+
+/** Ctrl-C or SIGTERM reached the step's run (exit 130): what it measured is not a verdict. */
+export class StepInterrupted extends Error {}
+
+export interface StepRunOptions {
+  capacityDir: string;
+  index: number;
+  level: number;
+  scenario: Record<string, unknown>;
+  timing: StepTiming;
+  slos: readonly Threshold[];
+  /** --target for the run (the built-in target capacity started, or the user's); null: the scenario's. */
+  target: string | null;
+  workers: number | null;
+  /** Receives the step's child process while it runs (to pass on a SIGTERM). */
+  onChild?: (child: ChildProcess | null) => void;
+  /** Lines of progress (what the step is doing), to stderr. */
+  log: (line: string) => void;
+}
+
+export class StepError extends Error {}
+
+export async function runStep(o: StepRunOptions): Promise<CapacityStep> {
+  const name = String(o.index + 1).padStart(2, '0');
+  const scenarioFile = join(o.capacityDir, 'steps', `step-${name}.scenario.json`);
+  const out = join(o.capacityDir, 'steps', name);
+  await mkdir(join(o.capacityDir, 'steps'), { recursive: true });
+  await writeFile(scenarioFile, JSON.stringify(o.scenario, null, 2) + '\n');
+  const args = [CLI_MAIN, 'run', scenarioFile, '--out', out, '--quiet'];
+  if (o.target !== null) args.push('--target', o.target);
+  if (o.workers !== null) args.push('--workers', String(o.workers));
+  const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    o.onChild?.(child);
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => {
+      if (err.length < 64 * 1024) err += d.toString();
+    });
+    child.once('error', reject);
+    child.once('close', (c) => resolve({ code: c, stderr: err }));
+  });
+  o.onChild?.(null);
+  if (code === 130) throw new StepInterrupted(`step ${o.index + 1} was interrupted`);
+  const summaryFile = join(out, 'summary.json');
+  // 0: done; 4 cannot come (the step has no thresholds); anything else: the run could not be done.
+  if ((code !== 0 && code !== 4) || !existsSync(summaryFile)) {
+    throw new StepError(`step ${o.index + 1} (${o.level}) could not run (exit ${code}): ${stderr.trim().split('\n').slice(-3).join(' ') || 'no message'}`);
+  }
+  const summary = JSON.parse(await readFile(summaryFile, 'utf8')) as Summary;
+  const judged = judgeStep(summary, o.slos, o.timing);
+  const csv = join(out, 'streams.csv');
+  const goodput = existsSync(csv) ? await goodputFromCsv(csv, o.slos, o.timing.measuredMs) : { judged: 0, good: 0, share: 0, perSecond: 0, rules: [] };
+  return { index: o.index, level: o.level, dir: relative(o.capacityDir, out), timing: o.timing, ...judged, goodput, summary };
+}

@@ -1,0 +1,34 @@
+// capacity's bad input: one clear message and exit 2, nothing run, no stack trace.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cli, noStack, tempDir } from '../helpers/cli.js';
+
+test('bad SLOs, levels, durations and files are refused before any step runs', async () => {
+  const dir = tempDir();
+  const closed = join(dir, 'closed.yaml');
+  const open = join(dir, 'open.yaml');
+  writeFileSync(closed, 'name: c\nload: { model: closed, sessions: 1, duration: 5s }\n');
+  writeFileSync(open, 'name: o\nload: { model: open, rate: 1/s, duration: 5s }\n');
+  const cases: [string[], RegExp][] = [
+    [[closed], /needs at least one SLO/],
+    [[closed, '--slo', 'ttft < 2s'], /--slo: ttft needs a statistic/],
+    [[closed, '--slo', 'latency p99 < 2s'], /--slo: unknown metric "latency"/],
+    [[closed, '--slo', 'ttft p99 < 2s', '--from', '2.5'], /--from: sessions are a whole number/],
+    [[closed, '--slo', 'ttft p99 < 2s', '--from', '10', '--to', '5'], /--to must be at least --from/],
+    [[closed, '--slo', 'ttft p99 < 2s', '--factor', '1'], /--factor must be above 1/],
+    [[closed, '--slo', 'ttft p99 < 2s', '--precision', '150%'], /--precision/],
+    [[closed, '--slo', 'ttft p99 < 2s', '--step', '10ms'], /--step: a duration of at least 1s/],
+    [[open, '--slo', 'ttft p99 < 2s', '--from', 'fast'], /--from: a rate such as 5\/s/],
+    [[join(dir, 'nope.yaml'), '--slo', 'ttft p99 < 2s'], /no such scenario file/],
+  ];
+  for (const [args, why] of cases) {
+    const out = join(dir, `out-${cases.findIndex((c) => c[0] === args)}`);
+    const r = await cli(['capacity', ...args, '--out', out]);
+    noStack(r.stderr);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, why, args.join(' '));
+    assert.equal(existsSync(join(out, 'steps')), false, 'no step ran');
+  }
+});
