@@ -24,6 +24,7 @@ export interface RunFlags {
   http?: string;
   progressInterval?: string;
   workers?: string;
+  startAt?: string;
 }
 
 /** "2/3" → shard index 1 of 3 (1-based on the command line, as people count). */
