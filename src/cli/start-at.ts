@@ -60,7 +60,7 @@ export function parseStartAt(text: string, nowMs: number): number {
 export async function waitUntil(atMs: number, sleep: (ms: number) => Promise<void> = defaultSleep): Promise<number> {
   for (;;) {
     const leftMs = atMs - Date.now();
-    if (leftMs <= 0) return -leftMs;
+    if (leftMs <= 0) return 0 - leftMs; // 0 - x, not -x: on time is 0, not -0
     await sleep(Math.min(leftMs, SLICE_MS));
   }
 }
