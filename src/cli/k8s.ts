@@ -51,10 +51,14 @@ interface K8sFlags {
 }
 
 export function registerK8s(program: Command): void {
+  // `k8s gather --out` is gather's, not k8s's: options positional from the top (the program's own
+  // are only --version and --help, which every command has too).
+  program.enablePositionalOptions();
   const k8s = program
     .command('k8s')
     .description('Kubernetes manifests for a scenario run over N pods (an Indexed Job, one shard per pod, started together); then `k8s gather` and `merge`. See docs/kubernetes.md')
     .argument('<scenario>', 'scenario file (YAML or JSON)')
+    .enablePositionalOptions()
     .option('--shards <n>', `pods, each running 1/N of the load (1 to ${MAX_SHARDS})`)
     .option('--image <image>', 'the sse-soak image (built from deploy/Dockerfile and pushed where the cluster can pull it)', DEFAULT_IMAGE)
     .option('--namespace <ns>', "the namespace (default: kubectl's current one)")
@@ -105,7 +109,7 @@ export function registerK8s(program: Command): void {
       for (const n of got.notes) process.stderr.write(`sse-soak: note: ${n}\n`);
       for (const d of got.dirs) process.stdout.write(`gathered ${d}\n`);
       if (got.problems.length > 0) {
-        throw new CliError(`${got.problems.length === 1 ? 'a shard' : `${got.problems.length} shards`} could not be gathered:\n  ${got.problems.join('\n  ')}`, EXIT.CANNOT_START);
+        throw new CliError(`not every shard of the Job ${job} could be gathered (${got.dirs.length} were):\n  ${got.problems.join('\n  ')}`, EXIT.CANNOT_START);
       }
       if (!flags.merge) return;
       process.exitCode = await runMerge([...got.dirs, '--out', join(flags.out, 'merged')]);
