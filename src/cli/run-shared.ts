@@ -89,7 +89,7 @@ export async function finishRun(summary: Summary, outDir: string, quiet: boolean
       process.stderr.write(`sse-soak: warning: the background traffic's results are lost: ${(err as Error).message}\n`);
     }
   }
-  const start = recordedStart();
+  const start = recordedStart(summary.run.startedAt);
   if (start !== null) summary.run.start = start;
   const text = renderConsoleSummary(summary, outDir);
   process.stdout.write(quiet ? `${outDir}\n` : '\n' + text);

@@ -82,9 +82,15 @@ const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => set
 
 let recorded: StartRecord | null = null;
 
-/** The --start-at of this process's run, for its summary; null without one. */
-export function recordedStart(): StartRecord | null {
-  return recorded;
+/**
+ * The --start-at of this process's run, for its summary; null without one. Its lateness is the
+ * load clock's (run.startedAt), when later than the wait's end: building the run after the wait
+ * takes ms on a quiet machine and hundreds on a starved one, and that delay is the shard's too.
+ */
+export function recordedStart(startedAt?: string): StartRecord | null {
+  if (recorded === null) return null;
+  const clockLateMs = startedAt === undefined ? Number.NaN : Date.parse(startedAt) - Date.parse(recorded.at);
+  return Number.isFinite(clockLateMs) && clockLateMs > recorded.lateMs ? { at: recorded.at, lateMs: clockLateMs } : recorded;
 }
 
 /**

@@ -105,7 +105,7 @@ export interface Summary extends Figures {
     drain?: { limitMs: number; finished: number; aborted: number };
     /** How many runs this summary joins: 1 for a run, more for `merge`. */
     mergedFrom: number;
-    /** run --start-at: the time asked for and how late the load started; after `merge`, also the spread of the runs' starts (docs/kubernetes.md). */
+    /** run --start-at: the time asked for and how late the load's clock started after it; after `merge`, also the spread of the runs' starts (docs/kubernetes.md). */
     start?: { at: string | null; lateMs: number | null; spreadMs?: number };
   };
   metricFormulas: Record<MetricName, string>;

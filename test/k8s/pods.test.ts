@@ -198,7 +198,9 @@ thresholds: ["ttft p99 < 30s"]
   for (const d of shardDirs) {
     const s = read(d);
     assert.equal(s.run.start?.at, startAt);
-    assert.ok((s.run.start?.lateMs ?? Infinity) < 1000, `shard ${d} was ${s.run.start?.lateMs} ms late: its pod took more than ${START_AFTER_MS - 2 * LAUNCH_GAP_MS} ms to start`);
+    // Late by the time it takes to build the run after the wait (the load's clock starts then):
+    // ms on a quiet machine, hundreds of ms on this starved one; a pod that missed the time would be seconds late.
+    assert.ok((s.run.start?.lateMs ?? Infinity) < 2000, `shard ${d} was ${s.run.start?.lateMs} ms late: its pod took more than ${START_AFTER_MS - 2 * LAUNCH_GAP_MS} ms to start`);
   }
   // The first stream each shard opened, less its place in the schedule (constant arrivals: arrival k,
   // at k/rate s, is shard k mod N's): the moment each shard's load began, as streams.csv tells it.

@@ -66,6 +66,8 @@ test('startAt: records the time and the lateness for the summary; a late shard w
   await vt.until(() => record !== null, 5000);
   assert.deepEqual(record, { at: new Date(START_MS + 3000).toISOString(), lateMs: 0 });
   assert.deepEqual(recordedStart(), record);
+  // The load's clock started 250 ms after the wait (the run was being built): that is the lateness.
+  assert.deepEqual(recordedStart(new Date(START_MS + 3250).toISOString()), { at: new Date(START_MS + 3000).toISOString(), lateMs: 250 });
   assert.match(said.join(''), /waiting 3s for --start-at 1970-01-01T00:00:04.000Z/);
 
   const warnings: string[] = [];
