@@ -8,7 +8,7 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { stringify } from 'yaml';
+import { parse as parseYaml, stringify } from 'yaml';
 import { BUNDLE_FILES, encodeBundle, LOG_BUDGET_CHARS } from '../k8s/bundle.js';
 import { gather } from '../k8s/gather.js';
 import { renderManifests, type Manifest } from '../k8s/render.js';
@@ -166,7 +166,7 @@ export async function render(file: string, flags: K8sFlags, nowMs: number = Date
 
   // Every ${VAR} comes from the Secret in the pod. Here they only need a value for the scenario to be checked: this machine's, or a stand-in.
   const vars = new Map<string, boolean>();
-  for (const m of text.matchAll(TEMPLATE)) vars.set(m[1] as string, (vars.get(m[1] as string) ?? true) && m[2] !== undefined);
+  for (const m of templateText(text).matchAll(TEMPLATE)) vars.set(m[1] as string, (vars.get(m[1] as string) ?? true) && m[2] !== undefined);
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const v of vars.keys()) if (!env[v]) env[v] = '1';
   const parsed = parseScenario(text, file, env);
@@ -226,6 +226,15 @@ export async function render(file: string, flags: K8sFlags, nowMs: number = Date
   });
   notes.push(`the Job ${name}: ${shards} pod(s) start at ${new Date(atMs).toISOString()}; apply before then, and after the run: sse-soak k8s gather ${name}${flags.namespace === undefined ? '' : ` --namespace ${flags.namespace}`} --out <dir>`);
   return { manifests, notes, scenario };
+}
+
+/** The scenario's values, where ${VAR}s are read (a ${VAR} in a YAML comment is not one); the text itself if it does not parse (parseScenario then says why). */
+function templateText(text: string): string {
+  try {
+    return JSON.stringify(parseYaml(text, { maxAliasCount: 100 }) ?? null);
+  } catch {
+    return text;
+  }
 }
 
 function wholeNumber(text: string, flag: string, min: number, max: number): number {

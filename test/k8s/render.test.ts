@@ -29,6 +29,7 @@ target:
     Authorization: Bearer \${API_KEY}
     X-Team: \${TEAM:-load}
   body: { model: gpt-x, stream: true, messages: [{ role: user, content: hi }] }
+# \${NOT_A_VAR}: a comment is not read
 load: { model: open, rate: 20/s, duration: 10m }
 thresholds: ["ttft p99 < 2s"]
 `,
