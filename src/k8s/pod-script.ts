@@ -39,7 +39,8 @@ export function shardScript(o: ScriptOptions): string {
     "trap 'kill -TERM $pid 2>/dev/null' TERM INT",
     'wait $pid; rc=$?',
     'while kill -0 $pid 2>/dev/null; do wait $pid; rc=$?; done',
-    'sse-soak k8s emit "$SSE_SOAK_REPORT/shard-$i" --shard "$i/' + o.shards + '" || rc=3',
+    // No report to print (the run failed before its end): the run's own exit code says why.
+    'if ! sse-soak k8s emit "$SSE_SOAK_REPORT/shard-$i" --shard "$i/' + o.shards + '"; then [ "$rc" -ne 0 ] || rc=3; fi',
     // A failed threshold is judged on the merged report; a failed pod would fail the Job and stop the other shards.
     'if [ "$rc" -eq 4 ]; then echo "sse-soak: shard $i: a threshold failed on this shard alone; see the merged report"; rc=0; fi',
     'exit $rc',
