@@ -8,6 +8,7 @@ import { registerCapacity } from './capacity.js';
 import { registerCompare } from './compare.js';
 import { registerDoctor } from './doctor.js';
 import { registerInit } from './init.js';
+import { registerK8s } from './k8s.js';
 import { registerMerge, registerReport } from './merge.js';
 import { registerRun } from './run.js';
 import { registerServe } from './serve.js';
@@ -31,6 +32,7 @@ registerReport(program);
 registerCompare(program);
 registerServe(program);
 registerValidate(program);
+registerK8s(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -5,6 +5,7 @@ import { readFile, realpath } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { mergeSummaries } from '../merge/merge.js';
 import { sharedRuns } from '../merge/run-ids.js';
+import { mergedStart, startLine } from '../merge/start-spread.js';
 import { joinCsvFiles } from '../merge/streams-csv.js';
 import { mergeTimeseries } from '../merge/timeseries.js';
 import { ReportWriteError, writeFileAtomic } from '../report/atomic-file.js';
@@ -47,6 +48,9 @@ export function registerMerge(program: Command): void {
         for (const s of shared) process.stderr.write(`sse-soak: warning: ${s}: its streams are counted twice (--allow-duplicates)\n`);
       }
       const { summary, warnings } = mergeSummaries(runs, VERSION);
+      // Here, not in mergeSummaries: a run's own workers start together by design (workers.ts).
+      const started = mergedStart(runs);
+      if (started !== undefined) summary.run.start = started;
       for (const w of warnings) process.stderr.write(`sse-soak: warning: ${w}\n`);
       try {
         await prepareReportDir(flags.out);
@@ -54,7 +58,8 @@ export function registerMerge(program: Command): void {
         throw new CliError(`cannot create ${flags.out}: ${(err as Error).message}`, EXIT.CANNOT_WRITE);
       }
       const text = renderConsoleSummary(summary, flags.out);
-      process.stdout.write(flags.quiet ? `${flags.out}\n` : `merged ${runs.length} runs\n\n${text}`);
+      const startText = startLine(started, runs.length);
+      process.stdout.write(flags.quiet ? `${flags.out}\n` : `merged ${runs.length} runs${startText === null ? '' : `; ${startText}`}\n\n${text}`);
       const failures: ReportWriteError[] = [];
       const series = dirs.map((d) => join(d, 'timeseries.csv')).filter((f) => existsSync(f));
       if (series.length > 0) {

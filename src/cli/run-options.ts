@@ -9,6 +9,7 @@ import { parseDurationMs, parseFraction } from '../scenario/units.js';
 import { parseRule, type Threshold } from '../thresholds/rules.js';
 import { httpUrl } from './args.js';
 import { CliError, EXIT } from './exit-codes.js';
+import { parseStartAt } from './start-at.js';
 
 export interface RunFlags {
   target?: string;
@@ -24,6 +25,7 @@ export interface RunFlags {
   http?: string;
   progressInterval?: string;
   workers?: string;
+  startAt?: string;
 }
 
 /** "2/3" → shard index 1 of 3 (1-based on the command line, as people count). */
@@ -37,6 +39,8 @@ export function parseShard(text: string | undefined): { index: number; count: nu
 }
 
 export function applyFlags(scenario: Scenario, flags: RunFlags): Scenario {
+  // Checked here, before a report folder is made or a target started; waited for in runScenario.
+  if (flags.startAt !== undefined) parseStartAt(flags.startAt, Date.now());
   const thresholds: Threshold[] = [...scenario.thresholds];
   for (const text of flags.threshold ?? []) {
     const parsed = parseRule(text);

@@ -18,6 +18,7 @@ import type { Scenario } from '../scenario/types.js';
 import { evaluateAll, figuresForRules, warmupEndMs } from '../thresholds/live.js';
 import { hashUniform } from '../util/random.js';
 import { CliError, EXIT } from './exit-codes.js';
+import { recordedStart } from './start-at.js';
 import { VERSION } from './version.js';
 
 /** Where a run's streams go and how the reports name them, fixed before any worker starts. */
@@ -88,6 +89,8 @@ export async function finishRun(summary: Summary, outDir: string, quiet: boolean
       process.stderr.write(`sse-soak: warning: the background traffic's results are lost: ${(err as Error).message}\n`);
     }
   }
+  const start = recordedStart(summary.run.startedAt);
+  if (start !== null) summary.run.start = start;
   const text = renderConsoleSummary(summary, outDir);
   process.stdout.write(quiet ? `${outDir}\n` : '\n' + text);
   // unwritten: files already lost, such as a worker's summary.json.

@@ -21,6 +21,7 @@ import { applyFlags, parseShard, progressIntervalMs, type RunFlags } from './run
 import { finishRun, onInterrupt, ProgressPrinter, reportCsv, streamsCsvWriter, summarize, type RunTargets } from './run-shared.js';
 import { VERSION } from './version.js';
 import { machineLimitWarnings } from './machine-limits.js';
+import { startAt } from './start-at.js';
 import { forkWorkers, MAX_WORKERS, runWithWorkers } from './workers.js';
 
 export function registerRun(program: Command): void {
@@ -43,6 +44,7 @@ export function registerRun(program: Command): void {
     .option('--resolve <host:port:address>', "connect to this address for host:port, as curl --resolve (repeatable; adds to target.connectTo)", collect)
     .option('--drain <duration>', "after the stages, how long open streams may finish before they are aborted (default: the scenario's load.drain, else 3m; not changed by --duration)")
     .option('--progress-interval <duration>', 'how often a progress line is printed when not on a terminal', '10s')
+    .option('--start-at <time>', 'wait until this wall-clock time (RFC 3339 with a zone, e.g. 2026-12-02T14:00:00Z, or +duration such as +2m) and start the load then: shards on several machines start together')
     .option('--workers <n>', `processes that share the load (default: one per core, one fewer with the built-in target, at most ${MAX_WORKERS})`)
     .option('--quiet', 'no progress and no summary: print only the report folder');
   run.action(async (arg: string, flags: RunFlags & ScenarioFlags, cmd: Command) => {
@@ -169,6 +171,8 @@ async function runScenario(source: RunSource, scenario: Scenario): Promise<numbe
   const progress = new ProgressPrinter(quiet, progressEveryMs, load.durationMs, load.stages.length, load.model, workers);
   let background: BackgroundTraffic | null = null;
   try {
+    // Before the background traffic's lead and the load's clock, in both paths (start-at.ts).
+    await startAt(flags.startAt, say);
     const bg = scenario.background;
     if (bg !== null) {
       const url = backgroundUrl(bg, urls[0] as string);

@@ -107,6 +107,8 @@ export interface Summary extends Figures {
     drain?: { limitMs: number; finished: number; aborted: number };
     /** How many runs this summary joins: 1 for a run, more for `merge`. */
     mergedFrom: number;
+    /** run --start-at: the time asked for and how late the load's clock started after it; after `merge`, also the spread of the runs' starts (docs/kubernetes.md). */
+    start?: { at: string | null; lateMs: number | null; spreadMs?: number };
   };
   metricFormulas: Record<MetricName, string>;
   variants: ({ name: string } & Figures)[];

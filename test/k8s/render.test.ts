@@ -1,0 +1,157 @@
+// sse-soak k8s: the rendered manifests, read back from the command's own output, validated against
+// the Kubernetes API schemas offline (kubernetes-models); secrets stay out of them; bad input is
+// refused with its reason; the report carried in a log comes back whole or not at all.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import { Job } from 'kubernetes-models/batch/v1/Job';
+import type { IJob } from 'kubernetes-models/batch/v1/Job';
+import { decodeBundles, encodeBundle } from '../../src/k8s/bundle.js';
+import { gather } from '../../src/k8s/gather.js';
+import { cli, noStack, tempDir } from '../helpers/cli.js';
+
+const SECRET_VALUE = 'sk-live-0123456789abcdef';
+
+function scenario(dir: string, text?: string): string {
+  const file = join(dir, 'chat.yaml');
+  writeFileSync(
+    file,
+    text ??
+      `name: Chat tier 1
+target:
+  url: https://api.example.com/v1/chat/completions
+  headers:
+    Authorization: Bearer \${API_KEY}
+    X-Team: \${TEAM:-load}
+  body: { model: gpt-x, stream: true, messages: [{ role: user, content: hi }] }
+# \${NOT_A_VAR}: a comment is not read
+load: { model: open, rate: 20/s, duration: 10m }
+thresholds: ["ttft p99 < 2s"]
+`,
+  );
+  return file;
+}
+
+const docs = (yaml: string): unknown[] => parseAllDocuments(yaml).map((d) => d.toJS() as unknown);
+
+test('the manifests validate against the Kubernetes API schemas, and no secret is written into them', async () => {
+  const dir = tempDir();
+  const file = scenario(dir);
+  // The user's own shell may hold the secret: it must not leak into a manifest.
+  const r = await cli(['k8s', file, '--shards', '4', '--workers', '2', '--secret', 'chat-keys', '--namespace', 'load', '--image', 'registry.example/sse-soak:0.1.0', '--start-at', '2026-12-02T14:00:00Z', '--one-per-node'], {
+    env: { API_KEY: SECRET_VALUE },
+  });
+  assert.equal(r.code, 0, r.stderr);
+  noStack(r.stderr);
+  assert.ok(!r.stdout.includes(SECRET_VALUE), 'the secret is in a manifest');
+  const [cm, job] = docs(r.stdout) as [ConfigMap, IJob];
+  new ConfigMap(cm).validate();
+  new Job(job).validate();
+  assert.equal(cm.kind, 'ConfigMap');
+  assert.equal(cm.data?.['scenario.yaml'], readFileSync(file, 'utf8'), 'the scenario, as written (with its ${VAR}s)');
+  const spec = job.spec;
+  assert.equal(spec?.completionMode, 'Indexed');
+  assert.equal(spec?.completions, 4);
+  assert.equal(spec?.parallelism, 4);
+  const pod = spec?.template.spec;
+  const c = pod?.containers[0];
+  assert.equal(c?.image, 'registry.example/sse-soak:0.1.0');
+  assert.deepEqual(c?.resources?.requests, { cpu: '2', memory: '1536Mi' });
+  assert.equal(c?.resources?.limits?.cpu, undefined, 'no CPU limit: throttling would show as latency');
+  assert.deepEqual(pod?.securityContext?.sysctls, [{ name: 'net.ipv4.ip_local_port_range', value: '1024 65535' }]);
+  assert.equal(pod?.topologySpreadConstraints?.[0]?.topologyKey, 'kubernetes.io/hostname');
+  assert.ok(pod?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length, '--one-per-node');
+  // Each ${VAR} from the named Secret; one with a default may be missing from it.
+  const fromSecret = (c?.env ?? []).filter((e) => e.valueFrom?.secretKeyRef !== undefined).map((e) => [e.name, e.valueFrom?.secretKeyRef?.name, e.valueFrom?.secretKeyRef?.optional]);
+  assert.deepEqual(fromSecret, [
+    ['API_KEY', 'chat-keys', false],
+    ['TEAM', 'chat-keys', true],
+  ]);
+  const script = c?.args?.[0] ?? '';
+  assert.match(script, /sse-soak run "\$SSE_SOAK_SCENARIO" --shard "\$i\/4" --start-at 2026-12-02T14:00:00.000Z --workers 2 /);
+  // The script is valid sh (the image's /bin/sh runs it).
+  execFileSync('/bin/sh', ['-n', '-c', script]);
+  // What a cluster would refuse is refused here: a wrong type in a field.
+  assert.throws(() => new Job({ ...job, spec: { ...spec, completions: '4' } } as unknown as IJob).validate(), /completions must be integer/);
+});
+
+test('--out writes the two files kubectl apply -f <dir> applies in order', async () => {
+  const dir = tempDir();
+  const file = scenario(dir, 'name: plain\ntarget: { url: "http://gateway.example/stream" }\nload: { sessions: 5, duration: 1m }\n');
+  const r = await cli(['k8s', file, '--shards', '2', '--out', join(dir, 'm')]);
+  assert.equal(r.code, 0, r.stderr);
+  new ConfigMap(docs(readFileSync(join(dir, 'm', '00-configmap.yaml'), 'utf8'))[0] as ConfigMap).validate();
+  const job = docs(readFileSync(join(dir, 'm', '10-job.yaml'), 'utf8'))[0] as IJob;
+  new Job(job).validate();
+  assert.equal(job.metadata?.name, 'sse-soak-plain');
+  assert.equal(job.metadata?.namespace, undefined, "kubectl's current namespace");
+});
+
+test('bad input: a clear message and exit code 2, never a manifest', async () => {
+  const dir = tempDir();
+  const file = scenario(dir);
+  const cases: [string[], RegExp][] = [
+    [['k8s', file, '--shards', '2'], /uses \$\{API_KEY\}, \$\{TEAM\}: name the Secret .* --secret NAME/],
+    [['k8s', file, '--secret', 'k'], /--shards: how many pods/],
+    [['k8s', file, '--shards', '0', '--secret', 'k'], /--shards: expected a whole number from 1/],
+    [['k8s', file, '--shards', '2', '--secret', 'k', '--workers', 'lots'], /--workers: expected a whole number/],
+    [['k8s', file, '--shards', '2', '--secret', 'k', '--memory', '1 GB'], /--memory: expected a Kubernetes quantity/],
+    [['k8s', file, '--shards', '2', '--secret', 'k', '--start-at', '14:00'], /--start-at: expected an RFC 3339 time/],
+    [['k8s', file, '--shards', '2', '--secret', 'k', '--name', 'Big_Run'], /--name: Big_Run is not a Job name/],
+    [['k8s', scenario(tempDir(), 'load: { sessions: 2, duration: 1m }\n'), '--shards', '2'], /names no target URL/],
+    [['k8s', join(dir, 'missing.yaml'), '--shards', '2'], /cannot be read \(ENOENT\)/],
+  ];
+  for (const [args, why] of cases) {
+    const r = await cli(args);
+    assert.equal(r.code, 2, `${args.join(' ')}\n${r.stderr}`);
+    assert.match(r.stderr, why);
+    assert.equal(r.stdout, '');
+    noStack(r.stderr);
+  }
+});
+
+test('a report carried in a log: back whole, or named as damaged or cut', () => {
+  const files = { 'summary.json': '{"a":1}', 'timeseries.csv': 'second,opened\n0,3\n', 'streams.csv': 'seq\n1\n'.repeat(50) };
+  const { text } = encodeBundle({ shard: '2/3', files, omitted: [] });
+  const log = `progress line\n${text}sse-soak: done\n`;
+  const back = decodeBundles(log);
+  assert.deepEqual(back.problems, []);
+  assert.deepEqual(back.bundles[0]?.files, files);
+  assert.equal(back.bundles[0]?.shard, '2/3');
+
+  const lines = text.split('\n');
+  const damaged = [...lines];
+  damaged[1] = (damaged[1] ?? '').replace(/^./, (ch) => (ch === 'A' ? 'B' : 'A'));
+  assert.match(decodeBundles(damaged.join('\n')).problems[0] ?? '', /damaged/);
+  assert.match(decodeBundles(lines.slice(0, 2).join('\n')).problems[0] ?? '', /end marker is missing/);
+
+  // Over the log budget, streams.csv is left out, and says so.
+  const small = encodeBundle({ shard: '1/1', files: { ...files, 'streams.csv': randomBytes(20_000).toString('hex') }, omitted: [] }, 2000);
+  assert.match(small.omitted[0] ?? '', /streams\.csv: .* budget/);
+  assert.deepEqual(Object.keys(decodeBundles(small.text).bundles[0]?.files ?? {}), ['summary.json', 'timeseries.csv']);
+});
+
+test('gather: the first complete report of each index; a shard without one is named with its pod', async () => {
+  const dir = tempDir();
+  const bundle = (i: number): string => encodeBundle({ shard: `${i}/3`, files: { 'summary.json': `{"shard":${i}}` }, omitted: [] }).text;
+  const pod = (name: string, index: number, phase: string): unknown => ({ metadata: { name, annotations: { 'batch.kubernetes.io/job-completion-index': String(index) } }, status: { phase } });
+  const logs: Record<string, string> = { 'j-0-a': bundle(1), 'j-1-a': 'Error: crashed\n', 'j-1-b': bundle(2), 'j-2-a': 'waiting 3s for --start-at\n' };
+  const calls: string[][] = [];
+  const fake = async (args: string[]): Promise<string> => {
+    calls.push(args);
+    if (args[0] === 'get') return JSON.stringify({ items: [pod('j-0-a', 0, 'Succeeded'), pod('j-1-a', 1, 'Failed'), pod('j-1-b', 1, 'Succeeded'), pod('j-2-a', 2, 'Running')] });
+    return logs[args[3] as string] ?? '';
+  };
+  const got = await gather('j', 'load', dir, fake);
+  assert.deepEqual(calls[0], ['get', 'pods', '--namespace', 'load', '--selector', 'job-name=j', '--output', 'json']);
+  assert.deepEqual(got.dirs, [join(dir, 'shard-1'), join(dir, 'shard-2')]);
+  assert.equal(readFileSync(join(dir, 'shard-2', 'summary.json'), 'utf8'), '{"shard":2}');
+  assert.deepEqual(got.problems, ['j-2-a (Running): no report in its log: the run is not over']);
+  const none = await gather('gone', null, dir, async () => JSON.stringify({ items: [] }));
+  assert.match(none.problems[0] ?? '', /no pods of the Job gone/);
+});
