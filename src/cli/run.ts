@@ -21,6 +21,7 @@ import { applyFlags, parseShard, progressIntervalMs, type RunFlags } from './run
 import { finishRun, onInterrupt, ProgressPrinter, reportCsv, streamsCsvWriter, summarize, type RunTargets } from './run-shared.js';
 import { VERSION } from './version.js';
 import { machineLimitWarnings } from './machine-limits.js';
+import { DEFAULT_LINGER_MS, planLive, startLive, type LiveFlags, type LiveSink } from '../live/live-sink.js';
 import { forkWorkers, MAX_WORKERS, runWithWorkers } from './workers.js';
 
 export function registerRun(program: Command): void {
@@ -44,7 +45,10 @@ export function registerRun(program: Command): void {
     .option('--drain <duration>', "after the stages, how long open streams may finish before they are aborted (default: the scenario's load.drain, else 3m; not changed by --duration)")
     .option('--progress-interval <duration>', 'how often a progress line is printed when not on a terminal', '10s')
     .option('--workers <n>', `processes that share the load (default: one per core, one fewer with the built-in target, at most ${MAX_WORKERS})`)
-    .option('--quiet', 'no progress and no summary: print only the report folder');
+    .option('--quiet', 'no progress and no summary: print only the report folder')
+    .option('--metrics-listen <[host:]port>', 'serve Prometheus metrics at /metrics while the run goes (host: 127.0.0.1 unless given; docs/live.md)')
+    .option('--dashboard <[host:]port>', 'serve a live page of the run in the browser (host: 127.0.0.1 unless given; docs/live.md)')
+    .option('--live-linger <duration>', `after the run, how long --metrics-listen waits for a last scrape of the final figures (default ${DEFAULT_LINGER_MS / 1000}s)`);
   run.action(async (arg: string, flags: RunFlags & ScenarioFlags, cmd: Command) => {
     const source = await runSource(arg, flags, cmd);
     const scenario = applyFlags(source.scenario, source.flags);
@@ -132,6 +136,7 @@ async function runScenario(source: RunSource, scenario: Scenario): Promise<numbe
     if (!quiet) process.stdout.write(text);
   };
   const outDir = flags.out ?? defaultReportDir(scenario.name);
+  const livePlan = planLive(flags as LiveFlags);
   try {
     await prepareReportDir(outDir);
   } catch (err) {
@@ -168,7 +173,13 @@ async function runScenario(source: RunSource, scenario: Scenario): Promise<numbe
   for (const w of machineLimitWarnings(scenario, shard, workers)) process.stderr.write(`sse-soak: warning: ${w}\n`);
   const progress = new ProgressPrinter(quiet, progressEveryMs, load.durationMs, load.stages.length, load.model, workers);
   let background: BackgroundTraffic | null = null;
+  let live: LiveSink | null = null;
   try {
+    if (livePlan !== null) {
+      const started = await startLive(livePlan, scenario, shard, outDir);
+      live = started;
+      for (const [what, url] of Object.entries(started.urls)) if (url !== null) process.stderr.write(`sse-soak: live: ${what} at ${url}\n`);
+    }
     const bg = scenario.background;
     if (bg !== null) {
       const url = backgroundUrl(bg, urls[0] as string);
@@ -180,9 +191,10 @@ async function runScenario(source: RunSource, scenario: Scenario): Promise<numbe
       }
       say(`background: ${bg.method} ${reportUrl}, ${bg.connections} connections${bg.rate === null ? '' : `, ${bg.rate}/s`}; alone for ${bg.beforeMs / 1000}s before the streams and ${bg.afterMs / 1000}s after\n`);
     }
-    if (workers > 1) return await runWithWorkers({ file: source.file, text: source.text, flags, scenario, shard, procs, outDir, targets, progress, quiet, background });
-    return await runInProcess(scenario, shard, outDir, targets, progress, quiet, background);
+    if (workers > 1) return await runWithWorkers({ file: source.file, text: source.text, flags, scenario, shard, procs, outDir, targets, progress, quiet, background, live });
+    return await runInProcess(scenario, shard, outDir, targets, progress, quiet, background, live);
   } finally {
+    await live?.close();
     for (const p of procs) if (p.exitCode === null) p.kill();
     background?.kill();
     await child?.stop();
@@ -205,7 +217,7 @@ function workerCount(text: string | undefined, scenario: Scenario, reservedCores
   return Math.max(1, Math.min(availableParallelism() - reservedCores, MAX_WORKERS, load.model === 'closed' ? Math.ceil(peak) : MAX_WORKERS));
 }
 
-async function runInProcess(scenario: Scenario, shard: Shard, outDir: string, targets: RunTargets, progress: ProgressPrinter, quiet: boolean, background: BackgroundTraffic | null): Promise<number> {
+async function runInProcess(scenario: Scenario, shard: Shard, outDir: string, targets: RunTargets, progress: ProgressPrinter, quiet: boolean, background: BackgroundTraffic | null, live: LiveSink | null): Promise<number> {
   const streamsCsv = streamsCsvWriter(scenario, outDir, shard.index);
   const timeseries = reportCsv(join(outDir, 'timeseries.csv'), SECOND_COLUMNS);
   let startEpochMs = Date.now();
@@ -214,6 +226,7 @@ async function runInProcess(scenario: Scenario, shard: Shard, outDir: string, ta
     onSecond: (s) => {
       timeseries.write(secondRow(s, startEpochMs));
       progress.second(s);
+      live?.second(s);
     },
   };
   const abort = abortOnThresholds(scenario.thresholds, scenario.load.stages);
@@ -235,7 +248,9 @@ async function runInProcess(scenario: Scenario, shard: Shard, outDir: string, ta
     progress.clear();
     await background?.trail();
     const lost = await Promise.all([streamsCsv?.close() ?? null, timeseries.close()]);
-    return await finishRun(summarize(scenario, result, targets), outDir, quiet, background, lost.filter((x) => x !== null));
+    const summary = summarize(scenario, result, targets);
+    live?.end(summary);
+    return await finishRun(summary, outDir, quiet, background, lost.filter((x) => x !== null));
   } finally {
     signals.off();
   }

@@ -12,6 +12,7 @@ import { combineSeconds, type WireSnapshot } from '../driver/snapshot-wire.js';
 import { mergeSummaries } from '../merge/merge.js';
 import { SECOND_COLUMNS, secondRow, STREAM_COLUMNS } from '../report/csv-rows.js';
 import { ReportWriteError } from '../report/atomic-file.js';
+import type { LiveSink } from '../live/live-sink.js';
 import type { Summary } from '../report/summary.js';
 import type { Shard } from '../schedule/open.js';
 import type { Scenario } from '../scenario/types.js';
@@ -70,6 +71,8 @@ export interface WorkersJob {
   progress: ProgressPrinter;
   quiet: boolean;
   background: BackgroundTraffic | null;
+  /** --metrics-listen / --dashboard: fed each combined second and the merged summary. */
+  live: LiveSink | null;
 }
 
 interface Worker {
@@ -114,6 +117,7 @@ export async function runWithWorkers(job: WorkersJob): Promise<number> {
       const combined = combineSeconds(parts);
       timeseries.write(secondRow(combined, startEpochMs));
       job.progress.second(combined);
+      job.live?.second(combined);
     }
   };
 
@@ -204,6 +208,7 @@ export async function runWithWorkers(job: WorkersJob): Promise<number> {
   // One run of this machine's shard, made by several processes.
   summary.run.shard = shard;
   summary.run.mergedFrom = 1;
+  job.live?.end(summary);
   const code = await finishRun(summary, outDir, job.quiet, job.background, unwritten);
   return failures.length > 0 ? EXIT.INTERNAL : code;
 }
