@@ -3,7 +3,7 @@
 // measurement; the buckets are only how Prometheus is told about them.
 import { recordedValues, type Histogram } from '../aggregate/histogram.js';
 
-/** Steps within each decade: about 1.5× apart, so a quantile read from them is off by less than one step. */
+/** Steps within each decade: 1.33× to 1.67× apart (the 1-2-5 series with 1.5, 3 and 7 between), so a quantile read from them is off by less than one step. */
 const STEPS = [1, 1.5, 2, 3, 5, 7] as const;
 /** The last bucket: one hour, the longest reply a soak is meant to hold. */
 const TOP_MS = 3_600_000;
