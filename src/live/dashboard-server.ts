@@ -59,6 +59,8 @@ export class DashboardServer {
       res.writeHead(405, { allow: 'GET' }).end();
     } else if (path === '/') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(this.page);
+    } else if (path === '/favicon.ico') {
+      res.writeHead(204).end(); // browsers ask; a 404 would show as an error in the page's console
     } else if (path === '/events') {
       this.subscribe(req, res);
     } else {
