@@ -59,18 +59,24 @@ function eventsPerSecond(out: string, fromMs: number, toMs: number): number {
   return inside.reduce((sum, r) => sum + r.events, 0) / ((endMs - startMs) / 1000);
 }
 
-/** Reads an SSE stream until aborted; counts the seconds received. */
+/** Reads an SSE stream until aborted (connecting again until the run serves it); counts the seconds received. */
 function readEvents(url: string, signal: AbortSignal): { frames: () => number } {
   let frames = 0;
   void (async () => {
-    const res = await fetch(url, { signal });
-    const reader = res.body?.getReader();
-    for (;;) {
-      const r = await reader?.read();
-      if (r === undefined || r.done) return;
-      frames += (Buffer.from(r.value).toString().match(/^id: /gm) ?? []).length;
+    while (!signal.aborted) {
+      try {
+        const res = await fetch(url, { signal });
+        const reader = res.body?.getReader();
+        for (;;) {
+          const r = await reader?.read();
+          if (r === undefined || r.done) break;
+          frames += (Buffer.from(r.value).toString().match(/^id: /gm) ?? []).length;
+        }
+      } catch {
+        await new Promise((r) => setTimeout(r, 200)); // not listening yet (the run is starting), or aborted
+      }
     }
-  })().catch(() => undefined);
+  })();
   return { frames: () => frames };
 }
 
