@@ -80,6 +80,7 @@ export class DashboardFeed {
   private tokens = 0;
   private opened = 0;
   private endFrame: EndFrame | null = null;
+  private lastElapsedMs = 0;
   readonly info: RunInfo;
 
   constructor(scenario: Scenario, run: string, private readonly ringSize = RING_SECONDS) {
@@ -97,7 +98,10 @@ export class DashboardFeed {
     this.cumulative.ttft.add(w.ttft);
     this.cumulative.itl.add(w.itl);
     this.cumulative.scheduleLag.add(w.scheduleLag);
-    const secs = Math.max(0.001, (s.elapsedMs % 1000 || 1000) / 1000);
+    // The second's own length: about 1 s, the last one partial. (Not elapsed % 1000: a timer that
+    // fires 2 ms late would make that 2 ms, and the rate 500 times too high.)
+    const secs = Math.max(0.001, (s.elapsedMs - this.lastElapsedMs) / 1000);
+    this.lastElapsedMs = s.elapsedMs;
     const pct = (h: Histogram, p: number): number | null => (h.totalCount === 0 ? null : Math.round(h.getValueAtPercentile(p)) / 1000);
     const frame: Frame = {
       second: s.second,

@@ -49,7 +49,7 @@ const PAGE_SCRIPT = `
   var lastSecond = 0;
   var width = function () { return Math.min(1050, document.body.clientWidth - 20); };
   var mk = function (el, series, cols) {
-    return new uPlot({ width: width(), height: 220, scales: { x: { time: false } }, axes: [{ label: 's' }, {}], series: [{ label: 's' }].concat(series) }, cols, $(el));
+    return new uPlot({ width: width(), height: 220, scales: { x: { time: false } }, axes: [{ label: 's' }, { size: 70 }], series: [{ label: 's' }].concat(series) }, cols, $(el));
   };
   var charts = [
     [mk('chart-open', [{ label: 'open streams', stroke: '#1f77b4', fill: 'rgba(31,119,180,0.15)' }], [[], []]), function () { return [data.t, data.open]; }],

@@ -62,3 +62,10 @@ test('an SSE message is one id, one event and one data line, whatever the string
   const text = sseText({ event: 'second', id: 7, data: { saturated: 'a\nb\r\nc' } });
   assert.equal(text, 'id: 7\nevent: second\ndata: {"saturated":"a\\nb\\r\\nc"}\n\n');
 });
+
+test('rates are per second of the second\'s own length, when its timer fired late and for the last, partial one', () => {
+  const feed = new DashboardFeed(scenario(), 'run-1');
+  assert.equal(feed.second({ ...snapshot(1, { events: 1000, tokens: 900 }), elapsedMs: 1002.5 }).eventsPerS, Math.round(1000 / 1.0025));
+  assert.equal(feed.second({ ...snapshot(2, { events: 1000, tokens: 900 }), elapsedMs: 2003 }).tokensPerS, Math.round(900 / 1.0005));
+  assert.equal(feed.second({ ...snapshot(3, { events: 100 }), elapsedMs: 2253 }).eventsPerS, 400, 'a last second of 250 ms');
+});
