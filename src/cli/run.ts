@@ -21,7 +21,7 @@ import { applyFlags, parseShard, progressIntervalMs, type RunFlags } from './run
 import { finishRun, onInterrupt, ProgressPrinter, reportCsv, streamsCsvWriter, summarize, type RunTargets } from './run-shared.js';
 import { VERSION } from './version.js';
 import { machineLimitWarnings } from './machine-limits.js';
-import { DEFAULT_LINGER_MS, planLive, startLive, type LiveFlags, type LiveSink } from '../live/live-sink.js';
+import { DEFAULT_LINGER_MS, LiveSetupError, planLive, startLive, type LiveFlags, type LiveSink } from '../live/live-sink.js';
 import { forkWorkers, MAX_WORKERS, runWithWorkers } from './workers.js';
 
 export function registerRun(program: Command): void {
@@ -136,7 +136,7 @@ async function runScenario(source: RunSource, scenario: Scenario): Promise<numbe
     if (!quiet) process.stdout.write(text);
   };
   const outDir = flags.out ?? defaultReportDir(scenario.name);
-  const livePlan = planLive(flags as LiveFlags);
+  const livePlan = liveErrors(() => planLive(flags as LiveFlags));
   try {
     await prepareReportDir(outDir);
   } catch (err) {
@@ -176,7 +176,7 @@ async function runScenario(source: RunSource, scenario: Scenario): Promise<numbe
   let live: LiveSink | null = null;
   try {
     if (livePlan !== null) {
-      const started = await startLive(livePlan, scenario, shard, outDir);
+      const started = await liveErrors(() => startLive(livePlan, scenario, shard, outDir));
       live = started;
       for (const [what, url] of Object.entries(started.urls)) if (url !== null) process.stderr.write(`sse-soak: live: ${what} at ${url}\n`);
     }
@@ -198,6 +198,20 @@ async function runScenario(source: RunSource, scenario: Scenario): Promise<numbe
     for (const p of procs) if (p.exitCode === null) p.kill();
     background?.kill();
     await child?.stop();
+  }
+}
+
+/** A live view's flag or address that cannot be had, as an exit code: bad input, or the machine. */
+function liveErrors<T>(f: () => T): T {
+  const asCli = (err: unknown): never => {
+    if (err instanceof LiveSetupError) throw new CliError(err.message, err.kind === 'input' ? EXIT.INVALID_INPUT : EXIT.CANNOT_START);
+    throw err;
+  };
+  try {
+    const out = f();
+    return (out instanceof Promise ? (out.catch(asCli) as T) : out);
+  } catch (err) {
+    return asCli(err);
   }
 }
 

@@ -11,10 +11,11 @@ import type { Shard } from '../schedule/open.js';
 import { DashboardFeed } from './dashboard-feed.js';
 import { renderDashboardPage } from './dashboard-page.js';
 import { DashboardServer } from './dashboard-server.js';
-import { listen, parseListen, type ListenAddress } from './listen.js';
+import { listen, LiveSetupError, parseListen, type ListenAddress } from './listen.js';
+
+export { LiveSetupError } from './listen.js';
 import { PromCollector } from './prom-collector.js';
 import { parseDurationMs } from '../scenario/units.js';
-import { CliError, EXIT } from '../cli/exit-codes.js';
 
 export interface LiveSink {
   /** One second of the run, the last partial one included. */
@@ -48,8 +49,8 @@ export function planLive(flags: LiveFlags): LivePlan | null {
   let lingerMs = DEFAULT_LINGER_MS;
   if (flags.liveLinger !== undefined) {
     const ms = parseDurationMs(flags.liveLinger);
-    if (ms === null || ms < 0) throw new CliError(`--live-linger: expected a duration such as 15s or 0, got ${JSON.stringify(flags.liveLinger)}`, EXIT.INVALID_INPUT);
-    if (metrics === null && dashboard === null) throw new CliError('--live-linger: only with --metrics-listen or --dashboard', EXIT.INVALID_INPUT);
+    if (ms === null || ms < 0) throw new LiveSetupError(`--live-linger: expected a duration such as 15s or 0, got ${JSON.stringify(flags.liveLinger)}`, 'input');
+    if (metrics === null && dashboard === null) throw new LiveSetupError('--live-linger: only with --metrics-listen or --dashboard', 'input');
     lingerMs = ms;
   }
   if (metrics === null && dashboard === null) return null;
@@ -62,7 +63,7 @@ export interface LiveUrls {
   dashboard: string | null;
 }
 
-/** Starts the servers the plan asks for; a port that cannot be had is a CliError before the run begins. */
+/** Starts the servers the plan asks for; a port that cannot be had is a LiveSetupError before the run begins. */
 export async function startLive(plan: LivePlan, scenario: Scenario, shard: Shard, outDir: string): Promise<LiveSink & { urls: LiveUrls }> {
   const run = basename(outDir);
   const urls: LiveUrls = { metrics: null, dashboard: null };
