@@ -194,10 +194,11 @@ async function runScenario(source: RunSource, scenario: Scenario): Promise<numbe
     if (workers > 1) return await runWithWorkers({ file: source.file, text: source.text, flags, scenario, shard, procs, outDir, targets, progress, quiet, background, live });
     return await runInProcess(scenario, shard, outDir, targets, progress, quiet, background, live);
   } finally {
-    await live?.close();
     for (const p of procs) if (p.exitCode === null) p.kill();
     background?.kill();
     await child?.stop();
+    // Last: /metrics may wait for a final scrape (--live-linger); nothing else needs to wait with it.
+    await live?.close();
   }
 }
 

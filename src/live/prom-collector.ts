@@ -137,7 +137,7 @@ export class PromCollector {
     g.cpu.set(l, s.harness.cpuCoreShare);
     g.cpuBusiest.set(l, s.harness.cpuMaxProcessShare);
     g.saturated.set(l, s.harness.saturated === '' ? 0 : 1);
-    g.elapsed.set(l, s.elapsedMs / 1000);
+    g.elapsed.set(l, Math.round(s.elapsedMs) / 1000);
   }
 
   /** The run has ended: what only the summary knows, and the end marker. */
