@@ -120,8 +120,15 @@ export async function startLive(plan: LivePlan, scenario: Scenario, shard: Shard
       if (ended && promServer !== null && plan.lingerMs > 0) {
         process.stderr.write(`sse-soak: live: /metrics stays up until it is scraped once more (the final figures), at most ${plan.lingerMs / 1000} s (--live-linger)\n`);
         let timer: NodeJS.Timeout | undefined;
-        await Promise.race([scrapedAfterEnd, new Promise<void>((resolve) => (timer = setTimeout(resolve, plan.lingerMs)))]);
+        // Ctrl-C (or a pod's SIGTERM) ends the wait, not the process: the run's exit code stands.
+        let interrupted: () => void = () => undefined;
+        const signal = new Promise<void>((resolve) => (interrupted = resolve));
+        process.once('SIGINT', interrupted);
+        process.once('SIGTERM', interrupted);
+        await Promise.race([scrapedAfterEnd, signal, new Promise<void>((resolve) => (timer = setTimeout(resolve, plan.lingerMs)))]);
         clearTimeout(timer);
+        process.off('SIGINT', interrupted);
+        process.off('SIGTERM', interrupted);
       }
       await dash?.close();
       if (promServer !== null) {

@@ -78,3 +78,18 @@ test('a scrape before the end does not count as the final one; close() before th
   const never = await startLive({ metrics: { host: '127.0.0.1', port: 0 }, dashboard: null, lingerMs: LINGER_MS }, scenario, { index: 0, count: 1 }, 'x');
   await never.close(); // no end(): a run that failed closes at once, with no timer advanced
 });
+
+test('Ctrl-C while it lingers ends the wait (not the process): close() resolves with no time passed', async () => {
+  const before = process.listenerCount('SIGTERM');
+  const live = await started();
+  live.end(summary);
+  let closed = false;
+  const closing = live.close().then(() => (closed = true));
+  await turns(5);
+  assert.equal(closed, false);
+  assert.ok(process.listenerCount('SIGINT') > 0, 'close() listens for SIGINT while it waits (else this signal would end the test process)');
+  process.kill(process.pid, 'SIGINT');
+  await closing;
+  assert.equal(closed, true);
+  assert.equal(process.listenerCount('SIGTERM'), before, 'and stops listening after');
+});
