@@ -264,8 +264,9 @@ async function runInProcess(scenario: Scenario, shard: Shard, outDir: string, ta
     await background?.trail();
     const lost = await Promise.all([streamsCsv?.close() ?? null, timeseries.close()]);
     const summary = summarize(scenario, result, targets);
-    live?.end(summary);
-    return await finishRun(summary, outDir, quiet, background, lost.filter((x) => x !== null));
+    const code = await finishRun(summary, outDir, quiet, background, lost.filter((x) => x !== null));
+    live?.end(summary); // after finishRun, which adds the background requests' results
+    return code;
   } finally {
     signals.off();
   }

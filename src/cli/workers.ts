@@ -208,7 +208,7 @@ export async function runWithWorkers(job: WorkersJob): Promise<number> {
   // One run of this machine's shard, made by several processes.
   summary.run.shard = shard;
   summary.run.mergedFrom = 1;
-  job.live?.end(summary);
   const code = await finishRun(summary, outDir, job.quiet, job.background, unwritten);
+  job.live?.end(summary); // after finishRun, which adds the background requests' results
   return failures.length > 0 ? EXIT.INTERNAL : code;
 }

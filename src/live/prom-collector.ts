@@ -72,7 +72,7 @@ export class PromCollector {
   private readonly events: Counter<string>;
   private readonly tokens: Counter<string>;
   private readonly gauges: Record<'open' | 'sessions' | 'level' | 'stage' | 'draining' | 'lag' | 'cpu' | 'cpuBusiest' | 'saturated' | 'elapsed' | 'ended', Gauge<string>>;
-  private readonly finals: Record<'bytes' | 'reconnects', Counter<string>> & { cuts: Counter<string> };
+  private readonly finals: Record<'bytes' | 'reconnects' | 'cuts' | 'background', Counter<string>>;
   readonly histograms: Record<LiveHistogram, BucketHistogram>;
   /** Seconds fed so far (the last one fed is the run's last, partial second once end() is called). */
   seconds = 0;
@@ -103,6 +103,7 @@ export class PromCollector {
       bytes: counter('sse_soak_bytes_total', 'body bytes received by measured streams; set at the end of the run, from the summary'),
       reconnects: counter('sse_soak_reconnects_total', 'reconnects of measured streams; set at the end of the run, from the summary'),
       cuts: counter('sse_soak_cuts_total', 'streams the peer ended early, by kind; set at the end of the run, from the summary', ['kind']),
+      background: counter('sse_soak_background_requests_total', "the scenario's background requests, by phase and HTTP status ('error': no response); set at the end of the run, from the summary", ['phase', 'status']),
     };
     for (const o of OUTCOMES) this.ended.inc({ ...labels, outcome: o }, 0);
     for (const c of [this.opened, this.events, this.tokens, this.finals.bytes, this.finals.reconnects]) c.inc({ ...labels }, 0);
@@ -146,6 +147,10 @@ export class PromCollector {
     this.finals.bytes.inc(l, summary.totals.bytes);
     this.finals.reconnects.inc(l, summary.reconnects.total);
     for (const [kind, n] of Object.entries(summary.cuts.byKind)) this.finals.cuts.inc({ ...l, kind }, n);
+    for (const phase of summary.background?.phases ?? []) {
+      for (const [status, n] of Object.entries(phase.statuses)) this.finals.background.inc({ ...l, phase: phase.name, status }, n);
+      if (phase.errors > 0) this.finals.background.inc({ ...l, phase: phase.name, status: 'error' }, phase.errors);
+    }
     this.gauges.open.set(l, 0);
     this.gauges.ended.set(l, 1);
   }

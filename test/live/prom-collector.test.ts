@@ -46,16 +46,23 @@ test('labels are scenario, shard and run (escaped), plus outcome, kind and le: n
     assert.ok(line.includes('scenario="chat \\"tier\\" 1",shard="2/3",run="chat-20261202T100000Z"'), line);
     for (const m of line.matchAll(/[{,]([a-z_]+)="/g)) names.add(m[1] as string);
   }
-  assert.deepEqual([...names].sort(), ['le', 'outcome', 'run', 'scenario', 'shard']);
+  assert.deepEqual([...names].sort(), ['le', 'outcome', 'run', 'scenario', 'shard'], 'before the end (kind, phase and status come with the summary)');
 });
 
 test('end() adds what only the summary knows and marks the figures final', async () => {
   const c = new PromCollector(LABELS);
   c.second(snapshot(1, { opened: 1, ended: { eof_early: 1 } }));
-  c.end({ totals: { bytes: 1234 }, reconnects: { total: 3 }, cuts: { byKind: { idle: 1, lifetime: 0, silent: 0 } } } as unknown as Summary);
+  const phases = [
+    { name: 'before', statuses: { '200': 50 }, errors: 0 },
+    { name: 'during', statuses: { '200': 40, '503': 7 }, errors: 2 },
+  ];
+  c.end({ totals: { bytes: 1234 }, reconnects: { total: 3 }, cuts: { byKind: { idle: 1, lifetime: 0, silent: 0 } }, background: { phases } } as unknown as Summary);
   const series = parseExposition(await c.text());
   assert.equal(sumSeries(series, 'sse_soak_bytes_total'), 1234);
   assert.equal(sumSeries(series, 'sse_soak_reconnects_total'), 3);
   assert.equal(sumSeries(series, 'sse_soak_cuts_total', { kind: 'idle' }), 1);
   assert.equal(sumSeries(series, 'sse_soak_run_ended'), 1);
+  assert.equal(sumSeries(series, 'sse_soak_background_requests_total', { phase: 'during', status: '503' }), 7);
+  assert.equal(sumSeries(series, 'sse_soak_background_requests_total', { phase: 'during', status: 'error' }), 2);
+  assert.equal(sumSeries(series, 'sse_soak_background_requests_total'), 99);
 });
