@@ -113,11 +113,12 @@ export async function runWithWorkers(job: WorkersJob): Promise<number> {
       const live = workers.filter((w) => !w.ended || w.seconds.length > 0);
       if (live.length === 0 || live.some((w) => w.seconds.length === 0 && !w.ended)) return;
       const next = Math.min(...live.filter((w) => w.seconds.length > 0).map((w) => (w.seconds[0] as WireSnapshot).second));
-      const parts = live.filter((w) => w.seconds[0]?.second === next).map((w) => w.seconds.shift() as WireSnapshot);
+      const from = live.filter((w) => w.seconds[0]?.second === next);
+      const parts = from.map((w) => w.seconds.shift() as WireSnapshot);
       const combined = combineSeconds(parts);
       timeseries.write(secondRow(combined, startEpochMs));
       job.progress.second(combined);
-      job.live?.second(combined);
+      job.live?.second(combined, parts.map((p, i) => ({ worker: (from[i] as Worker).n, harness: p.harness })));
     }
   };
 

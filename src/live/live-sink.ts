@@ -3,6 +3,7 @@
 // it), then the summary. Nothing here is on the hot path, and nothing makes the run wait.
 import { createServer, type Server } from 'node:http';
 import { basename } from 'node:path';
+import type { HarnessSecond } from '../driver/harness-monitor.js';
 import type { SecondSnapshot } from '../driver/load-run.js';
 import { loadAssets } from '../report/html-writer.js';
 import type { Summary } from '../report/summary.js';
@@ -17,9 +18,15 @@ export { LiveSetupError } from './listen.js';
 import { PromCollector } from './prom-collector.js';
 import { parseDurationMs } from '../scenario/units.js';
 
+/** One worker's own harness figures in a second (`run --workers`). */
+export interface WorkerSecond {
+  worker: number;
+  harness: HarnessSecond;
+}
+
 export interface LiveSink {
-  /** One second of the run, the last partial one included. */
-  second(snapshot: SecondSnapshot): void;
+  /** One second of the run, the last partial one included; with --workers, each worker's harness figures too. */
+  second(snapshot: SecondSnapshot, workers?: readonly WorkerSecond[]): void;
   /** The run's summary: the figures are final. */
   end(summary: Summary): void;
   /** Stops serving: after the end, once Prometheus has scraped the final figures or the linger ran out; at once otherwise. */
@@ -107,8 +114,8 @@ export async function startLive(plan: LivePlan, scenario: Scenario, shard: Shard
   }
   return {
     urls,
-    second(s) {
-      prom?.second(s);
+    second(s, workers) {
+      prom?.second(s, workers);
       dash?.second(s);
     },
     end(summary) {

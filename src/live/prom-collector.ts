@@ -4,6 +4,7 @@
 // histogram is folded into fixed buckets (buckets.ts), as prom-client would have them.
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { Histogram } from '../aggregate/histogram.js';
+import type { HarnessSecond } from '../driver/harness-monitor.js';
 import type { SecondSnapshot } from '../driver/load-run.js';
 import { OUTCOMES, type Outcome } from '../record/outcome.js';
 import type { Summary } from '../report/summary.js';
@@ -72,6 +73,8 @@ export class PromCollector {
   private readonly events: Counter<string>;
   private readonly tokens: Counter<string>;
   private readonly gauges: Record<'open' | 'sessions' | 'level' | 'stage' | 'draining' | 'lag' | 'cpu' | 'cpuBusiest' | 'saturated' | 'elapsed' | 'ended', Gauge<string>>;
+  /** With --workers: each worker's own CPU and loop lag, by `worker` (1 … at most 16). */
+  private readonly perWorker: { cpu: Gauge<string>; lag: Gauge<string> };
   private readonly finals: Record<'bytes' | 'reconnects' | 'cuts' | 'background', Counter<string>>;
   readonly histograms: Record<LiveHistogram, BucketHistogram>;
   /** Seconds fed so far (the last one fed is the run's last, partial second once end() is called). */
@@ -99,6 +102,11 @@ export class PromCollector {
       elapsed: gauge('sse_soak_elapsed_seconds', 'time since the run started'),
       ended: gauge('sse_soak_run_ended', '1 once the run has ended and the counters are final (equal to summary.json)'),
     };
+    const workerGauge = (name: string, help: string): Gauge<string> => new Gauge({ name, help, labelNames: [...LABELS, 'worker'], registers: r });
+    this.perWorker = {
+      cpu: workerGauge('sse_soak_worker_cpu_share', "with --workers: each worker process's share of one core in the last second"),
+      lag: workerGauge('sse_soak_worker_event_loop_lag_p99_seconds', "with --workers: each worker's event-loop lag p99 in the last second"),
+    };
     this.finals = {
       bytes: counter('sse_soak_bytes_total', 'body bytes received by measured streams; set at the end of the run, from the summary'),
       reconnects: counter('sse_soak_reconnects_total', 'reconnects of measured streams; set at the end of the run, from the summary'),
@@ -116,8 +124,8 @@ export class PromCollector {
     }
   }
 
-  /** One second of the run (all workers together). */
-  second(s: SecondSnapshot): void {
+  /** One second of the run (all workers together), and with --workers each worker's harness figures. */
+  second(s: SecondSnapshot, workers: readonly { worker: number; harness: HarnessSecond }[] = []): void {
     const l = this.labels;
     const w = s.window;
     this.seconds++;
@@ -139,6 +147,11 @@ export class PromCollector {
     g.cpuBusiest.set(l, s.harness.cpuMaxProcessShare);
     g.saturated.set(l, s.harness.saturated === '' ? 0 : 1);
     g.elapsed.set(l, Math.round(s.elapsedMs) / 1000);
+    for (const w of workers) {
+      const wl = { ...l, worker: String(w.worker) };
+      this.perWorker.cpu.set(wl, w.harness.cpuCoreShare);
+      this.perWorker.lag.set(wl, w.harness.lagP99Ms / 1000);
+    }
   }
 
   /** The run has ended: what only the summary knows, and the end marker. */

@@ -66,3 +66,15 @@ test('end() adds what only the summary knows and marks the figures final', async
   assert.equal(sumSeries(series, 'sse_soak_background_requests_total', { phase: 'during', status: 'error' }), 2);
   assert.equal(sumSeries(series, 'sse_soak_background_requests_total'), 99);
 });
+
+test('with --workers, each worker\'s CPU and loop lag by worker number', async () => {
+  const c = new PromCollector(LABELS);
+  const s = snapshot(1);
+  c.second(s, [
+    { worker: 1, harness: { ...s.harness, cpuCoreShare: 0.61, lagP99Ms: 4 } },
+    { worker: 2, harness: { ...s.harness, cpuCoreShare: 0.35, lagP99Ms: 30 } },
+  ]);
+  const series = parseExposition(await c.text());
+  assert.equal(sumSeries(series, 'sse_soak_worker_cpu_share', { worker: '1' }), 0.61);
+  assert.equal(sumSeries(series, 'sse_soak_worker_event_loop_lag_p99_seconds', { worker: '2' }), 0.03);
+});

@@ -45,6 +45,9 @@ for (const workers of ['1', '2']) {
     assert.equal(sumSeries(series, 'sse_soak_itl_seconds_count'), summary.metrics.itl.count);
     assert.equal(sumSeries(series, 'sse_soak_bytes_total'), summary.totals.bytes);
     assert.equal(sumSeries(series, 'sse_soak_open_streams'), 0);
+    // Each worker's own harness figures (the coordinator has them in each second's parts).
+    const workerSeries = [...series.keys()].filter((k) => k.startsWith('sse_soak_worker_cpu_share{'));
+    assert.equal(workerSeries.length, workers === '1' ? 0 : 2, workerSeries.join('\n'));
     assert.equal(sumSeries(series, 'sse_soak_streams_opened_total', { run: 'run', scenario: 'live-equal', shard: '1/1' }), summary.streams.started);
   });
 }
