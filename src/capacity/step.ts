@@ -7,7 +7,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Summary } from '../report/summary.js';
-import { evaluate, type Figures, type Threshold, type ThresholdResult } from '../thresholds/rules.js';
+import { evaluate, type RuleFigures, type Threshold, type ThresholdResult } from '../thresholds/rules.js';
 import { goodputFromCsv, type Goodput } from './goodput.js';
 import type { StepVerdict } from './search.js';
 import type { StepTiming } from './step-scenario.js';
@@ -26,14 +26,14 @@ export interface CapacityStep extends StepVerdict {
 }
 
 /** The figures threshold rules read, from a summary (the same fields). */
-export function figuresOf(s: Summary): Figures {
+export function figuresOf(s: Summary): RuleFigures {
   return {
     metrics: s.metrics,
     dropRate: s.dropRate,
     outcomes: s.outcomes,
     streams: { started: s.streams.started, ended: s.streams.ended, aborted: s.streams.aborted },
     totals: { tokensPerSecond: s.totals.tokensPerSecond, eventsPerSecond: s.totals.eventsPerSecond },
-    cuts: s.cuts.byKind,
+    cuts: { byKind: s.cuts.byKind },
   };
 }
 

@@ -22,6 +22,7 @@ import { finishRun, onInterrupt, ProgressPrinter, reportCsv, streamsCsvWriter, s
 import { VERSION } from './version.js';
 import { machineLimitWarnings } from './machine-limits.js';
 import { startAt } from './start-at.js';
+import { DEFAULT_LINGER_MS, LiveSetupError, planLive, startLive, type LiveFlags, type LiveSink } from '../live/live-sink.js';
 import { forkWorkers, MAX_WORKERS, runWithWorkers } from './workers.js';
 
 export function registerRun(program: Command): void {
@@ -46,7 +47,10 @@ export function registerRun(program: Command): void {
     .option('--progress-interval <duration>', 'how often a progress line is printed when not on a terminal', '10s')
     .option('--start-at <time>', 'wait until this wall-clock time (RFC 3339 with a zone, e.g. 2026-12-02T14:00:00Z, or +duration such as +2m) and start the load then: shards on several machines start together')
     .option('--workers <n>', `processes that share the load (default: one per core, one fewer with the built-in target, at most ${MAX_WORKERS})`)
-    .option('--quiet', 'no progress and no summary: print only the report folder');
+    .option('--quiet', 'no progress and no summary: print only the report folder')
+    .option('--metrics-listen <[host:]port>', 'serve Prometheus metrics at /metrics while the run goes (host: 127.0.0.1 unless given; docs/live.md)')
+    .option('--dashboard <[host:]port>', 'serve a live page of the run in the browser (host: 127.0.0.1 unless given; docs/live.md)')
+    .option('--live-linger <duration>', `after the run, how long --metrics-listen waits for a last scrape of the final figures (default ${DEFAULT_LINGER_MS / 1000}s)`);
   run.action(async (arg: string, flags: RunFlags & ScenarioFlags, cmd: Command) => {
     const source = await runSource(arg, flags, cmd);
     const scenario = applyFlags(source.scenario, source.flags);
@@ -134,6 +138,7 @@ async function runScenario(source: RunSource, scenario: Scenario): Promise<numbe
     if (!quiet) process.stdout.write(text);
   };
   const outDir = flags.out ?? defaultReportDir(scenario.name);
+  const livePlan = liveErrors(() => planLive(flags as LiveFlags));
   try {
     await prepareReportDir(outDir);
   } catch (err) {
@@ -170,8 +175,14 @@ async function runScenario(source: RunSource, scenario: Scenario): Promise<numbe
   for (const w of machineLimitWarnings(scenario, shard, workers)) process.stderr.write(`sse-soak: warning: ${w}\n`);
   const progress = new ProgressPrinter(quiet, progressEveryMs, load.durationMs, load.stages.length, load.model, workers);
   let background: BackgroundTraffic | null = null;
+  let live: LiveSink | null = null;
   try {
-    // Before the background traffic's lead and the load's clock, in both paths (start-at.ts).
+    if (livePlan !== null) {
+      const started = await liveErrors(() => startLive(livePlan, scenario, shard, outDir));
+      live = started;
+      for (const [what, url] of Object.entries(started.urls)) if (url !== null) process.stderr.write(`sse-soak: live: ${what} at ${url}\n`);
+    }
+    // Before the background traffic's lead and the load's clock, in both paths (start-at.ts); the live views are up while it waits.
     await startAt(flags.startAt, say);
     const bg = scenario.background;
     if (bg !== null) {
@@ -184,12 +195,28 @@ async function runScenario(source: RunSource, scenario: Scenario): Promise<numbe
       }
       say(`background: ${bg.method} ${reportUrl}, ${bg.connections} connections${bg.rate === null ? '' : `, ${bg.rate}/s`}; alone for ${bg.beforeMs / 1000}s before the streams and ${bg.afterMs / 1000}s after\n`);
     }
-    if (workers > 1) return await runWithWorkers({ file: source.file, text: source.text, flags, scenario, shard, procs, outDir, targets, progress, quiet, background });
-    return await runInProcess(scenario, shard, outDir, targets, progress, quiet, background);
+    if (workers > 1) return await runWithWorkers({ file: source.file, text: source.text, flags, scenario, shard, procs, outDir, targets, progress, quiet, background, live });
+    return await runInProcess(scenario, shard, outDir, targets, progress, quiet, background, live);
   } finally {
     for (const p of procs) if (p.exitCode === null) p.kill();
     background?.kill();
     await child?.stop();
+    // Last: /metrics may wait for a final scrape (--live-linger); nothing else needs to wait with it.
+    await live?.close();
+  }
+}
+
+/** A live view's flag or address that cannot be had, as an exit code: bad input, or the machine. */
+function liveErrors<T>(f: () => T): T {
+  const asCli = (err: unknown): never => {
+    if (err instanceof LiveSetupError) throw new CliError(err.message, err.kind === 'input' ? EXIT.INVALID_INPUT : EXIT.CANNOT_START);
+    throw err;
+  };
+  try {
+    const out = f();
+    return (out instanceof Promise ? (out.catch(asCli) as T) : out);
+  } catch (err) {
+    return asCli(err);
   }
 }
 
@@ -209,7 +236,7 @@ function workerCount(text: string | undefined, scenario: Scenario, reservedCores
   return Math.max(1, Math.min(availableParallelism() - reservedCores, MAX_WORKERS, load.model === 'closed' ? Math.ceil(peak) : MAX_WORKERS));
 }
 
-async function runInProcess(scenario: Scenario, shard: Shard, outDir: string, targets: RunTargets, progress: ProgressPrinter, quiet: boolean, background: BackgroundTraffic | null): Promise<number> {
+async function runInProcess(scenario: Scenario, shard: Shard, outDir: string, targets: RunTargets, progress: ProgressPrinter, quiet: boolean, background: BackgroundTraffic | null, live: LiveSink | null): Promise<number> {
   const streamsCsv = streamsCsvWriter(scenario, outDir, shard.index);
   const timeseries = reportCsv(join(outDir, 'timeseries.csv'), SECOND_COLUMNS);
   let startEpochMs = Date.now();
@@ -218,6 +245,7 @@ async function runInProcess(scenario: Scenario, shard: Shard, outDir: string, ta
     onSecond: (s) => {
       timeseries.write(secondRow(s, startEpochMs));
       progress.second(s);
+      live?.second(s);
     },
   };
   const abort = abortOnThresholds(scenario.thresholds, scenario.load.stages);
@@ -239,7 +267,10 @@ async function runInProcess(scenario: Scenario, shard: Shard, outDir: string, ta
     progress.clear();
     await background?.trail();
     const lost = await Promise.all([streamsCsv?.close() ?? null, timeseries.close()]);
-    return await finishRun(summarize(scenario, result, targets), outDir, quiet, background, lost.filter((x) => x !== null));
+    const summary = summarize(scenario, result, targets);
+    const code = await finishRun(summary, outDir, quiet, background, lost.filter((x) => x !== null));
+    live?.end(summary); // after finishRun, which adds the background requests' results
+    return code;
   } finally {
     signals.off();
   }

@@ -12,6 +12,7 @@ import { combineSeconds, type WireSnapshot } from '../driver/snapshot-wire.js';
 import { mergeSummaries } from '../merge/merge.js';
 import { SECOND_COLUMNS, secondRow, STREAM_COLUMNS } from '../report/csv-rows.js';
 import { ReportWriteError } from '../report/atomic-file.js';
+import type { LiveSink } from '../live/live-sink.js';
 import type { Summary } from '../report/summary.js';
 import type { Shard } from '../schedule/open.js';
 import type { Scenario } from '../scenario/types.js';
@@ -70,6 +71,8 @@ export interface WorkersJob {
   progress: ProgressPrinter;
   quiet: boolean;
   background: BackgroundTraffic | null;
+  /** --metrics-listen / --dashboard: fed each combined second and the merged summary. */
+  live: LiveSink | null;
 }
 
 interface Worker {
@@ -110,10 +113,12 @@ export async function runWithWorkers(job: WorkersJob): Promise<number> {
       const live = workers.filter((w) => !w.ended || w.seconds.length > 0);
       if (live.length === 0 || live.some((w) => w.seconds.length === 0 && !w.ended)) return;
       const next = Math.min(...live.filter((w) => w.seconds.length > 0).map((w) => (w.seconds[0] as WireSnapshot).second));
-      const parts = live.filter((w) => w.seconds[0]?.second === next).map((w) => w.seconds.shift() as WireSnapshot);
+      const from = live.filter((w) => w.seconds[0]?.second === next);
+      const parts = from.map((w) => w.seconds.shift() as WireSnapshot);
       const combined = combineSeconds(parts);
       timeseries.write(secondRow(combined, startEpochMs));
       job.progress.second(combined);
+      job.live?.second(combined, parts.map((p, i) => ({ worker: (from[i] as Worker).n, harness: p.harness })));
     }
   };
 
@@ -205,5 +210,6 @@ export async function runWithWorkers(job: WorkersJob): Promise<number> {
   summary.run.shard = shard;
   summary.run.mergedFrom = 1;
   const code = await finishRun(summary, outDir, job.quiet, job.background, unwritten);
+  job.live?.end(summary); // after finishRun, which adds the background requests' results
   return failures.length > 0 ? EXIT.INTERNAL : code;
 }

@@ -1,0 +1,40 @@
+// The Grafana dashboard and docs/live.md name only metrics the collector exposes, and
+// docs/live.md lists every one of them (a renamed metric breaks this, not a user's panel).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { PromCollector } from '../../src/live/prom-collector.js';
+import { codeSpans, sections, tables } from '../helpers/markdown.js';
+
+const ROOT = new URL('../../../', import.meta.url);
+const read = (path: string): string => readFileSync(new URL(path, ROOT), 'utf8');
+
+async function exposed(): Promise<Set<string>> {
+  const text = await new PromCollector({ scenario: 's', shard: '1/1', run: 'r' }).text();
+  return new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1] as string));
+}
+
+/** A series name as a query writes it, back to its metric: histograms add _bucket, _sum, _count. */
+const metricOf = (series: string): string => series.replace(/_(bucket|sum|count)$/, '');
+
+test('every metric the Grafana dashboard queries is one the run exposes', async () => {
+  const names = await exposed();
+  const dash = JSON.parse(read('deploy/grafana/sse-soak-live.json')) as { panels: { title: string; targets: { expr: string }[] }[] };
+  assert.ok(dash.panels.length >= 8);
+  for (const p of dash.panels) {
+    for (const t of p.targets) {
+      const used = [...t.expr.matchAll(/\bsse_soak_\w+/g)].map((m) => metricOf(m[0]));
+      assert.ok(used.length > 0, `${p.title}: ${t.expr}`);
+      for (const u of used) assert.ok(names.has(u), `${p.title} queries ${u}, which the run does not expose`);
+    }
+  }
+});
+
+test('docs/live.md lists every exposed metric in its table, and nothing else', async () => {
+  const names = await exposed();
+  const section = sections(read('docs/live.md')).find((s) => s.heading === 'Metrics');
+  assert.ok(section, 'docs/live.md has a "Metrics" section');
+  const listed = new Set<string>();
+  for (const table of tables(section.lines)) for (const row of table.rows) for (const span of codeSpans(row[0] ?? '')) if (span.startsWith('sse_soak_')) listed.add(span);
+  assert.deepEqual([...listed].sort(), [...names].sort());
+});

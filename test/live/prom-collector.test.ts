@@ -1,0 +1,80 @@
+// The collector's exposition: counters add up the seconds fed, the histograms are whole,
+// the end sets what only the summary knows, and the labels are the bounded few.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BUCKET_BOUNDS_S } from '../../src/live/buckets.js';
+import { PromCollector } from '../../src/live/prom-collector.js';
+import type { Summary } from '../../src/report/summary.js';
+import { parseExposition, snapshot, sumSeries } from './snapshots.js';
+
+const LABELS = { scenario: 'chat "tier" 1', shard: '2/3', run: 'chat-20261202T100000Z' };
+
+test('counters are the sums of the seconds fed, histograms count every value, gauges show the last second', async () => {
+  const c = new PromCollector(LABELS);
+  c.second(snapshot(1, { opened: 10, events: 50, tokens: 48, ttftUs: [300_000, 310_000, 900_000] }));
+  c.second(snapshot(2, { opened: 2, ended: { completed: 7, reset: 1 }, events: 70, tokens: 70, itlUs: [50_000, 60_000] }));
+  c.second({ ...snapshot(3, { ended: { completed: 3, aborted: 1 }, events: 5, tokens: 5, saturated: 'event-loop lag p99 40 ms' }), draining: true, activeStreams: 0 });
+  const series = parseExposition(await c.text());
+  assert.equal(sumSeries(series, 'sse_soak_streams_opened_total'), 12);
+  assert.equal(sumSeries(series, 'sse_soak_streams_ended_total'), 12);
+  assert.equal(sumSeries(series, 'sse_soak_streams_ended_total', { outcome: 'completed' }), 10);
+  assert.equal(sumSeries(series, 'sse_soak_streams_ended_total', { outcome: 'reset' }), 1);
+  assert.equal(sumSeries(series, 'sse_soak_streams_ended_total', { outcome: 'eof_early' }), 0, 'every outcome has a series from the start, so rate() sees its first increase');
+  assert.equal(sumSeries(series, 'sse_soak_events_total'), 125);
+  assert.equal(sumSeries(series, 'sse_soak_tokens_total'), 123);
+  assert.equal(sumSeries(series, 'sse_soak_ttft_seconds_count'), 3);
+  assert.equal(sumSeries(series, 'sse_soak_ttft_seconds_bucket', { le: '+Inf' }), 3);
+  assert.equal(sumSeries(series, 'sse_soak_ttft_seconds_bucket', { le: '0.3' }), 0);
+  assert.equal(sumSeries(series, 'sse_soak_ttft_seconds_bucket', { le: '0.5' }), 2);
+  assert.equal(sumSeries(series, 'sse_soak_ttft_seconds_bucket', { le: '1' }), 3);
+  assert.equal(sumSeries(series, 'sse_soak_itl_seconds_count'), 2);
+  assert.equal(sumSeries(series, 'sse_soak_draining'), 1);
+  assert.equal(sumSeries(series, 'sse_soak_harness_saturated'), 1);
+  assert.equal(sumSeries(series, 'sse_soak_open_streams'), 0);
+  assert.equal(sumSeries(series, 'sse_soak_run_ended'), 0);
+  // One bucket series per bound and +Inf, per histogram.
+  assert.equal([...series.keys()].filter((k) => k.startsWith('sse_soak_ttft_seconds_bucket{')).length, BUCKET_BOUNDS_S.length + 1);
+});
+
+test('labels are scenario, shard and run (escaped), plus outcome, kind and le: nothing unbounded', async () => {
+  const c = new PromCollector(LABELS);
+  c.second(snapshot(1, { opened: 1, ended: { completed: 1 }, ttftUs: [1000] }));
+  const text = await c.text();
+  const names = new Set<string>();
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#') || line === '') continue;
+    assert.ok(line.includes('scenario="chat \\"tier\\" 1",shard="2/3",run="chat-20261202T100000Z"'), line);
+    for (const m of line.matchAll(/[{,]([a-z_]+)="/g)) names.add(m[1] as string);
+  }
+  assert.deepEqual([...names].sort(), ['le', 'outcome', 'run', 'scenario', 'shard'], 'before the end (kind, phase and status come with the summary)');
+});
+
+test('end() adds what only the summary knows and marks the figures final', async () => {
+  const c = new PromCollector(LABELS);
+  c.second(snapshot(1, { opened: 1, ended: { eof_early: 1 } }));
+  const phases = [
+    { name: 'before', statuses: { '200': 50 }, errors: 0 },
+    { name: 'during', statuses: { '200': 40, '503': 7 }, errors: 2 },
+  ];
+  c.end({ totals: { bytes: 1234 }, reconnects: { total: 3 }, cuts: { byKind: { idle: 1, lifetime: 0, silent: 0 } }, background: { phases } } as unknown as Summary);
+  const series = parseExposition(await c.text());
+  assert.equal(sumSeries(series, 'sse_soak_bytes_total'), 1234);
+  assert.equal(sumSeries(series, 'sse_soak_reconnects_total'), 3);
+  assert.equal(sumSeries(series, 'sse_soak_cuts_total', { kind: 'idle' }), 1);
+  assert.equal(sumSeries(series, 'sse_soak_run_ended'), 1);
+  assert.equal(sumSeries(series, 'sse_soak_background_requests_total', { phase: 'during', status: '503' }), 7);
+  assert.equal(sumSeries(series, 'sse_soak_background_requests_total', { phase: 'during', status: 'error' }), 2);
+  assert.equal(sumSeries(series, 'sse_soak_background_requests_total'), 99);
+});
+
+test('with --workers, each worker\'s CPU and loop lag by worker number', async () => {
+  const c = new PromCollector(LABELS);
+  const s = snapshot(1);
+  c.second(s, [
+    { worker: 1, harness: { ...s.harness, cpuCoreShare: 0.61, lagP99Ms: 4 } },
+    { worker: 2, harness: { ...s.harness, cpuCoreShare: 0.35, lagP99Ms: 30 } },
+  ]);
+  const series = parseExposition(await c.text());
+  assert.equal(sumSeries(series, 'sse_soak_worker_cpu_share', { worker: '1' }), 0.61);
+  assert.equal(sumSeries(series, 'sse_soak_worker_event_loop_lag_p99_seconds', { worker: '2' }), 0.03);
+});

@@ -1,0 +1,72 @@
+// Synthetic seconds for the live views' tests: what LoadRun.tick hands the hooks.
+import { SecondWindow } from '../../src/aggregate/second-window.js';
+import type { SecondSnapshot } from '../../src/aggregate/second-window.js';
+import type { Outcome } from '../../src/record/outcome.js';
+
+export function snapshot(second: number, fill: { opened?: number; ended?: Partial<Record<Outcome, number>>; events?: number; tokens?: number; ttftUs?: number[]; itlUs?: number[]; saturated?: string } = {}): SecondSnapshot {
+  const window = new SecondWindow();
+  window.opened = fill.opened ?? 0;
+  for (const [o, n] of Object.entries(fill.ended ?? {})) window.ended[o as Outcome] = n;
+  window.events = fill.events ?? 0;
+  window.tokens = fill.tokens ?? 0;
+  for (const v of fill.ttftUs ?? []) window.ttft.recordValue(v);
+  for (const v of fill.itlUs ?? []) window.itl.recordValue(v);
+  return {
+    second,
+    elapsedMs: second * 1000,
+    stage: 0,
+    warmup: false,
+    level: 10,
+    draining: false,
+    drainLeftMs: 0,
+    sessions: 10,
+    activeStreams: 7,
+    backlog: 0,
+    window,
+    harness: { lagP99Ms: 2, lagMaxMs: 3, cpuCoreShare: 0.2, rssBytes: 80 * 2 ** 20, heapUsedBytes: 0, heapAfterGcBytes: 0, cpuMaxProcessShare: 0.2, saturated: fill.saturated ?? '' },
+    totalStarted: 0,
+    totalEnded: 0,
+  };
+}
+
+/** PromQL's histogram_quantile on cumulative bucket counts (Prometheus' promql/quantile.go: linear within the bucket). */
+export function histogramQuantile(q: number, bounds: readonly number[], cumulative: readonly number[]): number {
+  const total = cumulative[cumulative.length - 1] as number;
+  const rank = q * total;
+  let i = cumulative.findIndex((c) => c >= rank);
+  if (i >= bounds.length) return bounds[bounds.length - 1] as number; // +Inf bucket: the highest finite bound
+  if (i < 0) i = bounds.length - 1;
+  const upper = bounds[i] as number;
+  const lower = i === 0 ? 0 : (bounds[i - 1] as number);
+  const below = i === 0 ? 0 : (cumulative[i - 1] as number);
+  const inBucket = (cumulative[i] as number) - below;
+  return lower + (upper - lower) * ((rank - below) / inBucket);
+}
+
+/** The bucket (lower, upper] holding a value in seconds. */
+export function bucketOf(valueS: number, bounds: readonly number[]): [number, number] {
+  const i = bounds.findIndex((b) => valueS <= b);
+  return i < 0 ? [bounds[bounds.length - 1] as number, Infinity] : [i === 0 ? 0 : (bounds[i - 1] as number), bounds[i] as number];
+}
+
+/** Parses Prometheus text: `name{labels} value` → value, keyed by the line's series text. */
+export function parseExposition(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const at = line.lastIndexOf(' ');
+    out.set(line.slice(0, at), Number(line.slice(at + 1)));
+  }
+  return out;
+}
+
+/** The sum of every series of a metric whose labels include all of `match`. */
+export function sumSeries(series: Map<string, number>, name: string, match: Record<string, string> = {}): number {
+  let n = 0;
+  for (const [k, v] of series) {
+    const brace = k.indexOf('{');
+    if ((brace < 0 ? k : k.slice(0, brace)) !== name) continue;
+    if (Object.entries(match).every(([l, x]) => k.includes(`${l}="${x}"`))) n += v;
+  }
+  return n;
+}
