@@ -17,16 +17,14 @@ export class CsvFile {
    * Throws if the file cannot be opened. A write that fails later (a full disk) is told
    * once on stderr; the rows after it are lost, and the run and its summary go on
    * (close() then returns the failure, so that the run ends saying its report is incomplete).
-   * @param append add rows to a file another process started (and wrote the header of).
+   * One process writes the file: a run's workers send their rows to the coordinator.
    */
   constructor(
     private readonly path: string,
     columns: readonly string[],
-    append = false,
   ) {
-    // Appends are atomic per write, and each row is written whole: several processes can share a file.
-    this.out = createWriteStream(path, { fd: openSync(path, append ? 'a' : 'w') });
-    this.stringifier = stringify({ header: !append, columns: [...columns] });
+    this.out = createWriteStream(path, { fd: openSync(path, 'w') });
+    this.stringifier = stringify({ header: true, columns: [...columns] });
     this.stringifier.pipe(this.out);
     this.done = finished(this.out).catch((err: unknown) => this.fail(err as Error));
   }

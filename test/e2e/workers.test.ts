@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Summary } from '../../src/report/summary.js';
+import { BURN_WORKER_MODULE } from '../helpers/burn-worker.js';
 import { CLI, cli, noStack, tempDir, waitForSeconds } from '../helpers/cli.js';
 import { useChildTarget } from '../helpers/target.js';
 
@@ -91,10 +93,11 @@ test('a starved worker: the console and the report name its seconds as untrustwo
   const dir = tempDir();
   writeFileSync(join(dir, 's.yaml'), `name: starved\ntarget:\n  sendKnobs: true\n  builtin: { firstTokenDelay: 20ms, tokenInterval: 20ms, tokens: 20 }\nload: { sessions: 4, duration: 4s }\n`);
   const out = join(dir, 'out');
-  // Worker 2 spends 85 ms of every 100 ms busy (worker-main.ts), like a worker squeezed onto a busy core.
+  // Worker 2 spends 85 ms of every 100 ms busy (helpers/burn-worker.ts, loaded into every process
+  // of the run; only worker 2 burns), like a worker squeezed onto a busy core.
   const r = await cli(['run', join(dir, 's.yaml'), '--workers', '2', '--target', target.stream(), '--out', out], {
     timeoutMs: 40_000,
-    env: { SSE_SOAK_TEST_BURN_WORKER: '2' },
+    env: { SSE_SOAK_TEST_BURN_WORKER: '2', NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${pathToFileURL(BURN_WORKER_MODULE).href}` },
   });
   assert.equal(r.code, 0, r.stderr);
   noStack(r.stderr);
