@@ -109,7 +109,7 @@ export async function coordinateRun(job: RunJob): Promise<number> {
               w.seconds.push(m.snapshot);
               flushSeconds();
             } else if (m.type === 'streams') {
-              if (streamsCsv !== null) for (const row of m.rows) streamsCsv.write(row);
+              streamsCsv?.writeLines(m.csv);
             } else if (m.type === 'abort') tell({ type: 'stop', reason: m.reason });
             else if (m.type === 'result') w.summary = m.summary;
           },

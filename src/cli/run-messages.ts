@@ -37,8 +37,11 @@ export type FromWorker =
   | { type: 'ready' }
   /** The second that just ended; the rows of the streams that ended in it were sent before it. */
   | { type: 'second'; snapshot: WireSnapshot }
-  /** Rows of streams.csv, in batches (worker.ts: ROWS_PER_MESSAGE, ROWS_WAIT_MS). */
-  | { type: 'streams'; rows: StreamRow[] }
+  /**
+   * Rows of streams.csv as CSV text, in batches (worker.ts: ROWS_PER_MESSAGE, ROWS_WAIT_MS):
+   * the worker makes the text, so the coordinator only appends it, however many workers send.
+   */
+  | { type: 'streams'; csv: string }
   /** A threshold with abortOnFail failed here: every worker stops. */
   | { type: 'abort'; reason: string }
   | { type: 'failed'; message: string }

@@ -5,6 +5,7 @@
 // (worker-main.ts) and, for a run in one process, in the coordinator's own.
 import { LoadRun, type RunHooks } from '../driver/load-run.js';
 import { toWire } from '../driver/snapshot-wire.js';
+import { csvLines } from '../report/csv-file.js';
 import { abortOnThresholds } from '../thresholds/live.js';
 import type { FromWorker, StreamRow, ToWorker, WorkerInit } from './run-messages.js';
 import { streamsSample } from './streams-sample.js';
@@ -35,7 +36,7 @@ export async function runWorker(init: WorkerInit, port: CoordinatorPort): Promis
     if (rowsTimer !== null) clearTimeout(rowsTimer);
     rowsTimer = null;
     if (rows.length === 0) return;
-    void port.send({ type: 'streams', rows });
+    void port.send({ type: 'streams', csv: csvLines(rows) });
     rows = [];
   };
   const hooks: RunHooks = {

@@ -120,7 +120,7 @@ test('two workers: a second is written once both sent it, rows as they come, one
   const a = scripted(1, async (say, end, heard) => {
     say({ type: 'ready' });
     await until(heard, 'start');
-    say({ type: 'streams', rows: [['a1'], ['a2']] });
+    say({ type: 'streams', csv: 'a1\na2\n' });
     say(second(1, 2));
     say(second(2, 1));
     say({ type: 'result', summary: results() });
@@ -130,7 +130,7 @@ test('two workers: a second is written once both sent it, rows as they come, one
     say({ type: 'ready' });
     await until(heard, 'start');
     say(second(1, 3));
-    say({ type: 'streams', rows: [['b1']] });
+    say({ type: 'streams', csv: 'b1\n' });
     say(second(2, 4));
     say({ type: 'result', summary: results() });
     end(null);
@@ -165,7 +165,7 @@ test('a worker that dies: its rows and seconds stay, the summary is the others\'
   const b = scripted(2, async (say, end, heard) => {
     say({ type: 'ready' });
     await until(heard, 'start');
-    say({ type: 'streams', rows: [['b1'], ['b2']] });
+    say({ type: 'streams', csv: 'b1\nb2\n' });
     say(second(1, 10));
     end('exited with SIGKILL');
   });
