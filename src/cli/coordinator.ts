@@ -12,7 +12,7 @@ import type { BackgroundTraffic } from '../background/background.js';
 import type { SecondSnapshot } from '../driver/load-run.js';
 import { combineSeconds, type WireSnapshot } from '../driver/snapshot-wire.js';
 import { mergeSummaries } from '../merge/merge.js';
-import { ReportWriteError } from '../report/atomic-file.js';
+import type { ReportWriteError } from '../report/atomic-file.js';
 import { SECOND_COLUMNS, secondRow, STREAM_COLUMNS } from '../report/csv-rows.js';
 import type { Summary } from '../report/summary.js';
 import { writeSummary } from '../report/writer.js';
@@ -166,21 +166,25 @@ export async function coordinateRun(job: RunJob): Promise<number> {
   const finished = workers.filter((w) => w.failure === null && w.summary !== null);
   if (finished.length === 0) throw new CliError(`no worker finished${failed[0] ? `: ${failed[0].failure}` : ''}`, EXIT.INTERNAL);
 
-  let summary: Summary;
-  if (count === 1) summary = (finished[0] as WorkerState).summary as Summary;
-  else {
-    for (const w of finished) {
-      await writeSummary(workerDir(w.link.n), w.summary as Summary).catch((err: unknown) => unwritten.push(err instanceof ReportWriteError ? err : new ReportWriteError(join(workerDir(w.link.n), 'summary.json'), (err as Error).message)));
-    }
-    summary = mergeSummaries(finished.map((w) => w.summary as Summary), VERSION).summary;
-    // One run of this machine's shard, made by several processes.
-    summary.run.shard = shard;
-    summary.run.mergedFrom = 1;
-  }
+  const summary = count === 1 ? ((finished[0] as WorkerState).summary as Summary) : await joinResults(finished, shard, workerDir, unwritten);
   await addBackground(summary, job.background);
   for (const o of observers) await o.onSummary?.(summary);
   await writeReportFolder({ dir: outDir, summary, quiet: job.quiet, heading: '\n', unwritten });
   return failed.length > 0 ? EXIT.INTERNAL : runExitCode(summary);
+}
+
+/**
+ * One summary of several workers' results, as `merge` joins runs (histograms added
+ * exactly); each worker's own is kept in workers/<n>/summary.json (a file that cannot
+ * be written is added to `unwritten`).
+ */
+async function joinResults(finished: readonly WorkerState[], shard: Shard, workerDir: (n: number) => string, unwritten: ReportWriteError[]): Promise<Summary> {
+  for (const w of finished) await writeSummary(workerDir(w.link.n), w.summary as Summary).catch((err: ReportWriteError) => unwritten.push(err));
+  const { summary } = mergeSummaries(finished.map((w) => w.summary as Summary), VERSION);
+  // One run of this machine's shard, made by several processes.
+  summary.run.shard = shard;
+  summary.run.mergedFrom = 1;
+  return summary;
 }
 
 /** The background traffic's results, in the summary; the streams' results stand without them. */
