@@ -21,12 +21,12 @@ const csvRows = (file: string): string[][] =>
     .split('\n')
     .map((l) => l.split(','));
 
-/** A run of 5-token replies on `sessions` sessions for `duration` with --workers 2, started in the background. */
-function startRun(sessions: number, duration: string): { child: ChildProcess; out: string; stderr: () => string; exited: Promise<number | null>; stderrClosed: Promise<void> } {
+/** A run of 5-token replies on `sessions` sessions for `duration` with `workers` workers, started in the background. */
+function startRun(sessions: number, duration: string, workers = 2): { child: ChildProcess; out: string; stderr: () => string; exited: Promise<number | null>; stderrClosed: Promise<void> } {
   const dir = tempDir();
   writeFileSync(join(dir, 's.yaml'), `target:\n  sendKnobs: true\n  builtin: { firstTokenDelay: 10ms, tokenInterval: 20ms, tokens: 5 }\nload: { sessions: ${sessions}, duration: ${duration} }\n`);
   const out = join(dir, 'out');
-  const child = spawn(process.execPath, [CLI, 'run', join(dir, 's.yaml'), '--workers', '2', '--target', target.stream(), '--out', out, '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'run', join(dir, 's.yaml'), '--workers', String(workers), '--target', target.stream(), '--out', out, '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
@@ -214,20 +214,23 @@ test('a worker killed mid-run: the rows and seconds it sent are in the report, t
   assert.ok(opened > s.streams.started, `timeseries.csv counts worker 2's streams too: ${opened} opened, ${s.streams.started} in the summary`);
 });
 
-test('Ctrl-C mid-run with workers: every stream measured has its row, and the summary counts the same streams', { timeout: 60_000 }, async () => {
-  const run = startRun(6, '1h');
-  try {
-    assert.ok(await waitForSeconds(join(run.out, 'timeseries.csv'), 2, 30_000), `the run did not start\n${run.stderr()}`);
-    run.child.kill('SIGINT');
-    assert.equal(await run.exited, 130, run.stderr());
-  } finally {
-    run.child.kill('SIGKILL');
-  }
-  noStack(run.stderr());
-  const s = read(run.out);
-  assert.equal(s.run.stopReason, 'interrupted');
-  const [head = [], ...rows] = csvRows(join(run.out, 'streams.csv'));
-  // Rows still waiting in a worker's batch when it stopped were sent before its results.
-  assert.equal(rows.length, s.streams.started);
-  assert.ok(rowsOfShard(rows, head, '0') > 0 && rowsOfShard(rows, head, '1') > 0, 'both workers sent theirs');
-});
+for (const workers of [1, 2]) {
+  test(`Ctrl-C mid-run, --workers ${workers}: every stream measured has its row, and the summary counts the same streams`, { timeout: 60_000 }, async () => {
+    const run = startRun(6, '1h', workers);
+    try {
+      assert.ok(await waitForSeconds(join(run.out, 'timeseries.csv'), 2, 30_000), `the run did not start\n${run.stderr()}`);
+      run.child.kill('SIGINT');
+      assert.equal(await run.exited, 130, run.stderr());
+    } finally {
+      run.child.kill('SIGKILL');
+    }
+    noStack(run.stderr());
+    const s = read(run.out);
+    assert.equal(s.run.stopReason, 'interrupted');
+    assert.equal(s.harness.processes, workers);
+    const [head = [], ...rows] = csvRows(join(run.out, 'streams.csv'));
+    // Rows still waiting in a worker's batch when it stopped were sent before its results.
+    assert.equal(rows.length, s.streams.started);
+    if (workers === 2) assert.ok(rowsOfShard(rows, head, '0') > 0 && rowsOfShard(rows, head, '1') > 0, 'both workers sent theirs');
+  });
+}
