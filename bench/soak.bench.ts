@@ -13,9 +13,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { streamsCsvWriter, reportCsv } from '../src/cli/run-shared.js';
+import { reportCsv } from '../src/cli/report-csv.js';
+import { streamsSample } from '../src/cli/streams-sample.js';
 import { LoadRun } from '../src/driver/load-run.js';
-import { SECOND_COLUMNS, secondRow } from '../src/report/csv-rows.js';
+import { SECOND_COLUMNS, secondRow, STREAM_COLUMNS } from '../src/report/csv-rows.js';
 import { parseScenario } from '../src/scenario/load.js';
 import { spawnTarget } from '../src/target/child.js';
 
@@ -49,14 +50,16 @@ output: { streamsCsv: 10% }`,
   {},
 );
 const dir = mkdtempSync(join(tmpdir(), 'sse-soak-soak-bench-'));
-const streamsCsv = streamsCsvWriter(scenario, dir, 0);
+const streamRow = streamsSample(scenario, 0);
+const streamsCsv = reportCsv(join(dir, 'streams.csv'), STREAM_COLUMNS);
 const timeseries = reportCsv(join(dir, 'timeseries.csv'), SECOND_COLUMNS);
 let ended = 0;
 const run = new LoadRun(scenario, `${target.origin}/stream?${replyQuery}`, {
   hooks: {
     onStreamEnd: (r) => {
       ended++;
-      streamsCsv?.write(r);
+      const row = streamRow?.(r);
+      if (row) streamsCsv.write(row);
     },
     onSecond: (s) => timeseries.write(secondRow(s, startEpochMs)),
   },
@@ -89,7 +92,7 @@ const sampler = setInterval(sample, SAMPLE_S * 1000);
 await run.run();
 clearInterval(sampler);
 sample();
-await Promise.all([streamsCsv?.close(), timeseries.close()]);
+await Promise.all([streamsCsv.close(), timeseries.close()]);
 await target.stop();
 rmSync(dir, { recursive: true, force: true });
 

@@ -113,10 +113,9 @@ export function parseFlagScenario(text: string, env: NodeJS.ProcessEnv = process
   }
 }
 
-/** The scenario `run <URL>` runs: its text (for the workers too) and the parsed scenario. */
-export async function urlScenario(url: string, flags: ScenarioFlags): Promise<{ text: string; scenario: Scenario }> {
-  const text = scenarioYaml(await fieldsFromFlags(url, flags, urlName(url)));
-  return { text, scenario: parseFlagScenario(text) };
+/** The scenario `run <URL>` runs, made from the URL and the flags. */
+export async function urlScenario(url: string, flags: ScenarioFlags): Promise<Scenario> {
+  return parseFlagScenario(scenarioYaml(await fieldsFromFlags(url, flags, urlName(url))));
 }
 
 /**

@@ -9,13 +9,11 @@ import { mergedStart, startLine } from '../merge/start-spread.js';
 import { joinCsvFiles } from '../merge/streams-csv.js';
 import { mergeTimeseries } from '../merge/timeseries.js';
 import { ReportWriteError, writeFileAtomic } from '../report/atomic-file.js';
-import { renderConsoleSummary } from '../report/console.js';
-import { writeHtmlReport } from '../report/html-writer.js';
 import { SECOND_COLUMNS } from '../report/csv-rows.js';
-import { prepareReportDir, writeReportFiles } from '../report/writer.js';
+import { prepareReportDir } from '../report/writer.js';
 import { CliError, EXIT } from './exit-codes.js';
+import { writeReportFolder } from './report-folder.js';
 import { readRun } from './run-folder.js';
-import { reportNotWritten } from './run-shared.js';
 import { VERSION } from './version.js';
 
 /** The folder a path names, symbolic links followed; a folder that does not exist yet is its absolute path. */
@@ -57,9 +55,7 @@ export function registerMerge(program: Command): void {
       } catch (err) {
         throw new CliError(`cannot create ${flags.out}: ${(err as Error).message}`, EXIT.CANNOT_WRITE);
       }
-      const text = renderConsoleSummary(summary, flags.out);
       const startText = startLine(started, runs.length);
-      process.stdout.write(flags.quiet ? `${flags.out}\n` : `merged ${runs.length} runs${startText === null ? '' : `; ${startText}`}\n\n${text}`);
       const failures: ReportWriteError[] = [];
       const series = dirs.map((d) => join(d, 'timeseries.csv')).filter((f) => existsSync(f));
       if (series.length > 0) {
@@ -73,26 +69,6 @@ export function registerMerge(program: Command): void {
         dirs.map((d) => join(d, 'streams.csv')),
         streams,
       ).catch((err: Error) => failures.push(err instanceof ReportWriteError ? err : new ReportWriteError(streams, err.message)));
-      failures.push(...(await writeReportFiles(flags.out, summary, text)));
-      if (failures.length > 0) {
-        if (flags.quiet === true) process.stderr.write(text);
-        throw reportNotWritten(failures);
-      }
-    });
-}
-
-export function registerReport(program: Command): void {
-  program
-    .command('report')
-    .description("render a run folder's views (summary.txt, report.html) again from its summary.json and timeseries.csv")
-    .argument('<run>', 'a run folder')
-    .action(async (dir: string) => {
-      const summary = await readRun(dir);
-      const text = renderConsoleSummary(summary, dir);
-      process.stdout.write(text);
-      const failures: ReportWriteError[] = [];
-      await writeFileAtomic(join(dir, 'summary.txt'), text).catch((err: ReportWriteError) => failures.push(err));
-      await writeHtmlReport(dir, summary).catch((err: Error) => failures.push(err instanceof ReportWriteError ? err : new ReportWriteError(join(dir, 'report.html'), err.message)));
-      if (failures.length > 0) throw reportNotWritten(failures);
+      await writeReportFolder({ dir: flags.out, summary, quiet: flags.quiet === true, heading: `merged ${runs.length} runs${startText === null ? '' : `; ${startText}`}\n\n`, unwritten: failures });
     });
 }

@@ -1,29 +1,27 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import { backgroundReportUrl, BackgroundTraffic, backgroundUrl } from '../background/background.js';
-import { LoadRun, type RunHooks } from '../driver/load-run.js';
-import { SECOND_COLUMNS, secondRow } from '../report/csv-rows.js';
 import { defaultReportDir, prepareReportDir } from '../report/writer.js';
-import type { Shard } from '../schedule/open.js';
 import { loadScenario } from '../scenario/load.js';
 import { redactUrl } from '../scenario/request-checks.js';
 import type { Scenario } from '../scenario/types.js';
 import { formatDurationMs } from '../scenario/units.js';
 import { spawnTarget, type ChildTarget } from '../target/child.js';
 import { knobsToQuery } from '../target/knobs.js';
-import { abortOnThresholds } from '../thresholds/live.js';
 import { collect } from './args.js';
 import { FLAG_DEFAULTS, isUrlArgument, refuseWithFile, SCENARIO_FLAGS, scenarioOptions, urlScenario, type ScenarioFlags } from './flag-scenario.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { applyFlags, parseShard, progressIntervalMs, type RunFlags } from './run-options.js';
-import { finishRun, onInterrupt, ProgressPrinter, reportCsv, streamsCsvWriter, summarize, type RunTargets } from './run-shared.js';
+import { coordinateRun } from './coordinator.js';
+import { ProgressPrinter } from './progress-printer.js';
+import type { RunTargets } from './run-messages.js';
 import { VERSION } from './version.js';
 import { machineLimitWarnings } from './machine-limits.js';
-import { startAt } from './start-at.js';
+import { startAtObserver } from './start-at.js';
+import type { RunObserver } from './coordinator.js';
 import { DEFAULT_LINGER_MS, LiveSetupError, planLive, startLive, type LiveFlags, type LiveSink } from '../live/live-sink.js';
-import { forkWorkers, MAX_WORKERS, runWithWorkers } from './workers.js';
+import { forkWorkers, localWorker, MAX_WORKERS } from './workers.js';
 
 export function registerRun(program: Command): void {
   const run = program
@@ -58,11 +56,8 @@ export function registerRun(program: Command): void {
   });
 }
 
-/** What a run measures: a scenario file, or a scenario made from a URL and flags (its text, for the workers). */
+/** What a run measures: the scenario of a file, or one made from a URL and flags. */
 interface RunSource {
-  file: string;
-  /** The scenario text made from flags; null: read the file. */
-  text: string | null;
   scenario: Scenario;
   /** The run flags to apply to the scenario. */
   flags: RunFlags;
@@ -71,21 +66,21 @@ interface RunSource {
 async function runSource(arg: string, flags: RunFlags & ScenarioFlags, cmd: Command): Promise<RunSource> {
   if (isUrlArgument(arg)) {
     if (flags.target !== undefined) throw new CliError(`--target: not with a URL: ${redactUrl(arg)} is the target`, EXIT.INVALID_INPUT);
-    const { text, scenario } = await urlScenario(arg, flags);
+    const scenario = await urlScenario(arg, flags);
     // Every one of them is in the scenario now; -d is its own duration, not a stretch of it.
-    return { file: '', text, scenario, flags: withoutScenarioFlags(flags, true) };
+    return { scenario, flags: withoutScenarioFlags(flags, true) };
   }
   const fileFlags = cmd.options.filter((o) => o.attributeName() === 'duration' || !isScenarioFlag(o.attributeName())).map((o) => o.flags.split(/[ ,]+/).filter((w) => w.startsWith('-')).join('/'));
   refuseWithFile(flags, arg, fileFlags);
   if (!existsSync(arg) && /^[\w.-]+:\d+(\/|$)/.test(arg)) {
     throw new CliError(`${arg}: no such file. To measure a URL, give it with its scheme: sse-soak run http://${arg}`, EXIT.INVALID_INPUT);
   }
-  return { file: arg, text: null, scenario: await loadScenario(arg), flags: withoutScenarioFlags(flags, false) };
+  return { scenario: await loadScenario(arg), flags: withoutScenarioFlags(flags, false) };
 }
 
 const isScenarioFlag = (key: string): boolean => SCENARIO_FLAGS.some((f) => f.key === key);
 
-/** The run flags alone (what applyFlags and the workers get); with a file, -d stays: it stretches the stages. */
+/** The run flags alone (what applyFlags gets); with a file, -d stays: it stretches the stages. */
 function withoutScenarioFlags(flags: RunFlags & ScenarioFlags, dropDuration: boolean): RunFlags {
   return Object.fromEntries(Object.entries(flags).filter(([k]) => !isScenarioFlag(k) || (k === 'duration' && !dropDuration))) as RunFlags;
 }
@@ -131,8 +126,8 @@ async function runScenario(source: RunSource, scenario: Scenario): Promise<numbe
   const progressEveryMs = progressIntervalMs(flags);
   // The built-in target runs on this machine too, and needs a core of its own.
   // (--target has already replaced every variant's URL: applyFlags.)
-  const builtinHere = scenario.target.variants.some((v) => v.url === null);
-  const workers = workerCount(flags.workers, scenario, builtinHere ? 1 : 0);
+  const startsBuiltinTarget = scenario.target.variants.some((v) => v.url === null);
+  const workers = workerCount(flags.workers, scenario, startsBuiltinTarget ? 1 : 0);
   const quiet = flags.quiet === true;
   const say = (text: string): void => {
     if (!quiet) process.stdout.write(text);
@@ -147,13 +142,13 @@ async function runScenario(source: RunSource, scenario: Scenario): Promise<numbe
 
   for (const notice of scenario.notices) process.stderr.write(`sse-soak: note: ${notice}\n`);
   let child: ChildTarget | null = null;
-  const procs = workers > 1 ? forkWorkers(workers) : [];
-  if (builtinHere) {
+  const links = workers > 1 ? forkWorkers(workers) : [localWorker()];
+  if (startsBuiltinTarget) {
     try {
       // target.http: 2 in cleartext is h2c prior knowledge: the built-in target speaks it too.
       child = await spawnTarget({ http2: scenario.target.http === '2' });
     } catch (err) {
-      for (const p of procs) p.kill();
+      for (const w of links) w.kill();
       throw new CliError(`cannot start the built-in target: ${(err as Error).message}`, EXIT.CANNOT_START);
     }
   }
@@ -164,26 +159,27 @@ async function runScenario(source: RunSource, scenario: Scenario): Promise<numbe
         'If it is `sse-soak serve` (e.g. behind a gateway), set target.sendKnobs: true in the scenario\n',
     );
   }
-  const targets: RunTargets = { urls, reportUrls, builtin: child !== null };
+  const targets: RunTargets = { urls, reportUrls, builtinTarget: child !== null };
 
   const load = scenario.load;
   const shape = load.model === 'closed' ? `closed model, up to ${Math.max(...load.stages.map((s) => s.to))} sessions` : `open model, up to ${Math.max(...load.stages.map((s) => s.to))}/s`;
   say(
     `sse-soak ${VERSION}: ${scenario.name}: ${shape}, ${formatDurationMs(load.durationMs)}${load.drainMs > 0 ? ` (then up to ${formatDurationMs(load.drainMs)} for open streams to finish)` : ', no drain'} against ${reportUrls[0]}${urls.length > 1 ? ` and ${urls.length - 1} more variant(s)` : ''}` +
-      `${targets.builtin ? ' (built-in target)' : ''}${shard.count > 1 ? `, shard ${shard.index + 1}/${shard.count}` : ''}${workers > 1 ? `, ${workers} worker processes` : ''}\n`,
+      `${targets.builtinTarget ? ' (built-in target)' : ''}${shard.count > 1 ? `, shard ${shard.index + 1}/${shard.count}` : ''}${workers > 1 ? `, ${workers} worker processes` : ''}\n`,
   );
   for (const w of machineLimitWarnings(scenario, shard, workers)) process.stderr.write(`sse-soak: warning: ${w}\n`);
   const progress = new ProgressPrinter(quiet, progressEveryMs, load.durationMs, load.stages.length, load.model, workers);
   let background: BackgroundTraffic | null = null;
   let live: LiveSink | null = null;
+  // --start-at first: it waits after every worker is ready, just before the clock, and puts run.start in the summary the others see.
+  const observers: RunObserver[] = flags.startAt === undefined ? [] : [startAtObserver(flags.startAt, say)];
   try {
     if (livePlan !== null) {
       const started = await liveErrors(() => startLive(livePlan, scenario, shard, outDir));
       live = started;
       for (const [what, url] of Object.entries(started.urls)) if (url !== null) process.stderr.write(`sse-soak: live: ${what} at ${url}\n`);
+      observers.push({ onSecond: (s, parts) => started.second(s, parts), onSummary: (summary) => started.end(summary) });
     }
-    // Before the background traffic's lead and the load's clock, in both paths (start-at.ts); the live views are up while it waits.
-    await startAt(flags.startAt, say);
     const bg = scenario.background;
     if (bg !== null) {
       const url = backgroundUrl(bg, urls[0] as string);
@@ -195,10 +191,9 @@ async function runScenario(source: RunSource, scenario: Scenario): Promise<numbe
       }
       say(`background: ${bg.method} ${reportUrl}, ${bg.connections} connections${bg.rate === null ? '' : `, ${bg.rate}/s`}; alone for ${bg.beforeMs / 1000}s before the streams and ${bg.afterMs / 1000}s after\n`);
     }
-    if (workers > 1) return await runWithWorkers({ file: source.file, text: source.text, flags, scenario, shard, procs, outDir, targets, progress, quiet, background, live });
-    return await runInProcess(scenario, shard, outDir, targets, progress, quiet, background, live);
+    return await coordinateRun({ scenario, shard, workers: links, outDir, targets, progress, quiet, background, observers });
   } finally {
-    for (const p of procs) if (p.exitCode === null) p.kill();
+    for (const w of links) w.kill();
     background?.kill();
     await child?.stop();
     // Last: /metrics may wait for a final scrape (--live-linger); nothing else needs to wait with it.
@@ -234,44 +229,4 @@ function workerCount(text: string | undefined, scenario: Scenario, reservedCores
   const load = scenario.load;
   const peak = Math.max(...load.stages.map((s) => Math.max(s.from, s.to)));
   return Math.max(1, Math.min(availableParallelism() - reservedCores, MAX_WORKERS, load.model === 'closed' ? Math.ceil(peak) : MAX_WORKERS));
-}
-
-async function runInProcess(scenario: Scenario, shard: Shard, outDir: string, targets: RunTargets, progress: ProgressPrinter, quiet: boolean, background: BackgroundTraffic | null, live: LiveSink | null): Promise<number> {
-  const streamsCsv = streamsCsvWriter(scenario, outDir, shard.index);
-  const timeseries = reportCsv(join(outDir, 'timeseries.csv'), SECOND_COLUMNS);
-  let startEpochMs = Date.now();
-  const hooks: RunHooks = {
-    onStreamEnd: (r) => streamsCsv?.write(r),
-    onSecond: (s) => {
-      timeseries.write(secondRow(s, startEpochMs));
-      progress.second(s);
-      live?.second(s);
-    },
-  };
-  const abort = abortOnThresholds(scenario.thresholds, scenario.load.stages);
-  if (abort !== undefined) hooks.shouldAbort = abort;
-
-  const run = new LoadRun(scenario, targets.urls, { shard, hooks });
-  let interrupted = false;
-  const signals = onInterrupt(progress, () => {
-    interrupted = true;
-    background?.interrupt();
-    run.stop('interrupted');
-  });
-  try {
-    await background?.lead();
-    startEpochMs = Date.now();
-    const running = run.run();
-    if (interrupted) run.stop('interrupted');
-    const result = await running;
-    progress.clear();
-    await background?.trail();
-    const lost = await Promise.all([streamsCsv?.close() ?? null, timeseries.close()]);
-    const summary = summarize(scenario, result, targets);
-    const code = await finishRun(summary, outDir, quiet, background, lost.filter((x) => x !== null));
-    live?.end(summary); // after finishRun, which adds the background requests' results
-    return code;
-  } finally {
-    signals.off();
-  }
 }

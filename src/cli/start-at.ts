@@ -7,6 +7,7 @@
 // (NTP keeps their clocks within a few ms of each other; the skew between two machines adds
 // straight to the spread of their starts, and nothing here can correct it).
 import { formatDurationMs, parseDurationMs } from '../scenario/units.js';
+import type { RunObserver } from './coordinator.js';
 import { CliError, EXIT } from './exit-codes.js';
 
 /** A time further ahead than this is taken for a mistake (a wrong date, a wrong zone). */
@@ -57,8 +58,9 @@ export function parseStartAt(text: string, nowMs: number): number {
  * @returns how late it returned after `atMs`: the lateness of a shard that was started after it,
  *   or a timer's few ms otherwise.
  */
-export async function waitUntil(atMs: number, sleep: (ms: number) => Promise<void> = defaultSleep): Promise<number> {
+export async function waitUntil(atMs: number, sleep: (ms: number) => Promise<void> = defaultSleep, signal?: AbortSignal): Promise<number> {
   for (;;) {
+    if (signal?.aborted === true) return 0; // stopped while waiting (Ctrl-C): the run starts and stops at once
     const leftMs = atMs - Date.now();
     if (leftMs <= 0) return 0 - leftMs; // 0 - x, not -x: on time is 0, not -0
     if (leftMs > SPIN_MS) {
@@ -80,6 +82,47 @@ const SPIN_MS = 20;
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A sleep that ends early, and lets the process exit, when `signal` aborts. */
+function abortableSleep(signal: AbortSignal | undefined): (ms: number) => Promise<void> {
+  if (signal === undefined) return defaultSleep;
+  return (ms) =>
+    new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal.addEventListener('abort', done);
+    });
+}
+
+/**
+ * `run --start-at` as a part of the run's lifecycle: the wait just before the clock starts
+ * (after every worker is ready, so their loading is not lateness), cut short by Ctrl-C or
+ * SIGTERM, and the start recorded in the summary.
+ */
+export function startAtObserver(text: string, say: (line: string) => void): RunObserver {
+  return {
+    beforeStart: async () => {
+      const stop = new AbortController();
+      const onSignal = (): void => stop.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        await startAt(text, say, undefined, stop.signal);
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    },
+    onSummary: (summary) => {
+      const start = recordedStart(summary.run.startedAt);
+      if (start !== null) summary.run.start = start;
+    },
+  };
+}
+
 let recorded: StartRecord | null = null;
 
 /**
@@ -98,13 +141,14 @@ export function recordedStart(startedAt?: string): StartRecord | null {
  * starts. A shard more than LATE_NOTICE_MS late says so on stderr (its log, in a pod).
  * Does nothing without the flag.
  */
-export async function startAt(text: string | undefined, say: (line: string) => void, sleep?: (ms: number) => Promise<void>): Promise<StartRecord | null> {
+export async function startAt(text: string | undefined, say: (line: string) => void, sleep?: (ms: number) => Promise<void>, signal?: AbortSignal): Promise<StartRecord | null> {
   if (text === undefined) return null;
   const atMs = parseStartAt(text, Date.now());
   const at = new Date(atMs).toISOString();
   const aheadMs = atMs - Date.now();
   if (aheadMs > 0) say(`waiting ${formatDurationMs(Math.ceil(aheadMs))} for --start-at ${at}\n`);
-  const lateMs = await waitUntil(atMs, sleep);
+  const lateMs = await waitUntil(atMs, sleep ?? abortableSleep(signal), signal);
+  if (signal?.aborted === true) return null;
   recorded = { at, lateMs };
   if (lateMs > LATE_NOTICE_MS) {
     process.stderr.write(`sse-soak: warning: started ${formatDurationMs(lateMs)} late for --start-at ${at} (this shard came after that time: an image pull, a slow node?); its load is that much behind the other shards'\n`);

@@ -162,7 +162,7 @@ export class LoadRun implements StreamHost, PacerHost {
 
   /** Ends the run now: no new streams; open ones end as `aborted`. */
   stop(reason = 'interrupted'): void {
-    this.finishRun(reason);
+    this.windDown(reason);
   }
 
   /** Every variant's measured figures together. */
@@ -183,7 +183,7 @@ export class LoadRun implements StreamHost, PacerHost {
 
   // ── PacerHost ──────────────────────────────────────────────────────────────
 
-  open(token: number, intendedUs: number): void {
+  open(sessionId: number, intendedUs: number): void {
     if (this.stopping) return;
     // Timers run on whole milliseconds and may fire a little before a µs-precise
     // intended start; a stream cannot have been meant to start after it did.
@@ -193,7 +193,7 @@ export class LoadRun implements StreamHost, PacerHost {
     const variant = this.pickVariant(seq);
     const warmup = isWarmupAt(this.scenario.load.stages, (intended - this.startUs) / 1000);
     const recorder = warmup ? this.warmupRecorder : (this.recorders[variant] as RecorderPair);
-    const stream = StreamHandler.create(this, recorder, seq, token, variant, warmup, intended);
+    const stream = StreamHandler.create(this, recorder, seq, sessionId, variant, warmup, intended);
     this.streams.add(stream);
     this.inFlight++;
     stream.started();
@@ -202,7 +202,7 @@ export class LoadRun implements StreamHost, PacerHost {
 
   pacerDone(): void {
     this.pacerFinished = true;
-    if (this.inFlight === 0 && this.streams.size === 0) this.finishRun(null);
+    if (this.inFlight === 0 && this.streams.size === 0) this.windDown(null);
   }
 
   // ── StreamHost ─────────────────────────────────────────────────────────────
@@ -234,7 +234,7 @@ export class LoadRun implements StreamHost, PacerHost {
     this.streams.delete(stream);
     if (this.streams.size > 0) return;
     if (this.stopping) this.drained?.();
-    else if (this.draining || (this.pacerFinished && this.inFlight === 0)) this.finishRun(null);
+    else if (this.draining || (this.pacerFinished && this.inFlight === 0)) this.windDown(null);
   }
 
   // ── internals ──────────────────────────────────────────────────────────────
@@ -275,7 +275,7 @@ export class LoadRun implements StreamHost, PacerHost {
     this.windows.current = new SecondWindow();
     if (!this.stopping) {
       const reason = this.hooks.shouldAbort?.(this, elapsedMs) ?? null;
-      if (reason !== null) this.finishRun(reason);
+      if (reason !== null) this.windDown(reason);
     }
   }
 
@@ -292,21 +292,22 @@ export class LoadRun implements StreamHost, PacerHost {
     for (const stream of [...this.streams]) if (stream.down) stream.stop('aborted');
     if (this.stopping) return;
     if (this.streams.size === 0) {
-      this.finishRun(null);
+      this.windDown(null);
       return;
     }
     this.draining = true;
     if (this.drain.limitMs <= 0) {
-      this.finishRun(null);
+      this.windDown(null);
       return;
     }
     this.drainTimer = setLongTimeout(() => {
       this.drainTimer = null;
-      this.finishRun(null);
+      this.windDown(null);
     }, this.drain.limitMs);
   }
 
-  private finishRun(reason: string | null): void {
+  /** Ends the run: no new streams, open ones aborted; the run's promise resolves when they are let go. */
+  private windDown(reason: string | null): void {
     if (this.stopping) return;
     this.stopping = true;
     this.stopReason = reason;

@@ -17,8 +17,8 @@ export interface PacerHost {
   readonly inFlight: number;
   /** The monotonic clock, µs (a test gives a virtual one). */
   nowUs(): number;
-  /** Opens a stream now that was meant to open at `intendedUs`; `token` comes back in streamEnded. */
-  open(token: number, intendedUs: number): void;
+  /** Opens a stream now that was meant to open at `intendedUs`, for session `sessionId`, which comes back in streamEnded. */
+  open(sessionId: number, intendedUs: number): void;
   /** The pacer will open nothing more. */
   pacerDone(): void;
 }
@@ -30,7 +30,8 @@ export interface Pacer {
    * batch at most), and counts what the harness never got to as not started.
    */
   flushDue(): void;
-  streamEnded(token: number, endUs: number, outcome: Outcome): void;
+  /** A stream of session `sessionId` (the number given to host.open) has ended. */
+  streamEnded(sessionId: number, endUs: number, outcome: Outcome): void;
   stop(): void;
   /** Sessions running (closed) or arrivals waiting for the concurrency cap (open). */
   readonly sessions: number;
@@ -67,8 +68,8 @@ export class ClosedPacer implements Pacer {
   private readonly windows: Generator<SessionWindow>;
   private pending: SessionWindow | null;
   private host!: PacerHost;
-  // Each window is a session of its own; its number (in start order) is the token the run hands back.
-  private nextToken = 0;
+  // Each window is a session of its own; its number (in start order) is the session id the run hands back.
+  private nextSessionId = 0;
   private readonly windowEndUs = new Map<number, number>();
   // Sessions whose last streams could not connect, and how many in a row.
   private readonly connectFailures = new Map<number, number>();
@@ -134,27 +135,27 @@ export class ClosedPacer implements Pacer {
         if (!last) this.windowWake = soon(() => this.openWindows());
         return;
       }
-      const token = this.nextToken++;
-      this.windowEndUs.set(token, w.endUs);
+      const sessionId = this.nextSessionId++;
+      this.windowEndUs.set(sessionId, w.endUs);
       this.active++;
       opened++;
       this.pending = this.take();
-      this.host.open(token, startUs);
+      this.host.open(sessionId, startUs);
     }
     this.checkDone();
   }
 
-  streamEnded(token: number, endUs: number, outcome: Outcome): void {
+  streamEnded(sessionId: number, endUs: number, outcome: Outcome): void {
     if (this.stopped) return;
     // A session whose stream could not connect waits before its next one, longer each time.
     let failures = 0;
-    if (outcome === 'connect_error') this.connectFailures.set(token, (failures = (this.connectFailures.get(token) ?? 0) + 1));
-    else if (this.connectFailures.size > 0) this.connectFailures.delete(token);
-    const windowEndUs = this.windowEndUs.get(token) ?? 0;
+    if (outcome === 'connect_error') this.connectFailures.set(sessionId, (failures = (this.connectFailures.get(sessionId) ?? 0) + 1));
+    else if (this.connectFailures.size > 0) this.connectFailures.delete(sessionId);
+    const windowEndUs = this.windowEndUs.get(sessionId) ?? 0;
     const nextUs = closedNextStartUs(this.load.thinkTimeMs, endUs, this.host.startUs + windowEndUs, connectBackoffMs(failures));
     if (nextUs === null) {
-      this.windowEndUs.delete(token);
-      this.connectFailures.delete(token);
+      this.windowEndUs.delete(sessionId);
+      this.connectFailures.delete(sessionId);
       this.active--;
       this.checkDone();
       return;
@@ -162,10 +163,10 @@ export class ClosedPacer implements Pacer {
     // On the next turn even with no think time: the connection just freed can serve the next request.
     // The next stream's intended start includes the think time and any back-off: the session chose to wait.
     this.thinkWakes.set(
-      token,
+      sessionId,
       at(this.host, nextUs, () => {
-        this.thinkWakes.delete(token);
-        if (!this.stopped) this.host.open(token, nextUs);
+        this.thinkWakes.delete(sessionId);
+        if (!this.stopped) this.host.open(sessionId, nextUs);
       }),
     );
   }

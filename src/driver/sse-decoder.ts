@@ -8,6 +8,22 @@ const CR = 0x0d;
 const COLON = 0x3a;
 const SPACE = 0x20;
 const NUL = 0x00;
+const DIGIT_ZERO = 0x30;
+/** U+FEFF BYTE ORDER MARK in UTF-8. */
+const BOM_0 = 0xef;
+const BOM_1 = 0xbb;
+const BOM_2 = 0xbf;
+
+// The field names the spec's "process the field" step knows (and the stamp field), compared
+// on the hot path as bytes: the name's length and first byte, then its other bytes. These
+// are the letters they are told apart by.
+const CHAR_a = 0x61; // "data"
+const CHAR_d = 0x64; // "data"
+const CHAR_e = 0x65; // "event"
+const CHAR_i = 0x69; // "id"
+const CHAR_r = 0x72; // "retry"
+const CHAR_t = 0x74; // "data"
+const CHAR_x = 0x78; // "x-sent-us" (STAMP_FIELD)
 
 /** The built-in target's send stamp field: `x-sent-us: <epoch µs>`. */
 export const STAMP_FIELD = 'x-sent-us';
@@ -165,7 +181,7 @@ export class SseDecoder {
     if (this.atStreamStart) {
       this.atStreamStart = false;
       // One leading U+FEFF BOM is stripped (spec: "UTF-8 decode").
-      if (end - start >= 3 && buf[start] === 0xef && buf[start + 1] === 0xbb && buf[start + 2] === 0xbf) {
+      if (end - start >= 3 && buf[start] === BOM_0 && buf[start + 1] === BOM_1 && buf[start + 2] === BOM_2) {
         start += 3;
       }
     }
@@ -196,8 +212,9 @@ export class SseDecoder {
 
   private field(buf: Buffer, start: number, nameLen: number, valueStart: number, end: number): void {
     const b0 = buf[start];
-    if (nameLen === 4 && b0 === 0x64 && buf[start + 1] === 0x61 && buf[start + 2] === 0x74 && buf[start + 3] === 0x61) {
-      // "data": append the value, then a LF (the final LF is removed at dispatch).
+    if (nameLen === 4 && b0 === CHAR_d && buf[start + 1] === CHAR_a && buf[start + 2] === CHAR_t && buf[start + 3] === CHAR_a) {
+      // "data": "append the field value to the data buffer, then append a single U+000A
+      // LINE FEED (LF) character" (the final LF is removed at dispatch).
       // The first line is kept as a string (most events have one); more go to bytes.
       if (!this.hasData) {
         this.data = valueStart === end ? '' : buf.toString('utf8', valueStart, end);
@@ -219,22 +236,23 @@ export class SseDecoder {
       this.dataLen += buf.copy(into, this.dataLen, valueStart, end);
       return;
     }
-    if (nameLen === 5 && b0 === 0x65 && matches(buf, start, 'event')) {
+    if (nameLen === 5 && b0 === CHAR_e && matches(buf, start, 'event')) {
+      // "event": "set the event type buffer to the field value".
       this.eventType = buf.toString('utf8', valueStart, end);
       return;
     }
-    if (nameLen === 2 && b0 === 0x69 && buf[start + 1] === 0x64) {
+    if (nameLen === 2 && b0 === CHAR_i && buf[start + 1] === CHAR_d) {
       // "id": ignored when the value contains U+0000 NULL.
       for (let i = valueStart; i < end; i++) if (buf[i] === NUL) return;
       this.idBuffer = buf.toString('utf8', valueStart, end);
       return;
     }
-    if (nameLen === 5 && b0 === 0x72 && matches(buf, start, 'retry')) {
+    if (nameLen === 5 && b0 === CHAR_r && matches(buf, start, 'retry')) {
       const ms = digits(buf, valueStart, end);
       if (ms >= 0) this.sink.onRetry?.(ms); // only ASCII digits count
       return;
     }
-    if (nameLen === STAMP_FIELD.length && b0 === 0x78 && this.sink.onStamp !== undefined && matches(buf, start, STAMP_FIELD)) {
+    if (nameLen === STAMP_FIELD.length && b0 === CHAR_x && this.sink.onStamp !== undefined && matches(buf, start, STAMP_FIELD)) {
       this.sink.onStamp(Math.max(0, digits(buf, valueStart, end)));
       return;
     }
@@ -269,13 +287,14 @@ function digits(buf: Buffer, start: number, end: number): number {
   if (start === end) return -1;
   let n = 0;
   for (let i = start; i < end; i++) {
-    const d = (buf[i] as number) - 0x30;
+    const d = (buf[i] as number) - DIGIT_ZERO;
     if (d < 0 || d > 9) return -1;
     n = n * 10 + d;
   }
   return n;
 }
 
+/** Whether the field name at `start` is `name`, its first byte already compared. */
 function matches(buf: Buffer, start: number, name: string): boolean {
   for (let i = 1; i < name.length; i++) if (buf[start + i] !== name.charCodeAt(i)) return false;
   return true;

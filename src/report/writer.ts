@@ -1,5 +1,6 @@
-// The one place that writes a run's report files, each whole or not at all
-// (atomic-file.ts): a full disk never leaves a truncated summary.json.
+// Writes a report folder's files that are made at the end (summary.json, summary.txt,
+// report.html), each whole or not at all (atomic-file.ts): a full disk never leaves a
+// truncated summary.json. The CSV files are written as a run goes, by csv-file.ts.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ReportWriteError, writeFileAtomic } from './atomic-file.js';
@@ -18,12 +19,15 @@ export async function prepareReportDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
 }
 
+export type ReportFile = 'summary.json' | 'summary.txt' | 'report.html';
+const ALL_FILES: readonly ReportFile[] = ['summary.json', 'summary.txt', 'report.html'];
+
 /**
- * summary.json, summary.txt and report.html, in that order of importance. Each is
- * tried even when one before it failed (a smaller file may still fit); returns the
- * files that could not be written.
+ * summary.json, summary.txt and report.html (or those of `files`), in that order of
+ * importance. Each is tried even when one before it failed (a smaller file may still
+ * fit); returns the files that could not be written.
  */
-export async function writeReportFiles(dir: string, summary: Summary, consoleText: string): Promise<ReportWriteError[]> {
+export async function writeReportFiles(dir: string, summary: Summary, consoleText: string, files: readonly ReportFile[] = ALL_FILES): Promise<ReportWriteError[]> {
   const failures: ReportWriteError[] = [];
   const attempt = async (write: () => Promise<unknown>, file: string): Promise<void> => {
     try {
@@ -32,9 +36,9 @@ export async function writeReportFiles(dir: string, summary: Summary, consoleTex
       failures.push(err instanceof ReportWriteError ? err : new ReportWriteError(file, (err as Error).message));
     }
   };
-  await attempt(() => writeSummary(dir, summary), join(dir, 'summary.json'));
-  await attempt(() => writeFileAtomic(join(dir, 'summary.txt'), consoleText), join(dir, 'summary.txt'));
-  await attempt(() => writeHtmlReport(dir, summary), join(dir, 'report.html'));
+  if (files.includes('summary.json')) await attempt(() => writeSummary(dir, summary), join(dir, 'summary.json'));
+  if (files.includes('summary.txt')) await attempt(() => writeFileAtomic(join(dir, 'summary.txt'), consoleText), join(dir, 'summary.txt'));
+  if (files.includes('report.html')) await attempt(() => writeHtmlReport(dir, summary), join(dir, 'report.html'));
   return failures;
 }
 

@@ -7,15 +7,13 @@ import { join } from 'node:path';
 import { CsvFile } from '../../src/report/csv-file.js';
 import { tempDir } from '../helpers/cli.js';
 
-test('the file exists as soon as it is made, before any row; rows and appends arrive', async () => {
+test('the file exists as soon as it is made, before any row; its header and rows arrive', async () => {
   const path = join(tempDir(), 'a.csv');
-  const first = new CsvFile(path, ['x', 'y']);
+  const file = new CsvFile(path, ['x', 'y']);
   assert.ok(existsSync(path), 'opened in the constructor, not on a later tick');
-  first.write([1, 'a']);
-  await first.close();
-  const more = new CsvFile(path, ['x', 'y'], true);
-  more.write([2, 'b,c']);
-  await more.close();
+  file.write([1, 'a']);
+  file.write([2, 'b,c']);
+  await file.close();
   assert.equal(readFileSync(path, 'utf8'), 'x,y\n1,a\n2,"b,c"\n');
 });
 

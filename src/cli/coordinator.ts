@@ -1,0 +1,207 @@
+// The one lifecycle of a run, whether its load runs in one process or in N forked
+// ones: the coordinator opens the report's CSV files, starts its workers together,
+// combines their seconds into one live progress and one timeseries.csv, writes the
+// rows of streams.csv they send, stops them all when one of them or the user says
+// so, joins their results into one summary, writes the report and picks the exit code.
+//
+// Where later features plug in (RunObserver): a wait just before the clock starts,
+// each second of the whole run, and the summary before the report is written.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BackgroundTraffic } from '../background/background.js';
+import type { SecondSnapshot } from '../aggregate/second-window.js';
+import type { HarnessSecond } from '../driver/harness-monitor.js';
+import { combineSeconds, type WireSnapshot } from '../driver/snapshot-wire.js';
+import { mergeSummaries } from '../merge/merge.js';
+import type { ReportWriteError } from '../report/atomic-file.js';
+import { SECOND_COLUMNS, secondRow, STREAM_COLUMNS } from '../report/csv-rows.js';
+import type { Summary } from '../report/summary.js';
+import { writeSummary } from '../report/writer.js';
+import type { Shard } from '../schedule/open.js';
+import type { Scenario } from '../scenario/types.js';
+import { CliError, EXIT } from './exit-codes.js';
+import type { ProgressPrinter } from './progress-printer.js';
+import { reportCsv } from './report-csv.js';
+import { runExitCode, writeReportFolder } from './report-folder.js';
+import type { FromWorker, RunTargets, ToWorker } from './run-messages.js';
+import { onInterrupt } from './signals.js';
+import { VERSION } from './version.js';
+import type { WorkerLink } from './workers.js';
+
+/** How long workers get to load and report ready. */
+const READY_TIMEOUT_MS = 30_000;
+
+/** What a feature adds to a run without changing its lifecycle. */
+export interface RunObserver {
+  /** Every worker is ready and the background traffic leads: the last moment before the clock starts (may wait). */
+  beforeStart?(): Promise<void>;
+  /** Each second of the whole run, every worker's combined, as timeseries.csv gets it; `parts`: each worker's own harness that second (with --workers). */
+  onSecond?(s: SecondSnapshot, parts?: readonly WorkerHarness[]): void;
+  /** The run's summary, before it is printed and written (the background traffic's results are in it). */
+  onSummary?(summary: Summary): void | Promise<void>;
+}
+
+/** One worker's harness figures in a second (the live views show each worker's CPU and lag). */
+export interface WorkerHarness {
+  worker: number;
+  harness: HarnessSecond;
+}
+
+export interface RunJob {
+  scenario: Scenario;
+  /** The --shard this machine runs (the whole load by default); several workers split it further. */
+  shard: Shard;
+  /** forkWorkers(), or [localWorker()]. */
+  workers: WorkerLink[];
+  outDir: string;
+  targets: RunTargets;
+  progress: ProgressPrinter;
+  quiet: boolean;
+  background: BackgroundTraffic | null;
+  observers?: RunObserver[];
+}
+
+interface WorkerState {
+  link: WorkerLink;
+  ready: boolean;
+  ended: boolean;
+  failure: string | null;
+  /** Its results, when it sent them. */
+  summary: Summary | null;
+  /** Seconds received and not yet combined, in order. */
+  seconds: WireSnapshot[];
+}
+
+export async function coordinateRun(job: RunJob): Promise<number> {
+  const { shard, outDir, scenario } = job;
+  const count = job.workers.length;
+  const timeseries = reportCsv(join(outDir, 'timeseries.csv'), SECOND_COLUMNS);
+  const streamsCsv = scenario.output.streamsCsv > 0 ? reportCsv(join(outDir, 'streams.csv'), STREAM_COLUMNS) : null;
+  // Each worker's own summary (its shard) is kept beside the report, as `merge` would read it.
+  const workerDir = (n: number): string => join(outDir, 'workers', String(n));
+  if (count > 1) for (let n = 1; n <= count; n++) await mkdir(workerDir(n), { recursive: true });
+  let startEpochMs = Date.now();
+  const observers: RunObserver[] = [{ onSecond: (s) => timeseries.write(secondRow(s, startEpochMs)) }, { onSecond: (s) => job.progress.onSecond(s) }, ...(job.observers ?? [])];
+
+  const workers: WorkerState[] = job.workers.map((link) => ({ link, ready: false, ended: false, failure: null, summary: null, seconds: [] }));
+  let stopReason: string | null = null;
+  const tell = (m: ToWorker): void => {
+    if (m.type === 'stop') stopReason ??= m.reason;
+    for (const w of workers) if (!w.ended) w.link.send(m);
+  };
+
+  // A second is complete when every worker still running has sent it.
+  const flushSeconds = (): void => {
+    for (;;) {
+      const live = workers.filter((w) => !w.ended || w.seconds.length > 0);
+      if (live.length === 0 || live.some((w) => w.seconds.length === 0 && !w.ended)) return;
+      const next = Math.min(...live.filter((w) => w.seconds.length > 0).map((w) => (w.seconds[0] as WireSnapshot).second));
+      const from = live.filter((w) => w.seconds[0]?.second === next);
+      const parts = from.map((w) => w.seconds.shift() as WireSnapshot);
+      const combined = combineSeconds(parts);
+      const harness = count > 1 ? parts.map((p, i) => ({ worker: (from[i] as WorkerState).link.n, harness: p.harness })) : undefined;
+      for (const o of observers) o.onSecond?.(combined, harness);
+    }
+  };
+
+  let allReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (allReady = resolve));
+  const ended = workers.map(
+    (w) =>
+      new Promise<void>((resolve) => {
+        w.link.listen(
+          (m: FromWorker) => {
+            if (m.type === 'ready') {
+              w.ready = true;
+              if (workers.every((x) => x.ready || x.ended)) allReady();
+            } else if (m.type === 'second') {
+              w.seconds.push(m.snapshot);
+              flushSeconds();
+            } else if (m.type === 'streams') {
+              streamsCsv?.writeLines(m.csv);
+            } else if (m.type === 'abort') tell({ type: 'stop', reason: m.reason });
+            else if (m.type === 'result') w.summary = m.summary;
+          },
+          (failure) => {
+            w.failure ??= failure ?? (w.summary === null ? 'it ended without sending its results' : null);
+            w.ended = true;
+            if (workers.every((x) => x.ready || x.ended)) allReady();
+            flushSeconds();
+            resolve();
+          },
+        );
+      }),
+  );
+  for (const w of workers) {
+    const n = w.link.n;
+    const part: Shard = count === 1 ? shard : { index: shard.index + shard.count * (n - 1), count: shard.count * count };
+    w.link.send({ type: 'init', scenario, shard: part, targets: job.targets, ...(count > 1 ? { processLabel: `worker ${n}/${count}` } : {}) });
+  }
+
+  const signals = onInterrupt(
+    () => job.progress.clear(),
+    () => {
+      job.background?.interrupt();
+      tell({ type: 'stop', reason: 'interrupted' });
+    },
+    () => workers.forEach((w) => w.link.kill()),
+  );
+  try {
+    const timer = setTimeout(allReady, READY_TIMEOUT_MS);
+    await ready;
+    clearTimeout(timer);
+    for (const w of workers.filter((x) => !x.ready && !x.ended)) {
+      w.failure = `not ready within ${READY_TIMEOUT_MS / 1000} s`;
+      w.link.kill();
+    }
+    await job.background?.lead();
+    for (const o of observers) await o.beforeStart?.();
+    startEpochMs = Date.now();
+    tell({ type: 'start' });
+    // A stop (Ctrl-C, a threshold) that came while workers were still loading: they start and stop at once.
+    if (stopReason !== null) tell({ type: 'stop', reason: stopReason });
+    await Promise.all(ended);
+    job.progress.clear();
+    await job.background?.trail();
+  } finally {
+    signals.off();
+  }
+  const unwritten = (await Promise.all([streamsCsv?.close() ?? null, timeseries.close()])).filter((x) => x !== null);
+  // A local worker's error is this process's own: it is reported as before, not as a worker's.
+  for (const w of workers) if (w.link.thrown !== undefined) throw w.link.thrown;
+
+  const failed = workers.filter((w) => w.failure !== null);
+  for (const w of failed) process.stderr.write(`sse-soak: worker ${w.link.n} failed: ${w.failure}; its streams are missing from the summary${streamsCsv === null ? '' : ' (streams.csv has the rows it sent)'}\n`);
+  const finished = workers.filter((w) => w.failure === null && w.summary !== null);
+  if (finished.length === 0) throw new CliError(`no worker finished${failed[0] ? `: ${failed[0].failure}` : ''}`, EXIT.INTERNAL);
+
+  const summary = count === 1 ? ((finished[0] as WorkerState).summary as Summary) : await joinResults(finished, shard, workerDir, unwritten);
+  await addBackground(summary, job.background);
+  for (const o of observers) await o.onSummary?.(summary);
+  await writeReportFolder({ dir: outDir, summary, quiet: job.quiet, heading: '\n', unwritten });
+  return failed.length > 0 ? EXIT.INTERNAL : runExitCode(summary);
+}
+
+/**
+ * One summary of several workers' results, as `merge` joins runs (histograms added
+ * exactly); each worker's own is kept in workers/<n>/summary.json (a file that cannot
+ * be written is added to `unwritten`).
+ */
+async function joinResults(finished: readonly WorkerState[], shard: Shard, workerDir: (n: number) => string, unwritten: ReportWriteError[]): Promise<Summary> {
+  for (const w of finished) await writeSummary(workerDir(w.link.n), w.summary as Summary).catch((err: ReportWriteError) => unwritten.push(err));
+  const { summary } = mergeSummaries(finished.map((w) => w.summary as Summary), VERSION);
+  // One run of this machine's shard, made by several processes.
+  summary.run.shard = shard;
+  summary.run.mergedFrom = 1;
+  return summary;
+}
+
+/** The background traffic's results, in the summary; the streams' results stand without them. */
+async function addBackground(summary: Summary, background: BackgroundTraffic | null): Promise<void> {
+  if (background === null) return;
+  try {
+    summary.background = await background.finish();
+  } catch (err) {
+    process.stderr.write(`sse-soak: warning: the background traffic's results are lost: ${(err as Error).message}\n`);
+  }
+}
