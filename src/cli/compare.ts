@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
-import { mkdir } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { compareCapacity, isCapacityReport } from '../compare/capacity-command.js';
-import { renderCompareHtml } from '../compare/html.js';
-import { ReportWriteError, writeFileAtomic } from '../report/atomic-file.js';
+import { renderCompareHtml, writeComparePage } from '../compare/html.js';
 import { loadAssets } from '../report/html-writer.js';
 import { defaultReportDir } from '../report/writer.js';
 import { parseFailOn, regressed, type FailOn } from '../compare/fail-on.js';
@@ -43,13 +41,7 @@ export function registerCompare(program: Command): void {
       // Rendered before anything is written: only a failure to write is "cannot write" (readRun has
       // already refused summaries that do not render, with exit 2 and the field at fault).
       const page = renderCompareHtml(names, runs, baseline, await loadAssets());
-      try {
-        await mkdir(dirname(html), { recursive: true });
-        await writeFileAtomic(html, page);
-      } catch (err) {
-        throw new CliError(`cannot write ${html}: ${err instanceof ReportWriteError ? err.reason : (err as Error).message}`, EXIT.CANNOT_WRITE);
-      }
-      process.stdout.write(`\ncompare.html: ${html}\n`);
+      await writeComparePage(html, page);
       let failed = 0;
       for (const g of gates) {
         runs.forEach((r, i) => {

@@ -1,10 +1,9 @@
 // `compare` given capacity report folders: the table, compare.html, and a regression gate on
 // the capacity itself (--fail-on "capacity -10%").
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { CliError, EXIT } from '../cli/exit-codes.js';
-import { ReportWriteError, writeFileAtomic } from '../report/atomic-file.js';
+import { writeComparePage } from './html.js';
 import { loadAssets } from '../report/html-writer.js';
 import { defaultReportDir } from '../report/writer.js';
 import { readCapacity, renderCapacityCompare, renderCapacityCompareHtml } from './capacity.js';
@@ -36,13 +35,7 @@ export async function compareCapacity(paths: readonly string[], flags: { baselin
   process.stdout.write(renderCapacityCompare(names, reports, baseline));
   const html = flags.html ?? `${defaultReportDir('compare-capacity')}.html`;
   const page = renderCapacityCompareHtml(names, reports, baseline, await loadAssets());
-  try {
-    await mkdir(dirname(html), { recursive: true });
-    await writeFileAtomic(html, page);
-  } catch (err) {
-    throw new CliError(`cannot write ${html}: ${err instanceof ReportWriteError ? err.reason : (err as Error).message}`, EXIT.CANNOT_WRITE);
-  }
-  process.stdout.write(`\ncompare.html: ${html}\n`);
+  await writeComparePage(html, page);
   let failed = 0;
   const base = reports[baseline]?.capacity ?? null;
   for (const g of gates) {

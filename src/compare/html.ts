@@ -1,5 +1,9 @@
 // compare.html: the comparison table and each latency's percentile curves with one
 // line per run, on one self-contained page (same escaping rules as report.html).
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { CliError, EXIT } from '../cli/exit-codes.js';
+import { ReportWriteError, writeFileAtomic } from '../report/atomic-file.js';
 import { esc, pageEnd, pageStart, PERCENTILE_LABEL_JS, type HtmlAssets } from '../report/html.js';
 import { percentileCurve } from '../report/html-data.js';
 import type { Summary } from '../report/summary.js';
@@ -55,3 +59,14 @@ const PAGE_SCRIPT = `
   document.body.setAttribute('data-charts-drawn', String(document.querySelectorAll('canvas').length));
 })();
 `;
+
+/** Writes compare.html (runs or capacity reports) whole or not at all, and says where; a failure to write is EXIT.CANNOT_WRITE. */
+export async function writeComparePage(file: string, page: string): Promise<void> {
+  try {
+    await mkdir(dirname(file), { recursive: true });
+    await writeFileAtomic(file, page);
+  } catch (err) {
+    throw new CliError(`cannot write ${file}: ${err instanceof ReportWriteError ? err.reason : (err as Error).message}`, EXIT.CANNOT_WRITE);
+  }
+  process.stdout.write(`\ncompare.html: ${file}\n`);
+}

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CapacityReport } from '../../src/capacity/report.js';
 import { capacityReportProblem } from '../../src/capacity/report.js';
-import { launch, skipUnlessChromium } from '../helpers/browser.js';
+import { launch, skipUnlessChromium, watchedPage } from '../helpers/browser.js';
 import { cli, noStack, tempDir } from '../helpers/cli.js';
 
 const SLOTS = 6;
@@ -75,16 +75,7 @@ test('compare: two capacity reports side by side, with a gate on the capacity', 
 test('capacity.html draws SLO metrics against load with the knee marked, offline, inert to hostile names', { skip: skipUnlessChromium() }, async () => {
   const browser = await launch();
   try {
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    const errors: string[] = [];
-    const requests: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(m.text());
-    });
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('request', (req) => {
-      if (!req.url().startsWith('file:')) requests.push(req.url());
-    });
+    const { page, errors, requests } = await watchedPage(browser);
     await page.goto(pathToFileURL(join(out, 'capacity.html')).href);
     await page.waitForSelector('body[data-charts-drawn]');
     // The knee lines are drawn in their own colours: green (the capacity) and red (the first bad level).

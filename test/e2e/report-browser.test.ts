@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { cli, tempDir } from '../helpers/cli.js';
-import { launch, skipUnlessChromium } from '../helpers/browser.js';
+import { launch, skipUnlessChromium, watchedPage } from '../helpers/browser.js';
 
 test('report.html draws its charts in Chromium, offline, with no errors; a screenshot is kept', { skip: skipUnlessChromium() }, async () => {
   const dir = tempDir();
@@ -25,16 +25,7 @@ expectations: [{ name: "edge <img src=x onerror=window.pwned=2>", lifetime: 1s }
 
   const browser = await launch();
   try {
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    const errors: string[] = [];
-    const requests: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(m.text());
-    });
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('request', (req) => {
-      if (!req.url().startsWith('file:')) requests.push(req.url());
-    });
+    const { page, errors, requests } = await watchedPage(browser);
     await page.goto(pathToFileURL(join(out, 'report.html')).href);
     await page.waitForSelector('body[data-charts-drawn]');
     // Runs in the page (a string, so this Node project needs no DOM types).
