@@ -1,7 +1,7 @@
 // What happened within one second of a run: the rows of timeseries.csv and the live
 // progress. The run hands each second's window on when the second ends and records
 // into a new one, so its memory is fixed whatever the run length.
-import type { HarnessSecond } from '../driver/harness-monitor.js';
+import type { HarnessSecond } from '../record/harness.js';
 import { emptyOutcomeCounts, type Outcome } from '../record/outcome.js';
 import type { StreamRecord } from '../record/stream-record.js';
 import { decodeHistogram, encodeHistogram, newHistogram, type Histogram } from './histogram.js';

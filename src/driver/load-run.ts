@@ -3,6 +3,7 @@
 // a per-second window feeds timeseries.csv and the live progress.
 import { RecorderPair } from '../aggregate/recorder.js';
 import { RunAggregate } from '../aggregate/run-aggregate.js';
+import type { DrainResult, RunResult } from '../aggregate/run-result.js';
 import { SecondWindow, type SecondSnapshot } from '../aggregate/second-window.js';
 import type { StreamRecord } from '../record/stream-record.js';
 import type { Shard } from '../schedule/open.js';
@@ -11,7 +12,7 @@ import type { Scenario, StreamSpec } from '../scenario/types.js';
 import { nowUs } from '../util/clock.js';
 import { hashUniform } from '../util/random.js';
 import { setLongTimeout, type LongTimer } from '../util/timers.js';
-import { HarnessMonitor, type HarnessStats } from './harness-monitor.js';
+import { HarnessMonitor } from './harness-monitor.js';
 import { ClosedPacer, OpenPacer, type Pacer, type PacerHost } from './pacers.js';
 import { StreamHandler, type StreamHost } from './stream-handler.js';
 import { Transport } from './transport.js';
@@ -34,33 +35,6 @@ export interface RunOptions {
 
 /** What a run needs of its HTTP client; a test gives a scripted one, on virtual time. */
 export type RunTransport = Pick<Transport, 'prepare' | 'dispatch' | 'close' | 'dispose'>;
-
-export interface RunResult {
-  urls: string[];
-  /** Measured streams of every variant together (warm-up excluded). */
-  overall: RunAggregate;
-  /** Measured streams per variant, in the scenario's variant order. */
-  variants: RunAggregate[];
-  warmup: RunAggregate;
-  startedAtEpochMs: number;
-  durationMs: number;
-  /** Why the run ended before its schedule did: 'interrupted', 'threshold: …'; null when it ran its course. */
-  stopReason: string | null;
-  /** Streams the schedule asked for that never started: they waited for the concurrency cap until the end, or the harness fell behind. */
-  notStarted: number;
-  /** The drain after the schedule: how long it may last, the streams that ended in it, and those it aborted when it ran out. */
-  drain: DrainResult;
-  shard: Shard;
-  harness: HarnessStats;
-}
-
-export interface DrainResult {
-  limitMs: number;
-  /** Streams that ended by themselves (any outcome) after the schedule ended. */
-  finished: number;
-  /** Streams still open when the drain ran out (or the run was stopped in it): ended as `aborted`. */
-  aborted: number;
-}
 
 /** How long open streams get to wind down after the run's end before their connections are destroyed. */
 const WIND_DOWN_MS = 5000;

@@ -3,7 +3,7 @@
 // Histograms travel in their lossless encoding, so a combined second's
 // percentiles are exact, the same as one process would have measured.
 import { SecondWindow, type SecondSnapshot, type WireWindow } from '../aggregate/second-window.js';
-import type { HarnessSecond } from './harness-monitor.js';
+import type { HarnessSecond } from '../record/harness.js';
 
 export interface WireSnapshot extends Omit<SecondSnapshot, 'window'> {
   window: WireWindow;

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { HarnessMonitor, judgeSecond, MIN_JUDGED_MS, SATURATION } from '../../src/driver/harness-monitor.js';
+import { HarnessMonitor } from '../../src/driver/harness-monitor.js';
+import { judgeSecond, MIN_JUDGED_MS, SATURATION } from '../../src/record/harness.js';
 
 // The monitor measures this process's own event loop and CPU: that is wall-clock by nature,
 // and the first test reads it for real. Its bounds hold on a busy machine because a busy
