@@ -59,8 +59,8 @@ export class HarnessMonitor {
     this.gcObserver.observe({ entryTypes: ['gc'] });
   }
 
-  /** The figures since the previous call (or the start), then starts the next second. */
-  second(): HarnessSecond {
+  /** Reads the figures of the second just ended (since the previous call, or the start) and starts the next. */
+  sampleSecond(): HarnessSecond {
     const cpu = process.cpuUsage(this.secondCpu ?? undefined);
     const now = performance.now();
     const wallMs = Math.max(1, now - this.secondStartMs);

@@ -43,8 +43,8 @@ export class LoadRun implements StreamHost, PacerHost {
   readonly spec: StreamSpec;
   readonly variants: RunAggregate[];
   readonly warmup = new RunAggregate();
-  /** The second being counted now (timeseries.csv, live progress); replaced every second. */
-  private readonly windows = { current: new SecondWindow() };
+  /** Holds the window of the second being counted now (timeseries.csv, live progress); its `current` is replaced every second. */
+  private readonly window = { current: new SecondWindow() };
   /** What each variant's streams record, and the warm-up's: their aggregate and the current second. */
   private readonly recorders: RecorderPair[];
   private readonly warmupRecorder: RecorderPair;
@@ -56,7 +56,7 @@ export class LoadRun implements StreamHost, PacerHost {
   private readonly hooks: RunHooks;
   private readonly transport: RunTransport;
   private readonly pacer: Pacer;
-  private readonly monitor: HarnessMonitor;
+  private readonly harness: HarnessMonitor;
   private readonly streams = new Set<StreamHandler>();
   private readonly cumulativeWeights: number[];
   private seq = 0;
@@ -81,10 +81,10 @@ export class LoadRun implements StreamHost, PacerHost {
     this.urls = typeof urls === 'string' ? scenario.target.variants.map(() => urls) : urls;
     this.shard = options.shard ?? { index: 0, count: 1 };
     this.hooks = options.hooks ?? {};
-    this.monitor = new HarnessMonitor(options.processLabel ?? (this.shard.count > 1 ? `shard ${this.shard.index + 1}/${this.shard.count}` : ''));
+    this.harness = new HarnessMonitor(options.processLabel ?? (this.shard.count > 1 ? `shard ${this.shard.index + 1}/${this.shard.count}` : ''));
     this.variants = scenario.target.variants.map(() => new RunAggregate());
-    this.recorders = this.variants.map((agg) => new RecorderPair(agg, this.windows));
-    this.warmupRecorder = new RecorderPair(this.warmup, this.windows);
+    this.recorders = this.variants.map((agg) => new RecorderPair(agg, this.window));
+    this.warmupRecorder = new RecorderPair(this.warmup, this.window);
     let sum = 0;
     this.cumulativeWeights = scenario.target.variants.map((v) => (sum += v.weight));
     this.transport = options.transport?.(scenario, this.urls) ?? new Transport(scenario, this.urls);
@@ -98,7 +98,7 @@ export class LoadRun implements StreamHost, PacerHost {
     const allReleased = new Promise<void>((resolve) => (this.drained = resolve));
     // `http: auto` over TLS asks the server which protocol it speaks before the clock starts.
     await this.transport.prepare();
-    this.monitor.start();
+    this.harness.start();
     this.startedAtEpochMs = Date.now();
     this.startUs = nowUs();
     // Stopped before it began (Ctrl-C while the background traffic leads): nothing to wait for.
@@ -130,7 +130,7 @@ export class LoadRun implements StreamHost, PacerHost {
       notStarted: this.pacer.notStarted,
       drain: this.drain,
       shard: this.shard,
-      harness: this.monitor.stop(),
+      harness: this.harness.stop(),
     };
   }
 
@@ -240,13 +240,13 @@ export class LoadRun implements StreamHost, PacerHost {
       sessions: this.pacer.sessions,
       activeStreams: this.inFlight,
       backlog: this.pacer.backlog,
-      window: this.windows.current,
-      harness: this.monitor.second(),
+      window: this.window.current,
+      harness: this.harness.sampleSecond(),
       totalStarted: this.seq,
       totalEnded: this.ended,
     };
     this.hooks.onSecond?.(snapshot);
-    this.windows.current = new SecondWindow();
+    this.window.current = new SecondWindow();
     if (!this.stopping) {
       const reason = this.hooks.shouldAbort?.(this, elapsedMs) ?? null;
       if (reason !== null) this.windDown(reason);
