@@ -85,6 +85,12 @@ export interface SecondSnapshot {
   /** 1, 2, 3 …: the second that just ended. */
   second: number;
   elapsedMs: number;
+  /**
+   * How long this second really lasted, ms: since the previous one ended (or the run began).
+   * About 1000, a little more when the timer ran late, less for the last, partial second:
+   * rates divide by it (elapsedMs % 1000 would be 2 for a second that ended 2 ms late).
+   */
+  lengthMs: number;
   stage: number;
   warmup: boolean;
   /** Sessions (closed) or streams per second (open) the stages ask for now (0 in the drain). */

@@ -228,10 +228,12 @@ export class LoadRun implements StreamHost, PacerHost {
     const stages = this.scenario.load.stages;
     // The row describes the second that just ended: its stage is where its middle was.
     const at = stageAt(stages, (this.lastTickMs + elapsedMs) / 2);
+    const lengthMs = elapsedMs - this.lastTickMs;
     this.lastTickMs = elapsedMs;
     const snapshot: SecondSnapshot = {
       second: ++this.secondsDone,
       elapsedMs,
+      lengthMs,
       stage: at?.index ?? 0,
       warmup: at?.stage.warmup ?? false,
       level: this.draining || this.stopping ? 0 : levelAt(stages, elapsedMs),

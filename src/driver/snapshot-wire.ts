@@ -27,6 +27,8 @@ export function combineSeconds(parts: readonly WireSnapshot[]): SecondSnapshot {
   const saturated: string[] = [];
   for (const p of parts) {
     out.elapsedMs = Math.max(out.elapsedMs, p.elapsedMs);
+    // The workers' seconds are the same second, each timed by its own process: the longest covers them all.
+    out.lengthMs = Math.max(out.lengthMs, p.lengthMs);
     // Workers drain on their own: the run drains while any of them does.
     out.draining ||= p.draining;
     out.drainLeftMs = Math.max(out.drainLeftMs, p.drainLeftMs);

@@ -47,6 +47,7 @@ function second(n: number, opened: number): FromWorker {
   const s: SecondSnapshot = {
     second: n,
     elapsedMs: n * 1000,
+    lengthMs: 1000,
     stage: 0,
     warmup: false,
     level: 1,
