@@ -148,7 +148,7 @@ function loadSecond(n: number): SecondSnapshot {
   for (let i = 0; i < 5; i++) window.ttft.recordValue(300_000 + i * 1000);
   for (let i = 0; i < 5; i++) window.scheduleLag.recordValue(50 + i);
   const harness = { lagP99Ms: 3, lagMaxMs: 5, cpuCoreShare: 0.4, rssBytes: 100 * 2 ** 20, heapUsedBytes: 0, heapAfterGcBytes: 0, cpuMaxProcessShare: 0.4, saturated: '' };
-  return { second: n, elapsedMs: n * 1000, stage: 0, warmup: false, level: STREAMS, draining: false, drainLeftMs: 0, sessions: STREAMS, activeStreams: STREAMS, backlog: 0, window, harness, totalStarted: STREAMS, totalEnded: 0 };
+  return { second: n, elapsedMs: n * 1000, lengthMs: 1000, stage: 0, warmup: false, level: STREAMS, draining: false, drainLeftMs: 0, sessions: STREAMS, activeStreams: STREAMS, backlog: 0, window, harness, totalStarted: STREAMS, totalEnded: 0 };
 }
 
 async function feedCostUs(): Promise<{ feedUs: number; scrapeUs: number }> {

@@ -1,7 +1,7 @@
 // What happened within one second of a run: the rows of timeseries.csv and the live
 // progress. The run hands each second's window on when the second ends and records
 // into a new one, so its memory is fixed whatever the run length.
-import type { HarnessSecond } from '../driver/harness-monitor.js';
+import type { HarnessSecond } from '../record/harness.js';
 import { emptyOutcomeCounts, type Outcome } from '../record/outcome.js';
 import type { StreamRecord } from '../record/stream-record.js';
 import { decodeHistogram, encodeHistogram, newHistogram, type Histogram } from './histogram.js';
@@ -85,6 +85,12 @@ export interface SecondSnapshot {
   /** 1, 2, 3 …: the second that just ended. */
   second: number;
   elapsedMs: number;
+  /**
+   * How long this second really lasted, ms: since the previous one ended (or the run began).
+   * About 1000, a little more when the timer ran late, less for the last, partial second:
+   * rates divide by it (elapsedMs % 1000 would be 2 for a second that ended 2 ms late).
+   */
+  lengthMs: number;
   stage: number;
   warmup: boolean;
   /** Sessions (closed) or streams per second (open) the stages ask for now (0 in the drain). */

@@ -39,7 +39,7 @@ export function figuresOf(s: Summary): RuleFigures {
 
 /** The harness's own state in a step's measured part (after its warm-up). */
 export interface StepHarness {
-  /** Seconds of the measured part in which a harness process was saturated (harness-monitor's SATURATION). */
+  /** Seconds of the measured part in which a harness process was saturated (SATURATION in record/harness.ts). */
   saturatedSeconds: number;
   /** The worst event-loop lag p99 of those seconds, ms (0: none). */
   worstLagMs: number;

@@ -10,7 +10,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BackgroundTraffic } from '../background/background.js';
 import type { SecondSnapshot } from '../aggregate/second-window.js';
-import type { HarnessSecond } from '../driver/harness-monitor.js';
+import type { HarnessSecond } from '../record/harness.js';
 import { combineSeconds, type WireSnapshot } from '../driver/snapshot-wire.js';
 import { mergeSummaries } from '../merge/merge.js';
 import type { ReportWriteError } from '../report/atomic-file.js';

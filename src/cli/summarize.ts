@@ -1,4 +1,4 @@
-import type { RunResult } from '../driver/load-run.js';
+import type { RunResult } from '../aggregate/run-result.js';
 import { buildSummary, type Summary } from '../report/summary.js';
 import type { Scenario } from '../scenario/types.js';
 import { evaluateAll, figuresForRules, warmupEndMs } from '../thresholds/live.js';

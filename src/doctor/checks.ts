@@ -1,6 +1,6 @@
 // What doctor makes of one observed stream: the checklist of the brief (§1), each
 // finding ok / warn / fail with its fix in one line. Pure: observation → findings.
-import { certificateAdvice } from '../driver/tls-errors.js';
+import { certificateAdvice } from '../report/tls-advice.js';
 import type { Observation } from './probe.js';
 import { judgePacing, TOGETHER_MS, type Pacing } from './timing.js';
 

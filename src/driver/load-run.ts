@@ -3,6 +3,7 @@
 // a per-second window feeds timeseries.csv and the live progress.
 import { RecorderPair } from '../aggregate/recorder.js';
 import { RunAggregate } from '../aggregate/run-aggregate.js';
+import type { DrainResult, RunResult } from '../aggregate/run-result.js';
 import { SecondWindow, type SecondSnapshot } from '../aggregate/second-window.js';
 import type { StreamRecord } from '../record/stream-record.js';
 import type { Shard } from '../schedule/open.js';
@@ -11,7 +12,7 @@ import type { Scenario, StreamSpec } from '../scenario/types.js';
 import { nowUs } from '../util/clock.js';
 import { hashUniform } from '../util/random.js';
 import { setLongTimeout, type LongTimer } from '../util/timers.js';
-import { HarnessMonitor, type HarnessStats } from './harness-monitor.js';
+import { HarnessMonitor } from './harness-monitor.js';
 import { ClosedPacer, OpenPacer, type Pacer, type PacerHost } from './pacers.js';
 import { StreamHandler, type StreamHost } from './stream-handler.js';
 import { Transport } from './transport.js';
@@ -35,33 +36,6 @@ export interface RunOptions {
 /** What a run needs of its HTTP client; a test gives a scripted one, on virtual time. */
 export type RunTransport = Pick<Transport, 'prepare' | 'dispatch' | 'close' | 'dispose'>;
 
-export interface RunResult {
-  urls: string[];
-  /** Measured streams of every variant together (warm-up excluded). */
-  overall: RunAggregate;
-  /** Measured streams per variant, in the scenario's variant order. */
-  variants: RunAggregate[];
-  warmup: RunAggregate;
-  startedAtEpochMs: number;
-  durationMs: number;
-  /** Why the run ended before its schedule did: 'interrupted', 'threshold: …'; null when it ran its course. */
-  stopReason: string | null;
-  /** Streams the schedule asked for that never started: they waited for the concurrency cap until the end, or the harness fell behind. */
-  notStarted: number;
-  /** The drain after the schedule: how long it may last, the streams that ended in it, and those it aborted when it ran out. */
-  drain: DrainResult;
-  shard: Shard;
-  harness: HarnessStats;
-}
-
-export interface DrainResult {
-  limitMs: number;
-  /** Streams that ended by themselves (any outcome) after the schedule ended. */
-  finished: number;
-  /** Streams still open when the drain ran out (or the run was stopped in it): ended as `aborted`. */
-  aborted: number;
-}
-
 /** How long open streams get to wind down after the run's end before their connections are destroyed. */
 const WIND_DOWN_MS = 5000;
 
@@ -69,8 +43,8 @@ export class LoadRun implements StreamHost, PacerHost {
   readonly spec: StreamSpec;
   readonly variants: RunAggregate[];
   readonly warmup = new RunAggregate();
-  /** The second being counted now (timeseries.csv, live progress); replaced every second. */
-  private readonly windows = { current: new SecondWindow() };
+  /** Holds the window of the second being counted now (timeseries.csv, live progress); its `current` is replaced every second. */
+  private readonly window = { current: new SecondWindow() };
   /** What each variant's streams record, and the warm-up's: their aggregate and the current second. */
   private readonly recorders: RecorderPair[];
   private readonly warmupRecorder: RecorderPair;
@@ -82,7 +56,7 @@ export class LoadRun implements StreamHost, PacerHost {
   private readonly hooks: RunHooks;
   private readonly transport: RunTransport;
   private readonly pacer: Pacer;
-  private readonly monitor: HarnessMonitor;
+  private readonly harness: HarnessMonitor;
   private readonly streams = new Set<StreamHandler>();
   private readonly cumulativeWeights: number[];
   private seq = 0;
@@ -107,10 +81,10 @@ export class LoadRun implements StreamHost, PacerHost {
     this.urls = typeof urls === 'string' ? scenario.target.variants.map(() => urls) : urls;
     this.shard = options.shard ?? { index: 0, count: 1 };
     this.hooks = options.hooks ?? {};
-    this.monitor = new HarnessMonitor(options.processLabel ?? (this.shard.count > 1 ? `shard ${this.shard.index + 1}/${this.shard.count}` : ''));
+    this.harness = new HarnessMonitor(options.processLabel ?? (this.shard.count > 1 ? `shard ${this.shard.index + 1}/${this.shard.count}` : ''));
     this.variants = scenario.target.variants.map(() => new RunAggregate());
-    this.recorders = this.variants.map((agg) => new RecorderPair(agg, this.windows));
-    this.warmupRecorder = new RecorderPair(this.warmup, this.windows);
+    this.recorders = this.variants.map((agg) => new RecorderPair(agg, this.window));
+    this.warmupRecorder = new RecorderPair(this.warmup, this.window);
     let sum = 0;
     this.cumulativeWeights = scenario.target.variants.map((v) => (sum += v.weight));
     this.transport = options.transport?.(scenario, this.urls) ?? new Transport(scenario, this.urls);
@@ -124,7 +98,7 @@ export class LoadRun implements StreamHost, PacerHost {
     const allReleased = new Promise<void>((resolve) => (this.drained = resolve));
     // `http: auto` over TLS asks the server which protocol it speaks before the clock starts.
     await this.transport.prepare();
-    this.monitor.start();
+    this.harness.start();
     this.startedAtEpochMs = Date.now();
     this.startUs = nowUs();
     // Stopped before it began (Ctrl-C while the background traffic leads): nothing to wait for.
@@ -156,7 +130,7 @@ export class LoadRun implements StreamHost, PacerHost {
       notStarted: this.pacer.notStarted,
       drain: this.drain,
       shard: this.shard,
-      harness: this.monitor.stop(),
+      harness: this.harness.stop(),
     };
   }
 
@@ -254,10 +228,12 @@ export class LoadRun implements StreamHost, PacerHost {
     const stages = this.scenario.load.stages;
     // The row describes the second that just ended: its stage is where its middle was.
     const at = stageAt(stages, (this.lastTickMs + elapsedMs) / 2);
+    const lengthMs = elapsedMs - this.lastTickMs;
     this.lastTickMs = elapsedMs;
     const snapshot: SecondSnapshot = {
       second: ++this.secondsDone,
       elapsedMs,
+      lengthMs,
       stage: at?.index ?? 0,
       warmup: at?.stage.warmup ?? false,
       level: this.draining || this.stopping ? 0 : levelAt(stages, elapsedMs),
@@ -266,13 +242,13 @@ export class LoadRun implements StreamHost, PacerHost {
       sessions: this.pacer.sessions,
       activeStreams: this.inFlight,
       backlog: this.pacer.backlog,
-      window: this.windows.current,
-      harness: this.monitor.second(),
+      window: this.window.current,
+      harness: this.harness.sampleSecond(),
       totalStarted: this.seq,
       totalEnded: this.ended,
     };
     this.hooks.onSecond?.(snapshot);
-    this.windows.current = new SecondWindow();
+    this.window.current = new SecondWindow();
     if (!this.stopping) {
       const reason = this.hooks.shouldAbort?.(this, elapsedMs) ?? null;
       if (reason !== null) this.windDown(reason);

@@ -3,7 +3,7 @@
 // Histograms travel in their lossless encoding, so a combined second's
 // percentiles are exact, the same as one process would have measured.
 import { SecondWindow, type SecondSnapshot, type WireWindow } from '../aggregate/second-window.js';
-import type { HarnessSecond } from './harness-monitor.js';
+import type { HarnessSecond } from '../record/harness.js';
 
 export interface WireSnapshot extends Omit<SecondSnapshot, 'window'> {
   window: WireWindow;
@@ -27,6 +27,8 @@ export function combineSeconds(parts: readonly WireSnapshot[]): SecondSnapshot {
   const saturated: string[] = [];
   for (const p of parts) {
     out.elapsedMs = Math.max(out.elapsedMs, p.elapsedMs);
+    // The workers' seconds are the same second, each timed by its own process: the longest covers them all.
+    out.lengthMs = Math.max(out.lengthMs, p.lengthMs);
     // Workers drain on their own: the run drains while any of them does.
     out.draining ||= p.draining;
     out.drainLeftMs = Math.max(out.drainLeftMs, p.drainLeftMs);

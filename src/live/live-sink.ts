@@ -3,7 +3,7 @@
 // it), then the summary. Nothing here is on the hot path, and nothing makes the run wait.
 import { createServer, type Server } from 'node:http';
 import { basename } from 'node:path';
-import type { HarnessSecond } from '../driver/harness-monitor.js';
+import type { HarnessSecond } from '../record/harness.js';
 import type { SecondSnapshot } from '../aggregate/second-window.js';
 import { loadAssets } from '../report/html-writer.js';
 import type { Summary } from '../report/summary.js';

@@ -4,7 +4,7 @@
 // histogram is folded into fixed buckets (buckets.ts), as prom-client would have them.
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { Histogram } from '../aggregate/histogram.js';
-import type { HarnessSecond } from '../driver/harness-monitor.js';
+import type { HarnessSecond } from '../record/harness.js';
 import type { SecondSnapshot } from '../aggregate/second-window.js';
 import { OUTCOMES, type Outcome } from '../record/outcome.js';
 import type { Summary } from '../report/summary.js';

@@ -1,7 +1,7 @@
 // The console summary: what a person reads at a glance when a run ends.
 import type { BackgroundSummary } from '../background/background.js';
-import { saturationReason, type SaturatedSpan } from '../driver/harness-monitor.js';
-import { certificateAdvice } from '../driver/tls-errors.js';
+import { saturationReason, type SaturatedSpan } from '../record/harness.js';
+import { certificateAdvice } from './tls-advice.js';
 import { MIN_GROUP } from '../aggregate/cuts.js';
 import { METRICS } from '../aggregate/metrics.js';
 import { MODEL_RATE_FORMULA } from '../aggregate/usage.js';
@@ -162,7 +162,7 @@ export const OS_LIMITS: Readonly<Record<string, string>> = {
   ENOBUFS: 'kernel socket memory: raise net.core.* / net.ipv4.tcp_mem, or use fewer streams per machine',
 };
 
-/** Certificate errors, each with what to do (see driver/tls-errors.ts). */
+/** Certificate errors, each with what to do (see tls-advice.ts). */
 export function certificateLines(errorCodes: Record<string, number>): string[] {
   return Object.entries(errorCodes).flatMap(([code, n]) => {
     const advice = certificateAdvice(code);

@@ -29,7 +29,8 @@ function levelText(p: ProgressState): string {
 export function renderProgressBlock(p: ProgressState): string[] {
   const s = p.snapshot;
   const w = s.window;
-  const secs = Math.max(0.001, (s.elapsedMs % 1000 || 1000) / 1000);
+  // Over the second's real length: a timer 2 ms late makes elapsedMs % 1000 read 2 ms, not 1002.
+  const secs = Math.max(0.001, s.lengthMs / 1000);
   const ttft = p.rollingTtft.count > 0 ? `${fmtMs(p.rollingTtft.p50)} / ${fmtMs(p.rollingTtft.p99)} ms` : '–';
   return [
     `elapsed   ${fmtSeconds(s.elapsedMs)} / ${fmtSeconds(p.totalMs)} · ${s.draining ? '' : `stage ${s.stage + 1}/${p.stages}${s.warmup ? ' (warm-up)' : ''} · `}${levelText(p)}`,

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunAggregate } from '../../src/aggregate/run-aggregate.js';
 import { SecondWindow, type SecondSnapshot } from '../../src/aggregate/second-window.js';
-import type { RunResult } from '../../src/driver/load-run.js';
+import type { RunResult } from '../../src/aggregate/run-result.js';
 import { toWire } from '../../src/driver/snapshot-wire.js';
 import { coordinateRun, type RunObserver } from '../../src/cli/coordinator.js';
 import { EXIT } from '../../src/cli/exit-codes.js';
@@ -47,6 +47,7 @@ function second(n: number, opened: number): FromWorker {
   const s: SecondSnapshot = {
     second: n,
     elapsedMs: n * 1000,
+    lengthMs: 1000,
     stage: 0,
     warmup: false,
     level: 1,

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { HarnessMonitor, judgeSecond, MIN_JUDGED_MS, SATURATION } from '../../src/driver/harness-monitor.js';
+import { HarnessMonitor } from '../../src/driver/harness-monitor.js';
+import { judgeSecond, MIN_JUDGED_MS, SATURATION } from '../../src/record/harness.js';
 
 // The monitor measures this process's own event loop and CPU: that is wall-clock by nature,
 // and the first test reads it for real. Its bounds hold on a busy machine because a busy
@@ -58,19 +59,19 @@ test('harness monitor: heap used now, and what the heap kept at the last full GC
   const monitor = new HarnessMonitor();
   monitor.start();
   try {
-    assert.equal(monitor.second().heapAfterGcBytes, 0, 'nothing to say before the first full GC');
+    assert.equal(monitor.sampleSecond().heapAfterGcBytes, 0, 'nothing to say before the first full GC');
     const mib = 2 ** 20;
     // 16 MiB kept: arrays of numbers that a full GC cannot free while they are referenced.
     let kept: number[][] | null = Array.from({ length: 16 }, () => new Array<number>(mib / 8).fill(1.5));
     gc();
     // The GC is reported to its observer a moment later: later still on a busy machine.
-    const holding = await until(() => monitor.second(), (h) => h.heapAfterGcBytes >= 16 * mib);
+    const holding = await until(() => monitor.sampleSecond(), (h) => h.heapAfterGcBytes >= 16 * mib);
     assert.ok(holding.heapAfterGcBytes >= 16 * mib, `heap after GC ${(holding.heapAfterGcBytes / mib).toFixed(1)} MiB with 16 MiB kept`);
     assert.ok(holding.heapUsedBytes >= holding.heapAfterGcBytes - mib, 'heap used includes what is kept');
     assert.equal(kept.length, 16);
     kept = null;
     gc();
-    const released = await until(() => monitor.second(), (h) => h.heapAfterGcBytes <= holding.heapAfterGcBytes - 14 * mib);
+    const released = await until(() => monitor.sampleSecond(), (h) => h.heapAfterGcBytes <= holding.heapAfterGcBytes - 14 * mib);
     assert.ok(released.heapAfterGcBytes <= holding.heapAfterGcBytes - 14 * mib, `heap after GC ${(released.heapAfterGcBytes / mib).toFixed(1)} MiB once released`);
   } finally {
     monitor.stop();

@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SecondSnapshot } from '../../src/aggregate/second-window.js';
-import { LoadRun, type RunOptions, type RunResult } from '../../src/driver/load-run.js';
+import type { RunResult } from '../../src/aggregate/run-result.js';
+import { LoadRun, type RunOptions } from '../../src/driver/load-run.js';
 import { abortOnThresholds } from '../../src/thresholds/live.js';
 import { fakeTransport, play, type Exchange, type Reply } from '../helpers/fake-transport.js';
 import { scenarioFrom } from '../helpers/run.js';
@@ -137,18 +138,43 @@ test('the tick comes every second on the second; a closed ramp has opened the se
   );
   const r = await finish(running);
   assert.deepEqual(
-    running.seconds.map((s) => [s.second, s.elapsedMs]),
+    running.seconds.map((s) => [s.second, s.elapsedMs, s.lengthMs]),
     [
-      [1, 1000],
-      [2, 2000],
-      [3, 3000],
-      [4, 3700],
+      [1, 1000, 1000],
+      [2, 2000, 1000],
+      [3, 3000, 1000],
+      [4, 3700, 700],
     ],
     'three whole seconds, then the last, partial one when the run ends',
   );
   assert.deepEqual(running.seconds.slice(0, 3).map((s) => s.sessions), [3, 7, 8], 'sessions at 1 s, 2 s, 3 s');
   assert.deepEqual(running.sessionsMs(), [275, 550, 825, 1100, 1375, 1650, 1925, 2200]);
   assert.equal(r.durationMs, 3700);
+});
+
+test('a second that ends late is as long as it really was, and the next one as much shorter: rates divide by lengthMs', async () => {
+  const running = start('load: { sessions: 1, duration: 600h, drain: 0s }', { firstTokenMs: 20, intervalMs: 10, tokens: 5 });
+  // One tick of 1002 ms: the once-a-second timer runs with the clock at 1002, as it does when
+  // the event loop was busy when it fell due.
+  await vt.advance(1);
+  vt.jump(1001);
+  await vt.advance(998);
+  await vt.advance(400);
+  running.run.stop('interrupted');
+  const r = await finish(running);
+  assert.deepEqual(
+    running.seconds.map((s) => [s.second, s.elapsedMs, s.lengthMs]),
+    [
+      [1, 1002, 1002],
+      [2, 2000, 998],
+      [3, 2400, 400],
+    ],
+  );
+  assert.equal(
+    running.seconds.reduce((sum, s) => sum + s.lengthMs, 0),
+    r.durationMs,
+    'the seconds\' lengths add up to the run',
+  );
 });
 
 test('open model over the concurrency cap: arrivals wait for a free slot, and the wait counts from their intended start', async () => {

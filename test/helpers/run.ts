@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:net';
-import { LoadRun, type RunResult } from '../../src/driver/load-run.js';
+import type { RunResult } from '../../src/aggregate/run-result.js';
+import { LoadRun } from '../../src/driver/load-run.js';
 import { parseScenario } from '../../src/scenario/load.js';
 import type { Scenario } from '../../src/scenario/types.js';
 

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { findCutGroups, type CutGroup } from '../../src/aggregate/cuts.js';
-import type { RunResult } from '../../src/driver/load-run.js';
+import type { RunResult } from '../../src/aggregate/run-result.js';
 import { cuttingProxy } from '../helpers/cutting-proxy.js';
 import { runAgainst, scenarioFrom } from '../helpers/run.js';
 import { useTarget } from '../helpers/target.js';

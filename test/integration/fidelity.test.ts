@@ -13,7 +13,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { statsMs } from '../../src/aggregate/histogram.js';
-import type { RunResult } from '../../src/driver/load-run.js';
+import type { RunResult } from '../../src/aggregate/run-result.js';
 import { runAgainst } from '../helpers/run.js';
 import { useChildTarget } from '../helpers/target.js';
 

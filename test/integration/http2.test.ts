@@ -14,7 +14,7 @@ import { summaryProblem } from '../../src/report/summary-check.js';
 import { cli, tempDir } from '../helpers/cli.js';
 import http2 from 'node:http2';
 import { closedPort, runAgainst } from '../helpers/run.js';
-import { certificateAdvice } from '../../src/driver/tls-errors.js';
+import { certificateAdvice } from '../../src/report/tls-advice.js';
 import { startTarget } from '../../src/target/server.js';
 
 const only = (o: Record<string, number>): Record<string, number> => Object.fromEntries(Object.entries(o).filter(([, n]) => n > 0));

@@ -14,6 +14,7 @@ export function snapshot(second: number, fill: { opened?: number; ended?: Partia
   return {
     second,
     elapsedMs: second * 1000,
+    lengthMs: 1000,
     stage: 0,
     warmup: false,
     level: 10,

@@ -12,6 +12,7 @@ function state(): ProgressState {
     snapshot: {
       second: 12,
       elapsedMs: 12_000,
+      lengthMs: 1000,
       stage: 1,
       warmup: false,
       level: 48.4,
@@ -63,4 +64,28 @@ test('in the drain, the block and the line say so, and how long it may still las
   assert.match(block, /^elapsed {3}75\.0s \/ 60\.0s · draining: no new streams, the open ones may finish \(at most 165\.0s more\)$/m);
   assert.doesNotMatch(block, /stage 2\/3/);
   assert.match(renderProgressLine(s), /^\[75\.0s\/60\.0s\] draining: no new streams, the open ones may finish \(at most 165\.0s more\); open 47/);
+});
+
+/** The rate line of a second of `lengthMs` that ended at `elapsedMs`, with `events` and `tokens` in it. */
+function rateLine(elapsedMs: number, lengthMs: number, events: number, tokens: number): string {
+  const s = state();
+  const window = new SecondWindow();
+  window.events = events;
+  window.tokens = tokens;
+  s.snapshot = { ...s.snapshot, elapsedMs, lengthMs, window };
+  const line = renderProgressBlock(s).find((l) => l.startsWith('rate'));
+  assert.ok(line, 'the block has a rate line');
+  return line;
+}
+
+test('rates divide by the second\'s real length: a tick 2 ms late is a second of 1002 ms, not of 2 ms', () => {
+  // elapsedMs % 1000 read 2 here, and showed 501,000 events/s.
+  assert.match(rateLine(12_002, 1002, 1002, 2004), /^rate {6}1,000 events\/s · 2,000 tokens\/s · /);
+  // Intervals drift: 60 ms late after a minute, the second still lasted about 1 s (% 1000 read 60).
+  assert.match(rateLine(60_060, 1005, 2010, 1005), /^rate {6}2,000 events\/s · 1,000 tokens\/s · /);
+});
+
+test('the last, partial second: 200 events in 400 ms are 500 a second', () => {
+  // It ended at 12 462 ms, 400 ms after a tick that came 62 ms late (% 1000 read 462).
+  assert.match(rateLine(12_462, 400, 200, 100), /^rate {6}500 events\/s · 250 tokens\/s · /);
 });

@@ -1,0 +1,67 @@
+// The pipeline's arrows, as CONTRIBUTING.md draws them: driver → aggregate/record ← report, and
+// cli/ on top of everything. A renderer that imports the hot path, or an aggregate that imports
+// a renderer, ties together what should change apart (`sse-soak report` and `merge` render runs
+// that no driver made). This reads the import lines of src/ and fails on an arrow the wrong way.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { posix } from 'node:path';
+
+const SRC = new URL('../../../src/', import.meta.url);
+
+/** Folder of src/ → the folders of src/ it must not import. */
+const FORBIDDEN: Record<string, readonly string[]> = {
+  record: ['driver', 'cli', 'report', 'aggregate', 'live'],
+  aggregate: ['driver', 'cli', 'report', 'live'],
+  report: ['driver', 'cli', 'live'],
+  driver: ['cli', 'report', 'live'],
+};
+
+/** Every module a TypeScript source names: static imports and re-exports (one line or several), and import(). */
+export function importedPaths(source: string): string[] {
+  const out: string[] = [];
+  const patterns = [/^\s*(?:import|export)\b[^;]*?\bfrom\s*['"]([^'"]+)['"]/gms, /^\s*import\s*['"]([^'"]+)['"]/gm, /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g];
+  for (const re of patterns) for (const m of source.matchAll(re)) out.push(m[1] as string);
+  return out;
+}
+
+/** The folder of src/ that a relative import from `src/<folder>/<file>` lands in, or null (a package, node:…). */
+export function targetFolder(fromFolder: string, spec: string): string | null {
+  if (!spec.startsWith('.')) return null;
+  const resolved = posix.normalize(posix.join(fromFolder, spec));
+  return resolved.includes('/') ? (resolved.split('/')[0] as string) : null;
+}
+
+test('the import reader sees one-line, several-line, type-only, re-export and dynamic imports', () => {
+  const source = [
+    "import { a } from '../driver/a.js';",
+    'import type {',
+    '  B,',
+    '  C,',
+    "} from '../cli/b.js';",
+    "export { d } from '../report/d.js';",
+    "import './side-effect.js';",
+    "const e = await import('../live/e.js');",
+    "import { f } from 'node:fs';",
+  ].join('\n');
+  assert.deepEqual(importedPaths(source).sort(), ['../cli/b.js', '../driver/a.js', '../live/e.js', '../report/d.js', './side-effect.js', 'node:fs']);
+  assert.equal(targetFolder('report', '../driver/load-run.js'), 'driver');
+  assert.equal(targetFolder('report', './format.js'), 'report');
+  assert.equal(targetFolder('report', 'undici'), null);
+});
+
+for (const [folder, forbidden] of Object.entries(FORBIDDEN)) {
+  test(`src/${folder}/ imports none of ${forbidden.map((f) => `${f}/`).join(', ')}`, () => {
+    const files = readdirSync(new URL(`${folder}/`, SRC)).filter((f) => f.endsWith('.ts'));
+    assert.ok(files.length > 0, `no sources found in src/${folder}/: the test would check nothing`);
+    const wrong: string[] = [];
+    for (const file of files) {
+      const source = readFileSync(new URL(`${folder}/${file}`, SRC), 'utf8');
+      for (const spec of importedPaths(source)) {
+        const to = targetFolder(folder, spec);
+        if (to !== null && forbidden.includes(to)) wrong.push(`src/${folder}/${file} imports ${spec}`);
+      }
+    }
+    assert.deepEqual(wrong, [], `arrows the wrong way (move the type or pure function to record/ or aggregate/):\n${wrong.join('\n')}`);
+  });
+}
