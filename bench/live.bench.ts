@@ -140,13 +140,19 @@ async function measure(origin: string, live: boolean, n: number): Promise<Row> {
 function loadSecond(n: number): SecondSnapshot {
   const window = new SecondWindow();
   const perSecond = Math.round((STREAMS * 1000) / INTERVAL_MS);
-  window.opened = 5;
-  window.ended.completed = 5;
-  window.events = perSecond;
-  window.tokens = perSecond;
-  for (let i = 0; i < perSecond; i++) window.itl.recordValue(INTERVAL_MS * 1000 + ((i * 7919) % 4000) - 2000);
-  for (let i = 0; i < 5; i++) window.ttft.recordValue(300_000 + i * 1000);
-  for (let i = 0; i < 5; i++) window.scheduleLag.recordValue(50 + i);
+  // As the window records them: into the variant's part (one variant), combined counts beside.
+  const v = window.part(0);
+  window.opened = v.opened = 5;
+  window.ended.completed = v.ended.completed = 5;
+  window.events = v.events = perSecond;
+  window.tokens = v.tokens = perSecond;
+  v.bytes = perSecond * 40;
+  for (let i = 0; i < perSecond; i++) v.latency.itl.recordValue(INTERVAL_MS * 1000 + ((i * 7919) % 4000) - 2000);
+  for (let i = 0; i < perSecond; i++) v.latency.deliveryLag.recordValue(200 + ((i * 7919) % 3000));
+  for (let i = 0; i < 5; i++) v.latency.ttft.recordValue(300_000 + i * 1000);
+  for (let i = 0; i < 5; i++) v.latency.ttfb.recordValue(50_000 + i * 1000);
+  for (let i = 0; i < 5; i++) v.latency.e2e.recordValue(5_000_000 + i * 10_000);
+  for (let i = 0; i < 5; i++) v.latency.scheduleLag.recordValue(50 + i);
   const harness = { lagP99Ms: 3, lagMaxMs: 5, cpuCoreShare: 0.4, rssBytes: 100 * 2 ** 20, heapUsedBytes: 0, heapAfterGcBytes: 0, cpuMaxProcessShare: 0.4, saturated: '' };
   return { second: n, elapsedMs: n * 1000, stage: 0, warmup: false, level: STREAMS, draining: false, drainLeftMs: 0, sessions: STREAMS, activeStreams: STREAMS, backlog: 0, window, harness, totalStarted: STREAMS, totalEnded: 0 };
 }
