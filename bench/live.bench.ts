@@ -23,6 +23,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { newStreamRecord, type StreamRecord } from '../src/record/stream-record.js';
 import { SecondWindow } from '../src/aggregate/second-window.js';
 import type { SecondSnapshot } from '../src/aggregate/second-window.js';
 import { DashboardFeed, sseText } from '../src/live/dashboard-feed.js';
@@ -140,13 +141,19 @@ async function measure(origin: string, live: boolean, n: number): Promise<Row> {
 function loadSecond(n: number): SecondSnapshot {
   const window = new SecondWindow();
   const perSecond = Math.round((STREAMS * 1000) / INTERVAL_MS);
-  window.opened = 5;
-  window.ended.completed = 5;
-  window.events = perSecond;
-  window.tokens = perSecond;
-  for (let i = 0; i < perSecond; i++) window.itl.recordValue(INTERVAL_MS * 1000 + ((i * 7919) % 4000) - 2000);
-  for (let i = 0; i < 5; i++) window.ttft.recordValue(300_000 + i * 1000);
-  for (let i = 0; i < 5; i++) window.scheduleLag.recordValue(50 + i);
+  // As the window records them: into the variant's part (one variant), combined counts beside.
+  const v = window.part(0);
+  window.opened = v.opened = 5;
+  window.ended.completed = v.ended.completed = 5;
+  window.events = v.events = perSecond;
+  window.tokens = v.tokens = perSecond;
+  v.bytes = perSecond * 40;
+  for (let i = 0; i < perSecond; i++) v.latency.itl.recordValue(INTERVAL_MS * 1000 + ((i * 7919) % 4000) - 2000);
+  for (let i = 0; i < perSecond; i++) v.latency.deliveryLag.recordValue(200 + ((i * 7919) % 3000));
+  for (let i = 0; i < 5; i++) v.latency.ttft.recordValue(300_000 + i * 1000);
+  for (let i = 0; i < 5; i++) v.latency.ttfb.recordValue(50_000 + i * 1000);
+  for (let i = 0; i < 5; i++) v.latency.e2e.recordValue(5_000_000 + i * 10_000);
+  for (let i = 0; i < 5; i++) v.latency.scheduleLag.recordValue(50 + i);
   const harness = { lagP99Ms: 3, lagMaxMs: 5, cpuCoreShare: 0.4, rssBytes: 100 * 2 ** 20, heapUsedBytes: 0, heapAfterGcBytes: 0, cpuMaxProcessShare: 0.4, saturated: '' };
   return { second: n, elapsedMs: n * 1000, lengthMs: 1000, stage: 0, warmup: false, level: STREAMS, draining: false, drainLeftMs: 0, sessions: STREAMS, activeStreams: STREAMS, backlog: 0, window, harness, totalStarted: STREAMS, totalEnded: 0 };
 }
@@ -170,6 +177,39 @@ async function feedCostUs(): Promise<{ feedUs: number; scrapeUs: number }> {
   return { feedUs: (c1.user + c1.system) / N, scrapeUs: (c3.user + c3.system) / S };
 }
 
+/**
+ * The per-second window's own cost on the path (with or without live views): the recorder
+ * calls a stamped event makes (event, gap, delivery lag), with a stream opened and ended every
+ * 50 events, a new window every 25,000 events as the run makes one every second; CPU per event.
+ */
+function windowRecordNs(): number {
+  const PER_SECOND = 25_000;
+  const SECONDS = 40;
+  const records = Array.from({ length: 500 }, (_, i) => {
+    const r = newStreamRecord(i, i, 0, false, 1000);
+    Object.assign(r, { dispatchUs: 1100, connectStartUs: 1200, tcpConnectedUs: 2000, connectedUs: 2000, requestSentUs: 2100, headersUs: 50_000, firstTokenUs: 300_000, lastByteUs: 4_999_000, endUs: 5_000_000, bytes: 4000, outcome: 'completed' });
+    return r;
+  });
+  const c0 = process.cpuUsage();
+  for (let s = 0; s < SECONDS; s++) {
+    const w = new SecondWindow();
+    for (let i = 0; i < PER_SECOND; i++) {
+      const r = records[i % records.length] as StreamRecord;
+      if (i % 50 === 0) {
+        w.streamOpened(r);
+        w.firstToken(r);
+      }
+      w.event(r, 1);
+      w.gap(r, 50_000 + ((i * 7919) % 4000));
+      w.deliveryLag(r, 200 + ((i * 104_729) % 3000));
+      if (i % 50 === 49) w.streamEnded(r);
+    }
+  }
+  const c = process.cpuUsage(c0);
+  return ((c.user + c.system) * 1000) / (SECONDS * PER_SECOND);
+}
+
+console.error(`in-process: the per-second window's recording ${windowRecordNs().toFixed(0)} ns CPU per stamped event`);
 const cost = await feedCostUs();
 const eventsPerSecond0 = (STREAMS * 1000) / INTERVAL_MS;
 console.error(`in-process: one second's feed ${cost.feedUs.toFixed(0)} µs CPU, one scrape ${cost.scrapeUs.toFixed(0)} µs`);

@@ -1,21 +1,98 @@
-// What happened within one second of a run: the rows of timeseries.csv and the live
-// progress. The run hands each second's window on when the second ends and records
-// into a new one, so its memory is fixed whatever the run length.
+// What happened within one second of a run: the rows of timeseries.csv, the live
+// progress and the live views (`run --metrics-listen`, `--dashboard`). The run hands
+// each second's window on when the second ends and records into a new one, so its
+// memory is fixed whatever the run length.
+//
+// The window keeps one part per request variant (record.variant), so the live views can
+// label by variant; timeseries.csv and the progress read the combined figures. The
+// latencies are recorded once, into the stream's variant part: the combined histograms
+// are the parts added when read (one part: that part itself), so a second variant adds
+// no work per event.
 import type { HarnessSecond } from '../record/harness.js';
 import { emptyOutcomeCounts, type Outcome } from '../record/outcome.js';
 import type { StreamRecord } from '../record/stream-record.js';
+import { classifyCut, CUT_KINDS, type CutKind } from './cuts.js';
 import { decodeHistogram, encodeHistogram, newHistogram, type Histogram } from './histogram.js';
+import { FIGURES } from './metrics.js';
 import type { StreamRecorder } from './recorder.js';
 
-/** A window as it travels between processes (run --workers): histograms in their lossless encoding. */
+/** The latencies a window keeps, named as in the registry (metrics.ts), µs. */
+export const WINDOW_LATENCIES = ['connect', 'tls', 'ttfb', 'ttft', 'itl', 'e2e', 'deliveryLag', 'scheduleLag'] as const;
+export type WindowLatency = (typeof WINDOW_LATENCIES)[number];
+
+// Taken from the record when the stream ends, by the registry's own formulas: the same
+// measurements the run aggregate records (ttft, itl, deliveryLag and scheduleLag are
+// recorded as they happen instead, with the same values).
+const AT_END = [
+  ['connect', FIGURES.connect.fromStream],
+  ['tls', FIGURES.tls.fromStream],
+  ['ttfb', FIGURES.ttfb.fromStream],
+  ['e2e', FIGURES.e2e.fromStream],
+] as const;
+
+/** One variant's figures of a second: streams, events, bytes, reconnects, cuts and latencies. */
+export class VariantWindow {
+  opened = 0;
+  readonly ended: Record<Outcome, number> = emptyOutcomeCounts();
+  events = 0;
+  tokens = 0;
+  /** Body bytes of the streams that ended in this second (as summary.json's totals.bytes). */
+  bytes = 0;
+  reconnects = 0;
+  /** Streams the peer cut, by kind (cuts.ts), counted when they ended. */
+  readonly cuts: Record<CutKind, number> = { idle: 0, lifetime: 0, silent: 0 };
+  readonly latency: Record<WindowLatency, Histogram> = {
+    connect: newHistogram(),
+    tls: newHistogram(),
+    ttfb: newHistogram(),
+    ttft: newHistogram(),
+    itl: newHistogram(),
+    e2e: newHistogram(),
+    deliveryLag: newHistogram(),
+    scheduleLag: newHistogram(),
+  };
+
+  toWire(): WireVariant {
+    const latency = {} as Record<WindowLatency, string>;
+    // An empty histogram travels as '' (most seconds have no connect, tls or e2e).
+    for (const k of WINDOW_LATENCIES) latency[k] = this.latency[k].totalCount === 0 ? '' : encodeHistogram(this.latency[k]);
+    return { opened: this.opened, ended: { ...this.ended }, events: this.events, tokens: this.tokens, bytes: this.bytes, reconnects: this.reconnects, cuts: { ...this.cuts }, latency };
+  }
+
+  addWire(w: WireVariant): void {
+    this.opened += w.opened;
+    for (const [o, n] of Object.entries(w.ended)) this.ended[o as Outcome] += n;
+    this.events += w.events;
+    this.tokens += w.tokens;
+    this.bytes += w.bytes;
+    this.reconnects += w.reconnects;
+    for (const k of CUT_KINDS) this.cuts[k] += w.cuts[k] ?? 0;
+    for (const k of WINDOW_LATENCIES) {
+      const e = w.latency[k];
+      if (e !== undefined && e !== '') this.latency[k].add(decodeHistogram(e));
+    }
+  }
+}
+
+/** A variant's part as it travels between processes: histograms in their lossless encoding ('' when empty). */
+export interface WireVariant {
+  opened: number;
+  ended: Record<Outcome, number>;
+  events: number;
+  tokens: number;
+  bytes: number;
+  reconnects: number;
+  cuts: Record<CutKind, number>;
+  latency: Record<WindowLatency, string>;
+}
+
+/** A window as it travels between processes (run --workers): by variant index, null where a variant had nothing. */
 export interface WireWindow {
   opened: number;
   ended: Record<Outcome, number>;
   events: number;
   tokens: number;
-  ttft: string;
-  itl: string;
-  scheduleLag: string;
+  variants: (WireVariant | null)[];
 }
 
 export class SecondWindow implements StreamRecorder {
@@ -25,35 +102,89 @@ export class SecondWindow implements StreamRecorder {
   readonly ended: Record<Outcome, number> = emptyOutcomeCounts();
   events = 0;
   tokens = 0;
+  /** By variant index; made when a variant first records (undefined until then). */
+  readonly variants: (VariantWindow | undefined)[] = [];
+  private readonly combined: Partial<Record<WindowLatency, Histogram>> = {};
+
+  /** The variant part a stream records into. */
+  part(variant: number): VariantWindow {
+    let v = this.variants[variant];
+    if (v === undefined) {
+      v = new VariantWindow();
+      this.variants[variant] = v;
+      for (const k of WINDOW_LATENCIES) delete this.combined[k];
+    }
+    return v;
+  }
+
+  /** A latency of every variant together; read once the second has ended. */
+  latency(name: WindowLatency): Histogram {
+    const parts = this.variants.filter((v): v is VariantWindow => v !== undefined);
+    if (parts.length === 1) return (parts[0] as VariantWindow).latency[name];
+    let h = this.combined[name];
+    if (h === undefined) {
+      h = newHistogram();
+      for (const p of parts) h.add(p.latency[name]);
+      this.combined[name] = h;
+    }
+    return h;
+  }
+
   /** The latencies of the same names (metrics.ts), of the streams and events of this second. */
-  readonly ttft: Histogram = newHistogram();
-  readonly itl: Histogram = newHistogram();
-  readonly scheduleLag: Histogram = newHistogram();
+  get ttft(): Histogram {
+    return this.latency('ttft');
+  }
+  get itl(): Histogram {
+    return this.latency('itl');
+  }
+  get scheduleLag(): Histogram {
+    return this.latency('scheduleLag');
+  }
 
   streamOpened(r: StreamRecord): void {
     this.opened++;
-    this.scheduleLag.recordValue(r.dispatchUs - r.intendedStartUs);
+    const v = this.part(r.variant);
+    v.opened++;
+    v.latency.scheduleLag.recordValue(FIGURES.scheduleLag.fromStream(r));
   }
 
-  event(_r: StreamRecord, tokens: number): void {
+  event(r: StreamRecord, tokens: number): void {
     this.events++;
     this.tokens += tokens;
+    const v = this.part(r.variant);
+    v.events++;
+    v.tokens += tokens;
   }
 
   firstToken(r: StreamRecord): void {
-    this.ttft.recordValue(r.firstTokenUs - r.intendedStartUs);
+    this.part(r.variant).latency.ttft.recordValue(r.firstTokenUs - r.intendedStartUs);
   }
 
-  gap(_r: StreamRecord, us: number): void {
-    this.itl.recordValue(us);
+  gap(r: StreamRecord, us: number): void {
+    this.part(r.variant).latency.itl.recordValue(us);
   }
 
-  deliveryLag(): void {}
+  /** As the run aggregate: a lag below zero (clock offset) is recorded as 0. */
+  deliveryLag(r: StreamRecord, us: number): void {
+    this.part(r.variant).latency.deliveryLag.recordValue(us < 0 ? 0 : us);
+  }
 
-  reconnected(): void {}
+  reconnected(r: StreamRecord): void {
+    this.part(r.variant).reconnects++;
+  }
 
   streamEnded(r: StreamRecord): void {
-    this.ended[r.outcome ?? 'aborted']++;
+    const outcome = r.outcome ?? 'aborted';
+    this.ended[outcome]++;
+    const v = this.part(r.variant);
+    v.ended[outcome]++;
+    v.bytes += r.bytes;
+    for (const [name, of] of AT_END) {
+      const us = of(r);
+      if (us >= 0) v.latency[name].recordValue(us);
+    }
+    const cut = classifyCut(r);
+    if (cut !== null) v.cuts[cut.kind]++;
   }
 
   toWire(): WireWindow {
@@ -62,9 +193,7 @@ export class SecondWindow implements StreamRecorder {
       ended: { ...this.ended },
       events: this.events,
       tokens: this.tokens,
-      ttft: encodeHistogram(this.ttft),
-      itl: encodeHistogram(this.itl),
-      scheduleLag: encodeHistogram(this.scheduleLag),
+      variants: Array.from(this.variants, (v) => (v === undefined ? null : v.toWire())),
     };
   }
 
@@ -74,9 +203,10 @@ export class SecondWindow implements StreamRecorder {
     for (const [o, n] of Object.entries(w.ended)) this.ended[o as Outcome] += n;
     this.events += w.events;
     this.tokens += w.tokens;
-    this.ttft.add(decodeHistogram(w.ttft));
-    this.itl.add(decodeHistogram(w.itl));
-    this.scheduleLag.add(decodeHistogram(w.scheduleLag));
+    w.variants.forEach((v, i) => {
+      if (v !== null) this.part(i).addWire(v);
+    });
+    for (const k of WINDOW_LATENCIES) delete this.combined[k];
   }
 }
 

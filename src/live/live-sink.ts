@@ -82,7 +82,7 @@ export async function startLive(plan: LivePlan, scenario: Scenario, shard: Shard
   const scrapedAfterEnd = new Promise<void>((resolve) => (finalScraped = resolve));
   try {
     if (plan.metrics !== null) {
-      const collector = new PromCollector({ scenario: scenario.name, shard: `${shard.index + 1}/${shard.count}`, run });
+      const collector = new PromCollector({ scenario: scenario.name, shard: `${shard.index + 1}/${shard.count}`, run }, scenario.target.variants.map((v) => v.name));
       prom = collector;
       promServer = createServer((req, res) => {
         if ((req.url ?? '').split('?')[0] !== '/metrics') {

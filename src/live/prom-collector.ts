@@ -5,8 +5,9 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { Histogram } from '../aggregate/histogram.js';
 import type { HarnessSecond } from '../record/harness.js';
-import type { SecondSnapshot } from '../aggregate/second-window.js';
-import { OUTCOMES, type Outcome } from '../record/outcome.js';
+import { WINDOW_LATENCIES, type SecondSnapshot, type WindowLatency } from '../aggregate/second-window.js';
+import { CUT_KINDS } from '../aggregate/cuts.js';
+import { OUTCOMES } from '../record/outcome.js';
 import type { Summary } from '../report/summary.js';
 import { BUCKET_BOUNDS_S, BucketCounts } from './buckets.js';
 
@@ -28,67 +29,91 @@ interface SeriesValue {
 
 const LABELS = ['scenario', 'shard', 'run'] as const;
 
-/** The latency histograms the per-second feed carries, by metric name. */
+/** The latency histograms the per-second feed carries, by the window's (and the registry's) names. */
 export const LIVE_HISTOGRAMS = {
+  connect: { name: 'sse_soak_connect_seconds', help: 'TCP connect → established, for streams that opened a new connection' },
+  tls: { name: 'sse_soak_tls_seconds', help: 'TCP established → TLS handshake done, for streams that opened a new https connection' },
+  ttfb: { name: 'sse_soak_ttfb_seconds', help: 'intended start → response headers (counted when the stream ends)' },
   ttft: { name: 'sse_soak_ttft_seconds', help: 'intended start → first event that carries a token, every stream (warm-up included)' },
   itl: { name: 'sse_soak_itl_seconds', help: 'gap between consecutive token events of one stream' },
+  e2e: { name: 'sse_soak_e2e_seconds', help: 'intended start → stream end, for streams that got a response and were not aborted (counted when the stream ends)' },
+  deliveryLag: { name: 'sse_soak_delivery_lag_seconds', help: "event arrival − the target's x-sent-us send stamp (stamped targets only; below zero counted as 0)" },
   scheduleLag: { name: 'sse_soak_schedule_lag_seconds', help: 'intended start → request handed to the HTTP client' },
-} as const;
-type LiveHistogram = keyof typeof LIVE_HISTOGRAMS;
+} as const satisfies Record<WindowLatency, { name: string; help: string }>;
 
-/** A histogram made from bucket counts: what the registry asks of a metric (prom-client's custom collector shape). */
+/** A histogram made from bucket counts, one series set per variant: what the registry asks of a metric (prom-client's custom collector shape). */
 class BucketHistogram {
   readonly type = 'histogram';
   readonly aggregator = 'sum';
-  readonly buckets = new BucketCounts();
+  /** By variant index. */
+  readonly buckets: BucketCounts[];
   constructor(
     readonly name: string,
     readonly help: string,
     private readonly labels: RunLabels,
-  ) {}
+    private readonly variants: readonly string[],
+  ) {
+    this.buckets = variants.map(() => new BucketCounts());
+  }
 
-  add(h: Histogram): void {
-    this.buckets.addHdr(h);
+  add(variant: number, h: Histogram): void {
+    this.buckets[variant]?.addHdr(h);
   }
 
   /** What the registry reads at each scrape (prom-client's metric interface). */
   async get(): Promise<{ name: string; help: string; type: string; aggregator: string; values: SeriesValue[] }> {
-    const labels = { ...this.labels };
-    const cumulative = this.buckets.cumulative();
-    const values: SeriesValue[] = BUCKET_BOUNDS_S.map((le, i) => ({ metricName: `${this.name}_bucket`, labels: { ...labels, le }, value: cumulative[i] as number }));
-    values.push({ metricName: `${this.name}_bucket`, labels: { ...labels, le: '+Inf' }, value: this.buckets.count });
-    values.push({ metricName: `${this.name}_sum`, labels, value: this.buckets.sumS });
-    values.push({ metricName: `${this.name}_count`, labels, value: this.buckets.count });
+    const values: SeriesValue[] = [];
+    this.buckets.forEach((b, i) => {
+      const labels = { ...this.labels, variant: this.variants[i] as string };
+      const cumulative = b.cumulative();
+      for (let j = 0; j < BUCKET_BOUNDS_S.length; j++) values.push({ metricName: `${this.name}_bucket`, labels: { ...labels, le: BUCKET_BOUNDS_S[j] as number }, value: cumulative[j] as number });
+      values.push({ metricName: `${this.name}_bucket`, labels: { ...labels, le: '+Inf' }, value: b.count });
+      values.push({ metricName: `${this.name}_sum`, labels, value: b.sumS });
+      values.push({ metricName: `${this.name}_count`, labels, value: b.count });
+    });
     return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
   }
 
   reset(): void {}
 }
 
+/** The stream counters, labelled by variant (and outcome or kind). */
+type StreamCounter = 'opened' | 'ended' | 'events' | 'tokens' | 'bytes' | 'reconnects' | 'cuts';
+
 export class PromCollector {
   readonly registry = new Registry();
   private readonly labels: RunLabels;
-  private readonly opened: Counter<string>;
-  private readonly ended: Counter<string>;
-  private readonly events: Counter<string>;
-  private readonly tokens: Counter<string>;
+  /** The scenario's variant names, by index: the `variant` label. */
+  private readonly variants: readonly string[];
+  /** Each variant's labels, made once. */
+  private readonly variantLabels: Record<string, string>[];
+  private readonly counters: Record<StreamCounter, Counter<string>>;
   private readonly gauges: Record<'open' | 'sessions' | 'level' | 'stage' | 'draining' | 'lag' | 'cpu' | 'cpuBusiest' | 'saturated' | 'elapsed' | 'ended', Gauge<string>>;
   /** With --workers: each worker's own CPU and loop lag, by `worker` (1 … at most 16). */
   private readonly perWorker: { cpu: Gauge<string>; lag: Gauge<string> };
-  private readonly finals: Record<'bytes' | 'reconnects' | 'cuts' | 'background', Counter<string>>;
-  readonly histograms: Record<LiveHistogram, BucketHistogram>;
+  /** Only the summary has these: set at the end. */
+  private readonly background: Counter<string>;
+  readonly histograms: Record<WindowLatency, BucketHistogram>;
   /** Seconds fed so far (the last one fed is the run's last, partial second once end() is called). */
   seconds = 0;
 
-  constructor(labels: RunLabels) {
+  /** @param variants the scenario's variant names in its order ("default" when it has none). */
+  constructor(labels: RunLabels, variants: readonly string[] = ['default']) {
     this.labels = labels;
+    this.variants = variants.length > 0 ? variants : ['default'];
+    this.variantLabels = this.variants.map((variant) => ({ ...labels, variant }));
     const r = [this.registry];
     const counter = (name: string, help: string, extra: string[] = []): Counter<string> => new Counter({ name, help, labelNames: [...LABELS, ...extra], registers: r });
     const gauge = (name: string, help: string): Gauge<string> => new Gauge({ name, help, labelNames: [...LABELS], registers: r });
-    this.opened = counter('sse_soak_streams_opened_total', 'streams opened (warm-up included)');
-    this.ended = counter('sse_soak_streams_ended_total', 'streams ended, by outcome (warm-up included)', ['outcome']);
-    this.events = counter('sse_soak_events_total', 'SSE events received');
-    this.tokens = counter('sse_soak_tokens_total', 'tokens counted');
+    this.counters = {
+      opened: counter('sse_soak_streams_opened_total', 'streams opened (warm-up included)', ['variant']),
+      ended: counter('sse_soak_streams_ended_total', 'streams ended, by outcome (warm-up included)', ['variant', 'outcome']),
+      events: counter('sse_soak_events_total', 'SSE events received', ['variant']),
+      tokens: counter('sse_soak_tokens_total', 'tokens counted', ['variant']),
+      bytes: counter('sse_soak_bytes_total', 'response body bytes, counted when each stream ends', ['variant']),
+      reconnects: counter('sse_soak_reconnects_total', 'reconnects made, counted as they are made', ['variant']),
+      cuts: counter('sse_soak_cuts_total', 'streams the peer ended early, by kind (idle, lifetime, silent), counted when each stream ends', ['variant', 'kind']),
+    };
     this.gauges = {
       open: gauge('sse_soak_open_streams', 'streams open now'),
       sessions: gauge('sse_soak_sessions', 'closed model: sessions running now'),
@@ -107,20 +132,20 @@ export class PromCollector {
       cpu: workerGauge('sse_soak_worker_cpu_share', "with --workers: each worker process's share of one core in the last second"),
       lag: workerGauge('sse_soak_worker_event_loop_lag_p99_seconds', "with --workers: each worker's event-loop lag p99 in the last second"),
     };
-    this.finals = {
-      bytes: counter('sse_soak_bytes_total', 'body bytes received by measured streams; set at the end of the run, from the summary'),
-      reconnects: counter('sse_soak_reconnects_total', 'reconnects of measured streams; set at the end of the run, from the summary'),
-      cuts: counter('sse_soak_cuts_total', 'streams the peer ended early, by kind; set at the end of the run, from the summary', ['kind']),
-      background: counter('sse_soak_background_requests_total', "the scenario's background requests, by phase and HTTP status ('error': no response); set at the end of the run, from the summary", ['phase', 'status']),
-    };
-    for (const o of OUTCOMES) this.ended.inc({ ...labels, outcome: o }, 0);
-    for (const c of [this.opened, this.events, this.tokens, this.finals.bytes, this.finals.reconnects]) c.inc({ ...labels }, 0);
+    this.background = counter('sse_soak_background_requests_total', "the scenario's background requests, by phase and HTTP status ('error': no response); set at the end of the run, from the summary", ['phase', 'status']);
+    // Every series from the start, so rate() sees its first increase.
+    for (const vl of this.variantLabels) {
+      for (const o of OUTCOMES) this.counters.ended.inc({ ...vl, outcome: o }, 0);
+      for (const k of CUT_KINDS) this.counters.cuts.inc({ ...vl, kind: k }, 0);
+      for (const c of ['opened', 'events', 'tokens', 'bytes', 'reconnects'] as const) this.counters[c].inc(vl, 0);
+    }
     for (const g of Object.values(this.gauges)) g.set({ ...labels }, 0);
-    this.histograms = {} as Record<LiveHistogram, BucketHistogram>;
-    for (const [key, { name, help }] of Object.entries(LIVE_HISTOGRAMS)) {
-      const h = new BucketHistogram(name, help, labels);
+    this.histograms = {} as Record<WindowLatency, BucketHistogram>;
+    for (const key of WINDOW_LATENCIES) {
+      const { name, help } = LIVE_HISTOGRAMS[key];
+      const h = new BucketHistogram(name, help, labels, this.variants);
       this.registry.registerMetric(h as never);
-      this.histograms[key as LiveHistogram] = h;
+      this.histograms[key] = h;
     }
   }
 
@@ -129,13 +154,19 @@ export class PromCollector {
     const l = this.labels;
     const w = s.window;
     this.seconds++;
-    if (w.opened > 0) this.opened.inc(l, w.opened);
-    for (const o of OUTCOMES) if (w.ended[o as Outcome] > 0) this.ended.inc({ ...l, outcome: o }, w.ended[o as Outcome]);
-    if (w.events > 0) this.events.inc(l, w.events);
-    if (w.tokens > 0) this.tokens.inc(l, w.tokens);
-    this.histograms.ttft.add(w.ttft);
-    this.histograms.itl.add(w.itl);
-    this.histograms.scheduleLag.add(w.scheduleLag);
+    w.variants.forEach((v, i) => {
+      const vl = this.variantLabels[i];
+      if (v === undefined || vl === undefined) return;
+      const c = this.counters;
+      if (v.opened > 0) c.opened.inc(vl, v.opened);
+      for (const o of OUTCOMES) if (v.ended[o] > 0) c.ended.inc({ ...vl, outcome: o }, v.ended[o]);
+      if (v.events > 0) c.events.inc(vl, v.events);
+      if (v.tokens > 0) c.tokens.inc(vl, v.tokens);
+      if (v.bytes > 0) c.bytes.inc(vl, v.bytes);
+      if (v.reconnects > 0) c.reconnects.inc(vl, v.reconnects);
+      for (const k of CUT_KINDS) if (v.cuts[k] > 0) c.cuts.inc({ ...vl, kind: k }, v.cuts[k]);
+      for (const k of WINDOW_LATENCIES) this.histograms[k].add(i, v.latency[k]);
+    });
     const g = this.gauges;
     g.open.set(l, s.activeStreams);
     g.sessions.set(l, s.sessions);
@@ -154,15 +185,12 @@ export class PromCollector {
     }
   }
 
-  /** The run has ended: what only the summary knows, and the end marker. */
+  /** The run has ended: what only the summary knows (background requests), and the end marker. */
   end(summary: Summary): void {
     const l = this.labels;
-    this.finals.bytes.inc(l, summary.totals.bytes);
-    this.finals.reconnects.inc(l, summary.reconnects.total);
-    for (const [kind, n] of Object.entries(summary.cuts.byKind)) this.finals.cuts.inc({ ...l, kind }, n);
     for (const phase of summary.background?.phases ?? []) {
-      for (const [status, n] of Object.entries(phase.statuses)) this.finals.background.inc({ ...l, phase: phase.name, status }, n);
-      if (phase.errors > 0) this.finals.background.inc({ ...l, phase: phase.name, status: 'error' }, phase.errors);
+      for (const [status, n] of Object.entries(phase.statuses)) this.background.inc({ ...l, phase: phase.name, status }, n);
+      if (phase.errors > 0) this.background.inc({ ...l, phase: phase.name, status: 'error' }, phase.errors);
     }
     this.gauges.open.set(l, 0);
     this.gauges.ended.set(l, 1);

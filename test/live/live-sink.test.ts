@@ -9,7 +9,7 @@ import type { Summary } from '../../src/report/summary.js';
 import type { Scenario } from '../../src/scenario/types.js';
 import { snapshot } from './snapshots.js';
 
-const scenario = { name: 'linger', thresholds: [], load: { model: 'closed', durationMs: 1000, stages: [{}] } } as unknown as Scenario;
+const scenario = { name: 'linger', thresholds: [], target: { variants: [{ name: 'default' }] }, load: { model: 'closed', durationMs: 1000, stages: [{}] } } as unknown as Scenario;
 const summary = { totals: { bytes: 10 }, reconnects: { total: 0 }, cuts: { byKind: { idle: 0, lifetime: 0, silent: 0 } } } as unknown as Summary;
 const LINGER_MS = 15_000;
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { BUCKET_BOUNDS_S } from '../../src/live/buckets.js';
 import { PromCollector } from '../../src/live/prom-collector.js';
 import type { Summary } from '../../src/report/summary.js';
-import { parseExposition, snapshot, sumSeries } from './snapshots.js';
+import { fillWindow, parseExposition, snapshot, sumSeries } from './snapshots.js';
 
 const LABELS = { scenario: 'chat "tier" 1', shard: '2/3', run: 'chat-20261202T100000Z' };
 
@@ -36,7 +36,7 @@ test('counters are the sums of the seconds fed, histograms count every value, ga
   assert.equal([...series.keys()].filter((k) => k.startsWith('sse_soak_ttft_seconds_bucket{')).length, BUCKET_BOUNDS_S.length + 1);
 });
 
-test('labels are scenario, shard and run (escaped), plus outcome, kind and le: nothing unbounded', async () => {
+test('labels are scenario, shard, run and variant (escaped), plus outcome, kind and le: nothing unbounded', async () => {
   const c = new PromCollector(LABELS);
   c.second(snapshot(1, { opened: 1, ended: { completed: 1 }, ttftUs: [1000] }));
   const text = await c.text();
@@ -46,7 +46,50 @@ test('labels are scenario, shard and run (escaped), plus outcome, kind and le: n
     assert.ok(line.includes('scenario="chat \\"tier\\" 1",shard="2/3",run="chat-20261202T100000Z"'), line);
     for (const m of line.matchAll(/[{,]([a-z_]+)="/g)) names.add(m[1] as string);
   }
-  assert.deepEqual([...names].sort(), ['le', 'outcome', 'run', 'scenario', 'shard'], 'before the end (kind, phase and status come with the summary)');
+  assert.deepEqual([...names].sort(), ['kind', 'le', 'outcome', 'run', 'scenario', 'shard', 'variant'], 'before the end (phase and status come with the summary)');
+});
+
+test('bytes, reconnects, cuts and every latency are fed live, second by second, not at the end', async () => {
+  const c = new PromCollector(LABELS);
+  c.second(snapshot(1, { opened: 2, bytes: 1000, reconnects: 1, cuts: { idle: 1 }, latencyUs: { connect: [800, 1200], tls: [4000], ttfb: [40_000, 45_000], e2e: [2_000_000], deliveryLag: [300, 400, 500] } }));
+  c.second(snapshot(2, { bytes: 234, reconnects: 2, cuts: { lifetime: 2 }, latencyUs: { e2e: [25_000_000], deliveryLag: [100] } }));
+  const series = parseExposition(await c.text());
+  assert.equal(sumSeries(series, 'sse_soak_bytes_total'), 1234);
+  assert.equal(sumSeries(series, 'sse_soak_reconnects_total'), 3);
+  assert.equal(sumSeries(series, 'sse_soak_cuts_total', { kind: 'idle' }), 1);
+  assert.equal(sumSeries(series, 'sse_soak_cuts_total', { kind: 'lifetime' }), 2);
+  assert.equal(sumSeries(series, 'sse_soak_cuts_total', { kind: 'silent' }), 0, 'every kind has a series from the start');
+  assert.equal(sumSeries(series, 'sse_soak_connect_seconds_count'), 2);
+  assert.equal(sumSeries(series, 'sse_soak_connect_seconds_bucket', { le: '0.001' }), 1, '800 µs is within 1 ms, 1.2 ms is not');
+  assert.equal(sumSeries(series, 'sse_soak_tls_seconds_count'), 1);
+  assert.equal(sumSeries(series, 'sse_soak_ttfb_seconds_count'), 2);
+  assert.equal(sumSeries(series, 'sse_soak_e2e_seconds_count'), 2);
+  assert.equal(sumSeries(series, 'sse_soak_e2e_seconds_bucket', { le: '20' }), 1);
+  assert.equal(sumSeries(series, 'sse_soak_e2e_seconds_bucket', { le: '30' }), 2);
+  assert.equal(sumSeries(series, 'sse_soak_delivery_lag_seconds_count'), 4);
+  assert.equal(sumSeries(series, 'sse_soak_run_ended'), 0, 'all of it before the end');
+});
+
+test('the variant label: each variant its own series, named as in the scenario', async () => {
+  const c = new PromCollector(LABELS, ['tier-a', 'tier-b']);
+  const s = snapshot(1, { opened: 3, events: 30, ended: { completed: 2 }, ttftUs: [100_000, 110_000], bytes: 500 });
+  // The second variant's part of the same second.
+  fillWindow(s.window, { variant: 1, opened: 1, events: 7, ended: { reset: 1 }, ttftUs: [900_000], cuts: { lifetime: 1 }, bytes: 70 });
+  c.second(s);
+  const series = parseExposition(await c.text());
+  assert.equal(sumSeries(series, 'sse_soak_streams_opened_total', { variant: 'tier-a' }), 3);
+  assert.equal(sumSeries(series, 'sse_soak_streams_opened_total', { variant: 'tier-b' }), 1);
+  assert.equal(sumSeries(series, 'sse_soak_streams_opened_total'), 4);
+  assert.equal(sumSeries(series, 'sse_soak_events_total', { variant: 'tier-b' }), 7);
+  assert.equal(sumSeries(series, 'sse_soak_streams_ended_total', { variant: 'tier-b', outcome: 'reset' }), 1);
+  assert.equal(sumSeries(series, 'sse_soak_streams_ended_total', { variant: 'tier-a', outcome: 'reset' }), 0);
+  assert.equal(sumSeries(series, 'sse_soak_cuts_total', { variant: 'tier-b', kind: 'lifetime' }), 1);
+  assert.equal(sumSeries(series, 'sse_soak_bytes_total', { variant: 'tier-a' }), 500);
+  assert.equal(sumSeries(series, 'sse_soak_ttft_seconds_count', { variant: 'tier-a' }), 2);
+  assert.equal(sumSeries(series, 'sse_soak_ttft_seconds_bucket', { variant: 'tier-b', le: '0.7' }), 0);
+  assert.equal(sumSeries(series, 'sse_soak_ttft_seconds_bucket', { variant: 'tier-b', le: '1' }), 1);
+  // The combined histogram timeseries.csv reads: both variants' values.
+  assert.equal(s.window.ttft.totalCount, 3);
 });
 
 test('end() adds what only the summary knows and marks the figures final', async () => {
@@ -56,11 +99,8 @@ test('end() adds what only the summary knows and marks the figures final', async
     { name: 'before', statuses: { '200': 50 }, errors: 0 },
     { name: 'during', statuses: { '200': 40, '503': 7 }, errors: 2 },
   ];
-  c.end({ totals: { bytes: 1234 }, reconnects: { total: 3 }, cuts: { byKind: { idle: 1, lifetime: 0, silent: 0 } }, background: { phases } } as unknown as Summary);
+  c.end({ background: { phases } } as unknown as Summary);
   const series = parseExposition(await c.text());
-  assert.equal(sumSeries(series, 'sse_soak_bytes_total'), 1234);
-  assert.equal(sumSeries(series, 'sse_soak_reconnects_total'), 3);
-  assert.equal(sumSeries(series, 'sse_soak_cuts_total', { kind: 'idle' }), 1);
   assert.equal(sumSeries(series, 'sse_soak_run_ended'), 1);
   assert.equal(sumSeries(series, 'sse_soak_background_requests_total', { phase: 'during', status: '503' }), 7);
   assert.equal(sumSeries(series, 'sse_soak_background_requests_total', { phase: 'during', status: 'error' }), 2);

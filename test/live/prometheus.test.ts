@@ -12,7 +12,7 @@ import { startLiveRun } from './live-run.js';
 import { freePort, skipUnlessPrometheus, startPrometheus } from './prometheus.js';
 import { bucketOf } from './snapshots.js';
 
-test('Prometheus scraping a run every second agrees with summary.json (sum of streams ended, histogram_quantile of ttft)', { skip: skipUnlessPrometheus() }, async () => {
+test('Prometheus scraping a run every second agrees with summary.json (sum of streams ended, bytes, histogram_quantile of ttft, e2e, delivery lag, ttfb)', { skip: skipUnlessPrometheus() }, async () => {
   const port = await freePort();
   const prom = await startPrometheus(`127.0.0.1:${port}`);
   try {
@@ -41,13 +41,24 @@ test('Prometheus scraping a run every second agrees with summary.json (sum of st
     assert.equal(completed[0], summary.outcomes.completed);
     const tokens = await prom.query(last('sse_soak_tokens_total'));
     assert.equal(tokens[0], summary.totals.tokens);
-    for (const [q, reportMs] of [
-      [0.5, summary.metrics.ttft.p50],
-      [0.99, summary.metrics.ttft.p99],
+    const bytes = await prom.query(`sum(${last('sse_soak_bytes_total')})`);
+    assert.equal(bytes[0], summary.totals.bytes);
+    // Every latency the report and /metrics both have: PromQL's quantile lands in the report's percentile's bucket.
+    for (const [series, figures] of [
+      ['ttft', summary.metrics.ttft],
+      ['e2e', summary.metrics.e2e],
+      ['delivery_lag', summary.metrics.deliveryLag],
+      ['ttfb', summary.metrics.ttfb],
     ] as const) {
-      const [promS] = await prom.query(`histogram_quantile(${q}, sum by (le) (${last('sse_soak_ttft_seconds_bucket')}))`);
-      const [lo, hi] = bucketOf(reportMs / 1000, BUCKET_BOUNDS_S);
-      assert.ok(promS !== undefined && promS >= lo && promS <= hi, `ttft q${q}: PromQL ${promS} s, the report ${reportMs} ms, whose bucket is (${lo}, ${hi}]`);
+      assert.ok(figures.count > 0, `${series}: the quickstart measures it`);
+      for (const [q, reportMs] of [
+        [0.5, figures.p50],
+        [0.99, figures.p99],
+      ] as const) {
+        const [promS] = await prom.query(`histogram_quantile(${q}, sum by (le) (${last(`sse_soak_${series}_seconds_bucket`)}))`);
+        const [lo, hi] = bucketOf(reportMs / 1000, BUCKET_BOUNDS_S);
+        assert.ok(promS !== undefined && promS >= lo && promS <= hi, `${series} q${q}: PromQL ${promS} s, the report ${reportMs} ms, whose bucket is (${lo}, ${hi}]`);
+      }
     }
   } finally {
     await prom.stop();

@@ -1,6 +1,7 @@
 // `run --metrics-listen` end to end on the built-in target: the figures served after the
 // run equal summary.json's, in one process and with workers (the coordinator's combined
-// seconds), with streams cut by the drain's end in the last, partial second. And bad
+// seconds), with streams cut by the drain's end in the last, partial second, and by
+// variant. And bad
 // flags get a clear message before anything starts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { OUTCOMES } from '../../src/record/outcome.js';
-import type { Summary } from '../../src/report/summary.js';
+import type { Figures, Summary } from '../../src/report/summary.js';
 import { cli, noStack, tempDir } from '../helpers/cli.js';
 import { startLiveRun } from './live-run.js';
 import { parseExposition, sumSeries } from './snapshots.js';
@@ -21,8 +22,36 @@ stream: { sentinel: "[DONE]" }
 load: { model: closed, sessions: 6, duration: 3s, drain: 500ms }
 `;
 
+// Two variants, one of them reset by the target after 5 tokens and resumed once: cuts,
+// reconnects and the variant label, live.
+const TWO_VARIANTS = `name: live-variants
+target:
+  builtin: { firstTokenDelay: 50ms, tokenInterval: 20ms, tokens: 60, tokensSpread: 0.5 }
+  variants:
+    - { name: steady, weight: 1 }
+    - { name: flaky, weight: 1, builtin: { resetAfter: 5 } }
+stream: { sentinel: "[DONE]" }
+reconnect: { mode: eventsource, retry: 100ms, maxAttempts: 1 }
+load: { model: closed, sessions: 6, duration: 3s, drain: 500ms }
+`;
+
+/** The latency histograms /metrics exposes, by summary.json's metric names. */
+const LATENCY_SERIES = { connect: 'connect', tls: 'tls', ttfb: 'ttfb', ttft: 'ttft', itl: 'itl', e2e: 'e2e', deliveryLag: 'delivery_lag', scheduleLag: 'schedule_lag' } as const;
+
+/** Every stream counter and histogram count of /metrics against summary.json's figures (of the run, or of one variant). */
+function assertEqualFigures(series: Map<string, number>, figures: Figures, match: Record<string, string>, what: string): void {
+  assert.equal(sumSeries(series, 'sse_soak_streams_opened_total', match), figures.streams.started, `${what}: opened`);
+  for (const o of OUTCOMES) assert.equal(sumSeries(series, 'sse_soak_streams_ended_total', { ...match, outcome: o }), figures.outcomes[o], `${what}: ${o}`);
+  assert.equal(sumSeries(series, 'sse_soak_events_total', match), figures.totals.events, `${what}: events`);
+  assert.equal(sumSeries(series, 'sse_soak_tokens_total', match), figures.totals.tokens, `${what}: tokens`);
+  assert.equal(sumSeries(series, 'sse_soak_bytes_total', match), figures.totals.bytes, `${what}: bytes`);
+  for (const [m, name] of Object.entries(LATENCY_SERIES)) {
+    assert.equal(sumSeries(series, `sse_soak_${name}_seconds_count`, match), figures.metrics[m as keyof typeof LATENCY_SERIES].count, `${what}: ${m} count`);
+  }
+}
+
 for (const workers of ['1', '2']) {
-  test(`--workers ${workers}: the final /metrics equal summary.json (opened, every outcome, events, tokens, ttft and itl counts)`, async () => {
+  test(`--workers ${workers}: the final /metrics equal summary.json (opened, every outcome, events, tokens, bytes, every latency's count)`, async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 's.yaml'), SCENARIO);
     const out = join(dir, 'run');
@@ -36,21 +65,38 @@ for (const workers of ['1', '2']) {
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Summary;
     assert.equal(summary.warmup.streams, 0, 'no warm-up: the live counters count warm-up streams too');
     assert.ok(summary.outcomes.aborted > 0 && summary.outcomes.completed > 0, `the drain should cut some streams: ${JSON.stringify(summary.outcomes)}`);
+    assert.ok(summary.metrics.deliveryLag.count > 0 && summary.metrics.connect.count > 0 && summary.metrics.e2e.count > 0, 'the built-in target stamps its events; streams connect and complete');
     assert.equal(sumSeries(series, 'sse_soak_run_ended'), 1);
-    assert.equal(sumSeries(series, 'sse_soak_streams_opened_total'), summary.streams.started);
-    for (const o of OUTCOMES) assert.equal(sumSeries(series, 'sse_soak_streams_ended_total', { outcome: o }), summary.outcomes[o], o);
-    assert.equal(sumSeries(series, 'sse_soak_events_total'), summary.totals.events);
-    assert.equal(sumSeries(series, 'sse_soak_tokens_total'), summary.totals.tokens);
-    assert.equal(sumSeries(series, 'sse_soak_ttft_seconds_count'), summary.metrics.ttft.count);
-    assert.equal(sumSeries(series, 'sse_soak_itl_seconds_count'), summary.metrics.itl.count);
-    assert.equal(sumSeries(series, 'sse_soak_bytes_total'), summary.totals.bytes);
+    assertEqualFigures(series, summary, {}, 'run');
     assert.equal(sumSeries(series, 'sse_soak_open_streams'), 0);
     // Each worker's own harness figures (the coordinator has them in each second's parts).
     const workerSeries = [...series.keys()].filter((k) => k.startsWith('sse_soak_worker_cpu_share{'));
     assert.equal(workerSeries.length, workers === '1' ? 0 : 2, workerSeries.join('\n'));
-    assert.equal(sumSeries(series, 'sse_soak_streams_opened_total', { run: 'run', scenario: 'live-equal', shard: '1/1' }), summary.streams.started);
+    assert.equal(sumSeries(series, 'sse_soak_streams_opened_total', { run: 'run', scenario: 'live-equal', shard: '1/1', variant: 'default' }), summary.streams.started);
   });
 }
+
+test('two variants, --workers 2: each variant\'s /metrics equal its figures in summary.json; reconnects and cuts equal the run\'s', async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 's.yaml'), TWO_VARIANTS);
+  const out = join(dir, 'run');
+  const run = startLiveRun(['run', join(dir, 's.yaml'), '--out', out, '--quiet', '--workers', '2', '--metrics-listen', '127.0.0.1:0', '--live-linger', '20s'], 60_000);
+  const { metrics } = await run.urls;
+  assert.ok(metrics !== null);
+  await run.lingering;
+  const series = parseExposition(await (await fetch(metrics)).text());
+  const done = await run.done;
+  assert.equal(done.code, 0, done.stderr);
+  const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Summary;
+  assert.deepEqual(summary.variants.map((v) => v.name), ['steady', 'flaky']);
+  assert.ok(summary.reconnects.total > 0 && summary.cuts.total > 0, `the flaky variant is reset and resumed: ${JSON.stringify(summary.reconnects)} ${JSON.stringify(summary.cuts.byKind)}`);
+  assertEqualFigures(series, summary, {}, 'run');
+  for (const v of summary.variants) assertEqualFigures(series, v, { variant: v.name }, v.name);
+  assert.equal(sumSeries(series, 'sse_soak_reconnects_total'), summary.reconnects.total);
+  assert.equal(sumSeries(series, 'sse_soak_reconnects_total', { variant: 'steady' }), 0);
+  for (const [kind, n] of Object.entries(summary.cuts.byKind)) assert.equal(sumSeries(series, 'sse_soak_cuts_total', { kind }), n, `cuts ${kind}`);
+  assert.equal(sumSeries(series, 'sse_soak_cuts_total', { variant: 'steady' }), 0);
+});
 
 test('bad --metrics-listen, --dashboard or --live-linger: a clear message and exit 2, nothing run', async () => {
   for (const [flags, says] of [

@@ -1,16 +1,49 @@
 // Synthetic seconds for the live views' tests: what LoadRun.tick hands the hooks.
-import { SecondWindow } from '../../src/aggregate/second-window.js';
+import { SecondWindow, type WindowLatency } from '../../src/aggregate/second-window.js';
+import type { CutKind } from '../../src/aggregate/cuts.js';
 import type { SecondSnapshot } from '../../src/aggregate/second-window.js';
 import type { Outcome } from '../../src/record/outcome.js';
 
-export function snapshot(second: number, fill: { opened?: number; ended?: Partial<Record<Outcome, number>>; events?: number; tokens?: number; ttftUs?: number[]; itlUs?: number[]; saturated?: string } = {}): SecondSnapshot {
+export interface SecondFill {
+  opened?: number;
+  ended?: Partial<Record<Outcome, number>>;
+  events?: number;
+  tokens?: number;
+  bytes?: number;
+  reconnects?: number;
+  cuts?: Partial<Record<CutKind, number>>;
+  /** Latencies by the window's names, µs. */
+  latencyUs?: Partial<Record<WindowLatency, number[]>>;
+  ttftUs?: number[];
+  itlUs?: number[];
+  saturated?: string;
+  /** The variant index these figures are of (0 unless told). */
+  variant?: number;
+}
+
+/** Adds figures to a window's variant part and to its combined counts, as recording would. */
+export function fillWindow(window: SecondWindow, fill: SecondFill): void {
+  const v = window.part(fill.variant ?? 0);
+  window.opened += fill.opened ?? 0;
+  v.opened += fill.opened ?? 0;
+  for (const [o, n] of Object.entries(fill.ended ?? {})) {
+    window.ended[o as Outcome] += n;
+    v.ended[o as Outcome] += n;
+  }
+  window.events += fill.events ?? 0;
+  v.events += fill.events ?? 0;
+  window.tokens += fill.tokens ?? 0;
+  v.tokens += fill.tokens ?? 0;
+  v.bytes += fill.bytes ?? 0;
+  v.reconnects += fill.reconnects ?? 0;
+  for (const [k, n] of Object.entries(fill.cuts ?? {})) v.cuts[k as CutKind] += n;
+  const latency = { ...fill.latencyUs, ttft: [...(fill.latencyUs?.ttft ?? []), ...(fill.ttftUs ?? [])], itl: [...(fill.latencyUs?.itl ?? []), ...(fill.itlUs ?? [])] };
+  for (const [k, values] of Object.entries(latency)) for (const us of values ?? []) v.latency[k as WindowLatency].recordValue(us);
+}
+
+export function snapshot(second: number, fill: SecondFill = {}): SecondSnapshot {
   const window = new SecondWindow();
-  window.opened = fill.opened ?? 0;
-  for (const [o, n] of Object.entries(fill.ended ?? {})) window.ended[o as Outcome] = n;
-  window.events = fill.events ?? 0;
-  window.tokens = fill.tokens ?? 0;
-  for (const v of fill.ttftUs ?? []) window.ttft.recordValue(v);
-  for (const v of fill.itlUs ?? []) window.itl.recordValue(v);
+  fillWindow(window, fill);
   return {
     second,
     elapsedMs: second * 1000,

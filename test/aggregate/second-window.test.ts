@@ -1,0 +1,132 @@
+// The per-second window keeps, per variant, the same measurements the run aggregate gets
+// through the one RecorderPair (every latency, bytes, reconnects, cuts by kind); its wire
+// form carries them between processes without loss, and the combined figures that
+// timeseries.csv reads are the variants' together.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CUT_KINDS } from '../../src/aggregate/cuts.js';
+import { recordedValues, type Histogram } from '../../src/aggregate/histogram.js';
+import { RecorderPair } from '../../src/aggregate/recorder.js';
+import { RunAggregate } from '../../src/aggregate/run-aggregate.js';
+import { SecondWindow, WINDOW_LATENCIES, type SecondSnapshot } from '../../src/aggregate/second-window.js';
+import { combineSeconds, toWire } from '../../src/driver/snapshot-wire.js';
+import type { Outcome } from '../../src/record/outcome.js';
+import { newStreamRecord, type StreamRecord } from '../../src/record/stream-record.js';
+
+/** A stream of `variant` as the handler would tell it: every call of the recorder, at made-up but consistent times (µs). */
+function playStream(rec: RecorderPair, seq: number, variant: number, shape: { tls?: boolean; reconnect?: boolean; lagsUs?: number[]; outcome: Outcome; silentEndUs?: number }): StreamRecord {
+  const t0 = 1_000_000 + seq * 10_000;
+  const r = newStreamRecord(seq, seq, variant, false, t0);
+  r.dispatchUs = t0 + 30 + seq;
+  rec.streamOpened(r);
+  r.connectStartUs = t0 + 100;
+  r.tcpConnectedUs = t0 + 900 + seq * 7;
+  r.connectedUs = shape.tls === true ? r.tcpConnectedUs + 5_000 : r.tcpConnectedUs;
+  r.requestSentUs = r.connectedUs + 10;
+  r.headersUs = t0 + 40_000 + seq * 100;
+  r.httpVersion = '1.1';
+  r.status = 200;
+  let now = r.headersUs + 20_000;
+  for (let i = 0; i < 5; i++) {
+    r.events++;
+    r.tokens++;
+    r.bytes += 37;
+    if (i === 0) {
+      r.firstTokenUs = now;
+      rec.firstToken(r);
+    } else rec.gap(r, 50_000 + i * 1000 + seq);
+    rec.event(r, 1);
+    for (const lag of shape.lagsUs ?? []) rec.deliveryLag(r, lag);
+    r.lastByteUs = now;
+    now += 50_000;
+  }
+  if (shape.reconnect === true) {
+    r.reconnects++;
+    rec.reconnected(r, 'reset', 3_000_000);
+  }
+  r.outcome = shape.outcome;
+  r.endUs = now + (shape.silentEndUs ?? 0);
+  rec.streamEnded(r);
+  return r;
+}
+
+/** A histogram's values and their counts: what must agree (encodings may differ in their headers, e.g. the range an auto-resized histogram grew to). */
+const values = (h: Histogram): { valueUs: number; count: number }[] => recordedValues(h);
+
+function snapshotOf(window: SecondWindow): SecondSnapshot {
+  return { second: 1, elapsedMs: 1000, lengthMs: 1000, stage: 0, warmup: false, level: 1, draining: false, drainLeftMs: 0, sessions: 1, activeStreams: 0, backlog: 0, window, harness: { lagP99Ms: 0, lagMaxMs: 0, cpuCoreShare: 0, rssBytes: 0, heapUsedBytes: 0, heapAfterGcBytes: 0, cpuMaxProcessShare: 0, saturated: '' }, totalStarted: 0, totalEnded: 0 };
+}
+
+/** Two variants' streams: a completed one over TLS, one reset after a silence (an idle cut), one cut while bytes flowed (lifetime), one the run aborted, a reconnect; delivery lags, one below zero. */
+function recordMix(rec: RecorderPair): void {
+  playStream(rec, 0, 0, { tls: true, lagsUs: [200, 350], outcome: 'completed' });
+  playStream(rec, 1, 0, { lagsUs: [-40], outcome: 'reset', silentEndUs: 5_000_000 });
+  playStream(rec, 2, 1, { reconnect: true, lagsUs: [900], outcome: 'eof_early' });
+  playStream(rec, 3, 1, { outcome: 'aborted' });
+  playStream(rec, 4, 1, { tls: true, outcome: 'completed' });
+}
+
+test('the window sees what the run aggregate sees: every latency, bytes, reconnects and cuts by kind, by variant', () => {
+  const agg = new RunAggregate();
+  const windows = { current: new SecondWindow() };
+  recordMix(new RecorderPair(agg, windows));
+  const w = windows.current;
+  assert.equal(w.variants.length, 2);
+  const [a, b] = w.variants;
+  assert.ok(a !== undefined && b !== undefined);
+  assert.deepEqual([a.opened, b.opened], [2, 3]);
+  assert.equal(a.ended.reset, 1);
+  assert.equal(b.ended.aborted, 1);
+  for (const m of WINDOW_LATENCIES) {
+    // The same values, not only the same counts.
+    assert.equal(w.latency(m).totalCount, agg.histograms[m].totalCount, m);
+    assert.deepEqual(values(w.latency(m)), values(agg.histograms[m]), m);
+  }
+  assert.ok(agg.histograms.tls.totalCount === 2 && agg.histograms.e2e.totalCount === 4 && agg.histograms.deliveryLag.totalCount === 20, 'the mix has tls, e2e without the aborted one, and delivery lags');
+  assert.equal(a.bytes + b.bytes, agg.bytes);
+  assert.equal(a.reconnects + b.reconnects, agg.reconnects);
+  assert.equal(b.reconnects, 1);
+  for (const k of CUT_KINDS) assert.equal(a.cuts[k] + b.cuts[k], agg.cuts.count(k), k);
+  assert.deepEqual([a.cuts.idle, b.cuts.lifetime], [1, 1], 'the reset after 5 s of silence is idle; the eof with bytes to the end is lifetime');
+  // The combined counts timeseries.csv reads.
+  assert.equal(w.opened, 5);
+  assert.equal(w.events, a.events + b.events);
+  assert.equal(w.ttft.totalCount, 5);
+  assert.equal(w.itl.totalCount, 20);
+});
+
+test('one variant: the combined histograms are that variant part itself (nothing merged, nothing recorded twice)', () => {
+  const windows = { current: new SecondWindow() };
+  const rec = new RecorderPair(new RunAggregate(), windows);
+  playStream(rec, 0, 0, { outcome: 'completed' });
+  const part = windows.current.variants[0];
+  assert.equal(windows.current.itl, part?.latency.itl);
+  assert.equal(windows.current.ttft, part?.latency.ttft);
+});
+
+test('across processes: two workers\' windows, through their wire form (JSON) and combineSeconds, equal one window that saw it all', () => {
+  const all = { current: new SecondWindow() };
+  const one = { current: new SecondWindow() };
+  const two = { current: new SecondWindow() };
+  const allRec = new RecorderPair(new RunAggregate(), all);
+  recordMix(allRec);
+  recordMix(new RecorderPair(new RunAggregate(), one));
+  // The second worker ran only variant 1's streams: its variant 0 part is missing (null on the wire).
+  const rec2 = new RecorderPair(new RunAggregate(), two);
+  playStream(rec2, 7, 1, { tls: true, reconnect: true, lagsUs: [100], outcome: 'reset', silentEndUs: 2_000_000 });
+  playStream(allRec, 7, 1, { tls: true, reconnect: true, lagsUs: [100], outcome: 'reset', silentEndUs: 2_000_000 });
+  const wire2 = JSON.parse(JSON.stringify(toWire(snapshotOf(two.current)))) as ReturnType<typeof toWire>;
+  assert.equal(wire2.window.variants[0], null);
+  const combined = combineSeconds([JSON.parse(JSON.stringify(toWire(snapshotOf(one.current)))) as ReturnType<typeof toWire>, wire2]).window;
+  const expected = all.current;
+  assert.equal(combined.opened, expected.opened);
+  assert.deepEqual(combined.ended, expected.ended);
+  for (const i of [0, 1]) {
+    const c = combined.variants[i];
+    const e = expected.variants[i];
+    assert.ok(c !== undefined && e !== undefined);
+    assert.deepEqual({ ...c, latency: null }, { ...e, latency: null }, `variant ${i}'s counts`);
+    for (const m of WINDOW_LATENCIES) assert.deepEqual(values(c.latency[m]), values(e.latency[m]), `variant ${i} ${m}`);
+  }
+  for (const m of WINDOW_LATENCIES) assert.deepEqual(values(combined.latency(m)), values(expected.latency(m)), m);
+});
