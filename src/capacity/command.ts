@@ -48,6 +48,9 @@ export function parseLevel(text: string, flag: string, closed: boolean): number 
   return rate;
 }
 
+/** Judged when no SLO names dropped streams (drop_rate or an outcome). */
+export const DEFAULT_DROP_SLO = 'drop_rate < 1%';
+
 function parseSlos(texts: readonly string[]): Threshold[] {
   return texts.map((text) => {
     const r = parseRule(text);
@@ -69,6 +72,12 @@ export async function runCapacity(file: string, flags: CapacityFlags): Promise<n
   const closed = scenario.load.model === 'closed';
   const slos = flags.slo !== undefined && flags.slo.length > 0 ? parseSlos(flags.slo) : scenario.thresholds.map((t) => ({ ...t, abortOnFail: false }));
   if (slos.length === 0) throw new CliError('capacity needs at least one SLO: --slo "ttft p99 < 2s" (repeatable), or thresholds in the scenario', EXIT.INVALID_INPUT);
+  // Dropped streams leave the latency percentiles (they have none): without a rule on them, a
+  // path that drops a fifth of its streams under load would hold it. One is judged unless given.
+  if (!slos.some((t) => t.subject.kind === 'dropRate' || t.subject.kind === 'outcome')) {
+    slos.push(...parseSlos([DEFAULT_DROP_SLO]));
+    process.stderr.write(`sse-soak: note: no SLO on dropped streams was given: capacity also judges "${DEFAULT_DROP_SLO}" (give --slo "drop_rate < X" to set your own)\n`);
+  }
   const precision = parseFraction(flags.precision);
   const factor = Number(flags.factor);
   const options: SearchOptions = {

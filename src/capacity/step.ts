@@ -80,7 +80,7 @@ export function stepHarness(summary: Summary, warmupMs: number): StepHarness {
  */
 export function judgeStep(summary: Summary, slos: readonly Threshold[], timing: StepTiming): { slos: ThresholdResult[]; pass: boolean; saturated: boolean; harness: StepHarness } {
   const f = figuresOf(summary);
-  const results = slos.map((t) => evaluate(t, f));
+  const results = slos.map((t) => unmeasured(t, f) ?? evaluate(t, f));
   // A step that measured no stream cannot pass: "no ttft over 2 s" among none is no answer.
   const measured = summary.streams.ended - summary.streams.aborted > 0;
   const pass = measured && results.every((r) => r.pass);
@@ -99,6 +99,15 @@ export function judgeStep(summary: Summary, slos: readonly Threshold[], timing: 
     return t.subject.kind === 'total';
   });
   return { slos: results, pass, saturated: explained, harness };
+}
+
+/**
+ * A latency SLO over no samples fails: when every stream failed before its first token, "ttft
+ * p99 < 2s" read over none would pass with 0 ms, and a dead target would hold any load.
+ */
+function unmeasured(t: Threshold, f: ReturnType<typeof figuresOf>): ThresholdResult | null {
+  if (t.subject.kind !== 'latency' || t.subject.stat === 'count' || f.metrics[t.subject.metric].count > 0) return null;
+  return { rule: t.text, measured: Number.NaN, shown: 'no samples', pass: false };
 }
 
 /** Ctrl-C or SIGTERM reached the step's run (exit 130): what it measured is not a verdict. */

@@ -1,7 +1,7 @@
 // capacity's bad input: one clear message and exit 2, nothing run, no stack trace.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, noStack, tempDir } from '../helpers/cli.js';
 
@@ -31,4 +31,19 @@ test('bad SLOs, levels, durations and files are refused before any step runs', a
     assert.match(r.stderr, why, args.join(' '));
     assert.equal(existsSync(join(out, 'steps')), false, 'no step ran');
   }
+});
+
+test('a dead target has no capacity: the first step fails (exit 4), whatever the latency SLOs say', async () => {
+  const dir = tempDir();
+  const file = join(dir, 'dead.yaml');
+  // Port 9 (discard) on loopback: nothing listens, every stream is a connect_error at once.
+  writeFileSync(file, 'name: dead\ntarget: { url: "http://127.0.0.1:9/stream" }\nload: { model: closed, sessions: 1, duration: 5s }\n');
+  const out = join(dir, 'cap');
+  const r = await cli(['capacity', file, '--slo', 'ttft p99 < 2s', '--slo', 'itl p99 < 200ms', '--from', '2', '--step', '1s', '--warmup', '1s', '--workers', '1', '--out', out, '--quiet']);
+  noStack(r.stderr);
+  assert.equal(r.code, 4, r.stdout + r.stderr);
+  assert.match(r.stderr, /also judges "drop_rate < 1%"/);
+  const report = JSON.parse(readFileSync(join(out, 'capacity.json'), 'utf8')) as { capacity: number | null; stop: string };
+  assert.equal(report.capacity, null);
+  assert.equal(report.stop, 'first_step_failed');
 });

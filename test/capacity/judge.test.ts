@@ -25,13 +25,13 @@ const rule = (text: string): Threshold => {
 const OUTCOMES = { completed: 0, http_error: 0, bad_content_type: 0, connect_error: 0, reset: 0, eof_early: 0, client_idle_timeout: 0, client_lifetime: 0, protocol_error: 0, aborted: 0 };
 
 /** The fields a step's judgement reads; the rest of a summary is not consulted. */
-function summary(o: { ttftP99: number; itlP99?: number; outcomes?: Partial<typeof OUTCOMES>; errorCodes?: Record<string, number>; saturated?: { fromSecond: number; toSecond: number; lagP99Ms: number }[] }): Summary {
+function summary(o: { ttftP99: number; itlP99?: number; ttftCount?: number; outcomes?: Partial<typeof OUTCOMES>; errorCodes?: Record<string, number>; saturated?: { fromSecond: number; toSecond: number; lagP99Ms: number }[] }): Summary {
   const stats = (p99: number) => ({ count: 100, min: 1, mean: p99 / 2, p50: p99 / 2, p90: p99 * 0.9, p99, p999: p99, max: p99 });
   const outcomes = { ...OUTCOMES, completed: 100, ...o.outcomes };
   const failed = Object.entries(outcomes).filter(([k]) => k !== 'completed' && k !== 'aborted').reduce((n, [, v]) => n + v, 0);
   const ended = outcomes.completed + failed + outcomes.aborted;
   return {
-    metrics: { ttft: stats(o.ttftP99), itl: stats(o.itlP99 ?? 50), e2e: stats(1000), connect: stats(1), tls: stats(0), ttfb: stats(5), deliveryLag: stats(1), scheduleLag: stats(0) },
+    metrics: { ttft: { ...stats(o.ttftP99), count: o.ttftCount ?? 100 }, itl: stats(o.itlP99 ?? 50), e2e: stats(1000), connect: stats(1), tls: stats(0), ttfb: stats(5), deliveryLag: stats(1), scheduleLag: stats(0) },
     dropRate: failed / Math.max(1, ended - outcomes.aborted),
     outcomes,
     errorCodes: o.errorCodes ?? {},
@@ -55,6 +55,17 @@ test('SLOs are judged on the step summary; a step that measured nothing does not
   assert.equal(j.saturated, false);
   assert.deepEqual(j.slos.map((r) => r.pass), [false, true]);
   assert.equal(judgeStep(summary({ ttftP99: 0, outcomes: { completed: 0 } }), slos, timing).pass, false);
+});
+
+test('a dead target holds no load: latency SLOs over no samples fail, with or without a drop rule', () => {
+  // Every stream a connect_error: the ttft histogram is empty and its p99 reads 0 ms.
+  const dead = summary({ ttftP99: 0, ttftCount: 0, outcomes: { completed: 0, connect_error: 500 } });
+  const j = judgeStep(dead, [rule('ttft p99 < 2s'), rule('itl p99 < 200ms')], timing);
+  assert.equal(j.pass, false);
+  assert.equal(j.slos[0]?.pass, false);
+  assert.equal(j.slos[0]?.shown, 'no samples');
+  // A count rule is still a count: zero samples is a measurement.
+  assert.equal(judgeStep(dead, [rule('ttft count == 0')], timing).slos[0]?.pass, true);
 });
 
 test('a failure is the harness\'s only when its lag or saturation can explain every failed rule', () => {
