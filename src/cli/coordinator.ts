@@ -33,8 +33,12 @@ const READY_TIMEOUT_MS = 30_000;
 
 /** What a feature adds to a run without changing its lifecycle. */
 export interface RunObserver {
-  /** Every worker is ready and the background traffic leads: the last moment before the clock starts (may wait). */
-  beforeStart?(): Promise<void>;
+  /**
+   * Every worker is ready: the last moment before the background traffic's lead and the clock
+   * (may wait; `stopped` aborts when the run is stopped meanwhile: Ctrl-C, every worker gone).
+   * Not called when the run was stopped before.
+   */
+  beforeStart?(stopped: AbortSignal): Promise<void>;
   /** Each second of the whole run, every worker's combined, as timeseries.csv gets it; `parts`: each worker's own harness that second (with --workers). */
   onSecond?(s: SecondSnapshot, parts?: readonly WorkerHarness[]): void;
   /** The run's summary, before it is printed and written (the background traffic's results are in it). */
@@ -85,8 +89,12 @@ export async function coordinateRun(job: RunJob): Promise<number> {
 
   const workers: WorkerState[] = job.workers.map((link) => ({ link, ready: false, ended: false, failure: null, summary: null, seconds: [] }));
   let stopReason: string | null = null;
+  const stopped = new AbortController();
   const tell = (m: ToWorker): void => {
-    if (m.type === 'stop') stopReason ??= m.reason;
+    if (m.type === 'stop') {
+      stopReason ??= m.reason;
+      stopped.abort();
+    }
     for (const w of workers) if (!w.ended) w.link.send(m);
   };
 
@@ -126,6 +134,7 @@ export async function coordinateRun(job: RunJob): Promise<number> {
             w.failure ??= failure ?? (w.summary === null ? 'it ended without sending its results' : null);
             w.ended = true;
             if (workers.every((x) => x.ready || x.ended)) allReady();
+            if (workers.every((x) => x.ended)) stopped.abort();
             flushSeconds();
             resolve();
           },
@@ -154,8 +163,10 @@ export async function coordinateRun(job: RunJob): Promise<number> {
       w.failure = `not ready within ${READY_TIMEOUT_MS / 1000} s`;
       w.link.kill();
     }
+    // A wait before the start (--start-at) comes before the background's lead, so that the lead
+    // is as long as asked and starts together on every shard; none when the run already stopped.
+    for (const o of observers) if (!stopped.signal.aborted) await o.beforeStart?.(stopped.signal);
     await job.background?.lead();
-    for (const o of observers) await o.beforeStart?.();
     startEpochMs = Date.now();
     tell({ type: 'start' });
     // A stop (Ctrl-C, a threshold) that came while workers were still loading: they start and stop at once.

@@ -98,23 +98,16 @@ function abortableSleep(signal: AbortSignal | undefined): (ms: number) => Promis
 }
 
 /**
- * `run --start-at` as a part of the run's lifecycle: the wait just before the clock starts
- * (after every worker is ready, so their loading is not lateness), cut short by Ctrl-C or
- * SIGTERM, and the start recorded in the summary.
+ * `run --start-at` as a part of the run's lifecycle: the wait once every worker is ready (so
+ * their loading is not lateness), before the background traffic's lead and the clock, cut short
+ * by any stop (Ctrl-C, SIGTERM, every worker gone), and the start recorded in the summary.
  */
 export function startAtObserver(text: string, say: (line: string) => void): RunObserver {
+  // Parsed now, as the run starts: "+2m" is two minutes from the command, not from the end of loading.
+  const atMs = parseStartAt(text, Date.now());
   return {
-    beforeStart: async () => {
-      const stop = new AbortController();
-      const onSignal = (): void => stop.abort();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-      try {
-        await startAt(text, say, undefined, stop.signal);
-      } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-      }
+    beforeStart: async (stopped) => {
+      await waitForStart(atMs, say, undefined, stopped);
     },
     onSummary: (summary) => {
       const start = recordedStart(summary.run.startedAt);
@@ -143,7 +136,11 @@ export function recordedStart(startedAt?: string): StartRecord | null {
  */
 export async function startAt(text: string | undefined, say: (line: string) => void, sleep?: (ms: number) => Promise<void>, signal?: AbortSignal): Promise<StartRecord | null> {
   if (text === undefined) return null;
-  const atMs = parseStartAt(text, Date.now());
+  return waitForStart(parseStartAt(text, Date.now()), say, sleep, signal);
+}
+
+/** Waits for `atMs` (epoch ms) as startAt does; null when `signal` aborted the wait. */
+async function waitForStart(atMs: number, say: (line: string) => void, sleep?: (ms: number) => Promise<void>, signal?: AbortSignal): Promise<StartRecord | null> {
   const at = new Date(atMs).toISOString();
   const aheadMs = atMs - Date.now();
   if (aheadMs > 0) say(`waiting ${formatDurationMs(Math.ceil(aheadMs))} for --start-at ${at}\n`);

@@ -77,6 +77,7 @@ export async function runWorker(init: WorkerInit, port: CoordinatorPort): Promis
     if (started) run.stop(stopReason);
     else go();
   });
+  await run.prepare();
   void port.send({ type: 'ready' });
   await start;
   started = true;

@@ -93,11 +93,23 @@ export class LoadRun implements StreamHost, PacerHost {
     this.drain = { limitMs: load.drainMs, finished: 0, aborted: 0 };
   }
 
+  /**
+   * What is done before the clock starts: `http: auto` over TLS asks the server which protocol
+   * it speaks. A worker calls it before it says it is ready, so that shards told to start
+   * together (--start-at) do not each start one network round trip late; run() calls it too
+   * (once).
+   */
+  prepare(): Promise<void> {
+    const prepared = (this.prepared ??= this.transport.prepare().then(() => undefined));
+    return prepared;
+  }
+
+  private prepared: Promise<void> | null = null;
+
   async run(): Promise<RunResult> {
     // Made first: a stop() that comes while the run prepares ends it as soon as it has begun.
     const allReleased = new Promise<void>((resolve) => (this.drained = resolve));
-    // `http: auto` over TLS asks the server which protocol it speaks before the clock starts.
-    await this.transport.prepare();
+    await this.prepare();
     this.harness.start();
     this.startedAtEpochMs = Date.now();
     this.startUs = nowUs();
