@@ -48,6 +48,7 @@ interface K8sFlags {
   threshold?: string[];
   streamsCsv?: string;
   onePerNode?: boolean;
+  metricsListen?: string;
 }
 
 export function registerK8s(program: Command): void {
@@ -72,6 +73,7 @@ export function registerK8s(program: Command): void {
     .option('--duration <duration>', "the scenario's stages compressed or stretched to this total (run -d)")
     .option('--threshold <rule>', 'a pass/fail rule, added to the scenario\'s (repeatable; judged on the merged report)', collect)
     .option('--streams-csv <on|off|share>', 'streams.csv in each pod (run --streams-csv); a big one is left out of the log, see docs/kubernetes.md')
+    .option('--metrics-listen <port>', 'each pod serves run --metrics-listen on this port (all addresses), with a `metrics` container port and Prometheus scrape annotations (docs/live.md)')
     .option('--one-per-node', 'at most one pod per node (big runs: each pod gets a node\'s ports, files and network to itself)')
     .option('--out <dir>', 'write the manifests into this folder (00-configmap.yaml, 10-job.yaml) instead of printing them')
     .action(async (file: string, flags: K8sFlags) => {
@@ -200,10 +202,16 @@ export async function render(file: string, flags: K8sFlags, nowMs: number = Date
   if (flags.secret !== undefined && !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(flags.secret)) throw new CliError(`--secret: ${flags.secret} is not a Secret name`, EXIT.INVALID_INPUT);
   const cpu = quantity(flags.cpu ?? String(workers), '--cpu');
   const memory = quantity(flags.memory ?? `${512 * (workers + 1)}Mi`, '--memory');
+  const metricsPort = flags.metricsListen === undefined ? null : Number(flags.metricsListen);
+  if (metricsPort !== null && !(Number.isInteger(metricsPort) && metricsPort >= 1 && metricsPort <= 65535)) {
+    throw new CliError(`--metrics-listen: a port from 1 to 65535, got ${flags.metricsListen}`, EXIT.INVALID_INPUT);
+  }
   const runArgs = [
     ...(flags.duration === undefined ? [] : ['--duration', flags.duration]),
     ...(flags.threshold ?? []).flatMap((t) => ['--threshold', t]),
     ...(flags.streamsCsv === undefined ? [] : ['--streams-csv', flags.streamsCsv]),
+    // A minute for the final scrape (an interval of up to 60 s), ended by the scrape itself.
+    ...(metricsPort === null ? [] : ['--metrics-listen', `0.0.0.0:${metricsPort}`, '--live-linger', '60s']),
   ];
   const manifests = renderManifests({
     name,
@@ -223,6 +231,7 @@ export async function render(file: string, flags: K8sFlags, nowMs: number = Date
     target: flags.target ?? null,
     runArgs,
     onePerNode: flags.onePerNode === true,
+    metricsPort,
   });
   notes.push(`the Job ${name}: ${shards} pod(s) start at ${new Date(atMs).toISOString()}; apply before then, and after the run: sse-soak k8s gather ${name}${flags.namespace === undefined ? '' : ` --namespace ${flags.namespace}`} --out <dir>`);
   return { manifests, notes, scenario };

@@ -62,6 +62,16 @@ export async function gather(job: string, namespace: string | null, outDir: stri
       if (found.problems.length === 0) problems.push({ index: pod.index, text: `${pod.name} (${pod.phase}): no report in its log: ${why}` });
     }
   }
+  // Every shard of the Job must be there: a pod never created (a quota) or deleted would leave a
+  // part of the load out of a merge that looks whole. N is in each report ("i/N").
+  const counts = new Set([...byIndex.values()].map((b) => Number(b.shard.split('/')[1])));
+  if (counts.size > 1) problems.push({ index: -1, text: `the reports disagree on how many shards the Job has (${[...counts].join(', ')})` });
+  const count = [...counts][0];
+  if (count !== undefined && Number.isInteger(count)) {
+    for (let index = 0; index < count; index++) {
+      if (!pods.some((p) => p.index === index)) problems.push({ index: -1, text: `shard ${index + 1}/${count}: no pod of the Job has its index (never created, or deleted?)` });
+    }
+  }
   const indexes = [...new Set(pods.map((p) => p.index))].sort((a, b) => a - b);
   const dirs: string[] = [];
   for (const index of indexes) {

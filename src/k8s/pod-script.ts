@@ -5,6 +5,8 @@
 
 /** What the script needs of the render options. */
 export interface ScriptOptions {
+  /** The Job's name: each pod's report folder. */
+  name: string;
   shards: number;
   workers: number;
   startAt: string;
@@ -27,7 +29,9 @@ export function shardScript(o: ScriptOptions): string {
     ...o.runArgs.map(shQuote),
     // A line a minute keeps the log (which carries the report) small.
     '--progress-interval 60s',
-    '--out "$SSE_SOAK_REPORT/shard-$i"',
+    // One folder name on every pod (each has its own volume): the live metrics' `run` label is the
+    // folder's name, and so the same on every shard, as `sum by (run)` needs.
+    `--out "$SSE_SOAK_REPORT/${o.name}"`,
   ].join(' ');
   return [
     'set -u',
@@ -40,7 +44,7 @@ export function shardScript(o: ScriptOptions): string {
     'wait $pid; rc=$?',
     'while kill -0 $pid 2>/dev/null; do wait $pid; rc=$?; done',
     // No report to print (the run failed before its end): the run's own exit code says why.
-    'if ! sse-soak k8s emit "$SSE_SOAK_REPORT/shard-$i" --shard "$i/' + o.shards + '"; then [ "$rc" -ne 0 ] || rc=3; fi',
+    `if ! sse-soak k8s emit "$SSE_SOAK_REPORT/${o.name}" --shard "$i/${o.shards}"; then [ "$rc" -ne 0 ] || rc=3; fi`,
     // A failed threshold is judged on the merged report; a failed pod would fail the Job and stop the other shards.
     'if [ "$rc" -eq 4 ]; then echo "sse-soak: shard $i: a threshold failed on this shard alone; see the merged report"; rc=0; fi',
     'exit $rc',

@@ -48,6 +48,8 @@ export interface RenderOptions {
   runArgs: string[];
   /** Require one pod per node (a big run), instead of spreading them as evenly as the nodes allow. */
   onePerNode: boolean;
+  /** run --metrics-listen's port in each pod (a `metrics` container port and Prometheus' scrape annotations); null: none. */
+  metricsPort: number | null;
 }
 
 export type Manifest = IConfigMap | IJob;
@@ -98,6 +100,7 @@ export function renderManifests(o: RenderOptions): Manifest[] {
         command: ['/bin/sh', '-c'],
         args: [shardScript(o)],
         env,
+        ...(o.metricsPort === null ? {} : { ports: [{ name: 'metrics', containerPort: o.metricsPort }] }),
         resources: {
           // A CPU request and no CPU limit: a throttled load generator reports its own delay as the target's.
           requests: { cpu: o.cpu, memory: o.memory },
@@ -129,8 +132,13 @@ export function renderManifests(o: RenderOptions): Manifest[] {
       backoffLimit: 0,
       activeDeadlineSeconds: o.activeDeadlineSeconds,
       ttlSecondsAfterFinished: KEEP_FINISHED_S,
-      template: { metadata: { labels }, spec: podSpec },
+      template: { metadata: { labels, ...(o.metricsPort === null ? {} : { annotations: scrapeAnnotations(o.metricsPort) }) }, spec: podSpec },
     },
   };
   return [configMap, job];
+}
+
+/** The annotations Prometheus' common kubernetes-pods scrape job reads (deploy/grafana/podmonitor.yaml has a PodMonitor for the operator). */
+function scrapeAnnotations(port: number): Record<string, string> {
+  return { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(port), 'prometheus.io/path': '/metrics' };
 }

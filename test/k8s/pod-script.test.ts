@@ -21,7 +21,7 @@ function pod(dir: string, scenario: string, startAt: string): { done: Promise<{ 
   chmodSync(join(bin, 'sse-soak'), 0o755);
   writeFileSync(join(dir, 'scenario.yaml'), scenario);
   mkdirSync(join(dir, 'report'), { recursive: true });
-  const script = shardScript({ shards: 2, workers: 1, startAt, target: target.stream(), runArgs: [] });
+  const script = shardScript({ name: 'sse-soak-t', shards: 2, workers: 1, startAt, target: target.stream(), runArgs: [] });
   const child = spawn('/bin/sh', ['-c', script], {
     env: { PATH: `${bin}:${process.env.PATH ?? ''}`, JOB_COMPLETION_INDEX: '1', SSE_SOAK_SCENARIO: join(dir, 'scenario.yaml'), SSE_SOAK_REPORT: join(dir, 'report') },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -37,7 +37,7 @@ test("SIGTERM to the pod's shell: the run stops, writes its summary, and the rep
   await target.ready();
   const p = pod(dir, 'name: long\ntarget:\n  sendKnobs: true\n  builtin: { firstTokenDelay: 10ms, tokenInterval: 20ms, tokens: 5 }\nload: { sessions: 4, duration: 1h }\n', new Date(Date.now() + 1000).toISOString());
   // Once the shard has measured a second (however long its start took on a busy machine).
-  const started = await waitForSeconds(join(dir, 'report', 'shard-2', 'timeseries.csv'), 1, 30_000);
+  const started = await waitForSeconds(join(dir, 'report', 'sse-soak-t', 'timeseries.csv'), 1, 30_000);
   p.kill('SIGTERM');
   const { code, log } = await p.done;
   assert.ok(started, log);

@@ -152,6 +152,29 @@ test('gather: the first complete report of each index; a shard without one is na
   assert.deepEqual(got.dirs, [join(dir, 'shard-1'), join(dir, 'shard-2')]);
   assert.equal(readFileSync(join(dir, 'shard-2', 'summary.json'), 'utf8'), '{"shard":2}');
   assert.deepEqual(got.problems, ['j-2-a (Running): no report in its log: the run is not over']);
+  // A pod that was never created (a quota) or was deleted: its shard is named, not merged away.
+  const missing = await gather('j', 'load', tempDir(), async (args) => (args[0] === 'get' ? JSON.stringify({ items: [pod('j-0-a', 0, 'Succeeded'), pod('j-1-b', 1, 'Succeeded')] }) : (logs[args[3] as string] ?? '')));
+  assert.deepEqual(missing.problems, ['shard 3/3: no pod of the Job has its index (never created, or deleted?)']);
   const none = await gather('gone', null, dir, async () => JSON.stringify({ items: [] }));
   assert.match(none.problems[0] ?? '', /no pods of the Job gone/);
+});
+
+test('--metrics-listen: each pod serves /metrics on all addresses, with a metrics port and scrape annotations, and one run label for all shards', async () => {
+  const dir = tempDir();
+  const file = scenario(dir);
+  const r = await cli(['k8s', file, '--shards', '2', '--secret', 'chat-keys', '--start-at', '2026-12-02T14:00:00Z', '--metrics-listen', '9464']);
+  assert.equal(r.code, 0, r.stderr);
+  const [, job] = docs(r.stdout) as [ConfigMap, IJob];
+  new Job(job).validate();
+  const template = job.spec?.template;
+  const c = template?.spec?.containers[0];
+  assert.deepEqual(c?.ports, [{ name: 'metrics', containerPort: 9464 }]);
+  assert.deepEqual(template?.metadata?.annotations, { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9464', 'prometheus.io/path': '/metrics' });
+  const script = c?.args?.[0] ?? '';
+  assert.match(script, /--metrics-listen 0\.0\.0\.0:9464/);
+  // The live metrics' run label is the report folder's name: the Job's, the same in every pod.
+  assert.match(script, /--out "\$SSE_SOAK_REPORT\/sse-soak-chat-tier-1"/);
+  const bad = await cli(['k8s', file, '--shards', '2', '--secret', 'chat-keys', '--metrics-listen', '99999']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--metrics-listen: a port from 1 to 65535/);
 });
