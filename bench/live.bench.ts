@@ -19,7 +19,7 @@
 // Without Debian's prometheus the "on" rows are scraped by this process instead (a fetch of
 // /metrics every second), and the output says so.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +32,7 @@ import type { Scenario } from '../src/scenario/types.js';
 import { spawnTarget } from '../src/target/child.js';
 import { freePort, PROMETHEUS, startPrometheus, type RunningPrometheus } from '../test/live/prometheus.js';
 import { machineBusySeconds, treeCpuSeconds } from './proc-cpu.js';
+import { eventsPerSecond } from './timeseries.js';
 
 const STREAMS = Number(process.env.STREAMS ?? 500);
 const INTERVAL_MS = Number(process.env.INTERVAL ?? 20);
@@ -53,21 +54,6 @@ interface Row {
   framesRead: number;
 }
 
-/** Events per second over the timeseries.csv rows stamped in [fromMs, toMs] (see protocols.bench.ts). */
-function eventsPerSecond(out: string, fromMs: number, toMs: number): number {
-  const lines = readFileSync(join(out, 'timeseries.csv'), 'utf8').trim().split('\n');
-  const cols = (lines[0] ?? '').split(',');
-  const rows = lines.slice(1).map((l) => {
-    const c = l.split(',');
-    return { atMs: Date.parse(c[cols.indexOf('time')] ?? ''), events: Number(c[cols.indexOf('events')]) };
-  });
-  const first = rows.findIndex((r) => r.atMs > fromMs);
-  const inside = rows.filter((r, i) => i >= first && r.atMs <= toMs);
-  const startMs = rows[first - 1]?.atMs;
-  const endMs = inside.at(-1)?.atMs;
-  if (first < 1 || startMs === undefined || endMs === undefined || endMs <= startMs) return NaN;
-  return inside.reduce((sum, r) => sum + r.events, 0) / ((endMs - startMs) / 1000);
-}
 
 /** Reads an SSE stream until aborted (connecting again until the run serves it); counts the seconds received. */
 function readEvents(url: string, signal: AbortSignal): { frames: () => number } {

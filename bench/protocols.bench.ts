@@ -26,6 +26,7 @@ import { fileURLToPath } from 'node:url';
 import type { Summary } from '../src/report/summary.js';
 import { spawnTarget, type ChildTargetOptions } from '../src/target/child.js';
 import { machineBusySeconds, procCpuSeconds, treeCpuSeconds, treeReadSyscalls } from './proc-cpu.js';
+import { eventsPerSecond } from './timeseries.js';
 
 const LOADS = (process.env.LOADS ?? '500,2000').split(',').map(Number);
 const INTERVAL_MS = Number(process.env.INTERVAL ?? 20);
@@ -96,27 +97,6 @@ interface Row {
   outcomes: string;
 }
 
-/**
- * Events per second the harness received over the rows of its timeseries.csv stamped within
- * [fromMs, toMs] (epoch): their events over the time from the row before the first to the
- * last, since a row's second is as long as the harness's timer made it.
- */
-function eventsPerSecond(out: string, fromMs: number, toMs: number): number {
-  const lines = readFileSync(join(out, 'timeseries.csv'), 'utf8').trim().split('\n');
-  const cols = (lines[0] ?? '').split(',');
-  const time = cols.indexOf('time');
-  const events = cols.indexOf('events');
-  const rows = lines.slice(1).map((l) => {
-    const c = l.split(',');
-    return { atMs: Date.parse(c[time] ?? ''), events: Number(c[events]) };
-  });
-  const first = rows.findIndex((r) => r.atMs > fromMs);
-  const inside = rows.filter((r, i) => i >= first && r.atMs <= toMs);
-  const startMs = rows[first - 1]?.atMs;
-  const endMs = inside.at(-1)?.atMs;
-  if (first < 1 || startMs === undefined || endMs === undefined || endMs <= startMs) return NaN;
-  return inside.reduce((sum, r) => sum + r.events, 0) / ((endMs - startMs) / 1000);
-}
 
 /** The kernel's count of connections dropped because a listen queue was full (/proc/net/netstat). */
 function listenOverflows(): number {

@@ -8,7 +8,8 @@ import { CUT_KINDS } from '../../src/aggregate/cuts.js';
 import { recordedValues, type Histogram } from '../../src/aggregate/histogram.js';
 import { RecorderPair } from '../../src/aggregate/recorder.js';
 import { RunAggregate } from '../../src/aggregate/run-aggregate.js';
-import { SecondWindow, WINDOW_LATENCIES, type SecondSnapshot } from '../../src/aggregate/second-window.js';
+import { snapshotOf } from '../helpers/snapshot.js';
+import { SecondWindow, WINDOW_LATENCIES } from '../../src/aggregate/second-window.js';
 import { combineSeconds, toWire } from '../../src/driver/snapshot-wire.js';
 import type { Outcome } from '../../src/record/outcome.js';
 import { newStreamRecord, type StreamRecord } from '../../src/record/stream-record.js';
@@ -53,9 +54,6 @@ function playStream(rec: RecorderPair, seq: number, variant: number, shape: { tl
 /** A histogram's values and their counts: what must agree (encodings may differ in their headers, e.g. the range an auto-resized histogram grew to). */
 const values = (h: Histogram): { valueUs: number; count: number }[] => recordedValues(h);
 
-function snapshotOf(window: SecondWindow): SecondSnapshot {
-  return { second: 1, elapsedMs: 1000, lengthMs: 1000, stage: 0, warmup: false, level: 1, draining: false, drainLeftMs: 0, sessions: 1, activeStreams: 0, backlog: 0, window, harness: { lagP99Ms: 0, lagMaxMs: 0, cpuCoreShare: 0, rssBytes: 0, heapUsedBytes: 0, heapAfterGcBytes: 0, cpuMaxProcessShare: 0, saturated: '' }, totalStarted: 0, totalEnded: 0 };
-}
 
 /** Two variants' streams: a completed one over TLS, one reset after a silence (an idle cut), one cut while bytes flowed (lifetime), one the run aborted, a reconnect; delivery lags, one below zero. */
 function recordMix(rec: RecorderPair): void {

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunAggregate } from '../../src/aggregate/run-aggregate.js';
-import { SecondWindow, type SecondSnapshot } from '../../src/aggregate/second-window.js';
+import { SecondWindow } from '../../src/aggregate/second-window.js';
+import { snapshotOf } from '../helpers/snapshot.js';
 import type { RunResult } from '../../src/aggregate/run-result.js';
 import { toWire } from '../../src/driver/snapshot-wire.js';
 import { coordinateRun, type RunObserver } from '../../src/cli/coordinator.js';
@@ -44,23 +45,7 @@ function results(stopReason: string | null = null): Summary {
 function second(n: number, opened: number): FromWorker {
   const window = new SecondWindow();
   window.opened = opened;
-  const s: SecondSnapshot = {
-    second: n,
-    elapsedMs: n * 1000,
-    lengthMs: 1000,
-    stage: 0,
-    warmup: false,
-    level: 1,
-    draining: false,
-    drainLeftMs: 0,
-    sessions: 1,
-    activeStreams: 1,
-    backlog: 0,
-    window,
-    harness: { lagP99Ms: 0, lagMaxMs: 0, cpuCoreShare: 0, rssBytes: 0, heapUsedBytes: 0, heapAfterGcBytes: 0, cpuMaxProcessShare: 0, saturated: '' },
-    totalStarted: 0,
-    totalEnded: 0,
-  };
+  const s = snapshotOf(window, { second: n });
   return { type: 'second', snapshot: toWire(s) };
 }
 

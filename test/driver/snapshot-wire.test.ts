@@ -2,27 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SecondWindow, type SecondSnapshot } from '../../src/aggregate/second-window.js';
 import { combineSeconds, toWire } from '../../src/driver/snapshot-wire.js';
+import { snapshotOf } from '../helpers/snapshot.js';
 
 function part(elapsedMs: number, lengthMs: number, events: number): SecondSnapshot {
   const window = new SecondWindow();
   window.events = events;
-  return {
-    second: 5,
-    elapsedMs,
-    lengthMs,
-    stage: 0,
-    warmup: false,
-    level: 2,
-    draining: false,
-    drainLeftMs: 0,
-    sessions: 1,
-    activeStreams: 1,
-    backlog: 0,
-    window,
-    harness: { lagP99Ms: 0, lagMaxMs: 0, cpuCoreShare: 0, rssBytes: 0, heapUsedBytes: 0, heapAfterGcBytes: 0, cpuMaxProcessShare: 0, saturated: '' },
-    totalStarted: 0,
-    totalEnded: 0,
-  };
+  return snapshotOf(window, { second: 5, elapsedMs, lengthMs, level: 2 });
 }
 
 test('workers\' parts of one second: its length travels over the wire, and the combined second is the longest part', () => {

@@ -3,6 +3,7 @@ import { SecondWindow, type WindowLatency } from '../../src/aggregate/second-win
 import type { CutKind } from '../../src/aggregate/cuts.js';
 import type { SecondSnapshot } from '../../src/aggregate/second-window.js';
 import type { Outcome } from '../../src/record/outcome.js';
+import { QUIET_HARNESS, snapshotOf } from '../helpers/snapshot.js';
 
 export interface SecondFill {
   opened?: number;
@@ -44,23 +45,13 @@ export function fillWindow(window: SecondWindow, fill: SecondFill): void {
 export function snapshot(second: number, fill: SecondFill = {}): SecondSnapshot {
   const window = new SecondWindow();
   fillWindow(window, fill);
-  return {
+  return snapshotOf(window, {
     second,
-    elapsedMs: second * 1000,
-    lengthMs: 1000,
-    stage: 0,
-    warmup: false,
     level: 10,
-    draining: false,
-    drainLeftMs: 0,
     sessions: 10,
     activeStreams: 7,
-    backlog: 0,
-    window,
-    harness: { lagP99Ms: 2, lagMaxMs: 3, cpuCoreShare: 0.2, rssBytes: 80 * 2 ** 20, heapUsedBytes: 0, heapAfterGcBytes: 0, cpuMaxProcessShare: 0.2, saturated: fill.saturated ?? '' },
-    totalStarted: 0,
-    totalEnded: 0,
-  };
+    harness: { ...QUIET_HARNESS, lagP99Ms: 2, lagMaxMs: 3, cpuCoreShare: 0.2, rssBytes: 80 * 2 ** 20, cpuMaxProcessShare: 0.2, saturated: fill.saturated ?? '' },
+  });
 }
 
 /** PromQL's histogram_quantile on cumulative bucket counts (Prometheus' promql/quantile.go: linear within the bucket). */
