@@ -2,7 +2,6 @@
 // the rules that stop a run early (abortOnFail).
 import { encodeFigures } from '../aggregate/codec.js';
 import type { RunAggregate } from '../aggregate/run-aggregate.js';
-import type { LoadRun } from '../driver/load-run.js';
 import type { Stage } from '../scenario/types.js';
 import { evaluate, type RuleFigures, type Threshold, type ThresholdResult } from './rules.js';
 
@@ -29,7 +28,7 @@ export function warmupEndMs(stages: readonly Stage[]): number {
  * A `shouldAbort` hook: after the warm-up and each rule's grace period, the first
  * abortOnFail rule that fails on the streams measured so far stops the run.
  */
-export function abortOnThresholds(thresholds: readonly Threshold[], stages: readonly Stage[]): ((run: LoadRun, elapsedMs: number) => string | null) | undefined {
+export function abortOnThresholds(thresholds: readonly Threshold[], stages: readonly Stage[]): ((run: { overall(): RunAggregate }, elapsedMs: number) => string | null) | undefined {
   const rules = thresholds.filter((t) => t.abortOnFail);
   if (rules.length === 0) return undefined;
   const warmEnd = warmupEndMs(stages);

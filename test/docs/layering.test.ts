@@ -15,6 +15,8 @@ const FORBIDDEN: Record<string, readonly string[]> = {
   aggregate: ['driver', 'cli', 'report', 'live'],
   report: ['driver', 'cli', 'live'],
   driver: ['cli', 'report', 'live'],
+  // Rules judge figures, whoever measured them (a live run, a summary read back).
+  thresholds: ['driver', 'cli', 'live'],
 };
 
 /** Every module a TypeScript source names: static imports and re-exports (one line or several), and import(). */
