@@ -171,7 +171,7 @@ async function runScenario(source: RunSource, scenario: Scenario): Promise<numbe
   const progress = new ProgressPrinter(quiet, progressEveryMs, load.durationMs, load.stages.length, load.model, workers);
   let background: BackgroundTraffic | null = null;
   let live: LiveSink | null = null;
-  // --start-at first: it waits after every worker is ready, just before the clock, and puts run.start in the summary the others see.
+  // --start-at first: it waits once every worker is ready, before the background's lead and the clock, and puts run.start in the summary the others see.
   const observers: RunObserver[] = flags.startAt === undefined ? [] : [startAtObserver(flags.startAt, say)];
   try {
     if (livePlan !== null) {
