@@ -50,19 +50,25 @@ function assertEqualFigures(series: Map<string, number>, figures: Figures, match
   }
 }
 
+
+/** Runs a scenario with --metrics-listen, scrapes /metrics once the run has ended (its final figures), and reads its summary.json. */
+async function scrapedRun(scenario: string, workers: string): Promise<{ series: Map<string, number>; summary: Summary }> {
+  const dir = tempDir();
+  writeFileSync(join(dir, 's.yaml'), scenario);
+  const out = join(dir, 'run');
+  const run = startLiveRun(['run', join(dir, 's.yaml'), '--out', out, '--quiet', '--workers', workers, '--metrics-listen', '127.0.0.1:0', '--live-linger', '20s'], 60_000);
+  const { metrics } = await run.urls;
+  assert.ok(metrics !== null);
+  await run.lingering;
+  const series = parseExposition(await (await fetch(metrics)).text());
+  const done = await run.done;
+  assert.equal(done.code, 0, done.stderr);
+  return { series, summary: JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Summary };
+}
+
 for (const workers of ['1', '2']) {
   test(`--workers ${workers}: the final /metrics equal summary.json (opened, every outcome, events, tokens, bytes, every latency's count)`, async () => {
-    const dir = tempDir();
-    writeFileSync(join(dir, 's.yaml'), SCENARIO);
-    const out = join(dir, 'run');
-    const run = startLiveRun(['run', join(dir, 's.yaml'), '--out', out, '--quiet', '--workers', workers, '--metrics-listen', '127.0.0.1:0', '--live-linger', '20s'], 60_000);
-    const { metrics } = await run.urls;
-    assert.ok(metrics !== null);
-    await run.lingering;
-    const series = parseExposition(await (await fetch(metrics)).text());
-    const done = await run.done;
-    assert.equal(done.code, 0, done.stderr);
-    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Summary;
+    const { series, summary } = await scrapedRun(SCENARIO, workers);
     assert.equal(summary.warmup.streams, 0, 'no warm-up: the live counters count warm-up streams too');
     assert.ok(summary.outcomes.aborted > 0 && summary.outcomes.completed > 0, `the drain should cut some streams: ${JSON.stringify(summary.outcomes)}`);
     assert.ok(summary.metrics.deliveryLag.count > 0 && summary.metrics.connect.count > 0 && summary.metrics.e2e.count > 0, 'the built-in target stamps its events; streams connect and complete');
@@ -77,17 +83,7 @@ for (const workers of ['1', '2']) {
 }
 
 test('two variants, --workers 2: each variant\'s /metrics equal its figures in summary.json; reconnects and cuts equal the run\'s', async () => {
-  const dir = tempDir();
-  writeFileSync(join(dir, 's.yaml'), TWO_VARIANTS);
-  const out = join(dir, 'run');
-  const run = startLiveRun(['run', join(dir, 's.yaml'), '--out', out, '--quiet', '--workers', '2', '--metrics-listen', '127.0.0.1:0', '--live-linger', '20s'], 60_000);
-  const { metrics } = await run.urls;
-  assert.ok(metrics !== null);
-  await run.lingering;
-  const series = parseExposition(await (await fetch(metrics)).text());
-  const done = await run.done;
-  assert.equal(done.code, 0, done.stderr);
-  const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Summary;
+  const { series, summary } = await scrapedRun(TWO_VARIANTS, '2');
   assert.deepEqual(summary.variants.map((v) => v.name), ['steady', 'flaky']);
   assert.ok(summary.reconnects.total > 0 && summary.cuts.total > 0, `the flaky variant is reset and resumed: ${JSON.stringify(summary.reconnects)} ${JSON.stringify(summary.cuts.byKind)}`);
   assertEqualFigures(series, summary, {}, 'run');
