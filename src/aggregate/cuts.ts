@@ -2,7 +2,7 @@
 // the same silence (an idle cut) or the same time on the connection (a lifetime
 // cut) point at one layer's timeout; this names the group and the limit it matches.
 import type { StreamRecord } from '../record/stream-record.js';
-import { decodeHistogram, encodeHistogram, newHistogram, recordedValues, type Histogram } from './histogram.js';
+import { decodeHistogram, encodeHistogram, newHistogram, recordedValues, recordUs, type Histogram } from './histogram.js';
 
 /**
  * idle: data flowed, then a silence of at least IDLE_MIN_US before the cut (value: the silence).
@@ -55,9 +55,10 @@ export function classifyCut(r: StreamRecord): { kind: CutKind; valueUs: number }
 export class CutRecorder {
   readonly histograms: Record<CutKind, Histogram> = { idle: newHistogram(), lifetime: newHistogram(), silent: newHistogram() };
 
-  record(r: StreamRecord): void {
+  /** False when the cut's value could not be held as it was (see recordUs). */
+  record(r: StreamRecord): boolean {
     const cut = classifyCut(r);
-    if (cut !== null) this.histograms[cut.kind].recordValue(cut.valueUs);
+    return cut === null || recordUs(this.histograms[cut.kind], cut.valueUs, `a ${cut.kind} cut`);
   }
 
   add(other: CutRecorder): void {

@@ -10,6 +10,34 @@ export function newHistogram(): Histogram {
   return hdr.build({ bitBucketSize: 32, lowestDiscernibleValue: 1, autoResize: true, numberOfSignificantValueDigits: 3 });
 }
 
+/**
+ * Records a value no histogram can refuse: HdrHistogram throws on a value below zero (and
+ * records NaN or Infinity as garbage), and one throw on the hot path or at the end of a run
+ * once lost a whole run's measurements. A value below zero is recorded as 0, one that is not
+ * finite is left out; either returns false, for the caller's anomaly counter, and the first
+ * of them in the process is reported on stderr (`what` names the figure).
+ */
+export function recordUs(h: Histogram, us: number, what: string): boolean {
+  if (us >= 0 && us !== Infinity) {
+    h.recordValue(us);
+    return true;
+  }
+  warnAnomaly(what, us);
+  if (us < 0) h.recordValue(0);
+  return false;
+}
+
+let anomalyWarned = false;
+
+function warnAnomaly(what: string, us: number): void {
+  if (anomalyWarned) return;
+  anomalyWarned = true;
+  process.stderr.write(
+    `sse-soak: warning: ${what} came out as ${us} µs, which no histogram can hold; ${us < 0 ? 'recorded as 0' : 'left out'} ` +
+      'and counted in notes.recordAnomalies (further ones are counted, not reported). This is a bug in sse-soak: please report it\n',
+  );
+}
+
 /** HdrHistogram's compressed base64 encoding, readable by every HdrHistogram port. */
 export function encodeHistogram(h: Histogram): string {
   return hdr.encodeIntoCompressedBase64(h);

@@ -216,6 +216,15 @@ export const FIGURES = {
   },
   // ── notes ──
   tokenParseErrors: { kind: 'counter', at: 'notes.tokenParseErrors', unit: 'events', merge: 'sum', formula: 'events whose data did not parse as JSON while counting tokens by JSON path', fromStream: (r) => r.tokenParseErrors },
+  recordAnomalies: {
+    kind: 'counter',
+    at: 'notes.recordAnomalies',
+    unit: 'values',
+    merge: 'sum',
+    formula: 'values a histogram could not hold (below zero: recorded as 0; not finite: left out); above 0 means a bug in sse-soak',
+    // Absent from reports written before it was counted.
+    read: (v) => (v as number | undefined) ?? 0,
+  },
   negativeDeliveryLags: { kind: 'counter', at: 'notes.negativeDeliveryLags', unit: 'events', merge: 'sum', formula: 'delivery lags below zero (clock offset between target and harness), recorded as 0' },
 } as const satisfies Record<string, FigureDef>;
 

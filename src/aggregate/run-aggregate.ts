@@ -1,7 +1,7 @@
 import { isFailure, type Outcome } from '../record/outcome.js';
 import type { StreamRecord } from '../record/stream-record.js';
 import { CutRecorder } from './cuts.js';
-import { newHistogram, type Histogram } from './histogram.js';
+import { newHistogram, recordUs, type Histogram } from './histogram.js';
 import { COUNTERS, figureDef, HISTOGRAMS, METRICS, TALLIES, type CounterName, type HistogramName, type Merge, type MetricName, type Tally, type TallyName } from './metrics.js';
 import type { StreamRecorder } from './recorder.js';
 
@@ -84,7 +84,7 @@ export class RunAggregate implements StreamRecorder {
 
   /** Hot path: one gap between token events. */
   gap(_r: StreamRecord, us: number): void {
-    this.histograms.itl.recordValue(us);
+    if (!recordUs(this.histograms.itl, us, 'itl')) this.recordAnomalies++;
   }
 
   /** Hot path: one event's delivery lag. */
@@ -93,12 +93,12 @@ export class RunAggregate implements StreamRecorder {
       this.negativeDeliveryLags++;
       us = 0;
     }
-    this.histograms.deliveryLag.recordValue(us);
+    if (!recordUs(this.histograms.deliveryLag, us, 'deliveryLag')) this.recordAnomalies++;
   }
 
   reconnected(_r: StreamRecord, cause: Outcome, delayUs: number): void {
     this.reconnectCauses[cause]++;
-    this.reconnectDelay.recordValue(delayUs);
+    if (!recordUs(this.reconnectDelay, delayUs, 'reconnect delay')) this.recordAnomalies++;
   }
 
   /** A stream ended: what its record adds to each figure of the registry. */
@@ -113,9 +113,11 @@ export class RunAggregate implements StreamRecorder {
     }
     for (const h of STREAM_HISTOGRAMS) {
       const v = h.of(r);
-      if (v >= 0) (h.latency ? this.histograms[h.name as MetricName] : this[h.name as HistogramName]).recordValue(v);
+      // -1: the stream has no such value; anything else below zero (or NaN) is an anomaly.
+      if (v === -1) continue;
+      if (!recordUs(h.latency ? this.histograms[h.name as MetricName] : this[h.name as HistogramName], v, h.name)) this.recordAnomalies++;
     }
-    this.cuts.record(r);
+    if (!this.cuts.record(r)) this.recordAnomalies++;
   }
 
   /** Adds another aggregate's figures to this one, exactly (histograms by their counts), each by its merge rule. */

@@ -21,6 +21,8 @@ export interface RunResult {
   drain: DrainResult;
   shard: Shard;
   harness: HarnessStats;
+  /** Errors of sse-soak's own caught during the run (at most a few): the run stopped at the first; empty when none. */
+  internalErrors: string[];
 }
 
 export interface DrainResult {

@@ -12,7 +12,7 @@ import type { HarnessSecond } from '../record/harness.js';
 import { emptyOutcomeCounts, type Outcome } from '../record/outcome.js';
 import type { StreamRecord } from '../record/stream-record.js';
 import { classifyCut, CUT_KINDS, type CutKind } from './cuts.js';
-import { decodeHistogram, encodeHistogram, newHistogram, type Histogram } from './histogram.js';
+import { decodeHistogram, encodeHistogram, newHistogram, recordUs, type Histogram } from './histogram.js';
 import { FIGURES } from './metrics.js';
 import type { StreamRecorder } from './recorder.js';
 
@@ -145,7 +145,7 @@ export class SecondWindow implements StreamRecorder {
     this.opened++;
     const v = this.part(r.variant);
     v.opened++;
-    v.latency.scheduleLag.recordValue(FIGURES.scheduleLag.fromStream(r));
+    recordUs(v.latency.scheduleLag, FIGURES.scheduleLag.fromStream(r), 'scheduleLag');
   }
 
   event(r: StreamRecord, tokens: number): void {
@@ -157,16 +157,16 @@ export class SecondWindow implements StreamRecorder {
   }
 
   firstToken(r: StreamRecord): void {
-    this.part(r.variant).latency.ttft.recordValue(r.firstTokenUs - r.intendedStartUs);
+    recordUs(this.part(r.variant).latency.ttft, r.firstTokenUs - r.intendedStartUs, 'ttft');
   }
 
   gap(r: StreamRecord, us: number): void {
-    this.part(r.variant).latency.itl.recordValue(us);
+    recordUs(this.part(r.variant).latency.itl, us, 'itl');
   }
 
   /** As the run aggregate: a lag below zero (clock offset) is recorded as 0. */
   deliveryLag(r: StreamRecord, us: number): void {
-    this.part(r.variant).latency.deliveryLag.recordValue(us < 0 ? 0 : us);
+    recordUs(this.part(r.variant).latency.deliveryLag, us < 0 ? 0 : us, 'deliveryLag');
   }
 
   reconnected(r: StreamRecord): void {
@@ -181,7 +181,7 @@ export class SecondWindow implements StreamRecorder {
     v.bytes += r.bytes;
     for (const [name, of] of AT_END) {
       const us = of(r);
-      if (us >= 0) v.latency[name].recordValue(us);
+      if (us !== -1) recordUs(v.latency[name], us, name);
     }
     const cut = classifyCut(r);
     if (cut !== null) v.cuts[cut.kind]++;

@@ -5,7 +5,7 @@
 // them is charged to them; an error counts in the phase it happens in. The
 // coordinator moves the phase.
 import autocannon from 'autocannon';
-import { encodeHistogram, newHistogram, statsMs, type Histogram } from '../aggregate/histogram.js';
+import { encodeHistogram, newHistogram, recordUs, statsMs, type Histogram } from '../aggregate/histogram.js';
 import type { BackgroundPhase, FromBackground, ToBackground } from './background.js';
 
 /** Longer than any run; the coordinator stops it. (Node timers overflow past 24.8 days.) */
@@ -49,7 +49,7 @@ process.once('message', (init: ToBackground) => {
     p.requests++;
     p.statuses[statusCode] = (p.statuses[statusCode] ?? 0) + 1;
     if (statusCode < 200 || statusCode > 299) p.non2xx++;
-    p.latency.recordValue(Math.max(1, Math.round(responseTimeMs * 1000)));
+    recordUs(p.latency, Math.max(1, Math.round(responseTimeMs * 1000)), 'a background response time');
   });
   instance.on('reqError', (err: NodeJS.ErrnoException) => {
     current.errors++;

@@ -147,6 +147,17 @@ export async function coordinateRun(job: RunJob): Promise<number> {
     w.link.send({ type: 'init', scenario, shard: part, targets: job.targets, ...(count > 1 ? { processLabel: `worker ${n}/${count}` } : {}) });
   }
 
+  // A throw that escapes to this process while the run goes (a bug in a timer or a callback)
+  // would end it and lose every measurement: it stops the run instead, and the summary names it.
+  const internalErrors: string[] = [];
+  const caught = (err: unknown): void => {
+    const message = err instanceof Error ? err.message : String(err);
+    if (internalErrors.length === 0) process.stderr.write(`sse-soak: internal error: ${message}; the run stops, and what it measured is reported\n`);
+    internalErrors.push(message);
+    tell({ type: 'stop', reason: `internal error: ${message}` });
+  };
+  process.on('uncaughtException', caught);
+  process.on('unhandledRejection', caught);
   const signals = onInterrupt(
     () => job.progress.clear(),
     () => {
@@ -176,6 +187,8 @@ export async function coordinateRun(job: RunJob): Promise<number> {
     await job.background?.trail();
   } finally {
     signals.off();
+    process.off('uncaughtException', caught);
+    process.off('unhandledRejection', caught);
   }
   const unwritten = (await Promise.all([streamsCsv?.close() ?? null, timeseries.close()])).filter((x) => x !== null);
   // A local worker's error is this process's own: it is reported as before, not as a worker's.
@@ -188,7 +201,14 @@ export async function coordinateRun(job: RunJob): Promise<number> {
 
   const summary = count === 1 ? ((finished[0] as WorkerState).summary as Summary) : await joinResults(finished, shard, workerDir, unwritten);
   await addBackground(summary, job.background);
-  for (const o of observers) await o.onSummary?.(summary);
+  for (const o of observers) {
+    try {
+      await o.onSummary?.(summary);
+    } catch (err) {
+      internalErrors.push(`${(err as Error)?.message ?? String(err)} (while the summary was handed on)`);
+    }
+  }
+  if (internalErrors.length > 0) summary.run.internalErrors = [...new Set([...(summary.run.internalErrors ?? []), ...internalErrors])];
   await writeReportFolder({ dir: outDir, summary, quiet: job.quiet, heading: '\n', unwritten });
   return failed.length > 0 ? EXIT.INTERNAL : runExitCode(summary);
 }

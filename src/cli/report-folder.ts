@@ -26,13 +26,23 @@ export interface ReportFolderJob {
  * and no file is left truncated.
  */
 export async function writeReportFolder(job: ReportFolderJob): Promise<void> {
-  const text = renderConsoleSummary(job.summary, job.dir);
+  const text = consoleText(job.summary, job.dir);
   process.stdout.write(job.quiet ? `${job.dir}\n` : `${job.heading ?? ''}${text}`);
   const failures = [...(job.unwritten ?? []), ...(await writeReportFiles(job.dir, job.summary, text, job.files))];
   if (failures.length === 0) return;
   // --quiet printed no summary: this is then the only copy of what was measured.
   if (job.quiet) process.stderr.write(text);
   throw reportNotWritten(failures);
+}
+
+/** The console summary; should rendering it fail (a bug), summary.json is still written. */
+function consoleText(summary: Summary, dir: string): string {
+  try {
+    return renderConsoleSummary(summary, dir);
+  } catch (err) {
+    process.stderr.write(`sse-soak: internal error: the console summary could not be made (${(err as Error).message}); summary.json holds what was measured\n`);
+    return `report    ${dir}\n`;
+  }
 }
 
 /**
@@ -48,6 +58,7 @@ export function reportNotWritten(all: readonly ReportWriteError[]): CliError {
 
 /** A finished run's exit code: interrupted, stopped early or failed a threshold, or OK. */
 export function runExitCode(summary: Summary): number {
+  if ((summary.run.internalErrors ?? []).length > 0) return EXIT.INTERNAL;
   if (summary.run.stopReason === 'interrupted') return EXIT.INTERRUPTED;
   if (summary.run.stopReason !== null || summary.thresholds.some((t) => !t.pass)) return EXIT.THRESHOLDS_FAILED;
   return EXIT.OK;

@@ -30,7 +30,7 @@ const port: CoordinatorPort = {
 };
 
 process.once('message', (init: WorkerInit) => {
-  runWorker(init, port).then(leave, async (err: unknown) => {
+  runWorker(init, port, { catchUncaught: true }).then(leave, async (err: unknown) => {
     process.exitCode = 1;
     await send({ type: 'failed', message: (err as Error)?.message ?? String(err) });
     leave();

@@ -27,7 +27,11 @@ export interface CoordinatorPort {
 export const ROWS_PER_MESSAGE = 500;
 export const ROWS_WAIT_MS = 100;
 
-export async function runWorker(init: WorkerInit, port: CoordinatorPort): Promise<void> {
+/**
+ * @param opts.catchUncaught a forked worker catches what would end its process while the run
+ *   goes (in one process, the coordinator does it for both)
+ */
+export async function runWorker(init: WorkerInit, port: CoordinatorPort, opts: { catchUncaught?: boolean } = {}): Promise<void> {
   const { scenario, shard, targets } = init;
   const sample = streamsSample(scenario, shard.index);
   let rows: StreamRow[] = [];
@@ -81,6 +85,19 @@ export async function runWorker(init: WorkerInit, port: CoordinatorPort): Promis
   void port.send({ type: 'ready' });
   await start;
   started = true;
+  // A throw that escapes to the process (a bug in a timer or a socket callback) would end it and
+  // lose every measurement: while the run goes, it stops the run instead, which reports it.
+  // The handler stays for the rest of the process: a worker process has no other work, and
+  // a throw after its results went must not turn into a worker that "failed".
+  if (opts.catchUncaught === true) {
+    const caught = (err: unknown): void => {
+      run.internalError(err);
+      // One fate: the others stop too.
+      void port.send({ type: 'abort', reason: `internal error: ${err instanceof Error ? err.message : String(err)}` });
+    };
+    process.on('uncaughtException', caught);
+    process.on('unhandledRejection', caught);
+  }
   const running = run.run();
   if (stopReason !== null) run.stop(stopReason);
   const result = await running;

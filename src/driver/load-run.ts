@@ -38,6 +38,8 @@ export type RunTransport = Pick<Transport, 'prepare' | 'dispatch' | 'close' | 'd
 
 /** How long open streams get to wind down after the run's end before their connections are destroyed. */
 const WIND_DOWN_MS = 5000;
+/** Internal errors kept for the summary, at most (the first ones say the most). */
+const MAX_INTERNAL_ERRORS = 5;
 
 export class LoadRun implements StreamHost, PacerHost {
   readonly spec: StreamSpec;
@@ -71,6 +73,8 @@ export class LoadRun implements StreamHost, PacerHost {
   private ticker: NodeJS.Timeout | null = null;
   private stopping = false;
   private stopReason: string | null = null;
+  /** Errors of sse-soak's own caught while the run went on or ended (see internalError). */
+  private readonly internalErrors: string[] = [];
   private pacerFinished = false;
   private drained: (() => void) | null = null;
 
@@ -127,7 +131,11 @@ export class LoadRun implements StreamHost, PacerHost {
     }
     await allReleased;
     if (this.ticker !== null) clearInterval(this.ticker);
-    this.tick(); // the last, partial second
+    try {
+      this.tick(); // the last, partial second
+    } catch (err) {
+      this.internalError(err);
+    }
     const durationMs = (nowUs() - this.startUs) / 1000;
     await this.transport.close();
     this.transport.dispose();
@@ -143,7 +151,28 @@ export class LoadRun implements StreamHost, PacerHost {
       drain: this.drain,
       shard: this.shard,
       harness: this.harness.stop(),
+      internalErrors: [...this.internalErrors],
     };
+  }
+
+  /**
+   * An error of sse-soak's own (a bug) caught where it would have ended the process and lost
+   * what the run measured: it is kept for the summary (run.internalErrors, a non-zero exit
+   * code) and the run stops, so that everything measured until then is still reported.
+   */
+  internalError(err: unknown): void {
+    const message = err instanceof Error ? err.message : String(err);
+    if (this.internalErrors.length < MAX_INTERNAL_ERRORS) this.internalErrors.push(message);
+    if (!this.stopping) this.windDown(`internal error: ${message}`);
+  }
+
+  /** Stops one stream; a throw while it ends (a bug) does not stop the others from ending. */
+  private stopStream(stream: StreamHandler): void {
+    try {
+      stream.stop('aborted');
+    } catch (err) {
+      this.internalError(err);
+    }
   }
 
   /** Ends the run now: no new streams; open ones end as `aborted`. */
@@ -209,7 +238,7 @@ export class LoadRun implements StreamHost, PacerHost {
 
   reconnect(stream: StreamHandler, lastEventId: string): void {
     if (!this.acceptsReconnects) {
-      stream.stop('aborted');
+      this.stopStream(stream);
       return;
     }
     stream.resend();
@@ -277,7 +306,7 @@ export class LoadRun implements StreamHost, PacerHost {
     this.pacer.stop();
     // A stream that lost its connection (waiting to reconnect, or reconnecting) is no reply on
     // the wire: it ends now, with its drop (a reconnect is a new request), not in the drain.
-    for (const stream of [...this.streams]) if (stream.down) stream.stop('aborted');
+    for (const stream of [...this.streams]) if (stream.down) this.stopStream(stream);
     if (this.stopping) return;
     if (this.streams.size === 0) {
       this.windDown(null);
@@ -303,7 +332,7 @@ export class LoadRun implements StreamHost, PacerHost {
     this.drainTimer?.cancel();
     this.pacer.stop();
     const open = [...this.streams].filter((stream) => !stream.finished);
-    for (const stream of [...this.streams]) stream.stop('aborted');
+    for (const stream of [...this.streams]) this.stopStream(stream);
     // What the drain's end cut: a stream that was down (reconnecting) ends with its drop instead.
     if (this.draining) for (const stream of open) if (stream.record.outcome === 'aborted') this.drain.aborted++;
     if (this.streams.size === 0) {

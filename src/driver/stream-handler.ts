@@ -63,6 +63,10 @@ export class StreamHandler implements TransportStream, SseSink, DecodedSink {
   private lastEventId = '';
   private serverRetryMs = -1;
   private dropUs = 0;
+  // The dropped attempt's request and last byte: a reconnect's request overwrites them in the
+  // record, and a stream that ends with its drop is measured on the attempt that dropped.
+  private dropRequestSentUs = 0;
+  private dropLastByteUs = 0;
   // The drop a reconnect has not yet made good (null while a connection delivers): the
   // stream's outcome if the run or its lifetime ends before one does.
   private downOutcome: Outcome | null = null;
@@ -117,7 +121,7 @@ export class StreamHandler implements TransportStream, SseSink, DecodedSink {
     // Already with an outcome (e.g. draining after the sentinel), it is just let go of.
     // A stream that is down (waiting to reconnect, or reconnecting) ends with the drop
     // that took it down, at that drop: it was not delivering, whatever stopped it.
-    if (!this.finished && this.downOutcome !== null) this.finish(this.downOutcome, this.downCode, this.dropUs);
+    if (!this.finished && this.downOutcome !== null) this.finishAtDrop();
     else if (!this.finished) this.finish(outcome, outcome === 'aborted' ? '' : outcome);
     if (!this.inFlight) this.release();
     else if (this.controller !== null) this.controller.abort(new StreamStop(outcome));
@@ -288,6 +292,8 @@ export class StreamHandler implements TransportStream, SseSink, DecodedSink {
       return;
     }
     this.dropUs = nowUs();
+    this.dropRequestSentUs = r.requestSentUs;
+    this.dropLastByteUs = r.lastByteUs;
     this.downOutcome = outcome;
     this.downCode = code;
     // The server's retry: wins; otherwise the scenario's delay, growing by the backoff factor.
@@ -407,6 +413,18 @@ export class StreamHandler implements TransportStream, SseSink, DecodedSink {
   }
 
   // ── ending ─────────────────────────────────────────────────────────────────
+
+  /**
+   * A stream that is down ends with the drop that took it down, at that drop, as measured
+   * on the attempt that dropped: a reconnect already sent (still waiting for its headers)
+   * has moved requestSentUs past the drop, and a cut measured from it would be negative.
+   */
+  private finishAtDrop(): void {
+    const r = this.record;
+    r.requestSentUs = this.dropRequestSentUs;
+    r.lastByteUs = this.dropLastByteUs;
+    this.finish(this.downOutcome as Outcome, this.downCode, this.dropUs);
+  }
 
   /** @param endUs when the stream ended: now, or for a stream that never recovered, its last drop. */
   private finish(outcome: Outcome, code: string, endUs = nowUs()): void {

@@ -55,6 +55,7 @@ export function mergeSummaries(runs: readonly Summary[], version: string, id: st
     if (!('error' in parsed)) rules.push({ ...parsed.rule, abortOnFail: false, abortGraceMs: 0 });
   }
   const stopReasons = runs.map((r) => r.run.stopReason).filter((x): x is string => x !== null);
+  const internalErrors = [...new Set(runs.flatMap((r) => r.run.internalErrors ?? []))];
 
   const head: SummaryHead = {
     version,
@@ -68,6 +69,7 @@ export function mergeSummaries(runs: readonly Summary[], version: string, id: st
       durationMs,
       stoppedEarly: runs.some((r) => r.run.stoppedEarly),
       stopReason: stopReasons[0] ?? null,
+      ...(internalErrors.length > 0 ? { internalErrors } : {}),
       shard: { index: 0, count: 1 },
       notStarted: runs.reduce((n, r) => n + r.run.notStarted, 0),
       // Every run drains for the same limit; summaries older than the drain have none.

@@ -22,6 +22,7 @@ export function renderConsoleSummary(s: Summary, reportDir?: string): string {
   const shard = s.run.shard.count > 1 ? ` · shard ${s.run.shard.index + 1}/${s.run.shard.count}` : '';
   lines.push(`sse-soak · ${s.scenario.name} · ${shape}${load.stages.length > 1 ? ` in ${load.stages.length} stages` : ''} · ${fmtSeconds(s.run.durationMs)}${shard}`);
   if (s.run.stopReason !== null) lines.push(`stopped   early: ${s.run.stopReason}`);
+  for (const e of s.run.internalErrors ?? []) lines.push(`ERROR     internal error (a bug in sse-soak, please report it): ${e}`);
   for (const v of t.variants) {
     lines.push(`target    ${v.method} ${v.url}${t.builtin ? '  (built-in target)' : ''}${t.variants.length > 1 ? `  [${v.name}, weight ${v.weight}]` : ''}`);
   }
@@ -73,6 +74,9 @@ export function renderConsoleSummary(s: Summary, reportDir?: string): string {
   lines.push('');
   for (const m of METRICS) if (s.metrics[m].count > 0) lines.push(`  ${m.padEnd(12)} ${s.metricFormulas[m]}`);
   if (s.notes.tokenParseErrors > 0) lines.push(`note      ${fmtInt(s.notes.tokenParseErrors)} events were not JSON while counting tokens by JSON path`);
+  if ((s.notes.recordAnomalies ?? 0) > 0) {
+    lines.push(`WARNING   ${fmtInt(s.notes.recordAnomalies ?? 0)} measured values could not be recorded as they were (below zero, or not a number): a bug in sse-soak, please report it`);
+  }
   if (s.notes.negativeDeliveryLags > 0) {
     lines.push(`note      ${fmtInt(s.notes.negativeDeliveryLags)} delivery lags were below zero (target and harness clocks differ) and count as 0`);
   }

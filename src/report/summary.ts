@@ -101,6 +101,8 @@ export interface Summary extends Figures {
     durationMs: number;
     stoppedEarly: boolean;
     stopReason: string | null;
+    /** Errors of sse-soak's own caught during the run (a bug: the exit code is then 1); absent when none, and in older summaries. */
+    internalErrors?: string[];
     shard: { index: number; count: number };
     notStarted: number;
     /** After the schedule ended: streams that ended on their own, and those aborted when the drain ran out (or the run was stopped in it). */
@@ -140,7 +142,8 @@ export interface Summary extends Figures {
   /** Does the path stream? The verdict, the figures it rests on, and the counts behind them (for merge). */
   buffering: Buffering & { counts: { events: number; eventReads: number }; headersToFirstTokenHistogram: string };
   thresholds: ThresholdResult[];
-  notes: { tokenParseErrors: number; negativeDeliveryLags: number };
+  /** recordAnomalies: absent from summaries written before it was counted. */
+  notes: { tokenParseErrors: number; recordAnomalies?: number; negativeDeliveryLags: number };
   harness: HarnessStats;
   /** The scenario's background requests, per phase (absent when it has none). */
   background?: BackgroundSummary;
@@ -271,6 +274,7 @@ export function buildSummary(input: SummaryInput): Summary {
       durationMs: Math.round(result.durationMs),
       stoppedEarly: result.stopReason !== null,
       stopReason: result.stopReason,
+      ...(result.internalErrors.length > 0 ? { internalErrors: result.internalErrors } : {}),
       shard: result.shard,
       notStarted: result.notStarted,
       drain: { ...result.drain },

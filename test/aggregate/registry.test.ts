@@ -59,6 +59,8 @@ function aggregateOf(n: number, from = 0): RunAggregate {
     const r = stream(i);
     agg.streamOpened(r);
     for (let k = 1; k < 5; k++) agg.gap(r, 10_000 + k * 1_000 + i);
+    // A value out of range now and then (recorded as 0 and counted: recordAnomalies).
+    if (i % 40 === 0) agg.gap(r, -5);
     agg.deliveryLag(r, (i % 7) - 2);
     if (r.reconnects > 0) agg.reconnected(r, 'reset', 100_000 + i * 10);
     agg.streamEnded(r);

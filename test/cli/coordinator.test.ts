@@ -37,6 +37,7 @@ function results(stopReason: string | null = null): Summary {
     notStarted: 0,
     drain: { limitMs: 0, finished: 0, aborted: 0 },
     shard: { index: 0, count: 1 },
+    internalErrors: [],
     harness: { eventLoopDelayMs: { p50: 0, p99: 0, max: 0 }, cpuUserMs: 0, cpuSystemMs: 0, cpuCoreShare: 0, maxRssBytes: 0, processes: 1, cores: 2, saturated: [] },
   };
   return summarize(scenario, result, targets);

@@ -151,3 +151,48 @@ test('a stream stopped while it waits to reconnect ends with its drop, at the dr
   assert.equal(w.aggregate.reconnectDelay.totalCount, 0, 'no delay was waited out');
   assert.ok(w.released());
 });
+
+// The run's end (drain, Ctrl-C, a threshold) reaches each stream in whatever state it is in; in
+// every one it ends without a throw, with a cut (if any) that a histogram can hold. A reconnect
+// sent and still waiting for its headers once made a cut of −(its delay) that threw in the
+// histogram and lost the run (issue 23).
+const STATES: { state: string; serve: (ex: Exchange) => void; outcome: string; cutMs: number | null }[] = [
+  { state: 'connecting (no request out yet)', serve: () => undefined, outcome: 'aborted', cutMs: null },
+  { state: 'reading headers', serve: (ex) => ex.send(), outcome: 'aborted', cutMs: null },
+  { state: 'mid-event', serve: (ex) => (ex.send(), ex.headers(), ex.data('data: tok\n\ndata: half an ev')), outcome: 'aborted', cutMs: null },
+  {
+    state: 'waiting to reconnect',
+    serve: (ex) => (ex.send(), ex.headers(), ex.data('data: tok\n\n'), setTimeout(() => ex.reset(), 10)),
+    outcome: 'reset',
+    cutMs: 10,
+  },
+  {
+    state: 'reconnecting (the reconnect sent, no headers yet)',
+    serve: (ex) => {
+      ex.send();
+      if (ex.attempt > 0) return;
+      ex.headers();
+      ex.data('retry: 0\ndata: tok\n\n');
+      setTimeout(() => ex.reset(), 10);
+    },
+    outcome: 'reset',
+    cutMs: 10,
+  },
+];
+
+for (const s of STATES) {
+  test(`stopped while ${s.state}: the stream ends as ${s.outcome}, and nothing it recorded is out of range`, async () => {
+    const w = watch(`reconnect: { mode: eventsource, retry: ${s.state.startsWith('waiting') ? '1h' : '0ms'}, maxAttempts: 1000000 }`, s.serve);
+    await vt.advance(100);
+    assert.equal(w.stream.record.outcome, null, 'still open when stopped');
+    assert.doesNotThrow(() => w.stream.stop('aborted'));
+    const r = w.stream.record;
+    assert.equal(r.outcome, s.outcome);
+    assert.equal(w.aggregate.recordAnomalies, 0, 'every value was in range');
+    assert.ok(r.endUs >= r.requestSentUs, `ends after its request (${r.endUs} ≥ ${r.requestSentUs})`);
+    const cuts = w.aggregate.cuts;
+    assert.equal(cuts.count('lifetime') + cuts.count('idle') + cuts.count('silent'), s.cutMs === null ? 0 : 1);
+    // Measured on the attempt that dropped: from its request (at 0) to the reset.
+    if (s.cutMs !== null) assert.equal(cuts.histograms.lifetime.maxValue, s.cutMs * 1000);
+  });
+}

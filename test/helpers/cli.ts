@@ -14,13 +14,15 @@ export interface Done {
   stderr: string;
 }
 
-export function cli(args: string[], opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<Done> {
+/** @param opts.nodeArgs given to node before the CLI (e.g. --import of a module that injects a fault) */
+export function cli(args: string[], opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string; nodeArgs?: string[]; onSpawn?: (pid: number) => void } = {}): Promise<Done> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'], cwd: opts.cwd });
+    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), CLI, ...args], { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'], cwd: opts.cwd });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    if (child.pid !== undefined) opts.onSpawn?.(child.pid);
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`sse-soak ${args.join(' ')} did not finish in time\n${stdout}\n${stderr}`));
