@@ -34,7 +34,7 @@ const measured = new Promise<void>((resolve) =>
     console.log(`  per open stream: RSS ${kib(m.rss, before.rss)} KiB, JS heap ${kib(m.heapUsed, before.heapUsed)} KiB, external ${kib(m.external, before.external)} KiB`);
     const file = join(tmpdir(), `sse-soak-held-${process.pid}.heapsnapshot`);
     writeHeapSnapshot(file);
-    summarize(file, open);
+    summarizeRun(file, open);
     rmSync(file);
     resolve();
   }, 12_000),
@@ -43,7 +43,7 @@ await Promise.all([run.run(), measured]);
 await target.stop();
 
 /** Self sizes in a heap snapshot, summed by constructor (or kind), per open stream. */
-function summarize(file: string, open: number): void {
+function summarizeRun(file: string, open: number): void {
   const snap = JSON.parse(readFileSync(file, 'utf8')) as { snapshot: { meta: { node_fields: string[]; node_types: [string[]] } }; nodes: number[]; strings: string[] };
   const fields = snap.snapshot.meta.node_fields;
   const kinds = snap.snapshot.meta.node_types[0];

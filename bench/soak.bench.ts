@@ -13,8 +13,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { reportCsv } from '../src/cli/report-csv.js';
-import { streamsSample } from '../src/cli/streams-sample.js';
+import { reportCsv } from '../src/run/report-csv.js';
+import { streamsSample } from '../src/run/streams-sample.js';
 import { LoadRun } from '../src/driver/load-run.js';
 import { SECOND_COLUMNS, secondRow, STREAM_COLUMNS } from '../src/report/csv-rows.js';
 import { parseScenario } from '../src/scenario/load.js';

@@ -26,45 +26,46 @@ export interface StreamRecorder {
 }
 
 /** Two recorders as one: what a stream of the run records goes to its aggregate and to the current second. */
-export class RecorderPair implements StreamRecorder {
+export class RunAndWindowRecorder implements StreamRecorder {
   constructor(
-    private readonly first: StreamRecorder,
-    /** Read at each call: the run replaces its second every second. */
-    private readonly second: { readonly current: StreamRecorder },
+    /** The run's aggregate (a variant's, or the warm-up's). */
+    private readonly whole: StreamRecorder,
+    /** The per-second window, read at each call: the run replaces it every second. */
+    private readonly window: { readonly current: StreamRecorder },
   ) {}
 
   streamOpened(r: StreamRecord): void {
-    this.first.streamOpened(r);
-    this.second.current.streamOpened(r);
+    this.whole.streamOpened(r);
+    this.window.current.streamOpened(r);
   }
 
   event(r: StreamRecord, tokens: number): void {
-    this.first.event(r, tokens);
-    this.second.current.event(r, tokens);
+    this.whole.event(r, tokens);
+    this.window.current.event(r, tokens);
   }
 
   firstToken(r: StreamRecord): void {
-    this.first.firstToken(r);
-    this.second.current.firstToken(r);
+    this.whole.firstToken(r);
+    this.window.current.firstToken(r);
   }
 
   gap(r: StreamRecord, us: number): void {
-    this.first.gap(r, us);
-    this.second.current.gap(r, us);
+    this.whole.gap(r, us);
+    this.window.current.gap(r, us);
   }
 
   deliveryLag(r: StreamRecord, us: number): void {
-    this.first.deliveryLag(r, us);
-    this.second.current.deliveryLag(r, us);
+    this.whole.deliveryLag(r, us);
+    this.window.current.deliveryLag(r, us);
   }
 
   reconnected(r: StreamRecord, cause: Outcome, delayUs: number): void {
-    this.first.reconnected(r, cause, delayUs);
-    this.second.current.reconnected(r, cause, delayUs);
+    this.whole.reconnected(r, cause, delayUs);
+    this.window.current.reconnected(r, cause, delayUs);
   }
 
   streamEnded(r: StreamRecord): void {
-    this.first.streamEnded(r);
-    this.second.current.streamEnded(r);
+    this.whole.streamEnded(r);
+    this.window.current.streamEnded(r);
   }
 }

@@ -52,14 +52,14 @@ export class VariantWindow {
     scheduleLag: newHistogram(),
   };
 
-  toWire(): WireVariant {
+  toMessage(): VariantMessage {
     const latency = {} as Record<WindowLatency, string>;
     // An empty histogram travels as '' (most seconds have no connect, tls or e2e).
     for (const k of WINDOW_LATENCIES) latency[k] = this.latency[k].totalCount === 0 ? '' : encodeHistogram(this.latency[k]);
     return { opened: this.opened, ended: { ...this.ended }, events: this.events, tokens: this.tokens, bytes: this.bytes, reconnects: this.reconnects, cuts: { ...this.cuts }, latency };
   }
 
-  addWire(w: WireVariant): void {
+  addMessage(w: VariantMessage): void {
     this.opened += w.opened;
     for (const [o, n] of Object.entries(w.ended)) this.ended[o as Outcome] += n;
     this.events += w.events;
@@ -75,7 +75,7 @@ export class VariantWindow {
 }
 
 /** A variant's part as it travels between processes: histograms in their lossless encoding ('' when empty). */
-export interface WireVariant {
+export interface VariantMessage {
   opened: number;
   ended: Record<Outcome, number>;
   events: number;
@@ -87,12 +87,12 @@ export interface WireVariant {
 }
 
 /** A window as it travels between processes (run --workers): by variant index, null where a variant had nothing. */
-export interface WireWindow {
+export interface WindowMessage {
   opened: number;
   ended: Record<Outcome, number>;
   events: number;
   tokens: number;
-  variants: (WireVariant | null)[];
+  variants: (VariantMessage | null)[];
 }
 
 export class SecondWindow implements StreamRecorder {
@@ -187,24 +187,24 @@ export class SecondWindow implements StreamRecorder {
     if (cut !== null) v.cuts[cut.kind]++;
   }
 
-  toWire(): WireWindow {
+  toMessage(): WindowMessage {
     return {
       opened: this.opened,
       ended: { ...this.ended },
       events: this.events,
       tokens: this.tokens,
-      variants: Array.from(this.variants, (v) => (v === undefined ? null : v.toWire())),
+      variants: Array.from(this.variants, (v) => (v === undefined ? null : v.toMessage())),
     };
   }
 
   /** Adds another process's window of the same second: counts add, histograms add exactly. */
-  addWire(w: WireWindow): void {
+  addMessage(w: WindowMessage): void {
     this.opened += w.opened;
     for (const [o, n] of Object.entries(w.ended)) this.ended[o as Outcome] += n;
     this.events += w.events;
     this.tokens += w.tokens;
     w.variants.forEach((v, i) => {
-      if (v !== null) this.part(i).addWire(v);
+      if (v !== null) this.part(i).addMessage(v);
     });
     for (const k of WINDOW_LATENCIES) delete this.combined[k];
   }

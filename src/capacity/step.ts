@@ -5,14 +5,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { CLI_MAIN } from '../util/cli-path.js';
 import type { Summary } from '../report/summary.js';
 import { evaluate, type RuleFigures, type Threshold, type ThresholdResult } from '../thresholds/rules.js';
 import { goodputFromCsv, type Goodput } from './goodput.js';
 import type { StepVerdict } from './search.js';
 import type { StepTiming } from './step-scenario.js';
-
-const CLI_MAIN = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
 export interface CapacityStep extends StepVerdict {
   index: number;

@@ -1,6 +1,6 @@
 // Flag values several commands share, each checked in one place.
 import { headerNameProblem, headerValueProblem, redactUrl, takeCredentials } from '../scenario/request-checks.js';
-import { CliError, EXIT } from './exit-codes.js';
+import { CliError, EXIT } from '../util/exit-codes.js';
 
 /** For repeatable options: each value is added to the list. */
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];

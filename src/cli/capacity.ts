@@ -7,7 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCapacity, type CapacityFlags } from '../capacity/command.js';
 import { collect } from './args.js';
-import { CliError, EXIT } from './exit-codes.js';
+import { CliError, EXIT } from '../util/exit-codes.js';
 
 export function registerCapacity(program: Command): void {
   program

@@ -6,9 +6,9 @@ import { loadAssets } from '../report/html-writer.js';
 import { defaultReportDir } from '../report/writer.js';
 import { parseFailOn, regressed, type FailOn } from '../compare/fail-on.js';
 import { differences, renderCompare } from '../compare/table.js';
-import { CliError, EXIT } from './exit-codes.js';
+import { CliError, EXIT } from '../util/exit-codes.js';
 import { collect } from './args.js';
-import { readRun } from './run-folder.js';
+import { readRun } from '../run/read-run.js';
 
 export function registerCompare(program: Command): void {
   program

@@ -5,7 +5,7 @@ import { progressLine, type HeldProbe } from '../discover/progress.js';
 import { runProbe, type ProbeOutcome } from '../discover/probe-stream.js';
 import { parseDurationMs } from '../scenario/units.js';
 import { collect, headerFlags, httpUrl, urlWithCredentials } from './args.js';
-import { CliError, EXIT } from './exit-codes.js';
+import { CliError, EXIT } from '../util/exit-codes.js';
 
 interface DiscoverFlags {
   max: string;

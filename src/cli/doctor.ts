@@ -9,7 +9,7 @@ import { parseJsonPath, STREAM_DEFAULTS } from '../scenario/load.js';
 import type { TokenCounting } from '../scenario/types.js';
 import { parseDurationMs } from '../scenario/units.js';
 import { collect, headerFlags, httpUrl, urlWithCredentials } from './args.js';
-import { CliError, EXIT } from './exit-codes.js';
+import { CliError, EXIT } from '../util/exit-codes.js';
 
 interface DoctorFlags {
   method?: string;

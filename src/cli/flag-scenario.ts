@@ -10,7 +10,7 @@ import { MAX_NAME_LENGTH, MAX_SCENARIO_BYTES, parseScenario } from '../scenario/
 import { scenarioYaml, type ScenarioFields } from '../scenario/template.js';
 import type { Scenario } from '../scenario/types.js';
 import { collect } from './args.js';
-import { CliError, EXIT } from './exit-codes.js';
+import { CliError, EXIT } from '../util/exit-codes.js';
 
 export interface ScenarioFlags {
   sessions?: string;

@@ -9,7 +9,7 @@ import { writeFileAtomic } from '../report/atomic-file.js';
 import { MAX_SCENARIO_BYTES } from '../scenario/load.js';
 import { SECRET_HEADERS } from '../scenario/target-section.js';
 import { commentedScenarioYaml, scenarioYaml, type ScenarioFields } from '../scenario/template.js';
-import { CliError, EXIT } from './exit-codes.js';
+import { CliError, EXIT } from '../util/exit-codes.js';
 import { fieldsFromFlags, parseFlagScenario, scenarioOptions, type ScenarioFlags } from './flag-scenario.js';
 import { describeScenario } from './validate.js';
 

@@ -17,11 +17,11 @@ import { TEMPLATE } from '../scenario/request-checks.js';
 import type { Scenario } from '../scenario/types.js';
 import { formatDurationMs } from '../scenario/units.js';
 import { collect } from './args.js';
-import { CliError, EXIT } from './exit-codes.js';
+import { CliError, EXIT } from '../util/exit-codes.js';
 import { applyFlags, parseShard } from './run-options.js';
-import { parseStartAt } from './start-at.js';
-import { VERSION } from './version.js';
-import { MAX_WORKERS } from './workers.js';
+import { parseStartAt } from '../run/start-at.js';
+import { VERSION } from '../util/version.js';
+import { MAX_WORKERS } from '../run/workers.js';
 
 /** Time for the pods to be scheduled and their image pulled before they start together. */
 export const DEFAULT_START_AT = '+3m';

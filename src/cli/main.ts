@@ -2,7 +2,7 @@
 // The sse-soak command line: the only place that picks exit codes and exits.
 import { Command, CommanderError } from 'commander';
 import { ScenarioError } from '../scenario/errors.js';
-import { CliError, EXIT } from './exit-codes.js';
+import { CliError, EXIT } from '../util/exit-codes.js';
 import { registerDiscover } from './discover.js';
 import { registerCapacity } from './capacity.js';
 import { registerCompare } from './compare.js';
@@ -14,7 +14,7 @@ import { registerReport } from './report.js';
 import { registerRun } from './run.js';
 import { registerServe } from './serve.js';
 import { registerValidate } from './validate.js';
-import { VERSION } from './version.js';
+import { VERSION } from '../util/version.js';
 
 const program = new Command()
   .name('sse-soak')

@@ -11,10 +11,10 @@ import { mergeTimeseries } from '../merge/timeseries.js';
 import { ReportWriteError, writeFileAtomic } from '../report/atomic-file.js';
 import { SECOND_COLUMNS } from '../report/csv-rows.js';
 import { prepareReportDir } from '../report/writer.js';
-import { CliError, EXIT } from './exit-codes.js';
-import { writeReportFolder } from './report-folder.js';
-import { readRun } from './run-folder.js';
-import { VERSION } from './version.js';
+import { CliError, EXIT } from '../util/exit-codes.js';
+import { writeReportFolder } from '../run/report-folder.js';
+import { readRun } from '../run/read-run.js';
+import { VERSION } from '../util/version.js';
 
 /** The folder a path names, symbolic links followed; a folder that does not exist yet is its absolute path. */
 async function sameFolderKey(dir: string): Promise<string> {

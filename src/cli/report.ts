@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { writeReportFolder } from './report-folder.js';
-import { readRun } from './run-folder.js';
+import { writeReportFolder } from '../run/report-folder.js';
+import { readRun } from '../run/read-run.js';
 
 export function registerReport(program: Command): void {
   program

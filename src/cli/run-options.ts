@@ -8,8 +8,8 @@ import type { RequestSpec, Scenario } from '../scenario/types.js';
 import { parseDurationMs, parseFraction } from '../scenario/units.js';
 import { parseRule, type Threshold } from '../thresholds/rules.js';
 import { httpUrl } from './args.js';
-import { CliError, EXIT } from './exit-codes.js';
-import { parseStartAt } from './start-at.js';
+import { CliError, EXIT } from '../util/exit-codes.js';
+import { parseStartAt } from '../run/start-at.js';
 
 export interface RunFlags {
   target?: string;

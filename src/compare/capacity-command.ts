@@ -2,7 +2,7 @@
 // the capacity itself (--fail-on "capacity -10%").
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { CliError, EXIT } from '../cli/exit-codes.js';
+import { CliError, EXIT } from '../util/exit-codes.js';
 import { writeComparePage } from './html.js';
 import { loadAssets } from '../report/html-writer.js';
 import { defaultReportDir } from '../report/writer.js';

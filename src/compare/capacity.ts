@@ -4,7 +4,7 @@
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { capacityReportProblem, pct, type CapacityReport } from '../capacity/report.js';
-import { CliError, EXIT } from '../cli/exit-codes.js';
+import { CliError, EXIT } from '../util/exit-codes.js';
 import { msText } from '../capacity/table.js';
 import { fmtInt } from '../report/format.js';
 import { esc, pageEnd, pageStart, type HtmlAssets } from '../report/html.js';

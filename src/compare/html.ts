@@ -2,7 +2,7 @@
 // line per run, on one self-contained page (same escaping rules as report.html).
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { CliError, EXIT } from '../cli/exit-codes.js';
+import { CliError, EXIT } from '../util/exit-codes.js';
 import { ReportWriteError, writeFileAtomic } from '../report/atomic-file.js';
 import { esc, pageEnd, pageStart, PERCENTILE_LABEL_JS, type HtmlAssets } from '../report/html.js';
 import { percentileCurve } from '../report/html-data.js';

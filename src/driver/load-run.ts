@@ -1,7 +1,7 @@
 // Drives one scenario's load: a pacer opens streams on the schedule, streams report
 // their outcome, aggregates keep the numbers (one per variant, one for warm-up), and
 // a per-second window feeds timeseries.csv and the live progress.
-import { RecorderPair } from '../aggregate/recorder.js';
+import { RunAndWindowRecorder } from '../aggregate/recorder.js';
 import { RunAggregate } from '../aggregate/run-aggregate.js';
 import type { DrainResult, RunResult } from '../aggregate/run-result.js';
 import { SecondWindow, type SecondSnapshot } from '../aggregate/second-window.js';
@@ -48,8 +48,8 @@ export class LoadRun implements StreamHost, PacerHost {
   /** Holds the window of the second being counted now (timeseries.csv, live progress); its `current` is replaced every second. */
   private readonly window = { current: new SecondWindow() };
   /** What each variant's streams record, and the warm-up's: their aggregate and the current second. */
-  private readonly recorders: RecorderPair[];
-  private readonly warmupRecorder: RecorderPair;
+  private readonly recorders: RunAndWindowRecorder[];
+  private readonly warmupRecorder: RunAndWindowRecorder;
   startUs = 0;
   inFlight = 0;
   private readonly scenario: Scenario;
@@ -87,8 +87,8 @@ export class LoadRun implements StreamHost, PacerHost {
     this.hooks = options.hooks ?? {};
     this.harness = new HarnessMonitor(options.processLabel ?? (this.shard.count > 1 ? `shard ${this.shard.index + 1}/${this.shard.count}` : ''));
     this.variants = scenario.target.variants.map(() => new RunAggregate());
-    this.recorders = this.variants.map((agg) => new RecorderPair(agg, this.window));
-    this.warmupRecorder = new RecorderPair(this.warmup, this.window);
+    this.recorders = this.variants.map((agg) => new RunAndWindowRecorder(agg, this.window));
+    this.warmupRecorder = new RunAndWindowRecorder(this.warmup, this.window);
     let sum = 0;
     this.cumulativeWeights = scenario.target.variants.map((v) => (sum += v.weight));
     this.transport = options.transport?.(scenario, this.urls) ?? new Transport(scenario, this.urls);
@@ -207,7 +207,7 @@ export class LoadRun implements StreamHost, PacerHost {
     const seq = this.seq++;
     const variant = this.pickVariant(seq);
     const warmup = isWarmupAt(this.scenario.load.stages, (intended - this.startUs) / 1000);
-    const recorder = warmup ? this.warmupRecorder : (this.recorders[variant] as RecorderPair);
+    const recorder = warmup ? this.warmupRecorder : (this.recorders[variant] as RunAndWindowRecorder);
     const stream = StreamHandler.create(this, recorder, seq, sessionId, variant, warmup, intended);
     this.streams.add(stream);
     this.inFlight++;

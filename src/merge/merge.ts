@@ -5,8 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { mergeBackground } from '../background/background.js';
 import { RunAggregate } from '../aggregate/run-aggregate.js';
 import { emptyOutcomeCounts, type Outcome } from '../record/outcome.js';
-import { assembleSummary, type Summary, type SummaryHead } from '../report/summary.js';
-import { evaluateAll, figuresForRules, warmupEndMs } from '../thresholds/live.js';
+import { summaryFromAggregates, type Summary, type SummaryHead } from '../report/summary.js';
+import { evaluateAll, figuresForRules, warmupEndMs } from '../thresholds/judge.js';
 import { parseRule, type Threshold } from '../thresholds/rules.js';
 import { aggregateFromFigures, aggregateFromSummary } from './rebuild.js';
 import { runParts } from './run-ids.js';
@@ -99,7 +99,7 @@ export function mergeSummaries(runs: readonly Summary[], version: string, id: st
       saturated: runs.flatMap((r, i) => (r.harness.saturated ?? []).map((x) => ({ ...x, process: x.process || `run ${i + 1}` }))),
     },
   };
-  const summary = assembleSummary(head, overall, variants, measuredMs);
+  const summary = summaryFromAggregates(head, overall, variants, measuredMs);
   const background = mergeBackground(runs.flatMap((r) => (r.background === undefined ? [] : [r.background])));
   if (background !== undefined) summary.background = background;
   return { summary, warnings };

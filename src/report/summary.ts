@@ -208,7 +208,7 @@ export interface SummaryHead {
  * The one place a summary is put together, for a run and for a merge: the measured figures
  * of the streams (all variants together, then each variant) over `measuredMs`.
  */
-export function assembleSummary(head: SummaryHead, overall: RunAggregate, variants: readonly { name: string; aggregate: RunAggregate }[], measuredMs: number): Summary {
+export function summaryFromAggregates(head: SummaryHead, overall: RunAggregate, variants: readonly { name: string; aggregate: RunAggregate }[], measuredMs: number): Summary {
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'sse-soak', version: head.version },
@@ -224,7 +224,7 @@ export function assembleSummary(head: SummaryHead, overall: RunAggregate, varian
   };
 }
 
-export function buildSummary(input: SummaryInput): Summary {
+export function summaryFromResult(input: SummaryInput): Summary {
   const { scenario, result, targetUrl, variantUrls, builtinTarget, version } = input;
   const runId = input.runId ?? randomUUID();
   const { target, stream, load } = scenario;
@@ -285,7 +285,7 @@ export function buildSummary(input: SummaryInput): Summary {
     harness: result.harness,
   };
   const variants = target.variants.map((v, i) => ({ name: v.name, aggregate: result.variants[i] as RunAggregate }));
-  return assembleSummary(head, result.overall, variants, input.measuredMs);
+  return summaryFromAggregates(head, result.overall, variants, input.measuredMs);
 }
 
 /** `event`, `jsonPath:<path>`, with `type:<event type> ` before either when only one type counts. */

@@ -1,9 +1,7 @@
 // Runs the built-in target in a child process, so its work never shows up as the
 // harness's own event-loop lag or CPU, and the two cores of a machine are both used.
 import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-
-const CLI_MAIN = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+import { CLI_MAIN } from '../util/cli-path.js';
 
 export interface ChildTarget {
   origin: string;

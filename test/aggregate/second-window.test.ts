@@ -1,21 +1,21 @@
 // The per-second window keeps, per variant, the same measurements the run aggregate gets
-// through the one RecorderPair (every latency, bytes, reconnects, cuts by kind); its wire
+// through the one RunAndWindowRecorder (every latency, bytes, reconnects, cuts by kind); its wire
 // form carries them between processes without loss, and the combined figures that
 // timeseries.csv reads are the variants' together.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CUT_KINDS } from '../../src/aggregate/cuts.js';
 import { recordedValues, type Histogram } from '../../src/aggregate/histogram.js';
-import { RecorderPair } from '../../src/aggregate/recorder.js';
+import { RunAndWindowRecorder } from '../../src/aggregate/recorder.js';
 import { RunAggregate } from '../../src/aggregate/run-aggregate.js';
 import { snapshotOf } from '../helpers/snapshot.js';
 import { SecondWindow, WINDOW_LATENCIES } from '../../src/aggregate/second-window.js';
-import { combineSeconds, toWire } from '../../src/driver/snapshot-wire.js';
+import { combineSeconds, toMessage } from '../../src/run/second-message.js';
 import type { Outcome } from '../../src/record/outcome.js';
 import { newStreamRecord, type StreamRecord } from '../../src/record/stream-record.js';
 
 /** A stream of `variant` as the handler would tell it: every call of the recorder, at made-up but consistent times (µs). */
-function playStream(rec: RecorderPair, seq: number, variant: number, shape: { tls?: boolean; reconnect?: boolean; lagsUs?: number[]; outcome: Outcome; silentEndUs?: number }): StreamRecord {
+function playStream(rec: RunAndWindowRecorder, seq: number, variant: number, shape: { tls?: boolean; reconnect?: boolean; lagsUs?: number[]; outcome: Outcome; silentEndUs?: number }): StreamRecord {
   const t0 = 1_000_000 + seq * 10_000;
   const r = newStreamRecord(seq, seq, variant, false, t0);
   r.dispatchUs = t0 + 30 + seq;
@@ -56,7 +56,7 @@ const values = (h: Histogram): { valueUs: number; count: number }[] => recordedV
 
 
 /** Two variants' streams: a completed one over TLS, one reset after a silence (an idle cut), one cut while bytes flowed (lifetime), one the run aborted, a reconnect; delivery lags, one below zero. */
-function recordMix(rec: RecorderPair): void {
+function recordMix(rec: RunAndWindowRecorder): void {
   playStream(rec, 0, 0, { tls: true, lagsUs: [200, 350], outcome: 'completed' });
   playStream(rec, 1, 0, { lagsUs: [-40], outcome: 'reset', silentEndUs: 5_000_000 });
   playStream(rec, 2, 1, { reconnect: true, lagsUs: [900], outcome: 'eof_early' });
@@ -67,7 +67,7 @@ function recordMix(rec: RecorderPair): void {
 test('the window sees what the run aggregate sees: every latency, bytes, reconnects and cuts by kind, by variant', () => {
   const agg = new RunAggregate();
   const windows = { current: new SecondWindow() };
-  recordMix(new RecorderPair(agg, windows));
+  recordMix(new RunAndWindowRecorder(agg, windows));
   const w = windows.current;
   assert.equal(w.variants.length, 2);
   const [a, b] = w.variants;
@@ -95,7 +95,7 @@ test('the window sees what the run aggregate sees: every latency, bytes, reconne
 
 test('one variant: the combined histograms are that variant part itself (nothing merged, nothing recorded twice)', () => {
   const windows = { current: new SecondWindow() };
-  const rec = new RecorderPair(new RunAggregate(), windows);
+  const rec = new RunAndWindowRecorder(new RunAggregate(), windows);
   playStream(rec, 0, 0, { outcome: 'completed' });
   const part = windows.current.variants[0];
   assert.equal(windows.current.itl, part?.latency.itl);
@@ -106,16 +106,16 @@ test('across processes: two workers\' windows, through their wire form (JSON) an
   const all = { current: new SecondWindow() };
   const one = { current: new SecondWindow() };
   const two = { current: new SecondWindow() };
-  const allRec = new RecorderPair(new RunAggregate(), all);
+  const allRec = new RunAndWindowRecorder(new RunAggregate(), all);
   recordMix(allRec);
-  recordMix(new RecorderPair(new RunAggregate(), one));
+  recordMix(new RunAndWindowRecorder(new RunAggregate(), one));
   // The second worker ran only variant 1's streams: its variant 0 part is missing (null on the wire).
-  const rec2 = new RecorderPair(new RunAggregate(), two);
+  const rec2 = new RunAndWindowRecorder(new RunAggregate(), two);
   playStream(rec2, 7, 1, { tls: true, reconnect: true, lagsUs: [100], outcome: 'reset', silentEndUs: 2_000_000 });
   playStream(allRec, 7, 1, { tls: true, reconnect: true, lagsUs: [100], outcome: 'reset', silentEndUs: 2_000_000 });
-  const wire2 = JSON.parse(JSON.stringify(toWire(snapshotOf(two.current)))) as ReturnType<typeof toWire>;
+  const wire2 = JSON.parse(JSON.stringify(toMessage(snapshotOf(two.current)))) as ReturnType<typeof toMessage>;
   assert.equal(wire2.window.variants[0], null);
-  const combined = combineSeconds([JSON.parse(JSON.stringify(toWire(snapshotOf(one.current)))) as ReturnType<typeof toWire>, wire2]).window;
+  const combined = combineSeconds([JSON.parse(JSON.stringify(toMessage(snapshotOf(one.current)))) as ReturnType<typeof toMessage>, wire2]).window;
   const expected = all.current;
   assert.equal(combined.opened, expected.opened);
   assert.deepEqual(combined.ended, expected.ended);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CliError } from '../../src/cli/exit-codes.js';
+import { CliError } from '../../src/util/exit-codes.js';
 import { fieldsFromFlags, parseFlagScenario, refuseWithFile, urlName, type ScenarioFlags } from '../../src/cli/flag-scenario.js';
 import { parseScenario } from '../../src/scenario/load.js';
 import { commentedScenarioYaml, scenarioYaml } from '../../src/scenario/template.js';

@@ -47,7 +47,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { FIGURES, figureDef, METRICS } from '../../src/aggregate/metrics.js';
-import { EXIT } from '../../src/cli/exit-codes.js';
+import { EXIT } from '../../src/util/exit-codes.js';
 import { TLS_ERROR_CODES } from '../../src/report/tls-advice.js';
 import { OUTCOMES } from '../../src/record/outcome.js';
 import { OS_LIMITS } from '../../src/report/console.js';

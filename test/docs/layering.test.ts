@@ -1,5 +1,6 @@
-// The pipeline's arrows, as CONTRIBUTING.md draws them: driver → aggregate/record ← report, and
-// cli/ on top of everything. A renderer that imports the hot path, or an aggregate that imports
+// The pipeline's arrows, as CONTRIBUTING.md draws them: driver → aggregate/record ← report,
+// run/ (a run as a library) above them, and cli/ on top of everything: no folder imports cli/,
+// and only cli/ imports run/. A renderer that imports the hot path, or an aggregate that imports
 // a renderer, ties together what should change apart (`sse-soak report` and `merge` render runs
 // that no driver made). This reads the import lines of src/ and fails on an arrow the wrong way.
 import { test } from 'node:test';
@@ -9,15 +10,54 @@ import { posix } from 'node:path';
 
 const SRC = new URL('../../../src/', import.meta.url);
 
-/** Folder of src/ → the folders of src/ it must not import. */
+const TOP = ['cli', 'run'];
+/** Folder of src/ → the folders of src/ it must not import. Every folder has an entry (a test checks). */
 const FORBIDDEN: Record<string, readonly string[]> = {
-  record: ['driver', 'cli', 'report', 'aggregate', 'live'],
-  aggregate: ['driver', 'cli', 'report', 'live'],
-  report: ['driver', 'cli', 'live'],
-  driver: ['cli', 'report', 'live'],
+  cli: [],
+  run: ['cli'],
+  util: [...TOP, 'record', 'aggregate', 'report', 'driver', 'scenario', 'schedule', 'live', 'target'],
+  types: [...TOP],
+  record: [...TOP, 'driver', 'report', 'aggregate', 'live'],
+  aggregate: [...TOP, 'driver', 'report', 'live'],
+  report: [...TOP, 'driver', 'live'],
+  driver: [...TOP, 'report', 'live'],
   // Rules judge figures, whoever measured them (a live run, a summary read back).
-  thresholds: ['driver', 'cli', 'live'],
+  thresholds: [...TOP, 'driver', 'live'],
+  scenario: [...TOP, 'driver', 'report', 'live'],
+  schedule: [...TOP, 'driver', 'report', 'live'],
+  target: [...TOP, 'driver', 'report', 'live', 'aggregate'],
+  background: [...TOP, 'driver', 'live'],
+  live: [...TOP, 'driver'],
+  merge: [...TOP, 'driver', 'live'],
+  compare: [...TOP, 'driver', 'live'],
+  capacity: [...TOP, 'driver', 'live'],
+  doctor: [...TOP, 'live'],
+  discover: [...TOP, 'live'],
+  k8s: [...TOP, 'driver', 'live'],
 };
+
+test('every folder of src/ has its arrows declared here', () => {
+  const folders = readdirSync(SRC, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+  assert.deepEqual(folders.filter((f) => !(f in FORBIDDEN)), [], 'add the new folder to FORBIDDEN');
+});
+
+test("only util/cli-path.ts names the CLI's entry by path (a path is an import the arrows above cannot see)", () => {
+  const wrong: string[] = [];
+  for (const folder of Object.keys(FORBIDDEN)) {
+    let files: string[] = [];
+    try {
+      files = readdirSync(new URL(`${folder}/`, SRC)).filter((f) => f.endsWith('.ts'));
+    } catch {
+      continue;
+    }
+    for (const file of files) {
+      if (`${folder}/${file}` === 'util/cli-path.ts') continue;
+      const source = readFileSync(new URL(`${folder}/${file}`, SRC), 'utf8');
+      if (/cli\/main\.js/.test(source)) wrong.push(`src/${folder}/${file}`);
+    }
+  }
+  assert.deepEqual(wrong, [], 'use CLI_MAIN from util/cli-path.ts');
+});
 
 /** Every module a TypeScript source names: static imports and re-exports (one line or several), and import(). */
 export function importedPaths(source: string): string[] {

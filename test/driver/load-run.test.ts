@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { SecondSnapshot } from '../../src/aggregate/second-window.js';
 import type { RunResult } from '../../src/aggregate/run-result.js';
 import { LoadRun, type RunOptions } from '../../src/driver/load-run.js';
-import { abortOnThresholds } from '../../src/thresholds/live.js';
+import { abortOnThresholds } from '../../src/thresholds/judge.js';
 import { fakeTransport, play, type Exchange, type Reply } from '../helpers/fake-transport.js';
 import { scenarioFrom } from '../helpers/run.js';
 import { useVirtualTime } from '../helpers/virtual-time.js';

@@ -1,9 +1,9 @@
 // The stream handler's one seam to the figures: what it tells a recorder as a stream goes
 // (in virtual time, against a scripted server), and that the run aggregate and the
-// per-second window, fed through one RecorderPair, see the same stream.
+// per-second window, fed through one RunAndWindowRecorder, see the same stream.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RecorderPair, type StreamRecorder } from '../../src/aggregate/recorder.js';
+import { RunAndWindowRecorder, type StreamRecorder } from '../../src/aggregate/recorder.js';
 import { RunAggregate } from '../../src/aggregate/run-aggregate.js';
 import { SecondWindow } from '../../src/aggregate/second-window.js';
 import type { Outcome } from '../../src/record/outcome.js';
@@ -80,11 +80,11 @@ test('a reconnect is told with the drop that caused it and the delay as waited; 
   assert.equal(w.stream.record.resumesChecked, 1, 'the second connection’s first id was checked against the first’s');
 });
 
-test('through a RecorderPair the run aggregate and the window see the same stream; the window is read at each call', async () => {
+test('through a RunAndWindowRecorder the run aggregate and the window see the same stream; the window is read at each call', async () => {
   const agg = new RunAggregate();
   const windows = { current: new SecondWindow() };
   const seconds: SecondWindow[] = [];
-  const w = oneStream('stream: { idleTimeout: 5s }', new RecorderPair(agg, windows), (ex) => play(ex, { headersMs: 10, firstTokenMs: 40, intervalMs: 300, tokens: 6 }));
+  const w = oneStream('stream: { idleTimeout: 5s }', new RunAndWindowRecorder(agg, windows), (ex) => play(ex, { headersMs: 10, firstTokenMs: 40, intervalMs: 300, tokens: 6 }));
   // The run replaces its window every second: events after the swap go to the new one.
   const ticker = setInterval(() => {
     seconds.push(windows.current);

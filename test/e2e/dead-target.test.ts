@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EXIT } from '../../src/cli/exit-codes.js';
+import { EXIT } from '../../src/util/exit-codes.js';
 import { cli, tempDir } from '../helpers/cli.js';
 import { closedPort } from '../helpers/run.js';
 

@@ -10,7 +10,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Summary } from '../../src/report/summary.js';
-import { EXIT } from '../../src/cli/exit-codes.js';
+import { EXIT } from '../../src/util/exit-codes.js';
 import { cli, noStack, tempDir, waitForSeconds } from '../helpers/cli.js';
 
 /** One event with retry: 0, then a FIN; a reconnect (it sends Last-Event-ID) gets no answer at all. */

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { htmlData } from '../../src/report/html-data.js';
 import { loadAssets } from '../../src/report/html-writer.js';
 import { esc, renderHtml, scriptJson } from '../../src/report/html.js';
-import { buildSummary } from '../../src/report/summary.js';
+import { summaryFromResult } from '../../src/report/summary.js';
 import { rawServer, runAgainst, scenarioFrom } from '../helpers/run.js';
 
 const EVIL = '<script>window.pwned=1</script><img src=x onerror="window.pwned=2">';
@@ -29,7 +29,7 @@ test('strings from the target, the scenario and the headers appear only escaped'
     const scenario = scenarioFrom(yaml);
     const result = await runAgainst(server.url, yaml);
     assert.equal(result.overall.outcomes.bad_content_type, 2);
-    const summary = buildSummary({ scenario, result, targetUrl: `${server.url}?q=${EVIL}`, variantUrls: [`${server.url}?q=${EVIL}`], builtinTarget: false, version: '0', thresholds: [], measuredMs: 500 });
+    const summary = summaryFromResult({ scenario, result, targetUrl: `${server.url}?q=${EVIL}`, variantUrls: [`${server.url}?q=${EVIL}`], builtinTarget: false, version: '0', thresholds: [], measuredMs: 500 });
     summary.errorCodes[EVIL] = 1;
     const html = renderHtml(summary, htmlData(summary, null), await loadAssets());
     // Three script elements of our own (data, uPlot, page) and no other.
@@ -49,7 +49,7 @@ test('the page needs nothing from the network, and its chart data follows the su
   const target = await startTarget({ knobs: { firstTokenDelayMs: 10, tokenIntervalMs: 10, tokens: 10 } });
   try {
     const result = await runAgainst(target.streamUrl, yaml);
-    const summary = buildSummary({ scenario: scenarioFrom(yaml), result, targetUrl: target.streamUrl, variantUrls: [target.streamUrl], builtinTarget: true, version: '0', thresholds: [], measuredMs: 1000 });
+    const summary = summaryFromResult({ scenario: scenarioFrom(yaml), result, targetUrl: target.streamUrl, variantUrls: [target.streamUrl], builtinTarget: true, version: '0', thresholds: [], measuredMs: 1000 });
     const csv = 'second,time,stage,warmup,active_streams,opened,ended_completed,ended_reset,events,tokens,ttft_p50_ms,ttft_p99_ms,itl_p99_ms,loop_lag_p99_ms\n1,2026-01-01T00:00:01.000Z,0,1,3,3,2,0,30,27,11,12,,0.5\n';
     const data = htmlData(summary, csv);
     assert.deepEqual(data.seconds?.warmup, [1]);

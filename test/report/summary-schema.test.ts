@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import AjvModule from 'ajv';
 import { decodeHistogram, statsMs } from '../../src/aggregate/histogram.js';
 import { FIGURES, figureDef, METRICS, RUN_SECTIONS } from '../../src/aggregate/metrics.js';
-import { buildSummary } from '../../src/report/summary.js';
+import { summaryFromResult } from '../../src/report/summary.js';
 import { runAgainst, scenarioFrom } from '../helpers/run.js';
 import { useTarget } from '../helpers/target.js';
 
@@ -26,12 +26,12 @@ load: { sessions: 3, duration: 1s }
 `;
 
 const target = useTarget({ knobs: { firstTokenDelayMs: 20, tokenIntervalMs: 10, tokens: 15 } });
-let summary: ReturnType<typeof buildSummary>;
+let summary: ReturnType<typeof summaryFromResult>;
 before(async () => {
   await target.ready();
   const scenario = scenarioFrom(YAML, { TOKEN: 'the-real-token' });
   const result = await runAgainst(target.stream(), YAML.replace('${TOKEN}', 'the-real-token'));
-  summary = buildSummary({
+  summary = summaryFromResult({
     scenario,
     result,
     targetUrl: target.stream(),

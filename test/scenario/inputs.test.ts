@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { overrideTarget } from '../../src/cli/run-options.js';
-import { variantTargets, withKnobs } from '../../src/cli/run.js';
+import { variantTargets, withKnobs } from '../../src/run/run-scenario.js';
 import { recordBody } from '../../src/report/summary.js';
 import { ScenarioError } from '../../src/scenario/errors.js';
 import { loadScenario, MAX_SCENARIO_BYTES, parseScenario } from '../../src/scenario/load.js';

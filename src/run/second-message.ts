@@ -2,15 +2,15 @@
 // `run --workers`, and the one snapshot the coordinator makes of all workers'.
 // Histograms travel in their lossless encoding, so a combined second's
 // percentiles are exact, the same as one process would have measured.
-import { SecondWindow, type SecondSnapshot, type WireWindow } from '../aggregate/second-window.js';
+import { SecondWindow, type SecondSnapshot, type WindowMessage } from '../aggregate/second-window.js';
 import type { HarnessSecond } from '../record/harness.js';
 
-export interface WireSnapshot extends Omit<SecondSnapshot, 'window'> {
-  window: WireWindow;
+export interface SecondMessage extends Omit<SecondSnapshot, 'window'> {
+  window: WindowMessage;
 }
 
-export function toWire(s: SecondSnapshot): WireSnapshot {
-  return { ...s, window: s.window.toWire() };
+export function toMessage(s: SecondSnapshot): SecondMessage {
+  return { ...s, window: s.window.toMessage() };
 }
 
 /**
@@ -18,7 +18,7 @@ export function toWire(s: SecondSnapshot): WireSnapshot {
  * position is the same for all; the harness shows its worst lag, the CPU and memory
  * of all processes together and the busiest process's CPU.
  */
-export function combineSeconds(parts: readonly WireSnapshot[]): SecondSnapshot {
+export function combineSeconds(parts: readonly SecondMessage[]): SecondSnapshot {
   const first = parts[0];
   if (first === undefined) throw new Error('no snapshot to combine');
   const window = new SecondWindow();
@@ -37,7 +37,7 @@ export function combineSeconds(parts: readonly WireSnapshot[]): SecondSnapshot {
     out.backlog += p.backlog;
     out.totalStarted += p.totalStarted;
     out.totalEnded += p.totalEnded;
-    window.addWire(p.window);
+    window.addMessage(p.window);
     const h = p.harness;
     harness.lagP99Ms = Math.max(harness.lagP99Ms, h.lagP99Ms);
     harness.lagMaxMs = Math.max(harness.lagMaxMs, h.lagMaxMs);

@@ -2,7 +2,7 @@
 // process (the messages go over its IPC channel) or, for a run in one process, a
 // function in the coordinator's own process (the same messages, handed over in
 // memory). A remote shard would be the same messages over another channel.
-import type { WireSnapshot } from '../driver/snapshot-wire.js';
+import type { SecondMessage } from './second-message.js';
 import type { Summary } from '../report/summary.js';
 import type { Shard } from '../schedule/open.js';
 import type { Scenario } from '../scenario/types.js';
@@ -36,7 +36,7 @@ export type ToWorker = WorkerInit | { type: 'start' } | { type: 'stop'; reason: 
 export type FromWorker =
   | { type: 'ready' }
   /** The second that just ended; the rows of the streams that ended in it were sent before it. */
-  | { type: 'second'; snapshot: WireSnapshot }
+  | { type: 'second'; snapshot: SecondMessage }
   /**
    * Rows of streams.csv as CSV text, in batches (worker.ts: ROWS_PER_MESSAGE, ROWS_WAIT_MS):
    * the worker makes the text, so the coordinator only appends it, however many workers send.

@@ -1,7 +1,7 @@
 // The warning before a run that asks one process for more streams than the machine allows.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { machineLimitWarnings, openFilesLimit } from '../../src/cli/machine-limits.js';
+import { machineLimitWarnings, openFilesLimit } from '../../src/run/machine-limits.js';
 import { scenarioFrom } from '../helpers/run.js';
 
 const GIB = 2 ** 30;

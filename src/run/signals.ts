@@ -1,4 +1,4 @@
-import { EXIT } from './exit-codes.js';
+import { EXIT } from '../util/exit-codes.js';
 
 /**
  * Ctrl-C (or SIGTERM) once: `stop`, and the run writes its summary; twice: `quitNow`, then

@@ -10,13 +10,13 @@ import { RunAggregate } from '../../src/aggregate/run-aggregate.js';
 import { SecondWindow } from '../../src/aggregate/second-window.js';
 import { snapshotOf } from '../helpers/snapshot.js';
 import type { RunResult } from '../../src/aggregate/run-result.js';
-import { toWire } from '../../src/driver/snapshot-wire.js';
-import { coordinateRun, type RunObserver } from '../../src/cli/coordinator.js';
-import { EXIT } from '../../src/cli/exit-codes.js';
-import { ProgressPrinter } from '../../src/cli/progress-printer.js';
-import type { FromWorker, RunTargets, ToWorker } from '../../src/cli/run-messages.js';
-import { summarize } from '../../src/cli/summarize.js';
-import type { WorkerLink } from '../../src/cli/workers.js';
+import { toMessage } from '../../src/run/second-message.js';
+import { coordinateRun, type RunObserver } from '../../src/run/coordinator.js';
+import { EXIT } from '../../src/util/exit-codes.js';
+import { ProgressPrinter } from '../../src/run/progress-printer.js';
+import type { FromWorker, RunTargets, ToWorker } from '../../src/run/run-messages.js';
+import { summarizeRun } from '../../src/run/summarize-run.js';
+import type { WorkerLink } from '../../src/run/workers.js';
 import type { Summary } from '../../src/report/summary.js';
 import { tempDir } from '../helpers/cli.js';
 import { scenarioFrom } from '../helpers/run.js';
@@ -24,7 +24,7 @@ import { scenarioFrom } from '../helpers/run.js';
 const scenario = scenarioFrom('load: { sessions: 2, duration: 10s }\n');
 const targets: RunTargets = { urls: ['http://127.0.0.1:1/stream'], reportUrls: ['http://127.0.0.1:1/stream'], builtinTarget: false };
 
-/** A worker's results: no streams, as summarize() makes them. */
+/** A worker's results: no streams, as summarizeRun() makes them. */
 function results(stopReason: string | null = null): Summary {
   const result: RunResult = {
     urls: targets.urls,
@@ -40,14 +40,14 @@ function results(stopReason: string | null = null): Summary {
     internalErrors: [],
     harness: { eventLoopDelayMs: { p50: 0, p99: 0, max: 0 }, cpuUserMs: 0, cpuSystemMs: 0, cpuCoreShare: 0, maxRssBytes: 0, processes: 1, cores: 2, saturated: [] },
   };
-  return summarize(scenario, result, targets);
+  return summarizeRun(scenario, result, targets);
 }
 
 function second(n: number, opened: number): FromWorker {
   const window = new SecondWindow();
   window.opened = opened;
   const s = snapshotOf(window, { second: n });
-  return { type: 'second', snapshot: toWire(s) };
+  return { type: 'second', snapshot: toMessage(s) };
 }
 
 /** A worker that answers its init with `script`, told what the coordinator sent it. */

@@ -1,5 +1,5 @@
 import { CsvFile } from '../report/csv-file.js';
-import { CliError, EXIT } from './exit-codes.js';
+import { CliError, EXIT } from '../util/exit-codes.js';
 
 /** A CSV file of the report, opened before the load starts; one that cannot be opened stops the run before it sends anything. */
 export function reportCsv(path: string, columns: readonly string[]): CsvFile {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { BackgroundTraffic } from '../background/background.js';
 import type { SecondSnapshot } from '../aggregate/second-window.js';
 import type { HarnessSecond } from '../record/harness.js';
-import { combineSeconds, type WireSnapshot } from '../driver/snapshot-wire.js';
+import { combineSeconds, type SecondMessage } from './second-message.js';
 import { mergeSummaries } from '../merge/merge.js';
 import type { ReportWriteError } from '../report/atomic-file.js';
 import { SECOND_COLUMNS, secondRow, STREAM_COLUMNS } from '../report/csv-rows.js';
@@ -19,13 +19,14 @@ import type { Summary } from '../report/summary.js';
 import { writeSummary } from '../report/writer.js';
 import type { Shard } from '../schedule/open.js';
 import type { Scenario } from '../scenario/types.js';
-import { CliError, EXIT } from './exit-codes.js';
+import { CliError, EXIT } from '../util/exit-codes.js';
 import type { ProgressPrinter } from './progress-printer.js';
 import { reportCsv } from './report-csv.js';
-import { runExitCode, writeReportFolder } from './report-folder.js';
+import { writeReportFolder } from './report-folder.js';
+import { runExitCode } from './summarize-run.js';
 import type { FromWorker, RunTargets, ToWorker } from './run-messages.js';
 import { onInterrupt } from './signals.js';
-import { VERSION } from './version.js';
+import { VERSION } from '../util/version.js';
 import type { WorkerLink } from './workers.js';
 
 /** How long workers get to load and report ready. */
@@ -73,7 +74,7 @@ interface WorkerState {
   /** Its results, when it sent them. */
   summary: Summary | null;
   /** Seconds received and not yet combined, in order. */
-  seconds: WireSnapshot[];
+  seconds: SecondMessage[];
 }
 
 export async function coordinateRun(job: RunJob): Promise<number> {
@@ -103,9 +104,9 @@ export async function coordinateRun(job: RunJob): Promise<number> {
     for (;;) {
       const live = workers.filter((w) => !w.ended || w.seconds.length > 0);
       if (live.length === 0 || live.some((w) => w.seconds.length === 0 && !w.ended)) return;
-      const next = Math.min(...live.filter((w) => w.seconds.length > 0).map((w) => (w.seconds[0] as WireSnapshot).second));
+      const next = Math.min(...live.filter((w) => w.seconds.length > 0).map((w) => (w.seconds[0] as SecondMessage).second));
       const from = live.filter((w) => w.seconds[0]?.second === next);
-      const parts = from.map((w) => w.seconds.shift() as WireSnapshot);
+      const parts = from.map((w) => w.seconds.shift() as SecondMessage);
       const combined = combineSeconds(parts);
       const harness = count > 1 ? parts.map((p, i) => ({ worker: (from[i] as WorkerState).link.n, harness: p.harness })) : undefined;
       for (const o of observers) o.onSecond?.(combined, harness);

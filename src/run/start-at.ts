@@ -8,7 +8,7 @@
 // straight to the spread of their starts, and nothing here can correct it).
 import { formatDurationMs, parseDurationMs } from '../scenario/units.js';
 import type { RunObserver } from './coordinator.js';
-import { CliError, EXIT } from './exit-codes.js';
+import { CliError, EXIT } from '../util/exit-codes.js';
 
 /** A time further ahead than this is taken for a mistake (a wrong date, a wrong zone). */
 export const MAX_WAIT_MS = 24 * 3600_000;

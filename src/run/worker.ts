@@ -4,12 +4,12 @@
 // coordinator writes every file. The same function runs in a forked process
 // (worker-main.ts) and, for a run in one process, in the coordinator's own.
 import { LoadRun, type RunHooks } from '../driver/load-run.js';
-import { toWire } from '../driver/snapshot-wire.js';
+import { toMessage } from './second-message.js';
 import { csvLines } from '../report/csv-file.js';
-import { abortOnThresholds } from '../thresholds/live.js';
+import { abortOnThresholds } from '../thresholds/judge.js';
 import type { FromWorker, StreamRow, ToWorker, WorkerInit } from './run-messages.js';
 import { streamsSample } from './streams-sample.js';
-import { summarize } from './summarize.js';
+import { summarizeRun } from './summarize-run.js';
 
 /** What a worker needs of its coordinator: a way to send, and the messages after its init. */
 export interface CoordinatorPort {
@@ -53,7 +53,7 @@ export async function runWorker(init: WorkerInit, port: CoordinatorPort, opts: {
     },
     onSecond: (s) => {
       sendRows();
-      void port.send({ type: 'second', snapshot: toWire(s) });
+      void port.send({ type: 'second', snapshot: toMessage(s) });
     },
   };
   const abort = abortOnThresholds(scenario.thresholds, scenario.load.stages);
@@ -102,5 +102,5 @@ export async function runWorker(init: WorkerInit, port: CoordinatorPort, opts: {
   if (stopReason !== null) run.stop(stopReason);
   const result = await running;
   sendRows();
-  await port.send({ type: 'result', summary: summarize(scenario, result, targets) });
+  await port.send({ type: 'result', summary: summarizeRun(scenario, result, targets) });
 }

@@ -2,8 +2,8 @@
 // millisecond before), through waits longer than one timer slice, and how late a late shard is.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LATE_NOTICE_MS, MAX_WAIT_MS, parseStartAt, recordedStart, startAt, waitUntil } from '../../src/cli/start-at.js';
-import { CliError, EXIT } from '../../src/cli/exit-codes.js';
+import { LATE_NOTICE_MS, MAX_WAIT_MS, parseStartAt, recordedStart, startAt, waitUntil } from '../../src/run/start-at.js';
+import { CliError, EXIT } from '../../src/util/exit-codes.js';
 import { START_MS, useVirtualTime } from '../helpers/virtual-time.js';
 
 const vt = useVirtualTime();

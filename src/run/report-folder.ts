@@ -4,7 +4,7 @@ import { ReportWriteError } from '../report/atomic-file.js';
 import { renderConsoleSummary } from '../report/console.js';
 import type { Summary } from '../report/summary.js';
 import { writeReportFiles, type ReportFile } from '../report/writer.js';
-import { CliError, EXIT } from './exit-codes.js';
+import { CliError, EXIT } from '../util/exit-codes.js';
 
 export interface ReportFolderJob {
   dir: string;
@@ -54,12 +54,4 @@ export function reportNotWritten(all: readonly ReportWriteError[]): CliError {
   const failures = all.filter((f, i) => all.findIndex((x) => x.file === f.file) === i);
   const lines = failures.map((f) => `  ${f.file}: ${f.reason}`);
   return new CliError(`the report is incomplete: ${failures.length === 1 ? 'a file' : `${failures.length} files`} could not be written:\n${lines.join('\n')}`, EXIT.CANNOT_WRITE);
-}
-
-/** A finished run's exit code: interrupted, stopped early or failed a threshold, or OK. */
-export function runExitCode(summary: Summary): number {
-  if ((summary.run.internalErrors ?? []).length > 0) return EXIT.INTERNAL;
-  if (summary.run.stopReason === 'interrupted') return EXIT.INTERRUPTED;
-  if (summary.run.stopReason !== null || summary.thresholds.some((t) => !t.pass)) return EXIT.THRESHOLDS_FAILED;
-  return EXIT.OK;
 }

@@ -2,7 +2,7 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Summary } from '../report/summary.js';
 import { summaryProblem, withLaterMetrics } from '../report/summary-check.js';
-import { CliError, EXIT } from './exit-codes.js';
+import { CliError, EXIT } from '../util/exit-codes.js';
 
 /**
  * The largest summary.json read. A run's is tens of KiB (a few KiB per histogram, a
