@@ -58,8 +58,10 @@ export function stepScenario(raw: Record<string, unknown>, scenario: Scenario, l
 
 /**
  * How long a reply takes, when the scenario's knobs say (the built-in target): the longest
- * variant's first-token delay + tokens × (1 + spread) × interval. Null when it cannot be told
- * from the file (a real target): the steps then learn it from what they measure.
+ * variant's first-token delay + (tokens × (1 + spread) + reasoning tokens × (1 + their spread))
+ * × interval. Null when it cannot be told from the file (a real target, or a length or prefill
+ * that the request bodies set: honourMaxTokens, prefillRate): the steps then learn it from what
+ * they measure.
  */
 export function expectedReplyMs(scenario: Scenario): number | null {
   let longest = 0;
@@ -71,7 +73,8 @@ export function expectedReplyMs(scenario: Scenario): number | null {
       const spec = KNOB_SPECS[name];
       if ('value' in parsed && spec !== undefined) (k as unknown as Record<string, unknown>)[spec.field] = parsed.value;
     }
-    const tokens = k.tokens * (1 + k.tokensSpread);
+    if (k.honourMaxTokens || k.prefillRate > 0) return null;
+    const tokens = k.tokens * (1 + k.tokensSpread) + k.reasoningTokens * (1 + k.reasoningTokensSpread);
     longest = Math.max(longest, k.firstTokenDelayMs + tokens * k.tokenIntervalMs + (k.silenceAfter >= 0 ? k.silenceMs : 0));
   }
   return longest;

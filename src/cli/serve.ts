@@ -48,7 +48,7 @@ export function registerServe(program: Command): void {
     if (!opts.quiet) {
       const protocol = http2 ? (tls === null ? 'HTTP/2 (h2c, prior knowledge)' : 'HTTP/2 and HTTP/1.1 (ALPN)') : 'HTTP/1.1';
       const curl = http2 && tls === null ? 'curl --http2-prior-knowledge -N' : tls === null ? 'curl -N' : 'curl -N --cacert CA.pem';
-      process.stdout.write(`sse-soak target listening on ${target.streamUrl} over ${protocol} (also /v1/chat/completions, /v1/messages, /healthz)\n`);
+      process.stdout.write(`sse-soak target listening on ${target.streamUrl} over ${protocol} (also /v1/chat/completions, /v1/messages, /v1/responses, /stats, /healthz)\n`);
       process.stdout.write(`try: ${curl} '${target.streamUrl}?tokens=10&tokenInterval=200ms'\n`);
     }
     const shutdown = (): void => void target.close().then(() => process.exit(0));

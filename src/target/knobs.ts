@@ -19,7 +19,7 @@ export interface TargetKnobs {
   silenceMs: number;
   /** Last event's data, e.g. [DONE]; empty for none. */
   sentinel: string;
-  /** The reply's shape: `openai` (a chat.completion.chunk per token), `openai-full`, `anthropic`, `text` (see api-shapes.ts). */
+  /** The reply's shape: `openai` (a chat.completion.chunk per token), `openai-full`, `anthropic`, `responses`, `text` (see api-shapes.ts). */
   format: Format;
   /** `openai-full`: send the usage chunk even when the request does not ask for it. */
   usage: boolean;
@@ -50,6 +50,19 @@ export interface TargetKnobs {
   slots: number;
   /** Model-server mode (server-wide): tokens/s the engine makes for all streams together, shared by those generating. 0 = no limit. */
   engineTokensPerSecond: number;
+  /**
+   * Model-server mode: prompt tokens prefilled a second. The first token waits
+   * (input tokens not in the prefix cache) ÷ prefillRate on top of firstTokenDelay. 0 = no prefill time.
+   */
+  prefillRate: number;
+  /** Model-server mode (server-wide): prompt prefixes an LRU cache holds; a cached prefix is not prefilled again. 0 = no cache. */
+  prefixCache: number;
+  /** The reply has exactly the request's max_completion_tokens / max_output_tokens / max_tokens, reasoning included (as vLLM with ignore_eos). */
+  honourMaxTokens: boolean;
+  /** Reasoning tokens streamed before the answer, in the shape's own field. */
+  reasoningTokens: number;
+  /** Reasoning length varies uniformly within reasoningTokens × (1 ± spread). */
+  reasoningTokensSpread: number;
 }
 
 export const DEFAULT_KNOBS: TargetKnobs = {
@@ -75,6 +88,11 @@ export const DEFAULT_KNOBS: TargetKnobs = {
   gzip: false,
   slots: 0,
   engineTokensPerSecond: 0,
+  prefillRate: 0,
+  prefixCache: 0,
+  honourMaxTokens: false,
+  reasoningTokens: 0,
+  reasoningTokensSpread: 0,
 };
 
 type KnobKind = 'duration' | 'int' | 'count' | 'fraction' | 'string' | 'bool' | 'format' | 'status' | 'size';
@@ -103,10 +121,15 @@ export const KNOB_SPECS: Record<string, { field: keyof TargetKnobs; kind: KnobKi
   gzip: { field: 'gzip', kind: 'bool', help: 'gzip the reply when the request offers gzip, flushed per event (a compressing app that streams)' },
   slots: { field: 'slots', kind: 'count', help: 'model server (server-wide): streams generating at once, the rest queue for a slot (0 = no limit)' },
   engineTokensPerSecond: { field: 'engineTokensPerSecond', kind: 'count', help: 'model server (server-wide): tokens/s shared by the streams generating (0 = no limit)' },
+  prefillRate: { field: 'prefillRate', kind: 'count', help: 'model server: prompt tokens prefilled a second; the first token waits the uncached input tokens ÷ this, after firstTokenDelay (0 = off)' },
+  prefixCache: { field: 'prefixCache', kind: 'count', help: 'model server (server-wide): prompt prefixes an LRU cache holds; a cached prefix is not prefilled again (0 = off)' },
+  honourMaxTokens: { field: 'honourMaxTokens', kind: 'bool', help: "the reply has exactly the request's max_completion_tokens / max_output_tokens / max_tokens, reasoning included" },
+  reasoningTokens: { field: 'reasoningTokens', kind: 'count', help: "reasoning tokens before the answer, in the shape's reasoning field (0 = none)" },
+  reasoningTokensSpread: { field: 'reasoningTokensSpread', kind: 'fraction', help: 'reasoning length varies by ± this fraction (0..1)' },
 };
 
 /** Knobs that set up the one engine a server has: from `serve` flags, not per request. */
-export const SERVER_WIDE_KNOBS = ['slots', 'engineTokensPerSecond'] as const;
+export const SERVER_WIDE_KNOBS = ['slots', 'engineTokensPerSecond', 'prefixCache'] as const;
 
 /** Parses one knob value (from YAML, JSON or a query string); returns an error text or the value. */
 export function parseKnob(name: string, raw: unknown): { value: TargetKnobs[keyof TargetKnobs] } | { error: string } {

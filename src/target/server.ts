@@ -7,14 +7,15 @@ import { createServer as createHttpServer, type IncomingMessage, type ServerResp
 import { createServer as createHttpsServer } from 'node:https';
 import http2, { type Http2ServerRequest, type Http2ServerResponse, type Http2Session } from 'node:http2';
 import type { AddressInfo, Server, Socket } from 'node:net';
-import { asksForUsage } from './api-shapes.js';
 import { DEFAULT_KNOBS, knobsFromQuery, type TargetKnobs } from './knobs.js';
 import { nowUs } from '../util/clock.js';
 import { Engine } from './engine.js';
+import { PrefixCache } from './prefix-cache.js';
+import { INPUT_TOKENS_HEADER, readRequest } from './prompt.js';
 import { targetCounters, TokenStream } from './token-stream.js';
 
-/** /v1/messages answers in the Anthropic shape unless its query names another format. */
-export const STREAM_PATHS = ['/stream', '/v1/chat/completions', '/v1/messages'];
+/** /v1/messages answers in the Anthropic shape, /v1/responses in the Responses shape, unless the query names another format. */
+export const STREAM_PATHS = ['/stream', '/v1/chat/completions', '/v1/messages', '/v1/responses'];
 
 export interface TargetOptions {
   host?: string;
@@ -35,8 +36,12 @@ export interface TargetOptions {
 export type TargetRequest = IncomingMessage | Http2ServerRequest;
 export type TargetResponse = ServerResponse | Http2ServerResponse;
 
-/** A chat request body is read this far to see whether it asks for usage; the rest is discarded. */
-const MAX_BODY_READ_BYTES = 64 * 1024;
+/**
+ * A request body is kept this far (characters) to read its prompt, max tokens and usage
+ * option; past it, only its length counts (the prompt is then estimated from the whole body).
+ * Far above any context window at 4 characters a token.
+ */
+const MAX_BODY_READ_CHARS = 4 * 1024 * 1024;
 
 export interface RunningTarget {
   /** Base URL, e.g. http://127.0.0.1:8080 (https:// with `tls`). */
@@ -56,10 +61,11 @@ export function startTarget(options: TargetOptions = {}): Promise<RunningTarget>
   let active = 0;
   // Model-server mode: one engine for every stream of this server (per-request knobs cannot change it).
   const engine = defaults.slots > 0 || defaults.engineTokensPerSecond > 0 ? new Engine(defaults.slots, defaults.engineTokensPerSecond) : null;
+  const model: ModelServer = { engine, cache: defaults.prefixCache > 0 ? new PrefixCache(defaults.prefixCache) : null };
 
   const server = createTargetServer(options, (req, res) => {
     if (cors !== null && allowCrossOrigin(req, res, cors)) return;
-    handle(req, res, defaults, engine, () => active, () => {
+    handle(req, res, defaults, model, () => active, () => {
       active++;
       res.once('close', () => active--);
     });
@@ -112,37 +118,54 @@ function createTargetServer(options: TargetOptions, handler: (req: TargetRequest
   return tls === undefined ? createHttpServer(http1, handler) : createHttpsServer({ ...http1, cert: tls.cert, key: tls.key }, handler);
 }
 
-function handle(req: TargetRequest, res: TargetResponse, defaults: TargetKnobs, engine: Engine | null, active: () => number, onStream: () => void): void {
+/** What every stream of a server shares: its engine (slots, token rate) and its prefix cache; null where off. */
+interface ModelServer {
+  engine: Engine | null;
+  cache: PrefixCache | null;
+}
+
+function handle(req: TargetRequest, res: TargetResponse, defaults: TargetKnobs, model: ModelServer, active: () => number, onStream: () => void): void {
+  const { engine, cache } = model;
   const url = new URL(req.url ?? '/', 'http://target');
   if (url.pathname === '/healthz') {
     res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok\n');
     return;
   }
   if (url.pathname === '/stats') {
-    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ streamsOpen: active(), eventsSent: targetCounters.events, ...(engine === null ? {} : { generating: engine.active(), queued: engine.waiting() }) }) + '\n');
+    const stats = {
+      streamsOpen: active(),
+      eventsSent: targetCounters.events,
+      ...(engine === null ? {} : { generating: engine.active(), queued: engine.waiting() }),
+      ...(cache === null ? {} : { prefixCache: cache.stats() }),
+    };
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(stats) + '\n');
     return;
   }
   if (!STREAM_PATHS.includes(url.pathname)) {
     res.writeHead(404, { 'Content-Type': 'text/plain' }).end(`not found; streams are served at ${STREAM_PATHS.join(' and ')}\n`);
     return;
   }
-  const base = url.pathname === '/v1/messages' ? { ...defaults, format: 'anthropic' as const } : defaults;
+  const base = url.pathname === '/v1/messages' ? { ...defaults, format: 'anthropic' as const } : url.pathname === '/v1/responses' ? { ...defaults, format: 'responses' as const } : defaults;
   const { knobs: asked, errors } = knobsFromQuery(url.searchParams, base);
-  // The engine is the server's: a request's slots or engine rate would describe another server.
-  const knobs = { ...asked, slots: defaults.slots, engineTokensPerSecond: defaults.engineTokensPerSecond };
+  // The engine and the cache are the server's: a request's slots, engine rate or cache size would describe another server.
+  const knobs = { ...asked, slots: defaults.slots, engineTokensPerSecond: defaults.engineTokensPerSecond, prefixCache: defaults.prefixCache };
   if (errors.length > 0) {
     res.writeHead(400, { 'Content-Type': 'text/plain' }).end(`bad knobs: ${errors.join('; ')}\n`);
     return;
   }
   // The reply starts once the request body (e.g. a chat completion request) is in.
   const startMs = nowUs() / 1000;
-  // Only the openai-full shape reads the body: it sends usage when the request asks.
-  const readBody = knobs.format === 'openai-full' && !knobs.usage;
+  // The body is read where something depends on it: a shape that reports the prompt's size
+  // (and, for openai-full, sends usage when asked), a prefill, the prefix cache, max tokens.
+  // The lean default shapes with none of those knobs leave it unread.
+  const readBody = (knobs.format !== 'openai' && knobs.format !== 'text') || knobs.prefillRate > 0 || cache !== null || knobs.honourMaxTokens;
   let body = '';
+  let bodyChars = 0;
   if (readBody) {
     req.setEncoding('utf8');
     req.on('data', (part: string) => {
-      if (body.length < MAX_BODY_READ_BYTES) body += part;
+      bodyChars += part.length;
+      if (bodyChars <= MAX_BODY_READ_CHARS) body += part;
     });
   } else req.resume();
   req.once('end', () => {
@@ -155,7 +178,8 @@ function handle(req: TargetRequest, res: TargetResponse, defaults: TargetKnobs, 
     const lastId = Number(req.headers['last-event-id']);
     const resumeFrom = Number.isSafeInteger(lastId) && lastId > 0 ? lastId : 0;
     const gzip = knobs.gzip && offersGzip(req.headers['accept-encoding']);
-    new TokenStream(res, knobs, startMs, resumeFrom, readBody && asksForUsage(body), gzip, engine).start();
+    const request = readRequest(body, bodyChars, req.headers[INPUT_TOKENS_HEADER], cache !== null);
+    new TokenStream(res, knobs, startMs, { resumeFrom, gzip, engine, request, cache }).start();
   });
 }
 

@@ -3,19 +3,55 @@ import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import { constants, createGzip, type Gzip } from 'node:zlib';
 import { epochUs, nowUs } from '../util/clock.js';
-import { replyShape, type ReplyShape } from './api-shapes.js';
+import { replyShape, type ReplyCounts, type ReplyShape } from './api-shapes.js';
 import type { Engine, EngineTicket } from './engine.js';
 import type { TargetKnobs } from './knobs.js';
+import type { PrefixCache } from './prefix-cache.js';
+import { NO_REQUEST, type RequestFacts } from './prompt.js';
 import type { TargetResponse } from './server.js';
 
-/** Reply length for one request: tokens × (1 ± spread), uniformly. */
 /** Events this process's target has sent (its /stats), e.g. for benchmarks that count what a client received. */
 export const targetCounters = { events: 0 };
 
+/** Reply length for one request: tokens × (1 ± spread), uniformly. */
 export function replyLength(knobs: TargetKnobs, random: () => number = Math.random): number {
-  if (knobs.tokensSpread === 0) return knobs.tokens;
-  const factor = 1 + knobs.tokensSpread * (2 * random() - 1);
-  return Math.max(0, Math.round(knobs.tokens * factor));
+  return spread(knobs.tokens, knobs.tokensSpread, random);
+}
+
+function spread(n: number, fraction: number, random: () => number): number {
+  if (fraction === 0) return n;
+  return Math.max(0, Math.round(n * (1 + fraction * (2 * random() - 1))));
+}
+
+/**
+ * A reply's two phases: reasoning (reasoningTokens ± spread), then the answer (tokens ± spread).
+ * With honourMaxTokens, a request's max tokens sets the whole length, reasoning included (as
+ * OpenAI, Anthropic and vLLM count it), and the answer gets what the reasoning leaves; its
+ * min_tokens (vLLM) lengthens a shorter answer. A resumed reply takes the base lengths: the
+ * spread would pick others.
+ */
+export function replyPhases(knobs: TargetKnobs, request: RequestFacts, resumed: boolean, random: () => number = Math.random): Pick<ReplyCounts, 'reasoningTokens' | 'answerTokens' | 'stoppedAtMax'> {
+  const reasoning = resumed ? knobs.reasoningTokens : spread(knobs.reasoningTokens, knobs.reasoningTokensSpread, random);
+  const answer = resumed ? knobs.tokens : replyLength(knobs, random);
+  if (!knobs.honourMaxTokens) return { reasoningTokens: reasoning, answerTokens: answer, stoppedAtMax: false };
+  const max = request.maxTokens;
+  if (max !== null) return { reasoningTokens: Math.min(reasoning, max), answerTokens: max - Math.min(reasoning, max), stoppedAtMax: true };
+  const min = request.minTokens ?? 0;
+  return { reasoningTokens: reasoning, answerTokens: Math.max(answer, min - reasoning), stoppedAtMax: false };
+}
+
+/** What a reply needs besides its knobs; all optional. */
+export interface StreamOptions {
+  /** Tokens the client already has (its Last-Event-ID). */
+  resumeFrom?: number;
+  /** gzip the reply (the gzip knob, and a client that offers gzip). */
+  gzip?: boolean;
+  /** Model-server mode: the engine to wait and generate on; none: the fixed schedule. */
+  engine?: Engine | null;
+  /** What the request said: prompt size and prefixes, max tokens, usage asked. */
+  request?: RequestFacts;
+  /** The server's prefix cache, when the prefixCache knob is on. */
+  cache?: PrefixCache | null;
 }
 
 /**
@@ -27,8 +63,15 @@ export class TokenStream {
   private readonly res: TargetResponse;
   private readonly knobs: TargetKnobs;
   private readonly startMs: number;
+  /** Token events in the reply: reasoning, then answer. */
   private readonly length: number;
+  private readonly counts: ReplyCounts;
   private readonly shape: ReplyShape;
+  /** The first token's wait for its prompt's prefill (prefillRate), after firstTokenDelay. */
+  private readonly prefillMs: number;
+  private readonly request: RequestFacts;
+  private readonly cache: PrefixCache | null;
+  private prefilled = false;
   /** The token to start from: 0, or where a client's Last-Event-ID says it got to. */
   private readonly from: number;
   private sent = 0;
@@ -48,11 +91,12 @@ export class TokenStream {
 
   /**
    * @param startMs when the reply started, on the harness's clock (nowUs() / 1000).
-   * @param resumeFrom tokens the client already has (its Last-Event-ID): the reply goes on
-   *   from there, with the base length (the spread would pick another), and a fault that
+   * @param options.resumeFrom tokens the client already has (its Last-Event-ID): the reply goes
+   *   on from there, with the base length (the spread would pick another), and a fault that
    *   already happened does not happen again.
    */
-  constructor(res: TargetResponse, knobs: TargetKnobs, startMs: number, resumeFrom = 0, usageAsked = false, gzip = false, engine: Engine | null = null) {
+  constructor(res: TargetResponse, knobs: TargetKnobs, startMs: number, options: StreamOptions = {}) {
+    const { resumeFrom = 0, gzip = false, engine = null, request = NO_REQUEST, cache = null } = options;
     this.res = res;
     this.engine = engine;
     this.gzip = gzip ? createGzip() : null;
@@ -60,8 +104,14 @@ export class TokenStream {
     this.startMs = startMs;
     this.from = resumeFrom;
     this.sent = resumeFrom;
-    this.length = resumeFrom > 0 ? knobs.tokens : replyLength(knobs);
-    this.shape = replyShape(knobs.format, this.length, knobs.sentinel, knobs.usage || usageAsked);
+    this.request = request;
+    this.cache = cache;
+    // The cache is looked up when the request comes in (the Anthropic shape reports its reads at once).
+    const cachedTokens = cache === null ? 0 : cache.lookup(request.prefixes);
+    this.counts = { inputTokens: request.inputTokens, cachedTokens, ...replyPhases(knobs, request, resumeFrom > 0) };
+    this.length = this.counts.reasoningTokens + this.counts.answerTokens;
+    this.prefillMs = knobs.prefillRate > 0 ? ((request.inputTokens - cachedTokens) * 1000) / knobs.prefillRate : 0;
+    this.shape = replyShape(knobs.format, this.counts, knobs.sentinel, knobs.usage || request.usageAsked);
   }
 
   start(): void {
@@ -90,10 +140,10 @@ export class TokenStream {
       this.schedule();
       return;
     }
-    // The headers are out; the first token waits for a slot, then for its prefill (firstTokenDelay).
+    // The headers are out; the first token waits for a slot, then for firstTokenDelay and its prefill.
     this.ticket = this.engine.acquire(() => {
       if (this.done) return;
-      this.nextDueMs = nowUs() / 1000 + this.knobs.firstTokenDelayMs + (this.knobs.silenceAfter === this.from ? this.knobs.silenceMs : 0);
+      this.nextDueMs = nowUs() / 1000 + this.knobs.firstTokenDelayMs + this.prefillMs + (this.knobs.silenceAfter === this.from ? this.knobs.silenceMs : 0);
       this.schedule();
     });
   }
@@ -111,7 +161,7 @@ export class TokenStream {
   private dueMs(k: number): number {
     const { firstTokenDelayMs, tokenIntervalMs, silenceAfter, silenceMs } = this.knobs;
     const silence = silenceAfter >= 0 && k >= silenceAfter && silenceAfter >= this.from ? silenceMs : 0;
-    return this.startMs + firstTokenDelayMs + (k - this.from) * tokenIntervalMs + silence;
+    return this.startMs + firstTokenDelayMs + this.prefillMs + (k - this.from) * tokenIntervalMs + silence;
   }
 
   private schedule(): void {
@@ -125,6 +175,11 @@ export class TokenStream {
     if (this.done) return;
     const { knobs, res } = this;
     const k = this.sent;
+    if (!this.prefilled) {
+      // The prompt's prefill is done: its prefixes are in the cache from now on.
+      this.prefilled = true;
+      this.cache?.store(this.request.prefixes);
+    }
     if (k === knobs.resetAfter && k > this.from) {
       this.stop();
       resetStream(res);
@@ -135,6 +190,8 @@ export class TokenStream {
       this.finish();
       return;
     }
+    // The reasoning is over: the shape's events between the phases (Anthropic's next content block …).
+    if (k === this.counts.reasoningTokens && k > 0) for (const e of this.shape.between) this.send(e);
     if (k >= this.length) {
       this.stop();
       for (const e of this.shape.closing) this.send(this.event(k, e));

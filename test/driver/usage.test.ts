@@ -9,14 +9,14 @@ import { NOT_REPORTED, readUsage } from '../../src/driver/usage.js';
 import { parseScenario } from '../../src/scenario/load.js';
 import type { TokenCounting, UsageReading } from '../../src/scenario/types.js';
 import { AUTO_USAGE } from '../../src/scenario/usage-section.js';
-import { replyShape, type Format } from '../../src/target/api-shapes.js';
+import { answerOnly, replyShape, type Format } from '../../src/target/api-shapes.js';
 
 /** The reading a scenario's `stream.usage` gives. */
 const reading = (usage: string): UsageReading | null => parseScenario(`stream: { usage: ${usage} }\nload: { sessions: 1, duration: 1s }\n`, 'u.yaml', {}).stream.usage;
 
 /** A whole reply of the built-in target, as it goes on the wire. */
 function wire(format: Format, tokens: number): Buffer {
-  const shape = replyShape(format, tokens, format === 'anthropic' ? '' : '[DONE]', true);
+  const shape = replyShape(format, answerOnly(tokens), format === 'anthropic' ? '' : '[DONE]', true);
   const token = Array.from({ length: tokens }, (_, k) => shape.token(k));
   return Buffer.from([...shape.opening, ...token, shape.heartbeat, ...shape.closing].join(''));
 }

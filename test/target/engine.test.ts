@@ -34,7 +34,7 @@ function reply(engine: Engine, knobs: Partial<TargetKnobs>): Reply {
     socket: null,
   };
   const all: TargetKnobs = { ...DEFAULT_KNOBS, stamp: false, ...knobs };
-  new TokenStream(res as unknown as ServerResponse, all, vt.clockUs(0) / 1000, 0, false, false, engine).start();
+  new TokenStream(res as unknown as ServerResponse, all, vt.clockUs(0) / 1000, { engine }).start();
   return { tokens, ended: () => endedAt, close: () => onClose() };
 }
 

@@ -24,7 +24,7 @@ function reply(knobs: Partial<TargetKnobs>, resumeFrom = 0): { writes: { atMs: n
     socket: null,
   };
   const all: TargetKnobs = { ...DEFAULT_KNOBS, stamp: false, ...knobs };
-  const stream = new TokenStream(res as unknown as ServerResponse, all, vt.clockUs(0) / 1000, resumeFrom);
+  const stream = new TokenStream(res as unknown as ServerResponse, all, vt.clockUs(0) / 1000, { resumeFrom });
   stream.start();
   return { writes, ended: () => endedAt, stream };
 }
