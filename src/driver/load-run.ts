@@ -34,7 +34,7 @@ export interface RunOptions {
 }
 
 /** What a run needs of its HTTP client; a test gives a scripted one, on virtual time. */
-export type RunTransport = Pick<Transport, 'prepare' | 'dispatch' | 'close' | 'dispose'>;
+export type RunTransport = Pick<Transport, 'prepare' | 'dispatch' | 'close' | 'dispose' | 'fallbacksTaken'>;
 
 /** How long open streams get to wind down after the run's end before their connections are destroyed. */
 const WIND_DOWN_MS = 5000;
@@ -150,7 +150,7 @@ export class LoadRun implements StreamHost, PacerHost {
       notStarted: this.pacer.notStarted,
       drain: this.drain,
       shard: this.shard,
-      harness: this.harness.stop(),
+      harness: { ...this.harness.stop(), fallbacks: this.transport.fallbacksTaken() },
       internalErrors: [...this.internalErrors],
     };
   }

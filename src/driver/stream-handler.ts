@@ -160,10 +160,8 @@ export class StreamHandler implements TransportStream, SseSink, DecodedSink {
   }
 
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
-    // undici's controller keeps the raw response headers (a Buffer per name and value)
-    // for as long as the stream is open, which is most of a held stream's memory beyond
-    // the connection itself; the parsed `headers` are all this handler reads.
-    (controller as { rawHeaders?: unknown }).rawHeaders = null;
+    // The transport has dropped undici's raw copy of these headers (dropRawHeaders in
+    // undici-internals.ts): the parsed `headers` are all this handler reads.
     // An interim response (103 Early Hints, 100 …) comes before the real one: HTTP says
     // a client skips it. (undici ends the connection on 101, and on 100 but for transport.ts.)
     if (statusCode < 200) return;

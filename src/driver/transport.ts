@@ -12,15 +12,25 @@
 // says so); a stream goes to the first connection with room, a new one when none has.
 // undici's own Pool would open a connection per request while the first is still
 // connecting (it counts a connecting client as busy), so a burst of streams would never share.
-import diagnostics from 'node:diagnostics_channel';
-import http2 from 'node:http2';
-import { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import { Agent, Client, type Dispatcher } from 'undici';
 import type { StreamRecord } from '../record/stream-record.js';
 import type { HttpMode, Scenario } from '../scenario/types.js';
 import { H2_ERRORS } from './classify.js';
 import { codedError, connectorOptions, makeConnector, probeAlpn, type ConnectStamp } from './connector.js';
+import {
+  dispatchAfterStack,
+  dropRawHeaders,
+  Fallbacks,
+  h2SessionOf,
+  hookH2SessionRequest,
+  nextH2Stream,
+  RequestHeads,
+  setStreamsAtOnce,
+  skipInterim100,
+  takeOverGoaway,
+  type H2Stream,
+} from './undici-internals.js';
 
 /** What the transport needs of a stream: the record to fill in, and its undici handler. */
 export interface TransportStream extends Dispatcher.DispatchHandler {
@@ -35,8 +45,6 @@ export interface TransportStream extends Dispatcher.DispatchHandler {
  * undici's, this much later, is only a backstop.
  */
 const UNDICI_TIMEOUT_SLACK_MS = 1000;
-
-const SEND_HEADERS = 'undici:client:sendHeaders';
 
 /** A connection as the transport knows it. */
 interface Connection {
@@ -68,88 +76,9 @@ interface H2Entry {
   closing: boolean;
 }
 
-/** The parts of Node's ClientHttp2Session (as undici keeps it) that the transport uses. */
-interface H2Session {
-  on(event: 'remoteSettings', listener: (settings: { maxConcurrentStreams?: number }) => void): void;
-  on(event: 'goaway', listener: (code: number, lastStreamId: number) => void): void;
-  listeners(event: 'goaway'): ((this: H2Session, ...args: unknown[]) => void)[];
-  removeAllListeners(event: 'goaway'): void;
-}
-
-/** The part of Node's ClientHttp2Stream the transport reads: the RST_STREAM code that closed it, if one did. */
-interface H2Stream {
-  readonly rstCode?: number;
-}
-
-/**
- * Hands a request to an HTTP/2 client after the current call stack. A stream's end can come
- * from inside undici's own error handling of the connection (it fails every queued request,
- * then asserts its queue is empty): a request added then, by settle() or by the pacer opening
- * the next stream, would break that assertion and crash the process.
- */
+/** Hands a request to an HTTP/2 client after the current call stack (see dispatchAfterStack). */
 function sendLater(entry: H2Entry, request: Dispatcher.DispatchOptions, attempt: Attempt): void {
-  queueMicrotask(() => entry.client.dispatch(request, attempt));
-}
-
-/** Where the next HTTP/2 stream Node makes for undici goes (set from sendHeaders, cleared when used). */
-let h2StreamMade: ((stream: H2Stream) => void) | null = null;
-let h2RequestHooked = false;
-
-/**
- * undici reports a RST_STREAM(CANCEL) that comes after the response headers as a clean end
- * of the body, and keeps the stream (where Node records `rstCode`) to itself. This wraps
- * ClientHttp2Session#request, once per process, so the transport sees each stream made for
- * the request it just published. Node does not export the class: a session made on a dummy
- * duplex (no network) gives its prototype. Where any of this fails, streams are not seen, and
- * a late CANCEL stays a clean end.
- */
-function hookH2Requests(): void {
-  if (h2RequestHooked) return;
-  h2RequestHooked = true;
-  try {
-    const dummy = new Duplex({ read() {}, write(_chunk, _encoding, callback) { callback(); } });
-    const session = http2.connect('http://localhost', { createConnection: () => dummy });
-    session.on('error', () => undefined);
-    const proto = Object.getPrototypeOf(session) as { request?: (...args: unknown[]) => H2Stream };
-    session.destroy();
-    dummy.destroy();
-    const request = proto.request;
-    if (typeof request !== 'function') return;
-    proto.request = function (this: unknown, ...args: unknown[]): H2Stream {
-      const stream = request.apply(this, args);
-      const made = h2StreamMade;
-      h2StreamMade = null;
-      made?.(stream);
-      return stream;
-    };
-  } catch {
-    // Streams are not seen: see above.
-  }
-}
-
-
-/**
- * undici ends the connection on an interim 100 Continue the request did not ask for, where
- * HTTP says a client must skip a 1xx it did not expect (RFC 9110 §15.2). Its parser skips
- * every other 1xx (hands it to the handler, which ignores it, and reads on): this makes it
- * take 100 the same way, once per connection, on its first request. It reaches into undici
- * (the parser under the socket's `parser` symbol); where that is not found, nothing changes
- * and a 100 stays a protocol_error that names it (classify.ts).
- */
-function skipInterim100(socket: Socket): void {
-  const parser = symbolProperty<{ onHeadersComplete?: unknown }>(socket, 'parser');
-  const original = parser?.onHeadersComplete;
-  if (parser === undefined || typeof original !== 'function') return;
-  parser.onHeadersComplete = function (this: unknown, statusCode: number, upgrade: boolean, keepAlive: boolean): unknown {
-    // 199: any interim status but 100 (and 101, an upgrade) takes undici's skipping path.
-    return original.call(this, statusCode === 100 ? 199 : statusCode, upgrade, keepAlive);
-  };
-}
-
-/** An undici-internal property kept under a symbol with this description, where there is one. */
-function symbolProperty<T>(target: object, description: string): T | undefined {
-  const key = Object.getOwnPropertySymbols(target).find((s) => s.description === description);
-  return key === undefined ? undefined : ((target as Record<symbol, T | undefined>)[key] ?? undefined);
+  dispatchAfterStack(entry.client, request, attempt);
 }
 
 /** The request's headers, with Accept-Encoding offered as the scenario says unless they set it. */
@@ -180,11 +109,16 @@ class Attempt implements Dispatcher.DispatchHandler {
   }
 
   onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
-    this.transport.starting = this;
+    this.transport.heads.starting(this);
     this.stream.onRequestStart?.(controller, context);
   }
 
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>, statusMessage?: string): void {
+    const fallbacks = this.transport.fallbacks;
+    if (!dropRawHeaders(controller)) fallbacks.note('dropRawHeaders');
+    // Its request head went out unseen: undici's timing moved (RequestHeads, nextH2Stream).
+    if (this.connection === null) fallbacks.note('pairRequestHeads');
+    else if (this.connection.h2 && this.h2Stream === null) fallbacks.note('hookH2SessionRequest');
     this.stream.onResponseStart?.(controller, statusCode, headers, statusMessage);
   }
 
@@ -218,8 +152,10 @@ class Attempt implements Dispatcher.DispatchHandler {
 
 export class Transport {
   readonly agent: Agent;
-  /** The attempt whose request head undici is writing right now (see onSendHeaders). */
-  starting: Attempt | null = null;
+  /** Pairs each attempt with the connection its request head goes out on (see onRequestHead). */
+  readonly heads: RequestHeads<Attempt>;
+  /** The hooks into undici that did not take effect in this run (undici-internals.ts). */
+  readonly fallbacks = new Fallbacks();
   private readonly mode: HttpMode;
   private readonly maxStreams: number;
   private readonly scenario: Scenario;
@@ -231,11 +167,7 @@ export class Transport {
   private readonly h2Connect: ReturnType<typeof makeConnector>;
   private readonly timeouts: { headersTimeout: number; bodyTimeout: number };
 
-  private readonly onSendHeaders = (message: unknown): void => {
-    const attempt = this.starting;
-    if (attempt === null) return;
-    this.starting = null;
-    const socket = (message as { socket: Socket }).socket;
+  private readonly onRequestHead = (attempt: Attempt, socket: Socket): void => {
     const connection = this.connections.get(socket);
     const record = attempt.stream.record;
     if (connection === undefined) return;
@@ -248,11 +180,11 @@ export class Transport {
     // an HTTP/2 stream's end is in its own frames, whatever the shared socket does.
     attempt.stream.socket = connection.h2 ? null : socket;
     // undici makes the request's HTTP/2 stream next, in the same synchronous write.
-    if (connection.h2) h2StreamMade = (stream) => (attempt.h2Stream = stream);
+    if (connection.h2) nextH2Stream((stream) => (attempt.h2Stream = stream));
     const stamp = connection.stamp;
     if (stamp === null) return;
     connection.stamp = null;
-    if (!connection.h2) skipInterim100(socket);
+    if (!connection.h2 && !skipInterim100(socket)) this.fallbacks.note('skipInterim100');
     record.connectStartUs = stamp.startUs;
     record.tcpConnectedUs = stamp.tcpUs;
     record.connectedUs = stamp.endUs;
@@ -284,10 +216,7 @@ export class Transport {
         }),
     });
     this.h2Connect = makeConnector(connectorOptions(scenario, '2'), remember(true));
-    // undici calls onRequestStart and then, in the same synchronous write, publishes
-    // sendHeaders with the socket. That pairs each stream with the connection it got
-    // exactly, where the Agent's 'connect' event alone cannot say which request it served.
-    diagnostics.subscribe(SEND_HEADERS, this.onSendHeaders);
+    this.heads = new RequestHeads(this.onRequestHead);
     this.requests = target.variants.map((v, i) => {
       const u = new URL(urls[i] as string);
       return {
@@ -303,7 +232,8 @@ export class Transport {
         idempotent: true,
       };
     });
-    if (this.mode !== '1.1') hookH2Requests();
+    // Not checked here: a run in `auto` over cleartext never speaks HTTP/2 (see onResponseStart).
+    if (this.mode !== '1.1') hookH2SessionRequest();
     // `2`: every origin is HTTP/2 (over TLS, the connector refuses a server that will not).
     if (this.mode === '2') for (const r of this.requests) this.h2Origins.set(String(r.origin), []);
   }
@@ -406,8 +336,8 @@ export class Transport {
   }
 
   /**
-   * What the transport follows on an HTTP/2 connection, through undici's session (kept under
-   * the socket's `http2Session` symbol; where it is not found, none of this happens):
+   * What the transport follows on an HTTP/2 connection, through undici's session (h2SessionOf;
+   * where it is not found, none of this happens):
    * - the server's SETTINGS_MAX_CONCURRENT_STREAMS, once it comes, lowers what the connection
    *   is given, and is recorded for the streams on it;
    * - a graceful GOAWAY (NO_ERROR: a server reloading, or rotating connections) lets the open
@@ -415,8 +345,11 @@ export class Transport {
    *   streams go to a new connection. A GOAWAY with an error code ends them, as undici does.
    */
   private watchH2(socket: Socket, entry: H2Entry | null): void {
-    const session = symbolProperty<H2Session>(socket, 'http2Session');
-    if (session === undefined) return;
+    const session = h2SessionOf(socket);
+    if (session === undefined) {
+      this.fallbacks.note('h2SessionOf');
+      return;
+    }
     const connection = this.connections.get(socket);
     session.on('remoteSettings', (settings) => {
       const max = settings.maxConcurrentStreams;
@@ -427,19 +360,21 @@ export class Transport {
       if (connection !== undefined) connection.serverMaxStreams = max;
       if (entry === null) return;
       entry.limit = Math.max(1, Math.min(this.maxStreams, max));
-      entry.client.pipelining = entry.limit;
+      if (!setStreamsAtOnce(entry.client, entry.limit)) this.fallbacks.note('setStreamsAtOnce');
       this.settle(entry);
     });
     if (entry === null) return;
-    const undiciGoaway = session.listeners('goaway');
-    session.removeAllListeners('goaway');
-    session.on('goaway', (code, lastStreamId) => {
+    const taken = takeOverGoaway(session, (code, _lastStreamId, toUndici) => {
       entry.closing = true;
       // Node closes the session itself on NO_ERROR once its streams end, and destroys it on an
       // error. Streams still queued in the client (past a lowered server limit) would be written
       // to the closing session: undici's own handling sends them on a new connection instead.
-      if (code !== 0 || entry.client.stats.pending > 0) for (const listener of undiciGoaway) listener.call(session, code, lastStreamId);
+      if (code !== 0 || entry.client.stats.pending > 0) toUndici();
     });
+    if (taken) return;
+    this.fallbacks.note('takeOverGoaway');
+    // undici handles the GOAWAY as it will; new streams still go to a new connection.
+    session.on('goaway', () => (entry.closing = true));
   }
 
   async close(): Promise<void> {
@@ -448,6 +383,11 @@ export class Transport {
   }
 
   dispose(): void {
-    diagnostics.unsubscribe(SEND_HEADERS, this.onSendHeaders);
+    this.heads.dispose();
+  }
+
+  /** summary.json's harness.fallbacks: what did not take effect in this run. */
+  fallbacksTaken(): string[] {
+    return this.fallbacks.list();
   }
 }

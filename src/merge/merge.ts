@@ -97,6 +97,8 @@ export function mergeSummaries(runs: readonly Summary[], version: string, id: st
       ...mergedCores(runs),
       // Older summaries have no saturation spans; a run of one process is named by its place.
       saturated: runs.flatMap((r, i) => (r.harness.saturated ?? []).map((x) => ({ ...x, process: x.process || `run ${i + 1}` }))),
+      // A hook that did not take effect in any run (or worker) did not in the whole.
+      fallbacks: [...new Set(runs.flatMap((r) => r.harness.fallbacks ?? []))],
     },
   };
   const summary = summaryFromAggregates(head, overall, variants, measuredMs);

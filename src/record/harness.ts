@@ -20,6 +20,12 @@ export interface HarnessStats {
   cores?: number;
   /** Runs of seconds in which the harness itself was saturated (see SATURATION). */
   saturated: SaturatedSpan[];
+  /**
+   * Hooks into undici's internals that did not take effect in the run, each as "<hook>: <what
+   * the run lost>" (driver/undici-internals.ts); empty when all did. Absent from summaries
+   * written before it was recorded.
+   */
+  fallbacks?: string[];
 }
 
 /**

@@ -108,6 +108,7 @@ export function renderConsoleSummary(s: Summary, reportDir?: string): string {
       `CPU ${fmtPct(h.cpuCoreShare)} of one core · max RSS ${fmtBytes(h.maxRssBytes)}${(h.processes ?? 1) > 1 ? ` (${h.processes} processes together)` : ''}`,
   );
   lines.push(...saturationLines(h.saturated ?? [], h.processes ?? 1, h.cores ?? null));
+  for (const f of h.fallbacks ?? []) lines.push(`WARNING   undici hook did not take effect: ${f}`);
   if (reportDir !== undefined) lines.push(`report    ${reportDir}`);
   return lines.join('\n') + '\n';
 }

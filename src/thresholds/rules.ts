@@ -77,7 +77,7 @@ export function parseRule(text: string): { rule: Omit<Threshold, 'abortOnFail' |
   return { rule: { text: text.trim(), subject: { kind: 'total', name: name as 'streams' }, op: op as Op, value } };
 }
 
-/** What rules are checked against: these fields of summary.json (thresholds/live.ts makes them every second). */
+/** What rules are checked against: these fields of summary.json (thresholds/judge.ts makes them every second). */
 export type RuleFigures = Pick<MeasuredParts, 'metrics' | 'dropRate' | 'outcomes'> & {
   streams: Pick<MeasuredParts['streams'], 'started' | 'ended' | 'aborted'>;
   totals: Pick<MeasuredParts['totals'], 'tokensPerSecond' | 'eventsPerSecond'>;

@@ -127,6 +127,7 @@ export function fakeTransport(serve: (ex: Exchange) => void): FakeTransport {
     dispatch,
     close: async () => {},
     dispose: () => {},
+    fallbacksTaken: () => [],
   };
   return { make: () => transport, dispatch, exchanges };
 }

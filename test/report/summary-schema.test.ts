@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import AjvModule from 'ajv';
 import { decodeHistogram, statsMs } from '../../src/aggregate/histogram.js';
 import { FIGURES, figureDef, METRICS, RUN_SECTIONS } from '../../src/aggregate/metrics.js';
-import { summaryFromResult } from '../../src/report/summary.js';
+import { mergeSummaries } from '../../src/merge/merge.js';
+import { summaryFromResult, type Summary } from '../../src/report/summary.js';
 import { runAgainst, scenarioFrom } from '../helpers/run.js';
 import { useTarget } from '../helpers/target.js';
 
@@ -48,6 +49,21 @@ test('summary.json of a real run is valid against schemas/summary.schema.json', 
   const json = JSON.parse(JSON.stringify(summary));
   assert.equal(validate(json), true, JSON.stringify(validate.errors, null, 2));
   assert.ok(summary.outcomes.completed > 0, 'the run completed streams');
+});
+
+test('harness.fallbacks: a run that noted hooks into undici that did not take effect is valid, and merge lists each once', () => {
+  const validate = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile(schema);
+  assert.deepEqual(summary.harness.fallbacks, [], 'a run on the pinned undici took no fallback');
+  const withFallbacks = (list: string[]): Summary => {
+    const s = JSON.parse(JSON.stringify(summary)) as Summary;
+    s.harness.fallbacks = list;
+    return s;
+  };
+  const a = withFallbacks(['skipInterim100: lost a', 'h2SessionOf: lost b']);
+  assert.equal(validate(a), true, JSON.stringify(validate.errors, null, 2));
+  const merged = mergeSummaries([a, withFallbacks(['h2SessionOf: lost b']), withFallbacks([])], '0.0.0-test').summary;
+  assert.deepEqual(merged.harness.fallbacks, ['skipInterim100: lost a', 'h2SessionOf: lost b']);
+  assert.equal(validate(JSON.parse(JSON.stringify(merged))), true, JSON.stringify(validate.errors, null, 2));
 });
 
 test('the schema rejects a summary with a field missing or misspelt', () => {
