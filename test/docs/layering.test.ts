@@ -17,6 +17,9 @@ const FORBIDDEN: Record<string, readonly string[]> = {
   driver: ['cli', 'report', 'live'],
   // Rules judge figures, whoever measured them (a live run, a summary read back).
   thresholds: ['driver', 'cli', 'live'],
+  // Workloads are pure data prepared before the clock: the scenario loader and the driver
+  // call them, never the other way round.
+  workload: ['driver', 'cli', 'report', 'live', 'aggregate', 'scenario'],
 };
 
 /** Every module a TypeScript source names: static imports and re-exports (one line or several), and import(). */
