@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { decodeTextFile } from './decode-text.js';
 import { DataFileError } from './errors.js';
-import { describe, isObject } from './json-shape.js';
+import { describe, firstNonSpace, isObject } from './json-shape.js';
 import { jsonErrorOffsetIn, jsonErrorReason, lineColumnAt } from './json-place.js';
 import { PackedTextsBuilder, type PackedTexts } from './packed-texts.js';
 import { parseShareGpt } from './sharegpt.js';
@@ -68,17 +68,18 @@ export function parseDataset(buf: Uint8Array, file: string, options: DatasetOpti
  * `body` are an OpenAI batch file; other JSON lines are bodies as they are.
  */
 export function detectFormat(text: string, file: string): DatasetFormat {
-  const first = /\S/.exec(text);
-  if (first === null) throw new DataFileError('DATA_FORMAT', file, 'empty: no request in the file');
-  if (first[0] === '[') return 'sharegpt';
-  if (first[0] !== '{') {
-    const { line, column } = lineColumnAt(text, first.index);
-    throw new DataFileError('DATA_FORMAT', file, `starts with '${first[0]}': expected JSON lines (an object per line) or a ShareGPT JSON array`, line, column);
+  const first = firstNonSpace(text);
+  if (first === -1) throw new DataFileError('DATA_FORMAT', file, 'empty: no request in the file');
+  const c = text[first];
+  if (c === '[') return 'sharegpt';
+  if (c !== '{') {
+    const { line, column } = lineColumnAt(text, first);
+    throw new DataFileError('DATA_FORMAT', file, `starts with '${c}': expected JSON lines (an object per line) or a ShareGPT JSON array`, line, column);
   }
-  const lineEnd = text.indexOf('\n', first.index);
+  const lineEnd = text.indexOf('\n', first);
   let head: unknown;
   try {
-    head = JSON.parse(text.slice(first.index, lineEnd === -1 ? undefined : lineEnd));
+    head = JSON.parse(text.slice(first, lineEnd === -1 ? undefined : lineEnd));
   } catch {
     return 'jsonl'; // the line-by-line parse names the line and column
   }

@@ -11,7 +11,9 @@ export type DataFileErrorCode =
   /** Valid JSON or CSV, but not the shape the format asks for (a body that is not an object…). */
   | 'DATA_SHAPE'
   /** The format could not be told, or the file holds no request at all. */
-  | 'DATA_FORMAT';
+  | 'DATA_FORMAT'
+  /** More text than one JS string holds (~512 MiB): the file must be split. */
+  | 'DATA_TOO_LARGE';
 
 /** A data file (dataset, trace, scenario text) that cannot be used, with its place. */
 export class DataFileError extends Error {

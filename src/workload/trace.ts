@@ -9,6 +9,7 @@ import type { Shard } from '../schedule/open.js';
 import { csvRecords } from './csv.js';
 import { decodeTextFile } from './decode-text.js';
 import { DataFileError, WorkloadSpecError } from './errors.js';
+import { firstNonSpace } from './json-shape.js';
 import { parseDatetimeUs, parseTraceJsonl } from './trace-parse.js';
 
 export type TraceFormat = 'azure' | 'burstgpt' | 'jsonl';
@@ -54,9 +55,9 @@ export function parseTrace(buf: Uint8Array, file: string, options: TraceOptions 
   const speed = options.speed ?? 1;
   if (!(typeof speed === 'number' && Number.isFinite(speed) && speed > 0)) throw new WorkloadSpecError('speed', `must be a number > 0, got ${JSON.stringify(speed)}`);
   const text = decodeTextFile(buf, file);
-  const first = /\S/.exec(text);
-  if (first === null) throw new DataFileError('DATA_FORMAT', file, 'empty: no arrival in the trace');
-  const jsonl = options.format === 'jsonl' || (options.format === undefined && first[0] === '{');
+  const first = firstNonSpace(text);
+  if (first === -1) throw new DataFileError('DATA_FORMAT', file, 'empty: no arrival in the trace');
+  const jsonl = options.format === 'jsonl' || (options.format === undefined && text[first] === '{');
   const { format, rows } = jsonl ? { format: 'jsonl' as const, rows: parseTraceJsonl(text, file) } : parseTraceCsv(text, file, options.format);
   if (rows.length === 0) throw new DataFileError('DATA_FORMAT', file, 'no arrival in the trace (a header only?)');
   return toTrace(file, format, rows, speed);
