@@ -34,6 +34,9 @@ const FORBIDDEN: Record<string, readonly string[]> = {
   doctor: [...TOP, 'live'],
   discover: [...TOP, 'live'],
   k8s: [...TOP, 'driver', 'live'],
+  // Workloads are pure data prepared before the clock: the scenario loader and the driver
+  // call them, never the other way round.
+  workload: [...TOP, 'driver', 'report', 'live', 'aggregate', 'scenario'],
 };
 
 test('every folder of src/ has its arrows declared here', () => {
