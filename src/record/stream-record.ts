@@ -69,6 +69,14 @@ export interface StreamRecord {
   resumesChecked: number;
   /** Events whose data did not parse as JSON while counting tokens by JSON path. */
   tokenParseErrors: number;
+  /**
+   * The request's input (prompt) tokens: the server's count where its usage reports one
+   * (`usage.prompt_tokens`, `input_tokens`), else the workload's tokenizer count made before
+   * the clock started; -1: neither (a fixed body from a scenario).
+   */
+  inputTokens: number;
+  /** The turn of a conversation this stream is (1 = its first); 0: not part of a conversation. */
+  turn: number;
   outcome: Outcome | null;
   /** Error code or short reason for a failed outcome (e.g. ECONNREFUSED, UND_ERR_SOCKET). */
   errorCode: string;
@@ -109,6 +117,8 @@ export function newStreamRecord(seq: number, sessionId: number, variant: number,
     resumeDuplicates: 0,
     resumesChecked: 0,
     tokenParseErrors: 0,
+    inputTokens: -1,
+    turn: 0,
     outcome: null,
     errorCode: '',
   };
