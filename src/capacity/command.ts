@@ -12,7 +12,7 @@ import { defaultReportDir } from '../report/writer.js';
 import { loadScenario } from '../scenario/load.js';
 import { parseDurationMs, parseFraction, parseRatePerSecond } from '../scenario/units.js';
 import { spawnTarget, type ChildTarget } from '../target/child.js';
-import { SERVER_WIDE_KNOBS } from '../target/knobs.js';
+import { serverWideKnobs } from '../target/knobs.js';
 import { parseRule, type Threshold } from '../thresholds/rules.js';
 import { renderCapacityHtml } from './html.js';
 import { buildCapacityReport } from './report.js';
@@ -108,11 +108,7 @@ export async function runCapacity(file: string, flags: CapacityFlags): Promise<n
   // knobs are server-wide, so they are given when it starts; the rest go per request.
   const needsBuiltin = flags.target === undefined && scenario.target.variants.some((v) => v.url === null);
   let child: ChildTarget | null = null;
-  const serverKnobs: Record<string, string | number | boolean> = {};
-  for (const k of SERVER_WIDE_KNOBS) {
-    const v = scenario.target.variants[0]?.builtin[k];
-    if (v !== undefined) serverKnobs[k] = v;
-  }
+  const serverKnobs = serverWideKnobs(scenario.target.variants[0]?.builtin ?? {});
   if (needsBuiltin) {
     try {
       child = await spawnTarget({ knobs: serverKnobs, http2: scenario.target.http === '2' });

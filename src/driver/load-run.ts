@@ -16,6 +16,8 @@ import { HarnessMonitor } from './harness-monitor.js';
 import { ClosedPacer, OpenPacer, type Pacer, type PacerHost } from './pacers.js';
 import { StreamHandler, type StreamHost } from './stream-handler.js';
 import { Transport } from './transport.js';
+import { prepareRequestSource, type RequestSource } from '../workload/source.js';
+import { readTrace, traceArrivals } from '../workload/trace.js';
 
 export interface RunHooks {
   onSecond?(snapshot: SecondSnapshot): void;
@@ -57,7 +59,9 @@ export class LoadRun implements StreamHost, PacerHost {
   private readonly shard: Shard;
   private readonly hooks: RunHooks;
   private readonly transport: RunTransport;
-  private readonly pacer: Pacer;
+  private pacer: Pacer;
+  /** Where each stream's request comes from (a workload), made in prepare(); null: each variant's one body. */
+  private requests: RequestSource | null = null;
   private readonly harness: HarnessMonitor;
   private readonly streams = new Set<StreamHandler>();
   private readonly cumulativeWeights: number[];
@@ -104,8 +108,16 @@ export class LoadRun implements StreamHost, PacerHost {
    * (once).
    */
   prepare(): Promise<void> {
-    const prepared = (this.prepared ??= this.transport.prepare().then(() => undefined));
+    const prepared = (this.prepared ??= Promise.all([this.transport.prepare(), this.prepareWorkload()]).then(() => undefined));
     return prepared;
+  }
+
+  /** The workload's requests and the trace's arrivals, all made before the clock starts. */
+  private async prepareWorkload(): Promise<void> {
+    const { workload, load, seed } = this.scenario;
+    const trace = load.model === 'open' && load.trace !== null ? await readTrace(load.trace.file, { ...(load.trace.format === undefined ? {} : { format: load.trace.format }), speed: load.trace.speed }) : null;
+    if (trace !== null && load.model === 'open') this.pacer = new OpenPacer(load, seed, this.shard, arrivalsBefore(traceArrivals(trace, this.shard), load.durationMs * 1000));
+    if (workload !== null) this.requests = await prepareRequestSource(workload, { shard: this.shard, seed, model: load.model, trace });
   }
 
   private prepared: Promise<void> | null = null;
@@ -209,6 +221,7 @@ export class LoadRun implements StreamHost, PacerHost {
     const warmup = isWarmupAt(this.scenario.load.stages, (intended - this.startUs) / 1000);
     const recorder = warmup ? this.warmupRecorder : (this.recorders[variant] as RunAndWindowRecorder);
     const stream = StreamHandler.create(this, recorder, seq, sessionId, variant, warmup, intended);
+    if (this.requests !== null) this.takeRequest(stream, sessionId);
     this.streams.add(stream);
     this.inFlight++;
     stream.started();
@@ -224,6 +237,10 @@ export class LoadRun implements StreamHost, PacerHost {
 
   onFinished(stream: StreamHandler): void {
     const r = stream.record;
+    if (this.requests !== null) {
+      const parts = stream.replyParts;
+      this.requests.ended(r.sessionId, r.outcome === 'completed', parts === null ? '' : parts.join(''), r.usageTokens >= 0 ? r.usageTokens : r.tokens);
+    }
     this.inFlight--;
     this.ended++;
     this.hooks.onStreamEnd?.(r);
@@ -253,6 +270,16 @@ export class LoadRun implements StreamHost, PacerHost {
   }
 
   // ── internals ──────────────────────────────────────────────────────────────
+
+  /** The workload's request for this stream: its body, its input tokens and its turn. */
+  private takeRequest(stream: StreamHandler, sessionId: number): void {
+    const requests = this.requests as RequestSource;
+    const req = requests.next(sessionId);
+    stream.requestBody = req.body;
+    stream.record.inputTokens = req.inputTokens;
+    stream.record.turn = req.turn;
+    if (requests.collectsReplies) stream.replyParts = [];
+  }
 
   /** Weighted choice, seeded by the stream's place in the whole run (all shards), so it repeats. */
   private pickVariant(seq: number): number {
@@ -343,5 +370,13 @@ export class LoadRun implements StreamHost, PacerHost {
     setTimeout(() => {
       for (const stream of [...this.streams]) this.onReleased(stream);
     }, WIND_DOWN_MS).unref();
+  }
+}
+
+/** The arrivals before `endUs`: a trace longer than the run (load.duration, --duration) is cut there, not crowded into its end. */
+function* arrivalsBefore<T extends { atUs: number }>(arrivals: Generator<T>, endUs: number): Generator<T> {
+  for (const a of arrivals) {
+    if (a.atUs >= endUs) return;
+    yield a;
   }
 }

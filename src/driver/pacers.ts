@@ -195,12 +195,14 @@ export class OpenPacer implements Pacer {
   private stopped = false;
   private skipped = 0;
 
+  /** @param arrivals where they come from instead of the stages (a trace's, in time order) */
   constructor(
     private readonly load: OpenLoad,
     seed: number,
     private readonly shard: Shard,
+    arrivals?: Generator<Arrival>,
   ) {
-    this.arrivals = openArrivals(load, seed, shard);
+    this.arrivals = arrivals ?? openArrivals(load, seed, shard);
     this.pending = this.take();
   }
 

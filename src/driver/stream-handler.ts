@@ -14,7 +14,8 @@ import { BodyDecoder, contentCoding, type DecodedSink } from './content-decoding
 import { SseDecoder, type SseSink } from './sse-decoder.js';
 import type { TransportStream } from './transport.js';
 import { countTokens } from './tokens.js';
-import { readUsage } from './usage.js';
+import { readPromptTokens, readUsage } from './usage.js';
+import { replyTextOf } from '../workload/reply.js';
 
 /** What a stream needs from the run it belongs to. */
 export interface StreamHost {
@@ -85,6 +86,10 @@ export class StreamHandler implements TransportStream, SseSink, DecodedSink {
   private readonly trackIds: boolean;
   // Arrival time of the chunk being decoded: every event in one read arrived together.
   private chunkUs = 0;
+  /** Its own request body (a workload's); null: the variant's. */
+  requestBody: string | null = null;
+  /** A conversation's turn keeps its reply's text for the next turn; null: not kept. */
+  replyParts: string[] | null = null;
   private stampUs = 0;
 
   constructor(host: StreamHost, recorder: StreamRecorder, record: StreamRecord) {
@@ -357,7 +362,12 @@ export class StreamHandler implements TransportStream, SseSink, DecodedSink {
     // Before the sentinel check: a server may put its usage on the reply's last event.
     if (spec.usage !== null) {
       const usage = readUsage(data, type, spec.usage);
-      if (usage >= 0) r.usageTokens = usage;
+      if (usage >= 0) {
+        r.usageTokens = usage;
+        // The prompt's count, as the server tokenized it, beats the harness's own (a usage event is one per reply).
+        const prompt = readPromptTokens(data);
+        if (prompt >= 0) r.inputTokens = prompt;
+      }
     }
     if ((spec.sentinel !== null && data === spec.sentinel) || (spec.sentinelEvent !== null && type === spec.sentinelEvent)) {
       recorder.event(r, 0);
@@ -381,6 +391,7 @@ export class StreamHandler implements TransportStream, SseSink, DecodedSink {
     }
     r.lastTokenUs = now;
     r.tokens += tokens;
+    if (this.replyParts !== null) this.replyParts.push(replyTextOf(data));
     if (stamp !== 0) recorder.deliveryLag(r, monoToEpochUs(now) - stamp);
   }
 

@@ -16,6 +16,7 @@ import type { Socket } from 'node:net';
 import { Agent, Client, type Dispatcher } from 'undici';
 import type { StreamRecord } from '../record/stream-record.js';
 import type { HttpMode, Scenario } from '../scenario/types.js';
+import { INPUT_TOKENS_HEADER } from '../target/prompt.js';
 import { H2_ERRORS } from './classify.js';
 import { codedError, connectorOptions, makeConnector, probeAlpn, type ConnectStamp } from './connector.js';
 import {
@@ -35,6 +36,8 @@ import {
 /** What the transport needs of a stream: the record to fill in, and its undici handler. */
 export interface TransportStream extends Dispatcher.DispatchHandler {
   readonly record: StreamRecord;
+  /** Its own request body (a workload's), instead of the variant's; null: the variant's. */
+  readonly requestBody: string | null;
   /** HTTP/1.1: the connection its request went out on (null over HTTP/2, where a connection is shared). */
   socket: Socket | null;
 }
@@ -161,6 +164,8 @@ export class Transport {
   private readonly scenario: Scenario;
   /** One prepared request per variant. */
   private readonly requests: Dispatcher.DispatchOptions[];
+  /** Per variant: the target is sse-soak's own, which reads a workload's input token count from a header. */
+  private readonly tellsInputTokens: boolean[];
   private readonly connections = new WeakMap<Socket, Connection>();
   /** Origins whose streams go over HTTP/2, and their clients. */
   private readonly h2Origins = new Map<string, H2Entry[]>();
@@ -217,6 +222,7 @@ export class Transport {
     });
     this.h2Connect = makeConnector(connectorOptions(scenario, '2'), remember(true));
     this.heads = new RequestHeads(this.onRequestHead);
+    this.tellsInputTokens = target.variants.map((v) => v.url === null || target.sendKnobs);
     this.requests = target.variants.map((v, i) => {
       const u = new URL(urls[i] as string);
       return {
@@ -261,13 +267,23 @@ export class Transport {
   /** @param lastEventId for a reconnect: sent as Last-Event-ID, as EventSource does (see lastEventIdHeader). */
   dispatch(stream: TransportStream, variant: number, lastEventId = ''): void {
     const base = this.requests[variant] as Dispatcher.DispatchOptions;
-    const request = lastEventId === '' ? base : { ...base, headers: { ...(base.headers as Record<string, string>), 'Last-Event-ID': lastEventId } };
+    const request = stream.requestBody === null && lastEventId === '' ? base : this.ownRequest(base, variant, stream, lastEventId);
     const entries = this.h2Origins.get(String(base.origin));
     if (entries === undefined) {
       this.agent.dispatch(request, new Attempt(this, stream, null));
       return;
     }
     this.dispatchH2(request, new Attempt(this, stream, null), entries);
+  }
+
+  /** A stream's own request: its workload body (with its token count for the built-in target), or Last-Event-ID. */
+  private ownRequest(base: Dispatcher.DispatchOptions, variant: number, stream: TransportStream, lastEventId: string): Dispatcher.DispatchOptions {
+    const headers = { ...(base.headers as Record<string, string>) };
+    if (lastEventId !== '') headers['Last-Event-ID'] = lastEventId;
+    if (stream.requestBody === null) return { ...base, headers };
+    // The built-in target prefills by the exact count the tokenizer made (target/prompt.ts).
+    if (this.tellsInputTokens[variant] === true && stream.record.inputTokens >= 0) headers[INPUT_TOKENS_HEADER] = String(stream.record.inputTokens);
+    return { ...base, headers, body: stream.requestBody };
   }
 
   private dispatchH2(request: Dispatcher.DispatchOptions, attempt: Attempt, entries: H2Entry[]): void {

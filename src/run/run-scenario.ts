@@ -9,7 +9,7 @@ import type { Shard } from '../schedule/open.js';
 import type { Scenario } from '../scenario/types.js';
 import { formatDurationMs } from '../scenario/units.js';
 import { spawnTarget, type ChildTarget } from '../target/child.js';
-import { knobsToQuery } from '../target/knobs.js';
+import { knobsToQuery, serverWideKnobs } from '../target/knobs.js';
 import { CliError, EXIT } from '../util/exit-codes.js';
 import { VERSION } from '../util/version.js';
 import { coordinateRun, type RunObserver } from './coordinator.js';
@@ -97,7 +97,8 @@ export async function runScenario(scenario: Scenario, flags: RunOptions): Promis
   if (startsBuiltinTarget) {
     try {
       // target.http: 2 in cleartext is h2c prior knowledge: the built-in target speaks it too.
-      child = await spawnTarget({ http2: scenario.target.http === '2' });
+      // Its model-server knobs (slots, a prefix cache) are server-wide: given when it starts.
+      child = await spawnTarget({ knobs: serverWideKnobs(scenario.target.variants[0]?.builtin ?? {}), http2: scenario.target.http === '2' });
     } catch (err) {
       for (const w of links) w.kill();
       throw new CliError(`cannot start the built-in target: ${(err as Error).message}`, EXIT.CANNOT_START);

@@ -3,10 +3,13 @@
 // ramp, with warm-up that is kept out of the results.
 import { describe, type Fields, type Path, type RawObject } from './fields.js';
 import { parseRatePerSecond } from './units.js';
+import { resolve as resolvePath } from 'node:path';
 import type { LoadSpec, Stage } from './types.js';
+import type { TraceSpec } from '../workload/spec.js';
 
 export const CLOSED_KEYS = ['model', 'sessions', 'duration', 'warmup', 'stages', 'start', 'thinkTime', 'drain', 'seed'] as const;
-export const OPEN_KEYS = ['model', 'rate', 'duration', 'warmup', 'stages', 'start', 'arrivals', 'maxConcurrency', 'drain', 'seed'] as const;
+export const OPEN_KEYS = ['model', 'rate', 'duration', 'warmup', 'stages', 'start', 'arrivals', 'maxConcurrency', 'drain', 'seed', 'trace'] as const;
+export const TRACE_KEYS = ['file', 'format', 'speed'] as const;
 
 /**
  * How long streams still open when the stages end may go on to finish. AI replies take
@@ -26,7 +29,8 @@ export const MAX_SESSIONS = 10_000_000;
 export const MAX_RATE_PER_SECOND = 1_000_000;
 export const STAGE_KEYS = ['duration', 'target', 'warmup'] as const;
 
-export function readLoad(f: Fields, raw: unknown): { load: LoadSpec; seed: number } {
+/** @param baseDir the scenario file's folder: a trace's path is relative to it */
+export function readLoad(f: Fields, raw: unknown, baseDir = '.'): { load: LoadSpec; seed: number } {
   const path = ['load'];
   const model = typeof raw === 'object' && raw !== null && (raw as RawObject).model === 'open' ? 'open' : 'closed';
   const l = f.object(raw, path, model === 'open' ? OPEN_KEYS : [...CLOSED_KEYS, 'rate'], true);
@@ -54,8 +58,18 @@ export function readLoad(f: Fields, raw: unknown): { load: LoadSpec; seed: numbe
     return rate ?? 0;
   };
 
+  const trace = model === 'open' && l?.trace !== undefined ? readTrace(f, l.trace, [...path, 'trace'], baseDir) : null;
   const stages: Stage[] = [];
   const shorthandKey = model === 'closed' ? 'sessions' : 'rate';
+  if (trace !== null) {
+    // The trace sets when streams arrive: its span becomes one stage (filled in when the file is
+    // read, trace.ts), cut short by `duration` when one is given.
+    for (const k of ['rate', 'stages', 'warmup', 'start', 'arrivals'] as const) if (l?.[k] !== undefined) f.problem([...path, k], 'does not go with trace: the trace says when streams arrive');
+    const capMs = l?.duration === undefined ? 0 : f.duration(l, 'duration', path, 0, { min: 1 });
+    const drainMs = f.duration(l, 'drain', path, DEFAULT_DRAIN_MS);
+    const cap = l?.maxConcurrency === undefined || l.maxConcurrency === null ? null : f.int(l, 'maxConcurrency', path, 1, 1);
+    return { load: { model: 'open', stages: [{ durationMs: capMs || 1, from: 1, to: 1, warmup: false }], arrivals: 'constant', maxConcurrency: cap, durationMs: capMs || 1, drainMs, trace: { ...trace, capMs } }, seed };
+  }
   const hasShorthand = l?.[shorthandKey] !== undefined;
   if (l?.stages !== undefined && hasShorthand) {
     f.problem([...path, 'stages'], `give either ${shorthandKey} with duration, or stages, not both`);
@@ -101,5 +115,22 @@ export function readLoad(f: Fields, raw: unknown): { load: LoadSpec; seed: numbe
   }
   const arrivals = f.oneOf(l, 'arrivals', path, ['constant', 'poisson'] as const, 'constant');
   const cap = l?.maxConcurrency === undefined || l.maxConcurrency === null ? null : f.int(l, 'maxConcurrency', path, 1, 1);
-  return { load: { model, stages, arrivals, maxConcurrency: cap, durationMs, drainMs }, seed };
+  return { load: { model, stages, arrivals, maxConcurrency: cap, durationMs, drainMs, trace: null }, seed };
+}
+
+/** load.trace: a file, or { file, format, speed }. */
+function readTrace(f: Fields, raw: unknown, path: Path, baseDir: string): Omit<TraceSpec, 'capMs'> | null {
+  const t = typeof raw === 'string' ? { file: raw } : f.object(raw, path, TRACE_KEYS, true);
+  if (t === undefined) return null;
+  if (typeof t.file !== 'string' || t.file === '') {
+    f.problem([...path, 'file'], 'is required: the trace file (CSV or JSONL)', 'e.g. trace: { file: data/trace.csv, speed: 2 }');
+    return null;
+  }
+  const format = t.format === undefined ? undefined : f.oneOf(t, 'format', path, ['azure', 'burstgpt', 'jsonl'] as const, 'azure');
+  let speed = 1;
+  if (t.speed !== undefined) {
+    if (typeof t.speed === 'number' && Number.isFinite(t.speed) && t.speed > 0) speed = t.speed;
+    else f.problem([...path, 'speed'], `must be a number above 0 (2: twice as fast), got ${describe(t.speed)}`);
+  }
+  return { file: resolvePath(baseDir, t.file), fileForReport: t.file, format, speed };
 }

@@ -10,6 +10,8 @@ import { describe, Fields, type Locate, type Path, type RawObject } from './fiel
 import { BACKGROUND_KEYS, readBackground } from './background-section.js';
 import { readLoad } from './load-section.js';
 import { readTarget } from './target-section.js';
+import { checkWorkloadFiles, checkWorkloadFits } from './workload-files.js';
+import { readWorkload } from './workload-section.js';
 import { parseJsonPath } from './json-path.js';
 import { readUsageSetting } from './usage-section.js';
 import type { OutputSpec, ReconnectSpec, Scenario, StreamSpec, TokenCounting } from './types.js';
@@ -18,7 +20,7 @@ import { MAX_TIMER_MS } from '../util/timers.js';
 
 export { parseJsonPath } from './json-path.js';
 
-export const TOP_KEYS = ['name', 'description', 'target', 'stream', 'reconnect', 'load', 'thresholds', 'expectations', 'output', 'background'] as const;
+export const TOP_KEYS = ['name', 'description', 'target', 'workload', 'stream', 'reconnect', 'load', 'thresholds', 'expectations', 'output', 'background'] as const;
 export const RECONNECT_KEYS = ['mode', 'retry', 'maxAttempts', 'backoff', 'maxDelay'] as const;
 export const EXPECTATION_KEYS = ['name', 'idle', 'lifetime'] as const;
 export const STREAM_KEYS = ['sentinel', 'tokens', 'ignoreEvents', 'usage', 'idleTimeout', 'lifetime', 'maxEventSize'] as const;
@@ -50,7 +52,7 @@ export const STREAM_DEFAULTS = {
 } as const;
 
 export async function loadScenario(file: string, env: NodeJS.ProcessEnv = process.env): Promise<Scenario> {
-  return parseScenario(await readScenarioText(file), file, env);
+  return checkWorkloadFiles(parseScenario(await readScenarioText(file), file, env));
 }
 
 /** The file's text, refused past MAX_SCENARIO_BYTES before it is read into memory. */
@@ -136,14 +138,17 @@ export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv
   const notices: string[] = [];
   const target = readTarget(f, top.target, env, notices, dirname(resolvePath(file)));
   const stream = readStream(f, f.object(top.stream, ['stream'], STREAM_KEYS), f.object(top.reconnect, ['reconnect'], RECONNECT_KEYS));
-  const { load, seed } = readLoad(f, top.load);
+  const baseDir = dirname(resolvePath(file));
+  const workload = readWorkload(f, top.workload, baseDir);
+  const { load, seed } = readLoad(f, top.load, baseDir);
+  if (workload !== null) checkWorkloadFits(f, workload, load, target);
   const thresholds = readThresholds(f, top.thresholds);
   const expectations = readExpectations(f, top.expectations);
   const output = readOutput(f, f.object(top.output, ['output'], OUTPUT_KEYS));
   const background = readBackground(f, f.object(top.background, ['background'], BACKGROUND_KEYS), env);
 
   if (f.problems.length > 0) throw new ScenarioError(file, f.problems);
-  return { name, description, file, seed, target, stream, load, thresholds, expectations, output, background, notices };
+  return { name, description, file, seed, target, workload, stream, load, thresholds, expectations, output, background, notices };
 }
 
 function readThresholds(f: Fields, raw: unknown): Threshold[] {

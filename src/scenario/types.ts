@@ -1,5 +1,6 @@
 import type { DeclaredLimit } from '../aggregate/cuts.js';
 import type { Threshold } from '../thresholds/rules.js';
+import type { TraceSpec, WorkloadSpec } from '../workload/spec.js';
 
 // A validated scenario: every duration already in ms, every default filled in.
 
@@ -161,6 +162,8 @@ export interface OpenLoad {
   arrivals: 'constant' | 'poisson';
   /** Streams open at once, at most; an arrival over the cap waits (and its wait counts). Null: no cap. */
   maxConcurrency: number | null;
+  /** Arrivals from a trace file instead of the stages' rate (the stages then span the trace); null: from the stages. */
+  trace: TraceSpec | null;
   durationMs: number;
   /** After the stages: how long open streams may go on to finish (no new ones start) before they are aborted. */
   drainMs: number;
@@ -183,6 +186,8 @@ export interface Scenario {
   /** Seeds every random choice (Poisson arrivals, variants), so a run can be repeated. */
   seed: number;
   target: TargetSpec;
+  /** Where each stream's request comes from (datasets, synthetic prompts, conversations); null: each variant's one body. */
+  workload: WorkloadSpec | null;
   stream: StreamSpec;
   load: LoadSpec;
   thresholds: Threshold[];

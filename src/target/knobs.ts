@@ -131,6 +131,16 @@ export const KNOB_SPECS: Record<string, { field: keyof TargetKnobs; kind: KnobKi
 /** Knobs that set up the one engine a server has: from `serve` flags, not per request. */
 export const SERVER_WIDE_KNOBS = ['slots', 'engineTokensPerSecond', 'prefixCache'] as const;
 
+/** The server-wide knobs a scenario's first variant sets (external names): given to the built-in target when it starts. */
+export function serverWideKnobs(builtin: Readonly<Record<string, string | number | boolean>>): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const k of SERVER_WIDE_KNOBS) {
+    const v = builtin[k];
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
+}
+
 /** Parses one knob value (from YAML, JSON or a query string); returns an error text or the value. */
 export function parseKnob(name: string, raw: unknown): { value: TargetKnobs[keyof TargetKnobs] } | { error: string } {
   const spec = KNOB_SPECS[name];
