@@ -1,6 +1,6 @@
 // What checking a summary.json costs when merge, compare and report read it back: the schema
 // check with every histogram decoded within bounds (report/summary-check.ts), in process, and a
-// whole `sse-soak merge` of 100 run folders as a user runs it. Prints figures; asserts none.
+// whole `sse-soak report` of one run folder and `sse-soak merge` of 100, as a user runs them. Prints figures; asserts none.
 //
 //   npm run bench:summary-check          (RUNS=100)
 import { spawnSync } from 'node:child_process';
@@ -44,10 +44,16 @@ try {
   const mergeMs = performance.now() - t;
   if (merged.status !== 0) throw new Error(`merge failed: ${merged.stderr}`);
 
+  t = performance.now();
+  const reported = spawnSync(process.execPath, [CLI_MAIN, 'report', one], { encoding: 'utf8' });
+  const reportMs = performance.now() - t;
+  if (reported.status !== 0) throw new Error(`report failed: ${reported.stderr}`);
+
   console.log(`summary.json: ${(text.length / 1024).toFixed(1)} KiB`);
   console.log(`first check (schema loaded and prepared): ${coldMs.toFixed(1)} ms`);
   console.log(`each check after it: ${warmMs.toFixed(2)} ms`);
   console.log(`readRun of ${RUNS} folders, in process: ${readMs.toFixed(0)} ms`);
+  console.log(`sse-soak report of one folder, the whole command: ${reportMs.toFixed(0)} ms`);
   console.log(`sse-soak merge of ${RUNS} folders, the whole command: ${mergeMs.toFixed(0)} ms`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
