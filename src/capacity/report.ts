@@ -8,7 +8,7 @@ import { evidence, firstBreak, type Evidence, type FirstBreak } from './evidence
 import type { SearchOptions, SearchResult, SearchStop } from './search.js';
 import type { CapacityStep } from './step.js';
 
-export const CAPACITY_SCHEMA_VERSION = 1;
+const CAPACITY_SCHEMA_VERSION = 1;
 
 /** Compiled once, on first use: only a command that reads a capacity.json back pays for it. */
 let capacityCheck: SchemaCheck | null = null;

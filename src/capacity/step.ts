@@ -26,7 +26,7 @@ export interface CapacityStep extends StepVerdict {
 }
 
 /** The figures threshold rules read, from a summary (the same fields). */
-export function figuresOf(s: Summary): RuleFigures {
+function figuresOf(s: Summary): RuleFigures {
   return {
     metrics: s.metrics,
     dropRate: s.dropRate,
@@ -55,9 +55,9 @@ function failedOutcomes(summary: Summary): string[] {
 }
 
 /** Saturated seconds from this share of the measured part on can explain a failure that is not a latency. */
-export const SATURATED_SHARE = 0.25;
+const SATURATED_SHARE = 0.25;
 
-export function stepHarness(summary: Summary, warmupMs: number): StepHarness {
+function stepHarness(summary: Summary, warmupMs: number): StepHarness {
   const firstMeasured = Math.floor(warmupMs / 1000);
   const seconds = new Set<number>();
   let worstLagMs = 0;

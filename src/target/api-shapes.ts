@@ -19,7 +19,7 @@ export type Format = (typeof FORMATS)[number];
 const WORDS = Array.from({ length: 64 }, (_, i) => ` tok${i}`);
 const MODEL = 'sse-soak-target';
 /** What the target says the prompt cost, in usage counts (it reads no prompt). */
-export const PROMPT_TOKENS = 12;
+const PROMPT_TOKENS = 12;
 
 const chunk = (choice: string, extra = ''): string => `{"id":"chatcmpl-sse-soak","object":"chat.completion.chunk","model":"${MODEL}","choices":[${choice}]${extra}}`;
 const named = (type: string, data: string): string => `event: ${type}\ndata: ${data}\n\n`;

@@ -14,7 +14,7 @@ import { Engine } from './engine.js';
 import { targetCounters, TokenStream } from './token-stream.js';
 
 /** /v1/messages answers in the Anthropic shape unless its query names another format. */
-export const STREAM_PATHS = ['/stream', '/v1/chat/completions', '/v1/messages'];
+const STREAM_PATHS = ['/stream', '/v1/chat/completions', '/v1/messages'];
 
 export interface TargetOptions {
   host?: string;
