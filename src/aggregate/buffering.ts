@@ -29,7 +29,7 @@ export interface Buffering {
   deliveryLagP50Ms: number | null;
 }
 
-export const MIN_TOKEN_EVENTS = 20;
+const MIN_TOKEN_EVENTS = 20;
 const BURST_EVENTS_PER_READ = 3;
 const SAME_READ_SHARE = 0.5;
 const HELD_BACK_LAG_MS = 100;

@@ -14,7 +14,7 @@ export const CUT_KINDS = ['idle', 'lifetime', 'silent'] as const;
 export type CutKind = (typeof CUT_KINDS)[number];
 
 /** A silence this long before the end makes a cut an idle one. */
-export const IDLE_MIN_US = 1_000_000;
+const IDLE_MIN_US = 1_000_000;
 /** An error status after this long waiting is a gateway's timeout answer: a cut. */
 const SLOW_ERROR_US = 1_000_000;
 /** Streams that must end alike to make a group. */

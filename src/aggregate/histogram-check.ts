@@ -18,11 +18,11 @@ const MAX_WORD_BYTES = 9;
  * The largest encoding accepted, in base64 characters. Our histograms (3 digits, 1 µs
  * to any length of run) hold at most ~45,000 counts: a few hundred KiB in the worst case.
  */
-export const MAX_ENCODED_CHARS = 4 * 1024 * 1024;
+const MAX_ENCODED_CHARS = 4 * 1024 * 1024;
 /** The largest inflated payload accepted: every count of the largest histogram below, 9 bytes each. */
 export const MAX_INFLATED_BYTES = 8 * 1024 * 1024;
 /** The most counts a decoded histogram may hold (4 bytes each: 8 MiB). */
-export const MAX_COUNTS = 2 * 1024 * 1024;
+const MAX_COUNTS = 2 * 1024 * 1024;
 /** HdrHistogram supports 0 to 5 significant digits. */
 const MAX_DIGITS = 5;
 

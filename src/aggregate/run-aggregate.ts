@@ -22,7 +22,7 @@ const STREAM_HISTOGRAMS = fromStream((n) => {
 });
 
 /** `current` joined with `n` by the figure's merge rule. */
-export function mergeCount(merge: Merge, current: number, n: number): number {
+function mergeCount(merge: Merge, current: number, n: number): number {
   switch (merge) {
     case 'sum':
       return current + n;

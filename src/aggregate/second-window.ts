@@ -31,7 +31,7 @@ const AT_END = [
 ] as const;
 
 /** One variant's figures of a second: streams, events, bytes, reconnects, cuts and latencies. */
-export class VariantWindow {
+class VariantWindow {
   opened = 0;
   readonly ended: Record<Outcome, number> = emptyOutcomeCounts();
   events = 0;

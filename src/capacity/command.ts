@@ -37,7 +37,7 @@ export interface CapacityFlags {
 }
 
 /** A level flag: whole sessions, or a rate (5/s, 300/m, or a bare number per second). */
-export function parseLevel(text: string, flag: string, closed: boolean): number {
+function parseLevel(text: string, flag: string, closed: boolean): number {
   if (closed) {
     const n = Number(text);
     if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < 1) throw new CliError(`${flag}: sessions are a whole number ≥ 1, got ${JSON.stringify(text)}`, EXIT.INVALID_INPUT);
@@ -49,7 +49,7 @@ export function parseLevel(text: string, flag: string, closed: boolean): number 
 }
 
 /** Judged when no SLO names dropped streams (drop_rate or an outcome). */
-export const DEFAULT_DROP_SLO = 'drop_rate < 1%';
+const DEFAULT_DROP_SLO = 'drop_rate < 1%';
 
 function parseSlos(texts: readonly string[]): Threshold[] {
   return texts.map((text) => {

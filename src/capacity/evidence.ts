@@ -34,7 +34,7 @@ export function firstBreak(steps: readonly CapacityStep[]): FirstBreak | null {
 }
 
 /** Hints by failure: the usual owner of such a limit in a streaming path. */
-export function hintFor(outcome: string, code: string): string {
+function hintFor(outcome: string, code: string): string {
   if (outcome === 'connect_error' || code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'UND_ERR_SOCKET') {
     return 'a connection limit in the path: nginx worker_connections (each stream holds two connections), a listen backlog (somaxconn), a load balancer\'s connection cap, or ulimit -n';
   }

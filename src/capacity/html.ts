@@ -7,7 +7,7 @@ import type { CapacityReport } from './report.js';
 import { backgroundP99Ms, failureText } from './table.js';
 
 /** The chart data: one point per step, in load order. */
-export function capacityChartData(r: CapacityReport): Record<string, unknown> {
+function capacityChartData(r: CapacityReport): Record<string, unknown> {
   const steps = [...r.steps].sort((a, b) => a.level - b.level);
   const col = (f: (s: (typeof steps)[number]) => number | null): (number | null)[] => steps.map(f);
   const failures = (s: (typeof steps)[number]): number => {

@@ -3,14 +3,15 @@
 import { readFileSync } from 'node:fs';
 import { summaryProblem } from '../report/summary-check.js';
 import type { Summary } from '../report/summary.js';
-import { schemaProblem, type JsonSchema } from '../util/json-schema.js';
+import { compileSchema, type SchemaCheck } from '../util/json-schema.js';
 import { evidence, firstBreak, type Evidence, type FirstBreak } from './evidence.js';
 import type { SearchOptions, SearchResult, SearchStop } from './search.js';
 import type { CapacityStep } from './step.js';
 
-export const CAPACITY_SCHEMA_VERSION = 1;
+const CAPACITY_SCHEMA_VERSION = 1;
 
-const CAPACITY_SCHEMA = JSON.parse(readFileSync(new URL('../../../schemas/capacity.schema.json', import.meta.url), 'utf8')) as JsonSchema;
+/** Compiled once, on first use: only a command that reads a capacity.json back pays for it. */
+let capacityCheck: SchemaCheck | null = null;
 
 export interface CapacityReport {
   schemaVersion: number;
@@ -112,7 +113,8 @@ export function capacityReportProblem(x: unknown): string | null {
   const r = x as Partial<CapacityReport>;
   if (r.kind !== 'sse-soak-capacity') return 'not a capacity report (no "kind": "sse-soak-capacity")';
   if (r.schemaVersion !== CAPACITY_SCHEMA_VERSION) return `schemaVersion ${String(r.schemaVersion)}; this sse-soak reads ${CAPACITY_SCHEMA_VERSION}`;
-  const problem = schemaProblem(x, CAPACITY_SCHEMA);
+  capacityCheck ??= compileSchema(JSON.parse(readFileSync(new URL('../../../schemas/capacity.schema.json', import.meta.url), 'utf8')) as object);
+  const problem = capacityCheck(x);
   if (problem !== null) return problem;
   for (const [i, s] of (r.steps ?? []).entries()) {
     const p = summaryProblem(s.summary);

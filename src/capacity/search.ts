@@ -60,7 +60,7 @@ export function validateSearch(o: SearchOptions): string | null {
 const round2 = (x: number): number => Math.round(x * 100) / 100;
 
 /** The next geometric level: at least one whole session (or 0.01/s) more. */
-export function nextLevel(level: number, o: SearchOptions): number {
+function nextLevel(level: number, o: SearchOptions): number {
   const grown = o.integer ? Math.max(level + 1, Math.round(level * o.factor)) : Math.max(round2(level * o.factor), round2(level + 0.01));
   return Math.min(o.to, grown);
 }
@@ -71,7 +71,7 @@ export function closeEnough(good: number, bad: number, o: SearchOptions): boolea
   return o.integer ? bad - good <= 1 : bad - good <= 0.01 + 1e-9;
 }
 
-export function midpoint(good: number, bad: number, o: SearchOptions): number {
+function midpoint(good: number, bad: number, o: SearchOptions): number {
   const mid = (good + bad) / 2;
   return o.integer ? Math.floor(mid) : round2(mid);
 }

@@ -3,10 +3,12 @@
 // summary.json and streams.csv read and judged against the SLOs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { CLI_MAIN } from '../util/cli-path.js';
 import type { Summary } from '../report/summary.js';
+import { MAX_SUMMARY_BYTES, summaryProblem, withLaterMetrics } from '../report/summary-check.js';
+import { JsonFileError, readJsonFile } from '../util/read-json-file.js';
 import { evaluate, type RuleFigures, type Threshold, type ThresholdResult } from '../thresholds/rules.js';
 import { goodputFromCsv, type Goodput } from './goodput.js';
 import type { StepVerdict } from './search.js';
@@ -24,7 +26,7 @@ export interface CapacityStep extends StepVerdict {
 }
 
 /** The figures threshold rules read, from a summary (the same fields). */
-export function figuresOf(s: Summary): RuleFigures {
+function figuresOf(s: Summary): RuleFigures {
   return {
     metrics: s.metrics,
     dropRate: s.dropRate,
@@ -53,9 +55,9 @@ function failedOutcomes(summary: Summary): string[] {
 }
 
 /** Saturated seconds from this share of the measured part on can explain a failure that is not a latency. */
-export const SATURATED_SHARE = 0.25;
+const SATURATED_SHARE = 0.25;
 
-export function stepHarness(summary: Summary, warmupMs: number): StepHarness {
+function stepHarness(summary: Summary, warmupMs: number): StepHarness {
   const firstMeasured = Math.floor(warmupMs / 1000);
   const seconds = new Set<number>();
   let worstLagMs = 0;
@@ -129,6 +131,23 @@ export interface StepRunOptions {
 
 export class StepError extends Error {}
 
+/**
+ * The summary.json a step's run wrote, read within the same bound as any summary and checked
+ * against the schema: it goes whole into capacity.json, which `compare` checks the same way.
+ */
+async function readStepSummary(file: string, o: StepRunOptions): Promise<Summary> {
+  let parsed: unknown;
+  try {
+    parsed = await readJsonFile(file, { maxBytes: MAX_SUMMARY_BYTES, what: 'a summary.json' });
+  } catch (err) {
+    if (err instanceof JsonFileError) throw new StepError(`step ${o.index + 1} (${o.level}): ${err.message}`);
+    throw err;
+  }
+  const problem = summaryProblem(parsed);
+  if (problem !== null) throw new StepError(`step ${o.index + 1} (${o.level}): ${file}: ${problem}`);
+  return withLaterMetrics(parsed as Summary);
+}
+
 export async function runStep(o: StepRunOptions): Promise<CapacityStep> {
   const name = String(o.index + 1).padStart(2, '0');
   const scenarioFile = join(o.capacityDir, 'steps', `step-${name}.scenario.json`);
@@ -155,7 +174,7 @@ export async function runStep(o: StepRunOptions): Promise<CapacityStep> {
   if ((code !== 0 && code !== 4) || !existsSync(summaryFile)) {
     throw new StepError(`step ${o.index + 1} (${o.level}) could not run (exit ${code}): ${stderr.trim().split('\n').slice(-3).join(' ') || 'no message'}`);
   }
-  const summary = JSON.parse(await readFile(summaryFile, 'utf8')) as Summary;
+  const summary = await readStepSummary(summaryFile, o);
   const judged = judgeStep(summary, o.slos, o.timing);
   const csv = join(out, 'streams.csv');
   const goodput = existsSync(csv) ? await goodputFromCsv(csv, o.slos, o.timing.measuredMs) : { judged: 0, good: 0, share: 0, perSecond: 0, rules: [] };

@@ -121,7 +121,7 @@ async function checkTarget(url: string, headers: Record<string, string>, agent: 
   }
 }
 
-export function renderDiscovery(results: readonly ProbeResult[], kinds: readonly ProbeKind[]): string {
+function renderDiscovery(results: readonly ProbeResult[], kinds: readonly ProbeKind[]): string {
   const lines: string[] = [];
   for (const r of [...results].sort((a, b) => (a.kind === b.kind ? a.rungMs - b.rungMs : a.kind === 'idle' ? -1 : 1))) {
     const label = `${r.kind === 'idle' ? 'silence' : 'lifetime'} ${fmtDuration(r.rungMs)}`.padEnd(18);

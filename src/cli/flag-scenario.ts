@@ -38,7 +38,7 @@ export const SCENARIO_FLAGS: readonly { key: keyof ScenarioFlags; flag: string; 
   { key: 'tokensJsonPath', flag: '--tokens-json-path', field: 'stream.tokens.jsonPath' },
 ];
 
-export const DURATION_HELP = `how long new streams are opened (default ${FLAG_DEFAULTS.duration})`;
+const DURATION_HELP = `how long new streams are opened (default ${FLAG_DEFAULTS.duration})`;
 
 /** The flags, on `run` and on `init` (on `run`, -d applies to a scenario file too, and says so). */
 export function scenarioOptions(cmd: Command, durationHelp = DURATION_HELP): Command {

@@ -24,8 +24,8 @@ import { VERSION } from '../util/version.js';
 import { MAX_WORKERS } from '../run/workers.js';
 
 /** Time for the pods to be scheduled and their image pulled before they start together. */
-export const DEFAULT_START_AT = '+3m';
-export const MAX_SHARDS = 1000;
+const DEFAULT_START_AT = '+3m';
+const MAX_SHARDS = 1000;
 /** A ConfigMap holds at most 1 MiB; the scenario is one key of it. */
 const MAX_SCENARIO_BYTES = 900 * 1024;
 /** A streams.csv bigger than this is not even read into memory to go into a log. */
@@ -153,7 +153,7 @@ function runMerge(args: string[]): Promise<number> {
 }
 
 /** The manifests for a scenario file and the flags; notes for the user. */
-export async function render(file: string, flags: K8sFlags, nowMs: number = Date.now()): Promise<{ manifests: Manifest[]; notes: string[]; scenario: Scenario }> {
+async function render(file: string, flags: K8sFlags, nowMs: number = Date.now()): Promise<{ manifests: Manifest[]; notes: string[]; scenario: Scenario }> {
   const notes: string[] = [];
   if (flags.shards === undefined) throw new CliError('--shards: how many pods? e.g. --shards 4', EXIT.INVALID_INPUT);
   const shards = wholeNumber(flags.shards, '--shards', 1, MAX_SHARDS);

@@ -13,7 +13,7 @@ export function isCapacityReport(path: string): boolean {
 }
 
 /** `capacity -10%`: fail when a report's capacity is more than 10 % below the baseline's. */
-export function parseCapacityGate(text: string): number | { error: string } {
+function parseCapacityGate(text: string): number | { error: string } {
   const m = /^\s*capacity\s+-(\d+(?:\.\d+)?)%\s*$/.exec(text);
   if (m === null) return { error: `capacity reports take one gate, "capacity -N%" (fail when a capacity falls more than N % below the baseline's), got ${JSON.stringify(text)}` };
   return Number(m[1]) / 100;

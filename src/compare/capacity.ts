@@ -1,40 +1,21 @@
 // compare for capacity reports: two (up to six) capacity.json side by side — tier A against
 // tier B, this release against the last: each one's capacity, the SLO that broke first and
 // its evidence, and the curves (ttft, itl p99 and goodput against load) on one page.
-import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { capacityReportProblem, pct, type CapacityReport } from '../capacity/report.js';
 import { CliError, EXIT } from '../util/exit-codes.js';
+import { readJsonFile } from '../util/read-json-file.js';
 import { msText } from '../capacity/table.js';
 import { fmtInt } from '../report/format.js';
 import { esc, pageEnd, pageStart, type HtmlAssets } from '../report/html.js';
 
 /** A capacity.json is far larger than a run's summary (one per step): up to this many bytes are read. */
-export const MAX_CAPACITY_BYTES = 256 * 1024 * 1024;
+const MAX_CAPACITY_BYTES = 256 * 1024 * 1024;
 
 /** The capacity.json in a folder (or the file itself), checked, or a clear reason (exit 2). */
 export async function readCapacity(path: string): Promise<CapacityReport> {
   const file = path.endsWith('.json') ? path : join(path, 'capacity.json');
-  let text: string;
-  try {
-    const handle = await open(file, 'r');
-    try {
-      const { size } = await handle.stat();
-      if (size > MAX_CAPACITY_BYTES) throw new CliError(`${file}: ${size} bytes, more than a capacity.json can be`, EXIT.INVALID_INPUT);
-      text = await handle.readFile('utf8');
-    } finally {
-      await handle.close();
-    }
-  } catch (err) {
-    if (err instanceof CliError) throw err;
-    throw new CliError(`${file}: cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, EXIT.INVALID_INPUT);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    throw new CliError(`${file}: not JSON (${(err as Error).message})`, EXIT.INVALID_INPUT);
-  }
+  const parsed = await readJsonFile(file, { maxBytes: MAX_CAPACITY_BYTES, what: 'a capacity.json' });
   const problem = capacityReportProblem(parsed);
   if (problem !== null) throw new CliError(`${file}: ${problem}`, EXIT.INVALID_INPUT);
   return parsed as CapacityReport;
@@ -47,7 +28,7 @@ function capacityText(r: CapacityReport): string {
 }
 
 /** The comparison as rows of cells: a label, then one cell per report. */
-export function capacityRows(reports: readonly CapacityReport[], baseline: number): string[][] {
+function capacityRows(reports: readonly CapacityReport[], baseline: number): string[][] {
   const base = reports[baseline]?.capacity ?? null;
   return [
     ['unit', ...reports.map((r) => `${r.unit} (${r.model} model)`)],

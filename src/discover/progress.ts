@@ -12,7 +12,7 @@ export interface HeldProbe {
   result: ProbeResult | null;
 }
 
-export function probeLabel(kind: ProbeKind, rungMs: number): string {
+function probeLabel(kind: ProbeKind, rungMs: number): string {
   return `${kind === 'idle' ? 'silence' : 'lifetime'} ${fmtDuration(rungMs)}`;
 }
 

@@ -66,7 +66,7 @@ export interface Observation {
   durationMs: number;
 }
 
-export const UNSOLICITED_101 = 'unsolicited 101 Switching Protocols';
+const UNSOLICITED_101 = 'unsolicited 101 Switching Protocols';
 
 /** The error as doctor shows it: the code, with what it means where the code alone is cryptic. */
 function describeError(e: Error): string {

@@ -6,9 +6,9 @@
 /** Gaps under this are events that arrived together. */
 export const TOGETHER_MS = 2;
 /** At least this share of gaps arriving together makes the stream bursty. */
-export const BURSTY_SHARE = 0.5;
+const BURSTY_SHARE = 0.5;
 /** Fewer token events than this say nothing either way. */
-export const MIN_EVENTS = 5;
+const MIN_EVENTS = 5;
 
 export type Pacing =
   | { verdict: 'too-few'; events: number }

@@ -18,7 +18,7 @@ export interface ConnectStamp {
 
 
 /** tls.connect options from the scenario; none for Node's defaults. */
-export function tlsOptions(tls: TlsSpec | null): { ca?: string[]; cert?: string; key?: string; rejectUnauthorized?: boolean; servername?: string } {
+function tlsOptions(tls: TlsSpec | null): { ca?: string[]; cert?: string; key?: string; rejectUnauthorized?: boolean; servername?: string } {
   if (tls === null) return {};
   return {
     // Added to Node's CAs (as NODE_EXTRA_CA_CERTS does), so public names still verify.
@@ -31,7 +31,7 @@ export function tlsOptions(tls: TlsSpec | null): { ca?: string[]; cert?: string;
 }
 
 /** ALPN as browsers send it for `auto`; one protocol for a fixed version. */
-export function alpnFor(mode: HttpMode): string[] {
+function alpnFor(mode: HttpMode): string[] {
   return mode === '2' ? ['h2'] : mode === '1.1' ? ['http/1.1'] : ['h2', 'http/1.1'];
 }
 

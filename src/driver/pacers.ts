@@ -43,7 +43,7 @@ export interface Pacer {
 /** Streams opened in one turn of the event loop, at most (each costs tens of µs). */
 export const OPEN_BATCH = 500;
 /** Arrivals waiting for the concurrency cap, at most; later ones count as not started at once. */
-export const MAX_BACKLOG = 1_000_000;
+const MAX_BACKLOG = 1_000_000;
 /** Not-started arrivals counted one by one at the end, at most; the rest are estimated from the rate. */
 const COUNT_EXACTLY = 1_000_000;
 

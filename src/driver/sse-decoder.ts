@@ -26,7 +26,7 @@ const CHAR_t = 0x74; // "data"
 const CHAR_x = 0x78; // "x-sent-us" (STAMP_FIELD)
 
 /** The built-in target's send stamp field: `x-sent-us: <epoch µs>`. */
-export const STAMP_FIELD = 'x-sent-us';
+const STAMP_FIELD = 'x-sent-us';
 
 /** Receives what the decoder finds. Only onEvent is required. */
 export interface SseSink {

@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import { decodeBundles, type Bundle } from './bundle.js';
 
 /** The annotation (and, since Kubernetes 1.28, label) that carries a pod's index in an Indexed Job. */
-export const INDEX_ANNOTATION = 'batch.kubernetes.io/job-completion-index';
+const INDEX_ANNOTATION = 'batch.kubernetes.io/job-completion-index';
 
 export type Kubectl = (args: string[]) => Promise<string>;
 
-export const kubectl: Kubectl = (args) =>
+const kubectl: Kubectl = (args) =>
   new Promise((resolve, reject) => {
     execFile('kubectl', args, { maxBuffer: 512 * 1024 * 1024, encoding: 'utf8' }, (err, stdout, stderr) => {
       if (err !== null) {

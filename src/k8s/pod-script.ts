@@ -15,7 +15,7 @@ export interface ScriptOptions {
 }
 
 /** A word for sh, quoted when it needs to be. */
-export function shQuote(word: string): string {
+function shQuote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 

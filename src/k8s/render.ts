@@ -12,13 +12,13 @@ import type { IIoK8sApiCoreV1PodSpec } from 'kubernetes-models/v1/PodSpec';
 import { shardScript } from './pod-script.js';
 
 /** Where the pod finds what the manifests give it; the script reads them from its environment. */
-export const SCENARIO_MOUNT = '/scenario';
-export const REPORT_MOUNT = '/report';
+const SCENARIO_MOUNT = '/scenario';
+const REPORT_MOUNT = '/report';
 /** Kept after the Job ends, so that `sse-soak k8s gather` can read the pods' logs. */
-export const KEEP_FINISHED_S = 24 * 3600;
+const KEEP_FINISHED_S = 24 * 3600;
 /** Labels of every object and pod: `kubectl delete … -l app.kubernetes.io/instance=<name>` cleans up. */
-export const NAME_LABEL = 'app.kubernetes.io/name';
-export const INSTANCE_LABEL = 'app.kubernetes.io/instance';
+const NAME_LABEL = 'app.kubernetes.io/name';
+const INSTANCE_LABEL = 'app.kubernetes.io/instance';
 
 export interface RenderOptions {
   /** The Job's name (a DNS label); the ConfigMap is `<name>-scenario`. */

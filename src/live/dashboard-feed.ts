@@ -10,7 +10,7 @@ import type { Scenario } from '../scenario/types.js';
 import { evaluate, type RuleFigures, type Threshold } from '../thresholds/rules.js';
 
 /** Past frames kept for a page that reconnects or opens late: an hour of seconds (about 1 MB). */
-export const RING_SECONDS = 3600;
+const RING_SECONDS = 3600;
 
 /** One second as the page draws it. Times in ms; rates per second. */
 export interface Frame {

@@ -17,7 +17,7 @@ export class LiveSetupError extends Error {
 }
 
 /** Loopback unless a host is given: a run's figures are not published by default. */
-export const DEFAULT_LIVE_HOST = '127.0.0.1';
+const DEFAULT_LIVE_HOST = '127.0.0.1';
 
 /** "9464", "0.0.0.0:9464", "[::1]:9464", "localhost:0" (0: any free port, printed when listening). */
 export function parseListen(text: string, flag: string): ListenAddress {

@@ -141,7 +141,7 @@ function reconnectCauses(causes: Summary['reconnects']['causes'] | undefined): s
 }
 
 /** Says only what was checked: a resume is checked when a reconnect delivered a numeric id after an earlier one. */
-export function resumeLine(rc: Pick<Summary['reconnects'], 'resumes' | 'resumeGaps' | 'resumeDuplicates'>): string {
+function resumeLine(rc: Pick<Summary['reconnects'], 'resumes' | 'resumeGaps' | 'resumeDuplicates'>): string {
   const checked = rc.resumes ?? 0;
   if (checked === 0) return 'no resume was checked: no reconnect delivered a numeric event id after an earlier one';
   const of = `${fmtInt(checked)} resume${checked === 1 ? '' : 's'} checked`;
@@ -168,7 +168,7 @@ export const OS_LIMITS: Readonly<Record<string, string>> = {
 };
 
 /** Certificate errors, each with what to do (see tls-advice.ts). */
-export function certificateLines(errorCodes: Record<string, number>): string[] {
+function certificateLines(errorCodes: Record<string, number>): string[] {
   return Object.entries(errorCodes).flatMap(([code, n]) => {
     const advice = certificateAdvice(code);
     return advice === null ? [] : [`TLS       ${fmtInt(n)} streams failed with ${code}: ${advice}`];
@@ -176,14 +176,14 @@ export function certificateLines(errorCodes: Record<string, number>): string[] {
 }
 
 /** What to raise when streams failed on a limit of this machine. */
-export function osLimitLines(errorCodes: Record<string, number>): string[] {
+function osLimitLines(errorCodes: Record<string, number>): string[] {
   return Object.keys(OS_LIMITS)
     .filter((code) => (errorCodes[code] ?? 0) > 0)
     .map((code) => `LIMIT     ${fmtInt(errorCodes[code] ?? 0)} streams failed with ${code}, a limit of this machine, not of the target: ${OS_LIMITS[code]}`);
 }
 
 /** The background requests' latencies and errors before, during and after the streams. */
-export function backgroundLines(b: BackgroundSummary): string[] {
+function backgroundLines(b: BackgroundSummary): string[] {
   const rows = [['phase', 'seconds', 'requests', 'errors', 'non-2xx', 'p50', 'p90', 'p99', 'max (ms)']];
   for (const p of b.phases) {
     const l = p.latencyMs;

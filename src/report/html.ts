@@ -24,7 +24,7 @@ export function scriptJson(value: unknown): string {
 }
 
 /** uPlot's own code, made safe to inline: nothing in it may close the script element. */
-export function inlineScript(code: string): string {
+function inlineScript(code: string): string {
   return code.replace(/<\/script/gi, '<\\/script');
 }
 

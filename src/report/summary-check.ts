@@ -6,19 +6,33 @@ import { readFileSync } from 'node:fs';
 import { histogramEncodingProblem } from '../aggregate/histogram-check.js';
 import { encodeHistogram, newHistogram, statsMs } from '../aggregate/histogram.js';
 import { LATER_METRICS, METRIC_FORMULAS } from '../aggregate/metrics.js';
-import { schemaProblem, type JsonSchema } from '../util/json-schema.js';
+import { compileSchema, type SchemaCheck } from '../util/json-schema.js';
 import type { Figures, Summary } from './summary.js';
 
 /** From dist/src/report/ (where this runs from) to the schemas/ folder of the repository or the package. */
 const SCHEMA_URL = new URL('../../../schemas/summary.schema.json', import.meta.url);
 
-let schema: JsonSchema | null = null;
+/**
+ * The largest summary.json read. A run's is tens of KiB (a few KiB per histogram, a
+ * dozen histograms per variant); a larger file is not one, and is refused before it
+ * is read into memory.
+ */
+export const MAX_SUMMARY_BYTES = 32 * 1024 * 1024;
+
+/** Compiled once, on first use: a command that reads no summary back does not pay for it. */
+let check: SchemaCheck | null = null;
 
 /** The first problem of `value` as a summary, as "field.path: problem", or null. */
 export function summaryProblem(value: unknown): string | null {
-  schema ??= JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as JsonSchema;
-  // Every base64 string of a summary is an HdrHistogram encoding.
-  return schemaProblem(value, schema, { content: (encoding, text) => (encoding === 'base64' ? histogramEncodingProblem(text) : null) });
+  // Said first and plainly: a JSON file of another kind would fail on its first field.
+  const head = value as Partial<Summary> | null;
+  if (typeof head !== 'object' || head === null || head.schemaVersion !== 1 || head.tool?.name !== 'sse-soak') return 'not an sse-soak summary (schemaVersion 1)';
+  check ??= compileSchema(JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as object, {
+    // Every base64 string of a summary is an HdrHistogram encoding: ajv checks the form, this
+    // the bounds of what hdr-histogram-js would allocate and walk (see histogram-check.ts).
+    content: (encoding, text) => (encoding === 'base64' ? histogramEncodingProblem(text) : null),
+  });
+  return check(value);
 }
 
 /**

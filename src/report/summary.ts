@@ -17,7 +17,7 @@ import type { HttpMode, Scenario, TokenCounting } from '../scenario/types.js';
 import { describeUsage } from '../scenario/usage-section.js';
 import type { ThresholdResult } from '../thresholds/rules.js';
 
-export const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 1;
 
 /** What one set of streams measured: the whole run, or one variant. */
 export interface Figures {
@@ -189,7 +189,7 @@ export function figures(agg: RunAggregate, durationMs: number): Figures {
 /** What a summary derives from the measured streams' aggregate: the same for a run and for a merge of runs. */
 export type MeasuredParts = Figures & Pick<Summary, 'cuts' | 'reconnects' | 'buffering' | 'notes'>;
 
-export function measuredParts(agg: RunAggregate, measuredMs: number, expectations: readonly DeclaredLimit[], harnessLagP99Ms: number): MeasuredParts {
+function measuredParts(agg: RunAggregate, measuredMs: number, expectations: readonly DeclaredLimit[], harnessLagP99Ms: number): MeasuredParts {
   return encodeFigures(agg, { durationMs: measuredMs, expectations, harnessLagP99Ms }, { run: true }) as unknown as MeasuredParts;
 }
 

@@ -7,7 +7,7 @@ import { totalmem } from 'node:os';
 import type { Shard } from '../schedule/open.js';
 import type { Scenario } from '../scenario/types.js';
 
-export const BYTES_PER_STREAM = 19 * 1024;
+const BYTES_PER_STREAM = 19 * 1024;
 
 /** The soft open-files limit of this process (`ulimit -n`), or null where it cannot be read (not Linux). */
 export function openFilesLimit(): number | null {

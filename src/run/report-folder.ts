@@ -50,7 +50,7 @@ function consoleText(summary: Summary, dir: string): string {
  * (A file written at the end is then absent, or as it was before; a CSV file written
  * as the run went keeps its rows up to the failure, and its reason says so.)
  */
-export function reportNotWritten(all: readonly ReportWriteError[]): CliError {
+function reportNotWritten(all: readonly ReportWriteError[]): CliError {
   const failures = all.filter((f, i) => all.findIndex((x) => x.file === f.file) === i);
   const lines = failures.map((f) => `  ${f.file}: ${f.reason}`);
   return new CliError(`the report is incomplete: ${failures.length === 1 ? 'a file' : `${failures.length} files`} could not be written:\n${lines.join('\n')}`, EXIT.CANNOT_WRITE);

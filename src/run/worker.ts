@@ -25,7 +25,7 @@ export interface CoordinatorPort {
  * many rows, so their cost stays small. A second's snapshot takes the rows before it.
  */
 export const ROWS_PER_MESSAGE = 500;
-export const ROWS_WAIT_MS = 100;
+const ROWS_WAIT_MS = 100;
 
 /**
  * @param opts.catchUncaught a forked worker catches what would end its process while the run

@@ -18,15 +18,15 @@ export const TRACE_KEYS = ['file', 'format', 'speed'] as const;
  * stream has ended). Shorter, the streams cut are the long replies that started late,
  * and the e2e figures would hold only the replies that happened to be short.
  */
-export const DEFAULT_DRAIN_MS = 180_000;
+const DEFAULT_DRAIN_MS = 180_000;
 
 /**
  * Levels no fleet of harness machines can drive: about 50,000 streams are held per
  * machine (docs/performance.md), so 10 million sessions is some 200 machines. Past
  * these, a typo (an extra few zeros) is far likelier than a plan.
  */
-export const MAX_SESSIONS = 10_000_000;
-export const MAX_RATE_PER_SECOND = 1_000_000;
+const MAX_SESSIONS = 10_000_000;
+const MAX_RATE_PER_SECOND = 1_000_000;
 export const STAGE_KEYS = ['duration', 'target', 'warmup'] as const;
 
 /** @param baseDir the scenario file's folder: a trace's path is relative to it */

@@ -40,7 +40,7 @@ export const MAX_NAME_LENGTH = 100;
  * doubling the data) stops here with a clear message instead of taking all the memory.
  * Hand-written scenarios use a few anchors at most.
  */
-export const MAX_ALIAS_COUNT = 100;
+const MAX_ALIAS_COUNT = 100;
 
 export const STREAM_DEFAULTS = {
   sentinel: '[DONE]',

@@ -12,7 +12,7 @@ export const TARGET_KEYS = ['url', 'method', 'headers', 'body', 'builtin', 'send
  * What browsers, Node's fetch and Python's httpx (OpenAI's SDKs) offer unasked: a path that
  * compresses SSE is then measured as users get it, not as a client that offers nothing.
  */
-export const BROWSER_ACCEPT_ENCODING = 'gzip, deflate, br';
+const BROWSER_ACCEPT_ENCODING = 'gzip, deflate, br';
 export const VARIANT_KEYS = ['name', 'weight', 'url', 'method', 'headers', 'body', 'builtin'] as const;
 
 /** Header names whose literal values never appear in reports. */
@@ -63,7 +63,7 @@ export function readTarget(f: Fields, raw: unknown, env: NodeJS.ProcessEnv, noti
  * default, and below what nginx (128), Caddy and Go (250) allow, so the server's own limit
  * shows only where it is lower.
  */
-export const DEFAULT_STREAMS_PER_CONNECTION = 100;
+const DEFAULT_STREAMS_PER_CONNECTION = 100;
 
 const HTTP_MODES: readonly HttpMode[] = ['1.1', '2', 'auto'];
 
@@ -71,7 +71,7 @@ const HTTP_MODES: readonly HttpMode[] = ['1.1', '2', 'auto'];
  * `http`: auto by default — over TLS, ALPN offers h2 and http/1.1 and the server picks, as
  * with a browser (the path users take); in cleartext HTTP/1.1, as browsers never use h2c.
  */
-export function readHttpMode(f: Fields, raw: unknown): HttpMode {
+function readHttpMode(f: Fields, raw: unknown): HttpMode {
   if (raw === undefined || raw === null) return 'auto';
   const mode = parseHttpMode(typeof raw === 'number' ? String(raw) : raw);
   if (mode !== null) return mode;
@@ -88,7 +88,7 @@ export function parseHttpMode(raw: unknown): HttpMode | null {
 }
 
 /** `acceptEncoding`: a header value, or none / false to offer nothing. */
-export function readAcceptEncoding(f: Fields, raw: unknown): string | null {
+function readAcceptEncoding(f: Fields, raw: unknown): string | null {
   if (raw === undefined || raw === null || raw === true) return BROWSER_ACCEPT_ENCODING;
   if (raw === false || raw === 'none' || raw === '') return null;
   if (typeof raw !== 'string' || headerValueProblem(raw) !== null) {

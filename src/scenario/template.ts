@@ -15,7 +15,7 @@ export interface ScenarioFields {
 }
 
 /** The fields as the raw mapping a scenario file holds. */
-export function rawScenario(s: ScenarioFields): Record<string, unknown> {
+function rawScenario(s: ScenarioFields): Record<string, unknown> {
   const target: Record<string, unknown> = {};
   if (s.target.url !== undefined) target.url = s.target.url;
   target.method = s.target.method;

@@ -7,7 +7,7 @@ import { isIP } from 'node:net';
 import { describe, type Fields, type Path, type RawObject } from './fields.js';
 import type { ConnectTo, TlsSpec } from './types.js';
 
-export const TLS_KEYS = ['ca', 'cert', 'key', 'insecure', 'servername'] as const;
+const TLS_KEYS = ['ca', 'cert', 'key', 'insecure', 'servername'] as const;
 
 /** A PEM file is small; this bounds what a wrong path (a disk image, a log) could make us read. */
 const MAX_PEM_BYTES = 1024 * 1024;

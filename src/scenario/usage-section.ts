@@ -13,7 +13,7 @@ import type { UsageReading } from './types.js';
  * sends `"usage":null` on every chunk when a request asks for usage, so the reader also
  * wants a `{` after it (driver/usage.ts).
  */
-export const USAGE_KEY = 'usage"';
+const USAGE_KEY = 'usage"';
 
 export const AUTO_USAGE: UsageReading = { eventType: null, path: null, segments: null, marker: USAGE_KEY };
 

@@ -74,9 +74,9 @@ export function closedNextStartUs(thinkTimeMs: number, previousEndUs: number, wi
 }
 
 /** A session's wait after its first stream that failed to connect; it doubles with each further one. */
-export const CONNECT_BACKOFF_BASE_MS = 100;
+const CONNECT_BACKOFF_BASE_MS = 100;
 /** …up to this. */
-export const CONNECT_BACKOFF_MAX_MS = 5000;
+const CONNECT_BACKOFF_MAX_MS = 5000;
 
 /**
  * How long a session waits (on top of its think time) after `failures` streams in a

@@ -5,7 +5,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeSync, mkdirSync, openSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MAX_SUMMARY_BYTES } from '../../src/run/read-run.js';
+import { MAX_SUMMARY_BYTES } from '../../src/report/summary-check.js';
 import { cli, noStack, tempDir } from '../helpers/cli.js';
 import { bombEncoding, encodingOf, zigzag } from '../helpers/hdr-encodings.js';
 
