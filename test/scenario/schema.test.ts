@@ -8,7 +8,8 @@ import AjvModule from 'ajv';
 import { parse } from 'yaml';
 import { BACKGROUND_KEYS } from '../../src/scenario/background-section.js';
 import { EXPECTATION_KEYS, OUTPUT_KEYS, parseScenario, RECONNECT_KEYS, STREAM_KEYS, THRESHOLD_KEYS, TOP_KEYS } from '../../src/scenario/load.js';
-import { CLOSED_KEYS, OPEN_KEYS, STAGE_KEYS } from '../../src/scenario/load-section.js';
+import { CLOSED_KEYS, OPEN_KEYS, STAGE_KEYS, TRACE_KEYS } from '../../src/scenario/load-section.js';
+import { CONVERSATION_KEYS, DATASET_KEYS, SYNTHETIC_KEYS, WORKLOAD_KEYS } from '../../src/scenario/workload-section.js';
 import { TARGET_KEYS, VARIANT_KEYS } from '../../src/scenario/target-section.js';
 import { KNOB_SPECS } from '../../src/target/knobs.js';
 
@@ -67,4 +68,9 @@ test('the schema names exactly the fields the loader knows', () => {
   assert.deepEqual(keys(p.expectations.items), sorted(EXPECTATION_KEYS));
   assert.deepEqual(keys(p.reconnect), sorted(RECONNECT_KEYS));
   assert.deepEqual(keys(p.background), sorted(BACKGROUND_KEYS));
+  assert.deepEqual(keys(open.properties.trace.anyOf[1]), sorted(TRACE_KEYS));
+  assert.deepEqual(keys(p.workload), sorted(WORKLOAD_KEYS));
+  assert.deepEqual(keys(p.workload.properties.dataset.anyOf[1]), sorted(DATASET_KEYS));
+  assert.deepEqual(keys(p.workload.properties.synthetic), sorted(SYNTHETIC_KEYS));
+  assert.deepEqual(keys(p.workload.properties.conversation.anyOf[1]), sorted(CONVERSATION_KEYS));
 });
