@@ -44,7 +44,12 @@ export function renderCapacityJunit(r: CapacityReport, ctx: CapacityJunitContext
   const sloCases = (at?.slos ?? []).map((result): JunitCase => {
     if (result.pass) return { name: result.rule, classname, timeS: 0 };
     const message = `${thresholdMessage(result)} at ${levelText(at?.level ?? 0, r.unit)}`;
-    return { name: result.rule, classname, timeS: 0, failure: { type: 'slo', message, text: `${message}\nstep ${(at?.index ?? 0) + 1}: ${at?.dir ?? ''}\nreport: ${ctx.reportDir}\n` } };
+    return {
+      name: result.rule,
+      classname,
+      timeS: 0,
+      failure: { type: 'slo', message, text: `${message}\nstep ${(at?.index ?? 0) + 1}: ${at?.dir ?? ''}\nreport: ${ctx.reportDir}\n` },
+    };
   });
   const properties: [string, string][] = [
     ['sse-soak.version', r.tool.version],

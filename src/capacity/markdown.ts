@@ -35,8 +35,20 @@ export function renderCapacityMarkdown(r: CapacityReport, ctx: MarkdownContext):
     if (s !== undefined) cells[2] = `${s.saturated ? WARN : s.pass ? PASS : FAIL} ${cells[2]}`;
     return cells;
   });
-  const out = [`### ${headline(r)}`, '', `${r.model} model · SLOs: ${r.slos.map(mdText).join(', ')}`, '', mdText(r.answer), '', mdTable(head.map(mdText), marked, head.map((h) => (TEXT_COLUMNS.includes(h) ? 'l' : 'r')).join('')), ''];
-  for (const e of r.evidence) out.push(`- **evidence**: ${mdText(`${e.what} from ${fmtInt(e.fromLevel)} ${r.unit} (${fmtPct(e.shareAtTop)} of streams at ${fmtInt(e.topLevel)}) — ${e.hint}?`)}`);
+  const out = [
+    `### ${headline(r)}`,
+    '',
+    `${r.model} model · SLOs: ${r.slos.map(mdText).join(', ')}`,
+    '',
+    mdText(r.answer),
+    '',
+    mdTable(head.map(mdText), marked, head.map((h) => (TEXT_COLUMNS.includes(h) ? 'l' : 'r')).join('')),
+    '',
+  ];
+  for (const e of r.evidence)
+    out.push(
+      `- **evidence**: ${mdText(`${e.what} from ${fmtInt(e.fromLevel)} ${r.unit} (${fmtPct(e.shareAtTop)} of streams at ${fmtInt(e.topLevel)}) — ${e.hint}?`)}`,
+    );
   out.push(reportItem('report', ctx));
   return out.join('\n') + '\n';
 }

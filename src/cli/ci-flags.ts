@@ -13,7 +13,10 @@ export function junitOption(what: string): [string, string] {
   return ['--junit <file>', `write JUnit XML for CI: ${what} (docs/ci.md)`];
 }
 
-export const SUMMARY_MD_OPTION: [string, string] = ['--summary-md <file>', 'write a Markdown summary for a CI page (on GitHub Actions it is also appended to $GITHUB_STEP_SUMMARY)'];
+export const SUMMARY_MD_OPTION: [string, string] = [
+  '--summary-md <file>',
+  'write a Markdown summary for a CI page (on GitHub Actions it is also appended to $GITHUB_STEP_SUMMARY)',
+];
 
 /** The CI variables a report link is made of (GitLab's job, GitHub's workflow run). */
 const LINK_VARIABLES = ['CI_JOB_URL', 'CI_PROJECT_DIR', 'GITHUB_SERVER_URL', 'GITHUB_REPOSITORY', 'GITHUB_RUN_ID'] as const;

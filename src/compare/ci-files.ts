@@ -25,7 +25,16 @@ export interface CompareOutcome {
 export async function writeCompareCiFiles(ci: CiFiles, o: CompareOutcome, at: Date = new Date()): Promise<void> {
   const link = reportLink(o.htmlFile, ci.env ?? {}, process.cwd());
   const failures = await writeCiFiles(ci, {
-    junit: () => renderCompareJunit(o.gates, { scenario: o.scenario, hostname: hostname(), at, htmlFile: o.htmlFile, names: o.names, baseline: o.baseline, table: o.table }),
+    junit: () =>
+      renderCompareJunit(o.gates, {
+        scenario: o.scenario,
+        hostname: hostname(),
+        at,
+        htmlFile: o.htmlFile,
+        names: o.names,
+        baseline: o.baseline,
+        table: o.table,
+      }),
     markdown: () => renderCompareMarkdown({ what: o.what, scenario: o.scenario, cells: o.cells, gates: o.gates }, { reportDir: o.htmlFile, link }),
   });
   if (failures.length > 0) throw new CliError(`cannot write ${failures.map((f) => `${f.file}: ${f.reason}`).join('; ')}`, EXIT.CANNOT_WRITE);

@@ -17,9 +17,22 @@ export interface CompareMarkdownInput {
 export function renderCompareMarkdown(input: CompareMarkdownInput, ctx: MarkdownContext): string {
   const failed = input.gates.filter((g) => g.failed).length;
   const verdict =
-    input.gates.length === 0 ? `${PASS} sse-soak compare · ${mdText(input.scenario)}: no gates (--fail-on) to judge` : failed === 0 ? `${PASS} sse-soak compare · ${mdText(input.scenario)}: no regression past the gates` : `${FAIL} sse-soak compare · ${mdText(input.scenario)}: ${failed} of ${input.gates.length} gate checks failed`;
+    input.gates.length === 0
+      ? `${PASS} sse-soak compare · ${mdText(input.scenario)}: no gates (--fail-on) to judge`
+      : failed === 0
+        ? `${PASS} sse-soak compare · ${mdText(input.scenario)}: no regression past the gates`
+        : `${FAIL} sse-soak compare · ${mdText(input.scenario)}: ${failed} of ${input.gates.length} gate checks failed`;
   const [head = [], ...rows] = input.cells;
-  const out = [`### ${verdict}`, '', mdTable(head.map(mdText), rows.map((r) => r.map(mdText)), `l${'r'.repeat(Math.max(0, head.length - 1))}`), ''];
+  const out = [
+    `### ${verdict}`,
+    '',
+    mdTable(
+      head.map(mdText),
+      rows.map((r) => r.map(mdText)),
+      `l${'r'.repeat(Math.max(0, head.length - 1))}`,
+    ),
+    '',
+  ];
   if (input.gates.length > 0) {
     const gateRows = input.gates.map((g) => [mdText(g.gate), mdText(g.run), mdText(g.value), mdText(g.limit), mdText(g.base), passCell(!g.failed)]);
     out.push(mdTable(['gate', input.what === 'runs' ? 'run' : 'report', 'value', 'limit', 'baseline', 'result'], gateRows, 'llrlrc'), '');

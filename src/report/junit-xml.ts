@@ -97,7 +97,9 @@ function renderSuite(s: JunitSuite, id: number): string {
   ];
   // Jenkins' schema wants at least one property where Ant's wants the element: what made the file is one.
   const named = s.properties.filter(([name]) => name.trim() !== '');
-  const props = (named.length > 0 ? named : [['generator', 'sse-soak']]).map(([name, value]) => `      <property name="${xmlAttr(name)}" value="${xmlAttr(value)}"/>`);
+  const props = (named.length > 0 ? named : [['generator', 'sse-soak']]).map(
+    ([name, value]) => `      <property name="${xmlAttr(name)}" value="${xmlAttr(value)}"/>`,
+  );
   return [
     `  <testsuite ${attrs.map(([k, v]) => `${k}="${xmlAttr(v as string)}"`).join(' ')}>`,
     `    <properties>\n${props.join('\n')}\n    </properties>`,

@@ -36,13 +36,22 @@ export function renderRunJunit(s: Summary, ctx: RunJunitContext): string {
   const runCase: JunitCase = { name: RUN_CASE, classname, timeS: runS };
   if (verdict.kind === 'interrupted' || verdict.kind === 'stopped_early' || verdict.kind === 'internal_error') {
     const ran = `after ${runS.toFixed(1)} s of ${(s.settings.load.durationMs / 1000).toFixed(1)} s scheduled`;
-    runCase.error = { type: verdict.kind, message: `${verdict.text} (${ran})`, text: `${verdict.text}\n${ran}; the thresholds judged what was measured until then\nreport: ${ctx.reportDir}\n` };
+    runCase.error = {
+      type: verdict.kind,
+      message: `${verdict.text} (${ran})`,
+      text: `${verdict.text}\n${ran}; the thresholds judged what was measured until then\nreport: ${ctx.reportDir}\n`,
+    };
   }
   // A rule takes no time of its own: the run's time is on the run's case alone, so a reader that adds cases up gets the run's.
   const ruleCases = s.thresholds.map((t): JunitCase => {
     if (t.pass) return { name: t.rule, classname, timeS: 0 };
     const message = thresholdMessage(t);
-    const lines = [message, `rule: ${t.rule}, judged on every stream measured after the warm-up, all variants together`, ...variantLines(s, t), `report: ${ctx.reportDir}`];
+    const lines = [
+      message,
+      `rule: ${t.rule}, judged on every stream measured after the warm-up, all variants together`,
+      ...variantLines(s, t),
+      `report: ${ctx.reportDir}`,
+    ];
     return { name: t.rule, classname, timeS: 0, failure: { type: 'threshold', message, text: lines.join('\n') + '\n' } };
   });
   const properties: [string, string][] = [

@@ -105,20 +105,32 @@ export function renderRunMarkdown(s: Summary, ctx: MarkdownContext): string {
   });
   out.push(mdTable(['latency', 'p50', 'p99'], latency, 'lrr'), '');
   if (s.variants.length > 1) {
-    const rows = s.variants.map((v) => [mdText(v.name), fmtInt(v.streams.started), fmtPct(v.dropRate), msText(v.metrics.ttft.p99, 3), msText(v.metrics.itl.p99, 3), msText(v.metrics.e2e.p99, 3)]);
+    const rows = s.variants.map((v) => [
+      mdText(v.name),
+      fmtInt(v.streams.started),
+      fmtPct(v.dropRate),
+      msText(v.metrics.ttft.p99, 3),
+      msText(v.metrics.itl.p99, 3),
+      msText(v.metrics.e2e.p99, 3),
+    ]);
     out.push(mdTable(['variant', 'streams', 'drop rate', 'ttft p99', 'itl p99', 'e2e p99'], rows, 'lrrrrr'), '');
   }
 
   const st = s.streams;
-  out.push(`- **streams**: ${fmtInt(st.started)} started · ${fmtInt(s.outcomes.completed)} completed · ${fmtInt(st.failed)} failed · drop rate ${fmtPct(s.dropRate)}`);
+  out.push(
+    `- **streams**: ${fmtInt(st.started)} started · ${fmtInt(s.outcomes.completed)} completed · ${fmtInt(st.failed)} failed · drop rate ${fmtPct(s.dropRate)}`,
+  );
   const c = s.cuts;
-  out.push(`- **cuts**: ${c.total === 0 ? 'none' : `${fmtInt(c.total)} streams ended early by the peer (idle ${c.byKind.idle} · lifetime ${c.byKind.lifetime} · silent ${c.byKind.silent})`}`);
+  out.push(
+    `- **cuts**: ${c.total === 0 ? 'none' : `${fmtInt(c.total)} streams ended early by the peer (idle ${c.byKind.idle} · lifetime ${c.byKind.lifetime} · silent ${c.byKind.silent})`}`,
+  );
   for (const g of c.groups) out.push(`  - ${mdText(describeCutGroup(g))}`);
   out.push(`- **buffering**: ${s.buffering.verdict}${s.buffering.verdict === 'buffered' ? ` — ${mdText(s.buffering.evidence.join('; '))}` : ''}`);
   if (s.run.stopReason !== null) out.push(`- ${WARN} **stopped early**: ${mdText(s.run.stopReason)}`);
   for (const e of s.run.internalErrors ?? []) out.push(`- ${FAIL} **internal error** (a bug in sse-soak, please report it): ${mdText(e)}`);
   const saturated = s.harness.saturated ?? [];
-  if (saturated.length > 0) out.push(`- ${WARN} **harness saturated** in ${saturated.length} span(s): its own delay is in those seconds' latencies (summary.txt says when)`);
+  if (saturated.length > 0)
+    out.push(`- ${WARN} **harness saturated** in ${saturated.length} span(s): its own delay is in those seconds' latencies (summary.txt says when)`);
   out.push(reportItem('report', ctx));
   return out.join('\n') + '\n';
 }

@@ -17,5 +17,11 @@ export function runVerdict(s: Pick<Summary, 'run' | 'thresholds'>): RunVerdict {
   if (s.run.stopReason !== null) return { kind: 'stopped_early', text: `stopped early: ${s.run.stopReason}` };
   const failed = s.thresholds.filter((t) => !t.pass).length;
   if (failed > 0) return { kind: 'failed', text: `${failed} of ${s.thresholds.length} ${s.thresholds.length === 1 ? 'threshold' : 'thresholds'} failed` };
-  return { kind: 'passed', text: s.thresholds.length === 0 ? 'passed (no thresholds)' : `passed: ${s.thresholds.length === 1 ? 'the threshold holds' : `all ${s.thresholds.length} thresholds hold`}` };
+  return {
+    kind: 'passed',
+    text:
+      s.thresholds.length === 0
+        ? 'passed (no thresholds)'
+        : `passed: ${s.thresholds.length === 1 ? 'the threshold holds' : `all ${s.thresholds.length} thresholds hold`}`,
+  };
 }

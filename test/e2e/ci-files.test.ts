@@ -34,14 +34,20 @@ thresholds: ["drop_rate < 1%"]
   assert.equal(r.code, 4, r.stdout + r.stderr);
 
   const xml = readFileSync(junit, 'utf8');
-  assert.match(xml, /<testsuite name="ci &lt;gate&gt; &amp; &quot;chat&quot;" package="sse-soak.run" id="0" timestamp="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d" hostname="[^"]+" tests="3" failures="1" errors="0" time="\d+\.\d{3}">/);
+  assert.match(
+    xml,
+    /<testsuite name="ci &lt;gate&gt; &amp; &quot;chat&quot;" package="sse-soak.run" id="0" timestamp="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d" hostname="[^"]+" tests="3" failures="1" errors="0" time="\d+\.\d{3}">/,
+  );
   assert.match(xml, /<testcase name="run finished as scheduled" classname="ci &lt;gate&gt; &amp; &quot;chat&quot;" time="\d+\.\d{3}"\/>/);
   assert.match(xml, /<testcase name="drop_rate &lt; 1%" [^>]*\/>/);
   assert.match(xml, /<testcase name="ttft p99 &lt; 1ms" [^>]*>\n {6}<failure type="threshold" message="ttft p99 = \d+(\.\d+)? m?s, limit &lt; 1 ms">/);
   assert.deepEqual(await junitSchemaErrors([{ name: 'run', xml }]), { jenkins: [], ant: [] });
 
   const md = readFileSync(stepSummary, 'utf8');
-  assert.ok(md.startsWith('## what an earlier command of the step wrote\n\n### ❌ sse-soak run · ci &lt;gate&gt; &amp; "chat": 1 of 2 thresholds failed\n'), md);
+  assert.ok(
+    md.startsWith('## what an earlier command of the step wrote\n\n### ❌ sse-soak run · ci &lt;gate&gt; &amp; "chat": 1 of 2 thresholds failed\n'),
+    md,
+  );
   const [rules] = tables(proseLines(md));
   assert.deepEqual(rules?.header, ['rule', 'measured', 'limit', 'result']);
   assert.deepEqual(
@@ -64,12 +70,32 @@ test('compare: a gate that a run breaks exits 6, and is the failed case of the J
   writeFileSync(join(slower, 'summary.json'), JSON.stringify(summary));
   const junit = join(dir, 'compare.xml');
   const md = join(dir, 'compare.md');
-  const r = await cli(['compare', run, slower, '--fail-on', 'ttft.p99 +10%', '--fail-on', 'drop_rate +0.1pp', '--html', join(dir, 'compare.html'), '--junit', junit, '--summary-md', md], { env: NOT_GITHUB });
+  const r = await cli(
+    [
+      'compare',
+      run,
+      slower,
+      '--fail-on',
+      'ttft.p99 +10%',
+      '--fail-on',
+      'drop_rate +0.1pp',
+      '--html',
+      join(dir, 'compare.html'),
+      '--junit',
+      junit,
+      '--summary-md',
+      md,
+    ],
+    { env: NOT_GITHUB },
+  );
   noStack(r.stderr);
   assert.equal(r.code, 6, r.stdout + r.stderr);
   const xml = readFileSync(junit, 'utf8');
   assert.match(xml, /<testsuite name="ci &lt;gate&gt; &amp; &quot;chat&quot;" package="sse-soak.compare" [^>]* tests="2" failures="1" errors="0"/);
-  assert.match(xml, /<testcase name="ttft.p99 \+10%" classname="slower" time="0.000">\n {6}<failure type="regression" message="ttft.p99 = [^,]+, limit &lt;= [^(]+ \(baseline [^)]+ \+10%\)">/);
+  assert.match(
+    xml,
+    /<testcase name="ttft.p99 \+10%" classname="slower" time="0.000">\n {6}<failure type="regression" message="ttft.p99 = [^,]+, limit &lt;= [^(]+ \(baseline [^)]+ \+10%\)">/,
+  );
   assert.deepEqual(await junitSchemaErrors([{ name: 'compare', xml }]), { jenkins: [], ant: [] });
   const text = readFileSync(md, 'utf8');
   assert.match(text, /^### ❌ sse-soak compare · ci &lt;gate&gt; &amp; "chat": 1 of 2 gate checks failed$/m);
@@ -89,14 +115,40 @@ test('capacity: no level holds, exit 4; the JUnit file fails the capacity and th
   writeFileSync(file, 'name: dead\ntarget: { url: "http://127.0.0.1:9/stream" }\nload: { model: closed, sessions: 1, duration: 5s }\n');
   const stepSummary = join(dir, 'capacity-step.md');
   const junit = join(dir, 'capacity.xml');
-  const r = await cli(['capacity', file, '--slo', 'ttft p99 < 2s', '--slo', 'drop_rate < 1%', '--from', '2', '--step', '1s', '--warmup', '1s', '--workers', '1', '--out', join(dir, 'cap'), '--quiet', '--junit', junit], {
-    env: { ...NOT_GITHUB, GITHUB_STEP_SUMMARY: stepSummary },
-  });
+  const r = await cli(
+    [
+      'capacity',
+      file,
+      '--slo',
+      'ttft p99 < 2s',
+      '--slo',
+      'drop_rate < 1%',
+      '--from',
+      '2',
+      '--step',
+      '1s',
+      '--warmup',
+      '1s',
+      '--workers',
+      '1',
+      '--out',
+      join(dir, 'cap'),
+      '--quiet',
+      '--junit',
+      junit,
+    ],
+    {
+      env: { ...NOT_GITHUB, GITHUB_STEP_SUMMARY: stepSummary },
+    },
+  );
   noStack(r.stderr);
   assert.equal(r.code, 4, r.stdout + r.stderr);
   const xml = readFileSync(junit, 'utf8');
   assert.match(xml, /<testsuite name="dead" package="sse-soak.capacity" [^>]* tests="3" failures="3" errors="0"/);
-  assert.match(xml, /<testcase name="capacity" classname="dead" time="\d+\.\d{3}">\n {6}<failure type="no_capacity" message="no capacity found: even 2 sessions/);
+  assert.match(
+    xml,
+    /<testcase name="capacity" classname="dead" time="\d+\.\d{3}">\n {6}<failure type="no_capacity" message="no capacity found: even 2 sessions/,
+  );
   assert.match(xml, /<failure type="slo" message="ttft p99: no samples, limit &lt; 2 s at 2 sessions">/);
   assert.match(xml, /<failure type="slo" message="drop_rate = 100%, limit &lt; 1% at 2 sessions">/);
   assert.deepEqual(await junitSchemaErrors([{ name: 'capacity', xml }]), { jenkins: [], ant: [] });
@@ -104,6 +156,6 @@ test('capacity: no level holds, exit 4; the JUnit file fails the capacity and th
   assert.deepEqual(
     md.split('\n').filter((l) => l.startsWith('### ')),
     ['### ❌ sse-soak capacity · dead: no capacity, even 2 sessions breaks an SLO'],
-    "each step is a run of its own, but not one the job summary lists",
+    'each step is a run of its own, but not one the job summary lists',
   );
 });

@@ -25,12 +25,22 @@ export const passing = (rule: string, measured: number, shown: string): Threshol
 /** Two variants, `fast` and `slow`, with ttft p99 of 900 ms and 3,100 ms. */
 export function withVariants(s: Summary): void {
   const base = s.variants[0] as Summary['variants'][number];
-  const v = (name: string, p99: number): Summary['variants'][number] => ({ ...structuredClone(base), name, metrics: { ...base.metrics, ttft: { ...base.metrics.ttft, p99 } } });
+  const v = (name: string, p99: number): Summary['variants'][number] => ({
+    ...structuredClone(base),
+    name,
+    metrics: { ...base.metrics, ttft: { ...base.metrics.ttft, p99 } },
+  });
   s.variants = [v('fast', 900), v('slow <&>', 3100)];
 }
 
 /** A capacity report of steps at these levels, each passing or failing `ttft p99 < 2s` with this ttft p99 (ms). */
-export function capacityFixture(stop: SearchStop, steps: readonly { level: number; ttftP99: number; saturated?: boolean }[], capacity: number | null, firstBad: number | null, name = 'chat'): CapacityReport {
+export function capacityFixture(
+  stop: SearchStop,
+  steps: readonly { level: number; ttftP99: number; saturated?: boolean }[],
+  capacity: number | null,
+  firstBad: number | null,
+  name = 'chat',
+): CapacityReport {
   const made: CapacityStep[] = steps.map((st, index) => {
     const summary = summaryFixture((s) => {
       s.metrics.ttft = { ...s.metrics.ttft, p99: st.ttftP99 };

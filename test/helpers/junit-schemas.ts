@@ -42,6 +42,10 @@ const SEPARATOR = '\u241E';
 /** The string values of XPath expressions over `xml`, as libxml2 parses it (entities decoded), in one xmllint run. */
 export async function xpathStrings(xml: string, expressions: readonly string[]): Promise<string[]> {
   const query = `concat(${expressions.map((e) => `string(${e})`).join(`, '${SEPARATOR}', `)}, '')`;
-  const r = await validateXML({ xml: [{ fileName: 'junit.xml', contents: xml }], normalization: 'format', modifyArguments: (args) => [...args, '--xpath', query] });
+  const r = await validateXML({
+    xml: [{ fileName: 'junit.xml', contents: xml }],
+    normalization: 'format',
+    modifyArguments: (args) => [...args, '--xpath', query],
+  });
   return r.normalized.replace(/\n$/, '').split(SEPARATOR);
 }

@@ -36,7 +36,11 @@ describe('threshold messages', () => {
 
   test('a value just past its limit never reads as the limit', () => {
     assert.equal(thresholdMessage(failing('ttft p99 < 2s', 2000.4, '2000.4ms')), 'ttft p99 = 2.0004 s, limit < 2 s');
-    assert.equal(thresholdMessage(failing('ttft p99 < 2s', 2000, '2000ms')), 'ttft p99 = 2 s, limit < 2 s', 'equal to a strict limit fails, and reads as equal');
+    assert.equal(
+      thresholdMessage(failing('ttft p99 < 2s', 2000, '2000ms')),
+      'ttft p99 = 2 s, limit < 2 s',
+      'equal to a strict limit fails, and reads as equal',
+    );
     assert.deepEqual(measuredAndLimit(1999.99, 2001, msText), ['2 s', '2.001 s']);
   });
 
@@ -59,8 +63,14 @@ describe('XML', () => {
   });
 
   test('a suite with no case, no property and a blank name is still one the schemas take', () => {
-    const xml = keep('empty suite', renderJunit([{ name: ' ', package: 'sse-soak.compare', startedAt: new Date(0), timeS: 0, hostname: '', properties: [], cases: [], systemOut: '' }]));
-    assert.match(xml, /<testsuite name="sse-soak" package="sse-soak.compare" id="0" timestamp="1970-01-01T00:00:00" hostname="localhost" tests="0" failures="0" errors="0" time="0.000">/);
+    const xml = keep(
+      'empty suite',
+      renderJunit([{ name: ' ', package: 'sse-soak.compare', startedAt: new Date(0), timeS: 0, hostname: '', properties: [], cases: [], systemOut: '' }]),
+    );
+    assert.match(
+      xml,
+      /<testsuite name="sse-soak" package="sse-soak.compare" id="0" timestamp="1970-01-01T00:00:00" hostname="localhost" tests="0" failures="0" errors="0" time="0.000">/,
+    );
     assert.match(xml, /<property name="generator" value="sse-soak"\/>/);
   });
 });
@@ -71,10 +81,20 @@ describe('run', () => {
       x.thresholds = [failing('ttft p99 < 2s', 2310, '2310ms'), passing('drop_rate < 1%', 0, '0%')];
     });
     const xml = keep('run', renderRunJunit(s, CTX));
-    assert.match(xml, /<testsuite name="quickstart" package="sse-soak.run" id="0" timestamp="2026-12-02T03:16:29" hostname="ci-runner-1" tests="3" failures="1" errors="0" time="2.028">/);
-    assert.match(xml, new RegExp(`<testcase name="${RUN_CASE}" classname="quickstart" time="2.028"/>`), 'the run finished as scheduled, and took the run\'s time');
+    assert.match(
+      xml,
+      /<testsuite name="quickstart" package="sse-soak.run" id="0" timestamp="2026-12-02T03:16:29" hostname="ci-runner-1" tests="3" failures="1" errors="0" time="2.028">/,
+    );
+    assert.match(
+      xml,
+      new RegExp(`<testcase name="${RUN_CASE}" classname="quickstart" time="2.028"/>`),
+      "the run finished as scheduled, and took the run's time",
+    );
     assert.match(xml, /<testcase name="drop_rate &lt; 1%" classname="quickstart" time="0.000"\/>/);
-    assert.match(xml, /<testcase name="ttft p99 &lt; 2s" classname="quickstart" time="0.000">\n {6}<failure type="threshold" message="ttft p99 = 2.31 s, limit &lt; 2 s">ttft p99 = 2.31 s, limit &lt; 2 s\n/);
+    assert.match(
+      xml,
+      /<testcase name="ttft p99 &lt; 2s" classname="quickstart" time="0.000">\n {6}<failure type="threshold" message="ttft p99 = 2.31 s, limit &lt; 2 s">ttft p99 = 2.31 s, limit &lt; 2 s\n/,
+    );
     assert.match(xml, /report: reports\/chat-20261207T100000Z\n<\/failure>/);
     assert.match(xml, /<property name="report" value="reports\/chat-20261207T100000Z"\/>/);
     assert.match(xml, /<system-out>sse-soak · quickstart · closed model, 50 sessions/, 'the console summary');
@@ -88,7 +108,12 @@ describe('run', () => {
       x.run.stoppedEarly = true;
     });
     const xml = keep('nasty names', renderRunJunit(s, CTX));
-    const [suite, classname, message, failure] = await xpathStrings(xml, ['//testsuite/@name', '//testcase[2]/@classname', '//error/@message', '//testcase[2]/failure']);
+    const [suite, classname, message, failure] = await xpathStrings(xml, [
+      '//testsuite/@name',
+      '//testcase[2]/@classname',
+      '//error/@message',
+      '//testcase[2]/failure',
+    ]);
     const readable = NASTY_NAME.replace('\u0001', '\uFFFD');
     assert.equal(suite, readable);
     assert.equal(classname, readable);
@@ -109,7 +134,13 @@ describe('run', () => {
       });
       const xml = keep(type, renderRunJunit(s, CTX));
       assert.match(xml, /tests="2" failures="1" errors="1" time="0.800"/, reason);
-      assert.match(xml, new RegExp(`<testcase name="${RUN_CASE}" classname="quickstart" time="0.800">\\n {6}<error type="${type}" message="[^"]*after 0.8 s of 2.0 s scheduled\\)">`), reason);
+      assert.match(
+        xml,
+        new RegExp(
+          `<testcase name="${RUN_CASE}" classname="quickstart" time="0.800">\\n {6}<error type="${type}" message="[^"]*after 0.8 s of 2.0 s scheduled\\)">`,
+        ),
+        reason,
+      );
     }
     const broken = summaryFixture((x) => {
       x.run.internalErrors = ['boom'];
@@ -157,19 +188,51 @@ describe('compare', () => {
       x.metrics.ttft = { ...x.metrics.ttft, p99: 513 };
     });
     const gates = judgeGates([gate('ttft.p99 +10%'), gate('drop_rate +0.05pp')], ['v1', 'v2 <&>'], [base, slower], 0);
-    const xml = keep('compare', renderCompareJunit(gates, { scenario: 'quickstart', hostname: 'h', at: new Date('2026-12-07T10:00:00Z'), htmlFile: 'reports/compare.html', names: ['v1', 'v2 <&>'], baseline: 0, table: 'table' }));
-    assert.match(xml, /<testsuite name="quickstart" package="sse-soak.compare" id="0" timestamp="2026-12-07T10:00:00" hostname="h" tests="2" failures="1" errors="0" time="0.000">/);
-    assert.match(xml, /<testcase name="ttft.p99 \+10%" classname="v2 &lt;&amp;&gt;" time="0.000">\n {6}<failure type="regression" message="ttft.p99 = 513 ms, limit &lt;= 375.935 ms \(baseline 341.759 ms \+10%\)">/);
+    const xml = keep(
+      'compare',
+      renderCompareJunit(gates, {
+        scenario: 'quickstart',
+        hostname: 'h',
+        at: new Date('2026-12-07T10:00:00Z'),
+        htmlFile: 'reports/compare.html',
+        names: ['v1', 'v2 <&>'],
+        baseline: 0,
+        table: 'table',
+      }),
+    );
+    assert.match(
+      xml,
+      /<testsuite name="quickstart" package="sse-soak.compare" id="0" timestamp="2026-12-07T10:00:00" hostname="h" tests="2" failures="1" errors="0" time="0.000">/,
+    );
+    assert.match(
+      xml,
+      /<testcase name="ttft.p99 \+10%" classname="v2 &lt;&amp;&gt;" time="0.000">\n {6}<failure type="regression" message="ttft.p99 = 513 ms, limit &lt;= 375.935 ms \(baseline 341.759 ms \+10%\)">/,
+    );
     assert.match(xml, /<testcase name="drop_rate \+0.05pp" classname="v2 &lt;&amp;&gt;" time="0.000"\/>/);
   });
 });
 
 describe('capacity', () => {
   test("found: the capacity passes, and each SLO is shown at the capacity's step", () => {
-    const r = capacityFixture('found', [{ level: 10, ttftP99: 400 }, { level: 20, ttftP99: 900 }, { level: 40, ttftP99: 2600 }, { level: 30, ttftP99: 1700 }, { level: 35, ttftP99: 2100 }], 30, 35);
+    const r = capacityFixture(
+      'found',
+      [
+        { level: 10, ttftP99: 400 },
+        { level: 20, ttftP99: 900 },
+        { level: 40, ttftP99: 2600 },
+        { level: 30, ttftP99: 1700 },
+        { level: 35, ttftP99: 2100 },
+      ],
+      30,
+      35,
+    );
     assert.equal(capacityReportProblem(JSON.parse(JSON.stringify(r))), null, 'a capacity.json sse-soak reads');
     const xml = keep('capacity found', renderCapacityJunit(r, CTX));
-    assert.match(xml, /<testsuite name="chat" package="sse-soak.capacity" id="0" timestamp="2026-12-07T10:00:00" hostname="ci-runner-1" tests="3" failures="0" errors="0" time="750.500">/, "the capacity and the 2 SLOs, not a case per step: the steps past a capacity fail, as every search's do");
+    assert.match(
+      xml,
+      /<testsuite name="chat" package="sse-soak.capacity" id="0" timestamp="2026-12-07T10:00:00" hostname="ci-runner-1" tests="3" failures="0" errors="0" time="750.500">/,
+      "the capacity and the 2 SLOs, not a case per step: the steps past a capacity fail, as every search's do",
+    );
     assert.match(xml, new RegExp(`<testcase name="${CAPACITY_CASE}" classname="chat" time="750.500"/>`));
     assert.match(xml, /<property name="capacity" value="30"\/>/);
     assert.match(xml, /<property name="slos.judged.at" value="30"\/>/);
@@ -180,14 +243,28 @@ describe('capacity', () => {
     const r = capacityFixture('first_step_failed', [{ level: 10, ttftP99: 2400 }], null, 10);
     const xml = keep('capacity none', renderCapacityJunit(r, CTX));
     assert.match(xml, /tests="3" failures="2" errors="0"/);
-    assert.match(xml, /<testcase name="capacity" classname="chat" time="750.500">\n {6}<failure type="no_capacity" message="no capacity found: even 10 sessions \(--from\) breaks an SLO/);
+    assert.match(
+      xml,
+      /<testcase name="capacity" classname="chat" time="750.500">\n {6}<failure type="no_capacity" message="no capacity found: even 10 sessions \(--from\) breaks an SLO/,
+    );
     assert.match(xml, /<failure type="slo" message="ttft p99 = 2.4 s, limit &lt; 2 s at 10 sessions">/);
     assert.match(xml, /<testcase name="drop_rate &lt; 1%" classname="chat" time="0.000"\/>/);
   });
 
   test('a saturated harness or an interrupted search is an error, as its exit code (3, 130) is no verdict', () => {
-    const saturated = capacityFixture('harness_saturated', [{ level: 10, ttftP99: 400 }, { level: 20, ttftP99: 2500, saturated: true }], 10, null);
-    assert.match(keep('capacity saturated', renderCapacityJunit(saturated, CTX)), /<testcase name="capacity" classname="chat" time="750.500">\n {6}<error type="harness_saturated" message="capacity: more than 10 sessions/);
+    const saturated = capacityFixture(
+      'harness_saturated',
+      [
+        { level: 10, ttftP99: 400 },
+        { level: 20, ttftP99: 2500, saturated: true },
+      ],
+      10,
+      null,
+    );
+    assert.match(
+      keep('capacity saturated', renderCapacityJunit(saturated, CTX)),
+      /<testcase name="capacity" classname="chat" time="750.500">\n {6}<error type="harness_saturated" message="capacity: more than 10 sessions/,
+    );
     const interrupted = capacityFixture('interrupted', [], null, null, NASTY_NAME);
     const xml = keep('capacity interrupted', renderCapacityJunit(interrupted, CTX));
     assert.match(xml, /<error type="interrupted"/);
@@ -198,9 +275,15 @@ describe('capacity', () => {
 test("every document above is valid against Jenkins' and Apache Ant's JUnit schemas", async () => {
   assert.ok(rendered.length >= 12, `${rendered.length} documents`);
   // One the Ant schema refuses, so that a validator that took anything would not pass this test.
-  const broken = { name: 'broken on purpose', xml: '<testsuites><testsuite name="x" tests="1"><testcase name="t"><failure>no type</failure></testcase></testsuite></testsuites>' };
+  const broken = {
+    name: 'broken on purpose',
+    xml: '<testsuites><testsuite name="x" tests="1"><testcase name="t"><failure>no type</failure></testcase></testsuite></testsuites>',
+  };
   const errors = await junitSchemaErrors([...rendered, broken]);
   assert.deepEqual(errors.jenkins, []);
   assert.ok(errors.ant.length > 0);
-  assert.deepEqual(errors.ant.filter((e) => !e.startsWith('broken on purpose: ')), []);
+  assert.deepEqual(
+    errors.ant.filter((e) => !e.startsWith('broken on purpose: ')),
+    [],
+  );
 });

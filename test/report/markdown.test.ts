@@ -49,7 +49,10 @@ describe('run', () => {
   });
 
   test('passed, with no thresholds: says how to make it a gate', () => {
-    const md = renderRunMarkdown(summaryFixture((x) => (x.thresholds = [])), CTX);
+    const md = renderRunMarkdown(
+      summaryFixture((x) => (x.thresholds = [])),
+      CTX,
+    );
     assert.equal(md.split('\n')[0], '### ✅ sse-soak run · quickstart: passed (no thresholds)');
     assert.match(md, /No thresholds: give `--threshold`/);
   });
@@ -96,7 +99,10 @@ describe('run', () => {
 describe('the link to the report', () => {
   test('GitLab: the job artifacts browser, for a folder inside the project', () => {
     const env = { CI_JOB_URL: 'https://gitlab.example/g/p/-/jobs/42', CI_PROJECT_DIR: '/builds/g/p' };
-    assert.deepEqual(reportLink('reports/my run', env, '/builds/g/p'), { url: 'https://gitlab.example/g/p/-/jobs/42/artifacts/browse/reports/my%20run', label: 'job artifacts' });
+    assert.deepEqual(reportLink('reports/my run', env, '/builds/g/p'), {
+      url: 'https://gitlab.example/g/p/-/jobs/42/artifacts/browse/reports/my%20run',
+      label: 'job artifacts',
+    });
     assert.deepEqual(reportLink('/tmp/elsewhere', env, '/builds/g/p'), { url: 'https://gitlab.example/g/p/-/jobs/42', label: 'job' });
   });
 
@@ -121,7 +127,10 @@ describe('compare', () => {
     const slower = summaryFixture((x) => (x.metrics.ttft = { ...x.metrics.ttft, p99: 513 }));
     const names = ['v1', 'v2'];
     const gates = judgeGates([gate('ttft.p99 +10%'), gate('cuts +0')], names, [base, slower], 0);
-    const md = renderCompareMarkdown({ what: 'runs', scenario: 'quickstart', cells: compareCells(names, [base, slower], 0), gates }, { reportDir: 'reports/compare.html', link: null });
+    const md = renderCompareMarkdown(
+      { what: 'runs', scenario: 'quickstart', cells: compareCells(names, [base, slower], 0), gates },
+      { reportDir: 'reports/compare.html', link: null },
+    );
     assert.equal(md.split('\n')[0], '### ❌ sse-soak compare · quickstart: 1 of 2 gate checks failed');
     const [side, gateTable] = tablesOf(md);
     assert.deepEqual(side?.header, ['', 'v1 (baseline)', 'v2']);
@@ -138,7 +147,10 @@ describe('compare', () => {
 
   test('without gates: nothing to judge, and the heading says so', () => {
     const runs = [summaryFixture(), summaryFixture()];
-    const md = renderCompareMarkdown({ what: 'runs', scenario: 'quickstart', cells: compareCells(['a', 'b'], runs, 0), gates: [] }, { reportDir: 'c.html', link: null });
+    const md = renderCompareMarkdown(
+      { what: 'runs', scenario: 'quickstart', cells: compareCells(['a', 'b'], runs, 0), gates: [] },
+      { reportDir: 'c.html', link: null },
+    );
     assert.equal(md.split('\n')[0], '### ✅ sse-soak compare · quickstart: no gates (--fail-on) to judge');
     assert.equal(tablesOf(md).length, 1);
   });
@@ -146,7 +158,16 @@ describe('compare', () => {
 
 describe('capacity', () => {
   test('the answer in the heading and in a sentence, and the steps in load order, each verdict marked', () => {
-    const r = capacityFixture('found', [{ level: 10, ttftP99: 400 }, { level: 20, ttftP99: 2600 }, { level: 15, ttftP99: 1500 }], 15, 20);
+    const r = capacityFixture(
+      'found',
+      [
+        { level: 10, ttftP99: 400 },
+        { level: 20, ttftP99: 2600 },
+        { level: 15, ttftP99: 1500 },
+      ],
+      15,
+      20,
+    );
     const md = renderCapacityMarkdown(r, { reportDir: 'reports/chat-capacity', link: null });
     assert.equal(md.split('\n')[0], '### ✅ sse-soak capacity · chat: 15 sessions');
     assert.match(md, /^capacity: 15 sessions within every SLO \(20 sessions broke one; precision 10%\); first to break: ttft p99 &lt; 2s/m);
@@ -163,8 +184,19 @@ describe('capacity', () => {
 
   test('no capacity, or a saturated harness: the heading says which', () => {
     const none = capacityFixture('first_step_failed', [{ level: 10, ttftP99: 2400 }], null, 10);
-    assert.equal(renderCapacityMarkdown(none, { reportDir: 'x' }).split('\n')[0], '### ❌ sse-soak capacity · chat: no capacity, even 10 sessions breaks an SLO');
-    const saturated = capacityFixture('harness_saturated', [{ level: 10, ttftP99: 400 }, { level: 20, ttftP99: 2500, saturated: true }], 10, null);
+    assert.equal(
+      renderCapacityMarkdown(none, { reportDir: 'x' }).split('\n')[0],
+      '### ❌ sse-soak capacity · chat: no capacity, even 10 sessions breaks an SLO',
+    );
+    const saturated = capacityFixture(
+      'harness_saturated',
+      [
+        { level: 10, ttftP99: 400 },
+        { level: 20, ttftP99: 2500, saturated: true },
+      ],
+      10,
+      null,
+    );
     const md = renderCapacityMarkdown(saturated, { reportDir: 'x' });
     assert.equal(md.split('\n')[0], '### ⚠️ sse-soak capacity · chat: the harness saturated above 10 sessions');
     assert.match(md, /\| ⚠️ HARNESS SATURATED \|/);
