@@ -2,19 +2,22 @@
 // scenario names none, the search run step by step, and the report folder written.
 import { mkdir } from 'node:fs/promises';
 import { readFile } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
 import { CliError, EXIT } from '../util/exit-codes.js';
 import { VERSION } from '../util/version.js';
 import { loadAssets } from '../report/html-writer.js';
 import { writeFileAtomic } from '../report/atomic-file.js';
-import { defaultReportDir } from '../report/writer.js';
+import { reportLink } from '../report/markdown.js';
+import { defaultReportDir, hasCiFiles, prepareCiFiles, writeCiFiles, type CiFiles } from '../report/writer.js';
 import { loadScenario } from '../scenario/load.js';
 import { parseDurationMs, parseFraction, parseRatePerSecond } from '../scenario/units.js';
 import { spawnTarget, type ChildTarget } from '../target/child.js';
 import { serverWideKnobs } from '../target/knobs.js';
 import { parseRule, type Threshold } from '../thresholds/rules.js';
 import { renderCapacityHtml } from './html.js';
+import { renderCapacityJunit } from './junit.js';
+import { renderCapacityMarkdown } from './markdown.js';
 import { buildCapacityReport } from './report.js';
 import { partialResult, searchCapacity, validateSearch, type SearchOptions, type SearchResult } from './search.js';
 import { runStep, StepError, StepInterrupted, type CapacityStep } from './step.js';
@@ -34,6 +37,8 @@ export interface CapacityFlags {
   workers?: string;
   out?: string;
   quiet?: boolean;
+  junit?: string;
+  summaryMd?: string;
 }
 
 /** A level flag: whole sessions, or a rate (5/s, 300/m, or a bare number per second). */
@@ -66,7 +71,7 @@ function duration(text: string | undefined, flag: string): number | undefined {
   return ms;
 }
 
-export async function runCapacity(file: string, flags: CapacityFlags): Promise<number> {
+export async function runCapacity(file: string, flags: CapacityFlags, ci?: CiFiles): Promise<number> {
   const scenario = await loadScenario(file);
   const raw = rawScenario(await readFile(file, 'utf8'));
   const closed = scenario.load.model === 'closed';
@@ -99,6 +104,11 @@ export async function runCapacity(file: string, flags: CapacityFlags): Promise<n
     await mkdir(dir, { recursive: true });
   } catch (err) {
     throw new CliError(`cannot create ${dir}: ${(err as Error).message}`, EXIT.CANNOT_START);
+  }
+  try {
+    if (hasCiFiles(ci)) await prepareCiFiles(ci);
+  } catch (err) {
+    throw new CliError(`cannot create the folder of --junit or --summary-md: ${(err as Error).message}`, EXIT.CANNOT_START);
   }
   const log = (line: string): void => {
     if (flags.quiet !== true) process.stderr.write(`${line}\n`);
@@ -182,6 +192,11 @@ export async function runCapacity(file: string, flags: CapacityFlags): Promise<n
   }
   process.stdout.write(table);
   process.stdout.write(`\ncapacity report: ${dir} (capacity.json, capacity.html, steps/)\n`);
+  if (hasCiFiles(ci)) {
+    const link = reportLink(dir, ci.env ?? {}, process.cwd());
+    const failures = await writeCiFiles(ci, { junit: () => renderCapacityJunit(report, { hostname: hostname(), reportDir: dir }), markdown: () => renderCapacityMarkdown(report, { reportDir: dir, link }) });
+    if (failures.length > 0) throw new CliError(`cannot write ${failures.map((f) => `${f.file}: ${f.reason}`).join('; ')}`, EXIT.CANNOT_WRITE);
+  }
   if (result.stop === 'interrupted') return EXIT.INTERRUPTED;
   if (result.stop === 'first_step_failed') return EXIT.THRESHOLDS_FAILED;
   if (result.stop === 'harness_saturated') return EXIT.CANNOT_START;

@@ -158,7 +158,10 @@ export async function runStep(o: StepRunOptions): Promise<CapacityStep> {
   if (o.target !== null) args.push('--target', o.target);
   if (o.workers !== null) args.push('--workers', String(o.workers));
   const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    // A step is a part of the search, not a run of its own on the CI page: only capacity writes the job summary.
+    const env = { ...process.env };
+    delete env.GITHUB_STEP_SUMMARY;
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env });
     o.onChild?.(child);
     let err = '';
     child.stderr.on('data', (d: Buffer) => {

@@ -24,30 +24,35 @@ export function failureText(s: Step): string {
   return entries.map(([o, n]) => `${o} ${fmtInt(n)}`).join(', ') || '-';
 }
 
-export function renderCapacityTable(r: CapacityReport): string {
+/** One row per step in load order (the steps in that order beside them), under a header. */
+export function capacityTable(r: CapacityReport): { head: string[]; rows: string[][]; steps: Step[] } {
   const withBackground = r.steps.some((s) => backgroundP99Ms(s) !== null);
   const head = ['#', r.unit, 'SLOs', 'ttft p99', 'itl p99', 'e2e p99', 'drop', 'goodput', 'good/s', 'cuts', 'buffering', ...(withBackground ? ['bg p99'] : []), 'failures'];
-  const rows = [...r.steps]
-    .sort((a, b) => a.level - b.level)
-    .map((s) => {
-      const m = s.summary.metrics;
-      const bg = backgroundP99Ms(s);
-      return [
-        String(s.index + 1),
-        fmtInt(s.level) === String(s.level) ? fmtInt(s.level) : String(s.level),
-        s.saturated ? 'HARNESS SATURATED' : s.pass ? 'pass' : `FAIL ${s.slos.filter((x) => !x.pass).map((x) => x.rule).join('; ')}`,
-        msText(m.ttft.p99),
-        msText(m.itl.p99),
-        msText(m.e2e.p99),
-        fmtPct(s.summary.dropRate),
-        fmtPct(s.goodput.share),
-        String(s.goodput.perSecond),
-        fmtInt(s.summary.cuts.total),
-        s.summary.buffering.verdict,
-        ...(withBackground ? [bg === null ? '-' : msText(bg)] : []),
-        failureText(s),
-      ];
-    });
+  const steps = [...r.steps].sort((a, b) => a.level - b.level);
+  const rows = steps.map((s) => {
+    const m = s.summary.metrics;
+    const bg = backgroundP99Ms(s);
+    return [
+      String(s.index + 1),
+      fmtInt(s.level) === String(s.level) ? fmtInt(s.level) : String(s.level),
+      s.saturated ? 'HARNESS SATURATED' : s.pass ? 'pass' : `FAIL ${s.slos.filter((x) => !x.pass).map((x) => x.rule).join('; ')}`,
+      msText(m.ttft.p99),
+      msText(m.itl.p99),
+      msText(m.e2e.p99),
+      fmtPct(s.summary.dropRate),
+      fmtPct(s.goodput.share),
+      String(s.goodput.perSecond),
+      fmtInt(s.summary.cuts.total),
+      s.summary.buffering.verdict,
+      ...(withBackground ? [bg === null ? '-' : msText(bg)] : []),
+      failureText(s),
+    ];
+  });
+  return { head, rows, steps };
+}
+
+export function renderCapacityTable(r: CapacityReport): string {
+  const { head, rows } = capacityTable(r);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
   const out = [

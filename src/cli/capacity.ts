@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCapacity, type CapacityFlags } from '../capacity/command.js';
 import { collect } from './args.js';
+import { ciFiles, junitOption, SUMMARY_MD_OPTION } from './ci-flags.js';
 import { CliError, EXIT } from '../util/exit-codes.js';
 
 export function registerCapacity(program: Command): void {
@@ -25,6 +26,8 @@ export function registerCapacity(program: Command): void {
     .option('--workers <n>', 'processes each step\'s run uses (passed to run --workers)')
     .option('--out <dir>', 'capacity report folder (default: reports/<scenario>-capacity-<UTC time>)')
     .option('--quiet', 'no progress lines: print the table and the answer only')
+    .option(...junitOption('a case for the capacity (failed when even the first step broke an SLO) and one per SLO at the capacity'))
+    .option(...SUMMARY_MD_OPTION)
     .action(async (file: string, flags: CapacityFlags) => {
       if (!existsSync(file)) throw new CliError(`${file}: no such scenario file`, EXIT.INVALID_INPUT);
       if (flags.out !== undefined) {
@@ -35,6 +38,6 @@ export function registerCapacity(program: Command): void {
         }
         if (existsSync(join(flags.out, 'capacity.json'))) throw new CliError(`--out: ${flags.out} holds a capacity report already; name a new folder`, EXIT.INVALID_INPUT);
       }
-      process.exitCode = await runCapacity(file, flags);
+      process.exitCode = await runCapacity(file, flags, ciFiles(flags));
     });
 }

@@ -4,11 +4,15 @@ import { compareCapacity, isCapacityReport } from '../compare/capacity-command.j
 import { renderCompareHtml, writeComparePage } from '../compare/html.js';
 import { loadAssets } from '../report/html-writer.js';
 import { defaultReportDir } from '../report/writer.js';
-import { parseFailOn, regressed, type FailOn } from '../compare/fail-on.js';
-import { differences, renderCompare } from '../compare/table.js';
+import { writeCompareCiFiles } from '../compare/ci-files.js';
+import { judgeGates, parseFailOn, regressed, type FailOn } from '../compare/fail-on.js';
+import { compareCells, differences, renderCompare } from '../compare/table.js';
+import { hasCiFiles } from '../report/writer.js';
 import { CliError, EXIT } from '../util/exit-codes.js';
 import { collect } from './args.js';
+import { ciFiles, junitOption, SUMMARY_MD_OPTION, type CiFlags } from './ci-flags.js';
 import { readRun } from '../run/read-run.js';
+import type { Summary } from '../report/summary.js';
 
 export function registerCompare(program: Command): void {
   program
@@ -18,12 +22,14 @@ export function registerCompare(program: Command): void {
     .option('--baseline <run>', 'the run the others are measured against (default: the first)')
     .option('--html <file>', 'where to write compare.html (default: reports/compare-<UTC time>.html)')
     .option('--fail-on <gate>', 'fail when a run is worse than the baseline by more than this, e.g. "ttft.p99 +10%", "drop_rate +0.05pp" (repeatable)', collect)
-    .action(async (dirs: string[], flags: { baseline?: string; failOn?: string[]; html?: string }) => {
+    .option(...junitOption('a case per --fail-on gate and run'))
+    .option(...SUMMARY_MD_OPTION)
+    .action(async (dirs: string[], flags: { baseline?: string; failOn?: string[]; html?: string } & CiFlags) => {
       const all = flags.baseline !== undefined && !dirs.some((d) => resolve(d) === resolve(flags.baseline as string)) ? [flags.baseline, ...dirs] : dirs;
       if (all.length < 2 || all.length > 6) throw new CliError(`compare takes 2 to 6 runs, got ${all.length}`, EXIT.INVALID_INPUT);
       // Capacity reports (sse-soak capacity) are compared by their capacities and curves.
       if (all.some(isCapacityReport)) {
-        process.exitCode = await compareCapacity(all, flags);
+        process.exitCode = await compareCapacity(all, flags, ciFiles(flags));
         return;
       }
       const gates: FailOn[] = [];
@@ -36,12 +42,19 @@ export function registerCompare(program: Command): void {
       const names = all.map((d) => basename(resolve(d)));
       const baseline = flags.baseline === undefined ? 0 : all.findIndex((d) => resolve(d) === resolve(flags.baseline as string));
       for (const w of differences(names, runs, baseline)) process.stderr.write(`sse-soak: warning: ${w}\n`);
-      process.stdout.write(renderCompare(names, runs, baseline));
+      const table = renderCompare(names, runs, baseline);
+      process.stdout.write(table);
       const html = flags.html ?? `${defaultReportDir('compare')}.html`;
       // Rendered before anything is written: only a failure to write is "cannot write" (readRun has
       // already refused summaries that do not render, with exit 2 and the field at fault).
       const page = renderCompareHtml(names, runs, baseline, await loadAssets());
-      await writeComparePage(html, page);
+      // The CI files are written even when compare.html cannot be: they carry the gates' verdict.
+      let pageError: Error | null = null;
+      try {
+        await writeComparePage(html, page);
+      } catch (err) {
+        pageError = err as Error;
+      }
       let failed = 0;
       for (const g of gates) {
         runs.forEach((r, i) => {
@@ -52,6 +65,12 @@ export function registerCompare(program: Command): void {
           if (x.failed) failed++;
         });
       }
+      const ci = ciFiles(flags);
+      if (hasCiFiles(ci)) {
+        const scenario = (runs[baseline] as Summary).scenario.name;
+        await writeCompareCiFiles(ci, { what: 'runs', scenario, names, baseline, cells: compareCells(names, runs, baseline), table, gates: judgeGates(gates, names, runs, baseline), htmlFile: html });
+      }
+      if (pageError !== null) throw pageError;
       process.exitCode = failed > 0 ? EXIT.REGRESSION : EXIT.OK;
     });
 }

@@ -26,6 +26,8 @@ export interface RunFlags {
   progressInterval?: string;
   workers?: string;
   startAt?: string;
+  junit?: string;
+  summaryMd?: string;
 }
 
 /** "2/3" → shard index 1 of 3 (1-based on the command line, as people count). */

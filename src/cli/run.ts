@@ -10,6 +10,7 @@ import { redactUrl } from '../scenario/request-checks.js';
 import type { Scenario } from '../scenario/types.js';
 import { CliError, EXIT } from '../util/exit-codes.js';
 import { collect } from './args.js';
+import { ciFiles, junitOption, SUMMARY_MD_OPTION, type CiFlags } from './ci-flags.js';
 import { FLAG_DEFAULTS, isUrlArgument, refuseWithFile, SCENARIO_FLAGS, scenarioOptions, urlScenario, type ScenarioFlags } from './flag-scenario.js';
 import { applyFlags, parseShard, progressIntervalMs, type RunFlags } from './run-options.js';
 
@@ -38,7 +39,9 @@ export function registerRun(program: Command): void {
     .option('--quiet', 'no progress and no summary: print only the report folder')
     .option('--metrics-listen <[host:]port>', 'serve Prometheus metrics at /metrics while the run goes (host: 127.0.0.1 unless given; docs/live.md)')
     .option('--dashboard <[host:]port>', 'serve a live page of the run in the browser (host: 127.0.0.1 unless given; docs/live.md)')
-    .option('--live-linger <duration>', `after the run, how long --metrics-listen waits for a last scrape of the final figures (default ${DEFAULT_LINGER_MS / 1000}s)`);
+    .option('--live-linger <duration>', `after the run, how long --metrics-listen waits for a last scrape of the final figures (default ${DEFAULT_LINGER_MS / 1000}s)`)
+    .option(...junitOption('a case per threshold, and one for the run (an error when it was stopped early or interrupted)'))
+    .option(...SUMMARY_MD_OPTION);
   run.action(async (arg: string, flags: RunFlags & ScenarioFlags, cmd: Command) => {
     const source = await runSource(arg, flags, cmd);
     const scenario = applyFlags(source.scenario, source.flags);
@@ -51,6 +54,7 @@ export function registerRun(program: Command): void {
       progressEveryMs: progressIntervalMs(f),
       ...(f.startAt === undefined ? {} : { startAt: f.startAt }),
       live: f as LiveFlags,
+      ci: ciFiles(f as CiFlags),
     });
   });
 }

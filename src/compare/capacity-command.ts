@@ -6,7 +6,10 @@ import { CliError, EXIT } from '../util/exit-codes.js';
 import { writeComparePage } from './html.js';
 import { loadAssets } from '../report/html-writer.js';
 import { defaultReportDir } from '../report/writer.js';
-import { readCapacity, renderCapacityCompare, renderCapacityCompareHtml } from './capacity.js';
+import { hasCiFiles, type CiFiles } from '../report/writer.js';
+import { capacityRows, readCapacity, renderCapacityCompare, renderCapacityCompareHtml } from './capacity.js';
+import { writeCompareCiFiles } from './ci-files.js';
+import type { GateResult } from './fail-on.js';
 
 export function isCapacityReport(path: string): boolean {
   return path.endsWith('capacity.json') || existsSync(join(path, 'capacity.json'));
@@ -19,7 +22,7 @@ function parseCapacityGate(text: string): number | { error: string } {
   return Number(m[1]) / 100;
 }
 
-export async function compareCapacity(paths: readonly string[], flags: { baseline?: string; failOn?: string[]; html?: string }): Promise<number> {
+export async function compareCapacity(paths: readonly string[], flags: { baseline?: string; failOn?: string[]; html?: string }, ci?: CiFiles): Promise<number> {
   const notCapacity = paths.filter((p) => !isCapacityReport(p));
   if (notCapacity.length > 0) throw new CliError(`compare: ${notCapacity.join(', ')} ${notCapacity.length === 1 ? 'is a run' : 'are runs'}, the others capacity reports: compare runs with runs, capacity reports with capacity reports`, EXIT.INVALID_INPUT);
   const gates = (flags.failOn ?? []).map((t) => {
@@ -32,11 +35,19 @@ export async function compareCapacity(paths: readonly string[], flags: { baselin
   if (units.size > 1) throw new CliError(`compare: these capacity reports count different things (${[...units].join(' and ')}): compare a closed-model search with a closed-model one`, EXIT.INVALID_INPUT);
   const names = paths.map((p) => basename(resolve(p.endsWith('.json') ? dirname(p) : p)));
   const baseline = flags.baseline === undefined ? 0 : paths.findIndex((p) => resolve(p) === resolve(flags.baseline as string));
-  process.stdout.write(renderCapacityCompare(names, reports, baseline));
+  const table = renderCapacityCompare(names, reports, baseline);
+  process.stdout.write(table);
   const html = flags.html ?? `${defaultReportDir('compare-capacity')}.html`;
   const page = renderCapacityCompareHtml(names, reports, baseline, await loadAssets());
-  await writeComparePage(html, page);
+  // The CI files are written even when compare.html cannot be: they carry the gates' verdict.
+  let pageError: Error | null = null;
+  try {
+    await writeComparePage(html, page);
+  } catch (err) {
+    pageError = err as Error;
+  }
   let failed = 0;
+  const results: GateResult[] = [];
   const base = reports[baseline]?.capacity ?? null;
   for (const g of gates) {
     reports.forEach((r, i) => {
@@ -44,7 +55,15 @@ export async function compareCapacity(paths: readonly string[], flags: { baselin
       const bad = r.capacity === null || r.capacity < base * (1 - g.drop) - 1e-9;
       process.stdout.write(`${bad ? 'FAIL' : 'pass'}  ${g.text}  ${names[i]}: ${r.capacity ?? 'none'} against ${base}\n`);
       if (bad) failed++;
+      const level = (n: number): string => `${Math.round(n * 100) / 100} ${r.unit}`;
+      results.push({ gate: g.text, run: names[i] ?? '', baseline: names[baseline] ?? '', value: r.capacity === null ? 'none' : level(r.capacity), limit: `>= ${level(base * (1 - g.drop))}`, base: level(base), failed: bad });
     });
   }
+  if (hasCiFiles(ci)) {
+    const header = ['', ...names.map((n, i) => (i === baseline ? `${n} (baseline)` : n))];
+    const scenario = reports[baseline]?.scenario.name ?? 'capacity';
+    await writeCompareCiFiles(ci, { what: 'capacity reports', scenario, names, baseline, cells: [header, ...capacityRows(reports, baseline)], table, gates: results, htmlFile: html });
+  }
+  if (pageError !== null) throw pageError;
   return failed > 0 ? EXIT.REGRESSION : EXIT.OK;
 }

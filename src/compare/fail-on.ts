@@ -7,6 +7,7 @@ import { CUT_KINDS } from '../aggregate/cuts.js';
 import { METRICS, type MetricName } from '../aggregate/metrics.js';
 import { OUTCOMES, type Outcome } from '../record/outcome.js';
 import type { Summary } from '../report/summary.js';
+import { measuredAndLimit, msText, pctText } from '../report/threshold-text.js';
 import { parseDurationMs } from '../scenario/units.js';
 
 const STATS = ['p50', 'p90', 'p99', 'p999', 'mean', 'max'] as const;
@@ -56,10 +57,48 @@ export function parseFailOn(text: string): FailOn | { error: string } {
   return { error: `unknown figure "${name}": latencies (${METRICS.join(', ')}) with .p50 … .max, drop_rate, outcome.<name>, cuts, cuts.<kind>` };
 }
 
-/** Whether `run` is worse than `baseline` by more than the gate allows. */
-export function regressed(gate: FailOn, baseline: Summary, run: Summary): { failed: boolean; base: number; value: number } {
+/** Whether `run` is worse than `baseline` by more than the gate allows, and the most it may be. */
+export function regressed(gate: FailOn, baseline: Summary, run: Summary): { failed: boolean; base: number; value: number; limit: number } {
   const base = gate.read(baseline);
   const value = gate.read(run);
   const limit = gate.relative ? base * (1 + gate.allowance) : base + gate.allowance;
-  return { failed: value > limit + 1e-12, base, value };
+  return { failed: value > limit + 1e-12, base, value, limit };
+}
+
+/** A gate judged on one run against the baseline, as CI shows it (compare/junit.ts, compare/markdown.ts). */
+export interface GateResult {
+  /** The gate as written: `ttft.p99 +10%`. */
+  gate: string;
+  /** The run (or capacity report) judged, and the baseline, by folder name. */
+  run: string;
+  baseline: string;
+  /** The run's value, the most it may be (`<= 130 ms`) and the baseline's, as a person reads them. */
+  value: string;
+  limit: string;
+  base: string;
+  failed: boolean;
+}
+
+/** The gates on each run but the baseline. */
+export function judgeGates(gates: readonly FailOn[], names: readonly string[], runs: readonly Summary[], baseline: number): GateResult[] {
+  const out: GateResult[] = [];
+  const base = runs[baseline] as Summary;
+  for (const g of gates) {
+    runs.forEach((r, i) => {
+      if (i === baseline) return;
+      const x = regressed(g, base, r);
+      const format = g.unit === 'ms' ? msText : g.unit === 'rate' ? pctText : (v: number, digits: number): string => (Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(digits))));
+      const [value, limit] = measuredAndLimit(x.value, x.limit, format);
+      out.push({ gate: g.text, run: names[i] ?? `run ${i + 1}`, baseline: names[baseline] ?? 'baseline', value, limit: `<= ${limit}`, base: format(x.base, 6), failed: x.failed });
+    });
+  }
+  return out;
+}
+
+/** One line: `ttft.p99 = 174 ms, limit <= 131 ms (baseline 119 ms, +10%)`. */
+export function gateMessage(r: GateResult): string {
+  const m = /^\s*(\S+)\s*([+-].*)$/.exec(r.gate);
+  const subject = m?.[1] ?? r.gate;
+  const allowance = m?.[2]?.replace(/\s+/g, '') ?? '';
+  return `${subject} = ${r.value}, limit ${r.limit} (baseline ${r.base}${allowance === '' ? '' : ` ${allowance}`})`;
 }

@@ -41,7 +41,8 @@ export function delta(row: Row, base: number, value: number): string {
   return `${change} ${worse ? 'worse' : 'better'}`;
 }
 
-export function renderCompare(names: readonly string[], runs: readonly Summary[], baseline: number): string {
+/** The side-by-side as rows of cells: the header (names, the baseline marked), a row per figure, then the buffering verdicts and cut groups. */
+export function compareCells(names: readonly string[], runs: readonly Summary[], baseline: number): string[][] {
   const rows = compareRows(runs);
   const header = ['', ...names.map((n, i) => (i === baseline ? `${n} (baseline)` : n))];
   const body = rows.map((row) => [
@@ -55,7 +56,12 @@ export function renderCompare(names: readonly string[], runs: readonly Summary[]
     ['buffering', ...runs.map((r) => r.buffering.verdict)],
     ['cut groups', ...runs.map((r) => (r.cuts.groups.length === 0 ? 'none' : r.cuts.groups.map((g) => `${g.kind} ${Math.round(g.centreMs / 100) / 10}s×${g.count}`).join(', ')))],
   ];
-  const all = [header, ...body, ...extra];
+  return [header, ...body, ...extra];
+}
+
+export function renderCompare(names: readonly string[], runs: readonly Summary[], baseline: number): string {
+  const all = compareCells(names, runs, baseline);
+  const header = all[0] as string[];
   const widths = header.map((_, c) => Math.max(...all.map((r) => (r[c] ?? '').length)));
   return all.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('  ')).join('\n') + '\n';
 }

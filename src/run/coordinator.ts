@@ -16,7 +16,7 @@ import { mergeSummaries } from '../merge/merge.js';
 import type { ReportWriteError } from '../report/atomic-file.js';
 import { SECOND_COLUMNS, secondRow, STREAM_COLUMNS } from '../report/csv-rows.js';
 import type { Summary } from '../report/summary.js';
-import { writeSummary } from '../report/writer.js';
+import { writeSummary, type CiFiles } from '../report/writer.js';
 import type { Shard } from '../schedule/open.js';
 import type { Scenario } from '../scenario/types.js';
 import { CliError, EXIT } from '../util/exit-codes.js';
@@ -64,6 +64,8 @@ export interface RunJob {
   quiet: boolean;
   background: BackgroundTraffic | null;
   observers?: RunObserver[];
+  /** The files CI reads, written with the report. */
+  ci?: CiFiles | undefined;
 }
 
 interface WorkerState {
@@ -210,7 +212,7 @@ export async function coordinateRun(job: RunJob): Promise<number> {
     }
   }
   if (internalErrors.length > 0) summary.run.internalErrors = [...new Set([...(summary.run.internalErrors ?? []), ...internalErrors])];
-  await writeReportFolder({ dir: outDir, summary, quiet: job.quiet, heading: '\n', unwritten });
+  await writeReportFolder({ dir: outDir, summary, quiet: job.quiet, heading: '\n', unwritten, ci: job.ci });
   return failed.length > 0 ? EXIT.INTERNAL : runExitCode(summary);
 }
 

@@ -1,9 +1,12 @@
 // The end of every command that makes a report (run, merge, report): print the
 // console summary, write the folder's files, and say which could not be written.
+import { hostname } from 'node:os';
 import { ReportWriteError } from '../report/atomic-file.js';
 import { renderConsoleSummary } from '../report/console.js';
+import { renderRunJunit } from '../report/junit.js';
+import { renderRunMarkdown, reportLink } from '../report/markdown.js';
 import type { Summary } from '../report/summary.js';
-import { writeReportFiles, type ReportFile } from '../report/writer.js';
+import { hasCiFiles, writeCiFiles, writeReportFiles, type CiFiles, type ReportFile } from '../report/writer.js';
 import { CliError, EXIT } from '../util/exit-codes.js';
 
 export interface ReportFolderJob {
@@ -17,6 +20,8 @@ export interface ReportFolderJob {
   files?: readonly ReportFile[];
   /** Files already lost (a CSV file of the run, a worker's summary): the report is incomplete. */
   unwritten?: readonly ReportWriteError[];
+  /** --junit, --summary-md, $GITHUB_STEP_SUMMARY (run only). */
+  ci?: CiFiles | undefined;
 }
 
 /**
@@ -29,6 +34,11 @@ export async function writeReportFolder(job: ReportFolderJob): Promise<void> {
   const text = consoleText(job.summary, job.dir);
   process.stdout.write(job.quiet ? `${job.dir}\n` : `${job.heading ?? ''}${text}`);
   const failures = [...(job.unwritten ?? []), ...(await writeReportFiles(job.dir, job.summary, text, job.files))];
+  const ci = job.ci;
+  if (hasCiFiles(ci)) {
+    const link = reportLink(job.dir, ci.env ?? {}, process.cwd());
+    failures.push(...(await writeCiFiles(ci, { junit: () => renderRunJunit(job.summary, { hostname: hostname(), reportDir: job.dir }), markdown: () => renderRunMarkdown(job.summary, { reportDir: job.dir, link }) })));
+  }
   if (failures.length === 0) return;
   // --quiet printed no summary: this is then the only copy of what was measured.
   if (job.quiet) process.stderr.write(text);

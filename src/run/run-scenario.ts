@@ -4,7 +4,7 @@
 import { availableParallelism } from 'node:os';
 import { backgroundReportUrl, BackgroundTraffic, backgroundUrl } from '../background/background.js';
 import { LiveSetupError, planLive, startLive, type LiveFlags, type LiveSink } from '../live/live-sink.js';
-import { defaultReportDir, prepareReportDir } from '../report/writer.js';
+import { defaultReportDir, hasCiFiles, prepareCiFiles, prepareReportDir, type CiFiles } from '../report/writer.js';
 import type { Shard } from '../schedule/open.js';
 import type { Scenario } from '../scenario/types.js';
 import { formatDurationMs } from '../scenario/units.js';
@@ -69,6 +69,8 @@ export interface RunOptions {
   startAt?: string;
   /** --metrics-listen, --dashboard, --live-linger. */
   live: LiveFlags;
+  /** --junit, --summary-md and $GITHUB_STEP_SUMMARY: written with the report. */
+  ci?: CiFiles;
 }
 
 /** Runs a scenario: the built-in target if it needs one, the workers, background traffic and live views; the exit code. */
@@ -89,6 +91,11 @@ export async function runScenario(scenario: Scenario, flags: RunOptions): Promis
     await prepareReportDir(outDir);
   } catch (err) {
     throw new CliError(`cannot create the report folder ${outDir}: ${(err as Error).message}`, EXIT.CANNOT_START);
+  }
+  try {
+    if (hasCiFiles(flags.ci)) await prepareCiFiles(flags.ci);
+  } catch (err) {
+    throw new CliError(`cannot create the folder of --junit or --summary-md: ${(err as Error).message}`, EXIT.CANNOT_START);
   }
 
   for (const notice of scenario.notices) process.stderr.write(`sse-soak: note: ${notice}\n`);
@@ -143,7 +150,7 @@ export async function runScenario(scenario: Scenario, flags: RunOptions): Promis
       }
       say(`background: ${bg.method} ${reportUrl}, ${bg.connections} connections${bg.rate === null ? '' : `, ${bg.rate}/s`}; alone for ${bg.beforeMs / 1000}s before the streams and ${bg.afterMs / 1000}s after\n`);
     }
-    return await coordinateRun({ scenario, shard, workers: links, outDir, targets, progress, quiet, background, observers });
+    return await coordinateRun({ scenario, shard, workers: links, outDir, targets, progress, quiet, background, observers, ci: flags.ci });
   } finally {
     for (const w of links) w.kill();
     background?.kill();

@@ -1,5 +1,6 @@
 import type { RunResult } from '../aggregate/run-result.js';
 import { summaryFromResult, type Summary } from '../report/summary.js';
+import { runVerdict } from '../report/verdict.js';
 import type { Scenario } from '../scenario/types.js';
 import { evaluateAll, figuresForRules, warmupEndMs } from '../thresholds/judge.js';
 import type { RunTargets } from './run-messages.js';
@@ -23,8 +24,15 @@ export function summarizeRun(scenario: Scenario, result: RunResult, targets: Run
 
 /** A finished run's exit code: interrupted, stopped early or failed a threshold, or OK. */
 export function runExitCode(summary: Summary): number {
-  if ((summary.run.internalErrors ?? []).length > 0) return EXIT.INTERNAL;
-  if (summary.run.stopReason === 'interrupted') return EXIT.INTERRUPTED;
-  if (summary.run.stopReason !== null || summary.thresholds.some((t) => !t.pass)) return EXIT.THRESHOLDS_FAILED;
-  return EXIT.OK;
+  switch (runVerdict(summary).kind) {
+    case 'internal_error':
+      return EXIT.INTERNAL;
+    case 'interrupted':
+      return EXIT.INTERRUPTED;
+    case 'stopped_early':
+    case 'failed':
+      return EXIT.THRESHOLDS_FAILED;
+    case 'passed':
+      return EXIT.OK;
+  }
 }
