@@ -28,7 +28,7 @@ function capacityText(r: CapacityReport): string {
 }
 
 /** The comparison as rows of cells: a label, then one cell per report. */
-function capacityRows(reports: readonly CapacityReport[], baseline: number): string[][] {
+export function capacityRows(reports: readonly CapacityReport[], baseline: number): string[][] {
   const base = reports[baseline]?.capacity ?? null;
   return [
     ['unit', ...reports.map((r) => `${r.unit} (${r.model} model)`)],
