@@ -12,6 +12,8 @@
 // (process.cpuUsage, the whole process) per stream and per event over the run, heap and RSS
 // after a forced GC once the workload is prepared and at the end, the preparation's time (the
 // scenario's file check and LoadRun.prepare: datasets read, prompts tokenized), streams done.
+// And, in-process, free of the machine's noise: what the workload's own request source costs a
+// stream (next() and ended() called REQUESTS times, as SESSIONS sessions would, with a 20-token reply).
 // Not a test: numbers depend on the machine; bench/RESULTS.md keeps the ones we quote.
 //
 //   npm run bench:workload     (SESSIONS=200 SECONDS=10 TOKENS=20 INTERVAL=10 LINES=100000 ROUNDS=1)
@@ -51,6 +53,8 @@ interface Figures {
   requestBytes: number;
   lagP99Ms: number;
   saturatedSeconds: number;
+  /** CPU of the request source alone per stream, µs (next + ended); null: no workload. */
+  sourceUs: number | null;
 }
 
 const TOPICS = [
@@ -129,6 +133,7 @@ async function runWay(way: Way, url: string, dir: string): Promise<Figures> {
   const end = await mem();
   const o = result.overall;
   const saturatedSeconds = result.harness.saturated.reduce((sum, s) => sum + s.toSecond - s.fromSecond + 1, 0);
+  const sourceUs = scenario.workload === null ? null : await sourceCost(scenario.workload, scenario.seed);
   return {
     way,
     prepMs,
@@ -143,7 +148,28 @@ async function runWay(way: Way, url: string, dir: string): Promise<Figures> {
     requestBytes,
     lagP99Ms: result.harness.eventLoopDelayMs.p99,
     saturatedSeconds,
+    sourceUs,
   };
+}
+
+const REQUESTS = 50_000;
+/** A reply of 20 tokens as a conversation's history keeps it. */
+const REPLY = 'Sure: a short answer of about twenty tokens, enough to show what a reply costs to keep in the history.';
+
+/** The request source's own CPU per stream: next() and ended() for REQUESTS streams of SESSIONS sessions, in turn. */
+async function sourceCost(workload: NonNullable<import('../src/scenario/types.js').Scenario['workload']>, seed: number): Promise<number> {
+  const { prepareRequestSource } = await import('../src/workload/source.js');
+  const source = await prepareRequestSource(workload, { shard: { index: 0, count: 1 }, seed, model: 'closed' });
+  let bytes = 0;
+  const cpu0 = process.cpuUsage();
+  for (let i = 0; i < REQUESTS; i++) {
+    const session = i % SESSIONS;
+    bytes += source.next(session).body.length;
+    source.ended(session, true, REPLY, 20);
+  }
+  const cpu = process.cpuUsage(cpu0);
+  if (bytes === 0) throw new Error('no body');
+  return (cpu.user + cpu.system) / REQUESTS;
 }
 
 if (process.env.BENCH_WAY !== undefined) {
@@ -184,14 +210,14 @@ console.log(
     `replies of ${TOKENS} tokens every ${INTERVAL} ms; dataset ${LINES.toLocaleString('en-US')} lines; ${f0((performance.now() - t0) / 1000)} s in all`,
 );
 console.log(
-  '\n| way | streams done | events | CPU µs/stream | CPU µs/event | request KiB/stream | prep ms (CPU ms) | heap MiB start → prepared → end | buffers MiB prepared | RSS MiB start → prepared → end (peak) | lag p99 ms | saturated s | target cores | load avg |',
+  '\n| way | streams done | events | CPU µs/stream | CPU µs/event | request KiB/stream | prep ms (CPU ms) | heap MiB start → prepared → end | buffers MiB prepared | RSS MiB start → prepared → end (peak) | lag p99 ms | saturated s | target cores | load avg | source alone µs/stream |',
 );
-console.log('|---|---:|---:|---:|---:|---:|---:|---|---:|---|---:|---:|---:|---:|');
+console.log('|---|---:|---:|---:|---:|---:|---:|---|---:|---|---:|---:|---:|---:|---:|');
 for (const r of rows) {
   console.log(
     `| ${r.way} | ${r.completed} | ${r.events} | ${f0((r.runCpuMs * 1000) / Math.max(1, r.streams))} | ${f1((r.runCpuMs * 1000) / Math.max(1, r.events))} | ${f1(r.requestBytes / 1024 / Math.max(1, r.streams))} | ` +
       `${f0(r.prepMs)} (${f0(r.prepCpuMs)}) | ${f1(r.heapMiB.start)} → ${f1(r.heapMiB.prepared)} → ${f1(r.heapMiB.end)} | ${f1(r.buffersMiB.prepared)} | ${f0(r.rssMiB.start)} → ${f0(r.rssMiB.prepared)} → ${f0(r.rssMiB.end)} (${f0(r.rssMiB.peak)}) | ` +
-      `${f1(r.lagP99Ms)} | ${r.saturatedSeconds} | ${(r.targetCpuS / (SECONDS + 1)).toFixed(2)} | ${r.load1.toFixed(1)} |`,
+      `${f1(r.lagP99Ms)} | ${r.saturatedSeconds} | ${(r.targetCpuS / (SECONDS + 1)).toFixed(2)} | ${r.load1.toFixed(1)} | ${r.sourceUs === null ? '–' : f1(r.sourceUs)} |`,
   );
 }
 // Medians over the rounds, against the fixed body's.
