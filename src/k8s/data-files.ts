@@ -10,7 +10,7 @@ import type { Scenario } from '../scenario/types.js';
 import { CliError, EXIT } from '../util/exit-codes.js';
 
 /** What Kubernetes lets a ConfigMap's data and binaryData hold together (its validation's MaxSecretSize). */
-export const CONFIGMAP_MAX_BYTES = 1024 * 1024;
+const CONFIGMAP_MAX_BYTES = 1024 * 1024;
 /**
  * Client-side `kubectl apply` keeps a copy of the object in its last-applied-configuration
  * annotation, and a object's annotations hold 256 KiB at most; past this, apply server-side.
