@@ -74,6 +74,14 @@ function duration(text: string | undefined, flag: string): number | undefined {
 export async function runCapacity(file: string, flags: CapacityFlags, ci?: CiFiles): Promise<number> {
   const scenario = await loadScenario(file);
   const raw = rawScenario(await readFile(file, 'utf8'));
+  if (scenario.load.model === 'open' && scenario.load.trace !== null) {
+    // A trace says when every stream arrives: there is no rate to step. Stepping its speed would
+    // replay a different stretch of the trace's burstiness at each level, not a higher load of the same.
+    throw new CliError(
+      `${file}: load.trace replays the trace's own arrivals, so capacity cannot step its rate. For a capacity search, use a synthetic or dataset workload with load.rate (open model) or sessions (closed model), e.g. workload: { synthetic: { inputTokens: … } } and load: { model: open, rate: 1/s }`,
+      EXIT.INVALID_INPUT,
+    );
+  }
   const closed = scenario.load.model === 'closed';
   const slos = flags.slo !== undefined && flags.slo.length > 0 ? parseSlos(flags.slo) : scenario.thresholds.map((t) => ({ ...t, abortOnFail: false }));
   if (slos.length === 0) throw new CliError('capacity needs at least one SLO: --slo "ttft p99 < 2s" (repeatable), or thresholds in the scenario', EXIT.INVALID_INPUT);

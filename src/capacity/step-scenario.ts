@@ -53,6 +53,15 @@ export function stepScenario(raw: Record<string, unknown>, scenario: Scenario, l
     target.tls = t;
   }
   out.target = target;
+  // So is a workload's dataset (a file name, or { file, … }).
+  const workload = raw.workload;
+  if (typeof workload === 'object' && workload !== null && scenario.file !== '') {
+    const w = { ...(workload as Record<string, unknown>) };
+    const inFolder = (v: unknown): unknown => (typeof v === 'string' && v !== '' && !isAbsolute(v) ? resolve(dirname(scenario.file), v) : v);
+    if (typeof w.dataset === 'string') w.dataset = inFolder(w.dataset);
+    else if (typeof w.dataset === 'object' && w.dataset !== null) w.dataset = { ...(w.dataset as Record<string, unknown>), file: inFolder((w.dataset as Record<string, unknown>).file) };
+    out.workload = w;
+  }
   return out;
 }
 

@@ -11,8 +11,10 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, stringify } from 'yaml';
 import { BUNDLE_FILES, encodeBundle, LOG_BUDGET_CHARS } from '../k8s/bundle.js';
 import { gather } from '../k8s/gather.js';
+import { CLIENT_APPLY_MAX_BYTES, dataFileRefs, formatBytes, placeDataFiles, readShippedFiles } from '../k8s/data-files.js';
 import { renderManifests, type Manifest } from '../k8s/render.js';
 import { parseScenario } from '../scenario/load.js';
+import { checkWorkloadFiles } from '../scenario/workload-files.js';
 import { TEMPLATE } from '../scenario/request-checks.js';
 import type { Scenario } from '../scenario/types.js';
 import { formatDurationMs } from '../scenario/units.js';
@@ -49,6 +51,7 @@ interface K8sFlags {
   streamsCsv?: string;
   onePerNode?: boolean;
   metricsListen?: string;
+  podFile?: string[];
 }
 
 export function registerK8s(program: Command): void {
@@ -74,6 +77,7 @@ export function registerK8s(program: Command): void {
     .option('--threshold <rule>', 'a pass/fail rule, added to the scenario\'s (repeatable; judged on the merged report)', collect)
     .option('--streams-csv <on|off|share>', 'streams.csv in each pod (run --streams-csv); a big one is left out of the log, see docs/kubernetes.md')
     .option('--metrics-listen <port>', 'each pod serves run --metrics-listen on this port (all addresses), with a `metrics` container port and Prometheus scrape annotations (docs/live.md)')
+    .option('--pod-file <path>', "a dataset or trace file the pods have already, at this absolute path (an image built FROM the sse-soak image, or a mounted volume): not shipped in the ConfigMap (repeatable; docs/kubernetes.md#data-files)", collect)
     .option('--one-per-node', 'at most one pod per node (big runs: each pod gets a node\'s ports, files and network to itself)')
     .option('--out <dir>', 'write the manifests into this folder (00-configmap.yaml, 10-job.yaml) instead of printing them')
     .action(async (file: string, flags: K8sFlags) => {
@@ -171,8 +175,28 @@ async function render(file: string, flags: K8sFlags, nowMs: number = Date.now())
   for (const m of templateText(text).matchAll(TEMPLATE)) vars.set(m[1] as string, (vars.get(m[1] as string) ?? true) && m[2] !== undefined);
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const v of vars.keys()) if (!env[v]) env[v] = '1';
-  const parsed = parseScenario(text, file, env);
+  let parsed = parseScenario(text, file, env);
+  // A dataset and a trace go to the pods in the ConfigMap, beside the scenario, unless they are there already.
+  const refs = dataFileRefs(parsed);
+  const podFiles = flags.podFile ?? [];
+  const { ship, inPods } = placeDataFiles(file, refs, podFiles);
+  const dataFiles = await readShippedFiles(ship, Buffer.byteLength(text));
+  for (const p of podFiles) if (!refs.some((r) => r.given === p)) notes.push(`--pod-file ${p}: the scenario names no such file (workload.dataset or load.trace), so it is not read`);
+  if (inPods.length === 0) {
+    // Read and checked here as `run` would (a bad line named now, not in every pod); a trace also sets the run's length.
+    parsed = await checkWorkloadFiles(parsed);
+  } else {
+    notes.push(`${inPods.map((r) => r.given).join(', ')}: in the pods only, so ${inPods.length === 1 ? 'it is' : 'they are'} read and checked when each pod starts, not here`);
+    const load = parsed.load;
+    if (load.model === 'open' && load.trace !== null && load.trace.capMs === 0 && flags.duration === undefined && inPods.some((r) => r.field === 'load.trace')) {
+      throw new CliError(`load.trace: ${load.trace.fileForReport} is in the pods only, so its span is not known here: give load.duration (or --duration) for the Job's deadline`, EXIT.INVALID_INPUT);
+    }
+  }
   const scenario = applyFlags(parsed, { target: flags.target, duration: flags.duration, threshold: flags.threshold, streamsCsv: flags.streamsCsv });
+  const configMapBytes = Buffer.byteLength(text) + dataFiles.reduce((sum, f) => sum + f.bytes, 0);
+  if (configMapBytes > CLIENT_APPLY_MAX_BYTES) {
+    notes.push(`the ConfigMap holds ${formatBytes(configMapBytes)}: apply with \`kubectl apply --server-side\` (or kubectl create); a client-side apply copies it into an annotation, which holds 256 KiB at most`);
+  }
   if (scenario.target.variants.some((v) => v.url === null)) {
     throw new CliError(`${file} names no target URL: each pod would start a built-in target of its own and measure nothing of your path. Give the scenario target.url, or --target (e.g. sse-soak serve deployed behind your gateway)`, EXIT.INVALID_INPUT);
   }
@@ -223,6 +247,7 @@ async function render(file: string, flags: K8sFlags, nowMs: number = Date.now())
     memory,
     scenarioKey: /\.json$/i.test(file) ? 'scenario.json' : 'scenario.yaml',
     scenarioText: text,
+    dataFiles,
     secretVars: [...vars].map(([v, optional]) => ({ name: v, optional })),
     secret: flags.secret ?? null,
     startAt: new Date(atMs).toISOString(),

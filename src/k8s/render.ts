@@ -1,6 +1,6 @@
 // `sse-soak k8s`: a scenario as plain Kubernetes objects, `kubectl apply -f` ready, with no
-// operator or CRD to install: a ConfigMap that holds the scenario file, and an Indexed Job whose
-// pod i runs shard i+1 of N, all waiting for one --start-at time.
+// operator or CRD to install: a ConfigMap that holds the scenario file (and the data files it
+// names), and an Indexed Job whose pod i runs shard i+1 of N, all waiting for one --start-at time.
 //
 // Pure: options in, objects out (yaml.ts prints them). The objects are typed with the
 // kubernetes-models interfaces, so a misspelt or misplaced field fails the build, and the tests
@@ -9,6 +9,7 @@ import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { IJob } from 'kubernetes-models/batch/v1/Job';
 import type { IIoK8sApiCoreV1EnvVar } from 'kubernetes-models/v1/EnvVar';
 import type { IIoK8sApiCoreV1PodSpec } from 'kubernetes-models/v1/PodSpec';
+import type { ShippedFile } from './data-files.js';
 import { shardScript } from './pod-script.js';
 
 /** Where the pod finds what the manifests give it; the script reads them from its environment. */
@@ -35,6 +36,8 @@ export interface RenderOptions {
   /** The scenario file's name in the ConfigMap and its text. */
   scenarioKey: string;
   scenarioText: string;
+  /** Files the scenario names (a dataset, a trace), each put at its path under /scenario. */
+  dataFiles: ShippedFile[];
   /** The ${VAR}s the scenario uses: each comes from the Secret `secret`, never from a manifest. */
   secretVars: { name: string; optional: boolean }[];
   secret: string | null;
@@ -61,8 +64,13 @@ export function renderManifests(o: RenderOptions): Manifest[] {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: meta(`${o.name}-scenario`),
-    data: { [o.scenarioKey]: o.scenarioText },
+    data: { [o.scenarioKey]: o.scenarioText, ...Object.fromEntries(o.dataFiles.flatMap((f): [string, string][] => (f.text === undefined ? [] : [[f.key, f.text]]))) },
   };
+  const binary = o.dataFiles.flatMap((f): [string, string][] => (f.base64 === undefined ? [] : [[f.key, f.base64]]));
+  if (binary.length > 0) configMap.binaryData = Object.fromEntries(binary);
+  // A key cannot hold '/': the items put each file at its path (data/prompts.jsonl). Given items,
+  // only the keys listed are mounted, so the scenario's is listed too.
+  const items = o.dataFiles.length === 0 ? {} : { items: [{ key: o.scenarioKey, path: o.scenarioKey }, ...o.dataFiles.map((f) => ({ key: f.key, path: f.path }))] };
 
   const env: IIoK8sApiCoreV1EnvVar[] = [
     { name: 'SSE_SOAK_SCENARIO', value: `${SCENARIO_MOUNT}/${o.scenarioKey}` },
@@ -115,7 +123,7 @@ export function renderManifests(o: RenderOptions): Manifest[] {
       },
     ],
     volumes: [
-      { name: 'scenario', configMap: { name: `${o.name}-scenario` } },
+      { name: 'scenario', configMap: { name: `${o.name}-scenario`, ...items } },
       { name: 'report', emptyDir: {} },
       { name: 'tmp', emptyDir: {} },
     ],

@@ -31,7 +31,14 @@ export function checkWorkloadFits(f: Fields, workload: WorkloadSpec, load: LoadS
  */
 export async function checkWorkloadFiles(scenario: Scenario): Promise<Scenario> {
   const problems: ScenarioProblem[] = [];
-  const fileProblem = (path: string, err: unknown): void => {
+  const fileProblem = (path: string, fileForReport: string, err: unknown): void => {
+    // A file that cannot be opened is the scenario's mistake too, not sse-soak's.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
+      const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : `cannot be read (${code})`;
+      problems.push({ path, message: `${fileForReport}: ${why}`, hint: "a path relative to the scenario file's folder" });
+      return;
+    }
     if (!(err instanceof DataFileError)) throw err;
     problems.push({ path, message: err.message });
   };
@@ -45,7 +52,7 @@ export async function checkWorkloadFiles(scenario: Scenario): Promise<Scenario> 
       }
       if (dataset.kind === 'conversations' && dataset.skipped > 0) scenario.notices.push(`${w.source.fileForReport}: ${dataset.skipped} conversations with no human turn are left out`);
     } catch (err) {
-      fileProblem('workload.dataset', err);
+      fileProblem('workload.dataset', w.source.fileForReport, err);
     }
   }
   const load = scenario.load;
@@ -63,7 +70,7 @@ export async function checkWorkloadFiles(scenario: Scenario): Promise<Scenario> 
       load.durationMs = durationMs;
       if (w !== null && w.source.kind === 'synthetic' && trace.inputTokens === undefined) scenario.notices.push(`${t.fileForReport} gives no token lengths: the synthetic prompts are drawn from workload.synthetic`);
     } catch (err) {
-      fileProblem('load.trace', err);
+      fileProblem('load.trace', t.fileForReport, err);
     }
   }
   if (problems.length > 0) throw new ScenarioError(scenario.file, problems);

@@ -33,6 +33,20 @@ test('bad SLOs, levels, durations and files are refused before any step runs', a
   }
 });
 
+test('a trace replay cannot be stepped by rate: refused, naming load.trace and what to use instead', async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'trace.csv'), 'TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46.6805900,374,44\n2023-11-16 18:15:47.1805900,396,109\n');
+  const file = join(dir, 'trace.yaml');
+  writeFileSync(file, 'name: t\nload: { model: open, trace: trace.csv, maxConcurrency: 10 }\n');
+  const out = join(dir, 'cap');
+  const r = await cli(['capacity', file, '--slo', 'ttft p99 < 2s', '--out', out]);
+  noStack(r.stderr);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /load\.trace .* cannot step its rate/);
+  assert.match(r.stderr, /use a synthetic or dataset workload with load\.rate/);
+  assert.equal(existsSync(join(out, 'steps')), false, 'no step ran');
+});
+
 test('a dead target has no capacity: the first step fails (exit 4), whatever the latency SLOs say', async () => {
   const dir = tempDir();
   const file = join(dir, 'dead.yaml');

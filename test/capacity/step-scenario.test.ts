@@ -54,6 +54,21 @@ test('TLS files named relative to the scenario stay found from the step file', (
   assert.equal(step.target.tls.ca, '/x/certs/ca.pem');
 });
 
+test("a workload's dataset, named relative to the scenario, stays found from the step file", () => {
+  const base = 'name: w\nload: { model: closed, sessions: 2, duration: 5s }\n';
+  for (const [dataset, expected] of [
+    ['data/chat.jsonl', '/x/data/chat.jsonl'],
+    ['{ file: data/chat.jsonl, order: shuffle }', '/x/data/chat.jsonl'],
+    ['/abs/chat.jsonl', '/abs/chat.jsonl'],
+  ] as const) {
+    const text = `${base}workload: { dataset: ${dataset} }\n`;
+    const step = stepScenario(rawScenario(text), parseScenario(text, '/x/w.yaml'), 3, { warmupMs: 1000, measuredMs: 1000, drainMs: 5000 }, false);
+    const back = parseScenario(JSON.stringify(step), '/elsewhere/steps/step-01.scenario.json');
+    assert.equal(back.workload?.source.kind === 'dataset' && back.workload.source.file, expected, dataset);
+    if (dataset.startsWith('{')) assert.equal(back.workload?.source.kind === 'dataset' && back.workload.source.order, 'shuffle', 'the rest of the dataset section kept');
+  }
+});
+
 test('step timing: three replies measured, one reply of warm-up, two of drain; --step and --warmup win when longer', () => {
   const scenario = parseScenario(CLOSED.replace('  tls: { ca: certs/ca.pem }\n', ''), '/x/chat.yaml');
   // 600 ms + 200 × 1.5 tokens × 50 ms = 15.6 s for the longest reply.

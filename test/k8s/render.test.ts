@@ -5,14 +5,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Job } from 'kubernetes-models/batch/v1/Job';
 import type { IJob } from 'kubernetes-models/batch/v1/Job';
 import { decodeBundles, encodeBundle } from '../../src/k8s/bundle.js';
 import { gather } from '../../src/k8s/gather.js';
+import { loadScenario } from '../../src/scenario/load.js';
 import { cli, noStack, tempDir } from '../helpers/cli.js';
 
 const SECRET_VALUE = 'sk-live-0123456789abcdef';
@@ -177,4 +178,123 @@ test('--metrics-listen: each pod serves /metrics on all addresses, with a metric
   const bad = await cli(['k8s', file, '--shards', '2', '--secret', 'chat-keys', '--metrics-listen', '99999']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--metrics-listen: a port from 1 to 65535/);
+});
+
+/** A scenario in `dir` that names a dataset and a trace; the files are the caller's. */
+function dataScenario(dir: string, dataset: string, trace: string): string {
+  return scenario(
+    dir,
+    `name: data
+target: { url: "http://gateway.example/v1/chat/completions" }
+workload: { dataset: { file: ${dataset}, order: shuffle } }
+load: { model: open, trace: { file: ${trace}, speed: 2 }, maxConcurrency: 50 }
+`,
+  );
+}
+const BODY = (i: number): string => JSON.stringify({ model: 'm', stream: true, max_tokens: 8 + i, messages: [{ role: 'user', content: `prompt ${i} — é` }] });
+const TRACE = 'TIMESTAMP,ContextTokens,GeneratedTokens\n2026-01-15 09:00:00.0,925,216\n2026-01-15 09:00:20.0,884,148\n';
+
+test('a dataset and a trace reach the pods: ConfigMap keys placed at their relative paths by items, the scenario as written', async () => {
+  const dir = tempDir();
+  mkdirSync(join(dir, 'data'));
+  mkdirSync(join(dir, 'traces'));
+  // A BOM and CRLF line ends: the file must arrive byte for byte.
+  const prompts = `\uFEFF${[1, 2, 3].map(BODY).join('\r\n')}\r\n`;
+  writeFileSync(join(dir, 'data', 'prompts.jsonl'), prompts);
+  writeFileSync(join(dir, 'traces', 'azure 2026.csv'), TRACE);
+  const file = dataScenario(dir, './data/prompts.jsonl', '"traces/azure 2026.csv"');
+  const r = await cli(['k8s', file, '--shards', '2', '--start-at', '2026-12-02T14:00:00Z']);
+  assert.equal(r.code, 0, r.stderr);
+  noStack(r.stderr);
+  const [cm, job] = docs(r.stdout) as [ConfigMap, IJob];
+  new ConfigMap(cm).validate();
+  new Job(job).validate();
+  const volume = job.spec?.template.spec?.volumes?.find((v) => v.name === 'scenario');
+  const items = volume?.configMap?.items ?? [];
+  assert.deepEqual(
+    items.map((i) => i.path),
+    ['scenario.yaml', 'data/prompts.jsonl', 'traces/azure 2026.csv'],
+  );
+  // Every key is listed (given items, a key not listed is not mounted), and every key is one Kubernetes takes.
+  assert.deepEqual(items.map((i) => i.key).sort(), Object.keys(cm.data ?? {}).sort());
+  for (const { key } of items) assert.match(key, /^[-._a-zA-Z0-9]{1,253}$/);
+  assert.equal(cm.data?.['scenario.yaml'], readFileSync(file, 'utf8'), 'the scenario as written');
+  // The trace's span (20 s at speed 2: 10 s) counts in the deadline: 15 min of margin past the run.
+  assert.ok((job.spec?.activeDeadlineSeconds ?? 0) > 900);
+
+  // What a pod sees at /scenario: each key at its item's path. The scenario runs from there as written.
+  const mount = join(tempDir(), 'scenario');
+  for (const { key, path } of items) {
+    mkdirSync(dirname(join(mount, path)), { recursive: true });
+    writeFileSync(join(mount, path), cm.data?.[key] ?? '');
+  }
+  assert.equal(readFileSync(join(mount, 'data', 'prompts.jsonl'), 'utf8'), prompts, 'byte for byte');
+  const inPod = await loadScenario(join(mount, 'scenario.yaml'));
+  assert.equal(inPod.workload?.source.kind === 'dataset' && inPod.workload.source.file, join(mount, 'data', 'prompts.jsonl'));
+  assert.equal(inPod.load.durationMs, 10_001);
+});
+
+test('a dataset that is not UTF-8 (UTF-16 with a BOM) goes in binaryData, bytes intact', async () => {
+  const dir = tempDir();
+  const bytes = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${BODY(1)}\n${BODY(2)}\n`, 'utf16le')]);
+  writeFileSync(join(dir, 'prompts.jsonl'), bytes);
+  writeFileSync(join(dir, 'trace.csv'), TRACE);
+  const r = await cli(['k8s', dataScenario(dir, 'prompts.jsonl', 'trace.csv'), '--shards', '1', '--start-at', '2026-12-02T14:00:00Z']);
+  assert.equal(r.code, 0, r.stderr);
+  const [cm, job] = docs(r.stdout) as [ConfigMap, IJob];
+  new ConfigMap(cm).validate();
+  new Job(job).validate();
+  const item = job.spec?.template.spec?.volumes?.[0]?.configMap?.items?.find((i) => i.path === 'prompts.jsonl');
+  assert.equal(cm.data?.[item?.key ?? ''], undefined);
+  assert.deepEqual(Buffer.from(cm.binaryData?.[item?.key ?? ''] ?? '', 'base64'), bytes);
+});
+
+test('data files the pods cannot get from the ConfigMap are refused with what to do; --pod-file names one they have', async () => {
+  const dir = tempDir();
+  mkdirSync(join(dir, 'run'));
+  writeFileSync(join(dir, 'outside.jsonl'), `${BODY(1)}\n`);
+  writeFileSync(join(dir, 'run', 'trace.csv'), TRACE);
+  // Past 1 MiB with the scenario: 1100 KiB of bodies.
+  writeFileSync(join(dir, 'run', 'big.jsonl'), `${BODY(1).padEnd(1023, ' ')}\n`.repeat(1100));
+  const cases: [string, string[], RegExp][] = [
+    ['/data/prompts.jsonl', [], /workload\.dataset: \/data\/prompts\.jsonl is an absolute path, which the pods do not have: .*pass --pod-file \/data\/prompts\.jsonl/],
+    ['../outside.jsonl', [], /workload\.dataset: \.\.\/outside\.jsonl is outside the scenario's folder .*at \/scenario.*--pod-file/],
+    ['big.jsonl', [], /workload\.dataset: big\.jsonl is 1\.1 MiB \(1\.1 MiB with the scenario and the other files\): more than a ConfigMap holds \(1 MiB in all\).*Bake it into an image FROM the sse-soak image \(COPY big\.jsonl \/data\/big\.jsonl\), or mount a volume.*--pod-file \/data\/big\.jsonl/],
+    ['missing.jsonl', [], /workload\.dataset: missing\.jsonl: no such file/],
+    ['/data/prompts.jsonl', ['--pod-file', 'data/prompts.jsonl'], /--pod-file data\/prompts\.jsonl: the path the pods have the file at, absolute/],
+  ];
+  for (const [dataset, more, why] of cases) {
+    const r = await cli(['k8s', dataScenario(join(dir, 'run'), dataset, 'trace.csv'), '--shards', '2', ...more]);
+    assert.equal(r.code, 2, `${dataset}\n${r.stderr}`);
+    assert.match(r.stderr, why);
+    assert.equal(r.stdout, '');
+    noStack(r.stderr);
+  }
+  // A trace only the pods have: its span is unknown here, so the Job's deadline needs load.duration.
+  const podTrace = await cli(['k8s', scenario(join(dir, 'run'), 'name: t\ntarget: { url: "http://gateway.example/stream" }\nload: { model: open, trace: /data/t.csv }\n'), '--shards', '2', '--pod-file', '/data/t.csv']);
+  assert.equal(podTrace.code, 2, podTrace.stderr);
+  assert.match(podTrace.stderr, /load\.trace: \/data\/t\.csv is in the pods only, so its span is not known here: give load\.duration/);
+
+  // Named by its path in the image, with --pod-file: not shipped, the scenario's key mounted as before.
+  const r = await cli(['k8s', dataScenario(join(dir, 'run'), '/data/prompts.jsonl', 'trace.csv'), '--shards', '2', '--pod-file', '/data/prompts.jsonl', '--start-at', '2026-12-02T14:00:00Z']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /\/data\/prompts\.jsonl: in the pods only, so it is read and checked when each pod starts/);
+  const [cm, job] = docs(r.stdout) as [ConfigMap, IJob];
+  new ConfigMap(cm).validate();
+  new Job(job).validate();
+  assert.deepEqual(Object.keys(cm.data ?? {}), ['scenario.yaml', 'file-1-trace.csv']);
+  assert.deepEqual(
+    job.spec?.template.spec?.volumes?.[0]?.configMap?.items?.map((i) => i.path),
+    ['scenario.yaml', 'trace.csv'],
+  );
+});
+
+test('a ConfigMap past what a client-side kubectl apply stores: a note to apply it server-side', async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'prompts.jsonl'), `${BODY(1).padEnd(1023, ' ')}\n`.repeat(300));
+  writeFileSync(join(dir, 'trace.csv'), TRACE);
+  const r = await cli(['k8s', dataScenario(dir, 'prompts.jsonl', 'trace.csv'), '--shards', '2', '--start-at', '2026-12-02T14:00:00Z']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /the ConfigMap holds 30\d KiB: apply with `kubectl apply --server-side`/);
+  new ConfigMap(docs(r.stdout)[0] as ConfigMap).validate();
 });

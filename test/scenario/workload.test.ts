@@ -47,6 +47,14 @@ test('a bad line in a dataset or a trace is an error naming the file and the lin
   await assert.rejects(loadScenario(join(dir, 'b.yaml')), (err: ScenarioError) => /load\.trace: .*trace\.csv:3/.test(err.describe()));
 });
 
+test('a dataset or a trace that is not there is the scenario\'s problem (exit 2), not an internal error', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sse-soak-wl-'));
+  writeFileSync(join(dir, 'a.yaml'), 'workload: { dataset: data/missing.jsonl }\nload: { sessions: 1, duration: 1s }\n');
+  writeFileSync(join(dir, 'b.yaml'), 'load: { model: open, trace: { file: . } }\n');
+  await assert.rejects(loadScenario(join(dir, 'a.yaml')), (err: ScenarioError) => /workload\.dataset: data\/missing\.jsonl: no such file/.test(err.describe()));
+  await assert.rejects(loadScenario(join(dir, 'b.yaml')), (err: ScenarioError) => /load\.trace: \.: is a folder, not a file/.test(err.describe()));
+});
+
 test('a trace sets the open model’s one stage to its span, or to load.duration when shorter', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sse-soak-wl-'));
   writeFileSync(join(dir, 't.jsonl'), [0, 500, 3000].map((ms) => JSON.stringify({ offsetMs: ms })).join('\n'));
