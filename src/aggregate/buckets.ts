@@ -117,7 +117,7 @@ export class BucketTable {
       }
       // The histograms last, after the statistics a reader looks for.
       const { histograms, ...figures } = entry;
-      out.push({ ...figures, histograms } as BucketEntry);
+      out.push({ ...figures, histograms });
     });
     return out;
   }

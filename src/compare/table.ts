@@ -1,5 +1,6 @@
 // compare's console view: runs side by side, each figure with its change against
 // the baseline and whether that is better or worse.
+import { turnLabel } from '../aggregate/by-input.js';
 import { METRICS } from '../aggregate/metrics.js';
 import { OUTCOMES } from '../record/outcome.js';
 import { fmtMs, fmtPct } from '../report/format.js';
@@ -19,9 +20,10 @@ export function compareRows(runs: readonly Summary[]): Row[] {
   for (const m of METRICS) {
     // A metric added later (tls) is absent from older summaries read without withLaterMetrics.
     if (runs.every((r) => (r.metrics[m]?.count ?? 0) === 0)) continue;
-    const stats = m === 'ttft' || m === 'itl' || m === 'e2e' ? (['p50', 'p90', 'p99'] as const) : (['p99'] as const);
+    const stats = m === 'ttft' || m === 'itl' || m === 'tpot' || m === 'e2e' ? (['p50', 'p90', 'p99'] as const) : (['p99'] as const);
     for (const st of stats) rows.push({ label: `${m} ${st}`, values: runs.map((r) => r.metrics[m]?.[st] ?? 0), format: ms, lowerIsBetter: true });
   }
+  rows.push(...turnRows(runs, ms));
   rows.push({ label: 'drop rate', values: runs.map((r) => r.dropRate), format: fmtPct, lowerIsBetter: true });
   rows.push({ label: 'streams', values: runs.map((r) => r.streams.started), format: String, lowerIsBetter: false });
   for (const o of OUTCOMES) {
@@ -31,6 +33,19 @@ export function compareRows(runs: readonly Summary[]): Row[] {
   rows.push({ label: 'tokens/s', values: runs.map((r) => r.totals.tokensPerSecond), format: (v) => String(Math.round(v)), lowerIsBetter: false });
   rows.push({ label: 'cuts', values: runs.map((r) => r.cuts.total), format: String, lowerIsBetter: true });
   return rows;
+}
+
+/**
+ * ttft p50 by turn, when every run had conversations: for each turn all of them had (a turn
+ * some run lacks has nothing to compare). Whether prefix caching helps shows side by side.
+ */
+function turnRows(runs: readonly Summary[], format: (v: number) => string): Row[] {
+  if (runs.some((r) => (r.byTurn ?? []).length === 0)) return [];
+  const ttftOf = (r: Summary, turn: number): number | undefined => r.byTurn?.find((t) => t.turn === turn && t.ttft.count > 0)?.ttft.p50;
+  const first = runs[0]?.byTurn ?? [];
+  return first
+    .filter((t) => runs.every((r) => ttftOf(r, t.turn) !== undefined))
+    .map((t) => ({ label: `ttft p50 turn ${turnLabel(t.turn, t.orLater)}`, values: runs.map((r) => ttftOf(r, t.turn) as number), format, lowerIsBetter: true }));
 }
 
 /** The change against the baseline, e.g. "+12%▲" (worse) or "−8%▼" (better); blank when equal. */

@@ -95,7 +95,7 @@ class TurnHistogram {
     });
   }
 
-  async get(): Promise<{ name: string; help: string; type: string; aggregator: string; values: SeriesValue[] }> {
+  get(): Promise<{ name: string; help: string; type: string; aggregator: string; values: SeriesValue[] }> {
     const values: SeriesValue[] = [];
     this.buckets.forEach((b, i) => {
       if (b === undefined) return;
@@ -106,7 +106,7 @@ class TurnHistogram {
       values.push({ metricName: `${this.name}_sum`, labels, value: b.sumS });
       values.push({ metricName: `${this.name}_count`, labels, value: b.count });
     });
-    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
+    return Promise.resolve({ name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values });
   }
 
   reset(): void {}
