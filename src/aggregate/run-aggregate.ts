@@ -48,7 +48,7 @@ export function mergeCount(merge: Merge, current: number, n: number): number {
   }
 }
 
-/** Every counter, tally and histogram of the registry (metrics.ts) is a field of the aggregate by its name. */
+/** Every counter, tally, histogram and bucket table of the registry (metrics.ts) is a field of the aggregate by its name. */
 type Tallies = { readonly [N in TallyName]: Tally<N> };
 export interface RunAggregate extends Record<CounterName, number>, Tallies, Readonly<Record<HistogramName, Histogram>>, Readonly<Record<BucketsName, BucketTable>> {}
 
