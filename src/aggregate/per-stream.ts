@@ -12,7 +12,8 @@ export const e2eUs = (r: StreamRecord): number => (r.headersUs > 0 && r.outcome 
 /** The reply's output tokens: the server's own count (`usage`) where it reported one, else the tokens sse-soak counted. */
 export const outputTokens = (r: StreamRecord): number => (r.usageTokens >= 0 ? r.usageTokens : r.tokens);
 
-export const TPOT_FORMULA = '(e2e − ttft) ÷ (output tokens − 1), per completed stream of 2 or more output tokens (usage tokens where the server reported them, else tokens counted)';
+export const TPOT_FORMULA =
+  '(e2e − ttft) ÷ (output tokens − 1), per completed stream of 2 or more output tokens (usage tokens where the server reported them, else tokens counted)';
 
 /**
  * Time per output token as vLLM's benchmark defines it: (e2e − ttft) ÷ (output tokens − 1),

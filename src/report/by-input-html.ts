@@ -42,8 +42,10 @@ export function byInputData(s: Pick<Summary, 'byInputLength' | 'byTurn'>): ByInp
 
 const ms = (count: number, v: number): string => (count === 0 ? '–' : fmtMs(v));
 const failed = (n: number, of: number): string => (n === 0 ? '0' : `${fmtInt(n)} (${fmtPct(n / of)})`);
-const row = (cells: readonly string[]): string => `<tr>${cells.map((c, i) => (i === 0 ? `<td>${esc(c)}</td>` : `<td class="num">${esc(c)}</td>`)).join('')}</tr>`;
-const head = (cells: readonly string[]): string => `<tr>${cells.map((c, i) => (i === 0 ? `<th>${esc(c)}</th>` : `<th class="num">${esc(c)}</th>`)).join('')}</tr>`;
+const row = (cells: readonly string[]): string =>
+  `<tr>${cells.map((c, i) => (i === 0 ? `<td>${esc(c)}</td>` : `<td class="num">${esc(c)}</td>`)).join('')}</tr>`;
+const head = (cells: readonly string[]): string =>
+  `<tr>${cells.map((c, i) => (i === 0 ? `<th>${esc(c)}</th>` : `<th class="num">${esc(c)}</th>`)).join('')}</tr>`;
 
 /** The section, or '' when no stream had an input count or a turn. */
 export function byInputHtml(s: Pick<Summary, 'byInputLength' | 'byTurn' | 'input' | 'totals'>): string {
@@ -54,7 +56,17 @@ export function byInputHtml(s: Pick<Summary, 'byInputLength' | 'byTurn' | 'input
   const parts = ['<h2>By input length and by turn</h2>'];
   if (input.length > 0) parts.push(`<p>Input: ${esc(input.join(' '))}</p>`);
   if (lengths.length > 0) {
-    const rows = lengths.map((b) => row([inputLengthLabel(b.fromTokens, b.toTokens), fmtInt(b.streams), failed(b.failed, b.streams), ms(b.ttft.count, b.ttft.p50), ms(b.ttft.count, b.ttft.p90), ms(b.ttft.count, b.ttft.p99), ms(b.ttft.count, b.ttft.max)]));
+    const rows = lengths.map((b) =>
+      row([
+        inputLengthLabel(b.fromTokens, b.toTokens),
+        fmtInt(b.streams),
+        failed(b.failed, b.streams),
+        ms(b.ttft.count, b.ttft.p50),
+        ms(b.ttft.count, b.ttft.p90),
+        ms(b.ttft.count, b.ttft.p99),
+        ms(b.ttft.count, b.ttft.max),
+      ]),
+    );
     parts.push(
       `<p class="muted">ttft by the stream's input tokens (the server's usage count, else the workload's tokenizer count), in buckets that double.</p>`,
       `<table>${head(['input tokens', 'streams', 'failed', 'ttft p50', 'p90', 'p99', 'max (ms)'])}${rows.join('')}</table>`,

@@ -20,7 +20,15 @@ export function inputLine(s: Pick<Summary, 'input' | 'totals'>): string[] {
 export function byInputLengthLines(s: Pick<Summary, 'byInputLength'>): string[] {
   const buckets = s.byInputLength ?? [];
   if (buckets.length === 0) return [];
-  const rows = buckets.map((b) => [inputLengthLabel(b.fromTokens, b.toTokens), fmtInt(b.streams), failedCell(b.failed, b.streams), ms(b.ttft.count, b.ttft.p50), ms(b.ttft.count, b.ttft.p90), ms(b.ttft.count, b.ttft.p99), ms(b.ttft.count, b.ttft.max)]);
+  const rows = buckets.map((b) => [
+    inputLengthLabel(b.fromTokens, b.toTokens),
+    fmtInt(b.streams),
+    failedCell(b.failed, b.streams),
+    ms(b.ttft.count, b.ttft.p50),
+    ms(b.ttft.count, b.ttft.p90),
+    ms(b.ttft.count, b.ttft.p99),
+    ms(b.ttft.count, b.ttft.max),
+  ]);
   return [
     ...table([['input tokens', 'streams', 'failed', 'ttft p50', 'p90', 'p99', 'max (ms)'], ...rows]),
     "  by the stream's input tokens: the server's usage count, else the workload's tokenizer count",

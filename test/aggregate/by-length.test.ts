@@ -68,7 +68,8 @@ function comparable(x: unknown): unknown {
   return JSON.parse(JSON.stringify(x), (_k, v: unknown) => (typeof v === 'string' && v.startsWith('HIST') ? recordedValues(decodeHistogram(v)) : v));
 }
 
-const near = (actual: number, expected: number, what: string): void => assert.ok(Math.abs(actual - expected) <= expected * 0.001, `${what}: ${actual}, expected ${expected} (±0.1 %)`);
+const near = (actual: number, expected: number, what: string): void =>
+  assert.ok(Math.abs(actual - expected) <= expected * 0.001, `${what}: ${actual}, expected ${expected} (±0.1 %)`);
 
 test("tpot is vLLM's (e2e − ttft) ÷ (output tokens − 1): usage tokens where reported, only completed streams of two tokens or more", () => {
   // 11 tokens over 1 s after the first: 10 gaps of 100 ms.
@@ -184,7 +185,8 @@ const varied = (from: number, n: number): StreamRecord[] =>
 test('written, read back and merged: two halves are exactly one aggregate of all streams', () => {
   const whole = encodeFigures(aggregateOf(varied(0, 200)), CTX, { run: true });
   const merged = new RunAggregate();
-  for (const half of [varied(0, 100), varied(100, 100)]) merged.add(decodeFigures(JSON.parse(JSON.stringify(encodeFigures(aggregateOf(half), CTX, { run: true }))) as object, true));
+  for (const half of [varied(0, 100), varied(100, 100)])
+    merged.add(decodeFigures(JSON.parse(JSON.stringify(encodeFigures(aggregateOf(half), CTX, { run: true }))) as object, true));
   const again = encodeFigures(merged, CTX, { run: true }) as Record<string, unknown>;
   assert.deepEqual(comparable(again.byInputLength), comparable(whole.byInputLength));
   assert.deepEqual(comparable(again.byTurn), comparable(whole.byTurn));
@@ -207,7 +209,10 @@ test('encode → decode → encode is the same summary, and a summary without th
   delete old.histograms?.tpot;
   delete old.metrics?.tpot;
   const none = decodeFigures(old, true);
-  assert.deepEqual([none.byInputLength.encode(), none.byTurn.encode(), none.inputTokens.totalCount, none.inputTokenSum, none.histograms.tpot.totalCount], [[], [], 0, 0, 0]);
+  assert.deepEqual(
+    [none.byInputLength.encode(), none.byTurn.encode(), none.inputTokens.totalCount, none.inputTokenSum, none.histograms.tpot.totalCount],
+    [[], [], 0, 0, 0],
+  );
 });
 
 test('the cheap figures rules read every second carry no bucket', () => {

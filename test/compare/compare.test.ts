@@ -68,14 +68,15 @@ test('tpot is compared as a latency, and ttft p50 by turn side by side when ever
   const withTurns = (tpotP50: number, turns: unknown[] | undefined): Summary => {
     const s = summary(1000, 0, 0, 0);
     (s.metrics as Record<string, unknown>).tpot = { count: 10, min: 1, mean: 2, p50: tpotP50, p90: tpotP50, p99: tpotP50, p999: tpotP50, max: tpotP50 };
-    return Object.assign(s, { byTurn: turns }) as Summary;
+    return Object.assign(s, { byTurn: turns });
   };
   const cached = withTurns(20, [turn(1, 300), turn(2, 80), turn(20, 90, true)]);
   const uncached = withTurns(25, [turn(1, 310), turn(2, 600), turn(3, 900)]);
   const rows = compareRows([cached, uncached]);
   const tpot = rows.find((r) => r.label === 'tpot p50');
-  assert.deepEqual(tpot?.values, [20, 25]);
-  assert.equal(delta(tpot as NonNullable<typeof tpot>, 20, 25), '+25% worse');
+  assert.ok(tpot);
+  assert.deepEqual(tpot.values, [20, 25]);
+  assert.equal(delta(tpot, 20, 25), '+25% worse');
   const byTurn = rows.filter((r) => r.label.startsWith('ttft p50 turn'));
   assert.deepEqual(
     byTurn.map((r) => [r.label, r.values]),

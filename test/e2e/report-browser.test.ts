@@ -96,7 +96,18 @@ test('report.html draws ttft by input length and the charts by turn in Chromium,
     const turn = 1 + (i % 25);
     const t0 = 1_000_000 + i * 1_000;
     const r = newStreamRecord(i, i, 0, false, t0);
-    Object.assign(r, { dispatchUs: t0 + 10, requestSentUs: t0 + 20, headersUs: t0 + 5_000, status: 200, httpVersion: '1.1', firstTokenUs: t0 + 80_000 + turn * 3_000, tokens: 30, events: 31, inputTokens: 150 * turn * turn, turn });
+    Object.assign(r, {
+      dispatchUs: t0 + 10,
+      requestSentUs: t0 + 20,
+      headersUs: t0 + 5_000,
+      status: 200,
+      httpVersion: '1.1',
+      firstTokenUs: t0 + 80_000 + turn * 3_000,
+      tokens: 30,
+      events: 31,
+      inputTokens: 150 * turn * turn,
+      turn,
+    });
     r.lastTokenUs = r.firstTokenUs + 600_000;
     r.endUs = r.lastTokenUs;
     r.lastByteUs = r.endUs;

@@ -17,7 +17,19 @@ const OLD_COLUMNS = STREAM_COLUMNS.slice(0, STREAM_COLUMNS.indexOf('tpot_ms'));
 
 function row(seq: number, inputTokens: number, turn: number): (string | number)[] {
   const r = newStreamRecord(seq, seq, 0, false, 1_000_000);
-  Object.assign(r, { dispatchUs: 1_000_010, headersUs: 1_005_000, firstTokenUs: 1_100_000, lastTokenUs: 1_500_000, endUs: 1_500_000, tokens: 5, events: 6, status: 200, inputTokens, turn, maxItlUs: 100_000 });
+  Object.assign(r, {
+    dispatchUs: 1_000_010,
+    headersUs: 1_005_000,
+    firstTokenUs: 1_100_000,
+    lastTokenUs: 1_500_000,
+    endUs: 1_500_000,
+    tokens: 5,
+    events: 6,
+    status: 200,
+    inputTokens,
+    turn,
+    maxItlUs: 100_000,
+  });
   r.outcome = 'completed';
   // An error code with a comma, a quote and a line break: a quoted cell over two lines.
   r.errorCode = 'odd, "quoted"\nname';
@@ -43,7 +55,10 @@ test('an older streams.csv joins a newer one under the longer header, whichever 
   assert.equal(widestHeader(['a,b', 'a,b']), null, 'the same everywhere: joined as they are');
   assert.equal(widestHeader(['a,b', 'a,c,d']), null, 'not an older form of the same: joined as they are, under the first');
 
-  for (const order of [[oldFile, newFile], [newFile, oldFile]]) {
+  for (const order of [
+    [oldFile, newFile],
+    [newFile, oldFile],
+  ]) {
     const out = join(dir, `joined-${order[0] === oldFile ? 'old' : 'new'}-first.csv`);
     await joinCsvFiles(order, out);
     const text = readFileSync(out, 'utf8');
@@ -54,7 +69,10 @@ test('an older streams.csv joins a newer one under the longer header, whichever 
     assert.equal(rows.length, 4);
     const oldEnd = rows.find((l, i) => i % 2 === 1 && l.endsWith(',,,'));
     assert.ok(oldEnd !== undefined, `the old row padded: ${JSON.stringify(rows)}`);
-    assert.ok(rows.some((l) => l.endsWith(',100.000,812,3')), 'the new row as it was');
+    assert.ok(
+      rows.some((l) => l.endsWith(',100.000,812,3')),
+      'the new row as it was',
+    );
     const rule = parseRule('ttft p99 < 1s');
     assert.ok(!('error' in rule));
     const good = await goodputFromCsv(out, [rule.rule], 1000);

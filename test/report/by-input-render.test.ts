@@ -18,7 +18,18 @@ import { measuredParts, type Summary } from '../../src/report/summary.js';
 function stream(seq: number, inputTokens: number, turn: number, ttftUs: number): StreamRecord {
   const t0 = 1_000_000 + seq * 1_000;
   const r = newStreamRecord(seq, seq, 0, false, t0);
-  Object.assign(r, { dispatchUs: t0 + 10, requestSentUs: t0 + 20, headersUs: t0 + 5_000, status: 200, httpVersion: '1.1', firstTokenUs: t0 + ttftUs, tokens: 21, events: 22, inputTokens, turn });
+  Object.assign(r, {
+    dispatchUs: t0 + 10,
+    requestSentUs: t0 + 20,
+    headersUs: t0 + 5_000,
+    status: 200,
+    httpVersion: '1.1',
+    firstTokenUs: t0 + ttftUs,
+    tokens: 21,
+    events: 22,
+    inputTokens,
+    turn,
+  });
   r.lastTokenUs = r.firstTokenUs + 400_000;
   r.endUs = r.lastTokenUs;
   r.lastByteUs = r.endUs;
@@ -93,10 +104,16 @@ test('report.html: the tables, the chart data (ttft p50/p99 by input length and 
   const s = summaryWith(aggregateOf([...conversations(), stream(20, 70_000, 0, 4_000_000)]));
   const data = htmlData(s, null);
   assert.deepEqual(data.byInput.byInputLength?.labels, ['256–512', '512–1k', '1k–2k', '2k–4k', '64k–128k']);
-  assert.deepEqual(data.byInput.byInputLength?.ttftP50, s.byInputLength?.map((b) => b.ttft.p50));
+  assert.deepEqual(
+    data.byInput.byInputLength?.ttftP50,
+    s.byInputLength?.map((b) => b.ttft.p50),
+  );
   assert.deepEqual(data.byInput.byTurn?.labels, ['1', '2', '3', '4']);
   assert.deepEqual(data.byInput.byTurn?.inputP50, [300, 900, 1500, 2100]);
-  assert.deepEqual(data.byInput.byTurn?.ttftP99, s.byTurn?.map((t) => t.ttft.p99));
+  assert.deepEqual(
+    data.byInput.byTurn?.ttftP99,
+    s.byTurn?.map((t) => t.ttft.p99),
+  );
   const html = renderHtml(s, data, await loadAssets());
   assert.match(html, /<h2>By input length and by turn<\/h2>/);
   assert.match(html, /<div id="by-input-length"><\/div>/);
