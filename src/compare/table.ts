@@ -16,12 +16,13 @@ export interface Row {
 
 export function compareRows(runs: readonly Summary[]): Row[] {
   const rows: Row[] = [];
-  const ms = (v: number): string => `${fmtMs(v)} ms`;
+  // NaN: the run measured none (a stream of one token has no tpot; an older summary, no metric added since).
+  const ms = (v: number): string => (Number.isNaN(v) ? '–' : `${fmtMs(v)} ms`);
   for (const m of METRICS) {
-    // A metric added later (tls) is absent from older summaries read without withLaterMetrics.
+    // A metric added later (tls, tpot) is absent from older summaries read without withLaterMetrics.
     if (runs.every((r) => (r.metrics[m]?.count ?? 0) === 0)) continue;
     const stats = m === 'ttft' || m === 'itl' || m === 'tpot' || m === 'e2e' ? (['p50', 'p90', 'p99'] as const) : (['p99'] as const);
-    for (const st of stats) rows.push({ label: `${m} ${st}`, values: runs.map((r) => r.metrics[m]?.[st] ?? 0), format: ms, lowerIsBetter: true });
+    for (const st of stats) rows.push({ label: `${m} ${st}`, values: runs.map((r) => ((r.metrics[m]?.count ?? 0) > 0 ? (r.metrics[m]?.[st] ?? NaN) : NaN)), format: ms, lowerIsBetter: true });
   }
   rows.push(...turnRows(runs, ms));
   rows.push({ label: 'drop rate', values: runs.map((r) => r.dropRate), format: fmtPct, lowerIsBetter: true });
@@ -48,9 +49,9 @@ function turnRows(runs: readonly Summary[], format: (v: number) => string): Row[
     .map((t) => ({ label: `ttft p50 turn ${turnLabel(t.turn, t.orLater)}`, values: runs.map((r) => ttftOf(r, t.turn) as number), format, lowerIsBetter: true }));
 }
 
-/** The change against the baseline, e.g. "+12%▲" (worse) or "−8%▼" (better); blank when equal. */
+/** The change against the baseline, e.g. "+12%▲" (worse) or "−8%▼" (better); blank when equal, or when either measured none (NaN). */
 export function delta(row: Row, base: number, value: number): string {
-  if (value === base) return '';
+  if (value === base || Number.isNaN(value) || Number.isNaN(base)) return '';
   const worse = row.lowerIsBetter ? value > base : value < base;
   const change = base === 0 ? (value > 0 ? '+' + row.format(value - base) : row.format(value - base)) : `${value > base ? '+' : '−'}${Math.round((Math.abs(value - base) / Math.abs(base)) * 1000) / 10}%`;
   return `${change} ${worse ? 'worse' : 'better'}`;

@@ -92,6 +92,13 @@ test('tpot is compared as a latency, and ttft p50 by turn side by side when ever
     'nothing by turn when a run had none (or was written before turns were kept)',
   );
   assert.equal(compareRows([summary(1, 0, 0, 0), summary(2, 0, 0, 0)]).find((r) => r.label.startsWith('tpot')), undefined, 'no tpot row where no run had one');
+  // A run that measured none (an older summary, read with tpot as an empty histogram): a dash, no change.
+  const none = withTurns(0, undefined);
+  const metrics = none.metrics as Record<string, { count: number }>;
+  metrics.tpot = { ...metrics.tpot, count: 0 };
+  const mixed = compareRows([cached, none]).find((r) => r.label === 'tpot p50');
+  assert.ok(mixed);
+  assert.deepEqual([mixed.format(mixed.values[1] as number), delta(mixed, 20, mixed.values[1] as number)], ['–', '']);
 });
 
 test('CLI: two releases side by side; a regression exits 6, a bad gate 2, one run 2; other scenarios warn', async () => {
