@@ -3,7 +3,7 @@
 // Reading back is exact (histograms from their encodings), which is what merge is.
 import { CutRecorder } from './cuts.js';
 import { decodeHistogram, encodeHistogram, statsMs } from './histogram.js';
-import { FIGURES, METRICS, RUN_SECTIONS, SECTIONS, type DeriveContext, type FigureDef, type FigureName } from './metrics.js';
+import { FIGURES, METRICS, RUN_SECTIONS, SECTIONS, type BucketsName, type DeriveContext, type FigureDef, type FigureName } from './metrics.js';
 import { addTally, RunAggregate } from './run-aggregate.js';
 
 type Json = Record<string, unknown>;
@@ -89,6 +89,9 @@ export function encodeFigures(agg: RunAggregate, ctx: DeriveContext, options: En
       case 'cuts':
         if (!cheap) setAt(out, d.at, { unit: 'us', ...agg.cuts.encode() });
         break;
+      case 'buckets':
+        if (!cheap) setAt(out, d.at, agg[name as BucketsName].encode());
+        break;
     }
   }
   for (const [k, v] of Object.entries(out)) if (v === undefined) delete out[k];
@@ -124,6 +127,10 @@ export function decodeFigures(figures: object, run: boolean): RunAggregate {
         break;
       case 'cuts':
         agg.cuts.add(CutRecorder.decode(value as Parameters<typeof CutRecorder.decode>[0]));
+        break;
+      case 'buckets':
+        // Absent from summaries written before there were figures by input length and turn.
+        agg[name as BucketsName].addEncoded(value);
         break;
     }
   }

@@ -6,9 +6,12 @@
 //
 // Adding a figure: one entry below (with its `at` path in summary.json), a field for it
 // in schemas/summary.schema.json and a row in docs/metrics.md (both checked by tests).
+import type { BucketSpec } from './buckets.js';
+import { BY_INPUT_LENGTH, BY_TURN } from './by-input.js';
 import { bufferingVerdict, type BufferingSource } from './buffering.js';
 import { CUT_KINDS, findCutGroups, type CutRecorder, type DeclaredLimit } from './cuts.js';
-import { type Histogram } from './histogram.js';
+import { tokenStats, type Histogram } from './histogram.js';
+import { e2eUs, inputTokensOf, TPOT_FORMULA, tpotUs, ttftUs } from './per-stream.js';
 import { MODEL_RATE_FORMULA, modelTokensPerSecond, RATE_SCALE, rateStats } from './usage.js';
 import { isFailure, OUTCOMES, type Outcome } from '../record/outcome.js';
 import type { StreamRecord } from '../record/stream-record.js';
@@ -83,7 +86,15 @@ interface CutsDef {
   formula: string;
 }
 
-export type FigureDef = LatencyDef | CounterDef | TallyDef | HistogramDef | DerivedDef | CutsDef;
+/** Figures by a property of the stream, in fixed buckets (buckets.ts): recorded, added, written and read by a BucketTable of `spec`. */
+interface BucketsDef {
+  kind: 'buckets';
+  at: string;
+  formula: string;
+  spec: BucketSpec;
+}
+
+export type FigureDef = LatencyDef | CounterDef | TallyDef | HistogramDef | DerivedDef | CutsDef | BucketsDef;
 
 /** What derived figures read of an aggregate (declared apart from RunAggregate, whose fields come from this registry). */
 export interface DeriveSource extends BufferingSource {
@@ -133,6 +144,14 @@ export const FIGURES = {
     read: (v, f) => (v as number | undefined) ?? (f.bytes as number),
   },
   usageTokens: { kind: 'counter', at: 'totals.usageTokens', unit: 'tokens', merge: 'sum', formula: 'output tokens the servers reported (`usage`)', fromStream: (r) => (r.usageTokens < 0 ? 0 : r.usageTokens) },
+  inputTokenSum: {
+    kind: 'counter',
+    at: 'totals.inputTokens',
+    unit: 'tokens',
+    merge: 'sum',
+    formula: "input (prompt) tokens of the streams whose count is known: the server's usage count, else the workload's tokenizer count",
+    fromStream: (r) => (r.inputTokens < 0 ? 0 : r.inputTokens),
+  },
   eventsPerSecond: { kind: 'derived', at: 'totals.eventsPerSecond', formula: 'events ÷ measured seconds', value: (a, c) => perSecond(a.events, c.durationMs) },
   tokensPerSecond: { kind: 'derived', at: 'totals.tokensPerSecond', formula: 'tokens ÷ measured seconds', value: (a, c) => perSecond(a.tokens, c.durationMs) },
   // ── the wire ──
@@ -165,6 +184,16 @@ export const FIGURES = {
       return rate === null ? -1 : Math.round(rate * RATE_SCALE);
     },
   },
+  // ── input (workloads: datasets, synthetic prompts, conversations, traces) ──
+  inputTokens: {
+    kind: 'histogram',
+    at: 'input.tokensHistogram',
+    statsAt: 'input.tokens',
+    unit: 'tokens',
+    formula: "input tokens per stream whose count is known (the server's usage count, else the workload's tokenizer count)",
+    stats: tokenStats,
+    fromStream: inputTokensOf,
+  },
   // ── latencies (ms in reports, µs in the histograms) ──
   histogramUnit: { kind: 'derived', at: 'histograms.unit', formula: 'the unit the histograms record', value: () => 'us' },
   histogramEncoding: { kind: 'derived', at: 'histograms.encoding', formula: 'how the histograms are encoded', value: () => 'HdrHistogram V2 compressed, base64' },
@@ -176,20 +205,25 @@ export const FIGURES = {
     fromStream: (r) => (r.connectedUs > 0 && r.connectedUs > r.tcpConnectedUs ? r.connectedUs - r.tcpConnectedUs : -1),
   },
   ttfb: { kind: 'latency', formula: 'intended start → response headers', fromStream: (r) => (r.headersUs > 0 ? r.headersUs - r.intendedStartUs : -1) },
-  ttft: { kind: 'latency', formula: 'intended start → first event that carries a token', fromStream: (r) => (r.firstTokenUs > 0 ? r.firstTokenUs - r.intendedStartUs : -1) },
+  ttft: { kind: 'latency', formula: 'intended start → first event that carries a token', fromStream: ttftUs },
   itl: { kind: 'latency', formula: 'gap between consecutive token events of one stream' },
-  e2e: {
-    kind: 'latency',
-    formula: 'intended start → stream end (sentinel, close or error)',
-    // e2e describes replies: only streams that got a response, and not those the run cut off.
-    fromStream: (r) => (r.headersUs > 0 && r.outcome !== 'aborted' ? r.endUs - r.intendedStartUs : -1),
-  },
+  tpot: { kind: 'latency', formula: TPOT_FORMULA, fromStream: tpotUs },
+  // e2e describes replies: only streams that got a response, and not those the run cut off.
+  e2e: { kind: 'latency', formula: 'intended start → stream end (sentinel, close or error)', fromStream: e2eUs },
   deliveryLag: { kind: 'latency', formula: "event arrival − the target's x-sent-us send stamp (stamped targets only)" },
   scheduleLag: {
     kind: 'latency',
     formula: 'intended start → request handed to the HTTP client (a concurrency cap or a busy harness delays it)',
     fromStream: (r) => (r.dispatchUs > r.intendedStartUs ? r.dispatchUs - r.intendedStartUs : 0),
   },
+  // ── by input length and by turn (by-input.ts), for the run as a whole ──
+  byInputLength: {
+    kind: 'buckets',
+    at: 'byInputLength',
+    formula: 'streams whose input tokens are known, by input length (buckets that double: <128, 128–256 … ≥128k): counts and ttft',
+    spec: BY_INPUT_LENGTH,
+  },
+  byTurn: { kind: 'buckets', at: 'byTurn', formula: 'streams of conversations, by turn (1 … 19, 20+): counts, ttft, itl, tpot, e2e and input tokens', spec: BY_TURN },
   // ── cuts (cuts.ts), for the run as a whole ──
   cutTotal: { kind: 'derived', at: 'cuts.total', formula: 'streams the peer ended early', value: (a) => CUT_KINDS.reduce((n, k) => n + a.cuts.count(k), 0) },
   cutsByKind: { kind: 'derived', at: 'cuts.byKind', formula: 'cut streams by kind', value: (a) => ({ idle: a.cuts.count('idle'), lifetime: a.cuts.count('lifetime'), silent: a.cuts.count('silent') }) },
@@ -234,11 +268,12 @@ export type MetricName = NamesOf<'latency'>;
 export type CounterName = NamesOf<'counter'>;
 export type TallyName = NamesOf<'tally'>;
 export type HistogramName = NamesOf<'histogram'>;
+export type BucketsName = NamesOf<'buckets'>;
 
 /** The root keys of a figures object, in the order summary.json writes them. */
-export const SECTIONS = ['streams', 'outcomes', 'httpStatuses', 'errorCodes', 'dropRate', 'totals', 'contentEncodings', 'connections', 'usage', 'metrics', 'histograms'] as const;
+export const SECTIONS = ['streams', 'outcomes', 'httpStatuses', 'errorCodes', 'dropRate', 'totals', 'contentEncodings', 'connections', 'usage', 'input', 'metrics', 'histograms'] as const;
 /** Sections only the run as a whole has (a variant's figures do not). */
-export const RUN_SECTIONS = ['cuts', 'reconnects', 'buffering', 'notes'] as const;
+export const RUN_SECTIONS = ['byInputLength', 'byTurn', 'cuts', 'reconnects', 'buffering', 'notes'] as const;
 
 /** A figure's declaration, by name. */
 export const figureDef = (name: FigureName | string): FigureDef => FIGURES[name as FigureName];
@@ -250,12 +285,13 @@ export const METRICS: readonly MetricName[] = names('latency');
 export const COUNTERS: readonly CounterName[] = names('counter');
 export const TALLIES: readonly TallyName[] = names('tally');
 export const HISTOGRAMS: readonly HistogramName[] = names('histogram');
+export const BUCKET_FIGURES: readonly BucketsName[] = names('buckets');
 
 /** The formula a report prints beside each latency. */
 export const METRIC_FORMULAS = Object.fromEntries(METRICS.map((m) => [m, FIGURES[m].formula])) as Record<MetricName, string>;
 
 /** Metrics a summary written before they existed lacks (read as none measured). */
-export const LATER_METRICS: readonly MetricName[] = ['tls'];
+export const LATER_METRICS: readonly MetricName[] = ['tls', 'tpot'];
 
 /** The outcome keys of a tally, as a typed record (outcomes, reconnectCauses). */
 export type Tally<N extends TallyName> = (typeof FIGURES)[N] extends { keys: readonly Outcome[] } ? Record<Outcome, number> : Record<string, number>;

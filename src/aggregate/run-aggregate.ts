@@ -1,8 +1,23 @@
 import { isFailure, type Outcome } from '../record/outcome.js';
 import type { StreamRecord } from '../record/stream-record.js';
+import { BucketTable } from './buckets.js';
 import { CutRecorder } from './cuts.js';
 import { newHistogram, recordUs, type Histogram } from './histogram.js';
-import { COUNTERS, figureDef, HISTOGRAMS, METRICS, TALLIES, type CounterName, type HistogramName, type Merge, type MetricName, type Tally, type TallyName } from './metrics.js';
+import {
+  BUCKET_FIGURES,
+  COUNTERS,
+  figureDef,
+  HISTOGRAMS,
+  METRICS,
+  TALLIES,
+  type BucketsName,
+  type CounterName,
+  type HistogramName,
+  type Merge,
+  type MetricName,
+  type Tally,
+  type TallyName,
+} from './metrics.js';
 import type { StreamRecorder } from './recorder.js';
 
 // What a stream adds when it ends, per the registry: read once, so `streamEnded` loops over
@@ -33,9 +48,9 @@ function mergeCount(merge: Merge, current: number, n: number): number {
   }
 }
 
-/** Every counter, tally and histogram of the registry (metrics.ts) is a field of the aggregate by its name. */
+/** Every counter, tally, histogram and bucket table of the registry (metrics.ts) is a field of the aggregate by its name. */
 type Tallies = { readonly [N in TallyName]: Tally<N> };
-export interface RunAggregate extends Record<CounterName, number>, Tallies, Readonly<Record<HistogramName, Histogram>> {}
+export interface RunAggregate extends Record<CounterName, number>, Tallies, Readonly<Record<HistogramName, Histogram>>, Readonly<Record<BucketsName, BucketTable>> {}
 
 /**
  * Everything a run keeps: histograms and counters, never raw samples, so memory
@@ -57,6 +72,10 @@ export class RunAggregate implements StreamRecorder {
       fields[n] = tally;
     }
     for (const n of HISTOGRAMS) fields[n] = newHistogram();
+    for (const n of BUCKET_FIGURES) {
+      const d = figureDef(n);
+      if (d.kind === 'buckets') fields[n] = new BucketTable(d.spec);
+    }
     const h = {} as Record<MetricName, Histogram>;
     for (const m of METRICS) h[m] = newHistogram();
     this.histograms = h;
@@ -82,9 +101,10 @@ export class RunAggregate implements StreamRecorder {
 
   firstToken(_r: StreamRecord): void {}
 
-  /** Hot path: one gap between token events. */
-  gap(_r: StreamRecord, us: number): void {
+  /** Hot path: one gap between token events (into its turn too, for a stream of a conversation only). */
+  gap(r: StreamRecord, us: number): void {
     if (!recordUs(this.histograms.itl, us, 'itl')) this.recordAnomalies++;
+    if (r.turn > 0) this.byTurn.recordValue(r, 'itl', us);
   }
 
   /** Hot path: one event's delivery lag. */
@@ -118,6 +138,7 @@ export class RunAggregate implements StreamRecorder {
       if (!recordUs(h.latency ? this.histograms[h.name as MetricName] : this[h.name as HistogramName], v, h.name)) this.recordAnomalies++;
     }
     if (!this.cuts.record(r)) this.recordAnomalies++;
+    for (const n of BUCKET_FIGURES) this[n].record(r);
   }
 
   /** Adds another aggregate's figures to this one, exactly (histograms by their counts), each by its merge rule. */
@@ -129,6 +150,7 @@ export class RunAggregate implements StreamRecorder {
     for (const n of TALLIES) addTally(this.tally(n), other.tally(n));
     for (const n of HISTOGRAMS) this[n].add(other[n]);
     for (const m of METRICS) this.histograms[m].add(other.histograms[m]);
+    for (const n of BUCKET_FIGURES) this[n].add(other[n]);
     this.cuts.add(other.cuts);
   }
 

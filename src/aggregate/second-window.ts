@@ -13,11 +13,12 @@ import { emptyOutcomeCounts, type Outcome } from '../record/outcome.js';
 import type { StreamRecord } from '../record/stream-record.js';
 import { classifyCut, CUT_KINDS, type CutKind } from './cuts.js';
 import { decodeHistogram, encodeHistogram, newHistogram, recordUs, type Histogram } from './histogram.js';
+import { turnBucket } from './by-input.js';
 import { FIGURES } from './metrics.js';
 import type { StreamRecorder } from './recorder.js';
 
 /** The latencies a window keeps, named as in the registry (metrics.ts), µs. */
-export const WINDOW_LATENCIES = ['connect', 'tls', 'ttfb', 'ttft', 'itl', 'e2e', 'deliveryLag', 'scheduleLag'] as const;
+export const WINDOW_LATENCIES = ['connect', 'tls', 'ttfb', 'ttft', 'itl', 'tpot', 'e2e', 'deliveryLag', 'scheduleLag'] as const;
 export type WindowLatency = (typeof WINDOW_LATENCIES)[number];
 
 // Taken from the record when the stream ends, by the registry's own formulas: the same
@@ -27,6 +28,7 @@ const AT_END = [
   ['connect', FIGURES.connect.fromStream],
   ['tls', FIGURES.tls.fromStream],
   ['ttfb', FIGURES.ttfb.fromStream],
+  ['tpot', FIGURES.tpot.fromStream],
   ['e2e', FIGURES.e2e.fromStream],
 ] as const;
 
@@ -47,6 +49,7 @@ class VariantWindow {
     ttfb: newHistogram(),
     ttft: newHistogram(),
     itl: newHistogram(),
+    tpot: newHistogram(),
     e2e: newHistogram(),
     deliveryLag: newHistogram(),
     scheduleLag: newHistogram(),
@@ -93,6 +96,8 @@ export interface WindowMessage {
   events: number;
   tokens: number;
   variants: (VariantMessage | null)[];
+  /** ttft by turn bucket ('' where empty); absent when no stream of a conversation had its first token in the second. */
+  ttftByTurn?: string[];
 }
 
 export class SecondWindow implements StreamRecorder {
@@ -104,6 +109,12 @@ export class SecondWindow implements StreamRecorder {
   tokens = 0;
   /** By variant index; made when a variant first records (undefined until then). */
   readonly variants: (VariantWindow | undefined)[] = [];
+  /**
+   * ttft of the streams of conversations whose first token came in this second, by turn bucket
+   * (by-input.ts: 1 … 19, 20+), all variants together; made at the first such stream, so a run
+   * without conversations keeps none.
+   */
+  ttftByTurn: (Histogram | undefined)[] | null = null;
   private readonly combined: Partial<Record<WindowLatency, Histogram>> = {};
 
   /** The variant part a stream records into. */
@@ -137,6 +148,9 @@ export class SecondWindow implements StreamRecorder {
   get itl(): Histogram {
     return this.latency('itl');
   }
+  get tpot(): Histogram {
+    return this.latency('tpot');
+  }
   get scheduleLag(): Histogram {
     return this.latency('scheduleLag');
   }
@@ -157,7 +171,15 @@ export class SecondWindow implements StreamRecorder {
   }
 
   firstToken(r: StreamRecord): void {
-    recordUs(this.part(r.variant).latency.ttft, r.firstTokenUs - r.intendedStartUs, 'ttft');
+    const us = r.firstTokenUs - r.intendedStartUs;
+    recordUs(this.part(r.variant).latency.ttft, us, 'ttft');
+    if (r.turn > 0) recordUs(this.turnHistogram(turnBucket(r.turn)), us, 'ttft');
+  }
+
+  /** The ttft histogram of turn bucket i, made when first needed. */
+  private turnHistogram(i: number): Histogram {
+    const byTurn = (this.ttftByTurn ??= []);
+    return (byTurn[i] ??= newHistogram());
   }
 
   gap(r: StreamRecord, us: number): void {
@@ -194,6 +216,7 @@ export class SecondWindow implements StreamRecorder {
       events: this.events,
       tokens: this.tokens,
       variants: Array.from(this.variants, (v) => (v === undefined ? null : v.toMessage())),
+      ...(this.ttftByTurn === null ? {} : { ttftByTurn: Array.from(this.ttftByTurn, (h) => (h === undefined || h.totalCount === 0 ? '' : encodeHistogram(h))) }),
     };
   }
 
@@ -205,6 +228,9 @@ export class SecondWindow implements StreamRecorder {
     this.tokens += w.tokens;
     w.variants.forEach((v, i) => {
       if (v !== null) this.part(i).addMessage(v);
+    });
+    w.ttftByTurn?.forEach((e, i) => {
+      if (e !== '') this.turnHistogram(i).add(decodeHistogram(e));
     });
     for (const k of WINDOW_LATENCIES) delete this.combined[k];
   }

@@ -1,8 +1,8 @@
 // Goodput, as vLLM's benchmark defines it: the streams that met every per-stream SLO, as a
 // share of the streams judged and as a rate. A stream meets a ttft rule with its own ttft,
 // an itl rule with its own worst gap (max_itl_ms: a reply that stalled once stalled for its
-// reader, whatever the run's percentiles say), an e2e rule with its own e2e; a stream that
-// failed (any outcome but completed) is not good. Aborted streams (the step ended while they
+// reader, whatever the run's percentiles say), a tpot rule with its own tpot, an e2e rule with
+// its own e2e; a stream that failed (any outcome but completed) is not good. Aborted streams (the step ended while they
 // streamed) and warm-up streams are not judged. Read from a step's streams.csv, row by row.
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -21,10 +21,13 @@ export interface Goodput {
   rules: string[];
 }
 
-/** The SLO rules that apply to one stream: on ttft, itl (its worst gap) or e2e, with any statistic but count. */
+/** The SLO rules that apply to one stream: on ttft, itl (its worst gap), tpot or e2e, with any statistic but count. */
 export function perStreamRules(slos: readonly Pick<Threshold, 'text' | 'subject' | 'op' | 'value'>[]): Pick<Threshold, 'text' | 'subject' | 'op' | 'value'>[] {
-  return slos.filter((t) => t.subject.kind === 'latency' && ['ttft', 'itl', 'e2e'].includes(t.subject.metric) && t.subject.stat !== 'count');
+  return slos.filter((t) => t.subject.kind === 'latency' && ['ttft', 'itl', 'tpot', 'e2e'].includes(t.subject.metric) && t.subject.stat !== 'count');
 }
+
+/** The metrics a stream may lack and still meet a rule on: one token has no gap, and no time per token after the first. */
+const ONE_TOKEN_HAS_NONE = new Set(['itl', 'tpot']);
 
 /** Splits one CSV line (csv-stringify's quoting: "…" with "" for a quote). */
 export function csvCells(line: string): string[] {
@@ -75,9 +78,9 @@ export function judgeRow(cell: (name: string) => string, rules: ReturnType<typeo
     if (r.subject.kind !== 'latency') continue;
     const column = r.subject.metric === 'itl' ? 'max_itl_ms' : `${r.subject.metric}_ms`;
     const text = cell(column);
-    // A reply with one token has no gap: it cannot break a gap rule.
+    // A reply with one token has no gap and no tpot: it cannot break a rule on either.
     if (text === '') {
-      if (r.subject.metric === 'itl') continue;
+      if (ONE_TOKEN_HAS_NONE.has(r.subject.metric)) continue;
       return false;
     }
     if (!holds(Number(text), r.op, r.value)) return false;
@@ -99,6 +102,7 @@ export async function goodputFromCsv(file: string, slos: readonly Pick<Threshold
       header = cells;
       header.forEach((h, i) => index.set(h, i));
       if (!index.has('max_itl_ms')) throw new Error(`${file} has no max_itl_ms column (written by an older sse-soak)`);
+      if (rules.some((r) => r.subject.kind === 'latency' && r.subject.metric === 'tpot') && !index.has('tpot_ms')) throw new Error(`${file} has no tpot_ms column (written by an older sse-soak)`);
       continue;
     }
     const verdict = judgeRow((name) => cells[index.get(name) ?? -1] ?? '', rules);

@@ -9,7 +9,7 @@ import { percentileCurve } from '../report/html-data.js';
 import type { Summary } from '../report/summary.js';
 import { compareRows, delta } from './table.js';
 
-const CURVE_METRICS = ['ttft', 'itl', 'e2e', 'ttfb', 'deliveryLag'] as const;
+const CURVE_METRICS = ['ttft', 'itl', 'tpot', 'e2e', 'ttfb', 'deliveryLag'] as const;
 
 export function renderCompareHtml(names: readonly string[], runs: readonly Summary[], baseline: number, assets: HtmlAssets): string {
   const rows = compareRows(runs)
@@ -25,9 +25,9 @@ export function renderCompareHtml(names: readonly string[], runs: readonly Summa
   const verdicts = `<tr><td>buffering</td>${runs.map((r) => `<td class="num">${esc(r.buffering.verdict)}</td>`).join('')}</tr>`;
   const data = {
     names,
-    curves: CURVE_METRICS.filter((m) => runs.some((r) => r.metrics[m].count > 0)).map((metric) => ({
+    curves: CURVE_METRICS.filter((m) => runs.some((r) => (r.metrics[m]?.count ?? 0) > 0)).map((metric) => ({
       metric,
-      runs: runs.map((r) => (r.metrics[metric].count > 0 ? percentileCurve(r.histograms[metric]) : null)),
+      runs: runs.map((r) => ((r.metrics[metric]?.count ?? 0) > 0 ? percentileCurve(r.histograms[metric]) : null)),
     })),
   };
   return `${pageStart(`sse-soak compare · ${names.map(esc).join(' · ')}`, assets)}<h1>Comparison</h1>

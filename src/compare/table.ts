@@ -1,5 +1,6 @@
 // compare's console view: runs side by side, each figure with its change against
 // the baseline and whether that is better or worse.
+import { turnLabel } from '../aggregate/by-input.js';
 import { METRICS } from '../aggregate/metrics.js';
 import { OUTCOMES } from '../record/outcome.js';
 import { fmtMs, fmtPct } from '../report/format.js';
@@ -15,13 +16,15 @@ export interface Row {
 
 export function compareRows(runs: readonly Summary[]): Row[] {
   const rows: Row[] = [];
-  const ms = (v: number): string => `${fmtMs(v)} ms`;
+  // NaN: the run measured none (a stream of one token has no tpot; an older summary, no metric added since).
+  const ms = (v: number): string => (Number.isNaN(v) ? '–' : `${fmtMs(v)} ms`);
   for (const m of METRICS) {
-    // A metric added later (tls) is absent from older summaries read without withLaterMetrics.
+    // A metric added later (tls, tpot) is absent from older summaries read without withLaterMetrics.
     if (runs.every((r) => (r.metrics[m]?.count ?? 0) === 0)) continue;
-    const stats = m === 'ttft' || m === 'itl' || m === 'e2e' ? (['p50', 'p90', 'p99'] as const) : (['p99'] as const);
-    for (const st of stats) rows.push({ label: `${m} ${st}`, values: runs.map((r) => r.metrics[m]?.[st] ?? 0), format: ms, lowerIsBetter: true });
+    const stats = m === 'ttft' || m === 'itl' || m === 'tpot' || m === 'e2e' ? (['p50', 'p90', 'p99'] as const) : (['p99'] as const);
+    for (const st of stats) rows.push({ label: `${m} ${st}`, values: runs.map((r) => ((r.metrics[m]?.count ?? 0) > 0 ? (r.metrics[m]?.[st] ?? NaN) : NaN)), format: ms, lowerIsBetter: true });
   }
+  rows.push(...turnRows(runs, ms));
   rows.push({ label: 'drop rate', values: runs.map((r) => r.dropRate), format: fmtPct, lowerIsBetter: true });
   rows.push({ label: 'streams', values: runs.map((r) => r.streams.started), format: String, lowerIsBetter: false });
   for (const o of OUTCOMES) {
@@ -33,9 +36,22 @@ export function compareRows(runs: readonly Summary[]): Row[] {
   return rows;
 }
 
-/** The change against the baseline, e.g. "+12%▲" (worse) or "−8%▼" (better); blank when equal. */
+/**
+ * ttft p50 by turn, when every run had conversations: for each turn all of them had (a turn
+ * some run lacks has nothing to compare). Whether prefix caching helps shows side by side.
+ */
+function turnRows(runs: readonly Summary[], format: (v: number) => string): Row[] {
+  if (runs.some((r) => (r.byTurn ?? []).length === 0)) return [];
+  const ttftOf = (r: Summary, turn: number): number | undefined => r.byTurn?.find((t) => t.turn === turn && t.ttft.count > 0)?.ttft.p50;
+  const first = runs[0]?.byTurn ?? [];
+  return first
+    .filter((t) => runs.every((r) => ttftOf(r, t.turn) !== undefined))
+    .map((t) => ({ label: `ttft p50 turn ${turnLabel(t.turn, t.orLater)}`, values: runs.map((r) => ttftOf(r, t.turn) as number), format, lowerIsBetter: true }));
+}
+
+/** The change against the baseline, e.g. "+12%▲" (worse) or "−8%▼" (better); blank when equal, or when either measured none (NaN). */
 export function delta(row: Row, base: number, value: number): string {
-  if (value === base) return '';
+  if (value === base || Number.isNaN(value) || Number.isNaN(base)) return '';
   const worse = row.lowerIsBetter ? value > base : value < base;
   const change = base === 0 ? (value > 0 ? '+' + row.format(value - base) : row.format(value - base)) : `${value > base ? '+' : '−'}${Math.round((Math.abs(value - base) / Math.abs(base)) * 1000) / 10}%`;
   return `${change} ${worse ? 'worse' : 'better'}`;

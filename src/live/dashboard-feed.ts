@@ -69,12 +69,12 @@ export interface FeedMessage {
 }
 
 /** The metrics a live rule can read; the others are only known from the summary. */
-const LIVE_METRICS = new Set(['ttft', 'itl', 'scheduleLag']);
+const LIVE_METRICS = new Set(['ttft', 'itl', 'tpot', 'scheduleLag']);
 
 export class DashboardFeed {
   private readonly ring: Frame[] = [];
   private readonly outcomes = emptyOutcomeCounts();
-  private readonly cumulative = { ttft: newHistogram(), itl: newHistogram(), scheduleLag: newHistogram() };
+  private readonly cumulative = { ttft: newHistogram(), itl: newHistogram(), tpot: newHistogram(), scheduleLag: newHistogram() };
   private readonly thresholds: readonly Threshold[];
   private events = 0;
   private tokens = 0;
@@ -97,6 +97,7 @@ export class DashboardFeed {
     this.opened += w.opened;
     this.cumulative.ttft.add(w.ttft);
     this.cumulative.itl.add(w.itl);
+    this.cumulative.tpot.add(w.tpot);
     this.cumulative.scheduleLag.add(w.scheduleLag);
     // The second's own length: about 1 s, the last one partial. (Not elapsed % 1000: a timer that
     // fires 2 ms late would make that 2 ms, and the rate 500 times too high.)

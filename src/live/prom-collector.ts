@@ -6,6 +6,7 @@ import { Counter, Gauge, Registry } from 'prom-client';
 import type { Histogram } from '../aggregate/histogram.js';
 import type { HarnessSecond } from '../record/harness.js';
 import { WINDOW_LATENCIES, type SecondSnapshot, type WindowLatency } from '../aggregate/second-window.js';
+import { MAX_TURN, turnLabel } from '../aggregate/by-input.js';
 import { CUT_KINDS } from '../aggregate/cuts.js';
 import { OUTCOMES } from '../record/outcome.js';
 import type { Summary } from '../report/summary.js';
@@ -36,6 +37,7 @@ export const LIVE_HISTOGRAMS = {
   ttfb: { name: 'sse_soak_ttfb_seconds', help: 'intended start → response headers (counted when the stream ends)' },
   ttft: { name: 'sse_soak_ttft_seconds', help: 'intended start → first event that carries a token, every stream (warm-up included)' },
   itl: { name: 'sse_soak_itl_seconds', help: 'gap between consecutive token events of one stream' },
+  tpot: { name: 'sse_soak_tpot_seconds', help: '(e2e − ttft) ÷ (output tokens − 1), per completed stream of 2 or more output tokens (counted when the stream ends)' },
   e2e: { name: 'sse_soak_e2e_seconds', help: 'intended start → stream end, for streams that got a response and were not aborted (counted when the stream ends)' },
   deliveryLag: { name: 'sse_soak_delivery_lag_seconds', help: "event arrival − the target's x-sent-us send stamp (stamped targets only; below zero counted as 0)" },
   scheduleLag: { name: 'sse_soak_schedule_lag_seconds', help: 'intended start → request handed to the HTTP client' },
@@ -77,6 +79,39 @@ class BucketHistogram {
   reset(): void {}
 }
 
+/** ttft by turn of a conversation, all variants together: one series set per turn bucket seen (at most MAX_TURN: 1 … 19, 20+). */
+class TurnHistogram {
+  readonly type = 'histogram';
+  readonly aggregator = 'sum';
+  readonly name = 'sse_soak_ttft_by_turn_seconds';
+  readonly help = 'intended start → first token, of the streams of conversations, by turn (label turn: 1 … 19, and 20+ for turn 20 or later)';
+  /** By turn bucket; made when a turn is first seen, so a run without conversations has no series. */
+  readonly buckets: (BucketCounts | undefined)[] = [];
+  constructor(private readonly labels: RunLabels) {}
+
+  add(byTurn: readonly (Histogram | undefined)[]): void {
+    byTurn.forEach((h, i) => {
+      if (h !== undefined && h.totalCount > 0) (this.buckets[i] ??= new BucketCounts()).addHdr(h);
+    });
+  }
+
+  get(): Promise<{ name: string; help: string; type: string; aggregator: string; values: SeriesValue[] }> {
+    const values: SeriesValue[] = [];
+    this.buckets.forEach((b, i) => {
+      if (b === undefined) return;
+      const labels = { ...this.labels, turn: turnLabel(i + 1, i + 1 === MAX_TURN) };
+      const cumulative = b.cumulative();
+      for (let j = 0; j < BUCKET_BOUNDS_S.length; j++) values.push({ metricName: `${this.name}_bucket`, labels: { ...labels, le: BUCKET_BOUNDS_S[j] as number }, value: cumulative[j] as number });
+      values.push({ metricName: `${this.name}_bucket`, labels: { ...labels, le: '+Inf' }, value: b.count });
+      values.push({ metricName: `${this.name}_sum`, labels, value: b.sumS });
+      values.push({ metricName: `${this.name}_count`, labels, value: b.count });
+    });
+    return Promise.resolve({ name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values });
+  }
+
+  reset(): void {}
+}
+
 /** The stream counters, labelled by variant (and outcome or kind). */
 type StreamCounter = 'opened' | 'ended' | 'events' | 'tokens' | 'bytes' | 'reconnects' | 'cuts';
 
@@ -94,6 +129,7 @@ export class PromCollector {
   /** Only the summary has these: set at the end. */
   private readonly background: Counter<string>;
   readonly histograms: Record<WindowLatency, BucketHistogram>;
+  readonly ttftByTurn: TurnHistogram;
   /** Seconds fed so far (the last one fed is the run's last, partial second once end() is called). */
   seconds = 0;
 
@@ -147,6 +183,8 @@ export class PromCollector {
       this.registry.registerMetric(h as never);
       this.histograms[key] = h;
     }
+    this.ttftByTurn = new TurnHistogram(labels);
+    this.registry.registerMetric(this.ttftByTurn as never);
   }
 
   /** One second of the run (all workers together), and with --workers each worker's harness figures. */
@@ -167,6 +205,7 @@ export class PromCollector {
       for (const k of CUT_KINDS) if (v.cuts[k] > 0) c.cuts.inc({ ...vl, kind: k }, v.cuts[k]);
       for (const k of WINDOW_LATENCIES) this.histograms[k].add(i, v.latency[k]);
     });
+    if (w.ttftByTurn !== null) this.ttftByTurn.add(w.ttftByTurn);
     const g = this.gauges;
     g.open.set(l, s.activeStreams);
     g.sessions.set(l, s.sessions);

@@ -6,7 +6,8 @@ import { MIN_GROUP } from '../aggregate/cuts.js';
 import { METRICS } from '../aggregate/metrics.js';
 import { MODEL_RATE_FORMULA } from '../aggregate/usage.js';
 import { OUTCOMES } from '../record/outcome.js';
-import { fmtBytes, fmtInt, fmtMs, fmtPct, fmtSeconds } from './format.js';
+import { byInputLengthLines, byTurnLines, inputLine } from './by-input-text.js';
+import { fmtBytes, fmtInt, fmtMs, fmtPct, fmtSeconds, table } from './format.js';
 import { formatDurationMs } from '../scenario/units.js';
 import type { Summary } from './summary.js';
 
@@ -49,6 +50,7 @@ export function renderConsoleSummary(s: Summary, reportDir?: string): string {
   );
   lines.push(...connectionLines(s.connections));
   lines.push(...usageLines(s));
+  lines.push(...inputLine(s));
   if (s.warmup.streams > 0) {
     const w = OUTCOMES.filter((o) => s.warmup.outcomes[o] > 0).map((o) => `${o} ${fmtInt(s.warmup.outcomes[o])}`);
     lines.push(`warm-up   ${fmtInt(s.warmup.streams)} streams kept out of the results (${w.join(' · ') || 'none ended'})`);
@@ -81,6 +83,7 @@ export function renderConsoleSummary(s: Summary, reportDir?: string): string {
     lines.push(`note      ${fmtInt(s.notes.negativeDeliveryLags)} delivery lags were below zero (target and harness clocks differ) and count as 0`);
   }
   lines.push('');
+  for (const part of [byInputLengthLines(s), byTurnLines(s)]) if (part.length > 0) lines.push(...part, '');
   const rc = s.reconnects;
   if (rc.total > 0) {
     lines.push(`reconnects ${fmtInt(rc.total)} by ${fmtInt(rc.streams)} streams${reconnectCauses(rc.causes)} · delay p50 ${fmtMs(rc.delay.p50)} ms, max ${fmtMs(rc.delay.max)} ms`);
@@ -218,11 +221,6 @@ export function saturationAdvice(processes: number, cores: number | null): strin
   return processes < cores
     ? `run with --workers ${cores} (this machine has ${cores} cores), or spread the load over more machines (--shard i/N, then merge)`
     : `spread the load over more machines (run --shard i/N on each, then merge): every core here already runs a worker`;
-}
-
-function table(rows: string[][]): string[] {
-  const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  '));
 }
 
 const CUT_WORDS = { idle: 'idle cut after', lifetime: 'lifetime cut at', silent: 'cut with no data at all after' } as const;

@@ -2,6 +2,7 @@
 // second's snapshot. docs/output.md lists every column (test/docs/drift.test.ts checks it).
 import { newHistogram, statsMs } from '../aggregate/histogram.js';
 import type { MetricName } from '../aggregate/metrics.js';
+import { tpotUs } from '../aggregate/per-stream.js';
 import { modelTokensPerSecond } from '../aggregate/usage.js';
 import type { SecondSnapshot } from '../aggregate/second-window.js';
 import { OUTCOMES } from '../record/outcome.js';
@@ -35,6 +36,10 @@ export const STREAM_COLUMNS = [
   'tls_ms',
   'streams_on_connection',
   'max_itl_ms',
+  // Added for workloads (issue 22): after every older column, so a reader that goes by position still can.
+  'tpot_ms',
+  'input_tokens',
+  'turn',
 ] as const;
 
 const ms = (us: number): string => (us / 1000).toFixed(3);
@@ -68,7 +73,16 @@ export function streamRow(r: StreamRecord, variantName: string, shard: number): 
     r.connectedUs > r.tcpConnectedUs ? span(r.tcpConnectedUs, r.connectedUs) : '',
     r.streamsOnConnection || '',
     r.maxItlUs > 0 ? ms(r.maxItlUs) : '',
+    tpotCell(r),
+    r.inputTokens < 0 ? '' : r.inputTokens,
+    r.turn > 0 ? r.turn : '',
   ];
+}
+
+/** The stream's tpot (per-stream.ts), ms; empty where it has none (not completed, under two output tokens). */
+function tpotCell(r: StreamRecord): string {
+  const us = tpotUs(r);
+  return us < 0 ? '' : ms(us);
 }
 
 /** usage_tokens and model_tokens_per_s (aggregate/usage.ts); empty where the server reported none or there is no generation time. */

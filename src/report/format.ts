@@ -31,3 +31,9 @@ export function fmtBytes(bytes: number): string {
 export function fmtSeconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)}s`;
 }
+
+/** Rows as text columns: the first left-aligned, the others right-aligned (numbers), two spaces apart. */
+export function table(rows: readonly (readonly string[])[]): string[] {
+  const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  '));
+}

@@ -4,6 +4,7 @@ import { CUT_KINDS } from '../aggregate/cuts.js';
 import { decodeHistogram, recordedValues } from '../aggregate/histogram.js';
 import { METRICS, type MetricName } from '../aggregate/metrics.js';
 import { OUTCOMES } from '../record/outcome.js';
+import { byInputData, type ByInputData } from './by-input-html.js';
 import type { Summary } from './summary.js';
 
 /** Percentiles drawn on the curves; x is 1/(1−p), so the tail gets the room. */
@@ -31,6 +32,8 @@ export interface HtmlData {
   /** Stream lifetimes (e2e) and cut values, as bins in seconds, with the declared limits. */
   distributions: { name: string; binsS: number[]; counts: number[] }[];
   limits: { name: string; kind: string; seconds: number }[];
+  /** ttft by input length and by turn, input tokens by turn (by-input-html.ts). */
+  byInput: ByInputData;
 }
 
 /** A histogram's percentile curve: x = 1/(1−p), y = ms. */
@@ -52,6 +55,7 @@ export function htmlData(summary: Summary, timeseriesCsv: string | null): HtmlDa
     curves,
     distributions,
     limits: summary.settings.expectations.map((l) => ({ name: l.name, kind: l.kind, seconds: l.limitMs / 1000 })),
+    byInput: byInputData(summary),
   };
 }
 

@@ -3,6 +3,8 @@
 // the charts travels as JSON in a script block of type application/json, with the
 // characters that could end it escaped, and the page's own script is fixed code.
 import { METRICS } from '../aggregate/metrics.js';
+import { BY_INPUT_CHARTS_JS, byInputHtml } from './by-input-html.js';
+import { esc } from './escape.js';
 import { OUTCOMES } from '../record/outcome.js';
 import { compressionText, connectionLines, describeCutGroup, saturationLines, usageLines } from './console.js';
 import { fmtInt, fmtMs, fmtPct } from './format.js';
@@ -14,9 +16,7 @@ export interface HtmlAssets {
   uplotCss: string;
 }
 
-export function esc(text: unknown): string {
-  return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-}
+export { esc };
 
 /** JSON that can sit inside <script type="application/json"> whatever its strings hold. */
 export function scriptJson(value: unknown): string {
@@ -105,7 +105,7 @@ ${wireHtml(s)}
   <div class="card">drop rate<b class="${s.dropRate > 0 ? 'bad' : 'ok'}">${fmtPct(s.dropRate)}</b></div>
   <div class="card">ttft p99<b>${fmtMs(s.metrics.ttft.p99)} ms</b></div>
   <div class="card">itl p99<b>${fmtMs(s.metrics.itl.p99)} ms</b></div>
-  <div class="card">buffering<b class="${verdictClass}">${s.buffering.verdict}</b></div>
+${(s.metrics.tpot?.count ?? 0) > 0 ? `  <div class="card">tpot p50<b>${fmtMs(s.metrics.tpot.p50)} ms</b></div>\n` : ''}  <div class="card">buffering<b class="${verdictClass}">${s.buffering.verdict}</b></div>
   <div class="card">cuts<b class="${s.cuts.total > 0 ? 'bad' : 'ok'}">${fmtInt(s.cuts.total)}</b></div>
 </div>
 ${saturationHtml(s)}
@@ -127,6 +127,7 @@ ${errors === '' ? '' : `<h2>Errors</h2><table><tr><th>error</th><th class="num">
 <h2>Latencies (ms)</h2>
 <table><tr><th>metric</th><th class="num">count</th><th class="num">p50</th><th class="num">p90</th><th class="num">p99</th><th class="num">max</th><th>formula</th></tr>${metrics}</table>
 ${usageHtml(s)}
+${byInputHtml(s)}
 <p class="muted">sse-soak ${esc(s.tool.version)} · summary schema ${s.schemaVersion}</p>
 ${pageEnd('report-data', data, assets, PAGE_SCRIPT)}`;
 }
@@ -249,6 +250,7 @@ const PAGE_SCRIPT = `
       plugins: [limitLines(data.limits)],
     }, [d.binsS, d.counts], 'seconds');
   });
+  ${BY_INPUT_CHARTS_JS}
   document.body.setAttribute('data-charts-drawn', String(document.querySelectorAll('canvas').length));
 })();
 `;

@@ -3,9 +3,10 @@
 // figures are the registry's (aggregate/metrics.ts), written by aggregate/codec.ts.
 import { createHash, randomUUID } from 'node:crypto';
 import type { Buffering } from '../aggregate/buffering.js';
+import type { InputLengthFigures, TurnFigures } from '../aggregate/by-input.js';
 import { encodeFigures } from '../aggregate/codec.js';
 import type { CutGroup, CutKind, DeclaredLimit } from '../aggregate/cuts.js';
-import type { MetricStats } from '../aggregate/histogram.js';
+import type { MetricStats, TokenStats } from '../aggregate/histogram.js';
 import { METRIC_FORMULAS, type MetricName } from '../aggregate/metrics.js';
 import type { RunAggregate } from '../aggregate/run-aggregate.js';
 import type { UsageFigures } from '../aggregate/usage.js';
@@ -26,10 +27,15 @@ export interface Figures {
   httpStatuses: Record<string, number>;
   errorCodes: Record<string, number>;
   dropRate: number;
-  /** usageTokens: output tokens the servers reported (`usage`); absent in summaries written before it was read. */
-  totals: { events: number; tokens: number; bytes: number; decodedBytes?: number; usageTokens?: number; eventsPerSecond: number; tokensPerSecond: number };
+  /**
+   * usageTokens: output tokens the servers reported (`usage`); inputTokens: input tokens of the streams
+   * whose count is known. Each absent in summaries written before it was counted.
+   */
+  totals: { events: number; tokens: number; bytes: number; decodedBytes?: number; usageTokens?: number; inputTokens?: number; eventsPerSecond: number; tokensPerSecond: number };
   /** The streams that reported usage, and model tokens/s from it (absent before it was read). */
   usage?: UsageFigures;
+  /** Input tokens per stream, where known (absent before they were counted). */
+  input?: { tokens: TokenStats; tokensHistogram: string };
   /** Streams that got a 200, by the Content-Encoding of their response ('identity': none). */
   contentEncodings?: Record<string, number>;
   /** How the streams went over the wire (absent from summaries written before sse-soak spoke HTTP/2). */
@@ -115,6 +121,10 @@ export interface Summary extends Figures {
   metricFormulas: Record<MetricName, string>;
   variants: ({ name: string } & Figures)[];
   warmup: { streams: number; outcomes: Record<Outcome, number> };
+  /** ttft by the streams' input length: the buckets any stream landed in (absent in summaries written before it was kept). */
+  byInputLength?: InputLengthFigures[];
+  /** The figures of conversations' streams by turn: the turns any stream was (absent in summaries written before it was kept). */
+  byTurn?: TurnFigures[];
   /** Streams the peer ended early: counts by kind, groups that ended alike, and the histograms they came from. */
   cuts: {
     total: number;
@@ -187,7 +197,7 @@ export function figures(agg: RunAggregate, durationMs: number): Figures {
 }
 
 /** What a summary derives from the measured streams' aggregate: the same for a run and for a merge of runs. */
-export type MeasuredParts = Figures & Pick<Summary, 'cuts' | 'reconnects' | 'buffering' | 'notes'>;
+export type MeasuredParts = Figures & Pick<Summary, 'byInputLength' | 'byTurn' | 'cuts' | 'reconnects' | 'buffering' | 'notes'>;
 
 function measuredParts(agg: RunAggregate, measuredMs: number, expectations: readonly DeclaredLimit[], harnessLagP99Ms: number): MeasuredParts {
   return encodeFigures(agg, { durationMs: measuredMs, expectations, harnessLagP99Ms }, { run: true }) as unknown as MeasuredParts;

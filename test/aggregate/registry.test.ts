@@ -4,14 +4,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeFigures, encodeFigures } from '../../src/aggregate/codec.js';
 import { decodeHistogram, recordedValues } from '../../src/aggregate/histogram.js';
-import { COUNTERS, FIGURES, HISTOGRAMS, METRICS, RUN_SECTIONS, SECTIONS, TALLIES, figureDef, type FigureName } from '../../src/aggregate/metrics.js';
+import { BUCKET_FIGURES, COUNTERS, FIGURES, HISTOGRAMS, METRICS, RUN_SECTIONS, SECTIONS, TALLIES, figureDef, type FigureName } from '../../src/aggregate/metrics.js';
 import { RunAggregate } from '../../src/aggregate/run-aggregate.js';
 import { OUTCOMES, type Outcome } from '../../src/record/outcome.js';
 import { newStreamRecord, type StreamRecord } from '../../src/record/stream-record.js';
 
 const CTX = { durationMs: 10_000, expectations: [{ name: 'nginx proxy_read_timeout', kind: 'idle' as const, limitMs: 2_000 }], harnessLagP99Ms: 1 };
 
-/** Stream i of a varied set: every outcome, both HTTP versions, TLS or not, usage or not, reconnects, cuts. */
+/** Stream i of a varied set: every outcome, both HTTP versions, TLS or not, usage or not, reconnects, cuts, input lengths and turns. */
 function stream(i: number): StreamRecord {
   const outcome = OUTCOMES[i % OUTCOMES.length] as Outcome;
   const t0 = 1_000_000 + i * 10_000;
@@ -46,6 +46,9 @@ function stream(i: number): StreamRecord {
     resumeDuplicates: i % 10 === 0 ? 1 : 0,
     resumesChecked: i % 5 === 0 ? 1 : 0,
     tokenParseErrors: i % 6 === 0 ? 1 : 0,
+    // Input lengths over every bucket (some unknown), turns from 1 past the last bucket (some not a conversation).
+    inputTokens: i % 4 === 3 ? -1 : (i * 2_003) % 200_000,
+    turn: i % 3 === 0 ? 0 : 1 + (i % 23),
     outcome,
     errorCode: outcome === 'completed' || outcome === 'aborted' ? '' : `E${i % 3}`,
   });
@@ -80,6 +83,7 @@ test('the fixture gives every figure of the registry something to count', () => 
   for (const c of COUNTERS) assert.ok(agg[c] > 0, `counter ${c} is 0`);
   for (const t of TALLIES) assert.ok(Object.values(agg.tally(t)).some((n) => n > 0), `tally ${t} is empty`);
   for (const h of [...HISTOGRAMS, ...METRICS]) assert.ok(agg.histogram(h).totalCount > 0, `histogram ${h} is empty`);
+  for (const b of BUCKET_FIGURES) assert.ok(agg[b].encode().length > 2, `${b}: fewer than three buckets`);
   assert.ok(agg.cuts.count('idle') > 0 && agg.cuts.count('lifetime') > 0);
 });
 
@@ -117,6 +121,14 @@ test('a summary merged with itself: sums double, maxima and minima stay, histogr
   }
   for (const t of TALLIES) for (const [k, n] of Object.entries(agg.tally(t))) assert.equal(twice.tally(t)[k], 2 * n, `${t}.${k}`);
   for (const h of [...HISTOGRAMS, ...METRICS]) assert.equal(twice.histogram(h).totalCount, 2 * agg.histogram(h).totalCount, h);
+  for (const b of BUCKET_FIGURES) {
+    const [once2, double] = [agg[b].encode(), twice[b].encode()];
+    assert.deepEqual(
+      double.map((e) => [e.streams, e.failed]),
+      once2.map((e) => [2 * e.streams, 2 * e.failed]),
+      b,
+    );
+  }
   assert.equal(twice.cuts.count('idle'), 2 * agg.cuts.count('idle'));
 });
 

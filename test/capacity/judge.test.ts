@@ -110,6 +110,19 @@ test('goodput: each stream judged on its own ttft and its own worst gap; warm-up
   assert.equal(judgeRow(() => '', rules), null, 'a row with no outcome is not judged');
 });
 
+test('goodput: a tpot rule is judged on the stream’s own tpot_ms; a one-token reply has none and cannot break it', async () => {
+  const rules = perStreamRules([rule('tpot p99 < 50ms'), rule('e2e p99 < 10s')]);
+  assert.deepEqual(rules.map((r) => r.text), ['tpot p99 < 50ms', 'e2e p99 < 10s']);
+  const cells = (o: Record<string, string>) => (name: string): string => o[name] ?? '';
+  assert.equal(judgeRow(cells({ warmup: '0', outcome: 'completed', tpot_ms: '20.000', e2e_ms: '900.000' }), rules), true);
+  assert.equal(judgeRow(cells({ warmup: '0', outcome: 'completed', tpot_ms: '80.000', e2e_ms: '900.000' }), rules), false);
+  assert.equal(judgeRow(cells({ warmup: '0', outcome: 'completed', tpot_ms: '', e2e_ms: '300.000' }), rules), true, 'one token');
+  const dir = tempDir();
+  const old = join(dir, 'old.csv');
+  writeFileSync(old, `${STREAM_COLUMNS.filter((c) => c !== 'tpot_ms').join(',')}\n`);
+  await assert.rejects(goodputFromCsv(old, [rule('tpot p99 < 50ms')], 1000), /no tpot_ms column/, 'an older file cannot be judged on tpot: said, not passed');
+});
+
 function step(level: number, s: Summary, slos: Threshold[]): CapacityStep {
   const j = judgeStep(s, slos, timing);
   return { index: 0, level, dir: `steps/${level}`, timing, ...j, goodput: { judged: 100, good: 90, share: 0.9, perSecond: 9, rules: [] }, summary: s };

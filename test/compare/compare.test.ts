@@ -16,7 +16,7 @@ function summary(ttftP99: number, dropRate: number, resets: number, cuts: number
 }
 
 test('gates parse, and bad ones say why', () => {
-  for (const ok of ['ttft.p99 +10%', 'itl.p99 +20ms', 'e2e.p50 +1.5s', 'drop_rate +0.05pp', 'drop_rate +10%', 'outcome.reset +5', 'reset +0', 'cuts +0', 'cuts.idle +2']) {
+  for (const ok of ['ttft.p99 +10%', 'itl.p99 +20ms', 'tpot.p50 +5ms', 'e2e.p50 +1.5s', 'drop_rate +0.05pp', 'drop_rate +10%', 'outcome.reset +5', 'reset +0', 'cuts +0', 'cuts.idle +2']) {
     assert.ok(!('error' in parseFailOn(ok)), ok);
   }
   const bad: [string, RegExp][] = [
@@ -61,6 +61,44 @@ test('the table marks each change better or worse by its direction', () => {
   assert.equal(delta(reset, 2, 1), '−50% better');
   assert.equal(delta(completed, 100, 90), '−10% better'.replace('better', 'worse'));
   assert.equal(delta(ttft, 1000, 1000), '');
+});
+
+test('tpot is compared as a latency, and ttft p50 by turn side by side when every run had turns', () => {
+  const turn = (t: number, p50: number, orLater = false) => ({ turn: t, orLater, ttft: { count: 10, p50 } });
+  const withTurns = (tpotP50: number, turns: unknown[] | undefined): Summary => {
+    const s = summary(1000, 0, 0, 0);
+    (s.metrics as Record<string, unknown>).tpot = { count: 10, min: 1, mean: 2, p50: tpotP50, p90: tpotP50, p99: tpotP50, p999: tpotP50, max: tpotP50 };
+    return Object.assign(s, { byTurn: turns });
+  };
+  const cached = withTurns(20, [turn(1, 300), turn(2, 80), turn(20, 90, true)]);
+  const uncached = withTurns(25, [turn(1, 310), turn(2, 600), turn(3, 900)]);
+  const rows = compareRows([cached, uncached]);
+  const tpot = rows.find((r) => r.label === 'tpot p50');
+  assert.ok(tpot);
+  assert.deepEqual(tpot.values, [20, 25]);
+  assert.equal(delta(tpot, 20, 25), '+25% worse');
+  const byTurn = rows.filter((r) => r.label.startsWith('ttft p50 turn'));
+  assert.deepEqual(
+    byTurn.map((r) => [r.label, r.values]),
+    [
+      ['ttft p50 turn 1', [300, 310]],
+      ['ttft p50 turn 2', [80, 600]],
+    ],
+    'the turns both runs had',
+  );
+  assert.deepEqual(
+    compareRows([cached, withTurns(20, undefined)]).filter((r) => r.label.includes('turn')),
+    [],
+    'nothing by turn when a run had none (or was written before turns were kept)',
+  );
+  assert.equal(compareRows([summary(1, 0, 0, 0), summary(2, 0, 0, 0)]).find((r) => r.label.startsWith('tpot')), undefined, 'no tpot row where no run had one');
+  // A run that measured none (an older summary, read with tpot as an empty histogram): a dash, no change.
+  const none = withTurns(0, undefined);
+  const metrics = none.metrics as Record<string, { count: number }>;
+  metrics.tpot = { ...metrics.tpot, count: 0 };
+  const mixed = compareRows([cached, none]).find((r) => r.label === 'tpot p50');
+  assert.ok(mixed);
+  assert.deepEqual([mixed.format(mixed.values[1] as number), delta(mixed, 20, mixed.values[1] as number)], ['–', '']);
 });
 
 test('CLI: two releases side by side; a regression exits 6, a bad gate 2, one run 2; other scenarios warn', async () => {

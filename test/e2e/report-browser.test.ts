@@ -2,11 +2,12 @@
 // fetched from the network, and a hostile scenario name runs no script.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { cli, tempDir } from '../helpers/cli.js';
 import { launch, skipUnlessChromium, watchedPage } from '../helpers/browser.js';
+import type { Summary } from '../../src/report/summary.js';
 
 test('report.html draws its charts in Chromium, offline, with no errors; a screenshot is kept', { skip: skipUnlessChromium() }, async () => {
   const dir = tempDir();
@@ -76,6 +77,65 @@ test('compare.html draws one curve chart per latency in Chromium, with no errors
     assert.deepEqual(errors, []);
     assert.ok(charts >= 4, `${charts} charts (ttft, itl, e2e, ttfb, delivery lag)`);
     await page.screenshot({ path: join(dir, 'compare.png'), fullPage: true });
+  } finally {
+    await browser.close();
+  }
+});
+
+test('report.html draws ttft by input length and the charts by turn in Chromium, with no errors', { skip: skipUnlessChromium() }, async () => {
+  const { RunAggregate } = await import('../../src/aggregate/run-aggregate.js');
+  const { newStreamRecord } = await import('../../src/record/stream-record.js');
+  const { withLaterMetrics } = await import('../../src/report/summary-check.js');
+  const { measuredParts } = await import('../../src/report/summary.js');
+  const { htmlData } = await import('../../src/report/html-data.js');
+  const { renderHtml } = await import('../../src/report/html.js');
+  const { loadAssets } = await import('../../src/report/html-writer.js');
+  // Conversations of 25 turns whose input grows, so every turn bucket (20+ too) and several lengths have streams.
+  const agg = new RunAggregate();
+  for (let i = 0; i < 100; i++) {
+    const turn = 1 + (i % 25);
+    const t0 = 1_000_000 + i * 1_000;
+    const r = newStreamRecord(i, i, 0, false, t0);
+    Object.assign(r, {
+      dispatchUs: t0 + 10,
+      requestSentUs: t0 + 20,
+      headersUs: t0 + 5_000,
+      status: 200,
+      httpVersion: '1.1',
+      firstTokenUs: t0 + 80_000 + turn * 3_000,
+      tokens: 30,
+      events: 31,
+      inputTokens: 150 * turn * turn,
+      turn,
+    });
+    r.lastTokenUs = r.firstTokenUs + 600_000;
+    r.endUs = r.lastTokenUs;
+    r.lastByteUs = r.endUs;
+    r.outcome = 'completed';
+    agg.streamOpened(r);
+    for (let k = 1; k < r.tokens; k++) agg.gap(r, 20_000);
+    agg.streamEnded(r);
+  }
+  const old = withLaterMetrics(JSON.parse(readFileSync(new URL('../../../test/fixtures/run-f9ad041/summary.json', import.meta.url), 'utf8')) as Summary);
+  const summary: Summary = { ...old, ...measuredParts(agg, 10_000, [], 0) };
+  const dir = tempDir();
+  const file = join(dir, 'report.html');
+  writeFileSync(file, renderHtml(summary, htmlData(summary, null), await loadAssets()));
+  const browser = await launch();
+  try {
+    const { page, errors, requests } = await watchedPage(browser);
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForSelector('body[data-charts-drawn]');
+    const drawn = (await page.evaluate(`(() => ({
+      byLength: document.querySelectorAll('#by-input-length canvas').length,
+      byTurn: document.querySelectorAll('#by-turn canvas').length,
+      titles: [...document.querySelectorAll('#by-input-length .u-title, #by-turn .u-title')].map((t) => t.textContent),
+    }))()`)) as { byLength: number; byTurn: number; titles: string[] };
+    assert.deepEqual(errors, [], 'no console errors');
+    assert.deepEqual(requests, []);
+    assert.deepEqual(drawn, { byLength: 1, byTurn: 2, titles: ['ttft by input length (ms)', 'ttft by turn (ms)', 'input tokens by turn'] });
+    await page.screenshot({ path: join(dir, 'by-input.png'), fullPage: true });
+    console.log(`# screenshot: ${join(dir, 'by-input.png')}`);
   } finally {
     await browser.close();
   }

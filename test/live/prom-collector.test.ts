@@ -118,3 +118,36 @@ test('with --workers, each worker\'s CPU and loop lag by worker number', async (
   assert.equal(sumSeries(series, 'sse_soak_worker_cpu_share', { worker: '1' }), 0.61);
   assert.equal(sumSeries(series, 'sse_soak_worker_event_loop_lag_p99_seconds', { worker: '2' }), 0.03);
 });
+
+test('tpot is fed like the other latencies; ttft by turn has a series set per turn seen, the last one 20+', async () => {
+  const { newStreamRecord } = await import('../../src/record/stream-record.js');
+  const c = new PromCollector(LABELS);
+  const s = snapshot(1, { latencyUs: { tpot: [15_000, 30_000] } });
+  // Streams of conversations, as the window records them: turn 1, turn 2, and turns 25 and 20 (both 20+).
+  for (const [turn, ttftUs] of [[1, 200_000], [2, 80_000], [25, 90_000], [20, 95_000]] as const) {
+    const r = newStreamRecord(turn, 0, 0, false, 1_000_000);
+    r.turn = turn;
+    r.firstTokenUs = 1_000_000 + ttftUs;
+    s.window.firstToken(r);
+  }
+  c.second(s);
+  const series = parseExposition(await c.text());
+  assert.equal(sumSeries(series, 'sse_soak_tpot_seconds_count'), 2);
+  assert.equal(sumSeries(series, 'sse_soak_tpot_seconds_bucket', { le: '0.02' }), 1);
+  assert.equal(sumSeries(series, 'sse_soak_ttft_by_turn_seconds_count', { turn: '1' }), 1);
+  assert.equal(sumSeries(series, 'sse_soak_ttft_by_turn_seconds_bucket', { turn: '2', le: '0.1' }), 1);
+  assert.equal(sumSeries(series, 'sse_soak_ttft_by_turn_seconds_count', { turn: '20+' }), 2);
+  const turns = new Set([...series.keys()].flatMap((k) => (k.startsWith('sse_soak_ttft_by_turn_seconds_count') ? [/turn="([^"]+)"/.exec(k)?.[1]] : [])));
+  assert.deepEqual([...turns], ['1', '2', '20+'], 'only the turns seen');
+  // The window as it travels from a worker carries them whole.
+  const { SecondWindow } = await import('../../src/aggregate/second-window.js');
+  const copy = new SecondWindow();
+  copy.addMessage(JSON.parse(JSON.stringify(s.window.toMessage())) as Parameters<typeof copy.addMessage>[0]);
+  assert.deepEqual(Array.from(copy.ttftByTurn ?? [], (h) => h?.totalCount ?? 0), [1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2]);
+});
+
+test('a run without conversations exposes no ttft-by-turn series', async () => {
+  const c = new PromCollector(LABELS);
+  c.second(snapshot(1, { ttftUs: [100_000] }));
+  assert.doesNotMatch(await c.text(), /sse_soak_ttft_by_turn_seconds_(count|bucket)/);
+});

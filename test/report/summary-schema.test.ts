@@ -6,8 +6,11 @@ import { readFileSync } from 'node:fs';
 import AjvModule from 'ajv';
 import { decodeHistogram, statsMs } from '../../src/aggregate/histogram.js';
 import { FIGURES, figureDef, METRICS, RUN_SECTIONS } from '../../src/aggregate/metrics.js';
+import { RunAggregate } from '../../src/aggregate/run-aggregate.js';
 import { mergeSummaries } from '../../src/merge/merge.js';
-import { summaryFromResult, type Summary } from '../../src/report/summary.js';
+import { newStreamRecord } from '../../src/record/stream-record.js';
+import { summaryProblem } from '../../src/report/summary-check.js';
+import { measuredParts, summaryFromResult, type Summary } from '../../src/report/summary.js';
 import { runAgainst, scenarioFrom } from '../helpers/run.js';
 import { useTarget } from '../helpers/target.js';
 
@@ -64,6 +67,39 @@ test('harness.fallbacks: a run that noted hooks into undici that did not take ef
   const merged = mergeSummaries([a, withFallbacks(['h2SessionOf: lost b']), withFallbacks([])], '0.0.0-test').summary;
   assert.deepEqual(merged.harness.fallbacks, ['skipInterim100: lost a', 'h2SessionOf: lost b']);
   assert.equal(validate(JSON.parse(JSON.stringify(merged))), true, JSON.stringify(validate.errors, null, 2));
+});
+
+test('a summary with input tokens, tpot, and figures by input length and by turn is valid, to Ajv and to the reader merge and report use', () => {
+  const agg = new RunAggregate();
+  for (let i = 0; i < 60; i++) {
+    const t0 = 1_000_000 + i * 1_000;
+    const r = newStreamRecord(i, i, 0, false, t0);
+    Object.assign(r, { dispatchUs: t0 + 10, requestSentUs: t0 + 20, headersUs: t0 + 5_000, status: 200, httpVersion: '1.1', firstTokenUs: t0 + 90_000 + i * 500, tokens: 1 + (i % 12), events: 13 });
+    Object.assign(r, { inputTokens: i % 6 === 5 ? -1 : 100 * i * i, turn: i % 5 === 0 ? 0 : 1 + (i % 24), usageTokens: i % 2 === 0 ? 10 : -1 });
+    r.lastTokenUs = r.firstTokenUs + 200_000;
+    r.endUs = r.lastTokenUs;
+    r.outcome = i % 9 === 0 ? 'reset' : 'completed';
+    agg.streamOpened(r);
+    for (let k = 1; k < r.tokens; k++) agg.gap(r, 15_000);
+    agg.streamEnded(r);
+  }
+  const withBuckets = JSON.parse(JSON.stringify({ ...summary, ...measuredParts(agg, 1_000, [], 0) })) as Summary;
+  assert.ok((withBuckets.byInputLength ?? []).length > 3 && (withBuckets.byTurn ?? []).length === 20);
+  assert.ok(withBuckets.byInputLength?.some((b) => b.toTokens === null), 'the last input bucket, open above');
+  const validate = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile(schema);
+  assert.equal(validate(withBuckets), true, JSON.stringify(validate.errors, null, 2));
+  assert.equal(summaryProblem(withBuckets), null);
+  const bad = JSON.parse(JSON.stringify(withBuckets)) as { byTurn: { turn: number }[] };
+  (bad.byTurn[0] as { turn: number }).turn = 0;
+  assert.match(summaryProblem(bad) ?? '', /^byTurn\[0\]\.turn: 0 is below 1/);
+  // A summary without them (an older one) is valid too.
+  const old = JSON.parse(JSON.stringify(summary)) as Record<string, Record<string, unknown>>;
+  for (const k of ['byInputLength', 'byTurn', 'input']) delete old[k];
+  delete old.metrics?.tpot;
+  delete old.histograms?.tpot;
+  delete old.metricFormulas?.tpot;
+  delete old.totals?.inputTokens;
+  assert.equal(validate(old), true, JSON.stringify(validate.errors, null, 2));
 });
 
 test('the schema rejects a summary with a field missing or misspelt', () => {

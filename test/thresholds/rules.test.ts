@@ -14,7 +14,7 @@ const stats = (p99: number) => ({ count: 100, min: 1, mean: p99 / 2, p50: p99 / 
 function figures(): RuleFigures {
   const outcomes = { ...emptyOutcomeCounts(), completed: 990, reset: 4, eof_early: 6, aborted: 50 };
   return {
-    metrics: { connect: stats(5), tls: stats(3), ttfb: stats(40), ttft: stats(1800), itl: stats(120), e2e: stats(30_000), deliveryLag: stats(2), scheduleLag: stats(1) },
+    metrics: { connect: stats(5), tls: stats(3), ttfb: stats(40), ttft: stats(1800), itl: stats(120), tpot: stats(40), e2e: stats(30_000), deliveryLag: stats(2), scheduleLag: stats(1) },
     dropRate: 10 / 1000,
     outcomes,
     streams: { started: 1050, ended: 1050, aborted: 50 },
@@ -35,6 +35,9 @@ test('the example rules of docs/scenarios.md#thresholds parse', () => {
   assert.deepEqual(rule('ttft.p99.9<=3s').subject, { kind: 'latency', metric: 'ttft', stat: 'p999' });
   assert.deepEqual(rule('delivery_lag p50 < 5ms').subject, { kind: 'latency', metric: 'deliveryLag', stat: 'p50' });
   assert.deepEqual(rule('tokens_per_s > 100').subject, { kind: 'total', name: 'tokens_per_s' });
+  assert.deepEqual(rule('tpot p99 < 50ms').subject, { kind: 'latency', metric: 'tpot', stat: 'p99' });
+  assert.equal(evaluate(rule('tpot p99 < 50ms'), figures()).pass, true);
+  assert.equal(evaluate(rule('tpot p99 < 30ms'), figures()).pass, false);
 });
 
 test('bad rules are rejected with the reason', () => {
