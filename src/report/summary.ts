@@ -199,7 +199,7 @@ export function figures(agg: RunAggregate, durationMs: number): Figures {
 /** What a summary derives from the measured streams' aggregate: the same for a run and for a merge of runs. */
 export type MeasuredParts = Figures & Pick<Summary, 'byInputLength' | 'byTurn' | 'cuts' | 'reconnects' | 'buffering' | 'notes'>;
 
-function measuredParts(agg: RunAggregate, measuredMs: number, expectations: readonly DeclaredLimit[], harnessLagP99Ms: number): MeasuredParts {
+export function measuredParts(agg: RunAggregate, measuredMs: number, expectations: readonly DeclaredLimit[], harnessLagP99Ms: number): MeasuredParts {
   return encodeFigures(agg, { durationMs: measuredMs, expectations, harnessLagP99Ms }, { run: true }) as unknown as MeasuredParts;
 }
 
