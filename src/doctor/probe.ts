@@ -1,15 +1,18 @@
 // One stream, observed closely for `doctor`: headers as sent, HTTP version, every
 // read's timing and how many events it completed. Uses node:http (node:http2 for h2),
 // not the load driver: it sees the HTTP version and the raw headers, and one stream is no load.
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import http2 from 'node:http2';
-import { connect as netConnect, isIP, type LookupFunction } from 'node:net';
+import { connect as netConnect, isIP, type LookupFunction, type Socket } from 'node:net';
 import type { Readable, Transform } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { SseDecoder } from '../driver/sse-decoder.js';
 import { countTokens } from '../driver/tokens.js';
+import { proxyOwnAnswer } from '../proxy/answer.js';
+import { proxyForUrl, routeText, type ProxyEndpoint, type ProxySpec } from '../proxy/settings.js';
+import { connectAuthority, openTunnel, ProxyConnectError } from '../proxy/tunnel.js';
 import type { TokenCounting } from '../scenario/types.js';
 
 /** Token arrival times kept for the pacing check: enough for any judgement, bounded for a long probe. */
@@ -33,10 +36,34 @@ export interface ProbeOptions {
   connectTo?: string;
   /** Speak HTTP/2 (node:http2; prior knowledge on http://), as run does where the server offers h2. */
   http2?: boolean;
+  /** The forward proxy (--proxy, the environment); null or absent: direct. */
+  proxy?: ProxySpec | null;
+}
+
+/** The proxy hop, as doctor saw it. */
+export interface ProxyHop {
+  /** The proxy, credentials redacted. */
+  shown: string;
+  /** Where it was set (--proxy, or the environment's variables). */
+  source: string;
+  /** tunnel: CONNECT, then TLS (or h2c) to the target inside it; forward: absolute-form requests the proxy makes again. */
+  mode: 'tunnel' | 'forward';
+  /** The tunnel: the status the proxy answered CONNECT with (0: none came), and how long it took. */
+  connectStatus: number;
+  connectReason: string;
+  connectMs: number;
+  /** The proxy's answer headers to CONNECT, names in lower case (its error pages say why it refused). */
+  connectHeaders: Record<string, string>;
 }
 
 export interface Observation {
   status: number;
+  /** The proxy hop; null: direct. */
+  proxy: ProxyHop | null;
+  /** Where a proxy was set but this URL went direct: why (NO_PROXY, loopback); null otherwise. */
+  proxyBypassed: string | null;
+  /** What shows the status came from a proxy itself, not the target (proxy/answer.ts); null: nothing does. */
+  proxyAnswer: string | null;
   httpVersion: string;
   /** Over TLS: the protocols the server agreed to when offered each alone (ALPN); null in cleartext or where it could not be asked. */
   alpnOffered: string[] | null;
@@ -80,8 +107,13 @@ export function probe(opts: ProbeOptions): Promise<Observation> {
   const request = u.protocol === 'https:' ? httpsRequest : httpRequest;
   const t0 = performance.now();
   const ms = (): number => Math.round((performance.now() - t0) * 10) / 10;
+  const via = proxyForUrl(opts.proxy ?? null, u);
+  const tunnelled = via !== null && (u.protocol === 'https:' || opts.http2 === true);
   const obs: Observation = {
     status: 0,
+    proxy: via === null ? null : { shown: via.shown, source: opts.proxy?.source ?? '', mode: tunnelled ? 'tunnel' : 'forward', connectStatus: 0, connectReason: '', connectMs: 0, connectHeaders: {} },
+    proxyBypassed: via === null && (opts.proxy ?? null) !== null ? routeText(opts.proxy ?? null, u) : null,
+    proxyAnswer: null,
     httpVersion: '',
     alpnOffered: null,
     headers: {},
@@ -110,6 +142,8 @@ export function probe(opts: ProbeOptions): Promise<Observation> {
       obs.status = status;
       obs.httpVersion = httpVersion;
       obs.headersMs = ms();
+      // Inside a tunnel the proxy sees only bytes: an answer there is the target's.
+      if (via !== null && !tunnelled) obs.proxyAnswer = proxyOwnAnswer(status, headers);
       for (const [k, v] of Object.entries(headers)) if (!k.startsWith(':')) obs.headers[k] = Array.isArray(v) ? v.join(', ') : (v ?? '');
       let eventsThisRead = 0;
       const parseErrors = { tokenParseErrors: 0 };
@@ -172,15 +206,32 @@ export function probe(opts: ProbeOptions): Promise<Observation> {
       close();
       resolve(obs);
     };
-    if (opts.http2 === true) {
-      close = probeH2(u, opts, onResponse, (e) => finish('error', e));
-      return;
-    }
+    const send = (tunnel: Socket | null): void => {
+      if (done) {
+        tunnel?.destroy();
+        return;
+      }
+      if (opts.http2 === true) {
+        close = probeH2(u, opts, tunnel, onResponse, (e) => finish('error', e));
+        return;
+      }
+      sendH1(tunnel);
+    };
+    const sendH1 = (tunnel: Socket | null): void => {
     const address = opts.connectTo;
     const lookup = address === undefined ? undefined : pinnedLookup(address);
-    const req = request(u, { method: opts.method, headers: opts.headers, agent: false, ...opts.tls, ...(lookup === undefined ? {} : { lookup }) }, (res: IncomingMessage) => {
+    const options: RequestOptions = { method: opts.method, headers: opts.headers, agent: false, ...opts.tls, ...(lookup === undefined ? {} : { lookup }) };
+    if (tunnel !== null) {
+      // TLS to the target inside the tunnel, as the connector does for run.
+      options.createConnection = () => tlsConnect({ ...opts.tls, socket: tunnel, servername: opts.tls?.servername ?? (isIP(u.hostname) === 0 ? u.hostname : undefined), ALPNProtocols: ['http/1.1'] });
+    } else if (via !== null) {
+      // http:// through the proxy: absolute form, with the target's Host.
+      Object.assign(options, { host: via.hostname, port: via.port, path: u.href.replace(/#.*$/, ''), headers: { ...opts.headers, Host: u.host, ...(via.authorization === null ? {} : { 'Proxy-Authorization': via.authorization }) } });
+    }
+    const onRes = (res: IncomingMessage): void => {
       onResponse(res.statusCode ?? 0, res.httpVersion, res.headers, res);
-    });
+    };
+    const req = via !== null && tunnel === null ? httpRequest(options, onRes) : request(u, options, onRes);
     close = () => void req.destroy();
     // node:http skips 1xx (as HTTP says) and tells of each; sse-soak run does the same.
     req.on('information', (info: { statusCode: number }) => obs.interim.push(info.statusCode));
@@ -192,6 +243,56 @@ export function probe(opts: ProbeOptions): Promise<Observation> {
     req.on('error', (e) => finish('error', describeError(e)));
     if (opts.body !== null) req.write(opts.body);
     req.end();
+    };
+    if (!tunnelled || via === null) {
+      send(null);
+      return;
+    }
+    tunnelTo(u, via, opts.timeoutMs).then(
+      ({ socket, status, reason, headers, tookMs }) => {
+        Object.assign(obs.proxy as ProxyHop, { connectStatus: status, connectReason: reason, connectHeaders: headers, connectMs: tookMs });
+        send(socket);
+      },
+      (err: Error) => {
+        if (err instanceof ProxyConnectError) Object.assign(obs.proxy as ProxyHop, { connectStatus: err.status, connectReason: err.reason, connectHeaders: err.headers });
+        finish('error', err instanceof ProxyConnectError ? err.message : `the proxy ${via.shown}: ${describeError(err)}`);
+      },
+    );
+  });
+}
+
+/**
+ * A CONNECT tunnel to the URL's host and port through `via`, with what the proxy answered and
+ * how long it took (TCP to the proxy and the CONNECT). Rejects with a ProxyConnectError, or the
+ * socket's error; gives up after `timeoutMs`.
+ */
+export function tunnelTo(u: URL, via: ProxyEndpoint, timeoutMs: number): Promise<{ socket: Socket; status: number; reason: string; headers: Record<string, string>; tookMs: number }> {
+  const t0 = performance.now();
+  const port = Number(u.port) || (u.protocol === 'https:' ? 443 : 80);
+  return new Promise((resolve, reject) => {
+    const socket = netConnect({ host: via.hostname, port: via.port });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(Object.assign(new Error(`no tunnel within ${timeoutMs} ms`), { code: 'PROXY_CONNECT_TIMEOUT' }));
+    }, timeoutMs);
+    socket.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    socket.once('connect', () => {
+      openTunnel(socket, connectAuthority(u.hostname, port), via.authorization).then(
+        (answer) => {
+          clearTimeout(timer);
+          socket.removeAllListeners('error');
+          resolve({ socket, ...answer, tookMs: Math.round((performance.now() - t0) * 10) / 10 });
+        },
+        (e: Error) => {
+          clearTimeout(timer);
+          socket.destroy();
+          reject(e);
+        },
+      );
+    });
   });
 }
 
@@ -199,13 +300,21 @@ export function probe(opts: ProbeOptions): Promise<Observation> {
  * The request over HTTP/2 (node:http2): over TLS with ALPN h2, on http:// with prior
  * knowledge. Returns how to close it.
  */
-function probeH2(u: URL, opts: ProbeOptions, onResponse: (status: number, httpVersion: string, headers: Record<string, string | string[] | undefined>, body: Readable) => void, onError: (error: string) => void): () => void {
+function probeH2(
+  u: URL,
+  opts: ProbeOptions,
+  tunnel: Socket | null,
+  onResponse: (status: number, httpVersion: string, headers: Record<string, string | string[] | undefined>, body: Readable) => void,
+  onError: (error: string) => void,
+): () => void {
   const host = opts.connectTo ?? u.hostname.replace(/^\[|\]$/g, '');
   const port = Number(u.port) || (u.protocol === 'https:' ? 443 : 80);
   const servername = opts.tls?.servername ?? (isIP(u.hostname) === 0 ? u.hostname : undefined);
-  const session = http2.connect(u.origin, {
-    createConnection: () => (u.protocol === 'https:' ? tlsConnect({ ...opts.tls, host, port, servername, ALPNProtocols: ['h2'] }) : netConnect({ host, port })),
-  });
+  const connection = (): Socket => {
+    if (u.protocol !== 'https:') return tunnel ?? netConnect({ host, port });
+    return tlsConnect({ ...opts.tls, ...(tunnel === null ? { host, port } : { socket: tunnel }), servername, ALPNProtocols: ['h2'] });
+  };
+  const session = http2.connect(u.origin, { createConnection: connection });
   session.on('error', (e) => onError(describeError(e)));
   const req = session.request({ ':method': opts.method, ':path': u.pathname + u.search, ...Object.fromEntries(Object.entries(opts.headers).map(([k, v]) => [k.toLowerCase(), v])) }, { endStream: opts.body === null });
   req.on('response', (headers) => onResponse(Number(headers[':status'] ?? 0), '2.0', headers, req));
@@ -231,15 +340,25 @@ function pinnedLookup(address: string): LookupFunction {
  * browser's offer of both would be answered with one of them. null where no TLS connection
  * could be made (the stream probe then says why).
  */
-export async function alpnOffered(url: string, tls: ProbeOptions['tls'], connectTo: string | undefined, timeoutMs: number): Promise<string[] | null> {
+export async function alpnOffered(url: string, tls: ProbeOptions['tls'], connectTo: string | undefined, timeoutMs: number, proxy: ProxySpec | null = null): Promise<string[] | null> {
   const u = new URL(url);
   if (u.protocol !== 'https:') return null;
   const host = connectTo ?? u.hostname.replace(/^\[|\]$/g, '');
   const port = Number(u.port) || 443;
   const servername = tls?.servername ?? (isIP(u.hostname) === 0 ? u.hostname : undefined);
-  const ask = (protocol: string): Promise<boolean | null> =>
-    new Promise((resolve) => {
-      const socket = tlsConnect({ ...tls, host, port, servername, ALPNProtocols: [protocol] });
+  // Through a proxy, each question goes in a tunnel of its own.
+  const via = proxyForUrl(proxy, u);
+  const ask = async (protocol: string): Promise<boolean | null> => {
+    let tunnel: Socket | null = null;
+    if (via !== null) {
+      try {
+        tunnel = (await tunnelTo(u, via, timeoutMs)).socket;
+      } catch {
+        return null;
+      }
+    }
+    return new Promise((resolve) => {
+      const socket = tlsConnect({ ...tls, ...(tunnel === null ? { host, port } : { socket: tunnel }), servername, ALPNProtocols: [protocol] });
       const timer = setTimeout(() => done(null), timeoutMs);
       const done = (answer: boolean | null): void => {
         clearTimeout(timer);
@@ -250,6 +369,7 @@ export async function alpnOffered(url: string, tls: ProbeOptions['tls'], connect
       // A server refuses an ALPN it does not speak with an alert (Node) or picks none (nginx without http2).
       socket.once('error', (e: NodeJS.ErrnoException) => done(e.code === 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL' ? false : null));
     });
+  };
   const [h2, h1] = await Promise.all([ask('h2'), ask('http/1.1')]);
   if (h2 === null && h1 === null) return null;
   return [...(h2 === true ? ['h2'] : []), ...(h1 === true ? ['http/1.1'] : [])];
