@@ -11,15 +11,14 @@ const one = (v: string | string[] | undefined): string | undefined => (Array.isA
 
 /** What shows this status is a proxy's own answer, e.g. "X-Squid-Error: ERR_CONNECT_FAIL 111"; null: nothing does. */
 export function proxyOwnAnswer(status: number, headers: Headers): string | null {
+  // A 407 says best what the proxy wants: the scheme and realm it asks for.
+  const asks = one(headers['proxy-authenticate']);
+  if (status === 407 && asks !== undefined) return `Proxy-Authenticate: ${asks}`;
   const squid = one(headers['x-squid-error']);
   if (squid !== undefined && squid !== '') return `X-Squid-Error: ${squid}`;
   const proxyStatus = one(headers['proxy-status']);
   if (proxyStatus !== undefined && /;\s*error=/i.test(proxyStatus)) return `Proxy-Status: ${proxyStatus}`;
-  if (status === 407) {
-    const asks = one(headers['proxy-authenticate']);
-    return asks === undefined ? 'a 407 is always a proxy\'s' : `Proxy-Authenticate: ${asks}`;
-  }
-  return null;
+  return status === 407 ? "a 407 is always a proxy's" : null;
 }
 
 /** A stream's http_error reason: "HTTP 502", or "HTTP 502 from a proxy (X-Squid-Error: …)". */
