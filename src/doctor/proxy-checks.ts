@@ -24,7 +24,8 @@ export function proxyHopFindings(o: Observation): Finding[] {
     const via = o.headers.via;
     return [ok('proxy', `via ${hop.shown} (${hop.source}): absolute-form request, the proxy connects to the target${via === undefined ? '' : ` (Via: ${via})`}`)];
   }
-  if (hop.connectStatus === 0) return [];
+  // Refused, or never answered: proxyFailure says so.
+  if (hop.connectStatus < 200 || hop.connectStatus > 299) return [];
   return [ok('proxy', `via ${hop.shown} (${hop.source}): CONNECT tunnel opened in ${hop.connectMs} ms (${hop.connectStatus}${hop.connectReason === '' ? '' : ` ${hop.connectReason}`}); TLS and HTTP to the target inside it`)];
 }
 

@@ -127,6 +127,7 @@ background: { path: /healthz, connections: 1, rate: 20/s, before: 500ms, after: 
     assert.equal(refused.code, 5);
     assert.match(refused.stdout, /^FAIL +proxy +http:\/\/alice:\[redacted\]@127\.0\.0\.1:\d+ \(--proxy\) refused the tunnel: CONNECT answered 407 Proxy Authentication Required \(X-Squid-Error: ERR_CACHE_ACCESS_DENIED 0; Proxy-Authenticate: Basic realm="sse-soak test proxy"\); the target was not reached$/m);
     assert.match(refused.stdout, /fix: the proxy wants credentials/);
+    assert.doesNotMatch(refused.stdout, /^ok +proxy/m, 'a refused tunnel is no hop crossed');
     assert.doesNotMatch(refused.stdout, /wrong/);
     const forward407 = await cli(['doctor', named(plain), '--proxy', wrong, '--timeout', '5s']);
     assert.match(forward407.stdout, /^FAIL +status +407 from the proxy http:\/\/alice:\[redacted\]@127\.0\.0\.1:\d+, not the target \(Proxy-Authenticate: Basic realm="sse-soak test proxy"\)$/m);
