@@ -12,7 +12,8 @@ const fail = (check: string, detail: string, fix: string): Finding => ({ level: 
 export function proxyStatusFix(status: number): string {
   if (status === 407) return 'the proxy wants credentials: --proxy http://user:password@host:port (or https_proxy=…; a scenario: target.proxyAuthFile)';
   if (status === 403) return "the proxy's rules refuse this target (Squid: http_access; a CONNECT to a port outside its SSL_ports): ask its owners to allow it";
-  if (status === 502 || status === 503 || status === 504) return 'the proxy could not reach the target: check the URL, and that the proxy may resolve and connect to it (its DNS, its firewall)';
+  if (status === 502 || status === 503 || status === 504)
+    return 'the proxy could not reach the target: check the URL, and that the proxy may resolve and connect to it (its DNS, its firewall)';
   return "see the proxy's error page for why";
 }
 
@@ -22,11 +23,18 @@ export function proxyHopFindings(o: Observation): Finding[] {
   if (hop === null) return o.proxyBypassed === null ? [] : [ok('proxy', o.proxyBypassed)];
   if (hop.mode === 'forward') {
     const via = o.headers.via;
-    return [ok('proxy', `via ${hop.shown} (${hop.source}): absolute-form request, the proxy connects to the target${via === undefined ? '' : ` (Via: ${via})`}`)];
+    return [
+      ok('proxy', `via ${hop.shown} (${hop.source}): absolute-form request, the proxy connects to the target${via === undefined ? '' : ` (Via: ${via})`}`),
+    ];
   }
   // Refused, or never answered: proxyFailure says so.
   if (hop.connectStatus < 200 || hop.connectStatus > 299) return [];
-  return [ok('proxy', `via ${hop.shown} (${hop.source}): CONNECT tunnel opened in ${hop.connectMs} ms (${hop.connectStatus}${hop.connectReason === '' ? '' : ` ${hop.connectReason}`}); TLS and HTTP to the target inside it`)];
+  return [
+    ok(
+      'proxy',
+      `via ${hop.shown} (${hop.source}): CONNECT tunnel opened in ${hop.connectMs} ms (${hop.connectStatus}${hop.connectReason === '' ? '' : ` ${hop.connectReason}`}); TLS and HTTP to the target inside it`,
+    ),
+  ];
 }
 
 /** A stream that got no response because of the proxy hop: its finding; null when the hop was not the cause. */
@@ -34,11 +42,19 @@ export function proxyFailure(o: Observation): Finding | null {
   const hop = o.proxy;
   if (hop === null || o.status !== 0) return null;
   if (hop.mode === 'tunnel' && hop.connectStatus >= 300) {
-    return fail('proxy', `${hop.shown} (${hop.source}) refused the tunnel: CONNECT answered ${hop.connectStatus}${hop.connectReason === '' ? '' : ` ${hop.connectReason}`}${evidenceOf(hop)}; the target was not reached`, proxyStatusFix(hop.connectStatus));
+    return fail(
+      'proxy',
+      `${hop.shown} (${hop.source}) refused the tunnel: CONNECT answered ${hop.connectStatus}${hop.connectReason === '' ? '' : ` ${hop.connectReason}`}${evidenceOf(hop)}; the target was not reached`,
+      proxyStatusFix(hop.connectStatus),
+    );
   }
   // A failure before the tunnel opened (or, forwarded, any failure to connect) is the proxy's connection.
   if (hop.mode === 'forward' || hop.connectStatus === 0) {
-    return fail('proxy', `cannot use the proxy ${hop.shown} (${hop.source}): ${o.error ?? 'no answer'}`, 'check the proxy address and port (--proxy, https_proxy, http_proxy), and that it listens');
+    return fail(
+      'proxy',
+      `cannot use the proxy ${hop.shown} (${hop.source}): ${o.error ?? 'no answer'}`,
+      'check the proxy address and port (--proxy, https_proxy, http_proxy), and that it listens',
+    );
   }
   return null;
 }
@@ -46,7 +62,10 @@ export function proxyFailure(o: Observation): Finding | null {
 /** Why the proxy's CONNECT answer says it refused: Squid's error name, the authentication it asks for. */
 function evidenceOf(hop: ProxyHop): string {
   const h = hop.connectHeaders;
-  const parts = [h['x-squid-error'] === undefined ? '' : `X-Squid-Error: ${h['x-squid-error']}`, h['proxy-authenticate'] === undefined ? '' : `Proxy-Authenticate: ${h['proxy-authenticate']}`].filter((p) => p !== '');
+  const parts = [
+    h['x-squid-error'] === undefined ? '' : `X-Squid-Error: ${h['x-squid-error']}`,
+    h['proxy-authenticate'] === undefined ? '' : `Proxy-Authenticate: ${h['proxy-authenticate']}`,
+  ].filter((p) => p !== '');
   return parts.length === 0 ? '' : ` (${parts.join('; ')})`;
 }
 

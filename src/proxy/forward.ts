@@ -7,7 +7,12 @@ import type { Dispatcher } from 'undici';
 import { proxyForUrl, type ProxyEndpoint, type ProxySpec } from './settings.js';
 
 /** The request target and headers an http:// request carries to the proxy `via`. */
-export function absoluteForm(origin: string, path: string, headers: Record<string, string>, via: ProxyEndpoint): { path: string; headers: Record<string, string> } {
+export function absoluteForm(
+  origin: string,
+  path: string,
+  headers: Record<string, string>,
+  via: ProxyEndpoint,
+): { path: string; headers: Record<string, string> } {
   const out = via.authorization === null ? headers : { ...headers, 'Proxy-Authorization': via.authorization };
   return { path: `${origin}${path}`, headers: out };
 }

@@ -71,11 +71,14 @@ function parseEntry(item: string): NoProxyEntry | null {
 
 /**
  * Whether a target goes direct.
- * @param hostname the URL's host, IPv6 without its brackets
+ * @param hostname the URL's host (IPv6 with or without its brackets)
  * @param port the URL's port, or its scheme's default
  */
 export function bypasses(list: NoProxyList, hostname: string, port: number): boolean {
-  const host = hostname.toLowerCase().replace(/\.$/, '');
+  const host = hostname
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '');
   const bytes = isIP(host) === 0 ? null : addressBytes(host);
   for (const e of list.entries) {
     if (e.kind === 'all') return true;

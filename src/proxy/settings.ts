@@ -59,7 +59,9 @@ export function parseProxyUrl(text: string, credentials: string | null = null, s
     return { error: `is not a proxy URL: ${JSON.stringify(redactUserinfo(shownAs))} (e.g. http://proxy.example.com:3128)` };
   }
   if (!SCHEMES.has(u.protocol)) {
-    return { error: `is a ${u.protocol.slice(0, -1)}:// proxy: sse-soak speaks to http:// proxies only (CONNECT for https targets, absolute-form requests for http ones)` };
+    return {
+      error: `is a ${u.protocol.slice(0, -1)}:// proxy: sse-soak speaks to http:// proxies only (CONNECT for https targets, absolute-form requests for http ones)`,
+    };
   }
   if (u.hostname === '') return { error: `names no host: ${JSON.stringify(redactUserinfo(shownAs))}` };
   if ((u.pathname !== '/' && u.pathname !== '') || u.search !== '' || u.hash !== '') return { error: `has a path or query; a proxy URL is http://host:port` };
@@ -170,6 +172,11 @@ export function routeText(spec: ProxySpec | null, url: string | URL): string {
   if (via !== null) return `via proxy ${via.shown} (${spec?.source ?? ''})`;
   if (spec === null) return 'direct';
   const u = typeof url === 'string' ? new URL(url) : url;
-  const why = spec.fromEnv && isLoopback(u.hostname.replace(/^\[|\]$/g, '')) ? 'loopback is not sent to a proxy from the environment' : (u.protocol === 'https:' ? spec.https : spec.http) === null ? `no proxy is set for ${u.protocol}// targets` : 'in the bypass list';
+  const why =
+    spec.fromEnv && isLoopback(u.hostname.replace(/^\[|\]$/g, ''))
+      ? 'loopback is not sent to a proxy from the environment'
+      : (u.protocol === 'https:' ? spec.https : spec.http) === null
+        ? `no proxy is set for ${u.protocol}// targets`
+        : 'in the bypass list';
   return `direct (${why})`;
 }

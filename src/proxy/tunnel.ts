@@ -59,12 +59,21 @@ export function openTunnel(socket: Socket, authority: string, authorization: str
       head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
       const end = head.indexOf('\r\n\r\n');
       if (end < 0) {
-        if (head.length > MAX_PROXY_HEAD_BYTES) done(new ProxyConnectError(0, '', {}, 'PROXY_BAD_ANSWER', `the proxy's answer to CONNECT has no end of head within ${MAX_PROXY_HEAD_BYTES} bytes`));
+        if (head.length > MAX_PROXY_HEAD_BYTES)
+          done(new ProxyConnectError(0, '', {}, 'PROXY_BAD_ANSWER', `the proxy's answer to CONNECT has no end of head within ${MAX_PROXY_HEAD_BYTES} bytes`));
         return;
       }
       const answer = parseHead(head.subarray(0, end).toString('latin1'));
       if (answer === null) {
-        done(new ProxyConnectError(0, '', {}, 'PROXY_BAD_ANSWER', `the proxy's answer to CONNECT is not HTTP: ${JSON.stringify(head.subarray(0, Math.min(end, 40)).toString('latin1'))}`));
+        done(
+          new ProxyConnectError(
+            0,
+            '',
+            {},
+            'PROXY_BAD_ANSWER',
+            `the proxy's answer to CONNECT is not HTTP: ${JSON.stringify(head.subarray(0, Math.min(end, 40)).toString('latin1'))}`,
+          ),
+        );
         return;
       }
       // 1xx before the answer: skipped, as HTTP says (RFC 9110 §15.2).

@@ -35,7 +35,8 @@ export function readProxy(
   const raw = t?.proxy;
   const authFile = f.string(t, 'proxyAuthFile', path, '');
   if (raw === undefined || raw === null) {
-    if (authFile !== '') f.problem([...path, 'proxyAuthFile'], 'is given without target.proxy', 'name the proxy it is for: target.proxy: http://proxy.example.com:3128');
+    if (authFile !== '')
+      f.problem([...path, 'proxyAuthFile'], 'is given without target.proxy', 'name the proxy it is for: target.proxy: http://proxy.example.com:3128');
     const fromEnv = proxyFromEnv(env, noProxy);
     notices.push(...fromEnv.notices.map((n) => `proxy: ${n}`));
     return { proxy: fromEnv.spec, noProxy };
@@ -65,7 +66,8 @@ function readNoProxy(f: Fields, raw: unknown): NoProxyList {
   const items = Array.isArray(raw) ? raw : [raw];
   const texts: string[] = [];
   items.forEach((item, i) => {
-    if (typeof item !== 'string') f.problem(Array.isArray(raw) ? [...path, i] : path, `must be a host name, host:port, address, CIDR range or *, got ${describe(item)}`);
+    if (typeof item !== 'string')
+      f.problem(Array.isArray(raw) ? [...path, i] : path, `must be a host name, host:port, address, CIDR range or *, got ${describe(item)}`);
     else texts.push(item);
   });
   const { list, problems } = parseNoProxy(texts.join(','));
@@ -92,7 +94,11 @@ function readAuthFile(f: Fields, name: string, baseDir: string, notices: string[
     }
     return text;
   } catch (err) {
-    f.problem(path, `cannot read ${full}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'a path relative to the scenario file, or an absolute one');
+    f.problem(
+      path,
+      `cannot read ${full}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      'a path relative to the scenario file, or an absolute one',
+    );
     return null;
   }
 }

@@ -91,17 +91,31 @@ background: { path: /healthz, connections: 1, rate: 20/s, before: 500ms, after: 
   test('--proxy wins over the environment; without it the environment decides; --proxy none goes direct', async () => {
     const refusing = `http://127.0.0.1:${closed}`;
     const env = { http_proxy: refusing };
-    const args = (dir: string, ...more: string[]): string[] => ['run', named(plain), '-c', '2', '-d', '1s', '--drain', '5s', '--workers', '1', '--out', join(dir, 'out'), ...more];
+    const args = (dir: string, ...more: string[]): string[] => [
+      'run',
+      named(plain),
+      '-c',
+      '2',
+      '-d',
+      '1s',
+      '--drain',
+      '5s',
+      '--workers',
+      '1',
+      '--out',
+      join(dir, 'out'),
+      ...more,
+    ];
     const flag = await cli(args(tempDir(), '--proxy', proxy), { env });
     assert.equal(flag.code, 0, flag.stderr);
-    assert.match(flag.stdout, /^outcomes  completed \d+$/m);
+    assert.match(flag.stdout, /^outcomes {2}completed \d+$/m);
     const fromEnv = await cli(args(tempDir()), { env });
     assert.ok(fromEnv.stdout.includes(`via proxy ${refusing} (http_proxy)`), fromEnv.stdout);
-    assert.match(fromEnv.stdout, /^outcomes  connect_error \d+\n +errors: ECONNREFUSED×\d+$/m);
+    assert.match(fromEnv.stdout, /^outcomes {2}connect_error \d+\n +errors: ECONNREFUSED×\d+$/m);
     const mark = squid.accessLog().length;
     const none = await cli(args(tempDir(), '--proxy', 'none', '--resolve', `${NAME}:${portOf(plain)}:127.0.0.1`), { env: { http_proxy: proxy } });
     assert.equal(none.code, 0, none.stderr);
-    assert.match(none.stdout, /^outcomes  completed \d+$/m);
+    assert.match(none.stdout, /^outcomes {2}completed \d+$/m);
     assert.equal(squid.accessLog().slice(mark), '', 'nothing went through Squid');
     assertNoSecret(none.stdout + none.stderr + flag.stdout + flag.stderr, 'the output');
   });
@@ -110,11 +124,17 @@ background: { path: /healthz, connections: 1, rate: 20/s, before: 500ms, after: 
     // Not its exit code: on a busy machine the short reply's pacing may read as bursts, which is not this test's question.
     const tunnel = await cli(['doctor', named(secure, '/stream?tokenInterval=50ms'), '--proxy', proxy, '--cacert', certs.ca, '--timeout', '5s']);
     assert.match(tunnel.stdout, /^ok +end +\[DONE\] arrived$/m, tunnel.stdout + tunnel.stderr);
-    assert.match(tunnel.stdout, /^ok +proxy +via http:\/\/alice:\[redacted\]@127\.0\.0\.1:\d+ \(--proxy\): CONNECT tunnel opened in [\d.]+ ms \(200 Connection established\); TLS and HTTP to the target inside it$/m);
+    assert.match(
+      tunnel.stdout,
+      /^ok +proxy +via http:\/\/alice:\[redacted\]@127\.0\.0\.1:\d+ \(--proxy\): CONNECT tunnel opened in [\d.]+ ms \(200 Connection established\); TLS and HTTP to the target inside it$/m,
+    );
     assert.match(tunnel.stdout, /^ok +HTTP version +2 \(the server offers h2, http\/1\.1 over TLS\)$/m);
     const forward = await cli(['doctor', named(plain, '/stream?tokenInterval=50ms'), '--timeout', '5s'], { env: { http_proxy: proxy } });
     assert.match(forward.stdout, /^ok +end +\[DONE\] arrived$/m, forward.stdout + forward.stderr);
-    assert.match(forward.stdout, /^ok +proxy +via http:\/\/alice:\[redacted\]@127\.0\.0\.1:\d+ \(http_proxy\): absolute-form request, the proxy connects to the target \(Via: 1\.1 .*squid/m);
+    assert.match(
+      forward.stdout,
+      /^ok +proxy +via http:\/\/alice:\[redacted\]@127\.0\.0\.1:\d+ \(http_proxy\): absolute-form request, the proxy connects to the target \(Via: 1\.1 .*squid/m,
+    );
     // A developer's proxy from the environment does not catch loopback.
     const loopback = await cli(['doctor', plain.streamUrl, '--timeout', '5s'], { env: { http_proxy: proxy } });
     assert.match(loopback.stdout, /^ok +proxy +direct \(loopback is not sent to a proxy from the environment\)$/m);
@@ -125,14 +145,23 @@ background: { path: /healthz, connections: 1, rate: 20/s, before: 500ms, after: 
     const wrong = `http://alice:wrong@127.0.0.1:${squid.port}`;
     const refused = await cli(['doctor', named(secure), '--proxy', wrong, '--cacert', certs.ca, '--timeout', '5s']);
     assert.equal(refused.code, 5);
-    assert.match(refused.stdout, /^FAIL +proxy +http:\/\/alice:\[redacted\]@127\.0\.0\.1:\d+ \(--proxy\) refused the tunnel: CONNECT answered 407 Proxy Authentication Required \(X-Squid-Error: ERR_CACHE_ACCESS_DENIED 0; Proxy-Authenticate: Basic realm="sse-soak test proxy"\); the target was not reached$/m);
+    assert.match(
+      refused.stdout,
+      /^FAIL +proxy +http:\/\/alice:\[redacted\]@127\.0\.0\.1:\d+ \(--proxy\) refused the tunnel: CONNECT answered 407 Proxy Authentication Required \(X-Squid-Error: ERR_CACHE_ACCESS_DENIED 0; Proxy-Authenticate: Basic realm="sse-soak test proxy"\); the target was not reached$/m,
+    );
     assert.match(refused.stdout, /fix: the proxy wants credentials/);
     assert.doesNotMatch(refused.stdout, /^ok +proxy/m, 'a refused tunnel is no hop crossed');
     assert.doesNotMatch(refused.stdout, /wrong/);
     const forward407 = await cli(['doctor', named(plain), '--proxy', wrong, '--timeout', '5s']);
-    assert.match(forward407.stdout, /^FAIL +status +407 from the proxy http:\/\/alice:\[redacted\]@127\.0\.0\.1:\d+, not the target \(Proxy-Authenticate: Basic realm="sse-soak test proxy"\)$/m);
+    assert.match(
+      forward407.stdout,
+      /^FAIL +status +407 from the proxy http:\/\/alice:\[redacted\]@127\.0\.0\.1:\d+, not the target \(Proxy-Authenticate: Basic realm="sse-soak test proxy"\)$/m,
+    );
     const unreachable = await cli(['doctor', `http://${NAME}:${closed}/stream`, '--proxy', proxy, '--timeout', '5s']);
-    assert.match(unreachable.stdout, /^FAIL +status +503 from the proxy http:\/\/alice:\[redacted\]@127\.0\.0\.1:\d+, not the target \(X-Squid-Error: ERR_CONNECT_FAIL 111\)$/m);
+    assert.match(
+      unreachable.stdout,
+      /^FAIL +status +503 from the proxy http:\/\/alice:\[redacted\]@127\.0\.0\.1:\d+, not the target \(X-Squid-Error: ERR_CONNECT_FAIL 111\)$/m,
+    );
     assert.match(unreachable.stdout, /fix: the proxy could not reach the target/);
     const targets = await cli(['doctor', named(plain, '/stream?status=502'), '--proxy', proxy, '--timeout', '5s']);
     assert.match(targets.stdout, /^FAIL +status +502 from the target \(passed on by the proxy: nothing marks it as its own\)$/m);
@@ -143,17 +172,46 @@ background: { path: /healthz, connections: 1, rate: 20/s, before: 500ms, after: 
   test('discover through the proxy: probes held through Squid, the limit found is the path’s', async () => {
     const r = await cli(['discover', named(plain), '--proxy', proxy, '--ladder', '1s', '--only', 'idle', '--progress-interval', '1s'], { timeoutMs: 30_000 });
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.match(r.stdout, new RegExp(`^sse-soak discover ${named(plain).replace(/[.]/g, '\\.')}, via proxy http://alice:\\[redacted\\]@127\\.0\\.0\\.1:\\d+ \\(--proxy\\)$`, 'm'));
+    assert.match(
+      r.stdout,
+      new RegExp(`^sse-soak discover ${named(plain).replace(/[.]/g, '\\.')}, via proxy http://alice:\\[redacted\\]@127\\.0\\.0\\.1:\\d+ \\(--proxy\\)$`, 'm'),
+    );
     assert.match(r.stdout, /^silence 1 s +survived$/m);
     assertNoSecret(r.stdout + r.stderr, "discover's output");
   });
 
   test('capacity passes --proxy on to each step, and each step says so in its summary', async () => {
     const dir = tempDir();
-    writeFileSync(join(dir, 's.yaml'), `name: capacity-via-proxy\ntarget: { url: "${named(plain)}", sendKnobs: true, builtin: { tokens: 5, tokenInterval: 10ms, firstTokenDelay: 10ms } }\nload: { sessions: 1, duration: 1s }\n`);
+    writeFileSync(
+      join(dir, 's.yaml'),
+      `name: capacity-via-proxy\ntarget: { url: "${named(plain)}", sendKnobs: true, builtin: { tokens: 5, tokenInterval: 10ms, firstTokenDelay: 10ms } }\nload: { sessions: 1, duration: 1s }\n`,
+    );
     const out = join(dir, 'cap');
     const mark = squid.accessLog().length;
-    const r = await cli(['capacity', join(dir, 's.yaml'), '--proxy', proxy, '--slo', 'ttft p99 < 10s', '--from', '1', '--to', '2', '--step', '1s', '--warmup', '1s', '--workers', '1', '--out', out, '--quiet'], { timeoutMs: 90_000 });
+    const r = await cli(
+      [
+        'capacity',
+        join(dir, 's.yaml'),
+        '--proxy',
+        proxy,
+        '--slo',
+        'ttft p99 < 10s',
+        '--from',
+        '1',
+        '--to',
+        '2',
+        '--step',
+        '1s',
+        '--warmup',
+        '1s',
+        '--workers',
+        '1',
+        '--out',
+        out,
+        '--quiet',
+      ],
+      { timeoutMs: 90_000 },
+    );
     // Not its verdict: on a machine busy enough, a step is judged the harness's (exit 3). What
     // matters here is where each step's streams went.
     assert.ok(r.code === 0 || r.code === 3, r.stdout + r.stderr);
@@ -164,7 +222,13 @@ background: { path: /healthz, connections: 1, rate: 20/s, before: 500ms, after: 
       assert.equal(s.settings.target.proxy?.source, '--proxy');
       assert.ok(s.warmup.outcomes.completed + s.outcomes.completed > 0 && s.streams.failed === 0, JSON.stringify(s.errorCodes));
     }
-    assert.ok(squid.accessLog().slice(mark).includes(`GET http://${NAME}:${portOf(plain)}/stream?`), 'the steps went through Squid');
+    assert.ok(
+      squid
+        .accessLog()
+        .slice(mark)
+        .includes(`GET http://${NAME}:${portOf(plain)}/stream?`),
+      'the steps went through Squid',
+    );
     assertNoSecret(r.stdout + r.stderr, "capacity's output");
     for (const f of filesUnder(out)) if (!f.name.endsWith('.scenario.json')) assertNoSecret(f.text, f.name);
   });

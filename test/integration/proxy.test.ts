@@ -38,7 +38,11 @@ type Squid = Awaited<ReturnType<typeof startSquid>>;
 async function logged(squid: Squid, mark: number, match: RegExp, lines: number): Promise<string[]> {
   const until = Date.now() + 5000;
   for (;;) {
-    const found = squid.accessLog().slice(mark).split('\n').filter((l) => match.test(l));
+    const found = squid
+      .accessLog()
+      .slice(mark)
+      .split('\n')
+      .filter((l) => match.test(l));
     if (found.length >= lines || Date.now() > until) return found;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -154,7 +158,10 @@ describe('through Squid', { skip: skipUnless('squid', 'openssl') }, () => {
     {
       const LONG = 'load: { sessions: 4, duration: 2s, thinkTime: 0s, drain: 5s }\n';
       const figures: string[] = [];
-      for (const [name, t, tls] of [['http', child.h1, ''], ['https', child.h2, trusted()]] as const) {
+      for (const [name, t, tls] of [
+        ['http', child.h1, ''],
+        ['https', child.h2, trusted()],
+      ] as const) {
         const port = Number(new URL(t.origin).port);
         const url = `${t.origin.replace('127.0.0.1', NAME)}/stream`;
         const direct = await run(url, `target: { connectTo: "${NAME}:${port}:127.0.0.1"${tls} }\n${LONG}`);

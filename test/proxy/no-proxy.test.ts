@@ -66,7 +66,8 @@ test('what cannot be read is named, and the rest of the list still works', () =>
 });
 
 test('loopback: localhost and names under it, 127.0.0.0/8, ::1 and its IPv4-mapped form; nothing else', () => {
-  for (const h of ['localhost', 'LOCALHOST.', 'api.localhost', '127.0.0.1', '127.9.8.7', '::1', '::ffff:127.0.0.1', '0:0:0:0:0:0:0:1']) assert.ok(isLoopback(h), h);
+  for (const h of ['localhost', 'LOCALHOST.', 'api.localhost', '127.0.0.1', '127.9.8.7', '::1', '::ffff:127.0.0.1', '0:0:0:0:0:0:0:1'])
+    assert.ok(isLoopback(h), h);
   for (const h of ['localhost.example.com', '128.0.0.1', '::2', '10.0.0.1', 'example.com', '::ffff:10.0.0.1']) assert.ok(!isLoopback(h), h);
 });
 

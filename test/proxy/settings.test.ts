@@ -59,7 +59,7 @@ test('the environment: lower case wins, all_proxy is the fallback, https_proxy s
   assert.equal(via({ all_proxy: P(5), https_proxy: P(3) }, 'https://api.test/'), P(3));
   assert.equal(via({ all_proxy: P(5) }, 'https://api.test/'), P(5));
   assert.equal(via({ ALL_PROXY: P(6) }, 'http://api.test/'), P(6));
-  assert.equal(via({ https_proxy: '' , all_proxy: P(5)}, 'https://api.test/'), P(5), 'an empty variable is not set');
+  assert.equal(via({ https_proxy: '', all_proxy: P(5) }, 'https://api.test/'), P(5), 'an empty variable is not set');
   assert.equal(proxyFromEnv({}).spec, null);
   assert.equal(proxyFromEnv({ https_proxy: P(3), no_proxy: 'x.test', NO_PROXY: 'y.test' }).spec?.source, 'https_proxy, no_proxy');
 });
@@ -78,7 +78,11 @@ test('no_proxy (lower case first) sends its targets direct; NO_PROXY=* sends eve
   assert.equal(via(env, 'https://ignored.test/x'), 'http://p.test:3128');
   assert.equal(via({ https_proxy: 'http://p.test:3128', NO_PROXY: 'ignored.test' }, 'https://ignored.test/x'), null);
   assert.equal(via({ https_proxy: 'http://p.test:3128', NO_PROXY: '*' }, 'https://api.example/'), null);
-  assert.equal(via({ https_proxy: 'http://p.test:3128', no_proxy: 'api.example:8443' }, 'https://api.example/'), 'http://p.test:3128', 'the default port 443 is not 8443');
+  assert.equal(
+    via({ https_proxy: 'http://p.test:3128', no_proxy: 'api.example:8443' }, 'https://api.example/'),
+    'http://p.test:3128',
+    'the default port 443 is not 8443',
+  );
   assert.equal(via({ https_proxy: 'http://p.test:3128', no_proxy: 'api.example:443' }, 'https://api.example/'), null);
 });
 

@@ -54,7 +54,11 @@ test('CONNECT host:port with Host and Proxy-Authorization; on 200 the bytes afte
 });
 
 test('a refusal keeps its status, reason and headers (a 407 and a 502 are told apart); 1xx before it is skipped', async () => {
-  const c = await against((_h, s) => s.end('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="corp"\r\nX-Squid-Error: ERR_CACHE_ACCESS_DENIED 0\r\nContent-Length: 0\r\n\r\n'));
+  const c = await against((_h, s) =>
+    s.end(
+      'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="corp"\r\nX-Squid-Error: ERR_CACHE_ACCESS_DENIED 0\r\nContent-Length: 0\r\n\r\n',
+    ),
+  );
   try {
     await assert.rejects(openTunnel(c.socket, 'api.test:443', null), (err: unknown) => {
       assert.ok(err instanceof ProxyConnectError);

@@ -28,7 +28,10 @@ const viaOf = (s: Scenario, url: string): string | null => proxyForUrl(s.target.
 const basic = (userPass: string): string => `Basic ${Buffer.from(userPass).toString('base64')}`;
 
 test('target.proxy with ${VAR} credentials: every target through it, loopback too; the report shows the template', () => {
-  const s = parse('target: { url: "https://api.example/v1", proxy: "http://${PROXY_USER}:${PROXY_PASSWORD}@proxy.corp.test:3128" }', { PROXY_USER: 'alice', PROXY_PASSWORD: 's3cret' });
+  const s = parse('target: { url: "https://api.example/v1", proxy: "http://${PROXY_USER}:${PROXY_PASSWORD}@proxy.corp.test:3128" }', {
+    PROXY_USER: 'alice',
+    PROXY_PASSWORD: 's3cret',
+  });
   const p = s.target.proxy;
   assert.equal(p?.source, 'target.proxy');
   assert.equal(p?.https?.authorization, basic('alice:s3cret'));
@@ -64,9 +67,18 @@ test('proxyAuthFile: user:password from a file next to the scenario; a file othe
   assert.equal(s.target.proxy?.http?.shown, 'http://127.0.0.1:3128');
   assert.deepEqual(s.notices, []);
   chmodSync(join(dir, 'proxy-auth'), 0o644);
-  assert.match(parse('target: { proxy: "http://127.0.0.1:3128", proxyAuthFile: proxy-auth }', {}, join(dir, 's.yaml')).notices.join('\n'), /can be read by other users \(chmod 600 it\)/);
+  assert.match(
+    parse('target: { proxy: "http://127.0.0.1:3128", proxyAuthFile: proxy-auth }', {}, join(dir, 's.yaml')).notices.join('\n'),
+    /can be read by other users \(chmod 600 it\)/,
+  );
   // A capacity step lives in another folder: the file is named by its full path there.
-  const step = stepScenario({ target: { proxy: 'http://127.0.0.1:3128', proxyAuthFile: 'proxy-auth' } }, { ...s, file: join(dir, 's.yaml') }, 1, { warmupMs: 1000, measuredMs: 1000, drainMs: 1000 }, false);
+  const step = stepScenario(
+    { target: { proxy: 'http://127.0.0.1:3128', proxyAuthFile: 'proxy-auth' } },
+    { ...s, file: join(dir, 's.yaml') },
+    1,
+    { warmupMs: 1000, measuredMs: 1000, drainMs: 1000 },
+    false,
+  );
   assert.equal((step.target as { proxyAuthFile: string }).proxyAuthFile, join(dir, 'proxy-auth'));
 });
 
@@ -99,5 +111,8 @@ test('--proxy wins over target.proxy and the environment, keeps target.noProxy; 
   assert.equal(flagged.target.proxy?.https?.shown, 'http://u:[redacted]@flag-proxy.test:3128');
   assert.equal(applyFlags(parse('target: { proxy: "http://p.test:1" }', env), { proxy: 'none' }).target.proxy, null);
   assert.equal(applyFlags(fromEnv, {}).target.proxy, fromEnv.target.proxy, 'no flag: as the scenario and environment say');
-  assert.throws(() => applyFlags(fromEnv, { proxy: 'socks5://u:pw@h:1' }), (err: Error) => /--proxy: socks5:\/\/u:\[redacted\]@h:1 is a socks5/.test(err.message) && !err.message.includes('pw@'));
+  assert.throws(
+    () => applyFlags(fromEnv, { proxy: 'socks5://u:pw@h:1' }),
+    (err: Error) => /--proxy: socks5:\/\/u:\[redacted\]@h:1 is a socks5/.test(err.message) && !err.message.includes('pw@'),
+  );
 });
