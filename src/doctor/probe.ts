@@ -48,6 +48,8 @@ export interface ProxyHop {
   source: string;
   /** tunnel: CONNECT, then TLS (or h2c) to the target inside it; forward: absolute-form requests the proxy makes again. */
   mode: 'tunnel' | 'forward';
+  /** What goes inside the tunnel: 'TLS and HTTP' (https), or 'HTTP/2 with prior knowledge' (h2c). */
+  inside: string;
   /** The tunnel: the status the proxy answered CONNECT with (0: none came), and how long it took. */
   connectStatus: number;
   connectReason: string;
@@ -111,7 +113,7 @@ export function probe(opts: ProbeOptions): Promise<Observation> {
   const tunnelled = via !== null && (u.protocol === 'https:' || opts.http2 === true);
   const obs: Observation = {
     status: 0,
-    proxy: via === null ? null : { shown: via.shown, source: opts.proxy?.source ?? '', mode: tunnelled ? 'tunnel' : 'forward', connectStatus: 0, connectReason: '', connectMs: 0, connectHeaders: {} },
+    proxy: via === null ? null : { shown: via.shown, source: opts.proxy?.source ?? '', mode: tunnelled ? 'tunnel' : 'forward', inside: u.protocol === 'https:' ? 'TLS and HTTP' : 'HTTP/2 with prior knowledge', connectStatus: 0, connectReason: '', connectMs: 0, connectHeaders: {} },
     proxyBypassed: via === null && (opts.proxy ?? null) !== null ? routeText(opts.proxy ?? null, u) : null,
     proxyAnswer: null,
     httpVersion: '',
@@ -222,7 +224,9 @@ export function probe(opts: ProbeOptions): Promise<Observation> {
     const lookup = address === undefined ? undefined : pinnedLookup(address);
     const options: RequestOptions = { method: opts.method, headers: opts.headers, agent: false, ...opts.tls, ...(lookup === undefined ? {} : { lookup }) };
     if (tunnel !== null) {
-      // TLS to the target inside the tunnel, as the connector does for run.
+      // TLS to the target inside the tunnel, as the connector does for run. No agent: node:http
+      // uses createConnection only without one (an agent would dial the target itself).
+      delete options.agent;
       options.createConnection = () => tlsConnect({ ...opts.tls, socket: tunnel, servername: opts.tls?.servername ?? (isIP(u.hostname) === 0 ? u.hostname : undefined), ALPNProtocols: ['http/1.1'] });
     } else if (via !== null) {
       // http:// through the proxy: absolute form, with the target's Host.
@@ -232,7 +236,10 @@ export function probe(opts: ProbeOptions): Promise<Observation> {
       onResponse(res.statusCode ?? 0, res.httpVersion, res.headers, res);
     };
     const req = via !== null && tunnel === null ? httpRequest(options, onRes) : request(u, options, onRes);
-    close = () => void req.destroy();
+    close = () => {
+      req.destroy();
+      tunnel?.destroy();
+    };
     // node:http skips 1xx (as HTTP says) and tells of each; sse-soak run does the same.
     req.on('information', (info: { statusCode: number }) => obs.interim.push(info.statusCode));
     // A 101 nobody asked for: the same protocol_error as in a run, not a silent wait.
@@ -255,7 +262,7 @@ export function probe(opts: ProbeOptions): Promise<Observation> {
       },
       (err: Error) => {
         if (err instanceof ProxyConnectError) Object.assign(obs.proxy as ProxyHop, { connectStatus: err.status, connectReason: err.reason, connectHeaders: err.headers });
-        finish('error', err instanceof ProxyConnectError ? err.message : `the proxy ${via.shown}: ${describeError(err)}`);
+        finish('error', err instanceof ProxyConnectError ? err.message : describeError(err));
       },
     );
   });
@@ -323,6 +330,7 @@ function probeH2(
   return () => {
     req.destroy();
     session.destroy();
+    tunnel?.destroy();
   };
 }
 

@@ -32,7 +32,7 @@ export function proxyHopFindings(o: Observation): Finding[] {
   return [
     ok(
       'proxy',
-      `via ${hop.shown} (${hop.source}): CONNECT tunnel opened in ${hop.connectMs} ms (${hop.connectStatus}${hop.connectReason === '' ? '' : ` ${hop.connectReason}`}); TLS and HTTP to the target inside it`,
+      `via ${hop.shown} (${hop.source}): CONNECT tunnel opened in ${hop.connectMs} ms (${hop.connectStatus}${hop.connectReason === '' ? '' : ` ${hop.connectReason}`}); ${hop.inside} to the target inside it`,
     ),
   ];
 }

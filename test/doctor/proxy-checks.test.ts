@@ -10,6 +10,7 @@ const hop = (over: Partial<ProxyHop> = {}): ProxyHop => ({
   shown: 'http://u:[redacted]@proxy.test:3128',
   source: 'https_proxy',
   mode: 'tunnel',
+  inside: 'TLS and HTTP',
   connectStatus: 200,
   connectReason: 'Connection established',
   connectMs: 3.2,

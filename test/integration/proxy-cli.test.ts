@@ -129,6 +129,10 @@ background: { path: /healthz, connections: 1, rate: 20/s, before: 500ms, after: 
       /^ok +proxy +via http:\/\/alice:\[redacted\]@127\.0\.0\.1:\d+ \(--proxy\): CONNECT tunnel opened in [\d.]+ ms \(200 Connection established\); TLS and HTTP to the target inside it$/m,
     );
     assert.match(tunnel.stdout, /^ok +HTTP version +2 \(the server offers h2, http\/1\.1 over TLS\)$/m);
+    // HTTP/1.1 inside the tunnel: node:http over the tunnel's TLS, not a connection of its own.
+    const h1 = await cli(['doctor', named(secure, '/stream?tokenInterval=50ms'), '--http', '1.1', '--proxy', proxy, '--cacert', certs.ca, '--timeout', '5s']);
+    assert.match(h1.stdout, /^ok +HTTP version +1\.1 /m, h1.stdout + h1.stderr);
+    assert.match(h1.stdout, /^ok +end +\[DONE\] arrived$/m);
     const forward = await cli(['doctor', named(plain, '/stream?tokenInterval=50ms'), '--timeout', '5s'], { env: { http_proxy: proxy } });
     assert.match(forward.stdout, /^ok +end +\[DONE\] arrived$/m, forward.stdout + forward.stderr);
     assert.match(
