@@ -3,7 +3,7 @@
 // `sse-soak run` calls it with its flags; it returns the run's exit code.
 import { availableParallelism } from 'node:os';
 import { backgroundProxy, backgroundReportUrl, BackgroundTraffic, backgroundUrl } from '../background/background.js';
-import { routeText } from '../proxy/settings.js';
+import { proxyForUrl, routeText } from '../proxy/settings.js';
 import { LiveSetupError, planLive, startLive, type LiveFlags, type LiveSink } from '../live/live-sink.js';
 import { defaultReportDir, prepareReportDir } from '../report/writer.js';
 import type { Shard } from '../schedule/open.js';
@@ -113,6 +113,7 @@ export async function runScenario(scenario: Scenario, flags: RunOptions): Promis
     );
   }
   const targets: RunTargets = { urls, reportUrls, builtinTarget: child !== null };
+  for (const note of unusedConnectTo(scenario, urls)) process.stderr.write(`sse-soak: note: ${note}\n`);
 
   const load = scenario.load;
   const shape = load.model === 'closed' ? `closed model, up to ${Math.max(...load.stages.map((s) => s.to))} sessions` : `open model, up to ${Math.max(...load.stages.map((s) => s.to))}/s`;
@@ -184,4 +185,21 @@ function workerCount(text: string | undefined, scenario: Scenario, reservedCores
   const load = scenario.load;
   const peak = Math.max(...load.stages.map((s) => Math.max(s.from, s.to)));
   return Math.max(1, Math.min(availableParallelism() - reservedCores, MAX_WORKERS, load.model === 'closed' ? Math.ceil(peak) : MAX_WORKERS));
+}
+
+/**
+ * connectTo (--resolve) entries for a target that goes through a proxy: the proxy resolves the
+ * target's name, so they are not used (as with curl), and the user should know.
+ */
+export function unusedConnectTo(scenario: Scenario, urls: readonly string[]): string[] {
+  const notes: string[] = [];
+  for (const c of scenario.target.connectTo) {
+    const served = urls.some((url) => {
+      const u = new URL(url);
+      const port = Number(u.port) || (u.protocol === 'https:' ? 443 : 80);
+      return u.hostname.toLowerCase() === c.host && port === c.port && proxyForUrl(scenario.target.proxy, u) !== null;
+    });
+    if (served) notes.push(`connectTo ${c.host}:${c.port}:${c.address} is not used: ${c.host} goes through the proxy, which resolves its name (an entry for the proxy's own host:port is used)`);
+  }
+  return notes;
 }

@@ -7,6 +7,7 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyFlags } from '../../src/cli/run-options.js';
+import { unusedConnectTo } from '../../src/run/run-scenario.js';
 import { stepScenario } from '../../src/capacity/step-scenario.js';
 import { ScenarioError } from '../../src/scenario/errors.js';
 import { parseScenario } from '../../src/scenario/load.js';
@@ -115,4 +116,14 @@ test('--proxy wins over target.proxy and the environment, keeps target.noProxy; 
     () => applyFlags(fromEnv, { proxy: 'socks5://u:pw@h:1' }),
     (err: Error) => /--proxy: socks5:\/\/u:\[redacted\]@h:1 is a socks5/.test(err.message) && !err.message.includes('pw@'),
   );
+});
+
+test('connectTo for a target that goes through the proxy is not used, and a note says so', () => {
+  const s = parse(
+    'target: { url: "https://api.example/v1", proxy: "http://p.test:3128", noProxy: direct.example, connectTo: [api.example:443:10.0.0.1, direct.example:443:10.0.0.2] }',
+  );
+  const notes = unusedConnectTo(s, ['https://api.example/v1', 'https://direct.example/x']);
+  assert.deepEqual(notes, [
+    "connectTo api.example:443:10.0.0.1 is not used: api.example goes through the proxy, which resolves its name (an entry for the proxy's own host:port is used)",
+  ]);
 });
