@@ -12,7 +12,7 @@ import { SseDecoder } from '../driver/sse-decoder.js';
 import { countTokens } from '../driver/tokens.js';
 import { proxyOwnAnswer } from '../proxy/answer.js';
 import { proxyForUrl, routeText, type ProxyEndpoint, type ProxySpec } from '../proxy/settings.js';
-import { connectAuthority, openTunnel, ProxyConnectError } from '../proxy/tunnel.js';
+import { dialTunnel, ProxyConnectError } from '../proxy/tunnel.js';
 import type { TokenCounting } from '../scenario/types.js';
 
 /** Token arrival times kept for the pacing check: enough for any judgement, bounded for a long probe. */
@@ -106,7 +106,6 @@ function describeError(e: Error): string {
 
 export function probe(opts: ProbeOptions): Promise<Observation> {
   const u = new URL(opts.url);
-  const request = u.protocol === 'https:' ? httpsRequest : httpRequest;
   const t0 = performance.now();
   const ms = (): number => Math.round((performance.now() - t0) * 10) / 10;
   const via = proxyForUrl(opts.proxy ?? null, u);
@@ -213,49 +212,14 @@ export function probe(opts: ProbeOptions): Promise<Observation> {
         tunnel?.destroy();
         return;
       }
-      if (opts.http2 === true) {
-        close = probeH2(u, opts, tunnel, onResponse, (e) => finish('error', e));
-        return;
-      }
-      sendH1(tunnel);
-    };
-    const sendH1 = (tunnel: Socket | null): void => {
-    const address = opts.connectTo;
-    const lookup = address === undefined ? undefined : pinnedLookup(address);
-    const options: RequestOptions = { method: opts.method, headers: opts.headers, agent: false, ...opts.tls, ...(lookup === undefined ? {} : { lookup }) };
-    if (tunnel !== null) {
-      // TLS to the target inside the tunnel, as the connector does for run. No agent: node:http
-      // uses createConnection only without one (an agent would dial the target itself).
-      delete options.agent;
-      options.createConnection = () => tlsConnect({ ...opts.tls, socket: tunnel, servername: opts.tls?.servername ?? (isIP(u.hostname) === 0 ? u.hostname : undefined), ALPNProtocols: ['http/1.1'] });
-    } else if (via !== null) {
-      // http:// through the proxy: absolute form, with the target's Host.
-      Object.assign(options, { host: via.hostname, port: via.port, path: u.href.replace(/#.*$/, ''), headers: { ...opts.headers, Host: u.host, ...(via.authorization === null ? {} : { 'Proxy-Authorization': via.authorization }) } });
-    }
-    const onRes = (res: IncomingMessage): void => {
-      onResponse(res.statusCode ?? 0, res.httpVersion, res.headers, res);
-    };
-    const req = via !== null && tunnel === null ? httpRequest(options, onRes) : request(u, options, onRes);
-    close = () => {
-      req.destroy();
-      tunnel?.destroy();
-    };
-    // node:http skips 1xx (as HTTP says) and tells of each; sse-soak run does the same.
-    req.on('information', (info: { statusCode: number }) => obs.interim.push(info.statusCode));
-    // A 101 nobody asked for: the same protocol_error as in a run, not a silent wait.
-    req.on('upgrade', (_res, socket) => {
-      socket.destroy();
-      finish('error', UNSOLICITED_101);
-    });
-    req.on('error', (e) => finish('error', describeError(e)));
-    if (opts.body !== null) req.write(opts.body);
-    req.end();
+      const onError = (e: string): void => finish('error', e);
+      close = opts.http2 === true ? probeH2(u, opts, tunnel, onResponse, onError) : probeH1(u, opts, via, tunnel, onResponse, (status) => obs.interim.push(status), onError);
     };
     if (!tunnelled || via === null) {
       send(null);
       return;
     }
-    tunnelTo(u, via, opts.timeoutMs).then(
+    dialTunnel(via, u, opts.timeoutMs).then(
       ({ socket, status, reason, headers, tookMs }) => {
         Object.assign(obs.proxy as ProxyHop, { connectStatus: status, connectReason: reason, connectHeaders: headers, connectMs: tookMs });
         send(socket);
@@ -268,52 +232,49 @@ export function probe(opts: ProbeOptions): Promise<Observation> {
   });
 }
 
+type OnResponse = (status: number, httpVersion: string, headers: Record<string, string | string[] | undefined>, body: Readable) => void;
+
 /**
- * A CONNECT tunnel to the URL's host and port through `via`, with what the proxy answered and
- * how long it took (TCP to the proxy and the CONNECT). Rejects with a ProxyConnectError, or the
- * socket's error; gives up after `timeoutMs`.
+ * The request over HTTP/1.1 (node:http, node:https): direct; inside a tunnel (TLS over it); or,
+ * for http:// through a proxy, to the proxy in absolute form. Returns how to close it.
  */
-export function tunnelTo(u: URL, via: ProxyEndpoint, timeoutMs: number): Promise<{ socket: Socket; status: number; reason: string; headers: Record<string, string>; tookMs: number }> {
-  const t0 = performance.now();
-  const port = Number(u.port) || (u.protocol === 'https:' ? 443 : 80);
-  return new Promise((resolve, reject) => {
-    const socket = netConnect({ host: via.hostname, port: via.port });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(Object.assign(new Error(`no tunnel within ${timeoutMs} ms`), { code: 'PROXY_CONNECT_TIMEOUT' }));
-    }, timeoutMs);
-    socket.once('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    socket.once('connect', () => {
-      openTunnel(socket, connectAuthority(u.hostname, port), via.authorization).then(
-        (answer) => {
-          clearTimeout(timer);
-          socket.removeAllListeners('error');
-          resolve({ socket, ...answer, tookMs: Math.round((performance.now() - t0) * 10) / 10 });
-        },
-        (e: Error) => {
-          clearTimeout(timer);
-          socket.destroy();
-          reject(e);
-        },
-      );
-    });
+function probeH1(u: URL, opts: ProbeOptions, via: ProxyEndpoint | null, tunnel: Socket | null, onResponse: OnResponse, onInterim: (status: number) => void, onError: (error: string) => void): () => void {
+  const address = opts.connectTo;
+  const lookup = address === undefined ? undefined : pinnedLookup(address);
+  const options: RequestOptions = { method: opts.method, headers: opts.headers, agent: false, ...opts.tls, ...(lookup === undefined ? {} : { lookup }) };
+  if (tunnel !== null) {
+    // TLS to the target inside the tunnel, as the connector does for run. No agent: node:http
+    // uses createConnection only without one (an agent would dial the target itself).
+    delete options.agent;
+    options.createConnection = () => tlsConnect({ ...opts.tls, socket: tunnel, servername: opts.tls?.servername ?? (isIP(u.hostname) === 0 ? u.hostname : undefined), ALPNProtocols: ['http/1.1'] });
+  } else if (via !== null) {
+    // http:// through the proxy: absolute form, with the target's Host.
+    Object.assign(options, { host: via.hostname, port: via.port, path: u.href.replace(/#.*$/, ''), headers: { ...opts.headers, Host: u.host, ...(via.authorization === null ? {} : { 'Proxy-Authorization': via.authorization }) } });
+  }
+  const onRes = (res: IncomingMessage): void => onResponse(res.statusCode ?? 0, res.httpVersion, res.headers, res);
+  const request = u.protocol === 'https:' ? httpsRequest : httpRequest;
+  const req = via !== null && tunnel === null ? httpRequest(options, onRes) : request(u, options, onRes);
+  // node:http skips 1xx (as HTTP says) and tells of each; sse-soak run does the same.
+  req.on('information', (info: { statusCode: number }) => onInterim(info.statusCode));
+  // A 101 nobody asked for: the same protocol_error as in a run, not a silent wait.
+  req.on('upgrade', (_res, socket) => {
+    socket.destroy();
+    onError(UNSOLICITED_101);
   });
+  req.on('error', (e) => onError(describeError(e)));
+  if (opts.body !== null) req.write(opts.body);
+  req.end();
+  return () => {
+    req.destroy();
+    tunnel?.destroy();
+  };
 }
 
 /**
  * The request over HTTP/2 (node:http2): over TLS with ALPN h2, on http:// with prior
  * knowledge. Returns how to close it.
  */
-function probeH2(
-  u: URL,
-  opts: ProbeOptions,
-  tunnel: Socket | null,
-  onResponse: (status: number, httpVersion: string, headers: Record<string, string | string[] | undefined>, body: Readable) => void,
-  onError: (error: string) => void,
-): () => void {
+function probeH2(u: URL, opts: ProbeOptions, tunnel: Socket | null, onResponse: OnResponse, onError: (error: string) => void): () => void {
   const host = opts.connectTo ?? u.hostname.replace(/^\[|\]$/g, '');
   const port = Number(u.port) || (u.protocol === 'https:' ? 443 : 80);
   const servername = opts.tls?.servername ?? (isIP(u.hostname) === 0 ? u.hostname : undefined);
@@ -360,7 +321,7 @@ export async function alpnOffered(url: string, tls: ProbeOptions['tls'], connect
     let tunnel: Socket | null = null;
     if (via !== null) {
       try {
-        tunnel = (await tunnelTo(u, via, timeoutMs)).socket;
+        tunnel = (await dialTunnel(via, u, timeoutMs)).socket;
       } catch {
         return null;
       }

@@ -4,7 +4,7 @@
 // than taken from undici's ProxyAgent, which connects through a Pool of its own, times the
 // tunnel and the TLS handshake as one, and turns a refusal into a message without its status
 // or headers (a 407 and a 502 would look alike): see docs/proxies.md, "How it is built".
-import type { Socket } from 'node:net';
+import { connect as netConnect, type Socket } from 'node:net';
 
 /** A proxy's answer head larger than this is refused (as undici's 16 KiB header limit). */
 export const MAX_PROXY_HEAD_BYTES = 16 * 1024;
@@ -115,4 +115,37 @@ export function parseHead(text: string): TunnelAnswer | null {
     headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
   }
   return { status: Number(m[1]), reason: (m[2] ?? '').trim(), headers };
+}
+
+/**
+ * A tunnel to the URL's host and port through the proxy at `via`: a connection of its own, the
+ * CONNECT, what the proxy answered and how long that took (TCP to the proxy and the CONNECT).
+ * For doctor, which opens one stream at a time; run's connector does the same inside undici's
+ * connect (driver/connector.ts). Rejects with a ProxyConnectError or the socket's error, and
+ * after `timeoutMs` with PROXY_CONNECT_TIMEOUT.
+ */
+export function dialTunnel(
+  via: { hostname: string; port: number; authorization: string | null },
+  url: URL,
+  timeoutMs: number,
+): Promise<TunnelAnswer & { socket: Socket; tookMs: number }> {
+  const t0 = performance.now();
+  const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
+  return new Promise((resolve, reject) => {
+    const socket = netConnect({ host: via.hostname, port: via.port });
+    const fail = (err: Error): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(err);
+    };
+    const timer = setTimeout(() => fail(Object.assign(new Error(`no tunnel within ${timeoutMs} ms`), { code: 'PROXY_CONNECT_TIMEOUT' })), timeoutMs);
+    socket.once('error', fail);
+    socket.once('connect', () => {
+      openTunnel(socket, connectAuthority(url.hostname, port), via.authorization).then((answer) => {
+        clearTimeout(timer);
+        socket.removeListener('error', fail);
+        resolve({ socket, ...answer, tookMs: Math.round((performance.now() - t0) * 10) / 10 });
+      }, fail);
+    });
+  });
 }
