@@ -197,7 +197,7 @@ export const FIGURES = {
   // ── latencies (ms in reports, µs in the histograms) ──
   histogramUnit: { kind: 'derived', at: 'histograms.unit', formula: 'the unit the histograms record', value: () => 'us' },
   histogramEncoding: { kind: 'derived', at: 'histograms.encoding', formula: 'how the histograms are encoded', value: () => 'HdrHistogram V2 compressed, base64' },
-  connect: { kind: 'latency', formula: 'TCP connect → established, for streams that opened a new connection', fromStream: (r) => (r.connectedUs > 0 ? r.tcpConnectedUs - r.connectStartUs : -1) },
+  connect: { kind: 'latency', formula: 'TCP connect → established, for streams that opened a new connection (through a proxy: to the proxy, and its CONNECT tunnel where there is one)', fromStream: (r) => (r.connectedUs > 0 ? r.tcpConnectedUs - r.connectStartUs : -1) },
   tls: {
     kind: 'latency',
     formula: 'TCP established → TLS handshake done, for streams that opened a new https connection',

@@ -28,10 +28,15 @@ process.once('message', (init: ToBackground) => {
   if (init.type !== 'init') return;
   const phases: Phase[] = [newPhase('before')];
   let current = phases[0] as Phase;
+  // Through a forward proxy (http:// only, background.ts): connections to the proxy, each
+  // request in absolute form with the target's Host (autocannon would name the proxy's).
+  const via = init.proxy;
+  const target = new URL(init.url);
   const instance = autocannon({
-    url: init.url,
+    url: via === null ? init.url : via.origin,
+    ...(via === null ? {} : { requests: [{ path: `${target.origin}${target.pathname}${target.search}` }] }),
     method: init.method as 'GET',
-    headers: init.headers,
+    headers: via === null ? init.headers : { ...init.headers, Host: target.host, ...(via.authorization === null ? {} : { 'Proxy-Authorization': via.authorization }) },
     ...(init.body === null ? {} : { body: init.body }),
     connections: init.connections,
     ...(init.rate === null ? {} : { overallRate: init.rate }),

@@ -4,6 +4,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { decodeHistogram, encodeHistogram, newHistogram, statsMs, type MetricStats } from '../aggregate/histogram.js';
+import { proxyForUrl, type ProxyEndpoint, type ProxySpec } from '../proxy/settings.js';
 import type { BackgroundSpec } from '../scenario/types.js';
 
 const BACKGROUND_MAIN = fileURLToPath(new URL('./background-main.js', import.meta.url));
@@ -34,10 +35,33 @@ export interface BackgroundSummary {
 }
 
 export type ToBackground =
-  | { type: 'init'; url: string; method: string; headers: Record<string, string>; body: string | null; connections: number; rate: number | null; timeoutMs: number }
+  | {
+      type: 'init';
+      url: string;
+      method: string;
+      headers: Record<string, string>;
+      body: string | null;
+      connections: number;
+      rate: number | null;
+      timeoutMs: number;
+      /** An http:// URL's forward proxy: the requests go to it in absolute form. */
+      proxy: ProxyEndpoint | null;
+    }
   | { type: 'phase'; name: 'during' | 'after' }
   | { type: 'stop' };
 export type FromBackground = { type: 'started' } | { type: 'result'; phases: BackgroundPhase[] } | { type: 'failed'; message: string };
+
+/**
+ * The proxy the background requests go through: an http:// URL's, in absolute form. autocannon
+ * opens its own connections and cannot tunnel (CONNECT), so an https:// URL that the proxy
+ * serves goes direct, and the notice says so.
+ */
+export function backgroundProxy(spec: ProxySpec | null, url: string): { via: ProxyEndpoint | null; notice: string | null } {
+  const via = proxyForUrl(spec, url);
+  if (via === null) return { via: null, notice: null };
+  if (new URL(url).protocol === 'http:') return { via, notice: null };
+  return { via: null, notice: `background traffic to https:// URLs does not go through the proxy ${via.shown}: autocannon cannot tunnel (CONNECT), so it goes direct` };
+}
 
 /** The background URL: its own, or its path on the origin of the streams' URL. */
 export function backgroundUrl(spec: BackgroundSpec, streamUrl: string): string {
@@ -64,9 +88,9 @@ export class BackgroundTraffic {
     });
   }
 
-  static start(spec: BackgroundSpec, url: string, reportUrl: string): Promise<BackgroundTraffic> {
+  static start(spec: BackgroundSpec, url: string, reportUrl: string, proxy: ProxyEndpoint | null = null): Promise<BackgroundTraffic> {
     const proc = fork(BACKGROUND_MAIN, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const init: ToBackground = { type: 'init', url, method: spec.method, headers: spec.headers, body: spec.body, connections: spec.connections, rate: spec.rate, timeoutMs: spec.timeoutMs };
+    const init: ToBackground = { type: 'init', url, method: spec.method, headers: spec.headers, body: spec.body, connections: spec.connections, rate: spec.rate, timeoutMs: spec.timeoutMs, proxy };
     proc.send(init);
     return new Promise((resolve, reject) => {
       proc.once('message', (m: FromBackground) => {

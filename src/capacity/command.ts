@@ -10,7 +10,9 @@ import { loadAssets } from '../report/html-writer.js';
 import { writeFileAtomic } from '../report/atomic-file.js';
 import { reportLink } from '../report/markdown.js';
 import { defaultReportDir, hasCiFiles, prepareCiFiles, writeCiFiles, type CiFiles } from '../report/writer.js';
+import { parseProxyUrl, redactUserinfo } from '../proxy/settings.js';
 import { loadScenario } from '../scenario/load.js';
+import { isNoProxyWord } from '../scenario/proxy-section.js';
 import { parseDurationMs, parseFraction, parseRatePerSecond } from '../scenario/units.js';
 import { spawnTarget, type ChildTarget } from '../target/child.js';
 import { serverWideKnobs } from '../target/knobs.js';
@@ -39,6 +41,7 @@ export interface CapacityFlags {
   quiet?: boolean;
   junit?: string;
   summaryMd?: string;
+  proxy?: string;
 }
 
 /** A level flag: whole sessions, or a rate (5/s, 300/m, or a bare number per second). */
@@ -107,6 +110,11 @@ export async function runCapacity(file: string, flags: CapacityFlags, ci?: CiFil
   const asked = flags.workers === undefined ? null : Number(flags.workers);
   if (asked !== null && !(Number.isInteger(asked) && asked >= 1)) throw new CliError(`--workers: a whole number ≥ 1, got ${flags.workers}`, EXIT.INVALID_INPUT);
 
+  // Checked here, once, rather than by the first step's run.
+  if (flags.proxy !== undefined && !isNoProxyWord(flags.proxy)) {
+    const parsed = parseProxyUrl(flags.proxy);
+    if ('error' in parsed) throw new CliError(`--proxy: ${redactUserinfo(flags.proxy)} ${parsed.error}`, EXIT.INVALID_INPUT);
+  }
   const dir = flags.out ?? defaultReportDir(`${scenario.name}-capacity`);
   try {
     await mkdir(dir, { recursive: true });
@@ -160,7 +168,7 @@ export async function runCapacity(file: string, flags: CapacityFlags, ci?: CiFil
       if (interrupted) throw new StepInterrupted('interrupted');
       const timing = stepTiming(replyMs, { measuredMs: stepMs, warmupMs });
       log(`step ${index + 1}: ${level} ${closed ? 'sessions' : 'streams/s'} (warm-up ${timing.warmupMs / 1000}s, measured ${timing.measuredMs / 1000}s) …`);
-      const step = await runStep({ capacityDir: dir, index, level, scenario: stepScenario(raw, scenario, level, timing, child !== null), timing, slos, target, workers, log, onChild: (c) => (running = c) });
+      const step = await runStep({ capacityDir: dir, index, level, scenario: stepScenario(raw, scenario, level, timing, child !== null), timing, slos, target, workers, proxy: flags.proxy ?? null, log, onChild: (c) => (running = c) });
       if (interrupted) throw new StepInterrupted('interrupted');
       done.push(step);
       const failed = step.slos.filter((r) => !r.pass);

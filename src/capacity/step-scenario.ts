@@ -52,6 +52,9 @@ export function stepScenario(raw: Record<string, unknown>, scenario: Scenario, l
     }
     target.tls = t;
   }
+  // So is the proxy's credentials file.
+  const auth = target.proxyAuthFile;
+  if (typeof auth === 'string' && auth !== '' && !isAbsolute(auth) && scenario.file !== '') target.proxyAuthFile = resolve(dirname(scenario.file), auth);
   out.target = target;
   // So is a workload's dataset (a file name, or { file, … }).
   const workload = raw.workload;

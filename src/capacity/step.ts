@@ -123,6 +123,8 @@ export interface StepRunOptions {
   /** --target for the run (the built-in target capacity started, or the user's); null: the scenario's. */
   target: string | null;
   workers: number | null;
+  /** --proxy for the run (capacity's own --proxy); null: the scenario's, or the environment's, which the run inherits. */
+  proxy: string | null;
   /** Receives the step's child process while it runs (to pass on a SIGTERM). */
   onChild?: (child: ChildProcess | null) => void;
   /** Lines of progress (what the step is doing), to stderr. */
@@ -157,6 +159,7 @@ export async function runStep(o: StepRunOptions): Promise<CapacityStep> {
   const args = [CLI_MAIN, 'run', scenarioFile, '--out', out, '--quiet'];
   if (o.target !== null) args.push('--target', o.target);
   if (o.workers !== null) args.push('--workers', String(o.workers));
+  if (o.proxy !== null) args.push('--proxy', o.proxy);
   const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
     // A step is a part of the search, not a run of its own on the CI page: only capacity writes the job summary.
     const env = { ...process.env };

@@ -1,4 +1,7 @@
 // Flag values several commands share, each checked in one place.
+import { NO_BYPASS, explicitProxy, parseProxyUrl, proxyFromEnv, redactUserinfo, type ProxySpec } from '../proxy/settings.js';
+import type { NoProxyList } from '../proxy/no-proxy.js';
+import { isNoProxyWord } from '../scenario/proxy-section.js';
 import { headerNameProblem, headerValueProblem, redactUrl, takeCredentials } from '../scenario/request-checks.js';
 import { CliError, EXIT } from '../util/exit-codes.js';
 
@@ -47,3 +50,22 @@ export function urlWithCredentials(url: string, headers: Record<string, string>,
   }
   return { url: u.toString(), shown: redactUrl(url) };
 }
+
+/** --proxy URL, or none: the proxy every target goes through (bypassing only `noProxy`), or null for direct. */
+export function proxyFlag(text: string, noProxy: NoProxyList = NO_BYPASS): ProxySpec | null {
+  if (isNoProxyWord(text)) return null;
+  const parsed = parseProxyUrl(text);
+  if ('error' in parsed) throw new CliError(`--proxy: ${redactUserinfo(text)} ${parsed.error}`, EXIT.INVALID_INPUT);
+  return explicitProxy(parsed, '--proxy', noProxy);
+}
+
+/** For commands without a scenario (doctor, discover): --proxy, else the environment's proxies (notices on stderr). */
+export function commandProxy(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): ProxySpec | null {
+  if (flag !== undefined) return proxyFlag(flag);
+  const { spec, notices } = proxyFromEnv(env);
+  for (const n of notices) process.stderr.write(`sse-soak: note: proxy: ${n}\n`);
+  return spec;
+}
+
+export const PROXY_FLAG_HELP =
+  'send requests through this forward proxy (http://[user:password@]host:port), or none to go direct; default: http_proxy, https_proxy, all_proxy and no_proxy from the environment (docs/proxies.md)';

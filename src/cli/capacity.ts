@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCapacity, type CapacityFlags } from '../capacity/command.js';
-import { collect } from './args.js';
+import { collect, PROXY_FLAG_HELP } from './args.js';
 import { ciFiles, junitOption, SUMMARY_MD_OPTION } from './ci-flags.js';
 import { CliError, EXIT } from '../util/exit-codes.js';
 
@@ -24,6 +24,7 @@ export function registerCapacity(program: Command): void {
     .option('--warmup <duration>', 'each step\'s warm-up, kept out of its figures (default: one reply, at least 1s)')
     .option('--target <url>', "stream URL to test, instead of the scenario's")
     .option('--workers <n>', 'processes each step\'s run uses (passed to run --workers)')
+    .option('--proxy <url|none>', `${PROXY_FLAG_HELP}; passed to each step's run`)
     .option('--out <dir>', 'capacity report folder (default: reports/<scenario>-capacity-<UTC time>)')
     .option('--quiet', 'no progress lines: print the table and the answer only')
     .option(...junitOption('a case for the capacity (failed when even the first step broke an SLO) and one per SLO at the capacity'))

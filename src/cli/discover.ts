@@ -1,10 +1,13 @@
 import type { Command } from 'commander';
-import { Agent } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
+import { makeConnector, type ConnectorOptions } from '../driver/connector.js';
+import { forwardInterceptor } from '../proxy/forward.js';
+import { proxyForUrl, routeText, type ProxySpec } from '../proxy/settings.js';
 import { conclude, DEFAULT_LADDER_MS, fmtDuration, ladder, probeQuery, type ProbeKind, type ProbeResult } from '../discover/ladder.js';
 import { progressLine, type HeldProbe } from '../discover/progress.js';
 import { runProbe, type ProbeOutcome } from '../discover/probe-stream.js';
 import { parseDurationMs } from '../scenario/units.js';
-import { collect, headerFlags, httpUrl, urlWithCredentials } from './args.js';
+import { collect, commandProxy, headerFlags, httpUrl, PROXY_FLAG_HELP, urlWithCredentials } from './args.js';
 import { CliError, EXIT } from '../util/exit-codes.js';
 
 interface DiscoverFlags {
@@ -14,6 +17,7 @@ interface DiscoverFlags {
   header?: string[];
   headersTimeout: string;
   progressInterval: string;
+  proxy?: string;
 }
 
 /** undici's own connect timeout, made explicit so the start line can state it. */
@@ -32,6 +36,7 @@ export function registerDiscover(program: Command): void {
     .option('-H, --header <header>', '"Name: value" (repeatable)', collect)
     .option('--headers-timeout <duration>', 'give up on a probe whose response headers have not come after this long', '30s')
     .option('--progress-interval <duration>', 'how often a progress line is printed while probes are held', '10s')
+    .option('--proxy <url|none>', PROXY_FLAG_HELP)
     .action(async (url: string, flags: DiscoverFlags) => {
       const checked = httpUrl(url, 'discover');
       const maxMs = parseDurationMs(flags.max);
@@ -54,10 +59,16 @@ export function registerDiscover(program: Command): void {
       const longest = Math.max(...rungs);
       // The probes' body limit stays out of the way (longer than any probe); the wait for
       // headers is bounded, so a URL that never answers is given up on in a stated time.
-      const agent = new Agent({ connections: null, connect: { timeout: CONNECT_TIMEOUT_MS }, headersTimeout: headersTimeoutMs, bodyTimeout: longest + BODY_SLACK_MS });
+      const proxy = commandProxy(flags.proxy);
+      const timeouts = { headersTimeout: headersTimeoutMs, bodyTimeout: longest + BODY_SLACK_MS };
+      // Through a proxy: sse-soak's own connector (CONNECT for https) and absolute-form requests for http.
+      const agent =
+        proxyForUrl(proxy, base) === null
+          ? new Agent({ connections: null, connect: { timeout: CONNECT_TIMEOUT_MS }, ...timeouts })
+          : new Agent({ connections: null, connect: makeConnector(proxiedConnector(proxy), () => undefined), ...timeouts }).compose(forwardInterceptor(proxy));
       const say = (text: string): boolean => process.stdout.write(text);
       try {
-        say(`sse-soak discover ${shown}\n`);
+        say(`sse-soak discover ${shown}${proxy === null ? '' : `, ${routeText(proxy, base)}`}\n`);
         say(`gives up on a probe that has not connected within ${fmtDuration(CONNECT_TIMEOUT_MS)} or has no response headers within ${fmtDuration(headersTimeoutMs)} (--headers-timeout)\n`);
         say('checking the far end with a short probe\n');
         await checkTarget(base, headers, agent, headersTimeoutMs, progressMs);
@@ -102,7 +113,7 @@ function withQuery(url: string, query: string): string {
 }
 
 /** discover needs sse-soak serve at the far end: a short probe checks that it honours the knobs. */
-async function checkTarget(url: string, headers: Record<string, string>, agent: Agent, headersTimeoutMs: number, progressMs: number): Promise<void> {
+async function checkTarget(url: string, headers: Record<string, string>, agent: Dispatcher, headersTimeoutMs: number, progressMs: number): Promise<void> {
   const check: HeldProbe = { kind: 'idle', rungMs: 300, headersAtMs: null, result: null };
   // Its body is bounded too: 300 ms of silence asked for, so a far end that sends headers and then nothing is not sse-soak serve.
   const [r] = (await withProgress([check], headersTimeoutMs, progressMs, (p, onHeaders) =>
@@ -131,4 +142,9 @@ function renderDiscovery(results: readonly ProbeResult[], kinds: readonly ProbeK
   lines.push('');
   for (const k of kinds) lines.push(conclude(k, results).text);
   return lines.join('\n') + '\n';
+}
+
+/** The connector's options for discover through a proxy: Node's CAs, HTTP/1.1, the stated connect timeout. */
+function proxiedConnector(proxy: ProxySpec | null): ConnectorOptions {
+  return { timeoutMs: CONNECT_TIMEOUT_MS, tls: null, alpn: ['http/1.1'], requireH2: false, h2c: false, resolveTo: new Map(), sourceAddresses: [], proxy };
 }

@@ -8,7 +8,8 @@ import { parseHttpMode } from '../scenario/target-section.js';
 import { parseJsonPath, STREAM_DEFAULTS } from '../scenario/load.js';
 import type { TokenCounting } from '../scenario/types.js';
 import { parseDurationMs } from '../scenario/units.js';
-import { collect, headerFlags, httpUrl, urlWithCredentials } from './args.js';
+import { proxyForUrl } from '../proxy/settings.js';
+import { collect, commandProxy, headerFlags, httpUrl, PROXY_FLAG_HELP, urlWithCredentials } from './args.js';
 import { CliError, EXIT } from '../util/exit-codes.js';
 
 interface DoctorFlags {
@@ -26,6 +27,7 @@ interface DoctorFlags {
   timeout: string;
   acceptEncoding: boolean;
   http: string;
+  proxy?: string;
 }
 
 export function registerDoctor(program: Command): void {
@@ -46,6 +48,7 @@ export function registerDoctor(program: Command): void {
     .option('--insecure', 'do not verify the certificate (a test path only)')
     .option('--resolve <host:port:address>', "connect to this address for the URL's host and port; Host and SNI keep the name (as curl --resolve)")
     .option('--http <version>', 'auto (h2 where the server offers it over TLS, as run and browsers), 2 (h2 only; prior knowledge on http://) or 1.1', 'auto')
+    .option('--proxy <url|none>', PROXY_FLAG_HELP)
     .option('--no-accept-encoding', 'do not offer compression (browsers offer gzip, deflate, br, so doctor does too)')
     .action(async (url: string, flags: DoctorFlags) => {
       const checked = httpUrl(url, 'doctor');
@@ -67,11 +70,13 @@ export function registerDoctor(program: Command): void {
       const mode = parseHttpMode(flags.http);
       if (mode === null) throw new CliError(`--http: expected 1.1, 2 or auto, got ${flags.http}`, EXIT.INVALID_INPUT);
       const tls = tlsFlags(flags);
-      const resolve = resolveFlag(flags, target);
+      const proxy = commandProxy(flags.proxy);
+      // Through a proxy the proxy resolves the target's name: --resolve would not be used.
+      const resolve = proxyForUrl(proxy, target) === null ? resolveFlag(flags, target) : {};
       // Over TLS, what the server agrees to; the stream then goes as run's target.http would send it.
-      const offered = await alpnOffered(target, tls, resolve.connectTo, Math.min(timeoutMs, 10_000));
+      const offered = await alpnOffered(target, tls, resolve.connectTo, Math.min(timeoutMs, 10_000), proxy);
       const http2 = mode === '2' || (mode === 'auto' && offered?.includes('h2') === true);
-      const observation = await probe({ url: target, method, headers, body, timeoutMs, sentinel, sentinelEvent, tokens, tls, ...resolve, http2 });
+      const observation = await probe({ url: target, method, headers, body, timeoutMs, sentinel, sentinelEvent, tokens, tls, ...resolve, http2, proxy });
       observation.alpnOffered = offered;
       const findings = checkStream(observation, { ...DEFAULT_EXPECTATIONS, sentinel, sentinelEvent });
       process.stdout.write(renderFindings(shown, findings));

@@ -7,7 +7,7 @@ import { parseConnectTo } from '../scenario/tls-section.js';
 import type { RequestSpec, Scenario } from '../scenario/types.js';
 import { parseDurationMs, parseFraction } from '../scenario/units.js';
 import { parseRule, type Threshold } from '../thresholds/rules.js';
-import { httpUrl } from './args.js';
+import { httpUrl, proxyFlag } from './args.js';
 import { CliError, EXIT } from '../util/exit-codes.js';
 import { parseStartAt } from '../run/start-at.js';
 
@@ -28,6 +28,7 @@ export interface RunFlags {
   startAt?: string;
   junit?: string;
   summaryMd?: string;
+  proxy?: string;
 }
 
 /** "2/3" → shard index 1 of 3 (1-based on the command line, as people count). */
@@ -85,7 +86,9 @@ export function applyFlags(scenario: Scenario, flags: RunFlags): Scenario {
     if (mode === null) throw new CliError(`--http: expected 1.1, 2 or auto, got ${flags.http}`, EXIT.INVALID_INPUT);
     http = mode;
   }
-  return { ...overridden, target: { ...overridden.target, connectTo, acceptEncoding, http }, thresholds, output, load };
+  // --proxy replaces the scenario's proxy and the environment's; target.noProxy still applies.
+  const proxy = flags.proxy === undefined ? overridden.target.proxy : proxyFlag(flags.proxy, overridden.target.noProxy);
+  return { ...overridden, target: { ...overridden.target, connectTo, acceptEncoding, http, proxy }, thresholds, output, load };
 }
 
 /**

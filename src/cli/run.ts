@@ -9,7 +9,7 @@ import { loadScenario } from '../scenario/load.js';
 import { redactUrl } from '../scenario/request-checks.js';
 import type { Scenario } from '../scenario/types.js';
 import { CliError, EXIT } from '../util/exit-codes.js';
-import { collect } from './args.js';
+import { collect, PROXY_FLAG_HELP } from './args.js';
 import { ciFiles, junitOption, SUMMARY_MD_OPTION, type CiFlags } from './ci-flags.js';
 import { FLAG_DEFAULTS, isUrlArgument, refuseWithFile, SCENARIO_FLAGS, scenarioOptions, urlScenario, type ScenarioFlags } from './flag-scenario.js';
 import { applyFlags, parseShard, progressIntervalMs, type RunFlags } from './run-options.js';
@@ -31,6 +31,7 @@ export function registerRun(program: Command): void {
     .option('--streams-csv <on|off|share>', 'streams.csv: every stream, none, or a share such as 10% (failures are always kept)')
     .option('--accept-encoding <value>', 'the Accept-Encoding offered (default: the scenario\'s target.acceptEncoding, else "gzip, deflate, br", as browsers; none for none)')
     .option('--http <version>', "1.1, 2 or auto (default: the scenario's target.http, else auto: h2 where the server offers it over TLS, as browsers)")
+    .option('--proxy <url|none>', PROXY_FLAG_HELP)
     .option('--resolve <host:port:address>', "connect to this address for host:port, as curl --resolve (repeatable; adds to target.connectTo)", collect)
     .option('--drain <duration>', "after the stages, how long open streams may finish before they are aborted (default: the scenario's load.drain, else 3m; not changed by --duration)")
     .option('--progress-interval <duration>', 'how often a progress line is printed when not on a terminal', '10s')

@@ -1,5 +1,5 @@
 // One discover probe: a single stream through the path, followed to its end.
-import { Agent, request } from 'undici';
+import { request, type Dispatcher } from 'undici';
 import { errorCode } from '../driver/classify.js';
 import { SseDecoder } from '../driver/sse-decoder.js';
 import { fmtDuration, type ProbeKind, type ProbeResult } from './ladder.js';
@@ -9,7 +9,7 @@ export interface ProbeOptions {
   headers: Record<string, string>;
   kind: ProbeKind;
   rungMs: number;
-  agent: Agent;
+  agent: Dispatcher;
   /** Give up on the response headers after this long (undici's own default would wait 300 s). */
   headersTimeoutMs: number;
   /** Give up on a silent body after this long: longer than any probe's silence, so the path's limits show, not ours. */

@@ -2,6 +2,7 @@
 // finding ok / warn / fail with its fix in one line. Pure: observation → findings.
 import { certificateAdvice } from '../report/tls-advice.js';
 import type { Observation } from './probe.js';
+import { proxiedStatus, proxyCutFix, proxyFailure, proxyHopFindings } from './proxy-checks.js';
 import { judgePacing, TOGETHER_MS, type Pacing } from './timing.js';
 
 export type Level = 'ok' | 'warn' | 'fail';
@@ -30,12 +31,13 @@ const warn = (check: string, detail: string, fix: string): Finding => ({ level: 
 const fail = (check: string, detail: string, fix: string): Finding => ({ level: 'fail', check, detail, fix });
 
 export function checkStream(o: Observation, x: Expectations = DEFAULT_EXPECTATIONS): Finding[] {
+  const hop = proxyHopFindings(o);
   if (o.status === 0) {
-    return [fail('connection', `no response: ${o.error ?? 'nothing came back'}`, noResponseFix(o.error))];
+    return [...hop, proxyFailure(o) ?? fail('connection', `no response: ${o.error ?? 'nothing came back'}`, noResponseFix(o.error))];
   }
-  const f: Finding[] = [];
+  const f: Finding[] = [...hop];
   const h = o.headers;
-  f.push(o.status === 200 ? ok('status', '200') : fail('status', String(o.status), 'an SSE endpoint answers 200; EventSource gives up on any other status'));
+  f.push(o.status === 200 ? ok('status', '200') : (proxiedStatus(o) ?? fail('status', String(o.status), 'an SSE endpoint answers 200; EventSource gives up on any other status')));
   // sse-soak run skips every 1xx, as HTTP says; undici alone (Node's fetch) ends the connection on 100.
   if (o.interim.includes(100)) {
     f.push(warn('interim response', "100 Continue, unasked: sse-soak skips it, but Node's fetch (undici) drops the connection on it", 'send 100 Continue only in answer to Expect: 100-continue'));
@@ -108,7 +110,7 @@ export function checkStream(o: Observation, x: Expectations = DEFAULT_EXPECTATIO
   }
 
   if (o.end === 'error') {
-    f.push(fail('end', `the stream broke: ${o.error}`, 'look for a proxy or load balancer timeout, or a crash, at that moment'));
+    f.push(fail('end', `the stream broke: ${o.error}`, proxyCutFix(o) ?? 'look for a proxy or load balancer timeout, or a crash, at that moment'));
   } else if (x.sentinel !== null || (x.sentinelEvent ?? null) !== null) {
     const end = x.sentinel ?? `event: ${x.sentinelEvent}`;
     if (o.sentinelSeen) f.push(ok('end', `${end} arrived`));

@@ -1,15 +1,18 @@
 // One stream, observed closely for `doctor`: headers as sent, HTTP version, every
 // read's timing and how many events it completed. Uses node:http (node:http2 for h2),
 // not the load driver: it sees the HTTP version and the raw headers, and one stream is no load.
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import http2 from 'node:http2';
-import { connect as netConnect, isIP, type LookupFunction } from 'node:net';
+import { connect as netConnect, isIP, type LookupFunction, type Socket } from 'node:net';
 import type { Readable, Transform } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { SseDecoder } from '../driver/sse-decoder.js';
 import { countTokens } from '../driver/tokens.js';
+import { proxyOwnAnswer } from '../proxy/answer.js';
+import { proxyForUrl, routeText, type ProxyEndpoint, type ProxySpec } from '../proxy/settings.js';
+import { dialTunnel, ProxyConnectError } from '../proxy/tunnel.js';
 import type { TokenCounting } from '../scenario/types.js';
 
 /** Token arrival times kept for the pacing check: enough for any judgement, bounded for a long probe. */
@@ -33,10 +36,36 @@ export interface ProbeOptions {
   connectTo?: string;
   /** Speak HTTP/2 (node:http2; prior knowledge on http://), as run does where the server offers h2. */
   http2?: boolean;
+  /** The forward proxy (--proxy, the environment); null or absent: direct. */
+  proxy?: ProxySpec | null;
+}
+
+/** The proxy hop, as doctor saw it. */
+export interface ProxyHop {
+  /** The proxy, credentials redacted. */
+  shown: string;
+  /** Where it was set (--proxy, or the environment's variables). */
+  source: string;
+  /** tunnel: CONNECT, then TLS (or h2c) to the target inside it; forward: absolute-form requests the proxy makes again. */
+  mode: 'tunnel' | 'forward';
+  /** What goes inside the tunnel: 'TLS and HTTP' (https), or 'HTTP/2 with prior knowledge' (h2c). */
+  inside: string;
+  /** The tunnel: the status the proxy answered CONNECT with (0: none came), and how long it took. */
+  connectStatus: number;
+  connectReason: string;
+  connectMs: number;
+  /** The proxy's answer headers to CONNECT, names in lower case (its error pages say why it refused). */
+  connectHeaders: Record<string, string>;
 }
 
 export interface Observation {
   status: number;
+  /** The proxy hop; null: direct. */
+  proxy: ProxyHop | null;
+  /** Where a proxy was set but this URL went direct: why (NO_PROXY, loopback); null otherwise. */
+  proxyBypassed: string | null;
+  /** What shows the status came from a proxy itself, not the target (proxy/answer.ts); null: nothing does. */
+  proxyAnswer: string | null;
   httpVersion: string;
   /** Over TLS: the protocols the server agreed to when offered each alone (ALPN); null in cleartext or where it could not be asked. */
   alpnOffered: string[] | null;
@@ -77,11 +106,15 @@ function describeError(e: Error): string {
 
 export function probe(opts: ProbeOptions): Promise<Observation> {
   const u = new URL(opts.url);
-  const request = u.protocol === 'https:' ? httpsRequest : httpRequest;
   const t0 = performance.now();
   const ms = (): number => Math.round((performance.now() - t0) * 10) / 10;
+  const via = proxyForUrl(opts.proxy ?? null, u);
+  const tunnelled = via !== null && (u.protocol === 'https:' || opts.http2 === true);
   const obs: Observation = {
     status: 0,
+    proxy: via === null ? null : { shown: via.shown, source: opts.proxy?.source ?? '', mode: tunnelled ? 'tunnel' : 'forward', inside: u.protocol === 'https:' ? 'TLS and HTTP' : 'HTTP/2 with prior knowledge', connectStatus: 0, connectReason: '', connectMs: 0, connectHeaders: {} },
+    proxyBypassed: via === null && (opts.proxy ?? null) !== null ? routeText(opts.proxy ?? null, u) : null,
+    proxyAnswer: null,
     httpVersion: '',
     alpnOffered: null,
     headers: {},
@@ -110,6 +143,8 @@ export function probe(opts: ProbeOptions): Promise<Observation> {
       obs.status = status;
       obs.httpVersion = httpVersion;
       obs.headersMs = ms();
+      // Inside a tunnel the proxy sees only bytes: an answer there is the target's.
+      if (via !== null && !tunnelled) obs.proxyAnswer = proxyOwnAnswer(status, headers);
       for (const [k, v] of Object.entries(headers)) if (!k.startsWith(':')) obs.headers[k] = Array.isArray(v) ? v.join(', ') : (v ?? '');
       let eventsThisRead = 0;
       const parseErrors = { tokenParseErrors: 0 };
@@ -172,40 +207,82 @@ export function probe(opts: ProbeOptions): Promise<Observation> {
       close();
       resolve(obs);
     };
-    if (opts.http2 === true) {
-      close = probeH2(u, opts, onResponse, (e) => finish('error', e));
+    const send = (tunnel: Socket | null): void => {
+      if (done) {
+        tunnel?.destroy();
+        return;
+      }
+      const onError = (e: string): void => finish('error', e);
+      close = opts.http2 === true ? probeH2(u, opts, tunnel, onResponse, onError) : probeH1(u, opts, via, tunnel, onResponse, (status) => obs.interim.push(status), onError);
+    };
+    if (!tunnelled || via === null) {
+      send(null);
       return;
     }
-    const address = opts.connectTo;
-    const lookup = address === undefined ? undefined : pinnedLookup(address);
-    const req = request(u, { method: opts.method, headers: opts.headers, agent: false, ...opts.tls, ...(lookup === undefined ? {} : { lookup }) }, (res: IncomingMessage) => {
-      onResponse(res.statusCode ?? 0, res.httpVersion, res.headers, res);
-    });
-    close = () => void req.destroy();
-    // node:http skips 1xx (as HTTP says) and tells of each; sse-soak run does the same.
-    req.on('information', (info: { statusCode: number }) => obs.interim.push(info.statusCode));
-    // A 101 nobody asked for: the same protocol_error as in a run, not a silent wait.
-    req.on('upgrade', (_res, socket) => {
-      socket.destroy();
-      finish('error', UNSOLICITED_101);
-    });
-    req.on('error', (e) => finish('error', describeError(e)));
-    if (opts.body !== null) req.write(opts.body);
-    req.end();
+    dialTunnel(via, u, opts.timeoutMs).then(
+      ({ socket, status, reason, headers, tookMs }) => {
+        Object.assign(obs.proxy as ProxyHop, { connectStatus: status, connectReason: reason, connectHeaders: headers, connectMs: tookMs });
+        send(socket);
+      },
+      (err: Error) => {
+        if (err instanceof ProxyConnectError) Object.assign(obs.proxy as ProxyHop, { connectStatus: err.status, connectReason: err.reason, connectHeaders: err.headers });
+        finish('error', err instanceof ProxyConnectError ? err.message : describeError(err));
+      },
+    );
   });
+}
+
+type OnResponse = (status: number, httpVersion: string, headers: Record<string, string | string[] | undefined>, body: Readable) => void;
+
+/**
+ * The request over HTTP/1.1 (node:http, node:https): direct; inside a tunnel (TLS over it); or,
+ * for http:// through a proxy, to the proxy in absolute form. Returns how to close it.
+ */
+function probeH1(u: URL, opts: ProbeOptions, via: ProxyEndpoint | null, tunnel: Socket | null, onResponse: OnResponse, onInterim: (status: number) => void, onError: (error: string) => void): () => void {
+  const address = opts.connectTo;
+  const lookup = address === undefined ? undefined : pinnedLookup(address);
+  const options: RequestOptions = { method: opts.method, headers: opts.headers, agent: false, ...opts.tls, ...(lookup === undefined ? {} : { lookup }) };
+  if (tunnel !== null) {
+    // TLS to the target inside the tunnel, as the connector does for run. No agent: node:http
+    // uses createConnection only without one (an agent would dial the target itself).
+    delete options.agent;
+    options.createConnection = () => tlsConnect({ ...opts.tls, socket: tunnel, servername: opts.tls?.servername ?? (isIP(u.hostname) === 0 ? u.hostname : undefined), ALPNProtocols: ['http/1.1'] });
+  } else if (via !== null) {
+    // http:// through the proxy: absolute form, with the target's Host.
+    Object.assign(options, { host: via.hostname, port: via.port, path: u.href.replace(/#.*$/, ''), headers: { ...opts.headers, Host: u.host, ...(via.authorization === null ? {} : { 'Proxy-Authorization': via.authorization }) } });
+  }
+  const onRes = (res: IncomingMessage): void => onResponse(res.statusCode ?? 0, res.httpVersion, res.headers, res);
+  const request = u.protocol === 'https:' ? httpsRequest : httpRequest;
+  const req = via !== null && tunnel === null ? httpRequest(options, onRes) : request(u, options, onRes);
+  // node:http skips 1xx (as HTTP says) and tells of each; sse-soak run does the same.
+  req.on('information', (info: { statusCode: number }) => onInterim(info.statusCode));
+  // A 101 nobody asked for: the same protocol_error as in a run, not a silent wait.
+  req.on('upgrade', (_res, socket) => {
+    socket.destroy();
+    onError(UNSOLICITED_101);
+  });
+  req.on('error', (e) => onError(describeError(e)));
+  if (opts.body !== null) req.write(opts.body);
+  req.end();
+  return () => {
+    req.destroy();
+    tunnel?.destroy();
+  };
 }
 
 /**
  * The request over HTTP/2 (node:http2): over TLS with ALPN h2, on http:// with prior
  * knowledge. Returns how to close it.
  */
-function probeH2(u: URL, opts: ProbeOptions, onResponse: (status: number, httpVersion: string, headers: Record<string, string | string[] | undefined>, body: Readable) => void, onError: (error: string) => void): () => void {
+function probeH2(u: URL, opts: ProbeOptions, tunnel: Socket | null, onResponse: OnResponse, onError: (error: string) => void): () => void {
   const host = opts.connectTo ?? u.hostname.replace(/^\[|\]$/g, '');
   const port = Number(u.port) || (u.protocol === 'https:' ? 443 : 80);
   const servername = opts.tls?.servername ?? (isIP(u.hostname) === 0 ? u.hostname : undefined);
-  const session = http2.connect(u.origin, {
-    createConnection: () => (u.protocol === 'https:' ? tlsConnect({ ...opts.tls, host, port, servername, ALPNProtocols: ['h2'] }) : netConnect({ host, port })),
-  });
+  const connection = (): Socket => {
+    if (u.protocol !== 'https:') return tunnel ?? netConnect({ host, port });
+    return tlsConnect({ ...opts.tls, ...(tunnel === null ? { host, port } : { socket: tunnel }), servername, ALPNProtocols: ['h2'] });
+  };
+  const session = http2.connect(u.origin, { createConnection: connection });
   session.on('error', (e) => onError(describeError(e)));
   const req = session.request({ ':method': opts.method, ':path': u.pathname + u.search, ...Object.fromEntries(Object.entries(opts.headers).map(([k, v]) => [k.toLowerCase(), v])) }, { endStream: opts.body === null });
   req.on('response', (headers) => onResponse(Number(headers[':status'] ?? 0), '2.0', headers, req));
@@ -214,6 +291,7 @@ function probeH2(u: URL, opts: ProbeOptions, onResponse: (status: number, httpVe
   return () => {
     req.destroy();
     session.destroy();
+    tunnel?.destroy();
   };
 }
 
@@ -231,15 +309,25 @@ function pinnedLookup(address: string): LookupFunction {
  * browser's offer of both would be answered with one of them. null where no TLS connection
  * could be made (the stream probe then says why).
  */
-export async function alpnOffered(url: string, tls: ProbeOptions['tls'], connectTo: string | undefined, timeoutMs: number): Promise<string[] | null> {
+export async function alpnOffered(url: string, tls: ProbeOptions['tls'], connectTo: string | undefined, timeoutMs: number, proxy: ProxySpec | null = null): Promise<string[] | null> {
   const u = new URL(url);
   if (u.protocol !== 'https:') return null;
   const host = connectTo ?? u.hostname.replace(/^\[|\]$/g, '');
   const port = Number(u.port) || 443;
   const servername = tls?.servername ?? (isIP(u.hostname) === 0 ? u.hostname : undefined);
-  const ask = (protocol: string): Promise<boolean | null> =>
-    new Promise((resolve) => {
-      const socket = tlsConnect({ ...tls, host, port, servername, ALPNProtocols: [protocol] });
+  // Through a proxy, each question goes in a tunnel of its own.
+  const via = proxyForUrl(proxy, u);
+  const ask = async (protocol: string): Promise<boolean | null> => {
+    let tunnel: Socket | null = null;
+    if (via !== null) {
+      try {
+        tunnel = (await dialTunnel(via, u, timeoutMs)).socket;
+      } catch {
+        return null;
+      }
+    }
+    return new Promise((resolve) => {
+      const socket = tlsConnect({ ...tls, ...(tunnel === null ? { host, port } : { socket: tunnel }), servername, ALPNProtocols: [protocol] });
       const timer = setTimeout(() => done(null), timeoutMs);
       const done = (answer: boolean | null): void => {
         clearTimeout(timer);
@@ -250,6 +338,7 @@ export async function alpnOffered(url: string, tls: ProbeOptions['tls'], connect
       // A server refuses an ALPN it does not speak with an alert (Node) or picks none (nginx without http2).
       socket.once('error', (e: NodeJS.ErrnoException) => done(e.code === 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL' ? false : null));
     });
+  };
   const [h2, h1] = await Promise.all([ask('h2'), ask('http/1.1')]);
   if (h2 === null && h1 === null) return null;
   return [...(h2 === true ? ['h2'] : []), ...(h1 === true ? ['http/1.1'] : [])];

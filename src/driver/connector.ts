@@ -7,6 +7,8 @@ import { connect as netConnect, isIP, type NetConnectOpts, type Socket } from 'n
 import { connect as tlsConnect, createSecureContext, rootCertificates, type ConnectionOptions, type SecureContext, type TLSSocket } from 'node:tls';
 import type { buildConnector } from 'undici';
 import type { HttpMode, Scenario, TlsSpec } from '../scenario/types.js';
+import { proxyFor, type ProxySpec } from '../proxy/settings.js';
+import { connectAuthority, openTunnel } from '../proxy/tunnel.js';
 import { nowUs } from '../util/clock.js';
 
 /** When a connection began, finished its TCP connect, and was ready for requests (µs, monotonic). */
@@ -53,6 +55,8 @@ export interface ConnectorOptions {
   resolveTo: ReadonlyMap<string, string>;
   /** Local addresses new connections take in turn (empty: the OS picks). */
   sourceAddresses: readonly string[];
+  /** The forward proxy, if any (proxy/settings.ts decides per target). */
+  proxy: ProxySpec | null;
 }
 
 export function connectorOptions(scenario: Scenario, mode: HttpMode, alpn = alpnFor(mode)): ConnectorOptions {
@@ -65,6 +69,7 @@ export function connectorOptions(scenario: Scenario, mode: HttpMode, alpn = alpn
     h2c: mode === '2',
     resolveTo: new Map(t.connectTo.map((c) => [`${c.host}:${c.port}`, c.address])),
     sourceAddresses: t.sourceAddresses,
+    proxy: t.proxy,
   };
 }
 
@@ -93,6 +98,13 @@ const MAX_TLS_SESSIONS = 100;
 /**
  * A connect function for undici: `onConnected` hears of every connection made, with its
  * timing, before undici gets it.
+ *
+ * Through a forward proxy (options.proxy): an https target (or h2c, prior knowledge, which no
+ * proxy forwards) gets a CONNECT tunnel, and TLS with ALPN inside it, so HTTP/2 is negotiated
+ * with the target as it would be direct; an http target gets a connection to the proxy, and the
+ * transport sends it absolute-form requests (proxy/forward.ts). The proxy resolves the target's
+ * name: connectTo (curl --resolve) applies to the proxy's host:port, as curl's does.
+ * The stamp's TCP time is then until the tunnel is open (TCP to the proxy, and its CONNECT).
  */
 export function makeConnector(options: ConnectorOptions, onConnected: (socket: Socket, stamp: ConnectStamp) => void): buildConnector.connector {
   const tls = tlsOptions(options.tls);
@@ -105,66 +117,95 @@ export function makeConnector(options: ConnectorOptions, onConnected: (socket: S
     const port = Number(params.port) || (https ? 443 : 80);
     // undici gives an IPv6 literal without its brackets here.
     const hostname = params.hostname;
-    const address = options.resolveTo.get(`${hostname.toLowerCase()}:${port}`) ?? hostname;
+    const via = proxyFor(options.proxy, params.protocol, hostname, port);
+    const tunnel = via !== null && (https || options.h2c);
+    const dialHost = via === null ? hostname : via.hostname;
+    const dialPort = via === null ? port : via.port;
+    const address = options.resolveTo.get(`${dialHost.toLowerCase()}:${dialPort}`) ?? dialHost;
     const sources = options.sourceAddresses;
     const localAddress = sources.length === 0 ? (params.localAddress ?? undefined) : sources[nextSource++ % sources.length];
-    let socket: Socket;
-    let sessionKey = '';
-    if (https) {
-      // SNI carries a name, never an address (RFC 6066 §3); the certificate is checked against it.
-      const servername = tls.servername ?? (isIP(hostname) === 0 ? hostname : undefined);
-      sessionKey = `${servername ?? hostname}:${port}`;
+    // SNI carries a name, never an address (RFC 6066 §3); the certificate is checked against it.
+    const servername = tls.servername ?? (isIP(hostname) === 0 ? hostname : undefined);
+    const sessionKey = `${servername ?? hostname}:${port}`;
+    /** TLS to the target: over TCP of its own, or inside a tunnel (`over`). */
+    const startTls = (over: Socket | null): TLSSocket => {
       // highWaterMark: as undici's connector (a TLS record is at most 16 KiB).
-      const opts = { secureContext, host: address, port, servername, ALPNProtocols: options.alpn, highWaterMark: 16384, ...(tls.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}) } as ConnectionOptions;
+      const opts = { secureContext, servername, ALPNProtocols: options.alpn, highWaterMark: 16384, ...(tls.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}) } as ConnectionOptions;
+      if (over === null) Object.assign(opts, { host: address, port, ...(localAddress === undefined ? {} : { localAddress }) });
+      else opts.socket = over;
       const session = sessions.get(sessionKey);
       if (session !== undefined) opts.session = session;
-      if (localAddress !== undefined) (opts as { localAddress?: string }).localAddress = localAddress;
-      socket = tlsConnect(opts);
-      socket.on('session', (s: Buffer) => {
+      const secure = tlsConnect(opts);
+      secure.on('session', (s: Buffer) => {
         if (!sessions.has(sessionKey) && sessions.size >= MAX_TLS_SESSIONS) sessions.delete(sessions.keys().next().value as string);
         sessions.set(sessionKey, s);
       });
+      secure.once('secureConnect', onSecure);
+      secure.once('error', settle);
+      return secure;
+    };
+    // The socket undici gets, and the TCP connection under it (the same one, but over a tunnel).
+    let raw: Socket;
+    let socket: Socket;
+    if (https && via === null) {
+      socket = raw = startTls(null);
     } else {
-      socket = netConnect({ host: address, port, ...(localAddress === undefined ? {} : { localAddress }), highWaterMark: 64 * 1024 } as NetConnectOpts);
+      socket = raw = netConnect({ host: address, port: dialPort, ...(localAddress === undefined ? {} : { localAddress }), highWaterMark: 64 * 1024 } as NetConnectOpts);
     }
-    socket.setNoDelay(true);
-    socket.setKeepAlive(true, 60_000);
+    raw.setNoDelay(true);
+    raw.setKeepAlive(true, 60_000);
     let tcpUs = 0;
     let settled = false;
-    const settle = (err: Error | null): void => {
+    function settle(err: Error | null): void {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      raw.removeListener('error', settle);
       socket.removeListener('error', settle);
       if (err !== null) {
         socket.destroy();
+        raw.destroy();
         callback(err, null);
         return;
       }
-      // In cleartext the connection is ready when TCP is: no handshake time.
+      // In cleartext the connection is ready when TCP (or the tunnel) is: no handshake time.
       const stamp = { startUs, tcpUs, endUs: https ? nowUs() : tcpUs };
       onConnected(socket, stamp);
       callback(null, socket as TLSSocket);
-    };
-    const timer = setTimeout(() => settle(codedError('UND_ERR_CONNECT_TIMEOUT', `Connect Timeout Error (attempted address: ${address}:${port}, timeout: ${options.timeoutMs}ms)`)), options.timeoutMs);
-    socket.once('error', settle);
-    socket.once('connect', () => {
-      tcpUs = nowUs();
-      if (https) return;
+    }
+    function onSecure(): void {
+      const chosen = (socket as TLSSocket).alpnProtocol;
+      if (options.requireH2 && chosen !== 'h2') {
+        settle(codedError('ERR_ALPN_NO_H2', `the server did not agree to HTTP/2 (ALPN: ${chosen === false ? 'none chosen' : chosen}); target.http: auto or 1.1 takes what it offers`));
+        return;
+      }
+      settle(null);
+    }
+    const cleartextReady = (): void => {
       // undici reads the protocol from the socket: h2 without ALPN is prior knowledge.
       if (options.h2c) (socket as Socket & { alpnProtocol?: string }).alpnProtocol = 'h2';
       settle(null);
+    };
+    const what = via === null ? `${address}:${port}` : `the proxy ${address}:${dialPort}`;
+    const timer = setTimeout(() => settle(codedError('UND_ERR_CONNECT_TIMEOUT', `Connect Timeout Error (attempted address: ${what}, timeout: ${options.timeoutMs}ms)`)), options.timeoutMs);
+    raw.once('error', settle);
+    raw.once('connect', () => {
+      tcpUs = nowUs();
+      if (https && via === null) return;
+      if (!tunnel || via === null) {
+        cleartextReady();
+        return;
+      }
+      openTunnel(raw, connectAuthority(hostname, port), via.authorization).then(
+        () => {
+          if (settled) return;
+          tcpUs = nowUs();
+          if (https) socket = startTls(raw);
+          else cleartextReady();
+        },
+        (err: Error) => settle(err),
+      );
     });
-    if (https) {
-      socket.once('secureConnect', () => {
-        const chosen = (socket as TLSSocket).alpnProtocol;
-        if (options.requireH2 && chosen !== 'h2') {
-          settle(codedError('ERR_ALPN_NO_H2', `the server did not agree to HTTP/2 (ALPN: ${chosen === false ? 'none chosen' : chosen}); target.http: auto or 1.1 takes what it offers`));
-          return;
-        }
-        settle(null);
-      });
-    }
   };
 }
 

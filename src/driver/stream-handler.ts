@@ -9,6 +9,7 @@ import { newStreamRecord, type StreamRecord } from '../record/stream-record.js';
 import type { StreamSpec } from '../scenario/types.js';
 import { monoToEpochUs, nowUs } from '../util/clock.js';
 import { setLongTimeout, type LongTimer } from '../util/timers.js';
+import { httpErrorReason } from '../proxy/answer.js';
 import { classifyEnd, isEventStream, lastEventIdHeader, wireEnd } from './classify.js';
 import { BodyDecoder, contentCoding, type DecodedSink } from './content-decoding.js';
 import { SseDecoder, type SseSink } from './sse-decoder.js';
@@ -179,7 +180,8 @@ export class StreamHandler implements TransportStream, SseSink, DecodedSink {
     r.status = statusCode;
     if (this.finished) return;
     if (statusCode !== 200) {
-      this.finish('http_error', `HTTP ${statusCode}`);
+      // A proxy's own answer (a 407, Squid's error page) is told from the target's.
+      this.finish('http_error', httpErrorReason(statusCode, headers));
       controller.abort(new StreamStop('http_error'));
       return;
     }

@@ -16,6 +16,7 @@ import type { Socket } from 'node:net';
 import { Agent, Client, type Dispatcher } from 'undici';
 import type { StreamRecord } from '../record/stream-record.js';
 import type { HttpMode, Scenario } from '../scenario/types.js';
+import { absoluteForm, forwardedVia } from '../proxy/forward.js';
 import { INPUT_TOKENS_HEADER } from '../target/prompt.js';
 import { H2_ERRORS } from './classify.js';
 import { codedError, connectorOptions, makeConnector, probeAlpn, type ConnectStamp } from './connector.js';
@@ -225,11 +226,15 @@ export class Transport {
     this.tellsInputTokens = target.variants.map((v) => v.url === null || target.sendKnobs);
     this.requests = target.variants.map((v, i) => {
       const u = new URL(urls[i] as string);
+      const headers = withAcceptEncoding(v.headers, target.acceptEncoding);
+      // http:// through a forward proxy: absolute form to the proxy (https and h2c are tunnelled by the connector).
+      const via = forwardedVia(target.proxy, u, this.mode === '2');
+      const sent = via === null ? { path: u.pathname + u.search, headers } : absoluteForm(u.origin, u.pathname + u.search, headers, via);
       return {
         origin: u.origin,
-        path: u.pathname + u.search,
+        path: sent.path,
         method: v.method,
-        headers: withAcceptEncoding(v.headers, target.acceptEncoding),
+        headers: sent.headers,
         body: v.body,
         ...this.timeouts,
         blocking: true,

@@ -25,7 +25,7 @@ export function renderConsoleSummary(s: Summary, reportDir?: string): string {
   if (s.run.stopReason !== null) lines.push(`stopped   early: ${s.run.stopReason}`);
   for (const e of s.run.internalErrors ?? []) lines.push(`ERROR     internal error (a bug in sse-soak, please report it): ${e}`);
   for (const v of t.variants) {
-    lines.push(`target    ${v.method} ${v.url}${t.builtin ? '  (built-in target)' : ''}${t.variants.length > 1 ? `  [${v.name}, weight ${v.weight}]` : ''}`);
+    lines.push(`target    ${v.method} ${v.url}${t.builtin ? '  (built-in target)' : ''}${t.variants.length > 1 ? `  [${v.name}, weight ${v.weight}]` : ''}${proxyText(v.proxy, t.proxy)}`);
   }
   lines.push('');
 
@@ -256,4 +256,10 @@ export function compressionText(s: Summary): string {
   const coded = Object.entries(s.contentEncodings ?? {}).filter(([c, n]) => c !== 'identity' && n > 0);
   if (coded.length === 0) return '';
   return ` (${coded.map(([c, n]) => `${c} ×${fmtInt(n)}`).join(', ')}: ${fmtBytes(s.totals.decodedBytes ?? s.totals.bytes)} decoded)`;
+}
+
+/** "  via proxy http://proxy:3128 (https_proxy)", or where a proxy is set but this target bypasses it, "  direct". */
+function proxyText(via: string | null | undefined, proxy: Summary['settings']['target']['proxy']): string {
+  if (proxy === undefined || via === undefined) return '';
+  return via === null ? '  direct (not through the proxy)' : `  via proxy ${via} (${proxy.source})`;
 }

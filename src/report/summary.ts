@@ -16,6 +16,7 @@ import type { RunResult } from '../aggregate/run-result.js';
 import type { Outcome } from '../record/outcome.js';
 import type { HttpMode, Scenario, TokenCounting } from '../scenario/types.js';
 import { describeUsage } from '../scenario/usage-section.js';
+import { proxyForUrl, type ProxySpec } from '../proxy/settings.js';
 import type { ThresholdResult } from '../thresholds/rules.js';
 
 const SCHEMA_VERSION = 1;
@@ -71,6 +72,8 @@ export interface Summary extends Figures {
       tls?: { ca: string | null; clientCertificate: string | null; insecure: boolean; servername: string | null };
       /** host:port:address entries (target.connectTo, run --resolve). */
       connectTo?: string[];
+      /** The forward proxy (--proxy, target.proxy, the environment), credentials redacted; absent: none. */
+      proxy?: { source: string; http: string | null; https: string | null; noProxy: string; loopbackDirect: boolean };
       variants: {
         name: string;
         weight: number;
@@ -80,6 +83,8 @@ export interface Summary extends Figures {
         /** Size (as sent) and SHA-256 (as written: no secret enters the hash); the text only with output.recordBody. */
         body: RecordedBody | null;
         knobs: Record<string, string | number | boolean>;
+        /** The proxy its streams went through (credentials redacted); null: direct. */
+        proxy?: string | null;
       }[];
     };
     stream: { sentinel: string | null; sentinelEvent?: string; tokens: string; usage?: string; idleTimeoutMs: number; lifetimeMs: number; maxEventBytes: number };
@@ -250,6 +255,9 @@ export function summaryFromResult(input: SummaryInput): Summary {
         maxStreamsPerConnection: target.maxStreamsPerConnection,
         ...(target.tls === null ? {} : { tls: { ca: target.tls.ca?.file ?? null, clientCertificate: target.tls.cert?.file ?? null, insecure: target.tls.insecure, servername: target.tls.servername } }),
         ...(target.connectTo.length === 0 ? {} : { connectTo: target.connectTo.map((c) => `${c.host}:${c.port}:${c.address}`) }),
+        ...(target.proxy === null
+          ? {}
+          : { proxy: { source: target.proxy.source, http: target.proxy.http?.shown ?? null, https: target.proxy.https?.shown ?? null, noProxy: target.proxy.noProxy.text, loopbackDirect: target.proxy.fromEnv } }),
         variants: target.variants.map((v, i) => ({
           name: v.name,
           weight: v.weight,
@@ -259,6 +267,7 @@ export function summaryFromResult(input: SummaryInput): Summary {
           body: recordBody(v.body, v.bodyForReport, scenario.output.recordBody),
           // The knobs sent: none where they were dropped (a URL that is not `sse-soak serve`).
           knobs: v.url === null || target.sendKnobs ? v.builtin : {},
+          proxy: variantProxy(target.proxy, v.url ?? variantUrls[i] ?? targetUrl),
         })),
       },
       stream: {
@@ -302,4 +311,10 @@ export function summaryFromResult(input: SummaryInput): Summary {
 function describeTokens(t: TokenCounting): string {
   const what = t.mode === 'event' ? 'event' : `jsonPath:${t.path}`;
   return t.eventType === null ? what : `type:${t.eventType} ${what}`;
+}
+
+/** The proxy a variant's streams went through, as reports show it; null: direct. */
+function variantProxy(spec: ProxySpec | null, url: string): string | null {
+  if (spec === null || !URL.canParse(url)) return null;
+  return proxyForUrl(spec, url)?.shown ?? null;
 }

@@ -2,7 +2,8 @@
 // or in this process), the background traffic and the live views around the coordinator.
 // `sse-soak run` calls it with its flags; it returns the run's exit code.
 import { availableParallelism } from 'node:os';
-import { backgroundReportUrl, BackgroundTraffic, backgroundUrl } from '../background/background.js';
+import { backgroundProxy, backgroundReportUrl, BackgroundTraffic, backgroundUrl } from '../background/background.js';
+import { proxyForUrl, routeText } from '../proxy/settings.js';
 import { LiveSetupError, planLive, startLive, type LiveFlags, type LiveSink } from '../live/live-sink.js';
 import { defaultReportDir, hasCiFiles, prepareCiFiles, prepareReportDir, type CiFiles } from '../report/writer.js';
 import type { Shard } from '../schedule/open.js';
@@ -119,12 +120,13 @@ export async function runScenario(scenario: Scenario, flags: RunOptions): Promis
     );
   }
   const targets: RunTargets = { urls, reportUrls, builtinTarget: child !== null };
+  for (const note of unusedConnectTo(scenario, urls)) process.stderr.write(`sse-soak: note: ${note}\n`);
 
   const load = scenario.load;
   const shape = load.model === 'closed' ? `closed model, up to ${Math.max(...load.stages.map((s) => s.to))} sessions` : `open model, up to ${Math.max(...load.stages.map((s) => s.to))}/s`;
   say(
     `sse-soak ${VERSION}: ${scenario.name}: ${shape}, ${formatDurationMs(load.durationMs)}${load.drainMs > 0 ? ` (then up to ${formatDurationMs(load.drainMs)} for open streams to finish)` : ', no drain'} against ${reportUrls[0]}${urls.length > 1 ? ` and ${urls.length - 1} more variant(s)` : ''}` +
-      `${targets.builtinTarget ? ' (built-in target)' : ''}${shard.count > 1 ? `, shard ${shard.index + 1}/${shard.count}` : ''}${workers > 1 ? `, ${workers} worker processes` : ''}\n`,
+      `${targets.builtinTarget ? ' (built-in target)' : ''}${scenario.target.proxy === null ? '' : `, ${routeText(scenario.target.proxy, urls[0] as string)}`}${shard.count > 1 ? `, shard ${shard.index + 1}/${shard.count}` : ''}${workers > 1 ? `, ${workers} worker processes` : ''}\n`,
   );
   for (const w of machineLimitWarnings(scenario, shard, workers)) process.stderr.write(`sse-soak: warning: ${w}\n`);
   const progress = new ProgressPrinter(quiet, progressEveryMs, load.durationMs, load.stages.length, load.model, workers);
@@ -143,12 +145,14 @@ export async function runScenario(scenario: Scenario, flags: RunOptions): Promis
     if (bg !== null) {
       const url = backgroundUrl(bg, urls[0] as string);
       const reportUrl = backgroundReportUrl(bg, reportUrls[0] as string);
+      const { via, notice } = backgroundProxy(scenario.target.proxy, url);
+      if (notice !== null) process.stderr.write(`sse-soak: note: ${notice}\n`);
       try {
-        background = await BackgroundTraffic.start(bg, url, reportUrl);
+        background = await BackgroundTraffic.start(bg, url, reportUrl, via);
       } catch (err) {
         throw new CliError(`cannot start the background traffic: ${(err as Error).message}`, EXIT.CANNOT_START);
       }
-      say(`background: ${bg.method} ${reportUrl}, ${bg.connections} connections${bg.rate === null ? '' : `, ${bg.rate}/s`}; alone for ${bg.beforeMs / 1000}s before the streams and ${bg.afterMs / 1000}s after\n`);
+      say(`background: ${bg.method} ${reportUrl}${via === null ? '' : ` via proxy ${via.shown}`}, ${bg.connections} connections${bg.rate === null ? '' : `, ${bg.rate}/s`}; alone for ${bg.beforeMs / 1000}s before the streams and ${bg.afterMs / 1000}s after\n`);
     }
     return await coordinateRun({ scenario, shard, workers: links, outDir, targets, progress, quiet, background, observers, ci: flags.ci });
   } finally {
@@ -188,4 +192,21 @@ function workerCount(text: string | undefined, scenario: Scenario, reservedCores
   const load = scenario.load;
   const peak = Math.max(...load.stages.map((s) => Math.max(s.from, s.to)));
   return Math.max(1, Math.min(availableParallelism() - reservedCores, MAX_WORKERS, load.model === 'closed' ? Math.ceil(peak) : MAX_WORKERS));
+}
+
+/**
+ * connectTo (--resolve) entries for a target that goes through a proxy: the proxy resolves the
+ * target's name, so they are not used (as with curl), and the user should know.
+ */
+export function unusedConnectTo(scenario: Scenario, urls: readonly string[]): string[] {
+  const notes: string[] = [];
+  for (const c of scenario.target.connectTo) {
+    const served = urls.some((url) => {
+      const u = new URL(url);
+      const port = Number(u.port) || (u.protocol === 'https:' ? 443 : 80);
+      return u.hostname.toLowerCase() === c.host && port === c.port && proxyForUrl(scenario.target.proxy, u) !== null;
+    });
+    if (served) notes.push(`connectTo ${c.host}:${c.port}:${c.address} is not used: ${c.host} goes through the proxy, which resolves its name (an entry for the proxy's own host:port is used)`);
+  }
+  return notes;
 }

@@ -3,10 +3,11 @@
 import { KNOB_SPECS, parseKnob } from '../target/knobs.js';
 import { describe, pathText, type Fields, type Path, type RawObject } from './fields.js';
 import { headerNameProblem, headerValueProblem, redactUrl, takeCredentials, TEMPLATE } from './request-checks.js';
+import { readProxy } from './proxy-section.js';
 import { readConnectTo, readTls } from './tls-section.js';
 import type { HttpMode, RequestSpec, TargetSpec } from './types.js';
 
-export const TARGET_KEYS = ['url', 'method', 'headers', 'body', 'builtin', 'sendKnobs', 'connectTimeout', 'sourceAddresses', 'acceptEncoding', 'tls', 'connectTo', 'http', 'maxStreamsPerConnection', 'variants'] as const;
+export const TARGET_KEYS = ['url', 'method', 'headers', 'body', 'builtin', 'sendKnobs', 'connectTimeout', 'sourceAddresses', 'acceptEncoding', 'tls', 'connectTo', 'http', 'maxStreamsPerConnection', 'proxy', 'proxyAuthFile', 'noProxy', 'variants'] as const;
 
 /**
  * What browsers, Node's fetch and Python's httpx (OpenAI's SDKs) offer unasked: a path that
@@ -33,16 +34,17 @@ export function readTarget(f: Fields, raw: unknown, env: NodeJS.ProcessEnv, noti
   const base = readRequest(f, t, path, env, null, 'default', notices);
   const connectTimeoutMs = f.duration(t, 'connectTimeout', path, 10_000, { min: 1 });
   const sourceAddresses = readSourceAddresses(f, t?.sourceAddresses);
+  const { proxy, noProxy } = readProxy(f, t, env, (text, p) => interpolate(f, text, p, env), baseDir, notices);
   let sendKnobs = false;
   if (t?.sendKnobs !== undefined && t.sendKnobs !== null) {
     if (typeof t.sendKnobs !== 'boolean') f.problem([...path, 'sendKnobs'], `must be true or false, got ${describe(t.sendKnobs)}`);
     else sendKnobs = t.sendKnobs;
   }
   const rawVariants = t?.variants;
-  if (rawVariants === undefined || rawVariants === null) return { variants: [base], connectTimeoutMs, sourceAddresses, sendKnobs, acceptEncoding, tls, connectTo, http, maxStreamsPerConnection };
+  if (rawVariants === undefined || rawVariants === null) return { variants: [base], connectTimeoutMs, sourceAddresses, sendKnobs, acceptEncoding, tls, connectTo, http, maxStreamsPerConnection, proxy, noProxy };
   if (!Array.isArray(rawVariants) || rawVariants.length === 0) {
     f.problem([...path, 'variants'], 'must be a list of request variants', 'e.g. - { name: short, weight: 3, body: {...} }');
-    return { variants: [base], connectTimeoutMs, sourceAddresses, sendKnobs, acceptEncoding, tls, connectTo, http, maxStreamsPerConnection };
+    return { variants: [base], connectTimeoutMs, sourceAddresses, sendKnobs, acceptEncoding, tls, connectTo, http, maxStreamsPerConnection, proxy, noProxy };
   }
   const variants: RequestSpec[] = [];
   const names = new Set<string>();
@@ -55,7 +57,7 @@ export function readTarget(f: Fields, raw: unknown, env: NodeJS.ProcessEnv, noti
     names.add(name);
     variants.push(readRequest(f, v, vpath, env, base, name, notices));
   });
-  return { variants, connectTimeoutMs, sourceAddresses, sendKnobs, acceptEncoding, tls, connectTo, http, maxStreamsPerConnection };
+  return { variants, connectTimeoutMs, sourceAddresses, sendKnobs, acceptEncoding, tls, connectTo, http, maxStreamsPerConnection, proxy, noProxy };
 }
 
 /**

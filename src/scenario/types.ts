@@ -1,4 +1,6 @@
 import type { DeclaredLimit } from '../aggregate/cuts.js';
+import type { NoProxyList } from '../proxy/no-proxy.js';
+import type { ProxySpec } from '../proxy/settings.js';
 import type { Threshold } from '../thresholds/rules.js';
 import type { TraceSpec, WorkloadSpec } from '../workload/spec.js';
 
@@ -52,6 +54,13 @@ export interface TargetSpec {
   http: HttpMode;
   /** HTTP/2: streams one connection carries at once, at most (a server's SETTINGS_MAX_CONCURRENT_STREAMS may lower it). */
   maxStreamsPerConnection: number;
+  /**
+   * The forward proxy the streams go through (--proxy, target.proxy, or the environment's
+   * http_proxy, https_proxy, no_proxy); null: direct. Which targets it serves: proxy/settings.ts.
+   */
+  proxy: ProxySpec | null;
+  /** target.noProxy as read: the scenario's own bypass list, kept when --proxy replaces the proxy. */
+  noProxy: NoProxyList;
 }
 
 export type HttpMode = '1.1' | '2' | 'auto';

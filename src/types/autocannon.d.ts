@@ -12,6 +12,8 @@ declare module 'autocannon' {
     timeout?: number;
     duration?: number;
     skipAggregateResult?: boolean;
+    /** Requests sent in turn; each field given takes the place of the top-level one (path: the request target). */
+    requests?: { path?: string; method?: string; headers?: Record<string, string>; body?: string }[];
   }
 
   interface Instance extends EventEmitter {

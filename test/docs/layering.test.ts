@@ -34,6 +34,9 @@ const FORBIDDEN: Record<string, readonly string[]> = {
   doctor: [...TOP, 'live'],
   discover: [...TOP, 'live'],
   k8s: [...TOP, 'driver', 'live'],
+  // Forward proxies: settings, bypass list, CONNECT; the scenario, the connector, doctor and
+  // reports read them, never the other way round.
+  proxy: [...TOP, 'driver', 'scenario', 'report', 'live', 'aggregate', 'record'],
   // Workloads are pure data prepared before the clock: the scenario loader and the driver
   // call them, never the other way round.
   workload: [...TOP, 'driver', 'report', 'live', 'aggregate', 'scenario'],

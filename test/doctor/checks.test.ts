@@ -9,6 +9,9 @@ const BURSTS = Array.from({ length: 40 }, (_, k) => 310 + 200 * Math.floor(k / 4
 function healthy(): Observation {
   return {
     status: 200,
+    proxy: null,
+    proxyBypassed: null,
+    proxyAnswer: null,
     httpVersion: '1.1',
     alpnOffered: null,
     headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-accel-buffering': 'no', 'transfer-encoding': 'chunked' },

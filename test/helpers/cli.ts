@@ -14,10 +14,24 @@ export interface Done {
   stderr: string;
 }
 
+/**
+ * The forward proxy variables: a CLI a test starts never inherits a developer's (their proxy
+ * would see the suite's traffic to names such as gw.example.test, and tests would depend on it).
+ * A test of the proxy passes its own in `opts.env`.
+ */
+export const PROXY_VARIABLES = ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY', 'no_proxy', 'NO_PROXY'] as const;
+
+/** This process's environment without the proxy variables. */
+export function envWithoutProxies(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of PROXY_VARIABLES) delete env[name];
+  return env;
+}
+
 /** @param opts.nodeArgs given to node before the CLI (e.g. --import of a module that injects a fault) */
 export function cli(args: string[], opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string; nodeArgs?: string[]; onSpawn?: (pid: number) => void } = {}): Promise<Done> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), CLI, ...args], { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'], cwd: opts.cwd });
+    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), CLI, ...args], { env: { ...envWithoutProxies(), ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'], cwd: opts.cwd });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

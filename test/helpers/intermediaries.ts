@@ -3,21 +3,22 @@
 // missing (a developer machine) the tests skip with a clear message; under CI=true
 // they must run, so a missing binary fails them instead.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-type Tool = 'nginx' | 'haproxy' | 'caddy' | 'openssl';
+type Tool = 'nginx' | 'haproxy' | 'caddy' | 'openssl' | 'squid';
 
 const PATHS: Record<Tool, string[]> = {
   nginx: ['/usr/sbin/nginx', '/usr/bin/nginx', '/usr/local/sbin/nginx'],
   haproxy: ['/usr/sbin/haproxy', '/usr/bin/haproxy', '/usr/local/sbin/haproxy'],
   caddy: ['/usr/bin/caddy', '/usr/local/bin/caddy'],
   openssl: ['/usr/bin/openssl', '/usr/local/bin/openssl'],
+  squid: ['/usr/sbin/squid', '/usr/local/sbin/squid'],
 };
 /** The Debian package each tool comes in. */
-const PACKAGES: Record<Tool, string> = { nginx: 'nginx-light', haproxy: 'haproxy', caddy: 'caddy', openssl: 'openssl' };
+const PACKAGES: Record<Tool, string> = { nginx: 'nginx-light', haproxy: 'haproxy', caddy: 'caddy', openssl: 'openssl', squid: 'squid' };
 
 export function binary(name: Tool): string | null {
   return PATHS[name].find((p) => existsSync(p)) ?? null;
@@ -138,13 +139,14 @@ export interface TlsFiles {
  * A private CA and a certificate it signed for localhost and 127.0.0.1, made with
  * openssl into a temp folder: an "internal CA", as a company's gateway has.
  */
-export function makeCertificates(): TlsFiles {
+export function makeCertificates(names: readonly string[] = []): TlsFiles {
   const dir = mkdtempSync(join(tmpdir(), 'sse-soak-tls-'));
   const f = (name: string): string => join(dir, name);
   const openssl = (...args: string[]): void => void execFileSync(binary('openssl') as string, args, { stdio: 'pipe' });
   openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', '/CN=sse-soak test CA', '-keyout', f('ca.key'), '-out', f('ca.crt'));
   openssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', '/CN=localhost', '-keyout', f('server.key'), '-out', f('server.csr'));
-  writeFileSync(f('ext.cnf'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n');
+  const dns = ['localhost', ...names].map((n) => `DNS:${n}`).join(',');
+  writeFileSync(f('ext.cnf'), `subjectAltName=${dns},IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`);
   openssl('x509', '-req', '-in', f('server.csr'), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '2', '-extfile', f('ext.cnf'), '-out', f('server.crt'));
   return { ca: f('ca.crt'), cert: f('server.crt'), key: f('server.key') };
 }
@@ -226,4 +228,61 @@ backend be
 `;
   writeFileSync(join(dir, 'haproxy.cfg'), cfg);
   return run(binary('haproxy') as string, ['-db', '-f', join(dir, 'haproxy.cfg')], port, null);
+}
+
+export interface SquidOptions {
+  /** Basic proxy authentication with this user and password (basic_ncsa_auth, an apr1 password file made by openssl). */
+  auth?: { user: string; password: string };
+  /** Ports a CONNECT may reach besides 443 (Squid refuses others: `http_access deny CONNECT !SSL_ports`). */
+  connectPorts?: number[];
+  /** Names Squid resolves from its own hosts file (name → address): targets the harness never resolves itself. */
+  hosts?: Record<string, string>;
+  /** More directives (timeouts such as read_timeout). */
+  extra?: string;
+}
+
+/**
+ * Squid as a forward proxy on loopback, in the foreground (-N), with a configuration in a temp
+ * folder: no cache, its pid, logs and core files there, localhost allowed (with a password where
+ * `auth` says), CONNECT only to 443 and `connectPorts`, as a company proxy is set up.
+ * `accessLog()` is what it proxied: one line per request or tunnel.
+ */
+export async function startSquid(opts: SquidOptions = {}): Promise<Intermediary & { accessLog(): string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'sse-soak-squid-'));
+  // Started as root, Squid works as its own user (cache_effective_user): its files must be writable to it.
+  chmodSync(dir, 0o777);
+  const port = await freePort();
+  const hostsFile = join(dir, 'hosts');
+  writeFileSync(hostsFile, Object.entries(opts.hosts ?? {}).map(([name, address]) => `${address} ${name}\n`).join(''));
+  let auth = '';
+  if (opts.auth !== undefined) {
+    const hash = execFileSync(binary('openssl') as string, ['passwd', '-apr1', opts.auth.password], { encoding: 'utf8' }).trim();
+    writeFileSync(join(dir, 'passwd'), `${opts.auth.user}:${hash}\n`, { mode: 0o644 });
+    auth = `auth_param basic program /usr/lib/squid/basic_ncsa_auth ${dir}/passwd
+auth_param basic realm sse-soak test proxy
+acl users proxy_auth REQUIRED
+http_access allow localhost users`;
+  }
+  const conf = `
+http_port 127.0.0.1:${port}
+pid_filename ${dir}/squid.pid
+access_log stdio:${dir}/access.log
+cache_log ${dir}/cache.log
+coredump_dir ${dir}
+cache deny all
+hosts_file ${hostsFile}
+pinger_enable off
+shutdown_lifetime 0 seconds
+acl localhost src 127.0.0.1/32
+acl SSL_ports port 443 ${(opts.connectPorts ?? []).join(' ')}
+acl CONNECT method CONNECT
+http_access deny CONNECT !SSL_ports
+${auth === '' ? 'http_access allow localhost' : auth}
+http_access deny all
+${opts.extra ?? ''}
+`;
+  writeFileSync(join(dir, 'squid.conf'), conf);
+  const started = await run(binary('squid') as string, ['-N', '-f', join(dir, 'squid.conf')], port, join(dir, 'cache.log'));
+  const accessLog = join(dir, 'access.log');
+  return { ...started, accessLog: () => (existsSync(accessLog) ? readFileSync(accessLog, 'utf8') : '') };
 }
