@@ -78,9 +78,11 @@ export class RunAggregate implements StreamRecorder {
     this.started++;
   }
 
-  event(_r: StreamRecord, _tokens: number): void {}
+  event(_r: StreamRecord, _tokens: number, _reasoning: number): void {}
 
   firstToken(_r: StreamRecord): void {}
+
+  firstAnyToken(_r: StreamRecord): void {}
 
   /** Hot path: one gap between token events. */
   gap(_r: StreamRecord, us: number): void {

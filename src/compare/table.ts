@@ -1,6 +1,6 @@
 // compare's console view: runs side by side, each figure with its change against
 // the baseline and whether that is better or worse.
-import { METRICS } from '../aggregate/metrics.js';
+import { listedMetrics, METRICS } from '../aggregate/metrics.js';
 import { OUTCOMES } from '../record/outcome.js';
 import { fmtMs, fmtPct } from '../report/format.js';
 import type { Summary } from '../report/summary.js';
@@ -18,7 +18,7 @@ export function compareRows(runs: readonly Summary[]): Row[] {
   const ms = (v: number): string => `${fmtMs(v)} ms`;
   for (const m of METRICS) {
     // A metric added later (tls) is absent from older summaries read without withLaterMetrics.
-    if (runs.every((r) => (r.metrics[m]?.count ?? 0) === 0)) continue;
+    if (runs.every((r) => !listedMetrics(r).includes(m))) continue;
     const stats = m === 'ttft' || m === 'itl' || m === 'e2e' ? (['p50', 'p90', 'p99'] as const) : (['p99'] as const);
     for (const st of stats) rows.push({ label: `${m} ${st}`, values: runs.map((r) => r.metrics[m]?.[st] ?? 0), format: ms, lowerIsBetter: true });
   }
@@ -29,6 +29,12 @@ export function compareRows(runs: readonly Summary[]): Row[] {
     rows.push({ label: o, values: runs.map((r) => r.outcomes[o]), format: String, lowerIsBetter: o !== 'completed' });
   }
   rows.push({ label: 'tokens/s', values: runs.map((r) => r.totals.tokensPerSecond), format: (v) => String(Math.round(v)), lowerIsBetter: false });
+  // Reasoning models: each phase's own rate per stream (median), where a run counted reasoning apart.
+  if (runs.some((r) => (r.reasoning?.streams ?? 0) > 0)) {
+    const tps = (v: number): string => v.toFixed(1);
+    rows.push({ label: 'reasoning tok/s p50', values: runs.map((r) => r.reasoning?.tokensPerSecond.p50 ?? 0), format: tps, lowerIsBetter: false });
+    rows.push({ label: 'answer tok/s p50', values: runs.map((r) => r.reasoning?.answerTokensPerSecond.p50 ?? 0), format: tps, lowerIsBetter: false });
+  }
   rows.push({ label: 'cuts', values: runs.map((r) => r.cuts.total), format: String, lowerIsBetter: true });
   return rows;
 }

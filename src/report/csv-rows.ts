@@ -5,7 +5,8 @@ import type { MetricName } from '../aggregate/metrics.js';
 import { modelTokensPerSecond } from '../aggregate/usage.js';
 import type { SecondSnapshot } from '../aggregate/second-window.js';
 import { OUTCOMES } from '../record/outcome.js';
-import type { StreamRecord } from '../record/stream-record.js';
+import { firstAnyTokenUs, type StreamRecord } from '../record/stream-record.js';
+import { answerTokensPerSecond, reasoningTokensPerSecond } from '../aggregate/reasoning.js';
 import { monoToEpochUs } from '../util/clock.js';
 
 export const STREAM_COLUMNS = [
@@ -35,6 +36,12 @@ export const STREAM_COLUMNS = [
   'tls_ms',
   'streams_on_connection',
   'max_itl_ms',
+  // ── reasoning (aggregate/reasoning.ts) ──
+  'ttft_any_ms',
+  'reasoning_tokens',
+  'usage_reasoning_tokens',
+  'reasoning_tokens_per_s',
+  'answer_tokens_per_s',
 ] as const;
 
 const ms = (us: number): string => (us / 1000).toFixed(3);
@@ -68,7 +75,14 @@ export function streamRow(r: StreamRecord, variantName: string, shard: number): 
     r.connectedUs > r.tcpConnectedUs ? span(r.tcpConnectedUs, r.connectedUs) : '',
     r.streamsOnConnection || '',
     r.maxItlUs > 0 ? ms(r.maxItlUs) : '',
+    ...reasoningCells(r),
   ];
+}
+
+/** ttft_any_ms … answer_tokens_per_s: empty where the stream has no such value (no token; no usage count of reasoning; under two events of a phase). */
+function reasoningCells(r: StreamRecord): [string, number, number | '', string, string] {
+  const rate = (x: number | null): string => (x === null ? '' : x.toFixed(3));
+  return [span(r.intendedStartUs, firstAnyTokenUs(r)), r.reasoningTokens, r.usageReasoningTokens < 0 ? '' : r.usageReasoningTokens, rate(reasoningTokensPerSecond(r)), rate(answerTokensPerSecond(r))];
 }
 
 /** usage_tokens and model_tokens_per_s (aggregate/usage.ts); empty where the server reported none or there is no generation time. */

@@ -9,11 +9,13 @@ import type { MetricStats } from '../aggregate/histogram.js';
 import { METRIC_FORMULAS, type MetricName } from '../aggregate/metrics.js';
 import type { RunAggregate } from '../aggregate/run-aggregate.js';
 import type { UsageFigures } from '../aggregate/usage.js';
+import type { ReasoningFigures } from '../aggregate/reasoning.js';
 import type { BackgroundSummary } from '../background/background.js';
 import type { HarnessStats } from '../record/harness.js';
 import type { RunResult } from '../aggregate/run-result.js';
 import type { Outcome } from '../record/outcome.js';
-import type { HttpMode, Scenario, TokenCounting } from '../scenario/types.js';
+import type { HttpMode, Scenario } from '../scenario/types.js';
+import { describeCounting } from '../scenario/token-section.js';
 import { describeUsage } from '../scenario/usage-section.js';
 import type { ThresholdResult } from '../thresholds/rules.js';
 
@@ -30,6 +32,8 @@ export interface Figures {
   totals: { events: number; tokens: number; bytes: number; decodedBytes?: number; usageTokens?: number; eventsPerSecond: number; tokensPerSecond: number };
   /** The streams that reported usage, and model tokens/s from it (absent before it was read). */
   usage?: UsageFigures;
+  /** Reasoning counted apart from the answer, and each phase's rate (absent before it was). */
+  reasoning?: ReasoningFigures;
   /** Streams that got a 200, by the Content-Encoding of their response ('identity': none). */
   contentEncodings?: Record<string, number>;
   /** How the streams went over the wire (absent from summaries written before sse-soak spoke HTTP/2). */
@@ -76,7 +80,8 @@ export interface Summary extends Figures {
         knobs: Record<string, string | number | boolean>;
       }[];
     };
-    stream: { sentinel: string | null; sentinelEvent?: string; tokens: string; usage?: string; idleTimeoutMs: number; lifetimeMs: number; maxEventBytes: number };
+    /** reasoning: which events carried reasoning (absent: none counted apart); api: the preset (stream.api), where one filled the fields. */
+    stream: { sentinel: string | null; sentinelEvent?: string; api?: string; tokens: string; reasoning?: string; usage?: string; idleTimeoutMs: number; lifetimeMs: number; maxEventBytes: number };
     /** Declared limits of the path (scenario `expectations`), which cut groups are matched to. */
     expectations: DeclaredLimit[];
     load: {
@@ -254,7 +259,9 @@ export function summaryFromResult(input: SummaryInput): Summary {
       stream: {
         sentinel: stream.sentinel,
         ...(stream.sentinelEvent === null ? {} : { sentinelEvent: stream.sentinelEvent }),
-        tokens: describeTokens(stream.tokens),
+        ...(stream.api === null ? {} : { api: stream.api }),
+        tokens: describeCounting(stream.tokens),
+        ...(stream.reasoning === null ? {} : { reasoning: describeCounting(stream.reasoning) }),
         usage: describeUsage(stream.usage),
         idleTimeoutMs: stream.idleTimeoutMs,
         lifetimeMs: stream.lifetimeMs,
@@ -286,10 +293,4 @@ export function summaryFromResult(input: SummaryInput): Summary {
   };
   const variants = target.variants.map((v, i) => ({ name: v.name, aggregate: result.variants[i] as RunAggregate }));
   return summaryFromAggregates(head, result.overall, variants, input.measuredMs);
-}
-
-/** `event`, `jsonPath:<path>`, with `type:<event type> ` before either when only one type counts. */
-function describeTokens(t: TokenCounting): string {
-  const what = t.mode === 'event' ? 'event' : `jsonPath:${t.path}`;
-  return t.eventType === null ? what : `type:${t.eventType} ${what}`;
 }

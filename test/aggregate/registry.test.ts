@@ -46,6 +46,13 @@ function stream(i: number): StreamRecord {
     resumeDuplicates: i % 10 === 0 ? 1 : 0,
     resumesChecked: i % 5 === 0 ? 1 : 0,
     tokenParseErrors: i % 6 === 0 ? 1 : 0,
+    // A third reasoned before answering (counted), and half of those the usage said how much.
+    reasoningTokens: i % 3 === 2 ? 10 + i : 0,
+    firstReasoningUs: i % 3 === 2 ? t0 + 8_000 + i : 0,
+    lastReasoningUs: i % 3 === 2 ? t0 + 19_000 + i : 0,
+    firstEventReasoningTokens: i % 3 === 2 ? 1 : 0,
+    firstEventTokens: 1,
+    usageReasoningTokens: i % 2 === 0 && i % 3 === 2 ? 10 + i : -1,
     outcome,
     errorCode: outcome === 'completed' || outcome === 'aborted' ? '' : `E${i % 3}`,
   });
