@@ -118,3 +118,15 @@ test('with --workers, each worker\'s CPU and loop lag by worker number', async (
   assert.equal(sumSeries(series, 'sse_soak_worker_cpu_share', { worker: '1' }), 0.61);
   assert.equal(sumSeries(series, 'sse_soak_worker_event_loop_lag_p99_seconds', { worker: '2' }), 0.03);
 });
+
+test('reasoning models: the first token of any kind is a live histogram, the reasoning tokens a counter of their own', async () => {
+  const c = new PromCollector(LABELS);
+  c.second(snapshot(1, { opened: 2, tokens: 3, reasoningTokens: 40, latencyUs: { ttftAny: [210_000, 250_000], ttft: [1_010_000] } }));
+  c.second(snapshot(2, { tokens: 57, reasoningTokens: 2 }));
+  const series = parseExposition(await c.text());
+  assert.equal(sumSeries(series, 'sse_soak_reasoning_tokens_total'), 42);
+  assert.equal(sumSeries(series, 'sse_soak_tokens_total'), 60, 'the answer’s tokens apart');
+  assert.equal(sumSeries(series, 'sse_soak_ttft_any_seconds_count'), 2);
+  assert.equal(sumSeries(series, 'sse_soak_ttft_any_seconds_bucket', { le: '0.3' }), 2);
+  assert.equal(sumSeries(series, 'sse_soak_ttft_seconds_bucket', { le: '1' }), 0, 'ttft: the first answer token, a second in');
+});
