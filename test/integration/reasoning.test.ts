@@ -25,11 +25,11 @@ const KNOBS = `reasoningTokens=${REASONING}&tokens=${ANSWER}&tokenInterval=${INT
 
 /**
  * Within 2 % of the truth, and on a busy machine by as much more as a late timer at either end
- * of the span (`spanMs`) moves it: the run's event-loop lag p99 (0 on a quiet machine).
+ * of the span (`spanMs`) moves it: the run's worst event-loop lag (about 0 on a quiet machine).
  */
 function near(measured: number, truth: number, what: string, spanMs: number, lagMs: number): void {
   const share = 0.02 + lagMs / spanMs;
-  assert.ok(Math.abs(measured - truth) <= share * truth, `${what}: ${measured} against ${truth} (±${(share * 100).toFixed(1)} %: 2 % and the loop's lag p99, ${lagMs} ms)`);
+  assert.ok(Math.abs(measured - truth) <= share * truth, `${what}: ${measured} against ${truth} (±${(share * 100).toFixed(1)} %: 2 % and the loop's worst lag, ${lagMs} ms)`);
 }
 
 const SHAPES = [
@@ -85,13 +85,13 @@ function check(o: RunAggregate, shape: (typeof SHAPES)[number], lagMs: number): 
 // A first run warms the harness and the target up (JIT, connections), so the runs measured are not the first.
 before(async () => {
   await target.ready();
-  await runAgainst(`${target.origin}/v1/chat/completions?format=openai-full&${KNOBS}&reasoningTokens=2&tokens=2`, scenario('  api: openai-chat'));
+  await runAgainst(`${target.origin}/v1/chat/completions?format=openai-full&${KNOBS}`, scenario('  api: openai-chat'));
 });
 
 for (const shape of SHAPES) {
   test(`${shape.api}: stream.api ${shape.api} measures both phases within 2 % of the target's truth`, async () => {
     const r = await runAgainst(`${target.origin}${shape.path}${KNOBS}`, scenario(`  api: ${shape.api}`));
-    check(r.overall, shape, r.harness.eventLoopDelayMs.p99);
+    check(r.overall, shape, r.harness.eventLoopDelayMs.max);
     assert.equal(r.overall.tokenParseErrors, 0);
   });
 }
@@ -102,7 +102,7 @@ test('without stream.reasoning (the answer alone counted), the model rate is the
   assert.equal(o.reasoningTokens, 0);
   assert.equal(o.usageReasoningTokens, STREAMS * REASONING, 'usage still says how much was reasoning');
   // 100 usage tokens over the 59 gaps of the answer: what sse-soak reported before reasoning was counted apart.
-  const lag = r.harness.eventLoopDelayMs.p99;
+  const lag = r.harness.eventLoopDelayMs.max;
   near(rateStats(o.modelRate).p50, (REASONING + ANSWER) / (((ANSWER - 1) * INTERVAL_MS) / 1000), 'model tok/s over the answer alone', (ANSWER - 1) * INTERVAL_MS, lag);
   assert.equal(statsMs(o.histograms.ttftAny).p50, statsMs(o.histograms.ttft).p50, 'ttftAny is ttft: no reasoning seen');
 });
