@@ -11,7 +11,6 @@ import { statsMs } from '../../src/aggregate/histogram.js';
 import { StreamHandler } from '../../src/driver/stream-handler.js';
 import { STREAM_COLUMNS, streamRow } from '../../src/report/csv-rows.js';
 import { figures } from '../../src/report/summary.js';
-import type { StreamSpec } from '../../src/scenario/types.js';
 import { replyShape, type Format } from '../../src/target/api-shapes.js';
 import { fakeTransport, loneStreamHost } from '../helpers/fake-transport.js';
 import { scenarioFrom } from '../helpers/run.js';
@@ -32,8 +31,13 @@ function close(measured: number | undefined, truth: number, what: string): void 
 
 /** One stream of `format` played as the target sends it, read with `stream` settings; its aggregate, window and record. */
 async function play(format: Format, stream: string): Promise<{ agg: RunAggregate; window: SecondWindow; stream: StreamHandler }> {
-  const spec = scenarioFrom(`stream:\n${stream}\nload: { sessions: 1, duration: 1h }\n`).stream as StreamSpec;
-  const shape = replyShape(format, { inputTokens: 12, cachedTokens: 0, reasoningTokens: REASONING, answerTokens: ANSWER, stoppedAtMax: false }, format === 'openai-full' ? '[DONE]' : '', true);
+  const spec = scenarioFrom(`stream:\n${stream}\nload: { sessions: 1, duration: 1h }\n`).stream;
+  const shape = replyShape(
+    format,
+    { inputTokens: 12, cachedTokens: 0, reasoningTokens: REASONING, answerTokens: ANSWER, stoppedAtMax: false },
+    format === 'openai-full' ? '[DONE]' : '',
+    true,
+  );
   let released = false;
   const transport = fakeTransport((ex) => {
     ex.send();
@@ -93,7 +97,10 @@ for (const [format, api] of SHAPES) {
 
     const r = f.reasoning;
     assert.ok(r !== undefined);
-    assert.deepEqual([r.streams, r.tokens, r.usageStreams, r.usageTokens], [1, REASONING, format === 'anthropic' ? 0 : 1, format === 'anthropic' ? 0 : REASONING]);
+    assert.deepEqual(
+      [r.streams, r.tokens, r.usageStreams, r.usageTokens],
+      [1, REASONING, format === 'anthropic' ? 0 : 1, format === 'anthropic' ? 0 : REASONING],
+    );
     // 39 reasoning tokens over 39 intervals, 59 answer tokens over 59: the pace, 50 tok/s.
     close(r.tokensPerSecond.p50, 50, 'reasoning tok/s');
     close(r.answerTokensPerSecond.p50, 50, 'answer tok/s');
@@ -107,7 +114,15 @@ for (const [format, api] of SHAPES) {
     const row = streamRow(stream.record, 'default', 0);
     const cell = (name: (typeof STREAM_COLUMNS)[number]): string | number | undefined => row[STREAM_COLUMNS.indexOf(name)];
     assert.deepEqual(
-      [cell('ttft_any_ms'), cell('ttft_ms'), cell('reasoning_tokens'), cell('usage_reasoning_tokens'), cell('reasoning_tokens_per_s'), cell('answer_tokens_per_s'), cell('model_tokens_per_s')],
+      [
+        cell('ttft_any_ms'),
+        cell('ttft_ms'),
+        cell('reasoning_tokens'),
+        cell('usage_reasoning_tokens'),
+        cell('reasoning_tokens_per_s'),
+        cell('answer_tokens_per_s'),
+        cell('model_tokens_per_s'),
+      ],
       ['210.000', '1010.000', REASONING, format === 'anthropic' ? '' : REASONING, '50.000', '50.000', model.toFixed(3)],
     );
     assert.equal(row.length, STREAM_COLUMNS.length);

@@ -29,7 +29,10 @@ const KNOBS = `reasoningTokens=${REASONING}&tokens=${ANSWER}&tokenInterval=${INT
  */
 function near(measured: number, truth: number, what: string, spanMs: number, lagMs: number): void {
   const share = 0.02 + lagMs / spanMs;
-  assert.ok(Math.abs(measured - truth) <= share * truth, `${what}: ${measured} against ${truth} (±${(share * 100).toFixed(1)} %: 2 % and the loop's worst lag, ${lagMs} ms)`);
+  assert.ok(
+    Math.abs(measured - truth) <= share * truth,
+    `${what}: ${measured} against ${truth} (±${(share * 100).toFixed(1)} %: 2 % and the loop's worst lag, ${lagMs} ms)`,
+  );
 }
 
 const SHAPES = [
@@ -51,7 +54,11 @@ function check(o: RunAggregate, shape: (typeof SHAPES)[number], lagMs: number): 
   assert.equal(o.outcomes.completed, STREAMS, what('completed'));
   assert.deepEqual([o.reasoningStreams, o.reasoningTokens, o.tokens], [STREAMS, STREAMS * REASONING, STREAMS * ANSWER], what('tokens of each phase'));
   assert.deepEqual([o.usageStreams, o.usageTokens], [STREAMS, STREAMS * (REASONING + ANSWER)], what('usage: the whole output'));
-  assert.deepEqual([o.usageReasoningStreams, o.usageReasoningTokens], shape.usageReasoning ? [STREAMS, STREAMS * REASONING] : [0, 0], what('usage: the reasoning among it'));
+  assert.deepEqual(
+    [o.usageReasoningStreams, o.usageReasoningTokens],
+    shape.usageReasoning ? [STREAMS, STREAMS * REASONING] : [0, 0],
+    what('usage: the reasoning among it'),
+  );
   assert.equal(o.usageCountedTokens, o.usageTokens, what('one token an event, both phases: 1.00 chunks per token'));
 
   // Rates, each over the span its count covers: the streams' median within 2 % (on a busy machine
@@ -97,12 +104,21 @@ for (const shape of SHAPES) {
 }
 
 test('without stream.reasoning (the answer alone counted), the model rate is the answer span’s: 1.7 times too high', async () => {
-  const r = await runAgainst(`${target.origin}/v1/chat/completions?format=openai-full&${KNOBS}`, scenario('  tokens: { jsonPath: "choices[0].delta.content" }'));
+  const r = await runAgainst(
+    `${target.origin}/v1/chat/completions?format=openai-full&${KNOBS}`,
+    scenario('  tokens: { jsonPath: "choices[0].delta.content" }'),
+  );
   const o = r.overall;
   assert.equal(o.reasoningTokens, 0);
   assert.equal(o.usageReasoningTokens, STREAMS * REASONING, 'usage still says how much was reasoning');
   // 100 usage tokens over the 59 gaps of the answer: what sse-soak reported before reasoning was counted apart.
   const lag = r.harness.eventLoopDelayMs.max;
-  near(rateStats(o.modelRate).p50, (REASONING + ANSWER) / (((ANSWER - 1) * INTERVAL_MS) / 1000), 'model tok/s over the answer alone', (ANSWER - 1) * INTERVAL_MS, lag);
+  near(
+    rateStats(o.modelRate).p50,
+    (REASONING + ANSWER) / (((ANSWER - 1) * INTERVAL_MS) / 1000),
+    'model tok/s over the answer alone',
+    (ANSWER - 1) * INTERVAL_MS,
+    lag,
+  );
   assert.equal(statsMs(o.histograms.ttftAny).p50, statsMs(o.histograms.ttft).p50, 'ttftAny is ttft: no reasoning seen');
 });
