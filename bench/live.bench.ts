@@ -185,7 +185,7 @@ function windowRecordNs(): number {
         w.streamOpened(r);
         w.firstToken(r);
       }
-      w.event(r, 1);
+      w.event(r, 1, 0);
       w.gap(r, 50_000 + ((i * 7919) % 4000));
       w.deliveryLag(r, 200 + ((i * 104_729) % 3000));
       if (i % 50 === 49) w.streamEnded(r);

@@ -13,8 +13,9 @@ import { CUT_KINDS, findCutGroups, type CutRecorder, type DeclaredLimit } from '
 import { tokenStats, type Histogram } from './histogram.js';
 import { e2eUs, inputTokensOf, TPOT_FORMULA, tpotUs, ttftUs } from './per-stream.js';
 import { MODEL_RATE_FORMULA, modelTokensPerSecond, RATE_SCALE, rateStats } from './usage.js';
+import { ANSWER_RATE_FORMULA, answerTokensPerSecond, REASONING_RATE_FORMULA, reasoningTokensPerSecond } from './reasoning.js';
 import { isFailure, OUTCOMES, type Outcome } from '../record/outcome.js';
-import type { StreamRecord } from '../record/stream-record.js';
+import { firstAnyTokenUs, type StreamRecord } from '../record/stream-record.js';
 
 /** How two runs' values of a figure join. */
 export type Merge = 'sum' | 'max' | 'minPositive';
@@ -114,6 +115,8 @@ export interface DeriveContext {
 }
 
 const perSecond = (n: number, ms: number): number => (ms > 0 ? Math.round((n / (ms / 1000)) * 10) / 10 : 0);
+/** A stream's rate as a rate histogram records it (tok/s × RATE_SCALE), or -1 where it has none. */
+const scaledRate = (rate: number | null): number => (rate === null ? -1 : Math.round(rate * RATE_SCALE));
 
 /**
  * Every figure, in the order summary.json writes them (the sections in SECTIONS order,
@@ -171,7 +174,7 @@ export const FIGURES = {
   },
   // ── usage (aggregate/usage.ts) ──
   usageStreams: { kind: 'counter', at: 'usage.streams', unit: 'streams', merge: 'sum', formula: 'streams that reported a usage count', fromStream: (r) => (r.usageTokens < 0 ? 0 : 1) },
-  usageCountedTokens: { kind: 'counter', at: 'usage.countedTokens', unit: 'tokens', merge: 'sum', formula: 'tokens sse-soak counted on the streams that reported usage (÷ usage tokens: chunks per token)', fromStream: (r) => (r.usageTokens < 0 ? 0 : r.tokens) },
+  usageCountedTokens: { kind: 'counter', at: 'usage.countedTokens', unit: 'tokens', merge: 'sum', formula: 'tokens sse-soak counted, answer and reasoning, on the streams that reported usage (÷ usage tokens: chunks per token)', fromStream: (r) => (r.usageTokens < 0 ? 0 : r.tokens + r.reasoningTokens) },
   modelRate: {
     kind: 'histogram',
     at: 'usage.modelTokensPerSecondHistogram',
@@ -194,6 +197,43 @@ export const FIGURES = {
     stats: tokenStats,
     fromStream: inputTokensOf,
   },
+  // ── reasoning (aggregate/reasoning.ts): stream.reasoning, and the reasoning count of usage ──
+  reasoningStreams: { kind: 'counter', at: 'reasoning.streams', unit: 'streams', merge: 'sum', formula: 'streams with a reasoning token counted (stream.reasoning)', fromStream: (r) => (r.reasoningTokens > 0 ? 1 : 0) },
+  reasoningTokens: { kind: 'counter', at: 'reasoning.tokens', unit: 'tokens', merge: 'sum', formula: 'reasoning tokens counted (stream.reasoning), apart from the answer tokens of totals.tokens', fromStream: (r) => r.reasoningTokens },
+  usageReasoningStreams: {
+    kind: 'counter',
+    at: 'reasoning.usageStreams',
+    unit: 'streams',
+    merge: 'sum',
+    formula: 'streams whose usage said how many of its output tokens were reasoning',
+    fromStream: (r) => (r.usageReasoningTokens < 0 ? 0 : 1),
+  },
+  usageReasoningTokens: {
+    kind: 'counter',
+    at: 'reasoning.usageTokens',
+    unit: 'tokens',
+    merge: 'sum',
+    formula: 'reasoning tokens the servers reported (`…_tokens_details.reasoning_tokens`, Gemini `thoughtsTokenCount`), part of totals.usageTokens',
+    fromStream: (r) => (r.usageReasoningTokens < 0 ? 0 : r.usageReasoningTokens),
+  },
+  reasoningRate: {
+    kind: 'histogram',
+    at: 'reasoning.tokensPerSecondHistogram',
+    statsAt: 'reasoning.tokensPerSecond',
+    unit: 'tok/s × 1000',
+    formula: REASONING_RATE_FORMULA,
+    stats: rateStats,
+    fromStream: (r) => scaledRate(reasoningTokensPerSecond(r)),
+  },
+  answerRate: {
+    kind: 'histogram',
+    at: 'reasoning.answerTokensPerSecondHistogram',
+    statsAt: 'reasoning.answerTokensPerSecond',
+    unit: 'tok/s × 1000',
+    formula: ANSWER_RATE_FORMULA,
+    stats: rateStats,
+    fromStream: (r) => scaledRate(answerTokensPerSecond(r)),
+  },
   // ── latencies (ms in reports, µs in the histograms) ──
   histogramUnit: { kind: 'derived', at: 'histograms.unit', formula: 'the unit the histograms record', value: () => 'us' },
   histogramEncoding: { kind: 'derived', at: 'histograms.encoding', formula: 'how the histograms are encoded', value: () => 'HdrHistogram V2 compressed, base64' },
@@ -205,7 +245,8 @@ export const FIGURES = {
     fromStream: (r) => (r.connectedUs > 0 && r.connectedUs > r.tcpConnectedUs ? r.connectedUs - r.tcpConnectedUs : -1),
   },
   ttfb: { kind: 'latency', formula: 'intended start → response headers', fromStream: (r) => (r.headersUs > 0 ? r.headersUs - r.intendedStartUs : -1) },
-  ttft: { kind: 'latency', formula: 'intended start → first event that carries a token', fromStream: ttftUs },
+  ttft: { kind: 'latency', formula: 'intended start → first event that carries a token (of the answer, where reasoning is counted apart)', fromStream: ttftUs },
+  ttftAny: { kind: 'latency', formula: 'intended start → first event that carries a token of any kind, reasoning or answer (ttft where no reasoning is counted)', fromStream: (r) => (firstAnyTokenUs(r) > 0 ? firstAnyTokenUs(r) - r.intendedStartUs : -1) },
   itl: { kind: 'latency', formula: 'gap between consecutive token events of one stream' },
   tpot: { kind: 'latency', formula: TPOT_FORMULA, fromStream: tpotUs },
   // e2e describes replies: only streams that got a response, and not those the run cut off.
@@ -245,8 +286,9 @@ export const FIGURES = {
     kind: 'histogram',
     at: 'buffering.headersToFirstTokenHistogram',
     unit: 'us',
-    formula: 'response headers → first token, per stream',
-    fromStream: (r) => (r.firstTokenUs > 0 && r.headersUs > 0 ? r.firstTokenUs - r.headersUs : -1),
+    formula: 'response headers → first token (reasoning or answer), per stream',
+    // Of any kind: a model that reasons before it answers streams from its first reasoning token.
+    fromStream: (r) => (firstAnyTokenUs(r) > 0 && r.headersUs > 0 ? firstAnyTokenUs(r) - r.headersUs : -1),
   },
   // ── notes ──
   tokenParseErrors: { kind: 'counter', at: 'notes.tokenParseErrors', unit: 'events', merge: 'sum', formula: 'events whose data did not parse as JSON while counting tokens by JSON path', fromStream: (r) => r.tokenParseErrors },
@@ -271,7 +313,7 @@ export type HistogramName = NamesOf<'histogram'>;
 export type BucketsName = NamesOf<'buckets'>;
 
 /** The root keys of a figures object, in the order summary.json writes them. */
-export const SECTIONS = ['streams', 'outcomes', 'httpStatuses', 'errorCodes', 'dropRate', 'totals', 'contentEncodings', 'connections', 'usage', 'input', 'metrics', 'histograms'] as const;
+export const SECTIONS = ['streams', 'outcomes', 'httpStatuses', 'errorCodes', 'dropRate', 'totals', 'contentEncodings', 'connections', 'usage', 'reasoning', 'input', 'metrics', 'histograms'] as const;
 /** Sections only the run as a whole has (a variant's figures do not). */
 export const RUN_SECTIONS = ['byInputLength', 'byTurn', 'cuts', 'reconnects', 'buffering', 'notes'] as const;
 
@@ -287,11 +329,19 @@ export const TALLIES: readonly TallyName[] = names('tally');
 export const HISTOGRAMS: readonly HistogramName[] = names('histogram');
 export const BUCKET_FIGURES: readonly BucketsName[] = names('buckets');
 
+/**
+ * The latencies a report lists for a run (or a variant): those measured, but ttftAny only where
+ * reasoning was counted apart (elsewhere it is ttft again).
+ */
+export function listedMetrics(f: { metrics: Record<MetricName, { count: number }>; reasoning?: { streams: number } }): MetricName[] {
+  return METRICS.filter((m) => (f.metrics[m]?.count ?? 0) > 0 && (m !== 'ttftAny' || (f.reasoning?.streams ?? 0) > 0));
+}
+
 /** The formula a report prints beside each latency. */
 export const METRIC_FORMULAS = Object.fromEntries(METRICS.map((m) => [m, FIGURES[m].formula])) as Record<MetricName, string>;
 
 /** Metrics a summary written before they existed lacks (read as none measured). */
-export const LATER_METRICS: readonly MetricName[] = ['tls', 'tpot'];
+export const LATER_METRICS: readonly MetricName[] = ['tls', 'tpot', 'ttftAny'];
 
 /** The outcome keys of a tally, as a typed record (outcomes, reconnectCauses). */
 export type Tally<N extends TallyName> = (typeof FIGURES)[N] extends { keys: readonly Outcome[] } ? Record<Outcome, number> : Record<string, number>;

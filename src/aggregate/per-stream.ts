@@ -1,7 +1,7 @@
 // One stream's own values, where more than one figure takes them: the run's histograms
 // (metrics.ts) and the figures by input length and by turn (by-input.ts) record the same
 // number for the same stream. Each returns µs (or tokens), or −1 where the stream has none.
-import type { StreamRecord } from '../record/stream-record.js';
+import { firstAnyTokenUs, type StreamRecord } from '../record/stream-record.js';
 
 /** intended start → first token-carrying event. */
 export const ttftUs = (r: StreamRecord): number => (r.firstTokenUs > 0 ? r.firstTokenUs - r.intendedStartUs : -1);
@@ -9,11 +9,11 @@ export const ttftUs = (r: StreamRecord): number => (r.firstTokenUs > 0 ? r.first
 /** intended start → stream end, for streams that got a response and were not cut off by the run's end. */
 export const e2eUs = (r: StreamRecord): number => (r.headersUs > 0 && r.outcome !== 'aborted' ? r.endUs - r.intendedStartUs : -1);
 
-/** The reply's output tokens: the server's own count (`usage`) where it reported one, else the tokens sse-soak counted. */
-export const outputTokens = (r: StreamRecord): number => (r.usageTokens >= 0 ? r.usageTokens : r.tokens);
+/** The reply's output tokens, reasoning included: the server's own count (`usage`) where it reported one, else the tokens sse-soak counted (answer and reasoning). */
+export const outputTokens = (r: StreamRecord): number => (r.usageTokens >= 0 ? r.usageTokens : r.tokens + r.reasoningTokens);
 
 export const TPOT_FORMULA =
-  '(e2e − ttft) ÷ (output tokens − 1), per completed stream of 2 or more output tokens (usage tokens where the server reported them, else tokens counted)';
+  '(e2e − ttft) ÷ (output tokens − 1), per completed stream of 2 or more output tokens; as vLLM, ttft is the first token of any kind and output tokens include reasoning (usage tokens where the server reported them, else tokens counted)';
 
 /**
  * Time per output token as vLLM's benchmark defines it: (e2e − ttft) ÷ (output tokens − 1),
@@ -21,10 +21,12 @@ export const TPOT_FORMULA =
  * completed: a cut reply's tokens are not the reply's, and its end is the cut's.
  */
 export function tpotUs(r: StreamRecord): number {
-  if (r.outcome !== 'completed' || r.firstTokenUs === 0) return -1;
+  // vLLM counts a reasoning model's reasoning as output: its TPOT starts at the first token of any kind.
+  const firstUs = firstAnyTokenUs(r);
+  if (r.outcome !== 'completed' || firstUs <= 0) return -1;
   const out = outputTokens(r);
   if (out < 2) return -1;
-  return Math.round((r.endUs - r.firstTokenUs) / (out - 1));
+  return Math.round((r.endUs - firstUs) / (out - 1));
 }
 
 /** The request's input tokens (the server's count or the workload's), or −1 where neither is known. */

@@ -11,10 +11,12 @@ import type { StreamRecord } from '../record/stream-record.js';
 export interface StreamRecorder {
   /** The stream's request is handed to the HTTP client (record.dispatchUs is set). */
   streamOpened(r: StreamRecord): void;
-  /** One event arrived (record.events counts it); `tokens` it carries (0: none, or the sentinel). */
-  event(r: StreamRecord, tokens: number): void;
-  /** The stream's first token arrived (record.firstTokenUs is set): ttft. */
+  /** One event arrived (record.events counts it); the answer `tokens` and the `reasoning` tokens it carries (0: none, or the sentinel). */
+  event(r: StreamRecord, tokens: number, reasoning: number): void;
+  /** The stream's first answer token arrived (record.firstTokenUs is set): ttft. */
   firstToken(r: StreamRecord): void;
+  /** The stream's first token of any kind, reasoning or answer, arrived (before or with firstToken): ttftAny. */
+  firstAnyToken(r: StreamRecord): void;
   /** A gap between two token events of the stream, µs: itl. */
   gap(r: StreamRecord, us: number): void;
   /** A token event's arrival − its send stamp, µs (may be below zero where clocks differ). */
@@ -39,14 +41,19 @@ export class RunAndWindowRecorder implements StreamRecorder {
     this.window.current.streamOpened(r);
   }
 
-  event(r: StreamRecord, tokens: number): void {
-    this.whole.event(r, tokens);
-    this.window.current.event(r, tokens);
+  event(r: StreamRecord, tokens: number, reasoning: number): void {
+    this.whole.event(r, tokens, reasoning);
+    this.window.current.event(r, tokens, reasoning);
   }
 
   firstToken(r: StreamRecord): void {
     this.whole.firstToken(r);
     this.window.current.firstToken(r);
+  }
+
+  firstAnyToken(r: StreamRecord): void {
+    this.whole.firstAnyToken(r);
+    this.window.current.firstAnyToken(r);
   }
 
   gap(r: StreamRecord, us: number): void {

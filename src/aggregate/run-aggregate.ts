@@ -97,9 +97,11 @@ export class RunAggregate implements StreamRecorder {
     this.started++;
   }
 
-  event(_r: StreamRecord, _tokens: number): void {}
+  event(_r: StreamRecord, _tokens: number, _reasoning: number): void {}
 
   firstToken(_r: StreamRecord): void {}
+
+  firstAnyToken(_r: StreamRecord): void {}
 
   /** Hot path: one gap between token events (into its turn too, for a stream of a conversation only). */
   gap(r: StreamRecord, us: number): void {

@@ -10,7 +10,7 @@
 // no work per event.
 import type { HarnessSecond } from '../record/harness.js';
 import { emptyOutcomeCounts, type Outcome } from '../record/outcome.js';
-import type { StreamRecord } from '../record/stream-record.js';
+import { firstAnyTokenUs, type StreamRecord } from '../record/stream-record.js';
 import { classifyCut, CUT_KINDS, type CutKind } from './cuts.js';
 import { decodeHistogram, encodeHistogram, newHistogram, recordUs, type Histogram } from './histogram.js';
 import { turnBucket } from './by-input.js';
@@ -18,11 +18,11 @@ import { FIGURES } from './metrics.js';
 import type { StreamRecorder } from './recorder.js';
 
 /** The latencies a window keeps, named as in the registry (metrics.ts), µs. */
-export const WINDOW_LATENCIES = ['connect', 'tls', 'ttfb', 'ttft', 'itl', 'tpot', 'e2e', 'deliveryLag', 'scheduleLag'] as const;
+export const WINDOW_LATENCIES = ['connect', 'tls', 'ttfb', 'ttft', 'itl', 'tpot', 'e2e', 'deliveryLag', 'scheduleLag', 'ttftAny'] as const;
 export type WindowLatency = (typeof WINDOW_LATENCIES)[number];
 
 // Taken from the record when the stream ends, by the registry's own formulas: the same
-// measurements the run aggregate records (ttft, itl, deliveryLag and scheduleLag are
+// measurements the run aggregate records (ttft, ttftAny, itl, deliveryLag and scheduleLag are
 // recorded as they happen instead, with the same values).
 const AT_END = [
   ['connect', FIGURES.connect.fromStream],
@@ -38,6 +38,8 @@ class VariantWindow {
   readonly ended: Record<Outcome, number> = emptyOutcomeCounts();
   events = 0;
   tokens = 0;
+  /** Reasoning tokens (stream.reasoning), apart from the answer's `tokens`. */
+  reasoningTokens = 0;
   /** Body bytes of the streams that ended in this second (as summary.json's totals.bytes). */
   bytes = 0;
   reconnects = 0;
@@ -53,13 +55,24 @@ class VariantWindow {
     e2e: newHistogram(),
     deliveryLag: newHistogram(),
     scheduleLag: newHistogram(),
+    ttftAny: newHistogram(),
   };
 
   toMessage(): VariantMessage {
     const latency = {} as Record<WindowLatency, string>;
     // An empty histogram travels as '' (most seconds have no connect, tls or e2e).
     for (const k of WINDOW_LATENCIES) latency[k] = this.latency[k].totalCount === 0 ? '' : encodeHistogram(this.latency[k]);
-    return { opened: this.opened, ended: { ...this.ended }, events: this.events, tokens: this.tokens, bytes: this.bytes, reconnects: this.reconnects, cuts: { ...this.cuts }, latency };
+    return {
+      opened: this.opened,
+      ended: { ...this.ended },
+      events: this.events,
+      tokens: this.tokens,
+      reasoningTokens: this.reasoningTokens,
+      bytes: this.bytes,
+      reconnects: this.reconnects,
+      cuts: { ...this.cuts },
+      latency,
+    };
   }
 
   addMessage(w: VariantMessage): void {
@@ -67,6 +80,7 @@ class VariantWindow {
     for (const [o, n] of Object.entries(w.ended)) this.ended[o as Outcome] += n;
     this.events += w.events;
     this.tokens += w.tokens;
+    this.reasoningTokens += w.reasoningTokens;
     this.bytes += w.bytes;
     this.reconnects += w.reconnects;
     for (const k of CUT_KINDS) this.cuts[k] += w.cuts[k] ?? 0;
@@ -83,6 +97,7 @@ export interface VariantMessage {
   ended: Record<Outcome, number>;
   events: number;
   tokens: number;
+  reasoningTokens: number;
   bytes: number;
   reconnects: number;
   cuts: Record<CutKind, number>;
@@ -162,12 +177,13 @@ export class SecondWindow implements StreamRecorder {
     recordUs(v.latency.scheduleLag, FIGURES.scheduleLag.fromStream(r), 'scheduleLag');
   }
 
-  event(r: StreamRecord, tokens: number): void {
+  event(r: StreamRecord, tokens: number, reasoning: number): void {
     this.events++;
     this.tokens += tokens;
     const v = this.part(r.variant);
     v.events++;
     v.tokens += tokens;
+    v.reasoningTokens += reasoning;
   }
 
   firstToken(r: StreamRecord): void {
@@ -180,6 +196,10 @@ export class SecondWindow implements StreamRecorder {
   private turnHistogram(i: number): Histogram {
     const byTurn = (this.ttftByTurn ??= []);
     return (byTurn[i] ??= newHistogram());
+  }
+
+  firstAnyToken(r: StreamRecord): void {
+    recordUs(this.part(r.variant).latency.ttftAny, firstAnyTokenUs(r) - r.intendedStartUs, 'ttftAny');
   }
 
   gap(r: StreamRecord, us: number): void {

@@ -2,14 +2,16 @@
 // (the registry, metrics.ts, keeps the counts and the rate histogram).
 //
 //   model tokens/s (per stream) = usage tokens ÷ generation time,
-//   generation time             = first token-carrying event → last token-carrying event
+//   generation time             = first token-carrying event → last token-carrying event,
+//                                 reasoning or answer (the usage count holds both)
 //
 // A stream needs two token events at different times to have one (under two token events,
 // or all of them in one read, there is no time to divide by). The span starts at the first
 // token's arrival, so the first token's own generation is not in it: for a reply of N evenly
 // paced tokens the figure is N ÷ (N − 1) times the pace (+1 % at 100 tokens). A stream that
-// reconnected has its outage in the span too: its rate reads low.
-import type { StreamRecord } from '../record/stream-record.js';
+// reconnected has its outage in the span too: its rate reads low. Reasoning the scenario does
+// not count (no stream.reasoning) is outside the span, and the rate reads high by as much.
+import { firstAnyTokenUs, lastAnyTokenUs, type StreamRecord } from '../record/stream-record.js';
 import type { Histogram } from './histogram.js';
 
 /**
@@ -18,12 +20,14 @@ import type { Histogram } from './histogram.js';
  */
 export const RATE_SCALE = 1000;
 
-export const MODEL_RATE_FORMULA = 'usage tokens ÷ (first token event → last token event), per stream that reported usage and had two token events at different times';
+export const MODEL_RATE_FORMULA = 'usage tokens ÷ (first token event → last token event, reasoning or answer), per stream that reported usage and had two token events at different times';
 
 /** Model tokens/s of one stream, or null where it has none (see above). */
 export function modelTokensPerSecond(r: StreamRecord): number | null {
-  if (r.usageTokens < 0 || r.firstTokenUs === 0 || r.lastTokenUs <= r.firstTokenUs) return null;
-  return (r.usageTokens * 1e6) / (r.lastTokenUs - r.firstTokenUs);
+  const first = firstAnyTokenUs(r);
+  const last = lastAnyTokenUs(r);
+  if (r.usageTokens < 0 || first === 0 || last <= first) return null;
+  return (r.usageTokens * 1e6) / (last - first);
 }
 
 /** A rate distribution in tok/s: low percentiles matter, as they are the slow streams. */

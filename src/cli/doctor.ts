@@ -87,11 +87,11 @@ export function registerDoctor(program: Command): void {
 /** The token options, as a scenario's stream.tokens and stream.ignoreEvents say them. */
 function tokenFlags(flags: DoctorFlags): TokenCounting {
   const ignoreTypes = (flags.ignoreEvents ?? '').split(',').map((t) => t.trim()).filter((t) => t !== '');
-  const eventType = flags.tokensEvent === undefined || flags.tokensEvent === '' ? null : flags.tokensEvent;
-  if (flags.tokensJsonPath === undefined) return { mode: 'event', eventType, ignoreTypes };
+  const eventTypes = flags.tokensEvent === undefined || flags.tokensEvent === '' ? null : [flags.tokensEvent];
+  if (flags.tokensJsonPath === undefined) return { mode: 'event', eventTypes, ignoreTypes };
   const segments = parseJsonPath(flags.tokensJsonPath);
   if (segments === null) throw new CliError(`--tokens-json-path: not a path: ${flags.tokensJsonPath} (e.g. choices[0].delta.content)`, EXIT.INVALID_INPUT);
-  return { mode: 'jsonPath', path: flags.tokensJsonPath, segments, eventType, ignoreTypes };
+  return { mode: 'jsonPath', path: flags.tokensJsonPath, paths: [segments], eventTypes, ignoreTypes };
 }
 
 function tlsFlags(flags: DoctorFlags): { ca?: string[]; rejectUnauthorized?: boolean } {

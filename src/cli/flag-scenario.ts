@@ -21,6 +21,7 @@ export interface ScenarioFlags {
   body?: string;
   sentinel?: string;
   tokensJsonPath?: string;
+  api?: string;
 }
 
 /** What the flags mean when left out. */
@@ -36,6 +37,7 @@ export const SCENARIO_FLAGS: readonly { key: keyof ScenarioFlags; flag: string; 
   { key: 'body', flag: '-b', field: 'target.body' },
   { key: 'sentinel', flag: '--sentinel', field: 'stream.sentinel' },
   { key: 'tokensJsonPath', flag: '--tokens-json-path', field: 'stream.tokens.jsonPath' },
+  { key: 'api', flag: '--api', field: 'stream.api' },
 ];
 
 const DURATION_HELP = `how long new streams are opened (default ${FLAG_DEFAULTS.duration})`;
@@ -50,7 +52,8 @@ export function scenarioOptions(cmd: Command, durationHelp = DURATION_HELP): Com
     .option('-H, --header <"Name: value">', 'a request header (repeatable); ${VAR} and ${VAR:-default} take values from the environment', collect)
     .option('-b, --body <body>', 'the request body, sent as written; @file reads it from a file, byte for byte (as curl --data-binary). A JSON body gets Content-Type: application/json')
     .option('--sentinel <data>', `the data of the event that ends a reply (default ${FLAG_DEFAULTS.sentinel}; "" when a reply ends with its response)`)
-    .option('--tokens-json-path <path>', 'where an event holds its token, e.g. choices[0].delta.content (default: every event is a token)');
+    .option('--tokens-json-path <path>', 'where an event holds its token, e.g. choices[0].delta.content (default: every event is a token)')
+    .option('--api <shape>', "an AI API's stream shape, openai-chat, anthropic, responses or gemini: its end, its answer and reasoning tokens and its usage at once (--sentinel and --tokens-json-path win over it)");
 }
 
 /** An http(s) URL given where a scenario file may be: measured with flags, unless a file has that name. */
@@ -92,7 +95,10 @@ export async function fieldsFromFlags(url: string | undefined, flags: ScenarioFl
   const target: ScenarioFields['target'] = { method, headers };
   if (url !== undefined) target.url = url;
   if (body !== undefined) target.body = body;
-  const stream: ScenarioFields['stream'] = { sentinel: flags.sentinel ?? FLAG_DEFAULTS.sentinel };
+  // With --api, its preset's sentinel unless --sentinel says another.
+  const sentinel = flags.sentinel ?? (flags.api === undefined ? FLAG_DEFAULTS.sentinel : undefined);
+  const stream: ScenarioFields['stream'] = sentinel === undefined ? {} : { sentinel };
+  if (flags.api !== undefined) stream.api = flags.api;
   if (flags.tokensJsonPath !== undefined) stream.tokensJsonPath = flags.tokensJsonPath;
   return { name, target, stream, load };
 }
@@ -196,6 +202,7 @@ function flagOf(problem: ScenarioProblem): string {
     ['target.url', 'the URL'],
     ['stream.sentinel', '--sentinel'],
     ['stream.tokens', '--tokens-json-path'],
+    ['stream.api', '--api'],
     ['name', 'the name'],
   ];
   return prefixes.find(([p]) => path === p || path.startsWith(`${p}.`) || path.startsWith(`${p}[`))?.[1] ?? path;

@@ -1,7 +1,7 @@
 // compare's console view: runs side by side, each figure with its change against
 // the baseline and whether that is better or worse.
 import { turnLabel } from '../aggregate/by-input.js';
-import { METRICS } from '../aggregate/metrics.js';
+import { listedMetrics, METRICS } from '../aggregate/metrics.js';
 import { OUTCOMES } from '../record/outcome.js';
 import { fmtMs, fmtPct } from '../report/format.js';
 import type { Summary } from '../report/summary.js';
@@ -19,8 +19,8 @@ export function compareRows(runs: readonly Summary[]): Row[] {
   // NaN: the run measured none (a stream of one token has no tpot; an older summary, no metric added since).
   const ms = (v: number): string => (Number.isNaN(v) ? '–' : `${fmtMs(v)} ms`);
   for (const m of METRICS) {
-    // A metric added later (tls, tpot) is absent from older summaries read without withLaterMetrics.
-    if (runs.every((r) => (r.metrics[m]?.count ?? 0) === 0)) continue;
+    // A metric added later (tls, tpot, ttftAny) is absent from older summaries read without withLaterMetrics.
+    if (runs.every((r) => !listedMetrics(r).includes(m) || (r.metrics[m]?.count ?? 0) === 0)) continue;
     const stats = m === 'ttft' || m === 'itl' || m === 'tpot' || m === 'e2e' ? (['p50', 'p90', 'p99'] as const) : (['p99'] as const);
     for (const st of stats) rows.push({ label: `${m} ${st}`, values: runs.map((r) => ((r.metrics[m]?.count ?? 0) > 0 ? (r.metrics[m]?.[st] ?? NaN) : NaN)), format: ms, lowerIsBetter: true });
   }
@@ -32,6 +32,12 @@ export function compareRows(runs: readonly Summary[]): Row[] {
     rows.push({ label: o, values: runs.map((r) => r.outcomes[o]), format: String, lowerIsBetter: o !== 'completed' });
   }
   rows.push({ label: 'tokens/s', values: runs.map((r) => r.totals.tokensPerSecond), format: (v) => String(Math.round(v)), lowerIsBetter: false });
+  // Reasoning models: each phase's own rate per stream (median), where a run counted reasoning apart.
+  if (runs.some((r) => (r.reasoning?.streams ?? 0) > 0)) {
+    const tps = (v: number): string => v.toFixed(1);
+    rows.push({ label: 'reasoning tok/s p50', values: runs.map((r) => r.reasoning?.tokensPerSecond.p50 ?? 0), format: tps, lowerIsBetter: false });
+    rows.push({ label: 'answer tok/s p50', values: runs.map((r) => r.reasoning?.answerTokensPerSecond.p50 ?? 0), format: tps, lowerIsBetter: false });
+  }
   rows.push({ label: 'cuts', values: runs.map((r) => r.cuts.total), format: String, lowerIsBetter: true });
   return rows;
 }

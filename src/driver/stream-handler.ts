@@ -14,8 +14,8 @@ import { classifyEnd, isEventStream, lastEventIdHeader, wireEnd } from './classi
 import { BodyDecoder, contentCoding, type DecodedSink } from './content-decoding.js';
 import { SseDecoder, type SseSink } from './sse-decoder.js';
 import type { TransportStream } from './transport.js';
-import { countTokens } from './tokens.js';
-import { readPromptTokens, readUsage } from './usage.js';
+import { countEvent, type EventTokens } from './tokens.js';
+import { readUsageInto } from './usage.js';
 import { replyTextOf } from '../workload/reply.js';
 
 /** What a stream needs from the run it belongs to. */
@@ -36,6 +36,9 @@ export interface StreamHost {
 
 /** Outcomes after which an EventSource reconnects: the network failed or the server closed. */
 const RECONNECTABLE = new Set<Outcome>(['reset', 'eof_early', 'connect_error']);
+
+/** One event's tokens, as countEvent fills them: one object for every stream (the hot path is one thread). */
+const counted: EventTokens = { answer: 0, reasoning: 0 };
 
 /** Reason given to undici when sse-soak ends a stream itself. */
 class StreamStop extends Error {
@@ -362,38 +365,48 @@ export class StreamHandler implements TransportStream, SseSink, DecodedSink {
     this.stampUs = 0;
     const spec = host.spec;
     // Before the sentinel check: a server may put its usage on the reply's last event.
-    if (spec.usage !== null) {
-      const usage = readUsage(data, type, spec.usage);
-      if (usage >= 0) {
-        r.usageTokens = usage;
-        // The prompt's count, as the server tokenized it, beats the harness's own (a usage event is one per reply).
-        const prompt = readPromptTokens(data);
-        if (prompt >= 0) r.inputTokens = prompt;
-      }
-    }
+    if (spec.usage !== null) readUsageInto(data, type, spec.usage, r);
     if ((spec.sentinel !== null && data === spec.sentinel) || (spec.sentinelEvent !== null && type === spec.sentinelEvent)) {
-      recorder.event(r, 0);
+      recorder.event(r, 0, 0);
       this.finish('completed', '');
       return;
     }
-    const tokens = countTokens(data, type, spec.tokens, r);
-    recorder.event(r, tokens);
-    if (tokens === 0) return;
-    if (r.firstTokenUs === 0) {
-      r.firstTokenUs = now;
-      this.resumePending = false;
-      recorder.firstToken(r);
-    } else if (this.resumePending) {
-      // The gap across a reconnect is the outage, reported as the reconnect delay, not as itl.
-      this.resumePending = false;
-    } else {
-      const gap = now - r.lastTokenUs;
-      recorder.gap(r, gap);
-      if (gap > r.maxItlUs) r.maxItlUs = gap;
+    countEvent(data, type, spec.tokens, spec.reasoning, r, counted);
+    const tokens = counted.answer;
+    const reasoning = counted.reasoning;
+    recorder.event(r, tokens, reasoning);
+    if (tokens === 0 && reasoning === 0) return;
+    const firstOfAny = r.firstTokenUs === 0 && r.firstReasoningUs === 0;
+    if (reasoning > 0) {
+      // Reasoning is a phase of its own: its gaps are no itl sample, its tokens not the answer's.
+      if (r.firstReasoningUs === 0) {
+        r.firstReasoningUs = now;
+        r.firstEventReasoningTokens = reasoning;
+      }
+      r.lastReasoningUs = now;
+      r.reasoningTokens += reasoning;
     }
-    r.lastTokenUs = now;
-    r.tokens += tokens;
-    if (this.replyParts !== null) this.replyParts.push(replyTextOf(data));
+    let firstAnswer = false;
+    if (tokens > 0) {
+      if (r.firstTokenUs === 0) {
+        r.firstTokenUs = now;
+        r.firstEventTokens = tokens;
+        this.resumePending = false;
+        firstAnswer = true;
+      } else if (this.resumePending) {
+        // The gap across a reconnect is the outage, reported as the reconnect delay, not as itl.
+        this.resumePending = false;
+      } else {
+        const gap = now - r.lastTokenUs;
+        recorder.gap(r, gap);
+        if (gap > r.maxItlUs) r.maxItlUs = gap;
+      }
+      r.lastTokenUs = now;
+      r.tokens += tokens;
+      if (this.replyParts !== null) this.replyParts.push(replyTextOf(data));
+    }
+    if (firstOfAny) recorder.firstAnyToken(r);
+    if (firstAnswer) recorder.firstToken(r);
     if (stamp !== 0) recorder.deliveryLag(r, monoToEpochUs(now) - stamp);
   }
 

@@ -41,6 +41,7 @@ export const LIVE_HISTOGRAMS = {
   e2e: { name: 'sse_soak_e2e_seconds', help: 'intended start → stream end, for streams that got a response and were not aborted (counted when the stream ends)' },
   deliveryLag: { name: 'sse_soak_delivery_lag_seconds', help: "event arrival − the target's x-sent-us send stamp (stamped targets only; below zero counted as 0)" },
   scheduleLag: { name: 'sse_soak_schedule_lag_seconds', help: 'intended start → request handed to the HTTP client' },
+  ttftAny: { name: 'sse_soak_ttft_any_seconds', help: 'intended start → first event that carries a token of any kind, reasoning or answer, every stream (warm-up included)' },
 } as const satisfies Record<WindowLatency, { name: string; help: string }>;
 
 /** A histogram made from bucket counts, one series set per variant: what the registry asks of a metric (prom-client's custom collector shape). */
@@ -113,7 +114,7 @@ class TurnHistogram {
 }
 
 /** The stream counters, labelled by variant (and outcome or kind). */
-type StreamCounter = 'opened' | 'ended' | 'events' | 'tokens' | 'bytes' | 'reconnects' | 'cuts';
+type StreamCounter = 'opened' | 'ended' | 'events' | 'tokens' | 'bytes' | 'reconnects' | 'cuts' | 'reasoningTokens';
 
 export class PromCollector {
   readonly registry = new Registry();
@@ -149,6 +150,7 @@ export class PromCollector {
       bytes: counter('sse_soak_bytes_total', 'response body bytes, counted when each stream ends', ['variant']),
       reconnects: counter('sse_soak_reconnects_total', 'reconnects made, counted as they are made', ['variant']),
       cuts: counter('sse_soak_cuts_total', 'streams the peer ended early, by kind (idle, lifetime, silent), counted when each stream ends', ['variant', 'kind']),
+      reasoningTokens: counter('sse_soak_reasoning_tokens_total', 'reasoning tokens counted (stream.reasoning), apart from the answer tokens of sse_soak_tokens_total', ['variant']),
     };
     this.gauges = {
       open: gauge('sse_soak_open_streams', 'streams open now'),
@@ -173,7 +175,7 @@ export class PromCollector {
     for (const vl of this.variantLabels) {
       for (const o of OUTCOMES) this.counters.ended.inc({ ...vl, outcome: o }, 0);
       for (const k of CUT_KINDS) this.counters.cuts.inc({ ...vl, kind: k }, 0);
-      for (const c of ['opened', 'events', 'tokens', 'bytes', 'reconnects'] as const) this.counters[c].inc(vl, 0);
+      for (const c of ['opened', 'events', 'tokens', 'bytes', 'reconnects', 'reasoningTokens'] as const) this.counters[c].inc(vl, 0);
     }
     for (const g of Object.values(this.gauges)) g.set({ ...labels }, 0);
     this.histograms = {} as Record<WindowLatency, BucketHistogram>;
@@ -203,6 +205,7 @@ export class PromCollector {
       if (v.bytes > 0) c.bytes.inc(vl, v.bytes);
       if (v.reconnects > 0) c.reconnects.inc(vl, v.reconnects);
       for (const k of CUT_KINDS) if (v.cuts[k] > 0) c.cuts.inc({ ...vl, kind: k }, v.cuts[k]);
+      if (v.reasoningTokens > 0) c.reasoningTokens.inc(vl, v.reasoningTokens);
       for (const k of WINDOW_LATENCIES) this.histograms[k].add(i, v.latency[k]);
     });
     if (w.ttftByTurn !== null) this.ttftByTurn.add(w.ttftByTurn);

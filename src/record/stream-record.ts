@@ -35,9 +35,9 @@ export interface StreamRecord {
   requestSentUs: number;
   /** When the response status and headers arrived. */
   headersUs: number;
-  /** When the first event that carries a token arrived. */
+  /** When the first event that carries a token of the answer arrived (reasoning is apart: firstReasoningUs). */
   firstTokenUs: number;
-  /** When the latest token-carrying event arrived. */
+  /** When the latest event that carries a token of the answer arrived. */
   lastTokenUs: number;
   /** When the latest byte of the body arrived (idle gaps are measured from it). */
   lastByteUs: number;
@@ -48,7 +48,7 @@ export interface StreamRecord {
   status: number;
   events: number;
   tokens: number;
-  /** Output tokens the server reported (`usage`, the last count seen); -1: it reported none. */
+  /** Output tokens the server reported (`usage`, the last count seen), reasoning included; -1: it reported none. */
   usageTokens: number;
   /** Body bytes as they came off the wire (compressed, when the response is). */
   bytes: number;
@@ -77,6 +77,19 @@ export interface StreamRecord {
   inputTokens: number;
   /** The turn of a conversation this stream is (1 = its first); 0: not part of a conversation. */
   turn: number;
+  // ── reasoning (stream.reasoning; usage's reasoning count) ──
+  /** Reasoning tokens counted (stream.reasoning); 0 where the scenario counts none apart. */
+  reasoningTokens: number;
+  /** When the first event that carries reasoning arrived; 0: none did. */
+  firstReasoningUs: number;
+  /** When the latest event that carries reasoning arrived. */
+  lastReasoningUs: number;
+  /** Tokens the first answer event carried: a rate over first → last answer event counts those after it. */
+  firstEventTokens: number;
+  /** Reasoning tokens the first reasoning event carried (as firstEventTokens). */
+  firstEventReasoningTokens: number;
+  /** Of usageTokens, those the server says were reasoning (`…_tokens_details.reasoning_tokens`); -1: it said none. */
+  usageReasoningTokens: number;
   outcome: Outcome | null;
   /** Error code or short reason for a failed outcome (e.g. ECONNREFUSED, UND_ERR_SOCKET). */
   errorCode: string;
@@ -119,7 +132,24 @@ export function newStreamRecord(seq: number, sessionId: number, variant: number,
     tokenParseErrors: 0,
     inputTokens: -1,
     turn: 0,
+    reasoningTokens: 0,
+    firstReasoningUs: 0,
+    lastReasoningUs: 0,
+    firstEventTokens: 0,
+    firstEventReasoningTokens: 0,
+    usageReasoningTokens: -1,
     outcome: null,
     errorCode: '',
   };
+}
+
+/** When the first event that carries a token of any kind (reasoning or answer) arrived; 0: none did. */
+export function firstAnyTokenUs(r: StreamRecord): number {
+  if (r.firstReasoningUs === 0) return r.firstTokenUs;
+  return r.firstTokenUs === 0 || r.firstReasoningUs < r.firstTokenUs ? r.firstReasoningUs : r.firstTokenUs;
+}
+
+/** When the latest event that carries a token of any kind arrived; 0: none did. */
+export function lastAnyTokenUs(r: StreamRecord): number {
+  return r.lastReasoningUs > r.lastTokenUs ? r.lastReasoningUs : r.lastTokenUs;
 }

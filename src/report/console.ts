@@ -3,7 +3,8 @@ import type { BackgroundSummary } from '../background/background.js';
 import { saturationReason, type SaturatedSpan } from '../record/harness.js';
 import { certificateAdvice } from './tls-advice.js';
 import { MIN_GROUP } from '../aggregate/cuts.js';
-import { METRICS } from '../aggregate/metrics.js';
+import { listedMetrics } from '../aggregate/metrics.js';
+import { ANSWER_RATE_FORMULA, REASONING_RATE_FORMULA } from '../aggregate/reasoning.js';
 import { MODEL_RATE_FORMULA } from '../aggregate/usage.js';
 import { OUTCOMES } from '../record/outcome.js';
 import { byInputLengthLines, byTurnLines, inputLine } from './by-input-text.js';
@@ -51,6 +52,7 @@ export function renderConsoleSummary(s: Summary, reportDir?: string): string {
   lines.push(...connectionLines(s.connections));
   lines.push(...usageLines(s));
   lines.push(...inputLine(s));
+  lines.push(...reasoningLines(s));
   if (s.warmup.streams > 0) {
     const w = OUTCOMES.filter((o) => s.warmup.outcomes[o] > 0).map((o) => `${o} ${fmtInt(s.warmup.outcomes[o])}`);
     lines.push(`warm-up   ${fmtInt(s.warmup.streams)} streams kept out of the results (${w.join(' · ') || 'none ended'})`);
@@ -68,13 +70,14 @@ export function renderConsoleSummary(s: Summary, reportDir?: string): string {
   }
 
   const head = ['metric (ms)', 'count', 'min', 'mean', 'p50', 'p90', 'p99', 'p99.9', 'max'];
-  const rows = METRICS.filter((m) => s.metrics[m].count > 0).map((m) => {
+  const listed = listedMetrics(s);
+  const rows = listed.map((m) => {
     const x = s.metrics[m];
     return [m, fmtInt(x.count), fmtMs(x.min), fmtMs(x.mean), fmtMs(x.p50), fmtMs(x.p90), fmtMs(x.p99), fmtMs(x.p999), fmtMs(x.max)];
   });
   lines.push(...table([head, ...rows]));
   lines.push('');
-  for (const m of METRICS) if (s.metrics[m].count > 0) lines.push(`  ${m.padEnd(12)} ${s.metricFormulas[m]}`);
+  for (const m of listed) lines.push(`  ${m.padEnd(12)} ${s.metricFormulas[m]}`);
   if (s.notes.tokenParseErrors > 0) lines.push(`note      ${fmtInt(s.notes.tokenParseErrors)} events were not JSON while counting tokens by JSON path`);
   if ((s.notes.recordAnomalies ?? 0) > 0) {
     lines.push(`WARNING   ${fmtInt(s.notes.recordAnomalies ?? 0)} measured values could not be recorded as they were (below zero, or not a number): a bug in sse-soak, please report it`);
@@ -135,6 +138,33 @@ export function usageLines(s: Summary): string[] {
   // Counted tokens per usage token: above 1, the server sends a token over several events; below, several per event.
   if (reported > 0) parts.push(`${(u.countedTokens / reported).toFixed(2)} chunks per token`);
   return [`usage     ${parts.join(' · ')}`, ...(rate.count > 0 ? [`          model tok/s: ${MODEL_RATE_FORMULA}`] : [])];
+}
+
+/**
+ * "reasoning 4,000 tokens on 100/100 streams (usage: 4,000 on 100) · 50.0 tok/s p50 (p10 49.0,
+ * p90 51.0) · answer 50.0 tok/s p50 (…)", with the rates' formulas; where usage reports reasoning
+ * that the scenario does not count, the warning that ttft and model tok/s then read it as answer.
+ */
+export function reasoningLines(s: Summary): string[] {
+  const x = s.reasoning;
+  if (x === undefined) return [];
+  if (x.streams === 0) {
+    if (x.usageTokens > 0 && s.settings.stream.reasoning === undefined) {
+      return [
+        `reasoning ${fmtInt(x.usageTokens)} reasoning tokens reported in usage by ${fmtInt(x.usageStreams)} streams, but stream.reasoning counts none: ttft and model tok/s take the reasoning for answer or leave its time out (set stream.api, or stream.reasoning)`,
+      ];
+    }
+    return s.settings.stream.reasoning === undefined ? [] : [`reasoning no stream carried a reasoning token (stream.reasoning ${s.settings.stream.reasoning})`];
+  }
+  const tps = (n: number): string => n.toFixed(1);
+  const rate = (r: typeof x.tokensPerSecond): string => `${tps(r.p50)} tok/s p50 (p10 ${tps(r.p10)}, p90 ${tps(r.p90)})`;
+  const parts = [`${fmtInt(x.tokens)} tokens on ${fmtInt(x.streams)}/${fmtInt(s.streams.ended)} streams${x.usageStreams > 0 ? ` (usage: ${fmtInt(x.usageTokens)} on ${fmtInt(x.usageStreams)})` : ''}`];
+  if (x.tokensPerSecond.count > 0) parts.push(rate(x.tokensPerSecond));
+  if (x.answerTokensPerSecond.count > 0) parts.push(`answer ${rate(x.answerTokensPerSecond)}`);
+  const ttft = s.metrics.ttft;
+  const any = s.metrics.ttftAny;
+  if (any !== undefined && any.count > 0 && ttft.count > 0) parts.push(`first token p50 ${fmtMs(any.p50)} ms, first answer token p50 ${fmtMs(ttft.p50)} ms`);
+  return [`reasoning ${parts.join(' · ')}`, `          reasoning tok/s: ${REASONING_RATE_FORMULA}`, `          answer tok/s: ${ANSWER_RATE_FORMULA}`];
 }
 
 /** ", after connect_error 1,200 · reset 3": what the attempts that were followed by a reconnect ended with. */

@@ -6,7 +6,8 @@ import { tpotUs } from '../aggregate/per-stream.js';
 import { modelTokensPerSecond } from '../aggregate/usage.js';
 import type { SecondSnapshot } from '../aggregate/second-window.js';
 import { OUTCOMES } from '../record/outcome.js';
-import type { StreamRecord } from '../record/stream-record.js';
+import { firstAnyTokenUs, type StreamRecord } from '../record/stream-record.js';
+import { answerTokensPerSecond, reasoningTokensPerSecond } from '../aggregate/reasoning.js';
 import { monoToEpochUs } from '../util/clock.js';
 
 export const STREAM_COLUMNS = [
@@ -40,6 +41,12 @@ export const STREAM_COLUMNS = [
   'tpot_ms',
   'input_tokens',
   'turn',
+  // ── reasoning (aggregate/reasoning.ts) ──
+  'ttft_any_ms',
+  'reasoning_tokens',
+  'usage_reasoning_tokens',
+  'reasoning_tokens_per_s',
+  'answer_tokens_per_s',
 ] as const;
 
 const ms = (us: number): string => (us / 1000).toFixed(3);
@@ -76,6 +83,7 @@ export function streamRow(r: StreamRecord, variantName: string, shard: number): 
     tpotCell(r),
     r.inputTokens < 0 ? '' : r.inputTokens,
     r.turn > 0 ? r.turn : '',
+    ...reasoningCells(r),
   ];
 }
 
@@ -83,6 +91,12 @@ export function streamRow(r: StreamRecord, variantName: string, shard: number): 
 function tpotCell(r: StreamRecord): string {
   const us = tpotUs(r);
   return us < 0 ? '' : ms(us);
+}
+
+/** ttft_any_ms … answer_tokens_per_s: empty where the stream has no such value (no token; no usage count of reasoning; under two events of a phase). */
+function reasoningCells(r: StreamRecord): [string, number, number | '', string, string] {
+  const rate = (x: number | null): string => (x === null ? '' : x.toFixed(3));
+  return [span(r.intendedStartUs, firstAnyTokenUs(r)), r.reasoningTokens, r.usageReasoningTokens < 0 ? '' : r.usageReasoningTokens, rate(reasoningTokensPerSecond(r)), rate(answerTokensPerSecond(r))];
 }
 
 /** usage_tokens and model_tokens_per_s (aggregate/usage.ts); empty where the server reported none or there is no generation time. */

@@ -2,7 +2,7 @@
 // pure, so the page needs no histogram code and no data it did not get from here.
 import { CUT_KINDS } from '../aggregate/cuts.js';
 import { decodeHistogram, recordedValues } from '../aggregate/histogram.js';
-import { METRICS, type MetricName } from '../aggregate/metrics.js';
+import { listedMetrics, type MetricName } from '../aggregate/metrics.js';
 import { OUTCOMES } from '../record/outcome.js';
 import { byInputData, type ByInputData } from './by-input-html.js';
 import type { Summary } from './summary.js';
@@ -46,7 +46,7 @@ export function percentileCurve(encoded: string): { x: number[]; y: number[] } {
 }
 
 export function htmlData(summary: Summary, timeseriesCsv: string | null): HtmlData {
-  const curves = METRICS.filter((m) => summary.metrics[m].count > 0).map((metric) => ({ metric, ...percentileCurve(summary.histograms[metric]) }));
+  const curves = listedMetrics(summary).map((metric) => ({ metric, ...percentileCurve(summary.histograms[metric]) }));
   const distributions = [{ name: 'stream lifetimes (e2e)', encoded: summary.histograms.e2e }, ...CUT_KINDS.map((k) => ({ name: `${k} cuts`, encoded: summary.cuts.histograms[k] }))]
     .map(({ name, encoded }) => ({ name, ...bins(encoded) }))
     .filter((d) => d.counts.length > 0);

@@ -2,11 +2,11 @@
 // text that came from the target or the scenario goes through esc(); all data for
 // the charts travels as JSON in a script block of type application/json, with the
 // characters that could end it escaped, and the page's own script is fixed code.
-import { METRICS } from '../aggregate/metrics.js';
 import { BY_INPUT_CHARTS_JS, byInputHtml } from './by-input-html.js';
 import { esc } from './escape.js';
+import { listedMetrics } from '../aggregate/metrics.js';
 import { OUTCOMES } from '../record/outcome.js';
-import { compressionText, connectionLines, describeCutGroup, saturationLines, usageLines } from './console.js';
+import { compressionText, connectionLines, describeCutGroup, reasoningLines, saturationLines, usageLines } from './console.js';
 import { fmtInt, fmtMs, fmtPct } from './format.js';
 import type { HtmlData } from './html-data.js';
 import type { Summary } from './summary.js';
@@ -87,7 +87,7 @@ export function renderHtml(s: Summary, data: HtmlData, assets: HtmlAssets): stri
     .slice(0, 12)
     .map(([k, n]) => `<tr><td>${esc(k)}</td><td class="num">${fmtInt(n)}</td></tr>`)
     .join('');
-  const metrics = METRICS.filter((m) => s.metrics[m].count > 0)
+  const metrics = listedMetrics(s)
     .map((m) => {
       const x = s.metrics[m];
       return `<tr><td>${m}</td><td class="num">${fmtInt(x.count)}</td><td class="num">${fmtMs(x.p50)}</td><td class="num">${fmtMs(x.p90)}</td><td class="num">${fmtMs(x.p99)}</td><td class="num">${fmtMs(x.max)}</td><td class="muted">${esc(s.metricFormulas[m])}</td></tr>`;
@@ -128,6 +128,7 @@ ${errors === '' ? '' : `<h2>Errors</h2><table><tr><th>error</th><th class="num">
 <table><tr><th>metric</th><th class="num">count</th><th class="num">p50</th><th class="num">p90</th><th class="num">p99</th><th class="num">max</th><th>formula</th></tr>${metrics}</table>
 ${usageHtml(s)}
 ${byInputHtml(s)}
+${reasoningHtml(s)}
 <p class="muted">sse-soak ${esc(s.tool.version)} · summary schema ${s.schemaVersion}</p>
 ${pageEnd('report-data', data, assets, PAGE_SCRIPT)}`;
 }
@@ -145,6 +146,13 @@ function usageHtml(s: Summary): string {
   const [line, formula] = usageLines(s).map((l) => l.replace(/^usage\s+/, '').trim());
   if (line === undefined) return '';
   return `<p>Usage: ${esc(line)}${formula === undefined ? '' : `<br><span class="muted">${esc(formula)}</span>`}</p>`;
+}
+
+/** The console's reasoning lines (each phase's tokens and rate), where there are any. */
+function reasoningHtml(s: Summary): string {
+  const [line, ...formulas] = reasoningLines(s).map((l) => l.replace(/^reasoning\s+/, '').trim());
+  if (line === undefined) return '';
+  return `<p>Reasoning: ${esc(line)}${formulas.map((f) => `<br><span class="muted">${esc(f)}</span>`).join('')}</p>`;
 }
 
 /** Background requests before, during and after the streams: what open streams do to everyone else. */

@@ -10,11 +10,13 @@ import type { MetricStats, TokenStats } from '../aggregate/histogram.js';
 import { METRIC_FORMULAS, type MetricName } from '../aggregate/metrics.js';
 import type { RunAggregate } from '../aggregate/run-aggregate.js';
 import type { UsageFigures } from '../aggregate/usage.js';
+import type { ReasoningFigures } from '../aggregate/reasoning.js';
 import type { BackgroundSummary } from '../background/background.js';
 import type { HarnessStats } from '../record/harness.js';
 import type { RunResult } from '../aggregate/run-result.js';
 import type { Outcome } from '../record/outcome.js';
-import type { HttpMode, Scenario, TokenCounting } from '../scenario/types.js';
+import type { HttpMode, Scenario } from '../scenario/types.js';
+import { describeCounting } from '../scenario/token-section.js';
 import { describeUsage } from '../scenario/usage-section.js';
 import { proxyForUrl, type ProxySpec } from '../proxy/settings.js';
 import type { ThresholdResult } from '../thresholds/rules.js';
@@ -37,6 +39,8 @@ export interface Figures {
   usage?: UsageFigures;
   /** Input tokens per stream, where known (absent before they were counted). */
   input?: { tokens: TokenStats; tokensHistogram: string };
+  /** Reasoning counted apart from the answer, and each phase's rate (absent before it was). */
+  reasoning?: ReasoningFigures;
   /** Streams that got a 200, by the Content-Encoding of their response ('identity': none). */
   contentEncodings?: Record<string, number>;
   /** How the streams went over the wire (absent from summaries written before sse-soak spoke HTTP/2). */
@@ -87,7 +91,8 @@ export interface Summary extends Figures {
         proxy?: string | null;
       }[];
     };
-    stream: { sentinel: string | null; sentinelEvent?: string; tokens: string; usage?: string; idleTimeoutMs: number; lifetimeMs: number; maxEventBytes: number };
+    /** reasoning: which events carried reasoning (absent: none counted apart); api: the preset (stream.api), where one filled the fields. */
+    stream: { sentinel: string | null; sentinelEvent?: string; api?: string; tokens: string; reasoning?: string; usage?: string; idleTimeoutMs: number; lifetimeMs: number; maxEventBytes: number };
     /** Declared limits of the path (scenario `expectations`), which cut groups are matched to. */
     expectations: DeclaredLimit[];
     load: {
@@ -273,7 +278,9 @@ export function summaryFromResult(input: SummaryInput): Summary {
       stream: {
         sentinel: stream.sentinel,
         ...(stream.sentinelEvent === null ? {} : { sentinelEvent: stream.sentinelEvent }),
-        tokens: describeTokens(stream.tokens),
+        ...(stream.api === null ? {} : { api: stream.api }),
+        tokens: describeCounting(stream.tokens),
+        ...(stream.reasoning === null ? {} : { reasoning: describeCounting(stream.reasoning) }),
         usage: describeUsage(stream.usage),
         idleTimeoutMs: stream.idleTimeoutMs,
         lifetimeMs: stream.lifetimeMs,
@@ -305,12 +312,6 @@ export function summaryFromResult(input: SummaryInput): Summary {
   };
   const variants = target.variants.map((v, i) => ({ name: v.name, aggregate: result.variants[i] as RunAggregate }));
   return summaryFromAggregates(head, result.overall, variants, input.measuredMs);
-}
-
-/** `event`, `jsonPath:<path>`, with `type:<event type> ` before either when only one type counts. */
-function describeTokens(t: TokenCounting): string {
-  const what = t.mode === 'event' ? 'event' : `jsonPath:${t.path}`;
-  return t.eventType === null ? what : `type:${t.eventType} ${what}`;
 }
 
 /** The proxy a variant's streams went through, as reports show it; null: direct. */

@@ -12,9 +12,10 @@ import { readLoad } from './load-section.js';
 import { readTarget } from './target-section.js';
 import { checkWorkloadFiles, checkWorkloadFits } from './workload-files.js';
 import { readWorkload } from './workload-section.js';
-import { parseJsonPath } from './json-path.js';
 import { readUsageSetting } from './usage-section.js';
-import type { OutputSpec, ReconnectSpec, Scenario, StreamSpec, TokenCounting } from './types.js';
+import type { OutputSpec, ReconnectSpec, Scenario, StreamSpec } from './types.js';
+import { API_PRESETS, API_SHAPES, type ApiShape } from './api-presets.js';
+import { readCounting, readIgnoreEvents } from './token-section.js';
 import { parseFraction } from './units.js';
 import { MAX_TIMER_MS } from '../util/timers.js';
 
@@ -23,7 +24,7 @@ export { parseJsonPath } from './json-path.js';
 export const TOP_KEYS = ['name', 'description', 'target', 'workload', 'stream', 'reconnect', 'load', 'thresholds', 'expectations', 'output', 'background'] as const;
 export const RECONNECT_KEYS = ['mode', 'retry', 'maxAttempts', 'backoff', 'maxDelay'] as const;
 export const EXPECTATION_KEYS = ['name', 'idle', 'lifetime'] as const;
-export const STREAM_KEYS = ['sentinel', 'tokens', 'ignoreEvents', 'usage', 'idleTimeout', 'lifetime', 'maxEventSize'] as const;
+export const STREAM_KEYS = ['api', 'sentinel', 'tokens', 'reasoning', 'ignoreEvents', 'usage', 'idleTimeout', 'lifetime', 'maxEventSize'] as const;
 export const OUTPUT_KEYS = ['streamsCsv', 'recordBody'] as const;
 export const THRESHOLD_KEYS = ['rule', 'abortOnFail', 'abortGrace'] as const;
 
@@ -237,15 +238,21 @@ function readReconnect(f: Fields, r: RawObject | undefined): ReconnectSpec {
 
 function readStream(f: Fields, s: RawObject | undefined, r: RawObject | undefined): StreamSpec {
   const path = ['stream'];
-  const { sentinel, sentinelEvent } = readSentinel(f, s?.sentinel, [...path, 'sentinel']);
-  const tokens = readTokens(f, s?.tokens, s?.ignoreEvents, path);
-  const usage = readUsageSetting(f, s?.usage, [...path, 'usage']);
+  // stream.api fills what the scenario does not write: the written field wins.
+  const api = s?.api === undefined || s.api === null ? null : f.oneOf<ApiShape>(s, 'api', path, API_SHAPES, 'openai-chat');
+  const preset = api === null ? undefined : API_PRESETS[api];
+  const field = (key: 'sentinel' | 'tokens' | 'reasoning' | 'usage'): unknown => (s?.[key] !== undefined ? s[key] : preset?.[key]);
+  const { sentinel, sentinelEvent } = readSentinel(f, field('sentinel'), [...path, 'sentinel']);
+  const ignoreTypes = readIgnoreEvents(f, s?.ignoreEvents, [...path, 'ignoreEvents'], STREAM_DEFAULTS.ignoreEvents);
+  const tokens = readCounting(f, field('tokens'), [...path, 'tokens'], ignoreTypes, 'tokens') ?? { mode: 'event' as const, eventTypes: null, ignoreTypes };
+  const reasoning = readCounting(f, field('reasoning'), [...path, 'reasoning'], ignoreTypes, 'reasoning');
+  const usage = readUsageSetting(f, field('usage'), [...path, 'usage']);
 
   // undici arms its header and body timeouts with Node timers, which take at most 2³¹ − 1 ms.
   const idleTimeoutMs = f.duration(s, 'idleTimeout', path, STREAM_DEFAULTS.idleTimeoutMs, { min: 1, max: MAX_TIMER_MS, maxWhy: "2³¹ − 1 ms, the longest timeout of the HTTP client's timers" });
   const lifetimeMs = f.duration(s, 'lifetime', path, STREAM_DEFAULTS.lifetimeMs, { min: 1 });
   const maxEventBytes = f.size(s, 'maxEventSize', path, STREAM_DEFAULTS.maxEventBytes);
-  return { sentinel, sentinelEvent, tokens, usage, idleTimeoutMs, lifetimeMs, maxEventBytes, reconnect: readReconnect(f, r) };
+  return { sentinel, sentinelEvent, tokens, reasoning, api, usage, idleTimeoutMs, lifetimeMs, maxEventBytes, reconnect: readReconnect(f, r) };
 }
 
 /** `sentinel: "[DONE]"` (data), `{ event: message_stop }` (a type), `{ data: … }`; null, false or "" for none. */
@@ -261,36 +268,6 @@ function readSentinel(f: Fields, raw: unknown, path: Path): { sentinel: string |
     return { sentinel: STREAM_DEFAULTS.sentinel, sentinelEvent: null };
   }
   return keys[0] === 'event' ? { sentinel: null, sentinelEvent: obj.event as string } : { sentinel: obj.data as string, sentinelEvent: null };
-}
-
-/** `tokens: event`, or `{ event?: <type>, jsonPath?: <path> }` (at least one); `ignoreEvents: [ping]`. */
-function readTokens(f: Fields, raw: unknown, rawIgnore: unknown, path: Path): TokenCounting {
-  let ignoreTypes: readonly string[] = STREAM_DEFAULTS.ignoreEvents;
-  if (rawIgnore !== undefined) {
-    if (!Array.isArray(rawIgnore) || rawIgnore.some((t) => typeof t !== 'string' || t === '')) f.problem([...path, 'ignoreEvents'], `must be a list of event types, got ${describe(rawIgnore)}`, 'e.g. ignoreEvents: [ping], or [] to count every type');
-    else ignoreTypes = rawIgnore as string[];
-  }
-  const everyEvent: TokenCounting = { mode: 'event', eventType: null, ignoreTypes };
-  if (raw === undefined || raw === 'event') return everyEvent;
-  const obj = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as RawObject) : undefined;
-  const keys = obj === undefined ? [] : Object.keys(obj);
-  if (obj === undefined || keys.length === 0 || keys.some((k) => k !== 'event' && k !== 'jsonPath')) {
-    f.problem([...path, 'tokens'], 'must be "event" or { event: <event type>, jsonPath: <path into the event data> } (either or both)', 'e.g. tokens: { jsonPath: choices[0].delta.content }, or tokens: { event: content_block_delta, jsonPath: delta.text }');
-    return everyEvent;
-  }
-  let eventType: string | null = null;
-  if (obj.event !== undefined) {
-    if (typeof obj.event !== 'string' || obj.event === '') f.problem([...path, 'tokens', 'event'], `must be an event type, got ${describe(obj.event)}`, 'e.g. content_block_delta');
-    else eventType = obj.event;
-  }
-  if (obj.jsonPath === undefined) return { mode: 'event', eventType, ignoreTypes };
-  const jsonPath = obj.jsonPath;
-  const segments = typeof jsonPath === 'string' ? parseJsonPath(jsonPath) : null;
-  if (segments === null) {
-    f.problem([...path, 'tokens', 'jsonPath'], `is not a path: ${JSON.stringify(jsonPath)}`, 'e.g. choices[0].delta.content');
-    return { mode: 'event', eventType, ignoreTypes };
-  }
-  return { mode: 'jsonPath', path: jsonPath as string, segments, eventType, ignoreTypes };
 }
 
 function checkJson(text: string, file: string): void {

@@ -9,7 +9,8 @@ export interface ScenarioFields {
   name: string;
   /** No url: the built-in target. */
   target: { url?: string; method: string; headers: Record<string, string>; body?: string };
-  stream: { sentinel: string; tokensJsonPath?: string };
+  /** No sentinel: the api preset's. */
+  stream: { api?: string; sentinel?: string; tokensJsonPath?: string };
   /** Levels and durations as given (a number or text), for the parser to judge. */
   load: { model: 'closed'; sessions: number | string; duration: number | string } | { model: 'open'; rate: number | string; duration: number | string };
 }
@@ -21,7 +22,9 @@ function rawScenario(s: ScenarioFields): Record<string, unknown> {
   target.method = s.target.method;
   if (Object.keys(s.target.headers).length > 0) target.headers = s.target.headers;
   if (s.target.body !== undefined) target.body = s.target.body;
-  const stream: Record<string, unknown> = { sentinel: s.stream.sentinel };
+  const stream: Record<string, unknown> = {};
+  if (s.stream.api !== undefined) stream.api = s.stream.api;
+  if (s.stream.sentinel !== undefined) stream.sentinel = s.stream.sentinel;
   if (s.stream.tokensJsonPath !== undefined) stream.tokens = { jsonPath: s.stream.tokensJsonPath };
   const load = s.load.model === 'closed' ? { model: 'closed', sessions: s.load.sessions, duration: s.load.duration } : { model: 'open', rate: s.load.rate, duration: s.load.duration };
   return { name: s.name, target, stream, load };
@@ -95,9 +98,11 @@ export function commentedScenarioYaml(s: ScenarioFields, opts: TemplateOptions):
 
   line('# How a reply is read: the event that ends it, which events carry tokens, when to give up.');
   line('stream:');
-  field(2, 'sentinel', s.stream.sentinel, 'the data of the last event; "" when a reply ends with its response');
+  if (s.stream.api !== undefined) field(2, 'api', s.stream.api, 'sets sentinel, tokens, reasoning and usage for this API; a field written below wins');
+  else off(2, 'api: openai-chat', 'or anthropic, responses, gemini: sentinel, tokens, reasoning and usage for that API at once');
+  if (s.stream.sentinel !== undefined) field(2, 'sentinel', s.stream.sentinel, 'the data of the last event; "" when a reply ends with its response');
   if (s.stream.tokensJsonPath !== undefined) field(2, 'tokens', { jsonPath: s.stream.tokensJsonPath }, 'a non-empty string at this path in an event is one token');
-  else off(2, 'tokens: { jsonPath: "choices[0].delta.content" }', 'left out: every non-empty event is a token');
+  else if (s.stream.api === undefined) off(2, 'tokens: { jsonPath: "choices[0].delta.content" }', 'left out: every non-empty event is a token');
   off(2, 'ignoreEvents: [ping]', 'event types that are keep-alives, never tokens');
   off(2, 'usage: auto', "where the server's own token count is read; off for none");
   off(2, 'idleTimeout: 120s', 'give up on a stream after this long without a byte');

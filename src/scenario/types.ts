@@ -3,6 +3,7 @@ import type { NoProxyList } from '../proxy/no-proxy.js';
 import type { ProxySpec } from '../proxy/settings.js';
 import type { Threshold } from '../thresholds/rules.js';
 import type { TraceSpec, WorkloadSpec } from '../workload/spec.js';
+import type { ApiShape } from './api-presets.js';
 
 // A validated scenario: every duration already in ms, every default filled in.
 
@@ -83,13 +84,23 @@ export interface ConnectTo {
   address: string;
 }
 
+/** A parsed JSON path: keys and list indexes. */
+export type JsonPathSegments = readonly (string | number)[];
+
 /**
- * Which events carry tokens and how many: every event (1 each) or a JSON path into its data,
- * only events of `eventType` when it is set ('message' means unnamed events, as in the SSE
- * spec), never events whose type is in `ignoreTypes` (keep-alives such as Anthropic's `ping`).
+ * Which events carry tokens and how many: every event (1 each); a JSON path into its data, or
+ * several (their counts add: a server sends one field or another, as `reasoning_content` and
+ * `reasoning`); or the parts of a list (Gemini's `candidates[0].content.parts`) marked
+ * `thought: true`, or not marked so. Only events of `eventTypes` when it is set ('message'
+ * means unnamed events, as in the SSE spec), never events whose type is in `ignoreTypes`
+ * (keep-alives such as Anthropic's `ping`).
  */
-export type TokenCounting = ({ mode: 'event' } | { mode: 'jsonPath'; path: string; segments: (string | number)[] }) & {
-  eventType: string | null;
+export type TokenCounting = (
+  | { mode: 'event' }
+  | { mode: 'jsonPath'; path: string; paths: readonly JsonPathSegments[] }
+  | { mode: 'parts'; path: string; segments: JsonPathSegments; thought: boolean }
+) & {
+  eventTypes: readonly string[] | null;
   ignoreTypes: readonly string[];
 };
 
@@ -101,9 +112,20 @@ export type TokenCounting = ({ mode: 'event' } | { mode: 'jsonPath'; path: strin
  */
 export interface UsageReading {
   eventType: string | null;
-  /** As written; null: the APIs' own top-level `usage.completion_tokens` (OpenAI) or `usage.output_tokens` (Anthropic). */
+  /**
+   * As written (a list joined with ", "); null: the APIs' own `usage.completion_tokens`
+   * (OpenAI chat), `usage.output_tokens` (Anthropic) or `response.usage.output_tokens` (Responses).
+   */
   path: string | null;
-  segments: (string | number)[] | null;
+  /** The paths whose counts add up to the output tokens (Gemini's candidates and thoughts); null: the APIs' own, as `path` says. */
+  paths: readonly JsonPathSegments[] | null;
+  /**
+   * Where the reasoning tokens among them are, as written; null: with the APIs' own count,
+   * their `completion_tokens_details.reasoning_tokens` or `output_tokens_details.reasoning_tokens`;
+   * with a path of the scenario's, none.
+   */
+  reasoningPath: string | null;
+  reasoningSegments: JsonPathSegments | null;
   /**
    * The key the data must hold to be parsed, with its closing quote and without its opening
    * one (`usage"`): a search then runs to a rare letter, not to every quote of the JSON. Null:
@@ -130,6 +152,10 @@ export interface StreamSpec {
   /** Type of the event that ends a reply, e.g. message_stop (Anthropic); null when none does. With neither, the reply ends with the response. */
   sentinelEvent: string | null;
   tokens: TokenCounting;
+  /** Which events carry reasoning tokens, and how many (as `tokens`); null: none are counted apart. */
+  reasoning: TokenCounting | null;
+  /** The API shape whose preset filled the fields not written (`stream.api`); null: none. */
+  api: ApiShape | null;
   /** Where the server's output token count is read; null: it is not (`usage: off`). */
   usage: UsageReading | null;
   /** The client gives up after this long without a byte (also bounds the wait for headers). */

@@ -1,12 +1,16 @@
 // `stream.usage`: where the server's own count of a reply's output tokens is read.
 //   auto (default)               the APIs' shapes, unconfigured: a top-level `usage` object's
-//                                completion_tokens (OpenAI) or output_tokens (Anthropic)
+//                                completion_tokens (OpenAI) or output_tokens (Anthropic), or
+//                                Responses' response.usage.output_tokens; and the reasoning among
+//                                them, where the API says (…_tokens_details.reasoning_tokens)
 //   off                          not read
-//   { event: NAME, jsonPath: P } only events of type NAME, and/or the count at P (either or both)
+//   { event: NAME, jsonPath: P } only events of type NAME, and/or the count at P (either or both);
+//                                a list of paths adds their counts (Gemini counts thoughts apart)
+//   reasoningJsonPath: R         beside them: where the reasoning tokens among the output are
 import { closest } from './errors.js';
 import { describe, type Fields, type Path, type RawObject } from './fields.js';
 import { parseJsonPath } from './json-path.js';
-import type { UsageReading } from './types.js';
+import type { JsonPathSegments, UsageReading } from './types.js';
 
 /**
  * The key auto mode looks for, with its closing quote (see UsageReading.marker). OpenAI
@@ -15,9 +19,11 @@ import type { UsageReading } from './types.js';
  */
 const USAGE_KEY = 'usage"';
 
-export const AUTO_USAGE: UsageReading = { eventType: null, path: null, segments: null, marker: USAGE_KEY };
+export const AUTO_USAGE: UsageReading = { eventType: null, path: null, paths: null, reasoningPath: null, reasoningSegments: null, marker: USAGE_KEY };
 
-const HINT = 'auto (OpenAI and Anthropic usage, the default), off, or { event: message_delta, jsonPath: usage.output_tokens } (either or both)';
+const KEYS = ['event', 'jsonPath', 'reasoningJsonPath'];
+
+const HINT = 'auto (OpenAI, Anthropic and Responses usage, the default), off, or { event: message_delta, jsonPath: usage.output_tokens } (either or both)';
 
 export function readUsageSetting(f: Fields, raw: unknown, path: Path): UsageReading | null {
   // Case aside, as the other word choices of a scenario (Fields.oneOf).
@@ -31,7 +37,7 @@ export function readUsageSetting(f: Fields, raw: unknown, path: Path): UsageRead
   }
   const obj = typeof raw === 'object' && !Array.isArray(raw) ? (raw as RawObject) : undefined;
   const keys = obj === undefined ? [] : Object.keys(obj);
-  if (obj === undefined || keys.length === 0 || keys.some((k) => k !== 'event' && k !== 'jsonPath')) {
+  if (obj === undefined || keys.length === 0 || keys.some((k) => !KEYS.includes(k))) {
     f.problem(path, `must be auto, off or { event: <event type>, jsonPath: <path to the count> } (either or both), got ${describe(raw)}`, HINT);
     return AUTO_USAGE;
   }
@@ -40,23 +46,39 @@ export function readUsageSetting(f: Fields, raw: unknown, path: Path): UsageRead
     if (typeof obj.event !== 'string' || obj.event === '') f.problem([...path, 'event'], `must be an event type, got ${describe(obj.event)}`, 'e.g. message_delta');
     else eventType = obj.event;
   }
-  if (obj.jsonPath === undefined) return { ...AUTO_USAGE, eventType };
-  const segments = typeof obj.jsonPath === 'string' ? parseJsonPath(obj.jsonPath) : null;
-  if (segments === null) {
-    f.problem([...path, 'jsonPath'], `is not a path: ${JSON.stringify(obj.jsonPath)}`, 'e.g. usage.output_tokens');
-    return { ...AUTO_USAGE, eventType };
+  let reasoning: { path: string; segments: JsonPathSegments } | null = null;
+  if (obj.reasoningJsonPath !== undefined) {
+    const segments = typeof obj.reasoningJsonPath === 'string' ? parseJsonPath(obj.reasoningJsonPath) : null;
+    if (segments === null) f.problem([...path, 'reasoningJsonPath'], `is not a path: ${JSON.stringify(obj.reasoningJsonPath)}`, 'e.g. usage.completion_tokens_details.reasoning_tokens');
+    else reasoning = { path: obj.reasoningJsonPath as string, segments };
   }
-  return { eventType, path: obj.jsonPath as string, segments, marker: keyMarker(segments) };
+  const withReasoning = (u: UsageReading): UsageReading => (reasoning === null ? u : { ...u, reasoningPath: reasoning.path, reasoningSegments: reasoning.segments });
+  if (obj.jsonPath === undefined) return withReasoning({ ...AUTO_USAGE, eventType });
+  const written = Array.isArray(obj.jsonPath) ? (obj.jsonPath as unknown[]) : [obj.jsonPath];
+  const paths: JsonPathSegments[] = [];
+  written.forEach((p, i) => {
+    const segments = typeof p === 'string' ? parseJsonPath(p) : null;
+    if (segments === null) f.problem(Array.isArray(obj.jsonPath) ? [...path, 'jsonPath', i] : [...path, 'jsonPath'], `is not a path: ${JSON.stringify(p)}`, 'e.g. usage.output_tokens');
+    else paths.push(segments);
+  });
+  if (written.length === 0) f.problem([...path, 'jsonPath'], 'is an empty list', 'one path or more');
+  if (paths.length === 0 || paths.length < written.length) return withReasoning({ ...AUTO_USAGE, eventType });
+  // A path of the scenario's has no reasoning count but the one it names.
+  return { eventType, path: (written as string[]).join(', '), paths, reasoningPath: reasoning?.path ?? null, reasoningSegments: reasoning?.segments ?? null, marker: keyMarker(paths) };
 }
 
 /**
- * The path's last key, as the data must hold it if the path is there (a key written with
- * \u escapes would be missed: no API writes one). Null for a path of list indexes only:
- * then every event of the type is parsed.
+ * The paths' last common key, as the data must hold it if a path is there (a key written with
+ * \u escapes would be missed: no API writes one): a single path's last key; for several, the
+ * last key they share (Gemini's `usageMetadata`). Null where there is none (a path of list
+ * indexes only, or paths with nothing in common): then every event of the type is parsed.
  */
-function keyMarker(segments: readonly (string | number)[]): string | null {
-  for (let i = segments.length - 1; i >= 0; i--) {
-    const seg = segments[i];
+function keyMarker(paths: readonly JsonPathSegments[]): string | null {
+  const first = paths[0] ?? [];
+  let common = paths.length === 1 ? first.length : 0;
+  if (paths.length > 1) while (common < first.length && paths.every((p) => p.length > common && p[common] === first[common])) common++;
+  for (let i = common - 1; i >= 0; i--) {
+    const seg = first[i];
     // JSON's form of the key, without its opening quote (see UsageReading.marker).
     if (typeof seg === 'string') return JSON.stringify(seg).slice(1);
   }
@@ -67,5 +89,6 @@ function keyMarker(segments: readonly (string | number)[]): string | null {
 export function describeUsage(u: UsageReading | null): string {
   if (u === null) return 'off';
   const what = u.path === null ? 'auto' : `jsonPath:${u.path}`;
-  return u.eventType === null ? what : `type:${u.eventType} ${what}`;
+  const reasoning = u.reasoningPath === null ? '' : ` reasoningJsonPath:${u.reasoningPath}`;
+  return u.eventType === null ? `${what}${reasoning}` : `type:${u.eventType} ${what}${reasoning}`;
 }

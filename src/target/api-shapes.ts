@@ -22,8 +22,12 @@
 //                (`reasoning`, with `response.reasoning_summary_text.delta` per token; then
 //                `message`, with `response.output_text.delta` per token), then
 //                `response.completed` with `response.usage`; no sentinel.
+// - gemini:      Gemini's `streamGenerateContent?alt=sse`: one GenerateContentResponse per token
+//                (`candidates[0].content.parts[0].text`; reasoning parts marked `"thought": true`),
+//                then a last one with `finishReason` and `usageMetadata` (`candidatesTokenCount`,
+//                and `thoughtsTokenCount` apart from it, as Gemini counts them); no sentinel.
 
-export const FORMATS = ['openai', 'openai-full', 'anthropic', 'text', 'responses'] as const;
+export const FORMATS = ['openai', 'openai-full', 'anthropic', 'text', 'responses', 'gemini'] as const;
 export type Format = (typeof FORMATS)[number];
 
 const WORDS = Array.from({ length: 64 }, (_, i) => ` tok${i}`);
@@ -67,6 +71,8 @@ const delta = (field: string, w: string): string => `{"index":0,"delta":{"${fiel
 const anthropicDelta = (index: number, type: string, field: string, w: string): string =>
   named('content_block_delta', `{"type":"content_block_delta","index":${index},"delta":{"type":"${type}","${field}":${JSON.stringify(w)}}}`);
 
+const geminiChunk = (part: string, extra: string): string => `{"candidates":[{"content":{"parts":[${part}],"role":"model"},"index":0${extra}}],"modelVersion":"${MODEL}"}`;
+
 /** Answer and reasoning token events, per shape; the Responses shape numbers its events, so builds them per token. */
 const EVENTS = {
   text: WORDS.map((w) => `data: ${w}\n\n`),
@@ -80,6 +86,8 @@ const EVENTS = {
   // After a thinking block, the text is the second content block.
   anthropicAfterThinking: WORDS.map((w) => anthropicDelta(1, 'text_delta', 'text', w)),
   anthropicThinking: WORDS.map((w) => anthropicDelta(0, 'thinking_delta', 'thinking', w)),
+  gemini: WORDS.map((w) => `data: ${geminiChunk(`{"text":${JSON.stringify(w)}}`, '')}\n\n`),
+  geminiThought: WORDS.map((w) => `data: ${geminiChunk(`{"text":${JSON.stringify(w)},"thought":true}`, '')}\n\n`),
 };
 
 /** The Responses shape's token events, as a head and a tail around the event's sequence_number. */
@@ -123,7 +131,17 @@ export function replyShape(format: Format, counts: ReplyCounts, sentinel: string
       return anthropic(counts);
     case 'responses':
       return responses(counts);
+    case 'gemini':
+      return gemini(counts);
   }
+}
+
+function gemini(counts: ReplyCounts): ReplyShape {
+  const { inputTokens: p, cachedTokens, reasoningTokens: r, answerTokens: a } = counts;
+  // Gemini leaves out the counts that are 0, and counts the thoughts apart from the candidates.
+  const usage = `{"promptTokenCount":${p},"candidatesTokenCount":${a},${r > 0 ? `"thoughtsTokenCount":${r},` : ''}"totalTokenCount":${p + r + a}${cachedTokens > 0 ? `,"cachedContentTokenCount":${cachedTokens}` : ''}}`;
+  const last = geminiChunk('{"text":""}', `,"finishReason":"${counts.stoppedAtMax ? 'MAX_TOKENS' : 'STOP'}"`).replace(/}$/, `,"usageMetadata":${usage}}`);
+  return { opening: [], token: tokenOf(r, EVENTS.geminiThought, EVENTS.gemini), between: [], heartbeat: ': ping\n\n', closing: [`data: ${last}\n\n`] };
 }
 
 function openaiFull(counts: ReplyCounts, end: string[], usage: boolean): ReplyShape {

@@ -27,7 +27,7 @@ export interface RequestFacts {
   inputTokens: number;
   /** The prompt's prefixes, shortest first, the whole prompt last; empty unless asked for (a prefix cache is on). */
   prefixes: PromptPrefix[];
-  /** `max_completion_tokens`, `max_output_tokens` or `max_tokens` (first found, in that order); null for none. */
+  /** `max_completion_tokens`, `max_output_tokens`, `max_tokens` or Gemini's `generationConfig.maxOutputTokens` (first found, in that order); null for none. */
   maxTokens: number | null;
   /** vLLM's `min_tokens`; null for none. */
   minTokens: number | null;
@@ -67,7 +67,7 @@ export function readRequest(body: string, bodyChars: number, header: string | st
   const facts: RequestFacts = {
     inputTokens: 0,
     prefixes: [],
-    maxTokens: wholeNumber(o.max_completion_tokens) ?? wholeNumber(o.max_output_tokens) ?? wholeNumber(o.max_tokens),
+    maxTokens: wholeNumber(o.max_completion_tokens) ?? wholeNumber(o.max_output_tokens) ?? wholeNumber(o.max_tokens) ?? wholeNumber((o.generationConfig as { maxOutputTokens?: unknown } | undefined)?.maxOutputTokens),
     minTokens: wholeNumber(o.min_tokens),
     usageAsked: (o.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true,
   };
@@ -106,13 +106,14 @@ function tokenIds(prompt: unknown): number | null {
  * - OpenAI chat: `messages[]` (content a string or parts with `text`);
  * - Anthropic Messages: `system`, then `messages[]` (content a string or blocks with `text`);
  * - OpenAI Responses: `instructions`, then `input` (a string, or items whose content is a string or parts);
+ * - Gemini: `systemInstruction`, then `contents[]` (each with `parts` holding `text`);
  * - completions: `prompt` (a string or a list of them).
  */
 function promptSegments(o: Record<string, unknown>): Segment[] {
   const out: Segment[] = [];
-  const system = textOf(o.system) + textOf(o.instructions);
+  const system = textOf(o.system) + textOf(o.instructions) + textOf(o.systemInstruction);
   if (system !== '') out.push({ role: 'system', text: system });
-  for (const list of [o.messages, o.input]) {
+  for (const list of [o.messages, o.input, o.contents]) {
     if (typeof list === 'string') out.push({ role: 'user', text: list });
     else if (Array.isArray(list)) for (const m of list) out.push({ role: roleOf(m), text: textOf(m) });
   }
@@ -127,7 +128,7 @@ function roleOf(m: unknown): string {
   return typeof role === 'string' ? role : typeof type === 'string' ? type : 'user';
 }
 
-/** The text of a message or of its content: a string, parts or blocks with `text`, or a `content` holding them. Images and the like count nothing. */
+/** The text of a message or of its content: a string, parts or blocks with `text`, or a `content` (Gemini: `parts`) holding them. Images and the like count nothing. */
 function textOf(v: unknown, depth = 0): string {
   if (typeof v === 'string') return v;
   if (depth > 4 || v === null || typeof v !== 'object') return '';
@@ -136,9 +137,9 @@ function textOf(v: unknown, depth = 0): string {
     for (const x of v) s += textOf(x, depth + 1);
     return s;
   }
-  const { text, content } = v as { text?: unknown; content?: unknown };
+  const { text, content, parts } = v as { text?: unknown; content?: unknown; parts?: unknown };
   if (typeof text === 'string') return text;
-  return textOf(content, depth + 1);
+  return textOf(content ?? parts, depth + 1);
 }
 
 /**

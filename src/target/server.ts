@@ -16,6 +16,8 @@ import { targetCounters, TokenStream } from './token-stream.js';
 
 /** /v1/messages answers in the Anthropic shape, /v1/responses in the Responses shape, unless the query names another format. */
 export const STREAM_PATHS = ['/stream', '/v1/chat/completions', '/v1/messages', '/v1/responses'];
+/** Gemini's stream path (`/v1beta/models/<model>:streamGenerateContent`, `?alt=sse`) answers in the Gemini shape. */
+export const GEMINI_PATH = /^\/v1(beta)?\/models\/[^/:]+:streamGenerateContent$/;
 
 export interface TargetOptions {
   host?: string;
@@ -141,11 +143,19 @@ function handle(req: TargetRequest, res: TargetResponse, defaults: TargetKnobs, 
     res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(stats) + '\n');
     return;
   }
-  if (!STREAM_PATHS.includes(url.pathname)) {
-    res.writeHead(404, { 'Content-Type': 'text/plain' }).end(`not found; streams are served at ${STREAM_PATHS.join(' and ')}\n`);
+  const gemini = GEMINI_PATH.test(url.pathname);
+  if (!STREAM_PATHS.includes(url.pathname) && !gemini) {
+    res.writeHead(404, { 'Content-Type': 'text/plain' }).end(`not found; streams are served at ${STREAM_PATHS.join(', ')} and /v1beta/models/<model>:streamGenerateContent\n`);
     return;
   }
-  const base = url.pathname === '/v1/messages' ? { ...defaults, format: 'anthropic' as const } : url.pathname === '/v1/responses' ? { ...defaults, format: 'responses' as const } : defaults;
+  const base =
+    url.pathname === '/v1/messages'
+      ? { ...defaults, format: 'anthropic' as const }
+      : url.pathname === '/v1/responses'
+        ? { ...defaults, format: 'responses' as const }
+        : gemini
+          ? { ...defaults, format: 'gemini' as const }
+          : defaults;
   const { knobs: asked, errors } = knobsFromQuery(url.searchParams, base);
   // The engine and the cache are the server's: a request's slots, engine rate or cache size would describe another server.
   const knobs = { ...asked, slots: defaults.slots, engineTokensPerSecond: defaults.engineTokensPerSecond, prefixCache: defaults.prefixCache };

@@ -30,7 +30,7 @@ export interface Threshold {
   abortGraceMs: number;
 }
 
-const ALIASES: Record<string, MetricName> = { delivery_lag: 'deliveryLag', schedule_lag: 'scheduleLag' };
+const ALIASES: Record<string, MetricName> = { delivery_lag: 'deliveryLag', schedule_lag: 'scheduleLag', ttft_any: 'ttftAny' };
 const STAT_ALIASES: Record<string, Stat> = { 'p99.9': 'p999', avg: 'mean', median: 'p50' };
 
 /** Parses one rule; returns the reason when it is not one. */

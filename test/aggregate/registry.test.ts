@@ -49,6 +49,13 @@ function stream(i: number): StreamRecord {
     // Input lengths over every bucket (some unknown), turns from 1 past the last bucket (some not a conversation).
     inputTokens: i % 4 === 3 ? -1 : (i * 2_003) % 200_000,
     turn: i % 3 === 0 ? 0 : 1 + (i % 23),
+    // A third reasoned before answering (counted), and half of those the usage said how much.
+    reasoningTokens: i % 3 === 2 ? 10 + i : 0,
+    firstReasoningUs: i % 3 === 2 ? t0 + 8_000 + i : 0,
+    lastReasoningUs: i % 3 === 2 ? t0 + 19_000 + i : 0,
+    firstEventReasoningTokens: i % 3 === 2 ? 1 : 0,
+    firstEventTokens: 1,
+    usageReasoningTokens: i % 2 === 0 && i % 3 === 2 ? 10 + i : -1,
     outcome,
     errorCode: outcome === 'completed' || outcome === 'aborted' ? '' : `E${i % 3}`,
   });

@@ -34,9 +34,10 @@ function playStream(rec: RunAndWindowRecorder, seq: number, variant: number, sha
     r.bytes += 37;
     if (i === 0) {
       r.firstTokenUs = now;
+      rec.firstAnyToken(r);
       rec.firstToken(r);
     } else rec.gap(r, 50_000 + i * 1000 + seq);
-    rec.event(r, 1);
+    rec.event(r, 1, 0);
     for (const lag of shape.lagsUs ?? []) rec.deliveryLag(r, lag);
     r.lastByteUs = now;
     now += 50_000;

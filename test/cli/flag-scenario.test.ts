@@ -102,6 +102,7 @@ test('a bad flag is told with the flag, as the field would be in a file', async 
   assert.match(await refusal({ header: ['Connection: close'] }), /^-H Connection: cannot be set/);
   assert.match(await refusal({ header: ['Authorization: Bearer ${UNSET_KEY}'] }), /^-H Authorization: uses the environment variable UNSET_KEY, which is not set/);
   assert.match(await refusal({ tokensJsonPath: '' }), /^--tokens-json-path: is not a path/);
+  assert.match(await refusal({ api: 'openai' }), /^--api: must be one of openai-chat, anthropic, responses, gemini, got "openai"/);
   assert.match(await refusal({ header: ['no colon'] }), /^-H: expected "Name: value"/);
   assert.match(await refusal({ header: ['X-A: 1', 'x-a: 2'] }), /^-H x-a: given twice/);
   // Every problem at once, as a file's are.
@@ -180,4 +181,15 @@ test('urlName: the host and port, or "url" when a ${VAR} stands for it', () => {
   assert.equal(urlName('https://llm.example/v1/chat'), 'llm.example');
   assert.equal(urlName('http://user:pw@127.0.0.1:8080/stream'), '127.0.0.1:8080');
   assert.equal(urlName('https://${HOST}/v1'), 'url');
+});
+
+test('--api sets an API’s stream fields at once, its sentinel included; --sentinel and --tokens-json-path win over it', async () => {
+  const anthropic = await fromFlags({ api: 'anthropic' });
+  assert.equal(anthropic.stream.api, 'anthropic');
+  assert.deepEqual([anthropic.stream.sentinel, anthropic.stream.sentinelEvent], [null, 'message_stop'], 'not the flags’ default [DONE]');
+  assert.deepEqual(anthropic.stream.reasoning?.eventTypes, ['content_block_delta']);
+  const mine = await fromFlags({ api: 'openai-chat', sentinel: 'END', tokensJsonPath: 'choices[0].text' });
+  assert.equal(mine.stream.sentinel, 'END');
+  assert.equal(mine.stream.tokens.mode === 'jsonPath' && mine.stream.tokens.path, 'choices[0].text');
+  assert.equal(mine.stream.reasoning?.mode, 'jsonPath', 'the reasoning still the preset’s');
 });

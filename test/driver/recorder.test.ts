@@ -7,7 +7,7 @@ import { RunAndWindowRecorder, type StreamRecorder } from '../../src/aggregate/r
 import { RunAggregate } from '../../src/aggregate/run-aggregate.js';
 import { SecondWindow } from '../../src/aggregate/second-window.js';
 import type { Outcome } from '../../src/record/outcome.js';
-import type { StreamRecord } from '../../src/record/stream-record.js';
+import { firstAnyTokenUs, type StreamRecord } from '../../src/record/stream-record.js';
 import { StreamHandler } from '../../src/driver/stream-handler.js';
 import type { StreamSpec } from '../../src/scenario/types.js';
 import { fakeTransport, loneStreamHost, play, type Exchange } from '../helpers/fake-transport.js';
@@ -24,12 +24,17 @@ class Spy implements StreamRecorder {
   streamOpened(r: StreamRecord): void {
     this.calls.push(`opened ${r.dispatchUs > 0}`);
   }
-  event(_r: StreamRecord, tokens: number): void {
+  readonly reasoning: number[] = [];
+  event(_r: StreamRecord, tokens: number, reasoning: number): void {
     this.calls.push('event');
     this.tokens.push(tokens);
+    this.reasoning.push(reasoning);
   }
   firstToken(r: StreamRecord): void {
     this.calls.push(`firstToken ${(r.firstTokenUs - r.intendedStartUs) / 1000}`);
+  }
+  firstAnyToken(r: StreamRecord): void {
+    this.calls.push(`firstAnyToken ${(firstAnyTokenUs(r) - r.intendedStartUs) / 1000}`);
   }
   gap(_r: StreamRecord, us: number): void {
     this.calls.push('gap');
@@ -61,7 +66,7 @@ test('a reply of 4 tokens and the sentinel: opened, an event each, the first tok
   const spy = new Spy();
   const w = oneStream('stream: { idleTimeout: 5s }', spy, (ex) => play(ex, { headersMs: 10, firstTokenMs: 40, intervalMs: 25, tokens: 4 }));
   await vt.until(w.released, 10_000);
-  assert.deepEqual(spy.calls, ['opened true', 'event', 'firstToken 50', 'event', 'gap', 'event', 'gap', 'event', 'gap', 'event', 'ended completed']);
+  assert.deepEqual(spy.calls, ['opened true', 'event', 'firstAnyToken 50', 'firstToken 50', 'event', 'gap', 'event', 'gap', 'event', 'gap', 'event', 'ended completed']);
   assert.deepEqual(spy.gaps, [25, 25, 25]);
   assert.deepEqual(spy.tokens, [1, 1, 1, 1, 0], 'the sentinel is an event that carries no token');
 });
@@ -76,7 +81,7 @@ test('a reconnect is told with the drop that caused it and the delay as waited; 
     else setTimeout(() => ex.end(), 10);
   });
   await vt.until(w.released, 10_000);
-  assert.deepEqual(spy.calls.filter((c) => c !== 'event'), ['opened true', 'firstToken 0', 'reconnected reset 100', 'ended eof_early']);
+  assert.deepEqual(spy.calls.filter((c) => c !== 'event'), ['opened true', 'firstAnyToken 0', 'firstToken 0', 'reconnected reset 100', 'ended eof_early']);
   assert.equal(w.stream.record.resumesChecked, 1, 'the second connection’s first id was checked against the first’s');
 });
 
@@ -105,4 +110,27 @@ test('through a RunAndWindowRecorder the run aggregate and the window see the sa
   assert.equal(agg.histograms.itl.totalCount, 5);
   assert.equal(sum((s) => s.ended.completed), agg.outcomes.completed);
   assert.equal(agg.outcomes.completed, 1);
+});
+
+test('reasoning before the answer: first token of any kind at the first reasoning event, the answer’s first token after it, no itl across the phases', async () => {
+  const spy = new Spy();
+  const chunk = (field: string, k: number): string => `data: {"choices":[{"delta":{"${field}":"t${k}"}}]}\n\n`;
+  const w = oneStream('stream: { api: openai-chat, usage: off }', spy, (ex) => {
+    ex.send();
+    ex.headers();
+    // 3 reasoning chunks 20 ms apart from 100 ms, then 2 answer chunks, then [DONE].
+    for (let k = 0; k < 5; k++) setTimeout(() => ex.data(chunk(k < 3 ? 'reasoning_content' : 'content', k)), 100 + k * 20);
+    setTimeout(() => {
+      ex.data('data: [DONE]\n\n');
+      ex.end();
+    }, 200);
+  });
+  await vt.until(w.released, 10_000);
+  assert.deepEqual(spy.calls, ['opened true', 'event', 'firstAnyToken 100', 'event', 'event', 'event', 'firstToken 160', 'event', 'gap', 'event', 'ended completed']);
+  assert.deepEqual(spy.tokens, [0, 0, 0, 1, 1, 0]);
+  assert.deepEqual(spy.reasoning, [1, 1, 1, 0, 0, 0]);
+  assert.deepEqual(spy.gaps, [20], 'one gap, between the two answer tokens');
+  const r = w.stream.record;
+  assert.deepEqual([r.reasoningTokens, r.firstReasoningUs - r.intendedStartUs, r.lastReasoningUs - r.intendedStartUs, r.firstEventReasoningTokens], [3, 100_000, 140_000, 1]);
+  assert.deepEqual([r.tokens, r.firstTokenUs - r.intendedStartUs, r.lastTokenUs - r.intendedStartUs, r.firstEventTokens], [2, 160_000, 180_000, 1]);
 });

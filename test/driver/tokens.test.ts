@@ -4,8 +4,8 @@ import { countTokens } from '../../src/driver/tokens.js';
 import { parseJsonPath } from '../../src/scenario/load.js';
 import type { TokenCounting } from '../../src/scenario/types.js';
 
-const byPath = (path: string, eventType: string | null = null): TokenCounting => ({ mode: 'jsonPath', path, segments: parseJsonPath(path) ?? [], eventType, ignoreTypes: ['ping'] });
-const everyEvent: TokenCounting = { mode: 'event', eventType: null, ignoreTypes: ['ping'] };
+const byPath = (path: string, eventType: string | null = null): TokenCounting => ({ mode: 'jsonPath', path, paths: [parseJsonPath(path) ?? []], eventTypes: eventType === null ? null : [eventType], ignoreTypes: ['ping'] });
+const everyEvent: TokenCounting = { mode: 'event', eventTypes: null, ignoreTypes: ['ping'] };
 
 test('per event: every non-empty event is one token', () => {
   const errors = { tokenParseErrors: 0 };
@@ -33,10 +33,10 @@ test('by event type: only events of that type count; unnamed events are "message
   assert.equal(countTokens(delta, 'content_block_delta', deltas, errors), 1);
   assert.equal(countTokens('{"type":"message_start","message":{}}', 'message_start', deltas, errors), 0, 'message_start carries no token');
   assert.equal(countTokens(delta, 'message', deltas, errors), 0, 'an unnamed event (a "message") is not a content_block_delta');
-  const typeOnly: TokenCounting = { mode: 'event', eventType: 'content_block_delta', ignoreTypes: ['ping'] };
+  const typeOnly: TokenCounting = { mode: 'event', eventTypes: ['content_block_delta'], ignoreTypes: ['ping'] };
   assert.equal(countTokens('{}', 'content_block_delta', typeOnly, errors), 1);
   assert.equal(countTokens('{}', 'message_delta', typeOnly, errors), 0);
-  const messages: TokenCounting = { mode: 'event', eventType: 'message', ignoreTypes: [] };
+  const messages: TokenCounting = { mode: 'event', eventTypes: ['message'], ignoreTypes: [] };
   assert.equal(countTokens('x', 'message', messages, errors), 1, 'events with no event: line, which the decoder calls "message", count by that name');
   assert.equal(countTokens('{"type": "ping"}', 'ping', everyEvent, errors), 0, 'a named ping is a keep-alive, not a token');
   assert.equal(countTokens('{"type": "ping"}', 'ping', { ...everyEvent, ignoreTypes: [] }, errors), 1, 'unless ignoreEvents is emptied');

@@ -111,7 +111,7 @@ test('token events are not parsed: only data holding the key (auto: a usage obje
 });
 
 test('a usage chunk with choices: [] is no token by choices.0.delta.content', () => {
-  const counting: TokenCounting = { mode: 'jsonPath', path: 'choices.0.delta.content', segments: ['choices', 0, 'delta', 'content'], eventType: null, ignoreTypes: ['ping'] };
+  const counting: TokenCounting = { mode: 'jsonPath', path: 'choices.0.delta.content', paths: [['choices', 0, 'delta', 'content']], eventTypes: null, ignoreTypes: ['ping'] };
   const errors = { tokenParseErrors: 0 };
   assert.equal(countTokens('{"id":"c","choices":[],"usage":{"prompt_tokens":9,"completion_tokens":12,"total_tokens":21}}', 'message', counting, errors), 0);
   assert.equal(errors.tokenParseErrors, 0);

@@ -12,7 +12,7 @@ import { useTarget } from '../helpers/target.js';
 
 const target = useTarget({ knobs: { firstTokenDelayMs: 20, tokenIntervalMs: 50, tokens: 24, stamp: false } });
 const upstream = (): number => target.port;
-const EVERY_EVENT = { mode: 'event', eventType: null, ignoreTypes: ['ping'] } as const;
+const EVERY_EVENT = { mode: 'event', eventTypes: null, ignoreTypes: ['ping'] } as const;
 
 async function doctor(url: string, acceptEncoding = false): Promise<Finding[]> {
   const headers: Record<string, string> = { Accept: 'text/event-stream', ...(acceptEncoding ? { 'Accept-Encoding': 'gzip, deflate, br' } : {}) };

@@ -151,3 +151,15 @@ test('a run without conversations exposes no ttft-by-turn series', async () => {
   c.second(snapshot(1, { ttftUs: [100_000] }));
   assert.doesNotMatch(await c.text(), /sse_soak_ttft_by_turn_seconds_(count|bucket)/);
 });
+
+test('reasoning models: the first token of any kind is a live histogram, the reasoning tokens a counter of their own', async () => {
+  const c = new PromCollector(LABELS);
+  c.second(snapshot(1, { opened: 2, tokens: 3, reasoningTokens: 40, latencyUs: { ttftAny: [210_000, 250_000], ttft: [1_010_000] } }));
+  c.second(snapshot(2, { tokens: 57, reasoningTokens: 2 }));
+  const series = parseExposition(await c.text());
+  assert.equal(sumSeries(series, 'sse_soak_reasoning_tokens_total'), 42);
+  assert.equal(sumSeries(series, 'sse_soak_tokens_total'), 60, 'the answer’s tokens apart');
+  assert.equal(sumSeries(series, 'sse_soak_ttft_any_seconds_count'), 2);
+  assert.equal(sumSeries(series, 'sse_soak_ttft_any_seconds_bucket', { le: '0.3' }), 2);
+  assert.equal(sumSeries(series, 'sse_soak_ttft_seconds_bucket', { le: '1' }), 0, 'ttft: the first answer token, a second in');
+});

@@ -10,6 +10,8 @@ export interface SecondFill {
   ended?: Partial<Record<Outcome, number>>;
   events?: number;
   tokens?: number;
+  /** Reasoning tokens (stream.reasoning), apart from tokens. */
+  reasoningTokens?: number;
   bytes?: number;
   reconnects?: number;
   cuts?: Partial<Record<CutKind, number>>;
@@ -35,6 +37,7 @@ export function fillWindow(window: SecondWindow, fill: SecondFill): void {
   v.events += fill.events ?? 0;
   window.tokens += fill.tokens ?? 0;
   v.tokens += fill.tokens ?? 0;
+  v.reasoningTokens += fill.reasoningTokens ?? 0;
   v.bytes += fill.bytes ?? 0;
   v.reconnects += fill.reconnects ?? 0;
   for (const [k, n] of Object.entries(fill.cuts ?? {})) v.cuts[k as CutKind] += n;

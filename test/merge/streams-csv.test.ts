@@ -38,7 +38,8 @@ function row(seq: number, inputTokens: number, turn: number): (string | number)[
 
 test('the new columns: tpot_ms, input_tokens and turn, empty where a stream has none', () => {
   const cells = (r: (string | number)[]): Record<string, string | number | undefined> => Object.fromEntries(STREAM_COLUMNS.map((c, i) => [c, r[i]]));
-  assert.deepEqual(STREAM_COLUMNS.slice(-3), ['tpot_ms', 'input_tokens', 'turn'], 'added at the end');
+  const at = STREAM_COLUMNS.indexOf('tpot_ms');
+  assert.deepEqual(STREAM_COLUMNS.slice(at - 1, at + 3), ['max_itl_ms', 'tpot_ms', 'input_tokens', 'turn'], 'added after every older column (the reasoning columns after them)');
   const known = cells(row(0, 812, 3));
   assert.deepEqual([known.tpot_ms, known.input_tokens, known.turn], ['100.000', 812, 3], '(e2e − ttft) ÷ (5 − 1) = 400 ms ÷ 4');
   const none = cells(row(1, -1, 0));
@@ -64,13 +65,13 @@ test('an older streams.csv joins a newer one under the longer header, whichever 
     const text = readFileSync(out, 'utf8');
     const [header, ...rest] = text.split('\n');
     assert.equal(header, STREAM_COLUMNS.join(','));
-    // Each row is two lines (the quoted line break); the old one's second line ends with the three empty cells.
+    // Each row is two lines (the quoted line break); the old one's second line ends with the new columns empty.
     const rows = rest.filter((l) => l !== '');
     assert.equal(rows.length, 4);
     const oldEnd = rows.find((l, i) => i % 2 === 1 && l.endsWith(',,,'));
     assert.ok(oldEnd !== undefined, `the old row padded: ${JSON.stringify(rows)}`);
     assert.ok(
-      rows.some((l) => l.endsWith(',100.000,812,3')),
+      rows.some((l) => l.includes(',100.000,812,3,')),
       'the new row as it was',
     );
     const rule = parseRule('ttft p99 < 1s');

@@ -18,7 +18,8 @@ test('a minimal scenario gets every default', () => {
   assert.equal(v?.method, 'GET');
   assert.equal(v?.headers.Accept, 'text/event-stream');
   assert.equal(s.stream.sentinel, '[DONE]');
-  assert.deepEqual(s.stream.tokens, { mode: 'event', eventType: null, ignoreTypes: ['ping'] });
+  assert.deepEqual(s.stream.tokens, { mode: 'event', eventTypes: null, ignoreTypes: ['ping'] });
+  assert.equal(s.stream.reasoning, null, 'no reasoning counted apart without stream.reasoning or stream.api');
   assert.equal(s.stream.idleTimeoutMs, 120_000);
   assert.equal(s.stream.lifetimeMs, 3_600_000);
   assert.equal(s.stream.maxEventBytes, 1 << 20);
@@ -59,7 +60,7 @@ load: { model: closed, sessions: 10, duration: 1m30s, thinkTime: 2s }
   assert.equal(v?.headersForReport.Authorization, 'Bearer ${OPENAI_API_KEY}');
   assert.equal(v?.urlForReport, 'https://${HOST}/v1/chat/completions');
   assert.deepEqual(JSON.parse(v?.body ?? ''), { model: 'gpt', stream: true, messages: [{ role: 'user', content: 'hi' }] });
-  assert.deepEqual(s.stream.tokens, { mode: 'jsonPath', path: 'choices[0].delta.content', segments: ['choices', 0, 'delta', 'content'], eventType: null, ignoreTypes: ['ping'] });
+  assert.deepEqual(s.stream.tokens, { mode: 'jsonPath', path: 'choices[0].delta.content', paths: [['choices', 0, 'delta', 'content']], eventTypes: null, ignoreTypes: ['ping'] });
   assert.equal(s.stream.maxEventBytes, 65536);
   assert.equal(s.load.durationMs, 90_000);
 });

@@ -69,6 +69,26 @@ test('openai-full: a role chunk, content chunks, a finish chunk, usage when the 
   assert.ok(knob.some((e) => e.data.includes('"completion_tokens":4')), 'the usage knob sends it unasked');
 });
 
+test('gemini: GenerateContentResponse chunks at :streamGenerateContent, thought parts first, usageMetadata at the end, no sentinel', async () => {
+  const body = JSON.stringify({ systemInstruction: { parts: [{ text: 'Be brief.' }] }, contents: [{ role: 'user', parts: [{ text: 'Why is the sky blue? Explain it.' }] }], generationConfig: { maxOutputTokens: 5 } });
+  const url = target.url('/v1beta/models/gemini-2.5-flash:streamGenerateContent', `alt=sse&reasoningTokens=2&tokens=9&honourMaxTokens=true&${FAST}`);
+  const got = await events(url, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+  const data = got.map((e) => JSON.parse(e.data) as { candidates: { content: { parts: { text: string; thought?: boolean }[] }; finishReason?: string }[]; usageMetadata?: Record<string, number> });
+  assert.ok(got.every((e) => e.event === undefined), 'unnamed events');
+  assert.deepEqual(
+    data.map((d) => d.candidates[0]?.content.parts.map((p) => (p.thought === true ? `thought:${p.text}` : p.text)).join('')),
+    ['thought: tok0', 'thought: tok1', ' tok2', ' tok3', ' tok4', ''],
+    'maxOutputTokens 5 is the whole reply, thoughts included',
+  );
+  const last = data[data.length - 1];
+  assert.equal(last?.candidates[0]?.finishReason, 'MAX_TOKENS');
+  // The prompt, estimated at 4 characters a token: 'Be brief.' and the question, 41 characters.
+  assert.deepEqual(last?.usageMetadata, { promptTokenCount: 11, candidatesTokenCount: 3, thoughtsTokenCount: 2, totalTokenCount: 16 });
+  const other = await request(target.url('/v1beta/models/x:generateContent'));
+  await other.body.dump();
+  assert.equal(other.statusCode, 404, 'the non-streaming path is not served');
+});
+
 test('a resumed reply goes on from Last-Event-ID without the opening events again', async () => {
   const got = await events(target.url('/v1/messages', `tokens=4&${FAST}`), { headers: { 'last-event-id': '2' } });
   assert.deepEqual(
@@ -86,7 +106,7 @@ test('the lean openai format is what it always was: one chunk per token, then [D
 });
 
 test('bad format knob is refused, naming the choices', async () => {
-  const res = await request(target.stream('format=gemini'));
+  const res = await request(target.stream('format=cohere'));
   assert.equal(res.statusCode, 400);
   assert.match(await res.body.text(), /openai, openai-full, anthropic, text/);
 });

@@ -14,7 +14,7 @@ const stats = (p99: number) => ({ count: 100, min: 1, mean: p99 / 2, p50: p99 / 
 function figures(): RuleFigures {
   const outcomes = { ...emptyOutcomeCounts(), completed: 990, reset: 4, eof_early: 6, aborted: 50 };
   return {
-    metrics: { connect: stats(5), tls: stats(3), ttfb: stats(40), ttft: stats(1800), itl: stats(120), tpot: stats(40), e2e: stats(30_000), deliveryLag: stats(2), scheduleLag: stats(1) },
+    metrics: { connect: stats(5), tls: stats(3), ttfb: stats(40), ttft: stats(1800), itl: stats(120), tpot: stats(40), e2e: stats(30_000), deliveryLag: stats(2), scheduleLag: stats(1), ttftAny: stats(900) },
     dropRate: 10 / 1000,
     outcomes,
     streams: { started: 1050, ended: 1050, aborted: 50 },
@@ -80,4 +80,11 @@ test('rules evaluate against a run’s figures, with the value shown', () => {
   assert.deepEqual(check('cuts == 0'), [false, '9']);
   assert.deepEqual(check('cuts.idle <= 7'), [true, '7']);
   assert.deepEqual(check('cuts.lifetime == 0'), [true, '0']);
+});
+
+test('ttftAny, the first token of any kind (reasoning or answer), is a latency rules read like ttft', () => {
+  assert.deepEqual(rule('ttftAny p99 < 1s').subject, { kind: 'latency', metric: 'ttftAny', stat: 'p99' });
+  assert.deepEqual(rule('ttft_any p99 < 1s').subject, { kind: 'latency', metric: 'ttftAny', stat: 'p99' }, 'snake case, as delivery_lag');
+  assert.equal(evaluate(rule('ttftAny p99 < 1s'), figures()).pass, true, '900 ms');
+  assert.equal(evaluate(rule('ttft p99 < 1s'), figures()).pass, false, 'the answer’s first token, 1800 ms');
 });
