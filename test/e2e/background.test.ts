@@ -82,13 +82,15 @@ test('the background process dies mid-run: a warning, and the report of the stre
   const dir = tempDir();
   writeFileSync(join(dir, 's.yaml'), 'target: { builtin: { tokens: 200, tokenInterval: 20ms } }\nload: { sessions: 5, duration: 3s, drain: 0s }\nbackground: { connections: 1, rate: 20/s, before: 500ms, after: 500ms }\n');
   const out = join(dir, 'out');
-  const running = cli(['run', join(dir, 's.yaml'), '--workers', '1', '--out', out], { timeoutMs: 30_000 });
-  // This checkout's background process only (its path names the checkout).
+  let pid = 0;
+  const running = cli(['run', join(dir, 's.yaml'), '--workers', '1', '--out', out], { timeoutMs: 30_000, onSpawn: (p) => (pid = p) });
+  // This run's background process only: the child of this CLI that runs background-main.js (other
+  // test files, run side by side with this one, have background processes of their own).
   const main = join(dirname(CLI), '..', 'background', 'background-main.js');
   // Mid-run: once the streams have run a second (timeseries.csv has its first row), not
   // after a fixed time, which a busy machine may spend starting up.
   assert.ok(await waitForSeconds(join(out, 'timeseries.csv'), 1, 20_000), 'the streams did not start within 20 s');
-  spawnSync('pkill', ['-KILL', '-f', main]);
+  assert.equal(spawnSync('pkill', ['-KILL', '-P', String(pid), '-f', main]).status, 0, 'the background process was found and killed');
   const r = await running;
   noStack(r.stderr);
   assert.equal(r.code, 0, r.stderr);
