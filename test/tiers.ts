@@ -48,14 +48,12 @@ export const TIERS: readonly Tier[] = [
       'test/driver/load-run.test.ts',
       'test/driver/pacers.test.ts',
       'test/driver/recorder.test.ts',
-      'test/driver/snapshot-wire.test.ts',
       'test/driver/sse-decoder-memory.test.ts',
       'test/driver/sse-decoder.test.ts',
       'test/driver/stop-before-run.test.ts',
       'test/driver/stream-handler.test.ts',
       'test/driver/tokens.test.ts',
       'test/driver/usage.test.ts',
-      'test/k8s/start-at.test.ts',
       'test/live/buckets.test.ts',
       'test/live/dashboard-feed.test.ts',
       'test/live/dashboard-page.test.ts',
@@ -73,6 +71,18 @@ export const TIERS: readonly Tier[] = [
       'test/thresholds/',
       'test/tiers.test.ts',
       'test/util/',
+      'test/driver/reasoning-figures.test.ts',
+      'test/driver/reasoning.test.ts',
+      'test/doctor/proxy-checks.test.ts',
+      'test/merge/streams-csv.test.ts',
+      'test/proxy/',
+      'test/report/by-input-render.test.ts',
+      'test/report/junit.test.ts',
+      'test/report/markdown.test.ts',
+      'test/run/',
+      'test/target/prefill.test.ts',
+      'test/target/prompt.test.ts',
+      'test/workload/',
     ],
   },
   {
@@ -135,6 +145,12 @@ export const TIERS: readonly Tier[] = [
       'test/k8s/start-spread.test.ts',
       'test/doctor/interim.test.ts',
       'test/live/live-sink.test.ts',
+      'test/integration/proxy-cli.test.ts',
+      'test/capacity/workload.test.ts',
+      'test/e2e/ci-files.test.ts',
+      'test/integration/reasoning-scenario.test.ts',
+      'test/driver/undici-internals.test.ts',
+      'test/target/model-inputs.test.ts',
     ],
   },
   {
@@ -154,6 +170,9 @@ export const TIERS: readonly Tier[] = [
       'test/target/model-server.test.ts', // gaps within the loop lag + 5 ms
       'test/driver/harness-monitor.test.ts', // an idle loop's lag p50 under 20 ms
       'test/target/gzip-knob.test.ts', // no two gzip-flushed events decoded from one chunk
+      'test/integration/proxy.test.ts', // ttft through Squid within 10 ms (+ loop lag) of direct
+      'test/integration/reasoning.test.ts', // each phase's rate within 2 % (+ loop lag) of the target's
+      'test/integration/workloads.test.ts', // ttft by turn within 50–70 ms windows of the prefill time; trace arrivals within 25 ms
     ],
   },
 ];
