@@ -68,10 +68,15 @@ export function registerDoctor(program: Command): void {
       if (mode === null) throw new CliError(`--http: expected 1.1, 2 or auto, got ${flags.http}`, EXIT.INVALID_INPUT);
       const tls = tlsFlags(flags);
       const resolve = resolveFlag(flags, target);
+      // --timeout bounds the whole of doctor: the ALPN question and the stream share it, so a
+      // server that accepts and never answers is given up on within it, not twice over.
+      const deadline = performance.now() + timeoutMs;
       // Over TLS, what the server agrees to; the stream then goes as run's target.http would send it.
       const offered = await alpnOffered(target, tls, resolve.connectTo, Math.min(timeoutMs, 10_000));
       const http2 = mode === '2' || (mode === 'auto' && offered?.includes('h2') === true);
-      const observation = await probe({ url: target, method, headers, body, timeoutMs, sentinel, sentinelEvent, tokens, tls, ...resolve, http2 });
+      const left = Math.max(0, deadline - performance.now());
+      const observation = await probe({ url: target, method, headers, body, timeoutMs: left, sentinel, sentinelEvent, tokens, tls, ...resolve, http2 });
+      observation.timeoutMs = timeoutMs;
       observation.alpnOffered = offered;
       const findings = checkStream(observation, { ...DEFAULT_EXPECTATIONS, sentinel, sentinelEvent });
       process.stdout.write(renderFindings(shown, findings));

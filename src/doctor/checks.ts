@@ -30,6 +30,9 @@ const warn = (check: string, detail: string, fix: string): Finding => ({ level: 
 const fail = (check: string, detail: string, fix: string): Finding => ({ level: 'fail', check, detail, fix });
 
 export function checkStream(o: Observation, x: Expectations = DEFAULT_EXPECTATIONS): Finding[] {
+  if (o.status === 0 && o.end === 'timeout') {
+    return [fail('connection', `no response within ${Math.round(o.timeoutMs / 100) / 10} s (--timeout)`, 'check that the server answers at this URL (a queue, a cold upstream, a firewall that accepts and drops); raise --timeout if it is slow to answer')];
+  }
   if (o.status === 0) {
     return [fail('connection', `no response: ${o.error ?? 'nothing came back'}`, noResponseFix(o.error))];
   }

@@ -60,6 +60,8 @@ export interface Observation {
   /** Longest time with no byte at all, after the headers. */
   longestSilenceMs: number;
   sentinelSeen: boolean;
+  /** doctor's --timeout, as the user gave it (the stream may have had less of it left): what a finding names. */
+  timeoutMs: number;
   /** How the stream ended: cleanly, by doctor's own timeout, or by an error. */
   end: 'closed' | 'timeout' | 'error';
   error: string | null;
@@ -98,6 +100,7 @@ export function probe(opts: ProbeOptions): Promise<Observation> {
     maxEventsPerRead: 0,
     longestSilenceMs: 0,
     sentinelSeen: false,
+    timeoutMs: opts.timeoutMs,
     end: 'closed',
     error: null,
     durationMs: 0,
