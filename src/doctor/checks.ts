@@ -140,7 +140,7 @@ function bufferingFinding(o: Observation, pacing: Pacing): Finding {
 
 function noResponseFix(error: string | null): string {
   if (error?.startsWith('unsolicited 101') === true) return 'answer an SSE request with 200 and the stream, not with a protocol switch';
-  if (error?.startsWith('response headers over') === true) return 'send fewer or shorter response headers (often cookies): clients refuse a head over 16 KiB';
+  if (error?.startsWith('response headers over') === true) return 'send fewer or shorter response headers (often cookies): clients refuse a head over 16 KiB (HTTP/1.1), or over about 144 KiB compressed (HTTP/2)';
   const advice = error === null ? null : certificateAdvice(error);
   if (advice !== null) return advice;
   return 'check the URL, DNS, and that something listens on that port';

@@ -8,6 +8,7 @@ import { connect as netConnect, isIP, type LookupFunction } from 'node:net';
 import type { Readable, Transform } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import { http2ProtocolReason } from '../driver/classify.js';
 import { SseDecoder } from '../driver/sse-decoder.js';
 import { countTokens } from '../driver/tokens.js';
 import type { TokenCounting } from '../scenario/types.js';
@@ -74,7 +75,10 @@ export const UNSOLICITED_101 = 'unsolicited 101 Switching Protocols';
 function describeError(e: Error): string {
   const code = (e as NodeJS.ErrnoException).code ?? e.message;
   // node:http's limit, like undici's (which sse-soak run uses), is 16 KiB.
-  return code === 'HPE_HEADER_OVERFLOW' ? 'response headers over 16 KiB (HPE_HEADER_OVERFLOW)' : code;
+  if (code === 'HPE_HEADER_OVERFLOW') return 'response headers over 16 KiB (HPE_HEADER_OVERFLOW)';
+  // node:http2 is the client run uses over HTTP/2 too: the same reason as a run gives.
+  if (code === 'ERR_HTTP2_ERROR') return http2ProtocolReason(e.message);
+  return code;
 }
 
 export function probe(opts: ProbeOptions): Promise<Observation> {

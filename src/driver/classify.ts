@@ -74,6 +74,9 @@ export function classifyEnd(err: unknown, sent: boolean, wire: WireEnd): EndOfAt
   if (IDLE_CODES.has(code)) return { outcome: 'client_idle_timeout', reason: code };
   if (!sent || CONNECT_CODES.has(code)) return { outcome: 'connect_error', reason: code };
   if (wire === 'reset' || code === 'ECONNRESET') return { outcome: 'reset', reason: 'ECONNRESET' };
+  // Node's HTTP/2 client found the peer breaking HTTP/2 (nghttp2's own check, before any
+  // frame of ours): a broken protocol, as an HTTP/1.1 parser error is, not a cut.
+  if (code === 'ERR_HTTP2_ERROR') return { outcome: 'protocol_error', reason: http2ProtocolReason(message) };
   const h2 = http2End(code, message);
   if (h2 !== null) return h2;
   // undici ends the connection on a 101 nobody asked for (and, but for transport.ts, on an
@@ -112,6 +115,21 @@ function http2End(code: string, message: unknown): EndOfAttempt | null {
   if (code === 'UND_ERR_INFO' && text.startsWith('HTTP/2: stream closed before the response was complete')) return { outcome: 'reset', reason: 'RST_STREAM before the end' };
   if (code === 'UND_ERR_INFO' && text.startsWith('HTTP/2')) return { outcome: 'reset', reason: text.slice(0, 80) };
   return null;
+}
+
+/**
+ * Since Node 20.12 (CVE-2024-27983) its HTTP/2 client refuses a header block sent in more
+ * than 8 CONTINUATION frames: with the default 16 KiB frames, response headers over about
+ * 144 KiB once compressed. It answers with GOAWAY(ENHANCE_YOUR_CALM) and ends every stream
+ * of the connection with this message.
+ */
+export const H2_TOO_MANY_CONTINUATIONS = 'Too many CONTINUATION frames following a HEADER frame';
+
+/** The reason of an ERR_HTTP2_ERROR: what it means where Node's message alone is cryptic. */
+export function http2ProtocolReason(message: unknown): string {
+  const text = typeof message === 'string' ? message : '';
+  if (text === H2_TOO_MANY_CONTINUATIONS) return "response headers over HTTP/2's limit (more than 8 CONTINUATION frames)";
+  return `ERR_HTTP2_ERROR: ${text === '' ? 'protocol error' : text.slice(0, 80)}`;
 }
 
 /** HTTP/2 error codes by number (RFC 9113 §7), as reports name them. */
