@@ -21,6 +21,8 @@ interface DoctorFlags {
   tokensJsonPath?: string;
   ignoreEvents?: string;
   cacert?: string;
+  cert?: string;
+  key?: string;
   insecure?: boolean;
   resolve?: string;
   timeout: string;
@@ -43,6 +45,8 @@ export function registerDoctor(program: Command): void {
     .option('--ignore-events <types>', 'comma-separated event types that are keep-alives, never tokens ("" for none)', STREAM_DEFAULTS.ignoreEvents.join(','))
     .option('--timeout <duration>', 'give up on the stream after this long', '60s')
     .option('--cacert <file>', 'a CA to trust besides the system ones (an internal CA), PEM')
+    .option('--cert <file>', 'a client certificate, PEM, for a server that requires one (mutual TLS; as target.tls.cert)')
+    .option('--key <file>', "the client certificate's private key, PEM (as target.tls.key)")
     .option('--insecure', 'do not verify the certificate (a test path only)')
     .option('--resolve <host:port:address>', "connect to this address for the URL's host and port; Host and SNI keep the name (as curl --resolve)")
     .option('--http <version>', 'auto (h2 where the server offers it over TLS, as run and browsers), 2 (h2 only; prior knowledge on http://) or 1.1', 'auto')
@@ -94,15 +98,20 @@ function tokenFlags(flags: DoctorFlags): TokenCounting {
   return { mode: 'jsonPath', path: flags.tokensJsonPath, segments, eventType, ignoreTypes };
 }
 
-function tlsFlags(flags: DoctorFlags): { ca?: string[]; rejectUnauthorized?: boolean } {
-  const out: { ca?: string[]; rejectUnauthorized?: boolean } = {};
-  if (flags.cacert !== undefined) {
+function tlsFlags(flags: DoctorFlags): { ca?: string[]; cert?: string; key?: string; rejectUnauthorized?: boolean } {
+  const out: { ca?: string[]; cert?: string; key?: string; rejectUnauthorized?: boolean } = {};
+  const pem = (flag: string, file: string): string => {
     try {
-      out.ca = [...rootCertificates, readFileSync(flags.cacert, 'utf8')];
+      return readFileSync(file, 'utf8');
     } catch (err) {
-      throw new CliError(`--cacert: cannot read ${flags.cacert}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, EXIT.INVALID_INPUT);
+      throw new CliError(`${flag}: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, EXIT.INVALID_INPUT);
     }
-  }
+  };
+  if (flags.cacert !== undefined) out.ca = [...rootCertificates, pem('--cacert', flags.cacert)];
+  // As target.tls: a client certificate goes with its key.
+  if ((flags.cert === undefined) !== (flags.key === undefined)) throw new CliError(`${flags.cert === undefined ? '--cert' : '--key'}: required with ${flags.cert === undefined ? '--key' : '--cert'} (a client certificate and its key, PEM)`, EXIT.INVALID_INPUT);
+  if (flags.cert !== undefined) out.cert = pem('--cert', flags.cert);
+  if (flags.key !== undefined) out.key = pem('--key', flags.key);
   if (flags.insecure === true) out.rejectUnauthorized = false;
   return out;
 }

@@ -8,7 +8,7 @@ import { connect as netConnect, isIP, type LookupFunction } from 'node:net';
 import type { Readable, Transform } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import { http2ProtocolReason } from '../driver/classify.js';
+import { http2ProtocolReason, tlsAlertCode } from '../driver/classify.js';
 import { SseDecoder } from '../driver/sse-decoder.js';
 import { countTokens } from '../driver/tokens.js';
 import type { TokenCounting } from '../scenario/types.js';
@@ -28,8 +28,8 @@ export interface ProbeOptions {
   sentinelEvent: string | null;
   /** Which events carry tokens, as a scenario's `stream.tokens` and `ignoreEvents` say. */
   tokens: TokenCounting;
-  /** tls.connect options (ca, rejectUnauthorized, servername), for https:// URLs. */
-  tls?: { ca?: string[]; rejectUnauthorized?: boolean; servername?: string };
+  /** tls.connect options (ca, a client certificate and key, rejectUnauthorized, servername), for https:// URLs. */
+  tls?: { ca?: string[]; cert?: string; key?: string; rejectUnauthorized?: boolean; servername?: string };
   /** Connect to this address instead of what DNS says for the URL's host (curl --resolve). */
   connectTo?: string;
   /** Speak HTTP/2 (node:http2; prior knowledge on http://), as run does where the server offers h2. */
@@ -78,7 +78,9 @@ function describeError(e: Error): string {
   if (code === 'HPE_HEADER_OVERFLOW') return 'response headers over 16 KiB (HPE_HEADER_OVERFLOW)';
   // node:http2 is the client run uses over HTTP/2 too: the same reason as a run gives.
   if (code === 'ERR_HTTP2_ERROR') return http2ProtocolReason(e.message);
-  return code;
+  // A TLS alert the server sent (a client certificate it requires): named as a run names it,
+  // where node:https says only EPROTO.
+  return tlsAlertCode(e) ?? code;
 }
 
 export function probe(opts: ProbeOptions): Promise<Observation> {

@@ -7,6 +7,7 @@ import { connect as netConnect, isIP, type NetConnectOpts, type Socket } from 'n
 import { connect as tlsConnect, createSecureContext, rootCertificates, type ConnectionOptions, type SecureContext, type TLSSocket } from 'node:tls';
 import type { buildConnector } from 'undici';
 import type { HttpMode, Scenario, TlsSpec } from '../scenario/types.js';
+import { errorCode, isTlsAlert } from './classify.js';
 import { nowUs } from '../util/clock.js';
 
 /** When a connection began, finished its TCP connect, and was ready for requests (µs, monotonic). */
@@ -66,6 +67,18 @@ export function connectorOptions(scenario: Scenario, mode: HttpMode, alpn = alpn
     resolveTo: new Map(t.connectTo.map((c) => [`${c.host}:${c.port}`, c.address])),
     sourceAddresses: t.sourceAddresses,
   };
+}
+
+/** The first TLS alert each connection's server sent after the handshake, by socket (see tlsAlertOf). */
+const tlsAlerts = new WeakMap<Socket, string>();
+
+/**
+ * The TLS alert the server sent on this connection after the client's side of the handshake
+ * ended (TLS 1.3: a client certificate refused, alert 116), or null. undici replaces it with
+ * the close that follows ("other side closed"), so the connector keeps it.
+ */
+export function tlsAlertOf(socket: Socket | null): string | null {
+  return socket === null ? null : (tlsAlerts.get(socket) ?? null);
 }
 
 const contexts = new WeakMap<object, SecureContext>();
@@ -140,6 +153,12 @@ export function makeConnector(options: ConnectorOptions, onConnected: (socket: S
         socket.destroy();
         callback(err, null);
         return;
+      }
+      if (https) {
+        socket.on('error', (e: Error) => {
+          const code = errorCode(e);
+          if (isTlsAlert(code) && !tlsAlerts.has(socket)) tlsAlerts.set(socket, code);
+        });
       }
       // In cleartext the connection is ready when TCP is: no handshake time.
       const stamp = { startUs, tcpUs, endUs: https ? nowUs() : tcpUs };
