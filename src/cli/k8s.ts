@@ -17,6 +17,7 @@ import { TEMPLATE } from '../scenario/request-checks.js';
 import type { Scenario } from '../scenario/types.js';
 import { formatDurationMs } from '../scenario/units.js';
 import { collect } from './args.js';
+import { withFolderLock } from '../report/folder-lock.js';
 import { CliError, EXIT } from '../util/exit-codes.js';
 import { applyFlags, parseShard } from './run-options.js';
 import { parseStartAt } from '../run/start-at.js';
@@ -102,19 +103,27 @@ export function registerK8s(program: Command): void {
     .requiredOption('--out <dir>', 'the folder for the shards and the merged report')
     .option('--no-merge', 'only gather the shards')
     .action(async (job: string, flags: { namespace?: string; out: string; merge: boolean }) => {
-      let got;
       try {
-        got = await gather(job, flags.namespace ?? null, flags.out);
+        await mkdir(flags.out, { recursive: true });
       } catch (err) {
-        throw new CliError(`cannot gather the Job ${job}: ${(err as Error).message}`, EXIT.CANNOT_START);
+        throw new CliError(`cannot create ${flags.out}: ${(err as Error).message}`, EXIT.CANNOT_WRITE);
       }
-      for (const n of got.notes) process.stderr.write(`sse-soak: note: ${n}\n`);
-      for (const d of got.dirs) process.stdout.write(`gathered ${d}\n`);
-      if (got.problems.length > 0) {
-        throw new CliError(`not every shard of the Job ${job} could be gathered (${got.dirs.length} were):\n  ${got.problems.join('\n  ')}`, EXIT.CANNOT_START);
-      }
-      if (!flags.merge) return;
-      process.exitCode = await runMerge([...got.dirs, '--out', join(flags.out, 'merged')]);
+      // Its shard folders are one gather's; the merge into <out>/merged takes that folder itself.
+      await withFolderLock(flags.out, 'k8s gather', async () => {
+        let got;
+        try {
+          got = await gather(job, flags.namespace ?? null, flags.out);
+        } catch (err) {
+          throw new CliError(`cannot gather the Job ${job}: ${(err as Error).message}`, EXIT.CANNOT_START);
+        }
+        for (const n of got.notes) process.stderr.write(`sse-soak: note: ${n}\n`);
+        for (const d of got.dirs) process.stdout.write(`gathered ${d}\n`);
+        if (got.problems.length > 0) {
+          throw new CliError(`not every shard of the Job ${job} could be gathered (${got.dirs.length} were):\n  ${got.problems.join('\n  ')}`, EXIT.CANNOT_START);
+        }
+        if (!flags.merge) return;
+        process.exitCode = await runMerge([...got.dirs, '--out', join(flags.out, 'merged')]);
+      });
     });
 
   k8s
