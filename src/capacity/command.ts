@@ -1,7 +1,6 @@
 // The capacity command's work: options checked, the built-in target started once when the
 // scenario names none, the search run step by step, and the report folder written.
 import { mkdir } from 'node:fs/promises';
-import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { CliError, EXIT } from '../util/exit-codes.js';
@@ -10,7 +9,7 @@ import { loadAssets } from '../report/html-writer.js';
 import { writeFileAtomic } from '../report/atomic-file.js';
 import { withFolderLock } from '../report/folder-lock.js';
 import { defaultReportDir } from '../report/writer.js';
-import { loadScenario } from '../scenario/load.js';
+import { loadScenario, readScenarioText } from '../scenario/load.js';
 import { parseDurationMs, parseFraction, parseRatePerSecond } from '../scenario/units.js';
 import { spawnTarget, type ChildTarget } from '../target/child.js';
 import { serverWideKnobs } from '../target/knobs.js';
@@ -69,7 +68,8 @@ function duration(text: string | undefined, flag: string): number | undefined {
 
 export async function runCapacity(file: string, flags: CapacityFlags): Promise<number> {
   const scenario = await loadScenario(file);
-  const raw = rawScenario(await readFile(file, 'utf8'));
+  // Read as loadScenario reads it (decoded as its BOM says): the steps keep its sections as written.
+  const raw = rawScenario(await readScenarioText(file));
   const closed = scenario.load.model === 'closed';
   const slos = flags.slo !== undefined && flags.slo.length > 0 ? parseSlos(flags.slo) : scenario.thresholds.map((t) => ({ ...t, abortOnFail: false }));
   if (slos.length === 0) throw new CliError('capacity needs at least one SLO: --slo "ttft p99 < 2s" (repeatable), or thresholds in the scenario', EXIT.INVALID_INPUT);

@@ -10,6 +10,8 @@ import type { TokenCounting } from '../scenario/types.js';
 import { parseDurationMs } from '../scenario/units.js';
 import { collect, headerFlags, httpUrl, urlWithCredentials } from './args.js';
 import { CliError, EXIT } from '../util/exit-codes.js';
+import { decodeTextFile } from '../workload/decode-text.js';
+import { DataFileError } from '../workload/errors.js';
 
 interface DoctorFlags {
   method?: string;
@@ -101,10 +103,17 @@ function tokenFlags(flags: DoctorFlags): TokenCounting {
 function tlsFlags(flags: DoctorFlags): { ca?: string[]; cert?: string; key?: string; rejectUnauthorized?: boolean } {
   const out: { ca?: string[]; cert?: string; key?: string; rejectUnauthorized?: boolean } = {};
   const pem = (flag: string, file: string): string => {
+    let bytes: Buffer;
     try {
-      return readFileSync(file, 'utf8');
+      bytes = readFileSync(file);
     } catch (err) {
       throw new CliError(`${flag}: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, EXIT.INVALID_INPUT);
+    }
+    try {
+      return decodeTextFile(bytes, file);
+    } catch (err) {
+      if (err instanceof DataFileError) throw new CliError(`${flag}: ${err.message}`, EXIT.INVALID_INPUT);
+      throw err;
     }
   };
   if (flags.cacert !== undefined) out.ca = [...rootCertificates, pem('--cacert', flags.cacert)];

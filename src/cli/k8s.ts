@@ -12,7 +12,7 @@ import { parse as parseYaml, stringify } from 'yaml';
 import { BUNDLE_FILES, encodeBundle, LOG_BUDGET_CHARS } from '../k8s/bundle.js';
 import { gather } from '../k8s/gather.js';
 import { renderManifests, type Manifest } from '../k8s/render.js';
-import { parseScenario } from '../scenario/load.js';
+import { parseScenario, readScenarioText } from '../scenario/load.js';
 import { TEMPLATE } from '../scenario/request-checks.js';
 import type { Scenario } from '../scenario/types.js';
 import { formatDurationMs } from '../scenario/units.js';
@@ -167,12 +167,8 @@ export async function render(file: string, flags: K8sFlags, nowMs: number = Date
   if (flags.shards === undefined) throw new CliError('--shards: how many pods? e.g. --shards 4', EXIT.INVALID_INPUT);
   const shards = wholeNumber(flags.shards, '--shards', 1, MAX_SHARDS);
   const workers = wholeNumber(flags.workers, '--workers', 1, MAX_WORKERS);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new CliError(`${file}: cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, EXIT.INVALID_INPUT);
-  }
+  // As run reads it: bounded, decoded as its BOM says (the ConfigMap then holds it as UTF-8).
+  const text = await readScenarioText(file);
   if (Buffer.byteLength(text) > MAX_SCENARIO_BYTES) throw new CliError(`${file}: ${Math.round(Buffer.byteLength(text) / 1024)} KiB is more than a ConfigMap holds (1 MiB)`, EXIT.INVALID_INPUT);
 
   // Every ${VAR} comes from the Secret in the pod. Here they only need a value for the scenario to be checked: this machine's, or a stand-in.

@@ -16,6 +16,8 @@ import { CliError, EXIT } from '../util/exit-codes.js';
 import { writeReportFolder } from '../run/report-folder.js';
 import { readRun } from '../run/read-run.js';
 import { VERSION } from '../util/version.js';
+import { decodeTextFile } from '../workload/decode-text.js';
+import { DataFileError } from '../workload/errors.js';
 
 /** The folder a path names, symbolic links followed; a folder that does not exist yet is its absolute path. */
 async function sameFolderKey(dir: string): Promise<string> {
@@ -63,7 +65,7 @@ export function registerMerge(program: Command): void {
         const series = dirs.map((d) => join(d, 'timeseries.csv')).filter((f) => existsSync(f));
         if (series.length > 0) {
           const file = join(flags.out, 'timeseries.csv');
-          const rows = mergeTimeseries(await Promise.all(series.map((f) => readFile(f, 'utf8'))));
+          const rows = mergeTimeseries(await Promise.all(series.map(readTimeseries)));
           // Before the HTML page, which draws its charts from this file.
           await writeFileAtomic(file, stringify(rows, { header: true, columns: [...SECOND_COLUMNS] })).catch((err: ReportWriteError) => failures.push(err));
         }
@@ -75,4 +77,14 @@ export function registerMerge(program: Command): void {
         await writeReportFolder({ dir: flags.out, summary, quiet: flags.quiet === true, heading: `merged ${runs.length} runs${startText === null ? '' : `; ${startText}`}\n\n`, unwritten: failures });
       });
     });
+}
+
+/** A run's timeseries.csv, decoded as its BOM says; bytes that are not text are bad input (exit 2). */
+async function readTimeseries(file: string): Promise<string> {
+  try {
+    return decodeTextFile(await readFile(file), file);
+  } catch (err) {
+    if (err instanceof DataFileError) throw new CliError(err.message, EXIT.INVALID_INPUT);
+    throw err;
+  }
 }

@@ -5,6 +5,8 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { capacityReportProblem, pct, type CapacityReport } from '../capacity/report.js';
 import { CliError, EXIT } from '../util/exit-codes.js';
+import { decodeTextFile } from '../workload/decode-text.js';
+import { DataFileError } from '../workload/errors.js';
 import { msText } from '../capacity/table.js';
 import { fmtInt } from '../report/format.js';
 import { esc, pageEnd, pageStart, type HtmlAssets } from '../report/html.js';
@@ -21,12 +23,13 @@ export async function readCapacity(path: string): Promise<CapacityReport> {
     try {
       const { size } = await handle.stat();
       if (size > MAX_CAPACITY_BYTES) throw new CliError(`${file}: ${size} bytes, more than a capacity.json can be`, EXIT.INVALID_INPUT);
-      text = await handle.readFile('utf8');
+      text = decodeTextFile(await handle.readFile(), file);
     } finally {
       await handle.close();
     }
   } catch (err) {
     if (err instanceof CliError) throw err;
+    if (err instanceof DataFileError) throw new CliError(err.message, EXIT.INVALID_INPUT);
     throw new CliError(`${file}: cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, EXIT.INVALID_INPUT);
   }
   let parsed: unknown;

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import type { Summary } from '../report/summary.js';
 import { summaryProblem, withLaterMetrics } from '../report/summary-check.js';
 import { CliError, EXIT } from '../util/exit-codes.js';
+import { decodeTextFile } from '../workload/decode-text.js';
+import { DataFileError } from '../workload/errors.js';
 
 /**
  * The largest summary.json read. A run's is tens of KiB (a few KiB per histogram, a
@@ -24,12 +26,14 @@ export async function readRun(dir: string): Promise<Summary> {
     try {
       const { size } = await handle.stat();
       if (size > MAX_SUMMARY_BYTES) throw new CliError(`${file}: ${size} bytes, more than the ${MAX_SUMMARY_BYTES} a summary.json can be`, EXIT.INVALID_INPUT);
-      text = await handle.readFile('utf8');
+      // Decoded as its BOM says: a summary.json saved again by an editor as UTF-16 still reads.
+      text = decodeTextFile(await handle.readFile(), file);
     } finally {
       await handle.close();
     }
   } catch (err) {
     if (err instanceof CliError) throw err;
+    if (err instanceof DataFileError) throw new CliError(err.message, EXIT.INVALID_INPUT);
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new CliError(`${dir}: no summary.json (a run killed before its end leaves only its CSV files)`, EXIT.INVALID_INPUT);
     throw new CliError(`${file}: cannot read it: ${(err as Error).message}`, EXIT.INVALID_INPUT);
