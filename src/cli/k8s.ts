@@ -17,6 +17,7 @@ import { TEMPLATE } from '../scenario/request-checks.js';
 import type { Scenario } from '../scenario/types.js';
 import { formatDurationMs } from '../scenario/units.js';
 import { collect } from './args.js';
+import { imageReferenceProblem } from '../k8s/image-ref.js';
 import { withFolderLock } from '../report/folder-lock.js';
 import { CliError, EXIT } from '../util/exit-codes.js';
 import { applyFlags, parseShard } from './run-options.js';
@@ -204,7 +205,13 @@ export async function render(file: string, flags: K8sFlags, nowMs: number = Date
   const name = flags.name ?? `sse-soak-${slug(scenario.name)}`;
   if (!/^[a-z0-9]([-a-z0-9]{0,50}[a-z0-9])?$/.test(name)) throw new CliError(`--name: ${name} is not a Job name Kubernetes takes (lowercase letters, digits and -, at most 52 characters)`, EXIT.INVALID_INPUT);
   if (flags.namespace !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(flags.namespace)) throw new CliError(`--namespace: ${flags.namespace} is not a namespace name`, EXIT.INVALID_INPUT);
-  if (flags.secret !== undefined && !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(flags.secret)) throw new CliError(`--secret: ${flags.secret} is not a Secret name`, EXIT.INVALID_INPUT);
+  // A Secret's name is a DNS subdomain (RFC 1123): labels of [a-z0-9-], joined by dots, at most 253 characters.
+  if (flags.secret !== undefined && !(flags.secret.length <= 253 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(flags.secret))) {
+    throw new CliError(`--secret: ${flags.secret} is not a Secret name (lowercase letters, digits, - and ., each dot-separated part starting and ending with a letter or digit)`, EXIT.INVALID_INPUT);
+  }
+  // Checked here, not by the cluster: a bad image shows there only as pods stuck in InvalidImageName.
+  const imageProblem = imageReferenceProblem(flags.image);
+  if (imageProblem !== null) throw new CliError(`--image: ${JSON.stringify(flags.image)} is not an image reference: ${imageProblem}`, EXIT.INVALID_INPUT);
   const cpu = quantity(flags.cpu ?? String(workers), '--cpu');
   const memory = quantity(flags.memory ?? `${512 * (workers + 1)}Mi`, '--memory');
   const metricsPort = flags.metricsListen === undefined ? null : Number(flags.metricsListen);
