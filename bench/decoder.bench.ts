@@ -1,8 +1,10 @@
 // Decoder throughput on token-sized events: our byte-level SseDecoder against
 // eventsource-parser (behind a streaming TextDecoder), on the same bytes, in
 // alternating rounds so that machine noise hits both alike. Prints events/s per core.
+// Then one large event (1, 10 and 50 MiB, in 64 KiB reads) through our decoder alone:
+// MB/s per core for each, which stay about equal when its cost is linear in the event's size.
 //
-//   npm run bench:decoder            (EVENTS=200000 ROUNDS=5 to change the size)
+//   npm run bench:decoder            (EVENTS=200000 ROUNDS=5 to change the size; LARGE=0 skips the large events)
 import { SseDecoder, type SseSink } from '../src/driver/sse-decoder.js';
 import { EventsourceParserAdapter } from './adapters/eventsource-parser.js';
 
@@ -93,4 +95,28 @@ for (const [withStamp, coalesce] of [[false, false], [false, true], [true, false
   const ours = medians['sse-soak SseDecoder'] as number;
   const theirs = medians['eventsource-parser 3'] as number;
   console.log(`  ratio: sse-soak is ${(ours / theirs).toFixed(2)}x eventsource-parser`);
+}
+
+// One large event, as a socket hands it over: 64 KiB reads, the line's end in the last one.
+// A decoder that copies the unfinished line on every read costs (size / read)² / 2 reads' worth
+// of copying: a 50 MiB event then takes minutes, where a linear one takes as long as 50 1 MiB events.
+if (process.env.LARGE !== '0') {
+  const READ = 64 * 1024;
+  console.log(`\none large event in ${READ / 1024} KiB reads, sse-soak SseDecoder (MB/s per core: linear when about equal):`);
+  for (const mib of [1, 10, 50]) {
+    const size = mib * 1024 * 1024;
+    const text = Buffer.alloc(size + 'data: \n\n'.length, 'abcdefghijklmnopqrstuvwxyz0123456789');
+    text.write('data: ', 0);
+    text.write('\n\n', size + 'data: '.length);
+    const reads: Buffer[] = [];
+    for (let o = 0; o < text.length; o += READ) reads.push(text.subarray(o, o + READ));
+    let got = -1;
+    const d = new SseDecoder({ onEvent: (data) => (got = data.length) }, size + 16);
+    const t0 = process.cpuUsage();
+    for (const r of reads) d.push(r);
+    const used = process.cpuUsage(t0);
+    if (got !== size) throw new Error(`decoded ${got} of ${size} bytes`);
+    const seconds = (used.user + used.system) / 1e6;
+    console.log(`  ${String(mib).padStart(2)} MiB event  ${(size / 1e6 / seconds).toFixed(0).padStart(6)} MB/s per core (${(seconds * 1000).toFixed(0)} ms)`);
+  }
 }

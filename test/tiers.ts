@@ -83,6 +83,8 @@ export const TIERS: readonly Tier[] = [
       'test/target/prefill.test.ts',
       'test/target/prompt.test.ts',
       'test/workload/',
+      'test/driver/sse-decoder-large.test.ts',
+      'test/k8s/image-ref.test.ts',
     ],
   },
   {
@@ -151,6 +153,10 @@ export const TIERS: readonly Tier[] = [
       'test/integration/reasoning-scenario.test.ts',
       'test/driver/undici-internals.test.ts',
       'test/target/model-inputs.test.ts',
+      'test/e2e/encodings.test.ts',
+      'test/e2e/folder-lock.test.ts',
+      'test/integration/http2-headers.test.ts',
+      'test/integration/tls-client-cert.test.ts',
     ],
   },
   {

@@ -1,7 +1,6 @@
 // The capacity command's work: options checked, the built-in target started once when the
 // scenario names none, the search run step by step, and the report folder written.
 import { mkdir } from 'node:fs/promises';
-import { readFile } from 'node:fs/promises';
 import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
 import { CliError, EXIT } from '../util/exit-codes.js';
@@ -11,7 +10,8 @@ import { writeFileAtomic } from '../report/atomic-file.js';
 import { reportLink } from '../report/markdown.js';
 import { defaultReportDir, hasCiFiles, prepareCiFiles, writeCiFiles, type CiFiles } from '../report/writer.js';
 import { parseProxyUrl, redactUserinfo } from '../proxy/settings.js';
-import { loadScenario } from '../scenario/load.js';
+import { withFolderLock } from '../report/folder-lock.js';
+import { loadScenario, readScenarioText } from '../scenario/load.js';
 import { isNoProxyWord } from '../scenario/proxy-section.js';
 import { parseDurationMs, parseFraction, parseRatePerSecond } from '../scenario/units.js';
 import { spawnTarget, type ChildTarget } from '../target/child.js';
@@ -76,7 +76,8 @@ function duration(text: string | undefined, flag: string): number | undefined {
 
 export async function runCapacity(file: string, flags: CapacityFlags, ci?: CiFiles): Promise<number> {
   const scenario = await loadScenario(file);
-  const raw = rawScenario(await readFile(file, 'utf8'));
+  // Read as loadScenario reads it (decoded as its BOM says): the steps keep its sections as written.
+  const raw = rawScenario(await readScenarioText(file));
   if (scenario.load.model === 'open' && scenario.load.trace !== null) {
     // A trace says when every stream arrives: there is no rate to step. Stepping its speed would
     // replay a different stretch of the trace's burstiness at each level, not a higher load of the same.
@@ -126,95 +127,98 @@ export async function runCapacity(file: string, flags: CapacityFlags, ci?: CiFil
   } catch (err) {
     throw new CliError(`cannot create the folder of --junit or --summary-md: ${(err as Error).message}`, EXIT.CANNOT_START);
   }
-  const log = (line: string): void => {
-    if (flags.quiet !== true) process.stderr.write(`${line}\n`);
-  };
-
-  // The built-in target, once for every step, when no variant names a URL: its model-server
-  // knobs are server-wide, so they are given when it starts; the rest go per request.
-  const needsBuiltin = flags.target === undefined && scenario.target.variants.some((v) => v.url === null);
-  let child: ChildTarget | null = null;
-  const serverKnobs = serverWideKnobs(scenario.target.variants[0]?.builtin ?? {});
-  if (needsBuiltin) {
-    try {
-      child = await spawnTarget({ knobs: serverKnobs, http2: scenario.target.http === '2' });
-    } catch (err) {
-      throw new CliError(`cannot start the built-in target: ${(err as Error).message}`, EXIT.CANNOT_START);
+  // Its steps' runs each take their own folder (steps/NN); this one is the capacity report's.
+  return withFolderLock(dir, 'capacity', async () => {
+    const log = (line: string): void => {
+      if (flags.quiet !== true) process.stderr.write(`${line}\n`);
+    };
+  
+    // The built-in target, once for every step, when no variant names a URL: its model-server
+    // knobs are server-wide, so they are given when it starts; the rest go per request.
+    const needsBuiltin = flags.target === undefined && scenario.target.variants.some((v) => v.url === null);
+    let child: ChildTarget | null = null;
+    const serverKnobs = serverWideKnobs(scenario.target.variants[0]?.builtin ?? {});
+    if (needsBuiltin) {
+      try {
+        child = await spawnTarget({ knobs: serverKnobs, http2: scenario.target.http === '2' });
+      } catch (err) {
+        throw new CliError(`cannot start the built-in target: ${(err as Error).message}`, EXIT.CANNOT_START);
+      }
+      log(`built-in target at ${child.origin}${Object.keys(serverKnobs).length > 0 ? ` (model server: ${Object.entries(serverKnobs).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`);
     }
-    log(`built-in target at ${child.origin}${Object.keys(serverKnobs).length > 0 ? ` (model server: ${Object.entries(serverKnobs).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`);
-  }
-  const target = flags.target ?? (child === null ? null : `${child.origin}/stream`);
-  // Each step's run is given the built-in target as --target, so it would take every core: leave
-  // one to the target, as run does with a target of its own.
-  const workers = asked ?? (child === null ? null : Math.max(1, availableParallelism() - 1));
-
-  // A reply's length, from the knobs when the target is built in; otherwise learnt from each step's e2e.
-  let replyMs = expectedReplyMs({ ...scenario, target: { ...scenario.target, sendKnobs: scenario.target.sendKnobs || child !== null } }) ?? (stepMs ?? 30_000) / 3;
-  const startedAt = new Date();
-  const done: CapacityStep[] = [];
-  // Ctrl-C reaches the step's run too (one process group): it ends its streams and writes its
-  // report; a SIGTERM to this process alone is passed on. The report is then of the steps so far.
-  let interrupted = false;
-  let running: ChildProcess | null = null;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    interrupted = true;
-    if (signal === 'SIGTERM') running?.kill('SIGTERM');
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  let result: SearchResult<CapacityStep>;
-  try {
-    result = await searchCapacity<CapacityStep>(options, async (level, index) => {
-      if (interrupted) throw new StepInterrupted('interrupted');
-      const timing = stepTiming(replyMs, { measuredMs: stepMs, warmupMs });
-      log(`step ${index + 1}: ${level} ${closed ? 'sessions' : 'streams/s'} (warm-up ${timing.warmupMs / 1000}s, measured ${timing.measuredMs / 1000}s) …`);
-      const step = await runStep({ capacityDir: dir, index, level, scenario: stepScenario(raw, scenario, level, timing, child !== null), timing, slos, target, workers, proxy: flags.proxy ?? null, log, onChild: (c) => (running = c) });
-      if (interrupted) throw new StepInterrupted('interrupted');
-      done.push(step);
-      const failed = step.slos.filter((r) => !r.pass);
-      log(`  ${step.saturated ? 'harness saturated' : step.pass ? 'pass' : `FAIL: ${failed.map((r) => `${r.rule} (${r.shown})`).join('; ')}`} · goodput ${Math.round(step.goodput.share * 1000) / 10}%`);
-      // Replies longer than thought: the next steps hold three of the replies measured.
-      replyMs = Math.max(replyMs, step.summary.metrics.e2e.p90);
-      return step;
+    const target = flags.target ?? (child === null ? null : `${child.origin}/stream`);
+    // Each step's run is given the built-in target as --target, so it would take every core: leave
+    // one to the target, as run does with a target of its own.
+    const workers = asked ?? (child === null ? null : Math.max(1, availableParallelism() - 1));
+  
+    // A reply's length, from the knobs when the target is built in; otherwise learnt from each step's e2e.
+    let replyMs = expectedReplyMs({ ...scenario, target: { ...scenario.target, sendKnobs: scenario.target.sendKnobs || child !== null } }) ?? (stepMs ?? 30_000) / 3;
+    const startedAt = new Date();
+    const done: CapacityStep[] = [];
+    // Ctrl-C reaches the step's run too (one process group): it ends its streams and writes its
+    // report; a SIGTERM to this process alone is passed on. The report is then of the steps so far.
+    let interrupted = false;
+    let running: ChildProcess | null = null;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      interrupted = true;
+      if (signal === 'SIGTERM') running?.kill('SIGTERM');
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    let result: SearchResult<CapacityStep>;
+    try {
+      result = await searchCapacity<CapacityStep>(options, async (level, index) => {
+        if (interrupted) throw new StepInterrupted('interrupted');
+        const timing = stepTiming(replyMs, { measuredMs: stepMs, warmupMs });
+        log(`step ${index + 1}: ${level} ${closed ? 'sessions' : 'streams/s'} (warm-up ${timing.warmupMs / 1000}s, measured ${timing.measuredMs / 1000}s) …`);
+        const step = await runStep({ capacityDir: dir, index, level, scenario: stepScenario(raw, scenario, level, timing, child !== null), timing, slos, target, workers, proxy: flags.proxy ?? null, log, onChild: (c) => (running = c) });
+        if (interrupted) throw new StepInterrupted('interrupted');
+        done.push(step);
+        const failed = step.slos.filter((r) => !r.pass);
+        log(`  ${step.saturated ? 'harness saturated' : step.pass ? 'pass' : `FAIL: ${failed.map((r) => `${r.rule} (${r.shown})`).join('; ')}`} · goodput ${Math.round(step.goodput.share * 1000) / 10}%`);
+        // Replies longer than thought: the next steps hold three of the replies measured.
+        replyMs = Math.max(replyMs, step.summary.metrics.e2e.p90);
+        return step;
+      });
+    } catch (err) {
+      if (err instanceof StepInterrupted) result = partialResult(done, 'interrupted');
+      else if (err instanceof StepError) throw new CliError(err.message, EXIT.CANNOT_START);
+      else throw err;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      await child?.stop();
+    }
+    const report = buildCapacityReport({
+      version: VERSION,
+      scenario: { name: scenario.name, file: scenario.file },
+      model: scenario.load.model,
+      slos: slos.map((s) => s.text),
+      search: { ...options, stepMs: stepMs ?? null, warmupMs: warmupMs ?? null },
+      builtinTarget: child === null ? null : serverKnobs,
+      result,
+      startedAt,
+      endedAt: new Date(),
     });
-  } catch (err) {
-    if (err instanceof StepInterrupted) result = partialResult(done, 'interrupted');
-    else if (err instanceof StepError) throw new CliError(err.message, EXIT.CANNOT_START);
-    else throw err;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    await child?.stop();
-  }
-  const report = buildCapacityReport({
-    version: VERSION,
-    scenario: { name: scenario.name, file: scenario.file },
-    model: scenario.load.model,
-    slos: slos.map((s) => s.text),
-    search: { ...options, stepMs: stepMs ?? null, warmupMs: warmupMs ?? null },
-    builtinTarget: child === null ? null : serverKnobs,
-    result,
-    startedAt,
-    endedAt: new Date(),
-  });
-  const table = renderCapacityTable(report);
-  try {
-    await writeFileAtomic(join(dir, 'capacity.json'), JSON.stringify(report, null, 2) + '\n');
-    await writeFileAtomic(join(dir, 'capacity.txt'), table);
-    await writeFileAtomic(join(dir, 'capacity.html'), renderCapacityHtml(report, await loadAssets()));
-  } catch (err) {
+    const table = renderCapacityTable(report);
+    try {
+      await writeFileAtomic(join(dir, 'capacity.json'), JSON.stringify(report, null, 2) + '\n');
+      await writeFileAtomic(join(dir, 'capacity.txt'), table);
+      await writeFileAtomic(join(dir, 'capacity.html'), renderCapacityHtml(report, await loadAssets()));
+    } catch (err) {
+      process.stdout.write(table);
+      throw new CliError(`cannot write the capacity report in ${dir}: ${(err as Error).message}`, EXIT.CANNOT_WRITE);
+    }
     process.stdout.write(table);
-    throw new CliError(`cannot write the capacity report in ${dir}: ${(err as Error).message}`, EXIT.CANNOT_WRITE);
-  }
-  process.stdout.write(table);
-  process.stdout.write(`\ncapacity report: ${dir} (capacity.json, capacity.html, steps/)\n`);
-  if (hasCiFiles(ci)) {
-    const link = reportLink(dir, ci.env ?? {}, process.cwd());
-    const failures = await writeCiFiles(ci, { junit: () => renderCapacityJunit(report, { hostname: hostname(), reportDir: dir }), markdown: () => renderCapacityMarkdown(report, { reportDir: dir, link }) });
-    if (failures.length > 0) throw new CliError(`cannot write ${failures.map((f) => `${f.file}: ${f.reason}`).join('; ')}`, EXIT.CANNOT_WRITE);
-  }
-  if (result.stop === 'interrupted') return EXIT.INTERRUPTED;
-  if (result.stop === 'first_step_failed') return EXIT.THRESHOLDS_FAILED;
-  if (result.stop === 'harness_saturated') return EXIT.CANNOT_START;
-  return EXIT.OK;
+    process.stdout.write(`\ncapacity report: ${dir} (capacity.json, capacity.html, steps/)\n`);
+    if (hasCiFiles(ci)) {
+      const link = reportLink(dir, ci.env ?? {}, process.cwd());
+      const failures = await writeCiFiles(ci, { junit: () => renderCapacityJunit(report, { hostname: hostname(), reportDir: dir }), markdown: () => renderCapacityMarkdown(report, { reportDir: dir, link }) });
+      if (failures.length > 0) throw new CliError(`cannot write ${failures.map((f) => `${f.file}: ${f.reason}`).join('; ')}`, EXIT.CANNOT_WRITE);
+    }
+    if (result.stop === 'interrupted') return EXIT.INTERRUPTED;
+    if (result.stop === 'first_step_failed') return EXIT.THRESHOLDS_FAILED;
+    if (result.stop === 'harness_saturated') return EXIT.CANNOT_START;
+    return EXIT.OK;
+  });
 }

@@ -6,6 +6,8 @@
 // streamed) and warm-up streams are not judged. Read from a step's streams.csv, row by row.
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import { decodeTextChunks } from '../workload/decode-text.js';
 import type { Threshold } from '../thresholds/rules.js';
 
 export interface Goodput {
@@ -94,7 +96,8 @@ export async function goodputFromCsv(file: string, slos: readonly Pick<Threshold
   const index = new Map<string, number>();
   let judged = 0;
   let good = 0;
-  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  // Decoded as its BOM says, row by row: a streams.csv saved again from a spreadsheet reads too.
+  const lines = createInterface({ input: Readable.from(decodeTextChunks(createReadStream(file), file)), crlfDelay: Infinity });
   for await (const line of lines) {
     if (line === '') continue;
     const cells = csvCells(line);

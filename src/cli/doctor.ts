@@ -11,6 +11,8 @@ import { parseDurationMs } from '../scenario/units.js';
 import { proxyForUrl } from '../proxy/settings.js';
 import { collect, commandProxy, headerFlags, httpUrl, PROXY_FLAG_HELP, urlWithCredentials } from './args.js';
 import { CliError, EXIT } from '../util/exit-codes.js';
+import { decodeTextFile } from '../workload/decode-text.js';
+import { DataFileError } from '../workload/errors.js';
 
 interface DoctorFlags {
   method?: string;
@@ -22,6 +24,8 @@ interface DoctorFlags {
   tokensJsonPath?: string;
   ignoreEvents?: string;
   cacert?: string;
+  cert?: string;
+  key?: string;
   insecure?: boolean;
   resolve?: string;
   timeout: string;
@@ -45,6 +49,8 @@ export function registerDoctor(program: Command): void {
     .option('--ignore-events <types>', 'comma-separated event types that are keep-alives, never tokens ("" for none)', STREAM_DEFAULTS.ignoreEvents.join(','))
     .option('--timeout <duration>', 'give up on the stream after this long', '60s')
     .option('--cacert <file>', 'a CA to trust besides the system ones (an internal CA), PEM')
+    .option('--cert <file>', 'a client certificate, PEM, for a server that requires one (mutual TLS; as target.tls.cert)')
+    .option('--key <file>', "the client certificate's private key, PEM (as target.tls.key)")
     .option('--insecure', 'do not verify the certificate (a test path only)')
     .option('--resolve <host:port:address>', "connect to this address for the URL's host and port; Host and SNI keep the name (as curl --resolve)")
     .option('--http <version>', 'auto (h2 where the server offers it over TLS, as run and browsers), 2 (h2 only; prior knowledge on http://) or 1.1', 'auto')
@@ -73,10 +79,15 @@ export function registerDoctor(program: Command): void {
       const proxy = commandProxy(flags.proxy);
       // Through a proxy the proxy resolves the target's name: --resolve would not be used.
       const resolve = proxyForUrl(proxy, target) === null ? resolveFlag(flags, target) : {};
+      // --timeout bounds the whole of doctor: the ALPN question and the stream share it, so a
+      // server that accepts and never answers is given up on within it, not twice over.
+      const deadline = performance.now() + timeoutMs;
       // Over TLS, what the server agrees to; the stream then goes as run's target.http would send it.
       const offered = await alpnOffered(target, tls, resolve.connectTo, Math.min(timeoutMs, 10_000), proxy);
       const http2 = mode === '2' || (mode === 'auto' && offered?.includes('h2') === true);
-      const observation = await probe({ url: target, method, headers, body, timeoutMs, sentinel, sentinelEvent, tokens, tls, ...resolve, http2, proxy });
+      const left = Math.max(0, deadline - performance.now());
+      const observation = await probe({ url: target, method, headers, body, timeoutMs: left, sentinel, sentinelEvent, tokens, tls, ...resolve, http2, proxy });
+      observation.timeoutMs = timeoutMs;
       observation.alpnOffered = offered;
       const findings = checkStream(observation, { ...DEFAULT_EXPECTATIONS, sentinel, sentinelEvent });
       process.stdout.write(renderFindings(shown, findings));
@@ -94,15 +105,27 @@ function tokenFlags(flags: DoctorFlags): TokenCounting {
   return { mode: 'jsonPath', path: flags.tokensJsonPath, paths: [segments], eventTypes, ignoreTypes };
 }
 
-function tlsFlags(flags: DoctorFlags): { ca?: string[]; rejectUnauthorized?: boolean } {
-  const out: { ca?: string[]; rejectUnauthorized?: boolean } = {};
-  if (flags.cacert !== undefined) {
+function tlsFlags(flags: DoctorFlags): { ca?: string[]; cert?: string; key?: string; rejectUnauthorized?: boolean } {
+  const out: { ca?: string[]; cert?: string; key?: string; rejectUnauthorized?: boolean } = {};
+  const pem = (flag: string, file: string): string => {
+    let bytes: Buffer;
     try {
-      out.ca = [...rootCertificates, readFileSync(flags.cacert, 'utf8')];
+      bytes = readFileSync(file);
     } catch (err) {
-      throw new CliError(`--cacert: cannot read ${flags.cacert}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, EXIT.INVALID_INPUT);
+      throw new CliError(`${flag}: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, EXIT.INVALID_INPUT);
     }
-  }
+    try {
+      return decodeTextFile(bytes, file);
+    } catch (err) {
+      if (err instanceof DataFileError) throw new CliError(`${flag}: ${err.message}`, EXIT.INVALID_INPUT);
+      throw err;
+    }
+  };
+  if (flags.cacert !== undefined) out.ca = [...rootCertificates, pem('--cacert', flags.cacert)];
+  // As target.tls: a client certificate goes with its key.
+  if ((flags.cert === undefined) !== (flags.key === undefined)) throw new CliError(`${flags.cert === undefined ? '--cert' : '--key'}: required with ${flags.cert === undefined ? '--key' : '--cert'} (a client certificate and its key, PEM)`, EXIT.INVALID_INPUT);
+  if (flags.cert !== undefined) out.cert = pem('--cert', flags.cert);
+  if (flags.key !== undefined) out.key = pem('--key', flags.key);
   if (flags.insecure === true) out.rejectUnauthorized = false;
   return out;
 }

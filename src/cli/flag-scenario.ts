@@ -11,6 +11,8 @@ import { scenarioYaml, type ScenarioFields } from '../scenario/template.js';
 import type { Scenario } from '../scenario/types.js';
 import { collect } from './args.js';
 import { CliError, EXIT } from '../util/exit-codes.js';
+import { decodeTextFile } from '../workload/decode-text.js';
+import { DataFileError } from '../workload/errors.js';
 
 export interface ScenarioFlags {
   sessions?: string;
@@ -168,9 +170,10 @@ async function bodyFlag(text: string): Promise<string> {
     handle = await open(file, 'r');
     const { size } = await handle.stat();
     if (size > MAX_SCENARIO_BYTES) throw new CliError(`-b @${file}: is ${Math.round(size / 1024)} KiB: a body may be ${MAX_SCENARIO_BYTES / 1024 / 1024} MiB at most, as a scenario file`, EXIT.INVALID_INPUT);
-    return await handle.readFile('utf8');
+    return decodeTextFile(await handle.readFile(), `-b @${file}`);
   } catch (err) {
     if (err instanceof CliError) throw err;
+    if (err instanceof DataFileError) throw new CliError(err.message, EXIT.INVALID_INPUT);
     const code = (err as NodeJS.ErrnoException).code;
     throw new CliError(`-b @${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : `cannot be read (${code ?? (err as Error).message})`}`, EXIT.INVALID_INPUT);
   } finally {

@@ -13,12 +13,14 @@ import { BUNDLE_FILES, encodeBundle, LOG_BUDGET_CHARS } from '../k8s/bundle.js';
 import { gather } from '../k8s/gather.js';
 import { CLIENT_APPLY_MAX_BYTES, dataFileRefs, formatBytes, placeDataFiles, readShippedFiles } from '../k8s/data-files.js';
 import { renderManifests, type Manifest } from '../k8s/render.js';
-import { parseScenario } from '../scenario/load.js';
+import { parseScenario, readScenarioText } from '../scenario/load.js';
 import { checkWorkloadFiles } from '../scenario/workload-files.js';
 import { TEMPLATE } from '../scenario/request-checks.js';
 import type { Scenario } from '../scenario/types.js';
 import { formatDurationMs } from '../scenario/units.js';
 import { collect } from './args.js';
+import { imageReferenceProblem } from '../k8s/image-ref.js';
+import { withFolderLock } from '../report/folder-lock.js';
 import { CliError, EXIT } from '../util/exit-codes.js';
 import { applyFlags, parseShard } from './run-options.js';
 import { parseStartAt } from '../run/start-at.js';
@@ -106,19 +108,27 @@ export function registerK8s(program: Command): void {
     .requiredOption('--out <dir>', 'the folder for the shards and the merged report')
     .option('--no-merge', 'only gather the shards')
     .action(async (job: string, flags: { namespace?: string; out: string; merge: boolean }) => {
-      let got;
       try {
-        got = await gather(job, flags.namespace ?? null, flags.out);
+        await mkdir(flags.out, { recursive: true });
       } catch (err) {
-        throw new CliError(`cannot gather the Job ${job}: ${(err as Error).message}`, EXIT.CANNOT_START);
+        throw new CliError(`cannot create ${flags.out}: ${(err as Error).message}`, EXIT.CANNOT_WRITE);
       }
-      for (const n of got.notes) process.stderr.write(`sse-soak: note: ${n}\n`);
-      for (const d of got.dirs) process.stdout.write(`gathered ${d}\n`);
-      if (got.problems.length > 0) {
-        throw new CliError(`not every shard of the Job ${job} could be gathered (${got.dirs.length} were):\n  ${got.problems.join('\n  ')}`, EXIT.CANNOT_START);
-      }
-      if (!flags.merge) return;
-      process.exitCode = await runMerge([...got.dirs, '--out', join(flags.out, 'merged')]);
+      // Its shard folders are one gather's; the merge into <out>/merged takes that folder itself.
+      await withFolderLock(flags.out, 'k8s gather', async () => {
+        let got;
+        try {
+          got = await gather(job, flags.namespace ?? null, flags.out);
+        } catch (err) {
+          throw new CliError(`cannot gather the Job ${job}: ${(err as Error).message}`, EXIT.CANNOT_START);
+        }
+        for (const n of got.notes) process.stderr.write(`sse-soak: note: ${n}\n`);
+        for (const d of got.dirs) process.stdout.write(`gathered ${d}\n`);
+        if (got.problems.length > 0) {
+          throw new CliError(`not every shard of the Job ${job} could be gathered (${got.dirs.length} were):\n  ${got.problems.join('\n  ')}`, EXIT.CANNOT_START);
+        }
+        if (!flags.merge) return;
+        process.exitCode = await runMerge([...got.dirs, '--out', join(flags.out, 'merged')]);
+      });
     });
 
   k8s
@@ -162,12 +172,8 @@ async function render(file: string, flags: K8sFlags, nowMs: number = Date.now())
   if (flags.shards === undefined) throw new CliError('--shards: how many pods? e.g. --shards 4', EXIT.INVALID_INPUT);
   const shards = wholeNumber(flags.shards, '--shards', 1, MAX_SHARDS);
   const workers = wholeNumber(flags.workers, '--workers', 1, MAX_WORKERS);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new CliError(`${file}: cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, EXIT.INVALID_INPUT);
-  }
+  // As run reads it: bounded, decoded as its BOM says (the ConfigMap then holds it as UTF-8).
+  const text = await readScenarioText(file);
   if (Buffer.byteLength(text) > MAX_SCENARIO_BYTES) throw new CliError(`${file}: ${Math.round(Buffer.byteLength(text) / 1024)} KiB is more than a ConfigMap holds (1 MiB)`, EXIT.INVALID_INPUT);
 
   // Every ${VAR} comes from the Secret in the pod. Here they only need a value for the scenario to be checked: this machine's, or a stand-in.
@@ -223,7 +229,13 @@ async function render(file: string, flags: K8sFlags, nowMs: number = Date.now())
   const name = flags.name ?? `sse-soak-${slug(scenario.name)}`;
   if (!/^[a-z0-9]([-a-z0-9]{0,50}[a-z0-9])?$/.test(name)) throw new CliError(`--name: ${name} is not a Job name Kubernetes takes (lowercase letters, digits and -, at most 52 characters)`, EXIT.INVALID_INPUT);
   if (flags.namespace !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(flags.namespace)) throw new CliError(`--namespace: ${flags.namespace} is not a namespace name`, EXIT.INVALID_INPUT);
-  if (flags.secret !== undefined && !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(flags.secret)) throw new CliError(`--secret: ${flags.secret} is not a Secret name`, EXIT.INVALID_INPUT);
+  // A Secret's name is a DNS subdomain (RFC 1123): labels of [a-z0-9-], joined by dots, at most 253 characters.
+  if (flags.secret !== undefined && !(flags.secret.length <= 253 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(flags.secret))) {
+    throw new CliError(`--secret: ${flags.secret} is not a Secret name (lowercase letters, digits, - and ., each dot-separated part starting and ending with a letter or digit)`, EXIT.INVALID_INPUT);
+  }
+  // Checked here, not by the cluster: a bad image shows there only as pods stuck in InvalidImageName.
+  const imageProblem = imageReferenceProblem(flags.image);
+  if (imageProblem !== null) throw new CliError(`--image: ${JSON.stringify(flags.image)} is not an image reference: ${imageProblem}`, EXIT.INVALID_INPUT);
   const cpu = quantity(flags.cpu ?? String(workers), '--cpu');
   const memory = quantity(flags.memory ?? `${512 * (workers + 1)}Mi`, '--memory');
   const metricsPort = flags.metricsListen === undefined ? null : Number(flags.metricsListen);

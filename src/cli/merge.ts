@@ -10,11 +10,14 @@ import { joinCsvFiles } from '../merge/streams-csv.js';
 import { mergeTimeseries } from '../merge/timeseries.js';
 import { ReportWriteError, writeFileAtomic } from '../report/atomic-file.js';
 import { SECOND_COLUMNS } from '../report/csv-rows.js';
+import { withFolderLock } from '../report/folder-lock.js';
 import { prepareReportDir } from '../report/writer.js';
 import { CliError, EXIT } from '../util/exit-codes.js';
 import { writeReportFolder } from '../run/report-folder.js';
 import { readRun } from '../run/read-run.js';
 import { VERSION } from '../util/version.js';
+import { decodeTextFile } from '../workload/decode-text.js';
+import { DataFileError } from '../workload/errors.js';
 
 /** The folder a path names, symbolic links followed; a folder that does not exist yet is its absolute path. */
 async function sameFolderKey(dir: string): Promise<string> {
@@ -55,20 +58,33 @@ export function registerMerge(program: Command): void {
       } catch (err) {
         throw new CliError(`cannot create ${flags.out}: ${(err as Error).message}`, EXIT.CANNOT_WRITE);
       }
-      const startText = startLine(started, runs.length);
-      const failures: ReportWriteError[] = [];
-      const series = dirs.map((d) => join(d, 'timeseries.csv')).filter((f) => existsSync(f));
-      if (series.length > 0) {
-        const file = join(flags.out, 'timeseries.csv');
-        const rows = mergeTimeseries(await Promise.all(series.map((f) => readFile(f, 'utf8'))));
-        // Before the HTML page, which draws its charts from this file.
-        await writeFileAtomic(file, stringify(rows, { header: true, columns: [...SECOND_COLUMNS] })).catch((err: ReportWriteError) => failures.push(err));
-      }
-      const streams = join(flags.out, 'streams.csv');
-      await joinCsvFiles(
-        dirs.map((d) => join(d, 'streams.csv')),
-        streams,
-      ).catch((err: Error) => failures.push(err instanceof ReportWriteError ? err : new ReportWriteError(streams, err.message)));
-      await writeReportFolder({ dir: flags.out, summary, quiet: flags.quiet === true, heading: `merged ${runs.length} runs${startText === null ? '' : `; ${startText}`}\n\n`, unwritten: failures });
+      // One writer at a time: a run, or another merge, writing this folder is not mixed in.
+      await withFolderLock(flags.out, 'merge', async () => {
+        const startText = startLine(started, runs.length);
+        const failures: ReportWriteError[] = [];
+        const series = dirs.map((d) => join(d, 'timeseries.csv')).filter((f) => existsSync(f));
+        if (series.length > 0) {
+          const file = join(flags.out, 'timeseries.csv');
+          const rows = mergeTimeseries(await Promise.all(series.map(readTimeseries)));
+          // Before the HTML page, which draws its charts from this file.
+          await writeFileAtomic(file, stringify(rows, { header: true, columns: [...SECOND_COLUMNS] })).catch((err: ReportWriteError) => failures.push(err));
+        }
+        const streams = join(flags.out, 'streams.csv');
+        await joinCsvFiles(
+          dirs.map((d) => join(d, 'streams.csv')),
+          streams,
+        ).catch((err: Error) => failures.push(err instanceof ReportWriteError ? err : new ReportWriteError(streams, err.message)));
+        await writeReportFolder({ dir: flags.out, summary, quiet: flags.quiet === true, heading: `merged ${runs.length} runs${startText === null ? '' : `; ${startText}`}\n\n`, unwritten: failures });
+      });
     });
+}
+
+/** A run's timeseries.csv, decoded as its BOM says; bytes that are not text are bad input (exit 2). */
+async function readTimeseries(file: string): Promise<string> {
+  try {
+    return decodeTextFile(await readFile(file), file);
+  } catch (err) {
+    if (err instanceof DataFileError) throw new CliError(err.message, EXIT.INVALID_INPUT);
+    throw err;
+  }
 }

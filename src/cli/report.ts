@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { withFolderLock } from '../report/folder-lock.js';
 import { writeReportFolder } from '../run/report-folder.js';
 import { readRun } from '../run/read-run.js';
 
@@ -9,6 +10,7 @@ export function registerReport(program: Command): void {
     .argument('<run>', 'a run folder')
     .action(async (dir: string) => {
       const summary = await readRun(dir);
-      await writeReportFolder({ dir, summary, quiet: false, files: ['summary.txt', 'report.html'] });
+      // Not while a run (or another command) writes the folder: its summary.json is about to change.
+      await withFolderLock(dir, 'report', () => writeReportFolder({ dir, summary, quiet: false, files: ['summary.txt', 'report.html'] }));
     });
 }

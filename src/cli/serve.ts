@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 import { DEFAULT_KNOBS, KNOB_SPECS, parseKnob, type TargetKnobs } from '../target/knobs.js';
 import { startTarget } from '../target/server.js';
 import { CliError, EXIT } from '../util/exit-codes.js';
+import { decodeTextFile } from '../workload/decode-text.js';
+import { DataFileError } from '../workload/errors.js';
 
 const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
@@ -58,14 +60,22 @@ export function registerServe(program: Command): void {
 }
 
 /** The PEM texts of --tls-cert and --tls-key (both or neither), or null for cleartext. */
-function readTlsFiles(cert: unknown, key: unknown): { cert: Buffer; key: Buffer } | null {
+function readTlsFiles(cert: unknown, key: unknown): { cert: string; key: string } | null {
   if (cert === undefined && key === undefined) return null;
   if (typeof cert !== 'string' || typeof key !== 'string') throw new CliError('--tls-cert and --tls-key go together: HTTPS needs the certificate and its key', EXIT.INVALID_INPUT);
-  const read = (flag: string, file: string): Buffer => {
+  const read = (flag: string, file: string): string => {
+    let bytes: Buffer;
     try {
-      return readFileSync(file);
+      bytes = readFileSync(file);
     } catch (err) {
       throw new CliError(`${flag}: cannot read ${file}: ${(err as Error).message}`, EXIT.INVALID_INPUT);
+    }
+    try {
+      // Decoded as its BOM says, as every file a command reads.
+      return decodeTextFile(bytes, file);
+    } catch (err) {
+      if (err instanceof DataFileError) throw new CliError(`${flag}: ${err.message}`, EXIT.INVALID_INPUT);
+      throw err;
     }
   };
   return { cert: read('--tls-cert', cert), key: read('--tls-key', key) };

@@ -14,8 +14,12 @@ export interface ProbeResult {
   cutAtMs: number | null;
   /** Why it did not survive: reset, eof_early, HTTP 504, … */
   how: string | null;
-  /** It never got response headers: the stream never began, so it is left out of the conclusions. */
-  noHeaders?: true;
+  /**
+   * Left out of the conclusions, and why: it never got response headers (the stream never
+   * began), or it had no end long after its rung (discover gave up on it). Neither says
+   * anything of the path's limits.
+   */
+  notCounted?: 'no-headers' | 'no-end';
 }
 
 export interface Conclusion {
@@ -35,8 +39,9 @@ export function ladder(maxMs: number, rungsMs: readonly number[] = DEFAULT_LADDE
 }
 
 export function conclude(kind: ProbeKind, results: readonly ProbeResult[]): Conclusion {
-  const unanswered = results.filter((r) => r.kind === kind && r.noHeaders === true).length;
-  const mine = results.filter((r) => r.kind === kind && r.noHeaders !== true).sort((a, b) => a.rungMs - b.rungMs);
+  const unanswered = results.filter((r) => r.kind === kind && r.notCounted === 'no-headers').length;
+  const endless = results.filter((r) => r.kind === kind && r.notCounted === 'no-end').length;
+  const mine = results.filter((r) => r.kind === kind && r.notCounted === undefined).sort((a, b) => a.rungMs - b.rungMs);
   const survived = mine.filter((r) => r.survived).map((r) => r.rungMs);
   const cut = mine.filter((r) => !r.survived);
   const survivedUpToMs = survived.length > 0 ? Math.max(...survived) : null;
@@ -46,13 +51,17 @@ export function conclude(kind: ProbeKind, results: readonly ProbeResult[]): Conc
   const s = fmtDuration;
   const what = kind === 'idle' ? 'idle limit' : 'lifetime limit';
   let text: string;
-  if (mine.length === 0) text = unanswered > 0 ? `${what}: unknown (no probe got response headers)` : `${what}: not probed`;
+  if (mine.length === 0) {
+    const none = [unanswered > 0 ? 'got response headers' : null, endless > 0 ? 'ended after its rung' : null].filter((x) => x !== null);
+    text = none.length > 0 ? `${what}: unknown (no probe ${none.join(' and ')})` : `${what}: not probed`;
+  }
   else if (cutFromMs === null) text = `${what} at least ${s(survivedUpToMs as number)} (every probe survived)`;
   else if (survivedUpToMs === null) text = `${what} below ${s(cutFromMs)} (every probe was cut)`;
   else if (survivedUpToMs > cutFromMs) text = `${what} unclear: a ${s(survivedUpToMs)} probe survived but a ${s(cutFromMs)} one was cut (a limit that varies, or cuts for another reason)`;
   else text = `${what} between ${s(survivedUpToMs)} and ${s(cutFromMs)}`;
   if (measuredMs !== null && mine.length > 0) text += `; the cuts came after ${s(measuredMs)}${kind === 'idle' ? ' of silence' : ' on the connection'}`;
   if (unanswered > 0 && mine.length > 0) text += ` (${unanswered} probe${unanswered === 1 ? '' : 's'} got no response headers and ${unanswered === 1 ? 'is' : 'are'} not counted)`;
+  if (endless > 0 && mine.length > 0) text += ` (${endless} probe${endless === 1 ? '' : 's'} had no end after ${endless === 1 ? 'its' : 'their'} rung and ${endless === 1 ? 'is' : 'are'} not counted)`;
   return { kind, survivedUpToMs, cutFromMs, measuredMs, text };
 }
 

@@ -31,6 +31,9 @@ const warn = (check: string, detail: string, fix: string): Finding => ({ level: 
 const fail = (check: string, detail: string, fix: string): Finding => ({ level: 'fail', check, detail, fix });
 
 export function checkStream(o: Observation, x: Expectations = DEFAULT_EXPECTATIONS): Finding[] {
+  if (o.status === 0 && o.end === 'timeout') {
+    return [fail('connection', `no response within ${Math.round(o.timeoutMs / 100) / 10} s (--timeout)`, 'check that the server answers at this URL (a queue, a cold upstream, a firewall that accepts and drops); raise --timeout if it is slow to answer')];
+  }
   const hop = proxyHopFindings(o);
   if (o.status === 0) {
     return [...hop, proxyFailure(o) ?? fail('connection', `no response: ${o.error ?? 'nothing came back'}`, noResponseFix(o.error))];
@@ -139,7 +142,7 @@ function bufferingFinding(o: Observation, pacing: Pacing): Finding {
 
 function noResponseFix(error: string | null): string {
   if (error?.startsWith('unsolicited 101') === true) return 'answer an SSE request with 200 and the stream, not with a protocol switch';
-  if (error?.startsWith('response headers over') === true) return 'send fewer or shorter response headers (often cookies): clients refuse a head over 16 KiB';
+  if (error?.startsWith('response headers over') === true) return 'send fewer or shorter response headers (often cookies): clients refuse a head over 16 KiB (HTTP/1.1), or over about 144 KiB compressed (HTTP/2)';
   const advice = error === null ? null : certificateAdvice(error);
   if (advice !== null) return advice;
   return 'check the URL, DNS, and that something listens on that port';

@@ -8,6 +8,7 @@ import { connect as netConnect, isIP, type LookupFunction, type Socket } from 'n
 import type { Readable, Transform } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import { http2ProtocolReason, tlsAlertCode } from '../driver/classify.js';
 import { SseDecoder } from '../driver/sse-decoder.js';
 import { countTokens } from '../driver/tokens.js';
 import { proxyOwnAnswer } from '../proxy/answer.js';
@@ -30,8 +31,8 @@ export interface ProbeOptions {
   sentinelEvent: string | null;
   /** Which events carry tokens, as a scenario's `stream.tokens` and `ignoreEvents` say. */
   tokens: TokenCounting;
-  /** tls.connect options (ca, rejectUnauthorized, servername), for https:// URLs. */
-  tls?: { ca?: string[]; rejectUnauthorized?: boolean; servername?: string };
+  /** tls.connect options (ca, a client certificate and key, rejectUnauthorized, servername), for https:// URLs. */
+  tls?: { ca?: string[]; cert?: string; key?: string; rejectUnauthorized?: boolean; servername?: string };
   /** Connect to this address instead of what DNS says for the URL's host (curl --resolve). */
   connectTo?: string;
   /** Speak HTTP/2 (node:http2; prior knowledge on http://), as run does where the server offers h2. */
@@ -89,6 +90,8 @@ export interface Observation {
   /** Longest time with no byte at all, after the headers. */
   longestSilenceMs: number;
   sentinelSeen: boolean;
+  /** doctor's --timeout, as the user gave it (the stream may have had less of it left): what a finding names. */
+  timeoutMs: number;
   /** How the stream ended: cleanly, by doctor's own timeout, or by an error. */
   end: 'closed' | 'timeout' | 'error';
   error: string | null;
@@ -101,7 +104,12 @@ const UNSOLICITED_101 = 'unsolicited 101 Switching Protocols';
 function describeError(e: Error): string {
   const code = (e as NodeJS.ErrnoException).code ?? e.message;
   // node:http's limit, like undici's (which sse-soak run uses), is 16 KiB.
-  return code === 'HPE_HEADER_OVERFLOW' ? 'response headers over 16 KiB (HPE_HEADER_OVERFLOW)' : code;
+  if (code === 'HPE_HEADER_OVERFLOW') return 'response headers over 16 KiB (HPE_HEADER_OVERFLOW)';
+  // node:http2 is the client run uses over HTTP/2 too: the same reason as a run gives.
+  if (code === 'ERR_HTTP2_ERROR') return http2ProtocolReason(e.message);
+  // A TLS alert the server sent (a client certificate it requires): named as a run names it,
+  // where node:https says only EPROTO.
+  return tlsAlertCode(e) ?? code;
 }
 
 export function probe(opts: ProbeOptions): Promise<Observation> {
@@ -131,6 +139,7 @@ export function probe(opts: ProbeOptions): Promise<Observation> {
     maxEventsPerRead: 0,
     longestSilenceMs: 0,
     sentinelSeen: false,
+    timeoutMs: opts.timeoutMs,
     end: 'closed',
     error: null,
     durationMs: 0,

@@ -27,6 +27,29 @@ const CONNECT_CODES = new Set([
 
 const IDLE_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
+/**
+ * A TLS alert the server sent, as OpenSSL names a received one (ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED
+ * for alert 116, ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE for 40, …): the server refused the TLS
+ * connection, most often a client certificate it requires.
+ */
+export function isTlsAlert(code: string): boolean {
+  return /^ERR_SSL_(SSLV3|TLSV1|TLSV13)_ALERT_/.test(code);
+}
+
+/**
+ * The TLS alert an error reports, by OpenSSL's name; null for none. node:https reports an
+ * alert that broke its write as EPROTO, with OpenSSL's text in the message
+ * ("…:sslv3 alert handshake failure:…SSL alert number 40"): named the same way here.
+ */
+export function tlsAlertCode(err: unknown): string | null {
+  const code = errorCode(err);
+  if (isTlsAlert(code)) return code;
+  const message = (err as { message?: unknown })?.message;
+  if (code !== 'EPROTO' || typeof message !== 'string') return null;
+  const m = /\b(sslv3|tlsv1|tlsv13) alert ([a-z ]+):/i.exec(message);
+  return m === null ? null : `ERR_SSL_${(m[1] as string).toUpperCase()}_ALERT_${(m[2] as string).trim().toUpperCase().replace(/ /g, '_')}`;
+}
+
 /** The error's code as reports show it: undici's UND_ERR_*, a system errno name, or the class name. */
 export function errorCode(err: unknown): string {
   const e = err as { code?: unknown; name?: unknown; cause?: { code?: unknown } };
@@ -67,13 +90,23 @@ export interface EndOfAttempt {
  * @param sent whether the attempt's request made it onto a connection (undici calls
  *   onRequestStart just before writing the request head; not at all when connecting failed).
  * @param wire how the socket ended (see wireEnd).
+ * @param tlsAlert the TLS alert the server sent on the attempt's connection before any
+ *   response (connector.ts tlsAlertOf), where undici reported something else; null for none.
  */
-export function classifyEnd(err: unknown, sent: boolean, wire: WireEnd): EndOfAttempt {
+export function classifyEnd(err: unknown, sent: boolean, wire: WireEnd, tlsAlert: string | null = null): EndOfAttempt {
   const code = errorCode(err);
   const message = (err as { message?: unknown })?.message;
   if (IDLE_CODES.has(code)) return { outcome: 'client_idle_timeout', reason: code };
+  // TLS 1.3 lets the client send its request before the server has checked the client's
+  // certificate: a refusal (alert 116, certificate required) then comes after the request,
+  // and undici over HTTP/1.1 reports the close that follows it ("other side closed"). The
+  // connection was never made, as with any TLS failure: no cut of a reply.
+  if (tlsAlert !== null) return { outcome: 'connect_error', reason: tlsAlert };
   if (!sent || CONNECT_CODES.has(code)) return { outcome: 'connect_error', reason: code };
   if (wire === 'reset' || code === 'ECONNRESET') return { outcome: 'reset', reason: 'ECONNRESET' };
+  // Node's HTTP/2 client found the peer breaking HTTP/2 (nghttp2's own check, before any
+  // frame of ours): a broken protocol, as an HTTP/1.1 parser error is, not a cut.
+  if (code === 'ERR_HTTP2_ERROR') return { outcome: 'protocol_error', reason: http2ProtocolReason(message) };
   const h2 = http2End(code, message);
   if (h2 !== null) return h2;
   // undici ends the connection on a 101 nobody asked for (and, but for transport.ts, on an
@@ -112,6 +145,21 @@ function http2End(code: string, message: unknown): EndOfAttempt | null {
   if (code === 'UND_ERR_INFO' && text.startsWith('HTTP/2: stream closed before the response was complete')) return { outcome: 'reset', reason: 'RST_STREAM before the end' };
   if (code === 'UND_ERR_INFO' && text.startsWith('HTTP/2')) return { outcome: 'reset', reason: text.slice(0, 80) };
   return null;
+}
+
+/**
+ * Since Node 20.12 (CVE-2024-27983) its HTTP/2 client refuses a header block sent in more
+ * than 8 CONTINUATION frames: with the default 16 KiB frames, response headers over about
+ * 144 KiB once compressed. It answers with GOAWAY(ENHANCE_YOUR_CALM) and ends every stream
+ * of the connection with this message.
+ */
+export const H2_TOO_MANY_CONTINUATIONS = 'Too many CONTINUATION frames following a HEADER frame';
+
+/** The reason of an ERR_HTTP2_ERROR: what it means where Node's message alone is cryptic. */
+export function http2ProtocolReason(message: unknown): string {
+  const text = typeof message === 'string' ? message : '';
+  if (text === H2_TOO_MANY_CONTINUATIONS) return "response headers over HTTP/2's limit (more than 8 CONTINUATION frames)";
+  return `ERR_HTTP2_ERROR: ${text === '' ? 'protocol error' : text.slice(0, 80)}`;
 }
 
 /** HTTP/2 error codes by number (RFC 9113 §7), as reports name them. */

@@ -9,6 +9,7 @@ import type { buildConnector } from 'undici';
 import type { HttpMode, Scenario, TlsSpec } from '../scenario/types.js';
 import { proxyFor, type ProxySpec } from '../proxy/settings.js';
 import { connectAuthority, openTunnel } from '../proxy/tunnel.js';
+import { errorCode, isTlsAlert } from './classify.js';
 import { nowUs } from '../util/clock.js';
 
 /** When a connection began, finished its TCP connect, and was ready for requests (µs, monotonic). */
@@ -71,6 +72,18 @@ export function connectorOptions(scenario: Scenario, mode: HttpMode, alpn = alpn
     sourceAddresses: t.sourceAddresses,
     proxy: t.proxy,
   };
+}
+
+/** The first TLS alert each connection's server sent after the handshake, by socket (see tlsAlertOf). */
+const tlsAlerts = new WeakMap<Socket, string>();
+
+/**
+ * The TLS alert the server sent on this connection after the client's side of the handshake
+ * ended (TLS 1.3: a client certificate refused, alert 116), or null. undici replaces it with
+ * the close that follows ("other side closed"), so the connector keeps it.
+ */
+export function tlsAlertOf(socket: Socket | null): string | null {
+  return socket === null ? null : (tlsAlerts.get(socket) ?? null);
 }
 
 const contexts = new WeakMap<object, SecureContext>();
@@ -167,6 +180,12 @@ export function makeConnector(options: ConnectorOptions, onConnected: (socket: S
         raw.destroy();
         callback(err, null);
         return;
+      }
+      if (https) {
+        socket.on('error', (e: Error) => {
+          const code = errorCode(e);
+          if (isTlsAlert(code) && !tlsAlerts.has(socket)) tlsAlerts.set(socket, code);
+        });
       }
       // In cleartext the connection is ready when TCP (or the tunnel) is: no handshake time.
       const stamp = { startUs, tcpUs, endUs: https ? nowUs() : tcpUs };

@@ -10,7 +10,8 @@ import type { StreamSpec } from '../scenario/types.js';
 import { monoToEpochUs, nowUs } from '../util/clock.js';
 import { setLongTimeout, type LongTimer } from '../util/timers.js';
 import { httpErrorReason } from '../proxy/answer.js';
-import { classifyEnd, isEventStream, lastEventIdHeader, wireEnd } from './classify.js';
+import { classifyEnd, isEventStream, lastEventIdHeader, tlsAlertCode, wireEnd } from './classify.js';
+import { tlsAlertOf } from './connector.js';
 import { BodyDecoder, contentCoding, type DecodedSink } from './content-decoding.js';
 import { SseDecoder, type SseSink } from './sse-decoder.js';
 import type { TransportStream } from './transport.js';
@@ -280,7 +281,9 @@ export class StreamHandler implements TransportStream, SseSink, DecodedSink {
     this.body = null;
     if (!this.finished) {
       this.decoder?.end();
-      const end = classifyEnd(err, this.attemptSent, wireEnd(this.socket));
+      // A TLS alert before any response: over HTTP/2 undici reports it; over HTTP/1.1 the connector kept it.
+      const tlsAlert = this.attemptAnswered ? null : (tlsAlertCode(err) ?? tlsAlertOf(this.socket));
+      const end = classifyEnd(err, this.attemptSent, wireEnd(this.socket), tlsAlert);
       this.dropped(end.outcome, end.reason);
     }
     if (this.finished) this.release();

@@ -12,6 +12,7 @@ import { createInterface } from 'node:readline';
 import { finished } from 'node:stream/promises';
 import { rename, rm } from 'node:fs/promises';
 import { ReportWriteError, tempBeside } from '../report/atomic-file.js';
+import { decodeTextChunks } from '../workload/decode-text.js';
 
 /**
  * Joins the CSV files that exist among `files` into `out`; writes nothing when none does.
@@ -47,20 +48,22 @@ async function joinInto(present: readonly string[], out: string): Promise<void> 
       continue;
     }
     let inHeader = true;
-    for await (const chunk of createReadStream(file)) {
-      let buf = chunk as Buffer;
+    // Decoded as its BOM says (a file saved again from a spreadsheet may be UTF-16, or UTF-8
+    // with a BOM that would end up in the middle of the joined file), written as UTF-8.
+    for await (const chunk of decodeTextChunks(createReadStream(file), file)) {
+      let text = chunk;
       if (inHeader) {
-        const nl = buf.indexOf(0x0a);
+        const nl = text.indexOf('\n');
         if (nl < 0) {
-          if (!wroteHeader) sink.write(buf);
+          if (!wroteHeader) sink.write(text);
           continue;
         }
-        if (!wroteHeader) sink.write(buf.subarray(0, nl + 1));
-        buf = buf.subarray(nl + 1);
+        if (!wroteHeader) sink.write(text.slice(0, nl + 1));
+        text = text.slice(nl + 1);
         inHeader = false;
         wroteHeader = true;
       }
-      if (buf.length > 0 && !sink.write(buf)) await Promise.race([once(sink, 'drain'), failed]);
+      if (text.length > 0 && !sink.write(text)) await Promise.race([once(sink, 'drain'), failed]);
     }
   }
   sink.end();

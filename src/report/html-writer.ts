@@ -8,6 +8,7 @@ import { writeFileAtomic } from './atomic-file.js';
 import { htmlData } from './html-data.js';
 import { renderHtml, type HtmlAssets } from './html.js';
 import type { Summary } from './summary.js';
+import { decodeTextFile } from '../workload/decode-text.js';
 
 const require = createRequire(import.meta.url);
 
@@ -19,7 +20,8 @@ export async function loadAssets(): Promise<HtmlAssets> {
 
 export async function writeHtmlReport(dir: string, summary: Summary): Promise<string> {
   const csvPath = join(dir, 'timeseries.csv');
-  const csv = existsSync(csvPath) ? await readFile(csvPath, 'utf8') : null;
+  // `report` reads it back, perhaps after a spreadsheet saved it again: decoded as its BOM says.
+  const csv = existsSync(csvPath) ? decodeTextFile(await readFile(csvPath), csvPath) : null;
   const file = join(dir, 'report.html');
   await writeFileAtomic(file, renderHtml(summary, htmlData(summary, csv), await loadAssets()));
   return file;

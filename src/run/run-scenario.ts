@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import { backgroundProxy, backgroundReportUrl, BackgroundTraffic, backgroundUrl } from '../background/background.js';
 import { proxyForUrl, routeText } from '../proxy/settings.js';
 import { LiveSetupError, planLive, startLive, type LiveFlags, type LiveSink } from '../live/live-sink.js';
+import { lockReportFolder } from '../report/folder-lock.js';
 import { defaultReportDir, hasCiFiles, prepareCiFiles, prepareReportDir, type CiFiles } from '../report/writer.js';
 import type { Shard } from '../schedule/open.js';
 import type { Scenario } from '../scenario/types.js';
@@ -99,68 +100,78 @@ export async function runScenario(scenario: Scenario, flags: RunOptions): Promis
     throw new CliError(`cannot create the folder of --junit or --summary-md: ${(err as Error).message}`, EXIT.CANNOT_START);
   }
 
-  for (const notice of scenario.notices) process.stderr.write(`sse-soak: note: ${notice}\n`);
-  let child: ChildTarget | null = null;
-  const links = workers > 1 ? forkWorkers(workers) : [localWorker()];
-  if (startsBuiltinTarget) {
-    try {
-      // target.http: 2 in cleartext is h2c prior knowledge: the built-in target speaks it too.
-      // Its model-server knobs (slots, a prefix cache) are server-wide: given when it starts.
-      child = await spawnTarget({ knobs: serverWideKnobs(scenario.target.variants[0]?.builtin ?? {}), http2: scenario.target.http === '2' });
-    } catch (err) {
-      for (const w of links) w.kill();
-      throw new CliError(`cannot start the built-in target: ${(err as Error).message}`, EXIT.CANNOT_START);
-    }
-  }
-  const { urls, reportUrls, dropped } = variantTargets(scenario, child === null ? null : `${child.origin}/stream`);
-  if (dropped.length > 0) {
-    process.stderr.write(
-      `sse-soak: note: the built-in target's knobs (target.builtin: ${dropped.join(', ')}) are not sent to ${reportUrls[0]}: it is not the built-in target. ` +
-        'If it is `sse-soak serve` (e.g. behind a gateway), set target.sendKnobs: true in the scenario\n',
-    );
-  }
-  const targets: RunTargets = { urls, reportUrls, builtinTarget: child !== null };
-  for (const note of unusedConnectTo(scenario, urls)) process.stderr.write(`sse-soak: note: ${note}\n`);
-
-  const load = scenario.load;
-  const shape = load.model === 'closed' ? `closed model, up to ${Math.max(...load.stages.map((s) => s.to))} sessions` : `open model, up to ${Math.max(...load.stages.map((s) => s.to))}/s`;
-  say(
-    `sse-soak ${VERSION}: ${scenario.name}: ${shape}, ${formatDurationMs(load.durationMs)}${load.drainMs > 0 ? ` (then up to ${formatDurationMs(load.drainMs)} for open streams to finish)` : ', no drain'} against ${reportUrls[0]}${urls.length > 1 ? ` and ${urls.length - 1} more variant(s)` : ''}` +
-      `${targets.builtinTarget ? ' (built-in target)' : ''}${scenario.target.proxy === null ? '' : `, ${routeText(scenario.target.proxy, urls[0] as string)}`}${shard.count > 1 ? `, shard ${shard.index + 1}/${shard.count}` : ''}${workers > 1 ? `, ${workers} worker processes` : ''}\n`,
-  );
-  for (const w of machineLimitWarnings(scenario, shard, workers)) process.stderr.write(`sse-soak: warning: ${w}\n`);
-  const progress = new ProgressPrinter(quiet, progressEveryMs, load.durationMs, load.stages.length, load.model, workers);
-  let background: BackgroundTraffic | null = null;
-  let live: LiveSink | null = null;
-  // --start-at first: it waits once every worker is ready, before the background's lead and the clock, and puts run.start in the summary the others see.
-  const observers: RunObserver[] = flags.startAt === undefined ? [] : [startAtObserver(flags.startAt, say)];
+  // Taken before anything is written into it: a second run with the same --out is refused, not mixed in.
+  const lock = lockReportFolder(outDir, 'run');
   try {
-    if (livePlan !== null) {
-      const started = await liveErrors(() => startLive(livePlan, scenario, shard, outDir));
-      live = started;
-      for (const [what, url] of Object.entries(started.urls)) if (url !== null) process.stderr.write(`sse-soak: live: ${what} at ${url}\n`);
-      observers.push({ onSecond: (s, parts) => started.second(s, parts), onSummary: (summary) => started.end(summary) });
-    }
-    const bg = scenario.background;
-    if (bg !== null) {
-      const url = backgroundUrl(bg, urls[0] as string);
-      const reportUrl = backgroundReportUrl(bg, reportUrls[0] as string);
-      const { via, notice } = backgroundProxy(scenario.target.proxy, url);
-      if (notice !== null) process.stderr.write(`sse-soak: note: ${notice}\n`);
-      try {
-        background = await BackgroundTraffic.start(bg, url, reportUrl, via);
-      } catch (err) {
-        throw new CliError(`cannot start the background traffic: ${(err as Error).message}`, EXIT.CANNOT_START);
-      }
-      say(`background: ${bg.method} ${reportUrl}${via === null ? '' : ` via proxy ${via.shown}`}, ${bg.connections} connections${bg.rate === null ? '' : `, ${bg.rate}/s`}; alone for ${bg.beforeMs / 1000}s before the streams and ${bg.afterMs / 1000}s after\n`);
-    }
-    return await coordinateRun({ scenario, shard, workers: links, outDir, targets, progress, quiet, background, observers, ci: flags.ci });
+    return await runInFolder();
   } finally {
-    for (const w of links) w.kill();
-    background?.kill();
-    await child?.stop();
-    // Last: /metrics may wait for a final scrape (--live-linger); nothing else needs to wait with it.
-    await live?.close();
+    lock.release();
+  }
+
+  async function runInFolder(): Promise<number> {
+    for (const notice of scenario.notices) process.stderr.write(`sse-soak: note: ${notice}\n`);
+    let child: ChildTarget | null = null;
+    const links = workers > 1 ? forkWorkers(workers) : [localWorker()];
+    if (startsBuiltinTarget) {
+      try {
+        // target.http: 2 in cleartext is h2c prior knowledge: the built-in target speaks it too.
+        // Its model-server knobs (slots, a prefix cache) are server-wide: given when it starts.
+        child = await spawnTarget({ knobs: serverWideKnobs(scenario.target.variants[0]?.builtin ?? {}), http2: scenario.target.http === '2' });
+      } catch (err) {
+        for (const w of links) w.kill();
+        throw new CliError(`cannot start the built-in target: ${(err as Error).message}`, EXIT.CANNOT_START);
+      }
+    }
+    const { urls, reportUrls, dropped } = variantTargets(scenario, child === null ? null : `${child.origin}/stream`);
+    if (dropped.length > 0) {
+      process.stderr.write(
+        `sse-soak: note: the built-in target's knobs (target.builtin: ${dropped.join(', ')}) are not sent to ${reportUrls[0]}: it is not the built-in target. ` +
+          'If it is `sse-soak serve` (e.g. behind a gateway), set target.sendKnobs: true in the scenario\n',
+      );
+    }
+    const targets: RunTargets = { urls, reportUrls, builtinTarget: child !== null };
+    for (const note of unusedConnectTo(scenario, urls)) process.stderr.write(`sse-soak: note: ${note}\n`);
+  
+    const load = scenario.load;
+    const shape = load.model === 'closed' ? `closed model, up to ${Math.max(...load.stages.map((s) => s.to))} sessions` : `open model, up to ${Math.max(...load.stages.map((s) => s.to))}/s`;
+    say(
+      `sse-soak ${VERSION}: ${scenario.name}: ${shape}, ${formatDurationMs(load.durationMs)}${load.drainMs > 0 ? ` (then up to ${formatDurationMs(load.drainMs)} for open streams to finish)` : ', no drain'} against ${reportUrls[0]}${urls.length > 1 ? ` and ${urls.length - 1} more variant(s)` : ''}` +
+        `${targets.builtinTarget ? ' (built-in target)' : ''}${scenario.target.proxy === null ? '' : `, ${routeText(scenario.target.proxy, urls[0] as string)}`}${shard.count > 1 ? `, shard ${shard.index + 1}/${shard.count}` : ''}${workers > 1 ? `, ${workers} worker processes` : ''}\n`,
+    );
+    for (const w of machineLimitWarnings(scenario, shard, workers)) process.stderr.write(`sse-soak: warning: ${w}\n`);
+    const progress = new ProgressPrinter(quiet, progressEveryMs, load.durationMs, load.stages.length, load.model, workers);
+    let background: BackgroundTraffic | null = null;
+    let live: LiveSink | null = null;
+    // --start-at first: it waits once every worker is ready, before the background's lead and the clock, and puts run.start in the summary the others see.
+    const observers: RunObserver[] = flags.startAt === undefined ? [] : [startAtObserver(flags.startAt, say)];
+    try {
+      if (livePlan !== null) {
+        const started = await liveErrors(() => startLive(livePlan, scenario, shard, outDir));
+        live = started;
+        for (const [what, url] of Object.entries(started.urls)) if (url !== null) process.stderr.write(`sse-soak: live: ${what} at ${url}\n`);
+        observers.push({ onSecond: (s, parts) => started.second(s, parts), onSummary: (summary) => started.end(summary) });
+      }
+      const bg = scenario.background;
+      if (bg !== null) {
+        const url = backgroundUrl(bg, urls[0] as string);
+        const reportUrl = backgroundReportUrl(bg, reportUrls[0] as string);
+        const { via, notice } = backgroundProxy(scenario.target.proxy, url);
+        if (notice !== null) process.stderr.write(`sse-soak: note: ${notice}\n`);
+        try {
+          background = await BackgroundTraffic.start(bg, url, reportUrl, via);
+        } catch (err) {
+          throw new CliError(`cannot start the background traffic: ${(err as Error).message}`, EXIT.CANNOT_START);
+        }
+        say(`background: ${bg.method} ${reportUrl}${via === null ? '' : ` via proxy ${via.shown}`}, ${bg.connections} connections${bg.rate === null ? '' : `, ${bg.rate}/s`}; alone for ${bg.beforeMs / 1000}s before the streams and ${bg.afterMs / 1000}s after\n`);
+      }
+      return await coordinateRun({ scenario, shard, workers: links, outDir, targets, progress, quiet, background, observers, ci: flags.ci });
+    } finally {
+      for (const w of links) w.kill();
+      background?.kill();
+      await child?.stop();
+      // Last: /metrics may wait for a final scrape (--live-linger); nothing else needs to wait with it.
+      await live?.close();
+    }
   }
 }
 

@@ -18,6 +18,8 @@ import { API_PRESETS, API_SHAPES, type ApiShape } from './api-presets.js';
 import { readCounting, readIgnoreEvents } from './token-section.js';
 import { parseFraction } from './units.js';
 import { MAX_TIMER_MS } from '../util/timers.js';
+import { decodeTextFile } from '../workload/decode-text.js';
+import { DataFileError } from '../workload/errors.js';
 
 export { parseJsonPath } from './json-path.js';
 
@@ -56,8 +58,12 @@ export async function loadScenario(file: string, env: NodeJS.ProcessEnv = proces
   return checkWorkloadFiles(parseScenario(await readScenarioText(file), file, env));
 }
 
-/** The file's text, refused past MAX_SCENARIO_BYTES before it is read into memory. */
-async function readScenarioText(file: string): Promise<string> {
+/**
+ * The file's text, refused past MAX_SCENARIO_BYTES before it is read into memory, and
+ * decoded as its BOM says (UTF-8, UTF-16 or UTF-32, which YAML 1.2 allows; UTF-8 without
+ * one): a scenario saved as "Unicode" by a Windows editor is UTF-16 LE with a BOM.
+ */
+export async function readScenarioText(file: string): Promise<string> {
   const cannot = (err: unknown): ScenarioError => {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : `cannot be read (${code ?? String(err)})`;
@@ -83,9 +89,10 @@ async function readScenarioText(file: string): Promise<string> {
       length += bytesRead;
       if (length > MAX_SCENARIO_BYTES) throw tooBig(`larger than ${formatBytes(MAX_SCENARIO_BYTES)}`);
     }
-    return buffer.toString('utf8', 0, length);
+    return decodeTextFile(buffer.subarray(0, length), file);
   } catch (err) {
     if (err instanceof ScenarioError) throw err;
+    if (err instanceof DataFileError) throw new ScenarioError(file, [{ path: '', message: err.reason, ...(err.line === undefined ? {} : { line: err.line }) }]);
     throw cannot(err);
   } finally {
     await handle.close();
@@ -129,8 +136,15 @@ export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv
     if (!/alias/i.test((err as Error).message)) throw err;
     throw new ScenarioError(file, [{ path: '', message: `uses YAML aliases (*name) too much: expanding them would make more than ${MAX_ALIAS_COUNT} copies (an "alias bomb")`, hint: 'write the values out, or use fewer aliases' }]);
   }
-  const top = f.object(raw, [], TOP_KEYS, true);
-  if (top === undefined) throw new ScenarioError(file, f.problems.length ? f.problems : [{ path: '', message: 'is empty' }]);
+  // A document with nothing in it (an empty file, comments, `---`) has no node to point at.
+  if (raw === undefined || raw === null) {
+    throw new ScenarioError(file, [{ path: '', message: 'holds no scenario: it is empty, or only comments and document markers (---)', hint: 'a scenario is a mapping such as "load: { sessions: 10, duration: 1m }"; sse-soak init writes one to start from' }]);
+  }
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    const at = locate([]);
+    throw new ScenarioError(file, [{ path: '', message: `the scenario must be a mapping of fields (target:, load: …), got ${describe(raw)}`, ...(at ?? {}) }]);
+  }
+  const top = f.object(raw, [], TOP_KEYS, true) as RawObject;
 
   const name = f.string(top, 'name', [], (basename(file, extname(file)) || 'scenario').slice(0, MAX_NAME_LENGTH));
   // The name becomes the report folder's name; file systems allow 255 bytes per name.

@@ -6,6 +6,8 @@ import { isAbsolute, resolve } from 'node:path';
 import { isIP } from 'node:net';
 import { describe, type Fields, type Path, type RawObject } from './fields.js';
 import type { ConnectTo, TlsSpec } from './types.js';
+import { decodeTextFile } from '../workload/decode-text.js';
+import { DataFileError } from '../workload/errors.js';
 
 const TLS_KEYS = ['ca', 'cert', 'key', 'insecure', 'servername'] as const;
 
@@ -41,7 +43,15 @@ function pemFile(f: Fields, t: RawObject, key: 'ca' | 'cert' | 'key', path: Path
       f.problem([...path, key], `${full} is ${size} bytes: not a PEM file (at most ${MAX_PEM_BYTES})`);
       return null;
     }
-    const pem = readFileSync(full, 'utf8');
+    let pem: string;
+    try {
+      // As every file a command reads: decoded as its BOM says (a PEM saved as UTF-16 reads too).
+      pem = decodeTextFile(readFileSync(full), full);
+    } catch (err) {
+      if (!(err instanceof DataFileError)) throw err;
+      f.problem([...path, key], err.message);
+      return null;
+    }
     if (!pem.includes('-----BEGIN ')) {
       f.problem([...path, key], `${full} is not PEM (no -----BEGIN line)`, 'convert it: openssl x509 -inform der -in cert.der -out cert.pem');
       return null;

@@ -4,6 +4,8 @@
 // What the JSON holds is the caller's to check, against its schema.
 import { open } from 'node:fs/promises';
 import { CliError, EXIT } from './exit-codes.js';
+import { decodeTextFile } from '../workload/decode-text.js';
+import { DataFileError } from '../workload/errors.js';
 
 /** Why a file was not read: callers may say it their own way (readRun names the run folder). */
 export type JsonFileProblem = 'missing' | 'too-large' | 'unreadable' | 'not-json';
@@ -58,8 +60,16 @@ export async function readJsonFile(file: string, { maxBytes, what }: ReadJsonOpt
     if (code === 'ENOENT') throw new JsonFileError(`${file}: no such file`, file, 'missing');
     throw new JsonFileError(`${file}: cannot be read (${code ?? (err as Error).message})`, file, 'unreadable');
   }
+  // Decoded as its BOM says (UTF-8, or UTF-16/32 with a BOM): a file saved again by an editor still reads.
+  let text: string;
   try {
-    return JSON.parse(bytes.toString('utf8'));
+    text = decodeTextFile(bytes, file);
+  } catch (err) {
+    if (err instanceof DataFileError) throw new JsonFileError(err.message, file, 'unreadable');
+    throw err;
+  }
+  try {
+    return JSON.parse(text);
   } catch (err) {
     throw new JsonFileError(`${file}: not JSON (a truncated file?): ${(err as Error).message}`, file, 'not-json');
   }

@@ -117,7 +117,8 @@ export function firstInvalidUtf8(buf: Uint8Array): number {
 }
 
 // TextDecoder has no UTF-32 (the Encoding Standard leaves it out), so it is decoded here.
-function decodeUtf32(body: Uint8Array, littleEndian: boolean, path: string): string {
+// `atByte`: where `body` starts in the file, for the messages (a stream decodes it in parts).
+function decodeUtf32(body: Uint8Array, littleEndian: boolean, path: string, atByte = 4): string {
   const name = littleEndian ? 'UTF-32LE' : 'UTF-32BE';
   if (body.length % 4 !== 0) throw new DataFileError('DATA_ENCODING', path, `not valid ${name}, as its BOM says: ${body.length} bytes after the BOM, not a multiple of 4`);
   const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
@@ -127,11 +128,79 @@ function decodeUtf32(body: Uint8Array, littleEndian: boolean, path: string): str
   for (let i = 0; i < body.length; i += 4) {
     const cp = view.getUint32(i, littleEndian);
     if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-      throw new DataFileError('DATA_ENCODING', path, `not valid ${name}, as its BOM says: U+${cp.toString(16).toUpperCase()} at byte ${i + 4} is not a Unicode scalar value`);
+      throw new DataFileError('DATA_ENCODING', path, `not valid ${name}, as its BOM says: U+${cp.toString(16).toUpperCase()} at byte ${i + atByte} is not a Unicode scalar value`);
     }
     points.push(cp);
     if (points.length === CHUNK) parts.push(String.fromCodePoint(...points.splice(0)));
   }
   parts.push(String.fromCodePoint(...points));
   return parts.join('');
+}
+
+/** Decodes one part of a stream after another; `last` ends it (a part held back must be complete then). */
+type PartDecoder = (bytes: Uint8Array, atByte: number, last: boolean) => string;
+
+/**
+ * The text of a file read as a stream of chunks, decoded as decodeTextFile decodes a whole
+ * file (as its BOM says, else strict UTF-8 with no NUL byte), the BOM left out: for files
+ * too large to hold whole (a streams.csv of millions of rows). Throws DataFileError naming
+ * `path` and the encoding.
+ */
+export async function* decodeTextChunks(chunks: AsyncIterable<Uint8Array>, path: string): AsyncGenerator<string> {
+  // The first bytes, until there are enough to tell a BOM (at most 4); then the decoder it calls for.
+  let head: Uint8Array = new Uint8Array(0);
+  let decode: PartDecoder | null = null;
+  let atByte = 0;
+  for await (const chunk of chunks) {
+    let bytes = chunk;
+    if (decode === null) {
+      head = Buffer.concat([head, chunk]);
+      if (head.length < 4) continue;
+      const bom = sniffBom(head);
+      decode = partDecoder(bom?.encoding ?? null, path);
+      atByte = bom?.bomBytes ?? 0;
+      bytes = head.subarray(atByte);
+    }
+    const text = decode(bytes, atByte, false);
+    atByte += bytes.length;
+    if (text !== '') yield text;
+  }
+  let rest: Uint8Array = new Uint8Array(0);
+  if (decode === null) {
+    // A file of fewer than 4 bytes.
+    const bom = sniffBom(head);
+    decode = partDecoder(bom?.encoding ?? null, path);
+    atByte = bom?.bomBytes ?? 0;
+    rest = head.subarray(atByte);
+  }
+  const text = decode(rest, atByte, true);
+  if (text !== '') yield text;
+}
+
+function partDecoder(encoding: TextEncodingName | null, path: string): PartDecoder {
+  if (encoding === 'utf-32le' || encoding === 'utf-32be') {
+    const le = encoding === 'utf-32le';
+    let carry: Uint8Array = new Uint8Array(0);
+    return (bytes, atByte, last) => {
+      const all: Uint8Array = carry.length === 0 ? bytes : Buffer.concat([carry, bytes]);
+      const whole = last ? all.length : all.length - (all.length % 4);
+      const from = atByte - carry.length;
+      carry = all.subarray(whole);
+      return decodeUtf32(all.subarray(0, whole), le, path, from);
+    };
+  }
+  const name = (encoding ?? 'utf-8').toUpperCase();
+  const decoder = new TextDecoder(encoding ?? 'utf-8', { fatal: true });
+  return (bytes, atByte, last) => {
+    if (encoding === null) {
+      const nul = bytes.indexOf(0);
+      if (nul !== -1) throw new DataFileError('DATA_ENCODING', path, `a NUL byte at byte ${atByte + nul}: is it UTF-16 or UTF-32 saved without a BOM? Save it as UTF-8`);
+    }
+    try {
+      return decoder.decode(bytes, { stream: !last });
+    } catch {
+      const said = encoding === null ? 'the file has no BOM, so it must be UTF-8 (is it Latin-1 or Windows-1252? re-save it as UTF-8)' : 'as its BOM says';
+      throw new DataFileError('DATA_ENCODING', path, `not valid ${name} within bytes ${atByte}–${atByte + bytes.length}; ${said}`);
+    }
+  };
 }

@@ -108,6 +108,17 @@ test('goodput: each stream judged on its own ttft and its own worst gap; warm-up
   const g = await goodputFromCsv(file, [rule('ttft p99 < 2s'), rule('itl p99 < 200ms')], 2000);
   assert.deepEqual({ judged: g.judged, good: g.good, share: g.share, perSecond: g.perSecond }, { judged: 5, good: 2, share: 0.4, perSecond: 1 });
   assert.equal(judgeRow(() => '', rules), null, 'a row with no outcome is not judged');
+  // The same file saved again as UTF-16 LE with a BOM (a spreadsheet's "Unicode"), or UTF-8 with
+  // one (its BOM would make the first column's name "\uFEFFseq"): read alike.
+  const text = [STREAM_COLUMNS.join(','), ...rows.map(row)].join('\r\n') + '\r\n';
+  for (const [name, bytes] of [
+    ['utf-16le', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')])],
+    ['utf-8 with a BOM', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)])],
+  ] as const) {
+    writeFileSync(file, bytes);
+    const again = await goodputFromCsv(file, [rule('ttft p99 < 2s'), rule('itl p99 < 200ms')], 2000);
+    assert.deepEqual({ judged: again.judged, good: again.good }, { judged: 5, good: 2 }, name);
+  }
 });
 
 test('goodput: a tpot rule is judged on the stream’s own tpot_ms; a one-token reply has none and cannot break it', async () => {

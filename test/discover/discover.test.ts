@@ -136,3 +136,79 @@ test('a URL that accepts the connection and never answers: given up on within th
     await new Promise<void>((r) => server.close(() => r()));
   }
 });
+
+/** A far end that counts its connections: when each was opened and closed. */
+async function heldServer(onSocket: (socket: Socket) => void): Promise<{ url: string; held: { openedMs: number; closedMs: number | null }[]; close(): Promise<void> }> {
+  const held: { openedMs: number; closedMs: number | null }[] = [];
+  const sockets = new Set<Socket>();
+  const server = createTcpServer((socket) => {
+    const h = { openedMs: performance.now(), closedMs: null as number | null };
+    held.push(h);
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+    socket.on('close', () => (h.closedMs = performance.now()));
+    onSocket(socket);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}/stream`,
+    held,
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+/** How long the far end held its longest connection, once every close reached this process. */
+async function longestHeldMs(held: { openedMs: number; closedMs: number | null }[]): Promise<number> {
+  for (let i = 0; i < 40 && held.some((h) => h.closedMs === null); i++) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(held.length > 0 && held.every((h) => h.closedMs !== null), 'every connection was closed');
+  return Math.max(...held.map((h) => (h.closedMs as number) - h.openedMs));
+}
+
+test('--max bounds the wait for headers too: a URL that never answers is given up on within --max, not the default 30 s --headers-timeout', async () => {
+  const far = await heldServer((socket) => socket.resume()); // reads the request, never answers
+  try {
+    // Before the bound, --max 2s still waited the 30 s --headers-timeout (past this test's 20 s).
+    const r = await cli(['discover', far.url, '--max', '2s'], { timeoutMs: 20_000 });
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stdout, /^gives up on a probe that has not connected within 2 s or has no response headers within 2 s \(--max\)$/m);
+    assert.match(r.stderr, /the first short probe failed \(no response headers within 2 s\)/);
+    const heldMs = await longestHeldMs(far.held);
+    // 2 s, plus undici's timer resolution (0.5 s) and a busy machine's late timers.
+    assert.ok(heldMs >= 1900 && heldMs < 5000, `the connection was held ${Math.round(heldMs)} ms`);
+  } finally {
+    await far.close();
+  }
+});
+
+test('a probe that runs on past its rung is given up on --max after it (60 s at most), and not counted', async () => {
+  // Answers the check as sse-soak serve does; every other probe streams a token every 200 ms and never ends.
+  const far = await heldServer((socket) => {
+    socket.once('data', (request: Buffer) => {
+      socket.write('HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n');
+      const chunk = (s: string): boolean => socket.write(`${Buffer.byteLength(s).toString(16)}\r\n${s}\r\n`);
+      chunk('data: a\n\n');
+      if (request.toString('latin1').includes('silence=300ms')) {
+        const t = setTimeout(() => (chunk('data: b\n\ndata: c\n\ndata: [DONE]\n\n'), socket.end('0\r\n\r\n')), 320);
+        socket.on('close', () => clearTimeout(t));
+        return;
+      }
+      const tick = setInterval(() => chunk('data: more\n\n'), 200);
+      socket.on('close', () => clearInterval(tick));
+    });
+  });
+  try {
+    // Before the bound, the endless probe was held until this test's 20 s ran out.
+    const r = await cli(['discover', far.url, '--max', '2s', '--ladder', '1s', '--only', 'lifetime'], { timeoutMs: 20_000 });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^lifetime 1 s +not counted: no end 2 s after its rung$/m);
+    assert.match(r.stdout, /^lifetime limit: unknown \(no probe ended after its rung\)$/m);
+    // The rung (1 s) and --max (2 s) after the headers, plus a busy machine's late timers.
+    const heldMs = await longestHeldMs(far.held);
+    assert.ok(heldMs >= 2900 && heldMs < 7000, `the probe was held ${Math.round(heldMs)} ms`);
+  } finally {
+    await far.close();
+  }
+});

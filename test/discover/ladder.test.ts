@@ -35,7 +35,7 @@ test('probe queries ask sse-soak serve for a silence, or a steady reply of a giv
 });
 
 test('conclusions: a probe that never got response headers says nothing of the limits', () => {
-  const unanswered: ProbeResult = { kind: 'idle', rungMs: 10_000, survived: false, cutAtMs: null, how: 'no response headers within 30 s', noHeaders: true };
+  const unanswered: ProbeResult = { kind: 'idle', rungMs: 10_000, survived: false, cutAtMs: null, how: 'no response headers within 30 s', notCounted: 'no-headers' };
   // Counted as a cut, the 10 s rung would put the idle limit below 10 s, under a 30 s probe that survived.
   assert.equal(
     conclude('idle', [r('idle', 5, null), unanswered, r('idle', 30, null)]).text,

@@ -29,6 +29,7 @@ function healthy(): Observation {
     maxEventsPerRead: 1,
     longestSilenceMs: 60,
     sentinelSeen: true,
+    timeoutMs: 60_000,
     end: 'closed',
     error: null,
     durationMs: 2400,

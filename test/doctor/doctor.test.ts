@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
+import { createServer as createTcpServer, type Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { checkStream, DEFAULT_EXPECTATIONS, type Finding } from '../../src/doctor/checks.js';
 import { probe } from '../../src/doctor/probe.js';
@@ -61,4 +62,33 @@ test('CLI: exit 0 when nothing fails, 5 on a failed check, 2 on a bad URL', asyn
   const refused = await cli(['doctor', 'http://127.0.0.1:1/stream']);
   assert.equal(refused.code, 5);
   assert.match(refused.stdout, /FAIL {2}connection {2}no response: ECONNREFUSED/);
+});
+
+test('--timeout bounds the whole of doctor, the TLS handshake and the ALPN question included', async () => {
+  // Accepts, reads, never answers: neither the ALPN question nor the stream's handshake completes.
+  const opened: number[] = [];
+  const closed: number[] = [];
+  const sockets = new Set<Socket>();
+  const server = createTcpServer((socket) => {
+    opened.push(performance.now());
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+    socket.on('close', () => closed.push(performance.now()));
+    socket.resume();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const r = await cli(['doctor', `https://127.0.0.1:${(server.address() as { port: number }).port}/stream`, '--timeout', '3s'], { timeoutMs: 30_000 });
+    assert.equal(r.code, 5, r.stdout);
+    assert.match(r.stdout, /^FAIL {2}connection {2}no response within 3 s \(--timeout\)$/m);
+    for (let i = 0; i < 40 && closed.length < opened.length; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(closed.length, opened.length, 'every connection was closed');
+    // From the first connection to the last close, at the far end: 3 s, and a busy machine's
+    // late timers. Before the bound the ALPN question took 3 s and the stream 3 s more.
+    const spanMs = Math.max(...closed) - Math.min(...opened);
+    assert.ok(spanMs >= 2900 && spanMs < 5000, `the far end was held ${Math.round(spanMs)} ms`);
+  } finally {
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((r) => server.close(() => r()));
+  }
 });

@@ -24,6 +24,7 @@ function observed(over: Partial<Observation>): Observation {
     proxy: null,
     proxyBypassed: null,
     proxyAnswer: null,
+    timeoutMs: 30_000,
     httpVersion: '1.1',
     alpnOffered: null,
     headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' },

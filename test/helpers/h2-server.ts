@@ -3,8 +3,10 @@
 // counts, as the truth, the streams it served and the most open at once on one connection.
 import http2, { type Http2Session, type ServerHttp2Stream } from 'node:http2';
 import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 
-export type H2Fault = 'none' | 'rst-cancel' | 'rst-internal' | 'goaway-calm' | 'goaway-graceful';
+// big-headers: response headers over the limit of Node's HTTP/2 client (the server's own send limit raised to let them go).
+export type H2Fault = 'none' | 'rst-cancel' | 'rst-internal' | 'goaway-calm' | 'goaway-graceful' | 'big-headers';
 
 export interface H2Server {
   url(path?: string): string;
@@ -29,8 +31,8 @@ export async function startH2Server(options: H2ServerOptions = {}): Promise<H2Se
   const intervalMs = options.intervalMs ?? 20;
   const settings = options.maxConcurrentStreams === undefined ? {} : { maxConcurrentStreams: options.maxConcurrentStreams };
   const server = options.tls === undefined
-    ? http2.createServer({ settings })
-    : http2.createSecureServer({ settings, cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key), allowHTTP1: options.allowHTTP1 ?? false });
+    ? http2.createServer({ settings, maxSendHeaderBlockLength: 1 << 20 })
+    : http2.createSecureServer({ settings, maxSendHeaderBlockLength: 1 << 20, cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key), allowHTTP1: options.allowHTTP1 ?? false });
   const stats = { streams: 0, sessions: 0, peakPerSession: 0, protocols: new Set<string>() };
   const open = new WeakMap<Http2Session, number>();
   const sessions = new Set<Http2Session>();
@@ -50,7 +52,11 @@ export async function startH2Server(options: H2ServerOptions = {}): Promise<H2Se
     stats.peakPerSession = Math.max(stats.peakPerSession, n);
     stream.on('close', () => open.set(session, (open.get(session) ?? 1) - 1));
     const fault = (new URL(String(headers[':path']), 'http://x').searchParams.get('fault') ?? 'none') as H2Fault;
-    stream.respond({ ':status': 200, 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    // big-headers: 80 cookies of 4000 random base64 characters, about 240 KB once compressed:
+    // more than the 8 CONTINUATION frames (of 16 KiB) Node's client accepts.
+    const padding: Record<string, string> = {};
+    if (fault === 'big-headers') for (let i = 0; i < 80; i++) padding[`x-cookie-${i}`] = randomBytes(3000).toString('base64');
+    stream.respond({ ':status': 200, 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...padding });
     let sent = 0;
     const timer = setInterval(() => {
       if (stream.destroyed || stream.closed) {
@@ -59,7 +65,7 @@ export async function startH2Server(options: H2ServerOptions = {}): Promise<H2Se
       }
       stream.write(`data: {"n":${sent}}\n\n`);
       sent++;
-      if (sent === 2 && fault !== 'none') {
+      if (sent === 2 && fault !== 'none' && fault !== 'big-headers') {
         if (fault === 'rst-cancel') stream.close(http2.constants.NGHTTP2_CANCEL);
         if (fault === 'rst-internal') stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
         if (fault === 'goaway-calm') session.goaway(http2.constants.NGHTTP2_ENHANCE_YOUR_CALM);

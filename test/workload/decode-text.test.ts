@@ -2,7 +2,8 @@
 // are not what the file claims are errors that name the file and the byte.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeTextFile, firstInvalidUtf8, sniffBom } from '../../src/workload/decode-text.js';
+import { Readable } from 'node:stream';
+import { decodeTextChunks, decodeTextFile, firstInvalidUtf8, sniffBom } from '../../src/workload/decode-text.js';
 import { DataFileError } from '../../src/workload/errors.js';
 
 // Astral (𝄞, a surrogate pair in UTF-16), CJK, accents and a CRLF: every width of every encoding.
@@ -74,4 +75,37 @@ test('a UTF-32 file longer than one decoding chunk keeps every character in orde
 
 test('an empty file is an empty string', () => {
   assert.equal(decodeTextFile(new Uint8Array(0), 'empty.jsonl'), '');
+});
+
+/** decodeTextChunks over `bytes` cut into parts of `size` bytes, joined. */
+async function streamed(bytes: Uint8Array, size: number, path = 'a.csv'): Promise<string> {
+  const parts: Uint8Array[] = [];
+  for (let o = 0; o < bytes.length; o += size) parts.push(bytes.subarray(o, o + size));
+  let text = '';
+  for await (const t of decodeTextChunks(Readable.from(parts), path)) text += t;
+  return text;
+}
+
+test('a stream decodes to what the whole file does, in every encoding, cut anywhere (inside a BOM or a character)', async () => {
+  for (const encoding of ['utf-8', 'utf-16le', 'utf-16be', 'utf-32le', 'utf-32be'] as const) {
+    const bytes = encode(TEXT, encoding);
+    for (const size of [1, 2, 3, 5, 7, bytes.length]) assert.equal(await streamed(bytes, size), TEXT, `${encoding} in parts of ${size}`);
+  }
+  assert.equal(await streamed(Buffer.from(TEXT, 'utf8'), 3), TEXT, 'UTF-8 without a BOM');
+  assert.equal(await streamed(Buffer.from('ab'), 1), 'ab', 'shorter than any BOM');
+  assert.equal(await streamed(new Uint8Array(0), 1), '');
+});
+
+test('a stream whose bytes are not what it claims: a DataFileError naming the file and the encoding', async () => {
+  const rejectsData = (p: Promise<unknown>, pattern: RegExp): Promise<void> =>
+    assert.rejects(p, (err: unknown) => {
+      assert.ok(err instanceof DataFileError, String(err));
+      assert.equal(err.code, 'DATA_ENCODING');
+      assert.match(err.message, pattern);
+      return true;
+    });
+  await rejectsData(streamed(Buffer.from([0x61, 0x2c, 0xe9, 0x0a]), 2, 's.csv'), /^s\.csv: not valid UTF-8 within bytes \d+–\d+; the file has no BOM, so it must be UTF-8/);
+  await rejectsData(streamed(Buffer.from('a,b\n', 'utf16le'), 64, 's.csv'), /^s\.csv: a NUL byte at byte 1: is it UTF-16 or UTF-32 saved without a BOM\?/);
+  await rejectsData(streamed(Buffer.from([0xff, 0xfe, 0x41, 0x00, 0x42]), 2, 's.csv'), /not valid UTF-16LE within bytes .*as its BOM says/);
+  await rejectsData(streamed(Buffer.from([0xff, 0xfe, 0, 0, 0x41, 0, 0]), 3, 's.csv'), /not valid UTF-32LE.*not a multiple of 4/);
 });
