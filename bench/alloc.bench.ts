@@ -77,7 +77,9 @@ walk(profile.head, []);
 
 const perEvent = (bytes: number): string => `${Math.round(bytes / events)}`.padStart(6);
 console.log(`alloc benchmark: ${STREAMS} streams × 20 tokens/s in one process, node ${process.version}; ${WINDOW} s sampled after ${WARM} s`);
-console.log(`  events in the window ${events} (${Math.round(events / WINDOW)}/s), allocated ${(total / 1e6).toFixed(1)} MB: ${perEvent(total).trim()} B per event`);
+console.log(
+  `  events in the window ${events} (${Math.round(events / WINDOW)}/s), allocated ${(total / 1e6).toFixed(1)} MB: ${perEvent(total).trim()} B per event`,
+);
 console.log('  by whose code allocated it (B per event):');
 for (const [who, bytes] of [...byOwner].sort((a, b) => b[1] - a[1])) console.log(`    ${perEvent(bytes)}  ${who}`);
 console.log('  largest sites (B per event, innermost frame first):');

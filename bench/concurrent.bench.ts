@@ -45,7 +45,9 @@ output: { streamsCsv: false }
 );
 const out = join(dir, 'out');
 const t0 = performance.now();
-const child = spawn(process.execPath, [CLI, 'run', join(dir, 'held.yaml'), '--workers', String(WORKERS), '--out', out, '--progress-interval', '10s'], { stdio: ['ignore', 'inherit', 'inherit'] });
+const child = spawn(process.execPath, [CLI, 'run', join(dir, 'held.yaml'), '--workers', String(WORKERS), '--out', out, '--progress-interval', '10s'], {
+  stdio: ['ignore', 'inherit', 'inherit'],
+});
 // The whole harness's RSS (coordinator and workers) every second: its real peak together.
 let peakTreeRss = 0;
 const sampler = setInterval(() => {
@@ -63,13 +65,26 @@ const code = await new Promise<number | null>((resolve) => child.once('exit', re
 clearInterval(sampler);
 for (const t of targets) await t.stop();
 
-const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { streams: { started: number }; outcomes: Record<string, number>; errorCodes: Record<string, number>; harness: { maxRssBytes: number; processes: number } };
+const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as {
+  streams: { started: number };
+  outcomes: Record<string, number>;
+  errorCodes: Record<string, number>;
+  harness: { maxRssBytes: number; processes: number };
+};
 const rows = readFileSync(join(out, 'timeseries.csv'), 'utf8').trim().split('\n');
 const cols = (rows[0] ?? '').split(',');
 const open = Math.max(...rows.slice(1).map((r) => Number(r.split(',')[cols.indexOf('active_streams')])));
 const mib = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MiB`;
-console.log(`\nconcurrent benchmark: ${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}, node ${process.version}, exit code ${code}, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-console.log(`  most streams open at once        ${open.toLocaleString('en-US')} (asked for ${STREAMS.toLocaleString('en-US')}, ${WORKERS} workers, ${TARGETS} target processes)`);
-console.log(`  outcomes                         ${JSON.stringify(Object.fromEntries(Object.entries(s.outcomes).filter(([, n]) => n > 0)))} ${JSON.stringify(s.errorCodes)}`);
-console.log(`  harness RSS, whole process tree  ${mib(peakTreeRss)} at its peak (${((peakTreeRss / Math.max(1, open)) / 1024).toFixed(1)} KiB per open stream, fixed costs included)`);
+console.log(
+  `\nconcurrent benchmark: ${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}, node ${process.version}, exit code ${code}, ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+);
+console.log(
+  `  most streams open at once        ${open.toLocaleString('en-US')} (asked for ${STREAMS.toLocaleString('en-US')}, ${WORKERS} workers, ${TARGETS} target processes)`,
+);
+console.log(
+  `  outcomes                         ${JSON.stringify(Object.fromEntries(Object.entries(s.outcomes).filter(([, n]) => n > 0)))} ${JSON.stringify(s.errorCodes)}`,
+);
+console.log(
+  `  harness RSS, whole process tree  ${mib(peakTreeRss)} at its peak (${(peakTreeRss / Math.max(1, open) / 1024).toFixed(1)} KiB per open stream, fixed costs included)`,
+);
 console.log(`  workers' peak RSS, added up      ${mib(s.harness.maxRssBytes)} (${s.harness.processes} processes)`);

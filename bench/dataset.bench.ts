@@ -13,7 +13,16 @@ const LINES = Number(process.env.LINES ?? 100_000);
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error('run with node --expose-gc');
 
-const TOPICS = ['a reverse proxy', 'TCP slow start', 'HTTP/2 flow control', 'prefix caching', 'a B-tree', 'Server-Sent Events', 'TLS session resumption', 'backpressure'];
+const TOPICS = [
+  'a reverse proxy',
+  'TCP slow start',
+  'HTTP/2 flow control',
+  'prefix caching',
+  'a B-tree',
+  'Server-Sent Events',
+  'TLS session resumption',
+  'backpressure',
+];
 /** Line i: a chat body of varied length (one to four messages, 80–400 characters of content). */
 function line(i: number): string {
   const topic = TOPICS[i % TOPICS.length] as string;
@@ -50,18 +59,34 @@ const measure = async <T>(label: string, make: () => Promise<T> | T): Promise<{ 
   const kept = await make();
   const ms = performance.now() - t0;
   const bytes = (await usedBytes()) - before;
-  console.log(`${label.padEnd(34)} ${(bytes / LINES).toFixed(0).padStart(6)} B/request ${(bytes / 2 ** 20).toFixed(1).padStart(7)} MiB ${ms.toFixed(0).padStart(6)} ms`);
+  console.log(
+    `${label.padEnd(34)} ${(bytes / LINES).toFixed(0).padStart(6)} B/request ${(bytes / 2 ** 20).toFixed(1).padStart(7)} MiB ${ms.toFixed(0).padStart(6)} ms`,
+  );
   return { kept, bytes, ms };
 };
 
-console.log(`dataset benchmark: ${LINES} JSONL request bodies, ${(fileBytes / LINES).toFixed(0)} bytes per line on average (${(fileBytes / 2 ** 20).toFixed(1)} MiB), node ${process.version}`);
+console.log(
+  `dataset benchmark: ${LINES} JSONL request bodies, ${(fileBytes / LINES).toFixed(0)} bytes per line on average (${(fileBytes / 2 ** 20).toFixed(1)} MiB), node ${process.version}`,
+);
 console.log(`${'held as'.padEnd(34)} ${'memory'.padStart(17)} ${'total'.padStart(11)} ${'load'.padStart(9)}`);
 const packed = await measure('readDataset (one Buffer + offsets)', () => readDataset(file));
 const dataset = packed.kept as BodyDataset;
 console.log(`  of which body bytes: ${(dataset.bodies.byteLength / LINES).toFixed(0)} B/request; offsets and line numbers 8 B/request`);
 const { readFile } = await import('node:fs/promises');
 // Each string re-made: split() alone returns slices that keep the whole file's text alive.
-const asStrings = await measure('for scale: an array of strings', async () => (await readFile(file, 'utf8')).split('\n').filter((l) => l !== '').map((l) => JSON.stringify(JSON.parse(l))));
-const asObjects = await measure('for scale: an array of parsed bodies', async () => (await readFile(file, 'utf8')).split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as unknown));
-console.log(`parsed bodies take ${(asObjects.bytes / packed.bytes).toFixed(1)}× the memory of readDataset, strings ${(asStrings.bytes / packed.bytes).toFixed(1)}×; last body intact: ${dataset.bodies.textAt(LINES - 1) === lastLine}`);
+const asStrings = await measure('for scale: an array of strings', async () =>
+  (await readFile(file, 'utf8'))
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.stringify(JSON.parse(l))),
+);
+const asObjects = await measure('for scale: an array of parsed bodies', async () =>
+  (await readFile(file, 'utf8'))
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as unknown),
+);
+console.log(
+  `parsed bodies take ${(asObjects.bytes / packed.bytes).toFixed(1)}× the memory of readDataset, strings ${(asStrings.bytes / packed.bytes).toFixed(1)}×; last body intact: ${dataset.bodies.textAt(LINES - 1) === lastLine}`,
+);
 await rm(dir, { recursive: true });

@@ -73,7 +73,12 @@ const candidates: Record<string, (sink: SseSink) => Decoder> = {
 };
 
 console.log(`decoder benchmark: ${EVENTS} token-sized events, ${ROUNDS} rounds, node ${process.version}`);
-for (const [withStamp, coalesce] of [[false, false], [false, true], [true, false], [true, true]] as const) {
+for (const [withStamp, coalesce] of [
+  [false, false],
+  [false, true],
+  [true, false],
+  [true, true],
+] as const) {
   stamped = withStamp;
   const chunks = makeChunks(coalesce);
   const results: Record<string, number[]> = {};

@@ -31,7 +31,9 @@ const measured = new Promise<void>((resolve) =>
     const open = run.inFlight;
     const kib = (a: number, b: number): string => ((a - b) / open / 1024).toFixed(1);
     console.log(`held-memory benchmark: ${open} streams held open in one process, node ${process.version}`);
-    console.log(`  per open stream: RSS ${kib(m.rss, before.rss)} KiB, JS heap ${kib(m.heapUsed, before.heapUsed)} KiB, external ${kib(m.external, before.external)} KiB`);
+    console.log(
+      `  per open stream: RSS ${kib(m.rss, before.rss)} KiB, JS heap ${kib(m.heapUsed, before.heapUsed)} KiB, external ${kib(m.external, before.external)} KiB`,
+    );
     const file = join(tmpdir(), `sse-soak-held-${process.pid}.heapsnapshot`);
     writeHeapSnapshot(file);
     summarizeRun(file, open);
@@ -44,7 +46,11 @@ await target.stop();
 
 /** Self sizes in a heap snapshot, summed by constructor (or kind), per open stream. */
 function summarizeRun(file: string, open: number): void {
-  const snap = JSON.parse(readFileSync(file, 'utf8')) as { snapshot: { meta: { node_fields: string[]; node_types: [string[]] } }; nodes: number[]; strings: string[] };
+  const snap = JSON.parse(readFileSync(file, 'utf8')) as {
+    snapshot: { meta: { node_fields: string[]; node_types: [string[]] } };
+    nodes: number[];
+    strings: string[];
+  };
   const fields = snap.snapshot.meta.node_fields;
   const kinds = snap.snapshot.meta.node_types[0];
   const [iType, iName, iSize] = ['type', 'name', 'self_size'].map((f) => fields.indexOf(f)) as [number, number, number];

@@ -54,7 +54,6 @@ interface Row {
   framesRead: number;
 }
 
-
 /** Reads an SSE stream until aborted (connecting again until the run serves it); counts the seconds received. */
 function readEvents(url: string, signal: AbortSignal): { frames: () => number } {
   let frames = 0;
@@ -81,7 +80,10 @@ async function measure(origin: string, live: boolean, n: number): Promise<Row> {
   const tokens = Math.ceil(((seconds + 10) * 1000) / INTERVAL_MS);
   const url = `${origin}/stream?firstTokenDelay=0ms&tokenInterval=${INTERVAL_MS}ms&tokens=${tokens}`;
   const scenario = join(dir, `live-${n}.yaml`);
-  writeFileSync(scenario, `name: live-bench\nload: { stages: [{ duration: ${RAMP}s, target: ${STREAMS} }, { duration: ${seconds - RAMP}s, target: ${STREAMS} }], drain: 0s }\nstream: { idleTimeout: 60s }\noutput: { streamsCsv: false }\n`);
+  writeFileSync(
+    scenario,
+    `name: live-bench\nload: { stages: [{ duration: ${RAMP}s, target: ${STREAMS} }, { duration: ${seconds - RAMP}s, target: ${STREAMS} }], drain: 0s }\nstream: { idleTimeout: 60s }\noutput: { streamsCsv: false }\n`,
+  );
   const out = join(dir, `run-${n}`);
   const metricsPort = await freePort();
   const dashboardPort = await freePort();
@@ -93,10 +95,15 @@ async function measure(origin: string, live: boolean, n: number): Promise<Row> {
     if (PROMETHEUS !== null) prom = await startPrometheus(`127.0.0.1:${metricsPort}`);
     else
       scraper = setInterval(() => {
-        fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text().then(() => selfScrapes++), () => undefined);
+        fetch(`http://127.0.0.1:${metricsPort}/metrics`).then(
+          (r) => r.text().then(() => selfScrapes++),
+          () => undefined,
+        );
       }, 1000);
   }
-  const child = spawn(process.execPath, [CLI, 'run', scenario, '--target', url, '--workers', '1', '--quiet', '--out', out, ...liveArgs], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [CLI, 'run', scenario, '--target', url, '--workers', '1', '--quiet', '--out', out, ...liveArgs], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const abort = new AbortController();
   await sleep(1);
@@ -117,8 +124,18 @@ async function measure(origin: string, live: boolean, n: number): Promise<Row> {
   await prom?.stop();
   const rate = eventsPerSecond(out, from, to);
   const window = (to - from) / 1000;
-  const row: Row = { live, eventsPerSecond: rate, cores: (h1 - h0) / window, usPerEvent: ((h1 - h0) / window / rate) * 1e6, otherCores: Math.max(0, (m1 - m0 - (h1 - h0)) / window), scrapes, framesRead: page?.frames() ?? 0 };
-  console.error(`${live ? 'on ' : 'off'} #${n}: ${Math.round(rate)} events/s, harness ${row.cores.toFixed(2)} cores, ${row.usPerEvent.toFixed(2)} µs/event${live ? `, ${scrapes} scrapes, ${row.framesRead} frames read` : ''}`);
+  const row: Row = {
+    live,
+    eventsPerSecond: rate,
+    cores: (h1 - h0) / window,
+    usPerEvent: ((h1 - h0) / window / rate) * 1e6,
+    otherCores: Math.max(0, (m1 - m0 - (h1 - h0)) / window),
+    scrapes,
+    framesRead: page?.frames() ?? 0,
+  };
+  console.error(
+    `${live ? 'on ' : 'off'} #${n}: ${Math.round(rate)} events/s, harness ${row.cores.toFixed(2)} cores, ${row.usPerEvent.toFixed(2)} µs/event${live ? `, ${scrapes} scrapes, ${row.framesRead} frames read` : ''}`,
+  );
   await sleep(2);
   return row;
 }
@@ -140,13 +157,41 @@ function loadSecond(n: number): SecondSnapshot {
   for (let i = 0; i < 5; i++) v.latency.ttfb.recordValue(50_000 + i * 1000);
   for (let i = 0; i < 5; i++) v.latency.e2e.recordValue(5_000_000 + i * 10_000);
   for (let i = 0; i < 5; i++) v.latency.scheduleLag.recordValue(50 + i);
-  const harness = { lagP99Ms: 3, lagMaxMs: 5, cpuCoreShare: 0.4, rssBytes: 100 * 2 ** 20, heapUsedBytes: 0, heapAfterGcBytes: 0, cpuMaxProcessShare: 0.4, saturated: '' };
-  return { second: n, elapsedMs: n * 1000, lengthMs: 1000, stage: 0, warmup: false, level: STREAMS, draining: false, drainLeftMs: 0, sessions: STREAMS, activeStreams: STREAMS, backlog: 0, window, harness, totalStarted: STREAMS, totalEnded: 0 };
+  const harness = {
+    lagP99Ms: 3,
+    lagMaxMs: 5,
+    cpuCoreShare: 0.4,
+    rssBytes: 100 * 2 ** 20,
+    heapUsedBytes: 0,
+    heapAfterGcBytes: 0,
+    cpuMaxProcessShare: 0.4,
+    saturated: '',
+  };
+  return {
+    second: n,
+    elapsedMs: n * 1000,
+    lengthMs: 1000,
+    stage: 0,
+    warmup: false,
+    level: STREAMS,
+    draining: false,
+    drainLeftMs: 0,
+    sessions: STREAMS,
+    activeStreams: STREAMS,
+    backlog: 0,
+    window,
+    harness,
+    totalStarted: STREAMS,
+    totalEnded: 0,
+  };
 }
 
 async function feedCostUs(): Promise<{ feedUs: number; scrapeUs: number }> {
   const collector = new PromCollector({ scenario: 'live-bench', shard: '1/1', run: 'bench' });
-  const feed = new DashboardFeed({ name: 'live-bench', thresholds: [], load: { model: 'closed', durationMs: 3_600_000, stages: [{}] } } as unknown as Scenario, 'bench');
+  const feed = new DashboardFeed(
+    { name: 'live-bench', thresholds: [], load: { model: 'closed', durationMs: 3_600_000, stages: [{}] } } as unknown as Scenario,
+    'bench',
+  );
   const seconds = Array.from({ length: 50 }, (_, i) => loadSecond(i + 1));
   const N = 1000;
   const c0 = process.cpuUsage();
@@ -173,7 +218,19 @@ function windowRecordNs(): number {
   const SECONDS = 40;
   const records = Array.from({ length: 500 }, (_, i) => {
     const r = newStreamRecord(i, i, 0, false, 1000);
-    Object.assign(r, { dispatchUs: 1100, connectStartUs: 1200, tcpConnectedUs: 2000, connectedUs: 2000, requestSentUs: 2100, headersUs: 50_000, firstTokenUs: 300_000, lastByteUs: 4_999_000, endUs: 5_000_000, bytes: 4000, outcome: 'completed' });
+    Object.assign(r, {
+      dispatchUs: 1100,
+      connectStartUs: 1200,
+      tcpConnectedUs: 2000,
+      connectedUs: 2000,
+      requestSentUs: 2100,
+      headersUs: 50_000,
+      firstTokenUs: 300_000,
+      lastByteUs: 4_999_000,
+      endUs: 5_000_000,
+      bytes: 4000,
+      outcome: 'completed',
+    });
     return r;
   });
   const c0 = process.cpuUsage();
@@ -224,11 +281,18 @@ console.log(
     `${PROMETHEUS === null ? 'scraped by the benchmark (no prometheus installed)' : 'scraped by Prometheus every 1 s'}; ${new Date().toISOString().slice(0, 10)}\n`,
 );
 const perEvent = (cost.feedUs + cost.scrapeUs) / eventsPerSecond0;
-console.log(`in-process, per second of this load: feeding the collector and the page ${cost.feedUs.toFixed(0)} µs CPU, one scrape ${cost.scrapeUs.toFixed(0)} µs: ${perEvent.toFixed(3)} µs per event\n`);
+console.log(
+  `in-process, per second of this load: feeding the collector and the page ${cost.feedUs.toFixed(0)} µs CPU, one scrape ${cost.scrapeUs.toFixed(0)} µs: ${perEvent.toFixed(3)} µs per event\n`,
+);
 console.log('| live views | events/s | harness CPU per event | harness cores | scrapes | page frames read | others (cores) |');
 console.log('|---|---:|---:|---:|---:|---:|---:|');
-for (const r of rows) console.log(`| ${r.live ? 'on' : 'off'} | ${Math.round(r.eventsPerSecond)} | ${r.usPerEvent.toFixed(2)} µs | ${r.cores.toFixed(2)} | ${r.live ? r.scrapes : '–'} | ${r.live ? r.framesRead : '–'} | ${r.otherCores.toFixed(2)} |`);
+for (const r of rows)
+  console.log(
+    `| ${r.live ? 'on' : 'off'} | ${Math.round(r.eventsPerSecond)} | ${r.usPerEvent.toFixed(2)} µs | ${r.cores.toFixed(2)} | ${r.live ? r.scrapes : '–'} | ${r.live ? r.framesRead : '–'} | ${r.otherCores.toFixed(2)} |`,
+  );
 const offUs = median(off.map((r) => r.usPerEvent));
 const onUs = median(on.map((r) => r.usPerEvent));
-console.log(`\nCPU per event, median: off ${offUs.toFixed(2)} µs, on ${onUs.toFixed(2)} µs: on/off = ${(onUs / offUs).toFixed(3)} (${((onUs / offUs - 1) * 100).toFixed(1)} %; goal < 5 %)`);
+console.log(
+  `\nCPU per event, median: off ${offUs.toFixed(2)} µs, on ${onUs.toFixed(2)} µs: on/off = ${(onUs / offUs).toFixed(3)} (${((onUs / offUs - 1) * 100).toFixed(1)} %; goal < 5 %)`,
+);
 console.log(`the feed's own cost against the median "off" CPU per event: ${((perEvent / offUs) * 100).toFixed(2)} %`);

@@ -29,10 +29,13 @@ await target.stop();
 
 console.log(`memory benchmark: ${SESSIONS} sessions of 20-token replies at 200 tokens/s for ${SECONDS} s, node ${process.version}`);
 console.log('    t  streams started     events   heap after GC');
-for (const x of samples) console.log(`${String(x.s).padStart(4)}s ${String(x.streams).padStart(15)} ${String(x.events).padStart(10)} ${x.heapMiB.toFixed(1).padStart(10)} MiB`);
+for (const x of samples)
+  console.log(`${String(x.s).padStart(4)}s ${String(x.streams).padStart(15)} ${String(x.events).padStart(10)} ${x.heapMiB.toFixed(1).padStart(10)} MiB`);
 const first = samples[1] ?? samples[0];
 const last = samples[samples.length - 1];
 if (first && last && last.events > first.events) {
   const perMillion = ((last.heapMiB - first.heapMiB) / (last.events - first.events)) * 1e6;
-  console.log(`heap growth from ${first.s}s to ${last.s}s: ${(last.heapMiB - first.heapMiB).toFixed(2)} MiB over ${last.events - first.events} events (${perMillion.toFixed(2)} MiB per million events)`);
+  console.log(
+    `heap growth from ${first.s}s to ${last.s}s: ${(last.heapMiB - first.heapMiB).toFixed(2)} MiB over ${last.events - first.events} events (${perMillion.toFixed(2)} MiB per million events)`,
+  );
 }

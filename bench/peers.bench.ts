@@ -61,16 +61,36 @@ function start(tool: string, streams: number, seconds: number, out: string): Chi
   }
   if (tool === 'eventsource') return spawn(process.execPath, [ES_PEER, url, String(streams), String(seconds), out, String(RAMP)], { stdio: 'ignore' });
   if (tool === 'floor') return spawn(process.execPath, [FLOOR_PEER, url, String(streams), String(seconds), String(RAMP), out], { stdio: 'ignore' });
-  return spawn(LOCUST, ['-f', LOCUSTFILE, '--headless', '-u', String(streams), '-r', String(Math.ceil(streams / RAMP)), '--run-time', `${seconds}s`, '--host', target.origin, '--only-summary', '--loglevel', 'ERROR'], {
-    stdio: 'ignore',
-    env: { ...process.env, PEER_PATH: PATH, PEER_OUT: out },
-  });
+  return spawn(
+    LOCUST,
+    [
+      '-f',
+      LOCUSTFILE,
+      '--headless',
+      '-u',
+      String(streams),
+      '-r',
+      String(Math.ceil(streams / RAMP)),
+      '--run-time',
+      `${seconds}s`,
+      '--host',
+      target.origin,
+      '--only-summary',
+      '--loglevel',
+      'ERROR',
+    ],
+    {
+      stdio: 'ignore',
+      env: { ...process.env, PEER_PATH: PATH, PEER_OUT: out },
+    },
+  );
 }
 
 function fidelity(tool: string, out: string): { p50: number | null; p99: number | null } {
   try {
     if (tool.startsWith('sse-soak')) {
-      const lag = (JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { metrics: { deliveryLag: { p50: number; p99: number } } }).metrics.deliveryLag;
+      const lag = (JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { metrics: { deliveryLag: { p50: number; p99: number } } }).metrics
+        .deliveryLag;
       return { p50: lag.p50, p99: lag.p99 };
     }
     if (tool === 'locust' || tool === 'floor') {
@@ -103,7 +123,15 @@ for (const streams of LOADS) {
     child.kill('SIGKILL');
     const events = ev1 - ev0;
     const { p50, p99 } = fidelity(tool, out);
-    rows.push({ tool, streams, eventsPerSecond: events / MEASURE, cpuCores: (cpu1 - cpu0) / MEASURE, usPerEvent: ((cpu1 - cpu0) / events) * 1e6, lagP50: p50, lagP99: p99 });
+    rows.push({
+      tool,
+      streams,
+      eventsPerSecond: events / MEASURE,
+      cpuCores: (cpu1 - cpu0) / MEASURE,
+      usPerEvent: ((cpu1 - cpu0) / events) * 1e6,
+      lagP50: p50,
+      lagP99: p99,
+    });
     const r = rows[rows.length - 1] as Row;
     console.error(`${tool} × ${streams}: ${Math.round(r.eventsPerSecond)} events/s, ${r.cpuCores.toFixed(2)} cores, ${r.usPerEvent.toFixed(1)} µs/event`);
     await sleep(2); // the target's connections wind down
@@ -112,11 +140,15 @@ for (const streams of LOADS) {
 await target.stop();
 
 const f = (x: number | null, d = 2): string => (x === null ? '–' : x.toFixed(d));
-console.log(`\npeers benchmark: ${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}, node ${process.version}; replies of 50 tokens at 20 tokens/s, streams opened over ${RAMP} s; CPU over ${MEASURE} s after ${WARM} s\n`);
+console.log(
+  `\npeers benchmark: ${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}, node ${process.version}; replies of 50 tokens at 20 tokens/s, streams opened over ${RAMP} s; CPU over ${MEASURE} s after ${WARM} s\n`,
+);
 console.log('| streams | tool | events/s received (offered) | CPU (cores) | CPU per event | per event vs sse-soak | delivery lag p50 / p99 (ms) |');
 console.log('|---:|---|---:|---:|---:|---:|---:|');
 for (const r of rows) {
   const ours = rows.find((x) => x.tool === 'sse-soak' && x.streams === r.streams);
   const ratio = ours === undefined ? '–' : `${(r.usPerEvent / ours.usPerEvent).toFixed(1)}×`;
-  console.log(`| ${r.streams} | ${r.tool} | ${Math.round(r.eventsPerSecond)} (${r.streams * 20}) | ${r.cpuCores.toFixed(2)} | ${r.usPerEvent.toFixed(1)} µs | ${ratio} | ${f(r.lagP50)} / ${f(r.lagP99)} |`);
+  console.log(
+    `| ${r.streams} | ${r.tool} | ${Math.round(r.eventsPerSecond)} (${r.streams * 20}) | ${r.cpuCores.toFixed(2)} | ${r.usPerEvent.toFixed(1)} µs | ${ratio} | ${f(r.lagP50)} / ${f(r.lagP99)} |`,
+  );
 }

@@ -44,10 +44,55 @@ const sleep = (s: number): Promise<void> => new Promise((r) => setTimeout(r, s *
 function makeCertificates(): { ca: string; cert: string; key: string } {
   const f = (name: string): string => join(dir, name);
   const openssl = (...args: string[]): void => void execFileSync(OPENSSL as string, args, { stdio: 'pipe' });
-  openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', '/CN=sse-soak bench CA', '-keyout', f('ca.key'), '-out', f('ca.crt'));
-  openssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', '/CN=localhost', '-keyout', f('server.key'), '-out', f('server.csr'));
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=sse-soak bench CA',
+    '-keyout',
+    f('ca.key'),
+    '-out',
+    f('ca.crt'),
+  );
+  openssl(
+    'req',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-subj',
+    '/CN=localhost',
+    '-keyout',
+    f('server.key'),
+    '-out',
+    f('server.csr'),
+  );
   writeFileSync(f('ext.cnf'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n');
-  openssl('x509', '-req', '-in', f('server.csr'), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '2', '-extfile', f('ext.cnf'), '-out', f('server.crt'));
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    f('server.csr'),
+    '-CA',
+    f('ca.crt'),
+    '-CAkey',
+    f('ca.key'),
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-extfile',
+    f('ext.cnf'),
+    '-out',
+    f('server.crt'),
+  );
   return { ca: f('ca.crt'), cert: f('server.crt'), key: f('server.key') };
 }
 
@@ -97,7 +142,6 @@ interface Row {
   outcomes: string;
 }
 
-
 /** The kernel's count of connections dropped because a listen queue was full (/proc/net/netstat). */
 function listenOverflows(): number {
   const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n');
@@ -122,7 +166,9 @@ async function measure(name: string, streams: number): Promise<Row | null> {
     `name: protocols-${name}\n${p.yaml}\nload: { stages: [{ duration: ${RAMP}s, target: ${streams} }, { duration: ${seconds - RAMP}s, target: ${streams} }], drain: 0s }\nstream: { idleTimeout: 60s }\noutput: { streamsCsv: false }\n`,
   );
   const out = join(dir, `${name}-${streams}`);
-  const child = spawn(process.execPath, [CLI, 'run', scenario, '--target', url, '--workers', '1', '--quiet', '--out', out], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [CLI, 'run', scenario, '--target', url, '--workers', '1', '--quiet', '--out', out], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await sleep(WARM);
   const from = Date.now();
@@ -164,7 +210,9 @@ async function measure(name: string, streams: number): Promise<Row | null> {
     saturatedSeconds: s.harness.saturated.reduce((n, span) => n + span.toSecond - span.fromSecond + 1, 0),
     outcomes: JSON.stringify(Object.fromEntries(Object.entries(s.outcomes).filter(([, n]) => n > 0))),
   };
-  console.error(`${name} × ${streams}: ${Math.round(rate)} events/s, ${row.connections} connections, harness ${row.harnessCores.toFixed(2)} cores, ${row.harnessUsPerEvent.toFixed(1)} µs/event, outcomes ${row.outcomes}`);
+  console.error(
+    `${name} × ${streams}: ${Math.round(rate)} events/s, ${row.connections} connections, harness ${row.harnessCores.toFixed(2)} cores, ${row.harnessUsPerEvent.toFixed(1)} µs/event, outcomes ${row.outcomes}`,
+  );
   await sleep(2); // the machine settles between rows
   return row;
 }
@@ -180,7 +228,9 @@ for (const streams of LOADS) {
 console.log(
   `\nprotocols benchmark: ${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}, node ${process.version}; streams held open, a token every ${INTERVAL_MS} ms, opened over ${RAMP} s; CPU and events/s over ${MEASURE} s after ${WARM} s; ${new Date().toISOString().slice(0, 10)}\n`,
 );
-console.log('| streams | protocol | connections | events/s (offered) | harness CPU per event | vs h1 | harness cores | harness reads per event | target CPU per event (cores) | harness RSS peak | ttft p50 / itl p99 (ms) | delivery lag p99 (ms) | harness loop lag p99 (ms), saturated s | others (cores) |');
+console.log(
+  '| streams | protocol | connections | events/s (offered) | harness CPU per event | vs h1 | harness cores | harness reads per event | target CPU per event (cores) | harness RSS peak | ttft p50 / itl p99 (ms) | delivery lag p99 (ms) | harness loop lag p99 (ms), saturated s | others (cores) |',
+);
 console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 const f = (x: number, d = 1): string => x.toFixed(d);
 for (const r of rows) {

@@ -20,7 +20,8 @@ import { STREAM_COLUMNS } from '../src/report/csv-rows.js';
 const ROWS = Number(process.env.ROWS ?? 100_000);
 const BATCH = Number(process.env.BATCH ?? ROWS_PER_MESSAGE);
 /** A row of streams.csv's shape: numbers with decimals, short strings. */
-const row = (i: number): StreamRow => STREAM_COLUMNS.map((c, k) => (k % 3 === 0 ? i + k * 0.123 : k % 3 === 1 ? 12.345 + k : c === 'outcome' ? 'completed' : 'default'));
+const row = (i: number): StreamRow =>
+  STREAM_COLUMNS.map((c, k) => (k % 3 === 0 ? i + k * 0.123 : k % 3 === 1 ? 12.345 + k : c === 'outcome' ? 'completed' : 'default'));
 const cpuMs = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1000;
 
 type Report = { type: 'cpu'; ms: number } | { type: 'streams'; csv: string };
@@ -66,7 +67,9 @@ if (process.argv[2] === 'worker') {
     await csv?.close();
     const coordinatorMs = cpuMs(process.cpuUsage(t));
     const us = (ms: number): string => ((ms * 1000) / ROWS).toFixed(1);
-    console.log(`| ${mode === 'file' ? 'worker writes its file' : 'messages, coordinator writes'} | ${us(workerMs)} | ${us(coordinatorMs)} | ${us(workerMs + coordinatorMs)} |`);
+    console.log(
+      `| ${mode === 'file' ? 'worker writes its file' : 'messages, coordinator writes'} | ${us(workerMs)} | ${us(coordinatorMs)} | ${us(workerMs + coordinatorMs)} |`,
+    );
   }
   rmSync(dir, { recursive: true, force: true });
 }

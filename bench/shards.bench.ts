@@ -63,7 +63,9 @@ async function shards(file: string, count: number, tag: string): Promise<{ outs:
     const out = join(dir, `${tag}-${i + 1}`);
     outs.push(out);
     peakRss.push(0);
-    return spawn(process.execPath, [CLI_MAIN, 'run', file, '--shard', `${i + 1}/${count}`, '--workers', '1', '--start-at', '+5s', '--out', out, '--quiet'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    return spawn(process.execPath, [CLI_MAIN, 'run', file, '--shard', `${i + 1}/${count}`, '--workers', '1', '--start-at', '+5s', '--out', out, '--quiet'], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
   });
   const sampler = setInterval(() => {
     children.forEach((c, i) => {
@@ -87,7 +89,9 @@ const t0 = performance.now();
 const idle = await shards(join(dir, 'idle.yaml'), SHARDS, 'idle');
 const held = await shards(join(dir, 'held.yaml'), SHARDS, 'held');
 const merged = join(dir, 'merged');
-const mergeCode = await new Promise<number | null>((resolve) => spawn(process.execPath, [CLI_MAIN, 'merge', ...held.outs, '--out', merged, '--quiet'], { stdio: 'ignore' }).once('exit', resolve));
+const mergeCode = await new Promise<number | null>((resolve) =>
+  spawn(process.execPath, [CLI_MAIN, 'merge', ...held.outs, '--out', merged, '--quiet'], { stdio: 'ignore' }).once('exit', resolve),
+);
 for (const t of targets) await t.stop();
 
 const read = (out: string): Summary => JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Summary;
@@ -101,12 +105,20 @@ const exact =
 
 const mib = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MiB`;
 const perShard = STREAMS / SHARDS;
-console.log(`\nshards benchmark: ${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}, node ${process.version}, HTTP/${HTTP}, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-console.log(`  shards                           ${SHARDS} processes at once, ${perShard.toLocaleString('en-US')} streams each (${STREAMS.toLocaleString('en-US')} in all), exit codes ${held.codes.join(' ')}`);
-console.log(`  merge                            exit code ${mergeCode}, mergedFrom ${whole.run.mergedFrom}, starts spread ${whole.run.start?.spreadMs ?? '?'} ms; streams, events and every histogram's count ${exact ? 'add up exactly' : 'DO NOT add up'}`);
+console.log(
+  `\nshards benchmark: ${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}, node ${process.version}, HTTP/${HTTP}, ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+);
+console.log(
+  `  shards                           ${SHARDS} processes at once, ${perShard.toLocaleString('en-US')} streams each (${STREAMS.toLocaleString('en-US')} in all), exit codes ${held.codes.join(' ')}`,
+);
+console.log(
+  `  merge                            exit code ${mergeCode}, mergedFrom ${whole.run.mergedFrom}, starts spread ${whole.run.start?.spreadMs ?? '?'} ms; streams, events and every histogram's count ${exact ? 'add up exactly' : 'DO NOT add up'}`,
+);
 console.log(`  streams started                  ${whole.streams.started.toLocaleString('en-US')} (${parts.map((s) => s.streams.started).join(' + ')})`);
 for (let i = 0; i < SHARDS; i++) {
   const fixed = idle.peakRss[i] as number;
   const peak = held.peakRss[i] as number;
-  console.log(`  shard ${i + 1}: peak RSS ${mib(peak)}, idle ${mib(fixed)}: ${((peak - fixed) / perShard / 1024).toFixed(1)} KiB per held stream beyond the fixed cost`);
+  console.log(
+    `  shard ${i + 1}: peak RSS ${mib(peak)}, idle ${mib(fixed)}: ${((peak - fixed) / perShard / 1024).toFixed(1)} KiB per held stream beyond the fixed cost`,
+  );
 }

@@ -77,13 +77,22 @@ const mib = (b: number): number => Math.round((b / 2 ** 20) * 10) / 10;
 const samples: Sample[] = [];
 const t0 = performance.now();
 const startEpochMs = Date.now();
-console.log(`soak benchmark: ${MINUTES} min, ${SESSIONS} sessions, /stream?${replyQuery}, think 1 s; one process, node ${process.version}; sample every ${SAMPLE_S} s`);
+console.log(
+  `soak benchmark: ${MINUTES} min, ${SESSIONS} sessions, /stream?${replyQuery}, think 1 s; one process, node ${process.version}; sample every ${SAMPLE_S} s`,
+);
 console.log('| minute | streams ended | open | RSS MiB | heap after GC MiB | external MiB |');
 console.log('|---:|---:|---:|---:|---:|---:|');
 const sample = (): void => {
   gc();
   const m = process.memoryUsage();
-  const s: Sample = { minute: Math.round((performance.now() - t0) / 600) / 100, ended, open: run.inFlight, rssMiB: mib(m.rss), heapMiB: mib(m.heapUsed), externalMiB: mib(m.external) };
+  const s: Sample = {
+    minute: Math.round((performance.now() - t0) / 600) / 100,
+    ended,
+    open: run.inFlight,
+    rssMiB: mib(m.rss),
+    heapMiB: mib(m.heapUsed),
+    externalMiB: mib(m.external),
+  };
   samples.push(s);
   console.log(`| ${s.minute.toFixed(1)} | ${s.ended} | ${s.open} | ${s.rssMiB} | ${s.heapMiB} | ${s.externalMiB} |`);
 };
@@ -117,16 +126,29 @@ const range = (f: (s: Sample) => number): { min: number; max: number; growth: nu
     num += ((xs[i] as number) - mx) * ((v[i] as number) - my);
     den += ((xs[i] as number) - mx) ** 2;
   }
-  return { min: Math.min(...v), max: Math.max(...v), growth: Math.round((f(last) - f(first)) * 10) / 10, perHour: den === 0 ? 0 : Math.round((num / den) * 60 * 10) / 10 };
+  return {
+    min: Math.min(...v),
+    max: Math.max(...v),
+    growth: Math.round((f(last) - f(first)) * 10) / 10,
+    perHour: den === 0 ? 0 : Math.round((num / den) * 60 * 10) / 10,
+  };
 };
 const heap = range((s) => s.heapMiB);
 const rss = range((s) => s.rssMiB);
 const streamsPerMin = Math.round(((last.ended - first.ended) / Math.max(1e-9, last.minute - first.minute)) * 10) / 10;
 console.log('');
-console.log(`after minute ${SETTLE_MIN} (${first.minute.toFixed(1)} → ${last.minute.toFixed(1)} min, ${last.ended - first.ended} streams ended, ${streamsPerMin}/min):`);
-console.log(`  heap after GC: ${heap.min}–${heap.max} MiB, ${heap.growth >= 0 ? '+' : ''}${heap.growth} MiB first to last, trend ${heap.perHour} MiB/h (bound: growth ≤ ${BOUND_HEAP_MIB} MiB)`);
-console.log(`  RSS:           ${rss.min}–${rss.max} MiB, ${rss.growth >= 0 ? '+' : ''}${rss.growth} MiB first to last, trend ${rss.perHour} MiB/h (bound: growth ≤ ${BOUND_RSS_MIB} MiB)`);
+console.log(
+  `after minute ${SETTLE_MIN} (${first.minute.toFixed(1)} → ${last.minute.toFixed(1)} min, ${last.ended - first.ended} streams ended, ${streamsPerMin}/min):`,
+);
+console.log(
+  `  heap after GC: ${heap.min}–${heap.max} MiB, ${heap.growth >= 0 ? '+' : ''}${heap.growth} MiB first to last, trend ${heap.perHour} MiB/h (bound: growth ≤ ${BOUND_HEAP_MIB} MiB)`,
+);
+console.log(
+  `  RSS:           ${rss.min}–${rss.max} MiB, ${rss.growth >= 0 ? '+' : ''}${rss.growth} MiB first to last, trend ${rss.perHour} MiB/h (bound: growth ≤ ${BOUND_RSS_MIB} MiB)`,
+);
 const heapOk = heap.max - first.heapMiB <= BOUND_HEAP_MIB;
 const rssOk = rss.max - first.rssMiB <= BOUND_RSS_MIB;
-console.log(`verdict: ${heapOk && rssOk ? 'FLAT' : 'GROWS'} — heap after GC ${heapOk ? 'within' : 'past'} its bound, RSS ${rssOk ? 'within' : 'past'} its bound (highest sample vs the first settled one)`);
+console.log(
+  `verdict: ${heapOk && rssOk ? 'FLAT' : 'GROWS'} — heap after GC ${heapOk ? 'within' : 'past'} its bound, RSS ${rssOk ? 'within' : 'past'} its bound (highest sample vs the first settled one)`,
+);
 process.exit(heapOk && rssOk ? 0 : 1);

@@ -23,7 +23,10 @@ thresholds: ["ttft p99 < 2s", "drop_rate < 1%"]
 `,
   );
   execFileSync(process.execPath, [join(root, 'dist/src/cli/main.js'), 'run', scenario, '--out', out, '--quiet'], { stdio: 'inherit' });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+  });
   const page = await browser.newPage({ viewport: { width: 1100, height: 1500 } });
   await page.goto(pathToFileURL(join(out, 'report.html')).href);
   await page.waitForSelector('body[data-charts-drawn]');

@@ -22,7 +22,11 @@ load: { model: closed, thinkTime: 500ms, stages: [{ duration: 8s, target: 20 }, 
 thresholds: ["ttft p99 < 2s", "drop_rate < 1%", "e2e p99 < 5s"]
 `,
 );
-const run = spawn(process.execPath, [join(root, 'dist/src/cli/main.js'), 'run', scenario, '--out', join(dir, 'run'), '--quiet', '--workers', '1', '--dashboard', '127.0.0.1:0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+const run = spawn(
+  process.execPath,
+  [join(root, 'dist/src/cli/main.js'), 'run', scenario, '--out', join(dir, 'run'), '--quiet', '--workers', '1', '--dashboard', '127.0.0.1:0'],
+  { stdio: ['ignore', 'ignore', 'pipe'] },
+);
 let stderr = '';
 const url = await new Promise<string>((resolve, reject) => {
   run.stderr.on('data', (d: Buffer) => {
@@ -32,7 +36,10 @@ const url = await new Promise<string>((resolve, reject) => {
   });
   run.once('exit', () => reject(new Error(`the run ended before it served its page:\n${stderr}`)));
 });
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+});
 const page = await browser.newPage({ viewport: { width: 1100, height: 1450 } });
 await page.goto(url);
 // Into the second stage: the charts have a ramp to show.

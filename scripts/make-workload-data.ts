@@ -14,7 +14,22 @@ const SEED = 22; // the issue's number: any fixed seed would do
 const u = (stream: number, i: number): number => hashUniform(SEED * 1000 + stream, i);
 const pick = <T>(list: readonly T[], stream: number, i: number): T => list[Math.floor(u(stream, i) * list.length)] as T;
 
-const TOPICS = ['a reverse proxy', 'HTTP/2 flow control', 'TCP slow start', 'Server-Sent Events', 'prefix caching in an LLM server', 'a B-tree', 'TLS session resumption', 'backpressure in a stream', 'consistent hashing', 'a write-ahead log', 'rate limiting with a token bucket', 'garbage collection pauses', 'idempotent retries', 'connection pooling'];
+const TOPICS = [
+  'a reverse proxy',
+  'HTTP/2 flow control',
+  'TCP slow start',
+  'Server-Sent Events',
+  'prefix caching in an LLM server',
+  'a B-tree',
+  'TLS session resumption',
+  'backpressure in a stream',
+  'consistent hashing',
+  'a write-ahead log',
+  'rate limiting with a token bucket',
+  'garbage collection pauses',
+  'idempotent retries',
+  'connection pooling',
+];
 const TASKS = [
   (t: string) => `Explain ${t} to a new engineer in three short paragraphs.`,
   (t: string) => `What can go wrong with ${t} under heavy load? List the failure modes.`,
@@ -22,7 +37,8 @@ const TASKS = [
   (t: string) => `Compare ${t} with the simplest alternative, as a table.`,
   (t: string) => `Give me a step-by-step checklist for debugging ${t} in production.`,
   (t: string) => `Summarise ${t} in one sentence, then give one surprising fact about it.`,
-  (t: string) => `I am preparing an interview. Ask me five questions about ${t}, from easy to hard, and give model answers for each one so that I can check mine afterwards.`,
+  (t: string) =>
+    `I am preparing an interview. Ask me five questions about ${t}, from easy to hard, and give model answers for each one so that I can check mine afterwards.`,
   (t: string) => `Translate this sentence into French, German and Japanese: "Our service uses ${t}."`,
 ];
 const SYSTEMS = ['You are a precise, terse senior engineer.', 'You are a patient teacher. Use examples.', 'Answer in plain English, no jargon.'];
@@ -36,7 +52,11 @@ export function chatPromptsJsonl(): string {
     const ask = (TASKS[i % TASKS.length] as (t: string) => string)(topic);
     const messages: { role: string; content: string }[] = [];
     if (u(3, i) < 0.4) messages.push({ role: 'system', content: pick(SYSTEMS, 4, i) });
-    if (u(5, i) < 0.2) messages.push({ role: 'user', content: `Tell me about ${topic}.` }, { role: 'assistant', content: `Sure. ${topic[0]?.toUpperCase()}${topic.slice(1)} is a common building block; what would you like to know?` });
+    if (u(5, i) < 0.2)
+      messages.push(
+        { role: 'user', content: `Tell me about ${topic}.` },
+        { role: 'assistant', content: `Sure. ${topic[0]?.toUpperCase()}${topic.slice(1)} is a common building block; what would you like to know?` },
+      );
     messages.push({ role: 'user', content: ask });
     const body: Record<string, unknown> = { model: 'gpt-4o-mini', stream: true, messages, max_tokens: [64, 128, 256, 512, 1024][Math.floor(u(6, i) * 5)] };
     if (u(7, i) < 0.3) body.temperature = Math.round(u(8, i) * 10) / 10;
@@ -45,7 +65,17 @@ export function chatPromptsJsonl(): string {
   return `${lines.join('\n')}\n`;
 }
 
-const FOLLOW_UPS = ['Can you give a concrete example?', 'Why does that happen?', 'How would I measure it?', 'What is the usual fix?', 'Is there a trade-off?', 'Shorter, please.', 'How does that change with many clients?', 'And in Node.js specifically?', 'Thanks. One last thing: what should I read next?'];
+const FOLLOW_UPS = [
+  'Can you give a concrete example?',
+  'Why does that happen?',
+  'How would I measure it?',
+  'What is the usual fix?',
+  'Is there a trade-off?',
+  'Shorter, please.',
+  'How does that change with many clients?',
+  'And in Node.js specifically?',
+  'Thanks. One last thing: what should I read next?',
+];
 
 /** 10 conversations of 3–8 human turns, each answered by a placeholder gpt turn (not replayed). */
 export function conversationsShareGpt(): string {

@@ -42,7 +42,11 @@ async function runTier(tier: Tier, files: string[], concurrency: number, reporte
   stream.on('test:complete', (d: { name: string; file?: string; details: { passed: boolean } }) => {
     if (d.file === undefined || d.name !== d.file) return;
     const from = startedAt.get(d.file) ?? t0;
-    out.push({ file: relative(join(ROOT, 'dist'), d.file).split(sep).join('/').replace(/\.js$/, '.ts'), seconds: (performance.now() - from) / 1000, passed: d.details.passed });
+    out.push({
+      file: relative(join(ROOT, 'dist'), d.file).split(sep).join('/').replace(/\.js$/, '.ts'),
+      seconds: (performance.now() - from) / 1000,
+      passed: d.details.passed,
+    });
   });
   // The runner's own totals come last, one diagnostic each ("pass 12"): the last of each wins
   // over a test's own diagnostic that happened to read alike.
@@ -81,11 +85,16 @@ async function main(): Promise<number> {
   const total = Object.fromEntries(COUNTS.map((k) => [k, results.reduce((n, r) => n + r.result.counts[k], 0)])) as Counts;
   const files = results.flatMap((r) => r.result.files.map((f) => ({ ...f, tier: r.tier.name })));
   const times = option('times');
-  if (times !== undefined) writeFileSync(times, files.map((f) => `${f.seconds.toFixed(1)}\t${f.tier}\t${f.passed ? 'pass' : 'FAIL'}\t${f.file}`).join('\n') + '\n');
+  if (times !== undefined)
+    writeFileSync(times, files.map((f) => `${f.seconds.toFixed(1)}\t${f.tier}\t${f.passed ? 'pass' : 'FAIL'}\t${f.file}`).join('\n') + '\n');
   const lines = ['', '# tiers'];
-  for (const { tier, result } of results) lines.push(`# ${tier.name}: ${result.files.length} files in ${result.seconds.toFixed(1)} s, ${result.counts.pass} passed, ${result.counts.fail} failed, ${result.counts.skipped} skipped`);
+  for (const { tier, result } of results)
+    lines.push(
+      `# ${tier.name}: ${result.files.length} files in ${result.seconds.toFixed(1)} s, ${result.counts.pass} passed, ${result.counts.fail} failed, ${result.counts.skipped} skipped`,
+    );
   lines.push('# slowest files (s, tier):');
-  for (const f of [...files].sort((a, b) => b.seconds - a.seconds).slice(0, 10)) lines.push(`#   ${f.seconds.toFixed(1).padStart(6)}  ${f.tier.padEnd(7)}  ${f.file}`);
+  for (const f of [...files].sort((a, b) => b.seconds - a.seconds).slice(0, 10))
+    lines.push(`#   ${f.seconds.toFixed(1).padStart(6)}  ${f.tier.padEnd(7)}  ${f.file}`);
   for (const f of files.filter((x) => !x.passed)) lines.push(`# failed: ${f.file} (${f.tier})`);
   for (const k of COUNTS) lines.push(`# ${k} ${total[k]}`);
   lines.push(`# duration_ms ${Math.round(results.reduce((s, r) => s + r.result.seconds, 0) * 1000)}`);

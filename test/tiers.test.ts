@@ -8,7 +8,10 @@ test('each test file under test/ is in exactly one tier, and each entry names a 
   const files = testSources();
   assert.ok(files.length > 50 && files.includes('test/tiers.test.ts'), `found ${files.length} test files under test/`);
   assert.deepEqual(tierProblems(files), []);
-  assert.equal(TIERS.reduce((n, t) => n + filesOf(t, files).length, 0), files.length);
+  assert.equal(
+    TIERS.reduce((n, t) => n + filesOf(t, files).length, 0),
+    files.length,
+  );
 });
 
 test('the check names a file in no tier, a file in two, and an entry that names nothing', () => {
@@ -26,5 +29,9 @@ test('the check names a file in no tier, a file in two, and an entry that names 
   // A folder entry is a folder, not a prefix of a name; files come in the order of the entries.
   assert.deepEqual(filesOf({ name: 'fast', concurrency: 1, entries: ['test/a/'] }, ['test/a/x.test.ts', 'test/ab/y.test.ts']), ['test/a/x.test.ts']);
   assert.deepEqual(filesOf(tiers[1] as Tier, files), ['test/a/two.test.ts']);
-  assert.deepEqual(filesOf({ name: 'servers', concurrency: 2, entries: ['test/c/four.test.ts', 'test/a/'] }, files), ['test/c/four.test.ts', 'test/a/one.test.ts', 'test/a/two.test.ts']);
+  assert.deepEqual(filesOf({ name: 'servers', concurrency: 2, entries: ['test/c/four.test.ts', 'test/a/'] }, files), [
+    'test/c/four.test.ts',
+    'test/a/one.test.ts',
+    'test/a/two.test.ts',
+  ]);
 });

@@ -32,9 +32,12 @@ function session(): void {
 
 const streams = Number(streamsText);
 for (let i = 0; i < streams; i++) setTimeout(session, (i * Number(rampText) * 1000) / streams);
-setTimeout(() => {
-  const median = (a: number[]): number => a.sort((x, y) => x - y)[Math.floor(a.length / 2)] ?? 0;
-  const figures = { events, ttftMedianMs: median(ttft), itlMedianMs: median(itl) };
-  if (out !== undefined) writeFileSync(out, JSON.stringify(figures));
-  process.exit(0);
-}, Number(secondsText) * 1000);
+setTimeout(
+  () => {
+    const median = (a: number[]): number => a.sort((x, y) => x - y)[Math.floor(a.length / 2)] ?? 0;
+    const figures = { events, ttftMedianMs: median(ttft), itlMedianMs: median(itl) };
+    if (out !== undefined) writeFileSync(out, JSON.stringify(figures));
+    process.exit(0);
+  },
+  Number(secondsText) * 1000,
+);

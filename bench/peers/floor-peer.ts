@@ -35,10 +35,13 @@ function open(): void {
 
 const streams = Number(streamsText);
 for (let i = 0; i < streams; i++) setTimeout(open, (i * Number(rampText) * 1000) / streams);
-setTimeout(() => {
-  // The steady part only: the first third of the run is the ramp and warm-up.
-  const steady = lags.slice(Math.floor(lags.length / 3)).sort((a, b) => a - b);
-  const pick = (p: number): number => (steady[Math.min(steady.length - 1, Math.floor(p * steady.length))] ?? 0) / 1000;
-  if (out !== undefined) writeFileSync(out, JSON.stringify({ bytes, lagMs: { p50: pick(0.5), p99: pick(0.99), count: steady.length } }));
-  process.exit(0);
-}, Number(secondsText) * 1000);
+setTimeout(
+  () => {
+    // The steady part only: the first third of the run is the ramp and warm-up.
+    const steady = lags.slice(Math.floor(lags.length / 3)).sort((a, b) => a - b);
+    const pick = (p: number): number => (steady[Math.min(steady.length - 1, Math.floor(p * steady.length))] ?? 0) / 1000;
+    if (out !== undefined) writeFileSync(out, JSON.stringify({ bytes, lagMs: { p50: pick(0.5), p99: pick(0.99), count: steady.length } }));
+    process.exit(0);
+  },
+  Number(secondsText) * 1000,
+);

@@ -70,7 +70,11 @@ export class CutRecorder {
   }
 
   encode(): Record<CutKind, string> {
-    return { idle: encodeHistogram(this.histograms.idle), lifetime: encodeHistogram(this.histograms.lifetime), silent: encodeHistogram(this.histograms.silent) };
+    return {
+      idle: encodeHistogram(this.histograms.idle),
+      lifetime: encodeHistogram(this.histograms.lifetime),
+      silent: encodeHistogram(this.histograms.silent),
+    };
   }
 
   static decode(encoded: Record<CutKind, string>): CutRecorder {

@@ -50,7 +50,8 @@ export function histogramEncodingProblem(encoded: string): string | null {
   if (bytes.length < 8) return 'the histogram encoding is too short to be an HdrHistogram';
   if ((bytes.readInt32BE(0) & ~0xf0) !== COMPRESSED_COOKIE_BASE) return 'not an HdrHistogram V2 compressed encoding (wrong cookie)';
   const compressedBytes = bytes.readInt32BE(4);
-  if (compressedBytes < 0 || compressedBytes > bytes.length - 8) return `the histogram encoding declares ${compressedBytes} compressed bytes but holds ${bytes.length - 8}`;
+  if (compressedBytes < 0 || compressedBytes > bytes.length - 8)
+    return `the histogram encoding declares ${compressedBytes} compressed bytes but holds ${bytes.length - 8}`;
   let payload: Buffer;
   try {
     payload = inflateSync(bytes.subarray(8, 8 + compressedBytes), { maxOutputLength: MAX_INFLATED_BYTES });
@@ -63,7 +64,8 @@ export function histogramEncodingProblem(encoded: string): string | null {
   const cookie = payload.readInt32BE(0);
   if ((cookie & ~0xf0) !== ENCODING_COOKIE_BASE || (cookie & 0xf0) >> 4 !== 1) return 'the inflated histogram has a wrong cookie';
   const payloadBytes = payload.readInt32BE(4);
-  if (payloadBytes < 0 || payloadBytes > payload.length - HEADER_BYTES) return `the histogram declares ${payloadBytes} bytes of counts but holds ${payload.length - HEADER_BYTES}`;
+  if (payloadBytes < 0 || payloadBytes > payload.length - HEADER_BYTES)
+    return `the histogram declares ${payloadBytes} bytes of counts but holds ${payload.length - HEADER_BYTES}`;
   const digits = payload.readInt32BE(12);
   const lowest = Number(payload.readBigInt64BE(16));
   const highest = Number(payload.readBigInt64BE(24));

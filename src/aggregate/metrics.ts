@@ -129,13 +129,44 @@ export const FIGURES = {
   failed: { kind: 'derived', at: 'streams.failed', formula: 'streams that ended with an outcome that counts as a drop', value: (a) => a.failed },
   aborted: { kind: 'derived', at: 'streams.aborted', formula: 'streams the run ended while they were healthy', value: (a) => a.outcomes.aborted },
   outcomes: { kind: 'tally', at: 'outcomes', formula: 'streams by how they ended (see Outcomes)', keys: OUTCOMES, keyOf: (r) => r.outcome ?? 'aborted' },
-  httpStatuses: { kind: 'tally', at: 'httpStatuses', formula: 'http_error streams by their status', keyOf: (r) => (r.outcome === 'http_error' ? String(r.status) : null) },
-  errorCodes: { kind: 'tally', at: 'errorCodes', formula: 'failed streams by their error code', keyOf: (r) => (r.outcome !== null && isFailure(r.outcome) && r.errorCode !== '' ? r.errorCode : null) },
+  httpStatuses: {
+    kind: 'tally',
+    at: 'httpStatuses',
+    formula: 'http_error streams by their status',
+    keyOf: (r) => (r.outcome === 'http_error' ? String(r.status) : null),
+  },
+  errorCodes: {
+    kind: 'tally',
+    at: 'errorCodes',
+    formula: 'failed streams by their error code',
+    keyOf: (r) => (r.outcome !== null && isFailure(r.outcome) && r.errorCode !== '' ? r.errorCode : null),
+  },
   dropRate: { kind: 'derived', at: 'dropRate', formula: 'failed ÷ (ended − aborted)', value: (a) => a.dropRate },
   // ── totals ──
-  events: { kind: 'counter', at: 'totals.events', unit: 'events', merge: 'sum', formula: 'SSE events received, keep-alives and the sentinel included', fromStream: (r) => r.events },
-  tokens: { kind: 'counter', at: 'totals.tokens', unit: 'tokens', merge: 'sum', formula: 'tokens counted (stream.tokens: per event, or by JSON path)', fromStream: (r) => r.tokens },
-  bytes: { kind: 'counter', at: 'totals.bytes', unit: 'bytes', merge: 'sum', formula: 'response body bytes as they came over the wire', fromStream: (r) => r.bytes },
+  events: {
+    kind: 'counter',
+    at: 'totals.events',
+    unit: 'events',
+    merge: 'sum',
+    formula: 'SSE events received, keep-alives and the sentinel included',
+    fromStream: (r) => r.events,
+  },
+  tokens: {
+    kind: 'counter',
+    at: 'totals.tokens',
+    unit: 'tokens',
+    merge: 'sum',
+    formula: 'tokens counted (stream.tokens: per event, or by JSON path)',
+    fromStream: (r) => r.tokens,
+  },
+  bytes: {
+    kind: 'counter',
+    at: 'totals.bytes',
+    unit: 'bytes',
+    merge: 'sum',
+    formula: 'response body bytes as they came over the wire',
+    fromStream: (r) => r.bytes,
+  },
   decodedBytes: {
     kind: 'counter',
     at: 'totals.decodedBytes',
@@ -146,7 +177,14 @@ export const FIGURES = {
     // Absent from reports written before compressed bodies were decoded: nothing was.
     read: (v, f) => (v as number | undefined) ?? (f.bytes as number),
   },
-  usageTokens: { kind: 'counter', at: 'totals.usageTokens', unit: 'tokens', merge: 'sum', formula: 'output tokens the servers reported (`usage`)', fromStream: (r) => (r.usageTokens < 0 ? 0 : r.usageTokens) },
+  usageTokens: {
+    kind: 'counter',
+    at: 'totals.usageTokens',
+    unit: 'tokens',
+    merge: 'sum',
+    formula: 'output tokens the servers reported (`usage`)',
+    fromStream: (r) => (r.usageTokens < 0 ? 0 : r.usageTokens),
+  },
   inputTokenSum: {
     kind: 'counter',
     at: 'totals.inputTokens',
@@ -158,10 +196,32 @@ export const FIGURES = {
   eventsPerSecond: { kind: 'derived', at: 'totals.eventsPerSecond', formula: 'events ÷ measured seconds', value: (a, c) => perSecond(a.events, c.durationMs) },
   tokensPerSecond: { kind: 'derived', at: 'totals.tokensPerSecond', formula: 'tokens ÷ measured seconds', value: (a, c) => perSecond(a.tokens, c.durationMs) },
   // ── the wire ──
-  contentEncodings: { kind: 'tally', at: 'contentEncodings', formula: "streams that got a 200, by Content-Encoding ('identity': none)", keyOf: (r) => (r.status === 200 ? r.contentEncoding || 'identity' : null) },
-  httpVersions: { kind: 'tally', at: 'connections.httpVersions', formula: 'streams whose request went out, by the HTTP version of its (last) connection', keyOf: (r) => r.httpVersion || null },
-  connectionsOpened: { kind: 'tally', at: 'connections.opened', formula: 'connections opened, by HTTP version (each counted by the stream that opened it)', keyOf: (r) => (r.httpVersion !== '' && r.connectedUs > 0 ? r.httpVersion : null) },
-  peakStreamsPerConnection: { kind: 'counter', at: 'connections.peakStreamsPerConnection', unit: 'streams', merge: 'max', formula: 'HTTP/2: the most streams one connection carried at once', fromStream: (r) => (r.httpVersion === '2' ? r.streamsOnConnection : 0) },
+  contentEncodings: {
+    kind: 'tally',
+    at: 'contentEncodings',
+    formula: "streams that got a 200, by Content-Encoding ('identity': none)",
+    keyOf: (r) => (r.status === 200 ? r.contentEncoding || 'identity' : null),
+  },
+  httpVersions: {
+    kind: 'tally',
+    at: 'connections.httpVersions',
+    formula: 'streams whose request went out, by the HTTP version of its (last) connection',
+    keyOf: (r) => r.httpVersion || null,
+  },
+  connectionsOpened: {
+    kind: 'tally',
+    at: 'connections.opened',
+    formula: 'connections opened, by HTTP version (each counted by the stream that opened it)',
+    keyOf: (r) => (r.httpVersion !== '' && r.connectedUs > 0 ? r.httpVersion : null),
+  },
+  peakStreamsPerConnection: {
+    kind: 'counter',
+    at: 'connections.peakStreamsPerConnection',
+    unit: 'streams',
+    merge: 'max',
+    formula: 'HTTP/2: the most streams one connection carried at once',
+    fromStream: (r) => (r.httpVersion === '2' ? r.streamsOnConnection : 0),
+  },
   serverMaxStreams: {
     kind: 'counter',
     at: 'connections.serverMaxConcurrentStreams',
@@ -173,8 +233,22 @@ export const FIGURES = {
     read: (v) => (v as number | null | undefined) ?? 0,
   },
   // ── usage (aggregate/usage.ts) ──
-  usageStreams: { kind: 'counter', at: 'usage.streams', unit: 'streams', merge: 'sum', formula: 'streams that reported a usage count', fromStream: (r) => (r.usageTokens < 0 ? 0 : 1) },
-  usageCountedTokens: { kind: 'counter', at: 'usage.countedTokens', unit: 'tokens', merge: 'sum', formula: 'tokens sse-soak counted, answer and reasoning, on the streams that reported usage (÷ usage tokens: chunks per token)', fromStream: (r) => (r.usageTokens < 0 ? 0 : r.tokens + r.reasoningTokens) },
+  usageStreams: {
+    kind: 'counter',
+    at: 'usage.streams',
+    unit: 'streams',
+    merge: 'sum',
+    formula: 'streams that reported a usage count',
+    fromStream: (r) => (r.usageTokens < 0 ? 0 : 1),
+  },
+  usageCountedTokens: {
+    kind: 'counter',
+    at: 'usage.countedTokens',
+    unit: 'tokens',
+    merge: 'sum',
+    formula: 'tokens sse-soak counted, answer and reasoning, on the streams that reported usage (÷ usage tokens: chunks per token)',
+    fromStream: (r) => (r.usageTokens < 0 ? 0 : r.tokens + r.reasoningTokens),
+  },
   modelRate: {
     kind: 'histogram',
     at: 'usage.modelTokensPerSecondHistogram',
@@ -198,8 +272,22 @@ export const FIGURES = {
     fromStream: inputTokensOf,
   },
   // ── reasoning (aggregate/reasoning.ts): stream.reasoning, and the reasoning count of usage ──
-  reasoningStreams: { kind: 'counter', at: 'reasoning.streams', unit: 'streams', merge: 'sum', formula: 'streams with a reasoning token counted (stream.reasoning)', fromStream: (r) => (r.reasoningTokens > 0 ? 1 : 0) },
-  reasoningTokens: { kind: 'counter', at: 'reasoning.tokens', unit: 'tokens', merge: 'sum', formula: 'reasoning tokens counted (stream.reasoning), apart from the answer tokens of totals.tokens', fromStream: (r) => r.reasoningTokens },
+  reasoningStreams: {
+    kind: 'counter',
+    at: 'reasoning.streams',
+    unit: 'streams',
+    merge: 'sum',
+    formula: 'streams with a reasoning token counted (stream.reasoning)',
+    fromStream: (r) => (r.reasoningTokens > 0 ? 1 : 0),
+  },
+  reasoningTokens: {
+    kind: 'counter',
+    at: 'reasoning.tokens',
+    unit: 'tokens',
+    merge: 'sum',
+    formula: 'reasoning tokens counted (stream.reasoning), apart from the answer tokens of totals.tokens',
+    fromStream: (r) => r.reasoningTokens,
+  },
   usageReasoningStreams: {
     kind: 'counter',
     at: 'reasoning.usageStreams',
@@ -236,8 +324,17 @@ export const FIGURES = {
   },
   // ── latencies (ms in reports, µs in the histograms) ──
   histogramUnit: { kind: 'derived', at: 'histograms.unit', formula: 'the unit the histograms record', value: () => 'us' },
-  histogramEncoding: { kind: 'derived', at: 'histograms.encoding', formula: 'how the histograms are encoded', value: () => 'HdrHistogram V2 compressed, base64' },
-  connect: { kind: 'latency', formula: 'TCP connect → established, for streams that opened a new connection (through a proxy: to the proxy, and its CONNECT tunnel where there is one)', fromStream: (r) => (r.connectedUs > 0 ? r.tcpConnectedUs - r.connectStartUs : -1) },
+  histogramEncoding: {
+    kind: 'derived',
+    at: 'histograms.encoding',
+    formula: 'how the histograms are encoded',
+    value: () => 'HdrHistogram V2 compressed, base64',
+  },
+  connect: {
+    kind: 'latency',
+    formula: 'TCP connect → established, for streams that opened a new connection (through a proxy: to the proxy, and its CONNECT tunnel where there is one)',
+    fromStream: (r) => (r.connectedUs > 0 ? r.tcpConnectedUs - r.connectStartUs : -1),
+  },
   tls: {
     kind: 'latency',
     formula: 'TCP established → TLS handshake done, for streams that opened a new https connection',
@@ -246,7 +343,11 @@ export const FIGURES = {
   },
   ttfb: { kind: 'latency', formula: 'intended start → response headers', fromStream: (r) => (r.headersUs > 0 ? r.headersUs - r.intendedStartUs : -1) },
   ttft: { kind: 'latency', formula: 'intended start → first event that carries a token (of the answer, where reasoning is counted apart)', fromStream: ttftUs },
-  ttftAny: { kind: 'latency', formula: 'intended start → first event that carries a token of any kind, reasoning or answer (ttft where no reasoning is counted)', fromStream: (r) => (firstAnyTokenUs(r) > 0 ? firstAnyTokenUs(r) - r.intendedStartUs : -1) },
+  ttftAny: {
+    kind: 'latency',
+    formula: 'intended start → first event that carries a token of any kind, reasoning or answer (ttft where no reasoning is counted)',
+    fromStream: (r) => (firstAnyTokenUs(r) > 0 ? firstAnyTokenUs(r) - r.intendedStartUs : -1),
+  },
   itl: { kind: 'latency', formula: 'gap between consecutive token events of one stream' },
   tpot: { kind: 'latency', formula: TPOT_FORMULA, fromStream: tpotUs },
   // e2e describes replies: only streams that got a response, and not those the run cut off.
@@ -264,24 +365,95 @@ export const FIGURES = {
     formula: 'streams whose input tokens are known, by input length (buckets that double: <128, 128–256 … ≥128k): counts and ttft',
     spec: BY_INPUT_LENGTH,
   },
-  byTurn: { kind: 'buckets', at: 'byTurn', formula: 'streams of conversations, by turn (1 … 19, 20+): counts, ttft, itl, tpot, e2e and input tokens', spec: BY_TURN },
+  byTurn: {
+    kind: 'buckets',
+    at: 'byTurn',
+    formula: 'streams of conversations, by turn (1 … 19, 20+): counts, ttft, itl, tpot, e2e and input tokens',
+    spec: BY_TURN,
+  },
   // ── cuts (cuts.ts), for the run as a whole ──
   cutTotal: { kind: 'derived', at: 'cuts.total', formula: 'streams the peer ended early', value: (a) => CUT_KINDS.reduce((n, k) => n + a.cuts.count(k), 0) },
-  cutsByKind: { kind: 'derived', at: 'cuts.byKind', formula: 'cut streams by kind', value: (a) => ({ idle: a.cuts.count('idle'), lifetime: a.cuts.count('lifetime'), silent: a.cuts.count('silent') }) },
-  cutGroups: { kind: 'derived', at: 'cuts', spread: true, costly: true, formula: 'cut streams that ended alike, matched to the declared limits', value: (a, c) => findCutGroups(a.cuts, c.expectations) },
+  cutsByKind: {
+    kind: 'derived',
+    at: 'cuts.byKind',
+    formula: 'cut streams by kind',
+    value: (a) => ({ idle: a.cuts.count('idle'), lifetime: a.cuts.count('lifetime'), silent: a.cuts.count('silent') }),
+  },
+  cutGroups: {
+    kind: 'derived',
+    at: 'cuts',
+    spread: true,
+    costly: true,
+    formula: 'cut streams that ended alike, matched to the declared limits',
+    value: (a, c) => findCutGroups(a.cuts, c.expectations),
+  },
   cuts: { kind: 'cuts', at: 'cuts.histograms', formula: 'cut values by kind (idle: the silence; lifetime, silent: time since the request)' },
   // ── reconnects ──
   reconnects: { kind: 'counter', at: 'reconnects.total', unit: 'reconnects', merge: 'sum', formula: 'reconnects made', fromStream: (r) => r.reconnects },
-  reconnectedStreams: { kind: 'counter', at: 'reconnects.streams', unit: 'streams', merge: 'sum', formula: 'streams that reconnected at least once', fromStream: (r) => (r.reconnects > 0 ? 1 : 0) },
-  resumeGaps: { kind: 'counter', at: 'reconnects.resumeGaps', unit: 'events', merge: 'sum', formula: 'events skipped across resumes (sequential numeric ids)', fromStream: (r) => (r.reconnects > 0 ? r.resumeGaps : 0) },
-  resumeDuplicates: { kind: 'counter', at: 'reconnects.resumeDuplicates', unit: 'events', merge: 'sum', formula: 'ids repeated across resumes (sequential numeric ids)', fromStream: (r) => (r.reconnects > 0 ? r.resumeDuplicates : 0) },
-  resumesChecked: { kind: 'counter', at: 'reconnects.resumes', unit: 'resumes', merge: 'sum', formula: "resumes whose continuity was checked: a reconnect's first numeric id, after an earlier one", fromStream: (r) => r.resumesChecked },
-  reconnectCauses: { kind: 'tally', at: 'reconnects.causes', formula: 'how each attempt that was followed by a reconnect ended', keys: OUTCOMES, omitZero: true },
-  reconnectDelay: { kind: 'histogram', at: 'reconnects.delayHistogram', statsAt: 'reconnects.delay', unit: 'us', formula: 'drop → the next attempt, as waited' },
+  reconnectedStreams: {
+    kind: 'counter',
+    at: 'reconnects.streams',
+    unit: 'streams',
+    merge: 'sum',
+    formula: 'streams that reconnected at least once',
+    fromStream: (r) => (r.reconnects > 0 ? 1 : 0),
+  },
+  resumeGaps: {
+    kind: 'counter',
+    at: 'reconnects.resumeGaps',
+    unit: 'events',
+    merge: 'sum',
+    formula: 'events skipped across resumes (sequential numeric ids)',
+    fromStream: (r) => (r.reconnects > 0 ? r.resumeGaps : 0),
+  },
+  resumeDuplicates: {
+    kind: 'counter',
+    at: 'reconnects.resumeDuplicates',
+    unit: 'events',
+    merge: 'sum',
+    formula: 'ids repeated across resumes (sequential numeric ids)',
+    fromStream: (r) => (r.reconnects > 0 ? r.resumeDuplicates : 0),
+  },
+  resumesChecked: {
+    kind: 'counter',
+    at: 'reconnects.resumes',
+    unit: 'resumes',
+    merge: 'sum',
+    formula: "resumes whose continuity was checked: a reconnect's first numeric id, after an earlier one",
+    fromStream: (r) => r.resumesChecked,
+  },
+  reconnectCauses: {
+    kind: 'tally',
+    at: 'reconnects.causes',
+    formula: 'how each attempt that was followed by a reconnect ended',
+    keys: OUTCOMES,
+    omitZero: true,
+  },
+  reconnectDelay: {
+    kind: 'histogram',
+    at: 'reconnects.delayHistogram',
+    statsAt: 'reconnects.delay',
+    unit: 'us',
+    formula: 'drop → the next attempt, as waited',
+  },
   // ── buffering evidence ──
-  bufferingVerdict: { kind: 'derived', at: 'buffering', spread: true, costly: true, formula: 'streaming, buffered or unknown, with its evidence (buffering.ts)', value: (a, c) => bufferingVerdict(a, c.harnessLagP99Ms) },
+  bufferingVerdict: {
+    kind: 'derived',
+    at: 'buffering',
+    spread: true,
+    costly: true,
+    formula: 'streaming, buffered or unknown, with its evidence (buffering.ts)',
+    value: (a, c) => bufferingVerdict(a, c.harnessLagP99Ms),
+  },
   bufferingEvents: { kind: 'derived', at: 'buffering.counts.events', formula: 'events (as totals.events)', value: (a) => a.events },
-  eventReads: { kind: 'counter', at: 'buffering.counts.eventReads', unit: 'reads', merge: 'sum', formula: 'reads that completed at least one event (events ÷ eventReads: events per read)', fromStream: (r) => r.eventReads },
+  eventReads: {
+    kind: 'counter',
+    at: 'buffering.counts.eventReads',
+    unit: 'reads',
+    merge: 'sum',
+    formula: 'reads that completed at least one event (events ÷ eventReads: events per read)',
+    fromStream: (r) => r.eventReads,
+  },
   headersToFirstToken: {
     kind: 'histogram',
     at: 'buffering.headersToFirstTokenHistogram',
@@ -291,7 +463,14 @@ export const FIGURES = {
     fromStream: (r) => (firstAnyTokenUs(r) > 0 && r.headersUs > 0 ? firstAnyTokenUs(r) - r.headersUs : -1),
   },
   // ── notes ──
-  tokenParseErrors: { kind: 'counter', at: 'notes.tokenParseErrors', unit: 'events', merge: 'sum', formula: 'events whose data did not parse as JSON while counting tokens by JSON path', fromStream: (r) => r.tokenParseErrors },
+  tokenParseErrors: {
+    kind: 'counter',
+    at: 'notes.tokenParseErrors',
+    unit: 'events',
+    merge: 'sum',
+    formula: 'events whose data did not parse as JSON while counting tokens by JSON path',
+    fromStream: (r) => r.tokenParseErrors,
+  },
   recordAnomalies: {
     kind: 'counter',
     at: 'notes.recordAnomalies',
@@ -301,7 +480,13 @@ export const FIGURES = {
     // Absent from reports written before it was counted.
     read: (v) => (v as number | undefined) ?? 0,
   },
-  negativeDeliveryLags: { kind: 'counter', at: 'notes.negativeDeliveryLags', unit: 'events', merge: 'sum', formula: 'delivery lags below zero (clock offset between target and harness), recorded as 0' },
+  negativeDeliveryLags: {
+    kind: 'counter',
+    at: 'notes.negativeDeliveryLags',
+    unit: 'events',
+    merge: 'sum',
+    formula: 'delivery lags below zero (clock offset between target and harness), recorded as 0',
+  },
 } as const satisfies Record<string, FigureDef>;
 
 export type FigureName = keyof typeof FIGURES;
@@ -313,14 +498,29 @@ export type HistogramName = NamesOf<'histogram'>;
 export type BucketsName = NamesOf<'buckets'>;
 
 /** The root keys of a figures object, in the order summary.json writes them. */
-export const SECTIONS = ['streams', 'outcomes', 'httpStatuses', 'errorCodes', 'dropRate', 'totals', 'contentEncodings', 'connections', 'usage', 'reasoning', 'input', 'metrics', 'histograms'] as const;
+export const SECTIONS = [
+  'streams',
+  'outcomes',
+  'httpStatuses',
+  'errorCodes',
+  'dropRate',
+  'totals',
+  'contentEncodings',
+  'connections',
+  'usage',
+  'reasoning',
+  'input',
+  'metrics',
+  'histograms',
+] as const;
 /** Sections only the run as a whole has (a variant's figures do not). */
 export const RUN_SECTIONS = ['byInputLength', 'byTurn', 'cuts', 'reconnects', 'buffering', 'notes'] as const;
 
 /** A figure's declaration, by name. */
 export const figureDef = (name: FigureName | string): FigureDef => FIGURES[name as FigureName];
 
-const names = <K extends FigureDef['kind']>(kind: K): NamesOf<K>[] => (Object.keys(FIGURES) as FigureName[]).filter((n) => FIGURES[n].kind === kind) as NamesOf<K>[];
+const names = <K extends FigureDef['kind']>(kind: K): NamesOf<K>[] =>
+  (Object.keys(FIGURES) as FigureName[]).filter((n) => FIGURES[n].kind === kind) as NamesOf<K>[];
 
 /** The latencies, in the order reports list them. */
 export const METRICS: readonly MetricName[] = names('latency');

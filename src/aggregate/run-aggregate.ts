@@ -50,7 +50,8 @@ function mergeCount(merge: Merge, current: number, n: number): number {
 
 /** Every counter, tally, histogram and bucket table of the registry (metrics.ts) is a field of the aggregate by its name. */
 type Tallies = { readonly [N in TallyName]: Tally<N> };
-export interface RunAggregate extends Record<CounterName, number>, Tallies, Readonly<Record<HistogramName, Histogram>>, Readonly<Record<BucketsName, BucketTable>> {}
+export interface RunAggregate
+  extends Record<CounterName, number>, Tallies, Readonly<Record<HistogramName, Histogram>>, Readonly<Record<BucketsName, BucketTable>> {}
 
 /**
  * Everything a run keeps: histograms and counters, never raw samples, so memory

@@ -236,7 +236,9 @@ export class SecondWindow implements StreamRecorder {
       events: this.events,
       tokens: this.tokens,
       variants: Array.from(this.variants, (v) => (v === undefined ? null : v.toMessage())),
-      ...(this.ttftByTurn === null ? {} : { ttftByTurn: Array.from(this.ttftByTurn, (h) => (h === undefined || h.totalCount === 0 ? '' : encodeHistogram(h))) }),
+      ...(this.ttftByTurn === null
+        ? {}
+        : { ttftByTurn: Array.from(this.ttftByTurn, (h) => (h === undefined || h.totalCount === 0 ? '' : encodeHistogram(h))) }),
     };
   }
 

@@ -20,7 +20,8 @@ import type { Histogram } from './histogram.js';
  */
 export const RATE_SCALE = 1000;
 
-export const MODEL_RATE_FORMULA = 'usage tokens ÷ (first token event → last token event, reasoning or answer), per stream that reported usage and had two token events at different times';
+export const MODEL_RATE_FORMULA =
+  'usage tokens ÷ (first token event → last token event, reasoning or answer), per stream that reported usage and had two token events at different times';
 
 /** Model tokens/s of one stream, or null where it has none (see above). */
 export function modelTokensPerSecond(r: StreamRecord): number | null {

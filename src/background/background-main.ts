@@ -17,7 +17,16 @@ interface Phase extends Omit<BackgroundPhase, 'durationMs' | 'latencyMs' | 'hist
   latency: Histogram;
 }
 
-const newPhase = (name: Phase['name']): Phase => ({ name, startMs: performance.now(), requests: 0, non2xx: 0, errors: 0, statuses: {}, errorCodes: {}, latency: newHistogram() });
+const newPhase = (name: Phase['name']): Phase => ({
+  name,
+  startMs: performance.now(),
+  requests: 0,
+  non2xx: 0,
+  errors: 0,
+  statuses: {},
+  errorCodes: {},
+  latency: newHistogram(),
+});
 const send = (m: FromBackground): void => {
   if (process.connected) process.send?.(m);
 };
@@ -36,7 +45,8 @@ process.once('message', (init: ToBackground) => {
     url: via === null ? init.url : via.origin,
     ...(via === null ? {} : { requests: [{ path: `${target.origin}${target.pathname}${target.search}` }] }),
     method: init.method as 'GET',
-    headers: via === null ? init.headers : { ...init.headers, Host: target.host, ...(via.authorization === null ? {} : { 'Proxy-Authorization': via.authorization }) },
+    headers:
+      via === null ? init.headers : { ...init.headers, Host: target.host, ...(via.authorization === null ? {} : { 'Proxy-Authorization': via.authorization }) },
     ...(init.body === null ? {} : { body: init.body }),
     connections: init.connections,
     ...(init.rate === null ? {} : { overallRate: init.rate }),

@@ -60,7 +60,10 @@ export function backgroundProxy(spec: ProxySpec | null, url: string): { via: Pro
   const via = proxyForUrl(spec, url);
   if (via === null) return { via: null, notice: null };
   if (new URL(url).protocol === 'http:') return { via, notice: null };
-  return { via: null, notice: `background traffic to https:// URLs does not go through the proxy ${via.shown}: autocannon cannot tunnel (CONNECT), so it goes direct` };
+  return {
+    via: null,
+    notice: `background traffic to https:// URLs does not go through the proxy ${via.shown}: autocannon cannot tunnel (CONNECT), so it goes direct`,
+  };
 }
 
 /** The background URL: its own, or its path on the origin of the streams' URL. */
@@ -90,7 +93,17 @@ export class BackgroundTraffic {
 
   static start(spec: BackgroundSpec, url: string, reportUrl: string, proxy: ProxyEndpoint | null = null): Promise<BackgroundTraffic> {
     const proc = fork(BACKGROUND_MAIN, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const init: ToBackground = { type: 'init', url, method: spec.method, headers: spec.headers, body: spec.body, connections: spec.connections, rate: spec.rate, timeoutMs: spec.timeoutMs, proxy };
+    const init: ToBackground = {
+      type: 'init',
+      url,
+      method: spec.method,
+      headers: spec.headers,
+      body: spec.body,
+      connections: spec.connections,
+      rate: spec.rate,
+      timeoutMs: spec.timeoutMs,
+      proxy,
+    };
     proc.send(init);
     return new Promise((resolve, reject) => {
       proc.once('message', (m: FromBackground) => {
@@ -163,7 +176,19 @@ export function mergeBackground(parts: readonly BackgroundSummary[]): Background
       add(errorCodes, x.errorCodes);
     }
     const sum = (k: 'requests' | 'non2xx' | 'errors'): number => same.reduce((n, x) => n + x[k], 0);
-    return [{ name, durationMs: Math.max(...same.map((x) => x.durationMs)), requests: sum('requests'), non2xx: sum('non2xx'), errors: sum('errors'), statuses, errorCodes, latencyMs: statsMs(h), histogram: encodeHistogram(h) }];
+    return [
+      {
+        name,
+        durationMs: Math.max(...same.map((x) => x.durationMs)),
+        requests: sum('requests'),
+        non2xx: sum('non2xx'),
+        errors: sum('errors'),
+        statuses,
+        errorCodes,
+        latencyMs: statsMs(h),
+        histogram: encodeHistogram(h),
+      },
+    ];
   });
   return { ...first, phases };
 }

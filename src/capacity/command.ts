@@ -48,7 +48,8 @@ export interface CapacityFlags {
 function parseLevel(text: string, flag: string, closed: boolean): number {
   if (closed) {
     const n = Number(text);
-    if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < 1) throw new CliError(`${flag}: sessions are a whole number ≥ 1, got ${JSON.stringify(text)}`, EXIT.INVALID_INPUT);
+    if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < 1)
+      throw new CliError(`${flag}: sessions are a whole number ≥ 1, got ${JSON.stringify(text)}`, EXIT.INVALID_INPUT);
     return n;
   }
   const rate = /^\d+(\.\d+)?$/.test(text.trim()) ? Number(text) : parseRatePerSecond(text);
@@ -88,12 +89,15 @@ export async function runCapacity(file: string, flags: CapacityFlags, ci?: CiFil
   }
   const closed = scenario.load.model === 'closed';
   const slos = flags.slo !== undefined && flags.slo.length > 0 ? parseSlos(flags.slo) : scenario.thresholds.map((t) => ({ ...t, abortOnFail: false }));
-  if (slos.length === 0) throw new CliError('capacity needs at least one SLO: --slo "ttft p99 < 2s" (repeatable), or thresholds in the scenario', EXIT.INVALID_INPUT);
+  if (slos.length === 0)
+    throw new CliError('capacity needs at least one SLO: --slo "ttft p99 < 2s" (repeatable), or thresholds in the scenario', EXIT.INVALID_INPUT);
   // Dropped streams leave the latency percentiles (they have none): without a rule on them, a
   // path that drops a fifth of its streams under load would hold it. One is judged unless given.
   if (!slos.some((t) => t.subject.kind === 'dropRate' || t.subject.kind === 'outcome')) {
     slos.push(...parseSlos([DEFAULT_DROP_SLO]));
-    process.stderr.write(`sse-soak: note: no SLO on dropped streams was given: capacity also judges "${DEFAULT_DROP_SLO}" (give --slo "drop_rate < X" to set your own)\n`);
+    process.stderr.write(
+      `sse-soak: note: no SLO on dropped streams was given: capacity also judges "${DEFAULT_DROP_SLO}" (give --slo "drop_rate < X" to set your own)\n`,
+    );
   }
   const precision = parseFraction(flags.precision);
   const factor = Number(flags.factor);
@@ -132,7 +136,7 @@ export async function runCapacity(file: string, flags: CapacityFlags, ci?: CiFil
     const log = (line: string): void => {
       if (flags.quiet !== true) process.stderr.write(`${line}\n`);
     };
-  
+
     // The built-in target, once for every step, when no variant names a URL: its model-server
     // knobs are server-wide, so they are given when it starts; the rest go per request.
     const needsBuiltin = flags.target === undefined && scenario.target.variants.some((v) => v.url === null);
@@ -144,15 +148,24 @@ export async function runCapacity(file: string, flags: CapacityFlags, ci?: CiFil
       } catch (err) {
         throw new CliError(`cannot start the built-in target: ${(err as Error).message}`, EXIT.CANNOT_START);
       }
-      log(`built-in target at ${child.origin}${Object.keys(serverKnobs).length > 0 ? ` (model server: ${Object.entries(serverKnobs).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`);
+      log(
+        `built-in target at ${child.origin}${
+          Object.keys(serverKnobs).length > 0
+            ? ` (model server: ${Object.entries(serverKnobs)
+                .map(([k, v]) => `${k} ${v}`)
+                .join(', ')})`
+            : ''
+        }`,
+      );
     }
     const target = flags.target ?? (child === null ? null : `${child.origin}/stream`);
     // Each step's run is given the built-in target as --target, so it would take every core: leave
     // one to the target, as run does with a target of its own.
     const workers = asked ?? (child === null ? null : Math.max(1, availableParallelism() - 1));
-  
+
     // A reply's length, from the knobs when the target is built in; otherwise learnt from each step's e2e.
-    let replyMs = expectedReplyMs({ ...scenario, target: { ...scenario.target, sendKnobs: scenario.target.sendKnobs || child !== null } }) ?? (stepMs ?? 30_000) / 3;
+    let replyMs =
+      expectedReplyMs({ ...scenario, target: { ...scenario.target, sendKnobs: scenario.target.sendKnobs || child !== null } }) ?? (stepMs ?? 30_000) / 3;
     const startedAt = new Date();
     const done: CapacityStep[] = [];
     // Ctrl-C reaches the step's run too (one process group): it ends its streams and writes its
@@ -171,11 +184,25 @@ export async function runCapacity(file: string, flags: CapacityFlags, ci?: CiFil
         if (interrupted) throw new StepInterrupted('interrupted');
         const timing = stepTiming(replyMs, { measuredMs: stepMs, warmupMs });
         log(`step ${index + 1}: ${level} ${closed ? 'sessions' : 'streams/s'} (warm-up ${timing.warmupMs / 1000}s, measured ${timing.measuredMs / 1000}s) …`);
-        const step = await runStep({ capacityDir: dir, index, level, scenario: stepScenario(raw, scenario, level, timing, child !== null), timing, slos, target, workers, proxy: flags.proxy ?? null, log, onChild: (c) => (running = c) });
+        const step = await runStep({
+          capacityDir: dir,
+          index,
+          level,
+          scenario: stepScenario(raw, scenario, level, timing, child !== null),
+          timing,
+          slos,
+          target,
+          workers,
+          proxy: flags.proxy ?? null,
+          log,
+          onChild: (c) => (running = c),
+        });
         if (interrupted) throw new StepInterrupted('interrupted');
         done.push(step);
         const failed = step.slos.filter((r) => !r.pass);
-        log(`  ${step.saturated ? 'harness saturated' : step.pass ? 'pass' : `FAIL: ${failed.map((r) => `${r.rule} (${r.shown})`).join('; ')}`} · goodput ${Math.round(step.goodput.share * 1000) / 10}%`);
+        log(
+          `  ${step.saturated ? 'harness saturated' : step.pass ? 'pass' : `FAIL: ${failed.map((r) => `${r.rule} (${r.shown})`).join('; ')}`} · goodput ${Math.round(step.goodput.share * 1000) / 10}%`,
+        );
         // Replies longer than thought: the next steps hold three of the replies measured.
         replyMs = Math.max(replyMs, step.summary.metrics.e2e.p90);
         return step;
@@ -213,7 +240,10 @@ export async function runCapacity(file: string, flags: CapacityFlags, ci?: CiFil
     process.stdout.write(`\ncapacity report: ${dir} (capacity.json, capacity.html, steps/)\n`);
     if (hasCiFiles(ci)) {
       const link = reportLink(dir, ci.env ?? {}, process.cwd());
-      const failures = await writeCiFiles(ci, { junit: () => renderCapacityJunit(report, { hostname: hostname(), reportDir: dir }), markdown: () => renderCapacityMarkdown(report, { reportDir: dir, link }) });
+      const failures = await writeCiFiles(ci, {
+        junit: () => renderCapacityJunit(report, { hostname: hostname(), reportDir: dir }),
+        markdown: () => renderCapacityMarkdown(report, { reportDir: dir, link }),
+      });
       if (failures.length > 0) throw new CliError(`cannot write ${failures.map((f) => `${f.file}: ${f.reason}`).join('; ')}`, EXIT.CANNOT_WRITE);
     }
     if (result.stop === 'interrupted') return EXIT.INTERRUPTED;

@@ -36,18 +36,20 @@ export function firstBreak(steps: readonly CapacityStep[]): FirstBreak | null {
 /** Hints by failure: the usual owner of such a limit in a streaming path. */
 function hintFor(outcome: string, code: string): string {
   if (outcome === 'connect_error' || code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'UND_ERR_SOCKET') {
-    return 'a connection limit in the path: nginx worker_connections (each stream holds two connections), a listen backlog (somaxconn), a load balancer\'s connection cap, or ulimit -n';
+    return "a connection limit in the path: nginx worker_connections (each stream holds two connections), a listen backlog (somaxconn), a load balancer's connection cap, or ulimit -n";
   }
   if (outcome === 'http_error') {
     if (code === 'HTTP 429') return 'a rate limit in front of the target';
-    if (code === 'HTTP 502' || code === 'HTTP 504') return 'the gateway could not reach or wait for its upstream: upstream connection pool, upstream timeouts, or the app itself overloaded';
+    if (code === 'HTTP 502' || code === 'HTTP 504')
+      return 'the gateway could not reach or wait for its upstream: upstream connection pool, upstream timeouts, or the app itself overloaded';
     if (code === 'HTTP 503') return 'a gateway or app shedding load (max connections, a queue limit, an unhealthy upstream)';
     return 'the target or a gateway answering with errors under load';
   }
-  if (outcome === 'reset' || outcome === 'eof_early') return 'connections dropped mid-stream: a proxy out of connections (nginx worker_connections: each stream holds two, client and upstream), at a memory limit, or a timeout (see the cut groups)';
-  if (outcome === 'client_idle_timeout') return 'the target stalled past the client\'s idle limit: queueing in the target, or a buffering proxy';
-  if (outcome === 'client_lifetime') return 'replies slowed past the client\'s lifetime limit: the target shares its throughput among more streams';
-  return 'see the step\'s report';
+  if (outcome === 'reset' || outcome === 'eof_early')
+    return 'connections dropped mid-stream: a proxy out of connections (nginx worker_connections: each stream holds two, client and upstream), at a memory limit, or a timeout (see the cut groups)';
+  if (outcome === 'client_idle_timeout') return "the target stalled past the client's idle limit: queueing in the target, or a buffering proxy";
+  if (outcome === 'client_lifetime') return "replies slowed past the client's lifetime limit: the target shares its throughput among more streams";
+  return "see the step's report";
 }
 
 const FAILURE_OUTCOMES = ['connect_error', 'http_error', 'bad_content_type', 'reset', 'eof_early', 'client_idle_timeout', 'client_lifetime', 'protocol_error'];
@@ -89,7 +91,13 @@ export function evidence(steps: readonly CapacityStep[]): Evidence[] {
   }
   const buffered = sorted.find((s) => s.summary.buffering.verdict === 'buffered');
   if (buffered !== undefined && sorted[0]?.summary.buffering.verdict !== 'buffered') {
-    found.push({ what: 'buffered', fromLevel: buffered.level, shareAtTop: 0, topLevel: top.level, hint: 'events arrive in bursts from this load on: a proxy buffers when it falls behind' });
+    found.push({
+      what: 'buffered',
+      fromLevel: buffered.level,
+      shareAtTop: 0,
+      topLevel: top.level,
+      hint: 'events arrive in bursts from this load on: a proxy buffers when it falls behind',
+    });
   }
   return found;
 }

@@ -90,7 +90,11 @@ export function judgeRow(cell: (name: string) => string, rules: ReturnType<typeo
   return true;
 }
 
-export async function goodputFromCsv(file: string, slos: readonly Pick<Threshold, 'text' | 'subject' | 'op' | 'value'>[], measuredMs: number): Promise<Goodput> {
+export async function goodputFromCsv(
+  file: string,
+  slos: readonly Pick<Threshold, 'text' | 'subject' | 'op' | 'value'>[],
+  measuredMs: number,
+): Promise<Goodput> {
   const rules = perStreamRules(slos);
   let header: string[] | null = null;
   const index = new Map<string, number>();
@@ -105,7 +109,8 @@ export async function goodputFromCsv(file: string, slos: readonly Pick<Threshold
       header = cells;
       header.forEach((h, i) => index.set(h, i));
       if (!index.has('max_itl_ms')) throw new Error(`${file} has no max_itl_ms column (written by an older sse-soak)`);
-      if (rules.some((r) => r.subject.kind === 'latency' && r.subject.metric === 'tpot') && !index.has('tpot_ms')) throw new Error(`${file} has no tpot_ms column (written by an older sse-soak)`);
+      if (rules.some((r) => r.subject.kind === 'latency' && r.subject.metric === 'tpot') && !index.has('tpot_ms'))
+        throw new Error(`${file} has no tpot_ms column (written by an older sse-soak)`);
       continue;
     }
     const verdict = judgeRow((name) => cells[index.get(name) ?? -1] ?? '', rules);
@@ -113,5 +118,11 @@ export async function goodputFromCsv(file: string, slos: readonly Pick<Threshold
     judged++;
     if (verdict) good++;
   }
-  return { judged, good, share: judged === 0 ? 0 : good / judged, perSecond: measuredMs > 0 ? Math.round((good / (measuredMs / 1000)) * 100) / 100 : 0, rules: rules.map((r) => r.text) };
+  return {
+    judged,
+    good,
+    share: judged === 0 ? 0 : good / judged,
+    perSecond: measuredMs > 0 ? Math.round((good / (measuredMs / 1000)) * 100) / 100 : 0,
+    rules: rules.map((r) => r.text),
+  };
 }

@@ -18,7 +18,12 @@ function capacityChartData(r: CapacityReport): Record<string, unknown> {
     unit: r.unit,
     levels: steps.map((s) => s.level),
     knee: { good: r.capacity, bad: r.firstBad },
-    latency: { ttftP99: col((s) => s.summary.metrics.ttft.p99), itlP99: col((s) => s.summary.metrics.itl.p99), e2eP99: col((s) => s.summary.metrics.e2e.p99), backgroundP99: col(backgroundP99Ms) },
+    latency: {
+      ttftP99: col((s) => s.summary.metrics.ttft.p99),
+      itlP99: col((s) => s.summary.metrics.itl.p99),
+      e2eP99: col((s) => s.summary.metrics.e2e.p99),
+      backgroundP99: col(backgroundP99Ms),
+    },
     shares: { goodput: col((s) => s.goodput.share * 100), failed: col((s) => failures(s) * 100), dropRate: col((s) => s.summary.dropRate * 100) },
     rates: { goodPerSecond: col((s) => s.goodput.perSecond), tokensPerSecond: col((s) => s.summary.totals.tokensPerSecond) },
   };
@@ -30,7 +35,14 @@ export function renderCapacityHtml(r: CapacityReport, assets: HtmlAssets): strin
   const rows = steps
     .map((s) => {
       const m = s.summary.metrics;
-      const verdict = s.saturated ? '<span class="warn">harness saturated</span>' : s.pass ? '<span class="ok">pass</span>' : `<span class="bad">FAIL</span> ${s.slos.filter((x) => !x.pass).map((x) => `${esc(x.rule)} <span class="muted">(${esc(x.shown)})</span>`).join('; ')}`;
+      const verdict = s.saturated
+        ? '<span class="warn">harness saturated</span>'
+        : s.pass
+          ? '<span class="ok">pass</span>'
+          : `<span class="bad">FAIL</span> ${s.slos
+              .filter((x) => !x.pass)
+              .map((x) => `${esc(x.rule)} <span class="muted">(${esc(x.shown)})</span>`)
+              .join('; ')}`;
       return `<tr><td class="num">${esc(String(s.level))}</td><td>${verdict}</td><td class="num">${fmtMs(m.ttft.p99)}</td><td class="num">${fmtMs(m.itl.p99)}</td><td class="num">${fmtMs(m.e2e.p99)}</td><td class="num">${fmtPct(s.summary.dropRate)}</td><td class="num">${fmtPct(s.goodput.share)}</td><td class="num">${esc(String(s.goodput.perSecond))}</td><td>${esc(failureText(s))}</td><td>${esc(s.summary.buffering.verdict)}</td><td><a href="${esc(s.dir)}/report.html">report</a></td></tr>`;
     })
     .join('');
@@ -38,7 +50,10 @@ export function renderCapacityHtml(r: CapacityReport, assets: HtmlAssets): strin
     r.evidence.length === 0
       ? '<p class="muted">No failure outcome, cut or buffering appeared at any step.</p>'
       : `<ul class="rules">${r.evidence.map((e) => `<li><b>${esc(e.what)}</b> from ${esc(fmtInt(e.fromLevel))} ${esc(r.unit)} (${esc(fmtPct(e.shareAtTop))} of streams at ${esc(fmtInt(e.topLevel))}) — ${esc(e.hint)}?</li>`).join('')}</ul>`;
-  const first = r.firstBreak === null ? '' : `<div class="card">first SLO to break<b>${esc(r.firstBreak.rule)}</b>${esc(r.firstBreak.shown)} at ${esc(fmtInt(r.firstBreak.level))} ${esc(r.unit)}</div>`;
+  const first =
+    r.firstBreak === null
+      ? ''
+      : `<div class="card">first SLO to break<b>${esc(r.firstBreak.rule)}</b>${esc(r.firstBreak.shown)} at ${esc(fmtInt(r.firstBreak.level))} ${esc(r.unit)}</div>`;
   const capacityCard = `<div class="card">capacity (${esc(r.unit)})<b class="${ok ? 'ok' : 'bad'}">${r.capacity === null ? 'none' : `${r.stop === 'harness_saturated' ? '&gt; ' : r.stop === 'reached_max' ? '≥ ' : ''}${esc(fmtInt(r.capacity))}`}</b>${r.firstBad === null ? '' : `${esc(fmtInt(r.firstBad))} broke an SLO`}</div>`;
   return `${pageStart(`sse-soak capacity · ${esc(r.scenario.name)}`, assets)}<h1>Capacity: ${esc(r.scenario.name)}</h1>
 <p class="muted">${esc(r.model)} model · SLOs: ${r.slos.map((s) => `<code>${esc(s)}</code>`).join(' ')} · precision ${esc(fmtPct(r.search.precision))} · ${esc(r.startedAt)}</p>

@@ -56,7 +56,8 @@ export function answerText(r: Pick<CapacityReport, 'stop' | 'capacity' | 'firstB
     case 'interrupted':
       return `interrupted ${r.capacity === null ? (r.firstBad === null ? 'before a step finished' : 'with no good step') : `after ${level(r.capacity)} held every SLO`}${r.firstBad === null ? '' : ` and ${level(r.firstBad)} broke one`}: no capacity to the asked precision${broke}`;
     case 'harness_saturated':
-      if (r.capacity === null) return 'no capacity measured: the harness itself saturated at the first step, so its figures are its own delay, not the target\'s; use more workers (--workers) or machines, or a quieter machine';
+      if (r.capacity === null)
+        return "no capacity measured: the harness itself saturated at the first step, so its figures are its own delay, not the target's; use more workers (--workers) or machines, or a quieter machine";
       return `capacity: more than ${level(r.capacity)} as far as this harness can tell: the harness itself saturated at the next step; use more workers (--workers) or machines`;
   }
 }

@@ -37,8 +37,19 @@ export function stepScenario(raw: Record<string, unknown>, scenario: Scenario, l
   const stepLoad =
     load.model === 'closed'
       ? { model: 'closed', sessions: level, thinkTime: formatDurationMs(load.thinkTimeMs), ...common }
-      : { model: 'open', rate: `${level}/s`, arrivals: load.arrivals, ...(load.maxConcurrency === null ? {} : { maxConcurrency: load.maxConcurrency }), ...common };
-  const out: Record<string, unknown> = { ...raw, name: `${scenario.name.slice(0, 90)}-step`, load: stepLoad, output: { ...(raw.output as object | undefined), streamsCsv: true } };
+      : {
+          model: 'open',
+          rate: `${level}/s`,
+          arrivals: load.arrivals,
+          ...(load.maxConcurrency === null ? {} : { maxConcurrency: load.maxConcurrency }),
+          ...common,
+        };
+  const out: Record<string, unknown> = {
+    ...raw,
+    name: `${scenario.name.slice(0, 90)}-step`,
+    load: stepLoad,
+    output: { ...(raw.output as object | undefined), streamsCsv: true },
+  };
   delete out.thresholds;
   const target = { ...((raw.target as Record<string, unknown> | undefined) ?? {}) };
   if (sendKnobs) target.sendKnobs = true;
@@ -62,7 +73,8 @@ export function stepScenario(raw: Record<string, unknown>, scenario: Scenario, l
     const w = { ...(workload as Record<string, unknown>) };
     const inFolder = (v: unknown): unknown => (typeof v === 'string' && v !== '' && !isAbsolute(v) ? resolve(dirname(scenario.file), v) : v);
     if (typeof w.dataset === 'string') w.dataset = inFolder(w.dataset);
-    else if (typeof w.dataset === 'object' && w.dataset !== null) w.dataset = { ...(w.dataset as Record<string, unknown>), file: inFolder((w.dataset as Record<string, unknown>).file) };
+    else if (typeof w.dataset === 'object' && w.dataset !== null)
+      w.dataset = { ...(w.dataset as Record<string, unknown>), file: inFolder((w.dataset as Record<string, unknown>).file) };
     out.workload = w;
   }
   return out;

@@ -78,7 +78,11 @@ function stepHarness(summary: Summary, warmupMs: number): StepHarness {
  * failure past what the harness can explain is the target's: one slow second of the harness
  * on a busy machine does not stop a search whose SLO broke by hundreds of ms.
  */
-export function judgeStep(summary: Summary, slos: readonly Threshold[], timing: StepTiming): { slos: ThresholdResult[]; pass: boolean; saturated: boolean; harness: StepHarness } {
+export function judgeStep(
+  summary: Summary,
+  slos: readonly Threshold[],
+  timing: StepTiming,
+): { slos: ThresholdResult[]; pass: boolean; saturated: boolean; harness: StepHarness } {
   const f = figuresOf(summary);
   const results = slos.map((t) => unmeasured(t, f) ?? evaluate(t, f));
   // A step that measured no stream cannot pass: "no ttft over 2 s" among none is no answer.

@@ -27,7 +27,21 @@ export function failureText(s: Step): string {
 /** One row per step in load order (the steps in that order beside them), under a header. */
 export function capacityTable(r: CapacityReport): { head: string[]; rows: string[][]; steps: Step[] } {
   const withBackground = r.steps.some((s) => backgroundP99Ms(s) !== null);
-  const head = ['#', r.unit, 'SLOs', 'ttft p99', 'itl p99', 'e2e p99', 'drop', 'goodput', 'good/s', 'cuts', 'buffering', ...(withBackground ? ['bg p99'] : []), 'failures'];
+  const head = [
+    '#',
+    r.unit,
+    'SLOs',
+    'ttft p99',
+    'itl p99',
+    'e2e p99',
+    'drop',
+    'goodput',
+    'good/s',
+    'cuts',
+    'buffering',
+    ...(withBackground ? ['bg p99'] : []),
+    'failures',
+  ];
   const steps = [...r.steps].sort((a, b) => a.level - b.level);
   const rows = steps.map((s) => {
     const m = s.summary.metrics;
@@ -35,7 +49,14 @@ export function capacityTable(r: CapacityReport): { head: string[]; rows: string
     return [
       String(s.index + 1),
       fmtInt(s.level) === String(s.level) ? fmtInt(s.level) : String(s.level),
-      s.saturated ? 'HARNESS SATURATED' : s.pass ? 'pass' : `FAIL ${s.slos.filter((x) => !x.pass).map((x) => x.rule).join('; ')}`,
+      s.saturated
+        ? 'HARNESS SATURATED'
+        : s.pass
+          ? 'pass'
+          : `FAIL ${s.slos
+              .filter((x) => !x.pass)
+              .map((x) => x.rule)
+              .join('; ')}`,
       msText(m.ttft.p99),
       msText(m.itl.p99),
       msText(m.e2e.p99),
@@ -54,7 +75,11 @@ export function capacityTable(r: CapacityReport): { head: string[]; rows: string
 export function renderCapacityTable(r: CapacityReport): string {
   const { head, rows } = capacityTable(r);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   const out = [
     `capacity: ${r.scenario.name} · ${r.model} model · SLOs: ${r.slos.join(', ')}`,
     `goodput: streams that completed within every per-stream SLO (${r.steps[0]?.goodput.rules.join(', ') || 'none: completed streams'}; itl judged on each stream's worst gap)`,
@@ -64,6 +89,7 @@ export function renderCapacityTable(r: CapacityReport): string {
     '',
     r.answer,
   ];
-  for (const e of r.evidence) out.push(`  evidence: ${e.what} from ${fmtInt(e.fromLevel)} ${r.unit} (${fmtPct(e.shareAtTop)} of streams at ${fmtInt(e.topLevel)}) — ${e.hint}?`);
+  for (const e of r.evidence)
+    out.push(`  evidence: ${e.what} from ${fmtInt(e.fromLevel)} ${r.unit} (${fmtPct(e.shareAtTop)} of streams at ${fmtInt(e.topLevel)}) — ${e.hint}?`);
   return out.join('\n') + '\n';
 }

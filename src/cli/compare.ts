@@ -68,7 +68,16 @@ export function registerCompare(program: Command): void {
       const ci = ciFiles(flags);
       if (hasCiFiles(ci)) {
         const scenario = (runs[baseline] as Summary).scenario.name;
-        await writeCompareCiFiles(ci, { what: 'runs', scenario, names, baseline, cells: compareCells(names, runs, baseline), table, gates: judgeGates(gates, names, runs, baseline), htmlFile: html });
+        await writeCompareCiFiles(ci, {
+          what: 'runs',
+          scenario,
+          names,
+          baseline,
+          cells: compareCells(names, runs, baseline),
+          table,
+          gates: judgeGates(gates, names, runs, baseline),
+          htmlFile: html,
+        });
       }
       if (pageError !== null) throw pageError;
       process.exitCode = failed > 0 ? EXIT.REGRESSION : EXIT.OK;

@@ -31,7 +31,10 @@ export function registerDiscover(program: Command): void {
     .description("find a path's idle and lifetime limits: probe streams with growing silences and lifetimes, all at once, through the path to sse-soak serve")
     .argument('<url>', 'the stream URL of `sse-soak serve` deployed behind the gateway, e.g. https://gw.example/stream')
     .option('--max <duration>', 'the longest probe (discovery takes about this long); it bounds every wait, the connection and the headers included', '10m')
-    .option('--ladder <durations>', `the rungs, e.g. 5s,30s,60s,5m (default: ${DEFAULT_LADDER_MS.map((ms) => (ms >= 60_000 ? `${ms / 60_000}m` : `${ms / 1000}s`)).join(',')} up to --max)`)
+    .option(
+      '--ladder <durations>',
+      `the rungs, e.g. 5s,30s,60s,5m (default: ${DEFAULT_LADDER_MS.map((ms) => (ms >= 60_000 ? `${ms / 60_000}m` : `${ms / 1000}s`)).join(',')} up to --max)`,
+    )
     .option('--only <kind>', 'idle or lifetime')
     .option('-H, --header <header>', '"Name: value" (repeatable)', collect)
     .option('--headers-timeout <duration>', 'give up on a probe whose response headers have not come after this long (at most --max)', '30s')
@@ -42,19 +45,23 @@ export function registerDiscover(program: Command): void {
       let maxMs = parseDurationMs(flags.max);
       if (maxMs === null || maxMs <= 0) throw new CliError(`--max: expected a duration such as 10m, got ${flags.max}`, EXIT.INVALID_INPUT);
       const headersTimeoutFlagMs = parseDurationMs(flags.headersTimeout);
-      if (headersTimeoutFlagMs === null || headersTimeoutFlagMs <= 0) throw new CliError(`--headers-timeout: expected a duration such as 30s, got ${flags.headersTimeout}`, EXIT.INVALID_INPUT);
+      if (headersTimeoutFlagMs === null || headersTimeoutFlagMs <= 0)
+        throw new CliError(`--headers-timeout: expected a duration such as 30s, got ${flags.headersTimeout}`, EXIT.INVALID_INPUT);
       const progressMs = parseDurationMs(flags.progressInterval);
-      if (progressMs === null || progressMs < 100) throw new CliError(`--progress-interval: expected a duration of at least 100ms, such as 10s, got ${flags.progressInterval}`, EXIT.INVALID_INPUT);
+      if (progressMs === null || progressMs < 100)
+        throw new CliError(`--progress-interval: expected a duration of at least 100ms, such as 10s, got ${flags.progressInterval}`, EXIT.INVALID_INPUT);
       let rungs = ladder(maxMs);
       if (flags.ladder !== undefined) {
         const parsed = flags.ladder.split(',').map((t) => parseDurationMs(t.trim()));
-        if (parsed.some((x) => x === null || x <= 0)) throw new CliError(`--ladder: expected durations such as 5s,30s,60s, got ${flags.ladder}`, EXIT.INVALID_INPUT);
+        if (parsed.some((x) => x === null || x <= 0))
+          throw new CliError(`--ladder: expected durations such as 5s,30s,60s, got ${flags.ladder}`, EXIT.INVALID_INPUT);
         rungs = [...new Set(parsed as number[])].sort((a, b) => a - b);
         const longestRung = Math.max(...rungs);
         // --max is the longest probe: a rung past a --max given is a contradiction; with --max left
         // at its default, a longer rung given raises it.
         if (command.getOptionValueSource('max') === 'default') maxMs = Math.max(maxMs, longestRung);
-        else if (longestRung > maxMs) throw new CliError(`--ladder: the rung ${fmtDuration(longestRung)} is longer than --max (${fmtDuration(maxMs)})`, EXIT.INVALID_INPUT);
+        else if (longestRung > maxMs)
+          throw new CliError(`--ladder: the rung ${fmtDuration(longestRung)} is longer than --max (${fmtDuration(maxMs)})`, EXIT.INVALID_INPUT);
       }
       // Every wait is bounded by --max, the connection and the headers included: a far end
       // that never answers, or never ends a reply, holds discover no longer than a probe would.
@@ -62,7 +69,8 @@ export function registerDiscover(program: Command): void {
       const headersTimeoutMs = Math.min(headersTimeoutFlagMs, maxMs);
       const headersBound = headersTimeoutMs < headersTimeoutFlagMs ? '--max' : '--headers-timeout';
       const overrunMs = Math.min(OVERRUN_MS, maxMs);
-      if (flags.only !== undefined && flags.only !== 'idle' && flags.only !== 'lifetime') throw new CliError(`--only: idle or lifetime, got ${flags.only}`, EXIT.INVALID_INPUT);
+      if (flags.only !== undefined && flags.only !== 'idle' && flags.only !== 'lifetime')
+        throw new CliError(`--only: idle or lifetime, got ${flags.only}`, EXIT.INVALID_INPUT);
       const kinds: ProbeKind[] = flags.only === undefined ? ['idle', 'lifetime'] : [flags.only as ProbeKind];
       const headers = headerFlags(flags.header);
       // A user:password in the URL is sent as Basic auth, and never printed.
@@ -76,17 +84,30 @@ export function registerDiscover(program: Command): void {
       const agent =
         proxyForUrl(proxy, base) === null
           ? new Agent({ connections: null, connect: { timeout: connectTimeoutMs }, ...timeouts })
-          : new Agent({ connections: null, connect: makeConnector(proxiedConnector(proxy, connectTimeoutMs), () => undefined), ...timeouts }).compose(forwardInterceptor(proxy));
+          : new Agent({ connections: null, connect: makeConnector(proxiedConnector(proxy, connectTimeoutMs), () => undefined), ...timeouts }).compose(
+              forwardInterceptor(proxy),
+            );
       const say = (text: string): boolean => process.stdout.write(text);
       try {
         say(`sse-soak discover ${shown}${proxy === null ? '' : `, ${routeText(proxy, base)}`}\n`);
-        say(`gives up on a probe that has not connected within ${fmtDuration(connectTimeoutMs)} or has no response headers within ${fmtDuration(headersTimeoutMs)} (${headersBound})\n`);
+        say(
+          `gives up on a probe that has not connected within ${fmtDuration(connectTimeoutMs)} or has no response headers within ${fmtDuration(headersTimeoutMs)} (${headersBound})\n`,
+        );
         say('checking the far end with a short probe\n');
         await checkTarget(base, headers, agent, headersTimeoutMs, progressMs);
         const probes: HeldProbe[] = kinds.flatMap((kind) => rungs.map((rungMs) => ({ kind, rungMs, headersAtMs: null, result: null })));
         say(`${probes.length} probes at once; this takes about ${fmtDuration(longest)}, progress every ${fmtDuration(progressMs)}\n\n`);
         const results = await withProgress(probes, headersTimeoutMs, progressMs, (p, onHeaders) =>
-          runProbe({ url: withQuery(base, probeQuery(p.kind, p.rungMs)), headers, kind: p.kind, rungMs: p.rungMs, agent, headersTimeoutMs, overrunMs, onHeaders }),
+          runProbe({
+            url: withQuery(base, probeQuery(p.kind, p.rungMs)),
+            headers,
+            kind: p.kind,
+            rungMs: p.rungMs,
+            agent,
+            headersTimeoutMs,
+            overrunMs,
+            onHeaders,
+          }),
         );
         say('\n' + renderDiscovery(results, kinds));
       } finally {
@@ -128,7 +149,16 @@ async function checkTarget(url: string, headers: Record<string, string>, agent: 
   const check: HeldProbe = { kind: 'idle', rungMs: 300, headersAtMs: null, result: null };
   // Its body is bounded too: 300 ms of silence asked for, so a far end that sends headers and then nothing is not sse-soak serve.
   const [r] = (await withProgress([check], headersTimeoutMs, progressMs, (p, onHeaders) =>
-    runProbe({ url: withQuery(url, probeQuery('idle', p.rungMs)), headers, kind: 'idle', rungMs: p.rungMs, agent, headersTimeoutMs, overrunMs: headersTimeoutMs, onHeaders }),
+    runProbe({
+      url: withQuery(url, probeQuery('idle', p.rungMs)),
+      headers,
+      kind: 'idle',
+      rungMs: p.rungMs,
+      agent,
+      headersTimeoutMs,
+      overrunMs: headersTimeoutMs,
+      onHeaders,
+    }),
   )) as [ProbeOutcome];
   if (!r.survived) throw new CliError(`the first short probe failed (${r.how}): check the URL and that sse-soak serve answers there`, EXIT.CANNOT_START);
   // The check asks for 3 tokens, the first at once and the others after 300 ms of
@@ -139,7 +169,10 @@ async function checkTarget(url: string, headers: Record<string, string>, agent: 
   // machine that sends or reads the first token late sees the silence shortened.
   const honoured = r.tokens === 3 && r.tookMs >= 300;
   if (!honoured) {
-    throw new CliError('the target ignored ?silence=: discover needs `sse-soak serve` deployed behind the gateway (its query parameters shape each probe)', EXIT.INVALID_INPUT);
+    throw new CliError(
+      'the target ignored ?silence=: discover needs `sse-soak serve` deployed behind the gateway (its query parameters shape each probe)',
+      EXIT.INVALID_INPUT,
+    );
   }
 }
 
@@ -147,7 +180,11 @@ function renderDiscovery(results: readonly ProbeResult[], kinds: readonly ProbeK
   const lines: string[] = [];
   for (const r of [...results].sort((a, b) => (a.kind === b.kind ? a.rungMs - b.rungMs : a.kind === 'idle' ? -1 : 1))) {
     const label = `${r.kind === 'idle' ? 'silence' : 'lifetime'} ${fmtDuration(r.rungMs)}`.padEnd(18);
-    const outcome = r.survived ? 'survived' : r.notCounted !== undefined ? `not counted: ${r.how}` : `cut after ${fmtDuration(r.cutAtMs ?? 0)}${r.kind === 'idle' ? ' of silence' : ''} (${r.how})`;
+    const outcome = r.survived
+      ? 'survived'
+      : r.notCounted !== undefined
+        ? `not counted: ${r.how}`
+        : `cut after ${fmtDuration(r.cutAtMs ?? 0)}${r.kind === 'idle' ? ' of silence' : ''} (${r.how})`;
     lines.push(`${label}${outcome}`);
   }
   lines.push('');

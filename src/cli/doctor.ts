@@ -37,7 +37,9 @@ interface DoctorFlags {
 export function registerDoctor(program: Command): void {
   program
     .command('doctor')
-    .description('open one stream and check it: status, headers, compression, HTTP version, first event, buffering, heartbeats, end — each finding with its fix')
+    .description(
+      'open one stream and check it: status, headers, compression, HTTP version, first event, buffering, heartbeats, end — each finding with its fix',
+    )
     .argument('<url>', 'the stream URL')
     .option('-X, --method <method>', 'GET or POST (POST when --data is given)')
     .option('-H, --header <header>', '"Name: value" (repeatable)', collect)
@@ -97,7 +99,10 @@ export function registerDoctor(program: Command): void {
 
 /** The token options, as a scenario's stream.tokens and stream.ignoreEvents say them. */
 function tokenFlags(flags: DoctorFlags): TokenCounting {
-  const ignoreTypes = (flags.ignoreEvents ?? '').split(',').map((t) => t.trim()).filter((t) => t !== '');
+  const ignoreTypes = (flags.ignoreEvents ?? '')
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
   const eventTypes = flags.tokensEvent === undefined || flags.tokensEvent === '' ? null : [flags.tokensEvent];
   if (flags.tokensJsonPath === undefined) return { mode: 'event', eventTypes, ignoreTypes };
   const segments = parseJsonPath(flags.tokensJsonPath);
@@ -123,7 +128,11 @@ function tlsFlags(flags: DoctorFlags): { ca?: string[]; cert?: string; key?: str
   };
   if (flags.cacert !== undefined) out.ca = [...rootCertificates, pem('--cacert', flags.cacert)];
   // As target.tls: a client certificate goes with its key.
-  if ((flags.cert === undefined) !== (flags.key === undefined)) throw new CliError(`${flags.cert === undefined ? '--cert' : '--key'}: required with ${flags.cert === undefined ? '--key' : '--cert'} (a client certificate and its key, PEM)`, EXIT.INVALID_INPUT);
+  if ((flags.cert === undefined) !== (flags.key === undefined))
+    throw new CliError(
+      `${flags.cert === undefined ? '--cert' : '--key'}: required with ${flags.cert === undefined ? '--key' : '--cert'} (a client certificate and its key, PEM)`,
+      EXIT.INVALID_INPUT,
+    );
   if (flags.cert !== undefined) out.cert = pem('--cert', flags.cert);
   if (flags.key !== undefined) out.key = pem('--key', flags.key);
   if (flags.insecure === true) out.rejectUnauthorized = false;

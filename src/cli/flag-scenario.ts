@@ -47,15 +47,24 @@ const DURATION_HELP = `how long new streams are opened (default ${FLAG_DEFAULTS.
 /** The flags, on `run` and on `init` (on `run`, -d applies to a scenario file too, and says so). */
 export function scenarioOptions(cmd: Command, durationHelp = DURATION_HELP): Command {
   return cmd
-    .option('-c, --sessions <n>', `closed model: streams open at once, each session opening its next stream when its last one ends (default ${FLAG_DEFAULTS.sessions})`)
+    .option(
+      '-c, --sessions <n>',
+      `closed model: streams open at once, each session opening its next stream when its last one ends (default ${FLAG_DEFAULTS.sessions})`,
+    )
     .option('-r, --rate <n>', 'open model instead of -c: new streams per second (20, 20/s or 300/m), whatever the open ones do')
     .option('-d, --duration <duration>', durationHelp)
     .option('-m, --method <method>', 'GET or POST (default: GET, or POST with -b)')
     .option('-H, --header <"Name: value">', 'a request header (repeatable); ${VAR} and ${VAR:-default} take values from the environment', collect)
-    .option('-b, --body <body>', 'the request body, sent as written; @file reads it from a file, byte for byte (as curl --data-binary). A JSON body gets Content-Type: application/json')
+    .option(
+      '-b, --body <body>',
+      'the request body, sent as written; @file reads it from a file, byte for byte (as curl --data-binary). A JSON body gets Content-Type: application/json',
+    )
     .option('--sentinel <data>', `the data of the event that ends a reply (default ${FLAG_DEFAULTS.sentinel}; "" when a reply ends with its response)`)
     .option('--tokens-json-path <path>', 'where an event holds its token, e.g. choices[0].delta.content (default: every event is a token)')
-    .option('--api <shape>', "an AI API's stream shape, openai-chat, anthropic, responses or gemini: its end, its answer and reasoning tokens and its usage at once (--sentinel and --tokens-json-path win over it)");
+    .option(
+      '--api <shape>',
+      "an AI API's stream shape, openai-chat, anthropic, responses or gemini: its end, its answer and reasoning tokens and its usage at once (--sentinel and --tokens-json-path win over it)",
+    );
 }
 
 /** An http(s) URL given where a scenario file may be: measured with flags, unless a file has that name. */
@@ -81,7 +90,10 @@ export function urlName(url: string): string {
  */
 export async function fieldsFromFlags(url: string | undefined, flags: ScenarioFlags, name: string): Promise<ScenarioFields> {
   if (flags.sessions !== undefined && flags.rate !== undefined) {
-    throw new CliError('-c and -r: give one or the other: -c N keeps N streams open at once (closed model), -r N opens N new streams a second (open model)', EXIT.INVALID_INPUT);
+    throw new CliError(
+      '-c and -r: give one or the other: -c N keeps N streams open at once (closed model), -r N opens N new streams a second (open model)',
+      EXIT.INVALID_INPUT,
+    );
   }
   const duration = flags.duration === undefined ? FLAG_DEFAULTS.duration : numberOrText(flags.duration);
   const load: ScenarioFields['load'] =
@@ -92,7 +104,8 @@ export async function fieldsFromFlags(url: string | undefined, flags: ScenarioFl
   const body = flags.body === undefined ? undefined : await bodyFlag(flags.body);
   const headers = headerFlags(flags.header);
   // As curl users expect of an API: a JSON body announced as JSON, unless -H says otherwise.
-  if (body !== undefined && isJsonDocument(body) && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
+  if (body !== undefined && isJsonDocument(body) && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
+    headers['Content-Type'] = 'application/json';
   const method = flags.method === undefined ? (body === undefined ? 'GET' : 'POST') : flags.method.trim().toUpperCase();
   const target: ScenarioFields['target'] = { method, headers };
   if (url !== undefined) target.url = url;
@@ -169,13 +182,20 @@ async function bodyFlag(text: string): Promise<string> {
   try {
     handle = await open(file, 'r');
     const { size } = await handle.stat();
-    if (size > MAX_SCENARIO_BYTES) throw new CliError(`-b @${file}: is ${Math.round(size / 1024)} KiB: a body may be ${MAX_SCENARIO_BYTES / 1024 / 1024} MiB at most, as a scenario file`, EXIT.INVALID_INPUT);
+    if (size > MAX_SCENARIO_BYTES)
+      throw new CliError(
+        `-b @${file}: is ${Math.round(size / 1024)} KiB: a body may be ${MAX_SCENARIO_BYTES / 1024 / 1024} MiB at most, as a scenario file`,
+        EXIT.INVALID_INPUT,
+      );
     return decodeTextFile(await handle.readFile(), `-b @${file}`);
   } catch (err) {
     if (err instanceof CliError) throw err;
     if (err instanceof DataFileError) throw new CliError(err.message, EXIT.INVALID_INPUT);
     const code = (err as NodeJS.ErrnoException).code;
-    throw new CliError(`-b @${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : `cannot be read (${code ?? (err as Error).message})`}`, EXIT.INVALID_INPUT);
+    throw new CliError(
+      `-b @${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : `cannot be read (${code ?? (err as Error).message})`}`,
+      EXIT.INVALID_INPUT,
+    );
   } finally {
     await handle?.close();
   }
@@ -213,7 +233,8 @@ function flagOf(problem: ScenarioProblem): string {
 
 /** Problems that speak of fields and stages, said with flags. */
 function inFlagWords(problem: ScenarioProblem): { message: string; hint: string | undefined } {
-  if (problem.path === 'target.body' && /GET/.test(problem.message)) return { message: problem.message, hint: 'leave -m out (a body makes it POST), or give -m POST' };
+  if (problem.path === 'target.body' && /GET/.test(problem.message))
+    return { message: problem.message, hint: 'leave -m out (a body makes it POST), or give -m POST' };
   if (problem.path === 'load') return { message: 'must be above 0: the run would send nothing', hint: undefined };
   return { message: problem.message, hint: problem.hint };
 }
@@ -223,6 +244,7 @@ function flagProblems(problems: readonly ScenarioProblem[]): CliError {
     const { message, hint } = inFlagWords(p);
     return `${flagOf(p)}: ${message}${hint === undefined ? '' : `\n    hint: ${hint}`}`;
   });
-  const text = lines.length === 1 ? (lines[0] as string) : `${lines.length} problems with the flags:\n${lines.map((l) => `  ${l.replace(/\n/g, '\n  ')}`).join('\n')}`;
+  const text =
+    lines.length === 1 ? (lines[0] as string) : `${lines.length} problems with the flags:\n${lines.map((l) => `  ${l.replace(/\n/g, '\n  ')}`).join('\n')}`;
   return new CliError(text, EXIT.INVALID_INPUT);
 }

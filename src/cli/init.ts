@@ -16,7 +16,9 @@ import { describeScenario } from './validate.js';
 const SCHEMA = fileURLToPath(new URL('../../../schemas/scenario.schema.json', import.meta.url));
 
 /** An environment in which every ${VAR} is set: the environment's value, or a stand-in. */
-const ANY_VARIABLE_SET: NodeJS.ProcessEnv = new Proxy(process.env, { get: (env, name) => (typeof name === 'string' ? env[name] || 'set-at-run-time' : undefined) });
+const ANY_VARIABLE_SET: NodeJS.ProcessEnv = new Proxy(process.env, {
+  get: (env, name) => (typeof name === 'string' ? env[name] || 'set-at-run-time' : undefined),
+});
 
 interface InitFlags extends ScenarioFlags {
   force?: boolean;
@@ -39,8 +41,13 @@ export function registerInit(program: Command): void {
       // ${VAR} need not be set yet (the file is for later: validate and run will ask for it).
       const scenario = parseFlagScenario(scenarioYaml(fields), ANY_VARIABLE_SET);
       const text = commentedScenarioYaml(fields, { file, schema: schemaFor(file) });
-      if (Buffer.byteLength(text) > MAX_SCENARIO_BYTES) throw new CliError(`${file} would be over ${MAX_SCENARIO_BYTES / 1024 / 1024} MiB, more than a scenario file may be: is the -b body that large?`, EXIT.INVALID_INPUT);
-      if (flags.force !== true && existsSync(file)) throw new CliError(`${file} exists: init does not replace a file; give another name, or --force to replace it`, EXIT.INVALID_INPUT);
+      if (Buffer.byteLength(text) > MAX_SCENARIO_BYTES)
+        throw new CliError(
+          `${file} would be over ${MAX_SCENARIO_BYTES / 1024 / 1024} MiB, more than a scenario file may be: is the -b body that large?`,
+          EXIT.INVALID_INPUT,
+        );
+      if (flags.force !== true && existsSync(file))
+        throw new CliError(`${file} exists: init does not replace a file; give another name, or --force to replace it`, EXIT.INVALID_INPUT);
       try {
         await writeFileAtomic(file, text);
       } catch (err) {
@@ -54,7 +61,11 @@ export function registerInit(program: Command): void {
 /** <name>.yaml; a name that ends in .yaml or .yml is kept. */
 function yamlFile(name: string): string {
   if (/\.ya?ml$/i.test(name)) return name;
-  if (/\.json$/i.test(name)) throw new CliError(`${name}: init writes YAML, with comments; give a name such as ${name.replace(/\.json$/i, '')} (sse-soak reads JSON scenarios too)`, EXIT.INVALID_INPUT);
+  if (/\.json$/i.test(name))
+    throw new CliError(
+      `${name}: init writes YAML, with comments; give a name such as ${name.replace(/\.json$/i, '')} (sse-soak reads JSON scenarios too)`,
+      EXIT.INVALID_INPUT,
+    );
   return `${name}.yaml`;
 }
 
@@ -78,10 +89,13 @@ function secretNotes(fields: ScenarioFields): string[] {
   const notes: string[] = [];
   for (const [name, value] of Object.entries(fields.target.headers)) {
     if (SECRET_HEADERS.has(name.toLowerCase()) && !value.includes('${')) {
-      notes.push(`holds the ${name} header's value as given: write it as \${VAR} (e.g. "Bearer \${API_KEY}") and export VAR=… to keep the secret out of the file`);
+      notes.push(
+        `holds the ${name} header's value as given: write it as \${VAR} (e.g. "Bearer \${API_KEY}") and export VAR=… to keep the secret out of the file`,
+      );
     }
   }
   const userinfo = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)@/i.exec(fields.target.url ?? '');
-  if (userinfo !== null && !userinfo[1]?.includes('${')) notes.push('holds the user:password of the URL as given: write it as ${VAR} and export VAR=… to keep it out of the file');
+  if (userinfo !== null && !userinfo[1]?.includes('${'))
+    notes.push('holds the user:password of the URL as given: write it as ${VAR} and export VAR=… to keep it out of the file');
   return notes;
 }

@@ -62,25 +62,41 @@ export function registerK8s(program: Command): void {
   program.enablePositionalOptions();
   const k8s = program
     .command('k8s')
-    .description('Kubernetes manifests for a scenario run over N pods (an Indexed Job, one shard per pod, started together); then `k8s gather` and `merge`. See docs/kubernetes.md')
+    .description(
+      'Kubernetes manifests for a scenario run over N pods (an Indexed Job, one shard per pod, started together); then `k8s gather` and `merge`. See docs/kubernetes.md',
+    )
     .argument('<scenario>', 'scenario file (YAML or JSON)')
     .enablePositionalOptions()
     .option('--shards <n>', `pods, each running 1/N of the load (1 to ${MAX_SHARDS})`)
     .option('--image <image>', 'the sse-soak image (built from deploy/Dockerfile and pushed where the cluster can pull it)', DEFAULT_IMAGE)
     .option('--namespace <ns>', "the namespace (default: kubectl's current one)")
-    .option('--name <name>', 'the Job\'s name (default: sse-soak-<scenario name>)')
+    .option('--name <name>', "the Job's name (default: sse-soak-<scenario name>)")
     .option('--workers <n>', 'worker processes per pod (run --workers); each pod requests this many cores', '1')
     .option('--cpu <quantity>', 'CPU request per pod (default: --workers cores); no CPU limit is set')
     .option('--memory <quantity>', 'memory request and limit per pod (default: 512Mi + 512Mi per worker)')
-    .option('--secret <name>', "the Secret whose keys give the scenario's ${VAR}s, as environment variables (kubectl create secret generic NAME --from-literal=VAR=…)")
-    .option('--start-at <time>', `when every pod starts its load: RFC 3339 with a zone, or +duration from now (time to schedule and pull the image)`, DEFAULT_START_AT)
+    .option(
+      '--secret <name>',
+      "the Secret whose keys give the scenario's ${VAR}s, as environment variables (kubectl create secret generic NAME --from-literal=VAR=…)",
+    )
+    .option(
+      '--start-at <time>',
+      `when every pod starts its load: RFC 3339 with a zone, or +duration from now (time to schedule and pull the image)`,
+      DEFAULT_START_AT,
+    )
     .option('--target <url>', "stream URL, instead of the scenario's (run --target)")
     .option('--duration <duration>', "the scenario's stages compressed or stretched to this total (run -d)")
-    .option('--threshold <rule>', 'a pass/fail rule, added to the scenario\'s (repeatable; judged on the merged report)', collect)
+    .option('--threshold <rule>', "a pass/fail rule, added to the scenario's (repeatable; judged on the merged report)", collect)
     .option('--streams-csv <on|off|share>', 'streams.csv in each pod (run --streams-csv); a big one is left out of the log, see docs/kubernetes.md')
-    .option('--metrics-listen <port>', 'each pod serves run --metrics-listen on this port (all addresses), with a `metrics` container port and Prometheus scrape annotations (docs/live.md)')
-    .option('--pod-file <path>', "a dataset or trace file the pods have already, at this absolute path (an image built FROM the sse-soak image, or a mounted volume): not shipped in the ConfigMap (repeatable; docs/kubernetes.md#data-files)", collect)
-    .option('--one-per-node', 'at most one pod per node (big runs: each pod gets a node\'s ports, files and network to itself)')
+    .option(
+      '--metrics-listen <port>',
+      'each pod serves run --metrics-listen on this port (all addresses), with a `metrics` container port and Prometheus scrape annotations (docs/live.md)',
+    )
+    .option(
+      '--pod-file <path>',
+      'a dataset or trace file the pods have already, at this absolute path (an image built FROM the sse-soak image, or a mounted volume): not shipped in the ConfigMap (repeatable; docs/kubernetes.md#data-files)',
+      collect,
+    )
+    .option('--one-per-node', "at most one pod per node (big runs: each pod gets a node's ports, files and network to itself)")
     .option('--out <dir>', 'write the manifests into this folder (00-configmap.yaml, 10-job.yaml) instead of printing them')
     .action(async (file: string, flags: K8sFlags) => {
       const { manifests, notes } = await render(file, flags);
@@ -124,7 +140,10 @@ export function registerK8s(program: Command): void {
         for (const n of got.notes) process.stderr.write(`sse-soak: note: ${n}\n`);
         for (const d of got.dirs) process.stdout.write(`gathered ${d}\n`);
         if (got.problems.length > 0) {
-          throw new CliError(`not every shard of the Job ${job} could be gathered (${got.dirs.length} were):\n  ${got.problems.join('\n  ')}`, EXIT.CANNOT_START);
+          throw new CliError(
+            `not every shard of the Job ${job} could be gathered (${got.dirs.length} were):\n  ${got.problems.join('\n  ')}`,
+            EXIT.CANNOT_START,
+          );
         }
         if (!flags.merge) return;
         process.exitCode = await runMerge([...got.dirs, '--out', join(flags.out, 'merged')]);
@@ -138,7 +157,8 @@ export function registerK8s(program: Command): void {
     .requiredOption('--shard <i/N>', 'the shard it ran')
     .action(async (dir: string, flags: { shard: string }) => {
       const shard = parseShard(flags.shard);
-      if (!existsSync(join(dir, 'summary.json'))) throw new CliError(`${dir}/summary.json: not written (the run failed before its end: see the lines above)`, EXIT.CANNOT_WRITE);
+      if (!existsSync(join(dir, 'summary.json')))
+        throw new CliError(`${dir}/summary.json: not written (the run failed before its end: see the lines above)`, EXIT.CANNOT_WRITE);
       const files: Record<string, string> = {};
       const omitted: string[] = [];
       for (const f of BUNDLE_FILES) {
@@ -174,7 +194,8 @@ async function render(file: string, flags: K8sFlags, nowMs: number = Date.now())
   const workers = wholeNumber(flags.workers, '--workers', 1, MAX_WORKERS);
   // As run reads it: bounded, decoded as its BOM says (the ConfigMap then holds it as UTF-8).
   const text = await readScenarioText(file);
-  if (Buffer.byteLength(text) > MAX_SCENARIO_BYTES) throw new CliError(`${file}: ${Math.round(Buffer.byteLength(text) / 1024)} KiB is more than a ConfigMap holds (1 MiB)`, EXIT.INVALID_INPUT);
+  if (Buffer.byteLength(text) > MAX_SCENARIO_BYTES)
+    throw new CliError(`${file}: ${Math.round(Buffer.byteLength(text) / 1024)} KiB is more than a ConfigMap holds (1 MiB)`, EXIT.INVALID_INPUT);
 
   // Every ${VAR} comes from the Secret in the pod. Here they only need a value for the scenario to be checked: this machine's, or a stand-in.
   const vars = new Map<string, boolean>();
@@ -187,30 +208,51 @@ async function render(file: string, flags: K8sFlags, nowMs: number = Date.now())
   const podFiles = flags.podFile ?? [];
   const { ship, inPods } = placeDataFiles(file, refs, podFiles);
   const dataFiles = await readShippedFiles(ship, Buffer.byteLength(text));
-  for (const p of podFiles) if (!refs.some((r) => r.given === p)) notes.push(`--pod-file ${p}: the scenario names no such file (workload.dataset or load.trace), so it is not read`);
+  for (const p of podFiles)
+    if (!refs.some((r) => r.given === p)) notes.push(`--pod-file ${p}: the scenario names no such file (workload.dataset or load.trace), so it is not read`);
   if (inPods.length === 0) {
     // Read and checked here as `run` would (a bad line named now, not in every pod); a trace also sets the run's length.
     parsed = await checkWorkloadFiles(parsed);
   } else {
-    notes.push(`${inPods.map((r) => r.given).join(', ')}: in the pods only, so ${inPods.length === 1 ? 'it is' : 'they are'} read and checked when each pod starts, not here`);
+    notes.push(
+      `${inPods.map((r) => r.given).join(', ')}: in the pods only, so ${inPods.length === 1 ? 'it is' : 'they are'} read and checked when each pod starts, not here`,
+    );
     const load = parsed.load;
-    if (load.model === 'open' && load.trace !== null && load.trace.capMs === 0 && flags.duration === undefined && inPods.some((r) => r.field === 'load.trace')) {
-      throw new CliError(`load.trace: ${load.trace.fileForReport} is in the pods only, so its span is not known here: give load.duration (or --duration) for the Job's deadline`, EXIT.INVALID_INPUT);
+    if (
+      load.model === 'open' &&
+      load.trace !== null &&
+      load.trace.capMs === 0 &&
+      flags.duration === undefined &&
+      inPods.some((r) => r.field === 'load.trace')
+    ) {
+      throw new CliError(
+        `load.trace: ${load.trace.fileForReport} is in the pods only, so its span is not known here: give load.duration (or --duration) for the Job's deadline`,
+        EXIT.INVALID_INPUT,
+      );
     }
   }
   const scenario = applyFlags(parsed, { target: flags.target, duration: flags.duration, threshold: flags.threshold, streamsCsv: flags.streamsCsv });
   const configMapBytes = Buffer.byteLength(text) + dataFiles.reduce((sum, f) => sum + f.bytes, 0);
   if (configMapBytes > CLIENT_APPLY_MAX_BYTES) {
-    notes.push(`the ConfigMap holds ${formatBytes(configMapBytes)}: apply with \`kubectl apply --server-side\` (or kubectl create); a client-side apply copies it into an annotation, which holds 256 KiB at most`);
+    notes.push(
+      `the ConfigMap holds ${formatBytes(configMapBytes)}: apply with \`kubectl apply --server-side\` (or kubectl create); a client-side apply copies it into an annotation, which holds 256 KiB at most`,
+    );
   }
   if (scenario.target.variants.some((v) => v.url === null)) {
-    throw new CliError(`${file} names no target URL: each pod would start a built-in target of its own and measure nothing of your path. Give the scenario target.url, or --target (e.g. sse-soak serve deployed behind your gateway)`, EXIT.INVALID_INPUT);
+    throw new CliError(
+      `${file} names no target URL: each pod would start a built-in target of its own and measure nothing of your path. Give the scenario target.url, or --target (e.g. sse-soak serve deployed behind your gateway)`,
+      EXIT.INVALID_INPUT,
+    );
   }
   const tls = scenario.target.tls;
   if (tls !== null && (tls.ca !== null || tls.cert !== null || tls.key !== null)) {
-    throw new CliError(`${file}: target.tls names files (${[tls.ca?.file, tls.cert?.file, tls.key?.file].filter(Boolean).join(', ')}), which the pods do not have: sse-soak k8s does not ship them yet (NODE_EXTRA_CA_CERTS from a mounted Secret works for a CA)`, EXIT.INVALID_INPUT);
+    throw new CliError(
+      `${file}: target.tls names files (${[tls.ca?.file, tls.cert?.file, tls.key?.file].filter(Boolean).join(', ')}), which the pods do not have: sse-soak k8s does not ship them yet (NODE_EXTRA_CA_CERTS from a mounted Secret works for a CA)`,
+      EXIT.INVALID_INPUT,
+    );
   }
-  if (scenario.target.sourceAddresses.length > 0) notes.push('target.sourceAddresses: a pod has one address of its own; each pod sends from its own, so more pods are more source addresses');
+  if (scenario.target.sourceAddresses.length > 0)
+    notes.push('target.sourceAddresses: a pod has one address of its own; each pod sends from its own, so more pods are more source addresses');
   if (vars.size > 0 && flags.secret === undefined) {
     throw new CliError(
       `${file} uses ${[...vars.keys()].map((v) => `\${${v}}`).join(', ')}: name the Secret that holds ${vars.size === 1 ? 'it' : 'them'} with --secret NAME ` +
@@ -222,16 +264,24 @@ async function render(file: string, flags: K8sFlags, nowMs: number = Date.now())
 
   const atMs = parseStartAt(flags.startAt, nowMs);
   const leadMs = Math.max(0, atMs - nowMs);
-  if (leadMs < 60_000) notes.push(`--start-at is ${formatDurationMs(leadMs)} away: pods scheduled or pulling their image after it start late (each says by how much, and merge reports the spread)`);
+  if (leadMs < 60_000)
+    notes.push(
+      `--start-at is ${formatDurationMs(leadMs)} away: pods scheduled or pulling their image after it start late (each says by how much, and merge reports the spread)`,
+    );
   const load = scenario.load;
   const bg = scenario.background;
   const runMs = load.durationMs + load.drainMs + (bg === null ? 0 : bg.beforeMs + bg.afterMs);
   const name = flags.name ?? `sse-soak-${slug(scenario.name)}`;
-  if (!/^[a-z0-9]([-a-z0-9]{0,50}[a-z0-9])?$/.test(name)) throw new CliError(`--name: ${name} is not a Job name Kubernetes takes (lowercase letters, digits and -, at most 52 characters)`, EXIT.INVALID_INPUT);
-  if (flags.namespace !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(flags.namespace)) throw new CliError(`--namespace: ${flags.namespace} is not a namespace name`, EXIT.INVALID_INPUT);
+  if (!/^[a-z0-9]([-a-z0-9]{0,50}[a-z0-9])?$/.test(name))
+    throw new CliError(`--name: ${name} is not a Job name Kubernetes takes (lowercase letters, digits and -, at most 52 characters)`, EXIT.INVALID_INPUT);
+  if (flags.namespace !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(flags.namespace))
+    throw new CliError(`--namespace: ${flags.namespace} is not a namespace name`, EXIT.INVALID_INPUT);
   // A Secret's name is a DNS subdomain (RFC 1123): labels of [a-z0-9-], joined by dots, at most 253 characters.
   if (flags.secret !== undefined && !(flags.secret.length <= 253 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(flags.secret))) {
-    throw new CliError(`--secret: ${flags.secret} is not a Secret name (lowercase letters, digits, - and ., each dot-separated part starting and ending with a letter or digit)`, EXIT.INVALID_INPUT);
+    throw new CliError(
+      `--secret: ${flags.secret} is not a Secret name (lowercase letters, digits, - and ., each dot-separated part starting and ending with a letter or digit)`,
+      EXIT.INVALID_INPUT,
+    );
   }
   // Checked here, not by the cluster: a bad image shows there only as pods stuck in InvalidImageName.
   const imageProblem = imageReferenceProblem(flags.image);
@@ -270,7 +320,9 @@ async function render(file: string, flags: K8sFlags, nowMs: number = Date.now())
     onePerNode: flags.onePerNode === true,
     metricsPort,
   });
-  notes.push(`the Job ${name}: ${shards} pod(s) start at ${new Date(atMs).toISOString()}; apply before then, and after the run: sse-soak k8s gather ${name}${flags.namespace === undefined ? '' : ` --namespace ${flags.namespace}`} --out <dir>`);
+  notes.push(
+    `the Job ${name}: ${shards} pod(s) start at ${new Date(atMs).toISOString()}; apply before then, and after the run: sse-soak k8s gather ${name}${flags.namespace === undefined ? '' : ` --namespace ${flags.namespace}`} --out <dir>`,
+  );
   return { manifests, notes, scenario };
 }
 
@@ -285,18 +337,25 @@ function templateText(text: string): string {
 
 function wholeNumber(text: string, flag: string, min: number, max: number): number {
   const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || n < min || n > max) throw new CliError(`${flag}: expected a whole number from ${min} to ${max}, got ${text}`, EXIT.INVALID_INPUT);
+  if (!/^\d+$/.test(text.trim()) || n < min || n > max)
+    throw new CliError(`${flag}: expected a whole number from ${min} to ${max}, got ${text}`, EXIT.INVALID_INPUT);
   return n;
 }
 
 /** A Kubernetes quantity: 2, 1500m, 0.5, 1Gi, 512Mi, 1G. */
 function quantity(text: string, flag: string): string {
-  if (!/^\d+(\.\d+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/.test(text)) throw new CliError(`${flag}: expected a Kubernetes quantity such as 2, 1500m, 512Mi or 2Gi, got ${text}`, EXIT.INVALID_INPUT);
+  if (!/^\d+(\.\d+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/.test(text))
+    throw new CliError(`${flag}: expected a Kubernetes quantity such as 2, 1500m, 512Mi or 2Gi, got ${text}`, EXIT.INVALID_INPUT);
   return text;
 }
 
 /** A scenario name as part of a DNS label. */
 function slug(name: string): string {
-  const s = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40).replace(/-+$/, '');
+  const s = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40)
+    .replace(/-+$/, '');
   return s === '' ? 'run' : s;
 }

@@ -40,12 +40,17 @@ export function registerMerge(program: Command): void {
       // Writing into an input would replace its summary and read its streams.csv while rewriting it.
       const out = await sameFolderKey(flags.out);
       for (const d of dirs) {
-        if ((await sameFolderKey(d)) === out) throw new CliError(`--out ${flags.out} is one of the runs to merge (${d}): merge into a new folder`, EXIT.INVALID_INPUT);
+        if ((await sameFolderKey(d)) === out)
+          throw new CliError(`--out ${flags.out} is one of the runs to merge (${d}): merge into a new folder`, EXIT.INVALID_INPUT);
       }
       const runs = await Promise.all(dirs.map(readRun));
       const shared = sharedRuns(dirs, runs);
       if (shared.length > 0) {
-        if (flags.allowDuplicates !== true) throw new CliError(`the same run is given twice, and its streams would be counted twice:\n  ${shared.join('\n  ')}\n(--allow-duplicates merges them anyway)`, EXIT.INVALID_INPUT);
+        if (flags.allowDuplicates !== true)
+          throw new CliError(
+            `the same run is given twice, and its streams would be counted twice:\n  ${shared.join('\n  ')}\n(--allow-duplicates merges them anyway)`,
+            EXIT.INVALID_INPUT,
+          );
         for (const s of shared) process.stderr.write(`sse-soak: warning: ${s}: its streams are counted twice (--allow-duplicates)\n`);
       }
       const { summary, warnings } = mergeSummaries(runs, VERSION);
@@ -74,7 +79,13 @@ export function registerMerge(program: Command): void {
           dirs.map((d) => join(d, 'streams.csv')),
           streams,
         ).catch((err: Error) => failures.push(err instanceof ReportWriteError ? err : new ReportWriteError(streams, err.message)));
-        await writeReportFolder({ dir: flags.out, summary, quiet: flags.quiet === true, heading: `merged ${runs.length} runs${startText === null ? '' : `; ${startText}`}\n\n`, unwritten: failures });
+        await writeReportFolder({
+          dir: flags.out,
+          summary,
+          quiet: flags.quiet === true,
+          heading: `merged ${runs.length} runs${startText === null ? '' : `; ${startText}`}\n\n`,
+          unwritten: failures,
+        });
       });
     });
 }

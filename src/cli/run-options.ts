@@ -54,7 +54,8 @@ export function applyFlags(scenario: Scenario, flags: RunFlags): Scenario {
   if (flags.streamsCsv !== undefined) {
     const v = flags.streamsCsv.trim().toLowerCase();
     const share = v === 'on' || v === 'all' ? 1 : v === 'off' ? 0 : parseFraction(v);
-    if (share === null || share < 0 || share > 1) throw new CliError(`--streams-csv: expected on, off or a share such as 10%, got ${flags.streamsCsv}`, EXIT.INVALID_INPUT);
+    if (share === null || share < 0 || share > 1)
+      throw new CliError(`--streams-csv: expected on, off or a share such as 10%, got ${flags.streamsCsv}`, EXIT.INVALID_INPUT);
     output = { ...output, streamsCsv: share };
   }
   let load = scenario.load;
@@ -79,7 +80,12 @@ export function applyFlags(scenario: Scenario, flags: RunFlags): Scenario {
     if (c === null) throw new CliError(`--resolve: expected host:port:address (as curl --resolve), got ${text}`, EXIT.INVALID_INPUT);
     connectTo.push(c);
   }
-  const acceptEncoding = flags.acceptEncoding === undefined ? overridden.target.acceptEncoding : flags.acceptEncoding === 'none' || flags.acceptEncoding === '' ? null : flags.acceptEncoding;
+  const acceptEncoding =
+    flags.acceptEncoding === undefined
+      ? overridden.target.acceptEncoding
+      : flags.acceptEncoding === 'none' || flags.acceptEncoding === ''
+        ? null
+        : flags.acceptEncoding;
   let http = overridden.target.http;
   if (flags.http !== undefined) {
     const mode = parseHttpMode(flags.http);
@@ -128,6 +134,7 @@ export function overrideTarget(scenario: Scenario, text: string): Scenario {
 export function progressIntervalMs(flags: RunFlags): number {
   if (flags.progressInterval === undefined) return 10_000;
   const ms = parseDurationMs(flags.progressInterval);
-  if (ms === null || ms < 1000) throw new CliError(`--progress-interval: expected a duration of at least 1s, got ${flags.progressInterval}`, EXIT.INVALID_INPUT);
+  if (ms === null || ms < 1000)
+    throw new CliError(`--progress-interval: expected a duration of at least 1s, got ${flags.progressInterval}`, EXIT.INVALID_INPUT);
   return ms;
 }

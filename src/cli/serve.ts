@@ -38,7 +38,14 @@ export function registerServe(program: Command): void {
     const http2 = opts.http2 === true;
     let target;
     try {
-      target = await startTarget({ host: String(opts.host), port, knobs, cors: typeof opts.cors === 'string' ? opts.cors : null, http2, ...(tls === null ? {} : { tls }) });
+      target = await startTarget({
+        host: String(opts.host),
+        port,
+        knobs,
+        cors: typeof opts.cors === 'string' ? opts.cors : null,
+        http2,
+        ...(tls === null ? {} : { tls }),
+      });
     } catch (err) {
       throw new CliError(`cannot listen on ${opts.host}:${port}: ${(err as Error).message}`, EXIT.CANNOT_START);
     }
@@ -50,7 +57,9 @@ export function registerServe(program: Command): void {
     if (!opts.quiet) {
       const protocol = http2 ? (tls === null ? 'HTTP/2 (h2c, prior knowledge)' : 'HTTP/2 and HTTP/1.1 (ALPN)') : 'HTTP/1.1';
       const curl = http2 && tls === null ? 'curl --http2-prior-knowledge -N' : tls === null ? 'curl -N' : 'curl -N --cacert CA.pem';
-      process.stdout.write(`sse-soak target listening on ${target.streamUrl} over ${protocol} (also /v1/chat/completions, /v1/messages, /v1/responses, /stats, /healthz)\n`);
+      process.stdout.write(
+        `sse-soak target listening on ${target.streamUrl} over ${protocol} (also /v1/chat/completions, /v1/messages, /v1/responses, /stats, /healthz)\n`,
+      );
       process.stdout.write(`try: ${curl} '${target.streamUrl}?tokens=10&tokenInterval=200ms'\n`);
     }
     const shutdown = (): void => void target.close().then(() => process.exit(0));
@@ -62,7 +71,8 @@ export function registerServe(program: Command): void {
 /** The PEM texts of --tls-cert and --tls-key (both or neither), or null for cleartext. */
 function readTlsFiles(cert: unknown, key: unknown): { cert: string; key: string } | null {
   if (cert === undefined && key === undefined) return null;
-  if (typeof cert !== 'string' || typeof key !== 'string') throw new CliError('--tls-cert and --tls-key go together: HTTPS needs the certificate and its key', EXIT.INVALID_INPUT);
+  if (typeof cert !== 'string' || typeof key !== 'string')
+    throw new CliError('--tls-cert and --tls-key go together: HTTPS needs the certificate and its key', EXIT.INVALID_INPUT);
   const read = (flag: string, file: string): string => {
     let bytes: Buffer;
     try {

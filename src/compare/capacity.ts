@@ -36,7 +36,8 @@ export function capacityRows(reports: readonly CapacityReport[], baseline: numbe
     [
       'capacity',
       ...reports.map((r, i) => {
-        const change = i === baseline || base === null || r.capacity === null || base === 0 ? '' : ` (${r.capacity >= base ? '+' : ''}${pct(r.capacity / base - 1)})`;
+        const change =
+          i === baseline || base === null || r.capacity === null || base === 0 ? '' : ` (${r.capacity >= base ? '+' : ''}${pct(r.capacity / base - 1)})`;
         return capacityText(r) + change;
       }),
     ],
@@ -65,17 +66,33 @@ export function renderCapacityCompare(names: readonly string[], reports: readonl
   const rows = capacityRows(reports, baseline);
   const head = ['', ...names.map((n, i) => (i === baseline ? `${n} (baseline)` : n))];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   return [line(head), ...rows.map(line)].join('\n') + '\n';
 }
 
 export function renderCapacityCompareHtml(names: readonly string[], reports: readonly CapacityReport[], baseline: number, assets: HtmlAssets): string {
   const rows = capacityRows(reports, baseline)
-    .map((r) => `<tr><td>${esc(r[0])}</td>${r.slice(1).map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`)
+    .map(
+      (r) =>
+        `<tr><td>${esc(r[0])}</td>${r
+          .slice(1)
+          .map((c) => `<td>${esc(c)}</td>`)
+          .join('')}</tr>`,
+    )
     .join('');
   const curves = reports.map((r) => {
     const steps = [...r.steps].sort((a, b) => a.level - b.level);
-    return { levels: steps.map((s) => s.level), ttft: steps.map((s) => s.summary.metrics.ttft.p99), itl: steps.map((s) => s.summary.metrics.itl.p99), goodput: steps.map((s) => s.goodput.share * 100), capacity: r.capacity };
+    return {
+      levels: steps.map((s) => s.level),
+      ttft: steps.map((s) => s.summary.metrics.ttft.p99),
+      itl: steps.map((s) => s.summary.metrics.itl.p99),
+      goodput: steps.map((s) => s.goodput.share * 100),
+      capacity: r.capacity,
+    };
   });
   return `${pageStart(`sse-soak compare capacity · ${names.map(esc).join(' · ')}`, assets)}<h1>Capacity comparison</h1>
 <table><tr><th></th>${names.map((n, i) => `<th>${esc(n)}${i === baseline ? ' (baseline)' : ''}</th>`).join('')}</tr>${rows}</table>

@@ -29,10 +29,17 @@ export function parseFailOn(text: string): FailOn | { error: string } {
   const n = Number(amount);
   const [metric, stat] = name.split('.') as [string, string | undefined];
   if ((METRICS as readonly string[]).includes(metric)) {
-    if (stat === undefined || !(STATS as readonly string[]).includes(stat)) return { error: `${metric} needs one of ${STATS.join(', ')}: e.g. ${metric}.p99 +10%` };
+    if (stat === undefined || !(STATS as readonly string[]).includes(stat))
+      return { error: `${metric} needs one of ${STATS.join(', ')}: e.g. ${metric}.p99 +10%` };
     if (unit !== '%' && unit !== 'ms' && unit !== 's') return { error: `${name}: allow a share (+10%) or a time (+20ms)` };
     const ms = unit === '%' ? n : (parseDurationMs(`${amount}${unit}`) ?? 0);
-    return { text: text.trim(), read: (s) => s.metrics[metric as MetricName][stat as (typeof STATS)[number]], relative: unit === '%', allowance: unit === '%' ? n / 100 : ms, unit: 'ms' };
+    return {
+      text: text.trim(),
+      read: (s) => s.metrics[metric as MetricName][stat as (typeof STATS)[number]],
+      relative: unit === '%',
+      allowance: unit === '%' ? n / 100 : ms,
+      unit: 'ms',
+    };
   }
   if (name === 'drop_rate') {
     if (unit !== 'pp' && unit !== '%') return { error: 'drop_rate: allow percentage points (+0.05pp) or a share of the baseline (+10%)' };
@@ -87,9 +94,22 @@ export function judgeGates(gates: readonly FailOn[], names: readonly string[], r
     runs.forEach((r, i) => {
       if (i === baseline) return;
       const x = regressed(g, base, r);
-      const format = g.unit === 'ms' ? msText : g.unit === 'rate' ? pctText : (v: number, digits: number): string => (Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(digits))));
+      const format =
+        g.unit === 'ms'
+          ? msText
+          : g.unit === 'rate'
+            ? pctText
+            : (v: number, digits: number): string => (Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(digits))));
       const [value, limit] = measuredAndLimit(x.value, x.limit, format);
-      out.push({ gate: g.text, run: names[i] ?? `run ${i + 1}`, baseline: names[baseline] ?? 'baseline', value, limit: `<= ${limit}`, base: format(x.base, 6), failed: x.failed });
+      out.push({
+        gate: g.text,
+        run: names[i] ?? `run ${i + 1}`,
+        baseline: names[baseline] ?? 'baseline',
+        value,
+        limit: `<= ${limit}`,
+        base: format(x.base, 6),
+        failed: x.failed,
+      });
     });
   }
   return out;

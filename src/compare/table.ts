@@ -22,7 +22,13 @@ export function compareRows(runs: readonly Summary[]): Row[] {
     // A metric added later (tls, tpot, ttftAny) is absent from older summaries read without withLaterMetrics.
     if (runs.every((r) => !listedMetrics(r).includes(m) || (r.metrics[m]?.count ?? 0) === 0)) continue;
     const stats = m === 'ttft' || m === 'itl' || m === 'tpot' || m === 'e2e' ? (['p50', 'p90', 'p99'] as const) : (['p99'] as const);
-    for (const st of stats) rows.push({ label: `${m} ${st}`, values: runs.map((r) => ((r.metrics[m]?.count ?? 0) > 0 ? (r.metrics[m]?.[st] ?? NaN) : NaN)), format: ms, lowerIsBetter: true });
+    for (const st of stats)
+      rows.push({
+        label: `${m} ${st}`,
+        values: runs.map((r) => ((r.metrics[m]?.count ?? 0) > 0 ? (r.metrics[m]?.[st] ?? NaN) : NaN)),
+        format: ms,
+        lowerIsBetter: true,
+      });
   }
   rows.push(...turnRows(runs, ms));
   rows.push({ label: 'drop rate', values: runs.map((r) => r.dropRate), format: fmtPct, lowerIsBetter: true });
@@ -52,14 +58,24 @@ function turnRows(runs: readonly Summary[], format: (v: number) => string): Row[
   const first = runs[0]?.byTurn ?? [];
   return first
     .filter((t) => runs.every((r) => ttftOf(r, t.turn) !== undefined))
-    .map((t) => ({ label: `ttft p50 turn ${turnLabel(t.turn, t.orLater)}`, values: runs.map((r) => ttftOf(r, t.turn) as number), format, lowerIsBetter: true }));
+    .map((t) => ({
+      label: `ttft p50 turn ${turnLabel(t.turn, t.orLater)}`,
+      values: runs.map((r) => ttftOf(r, t.turn) as number),
+      format,
+      lowerIsBetter: true,
+    }));
 }
 
 /** The change against the baseline, e.g. "+12%▲" (worse) or "−8%▼" (better); blank when equal, or when either measured none (NaN). */
 export function delta(row: Row, base: number, value: number): string {
   if (value === base || Number.isNaN(value) || Number.isNaN(base)) return '';
   const worse = row.lowerIsBetter ? value > base : value < base;
-  const change = base === 0 ? (value > 0 ? '+' + row.format(value - base) : row.format(value - base)) : `${value > base ? '+' : '−'}${Math.round((Math.abs(value - base) / Math.abs(base)) * 1000) / 10}%`;
+  const change =
+    base === 0
+      ? value > 0
+        ? '+' + row.format(value - base)
+        : row.format(value - base)
+      : `${value > base ? '+' : '−'}${Math.round((Math.abs(value - base) / Math.abs(base)) * 1000) / 10}%`;
   return `${change} ${worse ? 'worse' : 'better'}`;
 }
 
@@ -76,7 +92,12 @@ export function compareCells(names: readonly string[], runs: readonly Summary[],
   ]);
   const extra = [
     ['buffering', ...runs.map((r) => r.buffering.verdict)],
-    ['cut groups', ...runs.map((r) => (r.cuts.groups.length === 0 ? 'none' : r.cuts.groups.map((g) => `${g.kind} ${Math.round(g.centreMs / 100) / 10}s×${g.count}`).join(', ')))],
+    [
+      'cut groups',
+      ...runs.map((r) =>
+        r.cuts.groups.length === 0 ? 'none' : r.cuts.groups.map((g) => `${g.kind} ${Math.round(g.centreMs / 100) / 10}s×${g.count}`).join(', '),
+      ),
+    ],
   ];
   return [header, ...body, ...extra];
 }
@@ -95,7 +116,8 @@ export function differences(names: readonly string[], runs: readonly Summary[], 
   runs.forEach((r, i) => {
     if (i === baseline) return;
     if (r.scenario.name !== base.scenario.name) out.push(`${names[i]} ran scenario "${r.scenario.name}", the baseline "${base.scenario.name}"`);
-    if (JSON.stringify(r.settings.load) !== JSON.stringify(base.settings.load)) out.push(`${names[i]} had another load (model, stages or seed) than the baseline`);
+    if (JSON.stringify(r.settings.load) !== JSON.stringify(base.settings.load))
+      out.push(`${names[i]} had another load (model, stages or seed) than the baseline`);
     if (where(r) !== where(base)) out.push(`${names[i]} went to ${r.settings.target.url}, the baseline to ${base.settings.target.url}`);
   });
   return out;

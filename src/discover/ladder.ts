@@ -46,7 +46,10 @@ export function conclude(kind: ProbeKind, results: readonly ProbeResult[]): Conc
   const cut = mine.filter((r) => !r.survived);
   const survivedUpToMs = survived.length > 0 ? Math.max(...survived) : null;
   const cutFromMs = cut.length > 0 ? Math.min(...cut.map((r) => r.rungMs)) : null;
-  const cutTimes = cut.map((r) => r.cutAtMs).filter((x): x is number => x !== null).sort((a, b) => a - b);
+  const cutTimes = cut
+    .map((r) => r.cutAtMs)
+    .filter((x): x is number => x !== null)
+    .sort((a, b) => a - b);
   const measuredMs = cutTimes.length > 0 ? (cutTimes[Math.floor((cutTimes.length - 1) / 2)] as number) : null;
   const s = fmtDuration;
   const what = kind === 'idle' ? 'idle limit' : 'lifetime limit';
@@ -54,14 +57,16 @@ export function conclude(kind: ProbeKind, results: readonly ProbeResult[]): Conc
   if (mine.length === 0) {
     const none = [unanswered > 0 ? 'got response headers' : null, endless > 0 ? 'ended after its rung' : null].filter((x) => x !== null);
     text = none.length > 0 ? `${what}: unknown (no probe ${none.join(' and ')})` : `${what}: not probed`;
-  }
-  else if (cutFromMs === null) text = `${what} at least ${s(survivedUpToMs as number)} (every probe survived)`;
+  } else if (cutFromMs === null) text = `${what} at least ${s(survivedUpToMs as number)} (every probe survived)`;
   else if (survivedUpToMs === null) text = `${what} below ${s(cutFromMs)} (every probe was cut)`;
-  else if (survivedUpToMs > cutFromMs) text = `${what} unclear: a ${s(survivedUpToMs)} probe survived but a ${s(cutFromMs)} one was cut (a limit that varies, or cuts for another reason)`;
+  else if (survivedUpToMs > cutFromMs)
+    text = `${what} unclear: a ${s(survivedUpToMs)} probe survived but a ${s(cutFromMs)} one was cut (a limit that varies, or cuts for another reason)`;
   else text = `${what} between ${s(survivedUpToMs)} and ${s(cutFromMs)}`;
   if (measuredMs !== null && mine.length > 0) text += `; the cuts came after ${s(measuredMs)}${kind === 'idle' ? ' of silence' : ' on the connection'}`;
-  if (unanswered > 0 && mine.length > 0) text += ` (${unanswered} probe${unanswered === 1 ? '' : 's'} got no response headers and ${unanswered === 1 ? 'is' : 'are'} not counted)`;
-  if (endless > 0 && mine.length > 0) text += ` (${endless} probe${endless === 1 ? '' : 's'} had no end after ${endless === 1 ? 'its' : 'their'} rung and ${endless === 1 ? 'is' : 'are'} not counted)`;
+  if (unanswered > 0 && mine.length > 0)
+    text += ` (${unanswered} probe${unanswered === 1 ? '' : 's'} got no response headers and ${unanswered === 1 ? 'is' : 'are'} not counted)`;
+  if (endless > 0 && mine.length > 0)
+    text += ` (${endless} probe${endless === 1 ? '' : 's'} had no end after ${endless === 1 ? 'its' : 'their'} rung and ${endless === 1 ? 'is' : 'are'} not counted)`;
   return { kind, survivedUpToMs, cutFromMs, measuredMs, text };
 }
 

@@ -78,16 +78,42 @@ export async function runProbe(o: ProbeOptions): Promise<ProbeOutcome> {
   if (!gotHeaders) {
     // Not a cut of the stream: it never began, so it says nothing of the path's limits.
     const why = how === 'UND_ERR_HEADERS_TIMEOUT' ? `no response headers within ${fmtDuration(o.headersTimeoutMs)}` : `no response (${how})`;
-    return { kind: o.kind, rungMs: o.rungMs, survived: false, cutAtMs: null, how: why, notCounted: 'no-headers', longestSilenceMs: 0, tokens: 0, tookMs: Math.round(end - t0) };
+    return {
+      kind: o.kind,
+      rungMs: o.rungMs,
+      survived: false,
+      cutAtMs: null,
+      how: why,
+      notCounted: 'no-headers',
+      longestSilenceMs: 0,
+      tokens: 0,
+      tookMs: Math.round(end - t0),
+    };
   }
   if (overran) {
     // Not a cut either: the path let it run past its rung, and the far end did not end it.
     const why = `no end ${fmtDuration(o.overrunMs)} after its rung`;
-    return { kind: o.kind, rungMs: o.rungMs, survived: false, cutAtMs: null, how: why, notCounted: 'no-end', longestSilenceMs: Math.round(longestSilence), tokens, tookMs: Math.round(end - t0) };
+    return {
+      kind: o.kind,
+      rungMs: o.rungMs,
+      survived: false,
+      cutAtMs: null,
+      how: why,
+      notCounted: 'no-end',
+      longestSilenceMs: Math.round(longestSilence),
+      tokens,
+      tookMs: Math.round(end - t0),
+    };
   }
   const survived = how === null;
   const cutAtMs = survived ? null : Math.round(o.kind === 'idle' ? end - lastByte : end - t0);
-  return { kind: o.kind, rungMs: o.rungMs, survived, cutAtMs, how, longestSilenceMs: Math.round(Math.max(longestSilence, survived ? 0 : end - lastByte)),
+  return {
+    kind: o.kind,
+    rungMs: o.rungMs,
+    survived,
+    cutAtMs,
+    how,
+    longestSilenceMs: Math.round(Math.max(longestSilence, survived ? 0 : end - lastByte)),
     tokens,
     tookMs: Math.round(end - t0),
   };

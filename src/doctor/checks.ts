@@ -32,7 +32,13 @@ const fail = (check: string, detail: string, fix: string): Finding => ({ level: 
 
 export function checkStream(o: Observation, x: Expectations = DEFAULT_EXPECTATIONS): Finding[] {
   if (o.status === 0 && o.end === 'timeout') {
-    return [fail('connection', `no response within ${Math.round(o.timeoutMs / 100) / 10} s (--timeout)`, 'check that the server answers at this URL (a queue, a cold upstream, a firewall that accepts and drops); raise --timeout if it is slow to answer')];
+    return [
+      fail(
+        'connection',
+        `no response within ${Math.round(o.timeoutMs / 100) / 10} s (--timeout)`,
+        'check that the server answers at this URL (a queue, a cold upstream, a firewall that accepts and drops); raise --timeout if it is slow to answer',
+      ),
+    ];
   }
   const hop = proxyHopFindings(o);
   if (o.status === 0) {
@@ -40,16 +46,30 @@ export function checkStream(o: Observation, x: Expectations = DEFAULT_EXPECTATIO
   }
   const f: Finding[] = [...hop];
   const h = o.headers;
-  f.push(o.status === 200 ? ok('status', '200') : (proxiedStatus(o) ?? fail('status', String(o.status), 'an SSE endpoint answers 200; EventSource gives up on any other status')));
+  f.push(
+    o.status === 200
+      ? ok('status', '200')
+      : (proxiedStatus(o) ?? fail('status', String(o.status), 'an SSE endpoint answers 200; EventSource gives up on any other status')),
+  );
   // sse-soak run skips every 1xx, as HTTP says; undici alone (Node's fetch) ends the connection on 100.
   if (o.interim.includes(100)) {
-    f.push(warn('interim response', "100 Continue, unasked: sse-soak skips it, but Node's fetch (undici) drops the connection on it", 'send 100 Continue only in answer to Expect: 100-continue'));
+    f.push(
+      warn(
+        'interim response',
+        "100 Continue, unasked: sse-soak skips it, but Node's fetch (undici) drops the connection on it",
+        'send 100 Continue only in answer to Expect: 100-continue',
+      ),
+    );
   } else if (o.interim.length > 0) {
     f.push(ok('interim response', `${o.interim.join(', ')} before the ${o.status}, skipped as HTTP says`));
   }
 
   const type = (h['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-  f.push(type === 'text/event-stream' ? ok('Content-Type', h['content-type'] ?? '') : fail('Content-Type', h['content-type'] ?? 'missing', 'send Content-Type: text/event-stream'));
+  f.push(
+    type === 'text/event-stream'
+      ? ok('Content-Type', h['content-type'] ?? '')
+      : fail('Content-Type', h['content-type'] ?? 'missing', 'send Content-Type: text/event-stream'),
+  );
 
   // Judged on arrival times: a compressor flushed per event, or a proxy that lets the
   // chunks through, streams; one that holds events streams them in bursts or at the end.
@@ -57,14 +77,32 @@ export function checkStream(o: Observation, x: Expectations = DEFAULT_EXPECTATIO
   const streams = pacing.verdict === 'streaming';
   const encoding = h['content-encoding'];
   if (encoding === undefined || encoding === 'identity') f.push(ok('Content-Encoding', 'none: events are not held in a compressor'));
-  else if (streams) f.push(warn('Content-Encoding', `${encoding}, and events still arrive one by one: the compressor is flushed per event`, 'keep it so (nginx: proxy_buffering off; Caddy: the default minimum_length), or leave text/event-stream out of compression: a buffered path behind it would hold events'));
-  else f.push(fail('Content-Encoding', `${encoding}: compressed events wait in the compressor's buffer${pacing.verdict === 'bursts' ? ' (they arrive in bursts, below)' : ''}`, 'turn compression off for text/event-stream (nginx: keep it out of gzip_types, or gzip off in this location; Caddy: encode with its default minimum_length)'));
+  else if (streams)
+    f.push(
+      warn(
+        'Content-Encoding',
+        `${encoding}, and events still arrive one by one: the compressor is flushed per event`,
+        'keep it so (nginx: proxy_buffering off; Caddy: the default minimum_length), or leave text/event-stream out of compression: a buffered path behind it would hold events',
+      ),
+    );
+  else
+    f.push(
+      fail(
+        'Content-Encoding',
+        `${encoding}: compressed events wait in the compressor's buffer${pacing.verdict === 'bursts' ? ' (they arrive in bursts, below)' : ''}`,
+        'turn compression off for text/event-stream (nginx: keep it out of gzip_types, or gzip off in this location; Caddy: encode with its default minimum_length)',
+      ),
+    );
 
   const length = h['content-length'];
   f.push(
     length === undefined
       ? ok('Content-Length', 'absent: the reply is sent as it is made')
-      : fail('Content-Length', `${length}: the whole reply was made before it was sent`, 'stream with chunked encoding; no layer should collect the reply and re-frame it'),
+      : fail(
+          'Content-Length',
+          `${length}: the whole reply was made before it was sent`,
+          'stream with chunked encoding; no layer should collect the reply and re-frame it',
+        ),
   );
 
   const cache = (h['cache-control'] ?? '').toLowerCase();
@@ -78,8 +116,17 @@ export function checkStream(o: Observation, x: Expectations = DEFAULT_EXPECTATIO
   // its absence is a problem only where the timing shows that something buffers.
   const accel = (h['x-accel-buffering'] ?? '').toLowerCase();
   if (accel === 'no') f.push(ok('X-Accel-Buffering', 'no: nginx will not buffer this response'));
-  else if (streams) f.push(ok('X-Accel-Buffering', `${accel === '' ? 'not seen' : accel}, and events arrive one by one (an nginx in the path takes this header off; advice: send X-Accel-Buffering: no from the app)`));
-  else f.push(warn('X-Accel-Buffering', accel === '' ? 'missing' : accel, 'send X-Accel-Buffering: no from the app, or set proxy_buffering off where nginx proxies it'));
+  else if (streams)
+    f.push(
+      ok(
+        'X-Accel-Buffering',
+        `${accel === '' ? 'not seen' : accel}, and events arrive one by one (an nginx in the path takes this header off; advice: send X-Accel-Buffering: no from the app)`,
+      ),
+    );
+  else
+    f.push(
+      warn('X-Accel-Buffering', accel === '' ? 'missing' : accel, 'send X-Accel-Buffering: no from the app, or set proxy_buffering off where nginx proxies it'),
+    );
 
   f.push(
     o.httpVersion === '1.1' || o.httpVersion === '2.0'
@@ -87,16 +134,30 @@ export function checkStream(o: Observation, x: Expectations = DEFAULT_EXPECTATIO
       : warn('HTTP version', o.httpVersion, 'HTTP/1.0 has no chunked encoding or keep-alive; at nginx, set proxy_http_version 1.1'),
   );
 
-  f.push(o.headersMs <= x.firstEventWithinMs ? ok('time to headers', `${o.headersMs} ms`) : warn('time to headers', `${o.headersMs} ms`, 'send the headers at once, before the first token is ready'));
+  f.push(
+    o.headersMs <= x.firstEventWithinMs
+      ? ok('time to headers', `${o.headersMs} ms`)
+      : warn('time to headers', `${o.headersMs} ms`, 'send the headers at once, before the first token is ready'),
+  );
 
   if (o.firstEventMs === null) {
-    f.push(fail('first event', `no token event within ${o.durationMs} ms${o.dataEvents > 0 ? ` (${o.dataEvents} events that carry none: check --tokens-event / --tokens-json-path)` : ''}`, 'flush each event as it is written; look for a layer that buffers'));
+    f.push(
+      fail(
+        'first event',
+        `no token event within ${o.durationMs} ms${o.dataEvents > 0 ? ` (${o.dataEvents} events that carry none: check --tokens-event / --tokens-json-path)` : ''}`,
+        'flush each event as it is written; look for a layer that buffers',
+      ),
+    );
   } else {
     const after = Math.round((o.firstEventMs - o.headersMs) * 10) / 10;
     f.push(
       o.firstEventMs <= x.firstEventWithinMs
         ? ok('first event', `${o.firstEventMs} ms (${after} ms after the headers)`)
-        : warn('first event', `${o.firstEventMs} ms (${after} ms after the headers)`, `AI chat expects the first token within ${x.firstEventWithinMs / 1000} s: flush it as soon as it exists`),
+        : warn(
+            'first event',
+            `${o.firstEventMs} ms (${after} ms after the headers)`,
+            `AI chat expects the first token within ${x.firstEventWithinMs / 1000} s: flush it as soon as it exists`,
+          ),
     );
   }
 
@@ -107,9 +168,17 @@ export function checkStream(o: Observation, x: Expectations = DEFAULT_EXPECTATIO
     const every = gaps.length > 0 ? `every ${Math.round(median(gaps) / 100) / 10} s` : 'seen once';
     f.push(ok('heartbeat', `comment lines ${every}`));
   } else if (o.longestSilenceMs >= x.quietRiskMs) {
-    f.push(warn('heartbeat', `none, and the stream went quiet for ${Math.round(o.longestSilenceMs / 100) / 10} s`, 'send a comment line (": ping") every 15 s, or idle timeouts (nginx proxy_read_timeout, 60 s) cut quiet replies'));
+    f.push(
+      warn(
+        'heartbeat',
+        `none, and the stream went quiet for ${Math.round(o.longestSilenceMs / 100) / 10} s`,
+        'send a comment line (": ping") every 15 s, or idle timeouts (nginx proxy_read_timeout, 60 s) cut quiet replies',
+      ),
+    );
   } else {
-    f.push(warn('heartbeat', 'no comment lines seen', 'send ": ping" every 15 s while a reply is open, so a reply that thinks longer than an idle timeout survives'));
+    f.push(
+      warn('heartbeat', 'no comment lines seen', 'send ": ping" every 15 s while a reply is open, so a reply that thinks longer than an idle timeout survives'),
+    );
   }
 
   if (o.end === 'error') {
@@ -128,7 +197,8 @@ export function checkStream(o: Observation, x: Expectations = DEFAULT_EXPECTATIO
 /** Buffering, from the token events' arrival times and, as before, from events per read. */
 function bufferingFinding(o: Observation, pacing: Pacing): Finding {
   const fix = 'something buffers: nginx proxy_buffering (or X-Accel-Buffering: no), haproxy without option http-no-delay, compression, or a CDN';
-  if (pacing.verdict === 'too-few') return warn('buffering', `only ${pacing.events} token events: too few to tell`, 'probe a longer reply (e.g. the built-in target with ?tokens=40)');
+  if (pacing.verdict === 'too-few')
+    return warn('buffering', `only ${pacing.events} token events: too few to tell`, 'probe a longer reply (e.g. the built-in target with ?tokens=40)');
   const perRead = Math.round((o.dataEvents / Math.max(1, o.readsWithEvents)) * 100) / 100;
   if (pacing.verdict === 'bursts') {
     const together = `${Math.round(pacing.togetherShare * 100)}% of the gaps between token events are under ${TOGETHER_MS} ms`;
@@ -142,7 +212,8 @@ function bufferingFinding(o: Observation, pacing: Pacing): Finding {
 
 function noResponseFix(error: string | null): string {
   if (error?.startsWith('unsolicited 101') === true) return 'answer an SSE request with 200 and the stream, not with a protocol switch';
-  if (error?.startsWith('response headers over') === true) return 'send fewer or shorter response headers (often cookies): clients refuse a head over 16 KiB (HTTP/1.1), or over about 144 KiB compressed (HTTP/2)';
+  if (error?.startsWith('response headers over') === true)
+    return 'send fewer or shorter response headers (often cookies): clients refuse a head over 16 KiB (HTTP/1.1), or over about 144 KiB compressed (HTTP/2)';
   const advice = error === null ? null : certificateAdvice(error);
   if (advice !== null) return advice;
   return 'check the URL, DNS, and that something listens on that port';
@@ -169,6 +240,13 @@ export function renderFindings(url: string, findings: Finding[]): string {
   }
   const fails = findings.filter((f) => f.level === 'fail').length;
   const warns = findings.filter((f) => f.level === 'warn').length;
-  lines.push('', fails > 0 ? `${fails} failed, ${warns} warning${warns === 1 ? '' : 's'}` : warns > 0 ? `no failures, ${warns} warning${warns === 1 ? '' : 's'}` : 'all checks passed');
+  lines.push(
+    '',
+    fails > 0
+      ? `${fails} failed, ${warns} warning${warns === 1 ? '' : 's'}`
+      : warns > 0
+        ? `no failures, ${warns} warning${warns === 1 ? '' : 's'}`
+        : 'all checks passed',
+  );
   return lines.join('\n') + '\n';
 }

@@ -120,7 +120,19 @@ export function probe(opts: ProbeOptions): Promise<Observation> {
   const tunnelled = via !== null && (u.protocol === 'https:' || opts.http2 === true);
   const obs: Observation = {
     status: 0,
-    proxy: via === null ? null : { shown: via.shown, source: opts.proxy?.source ?? '', mode: tunnelled ? 'tunnel' : 'forward', inside: u.protocol === 'https:' ? 'TLS and HTTP' : 'HTTP/2 with prior knowledge', connectStatus: 0, connectReason: '', connectMs: 0, connectHeaders: {} },
+    proxy:
+      via === null
+        ? null
+        : {
+            shown: via.shown,
+            source: opts.proxy?.source ?? '',
+            mode: tunnelled ? 'tunnel' : 'forward',
+            inside: u.protocol === 'https:' ? 'TLS and HTTP' : 'HTTP/2 with prior knowledge',
+            connectStatus: 0,
+            connectReason: '',
+            connectMs: 0,
+            connectHeaders: {},
+          },
     proxyBypassed: via === null && (opts.proxy ?? null) !== null ? routeText(opts.proxy ?? null, u) : null,
     proxyAnswer: null,
     httpVersion: '',
@@ -193,7 +205,13 @@ export function probe(opts: ProbeOptions): Promise<Observation> {
       // A compressed body is decoded so its events can still be checked; its reads
       // are timed as they come off the wire.
       const encoding = (obs.headers['content-encoding'] ?? '').toLowerCase();
-      const inflate: Transform | null = encoding.includes('gzip') ? createGunzip() : encoding.includes('br') ? createBrotliDecompress() : encoding.includes('deflate') ? createInflate() : null;
+      const inflate: Transform | null = encoding.includes('gzip')
+        ? createGunzip()
+        : encoding.includes('br')
+          ? createBrotliDecompress()
+          : encoding.includes('deflate')
+            ? createInflate()
+            : null;
       if (inflate !== null) {
         res.pipe(inflate);
         inflate.on('data', onBytes);
@@ -222,7 +240,10 @@ export function probe(opts: ProbeOptions): Promise<Observation> {
         return;
       }
       const onError = (e: string): void => finish('error', e);
-      close = opts.http2 === true ? probeH2(u, opts, tunnel, onResponse, onError) : probeH1(u, opts, via, tunnel, onResponse, (status) => obs.interim.push(status), onError);
+      close =
+        opts.http2 === true
+          ? probeH2(u, opts, tunnel, onResponse, onError)
+          : probeH1(u, opts, via, tunnel, onResponse, (status) => obs.interim.push(status), onError);
     };
     if (!tunnelled || via === null) {
       send(null);
@@ -234,7 +255,8 @@ export function probe(opts: ProbeOptions): Promise<Observation> {
         send(socket);
       },
       (err: Error) => {
-        if (err instanceof ProxyConnectError) Object.assign(obs.proxy as ProxyHop, { connectStatus: err.status, connectReason: err.reason, connectHeaders: err.headers });
+        if (err instanceof ProxyConnectError)
+          Object.assign(obs.proxy as ProxyHop, { connectStatus: err.status, connectReason: err.reason, connectHeaders: err.headers });
         finish('error', err instanceof ProxyConnectError ? err.message : describeError(err));
       },
     );
@@ -247,7 +269,15 @@ type OnResponse = (status: number, httpVersion: string, headers: Record<string, 
  * The request over HTTP/1.1 (node:http, node:https): direct; inside a tunnel (TLS over it); or,
  * for http:// through a proxy, to the proxy in absolute form. Returns how to close it.
  */
-function probeH1(u: URL, opts: ProbeOptions, via: ProxyEndpoint | null, tunnel: Socket | null, onResponse: OnResponse, onInterim: (status: number) => void, onError: (error: string) => void): () => void {
+function probeH1(
+  u: URL,
+  opts: ProbeOptions,
+  via: ProxyEndpoint | null,
+  tunnel: Socket | null,
+  onResponse: OnResponse,
+  onInterim: (status: number) => void,
+  onError: (error: string) => void,
+): () => void {
   const address = opts.connectTo;
   const lookup = address === undefined ? undefined : pinnedLookup(address);
   const options: RequestOptions = { method: opts.method, headers: opts.headers, agent: false, ...opts.tls, ...(lookup === undefined ? {} : { lookup }) };
@@ -255,10 +285,21 @@ function probeH1(u: URL, opts: ProbeOptions, via: ProxyEndpoint | null, tunnel: 
     // TLS to the target inside the tunnel, as the connector does for run. No agent: node:http
     // uses createConnection only without one (an agent would dial the target itself).
     delete options.agent;
-    options.createConnection = () => tlsConnect({ ...opts.tls, socket: tunnel, servername: opts.tls?.servername ?? (isIP(u.hostname) === 0 ? u.hostname : undefined), ALPNProtocols: ['http/1.1'] });
+    options.createConnection = () =>
+      tlsConnect({
+        ...opts.tls,
+        socket: tunnel,
+        servername: opts.tls?.servername ?? (isIP(u.hostname) === 0 ? u.hostname : undefined),
+        ALPNProtocols: ['http/1.1'],
+      });
   } else if (via !== null) {
     // http:// through the proxy: absolute form, with the target's Host.
-    Object.assign(options, { host: via.hostname, port: via.port, path: u.href.replace(/#.*$/, ''), headers: { ...opts.headers, Host: u.host, ...(via.authorization === null ? {} : { 'Proxy-Authorization': via.authorization }) } });
+    Object.assign(options, {
+      host: via.hostname,
+      port: via.port,
+      path: u.href.replace(/#.*$/, ''),
+      headers: { ...opts.headers, Host: u.host, ...(via.authorization === null ? {} : { 'Proxy-Authorization': via.authorization }) },
+    });
   }
   const onRes = (res: IncomingMessage): void => onResponse(res.statusCode ?? 0, res.httpVersion, res.headers, res);
   const request = u.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -293,7 +334,10 @@ function probeH2(u: URL, opts: ProbeOptions, tunnel: Socket | null, onResponse: 
   };
   const session = http2.connect(u.origin, { createConnection: connection });
   session.on('error', (e) => onError(describeError(e)));
-  const req = session.request({ ':method': opts.method, ':path': u.pathname + u.search, ...Object.fromEntries(Object.entries(opts.headers).map(([k, v]) => [k.toLowerCase(), v])) }, { endStream: opts.body === null });
+  const req = session.request(
+    { ':method': opts.method, ':path': u.pathname + u.search, ...Object.fromEntries(Object.entries(opts.headers).map(([k, v]) => [k.toLowerCase(), v])) },
+    { endStream: opts.body === null },
+  );
   req.on('response', (headers) => onResponse(Number(headers[':status'] ?? 0), '2.0', headers, req));
   req.on('error', (e) => onError(describeError(e)));
   if (opts.body !== null) req.end(opts.body);
@@ -307,7 +351,11 @@ function probeH2(u: URL, opts: ProbeOptions, tunnel: Socket | null, onResponse: 
 /** A DNS lookup that always answers `address`: the URL's name stays in Host and SNI. */
 function pinnedLookup(address: string): LookupFunction {
   const family = isIP(address);
-  return ((_host: string, options: { all?: boolean }, callback: (err: Error | null, address: string | { address: string; family: number }[], family?: number) => void) => {
+  return ((
+    _host: string,
+    options: { all?: boolean },
+    callback: (err: Error | null, address: string | { address: string; family: number }[], family?: number) => void,
+  ) => {
     if (options?.all === true) callback(null, [{ address, family }]);
     else callback(null, address, family);
   }) as unknown as LookupFunction;
@@ -318,7 +366,13 @@ function pinnedLookup(address: string): LookupFunction {
  * browser's offer of both would be answered with one of them. null where no TLS connection
  * could be made (the stream probe then says why).
  */
-export async function alpnOffered(url: string, tls: ProbeOptions['tls'], connectTo: string | undefined, timeoutMs: number, proxy: ProxySpec | null = null): Promise<string[] | null> {
+export async function alpnOffered(
+  url: string,
+  tls: ProbeOptions['tls'],
+  connectTo: string | undefined,
+  timeoutMs: number,
+  proxy: ProxySpec | null = null,
+): Promise<string[] | null> {
   const u = new URL(url);
   if (u.protocol !== 'https:') return null;
   const host = connectTo ?? u.hostname.replace(/^\[|\]$/g, '');

@@ -113,12 +113,14 @@ export function classifyEnd(err: unknown, sent: boolean, wire: WireEnd, tlsAlert
   // unasked 100): the peer broke HTTP, the wire did not fail (so no cut, and no reconnect).
   if (code === 'UND_ERR_SOCKET' && message === 'bad upgrade') return { outcome: 'protocol_error', reason: 'unsolicited 101 Switching Protocols' };
   // 'bad response': a response with no request, or a 100 where transport.ts could not make undici skip it.
-  if (code === 'UND_ERR_SOCKET' && message === 'bad response') return { outcome: 'protocol_error', reason: 'a response nobody asked for, or an unasked 100 Continue' };
+  if (code === 'UND_ERR_SOCKET' && message === 'bad response')
+    return { outcome: 'protocol_error', reason: 'a response nobody asked for, or an unasked 100 Continue' };
   if (code === 'UND_ERR_HEADERS_OVERFLOW') return { outcome: 'protocol_error', reason: "response headers over undici's 16 KiB limit" };
   // undici's HTTPParserError carries HPE_* when llhttp named the problem, else only its
   // class name, and llhttp's reason at the end of its message: "… protocol (Invalid EOF state)".
   const parserReason = code === 'HTTPParserError' && typeof message === 'string' ? (/\(([^()]*)\)$/.exec(message)?.[1] ?? '') : '';
-  if (wire === 'fin' && (CLOSED_EARLY_CODES.has(code) || parserReason === 'Invalid EOF state')) return { outcome: 'reset', reason: 'closed mid-reply (FIN before the framing’s end)' };
+  if (wire === 'fin' && (CLOSED_EARLY_CODES.has(code) || parserReason === 'Invalid EOF state'))
+    return { outcome: 'reset', reason: 'closed mid-reply (FIN before the framing’s end)' };
   if (parserReason !== '') return { outcome: 'protocol_error', reason: `HTTPParserError: ${parserReason}` };
   if (code.startsWith('HPE_') || code === 'HTTPParserError' || code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') return { outcome: 'protocol_error', reason: code };
   return { outcome: 'reset', reason: code };
@@ -142,7 +144,8 @@ function http2End(code: string, message: unknown): EndOfAttempt | null {
     return { outcome: 'reset', reason: `GOAWAY ${n === undefined ? 'error' : (H2_ERRORS[Number(n)] ?? n)}` };
   }
   if (code === 'ERR_HTTP2_GOAWAY_SESSION') return { outcome: 'reset', reason: 'GOAWAY (stream not processed)' };
-  if (code === 'UND_ERR_INFO' && text.startsWith('HTTP/2: stream closed before the response was complete')) return { outcome: 'reset', reason: 'RST_STREAM before the end' };
+  if (code === 'UND_ERR_INFO' && text.startsWith('HTTP/2: stream closed before the response was complete'))
+    return { outcome: 'reset', reason: 'RST_STREAM before the end' };
   if (code === 'UND_ERR_INFO' && text.startsWith('HTTP/2')) return { outcome: 'reset', reason: text.slice(0, 80) };
   return null;
 }
@@ -163,7 +166,22 @@ export function http2ProtocolReason(message: unknown): string {
 }
 
 /** HTTP/2 error codes by number (RFC 9113 §7), as reports name them. */
-export const H2_ERRORS = ['NO_ERROR', 'PROTOCOL_ERROR', 'INTERNAL_ERROR', 'FLOW_CONTROL_ERROR', 'SETTINGS_TIMEOUT', 'STREAM_CLOSED', 'FRAME_SIZE_ERROR', 'REFUSED_STREAM', 'CANCEL', 'COMPRESSION_ERROR', 'CONNECT_ERROR', 'ENHANCE_YOUR_CALM', 'INADEQUATE_SECURITY', 'HTTP_1_1_REQUIRED'];
+export const H2_ERRORS = [
+  'NO_ERROR',
+  'PROTOCOL_ERROR',
+  'INTERNAL_ERROR',
+  'FLOW_CONTROL_ERROR',
+  'SETTINGS_TIMEOUT',
+  'STREAM_CLOSED',
+  'FRAME_SIZE_ERROR',
+  'REFUSED_STREAM',
+  'CANCEL',
+  'COMPRESSION_ERROR',
+  'CONNECT_ERROR',
+  'ENHANCE_YOUR_CALM',
+  'INADEQUATE_SECURITY',
+  'HTTP_1_1_REQUIRED',
+];
 
 /**
  * The Last-Event-ID value as undici writes it (latin1: one byte per char), so an id that

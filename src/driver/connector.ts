@@ -19,7 +19,6 @@ export interface ConnectStamp {
   endUs: number;
 }
 
-
 /** tls.connect options from the scenario; none for Node's defaults. */
 function tlsOptions(tls: TlsSpec | null): { ca?: string[]; cert?: string; key?: string; rejectUnauthorized?: boolean; servername?: string } {
   if (tls === null) return {};
@@ -99,7 +98,11 @@ function sharedSecureContext(spec: TlsSpec | null): SecureContext {
   let context = contexts.get(key);
   if (context === undefined) {
     const tls = tlsOptions(spec);
-    context = createSecureContext({ ...(tls.ca === undefined ? {} : { ca: tls.ca }), ...(tls.cert === undefined ? {} : { cert: tls.cert }), ...(tls.key === undefined ? {} : { key: tls.key }) });
+    context = createSecureContext({
+      ...(tls.ca === undefined ? {} : { ca: tls.ca }),
+      ...(tls.cert === undefined ? {} : { cert: tls.cert }),
+      ...(tls.key === undefined ? {} : { key: tls.key }),
+    });
     contexts.set(key, context);
   }
   return context;
@@ -143,7 +146,13 @@ export function makeConnector(options: ConnectorOptions, onConnected: (socket: S
     /** TLS to the target: over TCP of its own, or inside a tunnel (`over`). */
     const startTls = (over: Socket | null): TLSSocket => {
       // highWaterMark: as undici's connector (a TLS record is at most 16 KiB).
-      const opts = { secureContext, servername, ALPNProtocols: options.alpn, highWaterMark: 16384, ...(tls.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}) } as ConnectionOptions;
+      const opts = {
+        secureContext,
+        servername,
+        ALPNProtocols: options.alpn,
+        highWaterMark: 16384,
+        ...(tls.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
+      } as ConnectionOptions;
       if (over === null) Object.assign(opts, { host: address, port, ...(localAddress === undefined ? {} : { localAddress }) });
       else opts.socket = over;
       const session = sessions.get(sessionKey);
@@ -163,7 +172,12 @@ export function makeConnector(options: ConnectorOptions, onConnected: (socket: S
     if (https && via === null) {
       socket = raw = startTls(null);
     } else {
-      socket = raw = netConnect({ host: address, port: dialPort, ...(localAddress === undefined ? {} : { localAddress }), highWaterMark: 64 * 1024 } as NetConnectOpts);
+      socket = raw = netConnect({
+        host: address,
+        port: dialPort,
+        ...(localAddress === undefined ? {} : { localAddress }),
+        highWaterMark: 64 * 1024,
+      } as NetConnectOpts);
     }
     raw.setNoDelay(true);
     raw.setKeepAlive(true, 60_000);
@@ -195,7 +209,12 @@ export function makeConnector(options: ConnectorOptions, onConnected: (socket: S
     function onSecure(): void {
       const chosen = (socket as TLSSocket).alpnProtocol;
       if (options.requireH2 && chosen !== 'h2') {
-        settle(codedError('ERR_ALPN_NO_H2', `the server did not agree to HTTP/2 (ALPN: ${chosen === false ? 'none chosen' : chosen}); target.http: auto or 1.1 takes what it offers`));
+        settle(
+          codedError(
+            'ERR_ALPN_NO_H2',
+            `the server did not agree to HTTP/2 (ALPN: ${chosen === false ? 'none chosen' : chosen}); target.http: auto or 1.1 takes what it offers`,
+          ),
+        );
         return;
       }
       settle(null);
@@ -206,7 +225,10 @@ export function makeConnector(options: ConnectorOptions, onConnected: (socket: S
       settle(null);
     };
     const what = via === null ? `${address}:${port}` : `the proxy ${address}:${dialPort}`;
-    const timer = setTimeout(() => settle(codedError('UND_ERR_CONNECT_TIMEOUT', `Connect Timeout Error (attempted address: ${what}, timeout: ${options.timeoutMs}ms)`)), options.timeoutMs);
+    const timer = setTimeout(
+      () => settle(codedError('UND_ERR_CONNECT_TIMEOUT', `Connect Timeout Error (attempted address: ${what}, timeout: ${options.timeoutMs}ms)`)),
+      options.timeoutMs,
+    );
     raw.once('error', settle);
     raw.once('connect', () => {
       tcpUs = nowUs();

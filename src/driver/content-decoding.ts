@@ -3,7 +3,17 @@
 // once and what it yields goes on to the SSE decoder, so a path that flushes its
 // compressor per event still delivers event by event, and one that holds events back
 // shows as held back. Nothing of ours buffers: zlib's own window is all that is kept.
-import { constants, createBrotliDecompress, createGunzip, createInflate, createInflateRaw, type BrotliDecompress, type Gunzip, type Inflate, type InflateRaw } from 'node:zlib';
+import {
+  constants,
+  createBrotliDecompress,
+  createGunzip,
+  createInflate,
+  createInflateRaw,
+  type BrotliDecompress,
+  type Gunzip,
+  type Inflate,
+  type InflateRaw,
+} from 'node:zlib';
 
 export type ContentCoding = 'gzip' | 'deflate' | 'br';
 

@@ -20,7 +20,8 @@ function lagMs(ns: number): number {
  */
 function oldGenerationBytes(): number {
   let bytes = 0;
-  for (const space of getHeapSpaceStatistics()) if (space.space_name !== 'new_space' && space.space_name !== 'new_large_object_space') bytes += space.space_used_size;
+  for (const space of getHeapSpaceStatistics())
+    if (space.space_name !== 'new_space' && space.space_name !== 'new_large_object_space') bytes += space.space_used_size;
   return bytes;
 }
 
@@ -54,7 +55,8 @@ export class HarnessMonitor {
     this.sampler.unref();
     // A few entries a second (one per GC), read only after a full one.
     this.gcObserver = new PerformanceObserver((list) => {
-      if (list.getEntries().some((e) => ((e as { detail?: { kind?: number } }).detail?.kind ?? 0) & constants.NODE_PERFORMANCE_GC_MAJOR)) this.heapAfterGc = oldGenerationBytes();
+      if (list.getEntries().some((e) => ((e as { detail?: { kind?: number } }).detail?.kind ?? 0) & constants.NODE_PERFORMANCE_GC_MAJOR))
+        this.heapAfterGc = oldGenerationBytes();
     });
     this.gcObserver.observe({ entryTypes: ['gc'] });
   }

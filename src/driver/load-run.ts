@@ -115,8 +115,12 @@ export class LoadRun implements StreamHost, PacerHost {
   /** The workload's requests and the trace's arrivals, all made before the clock starts. */
   private async prepareWorkload(): Promise<void> {
     const { workload, load, seed } = this.scenario;
-    const trace = load.model === 'open' && load.trace !== null ? await readTrace(load.trace.file, { ...(load.trace.format === undefined ? {} : { format: load.trace.format }), speed: load.trace.speed }) : null;
-    if (trace !== null && load.model === 'open') this.pacer = new OpenPacer(load, seed, this.shard, arrivalsBefore(traceArrivals(trace, this.shard), load.durationMs * 1000));
+    const trace =
+      load.model === 'open' && load.trace !== null
+        ? await readTrace(load.trace.file, { ...(load.trace.format === undefined ? {} : { format: load.trace.format }), speed: load.trace.speed })
+        : null;
+    if (trace !== null && load.model === 'open')
+      this.pacer = new OpenPacer(load, seed, this.shard, arrivalsBefore(traceArrivals(trace, this.shard), load.durationMs * 1000));
     if (workload !== null) this.requests = await prepareRequestSource(workload, { shard: this.shard, seed, model: load.model, trace });
   }
 

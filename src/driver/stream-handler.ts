@@ -104,7 +104,15 @@ export class StreamHandler implements TransportStream, SseSink, DecodedSink {
     this.trackIds = host.spec.reconnect.mode !== 'off';
   }
 
-  static create(host: StreamHost, recorder: StreamRecorder, seq: number, sessionId: number, variant: number, warmup: boolean, intendedStartUs: number): StreamHandler {
+  static create(
+    host: StreamHost,
+    recorder: StreamRecorder,
+    seq: number,
+    sessionId: number,
+    variant: number,
+    warmup: boolean,
+    intendedStartUs: number,
+  ): StreamHandler {
     return new StreamHandler(host, recorder, newStreamRecord(seq, sessionId, variant, warmup, intendedStartUs));
   }
 

@@ -29,7 +29,14 @@ export function countTokens(data: string, type: string, counting: TokenCounting,
  * at all where neither counts by JSON). With `tokens: event`, an event that carries reasoning
  * is not also an answer token: every other event is.
  */
-export function countEvent(data: string, type: string, tokens: TokenCounting, reasoning: TokenCounting | null, errors: { tokenParseErrors: number }, out: EventTokens): void {
+export function countEvent(
+  data: string,
+  type: string,
+  tokens: TokenCounting,
+  reasoning: TokenCounting | null,
+  errors: { tokenParseErrors: number },
+  out: EventTokens,
+): void {
   out.answer = 0;
   out.reasoning = 0;
   const answerCounts = counts(tokens, type);

@@ -117,7 +117,12 @@ class Attempt implements Dispatcher.DispatchHandler {
     this.stream.onRequestStart?.(controller, context);
   }
 
-  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>, statusMessage?: string): void {
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+    statusMessage?: string,
+  ): void {
     const fallbacks = this.transport.fallbacks;
     if (!dropRawHeaders(controller)) fallbacks.note('dropRawHeaders');
     // Its request head went out unseen: undici's timing moved (RequestHeads, nextH2Stream).
@@ -134,7 +139,8 @@ class Attempt implements Dispatcher.DispatchHandler {
     this.end();
     // undici ends a reply cleanly on RST_STREAM(CANCEL) after its headers: the stream was reset.
     const rst = this.h2Stream?.rstCode ?? 0;
-    if (rst !== 0) this.stream.onResponseError?.(controller, codedError('ERR_HTTP2_STREAM_ERROR', `Stream closed with error code NGHTTP2_${H2_ERRORS[rst] ?? rst}`));
+    if (rst !== 0)
+      this.stream.onResponseError?.(controller, codedError('ERR_HTTP2_STREAM_ERROR', `Stream closed with error code NGHTTP2_${H2_ERRORS[rst] ?? rst}`));
     else this.stream.onResponseEnd?.(controller, trailers);
   }
 
@@ -203,9 +209,16 @@ export class Transport {
     this.mode = target.http;
     this.maxStreams = target.maxStreamsPerConnection;
     this.timeouts = { headersTimeout: stream.idleTimeoutMs + UNDICI_TIMEOUT_SLACK_MS, bodyTimeout: stream.idleTimeoutMs + UNDICI_TIMEOUT_SLACK_MS };
-    const remember = (h2: boolean) => (socket: Socket, stamp: ConnectStamp): void => {
-      this.connections.set(socket, { h2: h2 || (socket as Socket & { alpnProtocol?: unknown }).alpnProtocol === 'h2', active: 0, serverMaxStreams: 0, stamp });
-    };
+    const remember =
+      (h2: boolean) =>
+      (socket: Socket, stamp: ConnectStamp): void => {
+        this.connections.set(socket, {
+          h2: h2 || (socket as Socket & { alpnProtocol?: unknown }).alpnProtocol === 'h2',
+          active: 0,
+          serverMaxStreams: 0,
+          stamp,
+        });
+      };
     // Origins not known to be HTTP/2. For `auto` it still offers h2 (a server that could not be
     // asked first, see prepare, is met as a browser would meet it): an h2 connection made here
     // carries one stream at a time, and its streams say they went over h2.

@@ -28,7 +28,8 @@ export const HOOK_LOSSES = {
   takeOverGoaway: 'a graceful HTTP/2 GOAWAY (NO_ERROR) cuts the open streams instead of letting them finish',
   setStreamsAtOnce: "an HTTP/2 connection may carry more streams than the server's SETTINGS_MAX_CONCURRENT_STREAMS allows",
   dropRawHeaders: "undici keeps each open stream's raw response headers: more memory per held stream",
-  pairRequestHeads: 'streams are not paired with their connection: protocol, connect and TLS times, streams per connection and HTTP/1.1 resets are missing from the records',
+  pairRequestHeads:
+    'streams are not paired with their connection: protocol, connect and TLS times, streams per connection and HTTP/1.1 resets are missing from the records',
 } as const;
 
 export type HookName = keyof typeof HOOK_LOSSES;
@@ -95,7 +96,12 @@ let h2Prototype: { request?: unknown } | null = null;
 /** ClientHttp2Session.prototype: Node does not export the class, a session made on a dummy duplex (no network) gives it. */
 export function clientH2SessionPrototype(): { request?: unknown } | null {
   try {
-    const dummy = new Duplex({ read() {}, write(_chunk, _encoding, callback) { callback(); } });
+    const dummy = new Duplex({
+      read() {},
+      write(_chunk, _encoding, callback) {
+        callback();
+      },
+    });
     const session = http2.connect('http://localhost', { createConnection: () => dummy });
     session.on('error', () => undefined);
     const proto = Object.getPrototypeOf(session) as { request?: unknown };

@@ -58,7 +58,8 @@ export function readUsageInto(data: string, type: string, reading: UsageReading,
   const output = outputCount(value, reading);
   if (output === NOT_REPORTED) return false;
   into.usageTokens = output;
-  const reasoning = reading.reasoningSegments !== null ? asCount(valueAt(value, reading.reasoningSegments)) : reading.paths === null ? apiReasoning(value) : NOT_REPORTED;
+  const reasoning =
+    reading.reasoningSegments !== null ? asCount(valueAt(value, reading.reasoningSegments)) : reading.paths === null ? apiReasoning(value) : NOT_REPORTED;
   if (reasoning !== NOT_REPORTED) into.usageReasoningTokens = reasoning;
   // The prompt's count, as the server tokenized it, beats the harness's own.
   const prompt = promptTokensOf(value);
@@ -128,7 +129,11 @@ function apiCount(value: unknown): number {
 function apiReasoning(value: unknown): number {
   const usage = apiUsage(value);
   if (usage === null) return NOT_REPORTED;
-  const details = isObject(usage.completion_tokens_details) ? usage.completion_tokens_details : isObject(usage.output_tokens_details) ? usage.output_tokens_details : null;
+  const details = isObject(usage.completion_tokens_details)
+    ? usage.completion_tokens_details
+    : isObject(usage.output_tokens_details)
+      ? usage.output_tokens_details
+      : null;
   return details === null ? NOT_REPORTED : asCount(details.reasoning_tokens);
 }
 

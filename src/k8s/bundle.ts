@@ -32,7 +32,9 @@ export function encodeBundle(b: Bundle, budgetChars: number = LOG_BUDGET_CHARS):
   let payload = pack({ ...b, files, omitted });
   if (payload.length > budgetChars && files['streams.csv'] !== undefined) {
     delete files['streams.csv'];
-    omitted.push(`streams.csv: ${Math.round(payload.length / 1024)} KiB of log is more than the ${Math.round(budgetChars / 1024)} KiB budget (run with --streams-csv 10%, or failures only: --streams-csv 0%)`);
+    omitted.push(
+      `streams.csv: ${Math.round(payload.length / 1024)} KiB of log is more than the ${Math.round(budgetChars / 1024)} KiB budget (run with --streams-csv 10%, or failures only: --streams-csv 0%)`,
+    );
     payload = pack({ ...b, files, omitted });
   }
   const sha = createHash('sha256').update(payload).digest('hex');

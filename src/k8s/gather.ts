@@ -40,7 +40,14 @@ export async function gather(job: string, namespace: string | null, outDir: stri
   const ns = namespace === null ? [] : ['--namespace', namespace];
   const list = JSON.parse(await run(['get', 'pods', ...ns, '--selector', `job-name=${job}`, '--output', 'json'])) as { items?: unknown[] };
   const pods = (list.items ?? []).map(podInfo).filter((p): p is PodInfo => p !== null);
-  if (pods.length === 0) return { dirs: [], problems: [`no pods of the Job ${job}${namespace === null ? '' : ` in namespace ${namespace}`}: is it the right name and namespace, and was it deleted (its pods are kept for a day after it ends)?`], notes: [] };
+  if (pods.length === 0)
+    return {
+      dirs: [],
+      problems: [
+        `no pods of the Job ${job}${namespace === null ? '' : ` in namespace ${namespace}`}: is it the right name and namespace, and was it deleted (its pods are kept for a day after it ends)?`,
+      ],
+      notes: [],
+    };
   const byIndex = new Map<number, Bundle>();
   const problems: { index: number; text: string }[] = [];
   const notes: string[] = [];
@@ -69,7 +76,8 @@ export async function gather(job: string, namespace: string | null, outDir: stri
   const count = [...counts][0];
   if (count !== undefined && Number.isInteger(count)) {
     for (let index = 0; index < count; index++) {
-      if (!pods.some((p) => p.index === index)) problems.push({ index: -1, text: `shard ${index + 1}/${count}: no pod of the Job has its index (never created, or deleted?)` });
+      if (!pods.some((p) => p.index === index))
+        problems.push({ index: -1, text: `shard ${index + 1}/${count}: no pod of the Job has its index (never created, or deleted?)` });
     }
   }
   const indexes = [...new Set(pods.map((p) => p.index))].sort((a, b) => a - b);

@@ -43,7 +43,8 @@ export function imageReferenceProblem(ref: string): string | null {
   if (digest !== undefined) {
     const [algorithm = '', hex = ''] = digest.split(':');
     const want = DIGEST_HEX[algorithm];
-    if (want !== undefined && !(hex.length === want && /^[0-9a-f]+$/.test(hex))) return `its digest is not a ${algorithm} digest: ${algorithm}: and ${want} hex digits in lower case`;
+    if (want !== undefined && !(hex.length === want && /^[0-9a-f]+$/.test(hex)))
+      return `its digest is not a ${algorithm} digest: ${algorithm}: and ${want} hex digits in lower case`;
   }
   return null;
 }
@@ -65,7 +66,9 @@ function diagnose(ref: string): string {
   const tag = colon !== -1 && !beforeDigest.slice(colon + 1).includes('/') ? beforeDigest.slice(colon + 1) : null;
   const name = tag === null ? beforeDigest : beforeDigest.slice(0, colon);
   if (tag !== null && !new RegExp(`^${TAG}$`).test(tag) && NAME_ONLY.test(name)) {
-    return tag.length > 128 ? `its tag is ${tag.length} characters long: a tag has at most 128 characters` : `its tag "${tag}" is not one: a tag starts with a letter, digit or _, then letters, digits, _, . and -, at most 128 characters`;
+    return tag.length > 128
+      ? `its tag is ${tag.length} characters long: a tag has at most 128 characters`
+      : `its tag "${tag}" is not one: a tag starts with a letter, digit or _, then letters, digits, _, . and -, at most 128 characters`;
   }
   if (name.length > NAME_TOTAL_LENGTH_MAX) return `its name is longer than ${NAME_TOTAL_LENGTH_MAX} characters`;
   // The repository path (after a domain, which may have capitals) must be lower case.

@@ -59,23 +59,34 @@ export type Manifest = IConfigMap | IJob;
 
 export function renderManifests(o: RenderOptions): Manifest[] {
   const labels = { [NAME_LABEL]: 'sse-soak', [INSTANCE_LABEL]: o.name };
-  const meta = (name: string): { name: string; namespace?: string; labels: Record<string, string> } => ({ name, ...(o.namespace === null ? {} : { namespace: o.namespace }), labels });
+  const meta = (name: string): { name: string; namespace?: string; labels: Record<string, string> } => ({
+    name,
+    ...(o.namespace === null ? {} : { namespace: o.namespace }),
+    labels,
+  });
   const configMap: IConfigMap = {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: meta(`${o.name}-scenario`),
-    data: { [o.scenarioKey]: o.scenarioText, ...Object.fromEntries(o.dataFiles.flatMap((f): [string, string][] => (f.text === undefined ? [] : [[f.key, f.text]]))) },
+    data: {
+      [o.scenarioKey]: o.scenarioText,
+      ...Object.fromEntries(o.dataFiles.flatMap((f): [string, string][] => (f.text === undefined ? [] : [[f.key, f.text]]))),
+    },
   };
   const binary = o.dataFiles.flatMap((f): [string, string][] => (f.base64 === undefined ? [] : [[f.key, f.base64]]));
   if (binary.length > 0) configMap.binaryData = Object.fromEntries(binary);
   // A key cannot hold '/': the items put each file at its path (data/prompts.jsonl). Given items,
   // only the keys listed are mounted, so the scenario's is listed too.
-  const items = o.dataFiles.length === 0 ? {} : { items: [{ key: o.scenarioKey, path: o.scenarioKey }, ...o.dataFiles.map((f) => ({ key: f.key, path: f.path }))] };
+  const items =
+    o.dataFiles.length === 0 ? {} : { items: [{ key: o.scenarioKey, path: o.scenarioKey }, ...o.dataFiles.map((f) => ({ key: f.key, path: f.path }))] };
 
   const env: IIoK8sApiCoreV1EnvVar[] = [
     { name: 'SSE_SOAK_SCENARIO', value: `${SCENARIO_MOUNT}/${o.scenarioKey}` },
     { name: 'SSE_SOAK_REPORT', value: REPORT_MOUNT },
-    ...o.secretVars.map((v): IIoK8sApiCoreV1EnvVar => ({ name: v.name, valueFrom: { secretKeyRef: { name: o.secret as string, key: v.name, optional: v.optional } } })),
+    ...o.secretVars.map((v): IIoK8sApiCoreV1EnvVar => ({
+      name: v.name,
+      valueFrom: { secretKeyRef: { name: o.secret as string, key: v.name, optional: v.optional } },
+    })),
   ];
   const podSpec: IIoK8sApiCoreV1PodSpec = {
     restartPolicy: 'Never',
@@ -97,7 +108,15 @@ export function renderManifests(o: RenderOptions): Manifest[] {
       },
     ],
     ...(o.onePerNode
-      ? { affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { [INSTANCE_LABEL]: o.name } } }] } } }
+      ? {
+          affinity: {
+            podAntiAffinity: {
+              requiredDuringSchedulingIgnoredDuringExecution: [
+                { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { [INSTANCE_LABEL]: o.name } } },
+              ],
+            },
+          },
+        }
       : {}),
     // SIGTERM reaches the run through the script, which then writes its summary and prints it to the log.
     terminationGracePeriodSeconds: 60,

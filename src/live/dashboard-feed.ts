@@ -83,7 +83,11 @@ export class DashboardFeed {
   private lastElapsedMs = 0;
   readonly info: RunInfo;
 
-  constructor(scenario: Scenario, run: string, private readonly ringSize = RING_SECONDS) {
+  constructor(
+    scenario: Scenario,
+    run: string,
+    private readonly ringSize = RING_SECONDS,
+  ) {
     this.thresholds = scenario.thresholds;
     this.info = { scenario: scenario.name, run, model: scenario.load.model, totalMs: scenario.load.durationMs, stages: scenario.load.stages.length };
   }
@@ -138,7 +142,13 @@ export class DashboardFeed {
   end(summary: Summary): EndFrame {
     this.endFrame = {
       outcomes: { ...summary.outcomes },
-      cuts: { total: summary.cuts.total, groups: summary.cuts.groups.map((g) => `${g.count} ${g.kind} cut${g.count === 1 ? '' : 's'} at ${Math.round(g.centreMs / 100) / 10} s ± ${Math.round(g.spreadMs / 100) / 10} s${g.matches === null ? '' : ` (${g.matches})`}`) },
+      cuts: {
+        total: summary.cuts.total,
+        groups: summary.cuts.groups.map(
+          (g) =>
+            `${g.count} ${g.kind} cut${g.count === 1 ? '' : 's'} at ${Math.round(g.centreMs / 100) / 10} s ± ${Math.round(g.spreadMs / 100) / 10} s${g.matches === null ? '' : ` (${g.matches})`}`,
+        ),
+      },
       buffering: summary.buffering.verdict,
       thresholds: summary.thresholds.map((t) => ({ rule: t.rule, shown: t.shown, pass: t.pass })),
       stopReason: summary.run.stopReason,
@@ -154,7 +164,8 @@ export class DashboardFeed {
   replay(lastId: number | null): FeedMessage[] {
     const out: FeedMessage[] = [{ event: 'info', id: null, data: this.info }];
     const first = this.ring[0];
-    if (lastId !== null && first !== undefined && lastId < first.second - 1) out.push({ event: 'gap', id: null, data: { from: lastId + 1, to: first.second - 1 } });
+    if (lastId !== null && first !== undefined && lastId < first.second - 1)
+      out.push({ event: 'gap', id: null, data: { from: lastId + 1, to: first.second - 1 } });
     for (const f of this.ring) if (lastId === null || f.second > lastId) out.push({ event: 'second', id: f.second, data: f });
     if (this.endFrame !== null) out.push({ event: 'end', id: null, data: this.endFrame });
     return out;

@@ -31,7 +31,8 @@ export function parseListen(text: string, flag: string): ListenAddress {
 /** Listens, or says why not (a port in use, an address not on this machine). */
 export function listen(server: Server, at: ListenAddress, flag: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const failed = (err: NodeJS.ErrnoException): void => reject(new LiveSetupError(`${flag}: cannot listen on ${at.host}:${at.port}: ${err.code ?? err.message}`, 'listen'));
+    const failed = (err: NodeJS.ErrnoException): void =>
+      reject(new LiveSetupError(`${flag}: cannot listen on ${at.host}:${at.port}: ${err.code ?? err.message}`, 'listen'));
     server.once('error', failed);
     server.listen(at.port, at.host, () => {
       server.off('error', failed);

@@ -56,7 +56,8 @@ export function planLive(flags: LiveFlags): LivePlan | null {
   let lingerMs = DEFAULT_LINGER_MS;
   if (flags.liveLinger !== undefined) {
     const ms = parseDurationMs(flags.liveLinger);
-    if (ms === null || ms < 0) throw new LiveSetupError(`--live-linger: expected a duration such as 15s or 0, got ${JSON.stringify(flags.liveLinger)}`, 'input');
+    if (ms === null || ms < 0)
+      throw new LiveSetupError(`--live-linger: expected a duration such as 15s or 0, got ${JSON.stringify(flags.liveLinger)}`, 'input');
     if (metrics === null && dashboard === null) throw new LiveSetupError('--live-linger: only with --metrics-listen or --dashboard', 'input');
     lingerMs = ms;
   }
@@ -82,7 +83,10 @@ export async function startLive(plan: LivePlan, scenario: Scenario, shard: Shard
   const scrapedAfterEnd = new Promise<void>((resolve) => (finalScraped = resolve));
   try {
     if (plan.metrics !== null) {
-      const collector = new PromCollector({ scenario: scenario.name, shard: `${shard.index + 1}/${shard.count}`, run }, scenario.target.variants.map((v) => v.name));
+      const collector = new PromCollector(
+        { scenario: scenario.name, shard: `${shard.index + 1}/${shard.count}`, run },
+        scenario.target.variants.map((v) => v.name),
+      );
       prom = collector;
       promServer = createServer((req, res) => {
         if ((req.url ?? '').split('?')[0] !== '/metrics') {
@@ -125,7 +129,9 @@ export async function startLive(plan: LivePlan, scenario: Scenario, shard: Shard
     },
     async close() {
       if (ended && promServer !== null && plan.lingerMs > 0) {
-        process.stderr.write(`sse-soak: live: /metrics stays up until it is scraped once more (the final figures), at most ${plan.lingerMs / 1000} s (--live-linger)\n`);
+        process.stderr.write(
+          `sse-soak: live: /metrics stays up until it is scraped once more (the final figures), at most ${plan.lingerMs / 1000} s (--live-linger)\n`,
+        );
         let timer: NodeJS.Timeout | undefined;
         // Ctrl-C (or a pod's SIGTERM) ends the wait, not the process: the run's exit code stands.
         let interrupted: () => void = () => undefined;

@@ -37,11 +37,23 @@ export const LIVE_HISTOGRAMS = {
   ttfb: { name: 'sse_soak_ttfb_seconds', help: 'intended start → response headers (counted when the stream ends)' },
   ttft: { name: 'sse_soak_ttft_seconds', help: 'intended start → first event that carries a token, every stream (warm-up included)' },
   itl: { name: 'sse_soak_itl_seconds', help: 'gap between consecutive token events of one stream' },
-  tpot: { name: 'sse_soak_tpot_seconds', help: '(e2e − ttft) ÷ (output tokens − 1), per completed stream of 2 or more output tokens (counted when the stream ends)' },
-  e2e: { name: 'sse_soak_e2e_seconds', help: 'intended start → stream end, for streams that got a response and were not aborted (counted when the stream ends)' },
-  deliveryLag: { name: 'sse_soak_delivery_lag_seconds', help: "event arrival − the target's x-sent-us send stamp (stamped targets only; below zero counted as 0)" },
+  tpot: {
+    name: 'sse_soak_tpot_seconds',
+    help: '(e2e − ttft) ÷ (output tokens − 1), per completed stream of 2 or more output tokens (counted when the stream ends)',
+  },
+  e2e: {
+    name: 'sse_soak_e2e_seconds',
+    help: 'intended start → stream end, for streams that got a response and were not aborted (counted when the stream ends)',
+  },
+  deliveryLag: {
+    name: 'sse_soak_delivery_lag_seconds',
+    help: "event arrival − the target's x-sent-us send stamp (stamped targets only; below zero counted as 0)",
+  },
   scheduleLag: { name: 'sse_soak_schedule_lag_seconds', help: 'intended start → request handed to the HTTP client' },
-  ttftAny: { name: 'sse_soak_ttft_any_seconds', help: 'intended start → first event that carries a token of any kind, reasoning or answer, every stream (warm-up included)' },
+  ttftAny: {
+    name: 'sse_soak_ttft_any_seconds',
+    help: 'intended start → first event that carries a token of any kind, reasoning or answer, every stream (warm-up included)',
+  },
 } as const satisfies Record<WindowLatency, { name: string; help: string }>;
 
 /** A histogram made from bucket counts, one series set per variant: what the registry asks of a metric (prom-client's custom collector shape). */
@@ -69,7 +81,8 @@ class BucketHistogram {
     this.buckets.forEach((b, i) => {
       const labels = { ...this.labels, variant: this.variants[i] as string };
       const cumulative = b.cumulative();
-      for (let j = 0; j < BUCKET_BOUNDS_S.length; j++) values.push({ metricName: `${this.name}_bucket`, labels: { ...labels, le: BUCKET_BOUNDS_S[j] as number }, value: cumulative[j] as number });
+      for (let j = 0; j < BUCKET_BOUNDS_S.length; j++)
+        values.push({ metricName: `${this.name}_bucket`, labels: { ...labels, le: BUCKET_BOUNDS_S[j] as number }, value: cumulative[j] as number });
       values.push({ metricName: `${this.name}_bucket`, labels: { ...labels, le: '+Inf' }, value: b.count });
       values.push({ metricName: `${this.name}_sum`, labels, value: b.sumS });
       values.push({ metricName: `${this.name}_count`, labels, value: b.count });
@@ -102,7 +115,8 @@ class TurnHistogram {
       if (b === undefined) return;
       const labels = { ...this.labels, turn: turnLabel(i + 1, i + 1 === MAX_TURN) };
       const cumulative = b.cumulative();
-      for (let j = 0; j < BUCKET_BOUNDS_S.length; j++) values.push({ metricName: `${this.name}_bucket`, labels: { ...labels, le: BUCKET_BOUNDS_S[j] as number }, value: cumulative[j] as number });
+      for (let j = 0; j < BUCKET_BOUNDS_S.length; j++)
+        values.push({ metricName: `${this.name}_bucket`, labels: { ...labels, le: BUCKET_BOUNDS_S[j] as number }, value: cumulative[j] as number });
       values.push({ metricName: `${this.name}_bucket`, labels: { ...labels, le: '+Inf' }, value: b.count });
       values.push({ metricName: `${this.name}_sum`, labels, value: b.sumS });
       values.push({ metricName: `${this.name}_count`, labels, value: b.count });
@@ -124,7 +138,10 @@ export class PromCollector {
   /** Each variant's labels, made once. */
   private readonly variantLabels: Record<string, string>[];
   private readonly counters: Record<StreamCounter, Counter<string>>;
-  private readonly gauges: Record<'open' | 'sessions' | 'level' | 'stage' | 'draining' | 'lag' | 'cpu' | 'cpuBusiest' | 'saturated' | 'elapsed' | 'ended', Gauge<string>>;
+  private readonly gauges: Record<
+    'open' | 'sessions' | 'level' | 'stage' | 'draining' | 'lag' | 'cpu' | 'cpuBusiest' | 'saturated' | 'elapsed' | 'ended',
+    Gauge<string>
+  >;
   /** With --workers: each worker's own CPU and loop lag, by `worker` (1 … at most 16). */
   private readonly perWorker: { cpu: Gauge<string>; lag: Gauge<string> };
   /** Only the summary has these: set at the end. */
@@ -140,7 +157,8 @@ export class PromCollector {
     this.variants = variants.length > 0 ? variants : ['default'];
     this.variantLabels = this.variants.map((variant) => ({ ...labels, variant }));
     const r = [this.registry];
-    const counter = (name: string, help: string, extra: string[] = []): Counter<string> => new Counter({ name, help, labelNames: [...LABELS, ...extra], registers: r });
+    const counter = (name: string, help: string, extra: string[] = []): Counter<string> =>
+      new Counter({ name, help, labelNames: [...LABELS, ...extra], registers: r });
     const gauge = (name: string, help: string): Gauge<string> => new Gauge({ name, help, labelNames: [...LABELS], registers: r });
     this.counters = {
       opened: counter('sse_soak_streams_opened_total', 'streams opened (warm-up included)', ['variant']),
@@ -149,8 +167,15 @@ export class PromCollector {
       tokens: counter('sse_soak_tokens_total', 'tokens counted', ['variant']),
       bytes: counter('sse_soak_bytes_total', 'response body bytes, counted when each stream ends', ['variant']),
       reconnects: counter('sse_soak_reconnects_total', 'reconnects made, counted as they are made', ['variant']),
-      cuts: counter('sse_soak_cuts_total', 'streams the peer ended early, by kind (idle, lifetime, silent), counted when each stream ends', ['variant', 'kind']),
-      reasoningTokens: counter('sse_soak_reasoning_tokens_total', 'reasoning tokens counted (stream.reasoning), apart from the answer tokens of sse_soak_tokens_total', ['variant']),
+      cuts: counter('sse_soak_cuts_total', 'streams the peer ended early, by kind (idle, lifetime, silent), counted when each stream ends', [
+        'variant',
+        'kind',
+      ]),
+      reasoningTokens: counter(
+        'sse_soak_reasoning_tokens_total',
+        'reasoning tokens counted (stream.reasoning), apart from the answer tokens of sse_soak_tokens_total',
+        ['variant'],
+      ),
     };
     this.gauges = {
       open: gauge('sse_soak_open_streams', 'streams open now'),
@@ -170,7 +195,11 @@ export class PromCollector {
       cpu: workerGauge('sse_soak_worker_cpu_share', "with --workers: each worker process's share of one core in the last second"),
       lag: workerGauge('sse_soak_worker_event_loop_lag_p99_seconds', "with --workers: each worker's event-loop lag p99 in the last second"),
     };
-    this.background = counter('sse_soak_background_requests_total', "the scenario's background requests, by phase and HTTP status ('error': no response); set at the end of the run, from the summary", ['phase', 'status']);
+    this.background = counter(
+      'sse_soak_background_requests_total',
+      "the scenario's background requests, by phase and HTTP status ('error': no response); set at the end of the run, from the summary",
+      ['phase', 'status'],
+    );
     // Every series from the start, so rate() sees its first increase.
     for (const vl of this.variantLabels) {
       for (const o of OUTCOMES) this.counters.ended.inc({ ...vl, outcome: o }, 0);

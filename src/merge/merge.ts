@@ -24,7 +24,8 @@ export function mergeSummaries(runs: readonly Summary[], version: string, id: st
   const warnings: string[] = [];
   for (const r of runs.slice(1)) {
     if (r.scenario.name !== first.scenario.name) warnings.push(`scenario "${r.scenario.name}" differs from "${first.scenario.name}"`);
-    else if (JSON.stringify(r.settings.load.stages) !== JSON.stringify(first.settings.load.stages)) warnings.push(`the load stages of a "${r.scenario.name}" run differ`);
+    else if (JSON.stringify(r.settings.load.stages) !== JSON.stringify(first.settings.load.stages))
+      warnings.push(`the load stages of a "${r.scenario.name}" run differ`);
     if (r.schemaVersion !== first.schemaVersion) warnings.push(`schemaVersion ${r.schemaVersion} differs from ${first.schemaVersion}`);
   }
 

@@ -11,7 +11,10 @@ import type { Summary } from '../report/summary.js';
 export function runParts(s: Summary): string[] {
   if (s.run.parts !== undefined && s.run.parts.length > 0) return s.run.parts;
   if (s.run.id !== undefined) return [s.run.id];
-  const fingerprint = createHash('sha256').update(JSON.stringify([s.run.startedAt, s.run.endedAt, s.histograms])).digest('hex').slice(0, 32);
+  const fingerprint = createHash('sha256')
+    .update(JSON.stringify([s.run.startedAt, s.run.endedAt, s.histograms]))
+    .digest('hex')
+    .slice(0, 32);
   return [`legacy-${fingerprint}`];
 }
 

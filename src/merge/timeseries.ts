@@ -3,7 +3,17 @@
 // shows the worst run's (the highest), which is what a person looks for there.
 import { SECOND_COLUMNS } from '../report/csv-rows.js';
 
-const WORST = new Set(['ttft_p50_ms', 'ttft_p99_ms', 'itl_p99_ms', 'schedule_lag_p99_ms', 'loop_lag_p99_ms', 'loop_lag_max_ms', 'cpu_max_process_share', 'stage', 'warmup']);
+const WORST = new Set([
+  'ttft_p50_ms',
+  'ttft_p99_ms',
+  'itl_p99_ms',
+  'schedule_lag_p99_ms',
+  'loop_lag_p99_ms',
+  'loop_lag_max_ms',
+  'cpu_max_process_share',
+  'stage',
+  'warmup',
+]);
 const KEEP = new Set(['second', 'time']);
 const TEXT = new Set(['saturated']);
 

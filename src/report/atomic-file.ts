@@ -41,4 +41,3 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
     throw new ReportWriteError(file, (err as Error).message);
   }
 }
-

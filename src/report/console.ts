@@ -22,11 +22,15 @@ export function renderConsoleSummary(s: Summary, reportDir?: string): string {
       ? `closed model, ${load.stages.length > 1 ? `up to ${peak}` : peak} sessions`
       : `open model, ${load.stages.length > 1 ? `up to ${peak}` : peak}/s ${load.arrivals}${load.maxConcurrency ? `, cap ${load.maxConcurrency}` : ''}`;
   const shard = s.run.shard.count > 1 ? ` · shard ${s.run.shard.index + 1}/${s.run.shard.count}` : '';
-  lines.push(`sse-soak · ${s.scenario.name} · ${shape}${load.stages.length > 1 ? ` in ${load.stages.length} stages` : ''} · ${fmtSeconds(s.run.durationMs)}${shard}`);
+  lines.push(
+    `sse-soak · ${s.scenario.name} · ${shape}${load.stages.length > 1 ? ` in ${load.stages.length} stages` : ''} · ${fmtSeconds(s.run.durationMs)}${shard}`,
+  );
   if (s.run.stopReason !== null) lines.push(`stopped   early: ${s.run.stopReason}`);
   for (const e of s.run.internalErrors ?? []) lines.push(`ERROR     internal error (a bug in sse-soak, please report it): ${e}`);
   for (const v of t.variants) {
-    lines.push(`target    ${v.method} ${v.url}${t.builtin ? '  (built-in target)' : ''}${t.variants.length > 1 ? `  [${v.name}, weight ${v.weight}]` : ''}${proxyText(v.proxy, t.proxy)}`);
+    lines.push(
+      `target    ${v.method} ${v.url}${t.builtin ? '  (built-in target)' : ''}${t.variants.length > 1 ? `  [${v.name}, weight ${v.weight}]` : ''}${proxyText(v.proxy, t.proxy)}`,
+    );
   }
   lines.push('');
 
@@ -59,12 +63,23 @@ export function renderConsoleSummary(s: Summary, reportDir?: string): string {
   }
   lines.push(...drainLines(s));
   if (s.run.notStarted > 0) {
-    const why = load.model === 'open' && load.maxConcurrency ? 'they waited for the concurrency cap until the end, or the harness fell behind the schedule' : 'the harness fell behind the schedule';
+    const why =
+      load.model === 'open' && load.maxConcurrency
+        ? 'they waited for the concurrency cap until the end, or the harness fell behind the schedule'
+        : 'the harness fell behind the schedule';
     lines.push(`backlog   ${fmtInt(s.run.notStarted)} streams the schedule asked for never started: ${why}`);
   }
   lines.push('');
   if (s.variants.length > 1) {
-    const vrows = s.variants.map((v) => [v.name, fmtInt(v.streams.started), fmtPct(v.dropRate), fmtMs(v.metrics.ttft.p50), fmtMs(v.metrics.ttft.p99), fmtMs(v.metrics.itl.p99), fmtMs(v.metrics.e2e.p50)]);
+    const vrows = s.variants.map((v) => [
+      v.name,
+      fmtInt(v.streams.started),
+      fmtPct(v.dropRate),
+      fmtMs(v.metrics.ttft.p50),
+      fmtMs(v.metrics.ttft.p99),
+      fmtMs(v.metrics.itl.p99),
+      fmtMs(v.metrics.e2e.p50),
+    ]);
     lines.push(...table([['variant', 'streams', 'drops', 'ttft p50', 'ttft p99', 'itl p99', 'e2e p50'], ...vrows]));
     lines.push('');
   }
@@ -80,7 +95,9 @@ export function renderConsoleSummary(s: Summary, reportDir?: string): string {
   for (const m of listed) lines.push(`  ${m.padEnd(12)} ${s.metricFormulas[m]}`);
   if (s.notes.tokenParseErrors > 0) lines.push(`note      ${fmtInt(s.notes.tokenParseErrors)} events were not JSON while counting tokens by JSON path`);
   if ((s.notes.recordAnomalies ?? 0) > 0) {
-    lines.push(`WARNING   ${fmtInt(s.notes.recordAnomalies ?? 0)} measured values could not be recorded as they were (below zero, or not a number): a bug in sse-soak, please report it`);
+    lines.push(
+      `WARNING   ${fmtInt(s.notes.recordAnomalies ?? 0)} measured values could not be recorded as they were (below zero, or not a number): a bug in sse-soak, please report it`,
+    );
   }
   if (s.notes.negativeDeliveryLags > 0) {
     lines.push(`note      ${fmtInt(s.notes.negativeDeliveryLags)} delivery lags were below zero (target and harness clocks differ) and count as 0`);
@@ -89,7 +106,9 @@ export function renderConsoleSummary(s: Summary, reportDir?: string): string {
   for (const part of [byInputLengthLines(s), byTurnLines(s)]) if (part.length > 0) lines.push(...part, '');
   const rc = s.reconnects;
   if (rc.total > 0) {
-    lines.push(`reconnects ${fmtInt(rc.total)} by ${fmtInt(rc.streams)} streams${reconnectCauses(rc.causes)} · delay p50 ${fmtMs(rc.delay.p50)} ms, max ${fmtMs(rc.delay.max)} ms`);
+    lines.push(
+      `reconnects ${fmtInt(rc.total)} by ${fmtInt(rc.streams)} streams${reconnectCauses(rc.causes)} · delay p50 ${fmtMs(rc.delay.p50)} ms, max ${fmtMs(rc.delay.max)} ms`,
+    );
     lines.push(`          ${resumeLine(rc)}`);
     lines.push('');
   }
@@ -98,7 +117,9 @@ export function renderConsoleSummary(s: Summary, reportDir?: string): string {
   for (const e of b.evidence) lines.push(`          ${e}`);
   lines.push('');
   if (s.cuts.total > 0) {
-    lines.push(`cuts      ${fmtInt(s.cuts.total)} streams ended early by the peer (idle ${s.cuts.byKind.idle} · lifetime ${s.cuts.byKind.lifetime} · silent ${s.cuts.byKind.silent})`);
+    lines.push(
+      `cuts      ${fmtInt(s.cuts.total)} streams ended early by the peer (idle ${s.cuts.byKind.idle} · lifetime ${s.cuts.byKind.lifetime} · silent ${s.cuts.byKind.silent})`,
+    );
     for (const g of s.cuts.groups) lines.push(`          ${describeCutGroup(g)}`);
     if (s.cuts.scattered > 0) lines.push(`          ${fmtInt(s.cuts.scattered)} more at scattered times (fewer than ${MIN_GROUP} alike)`);
     lines.push('');
@@ -134,7 +155,10 @@ export function usageLines(s: Summary): string[] {
   const rate = u.modelTokensPerSecond;
   const tps = (n: number): string => n.toFixed(1);
   const parts = [`${fmtInt(reported)} output tokens reported by ${fmtInt(u.streams)}/${fmtInt(s.streams.ended)} streams`];
-  if (rate.count > 0) parts.push(`model ${tps(rate.p50)} tok/s p50 (p10 ${tps(rate.p10)}, p90 ${tps(rate.p90)})${rate.count === u.streams ? '' : ` over ${fmtInt(rate.count)} streams`}`);
+  if (rate.count > 0)
+    parts.push(
+      `model ${tps(rate.p50)} tok/s p50 (p10 ${tps(rate.p10)}, p90 ${tps(rate.p90)})${rate.count === u.streams ? '' : ` over ${fmtInt(rate.count)} streams`}`,
+    );
   // Counted tokens per usage token: above 1, the server sends a token over several events; below, several per event.
   if (reported > 0) parts.push(`${(u.countedTokens / reported).toFixed(2)} chunks per token`);
   return [`usage     ${parts.join(' · ')}`, ...(rate.count > 0 ? [`          model tok/s: ${MODEL_RATE_FORMULA}`] : [])];
@@ -158,7 +182,9 @@ export function reasoningLines(s: Summary): string[] {
   }
   const tps = (n: number): string => n.toFixed(1);
   const rate = (r: typeof x.tokensPerSecond): string => `${tps(r.p50)} tok/s p50 (p10 ${tps(r.p10)}, p90 ${tps(r.p90)})`;
-  const parts = [`${fmtInt(x.tokens)} tokens on ${fmtInt(x.streams)}/${fmtInt(s.streams.ended)} streams${x.usageStreams > 0 ? ` (usage: ${fmtInt(x.usageTokens)} on ${fmtInt(x.usageStreams)})` : ''}`];
+  const parts = [
+    `${fmtInt(x.tokens)} tokens on ${fmtInt(x.streams)}/${fmtInt(s.streams.ended)} streams${x.usageStreams > 0 ? ` (usage: ${fmtInt(x.usageTokens)} on ${fmtInt(x.usageStreams)})` : ''}`,
+  ];
   if (x.tokensPerSecond.count > 0) parts.push(rate(x.tokensPerSecond));
   if (x.answerTokensPerSecond.count > 0) parts.push(`answer ${rate(x.answerTokensPerSecond)}`);
   const ttft = s.metrics.ttft;
@@ -187,7 +213,10 @@ export function drainLines(s: Summary): string[] {
   const d = s.run.drain;
   if (d === undefined || d.finished + d.aborted === 0) return [];
   if (d.limitMs <= 0) return [`drain     none (load.drain: 0): ${fmtInt(d.aborted)} streams open when the schedule ended were aborted`];
-  const cut = d.aborted === 0 ? 'none was left to abort' : `${fmtInt(d.aborted)} still open were aborted when it ${s.run.stopReason === null ? 'ran out' : 'was stopped'}`;
+  const cut =
+    d.aborted === 0
+      ? 'none was left to abort'
+      : `${fmtInt(d.aborted)} still open were aborted when it ${s.run.stopReason === null ? 'ran out' : 'was stopped'}`;
   return [`drain     up to ${formatDurationMs(d.limitMs)} after the schedule: ${fmtInt(d.finished)} streams finished in it · ${cut}`];
 }
 
@@ -195,8 +224,10 @@ export function drainLines(s: Summary): string[] {
 export const OS_LIMITS: Readonly<Record<string, string>> = {
   EMFILE: 'the open-files limit of one process: raise it (ulimit -n 1048576, or LimitNOFILE= for a service), or use more --workers: each has its own',
   ENFILE: 'the open-files limit of the whole machine: raise fs.file-max (sysctl -w fs.file-max=2097152)',
-  EADDRNOTAVAIL: 'ephemeral ports towards this target: widen net.ipv4.ip_local_port_range (sysctl -w net.ipv4.ip_local_port_range="1024 65535") or add target.sourceAddresses (127.0.0.2-127.0.0.9 on loopback)',
-  EADDRINUSE: 'ephemeral ports of target.sourceAddresses, all bound, or some still in TIME_WAIT from earlier streams or runs: widen net.ipv4.ip_local_port_range, set net.ipv4.tcp_tw_reuse=1, or add target.sourceAddresses',
+  EADDRNOTAVAIL:
+    'ephemeral ports towards this target: widen net.ipv4.ip_local_port_range (sysctl -w net.ipv4.ip_local_port_range="1024 65535") or add target.sourceAddresses (127.0.0.2-127.0.0.9 on loopback)',
+  EADDRINUSE:
+    'ephemeral ports of target.sourceAddresses, all bound, or some still in TIME_WAIT from earlier streams or runs: widen net.ipv4.ip_local_port_range, set net.ipv4.tcp_tw_reuse=1, or add target.sourceAddresses',
   ENOBUFS: 'kernel socket memory: raise net.core.* / net.ipv4.tcp_mem, or use fewer streams per machine',
 };
 
@@ -220,7 +251,17 @@ function backgroundLines(b: BackgroundSummary): string[] {
   const rows = [['phase', 'seconds', 'requests', 'errors', 'non-2xx', 'p50', 'p90', 'p99', 'max (ms)']];
   for (const p of b.phases) {
     const l = p.latencyMs;
-    rows.push([p.name, (p.durationMs / 1000).toFixed(1), fmtInt(p.requests), fmtInt(p.errors), fmtInt(p.non2xx), fmtMs(l.p50), fmtMs(l.p90), fmtMs(l.p99), fmtMs(l.max)]);
+    rows.push([
+      p.name,
+      (p.durationMs / 1000).toFixed(1),
+      fmtInt(p.requests),
+      fmtInt(p.errors),
+      fmtInt(p.non2xx),
+      fmtMs(l.p50),
+      fmtMs(l.p90),
+      fmtMs(l.p99),
+      fmtMs(l.max),
+    ]);
   }
   const errs = b.phases.flatMap((p) => Object.entries(p.errorCodes).map(([code, n]) => `${p.name}: ${code} ×${fmtInt(n)}`));
   return [
@@ -235,7 +276,9 @@ function backgroundLines(b: BackgroundSummary): string[] {
 export function saturationLines(spans: readonly SaturatedSpan[], processes: number, cores: number | null): string[] {
   if (spans.length === 0) return [];
   const seconds = spans.reduce((n, x) => n + x.toSecond - x.fromSecond + 1, 0);
-  const lines = [`WARNING   the harness itself was saturated in ${fmtInt(seconds)} second${seconds === 1 ? '' : 's'}: latencies measured then include its own delay and are not trustworthy`];
+  const lines = [
+    `WARNING   the harness itself was saturated in ${fmtInt(seconds)} second${seconds === 1 ? '' : 's'}: latencies measured then include its own delay and are not trustworthy`,
+  ];
   for (const x of spans.slice(0, 8)) {
     const when = x.fromSecond === x.toSecond ? `second ${x.fromSecond}` : `seconds ${x.fromSecond}–${x.toSecond}`;
     lines.push(`          ${when}${x.process === '' ? '' : ` (${x.process})`}: ${saturationReason(x)}`);

@@ -96,7 +96,13 @@ function tpotCell(r: StreamRecord): string {
 /** ttft_any_ms … answer_tokens_per_s: empty where the stream has no such value (no token; no usage count of reasoning; under two events of a phase). */
 function reasoningCells(r: StreamRecord): [string, number, number | '', string, string] {
   const rate = (x: number | null): string => (x === null ? '' : x.toFixed(3));
-  return [span(r.intendedStartUs, firstAnyTokenUs(r)), r.reasoningTokens, r.usageReasoningTokens < 0 ? '' : r.usageReasoningTokens, rate(reasoningTokensPerSecond(r)), rate(answerTokensPerSecond(r))];
+  return [
+    span(r.intendedStartUs, firstAnyTokenUs(r)),
+    r.reasoningTokens,
+    r.usageReasoningTokens < 0 ? '' : r.usageReasoningTokens,
+    rate(reasoningTokensPerSecond(r)),
+    rate(answerTokensPerSecond(r)),
+  ];
 }
 
 /** usage_tokens and model_tokens_per_s (aggregate/usage.ts); empty where the server reported none or there is no generation time. */

@@ -67,11 +67,15 @@ function mayBeAlive(h: LockHolder): boolean {
 }
 
 function busy(dir: string, h: LockHolder | null): CliError {
-  if (h === null) return new CliError(`${dir} is being written by another sse-soak that is starting (${LOCK_FILE}): wait for it, or give another folder`, EXIT.INVALID_INPUT);
+  if (h === null)
+    return new CliError(`${dir} is being written by another sse-soak that is starting (${LOCK_FILE}): wait for it, or give another folder`, EXIT.INVALID_INPUT);
   const where = h.host === hostname() ? `pid ${h.pid}` : `pid ${h.pid} on ${h.host}`;
   const since = h.started === '' ? '' : `, since ${h.started}`;
   const gone = h.host === hostname() ? '' : `; if it is no longer running there, delete ${join(dir, LOCK_FILE)}`;
-  return new CliError(`${dir} is being written by another sse-soak ${h.command} (${where}${since}): wait for it to finish, or give another folder${gone}`, EXIT.INVALID_INPUT);
+  return new CliError(
+    `${dir} is being written by another sse-soak ${h.command} (${where}${since}): wait for it to finish, or give another folder${gone}`,
+    EXIT.INVALID_INPUT,
+  );
 }
 
 /**
@@ -103,7 +107,8 @@ export function lockReportFolder(dir: string, command: string): FolderLock {
     }
     const taken = takeAside(file, found);
     if (taken === 'restored') throw busy(dir, readHolderOrNull(file));
-    if (taken === 'taken' && found !== 'unreadable') process.stderr.write(`sse-soak: note: ${dir}: taking over the lock of sse-soak ${found.command} (pid ${found.pid}), which is no longer running\n`);
+    if (taken === 'taken' && found !== 'unreadable')
+      process.stderr.write(`sse-soak: note: ${dir}: taking over the lock of sse-soak ${found.command} (pid ${found.pid}), which is no longer running\n`);
   }
   throw busy(dir, readHolderOrNull(file));
 }

@@ -47,7 +47,10 @@ export function percentileCurve(encoded: string): { x: number[]; y: number[] } {
 
 export function htmlData(summary: Summary, timeseriesCsv: string | null): HtmlData {
   const curves = listedMetrics(summary).map((metric) => ({ metric, ...percentileCurve(summary.histograms[metric]) }));
-  const distributions = [{ name: 'stream lifetimes (e2e)', encoded: summary.histograms.e2e }, ...CUT_KINDS.map((k) => ({ name: `${k} cuts`, encoded: summary.cuts.histograms[k] }))]
+  const distributions = [
+    { name: 'stream lifetimes (e2e)', encoded: summary.histograms.e2e },
+    ...CUT_KINDS.map((k) => ({ name: `${k} cuts`, encoded: summary.cuts.histograms[k] })),
+  ]
     .map(({ name, encoded }) => ({ name, ...bins(encoded) }))
     .filter((d) => d.counts.length > 0);
   return {
@@ -89,7 +92,20 @@ function parseSeconds(csv: string): HtmlData['seconds'] {
     return v === undefined || v === '' ? null : Number(v);
   };
   const ended = OUTCOMES.map((outcome) => ({ outcome, counts: [] as number[] }));
-  const out: NonNullable<HtmlData['seconds']> = { t: [], warmup: [], stage: [], active: [], opened: [], ended: [], events: [], tokens: [], ttftP50: [], ttftP99: [], itlP99: [], loopLagP99: [] };
+  const out: NonNullable<HtmlData['seconds']> = {
+    t: [],
+    warmup: [],
+    stage: [],
+    active: [],
+    opened: [],
+    ended: [],
+    events: [],
+    tokens: [],
+    ttftP50: [],
+    ttftP99: [],
+    itlP99: [],
+    loopLagP99: [],
+  };
   for (const line of lines) {
     const c = line.split(',');
     out.t.push(num(c, 'second'));

@@ -20,7 +20,12 @@ export { esc };
 
 /** JSON that can sit inside <script type="application/json"> whatever its strings hold. */
 export function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 /** uPlot's own code, made safe to inline: nothing in it may close the script element. */
@@ -74,7 +79,10 @@ export const PERCENTILE_LABEL_JS = `function percentileLabel(v) {
 export function renderHtml(s: Summary, data: HtmlData, assets: HtmlAssets): string {
   const t = s.settings.target;
   const verdictClass = s.buffering.verdict === 'streaming' ? 'ok' : s.buffering.verdict === 'buffered' ? 'bad' : 'warn';
-  const thresholds = s.thresholds.length === 0 ? '<p class="muted">No thresholds.</p>' : `<ul class="rules">${s.thresholds.map((r) => `<li class="${r.pass ? 'ok' : 'bad'}">${r.pass ? 'pass' : 'FAIL'} — ${esc(r.rule)} <span class="muted">(measured ${esc(r.shown)})</span></li>`).join('')}</ul>`;
+  const thresholds =
+    s.thresholds.length === 0
+      ? '<p class="muted">No thresholds.</p>'
+      : `<ul class="rules">${s.thresholds.map((r) => `<li class="${r.pass ? 'ok' : 'bad'}">${r.pass ? 'pass' : 'FAIL'} — ${esc(r.rule)} <span class="muted">(measured ${esc(r.shown)})</span></li>`).join('')}</ul>`;
   const cuts =
     s.cuts.total === 0
       ? '<p>No stream was cut by the peer.</p>'
@@ -82,7 +90,10 @@ export function renderHtml(s: Summary, data: HtmlData, assets: HtmlAssets): stri
   const outcomes = OUTCOMES.filter((o) => s.outcomes[o] > 0)
     .map((o) => `<tr><td>${o}</td><td class="num">${fmtInt(s.outcomes[o])}</td></tr>`)
     .join('');
-  const errors = [...Object.entries(s.errorCodes).map(([k, n]) => [k, n] as const), ...Object.entries(s.httpStatuses).map(([k, n]) => [`HTTP ${k}`, n] as const)]
+  const errors = [
+    ...Object.entries(s.errorCodes).map(([k, n]) => [k, n] as const),
+    ...Object.entries(s.httpStatuses).map(([k, n]) => [`HTTP ${k}`, n] as const),
+  ]
     .sort((a, b) => b[1] - a[1])
     .slice(0, 12)
     .map(([k, n]) => `<tr><td>${esc(k)}</td><td class="num">${fmtInt(n)}</td></tr>`)
@@ -163,7 +174,11 @@ function backgroundHtml(s: Summary): string {
     .map((p) => {
       const l = p.latencyMs;
       const bad = p.errors + p.non2xx > 0 ? 'bad' : '';
-      return `<tr><td>${p.name}</td><td class="num">${(p.durationMs / 1000).toFixed(1)}</td><td class="num">${fmtInt(p.requests)}</td><td class="num ${bad}">${fmtInt(p.errors)}</td><td class="num ${bad}">${fmtInt(p.non2xx)}</td><td class="num">${fmtMs(l.p50)}</td><td class="num">${fmtMs(l.p90)}</td><td class="num">${fmtMs(l.p99)}</td><td class="num">${fmtMs(l.max)}</td><td class="muted">${esc(Object.entries(p.errorCodes).map(([k, n]) => `${k} ×${n}`).join(', '))}</td></tr>`;
+      return `<tr><td>${p.name}</td><td class="num">${(p.durationMs / 1000).toFixed(1)}</td><td class="num">${fmtInt(p.requests)}</td><td class="num ${bad}">${fmtInt(p.errors)}</td><td class="num ${bad}">${fmtInt(p.non2xx)}</td><td class="num">${fmtMs(l.p50)}</td><td class="num">${fmtMs(l.p90)}</td><td class="num">${fmtMs(l.p99)}</td><td class="num">${fmtMs(l.max)}</td><td class="muted">${esc(
+        Object.entries(p.errorCodes)
+          .map(([k, n]) => `${k} ×${n}`)
+          .join(', '),
+      )}</td></tr>`;
     })
     .join('');
   return `<h2>Background requests</h2>

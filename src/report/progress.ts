@@ -22,7 +22,9 @@ function outcomeText(outcomes: Record<Outcome, number>): string {
 function levelText(p: ProgressState): string {
   const s = p.snapshot;
   if (s.draining) return `draining: no new streams, the open ones may finish (at most ${fmtSeconds(s.drainLeftMs)} more)`;
-  return p.model === 'closed' ? `sessions ${fmtInt(s.sessions)} (target ${fmtInt(Math.floor(s.level))})` : `rate ${s.level.toFixed(1)}/s${s.backlog > 0 ? `, waiting for the cap ${fmtInt(s.backlog)}` : ''}`;
+  return p.model === 'closed'
+    ? `sessions ${fmtInt(s.sessions)} (target ${fmtInt(Math.floor(s.level))})`
+    : `rate ${s.level.toFixed(1)}/s${s.backlog > 0 ? `, waiting for the cap ${fmtInt(s.backlog)}` : ''}`;
 }
 
 /** The block a terminal shows, redrawn about once a second. */

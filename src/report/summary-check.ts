@@ -26,7 +26,8 @@ let check: SchemaCheck | null = null;
 export function summaryProblem(value: unknown): string | null {
   // Said first and plainly: a JSON file of another kind would fail on its first field.
   const head = value as Partial<Summary> | null;
-  if (typeof head !== 'object' || head === null || head.schemaVersion !== 1 || head.tool?.name !== 'sse-soak') return 'not an sse-soak summary (schemaVersion 1)';
+  if (typeof head !== 'object' || head === null || head.schemaVersion !== 1 || head.tool?.name !== 'sse-soak')
+    return 'not an sse-soak summary (schemaVersion 1)';
   check ??= compileSchema(JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as object, {
     // Every base64 string of a summary is an HdrHistogram encoding: ajv checks the form, this
     // the bounds of what hdr-histogram-js would allocate and walk (see histogram-check.ts).

@@ -34,7 +34,16 @@ export interface Figures {
    * usageTokens: output tokens the servers reported (`usage`); inputTokens: input tokens of the streams
    * whose count is known. Each absent in summaries written before it was counted.
    */
-  totals: { events: number; tokens: number; bytes: number; decodedBytes?: number; usageTokens?: number; inputTokens?: number; eventsPerSecond: number; tokensPerSecond: number };
+  totals: {
+    events: number;
+    tokens: number;
+    bytes: number;
+    decodedBytes?: number;
+    usageTokens?: number;
+    inputTokens?: number;
+    eventsPerSecond: number;
+    tokensPerSecond: number;
+  };
   /** The streams that reported usage, and model tokens/s from it (absent before it was read). */
   usage?: UsageFigures;
   /** Input tokens per stream, where known (absent before they were counted). */
@@ -92,7 +101,17 @@ export interface Summary extends Figures {
       }[];
     };
     /** reasoning: which events carried reasoning (absent: none counted apart); api: the preset (stream.api), where one filled the fields. */
-    stream: { sentinel: string | null; sentinelEvent?: string; api?: string; tokens: string; reasoning?: string; usage?: string; idleTimeoutMs: number; lifetimeMs: number; maxEventBytes: number };
+    stream: {
+      sentinel: string | null;
+      sentinelEvent?: string;
+      api?: string;
+      tokens: string;
+      reasoning?: string;
+      usage?: string;
+      idleTimeoutMs: number;
+      lifetimeMs: number;
+      maxEventBytes: number;
+    };
     /** Declared limits of the path (scenario `expectations`), which cut groups are matched to. */
     expectations: DeclaredLimit[];
     load: {
@@ -228,7 +247,12 @@ export interface SummaryHead {
  * The one place a summary is put together, for a run and for a merge: the measured figures
  * of the streams (all variants together, then each variant) over `measuredMs`.
  */
-export function summaryFromAggregates(head: SummaryHead, overall: RunAggregate, variants: readonly { name: string; aggregate: RunAggregate }[], measuredMs: number): Summary {
+export function summaryFromAggregates(
+  head: SummaryHead,
+  overall: RunAggregate,
+  variants: readonly { name: string; aggregate: RunAggregate }[],
+  measuredMs: number,
+): Summary {
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'sse-soak', version: head.version },
@@ -258,11 +282,28 @@ export function summaryFromResult(input: SummaryInput): Summary {
         connectTimeoutMs: target.connectTimeoutMs,
         http: target.http,
         maxStreamsPerConnection: target.maxStreamsPerConnection,
-        ...(target.tls === null ? {} : { tls: { ca: target.tls.ca?.file ?? null, clientCertificate: target.tls.cert?.file ?? null, insecure: target.tls.insecure, servername: target.tls.servername } }),
+        ...(target.tls === null
+          ? {}
+          : {
+              tls: {
+                ca: target.tls.ca?.file ?? null,
+                clientCertificate: target.tls.cert?.file ?? null,
+                insecure: target.tls.insecure,
+                servername: target.tls.servername,
+              },
+            }),
         ...(target.connectTo.length === 0 ? {} : { connectTo: target.connectTo.map((c) => `${c.host}:${c.port}:${c.address}`) }),
         ...(target.proxy === null
           ? {}
-          : { proxy: { source: target.proxy.source, http: target.proxy.http?.shown ?? null, https: target.proxy.https?.shown ?? null, noProxy: target.proxy.noProxy.text, loopbackDirect: target.proxy.fromEnv } }),
+          : {
+              proxy: {
+                source: target.proxy.source,
+                http: target.proxy.http?.shown ?? null,
+                https: target.proxy.https?.shown ?? null,
+                noProxy: target.proxy.noProxy.text,
+                loopbackDirect: target.proxy.fromEnv,
+              },
+            }),
         variants: target.variants.map((v, i) => ({
           name: v.name,
           weight: v.weight,
@@ -290,7 +331,15 @@ export function summaryFromResult(input: SummaryInput): Summary {
       load:
         load.model === 'closed'
           ? { model: 'closed', stages: load.stages, durationMs: load.durationMs, drainMs: load.drainMs, seed: scenario.seed, thinkTimeMs: load.thinkTimeMs }
-          : { model: 'open', stages: load.stages, durationMs: load.durationMs, drainMs: load.drainMs, seed: scenario.seed, arrivals: load.arrivals, maxConcurrency: load.maxConcurrency },
+          : {
+              model: 'open',
+              stages: load.stages,
+              durationMs: load.durationMs,
+              drainMs: load.drainMs,
+              seed: scenario.seed,
+              arrivals: load.arrivals,
+              maxConcurrency: load.maxConcurrency,
+            },
     },
     run: {
       id: runId,

@@ -10,7 +10,10 @@ import type { Summary } from './summary.js';
 
 /** reports/<scenario>-<UTC time>, e.g. reports/quickstart-20261125T023012Z */
 export function defaultReportDir(scenarioName: string, at: Date = new Date()): string {
-  const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   const safe = scenarioName.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'run';
   return join('reports', `${safe}-${stamp}`);
 }
@@ -28,7 +31,12 @@ const ALL_FILES: readonly ReportFile[] = ['summary.json', 'summary.txt', 'report
  * importance. Each is tried even when one before it failed (a smaller file may still
  * fit); returns the files that could not be written.
  */
-export async function writeReportFiles(dir: string, summary: Summary, consoleText: string, files: readonly ReportFile[] = ALL_FILES): Promise<ReportWriteError[]> {
+export async function writeReportFiles(
+  dir: string,
+  summary: Summary,
+  consoleText: string,
+  files: readonly ReportFile[] = ALL_FILES,
+): Promise<ReportWriteError[]> {
   const failures: ReportWriteError[] = [];
   const attempt = async (write: () => Promise<unknown>, file: string): Promise<void> => {
     try {
@@ -59,7 +67,8 @@ export interface CiFiles {
   env?: Readonly<Record<string, string | undefined>>;
 }
 
-export const hasCiFiles = (ci: CiFiles | undefined): ci is CiFiles => ci !== undefined && (ci.junit !== undefined || ci.summaryMd !== undefined || ci.stepSummary !== undefined);
+export const hasCiFiles = (ci: CiFiles | undefined): ci is CiFiles =>
+  ci !== undefined && (ci.junit !== undefined || ci.summaryMd !== undefined || ci.stepSummary !== undefined);
 
 /** Creates the folders of --junit and --summary-md before a run starts, so an unwritable place fails first, not last. */
 export async function prepareCiFiles(ci: CiFiles): Promise<void> {

@@ -88,7 +88,11 @@ export async function coordinateRun(job: RunJob): Promise<number> {
   const workerDir = (n: number): string => join(outDir, 'workers', String(n));
   if (count > 1) for (let n = 1; n <= count; n++) await mkdir(workerDir(n), { recursive: true });
   let startEpochMs = Date.now();
-  const observers: RunObserver[] = [{ onSecond: (s) => timeseries.write(secondRow(s, startEpochMs)) }, { onSecond: (s) => job.progress.onSecond(s) }, ...(job.observers ?? [])];
+  const observers: RunObserver[] = [
+    { onSecond: (s) => timeseries.write(secondRow(s, startEpochMs)) },
+    { onSecond: (s) => job.progress.onSecond(s) },
+    ...(job.observers ?? []),
+  ];
 
   const workers: WorkerState[] = job.workers.map((link) => ({ link, ready: false, ended: false, failure: null, summary: null, seconds: [] }));
   let stopReason: string | null = null;
@@ -198,7 +202,10 @@ export async function coordinateRun(job: RunJob): Promise<number> {
   for (const w of workers) if (w.link.thrown !== undefined) throw w.link.thrown;
 
   const failed = workers.filter((w) => w.failure !== null);
-  for (const w of failed) process.stderr.write(`sse-soak: worker ${w.link.n} failed: ${w.failure}; its streams are missing from the summary${streamsCsv === null ? '' : ' (streams.csv has the rows it sent)'}\n`);
+  for (const w of failed)
+    process.stderr.write(
+      `sse-soak: worker ${w.link.n} failed: ${w.failure}; its streams are missing from the summary${streamsCsv === null ? '' : ' (streams.csv has the rows it sent)'}\n`,
+    );
   const finished = workers.filter((w) => w.failure === null && w.summary !== null);
   if (finished.length === 0) throw new CliError(`no worker finished${failed[0] ? `: ${failed[0].failure}` : ''}`, EXIT.INTERNAL);
 
@@ -223,7 +230,10 @@ export async function coordinateRun(job: RunJob): Promise<number> {
  */
 async function joinResults(finished: readonly WorkerState[], shard: Shard, workerDir: (n: number) => string, unwritten: ReportWriteError[]): Promise<Summary> {
   for (const w of finished) await writeSummary(workerDir(w.link.n), w.summary as Summary).catch((err: ReportWriteError) => unwritten.push(err));
-  const { summary } = mergeSummaries(finished.map((w) => w.summary as Summary), VERSION);
+  const { summary } = mergeSummaries(
+    finished.map((w) => w.summary as Summary),
+    VERSION,
+  );
   // One run of this machine's shard, made by several processes.
   summary.run.shard = shard;
   summary.run.mergedFrom = 1;

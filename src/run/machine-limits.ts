@@ -24,7 +24,12 @@ export function openFilesLimit(): number | null {
  * once: a closed model's peak sessions, an open model's cap; an open model without a cap
  * holds as many as arrive while replies last, which cannot be known before.
  */
-export function machineLimitWarnings(scenario: Scenario, shard: Shard, processes: number, limits = { openFiles: openFilesLimit(), memoryBytes: totalmem() }): string[] {
+export function machineLimitWarnings(
+  scenario: Scenario,
+  shard: Shard,
+  processes: number,
+  limits = { openFiles: openFilesLimit(), memoryBytes: totalmem() },
+): string[] {
   const load = scenario.load;
   const peak = load.model === 'closed' ? Math.max(...load.stages.map((s) => Math.max(s.from, s.to))) : load.maxConcurrency;
   if (peak === null) return [];

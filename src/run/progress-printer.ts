@@ -34,11 +34,20 @@ export class ProgressPrinter {
     if (saturated && !this.saturatedBefore) {
       // Once when it starts (the report lists every second): even --quiet runs say it.
       this.clear();
-      process.stderr.write(`sse-soak: warning: second ${s.second}: the harness itself is saturated (${s.harness.saturated}); latencies measured now are not trustworthy. ${saturationAdvice(this.processes, availableParallelism())}\n`);
+      process.stderr.write(
+        `sse-soak: warning: second ${s.second}: the harness itself is saturated (${s.harness.saturated}); latencies measured now are not trustworthy. ${saturationAdvice(this.processes, availableParallelism())}\n`,
+      );
     }
     this.saturatedBefore = saturated;
     if (this.quiet) return;
-    const state: ProgressState = { snapshot: s, totalMs: this.totalMs, stages: this.stages, model: this.model, outcomes: this.outcomes, rollingTtft: rollingTtftMs(this.recent) };
+    const state: ProgressState = {
+      snapshot: s,
+      totalMs: this.totalMs,
+      stages: this.stages,
+      model: this.model,
+      outcomes: this.outcomes,
+      rollingTtft: rollingTtftMs(this.recent),
+    };
     if (this.tty) {
       const lines = renderProgressBlock(state);
       process.stdout.write(`${this.drawn > 0 ? `\x1b[${this.drawn}A\x1b[J` : ''}${lines.join('\n')}\n`);

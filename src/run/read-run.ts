@@ -15,7 +15,8 @@ export async function readRun(dir: string): Promise<Summary> {
   try {
     s = await readJsonFile(file, { maxBytes: MAX_SUMMARY_BYTES, what: 'a summary.json' });
   } catch (err) {
-    if (err instanceof JsonFileError && err.problem === 'missing') throw new CliError(`${dir}: no summary.json (a run killed before its end leaves only its CSV files)`, EXIT.INVALID_INPUT);
+    if (err instanceof JsonFileError && err.problem === 'missing')
+      throw new CliError(`${dir}: no summary.json (a run killed before its end leaves only its CSV files)`, EXIT.INVALID_INPUT);
     throw err;
   }
   const problem = summaryProblem(s);

@@ -37,7 +37,12 @@ export async function writeReportFolder(job: ReportFolderJob): Promise<void> {
   const ci = job.ci;
   if (hasCiFiles(ci)) {
     const link = reportLink(job.dir, ci.env ?? {}, process.cwd());
-    failures.push(...(await writeCiFiles(ci, { junit: () => renderRunJunit(job.summary, { hostname: hostname(), reportDir: job.dir }), markdown: () => renderRunMarkdown(job.summary, { reportDir: job.dir, link }) })));
+    failures.push(
+      ...(await writeCiFiles(ci, {
+        junit: () => renderRunJunit(job.summary, { hostname: hostname(), reportDir: job.dir }),
+        markdown: () => renderRunMarkdown(job.summary, { reportDir: job.dir, link }),
+      })),
+    );
   }
   if (failures.length === 0) return;
   // --quiet printed no summary: this is then the only copy of what was measured.
@@ -63,5 +68,8 @@ function consoleText(summary: Summary, dir: string): string {
 function reportNotWritten(all: readonly ReportWriteError[]): CliError {
   const failures = all.filter((f, i) => all.findIndex((x) => x.file === f.file) === i);
   const lines = failures.map((f) => `  ${f.file}: ${f.reason}`);
-  return new CliError(`the report is incomplete: ${failures.length === 1 ? 'a file' : `${failures.length} files`} could not be written:\n${lines.join('\n')}`, EXIT.CANNOT_WRITE);
+  return new CliError(
+    `the report is incomplete: ${failures.length === 1 ? 'a file' : `${failures.length} files`} could not be written:\n${lines.join('\n')}`,
+    EXIT.CANNOT_WRITE,
+  );
 }

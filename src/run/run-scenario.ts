@@ -131,9 +131,12 @@ export async function runScenario(scenario: Scenario, flags: RunOptions): Promis
     }
     const targets: RunTargets = { urls, reportUrls, builtinTarget: child !== null };
     for (const note of unusedConnectTo(scenario, urls)) process.stderr.write(`sse-soak: note: ${note}\n`);
-  
+
     const load = scenario.load;
-    const shape = load.model === 'closed' ? `closed model, up to ${Math.max(...load.stages.map((s) => s.to))} sessions` : `open model, up to ${Math.max(...load.stages.map((s) => s.to))}/s`;
+    const shape =
+      load.model === 'closed'
+        ? `closed model, up to ${Math.max(...load.stages.map((s) => s.to))} sessions`
+        : `open model, up to ${Math.max(...load.stages.map((s) => s.to))}/s`;
     say(
       `sse-soak ${VERSION}: ${scenario.name}: ${shape}, ${formatDurationMs(load.durationMs)}${load.drainMs > 0 ? ` (then up to ${formatDurationMs(load.drainMs)} for open streams to finish)` : ', no drain'} against ${reportUrls[0]}${urls.length > 1 ? ` and ${urls.length - 1} more variant(s)` : ''}` +
         `${targets.builtinTarget ? ' (built-in target)' : ''}${scenario.target.proxy === null ? '' : `, ${routeText(scenario.target.proxy, urls[0] as string)}`}${shard.count > 1 ? `, shard ${shard.index + 1}/${shard.count}` : ''}${workers > 1 ? `, ${workers} worker processes` : ''}\n`,
@@ -162,7 +165,9 @@ export async function runScenario(scenario: Scenario, flags: RunOptions): Promis
         } catch (err) {
           throw new CliError(`cannot start the background traffic: ${(err as Error).message}`, EXIT.CANNOT_START);
         }
-        say(`background: ${bg.method} ${reportUrl}${via === null ? '' : ` via proxy ${via.shown}`}, ${bg.connections} connections${bg.rate === null ? '' : `, ${bg.rate}/s`}; alone for ${bg.beforeMs / 1000}s before the streams and ${bg.afterMs / 1000}s after\n`);
+        say(
+          `background: ${bg.method} ${reportUrl}${via === null ? '' : ` via proxy ${via.shown}`}, ${bg.connections} connections${bg.rate === null ? '' : `, ${bg.rate}/s`}; alone for ${bg.beforeMs / 1000}s before the streams and ${bg.afterMs / 1000}s after\n`,
+        );
       }
       return await coordinateRun({ scenario, shard, workers: links, outDir, targets, progress, quiet, background, observers, ci: flags.ci });
     } finally {
@@ -183,7 +188,7 @@ function liveErrors<T>(f: () => T): T {
   };
   try {
     const out = f();
-    return (out instanceof Promise ? (out.catch(asCli) as T) : out);
+    return out instanceof Promise ? (out.catch(asCli) as T) : out;
   } catch (err) {
     return asCli(err);
   }
@@ -197,7 +202,8 @@ function liveErrors<T>(f: () => T): T {
 function workerCount(text: string | undefined, scenario: Scenario, reservedCores: number): number {
   if (text !== undefined) {
     const n = Number(text);
-    if (!Number.isInteger(n) || n < 1 || n > MAX_WORKERS) throw new CliError(`--workers: expected a whole number from 1 to ${MAX_WORKERS}, got ${text}`, EXIT.INVALID_INPUT);
+    if (!Number.isInteger(n) || n < 1 || n > MAX_WORKERS)
+      throw new CliError(`--workers: expected a whole number from 1 to ${MAX_WORKERS}, got ${text}`, EXIT.INVALID_INPUT);
     return n;
   }
   const load = scenario.load;
@@ -217,7 +223,10 @@ export function unusedConnectTo(scenario: Scenario, urls: readonly string[]): st
       const port = Number(u.port) || (u.protocol === 'https:' ? 443 : 80);
       return u.hostname.toLowerCase() === c.host && port === c.port && proxyForUrl(scenario.target.proxy, u) !== null;
     });
-    if (served) notes.push(`connectTo ${c.host}:${c.port}:${c.address} is not used: ${c.host} goes through the proxy, which resolves its name (an entry for the proxy's own host:port is used)`);
+    if (served)
+      notes.push(
+        `connectTo ${c.host}:${c.port}:${c.address} is not used: ${c.host} goes through the proxy, which resolves its name (an entry for the proxy's own host:port is used)`,
+      );
   }
   return notes;
 }

@@ -22,8 +22,29 @@ export function combineSeconds(parts: readonly SecondMessage[]): SecondSnapshot 
   const first = parts[0];
   if (first === undefined) throw new Error('no snapshot to combine');
   const window = new SecondWindow();
-  const harness: HarnessSecond = { lagP99Ms: 0, lagMaxMs: 0, cpuCoreShare: 0, rssBytes: 0, heapUsedBytes: 0, heapAfterGcBytes: 0, cpuMaxProcessShare: 0, saturated: '' };
-  const out: SecondSnapshot = { ...first, draining: false, drainLeftMs: 0, sessions: 0, activeStreams: 0, backlog: 0, totalStarted: 0, totalEnded: 0, elapsedMs: 0, window, harness };
+  const harness: HarnessSecond = {
+    lagP99Ms: 0,
+    lagMaxMs: 0,
+    cpuCoreShare: 0,
+    rssBytes: 0,
+    heapUsedBytes: 0,
+    heapAfterGcBytes: 0,
+    cpuMaxProcessShare: 0,
+    saturated: '',
+  };
+  const out: SecondSnapshot = {
+    ...first,
+    draining: false,
+    drainLeftMs: 0,
+    sessions: 0,
+    activeStreams: 0,
+    backlog: 0,
+    totalStarted: 0,
+    totalEnded: 0,
+    elapsedMs: 0,
+    window,
+    harness,
+  };
   const saturated: string[] = [];
   for (const p of parts) {
     out.elapsedMs = Math.max(out.elapsedMs, p.elapsedMs);

@@ -14,7 +14,9 @@ export function onInterrupt(before: () => void, stop: () => void, quitNow: () =>
       process.exit(EXIT.INTERRUPTED);
     }
     before();
-    process.stderr.write(`\nsse-soak: ${signal}: stopping; open streams end as aborted and the summary is written (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again to quit at once)\n`);
+    process.stderr.write(
+      `\nsse-soak: ${signal}: stopping; open streams end as aborted and the summary is written (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again to quit at once)\n`,
+    );
     stop();
   };
   process.on('SIGINT', onSignal);

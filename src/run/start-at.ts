@@ -32,23 +32,32 @@ export function parseStartAt(text: string, nowMs: number): number {
   const t = text.trim();
   if (t.startsWith('+')) {
     const ms = parseDurationMs(t.slice(1));
-    if (ms === null) throw new CliError(`--start-at: expected an RFC 3339 time such as 2026-12-02T14:00:00Z or +duration such as +2m, got ${text}`, EXIT.INVALID_INPUT);
+    if (ms === null)
+      throw new CliError(`--start-at: expected an RFC 3339 time such as 2026-12-02T14:00:00Z or +duration such as +2m, got ${text}`, EXIT.INVALID_INPUT);
     if (ms > MAX_WAIT_MS) throw new CliError(`--start-at: ${text} is more than ${formatDurationMs(MAX_WAIT_MS)} ahead`, EXIT.INVALID_INPUT);
     return nowMs + ms;
   }
   const m = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})?$/.exec(t);
-  if (m === null) throw new CliError(`--start-at: expected an RFC 3339 time such as 2026-12-02T14:00:00Z or +duration such as +2m, got ${text}`, EXIT.INVALID_INPUT);
+  if (m === null)
+    throw new CliError(`--start-at: expected an RFC 3339 time such as 2026-12-02T14:00:00Z or +duration such as +2m, got ${text}`, EXIT.INVALID_INPUT);
   if (m[8] === undefined) {
-    throw new CliError(`--start-at: ${text} has no time zone, so each machine would read it in its own: add Z (UTC) or an offset such as +01:00`, EXIT.INVALID_INPUT);
+    throw new CliError(
+      `--start-at: ${text} has no time zone, so each machine would read it in its own: add Z (UTC) or an offset such as +01:00`,
+      EXIT.INVALID_INPUT,
+    );
   }
   const atMs = Date.parse(t.replace(' ', 'T'));
   // Date.parse rolls 2026-02-30 over to March: a date it does not print back the same is not a date.
   const [, y, mo, d, h, mi, s] = m;
   const local = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)));
-  const valid = Number.isFinite(atMs) && local.getUTCMonth() === Number(mo) - 1 && local.getUTCDate() === Number(d) && Number(h) < 24 && Number(mi) < 60 && Number(s) < 60;
+  const valid =
+    Number.isFinite(atMs) && local.getUTCMonth() === Number(mo) - 1 && local.getUTCDate() === Number(d) && Number(h) < 24 && Number(mi) < 60 && Number(s) < 60;
   if (!valid) throw new CliError(`--start-at: ${text} is not a valid time`, EXIT.INVALID_INPUT);
   if (atMs - nowMs > MAX_WAIT_MS) {
-    throw new CliError(`--start-at: ${text} is ${formatDurationMs(atMs - nowMs)} ahead, more than ${formatDurationMs(MAX_WAIT_MS)}: check its date and zone (this machine's clock reads ${new Date(nowMs).toISOString()})`, EXIT.INVALID_INPUT);
+    throw new CliError(
+      `--start-at: ${text} is ${formatDurationMs(atMs - nowMs)} ahead, more than ${formatDurationMs(MAX_WAIT_MS)}: check its date and zone (this machine's clock reads ${new Date(nowMs).toISOString()})`,
+      EXIT.INVALID_INPUT,
+    );
   }
   return atMs;
 }
@@ -134,13 +143,23 @@ export function recordedStart(startedAt?: string): StartRecord | null {
  * starts. A shard more than LATE_NOTICE_MS late says so on stderr (its log, in a pod).
  * Does nothing without the flag.
  */
-export async function startAt(text: string | undefined, say: (line: string) => void, sleep?: (ms: number) => Promise<void>, signal?: AbortSignal): Promise<StartRecord | null> {
+export async function startAt(
+  text: string | undefined,
+  say: (line: string) => void,
+  sleep?: (ms: number) => Promise<void>,
+  signal?: AbortSignal,
+): Promise<StartRecord | null> {
   if (text === undefined) return null;
   return waitForStart(parseStartAt(text, Date.now()), say, sleep, signal);
 }
 
 /** Waits for `atMs` (epoch ms) as startAt does; null when `signal` aborted the wait. */
-async function waitForStart(atMs: number, say: (line: string) => void, sleep?: (ms: number) => Promise<void>, signal?: AbortSignal): Promise<StartRecord | null> {
+async function waitForStart(
+  atMs: number,
+  say: (line: string) => void,
+  sleep?: (ms: number) => Promise<void>,
+  signal?: AbortSignal,
+): Promise<StartRecord | null> {
   const at = new Date(atMs).toISOString();
   const aheadMs = atMs - Date.now();
   if (aheadMs > 0) say(`waiting ${formatDurationMs(Math.ceil(aheadMs))} for --start-at ${at}\n`);
@@ -148,7 +167,9 @@ async function waitForStart(atMs: number, say: (line: string) => void, sleep?: (
   if (signal?.aborted === true) return null;
   recorded = { at, lateMs };
   if (lateMs > LATE_NOTICE_MS) {
-    process.stderr.write(`sse-soak: warning: started ${formatDurationMs(lateMs)} late for --start-at ${at} (this shard came after that time: an image pull, a slow node?); its load is that much behind the other shards'\n`);
+    process.stderr.write(
+      `sse-soak: warning: started ${formatDurationMs(lateMs)} late for --start-at ${at} (this shard came after that time: an image pull, a slow node?); its load is that much behind the other shards'\n`,
+    );
   }
   return recorded;
 }

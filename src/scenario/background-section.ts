@@ -28,7 +28,11 @@ export function readBackground(f: Fields, b: RawObject | undefined, env: NodeJS.
       url = u.toString();
       urlForReport = redactUrl(rawUrl);
     } catch {
-      f.problem([...path, 'url'], `is not a URL: ${JSON.stringify(rawUrl)}`, "e.g. http://127.0.0.1:8080/healthz, or leave it out for `path` on the streams' origin");
+      f.problem(
+        [...path, 'url'],
+        `is not a URL: ${JSON.stringify(rawUrl)}`,
+        "e.g. http://127.0.0.1:8080/healthz, or leave it out for `path` on the streams' origin",
+      );
     }
   }
   const requestPath = f.string(b, 'path', path, '/healthz');

@@ -92,7 +92,13 @@ export class Fields {
     return v;
   }
 
-  duration(obj: RawObject | undefined, key: string, path: Path, fallbackMs: number, opts: { required?: boolean; min?: number; max?: number; maxWhy?: string } = {}): number {
+  duration(
+    obj: RawObject | undefined,
+    key: string,
+    path: Path,
+    fallbackMs: number,
+    opts: { required?: boolean; min?: number; max?: number; maxWhy?: string } = {},
+  ): number {
     const v = obj?.[key];
     if (v === undefined || v === null) {
       if (opts.required) this.problem([...path, key], 'is required', 'a duration such as 30s, 5m or 1h');

@@ -43,7 +43,11 @@ export function readLoad(f: Fields, raw: unknown, baseDir = '.'): { load: LoadSp
     if (model === 'closed') {
       if (typeof value === 'number' && Number.isInteger(value) && value >= 0) {
         if (value <= MAX_SESSIONS) return value;
-        f.problem(at, `${value} sessions is more than sse-soak drives (at most ${MAX_SESSIONS.toLocaleString('en-US')}, across every shard)`, 'one machine holds about 50,000 streams; spread a big load with --shard i/N');
+        f.problem(
+          at,
+          `${value} sessions is more than sse-soak drives (at most ${MAX_SESSIONS.toLocaleString('en-US')}, across every shard)`,
+          'one machine holds about 50,000 streams; spread a big load with --shard i/N',
+        );
         return 0;
       }
       f.problem(at, `must be a whole number of sessions, got ${describe(value)}`);
@@ -52,7 +56,11 @@ export function readLoad(f: Fields, raw: unknown, baseDir = '.'): { load: LoadSp
     const rate = parseRatePerSecond(value);
     if (rate === null) f.problem(at, `must be a rate such as 20/s or 300/m, got ${describe(value)}`);
     else if (rate > MAX_RATE_PER_SECOND) {
-      f.problem(at, `${describe(value)} is more than sse-soak drives (at most ${MAX_RATE_PER_SECOND.toLocaleString('en-US')}/s, across every shard)`, 'spread a big load with --shard i/N');
+      f.problem(
+        at,
+        `${describe(value)} is more than sse-soak drives (at most ${MAX_RATE_PER_SECOND.toLocaleString('en-US')}/s, across every shard)`,
+        'spread a big load with --shard i/N',
+      );
       return 0;
     }
     return rate ?? 0;
@@ -64,11 +72,23 @@ export function readLoad(f: Fields, raw: unknown, baseDir = '.'): { load: LoadSp
   if (trace !== null) {
     // The trace sets when streams arrive: its span becomes one stage (filled in when the file is
     // read, trace.ts), cut short by `duration` when one is given.
-    for (const k of ['rate', 'stages', 'warmup', 'start', 'arrivals'] as const) if (l?.[k] !== undefined) f.problem([...path, k], 'does not go with trace: the trace says when streams arrive');
+    for (const k of ['rate', 'stages', 'warmup', 'start', 'arrivals'] as const)
+      if (l?.[k] !== undefined) f.problem([...path, k], 'does not go with trace: the trace says when streams arrive');
     const capMs = l?.duration === undefined ? 0 : f.duration(l, 'duration', path, 0, { min: 1 });
     const drainMs = f.duration(l, 'drain', path, DEFAULT_DRAIN_MS);
     const cap = l?.maxConcurrency === undefined || l.maxConcurrency === null ? null : f.int(l, 'maxConcurrency', path, 1, 1);
-    return { load: { model: 'open', stages: [{ durationMs: capMs || 1, from: 1, to: 1, warmup: false }], arrivals: 'constant', maxConcurrency: cap, durationMs: capMs || 1, drainMs, trace: { ...trace, capMs } }, seed };
+    return {
+      load: {
+        model: 'open',
+        stages: [{ durationMs: capMs || 1, from: 1, to: 1, warmup: false }],
+        arrivals: 'constant',
+        maxConcurrency: cap,
+        durationMs: capMs || 1,
+        drainMs,
+        trace: { ...trace, capMs },
+      },
+      seed,
+    };
   }
   const hasShorthand = l?.[shorthandKey] !== undefined;
   if (l?.stages !== undefined && hasShorthand) {
@@ -94,7 +114,8 @@ export function readLoad(f: Fields, raw: unknown, baseDir = '.'): { load: LoadSp
     if (!hasShorthand) f.problem([...path, shorthandKey], 'is required', `or give stages: a list of { duration, target }`);
     if (l.start !== undefined) f.problem([...path, 'start'], 'only applies to stages');
     const value = hasShorthand ? level(l[shorthandKey], [...path, shorthandKey]) : 0;
-    if (model === 'closed' && typeof l.sessions === 'number' && Number.isInteger(l.sessions) && value < 1) f.problem([...path, 'sessions'], 'must be at least 1');
+    if (model === 'closed' && typeof l.sessions === 'number' && Number.isInteger(l.sessions) && value < 1)
+      f.problem([...path, 'sessions'], 'must be at least 1');
     const warmupMs = f.duration(l, 'warmup', path, 0);
     if (warmupMs > 0) stages.push({ durationMs: warmupMs, from: value, to: value, warmup: true });
     stages.push({ durationMs: f.duration(l, 'duration', path, 0, { required: true, min: 1 }), from: value, to: value, warmup: false });
@@ -105,7 +126,13 @@ export function readLoad(f: Fields, raw: unknown, baseDir = '.'): { load: LoadSp
   const levelProblem = f.problems.some((p) => p.path.startsWith('load.'));
   if (l !== undefined && stages.length > 0 && !levelProblem && stages.every((s) => s.from === 0 && s.to === 0)) {
     // A run that sends nothing would end at once and report nothing measured as a pass.
-    f.problem(path, model === 'closed' ? 'every stage asks for 0 sessions: the run would send nothing' : 'every stage asks for 0 streams per second: the run would send nothing', 'give a level above 0; a pause between stages is a stage with target 0 between others');
+    f.problem(
+      path,
+      model === 'closed'
+        ? 'every stage asks for 0 sessions: the run would send nothing'
+        : 'every stage asks for 0 streams per second: the run would send nothing',
+      'give a level above 0; a pause between stages is a stage with target 0 between others',
+    );
   }
   const drainMs = f.duration(l, 'drain', path, DEFAULT_DRAIN_MS);
 

@@ -23,7 +23,19 @@ import { DataFileError } from '../workload/errors.js';
 
 export { parseJsonPath } from './json-path.js';
 
-export const TOP_KEYS = ['name', 'description', 'target', 'workload', 'stream', 'reconnect', 'load', 'thresholds', 'expectations', 'output', 'background'] as const;
+export const TOP_KEYS = [
+  'name',
+  'description',
+  'target',
+  'workload',
+  'stream',
+  'reconnect',
+  'load',
+  'thresholds',
+  'expectations',
+  'output',
+  'background',
+] as const;
 export const RECONNECT_KEYS = ['mode', 'retry', 'maxAttempts', 'backoff', 'maxDelay'] as const;
 export const EXPECTATION_KEYS = ['name', 'idle', 'lifetime'] as const;
 export const STREAM_KEYS = ['api', 'sentinel', 'tokens', 'reasoning', 'ignoreEvents', 'usage', 'idleTimeout', 'lifetime', 'maxEventSize'] as const;
@@ -78,7 +90,13 @@ export async function readScenarioText(file: string): Promise<string> {
   try {
     const { size } = await handle.stat();
     const tooBig = (what: string): ScenarioError =>
-      new ScenarioError(file, [{ path: '', message: `is ${what}: a scenario file may be ${formatBytes(MAX_SCENARIO_BYTES)} at most`, hint: 'is it the right file? A scenario describes a load and its requests' }]);
+      new ScenarioError(file, [
+        {
+          path: '',
+          message: `is ${what}: a scenario file may be ${formatBytes(MAX_SCENARIO_BYTES)} at most`,
+          hint: 'is it the right file? A scenario describes a load and its requests',
+        },
+      ]);
     if (size > MAX_SCENARIO_BYTES) throw tooBig(formatBytes(size));
     // Read one byte past the cap: a file that grows (or a FIFO, whose size is 0) is still bounded.
     const buffer = Buffer.alloc(MAX_SCENARIO_BYTES + 1);
@@ -134,11 +152,23 @@ export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv
   } catch (err) {
     // The parser refuses an alias bomb (ReferenceError) rather than expand it.
     if (!/alias/i.test((err as Error).message)) throw err;
-    throw new ScenarioError(file, [{ path: '', message: `uses YAML aliases (*name) too much: expanding them would make more than ${MAX_ALIAS_COUNT} copies (an "alias bomb")`, hint: 'write the values out, or use fewer aliases' }]);
+    throw new ScenarioError(file, [
+      {
+        path: '',
+        message: `uses YAML aliases (*name) too much: expanding them would make more than ${MAX_ALIAS_COUNT} copies (an "alias bomb")`,
+        hint: 'write the values out, or use fewer aliases',
+      },
+    ]);
   }
   // A document with nothing in it (an empty file, comments, `---`) has no node to point at.
   if (raw === undefined || raw === null) {
-    throw new ScenarioError(file, [{ path: '', message: 'holds no scenario: it is empty, or only comments and document markers (---)', hint: 'a scenario is a mapping such as "load: { sessions: 10, duration: 1m }"; sse-soak init writes one to start from' }]);
+    throw new ScenarioError(file, [
+      {
+        path: '',
+        message: 'holds no scenario: it is empty, or only comments and document markers (---)',
+        hint: 'a scenario is a mapping such as "load: { sessions: 10, duration: 1m }"; sse-soak init writes one to start from',
+      },
+    ]);
   }
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     const at = locate([]);
@@ -148,7 +178,12 @@ export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv
 
   const name = f.string(top, 'name', [], (basename(file, extname(file)) || 'scenario').slice(0, MAX_NAME_LENGTH));
   // The name becomes the report folder's name; file systems allow 255 bytes per name.
-  if (name.length > MAX_NAME_LENGTH) f.problem(['name'], `is ${name.length} characters long: at most ${MAX_NAME_LENGTH}, as it names the report folder`, 'a short name; the description can say more');
+  if (name.length > MAX_NAME_LENGTH)
+    f.problem(
+      ['name'],
+      `is ${name.length} characters long: at most ${MAX_NAME_LENGTH}, as it names the report folder`,
+      'a short name; the description can say more',
+    );
   const description = f.string(top, 'description', [], '');
   const notices: string[] = [];
   const target = readTarget(f, top.target, env, notices, dirname(resolvePath(file)));
@@ -263,7 +298,11 @@ function readStream(f: Fields, s: RawObject | undefined, r: RawObject | undefine
   const usage = readUsageSetting(f, field('usage'), [...path, 'usage']);
 
   // undici arms its header and body timeouts with Node timers, which take at most 2³¹ − 1 ms.
-  const idleTimeoutMs = f.duration(s, 'idleTimeout', path, STREAM_DEFAULTS.idleTimeoutMs, { min: 1, max: MAX_TIMER_MS, maxWhy: "2³¹ − 1 ms, the longest timeout of the HTTP client's timers" });
+  const idleTimeoutMs = f.duration(s, 'idleTimeout', path, STREAM_DEFAULTS.idleTimeoutMs, {
+    min: 1,
+    max: MAX_TIMER_MS,
+    maxWhy: "2³¹ − 1 ms, the longest timeout of the HTTP client's timers",
+  });
   const lifetimeMs = f.duration(s, 'lifetime', path, STREAM_DEFAULTS.lifetimeMs, { min: 1 });
   const maxEventBytes = f.size(s, 'maxEventSize', path, STREAM_DEFAULTS.maxEventBytes);
   return { sentinel, sentinelEvent, tokens, reasoning, api, usage, idleTimeoutMs, lifetimeMs, maxEventBytes, reconnect: readReconnect(f, r) };
@@ -277,7 +316,13 @@ function readSentinel(f: Fields, raw: unknown, path: Path): { sentinel: string |
   const hint = 'e.g. sentinel: "[DONE]" (OpenAI), or sentinel: { event: message_stop } (Anthropic)';
   const obj = typeof raw === 'object' && !Array.isArray(raw) ? (raw as RawObject) : undefined;
   const keys = obj === undefined ? [] : Object.keys(obj);
-  if (obj === undefined || keys.length !== 1 || !['event', 'data'].includes(keys[0] as string) || typeof obj[keys[0] as string] !== 'string' || obj[keys[0] as string] === '') {
+  if (
+    obj === undefined ||
+    keys.length !== 1 ||
+    !['event', 'data'].includes(keys[0] as string) ||
+    typeof obj[keys[0] as string] !== 'string' ||
+    obj[keys[0] as string] === ''
+  ) {
     f.problem(path, `must be the data of the last event, { event: <type> } or { data: <data> }, got ${describe(raw)}`, hint);
     return { sentinel: STREAM_DEFAULTS.sentinel, sentinelEvent: null };
   }
@@ -310,7 +355,9 @@ function duplicateKeys(doc: Document): void {
         const key = pair.key.value;
         if (seen.has(key)) {
           const offset = pair.key.range?.[0] ?? 0;
-          doc.errors.push(new YAMLParseError([offset, offset + 1], 'DUPLICATE_KEY', `Map keys must be unique: ${JSON.stringify(String(key)).slice(0, 80)} appears twice`));
+          doc.errors.push(
+            new YAMLParseError([offset, offset + 1], 'DUPLICATE_KEY', `Map keys must be unique: ${JSON.stringify(String(key)).slice(0, 80)} appears twice`),
+          );
         }
         seen.add(key);
       }

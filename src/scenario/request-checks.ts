@@ -19,7 +19,7 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /** Why a header name cannot be sent, or null. */
 export function headerNameProblem(name: string): string | null {
-  if (!TOKEN.test(name)) return 'is not a valid header name (letters, digits and !#$%&\'*+.^_`|~- only)';
+  if (!TOKEN.test(name)) return "is not a valid header name (letters, digits and !#$%&'*+.^_`|~- only)";
   const managed = MANAGED_HEADERS[name.toLowerCase()];
   return managed === undefined ? null : `cannot be set: ${managed}`;
 }

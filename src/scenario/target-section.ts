@@ -7,7 +7,25 @@ import { readProxy } from './proxy-section.js';
 import { readConnectTo, readTls } from './tls-section.js';
 import type { HttpMode, RequestSpec, TargetSpec } from './types.js';
 
-export const TARGET_KEYS = ['url', 'method', 'headers', 'body', 'builtin', 'sendKnobs', 'connectTimeout', 'sourceAddresses', 'acceptEncoding', 'tls', 'connectTo', 'http', 'maxStreamsPerConnection', 'proxy', 'proxyAuthFile', 'noProxy', 'variants'] as const;
+export const TARGET_KEYS = [
+  'url',
+  'method',
+  'headers',
+  'body',
+  'builtin',
+  'sendKnobs',
+  'connectTimeout',
+  'sourceAddresses',
+  'acceptEncoding',
+  'tls',
+  'connectTo',
+  'http',
+  'maxStreamsPerConnection',
+  'proxy',
+  'proxyAuthFile',
+  'noProxy',
+  'variants',
+] as const;
 
 /**
  * What browsers, Node's fetch and Python's httpx (OpenAI's SDKs) offer unasked: a path that
@@ -41,7 +59,8 @@ export function readTarget(f: Fields, raw: unknown, env: NodeJS.ProcessEnv, noti
     else sendKnobs = t.sendKnobs;
   }
   const rawVariants = t?.variants;
-  if (rawVariants === undefined || rawVariants === null) return { variants: [base], connectTimeoutMs, sourceAddresses, sendKnobs, acceptEncoding, tls, connectTo, http, maxStreamsPerConnection, proxy, noProxy };
+  if (rawVariants === undefined || rawVariants === null)
+    return { variants: [base], connectTimeoutMs, sourceAddresses, sendKnobs, acceptEncoding, tls, connectTo, http, maxStreamsPerConnection, proxy, noProxy };
   if (!Array.isArray(rawVariants) || rawVariants.length === 0) {
     f.problem([...path, 'variants'], 'must be a list of request variants', 'e.g. - { name: short, weight: 3, body: {...} }');
     return { variants: [base], connectTimeoutMs, sourceAddresses, sendKnobs, acceptEncoding, tls, connectTo, http, maxStreamsPerConnection, proxy, noProxy };
@@ -77,7 +96,11 @@ function readHttpMode(f: Fields, raw: unknown): HttpMode {
   if (raw === undefined || raw === null) return 'auto';
   const mode = parseHttpMode(typeof raw === 'number' ? String(raw) : raw);
   if (mode !== null) return mode;
-  f.problem(['target', 'http'], `must be 1.1, 2 or auto, got ${describe(raw)}`, 'auto: h2 where the server offers it over TLS, as browsers; 2: h2 only (prior knowledge on http://)');
+  f.problem(
+    ['target', 'http'],
+    `must be 1.1, 2 or auto, got ${describe(raw)}`,
+    'auto: h2 where the server offers it over TLS, as browsers; 2: h2 only (prior knowledge on http://)',
+  );
   return 'auto';
 }
 
@@ -138,7 +161,15 @@ function ipv4ToInt(text: string): number | null {
 }
 
 /** One request: the target's own fields, or a variant's over them. */
-function readRequest(f: Fields, t: RawObject | undefined, path: Path, env: NodeJS.ProcessEnv, base: RequestSpec | null, name: string, notices: string[]): RequestSpec {
+function readRequest(
+  f: Fields,
+  t: RawObject | undefined,
+  path: Path,
+  env: NodeJS.ProcessEnv,
+  base: RequestSpec | null,
+  name: string,
+  notices: string[],
+): RequestSpec {
   let url = base?.url ?? null;
   let urlForReport = base?.urlForReport ?? null;
   // Basic credentials from this request's URL; a variant with a URL of its own never inherits the base URL's.
@@ -154,7 +185,11 @@ function readRequest(f: Fields, t: RawObject | undefined, path: Path, env: NodeJ
       url = u.toString();
       urlForReport = redactUrl(rawUrl);
     } catch {
-      f.problem([...path, 'url'], `is not a URL: ${JSON.stringify(redactUrl(rawUrl))}`, 'e.g. http://127.0.0.1:8080/stream, or leave it out for the built-in target');
+      f.problem(
+        [...path, 'url'],
+        `is not a URL: ${JSON.stringify(redactUrl(rawUrl))}`,
+        'e.g. http://127.0.0.1:8080/stream, or leave it out for the built-in target',
+      );
     }
   } else if (rawUrl === 'builtin') {
     url = urlForReport = null;

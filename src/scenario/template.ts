@@ -26,7 +26,10 @@ function rawScenario(s: ScenarioFields): Record<string, unknown> {
   if (s.stream.api !== undefined) stream.api = s.stream.api;
   if (s.stream.sentinel !== undefined) stream.sentinel = s.stream.sentinel;
   if (s.stream.tokensJsonPath !== undefined) stream.tokens = { jsonPath: s.stream.tokensJsonPath };
-  const load = s.load.model === 'closed' ? { model: 'closed', sessions: s.load.sessions, duration: s.load.duration } : { model: 'open', rate: s.load.rate, duration: s.load.duration };
+  const load =
+    s.load.model === 'closed'
+      ? { model: 'closed', sessions: s.load.sessions, duration: s.load.duration }
+      : { model: 'open', rate: s.load.rate, duration: s.load.duration };
   return { name: s.name, target, stream, load };
 }
 
@@ -59,7 +62,10 @@ export function commentedScenarioYaml(s: ScenarioFields, opts: TemplateOptions):
   // A filled-in field, with a note after it (or above it, when its value takes several lines).
   const field = (indent: number, key: string, value: unknown, note?: string): void => {
     // Only the final newline goes: a block scalar's last line may end in spaces that are part of the value.
-    const lines = yamlText({ [key]: value }).replace(/\n$/, '').split('\n').map((l) => ' '.repeat(indent) + l);
+    const lines = yamlText({ [key]: value })
+      .replace(/\n$/, '')
+      .split('\n')
+      .map((l) => ' '.repeat(indent) + l);
     if (note !== undefined && lines.length === 1) lines[0] = withNote(lines[0] as string, note);
     else if (note !== undefined) line(`${' '.repeat(indent)}# ${note}`);
     out.push(...lines);
@@ -84,11 +90,13 @@ export function commentedScenarioYaml(s: ScenarioFields, opts: TemplateOptions):
   if (s.target.url !== undefined) field(2, 'url', s.target.url, 'the stream URL; a user:password in it is sent as Basic auth');
   else off(2, 'url: https://llm.internal.example/v1/chat/completions', 'left out: run starts the built-in target itself');
   field(2, 'method', s.target.method, 'GET or POST (a body needs POST)');
-  if (Object.keys(s.target.headers).length > 0) field(2, 'headers', s.target.headers, '${VAR} and ${VAR:-default} come from the environment: keep secrets out of this file');
+  if (Object.keys(s.target.headers).length > 0)
+    field(2, 'headers', s.target.headers, '${VAR} and ${VAR:-default} come from the environment: keep secrets out of this file');
   else off(2, 'headers: { Authorization: "Bearer ${API_KEY}" }', '${VAR} comes from the environment');
   if (s.target.body !== undefined) field(2, 'body', s.target.body, 'sent as written (a mapping here would be sent as JSON); ${VAR} is expanded in it');
   else off(2, 'body: { model: my-model, stream: true, messages: [{ role: user, content: Hi }] }', 'a mapping is sent as JSON');
-  if (s.target.url === undefined) off(2, 'builtin: { firstTokenDelay: 200ms, tokenInterval: 50ms, tokens: 40 }', "the built-in target's reply (docs/target.md)");
+  if (s.target.url === undefined)
+    off(2, 'builtin: { firstTokenDelay: 200ms, tokenInterval: 50ms, tokens: 40 }', "the built-in target's reply (docs/target.md)");
   off(2, 'connectTimeout: 10s', 'how long a TCP/TLS connect may take');
   off(2, 'http: auto', '1.1, 2, or auto: h2 where a TLS server offers it');
   off(2, 'acceptEncoding: gzip, deflate, br', 'the compression offered, as browsers; none for none');
@@ -101,12 +109,13 @@ export function commentedScenarioYaml(s: ScenarioFields, opts: TemplateOptions):
   if (s.stream.api !== undefined) field(2, 'api', s.stream.api, 'sets sentinel, tokens, reasoning and usage for this API; a field written below wins');
   else off(2, 'api: openai-chat', 'or anthropic, responses, gemini: sentinel, tokens, reasoning and usage for that API at once');
   if (s.stream.sentinel !== undefined) field(2, 'sentinel', s.stream.sentinel, 'the data of the last event; "" when a reply ends with its response');
-  if (s.stream.tokensJsonPath !== undefined) field(2, 'tokens', { jsonPath: s.stream.tokensJsonPath }, 'a non-empty string at this path in an event is one token');
+  if (s.stream.tokensJsonPath !== undefined)
+    field(2, 'tokens', { jsonPath: s.stream.tokensJsonPath }, 'a non-empty string at this path in an event is one token');
   else if (s.stream.api === undefined) off(2, 'tokens: { jsonPath: "choices[0].delta.content" }', 'left out: every non-empty event is a token');
   off(2, 'ignoreEvents: [ping]', 'event types that are keep-alives, never tokens');
   off(2, 'usage: auto', "where the server's own token count is read; off for none");
   off(2, 'idleTimeout: 120s', 'give up on a stream after this long without a byte');
-  off(2, 'lifetime: 1h', "give up on a stream this long after its start");
+  off(2, 'lifetime: 1h', 'give up on a stream this long after its start');
   off(2, 'maxEventSize: 1MiB', 'the largest event accepted');
   line('');
 

@@ -23,7 +23,8 @@ export function readTls(f: Fields, raw: unknown, baseDir: string): TlsSpec | nul
   const ca = file('ca');
   const cert = file('cert');
   const key = file('key');
-  if ((cert === null) !== (key === null)) f.problem([...path, cert === null ? 'cert' : 'key'], 'is required with a client certificate', 'give both cert and key (PEM files)');
+  if ((cert === null) !== (key === null))
+    f.problem([...path, cert === null ? 'cert' : 'key'], 'is required with a client certificate', 'give both cert and key (PEM files)');
   let insecure = false;
   if (t.insecure !== undefined && t.insecure !== null) {
     if (typeof t.insecure !== 'boolean') f.problem([...path, 'insecure'], `must be true or false, got ${describe(t.insecure)}`);
@@ -58,7 +59,11 @@ function pemFile(f: Fields, t: RawObject, key: 'ca' | 'cert' | 'key', path: Path
     }
     return { file: full, pem };
   } catch (err) {
-    f.problem([...path, key], `cannot read ${full}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'a path relative to the scenario file, or an absolute one');
+    f.problem(
+      [...path, key],
+      `cannot read ${full}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      'a path relative to the scenario file, or an absolute one',
+    );
     return null;
   }
 }
@@ -81,7 +86,12 @@ export function readConnectTo(f: Fields, raw: unknown): ConnectTo[] {
   const out: ConnectTo[] = [];
   items.forEach((item, i) => {
     const parsed = typeof item === 'string' ? parseConnectTo(item) : null;
-    if (parsed === null) f.problem(Array.isArray(raw) ? [...path, i] : path, `must be host:port:address, got ${describe(item)}`, 'e.g. chat.example.com:443:10.0.0.12, as curl --resolve');
+    if (parsed === null)
+      f.problem(
+        Array.isArray(raw) ? [...path, i] : path,
+        `must be host:port:address, got ${describe(item)}`,
+        'e.g. chat.example.com:443:10.0.0.12, as curl --resolve',
+      );
     else out.push(parsed);
   });
   return out;

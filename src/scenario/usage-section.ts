@@ -43,28 +43,47 @@ export function readUsageSetting(f: Fields, raw: unknown, path: Path): UsageRead
   }
   let eventType: string | null = null;
   if (obj.event !== undefined) {
-    if (typeof obj.event !== 'string' || obj.event === '') f.problem([...path, 'event'], `must be an event type, got ${describe(obj.event)}`, 'e.g. message_delta');
+    if (typeof obj.event !== 'string' || obj.event === '')
+      f.problem([...path, 'event'], `must be an event type, got ${describe(obj.event)}`, 'e.g. message_delta');
     else eventType = obj.event;
   }
   let reasoning: { path: string; segments: JsonPathSegments } | null = null;
   if (obj.reasoningJsonPath !== undefined) {
     const segments = typeof obj.reasoningJsonPath === 'string' ? parseJsonPath(obj.reasoningJsonPath) : null;
-    if (segments === null) f.problem([...path, 'reasoningJsonPath'], `is not a path: ${JSON.stringify(obj.reasoningJsonPath)}`, 'e.g. usage.completion_tokens_details.reasoning_tokens');
+    if (segments === null)
+      f.problem(
+        [...path, 'reasoningJsonPath'],
+        `is not a path: ${JSON.stringify(obj.reasoningJsonPath)}`,
+        'e.g. usage.completion_tokens_details.reasoning_tokens',
+      );
     else reasoning = { path: obj.reasoningJsonPath as string, segments };
   }
-  const withReasoning = (u: UsageReading): UsageReading => (reasoning === null ? u : { ...u, reasoningPath: reasoning.path, reasoningSegments: reasoning.segments });
+  const withReasoning = (u: UsageReading): UsageReading =>
+    reasoning === null ? u : { ...u, reasoningPath: reasoning.path, reasoningSegments: reasoning.segments };
   if (obj.jsonPath === undefined) return withReasoning({ ...AUTO_USAGE, eventType });
   const written = Array.isArray(obj.jsonPath) ? (obj.jsonPath as unknown[]) : [obj.jsonPath];
   const paths: JsonPathSegments[] = [];
   written.forEach((p, i) => {
     const segments = typeof p === 'string' ? parseJsonPath(p) : null;
-    if (segments === null) f.problem(Array.isArray(obj.jsonPath) ? [...path, 'jsonPath', i] : [...path, 'jsonPath'], `is not a path: ${JSON.stringify(p)}`, 'e.g. usage.output_tokens');
+    if (segments === null)
+      f.problem(
+        Array.isArray(obj.jsonPath) ? [...path, 'jsonPath', i] : [...path, 'jsonPath'],
+        `is not a path: ${JSON.stringify(p)}`,
+        'e.g. usage.output_tokens',
+      );
     else paths.push(segments);
   });
   if (written.length === 0) f.problem([...path, 'jsonPath'], 'is an empty list', 'one path or more');
   if (paths.length === 0 || paths.length < written.length) return withReasoning({ ...AUTO_USAGE, eventType });
   // A path of the scenario's has no reasoning count but the one it names.
-  return { eventType, path: (written as string[]).join(', '), paths, reasoningPath: reasoning?.path ?? null, reasoningSegments: reasoning?.segments ?? null, marker: keyMarker(paths) };
+  return {
+    eventType,
+    path: (written as string[]).join(', '),
+    paths,
+    reasoningPath: reasoning?.path ?? null,
+    reasoningSegments: reasoning?.segments ?? null,
+    marker: keyMarker(paths),
+  };
 }
 
 /**

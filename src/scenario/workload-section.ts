@@ -30,7 +30,11 @@ export function readWorkload(f: Fields, raw: unknown, baseDir: string): Workload
   const hasDataset = w.dataset !== undefined;
   const hasSynthetic = w.synthetic !== undefined;
   if (hasDataset === hasSynthetic) {
-    f.problem(path, hasDataset ? 'give dataset or synthetic, not both' : 'needs dataset (a file of requests) or synthetic (prompts sized in tokens)', 'e.g. dataset: data/prompts.jsonl');
+    f.problem(
+      path,
+      hasDataset ? 'give dataset or synthetic, not both' : 'needs dataset (a file of requests) or synthetic (prompts sized in tokens)',
+      'e.g. dataset: data/prompts.jsonl',
+    );
     return null;
   }
   const counts = (value: unknown, at: Path, fallback: CountSpec): CountSpec => {
@@ -49,13 +53,21 @@ export function readWorkload(f: Fields, raw: unknown, baseDir: string): Workload
   if (hasDataset) {
     const dpath: Path = [...path, 'dataset'];
     const d: RawObject | undefined = typeof w.dataset === 'string' ? { file: w.dataset } : f.object(w.dataset, dpath, DATASET_KEYS, true);
-    const file = typeof d?.file === 'string' && d.file !== '' ? d.file : (f.problem([...dpath, 'file'], 'is required: a JSONL, OpenAI batch or ShareGPT file'), '');
+    const file =
+      typeof d?.file === 'string' && d.file !== '' ? d.file : (f.problem([...dpath, 'file'], 'is required: a JSONL, OpenAI batch or ShareGPT file'), '');
     const format = d?.format === undefined ? undefined : f.oneOf(d, 'format', dpath, DATASET_FORMATS, 'jsonl' as DatasetFormat);
-    source = { kind: 'dataset', file: resolvePath(baseDir, file), fileForReport: file, format, order: f.oneOf(d, 'order', dpath, REQUEST_ORDERS, 'sequential') };
+    source = {
+      kind: 'dataset',
+      file: resolvePath(baseDir, file),
+      fileForReport: file,
+      format,
+      order: f.oneOf(d, 'order', dpath, REQUEST_ORDERS, 'sequential'),
+    };
   } else {
     const spath: Path = [...path, 'synthetic'];
     const s = f.object(w.synthetic, spath, SYNTHETIC_KEYS, true);
-    if (s?.inputTokens === undefined) f.problem([...spath, 'inputTokens'], 'is required: the prompt length in tokens', 'e.g. inputTokens: { mean: 500, stddev: 150, min: 50, max: 2000 }');
+    if (s?.inputTokens === undefined)
+      f.problem([...spath, 'inputTokens'], 'is required: the prompt length in tokens', 'e.g. inputTokens: { mean: 500, stddev: 150, min: 50, max: 2000 }');
     source = {
       kind: 'synthetic',
       inputTokens: counts(s?.inputTokens, [...spath, 'inputTokens'], 1),
@@ -68,7 +80,8 @@ export function readWorkload(f: Fields, raw: unknown, baseDir: string): Workload
 
   const model = f.string(w, 'model', path, '');
   const makesBodies = !hasDataset || w.conversation !== undefined;
-  if (makesBodies && model === '') f.problem([...path, 'model'], 'is required: sse-soak makes the request bodies, and they name the model', 'e.g. model: meta-llama/Llama-3.1-8B-Instruct');
+  if (makesBodies && model === '')
+    f.problem([...path, 'model'], 'is required: sse-soak makes the request bodies, and they name the model', 'e.g. model: meta-llama/Llama-3.1-8B-Instruct');
   let extra: Record<string, unknown> | undefined;
   if (w.extra !== undefined) {
     if (typeof w.extra === 'object' && w.extra !== null && !Array.isArray(w.extra)) extra = w.extra as Record<string, unknown>;

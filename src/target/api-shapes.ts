@@ -65,13 +65,15 @@ export interface ReplyShape {
   closing: string[];
 }
 
-const chunk = (choice: string, extra = ''): string => `{"id":"chatcmpl-sse-soak","object":"chat.completion.chunk","model":"${MODEL}","choices":[${choice}]${extra}}`;
+const chunk = (choice: string, extra = ''): string =>
+  `{"id":"chatcmpl-sse-soak","object":"chat.completion.chunk","model":"${MODEL}","choices":[${choice}]${extra}}`;
 const named = (type: string, data: string): string => `event: ${type}\ndata: ${data}\n\n`;
 const delta = (field: string, w: string): string => `{"index":0,"delta":{"${field}":${JSON.stringify(w)}},"finish_reason":null}`;
 const anthropicDelta = (index: number, type: string, field: string, w: string): string =>
   named('content_block_delta', `{"type":"content_block_delta","index":${index},"delta":{"type":"${type}","${field}":${JSON.stringify(w)}}}`);
 
-const geminiChunk = (part: string, extra: string): string => `{"candidates":[{"content":{"parts":[${part}],"role":"model"},"index":0${extra}}],"modelVersion":"${MODEL}"}`;
+const geminiChunk = (part: string, extra: string): string =>
+  `{"candidates":[{"content":{"parts":[${part}],"role":"model"},"index":0${extra}}],"modelVersion":"${MODEL}"}`;
 
 /** Answer and reasoning token events, per shape; the Responses shape numbers its events, so builds them per token. */
 const EVENTS = {
@@ -93,7 +95,10 @@ const EVENTS = {
 /** The Responses shape's token events, as a head and a tail around the event's sequence_number. */
 const IN_REASONING = ',"item_id":"rs_sse_soak","output_index":0,"summary_index":0';
 const inMessage = (out: number): string => `,"item_id":"msg_sse_soak","output_index":${out},"content_index":0`;
-const numbered = (type: string, where: string, w: string): readonly [string, string] => [`event: ${type}\ndata: {"type":"${type}","sequence_number":`, `${where},"delta":${JSON.stringify(w)}}\n\n`];
+const numbered = (type: string, where: string, w: string): readonly [string, string] => [
+  `event: ${type}\ndata: {"type":"${type}","sequence_number":`,
+  `${where},"delta":${JSON.stringify(w)}}\n\n`,
+];
 const RESPONSES_EVENTS = {
   reasoning: WORDS.map((w) => numbered('response.reasoning_summary_text.delta', IN_REASONING, w)),
   /** By the message's output_index: 0, or 1 after a reasoning item. */
@@ -164,24 +169,38 @@ function openaiFull(counts: ReplyCounts, end: string[], usage: boolean): ReplySh
 function anthropic(counts: ReplyCounts): ReplyShape {
   const r = counts.reasoningTokens;
   const text = r > 0 ? 1 : 0; // the text block's index
-  const block = (index: number, content: string): string => named('content_block_start', `{"type":"content_block_start","index":${index},"content_block":${content}}`);
+  const block = (index: number, content: string): string =>
+    named('content_block_start', `{"type":"content_block_start","index":${index},"content_block":${content}}`);
   const stop = (index: number): string => named('content_block_stop', `{"type":"content_block_stop","index":${index}}`);
   const textBlock = '{"type":"text","text":""}';
   // Anthropic counts input read from its cache apart from the input it processed.
   const usage = `{"input_tokens":${counts.inputTokens - counts.cachedTokens},"cache_creation_input_tokens":0,"cache_read_input_tokens":${counts.cachedTokens},"output_tokens":1}`;
   return {
     opening: [
-      named('message_start', `{"type":"message_start","message":{"id":"msg_sse_soak","type":"message","role":"assistant","content":[],"model":"${MODEL}","stop_reason":null,"stop_sequence":null,"usage":${usage}}}`),
+      named(
+        'message_start',
+        `{"type":"message_start","message":{"id":"msg_sse_soak","type":"message","role":"assistant","content":[],"model":"${MODEL}","stop_reason":null,"stop_sequence":null,"usage":${usage}}}`,
+      ),
       block(0, r > 0 ? '{"type":"thinking","thinking":"","signature":""}' : textBlock),
       named('ping', '{"type": "ping"}'),
     ],
     token: tokenOf(r, EVENTS.anthropicThinking, r > 0 ? EVENTS.anthropicAfterThinking : EVENTS.anthropic),
     // A thinking block ends with its signature (an opaque check of the thinking, here a fixed one).
-    between: r > 0 ? [named('content_block_delta', '{"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":"c3NlLXNvYWs="}}'), stop(0), block(1, textBlock)] : [],
+    between:
+      r > 0
+        ? [
+            named('content_block_delta', '{"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":"c3NlLXNvYWs="}}'),
+            stop(0),
+            block(1, textBlock),
+          ]
+        : [],
     heartbeat: named('ping', '{"type": "ping"}'),
     closing: [
       stop(text),
-      named('message_delta', `{"type":"message_delta","delta":{"stop_reason":"${counts.stoppedAtMax ? 'max_tokens' : 'end_turn'}","stop_sequence":null},"usage":{"output_tokens":${r + counts.answerTokens}}}`),
+      named(
+        'message_delta',
+        `{"type":"message_delta","delta":{"stop_reason":"${counts.stoppedAtMax ? 'max_tokens' : 'end_turn'}","stop_sequence":null},"usage":{"output_tokens":${r + counts.answerTokens}}}`,
+      ),
       named('message_stop', '{"type":"message_stop"}'),
     ],
   };
@@ -199,11 +218,13 @@ function responses(counts: ReplyCounts): ReplyShape {
   const out = r > 0 ? 1 : 0; // the message's output_index
   const inAnswer = inMessage(out);
   const createdAt = Math.floor(Date.now() / 1000);
-  const response = (status: string, extra: string): string => `{"id":"resp_sse_soak","object":"response","created_at":${createdAt},"status":${status},"model":"${MODEL}"${extra}}`;
+  const response = (status: string, extra: string): string =>
+    `{"id":"resp_sse_soak","object":"response","created_at":${createdAt},"status":${status},"model":"${MODEL}"${extra}}`;
   const reasoningItem = (summary: string): string => `{"id":"rs_sse_soak","type":"reasoning","summary":${summary}}`;
   const summaryPart = (text: string): string => `{"type":"summary_text","text":${JSON.stringify(text)}}`;
   const textPart = (text: string): string => `{"type":"output_text","text":${JSON.stringify(text)},"annotations":[]}`;
-  const messageItem = (status: string, content: string): string => `{"id":"msg_sse_soak","type":"message","status":"${status}","role":"assistant","content":${content}}`;
+  const messageItem = (status: string, content: string): string =>
+    `{"id":"msg_sse_soak","type":"message","status":"${status}","role":"assistant","content":${content}}`;
   const startMessage = (seq: number): string[] => [
     event('response.output_item.added', seq, `,"output_index":${out},"item":${messageItem('in_progress', '[]')}`),
     event('response.content_part.added', seq + 1, `${inAnswer},"part":${textPart('')}`),
@@ -212,7 +233,12 @@ function responses(counts: ReplyCounts): ReplyShape {
   const opening = [
     event('response.created', 0, `,"response":${started}`),
     event('response.in_progress', 1, `,"response":${started}`),
-    ...(r > 0 ? [event('response.output_item.added', 2, `,"output_index":0,"item":${reasoningItem('[]')}`), event('response.reasoning_summary_part.added', 3, `${IN_REASONING},"part":${summaryPart('')}`)] : startMessage(2)),
+    ...(r > 0
+      ? [
+          event('response.output_item.added', 2, `,"output_index":0,"item":${reasoningItem('[]')}`),
+          event('response.reasoning_summary_part.added', 3, `${IN_REASONING},"part":${summaryPart('')}`),
+        ]
+      : startMessage(2)),
   ];
   const firstToken = opening.length;
   const firstBetween = firstToken + r;
@@ -248,7 +274,11 @@ function responses(counts: ReplyCounts): ReplyShape {
         event('response.output_item.done', firstClosing + 2, `,"output_index":${out},"item":${message}`),
         // Named response.completed even when max_output_tokens set the length (the API then names
         // it response.incomplete): one event ends every reply, so one sentinel serves a whole run.
-        event('response.completed', firstClosing + 3, `,"response":${response(status, `,"output":[${r > 0 ? `${reasoned()},` : ''}${message}],"usage":${usage}`)}`),
+        event(
+          'response.completed',
+          firstClosing + 3,
+          `,"response":${response(status, `,"output":[${r > 0 ? `${reasoned()},` : ''}${message}],"usage":${usage}`)}`,
+        ),
       ];
     },
   };

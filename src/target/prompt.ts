@@ -62,12 +62,17 @@ export function readRequest(body: string, bodyChars: number, header: string | st
     }
   }
   // Not JSON (or too long to keep): the whole body is the prompt, as a plain-text request would be.
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return { ...NO_REQUEST, inputTokens: exact ?? Math.ceil(bodyChars / CHARS_PER_TOKEN) };
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    return { ...NO_REQUEST, inputTokens: exact ?? Math.ceil(bodyChars / CHARS_PER_TOKEN) };
   const o = parsed as Record<string, unknown>;
   const facts: RequestFacts = {
     inputTokens: 0,
     prefixes: [],
-    maxTokens: wholeNumber(o.max_completion_tokens) ?? wholeNumber(o.max_output_tokens) ?? wholeNumber(o.max_tokens) ?? wholeNumber((o.generationConfig as { maxOutputTokens?: unknown } | undefined)?.maxOutputTokens),
+    maxTokens:
+      wholeNumber(o.max_completion_tokens) ??
+      wholeNumber(o.max_output_tokens) ??
+      wholeNumber(o.max_tokens) ??
+      wholeNumber((o.generationConfig as { maxOutputTokens?: unknown } | undefined)?.maxOutputTokens),
     minTokens: wholeNumber(o.min_tokens),
     usageAsked: (o.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true,
   };

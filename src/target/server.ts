@@ -67,10 +67,17 @@ export function startTarget(options: TargetOptions = {}): Promise<RunningTarget>
 
   const server = createTargetServer(options, (req, res) => {
     if (cors !== null && allowCrossOrigin(req, res, cors)) return;
-    handle(req, res, defaults, model, () => active, () => {
-      active++;
-      res.once('close', () => active--);
-    });
+    handle(
+      req,
+      res,
+      defaults,
+      model,
+      () => active,
+      () => {
+        active++;
+        res.once('close', () => active--);
+      },
+    );
   });
   // Every connection, so that close() ends them all: http2 servers have no closeAllConnections().
   const sockets = new Set<Socket>();
@@ -145,7 +152,9 @@ function handle(req: TargetRequest, res: TargetResponse, defaults: TargetKnobs, 
   }
   const gemini = GEMINI_PATH.test(url.pathname);
   if (!STREAM_PATHS.includes(url.pathname) && !gemini) {
-    res.writeHead(404, { 'Content-Type': 'text/plain' }).end(`not found; streams are served at ${STREAM_PATHS.join(', ')} and /v1beta/models/<model>:streamGenerateContent\n`);
+    res
+      .writeHead(404, { 'Content-Type': 'text/plain' })
+      .end(`not found; streams are served at ${STREAM_PATHS.join(', ')} and /v1beta/models/<model>:streamGenerateContent\n`);
     return;
   }
   const base =

@@ -30,7 +30,12 @@ function spread(n: number, fraction: number, random: () => number): number {
  * min_tokens (vLLM) lengthens a shorter answer. A resumed reply takes the base lengths: the
  * spread would pick others.
  */
-export function replyPhases(knobs: TargetKnobs, request: RequestFacts, resumed: boolean, random: () => number = Math.random): Pick<ReplyCounts, 'reasoningTokens' | 'answerTokens' | 'stoppedAtMax'> {
+export function replyPhases(
+  knobs: TargetKnobs,
+  request: RequestFacts,
+  resumed: boolean,
+  random: () => number = Math.random,
+): Pick<ReplyCounts, 'reasoningTokens' | 'answerTokens' | 'stoppedAtMax'> {
   const reasoning = resumed ? knobs.reasoningTokens : spread(knobs.reasoningTokens, knobs.reasoningTokensSpread, random);
   const answer = resumed ? knobs.tokens : replyLength(knobs, random);
   if (!knobs.honourMaxTokens) return { reasoningTokens: reasoning, answerTokens: answer, stoppedAtMax: false };

@@ -28,7 +28,10 @@ export function warmupEndMs(stages: readonly Stage[]): number {
  * A `shouldAbort` hook: after the warm-up and each rule's grace period, the first
  * abortOnFail rule that fails on the streams measured so far stops the run.
  */
-export function abortOnThresholds(thresholds: readonly Threshold[], stages: readonly Stage[]): ((run: { overall(): RunAggregate }, elapsedMs: number) => string | null) | undefined {
+export function abortOnThresholds(
+  thresholds: readonly Threshold[],
+  stages: readonly Stage[],
+): ((run: { overall(): RunAggregate }, elapsedMs: number) => string | null) | undefined {
   const rules = thresholds.filter((t) => t.abortOnFail);
   if (rules.length === 0) return undefined;
   const warmEnd = warmupEndMs(stages);

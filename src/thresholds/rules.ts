@@ -46,7 +46,8 @@ export function parseRule(text: string): { rule: Omit<Threshold, 'abortOnFail' |
       return { error: `${name} needs a statistic: one of ${STATS.join(', ')}${rawStat ? `, got ${rawStat}` : ''}`, hint: `e.g. "${name} p99 < 2s"` };
     }
     const value = stat === 'count' ? Number(rawValue) : parseDurationMs(rawValue);
-    if (value === null || !Number.isFinite(value)) return { error: `${name} ${stat} is compared with a ${stat === 'count' ? 'number' : 'duration'}, got ${rawValue}`, hint: 'e.g. 250ms, 2s' };
+    if (value === null || !Number.isFinite(value))
+      return { error: `${name} ${stat} is compared with a ${stat === 'count' ? 'number' : 'duration'}, got ${rawValue}`, hint: 'e.g. 250ms, 2s' };
     return { rule: { text: text.trim(), subject: { kind: 'latency', metric: latency, stat: stat as Stat }, op: op as Op, value } };
   }
   const outcomeName = name.startsWith('outcome.') ? name.slice('outcome.'.length) : name;
@@ -57,7 +58,10 @@ export function parseRule(text: string): { rule: Omit<Threshold, 'abortOnFail' |
     return { error: `unknown kind of cut "${cutWhich}"`, hint: `cuts, or cuts.${CUT_KINDS.join(', cuts.')}` };
   }
   if (name !== 'drop_rate' && !isOutcome && !isTotal && cutWhich === null) {
-    return { error: `unknown metric "${name}"`, hint: `metrics: ${METRICS.join(', ')} (with p50…max), drop_rate, outcome.<${OUTCOMES.join('|')}>, cuts, cuts.<${CUT_KINDS.join('|')}>, streams, tokens_per_s, events_per_s` };
+    return {
+      error: `unknown metric "${name}"`,
+      hint: `metrics: ${METRICS.join(', ')} (with p50…max), drop_rate, outcome.<${OUTCOMES.join('|')}>, cuts, cuts.<${CUT_KINDS.join('|')}>, streams, tokens_per_s, events_per_s`,
+    };
   }
   if (rawStat !== undefined) return { error: `${name} takes no statistic (${rawStat})`, hint };
   if (name === 'drop_rate') {

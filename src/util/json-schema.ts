@@ -55,7 +55,9 @@ export function compileSchema(schema: AnySchemaObject, options: CompileOptions =
 
 /** A copy of `schema` without `additionalProperties: false` (a schema given there is kept). */
 function tolerant(schema: AnySchemaObject): AnySchemaObject {
-  return JSON.parse(JSON.stringify(schema), (key, value: unknown) => (key === 'additionalProperties' && value === false ? undefined : value)) as AnySchemaObject;
+  return JSON.parse(JSON.stringify(schema), (key, value: unknown) =>
+    key === 'additionalProperties' && value === false ? undefined : value,
+  ) as AnySchemaObject;
 }
 
 const typeOf = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
@@ -97,7 +99,9 @@ function chosen(errors: readonly ErrorObject[]): ErrorObject | undefined {
     return { ...union, keyword: 'type', params: { type: branches.map((e) => String(e.params.type)).join(',') } };
   }
   const depth = (e: ErrorObject): number => e.instancePath.split('/').length;
-  return branches.reduce((deepest, e) => (depth(e) > depth(deepest) || (depth(e) === depth(deepest) && deepest.keyword === 'type' && e.keyword !== 'type') ? e : deepest));
+  return branches.reduce((deepest, e) =>
+    depth(e) > depth(deepest) || (depth(e) === depth(deepest) && deepest.keyword === 'type' && e.keyword !== 'type') ? e : deepest,
+  );
 }
 
 const COMPARISON: Record<string, string> = { '>=': 'is below', '>': 'is not above', '<=': 'is above', '<': 'is not below' };

@@ -48,9 +48,12 @@ export class Conversation {
    */
   nextRequest(turnIndex: number, priorReplies: readonly string[], priorReplyTokens: readonly number[]): PreparedRequest {
     const { plan } = this;
-    if (!(Number.isInteger(turnIndex) && turnIndex >= 0 && turnIndex < this.turns)) throw new RangeError(`turn ${turnIndex} of a ${this.turns}-turn conversation`);
+    if (!(Number.isInteger(turnIndex) && turnIndex >= 0 && turnIndex < this.turns))
+      throw new RangeError(`turn ${turnIndex} of a ${this.turns}-turn conversation`);
     if (priorReplies.length < turnIndex || priorReplyTokens.length < turnIndex) {
-      throw new RangeError(`turn ${turnIndex} needs the ${turnIndex} replies before it, got ${priorReplies.length} replies and ${priorReplyTokens.length} counts`);
+      throw new RangeError(
+        `turn ${turnIndex} needs the ${turnIndex} replies before it, got ${priorReplies.length} replies and ${priorReplyTokens.length} counts`,
+      );
     }
     const history: ChatTurn[] = [];
     let inputTokens = plan.systemTokens;
@@ -85,7 +88,8 @@ export function checkConversationSpec(spec: SyntheticConversationSpec): void {
   checkCountSpec(spec.inputTokens, 'inputTokens');
   checkCountSpec(spec.outputTokens, 'outputTokens');
   const prefix = spec.sharedPrefixTokens;
-  if (prefix !== undefined && !(Number.isInteger(prefix) && prefix >= 0)) throw new WorkloadSpecError('sharedPrefixTokens', `must be an integer ≥ 0, got ${JSON.stringify(prefix)}`);
+  if (prefix !== undefined && !(Number.isInteger(prefix) && prefix >= 0))
+    throw new WorkloadSpecError('sharedPrefixTokens', `must be an integer ≥ 0, got ${JSON.stringify(prefix)}`);
 }
 
 /** `count` synthetic conversations, a pure function of (spec, count, seed). */

@@ -37,7 +37,13 @@ export function* csvRecords(text: string, file: string): Generator<CsvRecord> {
         }
         const c = text.charCodeAt(i);
         if (i < n && c !== 0x2c && c !== 0x0a && c !== 0x0d) {
-          throw new DataFileError('DATA_SYNTAX', file, `text after a closing quote ('${text[i]}'): quote the whole field`, line, i - text.lastIndexOf('\n', i - 1));
+          throw new DataFileError(
+            'DATA_SYNTAX',
+            file,
+            `text after a closing quote ('${text[i]}'): quote the whole field`,
+            line,
+            i - text.lastIndexOf('\n', i - 1),
+          );
         }
       } else {
         let end = i;

@@ -91,7 +91,7 @@ function parseBodyLines(text: string, file: string, format: 'jsonl' | 'openai-ba
   const store = new PackedTextsBuilder(fileBytes, Math.ceil(fileBytes / 256));
   let lines = new Uint32Array(1024);
   let lineNo = 0;
-  for (let start = 0; start < text.length; ) {
+  for (let start = 0; start < text.length;) {
     const nl = text.indexOf('\n', start);
     const end = nl === -1 ? text.length : nl;
     lineNo++;

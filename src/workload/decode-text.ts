@@ -32,7 +32,11 @@ export function decodeTextFile(buf: Uint8Array, path: string): string {
     // V8 caps a string near 2^29 characters (buffer.constants.MAX_STRING_LENGTH, ~512 MiB of
     // ASCII): a larger file cannot be one string, so say so rather than "Invalid string length".
     if ((err as { code?: unknown }).code !== 'ERR_STRING_TOO_LONG' && !(err instanceof RangeError && /string length/i.test(err.message))) throw err;
-    throw new DataFileError('DATA_TOO_LARGE', path, `${(buf.length / 2 ** 20).toFixed(0)} MiB is more text than one string can hold (${constants.MAX_STRING_LENGTH} characters): split the file`);
+    throw new DataFileError(
+      'DATA_TOO_LARGE',
+      path,
+      `${(buf.length / 2 ** 20).toFixed(0)} MiB is more text than one string can hold (${constants.MAX_STRING_LENGTH} characters): split the file`,
+    );
   }
 }
 
@@ -60,7 +64,12 @@ function decodeBytes(buf: Uint8Array, path: string): string {
 function decodeUtf8(buf: Uint8Array, path: string, offsetBytes = 0): string {
   const nul = buf.indexOf(0);
   if (nul !== -1) {
-    throw new DataFileError('DATA_ENCODING', path, `a NUL byte at byte ${nul + offsetBytes}: is it UTF-16 or UTF-32 saved without a BOM? Save it as UTF-8`, lineAtByte(buf, nul));
+    throw new DataFileError(
+      'DATA_ENCODING',
+      path,
+      `a NUL byte at byte ${nul + offsetBytes}: is it UTF-16 or UTF-32 saved without a BOM? Save it as UTF-8`,
+      lineAtByte(buf, nul),
+    );
   }
   // isUtf8 (simdutf) then toString: several times faster than a fatal TextDecoder on a
   // 30 MB dataset, and toString never meets a byte it would replace, having been checked.
@@ -120,7 +129,8 @@ export function firstInvalidUtf8(buf: Uint8Array): number {
 // `atByte`: where `body` starts in the file, for the messages (a stream decodes it in parts).
 function decodeUtf32(body: Uint8Array, littleEndian: boolean, path: string, atByte = 4): string {
   const name = littleEndian ? 'UTF-32LE' : 'UTF-32BE';
-  if (body.length % 4 !== 0) throw new DataFileError('DATA_ENCODING', path, `not valid ${name}, as its BOM says: ${body.length} bytes after the BOM, not a multiple of 4`);
+  if (body.length % 4 !== 0)
+    throw new DataFileError('DATA_ENCODING', path, `not valid ${name}, as its BOM says: ${body.length} bytes after the BOM, not a multiple of 4`);
   const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
   const parts: string[] = [];
   const CHUNK = 8192; // code points per String.fromCodePoint call, well under the argument limit
@@ -128,7 +138,11 @@ function decodeUtf32(body: Uint8Array, littleEndian: boolean, path: string, atBy
   for (let i = 0; i < body.length; i += 4) {
     const cp = view.getUint32(i, littleEndian);
     if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-      throw new DataFileError('DATA_ENCODING', path, `not valid ${name}, as its BOM says: U+${cp.toString(16).toUpperCase()} at byte ${i + atByte} is not a Unicode scalar value`);
+      throw new DataFileError(
+        'DATA_ENCODING',
+        path,
+        `not valid ${name}, as its BOM says: U+${cp.toString(16).toUpperCase()} at byte ${i + atByte} is not a Unicode scalar value`,
+      );
     }
     points.push(cp);
     if (points.length === CHUNK) parts.push(String.fromCodePoint(...points.splice(0)));
@@ -194,7 +208,8 @@ function partDecoder(encoding: TextEncodingName | null, path: string): PartDecod
   return (bytes, atByte, last) => {
     if (encoding === null) {
       const nul = bytes.indexOf(0);
-      if (nul !== -1) throw new DataFileError('DATA_ENCODING', path, `a NUL byte at byte ${atByte + nul}: is it UTF-16 or UTF-32 saved without a BOM? Save it as UTF-8`);
+      if (nul !== -1)
+        throw new DataFileError('DATA_ENCODING', path, `a NUL byte at byte ${atByte + nul}: is it UTF-16 or UTF-32 saved without a BOM? Save it as UTF-8`);
     }
     try {
       return decoder.decode(bytes, { stream: !last });

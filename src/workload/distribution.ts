@@ -39,7 +39,8 @@ export function checkCountSpec(spec: CountSpec, path: string, least = 1): void {
     let total = 0;
     spec.forEach((w: WeightedValue, i) => {
       integer(w.value, `${path}[${i}].value`);
-      if (typeof w.weight !== 'number' || !Number.isFinite(w.weight) || w.weight < 0) throw new WorkloadSpecError(`${path}[${i}].weight`, `must be a number ≥ 0, got ${JSON.stringify(w.weight)}`);
+      if (typeof w.weight !== 'number' || !Number.isFinite(w.weight) || w.weight < 0)
+        throw new WorkloadSpecError(`${path}[${i}].weight`, `must be a number ≥ 0, got ${JSON.stringify(w.weight)}`);
       total += w.weight;
     });
     if (total <= 0) throw new WorkloadSpecError(path, 'the weights add up to 0: nothing can be drawn');
@@ -50,7 +51,8 @@ export function checkCountSpec(spec: CountSpec, path: string, least = 1): void {
   if (s.max !== undefined) integer(s.max, `${path}.max`);
   if (s.min !== undefined && s.max !== undefined && s.min > s.max) throw new WorkloadSpecError(path, `min ${s.min} is above max ${s.max}`);
   if (s.mean === undefined) {
-    if (s.min === undefined || s.max === undefined) throw new WorkloadSpecError(path, 'give {mean, stddev?, min?, max?}, {min, max}, a number, or a list of {value, weight}');
+    if (s.min === undefined || s.max === undefined)
+      throw new WorkloadSpecError(path, 'give {mean, stddev?, min?, max?}, {min, max}, a number, or a list of {value, weight}');
     return;
   }
   if (typeof s.mean !== 'number' || !Number.isFinite(s.mean)) throw new WorkloadSpecError(`${path}.mean`, `must be a number, got ${JSON.stringify(s.mean)}`);

@@ -39,7 +39,7 @@ export function jsonSyntaxErrorOffset(text: string): number | undefined {
   let expect = Expect.Value;
   /** Reads the string at i: true past its closing quote, false with i at the fault. */
   const string = (): boolean => {
-    for (i++; i < n; ) {
+    for (i++; i < n;) {
       const c = text.charCodeAt(i);
       if (c === 0x22) {
         i++;

@@ -49,7 +49,11 @@ export async function prepareRequestSource(spec: WorkloadSpec, opts: SourceOptio
   if (src.kind === 'dataset') {
     const dataset = await readDataset(src.file, src.format === undefined ? {} : { format: src.format });
     if (dataset.kind === 'bodies') return new BodySource(dataset, new RequestOrdering(src.order, dataset.size, opts.seed), opts);
-    const conversations = await conversationsFromDataset(dataset, { ...spec.body, outputTokens: spec.outputTokens, limit: MAX_DATASET_CONVERSATIONS }, opts.seed);
+    const conversations = await conversationsFromDataset(
+      dataset,
+      { ...spec.body, outputTokens: spec.outputTokens, limit: MAX_DATASET_CONVERSATIONS },
+      opts.seed,
+    );
     return new ConversationSource(conversations, new RequestOrdering(src.order, conversations.length, opts.seed), opts, spec.conversation !== null);
   }
   const synthetic = { ...spec.body, inputTokens: src.inputTokens, outputTokens: spec.outputTokens, sharedPrefixTokens: src.sharedPrefixTokens };

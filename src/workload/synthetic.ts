@@ -34,7 +34,8 @@ export function checkSyntheticSpec(spec: SyntheticSpec): void {
   checkCountSpec(spec.inputTokens, 'inputTokens');
   checkCountSpec(spec.outputTokens, 'outputTokens');
   const prefix = spec.sharedPrefixTokens;
-  if (prefix !== undefined && !(Number.isInteger(prefix) && prefix >= 0)) throw new WorkloadSpecError('sharedPrefixTokens', `must be an integer ≥ 0, got ${JSON.stringify(prefix)}`);
+  if (prefix !== undefined && !(Number.isInteger(prefix) && prefix >= 0))
+    throw new WorkloadSpecError('sharedPrefixTokens', `must be an integer ≥ 0, got ${JSON.stringify(prefix)}`);
 }
 
 /**

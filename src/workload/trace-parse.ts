@@ -30,7 +30,7 @@ export function parseTraceJsonl(text: string, file: string): TraceRow[] {
   const rows: TraceRow[] = [];
   let firstTokensLine: { line: number; has: boolean } | undefined;
   let lineNo = 0;
-  for (let start = 0; start < text.length; ) {
+  for (let start = 0; start < text.length;) {
     const nl = text.indexOf('\n', start);
     const end = nl === -1 ? text.length : nl;
     lineNo++;
@@ -51,7 +51,8 @@ export function parseTraceJsonl(text: string, file: string): TraceRow[] {
     const { offsetMs, timestamp } = value;
     let timeUs: number | undefined;
     if (offsetMs !== undefined && timestamp !== undefined) fail('give "offsetMs" or "timestamp", not both');
-    else if (offsetMs !== undefined) timeUs = typeof offsetMs === 'number' && Number.isFinite(offsetMs) && offsetMs >= 0 ? Math.round(offsetMs * 1000) : undefined;
+    else if (offsetMs !== undefined)
+      timeUs = typeof offsetMs === 'number' && Number.isFinite(offsetMs) && offsetMs >= 0 ? Math.round(offsetMs * 1000) : undefined;
     else if (typeof timestamp === 'number') timeUs = Number.isFinite(timestamp) ? Math.round(timestamp * 1e6) : undefined;
     else if (typeof timestamp === 'string') timeUs = parseDatetimeUs(timestamp);
     else fail('needs "offsetMs" (ms from the start) or "timestamp" (seconds, or a datetime string)');
@@ -67,7 +68,10 @@ export function parseTraceJsonl(text: string, file: string): TraceRow[] {
     if (has && (inputTokens < 0 || outputTokens < 0)) fail('give both "inputTokens" and "outputTokens", or neither');
     firstTokensLine ??= { line: lineNo, has };
     // A replay sizes every request from the trace or none: a mix would change the load midway.
-    if (has !== firstTokensLine.has) fail(`${has ? 'has' : 'lacks'} token counts, while line ${firstTokensLine.line} ${firstTokensLine.has ? 'has them' : 'does not'}: give them on every line or none`);
+    if (has !== firstTokensLine.has)
+      fail(
+        `${has ? 'has' : 'lacks'} token counts, while line ${firstTokensLine.line} ${firstTokensLine.has ? 'has them' : 'does not'}: give them on every line or none`,
+      );
     rows.push({ timeUs: timeUs as number, inputTokens, outputTokens });
   }
   return rows;

@@ -53,7 +53,8 @@ export async function readTrace(path: string, options: TraceOptions = {}): Promi
 /** A trace from a file's bytes; throws DataFileError naming `file` and the line. */
 export function parseTrace(buf: Uint8Array, file: string, options: TraceOptions = {}): Trace {
   const speed = options.speed ?? 1;
-  if (!(typeof speed === 'number' && Number.isFinite(speed) && speed > 0)) throw new WorkloadSpecError('speed', `must be a number > 0, got ${JSON.stringify(speed)}`);
+  if (!(typeof speed === 'number' && Number.isFinite(speed) && speed > 0))
+    throw new WorkloadSpecError('speed', `must be a number > 0, got ${JSON.stringify(speed)}`);
   const text = decodeTextFile(buf, file);
   const first = firstNonSpace(text);
   if (first === -1) throw new DataFileError('DATA_FORMAT', file, 'empty: no arrival in the trace');
@@ -90,12 +91,14 @@ function parseTraceCsv(text: string, file: string, told: TraceFormat | undefined
   for (const { fields, line } of records) {
     const cell = (at: number): string => {
       const value = fields[at];
-      if (value === undefined) throw new DataFileError('DATA_SHAPE', file, `${fields.length} fields, the header has ${headerFields.length}: no ${headerFields[at]}`, line);
+      if (value === undefined)
+        throw new DataFileError('DATA_SHAPE', file, `${fields.length} fields, the header has ${headerFields.length}: no ${headerFields[at]}`, line);
       return value.trim();
     };
     const count = (at: number): number => {
       const value = cell(at);
-      if (!/^\d+$/.test(value)) throw new DataFileError('DATA_SHAPE', file, `${headerFields[at]} must be a whole number of tokens, got ${JSON.stringify(value)}`, line);
+      if (!/^\d+$/.test(value))
+        throw new DataFileError('DATA_SHAPE', file, `${headerFields[at]} must be a whole number of tokens, got ${JSON.stringify(value)}`, line);
       return Number(value);
     };
     const time = cell(timeAt);
@@ -147,7 +150,8 @@ export interface TraceArrival {
 export function* traceArrivals(trace: Trace, shard: Shard = { index: 0, count: 1 }): Generator<TraceArrival> {
   for (let index = shard.index; index < trace.count; index += shard.count) {
     const atUs = trace.arrivalsUs[index] as number;
-    if (trace.inputTokens && trace.outputTokens) yield { index, atUs, inputTokens: trace.inputTokens[index] as number, outputTokens: trace.outputTokens[index] as number };
+    if (trace.inputTokens && trace.outputTokens)
+      yield { index, atUs, inputTokens: trace.inputTokens[index] as number, outputTokens: trace.outputTokens[index] as number };
     else yield { index, atUs };
   }
 }

@@ -76,7 +76,18 @@ test('matching: within max(1 s, 5 %); silent groups may match either kind', () =
 
 test('the console line for a group', async () => {
   const { describeCutGroup } = await import('../../src/report/console.js');
-  const g = { kind: 'idle' as const, count: 212, centreMs: 60_012.4, spreadMs: 84.2, minMs: 59_900, maxMs: 60_200, matches: 'nginx proxy_read_timeout (idle 60s)' };
+  const g = {
+    kind: 'idle' as const,
+    count: 212,
+    centreMs: 60_012.4,
+    spreadMs: 84.2,
+    minMs: 59_900,
+    maxMs: 60_200,
+    matches: 'nginx proxy_read_timeout (idle 60s)',
+  };
   assert.equal(describeCutGroup(g), 'idle cut after 60.0 s ± 84 ms, 212 streams — matches nginx proxy_read_timeout (idle 60s)');
-  assert.equal(describeCutGroup({ ...g, kind: 'lifetime', centreMs: 3_600_400, spreadMs: 2300, matches: null }), 'lifetime cut at 3600.4 s ± 2.3 s, 212 streams — no declared limit matches');
+  assert.equal(
+    describeCutGroup({ ...g, kind: 'lifetime', centreMs: 3_600_400, spreadMs: 2300, matches: null }),
+    'lifetime cut at 3600.4 s ± 2.3 s, 212 streams — no declared limit matches',
+  );
 });

@@ -25,8 +25,18 @@ test('the counts length is the one hdr-histogram-js allocates', () => {
   for (const digits of [0, 1, 3, 5]) {
     for (const lowest of [1, 3, 1000]) {
       for (const highest of [2 * lowest, 100_000, 2 ** 40, Number.MAX_SAFE_INTEGER]) {
-        const h = hdr.build({ bitBucketSize: 32, useWebAssembly: false, numberOfSignificantValueDigits: digits as 1, lowestDiscernibleValue: lowest, highestTrackableValue: highest });
-        assert.equal(countsArrayLength(lowest, highest, digits), (h as unknown as { countsArrayLength: number }).countsArrayLength, `${digits} digits, ${lowest}..${highest}`);
+        const h = hdr.build({
+          bitBucketSize: 32,
+          useWebAssembly: false,
+          numberOfSignificantValueDigits: digits as 1,
+          lowestDiscernibleValue: lowest,
+          highestTrackableValue: highest,
+        });
+        assert.equal(
+          countsArrayLength(lowest, highest, digits),
+          (h as unknown as { countsArrayLength: number }).countsArrayLength,
+          `${digits} digits, ${lowest}..${highest}`,
+        );
       }
     }
   }

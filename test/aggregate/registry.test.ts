@@ -4,7 +4,18 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeFigures, encodeFigures } from '../../src/aggregate/codec.js';
 import { decodeHistogram, recordedValues } from '../../src/aggregate/histogram.js';
-import { BUCKET_FIGURES, COUNTERS, FIGURES, HISTOGRAMS, METRICS, RUN_SECTIONS, SECTIONS, TALLIES, figureDef, type FigureName } from '../../src/aggregate/metrics.js';
+import {
+  BUCKET_FIGURES,
+  COUNTERS,
+  FIGURES,
+  HISTOGRAMS,
+  METRICS,
+  RUN_SECTIONS,
+  SECTIONS,
+  TALLIES,
+  figureDef,
+  type FigureName,
+} from '../../src/aggregate/metrics.js';
 import { RunAggregate } from '../../src/aggregate/run-aggregate.js';
 import { OUTCOMES, type Outcome } from '../../src/record/outcome.js';
 import { newStreamRecord, type StreamRecord } from '../../src/record/stream-record.js';
@@ -88,7 +99,11 @@ const value = (root: unknown, path: string): unknown => path.split('.').reduce<u
 test('the fixture gives every figure of the registry something to count', () => {
   const agg = aggregateOf(120);
   for (const c of COUNTERS) assert.ok(agg[c] > 0, `counter ${c} is 0`);
-  for (const t of TALLIES) assert.ok(Object.values(agg.tally(t)).some((n) => n > 0), `tally ${t} is empty`);
+  for (const t of TALLIES)
+    assert.ok(
+      Object.values(agg.tally(t)).some((n) => n > 0),
+      `tally ${t} is empty`,
+    );
   for (const h of [...HISTOGRAMS, ...METRICS]) assert.ok(agg.histogram(h).totalCount > 0, `histogram ${h} is empty`);
   for (const b of BUCKET_FIGURES) assert.ok(agg[b].encode().length > 2, `${b}: fewer than three buckets`);
   assert.ok(agg.cuts.count('idle') > 0 && agg.cuts.count('lifetime') > 0);
@@ -99,7 +114,8 @@ test('every figure is written at its place in summary.json, in the sections’ o
   assert.deepEqual(Object.keys(out), [...SECTIONS, ...RUN_SECTIONS]);
   for (const name of Object.keys(FIGURES)) {
     const d = figureDef(name);
-    const paths = d.kind === 'latency' ? [`metrics.${name}`, `histograms.${name}`] : d.kind === 'histogram' && d.statsAt !== undefined ? [d.at, d.statsAt] : [d.at];
+    const paths =
+      d.kind === 'latency' ? [`metrics.${name}`, `histograms.${name}`] : d.kind === 'histogram' && d.statsAt !== undefined ? [d.at, d.statsAt] : [d.at];
     for (const p of paths) assert.notEqual(value(out, p), undefined, `${name}: nothing at ${p}`);
   }
   const variant = encodeFigures(aggregateOf(120), CTX, { run: false });
@@ -142,7 +158,8 @@ test('a summary merged with itself: sums double, maxima and minima stay, histogr
 test('a merge of two halves equals one aggregate of every stream', () => {
   const all = aggregateOf(120);
   const merged = new RunAggregate();
-  for (const half of [aggregateOf(60, 0), aggregateOf(60, 60)]) merged.add(decodeFigures(JSON.parse(JSON.stringify(encodeFigures(half, CTX, { run: true }))) as object, true));
+  for (const half of [aggregateOf(60, 0), aggregateOf(60, 60)])
+    merged.add(decodeFigures(JSON.parse(JSON.stringify(encodeFigures(half, CTX, { run: true }))) as object, true));
   assert.deepEqual(comparable(encodeFigures(merged, CTX, { run: true })), comparable(encodeFigures(all, CTX, { run: true })));
 });
 

@@ -15,7 +15,12 @@ import type { Outcome } from '../../src/record/outcome.js';
 import { newStreamRecord, type StreamRecord } from '../../src/record/stream-record.js';
 
 /** A stream of `variant` as the handler would tell it: every call of the recorder, at made-up but consistent times (µs). */
-function playStream(rec: RunAndWindowRecorder, seq: number, variant: number, shape: { tls?: boolean; reconnect?: boolean; lagsUs?: number[]; outcome: Outcome; silentEndUs?: number }): StreamRecord {
+function playStream(
+  rec: RunAndWindowRecorder,
+  seq: number,
+  variant: number,
+  shape: { tls?: boolean; reconnect?: boolean; lagsUs?: number[]; outcome: Outcome; silentEndUs?: number },
+): StreamRecord {
   const t0 = 1_000_000 + seq * 10_000;
   const r = newStreamRecord(seq, seq, variant, false, t0);
   r.dispatchUs = t0 + 30 + seq;
@@ -55,7 +60,6 @@ function playStream(rec: RunAndWindowRecorder, seq: number, variant: number, sha
 /** A histogram's values and their counts: what must agree (encodings may differ in their headers, e.g. the range an auto-resized histogram grew to). */
 const values = (h: Histogram): { valueUs: number; count: number }[] => recordedValues(h);
 
-
 /** Two variants' streams: a completed one over TLS, one reset after a silence (an idle cut), one cut while bytes flowed (lifetime), one the run aborted, a reconnect; delivery lags, one below zero. */
 function recordMix(rec: RunAndWindowRecorder): void {
   playStream(rec, 0, 0, { tls: true, lagsUs: [200, 350], outcome: 'completed' });
@@ -81,7 +85,10 @@ test('the window sees what the run aggregate sees: every latency, bytes, reconne
     assert.equal(w.latency(m).totalCount, agg.histograms[m].totalCount, m);
     assert.deepEqual(values(w.latency(m)), values(agg.histograms[m]), m);
   }
-  assert.ok(agg.histograms.tls.totalCount === 2 && agg.histograms.e2e.totalCount === 4 && agg.histograms.deliveryLag.totalCount === 20, 'the mix has tls, e2e without the aborted one, and delivery lags');
+  assert.ok(
+    agg.histograms.tls.totalCount === 2 && agg.histograms.e2e.totalCount === 4 && agg.histograms.deliveryLag.totalCount === 20,
+    'the mix has tls, e2e without the aborted one, and delivery lags',
+  );
   assert.equal(a.bytes + b.bytes, agg.bytes);
   assert.equal(a.reconnects + b.reconnects, agg.reconnects);
   assert.equal(b.reconnects, 1);
@@ -103,7 +110,7 @@ test('one variant: the combined histograms are that variant part itself (nothing
   assert.equal(windows.current.ttft, part?.latency.ttft);
 });
 
-test('across processes: two workers\' windows, through their wire form (JSON) and combineSeconds, equal one window that saw it all', () => {
+test("across processes: two workers' windows, through their wire form (JSON) and combineSeconds, equal one window that saw it all", () => {
   const all = { current: new SecondWindow() };
   const one = { current: new SecondWindow() };
   const two = { current: new SecondWindow() };

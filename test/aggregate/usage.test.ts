@@ -14,7 +14,17 @@ import { figures } from '../../src/report/summary.js';
 /** A completed stream: `tokens` token events from firstUs to lastUs, and the server's count. */
 function stream(usageTokens: number, firstUs: number, lastUs: number, tokens = usageTokens): StreamRecord {
   const r = newStreamRecord(0, 0, 0, false, 1_000);
-  Object.assign(r, { dispatchUs: 1_000, headersUs: 2_000, firstTokenUs: firstUs, lastTokenUs: lastUs, endUs: Math.max(lastUs, 2_000) + 1, status: 200, tokens, usageTokens, outcome: 'completed' });
+  Object.assign(r, {
+    dispatchUs: 1_000,
+    headersUs: 2_000,
+    firstTokenUs: firstUs,
+    lastTokenUs: lastUs,
+    endUs: Math.max(lastUs, 2_000) + 1,
+    status: 200,
+    tokens,
+    usageTokens,
+    outcome: 'completed',
+  });
   return r;
 }
 

@@ -53,7 +53,25 @@ test('a dead target has no capacity: the first step fails (exit 4), whatever the
   // Port 9 (discard) on loopback: nothing listens, every stream is a connect_error at once.
   writeFileSync(file, 'name: dead\ntarget: { url: "http://127.0.0.1:9/stream" }\nload: { model: closed, sessions: 1, duration: 5s }\n');
   const out = join(dir, 'cap');
-  const r = await cli(['capacity', file, '--slo', 'ttft p99 < 2s', '--slo', 'itl p99 < 200ms', '--from', '2', '--step', '1s', '--warmup', '1s', '--workers', '1', '--out', out, '--quiet']);
+  const r = await cli([
+    'capacity',
+    file,
+    '--slo',
+    'ttft p99 < 2s',
+    '--slo',
+    'itl p99 < 200ms',
+    '--from',
+    '2',
+    '--step',
+    '1s',
+    '--warmup',
+    '1s',
+    '--workers',
+    '1',
+    '--out',
+    out,
+    '--quiet',
+  ]);
   noStack(r.stderr);
   assert.equal(r.code, 4, r.stdout + r.stderr);
   assert.match(r.stderr, /also judges "drop_rate < 1%"/);

@@ -22,16 +22,45 @@ const rule = (text: string): Threshold => {
   return { ...r.rule, abortOnFail: false, abortGraceMs: 0 };
 };
 
-const OUTCOMES = { completed: 0, http_error: 0, bad_content_type: 0, connect_error: 0, reset: 0, eof_early: 0, client_idle_timeout: 0, client_lifetime: 0, protocol_error: 0, aborted: 0 };
+const OUTCOMES = {
+  completed: 0,
+  http_error: 0,
+  bad_content_type: 0,
+  connect_error: 0,
+  reset: 0,
+  eof_early: 0,
+  client_idle_timeout: 0,
+  client_lifetime: 0,
+  protocol_error: 0,
+  aborted: 0,
+};
 
 /** The fields a step's judgement reads; the rest of a summary is not consulted. */
-function summary(o: { ttftP99: number; itlP99?: number; ttftCount?: number; outcomes?: Partial<typeof OUTCOMES>; errorCodes?: Record<string, number>; saturated?: { fromSecond: number; toSecond: number; lagP99Ms: number }[] }): Summary {
+function summary(o: {
+  ttftP99: number;
+  itlP99?: number;
+  ttftCount?: number;
+  outcomes?: Partial<typeof OUTCOMES>;
+  errorCodes?: Record<string, number>;
+  saturated?: { fromSecond: number; toSecond: number; lagP99Ms: number }[];
+}): Summary {
   const stats = (p99: number) => ({ count: 100, min: 1, mean: p99 / 2, p50: p99 / 2, p90: p99 * 0.9, p99, p999: p99, max: p99 });
   const outcomes = { ...OUTCOMES, completed: 100, ...o.outcomes };
-  const failed = Object.entries(outcomes).filter(([k]) => k !== 'completed' && k !== 'aborted').reduce((n, [, v]) => n + v, 0);
+  const failed = Object.entries(outcomes)
+    .filter(([k]) => k !== 'completed' && k !== 'aborted')
+    .reduce((n, [, v]) => n + v, 0);
   const ended = outcomes.completed + failed + outcomes.aborted;
   return {
-    metrics: { ttft: { ...stats(o.ttftP99), count: o.ttftCount ?? 100 }, itl: stats(o.itlP99 ?? 50), e2e: stats(1000), connect: stats(1), tls: stats(0), ttfb: stats(5), deliveryLag: stats(1), scheduleLag: stats(0) },
+    metrics: {
+      ttft: { ...stats(o.ttftP99), count: o.ttftCount ?? 100 },
+      itl: stats(o.itlP99 ?? 50),
+      e2e: stats(1000),
+      connect: stats(1),
+      tls: stats(0),
+      ttfb: stats(5),
+      deliveryLag: stats(1),
+      scheduleLag: stats(0),
+    },
     dropRate: failed / Math.max(1, ended - outcomes.aborted),
     outcomes,
     errorCodes: o.errorCodes ?? {},
@@ -53,7 +82,10 @@ test('SLOs are judged on the step summary; a step that measured nothing does not
   const j = judgeStep(summary({ ttftP99: 2400 }), slos, timing);
   assert.equal(j.pass, false);
   assert.equal(j.saturated, false);
-  assert.deepEqual(j.slos.map((r) => r.pass), [false, true]);
+  assert.deepEqual(
+    j.slos.map((r) => r.pass),
+    [false, true],
+  );
   assert.equal(judgeStep(summary({ ttftP99: 0, outcomes: { completed: 0 } }), slos, timing).pass, false);
 });
 
@@ -68,7 +100,7 @@ test('a dead target holds no load: latency SLOs over no samples fail, with or wi
   assert.equal(judgeStep(dead, [rule('ttft count == 0')], timing).slos[0]?.pass, true);
 });
 
-test('a failure is the harness\'s only when its lag or saturation can explain every failed rule', () => {
+test("a failure is the harness's only when its lag or saturation can explain every failed rule", () => {
   const slos = [rule('ttft p99 < 2s'), rule('drop_rate < 1%')];
   const late = [{ fromSecond: 3, toSecond: 4, lagP99Ms: 500 }];
   // 2.3 s with a harness 500 ms late: it may be the harness's.
@@ -91,7 +123,10 @@ test('streams.csv cells: quoted, with commas and quotes inside', () => {
 
 test('goodput: each stream judged on its own ttft and its own worst gap; warm-up and aborted streams not judged', async () => {
   const rules = perStreamRules([rule('ttft p99 < 2s'), rule('itl p99 < 200ms'), rule('drop_rate < 1%')]);
-  assert.deepEqual(rules.map((r) => r.text), ['ttft p99 < 2s', 'itl p99 < 200ms']);
+  assert.deepEqual(
+    rules.map((r) => r.text),
+    ['ttft p99 < 2s', 'itl p99 < 200ms'],
+  );
   const dir = tempDir();
   const file = join(dir, 'streams.csv');
   const row = (o: Record<string, string>): string => STREAM_COLUMNS.map((c) => o[c] ?? '').join(',');
@@ -107,7 +142,11 @@ test('goodput: each stream judged on its own ttft and its own worst gap; warm-up
   writeFileSync(file, [STREAM_COLUMNS.join(','), ...rows.map(row)].join('\n') + '\n');
   const g = await goodputFromCsv(file, [rule('ttft p99 < 2s'), rule('itl p99 < 200ms')], 2000);
   assert.deepEqual({ judged: g.judged, good: g.good, share: g.share, perSecond: g.perSecond }, { judged: 5, good: 2, share: 0.4, perSecond: 1 });
-  assert.equal(judgeRow(() => '', rules), null, 'a row with no outcome is not judged');
+  assert.equal(
+    judgeRow(() => '', rules),
+    null,
+    'a row with no outcome is not judged',
+  );
   // The same file saved again as UTF-16 LE with a BOM (a spreadsheet's "Unicode"), or UTF-8 with
   // one (its BOM would make the first column's name "\uFEFFseq"): read alike.
   const text = [STREAM_COLUMNS.join(','), ...rows.map(row)].join('\r\n') + '\r\n';
@@ -123,8 +162,14 @@ test('goodput: each stream judged on its own ttft and its own worst gap; warm-up
 
 test('goodput: a tpot rule is judged on the stream’s own tpot_ms; a one-token reply has none and cannot break it', async () => {
   const rules = perStreamRules([rule('tpot p99 < 50ms'), rule('e2e p99 < 10s')]);
-  assert.deepEqual(rules.map((r) => r.text), ['tpot p99 < 50ms', 'e2e p99 < 10s']);
-  const cells = (o: Record<string, string>) => (name: string): string => o[name] ?? '';
+  assert.deepEqual(
+    rules.map((r) => r.text),
+    ['tpot p99 < 50ms', 'e2e p99 < 10s'],
+  );
+  const cells =
+    (o: Record<string, string>) =>
+    (name: string): string =>
+      o[name] ?? '';
   assert.equal(judgeRow(cells({ warmup: '0', outcome: 'completed', tpot_ms: '20.000', e2e_ms: '900.000' }), rules), true);
   assert.equal(judgeRow(cells({ warmup: '0', outcome: 'completed', tpot_ms: '80.000', e2e_ms: '900.000' }), rules), false);
   assert.equal(judgeRow(cells({ warmup: '0', outcome: 'completed', tpot_ms: '', e2e_ms: '300.000' }), rules), true, 'one token');
@@ -172,30 +217,59 @@ test('the answer names the capacity, the first SLO to break with its value and l
   assert.equal(ev?.what, 'connect_error ECONNRESET');
   assert.equal(ev?.fromLevel, 1400);
   assert.match(ev?.hint ?? '', /nginx worker_connections/);
-  assert.match(r.answer, /^capacity: 1,400 sessions within every SLO \(1,450 sessions broke one; precision 10%\); first to break: ttft p99 < 2s \(measured 2400ms at 1,450 sessions\); connect_error ECONNRESET from 1,400 sessions/);
+  assert.match(
+    r.answer,
+    /^capacity: 1,400 sessions within every SLO \(1,450 sessions broke one; precision 10%\); first to break: ttft p99 < 2s \(measured 2400ms at 1,450 sessions\); connect_error ECONNRESET from 1,400 sessions/,
+  );
   const table = renderCapacityTable(r);
   assert.match(table, /^1 +800 +pass/m);
   assert.match(table, /evidence: connect_error ECONNRESET from 1,400/);
 });
 
-test('a background section: its requests\' p99 while the streams ran, per step', () => {
-  const withBg = (p99: number): Summary => ({ ...summary({ ttftP99: 500 }), background: { url: 'http://x/healthz', method: 'GET', connections: 2, rate: null, phases: [{ name: 'during', latencyMs: { p99 } }] } }) as unknown as Summary;
-  const r = report([[10, withBg(4)], [20, withBg(250)]], 'reached_max', 20, null);
+test("a background section: its requests' p99 while the streams ran, per step", () => {
+  const withBg = (p99: number): Summary =>
+    ({
+      ...summary({ ttftP99: 500 }),
+      background: { url: 'http://x/healthz', method: 'GET', connections: 2, rate: null, phases: [{ name: 'during', latencyMs: { p99 } }] },
+    }) as unknown as Summary;
+  const r = report(
+    [
+      [10, withBg(4)],
+      [20, withBg(250)],
+    ],
+    'reached_max',
+    20,
+    null,
+  );
   const table = renderCapacityTable(r);
   assert.match(table, /bg p99/);
   assert.match(table, /^2 +20 +pass .* 250ms +-$/m);
 });
 
 test('the other answers: below --from, at least --to, more than N with a saturated harness', () => {
-  const base = { unit: 'sessions' as const, firstBreak: null, evidence: [], search: { from: 10, to: 100, factor: 2, precision: 0.1, integer: true, stepMs: null, warmupMs: null } };
-  assert.match(answerText({ ...base, stop: 'first_step_failed', capacity: null, firstBad: 10 }), /no capacity found: even 10 sessions \(--from\) breaks an SLO/);
+  const base = {
+    unit: 'sessions' as const,
+    firstBreak: null,
+    evidence: [],
+    search: { from: 10, to: 100, factor: 2, precision: 0.1, integer: true, stepMs: null, warmupMs: null },
+  };
+  assert.match(
+    answerText({ ...base, stop: 'first_step_failed', capacity: null, firstBad: 10 }),
+    /no capacity found: even 10 sessions \(--from\) breaks an SLO/,
+  );
   assert.match(answerText({ ...base, stop: 'reached_max', capacity: 100, firstBad: null }), /at least 100 sessions \(--to\)/);
-  assert.match(answerText({ ...base, stop: 'harness_saturated', capacity: 40, firstBad: null }), /more than 40 sessions .*use more workers \(--workers\) or machines/);
-  assert.match(answerText({ ...base, stop: 'harness_saturated', capacity: null, firstBad: null }), /^no capacity measured: the harness itself saturated at the first step/);
+  assert.match(
+    answerText({ ...base, stop: 'harness_saturated', capacity: 40, firstBad: null }),
+    /more than 40 sessions .*use more workers \(--workers\) or machines/,
+  );
+  assert.match(
+    answerText({ ...base, stop: 'harness_saturated', capacity: null, firstBad: null }),
+    /^no capacity measured: the harness itself saturated at the first step/,
+  );
   assert.deepEqual([msText(58_600), msText(309.2), msText(4.5)], ['58.6s', '309ms', '4.50ms']);
 });
 
-test('compare refuses capacity reports mixed with runs, and gates other than the capacity\'s', async () => {
+test("compare refuses capacity reports mixed with runs, and gates other than the capacity's", async () => {
   const dir = tempDir();
   mkdirSync(join(dir, 'tier-a'));
   writeFileSync(join(dir, 'tier-a', 'capacity.json'), JSON.stringify(report([[100, summary({ ttftP99: 500 })]], 'reached_max', 100, null)));

@@ -30,7 +30,10 @@ target:
 load: { model: closed, sessions: 1, duration: 5s }
 `,
   );
-  const r = await cli(['capacity', join(dir, 'closed.yaml'), '--slo', 'ttft p99 < 400ms', '--slo', 'drop_rate < 1%', '--from', '2', '--workers', '1', '--out', out], { timeoutMs: 90_000 });
+  const r = await cli(
+    ['capacity', join(dir, 'closed.yaml'), '--slo', 'ttft p99 < 400ms', '--slo', 'drop_rate < 1%', '--from', '2', '--workers', '1', '--out', out],
+    { timeoutMs: 90_000 },
+  );
   noStack(r.stderr);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   const report = JSON.parse(readFileSync(join(out, 'capacity.json'), 'utf8')) as CapacityReport;

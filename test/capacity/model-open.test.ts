@@ -28,7 +28,10 @@ load: { model: open, arrivals: constant, rate: 1/s, duration: 5s }
 `,
   );
   const out = join(dir, 'cap');
-  const r = await cli(['capacity', join(dir, 'open.yaml'), '--slo', 'ttft p99 < 400ms', '--from', '3/s', '--step', '4s', '--warmup', '1s', '--workers', '1', '--out', out], { timeoutMs: 110_000 });
+  const r = await cli(
+    ['capacity', join(dir, 'open.yaml'), '--slo', 'ttft p99 < 400ms', '--from', '3/s', '--step', '4s', '--warmup', '1s', '--workers', '1', '--out', out],
+    { timeoutMs: 110_000 },
+  );
   noStack(r.stderr);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   const report = JSON.parse(readFileSync(join(out, 'capacity.json'), 'utf8')) as CapacityReport;

@@ -23,7 +23,12 @@ let nginx: Intermediary | null = null;
 before(async () => {
   if (skip !== undefined) return;
   target = await startTarget();
-  nginx = await startNginx(Number(new URL(target.origin).port), 'proxy_buffering off; proxy_http_version 1.1; proxy_set_header Connection "";', '', WORKER_CONNECTIONS);
+  nginx = await startNginx(
+    Number(new URL(target.origin).port),
+    'proxy_buffering off; proxy_http_version 1.1; proxy_set_header Connection "";',
+    '',
+    WORKER_CONNECTIONS,
+  );
 });
 after(async () => {
   await nginx?.stop();
@@ -42,7 +47,25 @@ load: { model: closed, sessions: 1, duration: 5s }
 `,
   );
   const out = join(dir, 'cap');
-  const r = await cli(['capacity', join(dir, 'nginx.yaml'), '--target', `${nginx?.url}/stream`, '--slo', 'drop_rate < 1%', '--slo', 'ttft p99 < 1s', '--from', '2', '--workers', '1', '--out', out], { timeoutMs: 110_000 });
+  const r = await cli(
+    [
+      'capacity',
+      join(dir, 'nginx.yaml'),
+      '--target',
+      `${nginx?.url}/stream`,
+      '--slo',
+      'drop_rate < 1%',
+      '--slo',
+      'ttft p99 < 1s',
+      '--from',
+      '2',
+      '--workers',
+      '1',
+      '--out',
+      out,
+    ],
+    { timeoutMs: 110_000 },
+  );
   noStack(r.stderr);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   const report = JSON.parse(readFileSync(join(out, 'capacity.json'), 'utf8')) as CapacityReport;
@@ -52,7 +75,10 @@ load: { model: closed, sessions: 1, duration: 5s }
   assert.ok(found <= most && found >= most - 2, `found ${found} sessions; nginx holds at most ${most}: ${report.answer}`);
   assert.equal(report.firstBreak?.rule, 'drop_rate < 1%');
   const first = report.evidence[0];
-  assert.ok(first !== undefined && /^(reset|connect_error|eof_early)/.test(first.what), `the evidence names dropped connections: ${JSON.stringify(report.evidence)}`);
+  assert.ok(
+    first !== undefined && /^(reset|connect_error|eof_early)/.test(first.what),
+    `the evidence names dropped connections: ${JSON.stringify(report.evidence)}`,
+  );
   assert.match(first.hint, /worker_connections/);
   assert.match(r.stdout, /evidence: (reset|connect_error|eof_early).*worker_connections/);
   assert.match(nginx?.log() ?? '', /worker_connections are not enough/, 'nginx says so itself');

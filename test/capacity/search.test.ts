@@ -25,7 +25,10 @@ test('geometric steps until one breaks, then bisection to the precision, for man
 
 test('the steps it takes: 10, 20, 40, 80 (bad), then 60, 70, 75 for a truth of 77 (80 − 75 ≤ 10 % of 75)', async () => {
   const r = await searchCapacity(closed, fake(77));
-  assert.deepEqual(r.steps.map((s) => s.level), [10, 20, 40, 80, 60, 70, 75]);
+  assert.deepEqual(
+    r.steps.map((s) => s.level),
+    [10, 20, 40, 80, 60, 70, 75],
+  );
   assert.equal(r.capacity, 75);
   assert.equal(r.firstBad, 80);
 });
@@ -41,7 +44,10 @@ test('the first step breaks an SLO: no capacity, and that is said', async () => 
 test('every step up to --to holds: at least --to', async () => {
   const r = await searchCapacity({ ...closed, to: 50 }, fake(1000));
   assert.equal(r.stop, 'reached_max');
-  assert.deepEqual(r.steps.map((s) => s.level), [10, 20, 40, 50]);
+  assert.deepEqual(
+    r.steps.map((s) => s.level),
+    [10, 20, 40, 50],
+  );
   assert.equal(r.capacity, 50);
 });
 
@@ -52,7 +58,10 @@ test('a saturated harness stops the search at "more than the last good level", n
   assert.equal(r.firstBad, null);
   // Saturated during bisection too: 160 broke an SLO unsaturated, 120 saturated.
   const b = await searchCapacity(closed, async (level) => ({ level, pass: level <= 100, saturated: level === 120 }));
-  assert.deepEqual(b.steps.map((s) => s.level), [10, 20, 40, 80, 160, 120]);
+  assert.deepEqual(
+    b.steps.map((s) => s.level),
+    [10, 20, 40, 80, 160, 120],
+  );
   assert.equal(b.stop, 'harness_saturated');
   assert.equal(b.capacity, 80, 'the last good level before the saturated step');
 });

@@ -65,7 +65,8 @@ test("a workload's dataset, named relative to the scenario, stays found from the
     const step = stepScenario(rawScenario(text), parseScenario(text, '/x/w.yaml'), 3, { warmupMs: 1000, measuredMs: 1000, drainMs: 5000 }, false);
     const back = parseScenario(JSON.stringify(step), '/elsewhere/steps/step-01.scenario.json');
     assert.equal(back.workload?.source.kind === 'dataset' && back.workload.source.file, expected, dataset);
-    if (dataset.startsWith('{')) assert.equal(back.workload?.source.kind === 'dataset' && back.workload.source.order, 'shuffle', 'the rest of the dataset section kept');
+    if (dataset.startsWith('{'))
+      assert.equal(back.workload?.source.kind === 'dataset' && back.workload.source.order, 'shuffle', 'the rest of the dataset section kept');
   }
 });
 

@@ -31,7 +31,13 @@ test('a URL alone: 10 sessions for 30s, GET, ending at [DONE], every event a tok
   const s = await fromFlags({});
   assert.equal(s.name, '127.0.0.1:8080');
   assert.equal(s.file, '', 'no scenario file');
-  assert.deepEqual(s.load, { model: 'closed', stages: [{ durationMs: 30_000, from: 10, to: 10, warmup: false }], durationMs: 30_000, thinkTimeMs: 0, drainMs: 180_000 });
+  assert.deepEqual(s.load, {
+    model: 'closed',
+    stages: [{ durationMs: 30_000, from: 10, to: 10, warmup: false }],
+    durationMs: 30_000,
+    thinkTimeMs: 0,
+    drainMs: 180_000,
+  });
   const v = s.target.variants[0];
   assert.equal(v?.url, URL_);
   assert.equal(v?.method, 'GET');
@@ -56,7 +62,12 @@ test('-c, -d, -r: the closed model, or the open one; a bare rate is per second',
 
 test('-m, -H, -b, --sentinel, --tokens-json-path: the request and how a reply is read', async () => {
   const s = await fromFlags(
-    { header: ['Authorization: Bearer ${API_KEY}', 'X-Tenant:  blue '], body: '{"model":"m","stream":true}', sentinel: '', tokensJsonPath: 'choices[0].delta.content' },
+    {
+      header: ['Authorization: Bearer ${API_KEY}', 'X-Tenant:  blue '],
+      body: '{"model":"m","stream":true}',
+      sentinel: '',
+      tokensJsonPath: 'choices[0].delta.content',
+    },
     { API_KEY: 'k-123' },
   );
   const v = s.target.variants[0];
@@ -86,7 +97,10 @@ test('-b @file reads the body from a file, as curl; a missing file is named', as
   writeFileSync(file, '{\n  "messages": [{ "role": "user", "content": "Hi ${WHO:-there}" }]\n}\n');
   const s = await fromFlags({ body: `@${file}` });
   assert.equal(s.target.variants[0]?.body, '{\n  "messages": [{ "role": "user", "content": "Hi there" }]\n}\n', 'the bytes of the file, ${VAR} expanded');
-  await assert.rejects(fromFlags({ body: `@${join(dir, 'nope.json')}` }), (err: Error) => err instanceof CliError && /^-b @.*nope\.json: no such file$/.test(err.message));
+  await assert.rejects(
+    fromFlags({ body: `@${join(dir, 'nope.json')}` }),
+    (err: Error) => err instanceof CliError && /^-b @.*nope\.json: no such file$/.test(err.message),
+  );
 });
 
 test('a bad flag is told with the flag, as the field would be in a file', async () => {
@@ -100,7 +114,10 @@ test('a bad flag is told with the flag, as the field would be in a file', async 
   assert.match(await refusal({ method: 'GET', body: 'x' }), /^-b: a GET request cannot carry a body\n {4}hint: leave -m out/);
   assert.match(await refusal({ header: ['Bad Name: x'] }), /^-H Bad Name: is not a valid header name/);
   assert.match(await refusal({ header: ['Connection: close'] }), /^-H Connection: cannot be set/);
-  assert.match(await refusal({ header: ['Authorization: Bearer ${UNSET_KEY}'] }), /^-H Authorization: uses the environment variable UNSET_KEY, which is not set/);
+  assert.match(
+    await refusal({ header: ['Authorization: Bearer ${UNSET_KEY}'] }),
+    /^-H Authorization: uses the environment variable UNSET_KEY, which is not set/,
+  );
   assert.match(await refusal({ tokensJsonPath: '' }), /^--tokens-json-path: is not a path/);
   assert.match(await refusal({ api: 'openai' }), /^--api: must be one of openai-chat, anthropic, responses, gemini, got "openai"/);
   assert.match(await refusal({ header: ['no colon'] }), /^-H: expected "Name: value"/);
@@ -118,7 +135,12 @@ test('with a scenario file, the flags that describe a scenario are refused, nami
   refuseWithFile({ duration: '30s' }, 's.yaml', ['-d/--duration']);
   assert.throws(
     () => refuseWithFile({ sessions: '5', header: ['A: b'] }, 's.yaml', ['-d/--duration', '--out']),
-    (err: Error) => err instanceof CliError && err.exitCode === 2 && /^-c, -H: are flags for a URL .*s\.yaml is a scenario file.*set load\.sessions, target\.headers in it\. With a file, these flags apply: -d\/--duration, --out$/.test(err.message),
+    (err: Error) =>
+      err instanceof CliError &&
+      err.exitCode === 2 &&
+      /^-c, -H: are flags for a URL .*s\.yaml is a scenario file.*set load\.sessions, target\.headers in it\. With a file, these flags apply: -d\/--duration, --out$/.test(
+        err.message,
+      ),
   );
 });
 
@@ -130,9 +152,23 @@ const comparable = (s: Scenario): Omit<Scenario, 'name' | 'file'> => {
 
 const flagSets: [string, string | undefined, ScenarioFlags][] = [
   ['a URL alone', URL_, {}],
-  ['chat', 'https://llm.example/v1/chat/completions', { sessions: '50', duration: '5m', header: ['Authorization: Bearer ${API_KEY}'], body: '{\n  "model": "m",\n  "stream": true\n}\n', tokensJsonPath: 'choices[0].delta.content' }],
+  [
+    'chat',
+    'https://llm.example/v1/chat/completions',
+    {
+      sessions: '50',
+      duration: '5m',
+      header: ['Authorization: Bearer ${API_KEY}'],
+      body: '{\n  "model": "m",\n  "stream": true\n}\n',
+      tokensJsonPath: 'choices[0].delta.content',
+    },
+  ],
   ['open', URL_, { rate: '2.5', duration: '1m30s', method: 'get', sentinel: '' }],
-  ['odd values', 'http://user:pw@h:1/s?a=1&b=${B:-2}#x', { sessions: '3', body: 'line one\n  "two": #three\ttab ', header: ['X-A: #not a comment', 'X-B: "quoted"', 'X-C: 5', 'X-D: true'], sentinel: 'END: now' }],
+  [
+    'odd values',
+    'http://user:pw@h:1/s?a=1&b=${B:-2}#x',
+    { sessions: '3', body: 'line one\n  "two": #three\ttab ', header: ['X-A: #not a comment', 'X-B: "quoted"', 'X-C: 5', 'X-D: true'], sentinel: 'END: now' },
+  ],
   ['the built-in target', undefined, { rate: '5/s' }],
 ];
 
@@ -148,10 +184,13 @@ for (const [what, url, flags] of flagSets) {
   });
 }
 
-test("every field init writes commented out is valid once switched on", async () => {
+test('every field init writes commented out is valid once switched on', async () => {
   for (const url of [URL_, undefined]) {
     // POST: the example body needs it (the method line says so).
-    for (const flags of [{ sessions: '5', method: 'POST' }, { rate: '5', method: 'POST' }]) {
+    for (const flags of [
+      { sessions: '5', method: 'POST' },
+      { rate: '5', method: 'POST' },
+    ]) {
       const text = commentedScenarioYaml(await fieldsFromFlags(url, flags, 'all'), { file: 'all.yaml', schema: null });
       // `# key: value  # note` and the items of a commented list; tls reads a CA file, tested by itself below.
       const on = text

@@ -11,12 +11,41 @@ import { cli, tempDir } from '../helpers/cli.js';
 function summary(ttftP99: number, dropRate: number, resets: number, cuts: number): Summary {
   const stats = { count: 100, min: 1, mean: 2, p50: ttftP99 / 2, p90: ttftP99 * 0.9, p99: ttftP99, p999: ttftP99, max: ttftP99 };
   const metrics = Object.fromEntries(['connect', 'ttfb', 'ttft', 'itl', 'e2e', 'deliveryLag', 'scheduleLag'].map((m) => [m, stats]));
-  const outcomes = { completed: 100, http_error: 0, bad_content_type: 0, connect_error: 0, reset: resets, eof_early: 0, client_idle_timeout: 0, client_lifetime: 0, protocol_error: 0, aborted: 0 };
-  return { metrics, dropRate, outcomes, streams: { started: 100 + resets }, totals: { tokensPerSecond: 500 }, cuts: { total: cuts, byKind: { idle: cuts, lifetime: 0, silent: 0 } } } as unknown as Summary;
+  const outcomes = {
+    completed: 100,
+    http_error: 0,
+    bad_content_type: 0,
+    connect_error: 0,
+    reset: resets,
+    eof_early: 0,
+    client_idle_timeout: 0,
+    client_lifetime: 0,
+    protocol_error: 0,
+    aborted: 0,
+  };
+  return {
+    metrics,
+    dropRate,
+    outcomes,
+    streams: { started: 100 + resets },
+    totals: { tokensPerSecond: 500 },
+    cuts: { total: cuts, byKind: { idle: cuts, lifetime: 0, silent: 0 } },
+  } as unknown as Summary;
 }
 
 test('gates parse, and bad ones say why', () => {
-  for (const ok of ['ttft.p99 +10%', 'itl.p99 +20ms', 'tpot.p50 +5ms', 'e2e.p50 +1.5s', 'drop_rate +0.05pp', 'drop_rate +10%', 'outcome.reset +5', 'reset +0', 'cuts +0', 'cuts.idle +2']) {
+  for (const ok of [
+    'ttft.p99 +10%',
+    'itl.p99 +20ms',
+    'tpot.p50 +5ms',
+    'e2e.p50 +1.5s',
+    'drop_rate +0.05pp',
+    'drop_rate +10%',
+    'outcome.reset +5',
+    'reset +0',
+    'cuts +0',
+    'cuts.idle +2',
+  ]) {
     assert.ok(!('error' in parseFailOn(ok)), ok);
   }
   const bad: [string, RegExp][] = [
@@ -91,7 +120,11 @@ test('tpot is compared as a latency, and ttft p50 by turn side by side when ever
     [],
     'nothing by turn when a run had none (or was written before turns were kept)',
   );
-  assert.equal(compareRows([summary(1, 0, 0, 0), summary(2, 0, 0, 0)]).find((r) => r.label.startsWith('tpot')), undefined, 'no tpot row where no run had one');
+  assert.equal(
+    compareRows([summary(1, 0, 0, 0), summary(2, 0, 0, 0)]).find((r) => r.label.startsWith('tpot')),
+    undefined,
+    'no tpot row where no run had one',
+  );
   // A run that measured none (an older summary, read with tpot as an empty histogram): a dash, no change.
   const none = withTurns(0, undefined);
   const metrics = none.metrics as Record<string, { count: number }>;
@@ -105,7 +138,10 @@ test('CLI: two releases side by side; a regression exits 6, a bad gate 2, one ru
   const dir = tempDir();
   const scenario = (name: string, delay: string): string => {
     const file = join(dir, `${name}.yaml`);
-    writeFileSync(file, `name: ${name}\ntarget: { builtin: { firstTokenDelay: ${delay}, tokenInterval: 10ms, tokens: 10 } }\nload: { sessions: 3, duration: 1500ms }\n`);
+    writeFileSync(
+      file,
+      `name: ${name}\ntarget: { builtin: { firstTokenDelay: ${delay}, tokenInterval: 10ms, tokens: 10 } }\nload: { sessions: 3, duration: 1500ms }\n`,
+    );
     return file;
   };
   const runs = [join(dir, 'v1'), join(dir, 'v2')];

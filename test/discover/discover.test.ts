@@ -82,7 +82,9 @@ test('a busy far end that sends the token before the silence late is still taken
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   try {
-    const r = await cli(['discover', `http://127.0.0.1:${(server.address() as { port: number }).port}/stream`, '--ladder', '1s', '--only', 'idle'], { timeoutMs: 30_000 });
+    const r = await cli(['discover', `http://127.0.0.1:${(server.address() as { port: number }).port}/stream`, '--ladder', '1s', '--only', 'idle'], {
+      timeoutMs: 30_000,
+    });
     assert.equal(r.code, 0, r.stderr);
     assert.doesNotMatch(r.stderr, /ignored \?silence=/);
   } finally {
@@ -138,7 +140,9 @@ test('a URL that accepts the connection and never answers: given up on within th
 });
 
 /** A far end that counts its connections: when each was opened and closed. */
-async function heldServer(onSocket: (socket: Socket) => void): Promise<{ url: string; held: { openedMs: number; closedMs: number | null }[]; close(): Promise<void> }> {
+async function heldServer(
+  onSocket: (socket: Socket) => void,
+): Promise<{ url: string; held: { openedMs: number; closedMs: number | null }[]; close(): Promise<void> }> {
   const held: { openedMs: number; closedMs: number | null }[] = [];
   const sockets = new Set<Socket>();
   const server = createTcpServer((socket) => {

@@ -11,7 +11,10 @@ const r = (kind: 'idle' | 'lifetime', rungS: number, cutAtS: number | null): Pro
 });
 
 test('the ladder stops at --max, and keeps at least one rung', () => {
-  assert.deepEqual(ladder(60_000).map((ms) => ms / 1000), [5, 10, 15, 30, 45, 60]);
+  assert.deepEqual(
+    ladder(60_000).map((ms) => ms / 1000),
+    [5, 10, 15, 30, 45, 60],
+  );
   assert.deepEqual(ladder(2000), [2000]);
 });
 
@@ -24,8 +27,14 @@ test('conclusions: between two rungs, with the measured cut', () => {
 
 test('conclusions: all cut, and a ladder that contradicts itself', () => {
   assert.equal(conclude('idle', [r('idle', 5, 2), r('idle', 10, 2)]).text, 'idle limit below 5 s (every probe was cut); the cuts came after 2 s of silence');
-  assert.match(conclude('lifetime', [r('lifetime', 30, 12), r('lifetime', 60, null)]).text, /^lifetime limit unclear: a 60 s probe survived but a 30 s one was cut/);
-  assert.equal(conclude('lifetime', [r('lifetime', 600, null), r('lifetime', 3600, 3600.2)]).text, 'lifetime limit between 10 min and 1 h; the cuts came after 3600.2 s on the connection');
+  assert.match(
+    conclude('lifetime', [r('lifetime', 30, 12), r('lifetime', 60, null)]).text,
+    /^lifetime limit unclear: a 60 s probe survived but a 30 s one was cut/,
+  );
+  assert.equal(
+    conclude('lifetime', [r('lifetime', 600, null), r('lifetime', 3600, 3600.2)]).text,
+    'lifetime limit between 10 min and 1 h; the cuts came after 3600.2 s on the connection',
+  );
   assert.equal(conclude('idle', []).text, 'idle limit: not probed');
 });
 
@@ -35,7 +44,14 @@ test('probe queries ask sse-soak serve for a silence, or a steady reply of a giv
 });
 
 test('conclusions: a probe that never got response headers says nothing of the limits', () => {
-  const unanswered: ProbeResult = { kind: 'idle', rungMs: 10_000, survived: false, cutAtMs: null, how: 'no response headers within 30 s', notCounted: 'no-headers' };
+  const unanswered: ProbeResult = {
+    kind: 'idle',
+    rungMs: 10_000,
+    survived: false,
+    cutAtMs: null,
+    how: 'no response headers within 30 s',
+    notCounted: 'no-headers',
+  };
   // Counted as a cut, the 10 s rung would put the idle limit below 10 s, under a 30 s probe that survived.
   assert.equal(
     conclude('idle', [r('idle', 5, null), unanswered, r('idle', 30, null)]).text,

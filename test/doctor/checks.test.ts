@@ -40,7 +40,10 @@ const level = (fs: Finding[], check: string): string | undefined => fs.find((f) 
 
 test('a healthy stream passes every check', () => {
   const fs = checkStream(healthy());
-  assert.deepEqual(fs.filter((f) => f.level !== 'ok'), []);
+  assert.deepEqual(
+    fs.filter((f) => f.level !== 'ok'),
+    [],
+  );
   assert.equal(fs.find((f) => f.check === 'heartbeat')?.detail, 'comment lines every 15 s');
 });
 
@@ -80,7 +83,10 @@ test('no response at all is one clear failure', () => {
 });
 
 test('the report: one line per check, fixes under them, a last line that counts', () => {
-  const text = renderFindings('http://x/stream', checkStream({ ...healthy(), headers: { ...healthy().headers, 'content-encoding': 'br' }, tokenTimesMs: Array.from({ length: 40 }, () => 2400) }));
+  const text = renderFindings(
+    'http://x/stream',
+    checkStream({ ...healthy(), headers: { ...healthy().headers, 'content-encoding': 'br' }, tokenTimesMs: Array.from({ length: 40 }, () => 2400) }),
+  );
   assert.match(text, /^FAIL  Content-Encoding {3}br: compressed events wait/m);
   assert.match(text, /^ {25}fix: turn compression off/m);
   assert.match(text, /2 failed, 0 warnings\n$/);
@@ -103,6 +109,9 @@ test('buffering is judged on arrival times: haproxy-style bursts fail though eac
 test('too few token events to judge; an Anthropic end event named in the end check', () => {
   const few = checkStream({ ...healthy(), tokenTimesMs: [310, 360] });
   assert.equal(level(few, 'buffering'), 'warn');
-  const ended = checkStream({ ...healthy(), sentinelSeen: false }, { sentinel: null, sentinelEvent: 'message_stop', firstEventWithinMs: 2000, quietRiskMs: 15_000 });
+  const ended = checkStream(
+    { ...healthy(), sentinelSeen: false },
+    { sentinel: null, sentinelEvent: 'message_stop', firstEventWithinMs: 2000, quietRiskMs: 15_000 },
+  );
   assert.match(ended.find((x) => x.check === 'end')?.detail ?? '', /closed before event: message_stop/);
 });

@@ -13,14 +13,26 @@ import { useTarget } from '../helpers/target.js';
 const target = useTarget({ knobs: { firstTokenDelayMs: 20, tokenIntervalMs: 10, tokens: 20 } });
 
 async function doctor(url: string, headers: Record<string, string> = { 'Accept-Encoding': 'gzip, deflate, br' }): Promise<Finding[]> {
-  const o = await probe({ url, method: 'GET', headers, body: null, timeoutMs: 5000, sentinel: '[DONE]', sentinelEvent: null, tokens: { mode: 'event', eventTypes: null, ignoreTypes: ['ping'] } });
+  const o = await probe({
+    url,
+    method: 'GET',
+    headers,
+    body: null,
+    timeoutMs: 5000,
+    sentinel: '[DONE]',
+    sentinelEvent: null,
+    tokens: { mode: 'event', eventTypes: null, ignoreTypes: ['ping'] },
+  });
   return checkStream(o, DEFAULT_EXPECTATIONS);
 }
 const levelOf = (fs: Finding[], check: string): string | undefined => fs.find((f) => f.check === check)?.level;
 
 test('the built-in target with heartbeats passes every check', async () => {
   const fs = await doctor(target.stream('heartbeat=50ms'));
-  assert.deepEqual(fs.filter((f) => f.level !== 'ok'), []);
+  assert.deepEqual(
+    fs.filter((f) => f.level !== 'ok'),
+    [],
+  );
 });
 
 test('faults are found: buffering, wrong type, early close, reset', async () => {

@@ -13,7 +13,17 @@ before(async () => {
 });
 after(async () => server.close());
 
-const look = (path: string, timeoutMs = 3000) => probe({ url: server.origin + path, method: 'GET', headers: {}, body: null, timeoutMs, sentinel: '[DONE]', sentinelEvent: null, tokens: { mode: 'event', eventTypes: null, ignoreTypes: ['ping'] } });
+const look = (path: string, timeoutMs = 3000) =>
+  probe({
+    url: server.origin + path,
+    method: 'GET',
+    headers: {},
+    body: null,
+    timeoutMs,
+    sentinel: '[DONE]',
+    sentinelEvent: null,
+    tokens: { mode: 'event', eventTypes: null, ignoreTypes: ['ping'] },
+  });
 
 test('doctor: 103 Early Hints is skipped and said so', async () => {
   const o = await look('/interim/103');

@@ -8,7 +8,10 @@ import { BodyDecoder, contentCoding, type ContentCoding } from '../../src/driver
 const EVENTS = Array.from({ length: 5 }, (_, i) => `id: ${i + 1}\ndata: {"choices":[{"delta":{"content":" tok${i}"}}]}\n\n`);
 
 /** The compressed bytes a server that flushes after every event sends, one piece per event. */
-async function flushedPieces(make: () => Gzip | ReturnType<typeof createDeflate> | ReturnType<typeof createBrotliCompress>, flushKind: number): Promise<Buffer[]> {
+async function flushedPieces(
+  make: () => Gzip | ReturnType<typeof createDeflate> | ReturnType<typeof createBrotliCompress>,
+  flushKind: number,
+): Promise<Buffer[]> {
   const z = make();
   const pieces: Buffer[] = [];
   let current: Buffer[] = [];
@@ -25,7 +28,10 @@ async function flushedPieces(make: () => Gzip | ReturnType<typeof createDeflate>
 }
 
 /** Feeds pieces one by one; after each, waits until the decoder has given back that event. */
-async function decodeStepwise(coding: ContentCoding, pieces: Buffer[]): Promise<{ perPiece: string[]; ended: boolean; error: string | null; decoder: BodyDecoder }> {
+async function decodeStepwise(
+  coding: ContentCoding,
+  pieces: Buffer[],
+): Promise<{ perPiece: string[]; ended: boolean; error: string | null; decoder: BodyDecoder }> {
   let text = '';
   let ended = false;
   let error: string | null = null;
@@ -71,7 +77,10 @@ for (const [coding, make, flushKind] of [
     assert.ok(ended);
     assert.deepEqual(perPiece.slice(0, EVENTS.length), EVENTS, 'each piece gives back exactly its event');
     assert.equal(decoder.decodedBytes, EVENTS.join('').length);
-    assert.equal(decoder.compressedBytes, pieces.reduce((n, p) => n + p.length, 0));
+    assert.equal(
+      decoder.compressedBytes,
+      pieces.reduce((n, p) => n + p.length, 0),
+    );
   });
 }
 
@@ -95,7 +104,11 @@ test('a corrupt body is a decode error with a reason; a body cut short is not', 
   let text = '';
   let ended: () => void = () => {};
   const end = new Promise<void>((resolve) => (ended = resolve));
-  const d = new BodyDecoder('gzip', { onDecoded: (b) => (text += b.toString()), onDecodeError: () => assert.fail('a cut is not corruption'), onDecodedEnd: () => ended() });
+  const d = new BodyDecoder('gzip', {
+    onDecoded: (b) => (text += b.toString()),
+    onDecodeError: () => assert.fail('a cut is not corruption'),
+    onDecodedEnd: () => ended(),
+  });
   d.push(gzipSync(EVENTS.join('')).subarray(0, 60));
   d.end();
   // zlib works on the thread pool: waited for, not slept on (50 ms was enough only on a quiet machine).

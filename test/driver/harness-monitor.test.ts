@@ -65,14 +65,23 @@ test('harness monitor: heap used now, and what the heap kept at the last full GC
     let kept: number[][] | null = Array.from({ length: 16 }, () => new Array<number>(mib / 8).fill(1.5));
     gc();
     // The GC is reported to its observer a moment later: later still on a busy machine.
-    const holding = await until(() => monitor.sampleSecond(), (h) => h.heapAfterGcBytes >= 16 * mib);
+    const holding = await until(
+      () => monitor.sampleSecond(),
+      (h) => h.heapAfterGcBytes >= 16 * mib,
+    );
     assert.ok(holding.heapAfterGcBytes >= 16 * mib, `heap after GC ${(holding.heapAfterGcBytes / mib).toFixed(1)} MiB with 16 MiB kept`);
     assert.ok(holding.heapUsedBytes >= holding.heapAfterGcBytes - mib, 'heap used includes what is kept');
     assert.equal(kept.length, 16);
     kept = null;
     gc();
-    const released = await until(() => monitor.sampleSecond(), (h) => h.heapAfterGcBytes <= holding.heapAfterGcBytes - 14 * mib);
-    assert.ok(released.heapAfterGcBytes <= holding.heapAfterGcBytes - 14 * mib, `heap after GC ${(released.heapAfterGcBytes / mib).toFixed(1)} MiB once released`);
+    const released = await until(
+      () => monitor.sampleSecond(),
+      (h) => h.heapAfterGcBytes <= holding.heapAfterGcBytes - 14 * mib,
+    );
+    assert.ok(
+      released.heapAfterGcBytes <= holding.heapAfterGcBytes - 14 * mib,
+      `heap after GC ${(released.heapAfterGcBytes / mib).toFixed(1)} MiB once released`,
+    );
   } finally {
     monitor.stop();
   }

@@ -119,7 +119,12 @@ test('load.duration: 600h runs until stopped, not 20 ms', async () => {
 
 test('in the drain a dropped stream does not reconnect: it ends with its drop, and the run with it', async () => {
   // Reset after 10 tokens, at 20 + 10·50 = 520 ms: after the 200 ms schedule.
-  const r = await finish(start('reconnect: { mode: eventsource, retry: 10ms, maxAttempts: 5 }\nload: { sessions: 1, duration: 200ms, thinkTime: 1h, drain: 20s }', { ...SECOND_LONG, resetAfter: 10 }));
+  const r = await finish(
+    start('reconnect: { mode: eventsource, retry: 10ms, maxAttempts: 5 }\nload: { sessions: 1, duration: 200ms, thinkTime: 1h, drain: 20s }', {
+      ...SECOND_LONG,
+      resetAfter: 10,
+    }),
+  );
   assert.deepEqual([r.overall.outcomes.reset, r.overall.reconnects, r.drain.finished], [1, 0, 1]);
   assert.equal(r.durationMs, 520);
 });
@@ -147,7 +152,11 @@ test('the tick comes every second on the second; a closed ramp has opened the se
     ],
     'three whole seconds, then the last, partial one when the run ends',
   );
-  assert.deepEqual(running.seconds.slice(0, 3).map((s) => s.sessions), [3, 7, 8], 'sessions at 1 s, 2 s, 3 s');
+  assert.deepEqual(
+    running.seconds.slice(0, 3).map((s) => s.sessions),
+    [3, 7, 8],
+    'sessions at 1 s, 2 s, 3 s',
+  );
   assert.deepEqual(running.sessionsMs(), [275, 550, 825, 1100, 1375, 1650, 1925, 2200]);
   assert.equal(r.durationMs, 3700);
 });
@@ -173,7 +182,7 @@ test('a second that ends late is as long as it really was, and the next one as m
   assert.equal(
     running.seconds.reduce((sum, s) => sum + s.lengthMs, 0),
     r.durationMs,
-    'the seconds\' lengths add up to the run',
+    "the seconds' lengths add up to the run",
   );
 });
 
@@ -211,7 +220,8 @@ test('an abortOnFail threshold stops the run at the first tick that finds it fai
 });
 
 test('abortGrace: the rule is not judged before its grace period (after the warm-up) has passed', async () => {
-  const scenario = 'load: { model: open, rate: 20/s, warmup: 1s, duration: 20s }\nthresholds:\n  - { rule: "drop_rate < 5%", abortOnFail: true, abortGrace: 2500ms }\n';
+  const scenario =
+    'load: { model: open, rate: 20/s, warmup: 1s, duration: 20s }\nthresholds:\n  - { rule: "drop_rate < 5%", abortOnFail: true, abortGrace: 2500ms }\n';
   const s = scenarioFrom(scenario);
   const r = await finish(start(scenario, { status: 503 }, { hooks: { shouldAbort: abortOnThresholds(s.thresholds, s.load.stages) } }));
   assert.match(r.stopReason ?? '', /threshold failed: drop_rate < 5%/);

@@ -8,8 +8,22 @@ import type { ClosedLoad, OpenLoad, Stage } from '../../src/scenario/types.js';
 import { MAX_TIMER_MS } from '../../src/util/timers.js';
 
 const stage = (durationMs: number, from: number, to = from): Stage => ({ durationMs, from, to, warmup: false });
-const closed = (stages: Stage[], thinkTimeMs = 0): ClosedLoad => ({ model: 'closed', stages, thinkTimeMs, durationMs: stages.reduce((t, s) => t + s.durationMs, 0), drainMs: 0 });
-const open = (stages: Stage[], maxConcurrency: number | null = null): OpenLoad => ({ model: 'open', stages, arrivals: 'constant', maxConcurrency, durationMs: stages.reduce((t, s) => t + s.durationMs, 0), drainMs: 0, trace: null });
+const closed = (stages: Stage[], thinkTimeMs = 0): ClosedLoad => ({
+  model: 'closed',
+  stages,
+  thinkTimeMs,
+  durationMs: stages.reduce((t, s) => t + s.durationMs, 0),
+  drainMs: 0,
+});
+const open = (stages: Stage[], maxConcurrency: number | null = null): OpenLoad => ({
+  model: 'open',
+  stages,
+  arrivals: 'constant',
+  maxConcurrency,
+  durationMs: stages.reduce((t, s) => t + s.durationMs, 0),
+  drainMs: 0,
+  trace: null,
+});
 const SHARD = { index: 0, count: 1 };
 
 /** A run that only notes what the pacer opens, on the virtual clock (Date.now, mocked). */

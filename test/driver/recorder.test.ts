@@ -66,7 +66,20 @@ test('a reply of 4 tokens and the sentinel: opened, an event each, the first tok
   const spy = new Spy();
   const w = oneStream('stream: { idleTimeout: 5s }', spy, (ex) => play(ex, { headersMs: 10, firstTokenMs: 40, intervalMs: 25, tokens: 4 }));
   await vt.until(w.released, 10_000);
-  assert.deepEqual(spy.calls, ['opened true', 'event', 'firstAnyToken 50', 'firstToken 50', 'event', 'gap', 'event', 'gap', 'event', 'gap', 'event', 'ended completed']);
+  assert.deepEqual(spy.calls, [
+    'opened true',
+    'event',
+    'firstAnyToken 50',
+    'firstToken 50',
+    'event',
+    'gap',
+    'event',
+    'gap',
+    'event',
+    'gap',
+    'event',
+    'ended completed',
+  ]);
   assert.deepEqual(spy.gaps, [25, 25, 25]);
   assert.deepEqual(spy.tokens, [1, 1, 1, 1, 0], 'the sentinel is an event that carries no token');
 });
@@ -81,7 +94,10 @@ test('a reconnect is told with the drop that caused it and the delay as waited; 
     else setTimeout(() => ex.end(), 10);
   });
   await vt.until(w.released, 10_000);
-  assert.deepEqual(spy.calls.filter((c) => c !== 'event'), ['opened true', 'firstAnyToken 0', 'firstToken 0', 'reconnected reset 100', 'ended eof_early']);
+  assert.deepEqual(
+    spy.calls.filter((c) => c !== 'event'),
+    ['opened true', 'firstAnyToken 0', 'firstToken 0', 'reconnected reset 100', 'ended eof_early'],
+  );
   assert.equal(w.stream.record.resumesChecked, 1, 'the second connection’s first id was checked against the first’s');
 });
 
@@ -89,7 +105,9 @@ test('through a RunAndWindowRecorder the run aggregate and the window see the sa
   const agg = new RunAggregate();
   const windows = { current: new SecondWindow() };
   const seconds: SecondWindow[] = [];
-  const w = oneStream('stream: { idleTimeout: 5s }', new RunAndWindowRecorder(agg, windows), (ex) => play(ex, { headersMs: 10, firstTokenMs: 40, intervalMs: 300, tokens: 6 }));
+  const w = oneStream('stream: { idleTimeout: 5s }', new RunAndWindowRecorder(agg, windows), (ex) =>
+    play(ex, { headersMs: 10, firstTokenMs: 40, intervalMs: 300, tokens: 6 }),
+  );
   // The run replaces its window every second: events after the swap go to the new one.
   const ticker = setInterval(() => {
     seconds.push(windows.current);
@@ -101,14 +119,32 @@ test('through a RunAndWindowRecorder the run aggregate and the window see the sa
   const sum = (f: (s: SecondWindow) => number): number => seconds.reduce((n, s) => n + f(s), 0);
   assert.ok(seconds.filter((s) => s.events > 0).length >= 2, 'the reply spans two seconds');
   assert.equal(agg.started, 1);
-  assert.equal(sum((s) => s.opened), 1);
-  assert.equal(sum((s) => s.events), agg.events);
-  assert.equal(sum((s) => s.tokens), agg.tokens);
+  assert.equal(
+    sum((s) => s.opened),
+    1,
+  );
+  assert.equal(
+    sum((s) => s.events),
+    agg.events,
+  );
+  assert.equal(
+    sum((s) => s.tokens),
+    agg.tokens,
+  );
   assert.equal(agg.tokens, 6);
-  assert.equal(sum((s) => s.ttft.totalCount), agg.histograms.ttft.totalCount);
-  assert.equal(sum((s) => s.itl.totalCount), 5);
+  assert.equal(
+    sum((s) => s.ttft.totalCount),
+    agg.histograms.ttft.totalCount,
+  );
+  assert.equal(
+    sum((s) => s.itl.totalCount),
+    5,
+  );
   assert.equal(agg.histograms.itl.totalCount, 5);
-  assert.equal(sum((s) => s.ended.completed), agg.outcomes.completed);
+  assert.equal(
+    sum((s) => s.ended.completed),
+    agg.outcomes.completed,
+  );
   assert.equal(agg.outcomes.completed, 1);
 });
 
@@ -126,11 +162,26 @@ test('reasoning before the answer: first token of any kind at the first reasonin
     }, 200);
   });
   await vt.until(w.released, 10_000);
-  assert.deepEqual(spy.calls, ['opened true', 'event', 'firstAnyToken 100', 'event', 'event', 'event', 'firstToken 160', 'event', 'gap', 'event', 'ended completed']);
+  assert.deepEqual(spy.calls, [
+    'opened true',
+    'event',
+    'firstAnyToken 100',
+    'event',
+    'event',
+    'event',
+    'firstToken 160',
+    'event',
+    'gap',
+    'event',
+    'ended completed',
+  ]);
   assert.deepEqual(spy.tokens, [0, 0, 0, 1, 1, 0]);
   assert.deepEqual(spy.reasoning, [1, 1, 1, 0, 0, 0]);
   assert.deepEqual(spy.gaps, [20], 'one gap, between the two answer tokens');
   const r = w.stream.record;
-  assert.deepEqual([r.reasoningTokens, r.firstReasoningUs - r.intendedStartUs, r.lastReasoningUs - r.intendedStartUs, r.firstEventReasoningTokens], [3, 100_000, 140_000, 1]);
+  assert.deepEqual(
+    [r.reasoningTokens, r.firstReasoningUs - r.intendedStartUs, r.lastReasoningUs - r.intendedStartUs, r.firstEventReasoningTokens],
+    [3, 100_000, 140_000, 1],
+  );
   assert.deepEqual([r.tokens, r.firstTokenUs - r.intendedStartUs, r.lastTokenUs - r.intendedStartUs, r.firstEventTokens], [2, 160_000, 180_000, 1]);
 });

@@ -35,7 +35,7 @@ test('a 10 MiB event in 64 KiB reads decodes exactly, and the event after it too
   assert.deepEqual(seen[1], { data: 'after', type: 'message' });
 });
 
-test("the bytes copied to decode a 10 MiB event are a few times its size, not the square of its reads", () => {
+test('the bytes copied to decode a 10 MiB event are a few times its size, not the square of its reads', () => {
   const input = Buffer.from(`data: ${'x'.repeat(10 * MIB)}\n\n`);
   let copied = 0;
   // Every copy of an unfinished line goes through Buffer.from or Buffer.concat.

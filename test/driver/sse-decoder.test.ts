@@ -22,9 +22,7 @@ for (const fx of FIXTURES) {
 // live stream, not until the next bytes arrive, which would delay ttft and itl).
 for (const fx of FIXTURES) {
   test(`eventsource-parser: ${fx.name} (every chunk split)`, () => {
-    let expected: Seen[] = fx.expected
-      .filter((s) => s.kind !== 'field')
-      .map((s) => (fx.idOnlyBlock && s.kind === 'event' ? { ...s, id: '' } : s));
+    let expected: Seen[] = fx.expected.filter((s) => s.kind !== 'field').map((s) => (fx.idOnlyBlock && s.kind === 'event' ? { ...s, id: '' } : s));
     if (fx.endsWithLoneCR) expected = expected.slice(0, -1);
     for (const { label, chunks } of splits(fx.input)) {
       const seen = decodeChunks((sink) => new EventsourceParserAdapter(sink), chunks);

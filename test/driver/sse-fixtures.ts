@@ -42,9 +42,17 @@ export const FIXTURES: Fixture[] = [
   { name: 'field without colon has an empty value', input: s('data\nevent\n\n'), expected: [ev('')] },
   { name: 'event type set and reset after dispatch', input: s('event: token\ndata: a\n\ndata: b\n\n'), expected: [ev('a', 'token'), ev('b')] },
   { name: 'empty event type means message', input: s('event:\ndata: a\n\n'), expected: [ev('a')] },
-  { name: 'id persists across events', input: s('id: 7\ndata: a\n\ndata: b\n\nid:\ndata: c\n\n'), expected: [ev('a', 'message', '7'), ev('b', 'message', '7'), ev('c', 'message', '')] },
+  {
+    name: 'id persists across events',
+    input: s('id: 7\ndata: a\n\ndata: b\n\nid:\ndata: c\n\n'),
+    expected: [ev('a', 'message', '7'), ev('b', 'message', '7'), ev('c', 'message', '')],
+  },
   { name: 'id in a block without data still sets the last event ID', input: s('id: 9\n\ndata: a\n\n'), expected: [ev('a', 'message', '9')], idOnlyBlock: true },
-  { name: 'id containing NUL is ignored', input: s('id: 1\ndata: a\n\nid: 2\u00003\ndata: b\n\n'), expected: [ev('a', 'message', '1'), ev('b', 'message', '1')] },
+  {
+    name: 'id containing NUL is ignored',
+    input: s('id: 1\ndata: a\n\nid: 2\u00003\ndata: b\n\n'),
+    expected: [ev('a', 'message', '1'), ev('b', 'message', '1')],
+  },
   { name: 'retry with digits only', input: s('retry: 1500\ndata: a\n\n'), expected: [{ kind: 'retry', ms: 1500 }, ev('a')] },
   { name: 'retry with anything else is ignored', input: s('retry: 15x\nretry: -1\nretry: 1.5\nretry:\ndata: a\n\n'), expected: [ev('a')] },
   {

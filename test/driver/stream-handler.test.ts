@@ -53,7 +53,8 @@ const oneTokenThenReset =
   };
 
 /** The gaps between each drop (10 ms after its request) and the next request. */
-const delaysAfterDrops = (requestsMs: number[], dropAfterMs: number): number[] => requestsMs.slice(1).map((t, i) => t - ((requestsMs[i] as number) + dropAfterMs));
+const delaysAfterDrops = (requestsMs: number[], dropAfterMs: number): number[] =>
+  requestsMs.slice(1).map((t, i) => t - ((requestsMs[i] as number) + dropAfterMs));
 
 test('reconnect delays grow by the back-off: the 3rd reconnect comes exactly 100·2² ms after its drop', async () => {
   const w = watch('reconnect: { mode: eventsource, retry: 100ms, backoff: 2, maxAttempts: 4 }', oneTokenThenReset(10));

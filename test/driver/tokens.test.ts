@@ -4,7 +4,13 @@ import { countTokens } from '../../src/driver/tokens.js';
 import { parseJsonPath } from '../../src/scenario/load.js';
 import type { TokenCounting } from '../../src/scenario/types.js';
 
-const byPath = (path: string, eventType: string | null = null): TokenCounting => ({ mode: 'jsonPath', path, paths: [parseJsonPath(path) ?? []], eventTypes: eventType === null ? null : [eventType], ignoreTypes: ['ping'] });
+const byPath = (path: string, eventType: string | null = null): TokenCounting => ({
+  mode: 'jsonPath',
+  path,
+  paths: [parseJsonPath(path) ?? []],
+  eventTypes: eventType === null ? null : [eventType],
+  ignoreTypes: ['ping'],
+});
 const everyEvent: TokenCounting = { mode: 'event', eventTypes: null, ignoreTypes: ['ping'] };
 
 test('per event: every non-empty event is one token', () => {

@@ -56,7 +56,10 @@ function get(dispatcher: Dispatcher, origin: string, path: string, hooks: Partia
 }
 
 /** A cleartext HTTP/2 server on loopback: `onStream` answers each stream. */
-async function h2Server(onStream: (stream: ServerHttp2Stream, path: string, session: Http2Session) => void, settings: http2.Settings = {}): Promise<{ port: number; origin: string; close(): Promise<void> }> {
+async function h2Server(
+  onStream: (stream: ServerHttp2Stream, path: string, session: Http2Session) => void,
+  settings: http2.Settings = {},
+): Promise<{ port: number; origin: string; close(): Promise<void> }> {
   const server = http2.createServer({ settings });
   const sessions = new Set<Http2Session>();
   server.on('session', (s) => {
@@ -159,7 +162,9 @@ test('hookH2SessionRequest', async (t) => {
     });
     assert.equal(made.length, 1, 'the stream undici made for the request did not reach nextH2Stream');
     if (reply.error !== null) {
-      t.diagnostic(`undici now reports a RST_STREAM(CANCEL) after the headers as an error (${reply.error.message}): hookH2SessionRequest may no longer be needed`);
+      t.diagnostic(
+        `undici now reports a RST_STREAM(CANCEL) after the headers as an error (${reply.error.message}): hookH2SessionRequest may no longer be needed`,
+      );
       return;
     }
     assert.equal(rstAtEnd, http2.constants.NGHTTP2_CANCEL, 'the stream had no RST_STREAM code when undici ended the body');
@@ -315,7 +320,10 @@ test('dropRawHeaders', async () => {
   const agent = new Agent({ connections: null, pipelining: 1 });
   const client = h2Client(server.port);
   try {
-    for (const [name, dispatcher, origin] of [['HTTP/1.1', agent, h1Origin], ['HTTP/2', client, server.origin]] as const) {
+    for (const [name, dispatcher, origin] of [
+      ['HTTP/1.1', agent, h1Origin],
+      ['HTTP/2', client, server.origin],
+    ] as const) {
       let before: unknown;
       let took = false;
       let afterwards: unknown;
@@ -326,7 +334,10 @@ test('dropRawHeaders', async () => {
           afterwards = (controller as { rawHeaders?: unknown }).rawHeaders;
         },
       });
-      assert.ok(Array.isArray(before) && before.some((b) => Buffer.isBuffer(b)), `${name}: undici's controller holds no raw headers under rawHeaders: ${typeof before}`);
+      assert.ok(
+        Array.isArray(before) && before.some((b) => Buffer.isBuffer(b)),
+        `${name}: undici's controller holds no raw headers under rawHeaders: ${typeof before}`,
+      );
       assert.equal(took, true, `${name}: rawHeaders could not be dropped`);
       assert.equal(afterwards, null);
     }
@@ -388,6 +399,7 @@ test('dispatchAfterStack', async (t) => {
   assert.equal(deferred.status, 0, `a deferred request met undici's assertion, or hung:\n${String(deferred.stderr)}`);
   assert.match(String(deferred.stdout), /first ECONNREFUSED\nsecond ECONNREFUSED/);
   const direct = await child(t, 'direct');
-  if (direct.status === 0) t.diagnostic("undici no longer asserts on a request added while it fails a connection's queue: dispatchAfterStack may no longer be needed");
+  if (direct.status === 0)
+    t.diagnostic("undici no longer asserts on a request added while it fails a connection's queue: dispatchAfterStack may no longer be needed");
   else assert.match(String(direct.stderr), /AssertionError/, `the direct request failed otherwise:\n${String(direct.stderr)}`);
 });

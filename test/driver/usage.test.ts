@@ -12,7 +12,8 @@ import { AUTO_USAGE } from '../../src/scenario/usage-section.js';
 import { answerOnly, replyShape, type Format } from '../../src/target/api-shapes.js';
 
 /** The reading a scenario's `stream.usage` gives. */
-const reading = (usage: string): UsageReading | null => parseScenario(`stream: { usage: ${usage} }\nload: { sessions: 1, duration: 1s }\n`, 'u.yaml', {}).stream.usage;
+const reading = (usage: string): UsageReading | null =>
+  parseScenario(`stream: { usage: ${usage} }\nload: { sessions: 1, duration: 1s }\n`, 'u.yaml', {}).stream.usage;
 
 /** A whole reply of the built-in target, as it goes on the wire. */
 function wire(format: Format, tokens: number): Buffer {
@@ -111,7 +112,13 @@ test('token events are not parsed: only data holding the key (auto: a usage obje
 });
 
 test('a usage chunk with choices: [] is no token by choices.0.delta.content', () => {
-  const counting: TokenCounting = { mode: 'jsonPath', path: 'choices.0.delta.content', paths: [['choices', 0, 'delta', 'content']], eventTypes: null, ignoreTypes: ['ping'] };
+  const counting: TokenCounting = {
+    mode: 'jsonPath',
+    path: 'choices.0.delta.content',
+    paths: [['choices', 0, 'delta', 'content']],
+    eventTypes: null,
+    ignoreTypes: ['ping'],
+  };
   const errors = { tokenParseErrors: 0 };
   assert.equal(countTokens('{"id":"c","choices":[],"usage":{"prompt_tokens":9,"completion_tokens":12,"total_tokens":21}}', 'message', counting, errors), 0);
   assert.equal(errors.tokenParseErrors, 0);

@@ -19,7 +19,13 @@ interface Child {
 }
 
 /** The CLI with at most `heapMiB` of heap, killed after `deadlineMs`; `onStdout` may signal it. */
-function bounded(args: string[], cwd: string, heapMiB: number, deadlineMs: number, onStdout?: (text: string, kill: (s: NodeJS.Signals) => void) => void): Promise<Child> {
+function bounded(
+  args: string[],
+  cwd: string,
+  heapMiB: number,
+  deadlineMs: number,
+  onStdout?: (text: string, kill: (s: NodeJS.Signals) => void) => void,
+): Promise<Child> {
   const started = Date.now();
   const child = spawn(process.execPath, [`--max-old-space-size=${heapMiB}`, CLI, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -56,7 +62,10 @@ test('10 million sessions (the most allowed) at once: bounded memory, batches, a
   const dir = tempDir();
   const port = await closedPort();
   // Every stream fails to connect at once (nothing listens): the harness only opens streams.
-  writeFileSync(join(dir, 's.yaml'), `target: { url: "http://127.0.0.1:${port}/stream" }\nload: { sessions: 10000000, duration: 1500ms, drain: 0s }\noutput: { streamsCsv: false }\n`);
+  writeFileSync(
+    join(dir, 's.yaml'),
+    `target: { url: "http://127.0.0.1:${port}/stream" }\nload: { sessions: 10000000, duration: 1500ms, drain: 0s }\noutput: { streamsCsv: false }\n`,
+  );
   // Every window up front took GiBs; lazily, the run lives within 256 MiB of heap.
   const r = await bounded(['run', 's.yaml', '--workers', '1', '--out', 'out', '--quiet'], dir, 256, 90_000);
   assert.equal(r.signal, null, `killed: ${r.stderr.slice(-2000)}`);
@@ -71,7 +80,10 @@ test('10 million sessions (the most allowed) at once: bounded memory, batches, a
 test('rate: 1000000/s (the most allowed) answers Ctrl-C at once and writes its summary', async () => {
   const dir = tempDir();
   const port = await closedPort();
-  writeFileSync(join(dir, 's.yaml'), `target: { url: "http://127.0.0.1:${port}/stream" }\nload: { model: open, rate: 1000000/s, duration: 1m }\noutput: { streamsCsv: false }\n`);
+  writeFileSync(
+    join(dir, 's.yaml'),
+    `target: { url: "http://127.0.0.1:${port}/stream" }\nload: { model: open, rate: 1000000/s, duration: 1m }\noutput: { streamsCsv: false }\n`,
+  );
   let sent = false;
   // SIGINT once the run has printed a progress line (it is underway and saturated).
   const r = await bounded(['run', 's.yaml', '--workers', '1', '--out', 'out', '--progress-interval', '1s'], dir, 256, 60_000, (text, kill) => {

@@ -80,7 +80,10 @@ background: { url: "http://127.0.0.1:9/nothing", connections: 1, rate: 20/s, bef
 
 test('the background process dies mid-run: a warning, and the report of the streams is written without it', async () => {
   const dir = tempDir();
-  writeFileSync(join(dir, 's.yaml'), 'target: { builtin: { tokens: 200, tokenInterval: 20ms } }\nload: { sessions: 5, duration: 3s, drain: 0s }\nbackground: { connections: 1, rate: 20/s, before: 500ms, after: 500ms }\n');
+  writeFileSync(
+    join(dir, 's.yaml'),
+    'target: { builtin: { tokens: 200, tokenInterval: 20ms } }\nload: { sessions: 5, duration: 3s, drain: 0s }\nbackground: { connections: 1, rate: 20/s, before: 500ms, after: 500ms }\n',
+  );
   const out = join(dir, 'out');
   let pid = 0;
   const running = cli(['run', join(dir, 's.yaml'), '--workers', '1', '--out', out], { timeoutMs: 30_000, onSpawn: (p) => (pid = p) });

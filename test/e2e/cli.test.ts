@@ -7,8 +7,6 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import { CLI, cli, noStack, tempDir, waitForSeconds } from '../helpers/cli.js';
 
-
-
 test('run: a scenario against the built-in target writes summary.json and prints the summary', async () => {
   const dir = tempDir();
   const scenario = join(dir, 'short.yaml');
@@ -32,11 +30,16 @@ load: { sessions: 4, duration: 1500ms }
   assert.equal(summary.schemaVersion, 1);
   assert.ok(summary.outcomes.completed > 0);
   assert.equal(summary.settings.target.builtin, true);
-  assert.equal(readFileSync(join(out, 'summary.txt'), 'utf8').split('\n')[0], r.stdout.split('\n').find((l) => l.startsWith('sse-soak ·')));
+  assert.equal(
+    readFileSync(join(out, 'summary.txt'), 'utf8').split('\n')[0],
+    r.stdout.split('\n').find((l) => l.startsWith('sse-soak ·')),
+  );
 });
 
 test('run --target: measures any SSE URL (here `serve` started by hand)', async () => {
-  const serve = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--tokens', '5', '--token-interval', '10ms', '--first-token-delay', '20ms'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const serve = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--tokens', '5', '--token-interval', '10ms', '--first-token-delay', '20ms'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   try {
     const url = await new Promise<string>((resolve, reject) => {
       let text = '';

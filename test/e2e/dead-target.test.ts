@@ -16,14 +16,19 @@ test('dashboard-fanout against a dead loopback port: 100 % drops, connect_error,
   const out = join(tempDir(), 'out');
   // retry: 3s in the scenario; 5 s of run: each stream fails, waits 3 s, fails again, and is
   // waiting once more when the run ends.
-  const r = await cli(['run', SCENARIO, '--target', `http://127.0.0.1:${port}/events`, '--duration', '5s', '--workers', '1', '--out', out], { timeoutMs: 60_000 });
+  const r = await cli(['run', SCENARIO, '--target', `http://127.0.0.1:${port}/events`, '--duration', '5s', '--workers', '1', '--out', out], {
+    timeoutMs: 60_000,
+  });
   assert.equal(r.code, EXIT.THRESHOLDS_FAILED, `${r.stdout}\n${r.stderr}`);
   const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
   assert.equal(s.streams.started, 400);
   assert.equal(s.outcomes.connect_error, 400, JSON.stringify(s.outcomes));
   assert.equal(s.outcomes.aborted, 0, 'a stream whose every attempt failed is no healthy stream cut off by the run end');
   assert.equal(s.dropRate, 1);
-  assert.ok(s.thresholds.length > 0 && s.thresholds.some((t: { pass: boolean; rule: string }) => t.rule.startsWith('drop_rate') && !t.pass), JSON.stringify(s.thresholds));
+  assert.ok(
+    s.thresholds.length > 0 && s.thresholds.some((t: { pass: boolean; rule: string }) => t.rule.startsWith('drop_rate') && !t.pass),
+    JSON.stringify(s.thresholds),
+  );
   // Streams reconnected once (after 3 s; on a busy machine a stream whose first attempt
   // failed late may not have) and were waiting for the next when the run ended.
   const made = s.reconnects.total;

@@ -10,7 +10,10 @@ import { cli, noStack, tempDir } from '../helpers/cli.js';
 test('run --workers 2 --duration 2s: the streams open at the end finish in the drain, and the summary says so', async () => {
   const dir = tempDir();
   // Replies of about 1.5 s at 10/s: some fifteen are open when the compressed schedule ends.
-  writeFileSync(join(dir, 's.yaml'), 'target: { builtin: { firstTokenDelay: 20ms, tokenInterval: 50ms, tokens: 30 } }\nload: { model: open, rate: 10/s, duration: 1m, drain: 1m }\n');
+  writeFileSync(
+    join(dir, 's.yaml'),
+    'target: { builtin: { firstTokenDelay: 20ms, tokenInterval: 50ms, tokens: 30 } }\nload: { model: open, rate: 10/s, duration: 1m, drain: 1m }\n',
+  );
   const out = join(dir, 'out');
   const r = await cli(['run', join(dir, 's.yaml'), '--workers', '2', '--duration', '2s', '--out', out], { timeoutMs: 60_000 });
   assert.equal(r.code, 0, r.stderr);

@@ -44,7 +44,10 @@ async function oneEventThenSilentReconnects(): Promise<{ url: string; close: () 
 
 function scenario(dir: string, url: string, duration: string): string {
   const file = join(dir, 's.yaml');
-  writeFileSync(file, `target: { url: "${url}" }\nreconnect: { mode: eventsource, maxAttempts: 1000000 }\nload: { model: closed, sessions: 5, duration: ${duration}, drain: 200ms }\n`);
+  writeFileSync(
+    file,
+    `target: { url: "${url}" }\nreconnect: { mode: eventsource, maxAttempts: 1000000 }\nload: { model: closed, sessions: 5, duration: ${duration}, drain: 200ms }\n`,
+  );
   return file;
 }
 
@@ -117,7 +120,10 @@ for (const [workers, where] of [
     try {
       const dir = tempDir();
       const out = join(dir, 'out');
-      const r = await cli(['run', scenario(dir, server.url, '1m'), '--out', out, '--workers', workers], { timeoutMs: 60_000, nodeArgs: ['--import', faultModule(dir, out, where)] });
+      const r = await cli(['run', scenario(dir, server.url, '1m'), '--out', out, '--workers', workers], {
+        timeoutMs: 60_000,
+        nodeArgs: ['--import', faultModule(dir, out, where)],
+      });
       noStack(r.stderr);
       assert.equal(r.code, EXIT.INTERNAL, r.stderr);
       const s = readSummary(out);

@@ -23,19 +23,26 @@ function deadPid(): number {
   return r.pid;
 }
 
-const lockText = (pid: number, host = hostname(), command = 'run'): string => JSON.stringify({ pid, host, command, started: '2026-12-01T00:00:00.000Z' }) + '\n';
+const lockText = (pid: number, host = hostname(), command = 'run'): string =>
+  JSON.stringify({ pid, host, command, started: '2026-12-01T00:00:00.000Z' }) + '\n';
 
 test('two runs started at once with the same --out: one writes the folder, the other is refused naming it and the pid', async () => {
   const dir = tempDir();
   const out = join(dir, 'out');
   const pids: number[] = [];
   const args = ['run', target.stream(), '-c', '2', '-d', '2s', '--out', out, '--workers', '1'];
-  const [a, b] = await Promise.all([cli(args, { onSpawn: (p) => pids.push(p), timeoutMs: 60_000 }), cli(args, { onSpawn: (p) => pids.push(p), timeoutMs: 60_000 })]);
+  const [a, b] = await Promise.all([
+    cli(args, { onSpawn: (p) => pids.push(p), timeoutMs: 60_000 }),
+    cli(args, { onSpawn: (p) => pids.push(p), timeoutMs: 60_000 }),
+  ]);
   const codes = [a.code, b.code].sort();
   assert.deepEqual(codes, [0, 2], `exit codes ${a.code} and ${b.code}\n${a.stderr}\n${b.stderr}`);
   const [winner, loser] = a.code === 0 ? [a, b] : [b, a];
   const winnerPid = pids[a.code === 0 ? 0 : 1];
-  assert.match(loser.stderr, new RegExp(`^sse-soak: ${out.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is being written by another sse-soak run \\(pid ${winnerPid}, since `, 'm'));
+  assert.match(
+    loser.stderr,
+    new RegExp(`^sse-soak: ${out.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is being written by another sse-soak run \\(pid ${winnerPid}, since `, 'm'),
+  );
   noStack(loser.stderr);
   assert.match(winner.stdout, /streams/);
   // One run's report: its summary, and streams.csv with its streams only, once each.
@@ -77,13 +84,21 @@ test('a live holder refuses merge and report too; a lock from another host is re
   writeFileSync(join(merged, LOCK), lockText(4242, 'elsewhere.example', 'merge'));
   const far = await cli(['merge', run, '--out', merged]);
   assert.equal(far.code, 2, far.stderr);
-  assert.match(far.stderr, new RegExp(`\\(pid 4242 on elsewhere\\.example, since [^)]*\\): wait for it to finish, or give another folder; if it is no longer running there, delete ${join(merged, LOCK).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));
+  assert.match(
+    far.stderr,
+    new RegExp(
+      `\\(pid 4242 on elsewhere\\.example, since [^)]*\\): wait for it to finish, or give another folder; if it is no longer running there, delete ${join(merged, LOCK).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`,
+    ),
+  );
 });
 
 test('the lock goes on Ctrl-C and on an error after it was taken', async () => {
   const out = join(tempDir(), 'out');
   let pid = 0;
-  const running = cli(['run', target.stream({ tokens: 1000 }), '-c', '1', '-d', '60s', '--out', out, '--workers', '1'], { onSpawn: (p) => (pid = p), timeoutMs: 60_000 });
+  const running = cli(['run', target.stream({ tokens: 1000 }), '-c', '1', '-d', '60s', '--out', out, '--workers', '1'], {
+    onSpawn: (p) => (pid = p),
+    timeoutMs: 60_000,
+  });
   assert.ok(await waitForSeconds(join(out, 'timeseries.csv'), 1, 30_000), 'the run got going');
   assert.ok(existsSync(join(out, LOCK)), 'held while the run goes');
   process.kill(pid, 'SIGINT');
@@ -95,7 +110,20 @@ test('the lock goes on Ctrl-C and on an error after it was taken', async () => {
   await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
   try {
     const out2 = join(tempDir(), 'out');
-    const r = await cli(['run', target.stream(), '-c', '1', '-d', '1s', '--out', out2, '--workers', '1', '--metrics-listen', `127.0.0.1:${(busy.address() as { port: number }).port}`]);
+    const r = await cli([
+      'run',
+      target.stream(),
+      '-c',
+      '1',
+      '-d',
+      '1s',
+      '--out',
+      out2,
+      '--workers',
+      '1',
+      '--metrics-listen',
+      `127.0.0.1:${(busy.address() as { port: number }).port}`,
+    ]);
     assert.equal(r.code, 3, r.stderr);
     assert.ok(existsSync(out2));
     assert.equal(existsSync(join(out2, LOCK)), false, 'released on an error');

@@ -119,7 +119,10 @@ test('a file that does not fit leaves the one it would replace as it was', async
   if (skipUnlessMounted(t)) return;
   const file = join(mounted as string, 'kept.json');
   // Whatever the other tests left, this much never fits in 16 KiB.
-  await assert.rejects(writeFileAtomic(file, 'x'.repeat(64 * 1024)), (err: unknown) => err instanceof ReportWriteError && /ENOSPC/.test(err.reason) && err.file === file);
+  await assert.rejects(
+    writeFileAtomic(file, 'x'.repeat(64 * 1024)),
+    (err: unknown) => err instanceof ReportWriteError && /ENOSPC/.test(err.reason) && err.file === file,
+  );
   assert.equal(readFileSync(file, 'utf8'), '{"old":true}\n');
   assert.deepEqual(
     readdirSync(mounted as string).filter((f) => f.endsWith('.tmp')),
@@ -127,17 +130,21 @@ test('a file that does not fit leaves the one it would replace as it was', async
   );
 });
 
-test('streams.csv that fills up during the run: the run goes on, then exits 3 (its report is incomplete)', { skip: existsSync('/dev/full') ? undefined : 'needs /dev/full' }, async () => {
-  const out = join(dir, 'csv-lost');
-  mkdirSync(out);
-  // Every write to it fails with ENOSPC, as on a full disk; the folder itself has room.
-  symlinkSync('/dev/full', join(out, 'streams.csv'));
-  const r = await cli(['run', join(dir, 's.yaml'), '--out', out], { timeoutMs: 30_000 });
-  assert.equal(r.code, 3, `${r.stdout}\n${r.stderr}`);
-  noStack(r.stderr);
-  assert.match(r.stderr, /warning: cannot write .*streams\.csv/);
-  assert.match(r.stderr, new RegExp(`the report is incomplete: a file could not be written[^\\n]*\\n  ${join(out, 'streams.csv')}: ENOSPC`));
-  // Everything else is written.
-  JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
-  assert.ok(existsSync(join(out, 'report.html')));
-});
+test(
+  'streams.csv that fills up during the run: the run goes on, then exits 3 (its report is incomplete)',
+  { skip: existsSync('/dev/full') ? undefined : 'needs /dev/full' },
+  async () => {
+    const out = join(dir, 'csv-lost');
+    mkdirSync(out);
+    // Every write to it fails with ENOSPC, as on a full disk; the folder itself has room.
+    symlinkSync('/dev/full', join(out, 'streams.csv'));
+    const r = await cli(['run', join(dir, 's.yaml'), '--out', out], { timeoutMs: 30_000 });
+    assert.equal(r.code, 3, `${r.stdout}\n${r.stderr}`);
+    noStack(r.stderr);
+    assert.match(r.stderr, /warning: cannot write .*streams\.csv/);
+    assert.match(r.stderr, new RegExp(`the report is incomplete: a file could not be written[^\\n]*\\n  ${join(out, 'streams.csv')}: ENOSPC`));
+    // Everything else is written.
+    JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    assert.ok(existsSync(join(out, 'report.html')));
+  },
+);

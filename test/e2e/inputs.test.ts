@@ -92,8 +92,14 @@ test('--target with a password on a scenario for the built-in target: Basic auth
   // The scenario's own Authorization header wins over the URL's credentials, and a notice says so.
   assert.match(r.stderr, /note: --target: the scenario's Authorization header is sent; the user:password in --target is not used/);
   assert.ok(captured.every((c) => c.headers.authorization === 'Bearer k-not-shown'));
-  assert.ok(captured.every((c) => c.url === '/stream?tokens=7&sig=a%2Fb'), `the URL as given: ${captured[0]?.url}`);
-  assert.match(r.stderr, /note: the built-in target's knobs \(target\.builtin: firstTokenDelay, tokenInterval, tokens, tokensSpread\) are not sent to http:\/\/bob:\[redacted\]@127\.0\.0\.1:\d+\/stream\?tokens=7&sig=a%2Fb: it is not the built-in target\. If it is `sse-soak serve` \(e\.g\. behind a gateway\), set target\.sendKnobs: true/);
+  assert.ok(
+    captured.every((c) => c.url === '/stream?tokens=7&sig=a%2Fb'),
+    `the URL as given: ${captured[0]?.url}`,
+  );
+  assert.match(
+    r.stderr,
+    /note: the built-in target's knobs \(target\.builtin: firstTokenDelay, tokenInterval, tokens, tokensSpread\) are not sent to http:\/\/bob:\[redacted\]@127\.0\.0\.1:\d+\/stream\?tokens=7&sig=a%2Fb: it is not the built-in target\. If it is `sse-soak serve` \(e\.g\. behind a gateway\), set target\.sendKnobs: true/,
+  );
   assertNowhere(out, r.stdout + r.stderr, ['hunter2-pw', 'k-not-shown']);
   const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
   assert.deepEqual(summary.settings.target.variants[0].knobs, {}, 'the summary names no knob that was not sent');

@@ -35,7 +35,11 @@ thresholds: ["ttft p99 < 2s"]
 `,
   );
   const shards = [1, 2, 3].map((i) => join(dir, `shard-${i}`));
-  const runs = await Promise.all(shards.map((out, i) => cli(['run', join(dir, 's.yaml'), '--shard', `${i + 1}/3`, '--target', target.stream(), '--out', out, '--quiet'], { timeoutMs: 30_000 })));
+  const runs = await Promise.all(
+    shards.map((out, i) =>
+      cli(['run', join(dir, 's.yaml'), '--shard', `${i + 1}/3`, '--target', target.stream(), '--out', out, '--quiet'], { timeoutMs: 30_000 }),
+    ),
+  );
   for (const r of runs) assert.equal(r.code, 0, r.stderr);
   const merged = join(dir, 'merged');
   const m = await cli(['merge', ...shards, '--out', merged]);
@@ -46,14 +50,35 @@ thresholds: ["ttft p99 < 2s"]
   const all = read(merged);
   const sum = (f: (s: Summary) => number): number => parts.reduce((n, s) => n + f(s), 0);
   assert.equal(all.run.mergedFrom, 3);
-  assert.equal(all.streams.started, sum((s) => s.streams.started));
+  assert.equal(
+    all.streams.started,
+    sum((s) => s.streams.started),
+  );
   assert.ok(all.streams.started > 120, `${all.streams.started} streams`);
-  for (const o of Object.keys(all.outcomes) as (keyof Summary['outcomes'])[]) assert.equal(all.outcomes[o], sum((s) => s.outcomes[o]), o);
-  assert.equal(all.totals.tokens, sum((s) => s.totals.tokens));
-  assert.equal(all.totals.events, sum((s) => s.totals.events));
-  assert.equal(all.metrics.itl.count, sum((s) => s.metrics.itl.count));
+  for (const o of Object.keys(all.outcomes) as (keyof Summary['outcomes'])[])
+    assert.equal(
+      all.outcomes[o],
+      sum((s) => s.outcomes[o]),
+      o,
+    );
+  assert.equal(
+    all.totals.tokens,
+    sum((s) => s.totals.tokens),
+  );
+  assert.equal(
+    all.totals.events,
+    sum((s) => s.totals.events),
+  );
+  assert.equal(
+    all.metrics.itl.count,
+    sum((s) => s.metrics.itl.count),
+  );
   for (const name of ['short', 'long']) {
-    assert.equal(all.variants.find((v) => v.name === name)?.streams.started, sum((s) => s.variants.find((v) => v.name === name)?.streams.started ?? 0), name);
+    assert.equal(
+      all.variants.find((v) => v.name === name)?.streams.started,
+      sum((s) => s.variants.find((v) => v.name === name)?.streams.started ?? 0),
+      name,
+    );
   }
 
   // Percentiles of the merged histograms against the union of every stream's raw ttft.
@@ -75,7 +100,10 @@ thresholds: ["ttft p99 < 2s"]
   // The time series adds up to the streams opened, and the merged summary is valid.
   const seconds = readFileSync(join(merged, 'timeseries.csv'), 'utf8').trim().split('\n');
   const col = (seconds[0] ?? '').split(',').indexOf('opened');
-  assert.equal(seconds.slice(1).reduce((n, l) => n + Number(l.split(',')[col]), 0), all.streams.started);
+  assert.equal(
+    seconds.slice(1).reduce((n, l) => n + Number(l.split(',')[col]), 0),
+    all.streams.started,
+  );
   const schema = JSON.parse(readFileSync(new URL('../../../schemas/summary.schema.json', import.meta.url), 'utf8'));
   const validate = new AjvModule.default({ strict: true, allowUnionTypes: true }).compile(schema);
   assert.equal(validate(all), true, JSON.stringify(validate.errors));
@@ -155,5 +183,8 @@ test('merge never counts a run twice, and never writes into one of its runs', as
   assert.equal(forced.code, 0, forced.stderr);
   assert.match(forced.stderr, /warning: .* both count run .*counted twice/);
   assert.equal(read(join(dir, 'aa2')).streams.started, 2 * sa.streams.started);
-  assert.deepEqual(readdirSync(join(dir, 'aa2')).filter((f) => f.endsWith('.tmp')), []);
+  assert.deepEqual(
+    readdirSync(join(dir, 'aa2')).filter((f) => f.endsWith('.tmp')),
+    [],
+  );
 });

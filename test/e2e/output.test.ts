@@ -89,7 +89,10 @@ test('run: a failed threshold exits 4 and shows the measured value; a bad rule e
   assert.match(r.stdout, /^pass {6}ttft p99 < 5s {3}\(measured [\d.]+ms\)$/m);
   assert.match(r.stdout, /^FAIL {6}itl p50 < 1ms {3}\(measured [\d.]+ms\)$/m);
   const summary = JSON.parse(readFileSync(join(dir, 'o', 'summary.json'), 'utf8'));
-  assert.deepEqual(summary.thresholds.map((t: { pass: boolean }) => t.pass), [true, false]);
+  assert.deepEqual(
+    summary.thresholds.map((t: { pass: boolean }) => t.pass),
+    [true, false],
+  );
 
   const bad = await cli(['run', join(dir, 's.yaml'), '--threshold', 'ttft < 2s']);
   assert.equal(bad.code, 2);
@@ -100,7 +103,10 @@ test('run: a failed threshold exits 4 and shows the measured value; a bad rule e
 
 test('run: killed outright, the CSV files still hold what was measured up to the last second', async () => {
   const dir = tempDir();
-  writeFileSync(join(dir, 's.yaml'), 'target: { builtin: { tokens: 3, tokenInterval: 10ms, firstTokenDelay: 10ms } }\nload: { model: open, rate: 50/s, duration: 1h }\n');
+  writeFileSync(
+    join(dir, 's.yaml'),
+    'target: { builtin: { tokens: 3, tokenInterval: 10ms, firstTokenDelay: 10ms } }\nload: { model: open, rate: 50/s, duration: 1h }\n',
+  );
   const child = spawn(process.execPath, [CLI, 'run', join(dir, 's.yaml'), '--out', join(dir, 'out'), '--quiet'], { stdio: 'ignore' });
   // Killed once two seconds are on disk (however long its workers took to start).
   const series = join(dir, 'out', 'timeseries.csv');

@@ -14,7 +14,13 @@ test('validate: every shipped scenario is valid', async () => {
   assert.ok(FILES.length >= 7);
   const r = await cli(['validate', ...FILES.map((f) => join(DIR, f))]);
   assert.equal(r.code, 0, r.stdout);
-  assert.equal(r.stdout.trim().split('\n').filter((l) => l.startsWith('ok ')).length, FILES.length);
+  assert.equal(
+    r.stdout
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('ok ')).length,
+    FILES.length,
+  );
 });
 
 for (const file of FILES) {
@@ -26,7 +32,10 @@ for (const file of FILES) {
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     assert.ok(summary.streams.started + summary.warmup.streams > 0);
     assert.equal(summary.streams.failed, 0, JSON.stringify(summary.outcomes));
-    assert.ok(summary.thresholds.every((t: { pass: boolean }) => t.pass), JSON.stringify(summary.thresholds));
+    assert.ok(
+      summary.thresholds.every((t: { pass: boolean }) => t.pass),
+      JSON.stringify(summary.thresholds),
+    );
     // Warm-up streams are kept out of the totals (soak-1h shortened is all warm-up), not out of the seconds.
     const seconds = readFileSync(join(out, 'timeseries.csv'), 'utf8').trim().split('\n');
     const col = (seconds[0] ?? '').split(',').indexOf('events');

@@ -76,7 +76,25 @@ test('run <URL> -b @file -H with ${VAR} --tokens-json-path: a POST as written, t
   writeFileSync(join(dir, 'req.json'), body);
   // openai-full: a role-only first chunk and a finish chunk besides the 5 content chunks; only these are tokens.
   const r = await cli(
-    ['run', `${url}&format=openai-full&case=post`, '-c', '2', '-d', '1s', '-b', `@${join(dir, 'req.json')}`, '-H', 'Authorization: Bearer ${SSE_SOAK_E2E_KEY}', '--tokens-json-path', 'choices[0].delta.content', '--workers', '1', '--out', join(dir, 'out'), '--quiet'],
+    [
+      'run',
+      `${url}&format=openai-full&case=post`,
+      '-c',
+      '2',
+      '-d',
+      '1s',
+      '-b',
+      `@${join(dir, 'req.json')}`,
+      '-H',
+      'Authorization: Bearer ${SSE_SOAK_E2E_KEY}',
+      '--tokens-json-path',
+      'choices[0].delta.content',
+      '--workers',
+      '1',
+      '--out',
+      join(dir, 'out'),
+      '--quiet',
+    ],
     { env: { SSE_SOAK_E2E_KEY: 'e2e-secret-4242' } },
   );
   assert.equal(r.code, 0, r.stderr);
@@ -98,7 +116,9 @@ test('run <URL> -b @file -H with ${VAR} --tokens-json-path: a POST as written, t
 
 test('run <URL> --workers 2: the workers run the scenario made from the flags, ${VAR} and all', async () => {
   const dir = tempDir();
-  const r = await cli(['run', `${url}&case=workers`, '-r', '20', '-d', '1s', '-H', 'X-Key: ${SSE_SOAK_E2E_KEY}', '--workers', '2', '--out', dir], { env: { SSE_SOAK_E2E_KEY: 'w-key' } });
+  const r = await cli(['run', `${url}&case=workers`, '-r', '20', '-d', '1s', '-H', 'X-Key: ${SSE_SOAK_E2E_KEY}', '--workers', '2', '--out', dir], {
+    env: { SSE_SOAK_E2E_KEY: 'w-key' },
+  });
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /2 worker processes/);
   const s = summaryOf(dir);
@@ -144,7 +164,10 @@ test('run <URL>: bad flags, -c with -r, --target, and scenario flags with a file
   writeFileSync(join(cwd, 's.yaml'), `target: { url: "${url}" }\nload: { sessions: 2, duration: 1s }\n`);
   const withFile = await cli(['run', 's.yaml', '-c', '5', '-m', 'POST'], { cwd });
   assert.equal(withFile.code, 2);
-  assert.match(withFile.stderr, /^sse-soak: -c, -m: are flags for a URL \(sse-soak run <URL> -c 50 -d 30s\); s\.yaml is a scenario file, which says this itself: set load\.sessions, target\.method in it\. With a file, these flags apply: -d\/--duration, --target, --out/);
+  assert.match(
+    withFile.stderr,
+    /^sse-soak: -c, -m: are flags for a URL \(sse-soak run <URL> -c 50 -d 30s\); s\.yaml is a scenario file, which says this itself: set load\.sessions, target\.method in it\. With a file, these flags apply: -d\/--duration, --target, --out/,
+  );
   const noScheme = await cli(['run', `${host()}/stream`], { cwd });
   assert.equal(noScheme.code, 2);
   assert.match(noScheme.stderr, /To measure a URL, give it with its scheme: sse-soak run http:\/\/127\.0\.0\.1/);

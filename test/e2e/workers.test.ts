@@ -22,11 +22,20 @@ const csvRows = (file: string): string[][] =>
     .map((l) => l.split(','));
 
 /** A run of 5-token replies on `sessions` sessions for `duration` with `workers` workers, started in the background. */
-function startRun(sessions: number, duration: string, workers = 2): { child: ChildProcess; out: string; stderr: () => string; exited: Promise<number | null>; stderrClosed: Promise<void> } {
+function startRun(
+  sessions: number,
+  duration: string,
+  workers = 2,
+): { child: ChildProcess; out: string; stderr: () => string; exited: Promise<number | null>; stderrClosed: Promise<void> } {
   const dir = tempDir();
-  writeFileSync(join(dir, 's.yaml'), `target:\n  sendKnobs: true\n  builtin: { firstTokenDelay: 10ms, tokenInterval: 20ms, tokens: 5 }\nload: { sessions: ${sessions}, duration: ${duration} }\n`);
+  writeFileSync(
+    join(dir, 's.yaml'),
+    `target:\n  sendKnobs: true\n  builtin: { firstTokenDelay: 10ms, tokenInterval: 20ms, tokens: 5 }\nload: { sessions: ${sessions}, duration: ${duration} }\n`,
+  );
   const out = join(dir, 'out');
-  const child = spawn(process.execPath, [CLI, 'run', join(dir, 's.yaml'), '--workers', String(workers), '--target', target.stream(), '--out', out, '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'run', join(dir, 's.yaml'), '--workers', String(workers), '--target', target.stream(), '--out', out, '--quiet'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
@@ -107,7 +116,10 @@ thresholds: ["ttft p99 < 2s"]
 
 test('a starved worker: the console and the report name its seconds as untrustworthy', async () => {
   const dir = tempDir();
-  writeFileSync(join(dir, 's.yaml'), `name: starved\ntarget:\n  sendKnobs: true\n  builtin: { firstTokenDelay: 20ms, tokenInterval: 20ms, tokens: 20 }\nload: { sessions: 4, duration: 4s }\n`);
+  writeFileSync(
+    join(dir, 's.yaml'),
+    `name: starved\ntarget:\n  sendKnobs: true\n  builtin: { firstTokenDelay: 20ms, tokenInterval: 20ms, tokens: 20 }\nload: { sessions: 4, duration: 4s }\n`,
+  );
   const out = join(dir, 'out');
   // Worker 2 spends 85 ms of every 100 ms busy (helpers/burn-worker.ts, loaded into every process
   // of the run; only worker 2 burns), like a worker squeezed onto a busy core.
@@ -130,13 +142,20 @@ test('a starved worker: the console and the report name its seconds as untrustwo
   const html = readFileSync(join(out, 'report.html'), 'utf8');
   assert.match(html, /Warning: the harness itself was saturated/);
   const [th = [], ...rows] = csvRows(join(out, 'timeseries.csv'));
-  assert.ok(rows.some((row) => (row[th.indexOf('saturated')] ?? '').startsWith('worker 2/2: ')), 'timeseries.csv marks the seconds');
+  assert.ok(
+    rows.some((row) => (row[th.indexOf('saturated')] ?? '').startsWith('worker 2/2: ')),
+    'timeseries.csv marks the seconds',
+  );
 });
 
 test('Ctrl-C while the workers are still starting: they start, stop at once, and the report is written', { timeout: 30_000 }, async () => {
   const dir = tempDir();
   writeFileSync(join(dir, 'long.yaml'), 'load: { sessions: 4, duration: 1h }\n');
-  const child = spawn(process.execPath, [CLI, 'run', join(dir, 'long.yaml'), '--workers', '2', '--target', target.stream(), '--out', join(dir, 'out'), '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [CLI, 'run', join(dir, 'long.yaml'), '--workers', '2', '--target', target.stream(), '--out', join(dir, 'out'), '--quiet'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   // The coordinator handles signals once it has made the workers' folders; the workers take longer to load.
@@ -188,31 +207,35 @@ function workerPid(coordinator: ChildProcess, n: number): number | null {
 
 const rowsOfShard = (rows: string[][], head: string[], shard: string): number => rows.filter((r) => r[head.indexOf('shard')] === shard).length;
 
-test('a worker killed mid-run: the rows and seconds it sent are in the report, the summary has the others and the run says so', { timeout: 60_000 }, async () => {
-  const run = startRun(4, '5s');
-  try {
-    assert.ok(await waitForSeconds(join(run.out, 'timeseries.csv'), 2, 30_000), `the run did not start\n${run.stderr()}`);
-    const pid = workerPid(run.child, 2);
-    assert.ok(pid !== null, 'worker 2 is running');
-    process.kill(pid, 'SIGKILL');
-    // The other worker runs its 5 s to the end; 40 s allows for a busy machine.
-    const code = await Promise.race([run.exited, new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), 40_000))]);
-    assert.equal(code, 1, run.stderr());
-  } finally {
-    run.child.kill('SIGKILL');
-  }
-  noStack(run.stderr());
-  assert.match(run.stderr(), /worker 2 failed: exited with SIGKILL; its streams are missing from the summary \(streams\.csv has the rows it sent\)/);
-  const s = read(run.out);
-  const [head = [], ...rows] = csvRows(join(run.out, 'streams.csv'));
-  // Worker 1 (shard 0) ran to the end: the summary counts exactly its streams, and each has its row.
-  assert.equal(rowsOfShard(rows, head, '0'), s.streams.started);
-  // Worker 2 (shard 1) measured for two seconds and more before it died: what it sent is kept.
-  assert.ok(rowsOfShard(rows, head, '1') > 4, `${rowsOfShard(rows, head, '1')} rows of worker 2`);
-  const [th = [], ...seconds] = csvRows(join(run.out, 'timeseries.csv'));
-  const opened = seconds.reduce((n, r) => n + Number(r[th.indexOf('opened')]), 0);
-  assert.ok(opened > s.streams.started, `timeseries.csv counts worker 2's streams too: ${opened} opened, ${s.streams.started} in the summary`);
-});
+test(
+  'a worker killed mid-run: the rows and seconds it sent are in the report, the summary has the others and the run says so',
+  { timeout: 60_000 },
+  async () => {
+    const run = startRun(4, '5s');
+    try {
+      assert.ok(await waitForSeconds(join(run.out, 'timeseries.csv'), 2, 30_000), `the run did not start\n${run.stderr()}`);
+      const pid = workerPid(run.child, 2);
+      assert.ok(pid !== null, 'worker 2 is running');
+      process.kill(pid, 'SIGKILL');
+      // The other worker runs its 5 s to the end; 40 s allows for a busy machine.
+      const code = await Promise.race([run.exited, new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), 40_000))]);
+      assert.equal(code, 1, run.stderr());
+    } finally {
+      run.child.kill('SIGKILL');
+    }
+    noStack(run.stderr());
+    assert.match(run.stderr(), /worker 2 failed: exited with SIGKILL; its streams are missing from the summary \(streams\.csv has the rows it sent\)/);
+    const s = read(run.out);
+    const [head = [], ...rows] = csvRows(join(run.out, 'streams.csv'));
+    // Worker 1 (shard 0) ran to the end: the summary counts exactly its streams, and each has its row.
+    assert.equal(rowsOfShard(rows, head, '0'), s.streams.started);
+    // Worker 2 (shard 1) measured for two seconds and more before it died: what it sent is kept.
+    assert.ok(rowsOfShard(rows, head, '1') > 4, `${rowsOfShard(rows, head, '1')} rows of worker 2`);
+    const [th = [], ...seconds] = csvRows(join(run.out, 'timeseries.csv'));
+    const opened = seconds.reduce((n, r) => n + Number(r[th.indexOf('opened')]), 0);
+    assert.ok(opened > s.streams.started, `timeseries.csv counts worker 2's streams too: ${opened} opened, ${s.streams.started} in the summary`);
+  },
+);
 
 for (const workers of [1, 2]) {
   test(`Ctrl-C mid-run, --workers ${workers}: every stream measured has its row, and the summary counts the same streams`, { timeout: 60_000 }, async () => {

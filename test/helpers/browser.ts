@@ -18,12 +18,23 @@ export function launch(): Promise<Browser> {
     executablePath: CHROMIUM as string,
     // As root, without a GPU, on a machine whose network is closed; playwright gives
     // each launch a new empty profile.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
 /** A page that keeps its errors (console and uncaught) and every request not `own` (the network a page must not reach). */
-export async function watchedPage(browser: Browser, own: (url: string) => boolean = (url) => url.startsWith('file:')): Promise<{ page: Page; errors: string[]; requests: string[] }> {
+export async function watchedPage(
+  browser: Browser,
+  own: (url: string) => boolean = (url) => url.startsWith('file:'),
+): Promise<{ page: Page; errors: string[]; requests: string[] }> {
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
   const errors: string[] = [];
   const requests: string[] = [];

@@ -29,9 +29,16 @@ export function envWithoutProxies(): NodeJS.ProcessEnv {
 }
 
 /** @param opts.nodeArgs given to node before the CLI (e.g. --import of a module that injects a fault) */
-export function cli(args: string[], opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string; nodeArgs?: string[]; onSpawn?: (pid: number) => void } = {}): Promise<Done> {
+export function cli(
+  args: string[],
+  opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string; nodeArgs?: string[]; onSpawn?: (pid: number) => void } = {},
+): Promise<Done> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), CLI, ...args], { env: { ...envWithoutProxies(), ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'], cwd: opts.cwd });
+    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), CLI, ...args], {
+      env: { ...envWithoutProxies(), ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: opts.cwd,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

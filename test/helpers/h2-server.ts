@@ -30,9 +30,16 @@ export async function startH2Server(options: H2ServerOptions = {}): Promise<H2Se
   const tokens = options.tokens ?? 5;
   const intervalMs = options.intervalMs ?? 20;
   const settings = options.maxConcurrentStreams === undefined ? {} : { maxConcurrentStreams: options.maxConcurrentStreams };
-  const server = options.tls === undefined
-    ? http2.createServer({ settings, maxSendHeaderBlockLength: 1 << 20 })
-    : http2.createSecureServer({ settings, maxSendHeaderBlockLength: 1 << 20, cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key), allowHTTP1: options.allowHTTP1 ?? false });
+  const server =
+    options.tls === undefined
+      ? http2.createServer({ settings, maxSendHeaderBlockLength: 1 << 20 })
+      : http2.createSecureServer({
+          settings,
+          maxSendHeaderBlockLength: 1 << 20,
+          cert: readFileSync(options.tls.cert),
+          key: readFileSync(options.tls.key),
+          allowHTTP1: options.allowHTTP1 ?? false,
+        });
   const stats = { streams: 0, sessions: 0, peakPerSession: 0, protocols: new Set<string>() };
   const open = new WeakMap<Http2Session, number>();
   const sessions = new Set<Http2Session>();

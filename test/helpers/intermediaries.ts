@@ -91,7 +91,13 @@ function run(cmd: string, args: string[], port: number, logFile: string | null):
  * nginx in front of 127.0.0.1:upstreamPort; `location` holds the directives of the
  * proxied location (proxy_read_timeout, proxy_buffering, …).
  */
-export async function startNginx(upstreamPort: number, location: string, http = '', workerConnections = 1024, tls: TlsFiles | null = null): Promise<Intermediary & { origin: string }> {
+export async function startNginx(
+  upstreamPort: number,
+  location: string,
+  http = '',
+  workerConnections = 1024,
+  tls: TlsFiles | null = null,
+): Promise<Intermediary & { origin: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'sse-soak-nginx-'));
   const port = await freePort();
   for (const d of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, d));
@@ -125,7 +131,11 @@ http {
   const started = await run(binary('nginx') as string, ['-p', dir, '-c', join(dir, 'nginx.conf')], port, join(dir, 'error.log'));
   // The access log names the protocol each request came in on (HTTP/1.1, HTTP/2.0).
   const accessLog = join(dir, 'access.log');
-  return { ...started, origin: tls === null ? started.url : `https://localhost:${port}`, log: () => started.log() + (existsSync(accessLog) ? readFileSync(accessLog, 'utf8') : '') };
+  return {
+    ...started,
+    origin: tls === null ? started.url : `https://localhost:${port}`,
+    log: () => started.log() + (existsSync(accessLog) ? readFileSync(accessLog, 'utf8') : ''),
+  };
 }
 
 export interface TlsFiles {
@@ -143,11 +153,56 @@ export function makeCertificates(names: readonly string[] = []): TlsFiles {
   const dir = mkdtempSync(join(tmpdir(), 'sse-soak-tls-'));
   const f = (name: string): string => join(dir, name);
   const openssl = (...args: string[]): void => void execFileSync(binary('openssl') as string, args, { stdio: 'pipe' });
-  openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', '/CN=sse-soak test CA', '-keyout', f('ca.key'), '-out', f('ca.crt'));
-  openssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', '/CN=localhost', '-keyout', f('server.key'), '-out', f('server.csr'));
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=sse-soak test CA',
+    '-keyout',
+    f('ca.key'),
+    '-out',
+    f('ca.crt'),
+  );
+  openssl(
+    'req',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-subj',
+    '/CN=localhost',
+    '-keyout',
+    f('server.key'),
+    '-out',
+    f('server.csr'),
+  );
   const dns = ['localhost', ...names].map((n) => `DNS:${n}`).join(',');
   writeFileSync(f('ext.cnf'), `subjectAltName=${dns},IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`);
-  openssl('x509', '-req', '-in', f('server.csr'), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '2', '-extfile', f('ext.cnf'), '-out', f('server.crt'));
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    f('server.csr'),
+    '-CA',
+    f('ca.crt'),
+    '-CAkey',
+    f('ca.key'),
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-extfile',
+    f('ext.cnf'),
+    '-out',
+    f('server.crt'),
+  );
   return { ca: f('ca.crt'), cert: f('server.crt'), key: f('server.key') };
 }
 
@@ -157,7 +212,10 @@ export function makeCertificates(names: readonly string[] = []): TlsFiles {
  * HTTP. `encode` is the body of an `encode` block (e.g. 'gzip' or 'gzip\nminimum_length 1').
  * Its admin endpoint is off and its state stays in a temp folder.
  */
-export async function startCaddy(upstreamPort: number, opts: { tls: boolean; encode?: string; proxy?: string }): Promise<Intermediary & { origin: string; ca: string | null }> {
+export async function startCaddy(
+  upstreamPort: number,
+  opts: { tls: boolean; encode?: string; proxy?: string },
+): Promise<Intermediary & { origin: string; ca: string | null }> {
   const dir = mkdtempSync(join(tmpdir(), 'sse-soak-caddy-'));
   const port = await freePort();
   const httpPort = await freePort();
@@ -182,7 +240,10 @@ ${opts.tls ? '\ttls internal\n' : ''}${opts.encode === undefined ? '' : `\tencod
 `;
   writeFileSync(join(dir, 'Caddyfile'), caddyfile);
   const env = { ...process.env, HOME: dir, XDG_DATA_HOME: join(dir, 'data'), XDG_CONFIG_HOME: join(dir, 'config') };
-  const child = spawn(binary('caddy') as string, ['run', '--config', join(dir, 'Caddyfile'), '--adapter', 'caddyfile'], { stdio: ['ignore', 'ignore', 'pipe'], env });
+  const child = spawn(binary('caddy') as string, ['run', '--config', join(dir, 'Caddyfile'), '--adapter', 'caddyfile'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env,
+  });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const accessLog = join(dir, 'access.log');
@@ -253,7 +314,12 @@ export async function startSquid(opts: SquidOptions = {}): Promise<Intermediary 
   chmodSync(dir, 0o777);
   const port = await freePort();
   const hostsFile = join(dir, 'hosts');
-  writeFileSync(hostsFile, Object.entries(opts.hosts ?? {}).map(([name, address]) => `${address} ${name}\n`).join(''));
+  writeFileSync(
+    hostsFile,
+    Object.entries(opts.hosts ?? {})
+      .map(([name, address]) => `${address} ${name}\n`)
+      .join(''),
+  );
   let auth = '';
   if (opts.auth !== undefined) {
     const hash = execFileSync(binary('openssl') as string, ['passwd', '-apr1', opts.auth.password], { encoding: 'utf8' }).trim();

@@ -41,7 +41,11 @@ export interface PlainResult {
 
 export async function plainStream(url: string, opts: PlainOptions = {}): Promise<PlainResult> {
   const u = new URL(url);
-  const headers: Record<string, string> = { accept: 'text/event-stream', ...(opts.acceptEncoding === undefined ? {} : { 'accept-encoding': opts.acceptEncoding }), ...opts.headers };
+  const headers: Record<string, string> = {
+    accept: 'text/event-stream',
+    ...(opts.acceptEncoding === undefined ? {} : { 'accept-encoding': opts.acceptEncoding }),
+    ...opts.headers,
+  };
   const ca = opts.ca === undefined ? undefined : readFileSync(opts.ca);
   const t0 = performance.now();
   const { status, httpVersion, encoding, body, close } = await open(u, opts.method ?? 'GET', headers, opts.body, ca, opts.http2 === true, opts.servername);
@@ -62,7 +66,14 @@ export async function plainStream(url: string, opts: PlainOptions = {}): Promise
       last = now;
     },
   });
-  const decoded: Readable = encoding === 'gzip' ? body.pipe(createGunzip()) : encoding === 'br' ? body.pipe(createBrotliDecompress()) : encoding === 'deflate' ? body.pipe(createInflate()) : body;
+  const decoded: Readable =
+    encoding === 'gzip'
+      ? body.pipe(createGunzip())
+      : encoding === 'br'
+        ? body.pipe(createBrotliDecompress())
+        : encoding === 'deflate'
+          ? body.pipe(createInflate())
+          : body;
   for await (const chunk of decoded) {
     chunkNo++;
     parser.feed((chunk as Buffer).toString());
@@ -94,12 +105,22 @@ async function open(
   }
   const request = u.protocol === 'https:' ? httpsRequest : httpRequest;
   const res = await new Promise<IncomingMessage>((resolve, reject) => {
-    const req = request(u, { method, headers, agent: false, ...(ca === undefined ? {} : { ca }), ...(servername === undefined ? {} : { servername }) }, resolve);
+    const req = request(
+      u,
+      { method, headers, agent: false, ...(ca === undefined ? {} : { ca }), ...(servername === undefined ? {} : { servername }) },
+      resolve,
+    );
     req.once('error', reject);
     if (body !== undefined) req.write(body);
     req.end();
   });
-  return { status: res.statusCode ?? 0, httpVersion: res.httpVersion, encoding: String(res.headers['content-encoding'] ?? ''), body: res, close: () => res.destroy() };
+  return {
+    status: res.statusCode ?? 0,
+    httpVersion: res.httpVersion,
+    encoding: String(res.headers['content-encoding'] ?? ''),
+    body: res,
+    close: () => res.destroy(),
+  };
 }
 
 export function median(xs: number[]): number {

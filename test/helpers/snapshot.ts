@@ -3,7 +3,16 @@
 import type { SecondSnapshot, SecondWindow } from '../../src/aggregate/second-window.js';
 
 /** A harness that kept up: no lag, little CPU, not saturated. */
-export const QUIET_HARNESS: SecondSnapshot['harness'] = { lagP99Ms: 0, lagMaxMs: 0, cpuCoreShare: 0, rssBytes: 0, heapUsedBytes: 0, heapAfterGcBytes: 0, cpuMaxProcessShare: 0, saturated: '' };
+export const QUIET_HARNESS: SecondSnapshot['harness'] = {
+  lagP99Ms: 0,
+  lagMaxMs: 0,
+  cpuCoreShare: 0,
+  rssBytes: 0,
+  heapUsedBytes: 0,
+  heapAfterGcBytes: 0,
+  cpuMaxProcessShare: 0,
+  saturated: '',
+};
 
 export function snapshotOf(window: SecondWindow, o: Partial<SecondSnapshot> = {}): SecondSnapshot {
   const second = o.second ?? 1;

@@ -25,7 +25,10 @@ export interface Target {
 }
 
 function query(knobs: Knobs): string {
-  const q = typeof knobs === 'string' ? knobs : new URLSearchParams(Object.entries(knobs).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)] as [string, string]]))).toString();
+  const q =
+    typeof knobs === 'string'
+      ? knobs
+      : new URLSearchParams(Object.entries(knobs).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)] as [string, string]]))).toString();
   return q === '' ? '' : `?${q}`;
 }
 

@@ -50,10 +50,15 @@ describe('behind uvicorn (Starlette), shaped as the AI APIs', { skip: skipUnless
   test('Anthropic Messages: ttft and token gaps as a plain client sees them; ends at message_stop', async () => {
     const url = `${app.origin}/v1/messages?${PACE}`;
     const [truth, r] = await Promise.all([
-      plainThree(url, { method: 'POST', body: '{"stream":true}', headers: { 'content-type': 'application/json' }, isToken: (e) => e.event === 'content_block_delta' }),
+      plainThree(url, {
+        method: 'POST',
+        body: '{"stream":true}',
+        headers: { 'content-type': 'application/json' },
+        isToken: (e) => e.event === 'content_block_delta',
+      }),
       runAgainst(
-      url,
-      `target: { method: POST, body: { stream: true } }
+        url,
+        `target: { method: POST, body: { stream: true } }
 stream:
   tokens: { event: content_block_delta, jsonPath: delta.text }
   sentinel: { event: message_stop }
@@ -73,7 +78,10 @@ load: { sessions: 3, duration: 3s, thinkTime: 1h }
 
   test('Anthropic Messages: a 900 ms stall filled with named pings shows in itl', async () => {
     const url = `${app.origin}/v1/messages?tokens=6&firstTokenMs=50&intervalMs=40&stallAfter=3&stallMs=900&pingMs=100`;
-    const r = await runAgainst(url, `target: { method: POST, body: {} }\nstream:\n  sentinel: { event: message_stop }\nload: { sessions: 1, duration: 3s, thinkTime: 1h }\n`);
+    const r = await runAgainst(
+      url,
+      `target: { method: POST, body: {} }\nstream:\n  sentinel: { event: message_stop }\nload: { sessions: 1, duration: 3s, thinkTime: 1h }\n`,
+    );
     assert.equal(r.overall.outcomes.completed, 1);
     const max = statsMs(r.overall.histograms.itl).max;
     assert.ok(max >= 850, `itl max ${max} ms over a 900 ms stall (pings every 100 ms are not tokens)`);
@@ -85,8 +93,8 @@ load: { sessions: 3, duration: 3s, thinkTime: 1h }
     const [truth, r] = await Promise.all([
       plainThree(url, { method: 'POST', body, headers: { 'content-type': 'application/json' }, isToken: (e) => e.data.includes('"content":" w') }),
       runAgainst(
-      url,
-      `target: { method: POST, body: { model: m, stream: true, stream_options: { include_usage: true } } }
+        url,
+        `target: { method: POST, body: { model: m, stream: true, stream_options: { include_usage: true } } }
 stream:
   tokens: { jsonPath: "choices[0].delta.content" }
 load: { sessions: 3, duration: 3s, thinkTime: 1h }

@@ -29,7 +29,10 @@ test('Anthropic shape: tokens by content_block_delta give the true ttft; countin
   // message_start goes out with the response headers (a few ms on loopback), the first real token
   // 200 ms after: the naive ttft is that of message_start, late only by as much as the loop was.
   const naiveTtft = statsMs(naive.overall.histograms.ttft).min;
-  assert.ok(naiveTtft < 50 + naive.harness.eventLoopDelayMs.max, `message_start, sent at once, passes for the first token when every event counts: ttft ${naiveTtft} ms`);
+  assert.ok(
+    naiveTtft < 50 + naive.harness.eventLoopDelayMs.max,
+    `message_start, sent at once, passes for the first token when every event counts: ttft ${naiveTtft} ms`,
+  );
   assert.ok(naive.overall.tokens > 10, `${naive.overall.tokens} "tokens" for 10`);
 });
 
@@ -40,12 +43,18 @@ test('named ping events during a stall: ignored by default, so itl shows the sta
   // The gap spans the 800 ms silence plus a token interval; tokens are paced from the reply's
   // start, so the gap is short of that only by as much as the token before it ran late, which
   // the run's own event-loop lag bounds (target and harness share the loop).
-  assert.ok(maxGap >= 800 - shown.harness.eventLoopDelayMs.max, `itl max ${maxGap} ms over an 800 ms stall (event-loop lag max ${shown.harness.eventLoopDelayMs.max} ms)`);
+  assert.ok(
+    maxGap >= 800 - shown.harness.eventLoopDelayMs.max,
+    `itl max ${maxGap} ms over an 800 ms stall (event-loop lag max ${shown.harness.eventLoopDelayMs.max} ms)`,
+  );
   const hidden = await runAgainst(url, oneStream('  tokens: event\n  ignoreEvents: []\n  sentinel: { event: message_stop }'));
   // Pings every 100 ms fill the stall when they count: the largest gap is a ping interval, made
   // longer only by as much as the loop ran late.
   const hiddenMax = statsMs(hidden.overall.histograms.itl).max;
-  assert.ok(hiddenMax < 110 + hidden.harness.eventLoopDelayMs.max, `counting pings hides the stall (what ignoreEvents: [ping] prevents): itl max ${hiddenMax} ms`);
+  assert.ok(
+    hiddenMax < 110 + hidden.harness.eventLoopDelayMs.max,
+    `counting pings hides the stall (what ignoreEvents: [ping] prevents): itl max ${hiddenMax} ms`,
+  );
 });
 
 test('OpenAI full shape: the role, finish and usage chunks carry no token by JSON path', async () => {
@@ -62,7 +71,10 @@ test('usage, unconfigured: both shapes report the tokens sent; a reply cut befor
   const anthropic = '  tokens: { event: content_block_delta, jsonPath: delta.text }\n  sentinel: { event: message_stop }';
   const a = await runAgainst(messages, oneStream(anthropic));
   assert.deepEqual([a.overall.usageStreams, a.overall.usageTokens, a.overall.usageCountedTokens], [1, 10, 10]);
-  const o = await runAgainst(target.url('/v1/chat/completions', 'format=openai-full&usage=true'), oneStream('  tokens: { jsonPath: "choices[0].delta.content" }'));
+  const o = await runAgainst(
+    target.url('/v1/chat/completions', 'format=openai-full&usage=true'),
+    oneStream('  tokens: { jsonPath: "choices[0].delta.content" }'),
+  );
   assert.deepEqual([o.overall.usageStreams, o.overall.usageTokens], [1, 10]);
   assert.equal(o.overall.modelRate.totalCount, 1, 'ten token events 20 ms apart: a model rate');
 
@@ -70,8 +82,15 @@ test('usage, unconfigured: both shapes report the tokens sent; a reply cut befor
   const cut = await runAgainst(target.url('/v1/messages', 'closeAfter=3'), oneStream(anthropic));
   assert.equal(cut.overall.outcomes.eof_early, 1);
   assert.equal(cut.overall.usageStreams, 0);
-  const empty = await runAgainst(target.url('/v1/chat/completions', 'format=openai-full&usage=true&tokens=0'), oneStream('  tokens: { jsonPath: "choices[0].delta.content" }'));
-  assert.deepEqual([empty.overall.usageStreams, empty.overall.usageTokens, empty.overall.modelRate.totalCount], [1, 0, 0], 'a count of 0, and no generation time');
+  const empty = await runAgainst(
+    target.url('/v1/chat/completions', 'format=openai-full&usage=true&tokens=0'),
+    oneStream('  tokens: { jsonPath: "choices[0].delta.content" }'),
+  );
+  assert.deepEqual(
+    [empty.overall.usageStreams, empty.overall.usageTokens, empty.overall.modelRate.totalCount],
+    [1, 0, 0],
+    'a count of 0, and no generation time',
+  );
 });
 
 test('usage: off reads nothing; { event, jsonPath } reads only there', async () => {

@@ -85,7 +85,10 @@ describe('behind nginx with gzip', { skip: skipUnless('nginx') }, () => {
   const verdict = async (location: string, acceptEncoding: string): Promise<{ verdict: string; encodings: Record<string, number> }> => {
     const nginx = await startNginx(target.port, location, GZIP);
     try {
-      const r = await runAgainst(`${nginx.url}/stream`, `target: { acceptEncoding: ${acceptEncoding} }\nload: { sessions: 3, duration: 1s, thinkTime: 1h, drain: 5s }\n`);
+      const r = await runAgainst(
+        `${nginx.url}/stream`,
+        `target: { acceptEncoding: ${acceptEncoding} }\nload: { sessions: 3, duration: 1s, thinkTime: 1h, drain: 5s }\n`,
+      );
       assert.equal(r.overall.outcomes.completed, 3, JSON.stringify(r.overall.outcomes));
       return { verdict: bufferingVerdict(r.overall, r.harness.eventLoopDelayMs.p99).verdict, encodings: r.overall.contentEncodings };
     } finally {

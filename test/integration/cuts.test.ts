@@ -20,7 +20,10 @@ const port = (): number => target.port;
  */
 function assertCentre(group: CutGroup | undefined, limitMs: number, r: RunResult): void {
   const slackMs = 10 + r.harness.eventLoopDelayMs.max;
-  assert.ok(Math.abs((group?.centreMs ?? 0) - limitMs) < slackMs, `centre ${group?.centreMs} ms for a ${limitMs} ms limit, event-loop lag max ${r.harness.eventLoopDelayMs.max} ms`);
+  assert.ok(
+    Math.abs((group?.centreMs ?? 0) - limitMs) < slackMs,
+    `centre ${group?.centreMs} ms for a ${limitMs} ms limit, event-loop lag max ${r.harness.eventLoopDelayMs.max} ms`,
+  );
 }
 
 test('an idle timeout of 1.5 s cuts streams that go quiet for 3 s: an idle group at ~1.5 s', async () => {
@@ -50,7 +53,10 @@ expectations:
 test('the same silence with heartbeats every 500 ms: no cut', async () => {
   const proxy = await cuttingProxy(port(), { idleMs: 1500 });
   try {
-    const r = await runAgainst(`http://127.0.0.1:${proxy.port}/stream?tokens=20&silenceAfter=5&silence=3s&heartbeat=500ms`, 'load: { sessions: 4, duration: 5s, thinkTime: 1h }');
+    const r = await runAgainst(
+      `http://127.0.0.1:${proxy.port}/stream?tokens=20&silenceAfter=5&silence=3s&heartbeat=500ms`,
+      'load: { sessions: 4, duration: 5s, thinkTime: 1h }',
+    );
     assert.equal(r.overall.outcomes.completed, 4);
     assert.equal(r.overall.cuts.count('idle') + r.overall.cuts.count('lifetime') + r.overall.cuts.count('silent'), 0);
   } finally {

@@ -16,7 +16,16 @@ const EVERY_EVENT = { mode: 'event', eventTypes: null, ignoreTypes: ['ping'] } a
 
 async function doctor(url: string, acceptEncoding = false): Promise<Finding[]> {
   const headers: Record<string, string> = { Accept: 'text/event-stream', ...(acceptEncoding ? { 'Accept-Encoding': 'gzip, deflate, br' } : {}) };
-  const o = await probe({ url, method: 'GET', headers, body: null, timeoutMs: 10_000, sentinel: '[DONE]', sentinelEvent: null, tokens: { ...EVERY_EVENT, ignoreTypes: [...EVERY_EVENT.ignoreTypes] } });
+  const o = await probe({
+    url,
+    method: 'GET',
+    headers,
+    body: null,
+    timeoutMs: 10_000,
+    sentinel: '[DONE]',
+    sentinelEvent: null,
+    tokens: { ...EVERY_EVENT, ignoreTypes: [...EVERY_EVENT.ignoreTypes] },
+  });
   return checkStream(o);
 }
 const at = (fs: Finding[], check: string): Finding | undefined => fs.find((f) => f.check === check);
@@ -41,7 +50,10 @@ describe('doctor behind haproxy', { skip: skipUnless('haproxy') }, () => {
         assert.equal(f?.level, expected, `haproxy ${options || 'defaults'}: ${f?.detail}`);
         // The plain client sees the same: most events together, or none.
         const share = await togetherShare(url);
-        assert.ok(expected === 'fail' ? share >= 0.5 : share < 0.5, `haproxy ${options || 'defaults'}: the plain client saw ${Math.round(share * 100)}% of gaps under 2 ms`);
+        assert.ok(
+          expected === 'fail' ? share >= 0.5 : share < 0.5,
+          `haproxy ${options || 'defaults'}: the plain client saw ${Math.round(share * 100)}% of gaps under 2 ms`,
+        );
         if (expected === 'fail') assert.match(f?.detail ?? '', /bursts: about [\d.]+ at a time, every [\d.]+ ms/);
       } finally {
         await haproxy.stop();

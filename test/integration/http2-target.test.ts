@@ -49,7 +49,10 @@ describe('against serve --http2 in cleartext (h2c, target.http: 2)', () => {
 
   test('`run` with target.http: 2 and no URL starts the built-in target speaking h2c', async () => {
     const dir = tempDir();
-    writeFileSync(join(dir, 's.yaml'), `name: h2-builtin\ntarget: { http: 2, builtin: { firstTokenDelay: 10ms, tokenInterval: 20ms, tokens: 4 } }\n${load(3)}output: { streamsCsv: false }\n`);
+    writeFileSync(
+      join(dir, 's.yaml'),
+      `name: h2-builtin\ntarget: { http: 2, builtin: { firstTokenDelay: 10ms, tokenInterval: 20ms, tokens: 4 } }\n${load(3)}output: { streamsCsv: false }\n`,
+    );
     const done = await cli(['run', join(dir, 's.yaml'), '--workers', '1', '--out', join(dir, 'out'), '--quiet'], { timeoutMs: 30_000 });
     assert.equal(done.code, 0, done.stderr);
     const s = JSON.parse(readFileSync(join(dir, 'out', 'summary.json'), 'utf8')) as Summary;

@@ -96,7 +96,16 @@ describe('behind nginx', { skip: skipUnless('nginx') }, () => {
     ] as const) {
       const nginx = await startNginx(upstream(), location);
       try {
-        const o = await probe({ url: `${nginx.url}${small}&xAccelBuffering=false`, method: 'GET', headers: {}, body: null, timeoutMs: 5000, sentinel: '[DONE]', sentinelEvent: null, tokens: { mode: 'event', eventTypes: null, ignoreTypes: ['ping'] } });
+        const o = await probe({
+          url: `${nginx.url}${small}&xAccelBuffering=false`,
+          method: 'GET',
+          headers: {},
+          body: null,
+          timeoutMs: 5000,
+          sentinel: '[DONE]',
+          sentinelEvent: null,
+          tokens: { mode: 'event', eventTypes: null, ignoreTypes: ['ping'] },
+        });
         const f = checkStream(o).find((x) => x.check === 'buffering');
         assert.equal(f?.level, expected, `${location || 'defaults'}: ${f?.detail}`);
       } finally {

@@ -56,7 +56,13 @@ test('shards: 2 shards of a closed and an open load each take half', async () =>
   const closed = scenarioFrom('load: { sessions: 6, duration: 500ms, thinkTime: 1h }');
   const open = scenarioFrom('load: { model: open, rate: 40/s, duration: 1s }');
   const c = await Promise.all([0, 1].map((index) => new LoadRun(closed, target.stream(), { shard: { index, count: 2 } }).run()));
-  assert.deepEqual(c.map((r) => r.overall.started), [3, 3]);
+  assert.deepEqual(
+    c.map((r) => r.overall.started),
+    [3, 3],
+  );
   const o = await Promise.all([0, 1].map((index) => new LoadRun(open, target.stream(), { shard: { index, count: 2 } }).run()));
-  assert.deepEqual(o.map((r) => r.overall.started), [20, 20]);
+  assert.deepEqual(
+    o.map((r) => r.overall.started),
+    [20, 20],
+  );
 });

@@ -76,7 +76,10 @@ function timingMiss(plain: RunAggregate, secure: RunAggregate): string | null {
  * one run's median moves by 7–14 ms. A harness that distorted the secure path would miss in
  * every run, so three misses fail the test, each named.
  */
-async function assertSameTiming(first: { plain: RunAggregate; secure: RunAggregate }, again: () => Promise<{ plain: RunAggregate; secure: RunAggregate }>): Promise<void> {
+async function assertSameTiming(
+  first: { plain: RunAggregate; secure: RunAggregate },
+  again: () => Promise<{ plain: RunAggregate; secure: RunAggregate }>,
+): Promise<void> {
   const misses: string[] = [];
   let r = first;
   for (let attempt = 1; attempt <= 3; attempt++) {
@@ -107,9 +110,17 @@ describe('Caddy: HTTPS with its internal CA, HTTP/2, gzip', { skip: skipUnless('
       assert.match(caddy.log(), /"proto":"HTTP\/2\.0"/);
       await assertSameTiming({ plain, secure }, side);
       // The independent client over the same path sees the same gaps.
-      const client = await plainStream(url.replace('localhost', '127.0.0.1'), { http2: true, ca: caddy.ca as string, servername: 'localhost', acceptEncoding: 'gzip' });
+      const client = await plainStream(url.replace('localhost', '127.0.0.1'), {
+        http2: true,
+        ca: caddy.ca as string,
+        servername: 'localhost',
+        acceptEncoding: 'gzip',
+      });
       assert.deepEqual([client.httpVersion, client.contentEncoding], ['2.0', 'gzip']);
-      assert.ok(Math.abs(median(client.gapsMs) - p50(secure, 'itl')) <= WITHIN_MS, `plain client's gap median ${median(client.gapsMs).toFixed(1)} ms vs sse-soak's itl p50 ${p50(secure, 'itl')} ms`);
+      assert.ok(
+        Math.abs(median(client.gapsMs) - p50(secure, 'itl')) <= WITHIN_MS,
+        `plain client's gap median ${median(client.gapsMs).toFixed(1)} ms vs sse-soak's itl p50 ${p50(secure, 'itl')} ms`,
+      );
     } finally {
       await caddy.stop();
       await plainCaddy.stop();
@@ -119,12 +130,24 @@ describe('Caddy: HTTPS with its internal CA, HTTP/2, gzip', { skip: skipUnless('
   test("Caddy's own encode (minimum_length 1) holds gzip to the end: buffered, in run and in doctor", async () => {
     const caddy = await startCaddy(upstream(), { tls: true, encode: 'gzip\nminimum_length 1' });
     try {
-      const r = await runAgainst(`${caddy.origin}/stream?${KNOBS}`, `target: { tls: { ca: ${JSON.stringify(caddy.ca)} }, connectTo: localhost:${caddy.port}:127.0.0.1 }\n${SHORT}`);
+      const r = await runAgainst(
+        `${caddy.origin}/stream?${KNOBS}`,
+        `target: { tls: { ca: ${JSON.stringify(caddy.ca)} }, connectTo: localhost:${caddy.port}:127.0.0.1 }\n${SHORT}`,
+      );
       assert.deepEqual(only(r.overall.outcomes), { completed: 4 });
       assert.deepEqual(r.overall.httpVersions, { '2': 4 });
       assert.deepEqual(r.overall.contentEncodings, { gzip: 4 });
       assert.equal(verdict(r.overall, r), 'buffered');
-      const doctor = await cli(['doctor', `${caddy.origin}/stream?${KNOBS}`, '--cacert', caddy.ca as string, '--resolve', `localhost:${caddy.port}:127.0.0.1`, '--timeout', '10s']);
+      const doctor = await cli([
+        'doctor',
+        `${caddy.origin}/stream?${KNOBS}`,
+        '--cacert',
+        caddy.ca as string,
+        '--resolve',
+        `localhost:${caddy.port}:127.0.0.1`,
+        '--timeout',
+        '10s',
+      ]);
       assert.equal(doctor.code, 5, doctor.stdout);
       assert.match(doctor.stdout, /^ok {4}HTTP version +2 \(the server offers h2, http\/1\.1 over TLS\)$/m, doctor.stdout);
       assert.match(doctor.stdout, /^FAIL {2}buffering /m, doctor.stdout);
@@ -145,7 +168,12 @@ describe('nginx: listen … ssl http2 with gzip on', { skip: skipUnless('nginx',
     const streaming = await startNginx(upstream(), 'proxy_buffering off; proxy_http_version 1.1;', GZIP, 1024, files);
     const buffering = await startNginx(upstream(), 'proxy_buffering on; proxy_http_version 1.1;', GZIP, 1024, files);
     try {
-      const side = (): ReturnType<typeof sideBySide> => sideBySide(`http://127.0.0.1:${plain.port}/stream?${KNOBS}`, `https://127.0.0.1:${streaming.port}/stream?${KNOBS}`, `tls: { ca: ${JSON.stringify(files.ca)} }`);
+      const side = (): ReturnType<typeof sideBySide> =>
+        sideBySide(
+          `http://127.0.0.1:${plain.port}/stream?${KNOBS}`,
+          `https://127.0.0.1:${streaming.port}/stream?${KNOBS}`,
+          `tls: { ca: ${JSON.stringify(files.ca)} }`,
+        );
       const { run, plain: h1, secure } = await side();
       const n = secure.started;
       assert.deepEqual(only(secure.outcomes), { completed: n });
@@ -155,7 +183,10 @@ describe('nginx: listen … ssl http2 with gzip on', { skip: skipUnless('nginx',
       assert.match(streaming.log(), /^HTTP\/2\.0 200 /m);
       await assertSameTiming({ plain: h1, secure }, side);
       // xAccelBuffering off: nginx would honour the target's "no" and not buffer at all.
-      const held = await runAgainst(`https://127.0.0.1:${buffering.port}/stream?${KNOBS}&xAccelBuffering=false`, `target: { tls: { ca: ${JSON.stringify(files.ca)} } }\n${SHORT}`);
+      const held = await runAgainst(
+        `https://127.0.0.1:${buffering.port}/stream?${KNOBS}&xAccelBuffering=false`,
+        `target: { tls: { ca: ${JSON.stringify(files.ca)} } }\n${SHORT}`,
+      );
       assert.deepEqual(only(held.overall.outcomes), { completed: 4 });
       assert.deepEqual(held.overall.contentEncodings, { gzip: 4 });
       assert.equal(verdict(held.overall, held), 'buffered');

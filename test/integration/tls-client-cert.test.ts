@@ -31,7 +31,14 @@ describe('a server that requires a client certificate, none given', { skip: skip
 
   /** node:https (HTTP/1.1) or node:http2 (h2 only), requiring a client certificate from the test CA. */
   async function mtlsServer(http: '1.1' | '2', maxVersion: SecureVersion): Promise<string> {
-    const options = { cert: readFileSync(certs.cert), key: readFileSync(certs.key), ca: readFileSync(certs.ca), requestCert: true, rejectUnauthorized: true, maxVersion };
+    const options = {
+      cert: readFileSync(certs.cert),
+      key: readFileSync(certs.key),
+      ca: readFileSync(certs.ca),
+      requestCert: true,
+      rejectUnauthorized: true,
+      maxVersion,
+    };
     const server =
       http === '1.1'
         ? createServer(options, (_req, res) => {
@@ -75,7 +82,12 @@ describe('a server that requires a client certificate, none given', { skip: skip
     const url = await mtlsServer('1.1', 'TLSv1.3');
     const d = await cli(['doctor', url, '--cacert', certs.ca, '--cert', client.cert, '--key', client.key, '--sentinel', '[DONE]', '--timeout', '5s']);
     assert.match(d.stdout, /^ok {4}status +200$/m, d.stdout);
-    const { record } = await oneStream(url, "  sentinel: '[DONE]'", 10_000, `  tls: { ca: ${JSON.stringify(certs.ca)}, cert: ${JSON.stringify(client.cert)}, key: ${JSON.stringify(client.key)} }`);
+    const { record } = await oneStream(
+      url,
+      "  sentinel: '[DONE]'",
+      10_000,
+      `  tls: { ca: ${JSON.stringify(certs.ca)}, cert: ${JSON.stringify(client.cert)}, key: ${JSON.stringify(client.key)} }`,
+    );
     assert.equal(record.outcome, 'completed', record.errorCode);
     const half = await cli(['doctor', url, '--cert', client.cert]);
     assert.equal(half.code, 2);
@@ -88,8 +100,37 @@ function clientCertificate(certs: TlsFiles): { cert: string; key: string } {
   const dir = dirname(certs.ca);
   const f = (name: string): string => join(dir, name);
   const openssl = (...args: string[]): void => void execFileSync('openssl', args, { stdio: 'pipe' });
-  openssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', '/CN=sse-soak client', '-keyout', f('client.key'), '-out', f('client.csr'));
+  openssl(
+    'req',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-subj',
+    '/CN=sse-soak client',
+    '-keyout',
+    f('client.key'),
+    '-out',
+    f('client.csr'),
+  );
   writeFileSync(f('client.cnf'), 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n');
-  openssl('x509', '-req', '-in', f('client.csr'), '-CA', certs.ca, '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '2', '-extfile', f('client.cnf'), '-out', f('client.crt'));
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    f('client.csr'),
+    '-CA',
+    certs.ca,
+    '-CAkey',
+    f('ca.key'),
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-extfile',
+    f('client.cnf'),
+    '-out',
+    f('client.crt'),
+  );
   return { cert: f('client.crt'), key: f('client.key') };
 }

@@ -61,7 +61,17 @@ describe('HTTPS behind nginx with a private CA', { skip: skipUnless('nginx', 'op
     const bad = await cli(['doctor', url(), '--timeout', '5s']);
     assert.equal(bad.code, 5);
     assert.match(bad.stdout, /fix: .*--cacert/);
-    const good = await cli(['doctor', `https://gw.example.test:${nginx.port}/stream`, '--cacert', certs.ca, '--resolve', `gw.example.test:${nginx.port}:127.0.0.1`, '--insecure', '--timeout', '5s']);
+    const good = await cli([
+      'doctor',
+      `https://gw.example.test:${nginx.port}/stream`,
+      '--cacert',
+      certs.ca,
+      '--resolve',
+      `gw.example.test:${nginx.port}:127.0.0.1`,
+      '--insecure',
+      '--timeout',
+      '5s',
+    ]);
     assert.match(good.stdout, /^ok {4}status {13}200$/m, good.stdout);
   });
 });
@@ -71,7 +81,10 @@ describe('HTTPS behind Caddy with tls internal', { skip: skipUnless('caddy') }, 
     const caddy = await startCaddy(upstream(), { tls: true });
     try {
       // localhost may resolve to ::1 first; Caddy listens on 127.0.0.1 only.
-      const r = await runAgainst(`${caddy.origin}/stream`, `target: { tls: { ca: ${JSON.stringify(caddy.ca)} }, connectTo: localhost:${caddy.port}:127.0.0.1 }\n${LOAD}`);
+      const r = await runAgainst(
+        `${caddy.origin}/stream`,
+        `target: { tls: { ca: ${JSON.stringify(caddy.ca)} }, connectTo: localhost:${caddy.port}:127.0.0.1 }\n${LOAD}`,
+      );
       assert.deepEqual(only(r.overall.outcomes), { completed: 2 });
       assert.deepEqual(r.overall.httpVersions, { '2': 2 });
       assert.match(caddy.log(), /"proto":"HTTP\/2\.0"/);

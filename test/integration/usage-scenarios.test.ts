@@ -30,7 +30,12 @@ function rows(out: string): Row[] {
     .split('\n')
     .slice(1)
     .map((l) => l.split(','))
-    .map((c) => ({ outcome: c[col('outcome')] ?? '', tokens: Number(c[col('tokens')]), usage: c[col('usage_tokens')] ?? '', rate: c[col('model_tokens_per_s')] ?? '' }));
+    .map((c) => ({
+      outcome: c[col('outcome')] ?? '',
+      tokens: Number(c[col('tokens')]),
+      usage: c[col('usage_tokens')] ?? '',
+      rate: c[col('model_tokens_per_s')] ?? '',
+    }));
 }
 
 /** Nearest rank, as HdrHistogram reads a percentile. */
@@ -65,7 +70,10 @@ for (const [file, workers] of [
     // the reply's start (lateness does not add up), but on a busy 2-core machine one late first
     // or last token (a 200 ms stall of the target or of the harness) moves a 4 s span by 5 %.
     const ratios = all.map((row) => Number(row.rate) / (row.tokens / ((row.tokens - 1) * INTERVAL_S))).sort((a, b) => a - b);
-    assert.ok(ratios.every((x) => x > 0.75 && x < 1.25), `measured ÷ paced: ${ratios.map((x) => x.toFixed(3)).join(' ')}`);
+    assert.ok(
+      ratios.every((x) => x > 0.75 && x < 1.25),
+      `measured ÷ paced: ${ratios.map((x) => x.toFixed(3)).join(' ')}`,
+    );
     assert.ok(Math.abs(rank(ratios, 50) - 1) < 0.05, `median measured ÷ paced ${rank(ratios, 50)}`);
 
     // The summary's percentiles are those of the streams' own rates (HDR: 3 significant digits),
@@ -79,7 +87,10 @@ for (const [file, workers] of [
       assert.ok(Math.abs(got - raw) <= raw * 0.001 + 0.002, `p${p}: summary ${got}, streams.csv ${raw}`);
     }
     const text = readFileSync(join(out, 'summary.txt'), 'utf8');
-    assert.match(text, /^usage {5}[\d,]+ output tokens reported by 20\/20 streams · model 2\d\.\d tok\/s p50 \(p10 2\d\.\d, p90 2\d\.\d\) · 1\.00 chunks per token$/m);
+    assert.match(
+      text,
+      /^usage {5}[\d,]+ output tokens reported by 20\/20 streams · model 2\d\.\d tok\/s p50 \(p10 2\d\.\d, p90 2\d\.\d\) · 1\.00 chunks per token$/m,
+    );
     assert.match(readFileSync(join(out, 'report.html'), 'utf8'), /Usage: [\d,]+ output tokens reported by 20\/20 streams/);
   });
 }

@@ -87,11 +87,17 @@ test('each turn of a conversation sends the history, with the previous replies a
 test('a dataset in shuffle order sends the same sequence for the same seed, and another for another seed', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sse-soak-dataset-'));
   const file = join(dir, 'prompts.jsonl');
-  writeFileSync(file, Array.from({ length: 20 }, (_, i) => JSON.stringify({ model: 'm', stream: true, messages: [{ role: 'user', content: `prompt ${i}` }] })).join('\n') + '\n');
+  writeFileSync(
+    file,
+    Array.from({ length: 20 }, (_, i) => JSON.stringify({ model: 'm', stream: true, messages: [{ role: 'user', content: `prompt ${i}` }] })).join('\n') + '\n',
+  );
   const sequence = async (seed: number): Promise<string[]> => {
     const server = await capturingServer();
     try {
-      await run(`workload: { dataset: { file: ${JSON.stringify(file)}, order: shuffle } }\n${TOKENS}\nload: { model: closed, sessions: 1, duration: 400ms, drain: 10s, seed: ${seed} }\n`, server.url);
+      await run(
+        `workload: { dataset: { file: ${JSON.stringify(file)}, order: shuffle } }\n${TOKENS}\nload: { model: closed, sessions: 1, duration: 400ms, drain: 10s, seed: ${seed} }\n`,
+        server.url,
+      );
       return server.bodies.map((b) => b.messages[0]?.content ?? '');
     } finally {
       await server.close();

@@ -23,7 +23,12 @@ function pod(dir: string, scenario: string, startAt: string): { done: Promise<{ 
   mkdirSync(join(dir, 'report'), { recursive: true });
   const script = shardScript({ name: 'sse-soak-t', shards: 2, workers: 1, startAt, target: target.stream(), runArgs: [] });
   const child = spawn('/bin/sh', ['-c', script], {
-    env: { PATH: `${bin}:${process.env.PATH ?? ''}`, JOB_COMPLETION_INDEX: '1', SSE_SOAK_SCENARIO: join(dir, 'scenario.yaml'), SSE_SOAK_REPORT: join(dir, 'report') },
+    env: {
+      PATH: `${bin}:${process.env.PATH ?? ''}`,
+      JOB_COMPLETION_INDEX: '1',
+      SSE_SOAK_SCENARIO: join(dir, 'scenario.yaml'),
+      SSE_SOAK_REPORT: join(dir, 'report'),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
@@ -35,7 +40,11 @@ function pod(dir: string, scenario: string, startAt: string): { done: Promise<{ 
 test("SIGTERM to the pod's shell: the run stops, writes its summary, and the report reaches the log", { timeout: 60_000 }, async () => {
   const dir = tempDir();
   await target.ready();
-  const p = pod(dir, 'name: long\ntarget:\n  sendKnobs: true\n  builtin: { firstTokenDelay: 10ms, tokenInterval: 20ms, tokens: 5 }\nload: { sessions: 4, duration: 1h }\n', new Date(Date.now() + 1000).toISOString());
+  const p = pod(
+    dir,
+    'name: long\ntarget:\n  sendKnobs: true\n  builtin: { firstTokenDelay: 10ms, tokenInterval: 20ms, tokens: 5 }\nload: { sessions: 4, duration: 1h }\n',
+    new Date(Date.now() + 1000).toISOString(),
+  );
   // Once the shard has measured a second (however long its start took on a busy machine).
   const started = await waitForSeconds(join(dir, 'report', 'sse-soak-t', 'timeseries.csv'), 1, 30_000);
   p.kill('SIGTERM');
@@ -52,7 +61,7 @@ test("SIGTERM to the pod's shell: the run stops, writes its summary, and the rep
   assert.ok(summary.streams.started > 0);
 });
 
-test("a run that fails keeps its exit code (2: the scenario), with no report in the log", { timeout: 30_000 }, async () => {
+test('a run that fails keeps its exit code (2: the scenario), with no report in the log', { timeout: 30_000 }, async () => {
   const dir = tempDir();
   const { code, log } = await pod(dir, 'load: { sessions: -1 }\n', new Date().toISOString()).done;
   assert.equal(code, 2, log);

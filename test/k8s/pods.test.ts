@@ -112,14 +112,17 @@ const csvRows = (file: string): Record<string, string>[] => {
   return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [cols[i], v])));
 };
 
-test('the Indexed Job run as local pods: launched seconds apart, started together, gathered from their logs, merged: the totals of one process', { timeout: 120_000 }, async (t) => {
-  const dir = tempDir();
-  const file = join(dir, 'split.yaml');
-  // Constant arrivals and fixed replies: exactly 75 streams of 8 tokens, however they are split.
-  // The header needs API_KEY, which only the Secret gives: a pod without it cannot load the scenario.
-  writeFileSync(
-    file,
-    `name: split
+test(
+  'the Indexed Job run as local pods: launched seconds apart, started together, gathered from their logs, merged: the totals of one process',
+  { timeout: 120_000 },
+  async (t) => {
+    const dir = tempDir();
+    const file = join(dir, 'split.yaml');
+    // Constant arrivals and fixed replies: exactly 75 streams of 8 tokens, however they are split.
+    // The header needs API_KEY, which only the Secret gives: a pod without it cannot load the scenario.
+    writeFileSync(
+      file,
+      `name: split
 target:
   sendKnobs: true
   headers: { X-Api-Key: "\${API_KEY}" }
@@ -128,102 +131,132 @@ load: { model: open, arrivals: constant, rate: ${RATE}/s, duration: 3s }
 # Loose: the rule is judged on the merged report, and this machine is shared and busy.
 thresholds: ["ttft p99 < 30s"]
 `,
-  );
-  await target.ready();
-  const url = target.stream();
-  const t0 = Date.now();
-  const startAt = new Date(t0 + START_AFTER_MS).toISOString();
-  const rendered = await cli(['k8s', file, '--shards', String(SHARDS), '--namespace', 'load', '--secret', 'split-keys', '--target', url, '--start-at', startAt, '--out', join(dir, 'manifests')]);
-  assert.equal(rendered.code, 0, rendered.stderr);
-  const configMaps = parseAllDocuments(readFileSync(join(dir, 'manifests', '00-configmap.yaml'), 'utf8')).map((d) => d.toJS() as IConfigMap);
-  const job = parseAllDocuments(readFileSync(join(dir, 'manifests', '10-job.yaml'), 'utf8'))[0]?.toJS() as IJob;
-  assert.ok(!readFileSync(join(dir, 'manifests', '10-job.yaml'), 'utf8').includes(SECRET.API_KEY));
+    );
+    await target.ready();
+    const url = target.stream();
+    const t0 = Date.now();
+    const startAt = new Date(t0 + START_AFTER_MS).toISOString();
+    const rendered = await cli([
+      'k8s',
+      file,
+      '--shards',
+      String(SHARDS),
+      '--namespace',
+      'load',
+      '--secret',
+      'split-keys',
+      '--target',
+      url,
+      '--start-at',
+      startAt,
+      '--out',
+      join(dir, 'manifests'),
+    ]);
+    assert.equal(rendered.code, 0, rendered.stderr);
+    const configMaps = parseAllDocuments(readFileSync(join(dir, 'manifests', '00-configmap.yaml'), 'utf8')).map((d) => d.toJS() as IConfigMap);
+    const job = parseAllDocuments(readFileSync(join(dir, 'manifests', '10-job.yaml'), 'utf8'))[0]?.toJS() as IJob;
+    assert.ok(!readFileSync(join(dir, 'manifests', '10-job.yaml'), 'utf8').includes(SECRET.API_KEY));
 
-  const binDir = join(dir, 'bin');
-  mkdirSync(binDir);
-  writeFileSync(join(binDir, 'sse-soak'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} "$@"\n`);
-  chmodSync(join(binDir, 'sse-soak'), 0o755);
+    const binDir = join(dir, 'bin');
+    mkdirSync(binDir);
+    writeFileSync(join(binDir, 'sse-soak'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} "$@"\n`);
+    chmodSync(join(binDir, 'sse-soak'), 0o755);
 
-  const pods: Promise<Pod>[] = [];
-  for (let i = 0; i < SHARDS; i++) {
-    if (i > 0) await new Promise((resolve) => setTimeout(resolve, LAUNCH_GAP_MS));
-    pods.push(runPod(job, configMaps, i, join(dir, `pod-${i}`), binDir));
-  }
-  const done = await Promise.all(pods);
-  // The same load in one process, for the totals; after the pods, not beside them: on this 2-core
-  // machine a fourth process waking at the start time would delay one of the shards.
-  const one = join(dir, 'one');
-  const ref = await cli(['run', file, '--workers', '1', '--target', url, '--out', one, '--quiet'], { timeoutMs: 60_000, env: SECRET });
-  assert.equal(ref.code, 0, ref.stderr);
-  for (const p of done) {
-    assert.equal(p.code, 0, p.log);
-    noStack(p.log);
-    assert.match(p.log, /^==== sse-soak report begin shard=\d\/3 /m);
-  }
+    const pods: Promise<Pod>[] = [];
+    for (let i = 0; i < SHARDS; i++) {
+      if (i > 0) await new Promise((resolve) => setTimeout(resolve, LAUNCH_GAP_MS));
+      pods.push(runPod(job, configMaps, i, join(dir, `pod-${i}`), binDir));
+    }
+    const done = await Promise.all(pods);
+    // The same load in one process, for the totals; after the pods, not beside them: on this 2-core
+    // machine a fourth process waking at the start time would delay one of the shards.
+    const one = join(dir, 'one');
+    const ref = await cli(['run', file, '--workers', '1', '--target', url, '--out', one, '--quiet'], { timeoutMs: 60_000, env: SECRET });
+    assert.equal(ref.code, 0, ref.stderr);
+    for (const p of done) {
+      assert.equal(p.code, 0, p.log);
+      noStack(p.log);
+      assert.match(p.log, /^==== sse-soak report begin shard=\d\/3 /m);
+    }
 
-  // Gathered the way the manifests say: kubectl get pods by the Job's label, then each pod's log.
-  const kubeDir = join(dir, 'kube');
-  mkdirSync(join(kubeDir, 'logs'), { recursive: true });
-  const items = done.map((p) => ({ metadata: { name: p.name, labels: { 'job-name': job.metadata?.name }, annotations: { 'batch.kubernetes.io/job-completion-index': String(p.index) } }, status: { phase: 'Succeeded' } }));
-  writeFileSync(join(kubeDir, 'pods.json'), JSON.stringify({ kind: 'List', items }));
-  for (const p of done) writeFileSync(join(kubeDir, 'logs', `${p.name}.log`), p.log);
-  fakeKubectl(binDir, kubeDir);
-  const gathered = join(dir, 'gathered');
-  const g = await cli(['k8s', 'gather', job.metadata?.name as string, '--namespace', 'load', '--out', gathered], { timeoutMs: 60_000, env: { PATH: `${binDir}:${process.env.PATH ?? ''}` } });
-  assert.equal(g.code, 0, g.stderr);
-  noStack(g.stderr);
-  const calls = readFileSync(join(kubeDir, 'calls.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as string[]);
-  assert.deepEqual(calls[0], ['get', 'pods', '--namespace', 'load', '--selector', `job-name=${job.metadata?.name}`, '--output', 'json']);
-  assert.equal(calls.filter((c) => c[0] === 'logs').length, SHARDS);
+    // Gathered the way the manifests say: kubectl get pods by the Job's label, then each pod's log.
+    const kubeDir = join(dir, 'kube');
+    mkdirSync(join(kubeDir, 'logs'), { recursive: true });
+    const items = done.map((p) => ({
+      metadata: { name: p.name, labels: { 'job-name': job.metadata?.name }, annotations: { 'batch.kubernetes.io/job-completion-index': String(p.index) } },
+      status: { phase: 'Succeeded' },
+    }));
+    writeFileSync(join(kubeDir, 'pods.json'), JSON.stringify({ kind: 'List', items }));
+    for (const p of done) writeFileSync(join(kubeDir, 'logs', `${p.name}.log`), p.log);
+    fakeKubectl(binDir, kubeDir);
+    const gathered = join(dir, 'gathered');
+    const g = await cli(['k8s', 'gather', job.metadata?.name as string, '--namespace', 'load', '--out', gathered], {
+      timeoutMs: 60_000,
+      env: { PATH: `${binDir}:${process.env.PATH ?? ''}` },
+    });
+    assert.equal(g.code, 0, g.stderr);
+    noStack(g.stderr);
+    const calls = readFileSync(join(kubeDir, 'calls.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as string[]);
+    assert.deepEqual(calls[0], ['get', 'pods', '--namespace', 'load', '--selector', `job-name=${job.metadata?.name}`, '--output', 'json']);
+    assert.equal(calls.filter((c) => c[0] === 'logs').length, SHARDS);
 
-  // Merged: the totals of one process.
-  const merged = read(join(gathered, 'merged'));
-  const s1 = read(one);
-  assert.equal(merged.run.mergedFrom, SHARDS);
-  for (const s of [s1, merged]) {
-    assert.equal(s.streams.started, 75);
-    assert.equal(s.outcomes.completed + s.outcomes.aborted, 75, JSON.stringify(s.outcomes));
-    assert.ok(s.outcomes.completed >= 68, `${s.outcomes.completed} completed`);
-    assert.equal(s.streams.failed, 0);
-  }
-  assert.ok(Math.abs(merged.outcomes.completed - s1.outcomes.completed) <= 2, `completed ${merged.outcomes.completed} vs ${s1.outcomes.completed}`);
-  assert.ok(Math.abs(merged.totals.tokens - s1.totals.tokens) <= 20, `tokens ${merged.totals.tokens} vs ${s1.totals.tokens}`);
-  assert.equal(csvRows(join(gathered, 'merged', 'streams.csv')).length, 75, 'every stream of every shard, from the logs');
-  assert.ok(merged.thresholds[0]?.pass);
-  // The secret went as a header, and reports show the template, never the value.
-  assert.equal(merged.settings.target.variants[0]?.headers['X-Api-Key'], '${API_KEY}');
+    // Merged: the totals of one process.
+    const merged = read(join(gathered, 'merged'));
+    const s1 = read(one);
+    assert.equal(merged.run.mergedFrom, SHARDS);
+    for (const s of [s1, merged]) {
+      assert.equal(s.streams.started, 75);
+      assert.equal(s.outcomes.completed + s.outcomes.aborted, 75, JSON.stringify(s.outcomes));
+      assert.ok(s.outcomes.completed >= 68, `${s.outcomes.completed} completed`);
+      assert.equal(s.streams.failed, 0);
+    }
+    assert.ok(Math.abs(merged.outcomes.completed - s1.outcomes.completed) <= 2, `completed ${merged.outcomes.completed} vs ${s1.outcomes.completed}`);
+    assert.ok(Math.abs(merged.totals.tokens - s1.totals.tokens) <= 20, `tokens ${merged.totals.tokens} vs ${s1.totals.tokens}`);
+    assert.equal(csvRows(join(gathered, 'merged', 'streams.csv')).length, 75, 'every stream of every shard, from the logs');
+    assert.ok(merged.thresholds[0]?.pass);
+    // The secret went as a header, and reports show the template, never the value.
+    assert.equal(merged.settings.target.variants[0]?.headers['X-Api-Key'], '${API_KEY}');
 
-  // Started together: each shard waited for the one time, however late it was launched.
-  const shardDirs = [1, 2, 3].map((i) => join(gathered, `shard-${i}`));
-  for (const d of shardDirs) {
-    const s = read(d);
-    assert.equal(s.run.start?.at, startAt);
-    // Late by the time it takes to build the run after the wait (the load's clock starts then):
-    // ms on a quiet machine, hundreds of ms on this starved one; a pod that missed the time would be seconds late.
-    assert.ok((s.run.start?.lateMs ?? Infinity) < 2000, `shard ${d} was ${s.run.start?.lateMs} ms late: its pod took more than ${START_AFTER_MS - 2 * LAUNCH_GAP_MS} ms to start`);
-  }
-  // The first stream each shard opened, less its place in the schedule (constant arrivals: arrival k,
-  // at k/rate s, is shard k mod N's): the moment each shard's load began, as streams.csv tells it.
-  const firsts = shardDirs.map((d, i) => {
-    const first = csvRows(join(d, 'streams.csv')).sort((a, b) => Number(a.intended_start_unix_ms) - Number(b.intended_start_unix_ms))[0];
-    assert.ok(first !== undefined);
-    const clockMs = Number(first.intended_start_unix_ms) - (i * 1000) / RATE;
-    return { clockMs, openedMs: clockMs + Number(first.schedule_lag_ms) };
-  });
-  const spread = (xs: number[]): number => Math.max(...xs) - Math.min(...xs);
-  const clockSpreadMs = spread(firsts.map((f) => f.clockMs));
-  const openSpreadMs = spread(firsts.map((f) => f.openedMs));
-  t.diagnostic(`the shards' schedules began within ${clockSpreadMs.toFixed(1)} ms of each other; their first streams opened within ${openSpreadMs.toFixed(1)} ms`);
-  // Launched 1.5 s and 3 s apart, the shards' schedules begin a few ms apart on a quiet machine.
-  // The bounds are wide because this machine has 2 cores shared by five engineers: three shards
-  // and the target wake at the same millisecond, and the one left without a core builds its run
-  // tens of ms later (measured here: 2–35 ms; 80–180 ms with a fourth process waking beside them).
-  // Shards that started on launch instead would be ≥ 1500 ms apart, so even these bounds tell a
-  // working --start-at from a broken one. On a cluster each pod has cores of its own.
-  assert.ok(clockSpreadMs < 150, `the shards' schedules began ${clockSpreadMs.toFixed(1)} ms apart: ${JSON.stringify(firsts)}`);
-  assert.ok(openSpreadMs < 250, `the shards' first streams opened ${openSpreadMs.toFixed(1)} ms apart: ${JSON.stringify(firsts)}`);
-  assert.ok(merged.run.start !== undefined && merged.run.start.spreadMs !== undefined && merged.run.start.spreadMs < 150, JSON.stringify(merged.run.start));
-  assert.equal(merged.run.start.at, startAt);
-  assert.match(g.stdout, new RegExp(`merged 3 runs; the 3 runs' loads started within \\d+ ms of each other \\(--start-at ${startAt.replace(/\./g, '\\.')}`));
-  assert.equal(dirname(join(gathered, 'merged')), gathered);
-});
+    // Started together: each shard waited for the one time, however late it was launched.
+    const shardDirs = [1, 2, 3].map((i) => join(gathered, `shard-${i}`));
+    for (const d of shardDirs) {
+      const s = read(d);
+      assert.equal(s.run.start?.at, startAt);
+      // Late by the time it takes to build the run after the wait (the load's clock starts then):
+      // ms on a quiet machine, hundreds of ms on this starved one; a pod that missed the time would be seconds late.
+      assert.ok(
+        (s.run.start?.lateMs ?? Infinity) < 2000,
+        `shard ${d} was ${s.run.start?.lateMs} ms late: its pod took more than ${START_AFTER_MS - 2 * LAUNCH_GAP_MS} ms to start`,
+      );
+    }
+    // The first stream each shard opened, less its place in the schedule (constant arrivals: arrival k,
+    // at k/rate s, is shard k mod N's): the moment each shard's load began, as streams.csv tells it.
+    const firsts = shardDirs.map((d, i) => {
+      const first = csvRows(join(d, 'streams.csv')).sort((a, b) => Number(a.intended_start_unix_ms) - Number(b.intended_start_unix_ms))[0];
+      assert.ok(first !== undefined);
+      const clockMs = Number(first.intended_start_unix_ms) - (i * 1000) / RATE;
+      return { clockMs, openedMs: clockMs + Number(first.schedule_lag_ms) };
+    });
+    const spread = (xs: number[]): number => Math.max(...xs) - Math.min(...xs);
+    const clockSpreadMs = spread(firsts.map((f) => f.clockMs));
+    const openSpreadMs = spread(firsts.map((f) => f.openedMs));
+    t.diagnostic(
+      `the shards' schedules began within ${clockSpreadMs.toFixed(1)} ms of each other; their first streams opened within ${openSpreadMs.toFixed(1)} ms`,
+    );
+    // Launched 1.5 s and 3 s apart, the shards' schedules begin a few ms apart on a quiet machine.
+    // The bounds are wide because this machine has 2 cores shared by five engineers: three shards
+    // and the target wake at the same millisecond, and the one left without a core builds its run
+    // tens of ms later (measured here: 2–35 ms; 80–180 ms with a fourth process waking beside them).
+    // Shards that started on launch instead would be ≥ 1500 ms apart, so even these bounds tell a
+    // working --start-at from a broken one. On a cluster each pod has cores of its own.
+    assert.ok(clockSpreadMs < 150, `the shards' schedules began ${clockSpreadMs.toFixed(1)} ms apart: ${JSON.stringify(firsts)}`);
+    assert.ok(openSpreadMs < 250, `the shards' first streams opened ${openSpreadMs.toFixed(1)} ms apart: ${JSON.stringify(firsts)}`);
+    assert.ok(merged.run.start !== undefined && merged.run.start.spreadMs !== undefined && merged.run.start.spreadMs < 150, JSON.stringify(merged.run.start));
+    assert.equal(merged.run.start.at, startAt);
+    assert.match(g.stdout, new RegExp(`merged 3 runs; the 3 runs' loads started within \\d+ ms of each other \\(--start-at ${startAt.replace(/\./g, '\\.')}`));
+    assert.equal(dirname(join(gathered, 'merged')), gathered);
+  },
+);

@@ -44,9 +44,28 @@ test('the manifests validate against the Kubernetes API schemas, and no secret i
   const dir = tempDir();
   const file = scenario(dir);
   // The user's own shell may hold the secret: it must not leak into a manifest.
-  const r = await cli(['k8s', file, '--shards', '4', '--workers', '2', '--secret', 'chat-keys', '--namespace', 'load', '--image', 'registry.example/sse-soak:0.1.0', '--start-at', '2026-12-02T14:00:00Z', '--one-per-node'], {
-    env: { API_KEY: SECRET_VALUE },
-  });
+  const r = await cli(
+    [
+      'k8s',
+      file,
+      '--shards',
+      '4',
+      '--workers',
+      '2',
+      '--secret',
+      'chat-keys',
+      '--namespace',
+      'load',
+      '--image',
+      'registry.example/sse-soak:0.1.0',
+      '--start-at',
+      '2026-12-02T14:00:00Z',
+      '--one-per-node',
+    ],
+    {
+      env: { API_KEY: SECRET_VALUE },
+    },
+  );
   assert.equal(r.code, 0, r.stderr);
   noStack(r.stderr);
   assert.ok(!r.stdout.includes(SECRET_VALUE), 'the secret is in a manifest');
@@ -68,7 +87,9 @@ test('the manifests validate against the Kubernetes API schemas, and no secret i
   assert.equal(pod?.topologySpreadConstraints?.[0]?.topologyKey, 'kubernetes.io/hostname');
   assert.ok(pod?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length, '--one-per-node');
   // Each ${VAR} from the named Secret; one with a default may be missing from it.
-  const fromSecret = (c?.env ?? []).filter((e) => e.valueFrom?.secretKeyRef !== undefined).map((e) => [e.name, e.valueFrom?.secretKeyRef?.name, e.valueFrom?.secretKeyRef?.optional]);
+  const fromSecret = (c?.env ?? [])
+    .filter((e) => e.valueFrom?.secretKeyRef !== undefined)
+    .map((e) => [e.name, e.valueFrom?.secretKeyRef?.name, e.valueFrom?.secretKeyRef?.optional]);
   assert.deepEqual(fromSecret, [
     ['API_KEY', 'chat-keys', false],
     ['TEAM', 'chat-keys', true],
@@ -140,12 +161,16 @@ test('a report carried in a log: back whole, or named as damaged or cut', () => 
 test('gather: the first complete report of each index; a shard without one is named with its pod', async () => {
   const dir = tempDir();
   const bundle = (i: number): string => encodeBundle({ shard: `${i}/3`, files: { 'summary.json': `{"shard":${i}}` }, omitted: [] }).text;
-  const pod = (name: string, index: number, phase: string): unknown => ({ metadata: { name, annotations: { 'batch.kubernetes.io/job-completion-index': String(index) } }, status: { phase } });
+  const pod = (name: string, index: number, phase: string): unknown => ({
+    metadata: { name, annotations: { 'batch.kubernetes.io/job-completion-index': String(index) } },
+    status: { phase },
+  });
   const logs: Record<string, string> = { 'j-0-a': bundle(1), 'j-1-a': 'Error: crashed\n', 'j-1-b': bundle(2), 'j-2-a': 'waiting 3s for --start-at\n' };
   const calls: string[][] = [];
   const fake = async (args: string[]): Promise<string> => {
     calls.push(args);
-    if (args[0] === 'get') return JSON.stringify({ items: [pod('j-0-a', 0, 'Succeeded'), pod('j-1-a', 1, 'Failed'), pod('j-1-b', 1, 'Succeeded'), pod('j-2-a', 2, 'Running')] });
+    if (args[0] === 'get')
+      return JSON.stringify({ items: [pod('j-0-a', 0, 'Succeeded'), pod('j-1-a', 1, 'Failed'), pod('j-1-b', 1, 'Succeeded'), pod('j-2-a', 2, 'Running')] });
     return logs[args[3] as string] ?? '';
   };
   const got = await gather('j', 'load', dir, fake);
@@ -154,7 +179,9 @@ test('gather: the first complete report of each index; a shard without one is na
   assert.equal(readFileSync(join(dir, 'shard-2', 'summary.json'), 'utf8'), '{"shard":2}');
   assert.deepEqual(got.problems, ['j-2-a (Running): no report in its log: the run is not over']);
   // A pod that was never created (a quota) or was deleted: its shard is named, not merged away.
-  const missing = await gather('j', 'load', tempDir(), async (args) => (args[0] === 'get' ? JSON.stringify({ items: [pod('j-0-a', 0, 'Succeeded'), pod('j-1-b', 1, 'Succeeded')] }) : (logs[args[3] as string] ?? '')));
+  const missing = await gather('j', 'load', tempDir(), async (args) =>
+    args[0] === 'get' ? JSON.stringify({ items: [pod('j-0-a', 0, 'Succeeded'), pod('j-1-b', 1, 'Succeeded')] }) : (logs[args[3] as string] ?? ''),
+  );
   assert.deepEqual(missing.problems, ['shard 3/3: no pod of the Job has its index (never created, or deleted?)']);
   const none = await gather('gone', null, dir, async () => JSON.stringify({ items: [] }));
   assert.match(none.problems[0] ?? '', /no pods of the Job gone/);
@@ -257,9 +284,17 @@ test('data files the pods cannot get from the ConfigMap are refused with what to
   // Past 1 MiB with the scenario: 1100 KiB of bodies.
   writeFileSync(join(dir, 'run', 'big.jsonl'), `${BODY(1).padEnd(1023, ' ')}\n`.repeat(1100));
   const cases: [string, string[], RegExp][] = [
-    ['/data/prompts.jsonl', [], /workload\.dataset: \/data\/prompts\.jsonl is an absolute path, which the pods do not have: .*pass --pod-file \/data\/prompts\.jsonl/],
+    [
+      '/data/prompts.jsonl',
+      [],
+      /workload\.dataset: \/data\/prompts\.jsonl is an absolute path, which the pods do not have: .*pass --pod-file \/data\/prompts\.jsonl/,
+    ],
     ['../outside.jsonl', [], /workload\.dataset: \.\.\/outside\.jsonl is outside the scenario's folder .*at \/scenario.*--pod-file/],
-    ['big.jsonl', [], /workload\.dataset: big\.jsonl is 1\.1 MiB \(1\.1 MiB with the scenario and the other files\): more than a ConfigMap holds \(1 MiB in all\).*Bake it into an image FROM the sse-soak image \(COPY big\.jsonl \/data\/big\.jsonl\), or mount a volume.*--pod-file \/data\/big\.jsonl/],
+    [
+      'big.jsonl',
+      [],
+      /workload\.dataset: big\.jsonl is 1\.1 MiB \(1\.1 MiB with the scenario and the other files\): more than a ConfigMap holds \(1 MiB in all\).*Bake it into an image FROM the sse-soak image \(COPY big\.jsonl \/data\/big\.jsonl\), or mount a volume.*--pod-file \/data\/big\.jsonl/,
+    ],
     ['missing.jsonl', [], /workload\.dataset: missing\.jsonl: no such file/],
     ['/data/prompts.jsonl', ['--pod-file', 'data/prompts.jsonl'], /--pod-file data\/prompts\.jsonl: the path the pods have the file at, absolute/],
   ];
@@ -271,12 +306,28 @@ test('data files the pods cannot get from the ConfigMap are refused with what to
     noStack(r.stderr);
   }
   // A trace only the pods have: its span is unknown here, so the Job's deadline needs load.duration.
-  const podTrace = await cli(['k8s', scenario(join(dir, 'run'), 'name: t\ntarget: { url: "http://gateway.example/stream" }\nload: { model: open, trace: /data/t.csv }\n'), '--shards', '2', '--pod-file', '/data/t.csv']);
+  const podTrace = await cli([
+    'k8s',
+    scenario(join(dir, 'run'), 'name: t\ntarget: { url: "http://gateway.example/stream" }\nload: { model: open, trace: /data/t.csv }\n'),
+    '--shards',
+    '2',
+    '--pod-file',
+    '/data/t.csv',
+  ]);
   assert.equal(podTrace.code, 2, podTrace.stderr);
   assert.match(podTrace.stderr, /load\.trace: \/data\/t\.csv is in the pods only, so its span is not known here: give load\.duration/);
 
   // Named by its path in the image, with --pod-file: not shipped, the scenario's key mounted as before.
-  const r = await cli(['k8s', dataScenario(join(dir, 'run'), '/data/prompts.jsonl', 'trace.csv'), '--shards', '2', '--pod-file', '/data/prompts.jsonl', '--start-at', '2026-12-02T14:00:00Z']);
+  const r = await cli([
+    'k8s',
+    dataScenario(join(dir, 'run'), '/data/prompts.jsonl', 'trace.csv'),
+    '--shards',
+    '2',
+    '--pod-file',
+    '/data/prompts.jsonl',
+    '--start-at',
+    '2026-12-02T14:00:00Z',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /\/data\/prompts\.jsonl: in the pods only, so it is read and checked when each pod starts/);
   const [cm, job] = docs(r.stdout) as [ConfigMap, IJob];

@@ -7,11 +7,16 @@ import { mergedStart, startLine } from '../../src/merge/start-spread.js';
 import type { Summary } from '../../src/report/summary.js';
 import { cli, noStack, tempDir } from '../helpers/cli.js';
 
-const run = (startedAt: string, start?: Summary['run']['start']): Summary => ({ run: { startedAt, ...(start === undefined ? {} : { start }) } }) as unknown as Summary;
+const run = (startedAt: string, start?: Summary['run']['start']): Summary =>
+  ({ run: { startedAt, ...(start === undefined ? {} : { start }) } }) as unknown as Summary;
 const AT = '2026-12-02T14:00:00.000Z';
 
 test('mergedStart: the spread of the starts, the shared --start-at, the latest lateness', () => {
-  const shards = [run('2026-12-02T14:00:00.004Z', { at: AT, lateMs: 4 }), run('2026-12-02T14:00:00.019Z', { at: AT, lateMs: 19 }), run('2026-12-02T14:00:02.500Z', { at: AT, lateMs: 2500 })];
+  const shards = [
+    run('2026-12-02T14:00:00.004Z', { at: AT, lateMs: 4 }),
+    run('2026-12-02T14:00:00.019Z', { at: AT, lateMs: 19 }),
+    run('2026-12-02T14:00:02.500Z', { at: AT, lateMs: 2500 }),
+  ];
   const m = mergedStart(shards);
   assert.deepEqual(m, { at: AT, lateMs: 2500, spreadMs: 2496 });
   assert.equal(startLine(m, 3), `the 3 runs' loads started within 2496 ms of each other (--start-at ${AT}, the latest 2500 ms after it)`);

@@ -15,7 +15,10 @@ test('bounds run from 1 ms to 1 h, increasing, no step wider than 5/3 (3 → 5)'
     const ratio = (BUCKET_BOUNDS_S[i] as number) / (BUCKET_BOUNDS_S[i - 1] as number);
     assert.ok(ratio > 1 && ratio <= 5 / 3 + 1e-9, `step ${i}: ${ratio}`);
   }
-  assert.ok([0.3, 2, 30, 300].every((b) => BUCKET_BOUNDS_S.includes(b)), 'bounds at the usual SSE figures: ttft 2 s, GKE 30 s, advised 300 s');
+  assert.ok(
+    [0.3, 2, 30, 300].every((b) => BUCKET_BOUNDS_S.includes(b)),
+    'bounds at the usual SSE figures: ttft 2 s, GKE 30 s, advised 300 s',
+  );
 });
 
 test('a value on a bound counts in that bound (le is inclusive); just above it, in the next; beyond 1 h, only in +Inf', () => {
@@ -55,7 +58,7 @@ test('seconds added one by one keep every count, and the sum within HDR precisio
   assert.ok(Math.abs(b.sumS - sumUs / 1e6) <= (sumUs / 1e6) * 0.001, `sum ${b.sumS} vs ${sumUs / 1e6}`);
 });
 
-test("histogram_quantile lands in the bucket that holds the HDR percentile the report prints", () => {
+test('histogram_quantile lands in the bucket that holds the HDR percentile the report prints', () => {
   let i42 = 0;
   const rand = (): number => hashUniform(42, i42++);
   for (const [median, spread] of [

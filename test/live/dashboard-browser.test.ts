@@ -33,7 +33,9 @@ test('run --dashboard: the page shows figures that change during the run, then i
     });
     await page.goto(dashboard);
     const read = (): Promise<{ seconds: number; elapsed: string; ended: string; status: string }> =>
-      page.evaluate('({ seconds: window.__live.seconds(), elapsed: document.getElementById("elapsed").textContent, ended: document.getElementById("ended").textContent, status: document.getElementById("status").textContent })');
+      page.evaluate(
+        '({ seconds: window.__live.seconds(), elapsed: document.getElementById("elapsed").textContent, ended: document.getElementById("ended").textContent, status: document.getElementById("status").textContent })',
+      );
     await page.waitForFunction('window.__live && window.__live.seconds() >= 2', undefined, { timeout: 20_000 });
     const before = await read();
     // Two more seconds of the run: the server sends one frame a second.
@@ -45,7 +47,7 @@ test('run --dashboard: the page shows figures that change during the run, then i
     await page.waitForFunction('document.getElementById("status").textContent.startsWith("run ended")', undefined, { timeout: 30_000 });
     const end = await read();
     assert.ok(Number(end.ended.replace(/,/g, '')) > 50, end.ended);
-    assert.match(await page.textContent('#thresholds') ?? '', /✓ ttft p99 < 2s: .* \(final\)/);
+    assert.match((await page.textContent('#thresholds')) ?? '', /✓ ttft p99 < 2s: .* \(final\)/);
     assert.deepEqual(errors, []);
     assert.deepEqual(elsewhere, [], 'the page fetches nothing but its own origin (uPlot is inlined)');
   } finally {
@@ -79,8 +81,14 @@ test('a dropped connection: the page reconnects with Last-Event-ID and its chart
     server.server.closeAllConnections();
     await feedSeconds(10);
     await page.waitForFunction('window.__live.seconds() === 15', undefined, { timeout: 15_000 });
-    const state = (await page.evaluate('({ t: window.__live.data.t, reconnects: window.__live.reconnects, gaps: window.__live.gaps, status: document.getElementById("status").textContent })')) as { t: number[]; reconnects: number; gaps: number; status: string };
-    assert.deepEqual(state.t, Array.from({ length: 15 }, (_, i) => i + 1), 'every second once, in order');
+    const state = (await page.evaluate(
+      '({ t: window.__live.data.t, reconnects: window.__live.reconnects, gaps: window.__live.gaps, status: document.getElementById("status").textContent })',
+    )) as { t: number[]; reconnects: number; gaps: number; status: string };
+    assert.deepEqual(
+      state.t,
+      Array.from({ length: 15 }, (_, i) => i + 1),
+      'every second once, in order',
+    );
     assert.ok(state.reconnects >= 1, 'the connection was dropped and made again');
     assert.equal(state.gaps, 0);
     assert.equal(state.status, 'live');

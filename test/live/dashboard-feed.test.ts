@@ -21,9 +21,24 @@ test('replay: a new page gets every kept second; a reconnecting one only those a
   const feed = new DashboardFeed(scenario(), 'run-1', 5);
   for (let s = 1; s <= 4; s++) feed.second(snapshot(s, { opened: 1 }));
   const all = feed.replay(null);
-  assert.deepEqual(all.map((m) => m.event), ['info', 'second', 'second', 'second', 'second']);
-  assert.deepEqual(feed.replay(2).filter((m) => m.event === 'second').map((m) => m.id), [3, 4]);
-  assert.deepEqual(feed.replay(4).filter((m) => m.event === 'second').map((m) => m.id), []);
+  assert.deepEqual(
+    all.map((m) => m.event),
+    ['info', 'second', 'second', 'second', 'second'],
+  );
+  assert.deepEqual(
+    feed
+      .replay(2)
+      .filter((m) => m.event === 'second')
+      .map((m) => m.id),
+    [3, 4],
+  );
+  assert.deepEqual(
+    feed
+      .replay(4)
+      .filter((m) => m.event === 'second')
+      .map((m) => m.id),
+    [],
+  );
 });
 
 test('replay: a page that was away longer than the ring holds is told which seconds are gone', () => {
@@ -31,19 +46,34 @@ test('replay: a page that was away longer than the ring holds is told which seco
   for (let s = 1; s <= 12; s++) feed.second(snapshot(s));
   const r = feed.replay(3);
   assert.deepEqual(r[1], { event: 'gap', id: null, data: { from: 4, to: 7 } });
-  assert.deepEqual(r.filter((m) => m.event === 'second').map((m) => m.id), [8, 9, 10, 11, 12]);
+  assert.deepEqual(
+    r.filter((m) => m.event === 'second').map((m) => m.id),
+    [8, 9, 10, 11, 12],
+  );
   // Just at the ring's edge: nothing lost, no gap.
-  assert.equal(feed.replay(7).some((m) => m.event === 'gap'), false);
+  assert.equal(
+    feed.replay(7).some((m) => m.event === 'gap'),
+    false,
+  );
 });
 
 test('the end is replayed after the seconds, to a page that comes late too', () => {
   const feed = new DashboardFeed(scenario(), 'run-1');
   feed.second(snapshot(1));
-  feed.end({ outcomes: {}, cuts: { total: 0, groups: [] }, buffering: { verdict: 'streaming' }, thresholds: [], run: { stopReason: null } } as unknown as Summary);
-  assert.deepEqual(feed.replay(1).map((m) => m.event), ['info', 'end']);
+  feed.end({
+    outcomes: {},
+    cuts: { total: 0, groups: [] },
+    buffering: { verdict: 'streaming' },
+    thresholds: [],
+    run: { stopReason: null },
+  } as unknown as Summary);
+  assert.deepEqual(
+    feed.replay(1).map((m) => m.event),
+    ['info', 'end'],
+  );
 });
 
-test('frames: outcomes add up, percentiles are the second\'s, rules stand on what is known and wait for the rest', () => {
+test("frames: outcomes add up, percentiles are the second's, rules stand on what is known and wait for the rest", () => {
   const feed = new DashboardFeed(scenario([rule('ttft p99 < 500ms'), rule('drop_rate < 10%'), rule('e2e p99 < 60s')]), 'run-1');
   feed.second(snapshot(1, { opened: 3, ttftUs: [300_000, 400_000] }));
   const f: Frame = feed.second(snapshot(2, { ended: { completed: 2, reset: 1 }, ttftUs: [900_000] }));
@@ -63,7 +93,7 @@ test('an SSE message is one id, one event and one data line, whatever the string
   assert.equal(text, 'id: 7\nevent: second\ndata: {"saturated":"a\\nb\\r\\nc"}\n\n');
 });
 
-test('rates are per second of the second\'s own length, when its timer fired late and for the last, partial one', () => {
+test("rates are per second of the second's own length, when its timer fired late and for the last, partial one", () => {
   const feed = new DashboardFeed(scenario(), 'run-1');
   assert.equal(feed.second({ ...snapshot(1, { events: 1000, tokens: 900 }), elapsedMs: 1002.5 }).eventsPerS, Math.round(1000 / 1.0025));
   assert.equal(feed.second({ ...snapshot(2, { events: 1000, tokens: 900 }), elapsedMs: 2003 }).tokensPerS, Math.round(900 / 1.0005));

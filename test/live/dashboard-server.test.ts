@@ -45,7 +45,11 @@ test('a viewer that never reads is dropped; one that reads gets every second; se
     while (!received.includes(`id: ${last + 1}\n`) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     assert.ok(received.includes(`id: ${last + 1}\n`), 'the reading viewer got the last second');
     const ids = [...received.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
-    assert.deepEqual(ids, Array.from({ length: last + 1 }, (_, i) => i + 1), 'every second, in order, once');
+    assert.deepEqual(
+      ids,
+      Array.from({ length: last + 1 }, (_, i) => i + 1),
+      'every second, in order, once',
+    );
   } finally {
     stuck.destroy();
     await server.close();

@@ -35,21 +35,28 @@ test('docs/live.md lists every exposed metric in its table, and nothing else', a
   const section = sections(read('docs/live.md')).find((s) => s.heading === 'Metrics');
   assert.ok(section, 'docs/live.md has a "Metrics" section');
   const listed = new Set<string>();
-  for (const table of tables(section.lines)) for (const row of table.rows) for (const span of codeSpans(row[0] ?? '')) if (span.startsWith('sse_soak_')) listed.add(span);
+  for (const table of tables(section.lines))
+    for (const row of table.rows) for (const span of codeSpans(row[0] ?? '')) if (span.startsWith('sse_soak_')) listed.add(span);
   assert.deepEqual([...listed].sort(), [...names].sort());
 });
 
 test('the dashboard shows every live latency, bytes, reconnects and cuts, and its stream panels follow the variant selector', () => {
-  const dash = JSON.parse(read('deploy/grafana/sse-soak-live.json')) as { templating: { list: { name: string; query: { query: string } }[] }; panels: { title: string; targets: { expr: string }[] }[] };
+  const dash = JSON.parse(read('deploy/grafana/sse-soak-live.json')) as {
+    templating: { list: { name: string; query: { query: string } }[] };
+    panels: { title: string; targets: { expr: string }[] }[];
+  };
   const exprs = dash.panels.flatMap((p) => p.targets.map((t) => t.expr));
   const used = new Set(exprs.flatMap((e) => [...e.matchAll(/\bsse_soak_\w+/g)].map((m) => metricOf(m[0]))));
   for (const { name } of Object.values(LIVE_HISTOGRAMS)) if (name !== 'sse_soak_schedule_lag_seconds') assert.ok(used.has(name), `no panel shows ${name}`);
-  for (const name of ['sse_soak_bytes_total', 'sse_soak_reconnects_total', 'sse_soak_cuts_total', 'sse_soak_ttft_by_turn_seconds']) assert.ok(used.has(name), `no panel shows ${name}`);
+  for (const name of ['sse_soak_bytes_total', 'sse_soak_reconnects_total', 'sse_soak_cuts_total', 'sse_soak_ttft_by_turn_seconds'])
+    assert.ok(used.has(name), `no panel shows ${name}`);
   const variant = dash.templating.list.find((v) => v.name === 'variant');
   assert.ok(variant !== undefined && variant.query.query.includes(', variant)'), 'a variant selector from the variant label');
   // Every query of a metric that has a variant label selects by it (the gauges have none, nor ttft by turn: all variants together).
   for (const e of exprs) {
-    for (const m of e.matchAll(/\b(sse_soak_(?:streams_opened_total|streams_ended_total|events_total|tokens_total|bytes_total|reconnects_total|cuts_total|(?!ttft_by_turn_)\w+_seconds_bucket))\{([^}]*)\}/g)) {
+    for (const m of e.matchAll(
+      /\b(sse_soak_(?:streams_opened_total|streams_ended_total|events_total|tokens_total|bytes_total|reconnects_total|cuts_total|(?!ttft_by_turn_)\w+_seconds_bucket))\{([^}]*)\}/g,
+    )) {
       assert.ok((m[2] as string).includes('variant=~"$variant"'), `${m[1]} without the variant selector: ${e}`);
     }
   }

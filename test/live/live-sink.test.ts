@@ -9,7 +9,12 @@ import type { Summary } from '../../src/report/summary.js';
 import type { Scenario } from '../../src/scenario/types.js';
 import { snapshot } from './snapshots.js';
 
-const scenario = { name: 'linger', thresholds: [], target: { variants: [{ name: 'default' }] }, load: { model: 'closed', durationMs: 1000, stages: [{}] } } as unknown as Scenario;
+const scenario = {
+  name: 'linger',
+  thresholds: [],
+  target: { variants: [{ name: 'default' }] },
+  load: { model: 'closed', durationMs: 1000, stages: [{}] },
+} as unknown as Scenario;
 const summary = { totals: { bytes: 10 }, reconnects: { total: 0 }, cuts: { byKind: { idle: 0, lifetime: 0, silent: 0 } } } as unknown as Summary;
 const LINGER_MS = 15_000;
 
@@ -33,7 +38,12 @@ const turns = async (n: number): Promise<void> => {
 };
 
 async function started() {
-  const live = await startLive({ metrics: { host: '127.0.0.1', port: 0 }, dashboard: null, lingerMs: LINGER_MS }, scenario, { index: 0, count: 1 }, '/tmp/reports/linger-run');
+  const live = await startLive(
+    { metrics: { host: '127.0.0.1', port: 0 }, dashboard: null, lingerMs: LINGER_MS },
+    scenario,
+    { index: 0, count: 1 },
+    '/tmp/reports/linger-run',
+  );
   live.second(snapshot(1, { opened: 3 }));
   return live;
 }

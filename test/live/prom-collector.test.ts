@@ -13,13 +13,21 @@ test('counters are the sums of the seconds fed, histograms count every value, ga
   const c = new PromCollector(LABELS);
   c.second(snapshot(1, { opened: 10, events: 50, tokens: 48, ttftUs: [300_000, 310_000, 900_000] }));
   c.second(snapshot(2, { opened: 2, ended: { completed: 7, reset: 1 }, events: 70, tokens: 70, itlUs: [50_000, 60_000] }));
-  c.second({ ...snapshot(3, { ended: { completed: 3, aborted: 1 }, events: 5, tokens: 5, saturated: 'event-loop lag p99 40 ms' }), draining: true, activeStreams: 0 });
+  c.second({
+    ...snapshot(3, { ended: { completed: 3, aborted: 1 }, events: 5, tokens: 5, saturated: 'event-loop lag p99 40 ms' }),
+    draining: true,
+    activeStreams: 0,
+  });
   const series = parseExposition(await c.text());
   assert.equal(sumSeries(series, 'sse_soak_streams_opened_total'), 12);
   assert.equal(sumSeries(series, 'sse_soak_streams_ended_total'), 12);
   assert.equal(sumSeries(series, 'sse_soak_streams_ended_total', { outcome: 'completed' }), 10);
   assert.equal(sumSeries(series, 'sse_soak_streams_ended_total', { outcome: 'reset' }), 1);
-  assert.equal(sumSeries(series, 'sse_soak_streams_ended_total', { outcome: 'eof_early' }), 0, 'every outcome has a series from the start, so rate() sees its first increase');
+  assert.equal(
+    sumSeries(series, 'sse_soak_streams_ended_total', { outcome: 'eof_early' }),
+    0,
+    'every outcome has a series from the start, so rate() sees its first increase',
+  );
   assert.equal(sumSeries(series, 'sse_soak_events_total'), 125);
   assert.equal(sumSeries(series, 'sse_soak_tokens_total'), 123);
   assert.equal(sumSeries(series, 'sse_soak_ttft_seconds_count'), 3);
@@ -46,12 +54,24 @@ test('labels are scenario, shard, run and variant (escaped), plus outcome, kind 
     assert.ok(line.includes('scenario="chat \\"tier\\" 1",shard="2/3",run="chat-20261202T100000Z"'), line);
     for (const m of line.matchAll(/[{,]([a-z_]+)="/g)) names.add(m[1] as string);
   }
-  assert.deepEqual([...names].sort(), ['kind', 'le', 'outcome', 'run', 'scenario', 'shard', 'variant'], 'before the end (phase and status come with the summary)');
+  assert.deepEqual(
+    [...names].sort(),
+    ['kind', 'le', 'outcome', 'run', 'scenario', 'shard', 'variant'],
+    'before the end (phase and status come with the summary)',
+  );
 });
 
 test('bytes, reconnects, cuts and every latency are fed live, second by second, not at the end', async () => {
   const c = new PromCollector(LABELS);
-  c.second(snapshot(1, { opened: 2, bytes: 1000, reconnects: 1, cuts: { idle: 1 }, latencyUs: { connect: [800, 1200], tls: [4000], ttfb: [40_000, 45_000], e2e: [2_000_000], deliveryLag: [300, 400, 500] } }));
+  c.second(
+    snapshot(1, {
+      opened: 2,
+      bytes: 1000,
+      reconnects: 1,
+      cuts: { idle: 1 },
+      latencyUs: { connect: [800, 1200], tls: [4000], ttfb: [40_000, 45_000], e2e: [2_000_000], deliveryLag: [300, 400, 500] },
+    }),
+  );
   c.second(snapshot(2, { bytes: 234, reconnects: 2, cuts: { lifetime: 2 }, latencyUs: { e2e: [25_000_000], deliveryLag: [100] } }));
   const series = parseExposition(await c.text());
   assert.equal(sumSeries(series, 'sse_soak_bytes_total'), 1234);
@@ -107,7 +127,7 @@ test('end() adds what only the summary knows and marks the figures final', async
   assert.equal(sumSeries(series, 'sse_soak_background_requests_total'), 99);
 });
 
-test('with --workers, each worker\'s CPU and loop lag by worker number', async () => {
+test("with --workers, each worker's CPU and loop lag by worker number", async () => {
   const c = new PromCollector(LABELS);
   const s = snapshot(1);
   c.second(s, [
@@ -124,7 +144,12 @@ test('tpot is fed like the other latencies; ttft by turn has a series set per tu
   const c = new PromCollector(LABELS);
   const s = snapshot(1, { latencyUs: { tpot: [15_000, 30_000] } });
   // Streams of conversations, as the window records them: turn 1, turn 2, and turns 25 and 20 (both 20+).
-  for (const [turn, ttftUs] of [[1, 200_000], [2, 80_000], [25, 90_000], [20, 95_000]] as const) {
+  for (const [turn, ttftUs] of [
+    [1, 200_000],
+    [2, 80_000],
+    [25, 90_000],
+    [20, 95_000],
+  ] as const) {
     const r = newStreamRecord(turn, 0, 0, false, 1_000_000);
     r.turn = turn;
     r.firstTokenUs = 1_000_000 + ttftUs;
@@ -143,7 +168,10 @@ test('tpot is fed like the other latencies; ttft by turn has a series set per tu
   const { SecondWindow } = await import('../../src/aggregate/second-window.js');
   const copy = new SecondWindow();
   copy.addMessage(JSON.parse(JSON.stringify(s.window.toMessage())) as Parameters<typeof copy.addMessage>[0]);
-  assert.deepEqual(Array.from(copy.ttftByTurn ?? [], (h) => h?.totalCount ?? 0), [1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2]);
+  assert.deepEqual(
+    Array.from(copy.ttftByTurn ?? [], (h) => h?.totalCount ?? 0),
+    [1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2],
+  );
 });
 
 test('a run without conversations exposes no ttft-by-turn series', async () => {

@@ -35,8 +35,15 @@ export interface RunningPrometheus {
 export async function startPrometheus(target: string): Promise<RunningPrometheus> {
   const dir = mkdtempSync(join(tmpdir(), 'sse-soak-prom-'));
   const port = await freePort();
-  writeFileSync(join(dir, 'prometheus.yml'), `global: { scrape_interval: 1s, scrape_timeout: 900ms }\nscrape_configs:\n  - job_name: sse-soak\n    static_configs: [{ targets: ["${target}"] }]\n`);
-  const child: ChildProcess = spawn(PROMETHEUS as string, [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  writeFileSync(
+    join(dir, 'prometheus.yml'),
+    `global: { scrape_interval: 1s, scrape_timeout: 900ms }\nscrape_configs:\n  - job_name: sse-soak\n    static_configs: [{ targets: ["${target}"] }]\n`,
+  );
+  const child: ChildProcess = spawn(
+    PROMETHEUS as string,
+    [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   let log = '';
   child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
   const origin = `http://127.0.0.1:${port}`;
@@ -44,7 +51,10 @@ export async function startPrometheus(target: string): Promise<RunningPrometheus
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`prometheus exited with ${child.exitCode}:\n${log}`);
-    const ready = await fetch(`${origin}/-/ready`).then((r) => r.ok, () => false);
+    const ready = await fetch(`${origin}/-/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');

@@ -38,7 +38,16 @@ load: { model: closed, sessions: 6, duration: 3s, drain: 500ms }
 `;
 
 /** The latency histograms /metrics exposes, by summary.json's metric names. */
-const LATENCY_SERIES = { connect: 'connect', tls: 'tls', ttfb: 'ttfb', ttft: 'ttft', itl: 'itl', e2e: 'e2e', deliveryLag: 'delivery_lag', scheduleLag: 'schedule_lag' } as const;
+const LATENCY_SERIES = {
+  connect: 'connect',
+  tls: 'tls',
+  ttfb: 'ttfb',
+  ttft: 'ttft',
+  itl: 'itl',
+  e2e: 'e2e',
+  deliveryLag: 'delivery_lag',
+  scheduleLag: 'schedule_lag',
+} as const;
 
 /** Every stream counter and histogram count of /metrics against summary.json's figures (of the run, or of one variant). */
 function assertEqualFigures(series: Map<string, number>, figures: Figures, match: Record<string, string>, what: string): void {
@@ -52,13 +61,15 @@ function assertEqualFigures(series: Map<string, number>, figures: Figures, match
   }
 }
 
-
 /** Runs a scenario with --metrics-listen, scrapes /metrics once the run has ended (its final figures), and reads its summary.json. */
 async function scrapedRun(scenario: string, workers: string): Promise<{ series: Map<string, number>; summary: Summary }> {
   const dir = tempDir();
   writeFileSync(join(dir, 's.yaml'), scenario);
   const out = join(dir, 'run');
-  const run = startLiveRun(['run', join(dir, 's.yaml'), '--out', out, '--quiet', '--workers', workers, '--metrics-listen', '127.0.0.1:0', '--live-linger', '20s'], 60_000);
+  const run = startLiveRun(
+    ['run', join(dir, 's.yaml'), '--out', out, '--quiet', '--workers', workers, '--metrics-listen', '127.0.0.1:0', '--live-linger', '20s'],
+    60_000,
+  );
   const { metrics } = await run.urls;
   assert.ok(metrics !== null);
   await run.lingering;
@@ -73,21 +84,33 @@ for (const workers of ['1', '2']) {
     const { series, summary } = await scrapedRun(SCENARIO, workers);
     assert.equal(summary.warmup.streams, 0, 'no warm-up: the live counters count warm-up streams too');
     assert.ok(summary.outcomes.aborted > 0 && summary.outcomes.completed > 0, `the drain should cut some streams: ${JSON.stringify(summary.outcomes)}`);
-    assert.ok(summary.metrics.deliveryLag.count > 0 && summary.metrics.connect.count > 0 && summary.metrics.e2e.count > 0, 'the built-in target stamps its events; streams connect and complete');
+    assert.ok(
+      summary.metrics.deliveryLag.count > 0 && summary.metrics.connect.count > 0 && summary.metrics.e2e.count > 0,
+      'the built-in target stamps its events; streams connect and complete',
+    );
     assert.equal(sumSeries(series, 'sse_soak_run_ended'), 1);
     assertEqualFigures(series, summary, {}, 'run');
     assert.equal(sumSeries(series, 'sse_soak_open_streams'), 0);
     // Each worker's own harness figures (the coordinator has them in each second's parts).
     const workerSeries = [...series.keys()].filter((k) => k.startsWith('sse_soak_worker_cpu_share{'));
     assert.equal(workerSeries.length, workers === '1' ? 0 : 2, workerSeries.join('\n'));
-    assert.equal(sumSeries(series, 'sse_soak_streams_opened_total', { run: 'run', scenario: 'live-equal', shard: '1/1', variant: 'default' }), summary.streams.started);
+    assert.equal(
+      sumSeries(series, 'sse_soak_streams_opened_total', { run: 'run', scenario: 'live-equal', shard: '1/1', variant: 'default' }),
+      summary.streams.started,
+    );
   });
 }
 
-test('two variants, --workers 2: each variant\'s /metrics equal its figures in summary.json; reconnects and cuts equal the run\'s', async () => {
+test("two variants, --workers 2: each variant's /metrics equal its figures in summary.json; reconnects and cuts equal the run's", async () => {
   const { series, summary } = await scrapedRun(TWO_VARIANTS, '2');
-  assert.deepEqual(summary.variants.map((v) => v.name), ['steady', 'flaky']);
-  assert.ok(summary.reconnects.total > 0 && summary.cuts.total > 0, `the flaky variant is reset, resumed and cut: ${JSON.stringify(summary.reconnects)} ${JSON.stringify(summary.cuts.byKind)}`);
+  assert.deepEqual(
+    summary.variants.map((v) => v.name),
+    ['steady', 'flaky'],
+  );
+  assert.ok(
+    summary.reconnects.total > 0 && summary.cuts.total > 0,
+    `the flaky variant is reset, resumed and cut: ${JSON.stringify(summary.reconnects)} ${JSON.stringify(summary.cuts.byKind)}`,
+  );
   assertEqualFigures(series, summary, {}, 'run');
   for (const v of summary.variants) assertEqualFigures(series, v, { variant: v.name }, v.name);
   assert.equal(sumSeries(series, 'sse_soak_reconnects_total'), summary.reconnects.total);

@@ -41,7 +41,11 @@ export function fillWindow(window: SecondWindow, fill: SecondFill): void {
   v.bytes += fill.bytes ?? 0;
   v.reconnects += fill.reconnects ?? 0;
   for (const [k, n] of Object.entries(fill.cuts ?? {})) v.cuts[k as CutKind] += n;
-  const latency = { ...fill.latencyUs, ttft: [...(fill.latencyUs?.ttft ?? []), ...(fill.ttftUs ?? [])], itl: [...(fill.latencyUs?.itl ?? []), ...(fill.itlUs ?? [])] };
+  const latency = {
+    ...fill.latencyUs,
+    ttft: [...(fill.latencyUs?.ttft ?? []), ...(fill.ttftUs ?? [])],
+    itl: [...(fill.latencyUs?.itl ?? []), ...(fill.itlUs ?? [])],
+  };
   for (const [k, values] of Object.entries(latency)) for (const us of values ?? []) v.latency[k as WindowLatency].recordValue(us);
 }
 
@@ -53,7 +57,15 @@ export function snapshot(second: number, fill: SecondFill = {}): SecondSnapshot 
     level: 10,
     sessions: 10,
     activeStreams: 7,
-    harness: { ...QUIET_HARNESS, lagP99Ms: 2, lagMaxMs: 3, cpuCoreShare: 0.2, rssBytes: 80 * 2 ** 20, cpuMaxProcessShare: 0.2, saturated: fill.saturated ?? '' },
+    harness: {
+      ...QUIET_HARNESS,
+      lagP99Ms: 2,
+      lagMaxMs: 3,
+      cpuCoreShare: 0.2,
+      rssBytes: 80 * 2 ** 20,
+      cpuMaxProcessShare: 0.2,
+      saturated: fill.saturated ?? '',
+    },
   });
 }
 

@@ -39,7 +39,11 @@ function row(seq: number, inputTokens: number, turn: number): (string | number)[
 test('the new columns: tpot_ms, input_tokens and turn, empty where a stream has none', () => {
   const cells = (r: (string | number)[]): Record<string, string | number | undefined> => Object.fromEntries(STREAM_COLUMNS.map((c, i) => [c, r[i]]));
   const at = STREAM_COLUMNS.indexOf('tpot_ms');
-  assert.deepEqual(STREAM_COLUMNS.slice(at - 1, at + 3), ['max_itl_ms', 'tpot_ms', 'input_tokens', 'turn'], 'added after every older column (the reasoning columns after them)');
+  assert.deepEqual(
+    STREAM_COLUMNS.slice(at - 1, at + 3),
+    ['max_itl_ms', 'tpot_ms', 'input_tokens', 'turn'],
+    'added after every older column (the reasoning columns after them)',
+  );
   const known = cells(row(0, 812, 3));
   assert.deepEqual([known.tpot_ms, known.input_tokens, known.turn], ['100.000', 812, 3], '(e2e − ttft) ÷ (5 − 1) = 400 ms ÷ 4');
   const none = cells(row(1, -1, 0));

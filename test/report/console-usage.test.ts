@@ -11,16 +11,22 @@ const summary = (usage: Summary['usage'], usageTokens: number | undefined, setti
 
 test('tokens reported by how many streams, the model’s rate, chunks per token, and the formula', () => {
   const lines = usageLines(summary({ streams: 100, countedTokens: 3086, modelTokensPerSecond: rate, modelTokensPerSecondHistogram: '' }, 12_345));
-  assert.equal(lines[0], 'usage     12,345 output tokens reported by 100/100 streams · model 41.2 tok/s p50 (p10 35.0, p90 48.1) over 98 streams · 0.25 chunks per token');
+  assert.equal(
+    lines[0],
+    'usage     12,345 output tokens reported by 100/100 streams · model 41.2 tok/s p50 (p10 35.0, p90 48.1) over 98 streams · 0.25 chunks per token',
+  );
   assert.match(lines[1] ?? '', /model tok\/s: usage tokens ÷ \(first token event → last token event, reasoning or answer\)/);
 });
 
 test('no rate without generation times; no line without counts, unless the scenario named where to read them', () => {
   const none = { count: 0, min: 0, mean: 0, p10: 0, p50: 0, p90: 0, max: 0 };
-  assert.deepEqual(usageLines(summary({ streams: 2, countedTokens: 0, modelTokensPerSecond: none, modelTokensPerSecondHistogram: '' }, 0, 'auto', 3)), ['usage     0 output tokens reported by 2/3 streams']);
+  assert.deepEqual(usageLines(summary({ streams: 2, countedTokens: 0, modelTokensPerSecond: none, modelTokensPerSecondHistogram: '' }, 0, 'auto', 3)), [
+    'usage     0 output tokens reported by 2/3 streams',
+  ]);
   assert.deepEqual(usageLines(summary({ streams: 0, countedTokens: 0, modelTokensPerSecond: none, modelTokensPerSecondHistogram: '' }, 0)), []);
   assert.deepEqual(usageLines(summary(undefined, undefined, undefined as unknown as string)), [], 'a summary from before usage was read');
-  assert.deepEqual(usageLines(summary({ streams: 0, countedTokens: 0, modelTokensPerSecond: none, modelTokensPerSecondHistogram: '' }, 0, 'type:done jsonPath:n')), [
-    'usage     no stream reported a usage count (stream.usage type:done jsonPath:n)',
-  ]);
+  assert.deepEqual(
+    usageLines(summary({ streams: 0, countedTokens: 0, modelTokensPerSecond: none, modelTokensPerSecondHistogram: '' }, 0, 'type:done jsonPath:n')),
+    ['usage     no stream reported a usage count (stream.usage type:done jsonPath:n)'],
+  );
 });

@@ -21,25 +21,32 @@ test('a file that cannot be opened throws at once', () => {
   assert.throws(() => new CsvFile(join(tempDir(), 'no-such-folder', 'a.csv'), ['x']), /ENOENT/);
 });
 
-test('a write that fails (a full disk: /dev/full) is told once; close still resolves', { skip: existsSync('/dev/full') ? undefined : 'needs /dev/full' }, async () => {
-  const told: string[] = [];
-  const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    told.push(String(chunk));
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    const file = new CsvFile('/dev/full', ['x']);
-    for (let i = 0; i < 1000; i++) file.write([i]);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    for (let i = 0; i < 1000; i++) file.write([i]);
-    const lost = await file.close();
-    // The run ends saying so (exit 3): its report is incomplete.
-    assert.equal(lost?.file, '/dev/full');
-    assert.match(lost?.reason ?? '', /ENOSPC.*rows after it are lost/);
-  } finally {
-    process.stderr.write = write;
-  }
-  assert.equal(told.length, 1, told.join(''));
-  assert.match(told[0] ?? '', /^sse-soak: warning: cannot write \/dev\/full \(ENOSPC: no space left on device.*\); its later rows are lost, the summary and report are still written\n$/);
-});
+test(
+  'a write that fails (a full disk: /dev/full) is told once; close still resolves',
+  { skip: existsSync('/dev/full') ? undefined : 'needs /dev/full' },
+  async () => {
+    const told: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string | Uint8Array) => {
+      told.push(String(chunk));
+      return true;
+    }) as typeof process.stderr.write;
+    try {
+      const file = new CsvFile('/dev/full', ['x']);
+      for (let i = 0; i < 1000; i++) file.write([i]);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      for (let i = 0; i < 1000; i++) file.write([i]);
+      const lost = await file.close();
+      // The run ends saying so (exit 3): its report is incomplete.
+      assert.equal(lost?.file, '/dev/full');
+      assert.match(lost?.reason ?? '', /ENOSPC.*rows after it are lost/);
+    } finally {
+      process.stderr.write = write;
+    }
+    assert.equal(told.length, 1, told.join(''));
+    assert.match(
+      told[0] ?? '',
+      /^sse-soak: warning: cannot write \/dev\/full \(ENOSPC: no space left on device.*\); its later rows are lost, the summary and report are still written\n$/,
+    );
+  },
+);

@@ -29,7 +29,16 @@ test('strings from the target, the scenario and the headers appear only escaped'
     const scenario = scenarioFrom(yaml);
     const result = await runAgainst(server.url, yaml);
     assert.equal(result.overall.outcomes.bad_content_type, 2);
-    const summary = summaryFromResult({ scenario, result, targetUrl: `${server.url}?q=${EVIL}`, variantUrls: [`${server.url}?q=${EVIL}`], builtinTarget: false, version: '0', thresholds: [], measuredMs: 500 });
+    const summary = summaryFromResult({
+      scenario,
+      result,
+      targetUrl: `${server.url}?q=${EVIL}`,
+      variantUrls: [`${server.url}?q=${EVIL}`],
+      builtinTarget: false,
+      version: '0',
+      thresholds: [],
+      measuredMs: 500,
+    });
     summary.errorCodes[EVIL] = 1;
     const html = renderHtml(summary, htmlData(summary, null), await loadAssets());
     // Three script elements of our own (data, uPlot, page) and no other.
@@ -49,8 +58,18 @@ test('the page needs nothing from the network, and its chart data follows the su
   const target = await startTarget({ knobs: { firstTokenDelayMs: 10, tokenIntervalMs: 10, tokens: 10 } });
   try {
     const result = await runAgainst(target.streamUrl, yaml);
-    const summary = summaryFromResult({ scenario: scenarioFrom(yaml), result, targetUrl: target.streamUrl, variantUrls: [target.streamUrl], builtinTarget: true, version: '0', thresholds: [], measuredMs: 1000 });
-    const csv = 'second,time,stage,warmup,active_streams,opened,ended_completed,ended_reset,events,tokens,ttft_p50_ms,ttft_p99_ms,itl_p99_ms,loop_lag_p99_ms\n1,2026-01-01T00:00:01.000Z,0,1,3,3,2,0,30,27,11,12,,0.5\n';
+    const summary = summaryFromResult({
+      scenario: scenarioFrom(yaml),
+      result,
+      targetUrl: target.streamUrl,
+      variantUrls: [target.streamUrl],
+      builtinTarget: true,
+      version: '0',
+      thresholds: [],
+      measuredMs: 1000,
+    });
+    const csv =
+      'second,time,stage,warmup,active_streams,opened,ended_completed,ended_reset,events,tokens,ttft_p50_ms,ttft_p99_ms,itl_p99_ms,loop_lag_p99_ms\n1,2026-01-01T00:00:01.000Z,0,1,3,3,2,0,30,27,11,12,,0.5\n';
     const data = htmlData(summary, csv);
     assert.deepEqual(data.seconds?.warmup, [1]);
     assert.deepEqual(data.seconds?.ended, [{ outcome: 'completed', counts: [2] }], 'only outcomes that happened');
@@ -58,7 +77,10 @@ test('the page needs nothing from the network, and its chart data follows the su
     const ttft = data.curves.find((c) => c.metric === 'ttft');
     assert.equal(ttft?.y[2], summary.metrics.ttft.p50, 'the curve’s p50 is the summary’s');
     assert.deepEqual(data.limits, [{ name: 'nginx proxy_read_timeout', kind: 'idle', seconds: 60 }]);
-    assert.equal(data.distributions[0]?.counts.reduce((a, b) => a + b, 0), summary.metrics.e2e.count);
+    assert.equal(
+      data.distributions[0]?.counts.reduce((a, b) => a + b, 0),
+      summary.metrics.e2e.count,
+    );
     const html = renderHtml(summary, data, await loadAssets());
     assert.doesNotMatch(html, /(src|href)\s*=\s*["']?(https?:)?\/\//i, 'no external resources');
     assert.ok(html.length < 200_000);

@@ -22,7 +22,16 @@ function state(): ProgressState {
       activeStreams: 47,
       backlog: 0,
       window,
-      harness: { lagP99Ms: 1.5, lagMaxMs: 4, cpuCoreShare: 0.31, rssBytes: 90 * 2 ** 20, heapUsedBytes: 20 * 2 ** 20, heapAfterGcBytes: 12 * 2 ** 20, cpuMaxProcessShare: 0.31, saturated: '' },
+      harness: {
+        lagP99Ms: 1.5,
+        lagMaxMs: 4,
+        cpuCoreShare: 0.31,
+        rssBytes: 90 * 2 ** 20,
+        heapUsedBytes: 20 * 2 ** 20,
+        heapAfterGcBytes: 12 * 2 ** 20,
+        cpuMaxProcessShare: 0.31,
+        saturated: '',
+      },
       totalStarted: 530,
       totalEnded: 483,
     },
@@ -54,7 +63,10 @@ test('the live block shows every figure the issue lists', () => {
 test('the log line carries the same in one line', () => {
   const line = renderProgressLine(state());
   assert.doesNotMatch(line, /\n/);
-  assert.match(line, /^\[12\.0s\/60\.0s\] stage 2\/3 sessions 48 \(target 48\); open 47, opened 530, ended 483; completed 480 · reset 3; ttft p50\/p99 301\/343 ms; loop lag p99 1\.50 ms$/);
+  assert.match(
+    line,
+    /^\[12\.0s\/60\.0s\] stage 2\/3 sessions 48 \(target 48\); open 47, opened 530, ended 483; completed 480 · reset 3; ttft p50\/p99 301\/343 ms; loop lag p99 1\.50 ms$/,
+  );
 });
 
 test('in the drain, the block and the line say so, and how long it may still last', () => {
@@ -78,7 +90,7 @@ function rateLine(elapsedMs: number, lengthMs: number, events: number, tokens: n
   return line;
 }
 
-test('rates divide by the second\'s real length: a tick 2 ms late is a second of 1002 ms, not of 2 ms', () => {
+test("rates divide by the second's real length: a tick 2 ms late is a second of 1002 ms, not of 2 ms", () => {
   // elapsedMs % 1000 read 2 here, and showed 501,000 events/s.
   assert.match(rateLine(12_002, 1002, 1002, 2004), /^rate {6}1,000 events\/s · 2,000 tokens\/s · /);
   // Intervals drift: 60 ms late after a minute, the second still lasted about 1 s (% 1000 read 60).

@@ -74,7 +74,16 @@ test('a summary with input tokens, tpot, and figures by input length and by turn
   for (let i = 0; i < 60; i++) {
     const t0 = 1_000_000 + i * 1_000;
     const r = newStreamRecord(i, i, 0, false, t0);
-    Object.assign(r, { dispatchUs: t0 + 10, requestSentUs: t0 + 20, headersUs: t0 + 5_000, status: 200, httpVersion: '1.1', firstTokenUs: t0 + 90_000 + i * 500, tokens: 1 + (i % 12), events: 13 });
+    Object.assign(r, {
+      dispatchUs: t0 + 10,
+      requestSentUs: t0 + 20,
+      headersUs: t0 + 5_000,
+      status: 200,
+      httpVersion: '1.1',
+      firstTokenUs: t0 + 90_000 + i * 500,
+      tokens: 1 + (i % 12),
+      events: 13,
+    });
     Object.assign(r, { inputTokens: i % 6 === 5 ? -1 : 100 * i * i, turn: i % 5 === 0 ? 0 : 1 + (i % 24), usageTokens: i % 2 === 0 ? 10 : -1 });
     r.lastTokenUs = r.firstTokenUs + 200_000;
     r.endUs = r.lastTokenUs;
@@ -85,7 +94,10 @@ test('a summary with input tokens, tpot, and figures by input length and by turn
   }
   const withBuckets = JSON.parse(JSON.stringify({ ...summary, ...measuredParts(agg, 1_000, [], 0) })) as Summary;
   assert.ok((withBuckets.byInputLength ?? []).length > 3 && (withBuckets.byTurn ?? []).length === 20);
-  assert.ok(withBuckets.byInputLength?.some((b) => b.toTokens === null), 'the last input bucket, open above');
+  assert.ok(
+    withBuckets.byInputLength?.some((b) => b.toTokens === null),
+    'the last input bucket, open above',
+  );
   const validate = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile(schema);
   assert.equal(validate(withBuckets), true, JSON.stringify(validate.errors, null, 2));
   assert.equal(summaryProblem(withBuckets), null);
@@ -131,7 +143,8 @@ test('the schema has a field for every figure of the registry, in the run and (b
   const missing: string[] = [];
   for (const name of Object.keys(FIGURES)) {
     const d = figureDef(name);
-    const paths = d.kind === 'latency' ? [`metrics.${name}`, `histograms.${name}`] : d.kind === 'histogram' && d.statsAt !== undefined ? [d.at, d.statsAt] : [d.at];
+    const paths =
+      d.kind === 'latency' ? [`metrics.${name}`, `histograms.${name}`] : d.kind === 'histogram' && d.statsAt !== undefined ? [d.at, d.statsAt] : [d.at];
     for (const p of paths) {
       if (schemaAt(schema as SchemaNode, p) === undefined) missing.push(`${name}: ${p}`);
       const runWide = (RUN_SECTIONS as readonly string[]).includes(p.split('.')[0] as string);

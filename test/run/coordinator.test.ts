@@ -38,7 +38,16 @@ function results(stopReason: string | null = null): Summary {
     drain: { limitMs: 0, finished: 0, aborted: 0 },
     shard: { index: 0, count: 1 },
     internalErrors: [],
-    harness: { eventLoopDelayMs: { p50: 0, p99: 0, max: 0 }, cpuUserMs: 0, cpuSystemMs: 0, cpuCoreShare: 0, maxRssBytes: 0, processes: 1, cores: 2, saturated: [] },
+    harness: {
+      eventLoopDelayMs: { p50: 0, p99: 0, max: 0 },
+      cpuUserMs: 0,
+      cpuSystemMs: 0,
+      cpuCoreShare: 0,
+      maxRssBytes: 0,
+      processes: 1,
+      cores: 2,
+      saturated: [],
+    },
   };
   return summarizeRun(scenario, result, targets);
 }
@@ -51,7 +60,10 @@ function second(n: number, opened: number): FromWorker {
 }
 
 /** A worker that answers its init with `script`, told what the coordinator sent it. */
-function scripted(n: number, script: (say: (m: FromWorker) => void, end: (failure: string | null) => void, heard: ToWorker[]) => void): WorkerLink & { heard: ToWorker[] } {
+function scripted(
+  n: number,
+  script: (say: (m: FromWorker) => void, end: (failure: string | null) => void, heard: ToWorker[]) => void,
+): WorkerLink & { heard: ToWorker[] } {
   const heard: ToWorker[] = [];
   let say: (m: FromWorker) => void = () => undefined;
   let end: (failure: string | null) => void = () => undefined;
@@ -81,7 +93,10 @@ async function until(heard: ToWorker[], type: ToWorker['type']): Promise<void> {
 }
 
 /** Runs the coordinator with output captured; the files it wrote, its exit code and stderr. */
-async function coordinate(workers: WorkerLink[], observers: RunObserver[] = []): Promise<{ code: number; stderr: string; streams: string[]; seconds: string[][]; dir: string }> {
+async function coordinate(
+  workers: WorkerLink[],
+  observers: RunObserver[] = [],
+): Promise<{ code: number; stderr: string; streams: string[]; seconds: string[][]; dir: string }> {
   const dir = tempDir();
   let stderr = '';
   // quiet: the coordinator prints only the report folder on stdout (the test runner's channel).
@@ -141,7 +156,7 @@ test('two workers: a second is written once both sent it, rows as they come, one
   assert.ok(summary.run.parts?.includes(one.run.id as string), "the report counts worker 1's run");
 });
 
-test('a worker that dies: its rows and seconds stay, the summary is the others\', exit 1', async () => {
+test("a worker that dies: its rows and seconds stay, the summary is the others', exit 1", async () => {
   const a = scripted(1, async (say, end, heard) => {
     say({ type: 'ready' });
     await until(heard, 'start');

@@ -10,7 +10,7 @@ function part(elapsedMs: number, lengthMs: number, events: number): SecondSnapsh
   return snapshotOf(window, { second: 5, elapsedMs, lengthMs, level: 2 });
 }
 
-test('workers\' parts of one second: its length travels over the wire, and the combined second is the longest part', () => {
+test("workers' parts of one second: its length travels over the wire, and the combined second is the longest part", () => {
   const a = toMessage(part(5001, 1001, 300));
   // JSON, as a forked worker's message is: the field survives the channel.
   const b = JSON.parse(JSON.stringify(toMessage(part(5004, 1004, 200)))) as typeof a;

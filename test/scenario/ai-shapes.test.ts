@@ -19,8 +19,18 @@ function problemPaths(text: string): string[] {
 }
 
 test('an Anthropic-style stream: tokens from content_block_delta events, the end at message_stop', () => {
-  const s = parseScenario(`stream:\n  tokens: { event: content_block_delta, jsonPath: delta.text }\n  sentinel: { event: message_stop }\n${LOAD}`, 's.yaml', {});
-  assert.deepEqual(s.stream.tokens, { mode: 'jsonPath', path: 'delta.text', paths: [['delta', 'text']], eventTypes: ['content_block_delta'], ignoreTypes: ['ping'] });
+  const s = parseScenario(
+    `stream:\n  tokens: { event: content_block_delta, jsonPath: delta.text }\n  sentinel: { event: message_stop }\n${LOAD}`,
+    's.yaml',
+    {},
+  );
+  assert.deepEqual(s.stream.tokens, {
+    mode: 'jsonPath',
+    path: 'delta.text',
+    paths: [['delta', 'text']],
+    eventTypes: ['content_block_delta'],
+    ignoreTypes: ['ping'],
+  });
   assert.equal(s.stream.sentinel, null, 'no data sentinel when the end is an event type');
   assert.equal(s.stream.sentinelEvent, 'message_stop');
 });
@@ -61,7 +71,11 @@ test('stream.usage: auto by default; off; an event type and a JSON path', () => 
     reasoningSegments: null,
     marker: 'output_tokens"',
   });
-  assert.deepEqual(usage('stream: { usage: { event: message_delta } }\n'), { eventType: 'message_delta', path: null, paths: null, reasoningPath: null, reasoningSegments: null, marker: 'usage"' }, 'the APIs’ own paths, on one type');
+  assert.deepEqual(
+    usage('stream: { usage: { event: message_delta } }\n'),
+    { eventType: 'message_delta', path: null, paths: null, reasoningPath: null, reasoningSegments: null, marker: 'usage"' },
+    'the APIs’ own paths, on one type',
+  );
   assert.equal(usage('stream: { usage: { jsonPath: "counts[0]" } }\n')?.marker, 'counts"', 'the last key of the path');
   assert.equal(usage('stream: { usage: { jsonPath: "[0][1]" } }\n')?.marker, null, 'no key: every event is parsed');
 });
@@ -122,7 +136,10 @@ test('stream.api sets sentinel, tokens, reasoning and usage together; a field wr
   const anthropic = stream('  api: anthropic');
   assert.deepEqual([anthropic.sentinel, anthropic.sentinelEvent], [null, 'message_stop']);
   assert.deepEqual(anthropic.tokens.eventTypes, ['content_block_delta']);
-  assert.deepEqual(anthropic.reasoning?.mode === 'jsonPath' && [anthropic.reasoning.eventTypes, anthropic.reasoning.paths], [['content_block_delta'], [['delta', 'thinking']]]);
+  assert.deepEqual(anthropic.reasoning?.mode === 'jsonPath' && [anthropic.reasoning.eventTypes, anthropic.reasoning.paths], [
+    ['content_block_delta'],
+    [['delta', 'thinking']],
+  ]);
 
   const responses = stream('  api: responses');
   assert.equal(responses.sentinelEvent, 'response.completed');
@@ -133,14 +150,17 @@ test('stream.api sets sentinel, tokens, reasoning and usage together; a field wr
   assert.deepEqual([gemini.sentinel, gemini.sentinelEvent], [null, null], 'Gemini ends with the response');
   assert.deepEqual(gemini.tokens.mode === 'parts' && gemini.tokens.thought, false);
   assert.deepEqual(gemini.reasoning?.mode === 'parts' && gemini.reasoning.thought, true);
-  assert.deepEqual([gemini.usage?.paths, gemini.usage?.reasoningSegments, gemini.usage?.marker], [
+  assert.deepEqual(
+    [gemini.usage?.paths, gemini.usage?.reasoningSegments, gemini.usage?.marker],
     [
-      ['usageMetadata', 'candidatesTokenCount'],
+      [
+        ['usageMetadata', 'candidatesTokenCount'],
+        ['usageMetadata', 'thoughtsTokenCount'],
+      ],
       ['usageMetadata', 'thoughtsTokenCount'],
+      'usageMetadata"',
     ],
-    ['usageMetadata', 'thoughtsTokenCount'],
-    'usageMetadata"',
-  ]);
+  );
 
   const mine = stream('  api: openai-chat\n  reasoning: off\n  sentinel: null\n  usage: off');
   assert.deepEqual([mine.reasoning, mine.sentinel, mine.usage], [null, null, null], 'written fields win, off and null included');
@@ -165,5 +185,9 @@ test('stream.usage: a list of paths adds up; reasoningJsonPath beside it; the ma
   assert.equal(u?.marker, 'meta"', 'the last key both paths have');
   assert.equal(u?.path, 'meta.a.out, meta.b.out');
   assert.equal(usage('{ jsonPath: [a, b] }')?.marker, null, 'nothing in common: every event is parsed');
-  assert.deepEqual(usage('{ reasoningJsonPath: usage.thinking }'), { eventType: null, path: null, paths: null, reasoningPath: 'usage.thinking', reasoningSegments: ['usage', 'thinking'], marker: 'usage"' }, 'the auto count, a reasoning count of the scenario’s');
+  assert.deepEqual(
+    usage('{ reasoningJsonPath: usage.thinking }'),
+    { eventType: null, path: null, paths: null, reasoningPath: 'usage.thinking', reasoningSegments: ['usage', 'thinking'], marker: 'usage"' },
+    'the auto count, a reasoning count of the scenario’s',
+  );
 });

@@ -21,7 +21,9 @@ const LOAD = 'load: { sessions: 1, duration: 1s }\n';
 const problems = (text: string, env: NodeJS.ProcessEnv = {}): ScenarioError => scenarioProblems(text, 'bad.yaml', env);
 
 test('a header value with CR or LF is refused with its path, as are values undici would refuse', () => {
-  const err = problems(`target:\n  url: http://127.0.0.1:9/\n  headers:\n    X-A: "a\\r\\nInjected: 1"\n    X-B: "tab\\tok"\n    X-C: "nul\\0"\n    X-D: "euro €"\n    X-E: "latin-1 é is fine"\n${LOAD}`);
+  const err = problems(
+    `target:\n  url: http://127.0.0.1:9/\n  headers:\n    X-A: "a\\r\\nInjected: 1"\n    X-B: "tab\\tok"\n    X-C: "nul\\0"\n    X-D: "euro €"\n    X-E: "latin-1 é is fine"\n${LOAD}`,
+  );
   const text = err.describe();
   assert.match(text, /bad\.yaml:4:5 target\.headers\.X-A: contains a line break \(CR\)/);
   assert.match(text, /target\.headers\.X-C: contains the control character U\+0000/);
@@ -37,7 +39,9 @@ test('a CR/LF that comes from the environment is refused too, without showing th
 });
 
 test('headers the HTTP client manages, and invalid names, are refused', () => {
-  const err = problems(`target:\n  url: http://127.0.0.1:9/\n  headers:\n    Transfer-Encoding: chunked\n    Content-Length: "12"\n    Connection: keep-alive, "x y"\n    "Bad Name": x\n${LOAD}`);
+  const err = problems(
+    `target:\n  url: http://127.0.0.1:9/\n  headers:\n    Transfer-Encoding: chunked\n    Content-Length: "12"\n    Connection: keep-alive, "x y"\n    "Bad Name": x\n${LOAD}`,
+  );
   const text = err.describe();
   assert.match(text, /Transfer-Encoding: cannot be set: the HTTP client frames the body/);
   assert.match(text, /Content-Length: cannot be set/);
@@ -116,7 +120,11 @@ test("a variant with a URL of its own does not inherit the base URL's credential
   assert.equal(other?.headersForReport.Authorization, undefined);
   assert.equal(own?.headers.Authorization, `Basic ${Buffer.from('v:w').toString('base64')}`);
   // A variant's own header wins over the base URL's credentials, and the note names the variant.
-  const h = parseScenario(`target:\n  url: http://u:pw@127.0.0.1:9/a\n  variants:\n    - { name: keyed, headers: { Authorization: Bearer k } }\n${LOAD}`, 'h.yaml', {});
+  const h = parseScenario(
+    `target:\n  url: http://u:pw@127.0.0.1:9/a\n  variants:\n    - { name: keyed, headers: { Authorization: Bearer k } }\n${LOAD}`,
+    'h.yaml',
+    {},
+  );
   assert.equal(h.target.variants[0]?.headers.Authorization, 'Bearer k');
   assert.deepEqual(h.notices, ['target.url, in variant keyed: the Authorization header is sent; the user:password in the URL is not used']);
 });
@@ -147,7 +155,10 @@ test('a name longer than 100 characters is refused (it names the report folder);
 test('a file over the size cap is refused before it is read, naming the cap', async () => {
   const file = join(tempDir(), 'big.yaml');
   writeFileSync(file, `${LOAD}# ${'x'.repeat(MAX_SCENARIO_BYTES)}\n`);
-  await assert.rejects(loadScenario(file, {}), (err: unknown) => err instanceof ScenarioError && /is 1 MiB: a scenario file may be 1 MiB at most/.test(err.describe()));
+  await assert.rejects(
+    loadScenario(file, {}),
+    (err: unknown) => err instanceof ScenarioError && /is 1 MiB: a scenario file may be 1 MiB at most/.test(err.describe()),
+  );
   const fine = join(tempDir(), 'fine.yaml');
   writeFileSync(fine, `${LOAD}# ${'x'.repeat(MAX_SCENARIO_BYTES - 100)}\n`);
   assert.equal((await loadScenario(fine, {})).load.durationMs, 1000);
@@ -188,7 +199,11 @@ test('the tier scenarios say their URL is sse-soak serve behind a gateway, so --
 
 test('background requests: ${VAR} in the URL, headers and body; a user:password in the URL sent as Basic, never kept in it', () => {
   const env = { BG_TOKEN: 's3cret', BG_PW: 'pw' };
-  const s = parseScenario(`background:\n  url: http://u:\${BG_PW}@127.0.0.1:9/health\n  headers: { X-Token: "\${BG_TOKEN}" }\n  body: { key: "\${BG_TOKEN}" }\n${LOAD}`, 'bg.yaml', env);
+  const s = parseScenario(
+    `background:\n  url: http://u:\${BG_PW}@127.0.0.1:9/health\n  headers: { X-Token: "\${BG_TOKEN}" }\n  body: { key: "\${BG_TOKEN}" }\n${LOAD}`,
+    'bg.yaml',
+    env,
+  );
   const bg = s.background;
   assert.equal(bg?.url, 'http://127.0.0.1:9/health', 'the URL sent keeps no credentials');
   assert.equal(bg?.urlForReport, 'http://u:[redacted]@127.0.0.1:9/health', 'reports show the URL as written, password redacted');
@@ -199,7 +214,10 @@ test('background requests: ${VAR} in the URL, headers and body; a user:password 
   assert.equal(bg?.headers['X-Token'], 's3cret');
   assert.deepEqual(JSON.parse(bg?.body ?? ''), { key: 's3cret' });
   const missing = problems(`background:\n  body: "\${NOT_SET}"\n${LOAD}`);
-  assert.deepEqual(missing.problems.map((p) => p.path), ['background.body']);
+  assert.deepEqual(
+    missing.problems.map((p) => p.path),
+    ['background.body'],
+  );
   const own = parseScenario(`background:\n  url: http://u:pw@127.0.0.1:9/health\n  headers: { Authorization: Bearer k }\n${LOAD}`, 'bg.yaml', {});
   assert.equal(own.background?.headers.Authorization, 'Bearer k', 'a header the scenario sets wins');
 });

@@ -23,7 +23,13 @@ test('a minimal scenario gets every default', () => {
   assert.equal(s.stream.idleTimeoutMs, 120_000);
   assert.equal(s.stream.lifetimeMs, 3_600_000);
   assert.equal(s.stream.maxEventBytes, 1 << 20);
-  assert.deepEqual(s.load, { model: 'closed', stages: [{ durationMs: 5000, from: 2, to: 2, warmup: false }], durationMs: 5000, thinkTimeMs: 0, drainMs: 180_000 });
+  assert.deepEqual(s.load, {
+    model: 'closed',
+    stages: [{ durationMs: 5000, from: 2, to: 2, warmup: false }],
+    durationMs: 5000,
+    thinkTimeMs: 0,
+    drainMs: 180_000,
+  });
   assert.deepEqual(s.thresholds, []);
   assert.deepEqual(s.output, { streamsCsv: 1, recordBody: false });
   assert.equal(s.seed, 1);
@@ -60,7 +66,13 @@ load: { model: closed, sessions: 10, duration: 1m30s, thinkTime: 2s }
   assert.equal(v?.headersForReport.Authorization, 'Bearer ${OPENAI_API_KEY}');
   assert.equal(v?.urlForReport, 'https://${HOST}/v1/chat/completions');
   assert.deepEqual(JSON.parse(v?.body ?? ''), { model: 'gpt', stream: true, messages: [{ role: 'user', content: 'hi' }] });
-  assert.deepEqual(s.stream.tokens, { mode: 'jsonPath', path: 'choices[0].delta.content', paths: [['choices', 0, 'delta', 'content']], eventTypes: null, ignoreTypes: ['ping'] });
+  assert.deepEqual(s.stream.tokens, {
+    mode: 'jsonPath',
+    path: 'choices[0].delta.content',
+    paths: [['choices', 0, 'delta', 'content']],
+    eventTypes: null,
+    ignoreTypes: ['ping'],
+  });
   assert.equal(s.stream.maxEventBytes, 65536);
   assert.equal(s.load.durationMs, 90_000);
 });
@@ -156,12 +168,29 @@ background: { connections: 4, rate: 200/s, before: 2s, after: 1s }
     {},
   );
   assert.deepEqual(s.target.sourceAddresses, ['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.9']);
-  assert.deepEqual(s.background, { url: null, urlForReport: null, path: '/healthz', method: 'GET', headers: {}, body: null, connections: 4, rate: 200, beforeMs: 2000, afterMs: 1000, timeoutMs: 10_000 });
+  assert.deepEqual(s.background, {
+    url: null,
+    urlForReport: null,
+    path: '/healthz',
+    method: 'GET',
+    headers: {},
+    body: null,
+    connections: 4,
+    rate: 200,
+    beforeMs: 2000,
+    afterMs: 1000,
+    timeoutMs: 10_000,
+  });
   const none = parseScenario('load: { sessions: 1, duration: 1s }', 'x.yaml', {});
   assert.equal(none.background, null);
   assert.deepEqual(none.target.sourceAddresses, []);
   assert.throws(
-    () => parseScenario('load: { sessions: 1, duration: 1s }\ntarget: { sourceAddresses: 127.0.0.9-127.0.0.2 }\nbackground: { path: healthz, rate: 0/s }', 'x.yaml', {}),
+    () =>
+      parseScenario(
+        'load: { sessions: 1, duration: 1s }\ntarget: { sourceAddresses: 127.0.0.9-127.0.0.2 }\nbackground: { path: healthz, rate: 0/s }',
+        'x.yaml',
+        {},
+      ),
     (err: ScenarioError) => {
       const text = err.describe();
       assert.match(text, /target\.sourceAddresses: must be an IPv4 address or a range/);
@@ -181,18 +210,36 @@ test('a load whose every stage is 0 is refused: it would send nothing and pass',
       return (err as ScenarioError).describe();
     }
   };
-  assert.match(told('load: { model: open, rate: 0/s, duration: 10s }'), /zero\.yaml:1:1 load: every stage asks for 0 streams per second: the run would send nothing/);
-  assert.match(told('load:\n  stages:\n    - { duration: 5s, target: 0 }\n    - { duration: 5s, target: 0 }\n'), /load: every stage asks for 0 sessions: the run would send nothing/);
+  assert.match(
+    told('load: { model: open, rate: 0/s, duration: 10s }'),
+    /zero\.yaml:1:1 load: every stage asks for 0 streams per second: the run would send nothing/,
+  );
+  assert.match(
+    told('load:\n  stages:\n    - { duration: 5s, target: 0 }\n    - { duration: 5s, target: 0 }\n'),
+    /load: every stage asks for 0 sessions: the run would send nothing/,
+  );
   // A quiet stage between others is a pause, not a mistake.
-  assert.equal(told('load:\n  model: open\n  stages:\n    - { duration: 5s, target: 2/s }\n    - { duration: 5s, target: 0/s }\n    - { duration: 5s, target: 0/s }\n'), '');
+  assert.equal(
+    told('load:\n  model: open\n  stages:\n    - { duration: 5s, target: 2/s }\n    - { duration: 5s, target: 0/s }\n    - { duration: 5s, target: 0/s }\n'),
+    '',
+  );
 });
 
 test('load.drain: 3m by default, any duration, 0 for none; levels past the limits are refused', () => {
   assert.equal(parseScenario('load: { sessions: 1, duration: 5s }', 'd.yaml', {}).load.drainMs, 180_000);
   assert.equal(parseScenario('load: { sessions: 1, duration: 5s, drain: 30s }', 'd.yaml', {}).load.drainMs, 30_000);
   assert.equal(parseScenario('load: { model: open, rate: 1/s, duration: 5s, drain: 0 }', 'd.yaml', {}).load.drainMs, 0);
-  assert.throws(() => parseScenario('load: { sessions: 1, duration: 5s, drain: 30 }', 'd.yaml', {}), (e: unknown) => /load\.drain: must be a duration/.test((e as ScenarioError).describe()));
-  assert.throws(() => parseScenario('load: { sessions: 1, duration: 99999h }', 'd.yaml', {}), (e: unknown) => /load\.duration: must be at most 87600h/.test((e as ScenarioError).describe()));
-  assert.throws(() => parseScenario('load:\n  stages: [{ duration: 1s, target: 10000001 }]', 'd.yaml', {}), (e: unknown) => /at most 10,000,000/.test((e as ScenarioError).describe()));
+  assert.throws(
+    () => parseScenario('load: { sessions: 1, duration: 5s, drain: 30 }', 'd.yaml', {}),
+    (e: unknown) => /load\.drain: must be a duration/.test((e as ScenarioError).describe()),
+  );
+  assert.throws(
+    () => parseScenario('load: { sessions: 1, duration: 99999h }', 'd.yaml', {}),
+    (e: unknown) => /load\.duration: must be at most 87600h/.test((e as ScenarioError).describe()),
+  );
+  assert.throws(
+    () => parseScenario('load:\n  stages: [{ duration: 1s, target: 10000001 }]', 'd.yaml', {}),
+    (e: unknown) => /at most 10,000,000/.test((e as ScenarioError).describe()),
+  );
   assert.equal(parseScenario('load: { sessions: 10000000, duration: 5s }', 'd.yaml', {}).load.stages[0]?.to, 10_000_000);
 });

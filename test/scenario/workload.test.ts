@@ -21,12 +21,18 @@ const problems = (yaml: string): string => {
 test('a workload needs exactly one source, a model where sse-soak makes bodies, and the closed model for conversations', () => {
   assert.match(problems('workload: { model: m }\nload: { sessions: 1, duration: 1s }\n'), /workload: needs dataset \(a file of requests\) or synthetic/);
   assert.match(problems('workload: { synthetic: { inputTokens: 100 } }\nload: { sessions: 1, duration: 1s }\n'), /workload\.model: is required/);
-  assert.match(problems('workload: { synthetic: { inputTokens: { min: 9, max: 3 } }, model: m }\nload: { sessions: 1, duration: 1s }\n'), /workload\.synthetic\.inputTokens: min 9 is above max 3/);
+  assert.match(
+    problems('workload: { synthetic: { inputTokens: { min: 9, max: 3 } }, model: m }\nload: { sessions: 1, duration: 1s }\n'),
+    /workload\.synthetic\.inputTokens: min 9 is above max 3/,
+  );
   assert.match(
     problems('workload: { synthetic: { inputTokens: 100 }, model: m, conversation: { turns: 3 } }\nload: { model: open, rate: 1/s, duration: 1s }\n'),
     /workload\.conversation: needs the closed model/,
   );
-  assert.match(problems('workload: { synthetic: { inputTokens: 100 }, model: m, conversation: {} }\nload: { sessions: 1, duration: 1s }\n'), /workload\.conversation\.turns: is required/);
+  assert.match(
+    problems('workload: { synthetic: { inputTokens: 100 }, model: m, conversation: {} }\nload: { sessions: 1, duration: 1s }\n'),
+    /workload\.conversation\.turns: is required/,
+  );
   assert.match(problems('load: { model: open, trace: data.csv, rate: 3/s }\n'), /load\.rate: does not go with trace/);
 });
 
@@ -47,7 +53,7 @@ test('a bad line in a dataset or a trace is an error naming the file and the lin
   await assert.rejects(loadScenario(join(dir, 'b.yaml')), (err: ScenarioError) => /load\.trace: .*trace\.csv:3/.test(err.describe()));
 });
 
-test('a dataset or a trace that is not there is the scenario\'s problem (exit 2), not an internal error', async () => {
+test("a dataset or a trace that is not there is the scenario's problem (exit 2), not an internal error", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sse-soak-wl-'));
   writeFileSync(join(dir, 'a.yaml'), 'workload: { dataset: data/missing.jsonl }\nload: { sessions: 1, duration: 1s }\n');
   writeFileSync(join(dir, 'b.yaml'), 'load: { model: open, trace: { file: . } }\n');

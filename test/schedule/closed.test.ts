@@ -12,7 +12,10 @@ const openAt = (windows: SessionWindow[], tUs: number): number => windows.filter
 
 test('constant: every session starts at once and runs to the end', () => {
   const w = windows({ stages: [stage(10_000, 3, 3)] });
-  assert.deepEqual(w, [0, 1, 2].map((slot) => ({ slot, startUs: 0, endUs: 10_000_000 })));
+  assert.deepEqual(
+    w,
+    [0, 1, 2].map((slot) => ({ slot, startUs: 0, endUs: 10_000_000 })),
+  );
 });
 
 test('a ramp from 0 to 100 sessions over 10 s has the right number open at each second', () => {
@@ -57,8 +60,14 @@ test('shards split the slots and together make the whole', () => {
   const all = windows({ stages });
   assert.equal(all.length, 10);
   const parts = [0, 1, 2].map((index) => windows({ stages }, { index, count: 3 }));
-  assert.deepEqual(parts.map((p) => p.length), [4, 3, 3]);
-  assert.deepEqual(parts.flat().sort((a, b) => a.slot - b.slot), [...all].sort((a, b) => a.slot - b.slot));
+  assert.deepEqual(
+    parts.map((p) => p.length),
+    [4, 3, 3],
+  );
+  assert.deepEqual(
+    parts.flat().sort((a, b) => a.slot - b.slot),
+    [...all].sort((a, b) => a.slot - b.slot),
+  );
 });
 
 test('the next stream a think time after the last ended, never past the window', () => {

@@ -9,7 +9,10 @@ const stage = (durationMs: number, from: number, to: number): Stage => ({ durati
 test('a constant rate opens at exact intervals', () => {
   const arrivals = [...openArrivals({ stages: [stage(1000, 10, 10)], arrivals: 'constant' }, 1)];
   assert.equal(arrivals.length, 10);
-  assert.deepEqual(arrivals.map((a) => a.atUs), [0, 100_000, 200_000, 300_000, 400_000, 500_000, 600_000, 700_000, 800_000, 900_000]);
+  assert.deepEqual(
+    arrivals.map((a) => a.atUs),
+    [0, 100_000, 200_000, 300_000, 400_000, 500_000, 600_000, 700_000, 800_000, 900_000],
+  );
 });
 
 test('a Poisson rate of 50/s over 60 s opens 3000 ± statistical tolerance, with exponential gaps', () => {

@@ -24,7 +24,17 @@ test('anthropic: the Messages stream at /v1/messages, named events, usage, no [D
   const got = await events(target.url('/v1/messages', `tokens=3&${FAST}`), { method: 'POST', body: '{"stream":true}' });
   assert.deepEqual(
     got.map((e) => e.event),
-    ['message_start', 'content_block_start', 'ping', 'content_block_delta', 'content_block_delta', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop'],
+    [
+      'message_start',
+      'content_block_start',
+      'ping',
+      'content_block_delta',
+      'content_block_delta',
+      'content_block_delta',
+      'content_block_stop',
+      'message_delta',
+      'message_stop',
+    ],
   );
   const data = got.map((e) => JSON.parse(e.data) as Record<string, any>);
   assert.deepEqual(
@@ -32,12 +42,17 @@ test('anthropic: the Messages stream at /v1/messages, named events, usage, no [D
     [' tok0', ' tok1', ' tok2'],
   );
   assert.equal(data.find((d) => d.type === 'message_delta')?.usage.output_tokens, 3, 'usage counts the tokens sent');
-  assert.ok(data.every((d, i) => d.type === got[i]?.event), "each event's data names its own type, as the API's does");
+  assert.ok(
+    data.every((d, i) => d.type === got[i]?.event),
+    "each event's data names its own type, as the API's does",
+  );
   assert.ok(!got.some((e) => e.data === '[DONE]'));
 });
 
 test('anthropic: heartbeats are `event: ping` data events, through a silence', async () => {
-  const got = await events(target.stream('format=anthropic&tokens=2&firstTokenDelay=0ms&tokenInterval=10ms&silenceAfter=1&silence=350ms&heartbeat=100ms&stamp=false'));
+  const got = await events(
+    target.stream('format=anthropic&tokens=2&firstTokenDelay=0ms&tokenInterval=10ms&silenceAfter=1&silence=350ms&heartbeat=100ms&stamp=false'),
+  );
   const pings = got.filter((e) => e.event === 'ping');
   // Inside the 350 ms silence, between the two tokens. How many a busy machine lets in varies;
   // how many the target sends is tested in virtual time (test/target/token-stream.test.ts).
@@ -66,15 +81,31 @@ test('openai-full: a role chunk, content chunks, a finish chunk, usage when the 
   assert.ok(!unasked.some((e) => e.data.includes('"usage"')), 'no usage chunk unless asked');
   assert.equal(unasked.length, asked.length - 1);
   const knob = await events(`${url}&usage=true`);
-  assert.ok(knob.some((e) => e.data.includes('"completion_tokens":4')), 'the usage knob sends it unasked');
+  assert.ok(
+    knob.some((e) => e.data.includes('"completion_tokens":4')),
+    'the usage knob sends it unasked',
+  );
 });
 
 test('gemini: GenerateContentResponse chunks at :streamGenerateContent, thought parts first, usageMetadata at the end, no sentinel', async () => {
-  const body = JSON.stringify({ systemInstruction: { parts: [{ text: 'Be brief.' }] }, contents: [{ role: 'user', parts: [{ text: 'Why is the sky blue? Explain it.' }] }], generationConfig: { maxOutputTokens: 5 } });
+  const body = JSON.stringify({
+    systemInstruction: { parts: [{ text: 'Be brief.' }] },
+    contents: [{ role: 'user', parts: [{ text: 'Why is the sky blue? Explain it.' }] }],
+    generationConfig: { maxOutputTokens: 5 },
+  });
   const url = target.url('/v1beta/models/gemini-2.5-flash:streamGenerateContent', `alt=sse&reasoningTokens=2&tokens=9&honourMaxTokens=true&${FAST}`);
   const got = await events(url, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
-  const data = got.map((e) => JSON.parse(e.data) as { candidates: { content: { parts: { text: string; thought?: boolean }[] }; finishReason?: string }[]; usageMetadata?: Record<string, number> });
-  assert.ok(got.every((e) => e.event === undefined), 'unnamed events');
+  const data = got.map(
+    (e) =>
+      JSON.parse(e.data) as {
+        candidates: { content: { parts: { text: string; thought?: boolean }[] }; finishReason?: string }[];
+        usageMetadata?: Record<string, number>;
+      },
+  );
+  assert.ok(
+    got.every((e) => e.event === undefined),
+    'unnamed events',
+  );
   assert.deepEqual(
     data.map((d) => d.candidates[0]?.content.parts.map((p) => (p.thought === true ? `thought:${p.text}` : p.text)).join('')),
     ['thought: tok0', 'thought: tok1', ' tok2', ' tok3', ' tok4', ''],

@@ -63,12 +63,18 @@ test('the aggregate rate is shared: 4 streams on 40 tokens/s get a token every 1
   const t0 = vt.nowMs();
   const alone = reply(engine, knobs);
   await vt.until(() => alone.ended() !== null, 5000);
-  assert.deepEqual(alone.tokens.map((t) => t - t0), [10, 35, 60]);
+  assert.deepEqual(
+    alone.tokens.map((t) => t - t0),
+    [10, 35, 60],
+  );
   // With a cap slower than the engine's share, the cap holds: 100 ms a token.
   const t1 = vt.nowMs();
   const capped = reply(engine, { ...knobs, tokenIntervalMs: 100 });
   await vt.until(() => capped.ended() !== null, 5000);
-  assert.deepEqual(capped.tokens.map((t) => t - t1), [10, 110, 210]);
+  assert.deepEqual(
+    capped.tokens.map((t) => t - t1),
+    [10, 110, 210],
+  );
 });
 
 test('a client that goes away gives its slot back, and one that leaves the queue takes none', async () => {

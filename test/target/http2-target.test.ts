@@ -198,10 +198,13 @@ describe('serve --http2 --tls-cert --tls-key (ALPN h2 and http/1.1)', { skip: sk
     const https = await startTarget({ tls: { cert: readFileSync(certs.cert), key: readFileSync(certs.key) } });
     try {
       const alpn = await new Promise<string | false | null>((resolve, reject) => {
-        const socket = tlsConnect({ host: '127.0.0.1', port: Number(new URL(https.origin).port), ca: readFileSync(certs.ca), ALPNProtocols: ['h2', 'http/1.1'] }, () => {
-          resolve(socket.alpnProtocol);
-          socket.destroy();
-        });
+        const socket = tlsConnect(
+          { host: '127.0.0.1', port: Number(new URL(https.origin).port), ca: readFileSync(certs.ca), ALPNProtocols: ['h2', 'http/1.1'] },
+          () => {
+            resolve(socket.alpnProtocol);
+            socket.destroy();
+          },
+        );
         socket.on('error', reject);
       });
       assert.equal(alpn, 'http/1.1');

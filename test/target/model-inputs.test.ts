@@ -15,8 +15,18 @@ const cached = useTarget({ knobs: { prefixCache: 8 } });
 
 const FAST = { firstTokenDelay: '0ms', tokenInterval: '1ms', stamp: false };
 
-async function events(path: string, knobs: Record<string, string | number | boolean>, body: unknown, headers: Record<string, string> = {}, on = target): Promise<EventSourceMessage[]> {
-  const res = await request(on.url(path, { ...FAST, ...knobs }), { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } });
+async function events(
+  path: string,
+  knobs: Record<string, string | number | boolean>,
+  body: unknown,
+  headers: Record<string, string> = {},
+  on = target,
+): Promise<EventSourceMessage[]> {
+  const res = await request(on.url(path, { ...FAST, ...knobs }), {
+    method: 'POST',
+    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json', ...headers },
+  });
   assert.equal(res.statusCode, 200);
   const got: EventSourceMessage[] = [];
   const parser = createParser({ onEvent: (e) => got.push(e) });
@@ -38,13 +48,32 @@ test('max_tokens, honoured exactly in every shape, with the length set by it sai
   assert.equal(text.filter((e) => e.data !== '[DONE]').length, 5);
 
   // openai-full: max_completion_tokens wins over max_tokens; the usage chunk says the prompt and the reply.
-  const full = json(await events('/v1/chat/completions', { ...knobs, format: 'openai-full' }, { messages: [{ role: 'user', content: PROMPT }], max_tokens: 99, max_completion_tokens: 9, stream_options: { include_usage: true } }));
+  const full = json(
+    await events(
+      '/v1/chat/completions',
+      { ...knobs, format: 'openai-full' },
+      { messages: [{ role: 'user', content: PROMPT }], max_tokens: 99, max_completion_tokens: 9, stream_options: { include_usage: true } },
+    ),
+  );
   assert.equal(full.filter((d) => d.choices?.[0]?.delta?.content).length, 9);
   assert.equal(full.find((d) => d.choices?.[0]?.finish_reason)?.choices[0].finish_reason, 'length');
-  assert.deepEqual(full[full.length - 1]?.usage, { prompt_tokens: 100, completion_tokens: 9, total_tokens: 109, prompt_tokens_details: { cached_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0 } });
+  assert.deepEqual(full[full.length - 1]?.usage, {
+    prompt_tokens: 100,
+    completion_tokens: 9,
+    total_tokens: 109,
+    prompt_tokens_details: { cached_tokens: 0 },
+    completion_tokens_details: { reasoning_tokens: 0 },
+  });
 
   // anthropic: max_tokens; the prompt's size in message_start, the reply's in message_delta.
-  const msgs = json(await events('/v1/messages', knobs, { system: PROMPT, messages: [{ role: 'user', content: PROMPT }], max_tokens: 11 }, { 'x-sse-soak-input-tokens': '1234' }));
+  const msgs = json(
+    await events(
+      '/v1/messages',
+      knobs,
+      { system: PROMPT, messages: [{ role: 'user', content: PROMPT }], max_tokens: 11 },
+      { 'x-sse-soak-input-tokens': '1234' },
+    ),
+  );
   assert.equal(msgs.filter((d) => d.type === 'content_block_delta').length, 11);
   assert.equal(msgs.find((d) => d.type === 'message_start')?.message.usage.input_tokens, 1234, 'the header’s exact count');
   const delta = msgs.find((d) => d.type === 'message_delta');
@@ -74,21 +103,61 @@ test('reasoning, openai and openai-full: delta.reasoning_content before delta.co
     ['reasoning_content', 'reasoning_content', 'reasoning_content', 'content', 'content'],
   );
   const full = json(await events('/v1/chat/completions', { ...knobs, format: 'openai-full', usage: true }, { messages: [{ role: 'user', content: PROMPT }] }));
-  const deltas = full.filter((d) => d.choices?.[0]?.delta && !('role' in d.choices[0].delta) && Object.keys(d.choices[0].delta).length > 0).map((d) => d.choices[0].delta);
-  assert.deepEqual(deltas, [{ reasoning_content: ' tok0' }, { reasoning_content: ' tok1' }, { reasoning_content: ' tok2' }, { content: ' tok3' }, { content: ' tok4' }]);
+  const deltas = full
+    .filter((d) => d.choices?.[0]?.delta && !('role' in d.choices[0].delta) && Object.keys(d.choices[0].delta).length > 0)
+    .map((d) => d.choices[0].delta);
+  assert.deepEqual(deltas, [
+    { reasoning_content: ' tok0' },
+    { reasoning_content: ' tok1' },
+    { reasoning_content: ' tok2' },
+    { content: ' tok3' },
+    { content: ' tok4' },
+  ]);
   const usage = full[full.length - 1]?.usage;
-  assert.deepEqual([usage?.completion_tokens, usage?.completion_tokens_details.reasoning_tokens], [5, 3], 'completion_tokens includes the reasoning, as OpenAI counts it');
+  assert.deepEqual(
+    [usage?.completion_tokens, usage?.completion_tokens_details.reasoning_tokens],
+    [5, 3],
+    'completion_tokens includes the reasoning, as OpenAI counts it',
+  );
 });
 
 test('reasoning, anthropic: a thinking block (thinking_delta, then its signature) before the text block', async () => {
   const got = await events('/v1/messages', { reasoningTokens: 2, tokens: 2 }, { messages: [{ role: 'user', content: PROMPT }], max_tokens: 1024 });
   const data = json(got);
   assert.deepEqual(
-    data.map((d) => (d.type === 'content_block_delta' ? `${d.index}:${d.delta.type}` : d.type === 'content_block_start' ? `start ${d.index}:${d.content_block.type}` : d.type === 'content_block_stop' ? `stop ${d.index}` : d.type)),
-    ['message_start', 'start 0:thinking', 'ping', '0:thinking_delta', '0:thinking_delta', '0:signature_delta', 'stop 0', 'start 1:text', '1:text_delta', '1:text_delta', 'stop 1', 'message_delta', 'message_stop'],
+    data.map((d) =>
+      d.type === 'content_block_delta'
+        ? `${d.index}:${d.delta.type}`
+        : d.type === 'content_block_start'
+          ? `start ${d.index}:${d.content_block.type}`
+          : d.type === 'content_block_stop'
+            ? `stop ${d.index}`
+            : d.type,
+    ),
+    [
+      'message_start',
+      'start 0:thinking',
+      'ping',
+      '0:thinking_delta',
+      '0:thinking_delta',
+      '0:signature_delta',
+      'stop 0',
+      'start 1:text',
+      '1:text_delta',
+      '1:text_delta',
+      'stop 1',
+      'message_delta',
+      'message_stop',
+    ],
   );
-  assert.deepEqual(data.filter((d) => d.delta?.type === 'thinking_delta').map((d) => d.delta.thinking), [' tok0', ' tok1']);
-  assert.ok(data.every((d, i) => d.type === got[i]?.event), "each event's data names its own type");
+  assert.deepEqual(
+    data.filter((d) => d.delta?.type === 'thinking_delta').map((d) => d.delta.thinking),
+    [' tok0', ' tok1'],
+  );
+  assert.ok(
+    data.every((d, i) => d.type === got[i]?.event),
+    "each event's data names its own type",
+  );
   assert.equal(data.find((d) => d.type === 'message_delta')?.usage.output_tokens, 4, 'output_tokens counts the thinking, as Anthropic bills it');
 });
 
@@ -117,24 +186,44 @@ test('reasoning, responses: a reasoning item (reasoning_summary_text.delta) befo
       'response.completed',
     ],
   );
-  assert.deepEqual(data.map((d) => d.sequence_number), data.map((_, i) => i));
+  assert.deepEqual(
+    data.map((d) => d.sequence_number),
+    data.map((_, i) => i),
+  );
   assert.ok(data.every((d, i) => d.type === got[i]?.event));
-  assert.deepEqual(data.filter((d) => d.type.endsWith('.delta')).map((d) => [d.item_id, d.output_index, d.delta]), [
-    ['rs_sse_soak', 0, ' tok0'],
-    ['rs_sse_soak', 0, ' tok1'],
-    ['msg_sse_soak', 1, ' tok2'],
-    ['msg_sse_soak', 1, ' tok3'],
-  ]);
+  assert.deepEqual(
+    data.filter((d) => d.type.endsWith('.delta')).map((d) => [d.item_id, d.output_index, d.delta]),
+    [
+      ['rs_sse_soak', 0, ' tok0'],
+      ['rs_sse_soak', 0, ' tok1'],
+      ['msg_sse_soak', 1, ' tok2'],
+      ['msg_sse_soak', 1, ' tok3'],
+    ],
+  );
   const done = data[data.length - 1]?.response;
   assert.equal(done?.status, 'completed');
-  assert.deepEqual(done?.output.map((o: Json) => o.type), ['reasoning', 'message']);
-  assert.deepEqual(done?.usage, { input_tokens: 100, input_tokens_details: { cached_tokens: 0 }, output_tokens: 4, output_tokens_details: { reasoning_tokens: 2 }, total_tokens: 104 });
+  assert.deepEqual(
+    done?.output.map((o: Json) => o.type),
+    ['reasoning', 'message'],
+  );
+  assert.deepEqual(done?.usage, {
+    input_tokens: 100,
+    input_tokens_details: { cached_tokens: 0 },
+    output_tokens: 4,
+    output_tokens_details: { reasoning_tokens: 2 },
+    total_tokens: 104,
+  });
 });
 
 test('reasoning and max tokens: the reasoning counts against the max, the answer gets the rest', async () => {
   const body = { messages: [{ role: 'user', content: PROMPT }], stream_options: { include_usage: true } };
-  for (const [max, reasoning, answer] of [[5, 3, 2], [2, 2, 0]] as const) {
-    const full = json(await events('/v1/chat/completions', { format: 'openai-full', honourMaxTokens: true, reasoningTokens: 3, tokens: 40 }, { ...body, max_tokens: max }));
+  for (const [max, reasoning, answer] of [
+    [5, 3, 2],
+    [2, 2, 0],
+  ] as const) {
+    const full = json(
+      await events('/v1/chat/completions', { format: 'openai-full', honourMaxTokens: true, reasoningTokens: 3, tokens: 40 }, { ...body, max_tokens: max }),
+    );
     assert.equal(full.filter((d) => d.choices?.[0]?.delta?.reasoning_content).length, reasoning);
     assert.equal(full.filter((d) => d.choices?.[0]?.delta?.content).length, answer);
     assert.equal(full[full.length - 1]?.usage.completion_tokens, max);

@@ -49,7 +49,10 @@ test('two streams share 20 tokens/s (100 ms a token each); a third queues for a 
   // The third starts when the first two end (50 + 5 × 100 ms), then its own delay and tokens,
   // alone on the engine: 20 tokens/s, 50 ms a token.
   const firstEnd = Math.max(a[4] as number, b[4] as number);
-  assert.ok((c[0] as number) >= firstEnd + 50 - slackMs, `third's first token at ${c[0]?.toFixed(0)} ms, after a slot freed (${firstEnd.toFixed(0)} ms) + 50 ms`);
+  assert.ok(
+    (c[0] as number) >= firstEnd + 50 - slackMs,
+    `third's first token at ${c[0]?.toFixed(0)} ms, after a slot freed (${firstEnd.toFixed(0)} ms) + 50 ms`,
+  );
   const alone = c.slice(1).map((t, i) => t - (c[i] as number));
   const median = [...alone].sort((x, y) => x - y)[2] as number;
   assert.ok(Math.abs(median - 50) < slackMs, `alone, a token every ${median.toFixed(1)} ms, 50 ms expected`);

@@ -47,12 +47,18 @@ test('2,000 input tokens at 10,000 tokens/s: the first token 200 ms later than f
   const t0 = vt.nowMs();
   const h = reply(knobs, { request: facts({ messages: [{ role: 'user', content: text(10) }] }, '3000') });
   await vt.until(h.ended, 5000);
-  assert.deepEqual(h.tokens.map((t) => t - t0), [350, 370, 390]);
+  assert.deepEqual(
+    h.tokens.map((t) => t - t0),
+    [350, 370, 390],
+  );
   // prefillRate 0 (the default): no prefill time whatever the prompt.
   const t1 = vt.nowMs();
   const off = reply({ ...knobs, prefillRate: 0 }, { request: facts({ prompt: text(2000) }) });
   await vt.until(off.ended, 5000);
-  assert.deepEqual(off.tokens.map((t) => t - t1), [50, 70, 90]);
+  assert.deepEqual(
+    off.tokens.map((t) => t - t1),
+    [50, 70, 90],
+  );
 });
 
 test('with slots, the prefill starts when the slot is given, not when the request came', async () => {
@@ -81,13 +87,19 @@ test('prefix cache: turn 2 of a conversation prefills only what turn 1 did not s
   let t0 = vt.nowMs();
   const two = reply(knobs, { cache, request: facts({ messages: turn2 }, undefined, true) });
   await vt.until(two.ended, 5000);
-  assert.deepEqual(two.tokens.map((t) => t - t0), [10 + 30, 50]);
+  assert.deepEqual(
+    two.tokens.map((t) => t - t0),
+    [10 + 30, 50],
+  );
 
   // Another user with the same system prompt: the system prompt (1,000) is cached, its 50-token question is not.
   t0 = vt.nowMs();
   const other = reply(knobs, { cache, request: facts({ messages: [system, { role: 'user', content: text(50, 'c') }] }, undefined, true) });
   await vt.until(other.ended, 5000);
-  assert.deepEqual(other.tokens.map((t) => t - t0), [10 + 5, 25]);
+  assert.deepEqual(
+    other.tokens.map((t) => t - t0),
+    [10 + 5, 25],
+  );
   assert.deepEqual(cache.stats(), { entries: 5, capacity: 100, hits: 2, misses: 1, hitTokens: 2100 });
 });
 
@@ -103,5 +115,9 @@ test('prefix cache: a prompt is cached once its prefill is done, not while it is
   const t0 = vt.nowMs();
   const after = reply(knobs, { cache, request: facts(body, undefined, true) });
   await vt.until(after.ended, 5000);
-  assert.deepEqual(after.tokens.map((t) => t - t0), [10], 'the whole prompt cached: nothing to prefill');
+  assert.deepEqual(
+    after.tokens.map((t) => t - t0),
+    [10],
+    'the whole prompt cached: nothing to prefill',
+  );
 });

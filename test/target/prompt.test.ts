@@ -17,7 +17,13 @@ test('OpenAI chat: every message content counts, strings and text parts; images 
     model: 'm',
     messages: [
       { role: 'system', content: chars(40) },
-      { role: 'user', content: [{ type: 'text', text: chars(20) }, { type: 'image_url', image_url: { url: 'https://x/y.png' } }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: chars(20) },
+          { type: 'image_url', image_url: { url: 'https://x/y.png' } },
+        ],
+      },
       { role: 'assistant', content: chars(21) },
     ],
   };
@@ -27,12 +33,23 @@ test('OpenAI chat: every message content counts, strings and text parts; images 
 
 test('Anthropic: the system prompt (a string or text blocks) and the messages', () => {
   assert.equal(read({ system: chars(40), messages: [{ role: 'user', content: chars(40) }] }).inputTokens, 20);
-  assert.equal(read({ system: [{ type: 'text', text: chars(40) }], messages: [{ role: 'user', content: [{ type: 'text', text: chars(40) }] }] }).inputTokens, 20);
+  assert.equal(
+    read({ system: [{ type: 'text', text: chars(40) }], messages: [{ role: 'user', content: [{ type: 'text', text: chars(40) }] }] }).inputTokens,
+    20,
+  );
 });
 
 test('Responses: instructions and input, a string or items with input_text parts', () => {
   assert.equal(read({ instructions: chars(20), input: chars(20) }).inputTokens, 10);
-  assert.equal(read({ input: [{ role: 'user', content: [{ type: 'input_text', text: chars(40) }] }, { role: 'user', content: chars(4) }] }).inputTokens, 11);
+  assert.equal(
+    read({
+      input: [
+        { role: 'user', content: [{ type: 'input_text', text: chars(40) }] },
+        { role: 'user', content: chars(4) },
+      ],
+    }).inputTokens,
+    11,
+  );
 });
 
 test('completions: a prompt string, a list of them, or token ids (counted exactly)', () => {
@@ -66,19 +83,46 @@ test('max tokens: max_completion_tokens, then max_output_tokens, then max_tokens
 });
 
 test('prefixes: one per message, chained (a prefix names every message before it), tokens split by characters', () => {
-  const turn1 = { messages: [{ role: 'system', content: chars(4000) }, { role: 'user', content: chars(400) }] };
+  const turn1 = {
+    messages: [
+      { role: 'system', content: chars(4000) },
+      { role: 'user', content: chars(400) },
+    ],
+  };
   const turn2 = { messages: [...turn1.messages, { role: 'assistant', content: chars(800) }, { role: 'user', content: chars(400, 'b') }] };
   const a = read(turn1, undefined, true).prefixes;
   const b = read(turn2, undefined, true).prefixes;
-  assert.deepEqual(a.map((p) => p.tokens), [1000, 1100]);
-  assert.deepEqual(b.map((p) => p.tokens), [1000, 1100, 1300, 1400]);
-  assert.deepEqual(b.slice(0, 2).map((p) => p.key), a.map((p) => p.key), "turn 2 begins with turn 1's prompt");
+  assert.deepEqual(
+    a.map((p) => p.tokens),
+    [1000, 1100],
+  );
+  assert.deepEqual(
+    b.map((p) => p.tokens),
+    [1000, 1100, 1300, 1400],
+  );
+  assert.deepEqual(
+    b.slice(0, 2).map((p) => p.key),
+    a.map((p) => p.key),
+    "turn 2 begins with turn 1's prompt",
+  );
   // The same text under another role, or after another system prompt, is another prefix.
-  const other = read({ messages: [{ role: 'system', content: chars(4000, 'c') }, { role: 'user', content: chars(400) }] }, undefined, true).prefixes;
+  const other = read(
+    {
+      messages: [
+        { role: 'system', content: chars(4000, 'c') },
+        { role: 'user', content: chars(400) },
+      ],
+    },
+    undefined,
+    true,
+  ).prefixes;
   assert.notEqual(other[1]?.key, a[1]?.key);
   assert.notEqual(read({ messages: [{ role: 'user', content: chars(4000) }] }, undefined, true).prefixes[0]?.key, a[0]?.key);
   // With the header, its exact count is split in the same proportions.
-  assert.deepEqual(read(turn2, '2800', true).prefixes.map((p) => p.tokens), [2000, 2200, 2600, 2800]);
+  assert.deepEqual(
+    read(turn2, '2800', true).prefixes.map((p) => p.tokens),
+    [2000, 2200, 2600, 2800],
+  );
   // Only a prefix cache needs them.
   assert.deepEqual(read(turn2).prefixes, []);
 });

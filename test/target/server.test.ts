@@ -12,7 +12,10 @@ import { useTarget } from '../helpers/target.js';
 const target = useTarget();
 
 /** Reads a response body, noting when each chunk arrived. */
-async function chunks(url: string, init: Parameters<typeof request>[1] = {}): Promise<{ status: number; headers: Record<string, unknown>; reads: { atMs: number; text: string }[] }> {
+async function chunks(
+  url: string,
+  init: Parameters<typeof request>[1] = {},
+): Promise<{ status: number; headers: Record<string, unknown>; reads: { atMs: number; text: string }[] }> {
   const t0 = performance.now();
   const res = await request(url, init);
   const reads: { atMs: number; text: string }[] = [];
@@ -38,7 +41,10 @@ test('events arrive one by one at the configured pace', async () => {
   // Target and client share this process's event loop: a gap is off by as much as the loop ran
   // late (the longest timer period it saw, resolution included), and no more.
   const slackMs = loop.max / 1e6;
-  assert.ok(Math.abs(median - 50) < slackMs, `median gap ${median.toFixed(1)} ms, configured 50 ms (gaps ${gaps.map((g) => g.toFixed(0)).join(', ')}; the loop ran up to ${slackMs.toFixed(1)} ms late)`);
+  assert.ok(
+    Math.abs(median - 50) < slackMs,
+    `median gap ${median.toFixed(1)} ms, configured 50 ms (gaps ${gaps.map((g) => g.toFixed(0)).join(', ')}; the loop ran up to ${slackMs.toFixed(1)} ms late)`,
+  );
   const last = tokenReads[tokenReads.length - 1]?.atMs ?? 0;
   assert.ok(last >= 100 + 5 * 50 - 1, `the last token is not early either (${last} ms)`);
   const all = reads.map((r) => r.text).join('');
@@ -48,7 +54,10 @@ test('events arrive one by one at the configured pace', async () => {
   const stamps = [...all.matchAll(/^x-sent-us: (\d+)$/gm)].map((m) => Number(m[1]));
   assert.equal(stamps.length, 7);
   const nowUs = (performance.timeOrigin + performance.now()) * 1000;
-  assert.ok(stamps.every((s) => Math.abs(nowUs - s) < 5_000_000), 'stamps are epoch µs');
+  assert.ok(
+    stamps.every((s) => Math.abs(nowUs - s) < 5_000_000),
+    'stamps are epoch µs',
+  );
 });
 
 test('text format, no ids, no stamps, no sentinel', async () => {
@@ -84,7 +93,10 @@ test('the buffer knob holds events back until that many bytes wait, and flushes 
   const { reads } = await chunks(target.stream('firstTokenDelay=0ms&tokenInterval=10ms&tokens=20&format=text&eventIds=false&stamp=false&buffer=100'));
   const body = reads.map((r) => r.text);
   assert.ok(body.length < 20, `${body.length} reads for 20 events`);
-  assert.ok(body.slice(0, -1).every((t) => t.length >= 100), 'nothing goes out before 100 bytes wait');
+  assert.ok(
+    body.slice(0, -1).every((t) => t.length >= 100),
+    'nothing goes out before 100 bytes wait',
+  );
   assert.match(body.join(''), /data: \[DONE\]\n\n$/);
 });
 
@@ -94,7 +106,8 @@ test('routes: /healthz answers, other paths are 404', async () => {
 });
 
 test('/stats counts the events sent, for benchmarks that check what a client received', async () => {
-  const stats = async (): Promise<{ streamsOpen: number; eventsSent: number }> => (await (await fetch(target.url('/stats'))).json()) as { streamsOpen: number; eventsSent: number };
+  const stats = async (): Promise<{ streamsOpen: number; eventsSent: number }> =>
+    (await (await fetch(target.url('/stats'))).json()) as { streamsOpen: number; eventsSent: number };
   const before = await stats();
   await chunks(target.stream('tokens=7&tokenInterval=1ms&firstTokenDelay=0ms&sentinel='));
   const after = await stats();
@@ -104,8 +117,20 @@ test('/stats counts the events sent, for benchmarks that check what a client rec
 
 test('reply length spreads within tokens × (1 ± spread)', () => {
   const knobs = { ...DEFAULT_KNOBS, tokens: 100, tokensSpread: 0.2 };
-  assert.equal(replyLength(knobs, () => 0), 80);
-  assert.equal(replyLength(knobs, () => 0.5), 100);
-  assert.equal(replyLength(knobs, () => 0.999999), 120);
-  assert.equal(replyLength({ ...knobs, tokensSpread: 0 }, () => 0), 100);
+  assert.equal(
+    replyLength(knobs, () => 0),
+    80,
+  );
+  assert.equal(
+    replyLength(knobs, () => 0.5),
+    100,
+  );
+  assert.equal(
+    replyLength(knobs, () => 0.999999),
+    120,
+  );
+  assert.equal(
+    replyLength({ ...knobs, tokensSpread: 0 }, () => 0),
+    100,
+  );
 });

@@ -14,7 +14,18 @@ const stats = (p99: number) => ({ count: 100, min: 1, mean: p99 / 2, p50: p99 / 
 function figures(): RuleFigures {
   const outcomes = { ...emptyOutcomeCounts(), completed: 990, reset: 4, eof_early: 6, aborted: 50 };
   return {
-    metrics: { connect: stats(5), tls: stats(3), ttfb: stats(40), ttft: stats(1800), itl: stats(120), tpot: stats(40), e2e: stats(30_000), deliveryLag: stats(2), scheduleLag: stats(1), ttftAny: stats(900) },
+    metrics: {
+      connect: stats(5),
+      tls: stats(3),
+      ttfb: stats(40),
+      ttft: stats(1800),
+      itl: stats(120),
+      tpot: stats(40),
+      e2e: stats(30_000),
+      deliveryLag: stats(2),
+      scheduleLag: stats(1),
+      ttftAny: stats(900),
+    },
     dropRate: 10 / 1000,
     outcomes,
     streams: { started: 1050, ended: 1050, aborted: 50 },

@@ -56,28 +56,79 @@ test('a value that matches has no problem, fields the schema does not name inclu
 });
 
 test('each kind of problem names its place and what was wrong', () => {
-  assert.equal(problem((v) => delete v.kind), 'kind: missing');
-  assert.equal(problem((v) => delete v.items[0].n), 'items[0].n: missing');
-  assert.equal(problem((v) => (v.items[0].n = 'slow')), 'items[0].n: expected integer, found string "slow"');
-  assert.equal(problem((v) => (v.items[0].n = 1.5)), 'items[0].n: expected integer, found number 1.5');
-  assert.equal(problem((v) => (v.items[0].n = -1)), 'items[0].n: -1 is below 0');
-  assert.equal(problem((v) => (v.items[0].n = 11)), 'items[0].n: 11 is above 10');
-  assert.equal(problem((v) => (v.items[0].share = 0)), 'items[0].share: 0 is not above 0');
-  assert.equal(problem((v) => (v.items[0].id = 'a')), 'items[0].id: expected at least 2 characters');
-  assert.equal(problem((v) => (v.items[0].id = 'AB')), 'items[0].id: "AB" is not in the expected form');
-  assert.equal(problem((v) => (v.kind = 'other')), 'kind: expected "demo", found "other"');
-  assert.equal(problem((v) => (v.mode = 'half')), 'mode: expected one of "open", "closed", found "half"');
-  assert.equal(problem((v) => (v.items = [])), 'items: expected at least 1 items, found 0');
-  assert.equal(problem((v) => (v['a/b'] = true)), 'a/b: expected string or number, found boolean true');
+  assert.equal(
+    problem((v) => delete v.kind),
+    'kind: missing',
+  );
+  assert.equal(
+    problem((v) => delete v.items[0].n),
+    'items[0].n: missing',
+  );
+  assert.equal(
+    problem((v) => (v.items[0].n = 'slow')),
+    'items[0].n: expected integer, found string "slow"',
+  );
+  assert.equal(
+    problem((v) => (v.items[0].n = 1.5)),
+    'items[0].n: expected integer, found number 1.5',
+  );
+  assert.equal(
+    problem((v) => (v.items[0].n = -1)),
+    'items[0].n: -1 is below 0',
+  );
+  assert.equal(
+    problem((v) => (v.items[0].n = 11)),
+    'items[0].n: 11 is above 10',
+  );
+  assert.equal(
+    problem((v) => (v.items[0].share = 0)),
+    'items[0].share: 0 is not above 0',
+  );
+  assert.equal(
+    problem((v) => (v.items[0].id = 'a')),
+    'items[0].id: expected at least 2 characters',
+  );
+  assert.equal(
+    problem((v) => (v.items[0].id = 'AB')),
+    'items[0].id: "AB" is not in the expected form',
+  );
+  assert.equal(
+    problem((v) => (v.kind = 'other')),
+    'kind: expected "demo", found "other"',
+  );
+  assert.equal(
+    problem((v) => (v.mode = 'half')),
+    'mode: expected one of "open", "closed", found "half"',
+  );
+  assert.equal(
+    problem((v) => (v.items = [])),
+    'items: expected at least 1 items, found 0',
+  );
+  assert.equal(
+    problem((v) => (v['a/b'] = true)),
+    'a/b: expected string or number, found boolean true',
+  );
   assert.equal(check([]), '(top level): expected object, found array []');
 });
 
 test('a string with a contentEncoding is checked by the given function', () => {
-  assert.equal(problem((v) => (v.items[0].blob = 'bad')), 'items[0].blob: not a good blob');
+  assert.equal(
+    problem((v) => (v.items[0].blob = 'bad')),
+    'items[0].blob: not a good blob',
+  );
 });
 
 test('a oneOf names the types when none fits, and the branch the value meant when one nearly did', () => {
-  assert.equal(problem((v) => (v.items[0].body = 5)), 'items[0].body: expected null or object or string, found number 5');
-  assert.equal(problem((v) => (v.items[0].body = { bytes: 'x' })), 'items[0].body.bytes: expected integer, found string "x"');
-  assert.equal(problem((v) => (v.items[0].body = {})), 'items[0].body.bytes: missing');
+  assert.equal(
+    problem((v) => (v.items[0].body = 5)),
+    'items[0].body: expected null or object or string, found number 5',
+  );
+  assert.equal(
+    problem((v) => (v.items[0].body = { bytes: 'x' })),
+    'items[0].body.bytes: expected integer, found string "x"',
+  );
+  assert.equal(
+    problem((v) => (v.items[0].body = {})),
+    'items[0].body.bytes: missing',
+  );
 });

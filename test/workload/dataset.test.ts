@@ -18,7 +18,13 @@ const conversations = (text: string): ConversationDataset => {
   return d as ConversationDataset;
 };
 
-function rejects(text: string, code: DataFileErrorCode, message: RegExp, place: { line?: number; column?: number }, format?: 'jsonl' | 'openai-batch' | 'sharegpt'): void {
+function rejects(
+  text: string,
+  code: DataFileErrorCode,
+  message: RegExp,
+  place: { line?: number; column?: number },
+  format?: 'jsonl' | 'openai-batch' | 'sharegpt',
+): void {
   assert.throws(
     () => parse(text, format),
     (err: unknown) => {
@@ -43,19 +49,39 @@ test('JSONL: each line is a body, kept as compact JSON with its line number; bla
 });
 
 test('OpenAI batch JSONL: the body of each line, told apart from plain JSONL by custom_id and body', () => {
-  const line = (id: string, content: string) => JSON.stringify({ custom_id: id, method: 'POST', url: '/v1/chat/completions', body: { model: 'gpt-4o', messages: [{ role: 'user', content }] } });
+  const line = (id: string, content: string) =>
+    JSON.stringify({ custom_id: id, method: 'POST', url: '/v1/chat/completions', body: { model: 'gpt-4o', messages: [{ role: 'user', content }] } });
   const d = bodies(`${line('r1', 'a')}\n${line('r2', 'b')}\n`);
   assert.equal(d.format, 'openai-batch');
   assert.deepEqual(JSON.parse(d.bodies.textAt(1)), { model: 'gpt-4o', messages: [{ role: 'user', content: 'b' }] });
   // A body that merely has a field named custom_id stays a body when the format is told.
-  assert.equal(bodies(`${line('r1', 'a')}\n`, 'jsonl').bodies.textAt(0).includes('custom_id'), true);
+  assert.equal(
+    bodies(`${line('r1', 'a')}\n`, 'jsonl')
+      .bodies.textAt(0)
+      .includes('custom_id'),
+    true,
+  );
 });
 
 test('ShareGPT: human turns in order, a system turn, gpt turns left out, conversations without a human turn skipped', () => {
   const file = JSON.stringify([
-    { id: 'a', conversations: [{ from: 'system', value: 'be brief' }, { from: 'human', value: 'one' }, { from: 'gpt', value: 'r1' }, { from: 'human', value: 'two' }] },
+    {
+      id: 'a',
+      conversations: [
+        { from: 'system', value: 'be brief' },
+        { from: 'human', value: 'one' },
+        { from: 'gpt', value: 'r1' },
+        { from: 'human', value: 'two' },
+      ],
+    },
     { id: 'empty', conversations: [] },
-    { id: 'b', conversations: [{ from: 'gpt', value: 'hello' }, { from: 'user', value: 'só' }] },
+    {
+      id: 'b',
+      conversations: [
+        { from: 'gpt', value: 'hello' },
+        { from: 'user', value: 'só' },
+      ],
+    },
   ]);
   const d = conversations(file);
   assert.equal(d.size, 2);
@@ -73,12 +99,23 @@ test('a line that is not JSON: DATA_SYNTAX with file:line, and the column where 
 
 test('a line that is JSON but not a body: DATA_SHAPE with file:line', () => {
   rejects('{"a":1}\n[1,2]\n', 'DATA_SHAPE', /^data\.jsonl:2: a request body must be a JSON object, this line is an array$/, { line: 2 });
-  rejects('{"custom_id":"1","body":{}}\n{"custom_id":"2","body":"x"}\n', 'DATA_SHAPE', /^data\.jsonl:2: an OpenAI batch line needs "body": \{…\} \(the request\), this line's body is a string$/, { line: 2 });
+  rejects(
+    '{"custom_id":"1","body":{}}\n{"custom_id":"2","body":"x"}\n',
+    'DATA_SHAPE',
+    /^data\.jsonl:2: an OpenAI batch line needs "body": \{…\} \(the request\), this line's body is a string$/,
+    { line: 2 },
+  );
   rejects('{"a":1}\n', 'DATA_SHAPE', /^data\.jsonl:1: an OpenAI batch line needs "body"/, { line: 1 }, 'openai-batch');
 });
 
 test('ShareGPT errors: invalid JSON at line:column, a bad element at the line it starts on', () => {
-  rejects('[\n  {"conversations": []},\n  {"conversations": [}\n]', 'DATA_SYNTAX', /^data\.jsonl:3:22: not valid JSON: Unexpected token '}'$/, { line: 3, column: 22 }, 'sharegpt');
+  rejects(
+    '[\n  {"conversations": []},\n  {"conversations": [}\n]',
+    'DATA_SYNTAX',
+    /^data\.jsonl:3:22: not valid JSON: Unexpected token '}'$/,
+    { line: 3, column: 22 },
+    'sharegpt',
+  );
   const bad = '[\n {"conversations": [{"from": "human", "value": "hi"}]},\n {"conversations": [\n   {"from": "robot", "value": "x"}]}\n]';
   rejects(bad, 'DATA_SHAPE', /^data\.jsonl:3: conversation \[1\]: turn 0: "from": "robot" is none of human, gpt, system/, { line: 3 }, 'sharegpt');
   rejects('[{"conversations": [{"from": "human", "value": 3}]}]', 'DATA_SHAPE', /turn 0: "value" must be a string, it is a number/, { line: 1 }, 'sharegpt');
@@ -116,14 +153,28 @@ test('the JSON scanner finds the first fault V8 names no position for, and accep
   ];
   for (const [text, offset] of cases) {
     assert.equal(jsonSyntaxErrorOffset(text), offset, text);
-    assert.equal(offset === undefined, (() => { try { JSON.parse(text); return true; } catch { return false; } })(), `agrees with JSON.parse on ${text}`);
+    assert.equal(
+      offset === undefined,
+      (() => {
+        try {
+          JSON.parse(text);
+          return true;
+        } catch {
+          return false;
+        }
+      })(),
+      `agrees with JSON.parse on ${text}`,
+    );
   }
 });
 
 test('top-level element offsets skip strings holding brackets, commas and escaped quotes', () => {
   const text = '[ {"a": "],[\\"{"}, [1, 2] ,\n"x" ]';
   const offsets = topLevelElementOffsets(text);
-  assert.deepEqual(offsets.map((o) => text[o]), ['{', '[', '"']);
+  assert.deepEqual(
+    offsets.map((o) => text[o]),
+    ['{', '[', '"'],
+  );
   assert.deepEqual(topLevelElementOffsets('[]'), []);
 });
 

@@ -58,11 +58,17 @@ test('overlong and surrogate encodings are not valid UTF-8 (RFC 3629)', () => {
 });
 
 test('UTF-16 without a BOM (NUL bytes) is named as such rather than decoded into garbage', () => {
-  throwsData(() => decodeTextFile(Buffer.from('{"a":1}', 'utf16le'), 'x.json'), /^x\.json:1: a NUL byte at byte 1: is it UTF-16 or UTF-32 saved without a BOM\?/);
+  throwsData(
+    () => decodeTextFile(Buffer.from('{"a":1}', 'utf16le'), 'x.json'),
+    /^x\.json:1: a NUL byte at byte 1: is it UTF-16 or UTF-32 saved without a BOM\?/,
+  );
 });
 
 test('a BOM that the bytes after it contradict is an error naming the encoding', () => {
-  throwsData(() => decodeTextFile(Buffer.from([0xff, 0xfe, 0x41, 0x00, 0x42]), 'odd.csv'), /^odd\.csv: not valid UTF-16LE, as its BOM says \(3 bytes after the BOM, an odd number\)/);
+  throwsData(
+    () => decodeTextFile(Buffer.from([0xff, 0xfe, 0x41, 0x00, 0x42]), 'odd.csv'),
+    /^odd\.csv: not valid UTF-16LE, as its BOM says \(3 bytes after the BOM, an odd number\)/,
+  );
   throwsData(() => decodeTextFile(Buffer.from([0xfe, 0xff, 0xd8, 0x00, 0x00, 0x41]), 'lone.csv'), /UTF-16BE.*unpaired surrogate/);
   throwsData(() => decodeTextFile(Buffer.from([0xff, 0xfe, 0, 0, 0x41, 0, 0]), 'x.txt'), /not valid UTF-32LE.*not a multiple of 4/);
   throwsData(() => decodeTextFile(Buffer.from([0, 0, 0xfe, 0xff, 0, 0x11, 0, 0]), 'x.txt'), /U\+110000 at byte 4 is not a Unicode scalar value/);
@@ -104,7 +110,10 @@ test('a stream whose bytes are not what it claims: a DataFileError naming the fi
       assert.match(err.message, pattern);
       return true;
     });
-  await rejectsData(streamed(Buffer.from([0x61, 0x2c, 0xe9, 0x0a]), 2, 's.csv'), /^s\.csv: not valid UTF-8 within bytes \d+–\d+; the file has no BOM, so it must be UTF-8/);
+  await rejectsData(
+    streamed(Buffer.from([0x61, 0x2c, 0xe9, 0x0a]), 2, 's.csv'),
+    /^s\.csv: not valid UTF-8 within bytes \d+–\d+; the file has no BOM, so it must be UTF-8/,
+  );
   await rejectsData(streamed(Buffer.from('a,b\n', 'utf16le'), 64, 's.csv'), /^s\.csv: a NUL byte at byte 1: is it UTF-16 or UTF-32 saved without a BOM\?/);
   await rejectsData(streamed(Buffer.from([0xff, 0xfe, 0x41, 0x00, 0x42]), 2, 's.csv'), /not valid UTF-16LE within bytes .*as its BOM says/);
   await rejectsData(streamed(Buffer.from([0xff, 0xfe, 0, 0, 0x41, 0, 0]), 3, 's.csv'), /not valid UTF-32LE.*not a multiple of 4/);

@@ -42,7 +42,7 @@ test('random: draws are independent (entries repeat within a pass) and spread ov
   assert.notEqual(new Set(xs.slice(0, 10)).size, 10, 'a pass of 10 draws repeats some entry');
 });
 
-test('the order does not replay the schedule\'s draws: same seed, its own stream of uniforms', () => {
+test("the order does not replay the schedule's draws: same seed, its own stream of uniforms", () => {
   // Arrival k of a poisson schedule uses hashUniform(seed, 2k); a request order using (seed, k)
   // directly would make entry choice a function of the gap. The derived seed breaks that.
   const direct = range(200).map((k) => Math.floor(hashUniformForTest(7, k) * 50));
@@ -65,7 +65,12 @@ function parts(shards: number, workers: number): Shard[] {
 }
 
 for (const order of ['sequential', 'shuffle'] as const) {
-  for (const [shards, workers, size] of [[1, 3, 100], [2, 2, 101], [3, 4, 37], [5, 1, 12]] as const) {
+  for (const [shards, workers, size] of [
+    [1, 3, 100],
+    [2, 2, 101],
+    [3, 4, 37],
+    [5, 1, 12],
+  ] as const) {
     test(`${order}: ${shards} shards × ${workers} workers over ${size} entries send each entry once per pass, none twice`, () => {
       const all = parts(shards, workers);
       const ordering = new RequestOrdering(order, size, 11);

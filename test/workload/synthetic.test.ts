@@ -36,12 +36,25 @@ test('normal draws are integers clamped to [min, max], centred on the mean', () 
   const mid = xs.filter((x) => x > 300 && x < 800);
   const mean = mid.reduce((a, b) => a + b, 0) / mid.length;
   assert.ok(Math.abs(mean - 520) < 25, `mean of the unclamped part ${mean}`);
-  assert.deepEqual(draws({ mean: 100, stddev: 1000 }, 2000).filter((x) => x < 1), [], 'min defaults to 1 token');
+  assert.deepEqual(
+    draws({ mean: 100, stddev: 1000 }, 2000).filter((x) => x < 1),
+    [],
+    'min defaults to 1 token',
+  );
   assert.deepEqual(draws({ mean: 42 }, 3), [42, 42, 42], 'no stddev: the mean');
 });
 
 test('a weighted list is drawn in proportion to its weights (fixed seed)', () => {
-  const xs = draws([{ value: 100, weight: 7 }, { value: 2000, weight: 2 }, { value: 8000, weight: 1 }, { value: 5, weight: 0 }], 10_000, 3);
+  const xs = draws(
+    [
+      { value: 100, weight: 7 },
+      { value: 2000, weight: 2 },
+      { value: 8000, weight: 1 },
+      { value: 5, weight: 0 },
+    ],
+    10_000,
+    3,
+  );
   const share = (v: number) => xs.filter((x) => x === v).length / xs.length;
   assert.ok(Math.abs(share(100) - 0.7) < 0.02, `100: ${share(100)}`);
   assert.ok(Math.abs(share(2000) - 0.2) < 0.02, `2000: ${share(2000)}`);
@@ -67,22 +80,43 @@ test('specs that cannot be drawn are WorkloadSpecErrors naming the field', () =>
     [{ max: 5 } as unknown as CountSpec, 'x', /give \{mean/],
   ];
   for (const [spec, path, reason] of bad) {
-    assert.throws(() => checkCountSpec(spec, 'x'), (e: unknown) => e instanceof WorkloadSpecError && e.code === 'WORKLOAD_SPEC' && e.path === path && reason.test(e.reason), JSON.stringify(spec));
+    assert.throws(
+      () => checkCountSpec(spec, 'x'),
+      (e: unknown) => e instanceof WorkloadSpecError && e.code === 'WORKLOAD_SPEC' && e.path === path && reason.test(e.reason),
+      JSON.stringify(spec),
+    );
   }
 });
 
-const spec: SyntheticSpec = { model: 'test-model', inputTokens: { mean: 200, stddev: 80, min: 20, max: 400 }, outputTokens: [{ value: 64, weight: 1 }, { value: 256, weight: 1 }], sharedPrefixTokens: 50 };
+const spec: SyntheticSpec = {
+  model: 'test-model',
+  inputTokens: { mean: 200, stddev: 80, min: 20, max: 400 },
+  outputTokens: [
+    { value: 64, weight: 1 },
+    { value: 256, weight: 1 },
+  ],
+  sharedPrefixTokens: 50,
+};
 
 test('prepared requests: each prompt exactly its count, prefix included, one shared system prompt, max_tokens = outputTokens', async () => {
   const reqs = await prepareSynthetic(spec, 40, 9);
   assert.equal(reqs.length, 40);
   const systems = new Set<string>();
   for (const r of reqs) {
-    const body = JSON.parse(r.body) as { model: string; stream: boolean; messages: { role: string; content: string }[]; max_tokens: number; stream_options: unknown };
+    const body = JSON.parse(r.body) as {
+      model: string;
+      stream: boolean;
+      messages: { role: string; content: string }[];
+      max_tokens: number;
+      stream_options: unknown;
+    };
     assert.equal(body.model, 'test-model');
     assert.equal(body.stream, true);
     assert.deepEqual(body.stream_options, { include_usage: true });
-    assert.deepEqual(body.messages.map((m) => m.role), ['system', 'user']);
+    assert.deepEqual(
+      body.messages.map((m) => m.role),
+      ['system', 'user'],
+    );
     const [system, user] = body.messages as unknown as [{ content: string }, { content: string }];
     systems.add(system.content);
     assert.equal(tokenizer.count(system.content), 50);
@@ -104,20 +138,31 @@ test('the same seed prepares the same requests; another seed others', () => {
 
 test('the length field and the Anthropic shape; extras merged last', () => {
   const base: SyntheticSpec = { model: 'm', inputTokens: 8, outputTokens: 32, sharedPrefixTokens: 4, extra: { ignore_eos: true, min_tokens: 32 } };
-  const completion = JSON.parse((prepareSyntheticWith(tokenizer, { ...base, lengthField: 'max_completion_tokens' }, 1, 1)[0] as { body: string }).body) as Record<string, unknown>;
+  const completion = JSON.parse(
+    (prepareSyntheticWith(tokenizer, { ...base, lengthField: 'max_completion_tokens' }, 1, 1)[0] as { body: string }).body,
+  ) as Record<string, unknown>;
   assert.equal(completion.max_completion_tokens, 32);
   assert.equal(completion.max_tokens, undefined);
   assert.equal(completion.ignore_eos, true);
   assert.equal(completion.min_tokens, 32);
-  const anthropic = JSON.parse((prepareSyntheticWith(tokenizer, { ...base, shape: 'anthropic-messages' }, 1, 1)[0] as { body: string }).body) as Record<string, unknown>;
+  const anthropic = JSON.parse((prepareSyntheticWith(tokenizer, { ...base, shape: 'anthropic-messages' }, 1, 1)[0] as { body: string }).body) as Record<
+    string,
+    unknown
+  >;
   assert.deepEqual(Object.keys(anthropic).sort(), ['ignore_eos', 'max_tokens', 'messages', 'min_tokens', 'model', 'stream', 'system']);
   assert.equal(tokenizer.count(anthropic.system as string), 4);
-  assert.deepEqual((anthropic.messages as { role: string }[]).map((m) => m.role), ['user']);
+  assert.deepEqual(
+    (anthropic.messages as { role: string }[]).map((m) => m.role),
+    ['user'],
+  );
   const none = JSON.parse((prepareSyntheticWith(tokenizer, { ...base, sharedPrefixTokens: 0 }, 1, 1)[0] as { body: string }).body) as { messages: unknown[] };
   assert.equal(none.messages.length, 1, 'no prefix: no system message');
 });
 
 test('a bad spec is refused before any prompt is made', async () => {
-  await assert.rejects(prepareSynthetic({ ...spec, sharedPrefixTokens: -1 }, 1, 1), (e: unknown) => e instanceof WorkloadSpecError && e.path === 'sharedPrefixTokens');
+  await assert.rejects(
+    prepareSynthetic({ ...spec, sharedPrefixTokens: -1 }, 1, 1),
+    (e: unknown) => e instanceof WorkloadSpecError && e.path === 'sharedPrefixTokens',
+  );
   await assert.rejects(prepareSynthetic({ ...spec, model: '' }, 1, 1), (e: unknown) => e instanceof WorkloadSpecError && e.path === 'model');
 });
