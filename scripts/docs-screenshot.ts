@@ -12,7 +12,7 @@ import { chromium } from 'playwright-core';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const out = join(mkdtempSync(join(tmpdir(), 'sse-soak-docs-')), 'run');
 const scenario = join(out, '..', 'docs.yaml');
-import('node:fs').then(async ({ writeFileSync }) => {
+void import('node:fs').then(async ({ writeFileSync }) => {
   writeFileSync(
     scenario,
     `name: quickstart

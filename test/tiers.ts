@@ -93,11 +93,7 @@ export const TIERS: readonly Tier[] = [
     // Slowest first (seconds measured one file at a time): files start in this order, so the
     // long ones do not begin last and leave one file running alone at the end.
     entries: [
-      'test/e2e/scenarios.test.ts',
-      'test/e2e/workers.test.ts',
-      'test/capacity/model-open.test.ts',
       'test/e2e/merge.test.ts',
-      'test/capacity/model-closed.test.ts',
       'test/e2e/background.test.ts',
       'test/e2e/url-run.test.ts',
       'test/e2e/inputs.test.ts',
@@ -176,6 +172,10 @@ export const TIERS: readonly Tier[] = [
       'test/target/model-server.test.ts', // gaps within the loop lag + 5 ms
       'test/driver/harness-monitor.test.ts', // an idle loop's lag p50 under 20 ms
       'test/target/gzip-knob.test.ts', // no two gzip-flushed events decoded from one chunk
+      'test/capacity/model-closed.test.ts', // the model server's slots found within the precision, its steps' SLOs on latency
+      'test/capacity/model-open.test.ts', // an arrival-rate capacity found within 10 % of the model server's
+      'test/e2e/workers.test.ts', // ttft p50 with 3 workers within 15 % of 1; a starved worker named; Ctrl-C timed against the workers' start
+      'test/e2e/scenarios.test.ts', // every shipped scenario's own thresholds (itl p99 < 200 ms at 20–50 sessions) on a 2-core machine
       'test/integration/proxy.test.ts', // ttft through Squid within 10 ms (+ loop lag) of direct
       'test/integration/reasoning.test.ts', // each phase's rate within 2 % (+ loop lag) of the target's
       'test/integration/workloads.test.ts', // ttft by turn within 50–70 ms windows of the prefill time; trace arrivals within 25 ms

@@ -517,7 +517,7 @@ export const SECTIONS = [
 export const RUN_SECTIONS = ['byInputLength', 'byTurn', 'cuts', 'reconnects', 'buffering', 'notes'] as const;
 
 /** A figure's declaration, by name. */
-export const figureDef = (name: FigureName | string): FigureDef => FIGURES[name as FigureName];
+export const figureDef = (name: string): FigureDef => FIGURES[name as FigureName];
 
 const names = <K extends FigureDef['kind']>(kind: K): NamesOf<K>[] =>
   (Object.keys(FIGURES) as FigureName[]).filter((n) => FIGURES[n].kind === kind) as NamesOf<K>[];

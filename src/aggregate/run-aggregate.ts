@@ -50,6 +50,8 @@ function mergeCount(merge: Merge, current: number, n: number): number {
 
 /** Every counter, tally, histogram and bucket table of the registry (metrics.ts) is a field of the aggregate by its name. */
 type Tallies = { readonly [N in TallyName]: Tally<N> };
+// The registry's figures as fields: the interface declares them, the constructor makes them (intended merging).
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export interface RunAggregate
   extends Record<CounterName, number>, Tallies, Readonly<Record<HistogramName, Histogram>>, Readonly<Record<BucketsName, BucketTable>> {}
 
@@ -57,6 +59,7 @@ export interface RunAggregate
  * Everything a run keeps: histograms and counters, never raw samples, so memory
  * stays flat however long the run and however many events it sees.
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class RunAggregate implements StreamRecorder {
   /** The latencies (METRICS), µs. */
   readonly histograms: Record<MetricName, Histogram>;

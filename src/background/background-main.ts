@@ -44,7 +44,7 @@ process.once('message', (init: ToBackground) => {
   const instance = autocannon({
     url: via === null ? init.url : via.origin,
     ...(via === null ? {} : { requests: [{ path: `${target.origin}${target.pathname}${target.search}` }] }),
-    method: init.method as 'GET',
+    method: init.method,
     headers:
       via === null ? init.headers : { ...init.headers, Host: target.host, ...(via.authorization === null ? {} : { 'Proxy-Authorization': via.authorization }) },
     ...(init.body === null ? {} : { body: init.body }),

@@ -71,7 +71,7 @@ export function registerDiscover(program: Command): void {
       const overrunMs = Math.min(OVERRUN_MS, maxMs);
       if (flags.only !== undefined && flags.only !== 'idle' && flags.only !== 'lifetime')
         throw new CliError(`--only: idle or lifetime, got ${flags.only}`, EXIT.INVALID_INPUT);
-      const kinds: ProbeKind[] = flags.only === undefined ? ['idle', 'lifetime'] : [flags.only as ProbeKind];
+      const kinds: ProbeKind[] = flags.only === undefined ? ['idle', 'lifetime'] : [flags.only];
       const headers = headerFlags(flags.header);
       // A user:password in the URL is sent as Basic auth, and never printed.
       const { url: base, shown } = urlWithCredentials(checked, headers, 'discover');

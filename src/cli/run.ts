@@ -10,7 +10,7 @@ import { redactUrl } from '../scenario/request-checks.js';
 import type { Scenario } from '../scenario/types.js';
 import { CliError, EXIT } from '../util/exit-codes.js';
 import { collect, PROXY_FLAG_HELP } from './args.js';
-import { ciFiles, junitOption, SUMMARY_MD_OPTION, type CiFlags } from './ci-flags.js';
+import { ciFiles, junitOption, SUMMARY_MD_OPTION } from './ci-flags.js';
 import { FLAG_DEFAULTS, isUrlArgument, refuseWithFile, SCENARIO_FLAGS, scenarioOptions, urlScenario, type ScenarioFlags } from './flag-scenario.js';
 import { applyFlags, parseShard, progressIntervalMs, type RunFlags } from './run-options.js';
 
@@ -70,7 +70,7 @@ export function registerRun(program: Command): void {
       progressEveryMs: progressIntervalMs(f),
       ...(f.startAt === undefined ? {} : { startAt: f.startAt }),
       live: f as LiveFlags,
-      ci: ciFiles(f as CiFlags),
+      ci: ciFiles(f),
     });
   });
 }
@@ -108,5 +108,5 @@ const isScenarioFlag = (key: string): boolean => SCENARIO_FLAGS.some((f) => f.ke
 
 /** The run flags alone (what applyFlags gets); with a file, -d stays: it stretches the stages. */
 function withoutScenarioFlags(flags: RunFlags & ScenarioFlags, dropDuration: boolean): RunFlags {
-  return Object.fromEntries(Object.entries(flags).filter(([k]) => !isScenarioFlag(k) || (k === 'duration' && !dropDuration))) as RunFlags;
+  return Object.fromEntries(Object.entries(flags).filter(([k]) => !isScenarioFlag(k) || (k === 'duration' && !dropDuration)));
 }

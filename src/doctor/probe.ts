@@ -311,7 +311,7 @@ function probeH1(
     socket.destroy();
     onError(UNSOLICITED_101);
   });
-  req.on('error', (e) => onError(describeError(e)));
+  req.on('error', (e: Error) => onError(describeError(e)));
   if (opts.body !== null) req.write(opts.body);
   req.end();
   return () => {
@@ -333,7 +333,7 @@ function probeH2(u: URL, opts: ProbeOptions, tunnel: Socket | null, onResponse: 
     return tlsConnect({ ...opts.tls, ...(tunnel === null ? { host, port } : { socket: tunnel }), servername, ALPNProtocols: ['h2'] });
   };
   const session = http2.connect(u.origin, { createConnection: connection });
-  session.on('error', (e) => onError(describeError(e)));
+  session.on('error', (e: Error) => onError(describeError(e)));
   const req = session.request(
     { ':method': opts.method, ':path': u.pathname + u.search, ...Object.fromEntries(Object.entries(opts.headers).map(([k, v]) => [k.toLowerCase(), v])) },
     { endStream: opts.body === null },
@@ -351,14 +351,14 @@ function probeH2(u: URL, opts: ProbeOptions, tunnel: Socket | null, onResponse: 
 /** A DNS lookup that always answers `address`: the URL's name stays in Host and SNI. */
 function pinnedLookup(address: string): LookupFunction {
   const family = isIP(address);
-  return ((
+  return (
     _host: string,
     options: { all?: boolean },
     callback: (err: Error | null, address: string | { address: string; family: number }[], family?: number) => void,
   ) => {
     if (options?.all === true) callback(null, [{ address, family }]);
     else callback(null, address, family);
-  }) as unknown as LookupFunction;
+  };
 }
 
 /**

@@ -68,6 +68,7 @@ export type WireEnd = 'reset' | 'fin' | 'open';
  */
 export function wireEnd(socket: Socket | null): WireEnd {
   if (socket === null) return 'open';
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs it (errored is an Error to the compiler)
   const err = socket.errored as NodeJS.ErrnoException | null;
   if (err?.code === 'ECONNRESET') return 'reset';
   return socket.readableEnded ? 'fin' : 'open';

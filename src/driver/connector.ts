@@ -204,7 +204,7 @@ export function makeConnector(options: ConnectorOptions, onConnected: (socket: S
       // In cleartext the connection is ready when TCP (or the tunnel) is: no handshake time.
       const stamp = { startUs, tcpUs, endUs: https ? nowUs() : tcpUs };
       onConnected(socket, stamp);
-      callback(null, socket as TLSSocket);
+      callback(null, socket);
     }
     function onSecure(): void {
       const chosen = (socket as TLSSocket).alpnProtocol;

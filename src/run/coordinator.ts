@@ -199,6 +199,7 @@ export async function coordinateRun(job: RunJob): Promise<number> {
   }
   const unwritten = (await Promise.all([streamsCsv?.close() ?? null, timeseries.close()])).filter((x) => x !== null);
   // A local worker's error is this process's own: it is reported as before, not as a worker's.
+  // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrown as it was thrown, whatever it is
   for (const w of workers) if (w.link.thrown !== undefined) throw w.link.thrown;
 
   const failed = workers.filter((w) => w.failure !== null);

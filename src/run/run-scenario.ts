@@ -46,6 +46,7 @@ export function variantTargets(scenario: Scenario, builtinUrl: string | null): {
   const urls: string[] = [];
   const reportUrls: string[] = [];
   for (const v of scenario.target.variants) {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs it: a variant without a URL has the built-in target's
     const url = v.url ?? (builtinUrl as string);
     const reportUrl = v.url === null ? (builtinUrl as string) : (v.urlForReport ?? v.url);
     const send = v.url === null || scenario.target.sendKnobs;

@@ -140,7 +140,7 @@ export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv
     );
   }
   const locate: Locate = (path) => {
-    const node = findNode(doc.contents as YamlNode | null, path);
+    const node = findNode(doc.contents, path);
     if (node?.range == null) return undefined;
     const pos = lineCounter.linePos(node.range[0]);
     return { line: pos.line, column: pos.col };

@@ -3,7 +3,7 @@
 // (docs/workloads.md). The shape is checked here; the files are read and checked line by line
 // by checkWorkloadFiles, before any run starts.
 import { resolve as resolvePath } from 'node:path';
-import { DATASET_FORMATS, type DatasetFormat } from '../workload/dataset.js';
+import { DATASET_FORMATS } from '../workload/dataset.js';
 import { checkCountSpec, type CountSpec } from '../workload/distribution.js';
 import { WorkloadSpecError } from '../workload/errors.js';
 import { REQUEST_ORDERS } from '../workload/order.js';
@@ -55,7 +55,7 @@ export function readWorkload(f: Fields, raw: unknown, baseDir: string): Workload
     const d: RawObject | undefined = typeof w.dataset === 'string' ? { file: w.dataset } : f.object(w.dataset, dpath, DATASET_KEYS, true);
     const file =
       typeof d?.file === 'string' && d.file !== '' ? d.file : (f.problem([...dpath, 'file'], 'is required: a JSONL, OpenAI batch or ShareGPT file'), '');
-    const format = d?.format === undefined ? undefined : f.oneOf(d, 'format', dpath, DATASET_FORMATS, 'jsonl' as DatasetFormat);
+    const format = d?.format === undefined ? undefined : f.oneOf(d, 'format', dpath, DATASET_FORMATS, 'jsonl');
     source = {
       kind: 'dataset',
       file: resolvePath(baseDir, file),

@@ -8,6 +8,7 @@ import { parseDurationMs, parseFraction } from '../scenario/units.js';
 
 const STATS = ['min', 'mean', 'p50', 'p90', 'p99', 'p999', 'max', 'count'] as const;
 export type Stat = (typeof STATS)[number];
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- the list the Op type is made from
 const OPS = ['<=', '>=', '==', '!=', '<', '>'] as const;
 export type Op = (typeof OPS)[number];
 

@@ -151,7 +151,7 @@ export function* traceArrivals(trace: Trace, shard: Shard = { index: 0, count: 1
   for (let index = shard.index; index < trace.count; index += shard.count) {
     const atUs = trace.arrivalsUs[index] as number;
     if (trace.inputTokens && trace.outputTokens)
-      yield { index, atUs, inputTokens: trace.inputTokens[index] as number, outputTokens: trace.outputTokens[index] as number };
+      yield { index, atUs, inputTokens: trace.inputTokens[index], outputTokens: trace.outputTokens[index] };
     else yield { index, atUs };
   }
 }
