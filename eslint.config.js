@@ -30,6 +30,20 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-argument': 'off',
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
+      // Fakes of undici's and Node's objects, and failures a test provokes on purpose.
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/prefer-promise-reject-errors': 'off',
+      // node:test callbacks and server handlers are async by habit; assert's methods are called unbound.
+      '@typescript-eslint/require-await': 'off',
+      '@typescript-eslint/no-misused-promises': 'off',
+      '@typescript-eslint/unbound-method': 'off',
+      // Messages built from values of any kind, and expected console lines with their spaces as printed.
+      '@typescript-eslint/restrict-template-expressions': 'off',
+      'no-regex-spaces': 'off',
+      // Tests feed control characters on purpose (a hostile name, a CR split from its LF).
+      'no-control-regex': 'off',
+      // page.evaluate(`…`) of a string returns any: the tests say what they read back with `as`.
+      '@typescript-eslint/no-unnecessary-type-assertion': 'off',
     },
   },
 );

@@ -30,7 +30,7 @@ const h = result.harness;
 const harnessCpu = (h.cpuUserMs + h.cpuSystemMs) / 1000;
 console.log(`target benchmark: ${STREAMS} streams × 20 tokens/s for ${seconds.toFixed(1)} s, node ${process.version}`);
 console.log(`  events received        ${agg.events} (${Math.round(agg.events / seconds)}/s)`);
-console.log(`  outcomes               ${JSON.stringify(Object.fromEntries(Object.entries(agg.outcomes).filter(([, n]) => (n) > 0)))}`);
+console.log(`  outcomes               ${JSON.stringify(Object.fromEntries(Object.entries(agg.outcomes).filter(([, n]) => n > 0)))}`);
 console.log(`  target CPU             ${(targetCpu / seconds).toFixed(2)} of one core (${((targetCpu / agg.events) * 1e6).toFixed(1)} µs per event)`);
 console.log(`  harness CPU            ${(harnessCpu / seconds).toFixed(2)} of one core (${((harnessCpu / agg.events) * 1e6).toFixed(1)} µs per event)`);
 console.log(`  harness event-loop lag p99 ${h.eventLoopDelayMs.p99} ms, max ${h.eventLoopDelayMs.max} ms; max RSS ${(h.maxRssBytes / 2 ** 20).toFixed(0)} MiB`);

@@ -10,7 +10,7 @@ export const ttftUs = (r: StreamRecord): number => (r.firstTokenUs > 0 ? r.first
 export const e2eUs = (r: StreamRecord): number => (r.headersUs > 0 && r.outcome !== 'aborted' ? r.endUs - r.intendedStartUs : -1);
 
 /** The reply's output tokens, reasoning included: the server's own count (`usage`) where it reported one, else the tokens sse-soak counted (answer and reasoning). */
-export const outputTokens = (r: StreamRecord): number => (r.usageTokens >= 0 ? r.usageTokens : r.tokens + r.reasoningTokens);
+const outputTokens = (r: StreamRecord): number => (r.usageTokens >= 0 ? r.usageTokens : r.tokens + r.reasoningTokens);
 
 export const TPOT_FORMULA =
   '(e2e − ttft) ÷ (output tokens − 1), per completed stream of 2 or more output tokens; as vLLM, ttft is the first token of any kind and output tokens include reasoning (usage tokens where the server reported them, else tokens counted)';

@@ -23,7 +23,7 @@ export interface CapacityJunitContext {
 type Step = CapacityReport['steps'][number];
 
 /** The step the SLOs are shown at: the capacity's, or with none, the lowest step judged. */
-export function stepForSlos(r: CapacityReport): Step | null {
+function stepForSlos(r: CapacityReport): Step | null {
   const judged = r.steps.filter((s) => !s.saturated).sort((a, b) => a.level - b.level);
   if (r.capacity !== null) return judged.find((s) => s.level === r.capacity && s.pass) ?? null;
   return judged[0] ?? null;

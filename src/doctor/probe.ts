@@ -339,7 +339,7 @@ function probeH2(u: URL, opts: ProbeOptions, tunnel: Socket | null, onResponse: 
     { endStream: opts.body === null },
   );
   req.on('response', (headers) => onResponse(Number(headers[':status'] ?? 0), '2.0', headers, req));
-  req.on('error', (e) => onError(describeError(e)));
+  req.on('error', (e: Error) => onError(describeError(e)));
   if (opts.body !== null) req.end(opts.body);
   return () => {
     req.destroy();

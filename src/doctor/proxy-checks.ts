@@ -9,7 +9,7 @@ const ok = (check: string, detail: string): Finding => ({ level: 'ok', check, de
 const fail = (check: string, detail: string, fix: string): Finding => ({ level: 'fail', check, detail, fix });
 
 /** What to do about a proxy's own error status. */
-export function proxyStatusFix(status: number): string {
+function proxyStatusFix(status: number): string {
   if (status === 407) return 'the proxy wants credentials: --proxy http://user:password@host:port (or https_proxy=…; a scenario: target.proxyAuthFile)';
   if (status === 403) return "the proxy's rules refuse this target (Squid: http_access; a CONNECT to a port outside its SSL_ports): ask its owners to allow it";
   if (status === 502 || status === 503 || status === 504)

@@ -49,7 +49,7 @@ function installedUndici(): string {
 }
 
 /** The warning for a hook that did not take effect, as stderr shows it. */
-export function fallbackWarning(hook: HookName): string {
+function fallbackWarning(hook: HookName): string {
   return `sse-soak: warning: undici ${installedUndici()}: ${hook} did not take effect: ${HOOK_LOSSES[hook]} (see CONTRIBUTING.md, Upgrading undici)`;
 }
 
@@ -275,7 +275,7 @@ export function dropRawHeaders(controller: Dispatcher.DispatchController): boole
 
 // ── pairRequestHeads ───────────────────────────────────────────────────────────────────
 
-export const SEND_HEADERS_CHANNEL = 'undici:client:sendHeaders';
+const SEND_HEADERS_CHANNEL = 'undici:client:sendHeaders';
 
 /**
  * Reaches: the `undici:client:sendHeaders` diagnostics channel (documented), and an

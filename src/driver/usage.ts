@@ -146,23 +146,6 @@ function isObject(v: unknown): v is Record<string | number, unknown> {
   return typeof v === 'object' && v !== null;
 }
 
-/**
- * The prompt's token count in an event that reported usage: OpenAI's `usage.prompt_tokens`,
- * Anthropic's `usage.input_tokens` (message_delta) or `message.usage.input_tokens`
- * (message_start), Responses' `response.usage.input_tokens`, Gemini's
- * `usageMetadata.promptTokenCount`; NOT_REPORTED when none. Called
- * only for the few events that carry usage, so a second parse costs nothing that matters.
- */
-export function readPromptTokens(data: string): number {
-  let value: unknown;
-  try {
-    value = JSON.parse(data);
-  } catch {
-    return NOT_REPORTED;
-  }
-  return promptTokensOf(value);
-}
-
 function promptTokensOf(value: unknown): number {
   const v = value as { usage?: Counts; message?: { usage?: Counts }; response?: { usage?: Counts }; usageMetadata?: Counts } | null;
   const usage = v?.usage ?? v?.message?.usage ?? v?.response?.usage;

@@ -7,7 +7,7 @@
 import { connect as netConnect, type Socket } from 'node:net';
 
 /** A proxy's answer head larger than this is refused (as undici's 16 KiB header limit). */
-export const MAX_PROXY_HEAD_BYTES = 16 * 1024;
+const MAX_PROXY_HEAD_BYTES = 16 * 1024;
 
 /** The proxy did not open the tunnel: its status, reason and headers (names in lower case). */
 export class ProxyConnectError extends Error {

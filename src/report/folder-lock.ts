@@ -13,7 +13,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { CliError, EXIT } from '../util/exit-codes.js';
 
-export const LOCK_FILE = '.sse-soak.lock';
+const LOCK_FILE = '.sse-soak.lock';
 
 /** A lock file this young that cannot be read yet is one being written: its holder is starting. */
 const STARTING_MS = 5000;

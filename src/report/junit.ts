@@ -24,7 +24,7 @@ export interface RunJunitContext {
 export const RUN_CASE = 'run finished as scheduled';
 
 /** The suite's name: the scenario's, and the shard where the load was split (each shard's file is a suite of its own). */
-export function suiteName(s: Pick<Summary, 'scenario' | 'run'>): string {
+function suiteName(s: Pick<Summary, 'scenario' | 'run'>): string {
   const shard = s.run.shard;
   return shard.count > 1 ? `${s.scenario.name} (shard ${shard.index + 1}/${shard.count})` : s.scenario.name;
 }

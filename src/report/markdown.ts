@@ -42,7 +42,7 @@ export function passCell(pass: boolean): string {
 }
 
 /** Rule, measured, limit and the result, one row per rule. */
-export function thresholdTable(results: readonly ThresholdResult[]): string {
+function thresholdTable(results: readonly ThresholdResult[]): string {
   const rows = results.map((r) => {
     const t = thresholdLine(r);
     return [mdText(t.rule), mdText(t.measured), mdText(t.limit), passCell(t.pass)];

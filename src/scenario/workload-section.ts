@@ -16,11 +16,11 @@ export const SYNTHETIC_KEYS = ['inputTokens', 'sharedPrefixTokens', 'pool', 'ord
 export const CONVERSATION_KEYS = ['turns'] as const;
 
 /** The reply length asked for when a scenario gives none. */
-export const DEFAULT_OUTPUT_TOKENS = 256;
+const DEFAULT_OUTPUT_TOKENS = 256;
 /** Synthetic prompts made before the clock when a scenario gives no pool. */
-export const DEFAULT_POOL = 1000;
+const DEFAULT_POOL = 1000;
 /** The most a pool may be: each prompt is made by the tokenizer before the run (about a ms per thousand tokens). */
-export const MAX_POOL = 100_000;
+const MAX_POOL = 100_000;
 
 export function readWorkload(f: Fields, raw: unknown, baseDir: string): WorkloadSpec | null {
   if (raw === undefined || raw === null) return null;

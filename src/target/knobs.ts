@@ -149,7 +149,7 @@ export const KNOB_SPECS: Record<string, { field: keyof TargetKnobs; kind: KnobKi
 };
 
 /** Knobs that set up the one engine a server has: from `serve` flags, not per request. */
-export const SERVER_WIDE_KNOBS = ['slots', 'engineTokensPerSecond', 'prefixCache'] as const;
+const SERVER_WIDE_KNOBS = ['slots', 'engineTokensPerSecond', 'prefixCache'] as const;
 
 /** The server-wide knobs a scenario's first variant sets (external names): given to the built-in target when it starts. */
 export function serverWideKnobs(builtin: Readonly<Record<string, string | number | boolean>>): Record<string, string | number | boolean> {

@@ -11,7 +11,7 @@ import { createHash, type Hash } from 'node:crypto';
 export const INPUT_TOKENS_HEADER = 'x-sse-soak-input-tokens';
 
 /** Characters per token in the estimate. */
-export const CHARS_PER_TOKEN = 4;
+const CHARS_PER_TOKEN = 4;
 
 /** A prompt's first messages up to a boundary: the prefix cache's key, and its size in tokens. */
 export interface PromptPrefix {

@@ -15,9 +15,9 @@ import { INPUT_TOKENS_HEADER, readRequest } from './prompt.js';
 import { targetCounters, TokenStream } from './token-stream.js';
 
 /** /v1/messages answers in the Anthropic shape, /v1/responses in the Responses shape, unless the query names another format. */
-export const STREAM_PATHS = ['/stream', '/v1/chat/completions', '/v1/messages', '/v1/responses'];
+const STREAM_PATHS = ['/stream', '/v1/chat/completions', '/v1/messages', '/v1/responses'];
 /** Gemini's stream path (`/v1beta/models/<model>:streamGenerateContent`, `?alt=sse`) answers in the Gemini shape. */
-export const GEMINI_PATH = /^\/v1(beta)?\/models\/[^/:]+:streamGenerateContent$/;
+const GEMINI_PATH = /^\/v1(beta)?\/models\/[^/:]+:streamGenerateContent$/;
 
 export interface TargetOptions {
   host?: string;

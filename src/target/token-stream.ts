@@ -30,7 +30,7 @@ function spread(n: number, fraction: number, random: () => number): number {
  * min_tokens (vLLM) lengthens a shorter answer. A resumed reply takes the base lengths: the
  * spread would pick others.
  */
-export function replyPhases(
+function replyPhases(
   knobs: TargetKnobs,
   request: RequestFacts,
   resumed: boolean,

@@ -82,7 +82,7 @@ export interface SyntheticConversationSpec extends BodyOptions {
   sharedPrefixTokens?: number;
 }
 
-export function checkConversationSpec(spec: SyntheticConversationSpec): void {
+function checkConversationSpec(spec: SyntheticConversationSpec): void {
   if (typeof spec.model !== 'string' || spec.model === '') throw new WorkloadSpecError('model', 'a conversation workload names the model to ask');
   checkCountSpec(spec.turns, 'turns');
   checkCountSpec(spec.inputTokens, 'inputTokens');

@@ -33,7 +33,7 @@ export class DataFileError extends Error {
 }
 
 /** "file", "file:line" or "file:line:column", the form editors and terminals link. */
-export function where(file: string, line?: number, column?: number): string {
+function where(file: string, line?: number, column?: number): string {
   if (line === undefined) return file;
   return column === undefined ? `${file}:${line}` : `${file}:${line}:${column}`;
 }

@@ -4,7 +4,7 @@
 // stray bracket is reported at its line and column, not as "somewhere".
 
 /** The 0-based offset JSON.parse named in its message, or undefined when it named none. */
-export function jsonErrorOffset(err: unknown): number | undefined {
+function jsonErrorOffset(err: unknown): number | undefined {
   const m = err instanceof SyntaxError ? /\bat position (\d+)/.exec(err.message) : null;
   return m ? Number(m[1]) : undefined;
 }

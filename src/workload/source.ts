@@ -42,7 +42,7 @@ export interface SourceOptions {
 }
 
 /** Distinct conversations of a ShareGPT file prepared at most (each user turn goes through the tokenizer once). */
-export const MAX_DATASET_CONVERSATIONS = 20_000;
+const MAX_DATASET_CONVERSATIONS = 20_000;
 
 export async function prepareRequestSource(spec: WorkloadSpec, opts: SourceOptions): Promise<RequestSource> {
   const src = spec.source;

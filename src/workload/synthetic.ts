@@ -29,7 +29,7 @@ export interface PreparedRequest {
 }
 
 /** Throws WorkloadSpecError (path within the spec) for a spec that cannot be prepared. */
-export function checkSyntheticSpec(spec: SyntheticSpec): void {
+function checkSyntheticSpec(spec: SyntheticSpec): void {
   if (typeof spec.model !== 'string' || spec.model === '') throw new WorkloadSpecError('model', 'a synthetic workload names the model to ask');
   checkCountSpec(spec.inputTokens, 'inputTokens');
   checkCountSpec(spec.outputTokens, 'outputTokens');

@@ -19,7 +19,7 @@ export interface Tokenizer {
   count(text: string): number;
 }
 
-export const TOKENIZER_ENCODING = 'o200k_base';
+const TOKENIZER_ENCODING = 'o200k_base';
 
 let loading: Promise<Tokenizer> | undefined;
 

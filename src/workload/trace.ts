@@ -150,8 +150,7 @@ export interface TraceArrival {
 export function* traceArrivals(trace: Trace, shard: Shard = { index: 0, count: 1 }): Generator<TraceArrival> {
   for (let index = shard.index; index < trace.count; index += shard.count) {
     const atUs = trace.arrivalsUs[index] as number;
-    if (trace.inputTokens && trace.outputTokens)
-      yield { index, atUs, inputTokens: trace.inputTokens[index], outputTokens: trace.outputTokens[index] };
+    if (trace.inputTokens && trace.outputTokens) yield { index, atUs, inputTokens: trace.inputTokens[index], outputTokens: trace.outputTokens[index] };
     else yield { index, atUs };
   }
 }

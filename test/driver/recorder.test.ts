@@ -9,7 +9,6 @@ import { SecondWindow } from '../../src/aggregate/second-window.js';
 import type { Outcome } from '../../src/record/outcome.js';
 import { firstAnyTokenUs, type StreamRecord } from '../../src/record/stream-record.js';
 import { StreamHandler } from '../../src/driver/stream-handler.js';
-import type { StreamSpec } from '../../src/scenario/types.js';
 import { fakeTransport, loneStreamHost, play, type Exchange } from '../helpers/fake-transport.js';
 import { scenarioFrom } from '../helpers/run.js';
 import { useVirtualTime } from '../helpers/virtual-time.js';
@@ -55,7 +54,7 @@ function oneStream(yaml: string, recorder: StreamRecorder, serve: (ex: Exchange)
   const scenario = scenarioFrom(`${yaml}\nload: { sessions: 1, duration: 1h }\n`);
   let released = false;
   const transport = fakeTransport(serve);
-  const host = loneStreamHost(scenario.stream as StreamSpec, transport, () => (released = true));
+  const host = loneStreamHost(scenario.stream, transport, () => (released = true));
   const stream = StreamHandler.create(host, recorder, 0, 0, 0, false, vt.clockUs(vt.nowMs()));
   stream.started();
   transport.dispatch(stream, 0);

@@ -6,7 +6,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RunAggregate } from '../../src/aggregate/run-aggregate.js';
 import { StreamHandler } from '../../src/driver/stream-handler.js';
-import type { StreamSpec } from '../../src/scenario/types.js';
 import { fakeTransport, loneStreamHost, play, type Exchange, type Reply } from '../helpers/fake-transport.js';
 import { scenarioFrom } from '../helpers/run.js';
 import { useVirtualTime } from '../helpers/virtual-time.js';
@@ -35,7 +34,7 @@ function watch(yaml: string, serve: (ex: Exchange) => void, intendedMs = vt.nowM
     requestsMs.push(vt.nowMs());
     serve(ex);
   });
-  const host = loneStreamHost(scenario.stream as StreamSpec, transport, () => (released = true));
+  const host = loneStreamHost(scenario.stream, transport, () => (released = true));
   const stream = StreamHandler.create(host, aggregate, 0, 0, 0, false, vt.clockUs(intendedMs));
   stream.started();
   transport.dispatch(stream, 0);

@@ -47,7 +47,7 @@ test('run: streams.csv has a row per stream, timeseries.csv a row per second; pr
   assert.equal(seconds[1]?.[SECOND_COLUMNS.indexOf('warmup')], '1');
   // Memory: RSS and the JS heap in use every second; the heap kept at the last full GC once there was one.
   for (const row of seconds.slice(1)) {
-    const [rss, heap] = ['rss_mib', 'heap_used_mib'].map((c) => Number(row[SECOND_COLUMNS.indexOf(c as (typeof SECOND_COLUMNS)[number])]));
+    const [rss, heap] = ['rss_mib', 'heap_used_mib'].map((c) => Number(row[SECOND_COLUMNS.indexOf(c)]));
     assert.ok((heap as number) > 0 && (heap as number) < (rss as number), `heap used ${heap} MiB, RSS ${rss} MiB`);
     assert.match(row[SECOND_COLUMNS.indexOf('heap_after_gc_mib')] ?? '', /^(\d+(\.\d)?)?$/);
   }

@@ -19,10 +19,10 @@ export interface Done {
  * would see the suite's traffic to names such as gw.example.test, and tests would depend on it).
  * A test of the proxy passes its own in `opts.env`.
  */
-export const PROXY_VARIABLES = ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY', 'no_proxy', 'NO_PROXY'] as const;
+const PROXY_VARIABLES = ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY', 'no_proxy', 'NO_PROXY'] as const;
 
 /** This process's environment without the proxy variables. */
-export function envWithoutProxies(): NodeJS.ProcessEnv {
+function envWithoutProxies(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   for (const name of PROXY_VARIABLES) delete env[name];
   return env;

@@ -11,9 +11,9 @@
 import { createServer, type Server, type Socket } from 'node:net';
 
 /** Two complete events, the sentinel, and half an event: the bytes every fault is made of. */
-export const EVENTS = 'data: one\n\ndata: two\n\n';
-export const SENTINEL = 'data: [DONE]\n\n';
-export const HALF_EVENT = 'data: thr';
+const EVENTS = 'data: one\n\ndata: two\n\n';
+const SENTINEL = 'data: [DONE]\n\n';
+const HALF_EVENT = 'data: thr';
 
 export const FRAMINGS = ['chunked', 'chunked-close', 'close-delimited', 'content-length'] as const;
 export const ENDINGS = ['clean', 'fin-mid-event', 'fin-mid-chunk', 'rst'] as const;

@@ -4,7 +4,6 @@ import { RunAggregate } from '../../src/aggregate/run-aggregate.js';
 import { StreamHandler, type StreamHost } from '../../src/driver/stream-handler.js';
 import { Transport } from '../../src/driver/transport.js';
 import type { StreamRecord } from '../../src/record/stream-record.js';
-import type { StreamSpec } from '../../src/scenario/types.js';
 import { nowUs } from '../../src/util/clock.js';
 import { scenarioFrom } from './run.js';
 
@@ -33,7 +32,7 @@ load:
   let done: () => void = () => {};
   const released = new Promise<void>((resolve) => (done = resolve));
   const host: StreamHost = {
-    spec: scenario.stream as StreamSpec,
+    spec: scenario.stream,
     onFinished: () => {},
     onReleased: () => done(),
     acceptsReconnects: true,

@@ -83,7 +83,7 @@ for (const [file, workers] of [
     assert.equal(stats?.count, 20);
     for (const p of [10, 50, 90] as const) {
       const raw = rank(rates, p);
-      const got = stats?.[`p${p}`] as number;
+      const got = stats?.[`p${p}`];
       assert.ok(Math.abs(got - raw) <= raw * 0.001 + 0.002, `p${p}: summary ${got}, streams.csv ${raw}`);
     }
     const text = readFileSync(join(out, 'summary.txt'), 'utf8');

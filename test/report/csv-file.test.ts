@@ -27,10 +27,10 @@ test(
   async () => {
     const told: string[] = [];
     const write = process.stderr.write.bind(process.stderr);
-    process.stderr.write = ((chunk: string | Uint8Array) => {
+    process.stderr.write = (chunk: string | Uint8Array) => {
       told.push(String(chunk));
       return true;
-    }) as typeof process.stderr.write;
+    };
     try {
       const file = new CsvFile('/dev/full', ['x']);
       for (let i = 0; i < 1000; i++) file.write([i]);

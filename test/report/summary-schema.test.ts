@@ -146,7 +146,7 @@ test('the schema has a field for every figure of the registry, in the run and (b
     const paths =
       d.kind === 'latency' ? [`metrics.${name}`, `histograms.${name}`] : d.kind === 'histogram' && d.statsAt !== undefined ? [d.at, d.statsAt] : [d.at];
     for (const p of paths) {
-      if (schemaAt(schema as SchemaNode, p) === undefined) missing.push(`${name}: ${p}`);
+      if (schemaAt(schema, p) === undefined) missing.push(`${name}: ${p}`);
       const runWide = (RUN_SECTIONS as readonly string[]).includes(p.split('.')[0] as string);
       if (!runWide && schemaAt(variant, p) === undefined) missing.push(`${name}: variants[].${p}`);
     }

@@ -101,7 +101,7 @@ async function coordinate(
   let stderr = '';
   // quiet: the coordinator prints only the report folder on stdout (the test runner's channel).
   const err = process.stderr.write;
-  process.stderr.write = ((chunk: string) => ((stderr += chunk), true)) as typeof process.stderr.write;
+  process.stderr.write = (chunk: string) => ((stderr += chunk), true);
   let code: number;
   try {
     const progress = new ProgressPrinter(true, 10_000, 10_000, 1, 'closed', workers.length);

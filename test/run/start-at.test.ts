@@ -72,7 +72,7 @@ test('startAt: records the time and the lateness for the summary; a late shard w
 
   const warnings: string[] = [];
   const write = process.stderr.write;
-  process.stderr.write = ((s: string) => warnings.push(s) > 0) as unknown as typeof process.stderr.write;
+  process.stderr.write = (s: string) => warnings.push(s) > 0;
   try {
     const late = await startAt(new Date(Date.now() - 2 * LATE_NOTICE_MS).toISOString(), () => undefined);
     assert.equal(late?.lateMs, 2 * LATE_NOTICE_MS);

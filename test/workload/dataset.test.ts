@@ -10,12 +10,12 @@ const parse = (text: string, format?: 'jsonl' | 'openai-batch' | 'sharegpt') => 
 const bodies = (text: string, format?: 'jsonl' | 'openai-batch'): BodyDataset => {
   const d = parse(text, format);
   assert.equal(d.kind, 'bodies');
-  return d as BodyDataset;
+  return d;
 };
 const conversations = (text: string): ConversationDataset => {
   const d = parse(text, 'sharegpt');
   assert.equal(d.kind, 'conversations');
-  return d as ConversationDataset;
+  return d;
 };
 
 function rejects(

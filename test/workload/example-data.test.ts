@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { EXAMPLE_DATA } from '../../scripts/make-workload-data.js';
-import { readDataset, readTrace, type BodyDataset, type ConversationDataset } from '../../src/workload/index.js';
+import { readDataset, type BodyDataset, type ConversationDataset } from '../../src/workload/dataset.js';
+import { readTrace } from '../../src/workload/trace.js';
 
 const data = (name: string): string => fileURLToPath(new URL(`../../../scenarios/data/${name}`, import.meta.url));
 
