@@ -62,10 +62,13 @@ describe('the commands through Squid with proxy authentication', { skip: skipUnl
       join(dir, 's.yaml'),
       `name: via-proxy
 target: { url: "${named(plain)}" }
-load: { sessions: 4, duration: 1s, thinkTime: 1h, drain: 5s }
-background: { path: /healthz, connections: 1, rate: 20/s, before: 500ms, after: 500ms }
+load: { sessions: 4, duration: 2s, thinkTime: 1h, drain: 5s }
+background: { path: /healthz, connections: 1, rate: 20/s, before: 500ms, after: 1500ms }
 `,
     );
+    // autocannon sends each second's quota of a rate at the start of that second, so a phase
+    // must hold a second's start to see a request: the first comes at once (before), during
+    // and after each last over a second.
     const out = join(dir, 'out');
     const mark = squid.accessLog().length;
     const r = await cli(['run', join(dir, 's.yaml'), '--proxy', proxy, '--workers', '2', '--out', out], { timeoutMs: 40_000 });

@@ -236,11 +236,13 @@ describe("a proxy's own timeout is a cut of its hop", { skip: skipUnless('squid'
 load: { sessions: 3, duration: 1s, thinkTime: 1h, drain: 10s }
 stream: { idleTimeout: 20s }
 expectations:
-  - { name: squid read_timeout, idle: 2500ms }
+  - { name: squid read_timeout, idle: 3s }
 `;
       // Squid checks its timeouts when its whole-second clock ticks: read_timeout 2 s cuts 2 to 3 s
-      // after the last read. The expectation declares the middle; the silence outlasts it.
-      const query = '?tokens=20&silenceAfter=5&silence=5s';
+      // after the last read, and up to a second later where Squid shares two busy cores (3.74 s
+      // was seen beside two \`yes\` loops). The expectation declares 3 s, which matches 2 to 4 s;
+      // the silence outlasts all of it.
+      const query = '?tokens=20&silenceAfter=5&silence=6s';
       for (const url of [named(plain, `/stream${query}`), named(secure, `/stream${query}`)]) {
         const r = await run(url, yaml);
         assert.deepEqual(only(r.overall.outcomes), { reset: 3 }, `${url}: ${JSON.stringify(r.overall.errorCodes)}`);
@@ -248,8 +250,8 @@ expectations:
         assert.equal(groups.length, 1, JSON.stringify(groups));
         assert.equal(groups[0]?.kind, 'idle');
         const centre = groups[0]?.centreMs ?? 0;
-        assert.ok(centre >= 1900 && centre < 3500, `centre ${centre} ms`);
-        assert.equal(groups[0]?.matches, 'squid read_timeout (idle 2500ms)');
+        assert.ok(centre >= 1900 && centre < 4000, `centre ${centre} ms`);
+        assert.equal(groups[0]?.matches, 'squid read_timeout (idle 3s)');
       }
     } finally {
       await squid.stop();
