@@ -99,6 +99,8 @@ export const TIERS: readonly Tier[] = [
     entries: [
       'test/e2e/merge.test.ts',
       'test/e2e/background.test.ts',
+      'test/discover/discover-far-ends.test.ts',
+      'test/integration/production-path-encode.test.ts',
       'test/e2e/url-run.test.ts',
       'test/e2e/inputs.test.ts',
       'test/capacity/nginx-limit.test.ts',
