@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
-import { Agent, type Dispatcher } from 'undici';
-import { makeConnector, type ConnectorOptions } from '../driver/connector.js';
-import { forwardInterceptor } from '../proxy/forward.js';
+import type { Dispatcher } from 'undici';
+import type { ConnectorOptions } from '../driver/connector.js';
 import { proxyForUrl, routeText, type ProxySpec } from '../proxy/settings.js';
 import { conclude, DEFAULT_LADDER_MS, fmtDuration, ladder, probeQuery, type ProbeKind, type ProbeResult } from '../discover/ladder.js';
 import { progressLine, type HeldProbe } from '../discover/progress.js';
-import { runProbe, type ProbeOutcome } from '../discover/probe-stream.js';
+import type { ProbeOutcome, runProbe as probeStream } from '../discover/probe-stream.js';
 import { parseDurationMs } from '../scenario/units.js';
 import { collect, commandProxy, headerFlags, httpUrl, PROXY_FLAG_HELP, urlWithCredentials } from './args.js';
 import { CliError, EXIT } from '../util/exit-codes.js';
@@ -80,6 +79,13 @@ export function registerDiscover(program: Command): void {
       // is bounded, so a URL that never answers is given up on in a stated time.
       const proxy = commandProxy(flags.proxy);
       const timeouts = { headersTimeout: headersTimeoutMs, bodyTimeout: longest + overrunMs };
+      // Loaded when the command runs, not at the top: every command starts faster for not loading what the others need.
+      const [{ Agent }, { makeConnector }, { forwardInterceptor }, { runProbe }] = await Promise.all([
+        import('undici'),
+        import('../driver/connector.js'),
+        import('../proxy/forward.js'),
+        import('../discover/probe-stream.js'),
+      ]);
       // Through a proxy: sse-soak's own connector (CONNECT for https) and absolute-form requests for http.
       const agent =
         proxyForUrl(proxy, base) === null
@@ -94,7 +100,7 @@ export function registerDiscover(program: Command): void {
           `gives up on a probe that has not connected within ${fmtDuration(connectTimeoutMs)} or has no response headers within ${fmtDuration(headersTimeoutMs)} (${headersBound})\n`,
         );
         say('checking the far end with a short probe\n');
-        await checkTarget(base, headers, agent, headersTimeoutMs, progressMs);
+        await checkTarget(runProbe, base, headers, agent, headersTimeoutMs, progressMs);
         const probes: HeldProbe[] = kinds.flatMap((kind) => rungs.map((rungMs) => ({ kind, rungMs, headersAtMs: null, result: null })));
         say(`${probes.length} probes at once; this takes about ${fmtDuration(longest)}, progress every ${fmtDuration(progressMs)}\n\n`);
         const results = await withProgress(probes, headersTimeoutMs, progressMs, (p, onHeaders) =>
@@ -145,7 +151,14 @@ function withQuery(url: string, query: string): string {
 }
 
 /** discover needs sse-soak serve at the far end: a short probe checks that it honours the knobs. */
-async function checkTarget(url: string, headers: Record<string, string>, agent: Dispatcher, headersTimeoutMs: number, progressMs: number): Promise<void> {
+async function checkTarget(
+  runProbe: typeof probeStream,
+  url: string,
+  headers: Record<string, string>,
+  agent: Dispatcher,
+  headersTimeoutMs: number,
+  progressMs: number,
+): Promise<void> {
   const check: HeldProbe = { kind: 'idle', rungMs: 300, headersAtMs: null, result: null };
   // Its body is bounded too: 300 ms of silence asked for, so a far end that sends headers and then nothing is not sse-soak serve.
   const [r] = (await withProgress([check], headersTimeoutMs, progressMs, (p, onHeaders) =>

@@ -2,8 +2,6 @@ import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { parseConnectTo } from '../scenario/tls-section.js';
-import { checkStream, DEFAULT_EXPECTATIONS, renderFindings } from '../doctor/checks.js';
-import { alpnOffered, probe } from '../doctor/probe.js';
 import { parseHttpMode } from '../scenario/target-section.js';
 import { parseJsonPath, STREAM_DEFAULTS } from '../scenario/load.js';
 import type { TokenCounting } from '../scenario/types.js';
@@ -85,6 +83,11 @@ export function registerDoctor(program: Command): void {
       // server that accepts and never answers is given up on within it, not twice over.
       const deadline = performance.now() + timeoutMs;
       // Over TLS, what the server agrees to; the stream then goes as run's target.http would send it.
+      // Loaded when the command runs, not at the top: every command starts faster for not loading what the others need.
+      const [{ checkStream, DEFAULT_EXPECTATIONS, renderFindings }, { alpnOffered, probe }] = await Promise.all([
+        import('../doctor/checks.js'),
+        import('../doctor/probe.js'),
+      ]);
       const offered = await alpnOffered(target, tls, resolve.connectTo, Math.min(timeoutMs, 10_000), proxy);
       const http2 = mode === '2' || (mode === 'auto' && offered?.includes('h2') === true);
       const left = Math.max(0, deadline - performance.now());

@@ -25,7 +25,7 @@ import { CliError, EXIT } from '../util/exit-codes.js';
 import { applyFlags, parseShard } from './run-options.js';
 import { parseStartAt } from '../run/start-at.js';
 import { VERSION } from '../util/version.js';
-import { MAX_WORKERS } from '../run/workers.js';
+import { MAX_WORKERS } from '../run/max-workers.js';
 
 /** Time for the pods to be scheduled and their image pulled before they start together. */
 const DEFAULT_START_AT = '+3m';

@@ -2,9 +2,9 @@
 // itself is run/run-scenario.ts.
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { DEFAULT_LINGER_MS, type LiveFlags } from '../live/live-sink.js';
-import { MAX_WORKERS } from '../run/workers.js';
-import { runScenario } from '../run/run-scenario.js';
+import type { LiveFlags } from '../live/live-sink.js';
+import { DEFAULT_LINGER_MS } from '../live/listen.js';
+import { MAX_WORKERS } from '../run/max-workers.js';
 import { loadScenario } from '../scenario/load.js';
 import { redactUrl } from '../scenario/request-checks.js';
 import type { Scenario } from '../scenario/types.js';
@@ -62,6 +62,8 @@ export function registerRun(program: Command): void {
     const source = await runSource(arg, flags, cmd);
     const scenario = applyFlags(source.scenario, source.flags);
     const f = source.flags;
+    // Loaded here, not at the top: every command starts faster for not loading what a run needs.
+    const { runScenario } = await import('../run/run-scenario.js');
     process.exitCode = await runScenario(scenario, {
       shard: parseShard(f.shard),
       ...(f.workers === undefined ? {} : { workers: f.workers }),

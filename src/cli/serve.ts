@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DEFAULT_KNOBS, KNOB_SPECS, parseKnob, type TargetKnobs } from '../target/knobs.js';
-import { startTarget } from '../target/server.js';
 import { CliError, EXIT } from '../util/exit-codes.js';
 import { decodeTextFile } from '../workload/decode-text.js';
 import { DataFileError } from '../workload/errors.js';
@@ -38,6 +37,8 @@ export function registerServe(program: Command): void {
     const http2 = opts.http2 === true;
     let target;
     try {
+      // Loaded here, not at the top: every command starts faster for not loading what the others need.
+      const { startTarget } = await import('../target/server.js');
       target = await startTarget({
         host: String(opts.host),
         port,

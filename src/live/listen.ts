@@ -1,6 +1,9 @@
 // `[HOST:]PORT` as --metrics-listen and --dashboard take it, and the listening itself.
 import type { Server } from 'node:http';
 
+/** How long the endpoints stay up after the run by default, waiting for a last scrape. */
+export const DEFAULT_LINGER_MS = 15_000;
+
 export interface ListenAddress {
   host: string;
   port: number;

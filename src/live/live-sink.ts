@@ -12,10 +12,12 @@ import type { Shard } from '../schedule/open.js';
 import { DashboardFeed } from './dashboard-feed.js';
 import { renderDashboardPage } from './dashboard-page.js';
 import { DashboardServer } from './dashboard-server.js';
-import { listen, LiveSetupError, parseListen, type ListenAddress } from './listen.js';
+import { DEFAULT_LINGER_MS, listen, LiveSetupError, parseListen, type ListenAddress } from './listen.js';
 
 export { LiveSetupError } from './listen.js';
-import { PromCollector } from './prom-collector.js';
+// Type only: prom-client (and OpenTelemetry's API under it) costs some 140 ms of CPU to load, paid
+// only by a run that asks for /metrics (startLive imports it then).
+import type { PromCollector } from './prom-collector.js';
 import { parseDurationMs } from '../scenario/units.js';
 
 /** One worker's own harness figures in a second (`run --workers`). */
@@ -39,9 +41,6 @@ export interface LiveFlags {
   dashboard?: string;
   liveLinger?: string;
 }
-
-/** How long the endpoints stay up after the run by default, waiting for a last scrape. */
-export const DEFAULT_LINGER_MS = 15_000;
 
 export interface LivePlan {
   metrics: ListenAddress | null;
@@ -83,6 +82,7 @@ export async function startLive(plan: LivePlan, scenario: Scenario, shard: Shard
   const scrapedAfterEnd = new Promise<void>((resolve) => (finalScraped = resolve));
   try {
     if (plan.metrics !== null) {
+      const { PromCollector } = await import('./prom-collector.js');
       const collector = new PromCollector(
         { scenario: scenario.name, shard: `${shard.index + 1}/${shard.count}`, run },
         scenario.target.variants.map((v) => v.name),

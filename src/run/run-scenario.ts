@@ -19,7 +19,8 @@ import { machineLimitWarnings } from './machine-limits.js';
 import { ProgressPrinter } from './progress-printer.js';
 import type { RunTargets } from './run-messages.js';
 import { startAtObserver } from './start-at.js';
-import { forkWorkers, localWorker, MAX_WORKERS } from './workers.js';
+import { forkWorkers, localWorker } from './workers.js';
+import { MAX_WORKERS } from './max-workers.js';
 
 /**
  * Adds built-in target knobs to a URL (or a URL as reports show it) as query parameters,

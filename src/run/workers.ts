@@ -6,7 +6,6 @@ import { fileURLToPath } from 'node:url';
 import type { FromWorker, ToWorker } from './run-messages.js';
 import { runWorker } from './worker.js';
 
-export const MAX_WORKERS = 16;
 const WORKER_MAIN = fileURLToPath(new URL('./worker-main.js', import.meta.url));
 
 export interface WorkerLink {

@@ -146,7 +146,9 @@ test('CLI: two releases side by side; a regression exits 6, a bad gate 2, one ru
   };
   const runs = [join(dir, 'v1'), join(dir, 'v2')];
   assert.equal((await cli(['run', scenario('release', '50ms'), '--out', runs[0] as string, '--quiet'])).code, 0);
-  assert.equal((await cli(['run', scenario('release', '150ms'), '--out', runs[1] as string, '--quiet'])).code, 0);
+  // v2's first token waits 800 ms, far beyond what a busy machine adds to v1's 50 ms (v1's p99
+  // was 307 ms beside three busy processes on two cores, which a 150 ms v2 did not exceed by 20 %).
+  assert.equal((await cli(['run', scenario('release', '800ms'), '--out', runs[1] as string, '--quiet'])).code, 0);
 
   const html = join(dir, 'cmp', 'compare.html');
   const r = await cli(['compare', ...runs, '--fail-on', 'ttft.p99 +20%', '--fail-on', 'drop_rate +0.1pp', '--html', html]);
@@ -158,10 +160,10 @@ test('CLI: two releases side by side; a regression exits 6, a bad gate 2, one ru
   assert.match(r.stdout, /^ttft p99 .*\(\+\d+(\.\d)?% worse\)$/m);
   assert.match(r.stdout, /^FAIL  ttft\.p99 \+20%  v2: /m);
   assert.match(r.stdout, /^pass  drop_rate \+0\.1pp  v2: 0% against 0%$/m);
-  assert.match(r.stderr, /v2 went to .*firstTokenDelay=150ms/, 'the two releases were told to behave differently, and compare says so');
+  assert.match(r.stderr, /v2 went to .*firstTokenDelay=800ms/, 'the two releases were told to behave differently, and compare says so');
 
   const htmlAt = (name: string): string[] => ['--html', join(dir, `${name}.html`)];
-  const lenient = await cli(['compare', ...runs, '--fail-on', 'ttft.p99 +500%', ...htmlAt('lenient')]);
+  const lenient = await cli(['compare', ...runs, '--fail-on', 'ttft.p99 +5000%', ...htmlAt('lenient')]);
   assert.equal(lenient.code, 0, lenient.stdout);
   const baseline = await cli(['compare', runs[1] as string, '--baseline', runs[0] as string, ...htmlAt('baseline')]);
   assert.match(baseline.stdout, /v1 \(baseline\)/);
