@@ -13,7 +13,7 @@
 // undici's own Pool would open a connection per request while the first is still
 // connecting (it counts a connecting client as busy), so a burst of streams would never share.
 import type { Socket } from 'node:net';
-import { Agent, Client, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { StreamRecord } from '../record/stream-record.js';
 import type { HttpMode, Scenario } from '../scenario/types.js';
 import { absoluteForm, forwardedVia } from '../proxy/forward.js';
@@ -21,6 +21,8 @@ import { INPUT_TOKENS_HEADER } from '../target/prompt.js';
 import { H2_ERRORS } from './classify.js';
 import { codedError, connectorOptions, makeConnector, probeAlpn, type ConnectStamp } from './connector.js';
 import {
+  Agent,
+  Client,
   dispatchAfterStack,
   dropRawHeaders,
   Fallbacks,

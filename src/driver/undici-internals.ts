@@ -18,7 +18,26 @@ import http2 from 'node:http2';
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
-import type { Client, Dispatcher } from 'undici';
+import type { Agent as AgentClass, Client as ClientClass, Dispatcher } from 'undici';
+
+// ── undici's dispatchers, without the rest of undici ──────────────────────────────────
+// undici's index loads all of it (fetch, WebSocket, EventSource, caches, mocks): some 175 ms of
+// CPU at every process start, where a run uses its Agent and Client alone (some 80 ms). Its
+// package has no "exports" map, so these paths can be required; they are the very classes the
+// index exports (canary: dispatcherClasses). Should a release move them, the index is loaded
+// instead: slower to start, nothing lost.
+const requireUndici = createRequire(import.meta.url);
+function undiciPart<T>(path: string, name: 'Agent' | 'Client'): T {
+  try {
+    return requireUndici(path) as T;
+  } catch {
+    return (requireUndici('undici') as Record<typeof name, T>)[name];
+  }
+}
+export const Agent = undiciPart<typeof AgentClass>('undici/lib/dispatcher/agent.js', 'Agent');
+export type Agent = AgentClass;
+export const Client = undiciPart<typeof ClientClass>('undici/lib/dispatcher/client.js', 'Client');
+export type Client = ClientClass;
 
 /** What the run loses when each hook does not take effect (the warning and summary.json say it). */
 export const HOOK_LOSSES = {

@@ -15,6 +15,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import http from 'node:http';
 import http2, { type Http2Session, type ServerHttp2Stream } from 'node:http2';
+import { createRequire } from 'node:module';
 import net, { type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Agent, Client, type Dispatcher } from 'undici';
@@ -402,4 +403,15 @@ test('dispatchAfterStack', async (t) => {
   if (direct.status === 0)
     t.diagnostic("undici no longer asserts on a request added while it fails a connection's queue: dispatchAfterStack may no longer be needed");
   else assert.match(String(direct.stderr), /AssertionError/, `the direct request failed otherwise:\n${String(direct.stderr)}`);
+});
+
+// Catches: undici's Agent or Client moved out of lib/dispatcher/ (the seam would load the whole
+// index instead: nothing lost but start-up time), or the index exporting other classes than the
+// files a run loads.
+test('dispatcherClasses', () => {
+  const required = createRequire(import.meta.url);
+  assert.equal(required('undici/lib/dispatcher/agent.js'), Agent, 'lib/dispatcher/agent.js is the Agent undici exports');
+  assert.equal(required('undici/lib/dispatcher/client.js'), Client, 'lib/dispatcher/client.js is the Client undici exports');
+  assert.equal(seam.Agent, Agent);
+  assert.equal(seam.Client, Client);
 });
