@@ -11,6 +11,7 @@ import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { http2ProtocolReason, tlsAlertCode } from '../driver/classify.js';
 import { SseDecoder } from '../driver/sse-decoder.js';
 import { countTokens } from '../driver/tokens.js';
+import { keepOverflowedH2Session } from '../driver/undici-internals.js';
 import { proxyOwnAnswer } from '../proxy/answer.js';
 import { proxyForUrl, routeText, type ProxyEndpoint, type ProxySpec } from '../proxy/settings.js';
 import { dialTunnel, ProxyConnectError } from '../proxy/tunnel.js';
@@ -333,6 +334,8 @@ function probeH2(u: URL, opts: ProbeOptions, tunnel: Socket | null, onResponse: 
     return tlsConnect({ ...opts.tls, ...(tunnel === null ? { host, port } : { socket: tunnel }), servername, ALPNProtocols: ['h2'] });
   };
   const session = http2.connect(u.origin, { createConnection: connection });
+  // Node 20 may abort the process later for a session whose headers ran over the limit (the seam says why).
+  keepOverflowedH2Session(session);
   session.on('error', (e: Error) => onError(describeError(e)));
   const req = session.request(
     { ':method': opts.method, ':path': u.pathname + u.search, ...Object.fromEntries(Object.entries(opts.headers).map(([k, v]) => [k.toLowerCase(), v])) },

@@ -157,7 +157,7 @@ function http2End(code: string, message: unknown): EndOfAttempt | null {
  * 144 KiB once compressed. It answers with GOAWAY(ENHANCE_YOUR_CALM) and ends every stream
  * of the connection with this message.
  */
-const H2_TOO_MANY_CONTINUATIONS = 'Too many CONTINUATION frames following a HEADER frame';
+export const H2_TOO_MANY_CONTINUATIONS = 'Too many CONTINUATION frames following a HEADER frame';
 
 /** The reason of an ERR_HTTP2_ERROR: what it means where Node's message alone is cryptic. */
 export function http2ProtocolReason(message: unknown): string {

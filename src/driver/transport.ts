@@ -28,6 +28,7 @@ import {
   Fallbacks,
   h2SessionOf,
   hookH2SessionRequest,
+  keepOverflowedH2Session,
   nextH2Stream,
   RequestHeads,
   setStreamsAtOnce,
@@ -386,6 +387,7 @@ export class Transport {
       this.fallbacks.note('h2SessionOf');
       return;
     }
+    if (!keepOverflowedH2Session(session)) this.fallbacks.note('keepOverflowedH2Session');
     const connection = this.connections.get(socket);
     session.on('remoteSettings', (settings) => {
       const max = settings.maxConcurrentStreams;

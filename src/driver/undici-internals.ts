@@ -18,6 +18,7 @@ import http2 from 'node:http2';
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
+import { H2_TOO_MANY_CONTINUATIONS } from './classify.js';
 import type { Agent as AgentClass, Client as ClientClass, Dispatcher } from 'undici';
 
 // ── undici's dispatchers, without the rest of undici ──────────────────────────────────
@@ -46,6 +47,8 @@ export const HOOK_LOSSES = {
   h2SessionOf: "HTTP/2 connections do not follow the server's SETTINGS_MAX_CONCURRENT_STREAMS, and a graceful GOAWAY cuts the open streams",
   takeOverGoaway: 'a graceful HTTP/2 GOAWAY (NO_ERROR) cuts the open streams instead of letting them finish',
   setStreamsAtOnce: "an HTTP/2 connection may carry more streams than the server's SETTINGS_MAX_CONCURRENT_STREAMS allows",
+  keepOverflowedH2Session:
+    'on Node 20, a response whose headers run over the HTTP/2 limit may later abort the process (an assertion in Node, at garbage collection)',
   dropRawHeaders: "undici keeps each open stream's raw response headers: more memory per held stream",
   pairRequestHeads:
     'streams are not paired with their connection: protocol, connect and TLS times, streams per connection and HTTP/1.1 resets are missing from the records',
@@ -214,6 +217,8 @@ export function interim100Skipped(socket: Socket): boolean {
 export interface H2Session {
   on(event: 'remoteSettings', listener: (settings: { maxConcurrentStreams?: number }) => void): void;
   on(event: 'goaway', listener: (code: number, lastStreamId: number) => void): void;
+  on(event: 'error', listener: (e: Error) => void): void;
+  once(event: 'connect', listener: () => void): void;
   listeners(event: 'goaway'): ((this: H2Session, ...args: unknown[]) => void)[];
   removeAllListeners(event: 'goaway'): void;
 }
@@ -229,6 +234,44 @@ export function h2SessionOf(socket: Socket): H2Session | undefined {
   const session = symbolProperty<H2Session>(socket, 'http2Session');
   return session !== undefined && typeof session.on === 'function' ? session : undefined;
 }
+
+// ── keepOverflowedH2Session ────────────────────────────────────────────────────────────
+
+/** How many such sessions are kept; past it the warning says what is at risk. */
+const KEPT_SESSIONS_MAX = 10_000;
+const keptSessionHandles: unknown[] = [];
+/** Node 20's http2 has the fault; 22 and 24 were run through the same test without it. */
+const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
+
+/**
+ * Reaches: Node's native handle of an HTTP/2 session, under its `kHandle` symbol.
+ * Why: on Node 20, a session whose response headers ran over the CONTINUATION limit still
+ * accounts for the unfinished header block when the garbage collector frees it before the
+ * stream, and Node aborts the whole process (`Assertion failed: (current_nghttp2_memory_) ==
+ * (0)` in ~Http2Session): every measurement of the run lost, at a random later moment. Keeping
+ * the handle of such a session (only those: a target that sends over-limit headers) means it is
+ * never freed; each costs its header block, some 130 KiB, for the rest of the process, and at
+ * most KEPT_SESSIONS_MAX are kept. Node 22 and later free it safely: nothing is kept there.
+ * Call it when the session is made; it watches for the error itself.
+ * Took effect: false when there is no handle to keep (the process may then abort as above).
+ */
+export function keepOverflowedH2Session(
+  session: { on(event: 'error', listener: (e: Error) => void): unknown; once(event: 'connect', listener: () => void): unknown },
+  nodeMajor = NODE_MAJOR,
+): boolean {
+  if (nodeMajor >= 22) return true;
+  // Node sets the handle once the session's socket is connected: now, or at 'connect'.
+  if (!Object.getOwnPropertySymbols(session).some((k) => k.description === 'kHandle')) return false;
+  let handle = symbolProperty<object>(session, 'kHandle');
+  if (handle === undefined) session.once('connect', () => (handle = symbolProperty<object>(session, 'kHandle')));
+  session.on('error', (e: Error) => {
+    if (e.message === H2_TOO_MANY_CONTINUATIONS && handle !== undefined && keptSessionHandles.length < KEPT_SESSIONS_MAX) keptSessionHandles.push(handle);
+  });
+  return true;
+}
+
+/** How many overflowed sessions this process keeps (tests). */
+export const keptOverflowedSessions = (): number => keptSessionHandles.length;
 
 // ── takeOverGoaway ─────────────────────────────────────────────────────────────────────
 

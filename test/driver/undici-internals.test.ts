@@ -13,6 +13,7 @@
 import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import http2, { type Http2Session, type ServerHttp2Stream } from 'node:http2';
 import { createRequire } from 'node:module';
@@ -414,4 +415,34 @@ test('dispatcherClasses', () => {
   assert.equal(required('undici/lib/dispatcher/client.js'), Client, 'lib/dispatcher/client.js is the Client undici exports');
   assert.equal(seam.Agent, Agent);
   assert.equal(seam.Client, Client);
+});
+
+// Catches: Node's HTTP/2 session no longer keeping its native handle under `kHandle` (on Node 20,
+// a target sending over-limit response headers could then abort the process at a later garbage
+// collection: test/integration/http2-headers.test.ts did, 3 runs in 3, before this hook).
+test('keepOverflowedH2Session', async (t) => {
+  const server = http2.createServer({ maxSendHeaderBlockLength: 1 << 20 });
+  server.on('session', (s) => s.on('error', () => undefined));
+  server.on('stream', (stream) => {
+    stream.on('error', () => undefined);
+    const big: Record<string, string> = {};
+    for (let i = 0; i < 80; i++) big[`x-cookie-${i}`] = randomBytes(3000).toString('base64');
+    stream.respond({ ':status': 200, ...big });
+    stream.end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => server.close());
+  const { port } = server.address() as { port: number };
+  const session = http2.connect(`http://127.0.0.1:${port}`);
+  const before = seam.keptOverflowedSessions();
+  assert.equal(seam.keepOverflowedH2Session(session, 20), true, 'the session has a handle to keep');
+  const ended = new Promise<string>((resolve) => session.on('error', (e: Error) => resolve(e.message)));
+  const req = session.request({ ':path': '/' });
+  req.on('error', () => undefined);
+  assert.equal(await ended, 'Too many CONTINUATION frames following a HEADER frame');
+  assert.equal(seam.keptOverflowedSessions(), before + 1, 'the overflowed session is kept');
+  session.destroy();
+  const other = http2.connect(`http://127.0.0.1:${port}`).on('error', () => undefined);
+  assert.equal(seam.keepOverflowedH2Session(other, 22), true, 'Node 22+: nothing to keep');
+  other.destroy();
 });
