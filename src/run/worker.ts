@@ -6,6 +6,7 @@
 import { LoadRun, type RunHooks } from '../driver/load-run.js';
 import { toMessage } from './second-message.js';
 import { csvLines } from '../report/csv-file.js';
+import { countAgainst } from '../thresholds/early-stop.js';
 import { abortOnThresholds } from '../thresholds/judge.js';
 import type { FromWorker, StreamRow, ToWorker, WorkerInit } from './run-messages.js';
 import { streamsSample } from './streams-sample.js';
@@ -43,6 +44,16 @@ export async function runWorker(init: WorkerInit, port: CoordinatorPort, opts: {
     void port.send({ type: 'streams', csv: csvLines(rows) });
     rows = [];
   };
+  // What counts against each --stop-when-broken rule, sent when it changed: the coordinator adds them up.
+  const broken = init.stopWhenBroken ?? [];
+  let againstSent = '';
+  const sendAgainst = (): void => {
+    const counts = broken.map((t) => countAgainst(t, run.variants));
+    const key = counts.join(',');
+    if (key === againstSent) return;
+    againstSent = key;
+    void port.send({ type: 'against', counts });
+  };
   const hooks: RunHooks = {
     onStreamEnd: (r) => {
       const row = sample?.(r) ?? null;
@@ -54,6 +65,7 @@ export async function runWorker(init: WorkerInit, port: CoordinatorPort, opts: {
     onSecond: (s) => {
       sendRows();
       void port.send({ type: 'second', snapshot: toMessage(s) });
+      if (broken.length > 0) sendAgainst();
     },
   };
   const abort = abortOnThresholds(scenario.thresholds, scenario.load.stages);
