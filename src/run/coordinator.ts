@@ -138,7 +138,6 @@ export async function coordinateRun(job: RunJob): Promise<number> {
               w.ready = true;
               if (workers.every((x) => x.ready || x.ended)) allReady();
             } else if (m.type === 'second') {
-              watch?.onSecond(m.snapshot);
               w.seconds.push(m.snapshot);
               flushSeconds();
             } else if (m.type === 'against') {

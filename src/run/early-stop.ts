@@ -1,16 +1,15 @@
-// `run --stop-when-broken RULE`, the coordinator's side. Every second each worker counts
-// what already counts against each rule among its measured streams (thresholds/early-stop.ts)
-// and sends the counts when they change; the coordinator adds every worker's latest and
-// stops the run as soon as a rule is broken beyond recovery against the most streams the
-// schedule can still bring to judgement. A worker's counts are used only while its harness
-// has kept up after the warm-up: a late harness's own delay may be in them, and only the
-// whole run can say whose delay it was (capacity's judgement of a step needs all of it).
+// `run --stop-when-broken RULE`. Every second each worker counts what already counts against
+// each rule among its measured streams (thresholds/early-stop.ts), allowing for its own
+// harness's worst lag so far, and sends the counts when they change (EarlyStopCounter); the
+// coordinator adds every worker's latest and stops the run as soon as a rule is broken beyond
+// recovery against the most streams the schedule can still bring to judgement (EarlyStopWatch).
+import type { RunAggregate } from '../aggregate/run-aggregate.js';
+import type { SecondSnapshot } from '../aggregate/second-window.js';
 import type { Shard } from '../schedule/open.js';
 import { measuredArrivals } from '../schedule/open.js';
 import type { Scenario } from '../scenario/types.js';
-import { BROKEN_BEYOND_RECOVERY, brokenBeyondRecovery, whyOnlyAtEnd } from '../thresholds/early-stop.js';
+import { BROKEN_BEYOND_RECOVERY, brokenBeyondRecovery, countAgainst, whyOnlyAtEnd } from '../thresholds/early-stop.js';
 import type { Threshold } from '../thresholds/rules.js';
-import type { SecondMessage } from './second-message.js';
 
 /** Past this many arrivals the schedule is not walked to count them (seconds of CPU): share rules are then judged at the end. */
 const MAX_ARRIVALS_COUNTED = 5_000_000;
@@ -44,22 +43,34 @@ export function planEarlyStop(rules: readonly Threshold[], scenario: Scenario, s
   return plan;
 }
 
-/** Adds up the workers' counts and says when the run can stop. */
+/** A worker's side: after each second, its counts against each rule, allowing for its harness's worst lag after the warm-up. */
+export class EarlyStopCounter {
+  private lateMs = 0;
+  private sent = '';
+
+  constructor(private readonly rules: readonly Threshold[]) {}
+
+  /** The counts after a second, or null when they are what was sent last. */
+  afterSecond(s: Pick<SecondSnapshot, 'warmup' | 'harness'>, measured: readonly RunAggregate[]): number[] | null {
+    if (!s.warmup && s.harness.saturated !== '') this.lateMs = Math.max(this.lateMs, s.harness.lagP99Ms);
+    const counts = this.rules.map((t) => countAgainst(t, measured, this.lateMs));
+    const key = counts.join(',');
+    if (key === this.sent) return null;
+    this.sent = key;
+    return counts;
+  }
+}
+
+/** The coordinator's side: adds up the workers' latest counts and says when the run can stop. */
 export class EarlyStopWatch {
   private readonly latest = new Map<number, readonly number[]>();
-  private harnessLate = false;
   private fired = false;
 
   constructor(private readonly plan: EarlyStopPlan) {}
 
-  /** A worker's second: once a harness was saturated after the warm-up, the run is not stopped early. */
-  onSecond(s: Pick<SecondMessage, 'warmup' | 'harness'>): void {
-    if (!s.warmup && s.harness.saturated !== '') this.harnessLate = true;
-  }
-
-  /** A worker's counts (cumulative, one per rule); the stop reason when a rule is now broken beyond recovery. */
+  /** A worker's latest counts (one per rule); the stop reason when a rule is now broken beyond recovery. */
   onCounts(worker: number, counts: readonly number[]): string | null {
-    if (this.fired || this.harnessLate) return null;
+    if (this.fired) return null;
     this.latest.set(worker, counts);
     for (const [i, t] of this.plan.rules.entries()) {
       let against = 0;

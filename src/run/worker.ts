@@ -6,8 +6,8 @@
 import { LoadRun, type RunHooks } from '../driver/load-run.js';
 import { toMessage } from './second-message.js';
 import { csvLines } from '../report/csv-file.js';
-import { countAgainst } from '../thresholds/early-stop.js';
 import { abortOnThresholds } from '../thresholds/judge.js';
+import { EarlyStopCounter } from './early-stop.js';
 import type { FromWorker, StreamRow, ToWorker, WorkerInit } from './run-messages.js';
 import { streamsSample } from './streams-sample.js';
 import { summarizeRun } from './summarize-run.js';
@@ -45,15 +45,7 @@ export async function runWorker(init: WorkerInit, port: CoordinatorPort, opts: {
     rows = [];
   };
   // What counts against each --stop-when-broken rule, sent when it changed: the coordinator adds them up.
-  const broken = init.stopWhenBroken ?? [];
-  let againstSent = '';
-  const sendAgainst = (): void => {
-    const counts = broken.map((t) => countAgainst(t, run.variants));
-    const key = counts.join(',');
-    if (key === againstSent) return;
-    againstSent = key;
-    void port.send({ type: 'against', counts });
-  };
+  const against = init.stopWhenBroken === undefined || init.stopWhenBroken.length === 0 ? null : new EarlyStopCounter(init.stopWhenBroken);
   const hooks: RunHooks = {
     onStreamEnd: (r) => {
       const row = sample?.(r) ?? null;
@@ -65,7 +57,8 @@ export async function runWorker(init: WorkerInit, port: CoordinatorPort, opts: {
     onSecond: (s) => {
       sendRows();
       void port.send({ type: 'second', snapshot: toMessage(s) });
-      if (broken.length > 0) sendAgainst();
+      const counts = against?.afterSecond(s, run.variants) ?? null;
+      if (counts !== null) void port.send({ type: 'against', counts });
     },
   };
   const abort = abortOnThresholds(scenario.thresholds, scenario.load.stages);

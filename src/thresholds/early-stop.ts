@@ -8,6 +8,7 @@ import { CUT_KINDS } from '../aggregate/cuts.js';
 import { msOfUs, recordedValues } from '../aggregate/histogram.js';
 import { figureDef } from '../aggregate/metrics.js';
 import type { RunAggregate } from '../aggregate/run-aggregate.js';
+import { CLIENT_TIMER_OUTCOMES } from '../record/outcome.js';
 import { compare, type Op, type Stat, type Threshold } from './rules.js';
 
 /** What a run's stop reason starts with when a rule was broken beyond recovery (capacity reads it). */
@@ -57,22 +58,30 @@ export function whyOnlyAtEnd(t: Threshold, countKnown: boolean): string | null {
  * What already counts against `t` among the measured streams of `measured` (a run's
  * aggregates, one per variant, warm-up excluded): latency samples whose bucket reads past
  * the limit (as summary.json would read it), failed streams, the outcome's streams (or,
- * for a floor on its share, the judged streams that ended otherwise), cuts. Each can only grow.
+ * for a floor on its share, the judged streams that ended otherwise), cuts.
+ *
+ * `lateMs`: the worst event-loop lag p99 of a second in which this harness was saturated after
+ * its warm-up (0: it kept up), what its own delay may have added to what it measured. A latency
+ * then counts only past the limit by more than that, and a failure only if the client's own
+ * timers did not decide it, as capacity's judgement of a step puts such failures down to the
+ * harness. With `lateMs` fixed, each count can only grow.
  */
-export function countAgainst(t: Threshold, measured: readonly RunAggregate[]): number {
+export function countAgainst(t: Threshold, measured: readonly RunAggregate[], lateMs = 0): number {
   const s = t.subject;
   const op = ceilingOp(t.op) ?? t.op;
+  const excused = (a: RunAggregate): number => (lateMs > 0 ? CLIENT_TIMER_OUTCOMES.reduce((c, o) => c + a.outcomes[o], 0) : 0);
   let n = 0;
   for (const a of measured) {
     switch (s.kind) {
       case 'latency':
-        for (const v of recordedValues(a.histograms[s.metric])) if (!compare(msOfUs(v.valueUs), op, t.value)) n += v.count;
+        for (const v of recordedValues(a.histograms[s.metric])) if (!compare(msOfUs(v.valueUs) - lateMs, op, t.value)) n += v.count;
         break;
       case 'dropRate':
-        n += a.failed;
+        n += a.failed - excused(a);
         break;
       case 'outcome':
-        n += s.share && isFloor(t.op) ? a.ended - a.outcomes.aborted - a.outcomes[s.outcome] : a.outcomes[s.outcome];
+        if (s.share && isFloor(t.op)) n += a.ended - a.outcomes.aborted - a.outcomes[s.outcome] - excused(a);
+        else if (lateMs === 0 || !CLIENT_TIMER_OUTCOMES.includes(s.outcome)) n += a.outcomes[s.outcome];
         break;
       case 'cuts':
         n += s.which === 'all' ? CUT_KINDS.reduce((c, k) => c + a.cuts.count(k), 0) : a.cuts.count(s.which);

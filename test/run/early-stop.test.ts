@@ -1,9 +1,10 @@
-// `run --stop-when-broken`, the coordinator's side (run/early-stop.ts): which rules can stop a
-// run against how many streams, the workers' latest counts added up, one stop at most, and
-// none once a harness was saturated after the warm-up.
+// `run --stop-when-broken` (run/early-stop.ts): which rules can stop a run against how many
+// streams; a worker's counts, which allow for its harness's lag once it was saturated after
+// the warm-up; the workers' latest counts added up, and one stop at most.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EarlyStopWatch, planEarlyStop } from '../../src/run/early-stop.js';
+import { RunAggregate } from '../../src/aggregate/run-aggregate.js';
+import { EarlyStopCounter, EarlyStopWatch, planEarlyStop } from '../../src/run/early-stop.js';
 import { parseRule, type Threshold } from '../../src/thresholds/rules.js';
 import { QUIET_HARNESS } from '../helpers/snapshot.js';
 import { scenarioFrom } from '../helpers/run.js';
@@ -56,13 +57,23 @@ test("the workers' latest counts are added up; the run is stopped once", () => {
   assert.equal(watch.onCounts(2, [9, 9]), null, 'said once');
 });
 
-test('a harness saturated after the warm-up: its counts may hold its own delay, so the run goes to its end', () => {
-  const plan = planEarlyStop([rule('ttft p99 < 2s')], open, { index: 0, count: 1 });
-  const late = { ...QUIET_HARNESS, saturated: 'event-loop lag p99 120 ms' };
-  const warm = new EarlyStopWatch(plan);
-  warm.onSecond({ warmup: true, harness: late });
-  assert.notEqual(warm.onCounts(1, [2]), null, 'a saturated warm-up judges nothing');
-  const measured = new EarlyStopWatch(plan);
-  measured.onSecond({ warmup: false, harness: late });
-  assert.equal(measured.onCounts(1, [50]), null);
+test("a worker's counts allow for its harness's worst lag after the warm-up, and are sent only when they changed", () => {
+  const counter = new EarlyStopCounter([rule('ttft p99 < 2s'), rule('drop_rate < 1%')]);
+  const agg = new RunAggregate();
+  for (const us of [1_500_000, 2_010_000, 2_030_000]) agg.histograms.ttft.recordValue(us);
+  agg.outcomes.completed = 10;
+  agg.outcomes.reset = 1;
+  agg.outcomes.client_idle_timeout = 2;
+  const quiet = { warmup: false, harness: QUIET_HARNESS };
+  const late = (lagP99Ms: number) => ({ ...QUIET_HARNESS, lagP99Ms, saturated: `event-loop lag p99 ${lagP99Ms} ms` });
+  assert.deepEqual(counter.afterSecond(quiet, [agg]), [2, 3]);
+  assert.equal(counter.afterSecond(quiet, [agg]), null, 'unchanged: not sent again');
+  assert.equal(counter.afterSecond({ warmup: true, harness: late(50) }, [agg]), null, 'a late warm-up judges nothing');
+  // 25 ms late: a ttft of 2,010 ms may be 1,985 ms of the target's; a client's idle timeout may be the harness's own timer.
+  assert.deepEqual(counter.afterSecond({ warmup: false, harness: late(25) }, [agg]), [1, 1]);
+  assert.equal(counter.afterSecond(quiet, [agg]), null, 'the worst lag so far stays allowed for');
+  agg.histograms.ttft.recordValue(2_020_000);
+  assert.equal(counter.afterSecond(quiet, [agg]), null);
+  agg.histograms.ttft.recordValue(2_100_000);
+  assert.deepEqual(counter.afterSecond(quiet, [agg]), [2, 1]);
 });
