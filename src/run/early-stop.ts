@@ -24,11 +24,11 @@ export interface EarlyStopPlan {
 }
 
 /** The most streams a run's measured part can judge: its open schedule's arrivals outside the warm-up. */
-export function maxJudgedStreams(scenario: Scenario, shard: Shard): number | null {
+function maxJudgedStreams(scenario: Scenario, shard: Shard): number | null {
   const load = scenario.load;
   if (load.model !== 'open' || load.trace !== null) return null;
-  const last = load.stages.reduce((t, s) => t + ((s.from + s.to) / 2) * (s.durationMs / 1000), 0);
-  if (last / shard.count > MAX_ARRIVALS_COUNTED) return null;
+  const expected = load.stages.reduce((n, s) => n + ((s.from + s.to) / 2) * (s.durationMs / 1000), 0);
+  if (expected / shard.count > MAX_ARRIVALS_COUNTED) return null;
   return measuredArrivals(load, scenario.seed, shard);
 }
 
