@@ -22,6 +22,8 @@ export interface CapacityStep extends StepVerdict {
   dir: string;
   timing: StepTiming;
   slos: ThresholdResult[];
+  /** The harness in the step's measured part (judgeStep's, kept beside the verdict). */
+  harness: StepHarness;
   goodput: Goodput;
   /**
    * The step ended early: an SLO was broken beyond recovery (thresholds/early-stop.ts), so the
