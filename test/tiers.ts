@@ -37,6 +37,7 @@ export const TIERS: readonly Tier[] = [
     concurrency: 2 * availableParallelism(),
     entries: [
       'test/aggregate/',
+      'test/capacity/early-stop.test.ts',
       'test/capacity/search.test.ts',
       'test/capacity/step-scenario.test.ts',
       'test/cli/',
@@ -114,6 +115,7 @@ export const TIERS: readonly Tier[] = [
       'test/integration/usage-scenarios.test.ts',
       'test/live/run-metrics.test.ts',
       'test/capacity/cli-input.test.ts',
+      'test/capacity/early-stop-cli.test.ts',
       'test/e2e/bad-summaries.test.ts',
       'test/integration/intermediaries.test.ts',
       'test/e2e/limits.test.ts',

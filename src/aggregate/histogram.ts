@@ -65,8 +65,11 @@ export interface MetricStats {
   max: number;
 }
 
+/** A bucket's value in ms as summary.json reads it (µs resolution kept as decimals). */
+export const msOfUs = (us: number): number => Math.round(us) / 1000;
+
 export function statsMs(h: Histogram): MetricStats {
-  const ms = (us: number): number => Math.round(us) / 1000;
+  const ms = msOfUs;
   if (h.totalCount === 0) return { count: 0, min: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
   return {
     count: h.totalCount,

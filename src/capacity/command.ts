@@ -22,7 +22,9 @@ import { renderCapacityJunit } from './junit.js';
 import { renderCapacityMarkdown } from './markdown.js';
 import { buildCapacityReport } from './report.js';
 import { partialResult, searchCapacity, validateSearch, type SearchOptions, type SearchResult } from './search.js';
+import { failedSlos } from './evidence.js';
 import { runStep, StepError, StepInterrupted, type CapacityStep } from './step.js';
+import { whyOnlyAtEnd } from '../thresholds/early-stop.js';
 import type { ChildProcess } from 'node:child_process';
 import { expectedReplyMs, rawScenario, stepScenario, stepTiming } from './step-scenario.js';
 import { renderCapacityTable } from './table.js';
@@ -42,6 +44,8 @@ export interface CapacityFlags {
   junit?: string;
   summaryMd?: string;
   proxy?: string;
+  /** false: --no-early-stop, every step runs its whole length. */
+  earlyStop: boolean;
 }
 
 /** A level flag: whole sessions, or a rate (5/s, 300/m, or a bare number per second). */
@@ -56,6 +60,8 @@ function parseLevel(text: string, flag: string, closed: boolean): number {
   if (rate === null || !(rate > 0)) throw new CliError(`${flag}: a rate such as 5/s or 300/m, got ${JSON.stringify(text)}`, EXIT.INVALID_INPUT);
   return rate;
 }
+
+const fmtSeconds = (ms: number): string => `${Math.round(ms / 1000)}s`;
 
 /** Judged when no SLO names dropped streams (drop_rate or an outcome). */
 const DEFAULT_DROP_SLO = 'drop_rate < 1%';
@@ -166,6 +172,19 @@ export async function runCapacity(file: string, flags: CapacityFlags, ci?: CiFil
     // A reply's length, from the knobs when the target is built in; otherwise learnt from each step's e2e.
     let replyMs =
       expectedReplyMs({ ...scenario, target: { ...scenario.target, sendKnobs: scenario.target.sendKnobs || child !== null } }) ?? (stepMs ?? 30_000) / 3;
+    if (flags.earlyStop) {
+      // Open model: the step's schedule says how many streams it judges, so shares and percentiles can be decided early.
+      const early = slos.filter((t) => whyOnlyAtEnd(t, !closed) === null).map((t) => t.text);
+      const atEnd = slos.flatMap((t) => {
+        const why = whyOnlyAtEnd(t, !closed);
+        return why === null ? [] : [`${t.text} is judged at the step's end only: ${why}`];
+      });
+      log(
+        early.length === 0
+          ? `early stop: no SLO can end a step early; ${atEnd.join('; ')}`
+          : `early stop: a step ends as soon as ${early.length === 1 ? '' : 'one of '}${early.join(', ')} is broken beyond recovery (--no-early-stop: every step runs its whole length)${atEnd.length > 0 ? `; ${atEnd.join('; ')}` : ''}`,
+      );
+    }
     const startedAt = new Date();
     const done: CapacityStep[] = [];
     // Ctrl-C reaches the step's run too (one process group): it ends its streams and writes its
@@ -194,15 +213,20 @@ export async function runCapacity(file: string, flags: CapacityFlags, ci?: CiFil
           target,
           workers,
           proxy: flags.proxy ?? null,
+          earlyStop: flags.earlyStop,
           log,
           onChild: (c) => (running = c),
         });
         if (interrupted) throw new StepInterrupted('interrupted');
         done.push(step);
-        const failed = step.slos.filter((r) => !r.pass);
+        const failed = failedSlos(step);
         log(
           `  ${step.saturated ? 'harness saturated' : step.pass ? 'pass' : `FAIL: ${failed.map((r) => `${r.rule} (${r.shown})`).join('; ')}`} · goodput ${Math.round(step.goodput.share * 1000) / 10}%`,
         );
+        if (step.earlyStop !== null)
+          log(
+            `  ended early, ${fmtSeconds(step.earlyStop.afterMs)} after its warm-up (of ${fmtSeconds(timing.measuredMs)} measured, then up to ${fmtSeconds(timing.drainMs)} of drain): ${step.earlyStop.reason}`,
+          );
         // Replies longer than thought: the next steps hold three of the replies measured.
         replyMs = Math.max(replyMs, step.summary.metrics.e2e.p90);
         return step;

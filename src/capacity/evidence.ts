@@ -1,6 +1,7 @@
 // What broke first and whose limit it is: the SLO that failed at the lowest load, with its
 // value there, and the failures that rose with the load (outcomes and error codes, cut
 // groups, a buffering verdict), each with a hint at the layer whose limit it matches.
+import type { ThresholdResult } from '../thresholds/rules.js';
 import type { CapacityStep } from './step.js';
 
 export interface FirstBreak {
@@ -23,11 +24,17 @@ export interface Evidence {
 
 const byLevel = (steps: readonly CapacityStep[]): CapacityStep[] => [...steps].sort((a, b) => a.level - b.level);
 
+/** The SLOs a step failed: for a step that ended early, the one it broke beyond recovery (the others were not judged to the end). */
+export function failedSlos(s: Pick<CapacityStep, 'slos' | 'earlyStop'>): ThresholdResult[] {
+  const early = s.earlyStop;
+  return early === null ? s.slos.filter((r) => !r.pass) : s.slos.filter((r) => r.rule === early.rule);
+}
+
 /** The SLO that broke at the lowest load (ties: the one furthest past its limit, in order given). */
 export function firstBreak(steps: readonly CapacityStep[]): FirstBreak | null {
   for (const s of byLevel(steps)) {
     if (s.saturated) continue;
-    const failed = s.slos.find((r) => !r.pass);
+    const failed = failedSlos(s)[0];
     if (failed !== undefined) return { rule: failed.rule, shown: failed.shown, level: s.level };
   }
   return null;

@@ -5,6 +5,7 @@ import { esc, pageEnd, pageStart, type HtmlAssets } from '../report/html.js';
 import { fmtInt, fmtMs, fmtPct } from '../report/format.js';
 import type { CapacityReport } from './report.js';
 import { backgroundP99Ms, failureText } from './table.js';
+import { failedSlos } from './evidence.js';
 
 /** The chart data: one point per step, in load order. */
 function capacityChartData(r: CapacityReport): Record<string, unknown> {
@@ -39,10 +40,9 @@ export function renderCapacityHtml(r: CapacityReport, assets: HtmlAssets): strin
         ? '<span class="warn">harness saturated</span>'
         : s.pass
           ? '<span class="ok">pass</span>'
-          : `<span class="bad">FAIL</span> ${s.slos
-              .filter((x) => !x.pass)
+          : `<span class="bad">FAIL</span> ${failedSlos(s)
               .map((x) => `${esc(x.rule)} <span class="muted">(${esc(x.shown)})</span>`)
-              .join('; ')}`;
+              .join('; ')}${s.earlyStop === null ? '' : ` <span class="muted" title="${esc(s.earlyStop.reason)}">ended early</span>`}`;
       return `<tr><td class="num">${esc(String(s.level))}</td><td>${verdict}</td><td class="num">${fmtMs(m.ttft.p99)}</td><td class="num">${fmtMs(m.itl.p99)}</td><td class="num">${fmtMs(m.e2e.p99)}</td><td class="num">${fmtPct(s.summary.dropRate)}</td><td class="num">${fmtPct(s.goodput.share)}</td><td class="num">${esc(String(s.goodput.perSecond))}</td><td>${esc(failureText(s))}</td><td>${esc(s.summary.buffering.verdict)}</td><td><a href="${esc(s.dir)}/report.html">report</a></td></tr>`;
     })
     .join('');

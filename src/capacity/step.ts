@@ -10,6 +10,8 @@ import type { Summary } from '../report/summary.js';
 import { MAX_SUMMARY_BYTES, summaryProblem, withLaterMetrics } from '../report/summary-check.js';
 import { JsonFileError, readJsonFile } from '../util/read-json-file.js';
 import { evaluate, type RuleFigures, type Threshold, type ThresholdResult } from '../thresholds/rules.js';
+import { BROKEN_BEYOND_RECOVERY } from '../thresholds/early-stop.js';
+import { CLIENT_TIMER_OUTCOMES } from '../record/outcome.js';
 import { goodputFromCsv, type Goodput } from './goodput.js';
 import type { StepVerdict } from './search.js';
 import type { StepTiming } from './step-scenario.js';
@@ -20,9 +22,27 @@ export interface CapacityStep extends StepVerdict {
   dir: string;
   timing: StepTiming;
   slos: ThresholdResult[];
+  /** The harness in the step's measured part (judgeStep's, kept beside the verdict). */
+  harness: StepHarness;
   goodput: Goodput;
+  /**
+   * The step ended early: an SLO was broken beyond recovery (thresholds/early-stop.ts), so the
+   * step had failed whatever its remaining streams did. `rule` is that SLO; `reason` the run's
+   * stop reason, with the counts; `afterMs` how long after the warm-up it stopped (in the
+   * measured part, or in the drain). Null: the step ran its whole length.
+   */
+  earlyStop: { rule: string; reason: string; afterMs: number } | null;
   /** The step's whole summary.json, histograms included, so steps can be merged and compared later. */
   summary: Summary;
+}
+
+/** The SLO a step's run stopped on, when it stopped because one was broken beyond recovery. */
+function earlyStopOf(summary: Summary, slos: readonly Threshold[], warmupMs: number): CapacityStep['earlyStop'] {
+  const reason = summary.run.stopReason;
+  if (reason === null || !reason.startsWith(`${BROKEN_BEYOND_RECOVERY}: `)) return null;
+  const rule = slos.find((t) => reason.startsWith(`${BROKEN_BEYOND_RECOVERY}: ${t.text} (`));
+  if (rule === undefined) return null;
+  return { rule: rule.text, reason, afterMs: Math.max(0, Math.round(summary.run.durationMs - warmupMs)) };
 }
 
 /** The figures threshold rules read, from a summary (the same fields). */
@@ -46,7 +66,7 @@ export interface StepHarness {
 }
 
 /** Outcomes a saturated harness can cause itself: its own timers firing late or early. */
-const HARNESS_OUTCOMES: readonly string[] = ['client_idle_timeout', 'client_lifetime'];
+const HARNESS_OUTCOMES: readonly string[] = CLIENT_TIMER_OUTCOMES;
 
 function failedOutcomes(summary: Summary): string[] {
   return Object.entries(summary.outcomes)
@@ -129,6 +149,8 @@ export interface StepRunOptions {
   workers: number | null;
   /** --proxy for the run (capacity's own --proxy); null: the scenario's, or the environment's, which the run inherits. */
   proxy: string | null;
+  /** End the step as soon as an SLO is broken beyond recovery (run --stop-when-broken); false: --no-early-stop. */
+  earlyStop: boolean;
   /** Receives the step's child process while it runs (to pass on a SIGTERM). */
   onChild?: (child: ChildProcess | null) => void;
   /** Lines of progress (what the step is doing), to stderr. */
@@ -164,6 +186,7 @@ export async function runStep(o: StepRunOptions): Promise<CapacityStep> {
   if (o.target !== null) args.push('--target', o.target);
   if (o.workers !== null) args.push('--workers', String(o.workers));
   if (o.proxy !== null) args.push('--proxy', o.proxy);
+  if (o.earlyStop) for (const t of o.slos) args.push('--stop-when-broken', t.text);
   const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
     // A step is a part of the search, not a run of its own on the CI page: only capacity writes the job summary.
     const env = { ...process.env };
@@ -186,7 +209,17 @@ export async function runStep(o: StepRunOptions): Promise<CapacityStep> {
   }
   const summary = await readStepSummary(summaryFile, o);
   const judged = judgeStep(summary, o.slos, o.timing);
+  const earlyStop = earlyStopOf(summary, o.slos, o.timing.warmupMs);
+  if (earlyStop !== null) {
+    // Broken beyond recovery, as counted while the harness kept up: a failure of the target's,
+    // whatever the figures of the part that ran say of the others.
+    judged.pass = false;
+    judged.saturated = false;
+    for (const r of judged.slos) if (r.rule === earlyStop.rule) r.pass = false;
+  }
   const csv = join(out, 'streams.csv');
-  const goodput = existsSync(csv) ? await goodputFromCsv(csv, o.slos, o.timing.measuredMs) : { judged: 0, good: 0, share: 0, perSecond: 0, rules: [] };
-  return { index: o.index, level: o.level, dir: relative(o.capacityDir, out), timing: o.timing, ...judged, goodput, summary };
+  // Goodput's rate is over the measured seconds that ran.
+  const measuredMs = earlyStop === null ? o.timing.measuredMs : Math.min(o.timing.measuredMs, earlyStop.afterMs);
+  const goodput = existsSync(csv) ? await goodputFromCsv(csv, o.slos, measuredMs) : { judged: 0, good: 0, share: 0, perSecond: 0, rules: [] };
+  return { index: o.index, level: o.level, dir: relative(o.capacityDir, out), timing: o.timing, ...judged, goodput, earlyStop, summary };
 }

@@ -2,6 +2,7 @@
 // first SLO to break and the evidence. Pure: (report) → text.
 import { fmtInt, fmtMs, fmtPct } from '../report/format.js';
 import type { CapacityReport } from './report.js';
+import { failedSlos } from './evidence.js';
 
 type Step = CapacityReport['steps'][number];
 
@@ -53,10 +54,9 @@ export function capacityTable(r: CapacityReport): { head: string[]; rows: string
         ? 'HARNESS SATURATED'
         : s.pass
           ? 'pass'
-          : `FAIL ${s.slos
-              .filter((x) => !x.pass)
+          : `FAIL ${failedSlos(s)
               .map((x) => x.rule)
-              .join('; ')}`,
+              .join('; ')}${s.earlyStop === null ? '' : ' (ended early)'}`,
       msText(m.ttft.p99),
       msText(m.itl.p99),
       msText(m.e2e.p99),

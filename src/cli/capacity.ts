@@ -31,6 +31,10 @@ export function registerCapacity(program: Command): void {
     .option('--target <url>', "stream URL to test, instead of the scenario's")
     .option('--workers <n>', "processes each step's run uses (passed to run --workers)")
     .option('--proxy <url|none>', `${PROXY_FLAG_HELP}; passed to each step's run`)
+    .option(
+      '--no-early-stop',
+      'run every step its whole length, even one whose SLO is already broken beyond recovery (default: such a step ends early; docs/capacity.md#early-stop)',
+    )
     .option('--out <dir>', 'capacity report folder (default: reports/<scenario>-capacity-<UTC time>)')
     .option('--quiet', 'no progress lines: print the table and the answer only')
     .option(...junitOption('a case for the capacity (failed when even the first step broke an SLO) and one per SLO at the capacity'))

@@ -29,6 +29,16 @@ export interface RunFlags {
   junit?: string;
   summaryMd?: string;
   proxy?: string;
+  stopWhenBroken?: string[];
+}
+
+/** --stop-when-broken: rules in the threshold grammar, judged only to stop the run early (not thresholds of the run). */
+export function stopWhenBrokenRules(texts: readonly string[] | undefined): Threshold[] {
+  return (texts ?? []).map((text) => {
+    const parsed = parseRule(text);
+    if ('error' in parsed) throw new ScenarioError('--stop-when-broken', [{ path: '', message: parsed.error, hint: parsed.hint }]);
+    return { ...parsed.rule, abortOnFail: false, abortGraceMs: 0 };
+  });
 }
 
 /** "2/3" → shard index 1 of 3 (1-based on the command line, as people count). */

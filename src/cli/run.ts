@@ -12,7 +12,7 @@ import { CliError, EXIT } from '../util/exit-codes.js';
 import { collect, PROXY_FLAG_HELP } from './args.js';
 import { ciFiles, junitOption, SUMMARY_MD_OPTION } from './ci-flags.js';
 import { FLAG_DEFAULTS, isUrlArgument, refuseWithFile, SCENARIO_FLAGS, scenarioOptions, urlScenario, type ScenarioFlags } from './flag-scenario.js';
-import { applyFlags, parseShard, progressIntervalMs, type RunFlags } from './run-options.js';
+import { applyFlags, parseShard, progressIntervalMs, stopWhenBrokenRules, type RunFlags } from './run-options.js';
 
 export function registerRun(program: Command): void {
   const run = program
@@ -30,6 +30,11 @@ export function registerRun(program: Command): void {
     .option('--target <url>', "stream URL to test, instead of the scenario's")
     .option('--out <dir>', 'report folder (default: reports/<scenario>-<UTC time>)')
     .option('--threshold <rule>', 'a pass/fail rule such as "ttft p99 < 2s" (repeatable; adds to the scenario\'s)', collect)
+    .option(
+      '--stop-when-broken <rule>',
+      'stop the run as soon as this rule can no longer pass, however the streams still to come go (repeatable; judged on exact counts, see docs/capacity.md#early-stop; not a threshold: add it with --threshold to judge it too)',
+      collect,
+    )
     .option('--shard <i/N>', 'run the i-th of N equal parts of the load (e.g. 2/3)')
     .option('--streams-csv <on|off|share>', 'streams.csv: every stream, none, or a share such as 10% (failures are always kept)')
     .option(
@@ -62,6 +67,7 @@ export function registerRun(program: Command): void {
     const source = await runSource(arg, flags, cmd);
     const scenario = applyFlags(source.scenario, source.flags);
     const f = source.flags;
+    const stopWhenBroken = stopWhenBrokenRules(f.stopWhenBroken);
     // Loaded here, not at the top: every command starts faster for not loading what a run needs.
     const { runScenario } = await import('../run/run-scenario.js');
     process.exitCode = await runScenario(scenario, {
@@ -73,6 +79,7 @@ export function registerRun(program: Command): void {
       ...(f.startAt === undefined ? {} : { startAt: f.startAt }),
       live: f as LiveFlags,
       ci: ciFiles(f),
+      ...(stopWhenBroken.length === 0 ? {} : { stopWhenBroken }),
     });
   });
 }

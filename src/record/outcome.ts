@@ -24,6 +24,9 @@ export function isFailure(outcome: Outcome): boolean {
   return outcome !== 'completed' && outcome !== 'aborted';
 }
 
+/** Failures the client's own timers decide: a harness that runs late can cause them itself (capacity, early stop). */
+export const CLIENT_TIMER_OUTCOMES: readonly Outcome[] = ['client_idle_timeout', 'client_lifetime'];
+
 export function emptyOutcomeCounts(): Record<Outcome, number> {
   const counts = {} as Record<Outcome, number>;
   for (const o of OUTCOMES) counts[o] = 0;

@@ -28,6 +28,8 @@ import type { FromWorker, RunTargets, ToWorker } from './run-messages.js';
 import { onInterrupt } from './signals.js';
 import { VERSION } from '../util/version.js';
 import type { WorkerLink } from './workers.js';
+import { EarlyStopWatch, planEarlyStop } from './early-stop.js';
+import type { Threshold } from '../thresholds/rules.js';
 
 /** How long workers get to load and report ready. */
 const READY_TIMEOUT_MS = 30_000;
@@ -66,6 +68,8 @@ export interface RunJob {
   observers?: RunObserver[];
   /** The files CI reads, written with the report. */
   ci?: CiFiles | undefined;
+  /** --stop-when-broken: rules the run stops on as soon as they are broken beyond recovery (run/early-stop.ts). */
+  stopWhenBroken?: readonly Threshold[];
 }
 
 interface WorkerState {
@@ -93,6 +97,10 @@ export async function coordinateRun(job: RunJob): Promise<number> {
     { onSecond: (s) => job.progress.onSecond(s) },
     ...(job.observers ?? []),
   ];
+
+  const early = planEarlyStop(job.stopWhenBroken ?? [], scenario, shard);
+  if (!job.quiet) for (const r of early.atEndOnly) process.stderr.write(`sse-soak: note: --stop-when-broken "${r.rule}" cannot stop the run early: ${r.why}\n`);
+  const watch = early.rules.length > 0 ? new EarlyStopWatch(early) : null;
 
   const workers: WorkerState[] = job.workers.map((link) => ({ link, ready: false, ended: false, failure: null, summary: null, seconds: [] }));
   let stopReason: string | null = null;
@@ -132,6 +140,9 @@ export async function coordinateRun(job: RunJob): Promise<number> {
             } else if (m.type === 'second') {
               w.seconds.push(m.snapshot);
               flushSeconds();
+            } else if (m.type === 'against') {
+              const reason = watch?.onCounts(w.link.n, m.counts) ?? null;
+              if (reason !== null) tell({ type: 'stop', reason });
             } else if (m.type === 'streams') {
               streamsCsv?.writeLines(m.csv);
             } else if (m.type === 'abort') tell({ type: 'stop', reason: m.reason });
@@ -151,7 +162,14 @@ export async function coordinateRun(job: RunJob): Promise<number> {
   for (const w of workers) {
     const n = w.link.n;
     const part: Shard = count === 1 ? shard : { index: shard.index + shard.count * (n - 1), count: shard.count * count };
-    w.link.send({ type: 'init', scenario, shard: part, targets: job.targets, ...(count > 1 ? { processLabel: `worker ${n}/${count}` } : {}) });
+    w.link.send({
+      type: 'init',
+      scenario,
+      shard: part,
+      targets: job.targets,
+      ...(count > 1 ? { processLabel: `worker ${n}/${count}` } : {}),
+      ...(watch === null ? {} : { stopWhenBroken: early.rules }),
+    });
   }
 
   // A throw that escapes to this process while the run goes (a bug in a timer or a callback)

@@ -6,6 +6,7 @@ import type { SecondMessage } from './second-message.js';
 import type { Summary } from '../report/summary.js';
 import type { Shard } from '../schedule/open.js';
 import type { Scenario } from '../scenario/types.js';
+import type { Threshold } from '../thresholds/rules.js';
 
 /** Where a run's streams go and how the reports name them, fixed before any worker starts. */
 export interface RunTargets {
@@ -29,6 +30,8 @@ export interface WorkerInit {
   /** Names the worker in saturation warnings ("worker 2/3"); absent: LoadRun's default. */
   processLabel?: string;
   targets: RunTargets;
+  /** `--stop-when-broken` rules the run can stop on (run/early-stop.ts): the worker counts what counts against each. */
+  stopWhenBroken?: Threshold[];
 }
 
 export type ToWorker = WorkerInit | { type: 'start' } | { type: 'stop'; reason: string };
@@ -42,6 +45,11 @@ export type FromWorker =
    * the worker makes the text, so the coordinator only appends it, however many workers send.
    */
   | { type: 'streams'; csv: string }
+  /**
+   * What already counts against each of init.stopWhenBroken's rules among this worker's measured
+   * streams, cumulative (thresholds/early-stop.ts: countAgainst); sent after a second when it changed.
+   */
+  | { type: 'against'; counts: number[] }
   /** A threshold with abortOnFail failed here: every worker stops. */
   | { type: 'abort'; reason: string }
   | { type: 'failed'; message: string }

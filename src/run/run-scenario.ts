@@ -14,6 +14,7 @@ import { spawnTarget, type ChildTarget } from '../target/child.js';
 import { knobsToQuery, serverWideKnobs } from '../target/knobs.js';
 import { CliError, EXIT } from '../util/exit-codes.js';
 import { VERSION } from '../util/version.js';
+import type { Threshold } from '../thresholds/rules.js';
 import { coordinateRun, type RunObserver } from './coordinator.js';
 import { machineLimitWarnings } from './machine-limits.js';
 import { ProgressPrinter } from './progress-printer.js';
@@ -75,6 +76,8 @@ export interface RunOptions {
   live: LiveFlags;
   /** --junit, --summary-md and $GITHUB_STEP_SUMMARY: written with the report. */
   ci?: CiFiles;
+  /** --stop-when-broken: rules the run stops on as soon as they are broken beyond recovery. */
+  stopWhenBroken?: readonly Threshold[];
 }
 
 /** Runs a scenario: the built-in target if it needs one, the workers, background traffic and live views; the exit code. */
@@ -171,7 +174,19 @@ export async function runScenario(scenario: Scenario, flags: RunOptions): Promis
           `background: ${bg.method} ${reportUrl}${via === null ? '' : ` via proxy ${via.shown}`}, ${bg.connections} connections${bg.rate === null ? '' : `, ${bg.rate}/s`}; alone for ${bg.beforeMs / 1000}s before the streams and ${bg.afterMs / 1000}s after\n`,
         );
       }
-      return await coordinateRun({ scenario, shard, workers: links, outDir, targets, progress, quiet, background, observers, ci: flags.ci });
+      return await coordinateRun({
+        scenario,
+        shard,
+        workers: links,
+        outDir,
+        targets,
+        progress,
+        quiet,
+        background,
+        observers,
+        ci: flags.ci,
+        ...(flags.stopWhenBroken === undefined ? {} : { stopWhenBroken: flags.stopWhenBroken }),
+      });
     } finally {
       for (const w of links) w.kill();
       background?.kill();

@@ -7,6 +7,7 @@ import { LoadRun, type RunHooks } from '../driver/load-run.js';
 import { toMessage } from './second-message.js';
 import { csvLines } from '../report/csv-file.js';
 import { abortOnThresholds } from '../thresholds/judge.js';
+import { EarlyStopCounter } from './early-stop.js';
 import type { FromWorker, StreamRow, ToWorker, WorkerInit } from './run-messages.js';
 import { streamsSample } from './streams-sample.js';
 import { summarizeRun } from './summarize-run.js';
@@ -43,6 +44,8 @@ export async function runWorker(init: WorkerInit, port: CoordinatorPort, opts: {
     void port.send({ type: 'streams', csv: csvLines(rows) });
     rows = [];
   };
+  // What counts against each --stop-when-broken rule, sent when it changed: the coordinator adds them up.
+  const against = init.stopWhenBroken === undefined || init.stopWhenBroken.length === 0 ? null : new EarlyStopCounter(init.stopWhenBroken);
   const hooks: RunHooks = {
     onStreamEnd: (r) => {
       const row = sample?.(r) ?? null;
@@ -54,6 +57,8 @@ export async function runWorker(init: WorkerInit, port: CoordinatorPort, opts: {
     onSecond: (s) => {
       sendRows();
       void port.send({ type: 'second', snapshot: toMessage(s) });
+      const counts = against?.afterSecond(s, run.variants) ?? null;
+      if (counts !== null) void port.send({ type: 'against', counts });
     },
   };
   const abort = abortOnThresholds(scenario.thresholds, scenario.load.stages);

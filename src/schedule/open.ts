@@ -4,6 +4,7 @@
 // of Exp(1) draws (the time-rescaling theorem), which is exact for ramping rates too.
 import type { OpenLoad, Stage } from '../scenario/types.js';
 import { hashUniform } from '../util/random.js';
+import { isWarmupAt } from './stages.js';
 
 export interface Arrival {
   /** Index among all arrivals of the run (every shard counts the same way). */
@@ -36,6 +37,26 @@ export function* openArrivals(load: Pick<OpenLoad, 'stages' | 'arrivals'>, seed:
     if (mine) yield { index, atUs: Math.round(atMs * 1000) };
     if (load.arrivals === 'constant') cumulative += 1;
   }
+}
+
+/**
+ * A timer may fire a little before a stream's arrival, which then opens with that earlier
+ * intended start (LoadRun.open): by at most this, far more than a timer's slack.
+ */
+const EARLY_OPEN_MS = 10;
+
+/**
+ * How many of a shard's arrivals can be measured (outside the warm-up): the most streams its
+ * measured part can judge. An arrival just inside a warm-up stage that follows a measured one
+ * is counted too, as it may open early enough to be measured: a bound, never short.
+ */
+export function measuredArrivals(load: Pick<OpenLoad, 'stages' | 'arrivals'>, seed: number, shard: Shard = { index: 0, count: 1 }): number {
+  let n = 0;
+  for (const a of openArrivals(load, seed, shard)) {
+    const atMs = a.atUs / 1000;
+    if (!isWarmupAt(load.stages, atMs) || !isWarmupAt(load.stages, atMs - EARLY_OPEN_MS)) n++;
+  }
+  return n;
 }
 
 /** The time (ms) at which Λ reaches `target`, or null when that is after the last stage. */

@@ -129,7 +129,8 @@ function measure(s: Subject, f: RuleFigures): { measured: number; shown: string 
   }
 }
 
-function compare(a: number, op: Op, b: number): boolean {
+/** `a op b`, as rules judge it (shares and ms within a float's noise of each other are equal). */
+export function compare(a: number, op: Op, b: number): boolean {
   // Shares and ms carry float noise: compare at a precision far below what is shown.
   const eq = Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
   switch (op) {

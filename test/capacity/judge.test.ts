@@ -181,7 +181,16 @@ test('goodput: a tpot rule is judged on the stream’s own tpot_ms; a one-token 
 
 function step(level: number, s: Summary, slos: Threshold[]): CapacityStep {
   const j = judgeStep(s, slos, timing);
-  return { index: 0, level, dir: `steps/${level}`, timing, ...j, goodput: { judged: 100, good: 90, share: 0.9, perSecond: 9, rules: [] }, summary: s };
+  return {
+    index: 0,
+    level,
+    dir: `steps/${level}`,
+    timing,
+    ...j,
+    goodput: { judged: 100, good: 90, share: 0.9, perSecond: 9, rules: [] },
+    earlyStop: null,
+    summary: s,
+  };
 }
 
 function report(levels: [number, Summary][], stop: SearchResult<CapacityStep>['stop'], capacity: number | null, firstBad: number | null) {

@@ -58,6 +58,7 @@ export function capacityFixture(
       goodput: { judged: 100, good: 90, share: 0.9, perSecond: 30, rules: ['ttft < 2s'] },
       // judgeStep's, which capacity.json keeps beside each step's verdict.
       harness: { saturatedSeconds: st.saturated === true ? 3 : 0, worstLagMs: st.saturated === true ? 150 : 0 },
+      earlyStop: null,
       summary,
     } as CapacityStep;
   });

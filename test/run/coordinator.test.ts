@@ -11,7 +11,8 @@ import { SecondWindow } from '../../src/aggregate/second-window.js';
 import { snapshotOf } from '../helpers/snapshot.js';
 import type { RunResult } from '../../src/aggregate/run-result.js';
 import { toMessage } from '../../src/run/second-message.js';
-import { coordinateRun, type RunObserver } from '../../src/run/coordinator.js';
+import { coordinateRun, type RunJob, type RunObserver } from '../../src/run/coordinator.js';
+import { parseRule } from '../../src/thresholds/rules.js';
 import { EXIT } from '../../src/util/exit-codes.js';
 import { ProgressPrinter } from '../../src/run/progress-printer.js';
 import type { FromWorker, RunTargets, ToWorker } from '../../src/run/run-messages.js';
@@ -96,6 +97,7 @@ async function until(heard: ToWorker[], type: ToWorker['type']): Promise<void> {
 async function coordinate(
   workers: WorkerLink[],
   observers: RunObserver[] = [],
+  more: Pick<RunJob, 'scenario' | 'stopWhenBroken'> = { scenario },
 ): Promise<{ code: number; stderr: string; streams: string[]; seconds: string[][]; dir: string }> {
   const dir = tempDir();
   let stderr = '';
@@ -105,7 +107,7 @@ async function coordinate(
   let code: number;
   try {
     const progress = new ProgressPrinter(true, 10_000, 10_000, 1, 'closed', workers.length);
-    code = await coordinateRun({ scenario, shard: { index: 0, count: 1 }, workers, outDir: dir, targets, progress, quiet: true, background: null, observers });
+    code = await coordinateRun({ ...more, shard: { index: 0, count: 1 }, workers, outDir: dir, targets, progress, quiet: true, background: null, observers });
   } finally {
     process.stderr.write = err;
   }
@@ -221,4 +223,33 @@ test('an abort from one worker stops every worker, and a stop before the start i
     ['stop', 'start', 'stop'],
     'told to stop at once, then started and told again, so it starts and stops',
   );
+});
+
+test('--stop-when-broken: the workers count, the coordinator adds their counts up and stops every worker with the reason', async () => {
+  // 100 streams at most (10/s for 10 s): a ttft p99 allows one past its limit.
+  const open = scenarioFrom('load: { model: open, arrivals: constant, rate: 10/s, duration: 10s }\n');
+  const parsed = parseRule('ttft p99 < 2s');
+  if ('error' in parsed) assert.fail(parsed.error);
+  const reason = "broken beyond recovery: ttft p99 < 2s (2 streams' ttft past 2000ms already, and the p99 of at most 100 streams allows 1)";
+  const worker = (n: number) =>
+    scripted(n, async (say, end, heard) => {
+      say({ type: 'ready' });
+      await until(heard, 'start');
+      say(second(1, 5));
+      say({ type: 'against', counts: [1] });
+      await until(heard, 'stop');
+      say({ type: 'result', summary: results(reason) });
+      end(null);
+    });
+  const a = worker(1);
+  const b = worker(2);
+  const r = await coordinate([a, b], [], { scenario: open, stopWhenBroken: [{ ...parsed.rule, abortOnFail: false, abortGraceMs: 0 }] });
+  assert.equal(r.code, EXIT.THRESHOLDS_FAILED, r.stderr);
+  for (const w of [a, b]) {
+    const init = w.heard[0];
+    assert.deepEqual(init?.type === 'init' ? init.stopWhenBroken?.map((t) => t.text) : null, ['ttft p99 < 2s'], 'each worker is told what to count');
+    assert.deepEqual(w.heard.slice(1), [{ type: 'start' }, { type: 'stop', reason }]);
+  }
+  const summary = JSON.parse(readFileSync(join(r.dir, 'summary.json'), 'utf8')) as Summary;
+  assert.equal(summary.run.stopReason, reason);
 });

@@ -1,7 +1,7 @@
 // The open model's schedule, in virtual time.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openArrivals, timeAtCumulative } from '../../src/schedule/open.js';
+import { measuredArrivals, openArrivals, timeAtCumulative } from '../../src/schedule/open.js';
 import type { Stage } from '../../src/scenario/types.js';
 
 const stage = (durationMs: number, from: number, to: number): Stage => ({ durationMs, from, to, warmup: false });
@@ -58,4 +58,23 @@ test('shards split the arrivals and together open exactly what one process would
     assert.deepEqual(merged, all, arrivals);
     for (const p of parts) assert.ok(Math.abs(p.length - all.length / 3) < all.length / 6, `${arrivals}: shard of ${p.length}`);
   }
+});
+
+test('the measured arrivals: every arrival outside the warm-up, and those just inside a warm-up that follows a measured stage', () => {
+  const warm = (durationMs: number, rate: number): Stage => ({ durationMs, from: rate, to: rate, warmup: true });
+  for (const arrivals of ['constant', 'poisson'] as const) {
+    // A step of capacity: a warm-up, then the measured level.
+    const step = { stages: [warm(60_000, 2), stage(178_000, 2, 2)], arrivals };
+    const all = [...openArrivals(step, 7)];
+    assert.equal(measuredArrivals(step, 7), all.filter((a) => a.atUs >= 60_000_000).length, arrivals);
+    // Shards' counts add up to the whole's.
+    const parts = [0, 1, 2].map((index) => measuredArrivals(step, 7, { index, count: 3 }));
+    assert.equal(
+      parts.reduce((a, b) => a + b, 0),
+      measuredArrivals(step, 7),
+    );
+  }
+  assert.equal(measuredArrivals({ stages: [warm(1000, 10), stage(2000, 10, 10)], arrivals: 'constant' }, 1), 20);
+  // A warm-up after a measured stage: its first arrival (at 1 s exactly) may open a little early, inside the measured stage.
+  assert.equal(measuredArrivals({ stages: [stage(1000, 10, 10), warm(1000, 10)], arrivals: 'constant' }, 1), 11);
 });
