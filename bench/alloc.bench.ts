@@ -54,18 +54,30 @@ const owner = (url: string): string | null => (url.includes('/dist/src/') ? 'sse
 
 const byOwner = new Map<string, number>();
 const bySite = new Map<string, number>();
+// sse-soak's own bytes by its innermost frame, with the frame it called into (Node's, often).
+const ownSites = new Map<string, number>();
 let total = 0;
 const walk = (n: ProfileNode, stack: ProfileNode[]): void => {
   const here = [...stack, n];
   if (n.selfSize > 0) {
     total += n.selfSize;
     let who = 'node';
+    let at = -1;
     for (let i = here.length - 1; i >= 0; i--) {
       const o = owner((here[i] as ProfileNode).callFrame.url);
       if (o !== null) {
         who = o;
+        at = i;
         break;
       }
+    }
+    if (who === 'sse-soak') {
+      const site = here
+        .slice(at, at + 2)
+        .reverse()
+        .map(frame)
+        .join(' < ');
+      ownSites.set(site, (ownSites.get(site) ?? 0) + n.selfSize);
     }
     byOwner.set(who, (byOwner.get(who) ?? 0) + n.selfSize);
     const site = here.slice(-3).reverse().map(frame).join(' < ');
@@ -84,6 +96,8 @@ console.log('  by whose code allocated it (B per event):');
 for (const [who, bytes] of [...byOwner].sort((a, b) => b[1] - a[1])) console.log(`    ${perEvent(bytes)}  ${who}`);
 console.log('  largest sites (B per event, innermost frame first):');
 for (const [site, bytes] of [...bySite].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`    ${perEvent(bytes)}  ${site.slice(0, 150)}`);
+console.log("  sse-soak's own sites (B per event: what it called < its innermost frame):");
+for (const [site, bytes] of [...ownSites].sort((a, b) => b[1] - a[1]).slice(0, 8)) console.log(`    ${perEvent(bytes)}  ${site.slice(0, 150)}`);
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
