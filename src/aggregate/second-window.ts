@@ -1,6 +1,9 @@
 // What happened within one second of a run: the rows of timeseries.csv, the live
 // progress and the live views (`run --metrics-listen`, `--dashboard`). The run hands
-// each second's window on when the second ends and records into a new one, so its
+// each second's window on when the second ends, then resets it and records the next
+// second into it: its histograms are made once and keep the size they grew to, so a
+// second allocates nothing for them (making ten new ones a second, each growing as values
+// came, was ~40 B per event at 1,000 streams, outside V8's heap: bench:alloc), and its
 // memory is fixed whatever the run length.
 //
 // The window keeps one part per request variant (record.variant), so the live views can
@@ -57,6 +60,19 @@ class VariantWindow {
     scheduleLag: newHistogram(),
     ttftAny: newHistogram(),
   };
+
+  /** Empty again, as new, its histograms kept (each keeps the range it grew to, so records what it did). */
+  reset(): void {
+    this.opened = 0;
+    for (const o of Object.keys(this.ended)) this.ended[o as Outcome] = 0;
+    this.events = 0;
+    this.tokens = 0;
+    this.reasoningTokens = 0;
+    this.bytes = 0;
+    this.reconnects = 0;
+    for (const k of CUT_KINDS) this.cuts[k] = 0;
+    for (const k of WINDOW_LATENCIES) this.latency[k].reset();
+  }
 
   toMessage(): VariantMessage {
     const latency = {} as Record<WindowLatency, string>;
@@ -130,15 +146,23 @@ export class SecondWindow implements StreamRecorder {
    * without conversations keeps none.
    */
   ttftByTurn: (Histogram | undefined)[] | null = null;
+  // The variants' latencies added, made when read; `combinedFresh` says which hold this
+  // second's (a part recorded, or a message added, since makes them stale).
   private readonly combined: Partial<Record<WindowLatency, Histogram>> = {};
+  private readonly combinedFresh = new Set<WindowLatency>();
+  // What earlier seconds made, emptied and ready for reuse: the parts by variant, and the
+  // ttft histograms by turn bucket. A part is in `variants` only in a second that used it.
+  private readonly spareParts: (VariantWindow | undefined)[] = [];
+  private spareByTurn: (Histogram | undefined)[] | null = null;
 
   /** The variant part a stream records into. */
   part(variant: number): VariantWindow {
     let v = this.variants[variant];
     if (v === undefined) {
-      v = new VariantWindow();
+      v = this.spareParts[variant] ?? new VariantWindow();
+      this.spareParts[variant] = v;
       this.variants[variant] = v;
-      for (const k of WINDOW_LATENCIES) delete this.combined[k];
+      this.combinedFresh.clear();
     }
     return v;
   }
@@ -148,12 +172,32 @@ export class SecondWindow implements StreamRecorder {
     const parts = this.variants.filter((v): v is VariantWindow => v !== undefined);
     if (parts.length === 1) return (parts[0] as VariantWindow).latency[name];
     let h = this.combined[name];
-    if (h === undefined) {
-      h = newHistogram();
+    if (h === undefined || !this.combinedFresh.has(name)) {
+      if (h === undefined) h = this.combined[name] = newHistogram();
+      else h.reset();
       for (const p of parts) h.add(p.latency[name]);
-      this.combined[name] = h;
+      this.combinedFresh.add(name);
     }
     return h;
+  }
+
+  /**
+   * Empty again, as a new window, for the next second: counts to zero, histograms emptied but
+   * kept. Whoever was handed this window must be done with it (or have copied it: toMessage).
+   */
+  reset(): void {
+    this.opened = 0;
+    for (const o of Object.keys(this.ended)) this.ended[o as Outcome] = 0;
+    this.events = 0;
+    this.tokens = 0;
+    for (const v of this.variants) v?.reset();
+    this.variants.length = 0;
+    if (this.ttftByTurn !== null) {
+      for (const h of this.ttftByTurn) h?.reset();
+      this.spareByTurn = this.ttftByTurn;
+      this.ttftByTurn = null;
+    }
+    this.combinedFresh.clear();
   }
 
   /** The latencies of the same names (metrics.ts), of the streams and events of this second. */
@@ -192,10 +236,13 @@ export class SecondWindow implements StreamRecorder {
     if (r.turn > 0) recordUs(this.turnHistogram(turnBucket(r.turn)), us, 'ttft');
   }
 
-  /** The ttft histogram of turn bucket i, made when first needed. */
+  /** The ttft histogram of turn bucket i, made when first needed (an earlier second's, emptied, when there is one). */
   private turnHistogram(i: number): Histogram {
-    const byTurn = (this.ttftByTurn ??= []);
-    return (byTurn[i] ??= newHistogram());
+    if (this.ttftByTurn === null) {
+      this.ttftByTurn = this.spareByTurn ?? [];
+      this.spareByTurn = null;
+    }
+    return (this.ttftByTurn[i] ??= newHistogram());
   }
 
   firstAnyToken(r: StreamRecord): void {
@@ -236,9 +283,7 @@ export class SecondWindow implements StreamRecorder {
       events: this.events,
       tokens: this.tokens,
       variants: Array.from(this.variants, (v) => (v === undefined ? null : v.toMessage())),
-      ...(this.ttftByTurn === null
-        ? {}
-        : { ttftByTurn: Array.from(this.ttftByTurn, (h) => (h === undefined || h.totalCount === 0 ? '' : encodeHistogram(h))) }),
+      ...(this.ttftByTurn === null ? {} : { ttftByTurn: encodeByTurn(this.ttftByTurn) }),
     };
   }
 
@@ -254,8 +299,18 @@ export class SecondWindow implements StreamRecorder {
     w.ttftByTurn?.forEach((e, i) => {
       if (e !== '') this.turnHistogram(i).add(decodeHistogram(e));
     });
-    for (const k of WINDOW_LATENCIES) delete this.combined[k];
+    this.combinedFresh.clear();
   }
+}
+
+/** Turn buckets' ttft encoded, '' where empty, to the last that holds something (an earlier second's emptied ones past it are left out). */
+function encodeByTurn(byTurn: readonly (Histogram | undefined)[]): string[] {
+  let n = byTurn.length;
+  while (n > 0 && (byTurn[n - 1]?.totalCount ?? 0) === 0) n--;
+  return Array.from({ length: n }, (_, i) => {
+    const h = byTurn[i];
+    return h === undefined || h.totalCount === 0 ? '' : encodeHistogram(h);
+  });
 }
 
 /** One second of a run, as timeseries.csv and the live progress see it. */
