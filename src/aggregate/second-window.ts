@@ -268,9 +268,11 @@ export class SecondWindow implements StreamRecorder {
     const v = this.part(r.variant);
     v.ended[outcome]++;
     v.bytes += r.bytes;
-    for (const [name, of] of AT_END) {
-      const us = of(r);
-      if (us !== -1) recordUs(v.latency[name], us, name);
+    // Indexed, without destructuring: no iterator or result objects per stream in any tier (run-aggregate.ts).
+    for (let i = 0; i < AT_END.length; i++) {
+      const at = AT_END[i] as (typeof AT_END)[number];
+      const us = at[1](r);
+      if (us !== -1) recordUs(v.latency[at[0]], us, at[0]);
     }
     const cut = classifyCut(r);
     if (cut !== null) v.cuts[cut.kind]++;
