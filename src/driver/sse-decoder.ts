@@ -319,7 +319,8 @@ export class SseDecoder {
     if (nameLen === 2 && b0 === CHAR_i && buf[start + 1] === CHAR_d) {
       // "id": ignored when the value contains U+0000 NULL.
       for (let i = valueStart; i < end; i++) if (buf[i] === NUL) return;
-      this.idBuffer = buf.toString('utf8', valueStart, end);
+      const n = smallId(buf, valueStart, end);
+      this.idBuffer = n === -1 ? buf.toString('utf8', valueStart, end) : (ID_STRINGS[n] ??= String(n));
       return;
     }
     if (nameLen === 5 && b0 === CHAR_r && matches(buf, start, 'retry')) {
@@ -378,6 +379,22 @@ export class SseDecoder {
 
 /** The one view every decoder's dispatch lends its sink (one thread, and a sink reads it during its call). */
 let spareView: EventData | null = new EventData();
+
+/**
+ * Ids that are a small number written plainly (a reply's event index, as the built-in target
+ * sends) share one string each, made once, instead of a new one per event (~17 B an event,
+ * bench:alloc): at most ID_STRINGS_KEPT strings, ~100 KiB.
+ */
+const ID_STRINGS_KEPT = 4096;
+const ID_STRINGS: (string | undefined)[] = [];
+
+/** The id at buf[start, end) as a number below ID_STRINGS_KEPT when it is one in its plain decimal form ("0", "17", not "017" or "+1"); -1 otherwise. */
+function smallId(buf: Buffer, start: number, end: number): number {
+  const len = end - start;
+  if (len === 0 || len > 4 || (len > 1 && buf[start] === DIGIT_ZERO)) return -1;
+  const n = digits(buf, start, end);
+  return n < ID_STRINGS_KEPT ? n : -1;
+}
 
 /** Whether bytes [start, end) of buf are the ASCII string s. */
 function sameAscii(buf: Buffer, start: number, end: number, s: string): boolean {

@@ -130,3 +130,12 @@ test('decoder, data as a view: it is lent for the call only, then holds nothing'
   assert.ok(kept !== null);
   assert.equal((kept as EventData).isEmpty, true, 'cleared after the call: no chunk is kept alive by it');
 });
+
+test('decoder: an id is the text it was sent as, whether a small plain number (a shared string) or anything else', () => {
+  const ids = ['0', '7', '17', '4095', '4096', '99999', '017', '00', '+1', '1 ', '1.5', 'x7', '٣', ''];
+  const seen: string[] = [];
+  const d = new SseDecoder({ onEvent: (_data, _type, id) => seen.push(id) });
+  for (const id of ids) d.push(Buffer.from(`id: ${id}\ndata: a\n\n`));
+  assert.deepEqual(seen, ids);
+  assert.equal(d.lastEventId, '');
+});
