@@ -17,6 +17,7 @@
 //
 //   npm run bench:alloc        (STREAMS=1000 WARM=8 WINDOW=8)
 import { Session } from 'node:inspector/promises';
+import { Socket } from 'node:net';
 import { LoadRun } from '../src/driver/load-run.js';
 import { parseScenario } from '../src/scenario/load.js';
 import { spawnTarget } from '../src/target/child.js';
@@ -50,6 +51,19 @@ const scenario = parseScenario(
   'alloc.yaml',
   {},
 );
+// Node's and undici's bytes go with each read of a socket, not with each event: when a busy
+// machine lets a stream's events wait in the kernel, one read brings several and the figures
+// per event drop. undici reads each socket with read() until it returns null; the reads that
+// return bytes are counted, so that runs can be compared by reads per event.
+let sampling = false;
+let socketReads = 0;
+// eslint-disable-next-line @typescript-eslint/unbound-method -- called below with each socket as `this`
+const socketRead = Socket.prototype.read;
+Socket.prototype.read = function read(this: Socket, size?: number): unknown {
+  const bytes: unknown = socketRead.call(this, size);
+  if (sampling && bytes !== null) socketReads++;
+  return bytes;
+};
 const run = new LoadRun(scenario, `${target.origin}/stream?firstTokenDelay=50ms&tokenInterval=50ms&tokens=50`);
 const session = new Session();
 session.connect();
@@ -57,11 +71,13 @@ const done = run.run();
 await sleep(WARM * 1000);
 const sentBefore = await sent();
 const arraysBefore = histogramArrayBytes;
+sampling = true;
 await session.post('HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
 await sleep(WINDOW * 1000);
 const { profile } = (await session.post('HeapProfiler.stopSampling')) as unknown as { profile: { head: ProfileNode } };
 const events = (await sent()) - sentBefore;
 const arrayBytes = histogramArrayBytes - arraysBefore;
+sampling = false;
 await done;
 session.disconnect();
 await target.stop();
@@ -112,6 +128,7 @@ console.log(`alloc benchmark: ${STREAMS} streams × 20 tokens/s in one process, 
 console.log(
   `  events in the window ${events} (${Math.round(events / WINDOW)}/s), allocated ${(total / 1e6).toFixed(1)} MB: ${perEvent(total).trim()} B per event`,
 );
+console.log(`  socket reads per event ${(socketReads / events).toFixed(3)}`);
 console.log('  by whose code allocated it (B per event):');
 for (const [who, bytes] of [...byOwner].sort((a, b) => b[1] - a[1])) console.log(`    ${perEvent(bytes)}  ${who}`);
 console.log('  largest sites (B per event, innermost frame first):');
