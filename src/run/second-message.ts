@@ -17,11 +17,14 @@ export function toMessage(s: SecondSnapshot): SecondMessage {
  * One second of every worker: counts add, histograms add exactly, the schedule's
  * position is the same for all; the harness shows its worst lag, the CPU and memory
  * of all processes together and the busiest process's CPU.
+ * @param into the window to combine into, reset first (the coordinator's own, reused every
+ *   second so that its histograms are not made anew); a new one without it.
  */
-export function combineSeconds(parts: readonly SecondMessage[]): SecondSnapshot {
+export function combineSeconds(parts: readonly SecondMessage[], into?: SecondWindow): SecondSnapshot {
   const first = parts[0];
   if (first === undefined) throw new Error('no snapshot to combine');
-  const window = new SecondWindow();
+  const window = into ?? new SecondWindow();
+  window.reset();
   const harness: HarnessSecond = {
     lagP99Ms: 0,
     lagMaxMs: 0,

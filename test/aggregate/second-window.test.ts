@@ -184,3 +184,28 @@ test('a window reset for the next second reads as a new one that saw only that s
   for (const m of WINDOW_LATENCIES) assert.deepEqual(values(reused.current.latency(m)), values(fresh.current.latency(m)), m);
   assert.deepEqual(wireValues(reused.current), wireValues(fresh.current));
 });
+
+test('the coordinator’s window, reused second after second, combines each second as a new window would', () => {
+  const reused = new SecondWindow();
+  for (const second of [1, 2, 3]) {
+    const one = { current: new SecondWindow() };
+    const two = { current: new SecondWindow() };
+    // Second 1: both variants, long cuts; second 2: variant 1 only, a conversation; second 3: nothing but a count.
+    if (second === 1) {
+      recordMix(new RunAndWindowRecorder(new RunAggregate(), one));
+      playStream(new RunAndWindowRecorder(new RunAggregate(), two), 7, 0, { tls: true, lagsUs: [100], outcome: 'reset', silentEndUs: 9_000_000 });
+    } else if (second === 2) {
+      playStream(new RunAndWindowRecorder(new RunAggregate(), two), 8, 1, { lagsUs: [40], outcome: 'completed', turn: 3 });
+    } else one.current.events = 5;
+    const messages = [one, two].map((w) => JSON.parse(JSON.stringify(toMessage(snapshotOf(w.current, { second })))) as ReturnType<typeof toMessage>);
+    const expected = combineSeconds(messages).window;
+    const combined = combineSeconds(messages, reused).window;
+    assert.equal(combined, reused);
+    assert.deepEqual(wireValues(combined), wireValues(expected), `second ${second}`);
+    for (const m of WINDOW_LATENCIES) assert.deepEqual(values(combined.latency(m)), values(expected.latency(m)), `second ${second} ${m}`);
+    assert.deepEqual(
+      combined.variants.map((v) => v !== undefined),
+      expected.variants.map((v) => v !== undefined),
+    );
+  }
+});
