@@ -91,6 +91,7 @@ class VariantWindow {
     };
   }
 
+  /** Adds another process's part of the same variant and second (or a copy's: addPart): counts add, histograms add exactly. */
   addMessage(w: VariantMessage): void {
     this.opened += w.opened;
     for (const [o, n] of Object.entries(w.ended)) this.ended[o as Outcome] += n;
@@ -104,6 +105,19 @@ class VariantWindow {
       const e = w.latency[k];
       if (e !== undefined && e !== '') this.latency[k].add(decodeHistogram(e));
     }
+  }
+
+  /** As addMessage, from a part held in this process: its histograms are added as they are. */
+  addPart(v: VariantWindow): void {
+    this.opened += v.opened;
+    for (const o of Object.keys(v.ended)) this.ended[o as Outcome] += v.ended[o as Outcome];
+    this.events += v.events;
+    this.tokens += v.tokens;
+    this.reasoningTokens += v.reasoningTokens;
+    this.bytes += v.bytes;
+    this.reconnects += v.reconnects;
+    for (const k of CUT_KINDS) this.cuts[k] += v.cuts[k];
+    for (const k of WINDOW_LATENCIES) if (v.latency[k].totalCount > 0) this.latency[k].add(v.latency[k]);
   }
 }
 
@@ -300,6 +314,24 @@ export class SecondWindow implements StreamRecorder {
     });
     w.ttftByTurn?.forEach((e, i) => {
       if (e !== '') this.turnHistogram(i).add(decodeHistogram(e));
+    });
+    this.combinedFresh.clear();
+  }
+
+  /**
+   * As addMessage, from a window held in this process (a worker's of a run in one process, or
+   * a copy of it): its histograms are added as they are, with no encoding made or decoded.
+   */
+  addWindow(w: SecondWindow): void {
+    this.opened += w.opened;
+    for (const o of Object.keys(w.ended)) this.ended[o as Outcome] += w.ended[o as Outcome];
+    this.events += w.events;
+    this.tokens += w.tokens;
+    w.variants.forEach((v, i) => {
+      if (v !== undefined) this.part(i).addPart(v);
+    });
+    w.ttftByTurn?.forEach((h, i) => {
+      if (h !== undefined && h.totalCount > 0) this.turnHistogram(i).add(h);
     });
     this.combinedFresh.clear();
   }

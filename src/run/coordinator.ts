@@ -122,6 +122,10 @@ export async function coordinateRun(job: RunJob): Promise<number> {
       const from = live.filter((w) => w.seconds[0]?.second === next);
       const parts = from.map((w) => w.seconds.shift() as SecondMessage);
       const combined = combineSeconds(parts, secondWindow);
+      // A local worker's copy of its window has been added: it can take a later second.
+      parts.forEach((p, i) => {
+        if (p.window instanceof SecondWindow) from[i]?.link.windowCopies?.giveBack(p.window);
+      });
       const harness = count > 1 ? parts.map((p, i) => ({ worker: (from[i] as WorkerState).link.n, harness: p.harness })) : undefined;
       for (const o of observers) o.onSecond?.(combined, harness);
     }

@@ -10,7 +10,7 @@ import { RunAndWindowRecorder } from '../../src/aggregate/recorder.js';
 import { RunAggregate } from '../../src/aggregate/run-aggregate.js';
 import { snapshotOf } from '../helpers/snapshot.js';
 import { SecondWindow, WINDOW_LATENCIES } from '../../src/aggregate/second-window.js';
-import { combineSeconds, toMessage } from '../../src/run/second-message.js';
+import { combineSeconds, toMessage, WindowCopies } from '../../src/run/second-message.js';
 import type { Outcome } from '../../src/record/outcome.js';
 import { newStreamRecord, type StreamRecord } from '../../src/record/stream-record.js';
 
@@ -207,5 +207,30 @@ test('the coordinator’s window, reused second after second, combines each seco
       combined.variants.map((v) => v !== undefined),
       expected.variants.map((v) => v !== undefined),
     );
+  }
+});
+
+test('in one process a second goes over as a copy of the worker’s window, combined as its encoding is; the copy is reused, the worker’s window left as it was', () => {
+  const copies = new WindowCopies();
+  const viaCopies = new SecondWindow();
+  let lastCopy: unknown = null;
+  for (const second of [1, 2]) {
+    const worker = { current: new SecondWindow() };
+    const rec = new RunAndWindowRecorder(new RunAggregate(), worker);
+    if (second === 1) {
+      recordMix(rec);
+      playStream(rec, 5, 1, { outcome: 'completed', turn: 2 });
+    } else playStream(rec, 9, 0, { lagsUs: [70], outcome: 'completed' });
+    const before = wireValues(worker.current);
+    const copied = toMessage(snapshotOf(worker.current, { second }), copies);
+    assert.ok(copied.window instanceof SecondWindow && copied.window !== worker.current);
+    if (second === 2) assert.equal(copied.window, lastCopy, 'the copy given back is the one used next');
+    const expected = combineSeconds([JSON.parse(JSON.stringify(toMessage(snapshotOf(worker.current, { second })))) as ReturnType<typeof toMessage>]).window;
+    const combined = combineSeconds([copied], viaCopies).window;
+    assert.deepEqual(wireValues(combined), wireValues(expected), `second ${second}`);
+    for (const m of WINDOW_LATENCIES) assert.deepEqual(values(combined.latency(m)), values(expected.latency(m)), `second ${second} ${m}`);
+    assert.deepEqual(wireValues(worker.current), before, 'the worker’s window is only read');
+    copies.giveBack(copied.window);
+    lastCopy = copied.window;
   }
 });
