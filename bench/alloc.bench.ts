@@ -3,22 +3,29 @@
 // arrives during a pause is measured late: that is what a delivery-lag p99 is made of.
 //
 // STREAMS streams of 50-token replies at 20 tokens/s (the peers benchmark's load) run
-// in this process against the built-in target. After a warm-up, V8's sampling heap
+// in this process against the built-in target, each second handed on as `run --workers 1`
+// does in its one process: the worker's message, the coordinator's second made from it, and
+// its timeseries.csv row. After a warm-up, V8's sampling heap
 // profiler records every allocation site for WINDOW seconds, including objects that
 // were already collected, and the bytes are divided by the events the target sent in
 // that window. Each site is charged to the innermost frame that is sse-soak's or
 // undici's code, otherwise to Node itself.
 //
-// The profiler sees V8's heap only. HDR histograms keep their counts in typed arrays whose
-// memory is outside it, so those are counted apart: hdr-histogram-js makes each with
-// `new Uint32Array(length)` through the global, which this benchmark replaces with a subclass
-// that adds up the bytes (Node's own code uses the constructor it captured at start-up, and
-// undici makes none).
+// The profiler sees V8's heap only. HDR histograms keep their counts, and build their
+// encodings, in typed arrays whose memory is outside it, so those are counted apart:
+// hdr-histogram-js makes them with `new Uint32Array(length)` and `new Uint8Array(length)`
+// through the globals, which this benchmark replaces with subclasses that add up the bytes
+// (Node's own code uses the constructors it captured at start-up, and undici's HTTP/1.1 path
+// makes only views of existing memory). Not counted: the buffers zlib returns when a second's
+// histograms are compressed for the coordinator and inflated there (a few KiB a second).
 //
 //   npm run bench:alloc        (STREAMS=1000 WARM=8 WINDOW=8)
 import { Session } from 'node:inspector/promises';
 import { Socket } from 'node:net';
+import { SecondWindow, type SecondSnapshot } from '../src/aggregate/second-window.js';
 import { LoadRun } from '../src/driver/load-run.js';
+import { secondRow } from '../src/report/csv-rows.js';
+import * as secondMessage from '../src/run/second-message.js';
 import { parseScenario } from '../src/scenario/load.js';
 import { spawnTarget } from '../src/target/child.js';
 
@@ -33,6 +40,16 @@ class CountedUint32Array extends NativeUint32Array {
   }
 }
 globalThis.Uint32Array = CountedUint32Array as unknown as Uint32ArrayConstructor;
+const NativeUint8Array = globalThis.Uint8Array;
+class CountedUint8Array extends NativeUint8Array {
+  constructor(lengthOrBuffer: number | ArrayBuffer, byteOffset?: number, length?: number) {
+    if (typeof lengthOrBuffer === 'number') {
+      super(lengthOrBuffer);
+      histogramArrayBytes += lengthOrBuffer;
+    } else super(lengthOrBuffer, byteOffset, length);
+  }
+}
+globalThis.Uint8Array = CountedUint8Array as unknown as Uint8ArrayConstructor;
 
 const STREAMS = Number(process.env.STREAMS ?? 1000);
 const WARM = Number(process.env.WARM ?? 8);
@@ -64,7 +81,18 @@ Socket.prototype.read = function read(this: Socket, size?: number): unknown {
   if (sampling && bytes !== null) socketReads++;
   return bytes;
 };
-const run = new LoadRun(scenario, `${target.origin}/stream?firstTokenDelay=50ms&tokenInterval=50ms&tokens=50`);
+// Each second as worker.ts and coordinator.ts hand it over in one process: a copy of the window
+// (WindowCopies), combined into the coordinator's window, which is reused. Commits from before
+// these existed run this file too, to compare: there, the copies are undefined and the extra
+// arguments are ignored, so the second is encoded and combined into a new window, as they did.
+const copies = secondMessage.WindowCopies === undefined ? undefined : new secondMessage.WindowCopies();
+const combined = new SecondWindow();
+const handOver = (s: SecondSnapshot): void => {
+  const m = secondMessage.toMessage(s, copies);
+  secondRow(secondMessage.combineSeconds([m], combined), 0);
+  if (m.window instanceof SecondWindow) copies?.giveBack(m.window);
+};
+const run = new LoadRun(scenario, `${target.origin}/stream?firstTokenDelay=50ms&tokenInterval=50ms&tokens=50`, { hooks: { onSecond: handOver } });
 const session = new Session();
 session.connect();
 const done = run.run();
@@ -135,7 +163,7 @@ console.log('  largest sites (B per event, innermost frame first):');
 for (const [site, bytes] of [...bySite].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`    ${perEvent(bytes)}  ${site.slice(0, 150)}`);
 console.log("  sse-soak's own sites (B per event: what it called < its innermost frame):");
 for (const [site, bytes] of [...ownSites].sort((a, b) => b[1] - a[1]).slice(0, 8)) console.log(`    ${perEvent(bytes)}  ${site.slice(0, 150)}`);
-console.log(`  outside V8's heap (not in the figures above): HDR histograms' count arrays ${perEvent(arrayBytes).trim()} B per event`);
+console.log(`  outside V8's heap (not in the figures above): HDR histograms' typed arrays ${perEvent(arrayBytes).trim()} B per event`);
 console.log(`  sse-soak's own, both together: ${perEvent((byOwner.get('sse-soak') ?? 0) + arrayBytes).trim()} B per event`);
 
 function sleep(ms: number): Promise<void> {
