@@ -129,22 +129,29 @@ export class RunAggregate implements StreamRecorder {
 
   /** A stream ended: what its record adds to each figure of the registry. */
   streamEnded(r: StreamRecord): void {
-    for (const c of STREAM_COUNTERS) this[c.name] = mergeCount(c.merge, this[c.name], c.of(r));
-    for (const t of STREAM_TALLIES) {
+    // Indexed loops: Node 24 ran this (once per stream) in a tier that made an iterator result
+    // per `for … of` step, ~16 B per event at 50 events a stream (bench:alloc).
+    for (let i = 0; i < STREAM_COUNTERS.length; i++) {
+      const c = STREAM_COUNTERS[i] as (typeof STREAM_COUNTERS)[number];
+      this[c.name] = mergeCount(c.merge, this[c.name], c.of(r));
+    }
+    for (let i = 0; i < STREAM_TALLIES.length; i++) {
+      const t = STREAM_TALLIES[i] as (typeof STREAM_TALLIES)[number];
       const key = t.keyOf(r);
       if (key !== null) {
         const tally = this.tally(t.name);
         tally[key] = (tally[key] ?? 0) + 1;
       }
     }
-    for (const h of STREAM_HISTOGRAMS) {
+    for (let i = 0; i < STREAM_HISTOGRAMS.length; i++) {
+      const h = STREAM_HISTOGRAMS[i] as (typeof STREAM_HISTOGRAMS)[number];
       const v = h.of(r);
       // -1: the stream has no such value; anything else below zero (or NaN) is an anomaly.
       if (v === -1) continue;
       if (!recordUs(h.latency ? this.histograms[h.name as MetricName] : this[h.name as HistogramName], v, h.name)) this.recordAnomalies++;
     }
     if (!this.cuts.record(r)) this.recordAnomalies++;
-    for (const n of BUCKET_FIGURES) this[n].record(r);
+    for (let i = 0; i < BUCKET_FIGURES.length; i++) this[BUCKET_FIGURES[i] as (typeof BUCKET_FIGURES)[number]].record(r);
   }
 
   /** Adds another aggregate's figures to this one, exactly (histograms by their counts), each by its merge rule. */

@@ -1,6 +1,9 @@
 // What happened within one second of a run: the rows of timeseries.csv, the live
 // progress and the live views (`run --metrics-listen`, `--dashboard`). The run hands
-// each second's window on when the second ends and records into a new one, so its
+// each second's window on when the second ends, then resets it and records the next
+// second into it: its histograms are made once and keep the size they grew to, so a
+// second allocates nothing for them (making ten new ones a second, each growing as values
+// came, was ~40 B per event at 1,000 streams, outside V8's heap: bench:alloc), and its
 // memory is fixed whatever the run length.
 //
 // The window keeps one part per request variant (record.variant), so the live views can
@@ -58,6 +61,19 @@ class VariantWindow {
     ttftAny: newHistogram(),
   };
 
+  /** Empty again, as new, its histograms kept (each keeps the range it grew to, so records what it did). */
+  reset(): void {
+    this.opened = 0;
+    for (const o of Object.keys(this.ended)) this.ended[o as Outcome] = 0;
+    this.events = 0;
+    this.tokens = 0;
+    this.reasoningTokens = 0;
+    this.bytes = 0;
+    this.reconnects = 0;
+    for (const k of CUT_KINDS) this.cuts[k] = 0;
+    for (const k of WINDOW_LATENCIES) this.latency[k].reset();
+  }
+
   toMessage(): VariantMessage {
     const latency = {} as Record<WindowLatency, string>;
     // An empty histogram travels as '' (most seconds have no connect, tls or e2e).
@@ -75,6 +91,7 @@ class VariantWindow {
     };
   }
 
+  /** Adds another process's part of the same variant and second (or a copy's: addPart): counts add, histograms add exactly. */
   addMessage(w: VariantMessage): void {
     this.opened += w.opened;
     for (const [o, n] of Object.entries(w.ended)) this.ended[o as Outcome] += n;
@@ -88,6 +105,19 @@ class VariantWindow {
       const e = w.latency[k];
       if (e !== undefined && e !== '') this.latency[k].add(decodeHistogram(e));
     }
+  }
+
+  /** As addMessage, from a part held in this process: its histograms are added as they are. */
+  addPart(v: VariantWindow): void {
+    this.opened += v.opened;
+    for (const o of Object.keys(v.ended)) this.ended[o as Outcome] += v.ended[o as Outcome];
+    this.events += v.events;
+    this.tokens += v.tokens;
+    this.reasoningTokens += v.reasoningTokens;
+    this.bytes += v.bytes;
+    this.reconnects += v.reconnects;
+    for (const k of CUT_KINDS) this.cuts[k] += v.cuts[k];
+    for (const k of WINDOW_LATENCIES) if (v.latency[k].totalCount > 0) this.latency[k].add(v.latency[k]);
   }
 }
 
@@ -130,15 +160,23 @@ export class SecondWindow implements StreamRecorder {
    * without conversations keeps none.
    */
   ttftByTurn: (Histogram | undefined)[] | null = null;
+  // The variants' latencies added, made when read; `combinedFresh` says which hold this
+  // second's (a part recorded, or a message added, since makes them stale).
   private readonly combined: Partial<Record<WindowLatency, Histogram>> = {};
+  private readonly combinedFresh = new Set<WindowLatency>();
+  // What earlier seconds made, emptied and ready for reuse: the parts by variant, and the
+  // ttft histograms by turn bucket. A part is in `variants` only in a second that used it.
+  private readonly spareParts: (VariantWindow | undefined)[] = [];
+  private spareByTurn: (Histogram | undefined)[] | null = null;
 
   /** The variant part a stream records into. */
   part(variant: number): VariantWindow {
     let v = this.variants[variant];
     if (v === undefined) {
-      v = new VariantWindow();
+      v = this.spareParts[variant] ?? new VariantWindow();
+      this.spareParts[variant] = v;
       this.variants[variant] = v;
-      for (const k of WINDOW_LATENCIES) delete this.combined[k];
+      this.combinedFresh.clear();
     }
     return v;
   }
@@ -148,12 +186,32 @@ export class SecondWindow implements StreamRecorder {
     const parts = this.variants.filter((v): v is VariantWindow => v !== undefined);
     if (parts.length === 1) return (parts[0] as VariantWindow).latency[name];
     let h = this.combined[name];
-    if (h === undefined) {
-      h = newHistogram();
+    if (h === undefined || !this.combinedFresh.has(name)) {
+      if (h === undefined) h = this.combined[name] = newHistogram();
+      else h.reset();
       for (const p of parts) h.add(p.latency[name]);
-      this.combined[name] = h;
+      this.combinedFresh.add(name);
     }
     return h;
+  }
+
+  /**
+   * Empty again, as a new window, for the next second: counts to zero, histograms emptied but
+   * kept. Whoever was handed this window must be done with it (or have copied it: toMessage).
+   */
+  reset(): void {
+    this.opened = 0;
+    for (const o of Object.keys(this.ended)) this.ended[o as Outcome] = 0;
+    this.events = 0;
+    this.tokens = 0;
+    for (const v of this.variants) v?.reset();
+    this.variants.length = 0;
+    if (this.ttftByTurn !== null) {
+      for (const h of this.ttftByTurn) h?.reset();
+      this.spareByTurn = this.ttftByTurn;
+      this.ttftByTurn = null;
+    }
+    this.combinedFresh.clear();
   }
 
   /** The latencies of the same names (metrics.ts), of the streams and events of this second. */
@@ -192,10 +250,13 @@ export class SecondWindow implements StreamRecorder {
     if (r.turn > 0) recordUs(this.turnHistogram(turnBucket(r.turn)), us, 'ttft');
   }
 
-  /** The ttft histogram of turn bucket i, made when first needed. */
+  /** The ttft histogram of turn bucket i, made when first needed (an earlier second's, emptied, when there is one). */
   private turnHistogram(i: number): Histogram {
-    const byTurn = (this.ttftByTurn ??= []);
-    return (byTurn[i] ??= newHistogram());
+    if (this.ttftByTurn === null) {
+      this.ttftByTurn = this.spareByTurn ?? [];
+      this.spareByTurn = null;
+    }
+    return (this.ttftByTurn[i] ??= newHistogram());
   }
 
   firstAnyToken(r: StreamRecord): void {
@@ -221,9 +282,11 @@ export class SecondWindow implements StreamRecorder {
     const v = this.part(r.variant);
     v.ended[outcome]++;
     v.bytes += r.bytes;
-    for (const [name, of] of AT_END) {
-      const us = of(r);
-      if (us !== -1) recordUs(v.latency[name], us, name);
+    // Indexed, without destructuring: no iterator or result objects per stream in any tier (run-aggregate.ts).
+    for (let i = 0; i < AT_END.length; i++) {
+      const at = AT_END[i] as (typeof AT_END)[number];
+      const us = at[1](r);
+      if (us !== -1) recordUs(v.latency[at[0]], us, at[0]);
     }
     const cut = classifyCut(r);
     if (cut !== null) v.cuts[cut.kind]++;
@@ -236,9 +299,7 @@ export class SecondWindow implements StreamRecorder {
       events: this.events,
       tokens: this.tokens,
       variants: Array.from(this.variants, (v) => (v === undefined ? null : v.toMessage())),
-      ...(this.ttftByTurn === null
-        ? {}
-        : { ttftByTurn: Array.from(this.ttftByTurn, (h) => (h === undefined || h.totalCount === 0 ? '' : encodeHistogram(h))) }),
+      ...(this.ttftByTurn === null ? {} : { ttftByTurn: encodeByTurn(this.ttftByTurn) }),
     };
   }
 
@@ -254,8 +315,36 @@ export class SecondWindow implements StreamRecorder {
     w.ttftByTurn?.forEach((e, i) => {
       if (e !== '') this.turnHistogram(i).add(decodeHistogram(e));
     });
-    for (const k of WINDOW_LATENCIES) delete this.combined[k];
+    this.combinedFresh.clear();
   }
+
+  /**
+   * As addMessage, from a window held in this process (a worker's of a run in one process, or
+   * a copy of it): its histograms are added as they are, with no encoding made or decoded.
+   */
+  addWindow(w: SecondWindow): void {
+    this.opened += w.opened;
+    for (const o of Object.keys(w.ended)) this.ended[o as Outcome] += w.ended[o as Outcome];
+    this.events += w.events;
+    this.tokens += w.tokens;
+    w.variants.forEach((v, i) => {
+      if (v !== undefined) this.part(i).addPart(v);
+    });
+    w.ttftByTurn?.forEach((h, i) => {
+      if (h !== undefined && h.totalCount > 0) this.turnHistogram(i).add(h);
+    });
+    this.combinedFresh.clear();
+  }
+}
+
+/** Turn buckets' ttft encoded, '' where empty, to the last that holds something (an earlier second's emptied ones past it are left out). */
+function encodeByTurn(byTurn: readonly (Histogram | undefined)[]): string[] {
+  let n = byTurn.length;
+  while (n > 0 && (byTurn[n - 1]?.totalCount ?? 0) === 0) n--;
+  return Array.from({ length: n }, (_, i) => {
+    const h = byTurn[i];
+    return h === undefined || h.totalCount === 0 ? '' : encodeHistogram(h);
+  });
 }
 
 /** One second of a run, as timeseries.csv and the live progress see it. */

@@ -20,6 +20,10 @@ import { prepareRequestSource, type RequestSource } from '../workload/source.js'
 import { readTrace, traceArrivals } from '../workload/trace.js';
 
 export interface RunHooks {
+  /**
+   * The second that just ended. Its window is the run's own, reset for the next second once
+   * this returns: a hook reads it here, or keeps a copy (SecondWindow.toMessage), not the window.
+   */
   onSecond?(snapshot: SecondSnapshot): void;
   onStreamEnd?(record: StreamRecord): void;
   /** Asked every second; a reason stops the run (e.g. a threshold with abortOnFail). */
@@ -47,7 +51,7 @@ export class LoadRun implements StreamHost, PacerHost {
   readonly spec: StreamSpec;
   readonly variants: RunAggregate[];
   readonly warmup = new RunAggregate();
-  /** Holds the window of the second being counted now (timeseries.csv, live progress); its `current` is replaced every second. */
+  /** Holds the window of the second being counted now (timeseries.csv, live progress); reset every second, once handed on. */
   private readonly window = { current: new SecondWindow() };
   /** What each variant's streams record, and the warm-up's: their aggregate and the current second. */
   private readonly recorders: RunAndWindowRecorder[];
@@ -320,7 +324,7 @@ export class LoadRun implements StreamHost, PacerHost {
       totalEnded: this.ended,
     };
     this.hooks.onSecond?.(snapshot);
-    this.window.current = new SecondWindow();
+    this.window.current.reset();
     if (!this.stopping) {
       const reason = this.hooks.shouldAbort?.(this, elapsedMs) ?? null;
       if (reason !== null) this.windDown(reason);

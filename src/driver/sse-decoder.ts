@@ -2,6 +2,10 @@
 // "Interpreting an event stream" rules (§9.2.6). It works on Buffers as they
 // arrive in arbitrary chunks and decodes only complete lines, so a multibyte
 // UTF-8 character split across chunks needs no special handling.
+//
+// An event's data reaches a sink as a string (onEvent) or, for the hot path, as an EventData
+// view of its bytes (onEventData), which makes the string only if the sink asks for it.
+import { EventData } from './event-data.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -28,10 +32,8 @@ const CHAR_x = 0x78; // "x-sent-us" (STAMP_FIELD)
 /** The built-in target's send stamp field: `x-sent-us: <epoch µs>`. */
 const STAMP_FIELD = 'x-sent-us';
 
-/** Receives what the decoder finds. Only onEvent is required. */
-export interface SseSink {
-  /** "Dispatch the event": data lines joined by LF, type defaults to "message". */
-  onEvent(data: string, type: string, lastEventId: string): void;
+/** What a sink may receive besides the events. */
+interface SseCallbacks {
   /** A valid `retry:` field (digits only), in ms. */
   onRetry?(ms: number): void;
   /** A comment line (starts with a colon), e.g. a heartbeat. */
@@ -48,6 +50,22 @@ export interface SseSink {
   onLastEventId?(id: string): void;
 }
 
+/** Receives what the decoder finds, each event's data as a string. */
+export interface SseSink extends SseCallbacks {
+  /** "Dispatch the event": data lines joined by LF, type defaults to "message". */
+  onEvent(data: string, type: string, lastEventId: string): void;
+}
+
+/**
+ * Receives what the decoder finds, each event's data as a view (EventData) that is valid
+ * during the call only: the hot path's sink, which makes the data's string only where a
+ * check needs it.
+ */
+export interface SseDataSink extends SseCallbacks {
+  /** As SseSink.onEvent, with the same data as a view. */
+  onEventData(data: EventData, type: string, lastEventId: string): void;
+}
+
 export type DecoderError = 'event_too_large';
 
 export class SseDecoder {
@@ -56,7 +74,10 @@ export class SseDecoder {
   /** The last event ID string as of the latest dispatch (spec: sent on reconnect). */
   lastEventId = '';
 
-  private readonly sink: SseSink;
+  private readonly sink: SseCallbacks;
+  // One of the two is the sink, as the kind of event it takes.
+  private readonly textSink: SseSink | null;
+  private readonly dataSink: SseDataSink | null;
   private readonly maxEventBytes: number;
   // Bytes of an unfinished line carried over from earlier chunks: its first part, any later
   // parts in a list, and their total. They are joined once, when the line ends: joining them
@@ -69,6 +90,11 @@ export class SseDecoder {
   // The previous chunk ended with CR: an LF starting the next chunk belongs to it.
   private skipLF = false;
   private atStreamStart = true;
+  // The event's first data line: bytes [dataStart, dataEnd) of dataRef, a buffer of the chunk
+  // being decoded (no string made), or once that chunk is done with, the string `data`.
+  private dataRef: Buffer | null = null;
+  private dataStart = 0;
+  private dataEnd = 0;
   private data = '';
   private hasData = false;
   // The data of an event with more than one data line, as bytes, decoded once at dispatch.
@@ -78,12 +104,17 @@ export class SseDecoder {
   private dataLen = 0;
   private dataInBuf = false;
   private eventType = '';
+  // The last `event:` value made into a string: the next one with the same bytes reuses it
+  // (streams that name their events mostly repeat a few names).
+  private lastType = '';
   private idBuffer = '';
   // Bytes taken by lines of the event being built, to bound memory.
   private eventBytes = 0;
 
-  constructor(sink: SseSink, maxEventBytes = 1 << 20) {
+  constructor(sink: SseSink | SseDataSink, maxEventBytes = 1 << 20) {
     this.sink = sink;
+    this.dataSink = 'onEventData' in sink ? sink : null;
+    this.textSink = 'onEventData' in sink ? null : sink;
     this.maxEventBytes = maxEventBytes;
   }
 
@@ -111,6 +142,7 @@ export class SseDecoder {
 
       if (end === -1) {
         this.keepPartial(chunk, pos, len);
+        this.settleData();
         return this.error === null;
       }
 
@@ -133,7 +165,19 @@ export class SseDecoder {
         pos = end + 1;
       }
     }
+    this.settleData();
     return true;
+  }
+
+  /**
+   * The chunk is done with: a first data line still in its bytes (an event that goes on in
+   * the next chunk) is made a string, as the caller may reuse the chunk's memory.
+   */
+  private settleData(): void {
+    const ref = this.dataRef;
+    if (ref === null) return;
+    this.data = ref.toString('utf8', this.dataStart, this.dataEnd);
+    this.dataRef = null;
   }
 
   /**
@@ -190,6 +234,7 @@ export class SseDecoder {
   }
 
   private resetEvent(): void {
+    this.dataRef = null;
     this.data = '';
     this.hasData = false;
     this.dataInBuf = false;
@@ -238,18 +283,24 @@ export class SseDecoder {
     if (nameLen === 4 && b0 === CHAR_d && buf[start + 1] === CHAR_a && buf[start + 2] === CHAR_t && buf[start + 3] === CHAR_a) {
       // "data": "append the field value to the data buffer, then append a single U+000A
       // LINE FEED (LF) character" (the final LF is removed at dispatch).
-      // The first line is kept as a string (most events have one); more go to bytes.
+      // The first line is kept where it is, in the chunk (most events have one); more go to
+      // bytes of the decoder's own.
       if (!this.hasData) {
-        this.data = valueStart === end ? '' : buf.toString('utf8', valueStart, end);
+        this.dataRef = buf;
+        this.dataStart = valueStart;
+        this.dataEnd = end;
         this.hasData = true;
         return;
       }
       if (!this.dataInBuf) {
         this.dataInBuf = true;
-        const first = Buffer.byteLength(this.data);
+        const ref = this.dataRef;
+        const first = ref === null ? Buffer.byteLength(this.data) : this.dataEnd - this.dataStart;
         this.reserve(first + 1 + end - valueStart);
-        (this.dataBuf as Buffer).write(this.data, 0, 'utf8');
+        if (ref === null) (this.dataBuf as Buffer).write(this.data, 0, 'utf8');
+        else ref.copy(this.dataBuf as Buffer, 0, this.dataStart, this.dataEnd);
         this.dataLen = first;
+        this.dataRef = null;
         this.data = '';
       } else {
         this.reserve(this.dataLen + 1 + end - valueStart);
@@ -261,13 +312,15 @@ export class SseDecoder {
     }
     if (nameLen === 5 && b0 === CHAR_e && matches(buf, start, 'event')) {
       // "event": "set the event type buffer to the field value".
-      this.eventType = buf.toString('utf8', valueStart, end);
+      if (!sameAscii(buf, valueStart, end, this.lastType)) this.lastType = buf.toString('utf8', valueStart, end);
+      this.eventType = this.lastType;
       return;
     }
     if (nameLen === 2 && b0 === CHAR_i && buf[start + 1] === CHAR_d) {
       // "id": ignored when the value contains U+0000 NULL.
       for (let i = valueStart; i < end; i++) if (buf[i] === NUL) return;
-      this.idBuffer = buf.toString('utf8', valueStart, end);
+      const n = smallId(buf, valueStart, end);
+      this.idBuffer = n === -1 ? buf.toString('utf8', valueStart, end) : (ID_STRINGS[n] ??= String(n));
       return;
     }
     if (nameLen === 5 && b0 === CHAR_r && matches(buf, start, 'retry')) {
@@ -295,11 +348,62 @@ export class SseDecoder {
       this.resetEvent();
       return;
     }
-    const data = this.dataInBuf ? (this.dataBuf as Buffer).toString('utf8', 0, this.dataLen) : this.data;
     const type = this.eventType === '' ? 'message' : this.eventType;
+    const dataSink = this.dataSink;
+    if (dataSink === null) {
+      const data = this.dataInBuf
+        ? (this.dataBuf as Buffer).toString('utf8', 0, this.dataLen)
+        : this.dataRef !== null
+          ? this.dataRef.toString('utf8', this.dataStart, this.dataEnd)
+          : this.data;
+      this.resetEvent();
+      (this.textSink as SseSink).onEvent(data, type, this.lastEventId);
+      return;
+    }
+    // A sink that feeds another decoder from its call (none does) gets a view of its own.
+    const view = spareView ?? new EventData();
+    spareView = null;
+    if (this.dataInBuf) view.setBytes(this.dataBuf as Buffer, 0, this.dataLen);
+    else if (this.dataRef !== null) view.setBytes(this.dataRef, this.dataStart, this.dataEnd);
+    else view.setText(this.data);
+    // The view holds what it needs (dataBuf is only written again by the next event's lines).
     this.resetEvent();
-    this.sink.onEvent(data, type, this.lastEventId);
+    try {
+      dataSink.onEventData(view, type, this.lastEventId);
+    } finally {
+      view.clear();
+      spareView = view;
+    }
   }
+}
+
+/** The one view every decoder's dispatch lends its sink (one thread, and a sink reads it during its call). */
+let spareView: EventData | null = new EventData();
+
+/**
+ * Ids that are a small number written plainly (a reply's event index, as the built-in target
+ * sends) share one string each, made once, instead of a new one per event (~17 B an event,
+ * bench:alloc): at most ID_STRINGS_KEPT strings, ~100 KiB.
+ */
+const ID_STRINGS_KEPT = 4096;
+const ID_STRINGS: (string | undefined)[] = [];
+
+/** The id at buf[start, end) as a number below ID_STRINGS_KEPT when it is one in its plain decimal form ("0", "17", not "017" or "+1"); -1 otherwise. */
+function smallId(buf: Buffer, start: number, end: number): number {
+  const len = end - start;
+  if (len === 0 || len > 4 || (len > 1 && buf[start] === DIGIT_ZERO)) return -1;
+  const n = digits(buf, start, end);
+  return n < ID_STRINGS_KEPT ? n : -1;
+}
+
+/** Whether bytes [start, end) of buf are the ASCII string s. */
+function sameAscii(buf: Buffer, start: number, end: number, s: string): boolean {
+  if (end - start !== s.length) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80 || buf[start + i] !== c) return false;
+  }
+  return true;
 }
 
 /** A data buffer at most this large is kept between events (no allocation per small multi-line event); larger ones are let go, so a held stream stays small. */

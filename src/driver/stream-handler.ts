@@ -1,6 +1,7 @@
 // One SSE stream: undici's dispatch handler and the decoder's sink in one object, so
-// the hot path (onResponseData → decoder → onEvent) allocates nothing per event
-// beyond the event's data string.
+// the hot path (onResponseData → decoder → onEventData) allocates nothing per event:
+// the event's data reaches it as a view of the bytes, whose string is made only where a
+// check needs it (a JSON path, a usage event, a conversation's reply).
 import type { Socket } from 'node:net';
 import type { Dispatcher } from 'undici';
 import type { StreamRecorder } from '../aggregate/recorder.js';
@@ -13,7 +14,8 @@ import { httpErrorReason } from '../proxy/answer.js';
 import { classifyEnd, isEventStream, lastEventIdHeader, tlsAlertCode, wireEnd } from './classify.js';
 import { tlsAlertOf } from './connector.js';
 import { BodyDecoder, contentCoding, type DecodedSink } from './content-decoding.js';
-import { SseDecoder, type SseSink } from './sse-decoder.js';
+import type { EventData } from './event-data.js';
+import { SseDecoder, type SseDataSink } from './sse-decoder.js';
 import type { TransportStream } from './transport.js';
 import { countEvent, type EventTokens } from './tokens.js';
 import { readUsageInto } from './usage.js';
@@ -49,7 +51,7 @@ class StreamStop extends Error {
   }
 }
 
-export class StreamHandler implements TransportStream, SseSink, DecodedSink {
+export class StreamHandler implements TransportStream, SseDataSink, DecodedSink {
   readonly record: StreamRecord;
   private readonly host: StreamHost;
   /** Where this stream's figures go: its variant's aggregate (or the warm-up's) and the current second. */
@@ -364,7 +366,7 @@ export class StreamHandler implements TransportStream, SseSink, DecodedSink {
 
   // ── decoder sink ───────────────────────────────────────────────────────────
 
-  onEvent(data: string, type: string, id: string): void {
+  onEventData(data: EventData, type: string, id: string): void {
     if (this.finished) return;
     const r = this.record;
     if (this.trackIds && id !== '') this.checkResume(id);
@@ -377,7 +379,7 @@ export class StreamHandler implements TransportStream, SseSink, DecodedSink {
     const spec = host.spec;
     // Before the sentinel check: a server may put its usage on the reply's last event.
     if (spec.usage !== null) readUsageInto(data, type, spec.usage, r);
-    if ((spec.sentinel !== null && data === spec.sentinel) || (spec.sentinelEvent !== null && type === spec.sentinelEvent)) {
+    if ((spec.sentinel !== null && data.equals(spec.sentinel)) || (spec.sentinelEvent !== null && type === spec.sentinelEvent)) {
       recorder.event(r, 0, 0);
       this.finish('completed', '');
       return;
@@ -414,7 +416,7 @@ export class StreamHandler implements TransportStream, SseSink, DecodedSink {
       }
       r.lastTokenUs = now;
       r.tokens += tokens;
-      if (this.replyParts !== null) this.replyParts.push(replyTextOf(data));
+      if (this.replyParts !== null) this.replyParts.push(replyTextOf(data.text()));
     }
     if (firstOfAny) recorder.firstAnyToken(r);
     if (firstAnswer) recorder.firstToken(r);

@@ -6,6 +6,7 @@
 // never do. The answer's tokens and the reasoning's are counted from one parse.
 import { valueAt } from '../scenario/json-path.js';
 import type { TokenCounting } from '../scenario/types.js';
+import type { EventData } from './event-data.js';
 
 /** The tokens of one event, answer and reasoning apart: filled by countEvent. */
 export interface EventTokens {
@@ -26,11 +27,11 @@ export function countTokens(data: string, type: string, counting: TokenCounting,
 
 /**
  * The answer's and the reasoning's tokens in one event, its data parsed at most once (and not
- * at all where neither counts by JSON). With `tokens: event`, an event that carries reasoning
- * is not also an answer token: every other event is.
+ * at all where neither counts by JSON, nor its string made). With `tokens: event`, an event
+ * that carries reasoning is not also an answer token: every other event is.
  */
 export function countEvent(
-  data: string,
+  data: EventData,
   type: string,
   tokens: TokenCounting,
   reasoning: TokenCounting | null,
@@ -44,10 +45,10 @@ export function countEvent(
   if (!answerCounts && !reasoningCounts) return;
   // Data that is not JSON counts once as a parse error, and as no token by JSON path.
   const byJson = (answerCounts && tokens.mode !== 'event') || (reasoningCounts && reasoning.mode !== 'event');
-  const value = byJson ? parse(data, errors) : UNPARSED;
-  if (reasoningCounts) out.reasoning = reasoning.mode === 'event' ? (data.length === 0 ? 0 : 1) : value === UNPARSED ? 0 : countIn(value, reasoning);
+  const value = byJson ? parse(data.text(), errors) : UNPARSED;
+  if (reasoningCounts) out.reasoning = reasoning.mode === 'event' ? (data.isEmpty ? 0 : 1) : value === UNPARSED ? 0 : countIn(value, reasoning);
   if (!answerCounts) return;
-  if (tokens.mode === 'event') out.answer = data.length === 0 || out.reasoning > 0 ? 0 : 1;
+  if (tokens.mode === 'event') out.answer = data.isEmpty || out.reasoning > 0 ? 0 : 1;
   else out.answer = value === UNPARSED ? 0 : countIn(value, tokens);
 }
 

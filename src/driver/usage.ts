@@ -4,10 +4,12 @@
 // `response.usage.output_tokens`; all are cumulative, so the stream keeps the last one.
 // Reasoning models count their reasoning in it, and say how much of it was reasoning
 // (`completion_tokens_details.reasoning_tokens`, `output_tokens_details.reasoning_tokens`).
-// Called for every event: anything without the marker costs one substring search, and
-// only what may hold a count is parsed (once, for every count it holds).
+// Called for every event: anything without the marker costs one substring search, in the
+// event's bytes (no string made), and only what may hold a count is parsed (once, for every
+// count it holds).
 import { valueAt } from '../scenario/json-path.js';
 import type { UsageReading } from '../scenario/types.js';
+import { EventData } from './event-data.js';
 
 /** No count in this event. */
 export const NOT_REPORTED = -1;
@@ -26,15 +28,17 @@ export interface UsageInto {
 /** Parsed data of an event that may hold a count, or NOT_USAGE. */
 const NOT_USAGE: unique symbol = Symbol('not usage');
 
-function usageValue(data: string, type: string, reading: UsageReading): unknown {
+function usageValue(data: EventData, type: string, reading: UsageReading): unknown {
   if (reading.eventType !== null && type !== reading.eventType) return NOT_USAGE;
   const key = reading.marker;
   if (key !== null) {
+    // A key the scenario wrote in other letters than ASCII is searched for in the text.
+    const within = isAscii(key) ? data : EventData.of(data.text());
     // Auto: a usage object, not OpenAI's `"usage":null` on every token chunk.
-    if (reading.paths === null ? !objectAfter(data, key) : keyEnd(data, key, 0) === -1) return NOT_USAGE;
+    if (reading.paths === null ? !objectAfter(within, key) : keyEnd(within, key, 0) === -1) return NOT_USAGE;
   }
   try {
-    return JSON.parse(data) as unknown;
+    return JSON.parse(data.text()) as unknown;
   } catch {
     return NOT_USAGE;
   }
@@ -42,7 +46,7 @@ function usageValue(data: string, type: string, reading: UsageReading): unknown 
 
 /** @returns the count (≥ 0), or NOT_REPORTED; data that is not JSON reports none. */
 export function readUsage(data: string, type: string, reading: UsageReading): number {
-  const value = usageValue(data, type, reading);
+  const value = usageValue(EventData.of(data), type, reading);
   return value === NOT_USAGE ? NOT_REPORTED : outputCount(value, reading);
 }
 
@@ -52,7 +56,7 @@ export function readUsage(data: string, type: string, reading: UsageReading): nu
  * without an output count leaves all three: a reasoning or prompt count is read beside it.
  * @returns whether the event reported an output count.
  */
-export function readUsageInto(data: string, type: string, reading: UsageReading, into: UsageInto): boolean {
+export function readUsageInto(data: EventData, type: string, reading: UsageReading, into: UsageInto): boolean {
   const value = usageValue(data, type, reading);
   if (value === NOT_USAGE) return false;
   const output = outputCount(value, reading);
@@ -79,31 +83,37 @@ function outputCount(value: unknown, reading: UsageReading): number {
 }
 
 /**
- * Where the next `"key"` ends, or -1. `keyTail` is the key and its closing quote: a search
- * for the opening quote would stop at every quote of the JSON (7 times slower on token events).
+ * Where the next `"key"` ends, or -1 (in the data's code units: EventData.units). `keyTail`
+ * is the key and its closing quote, in ASCII: a search for the opening quote would stop at
+ * every quote of the JSON (7 times slower on token events).
  */
-function keyEnd(data: string, keyTail: string, from: number): number {
-  for (let at = data.indexOf(keyTail, from); at !== -1; at = data.indexOf(keyTail, at + keyTail.length)) {
-    if (data.charCodeAt(at - 1) === QUOTE) return at + keyTail.length;
+function keyEnd(data: EventData, keyTail: string, from: number): number {
+  for (let at = data.indexOfAscii(keyTail, from); at !== -1; at = data.indexOfAscii(keyTail, at + keyTail.length)) {
+    if (data.unitAt(at - 1) === QUOTE) return at + keyTail.length;
   }
   return -1;
 }
 
 /** Whether `"key"` appears followed by `:` and `{` (JSON whitespace allowed between). */
-function objectAfter(data: string, keyTail: string): boolean {
+function objectAfter(data: EventData, keyTail: string): boolean {
   for (let end = keyEnd(data, keyTail, 0); end !== -1; end = keyEnd(data, keyTail, end)) {
     let i = skipSpace(data, end);
-    if (data.charCodeAt(i) !== COLON) continue;
+    if (data.unitAt(i) !== COLON) continue;
     i = skipSpace(data, i + 1);
-    if (data.charCodeAt(i) === OPEN_BRACE) return true;
+    if (data.unitAt(i) === OPEN_BRACE) return true;
   }
   return false;
 }
 
-function skipSpace(data: string, i: number): number {
+function skipSpace(data: EventData, i: number): number {
   // JSON whitespace: space, tab, LF, CR.
-  for (let c = data.charCodeAt(i); c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d; c = data.charCodeAt(++i));
+  for (let c = data.unitAt(i); c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d; c = data.unitAt(++i));
   return i;
+}
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false;
+  return true;
 }
 
 /**

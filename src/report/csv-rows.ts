@@ -1,6 +1,6 @@
 // Rows of streams.csv and timeseries.csv: pure functions of a stream record or a
 // second's snapshot. docs/output.md lists every column (test/docs/drift.test.ts checks it).
-import { newHistogram, statsMs } from '../aggregate/histogram.js';
+import { newHistogram, statsMs, type Histogram } from '../aggregate/histogram.js';
 import type { MetricName } from '../aggregate/metrics.js';
 import { tpotUs } from '../aggregate/per-stream.js';
 import { modelTokensPerSecond } from '../aggregate/usage.js';
@@ -175,10 +175,13 @@ export function secondRow(s: SecondSnapshot, runStartEpochMs: number): (string |
   ];
 }
 
-/** ttft percentiles over several seconds' windows (the live progress's rolling view). */
-export function rollingTtftMs(windows: readonly SecondSnapshot['window'][]): { p50: number; p99: number; count: number } {
-  const all = newHistogram();
-  for (const w of windows) all.add(w.ttft);
-  const s = statsMs(all);
+/**
+ * ttft percentiles over several seconds' ttft histograms (the live progress's rolling view),
+ * added up in `sum`, which is emptied first (a caller that asks every second keeps one).
+ */
+export function rollingTtftMs(ttfts: readonly Histogram[], sum: Histogram = newHistogram()): { p50: number; p99: number; count: number } {
+  sum.reset();
+  for (const h of ttfts) sum.add(h);
+  const s = statsMs(sum);
   return { p50: s.p50, p99: s.p99, count: s.count };
 }

@@ -1,18 +1,25 @@
 // Live progress: a block redrawn in place on a terminal, a plain line now and then
 // elsewhere; saturation warnings on stderr.
 import { availableParallelism } from 'node:os';
-import type { SecondWindow } from '../aggregate/second-window.js';
+import { newHistogram, type Histogram } from '../aggregate/histogram.js';
 import type { SecondSnapshot } from '../aggregate/second-window.js';
 import { emptyOutcomeCounts, type Outcome } from '../record/outcome.js';
 import { saturationAdvice } from '../report/console.js';
 import { rollingTtftMs } from '../report/csv-rows.js';
 import { renderProgressBlock, renderProgressLine, type ProgressState } from '../report/progress.js';
 
+/** The live progress's ttft is over this many seconds, the last one included. */
+const RECENT_SECONDS = 10;
+
 export class ProgressPrinter {
   private readonly tty = process.stdout.isTTY === true;
   private drawn = 0;
   private lastLineMs = 0;
-  private readonly recent: SecondWindow[] = [];
+  // The last RECENT_SECONDS seconds' ttft, for the rolling view: copies, as the coordinator
+  // reuses a second's window for the next, into histograms kept and reused in turn.
+  private readonly recentTtft: Histogram[] = [];
+  private nextRecent = 0;
+  private readonly rollingSum = newHistogram();
   private readonly outcomes = emptyOutcomeCounts();
   private saturatedBefore = false;
 
@@ -28,8 +35,11 @@ export class ProgressPrinter {
   /** A second of the whole run (every worker's together). */
   onSecond(s: SecondSnapshot): void {
     for (const [o, n] of Object.entries(s.window.ended)) this.outcomes[o as Outcome] += n;
-    this.recent.push(s.window);
-    if (this.recent.length > 10) this.recent.shift();
+    let kept = this.recentTtft[this.nextRecent];
+    if (kept === undefined) this.recentTtft[this.nextRecent] = kept = newHistogram();
+    else kept.reset();
+    kept.add(s.window.ttft);
+    this.nextRecent = (this.nextRecent + 1) % RECENT_SECONDS;
     const saturated = s.harness.saturated !== '';
     if (saturated && !this.saturatedBefore) {
       // Once when it starts (the report lists every second): even --quiet runs say it.
@@ -46,7 +56,7 @@ export class ProgressPrinter {
       stages: this.stages,
       model: this.model,
       outcomes: this.outcomes,
-      rollingTtft: rollingTtftMs(this.recent),
+      rollingTtft: rollingTtftMs(this.recentTtft, this.rollingSum),
     };
     if (this.tty) {
       const lines = renderProgressBlock(state);

@@ -4,7 +4,7 @@
 // coordinator writes every file. The same function runs in a forked process
 // (worker-main.ts) and, for a run in one process, in the coordinator's own.
 import { LoadRun, type RunHooks } from '../driver/load-run.js';
-import { toMessage } from './second-message.js';
+import { toMessage, type WindowCopies } from './second-message.js';
 import { csvLines } from '../report/csv-file.js';
 import { abortOnThresholds } from '../thresholds/judge.js';
 import { EarlyStopCounter } from './early-stop.js';
@@ -17,6 +17,8 @@ export interface CoordinatorPort {
   /** Resolves when the message is handed over (or dropped: a coordinator that is gone is no error). */
   send(m: FromWorker): Promise<void>;
   onMessage(listener: (m: Exclude<ToWorker, WorkerInit>) => void): void;
+  /** A coordinator in this process: seconds go over as copies made in these, not encoded. */
+  readonly windowCopies?: WindowCopies;
 }
 
 /**
@@ -56,7 +58,7 @@ export async function runWorker(init: WorkerInit, port: CoordinatorPort, opts: {
     },
     onSecond: (s) => {
       sendRows();
-      void port.send({ type: 'second', snapshot: toMessage(s) });
+      void port.send({ type: 'second', snapshot: toMessage(s, port.windowCopies) });
       const counts = against?.afterSecond(s, run.variants) ?? null;
       if (counts !== null) void port.send({ type: 'against', counts });
     },

@@ -4,6 +4,7 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { FromWorker, ToWorker } from './run-messages.js';
+import { WindowCopies } from './second-message.js';
 import { runWorker } from './worker.js';
 
 const WORKER_MAIN = fileURLToPath(new URL('./worker-main.js', import.meta.url));
@@ -22,6 +23,8 @@ export interface WorkerLink {
   kill(): void;
   /** What a local worker threw: an error of this process, which the run rethrows as its own. */
   readonly thrown?: unknown;
+  /** A local worker's seconds come as copies of its window, from these; the coordinator gives each back once combined. */
+  readonly windowCopies?: WindowCopies;
 }
 
 /** Forks the worker processes early: they load while the built-in target starts. */
@@ -75,6 +78,7 @@ function forkedWorker(n: number, count: number): WorkerLink {
  * other's call, as with a channel, and they arrive in the order sent.
  */
 export function localWorker(): WorkerLink {
+  const windowCopies = new WindowCopies();
   let toWorker: ((m: Exclude<ToWorker, { type: 'init' }>) => void) | null = null;
   let toCoordinator: (m: FromWorker) => void = () => undefined;
   let ended: (failure: string | null) => void = () => undefined;
@@ -93,6 +97,7 @@ export function localWorker(): WorkerLink {
           return Promise.resolve();
         },
         onMessage: (listener: typeof toWorker) => void (toWorker = listener),
+        windowCopies,
       };
       runWorker(m, port).then(
         () => queueMicrotask(() => finish(null)),
@@ -108,6 +113,7 @@ export function localWorker(): WorkerLink {
     },
     // A function in this process cannot be killed: the second Ctrl-C exits the process.
     kill: () => undefined,
+    windowCopies,
   };
   const finish = (failure: string | null): void => {
     if (done) return;

@@ -5,12 +5,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CUT_KINDS } from '../../src/aggregate/cuts.js';
-import { recordedValues, type Histogram } from '../../src/aggregate/histogram.js';
+import { decodeHistogram, recordedValues, type Histogram } from '../../src/aggregate/histogram.js';
 import { RunAndWindowRecorder } from '../../src/aggregate/recorder.js';
 import { RunAggregate } from '../../src/aggregate/run-aggregate.js';
 import { snapshotOf } from '../helpers/snapshot.js';
 import { SecondWindow, WINDOW_LATENCIES } from '../../src/aggregate/second-window.js';
-import { combineSeconds, toMessage } from '../../src/run/second-message.js';
+import { combineSeconds, toMessage, WindowCopies } from '../../src/run/second-message.js';
 import type { Outcome } from '../../src/record/outcome.js';
 import { newStreamRecord, type StreamRecord } from '../../src/record/stream-record.js';
 
@@ -19,10 +19,11 @@ function playStream(
   rec: RunAndWindowRecorder,
   seq: number,
   variant: number,
-  shape: { tls?: boolean; reconnect?: boolean; lagsUs?: number[]; outcome: Outcome; silentEndUs?: number },
+  shape: { tls?: boolean; reconnect?: boolean; lagsUs?: number[]; outcome: Outcome; silentEndUs?: number; turn?: number },
 ): StreamRecord {
   const t0 = 1_000_000 + seq * 10_000;
   const r = newStreamRecord(seq, seq, variant, false, t0);
+  r.turn = shape.turn ?? 0;
   r.dispatchUs = t0 + 30 + seq;
   rec.streamOpened(r);
   r.connectStartUs = t0 + 100;
@@ -135,4 +136,101 @@ test("across processes: two workers' windows, through their wire form (JSON) and
     for (const m of WINDOW_LATENCIES) assert.deepEqual(values(c.latency[m]), values(e.latency[m]), `variant ${i} ${m}`);
   }
   for (const m of WINDOW_LATENCIES) assert.deepEqual(values(combined.latency(m)), values(expected.latency(m)), m);
+});
+
+/** A window's wire form with each histogram as its values: what a reused window must give as a new one does. */
+const wireValues = (w: SecondWindow): unknown =>
+  JSON.parse(JSON.stringify(w.toMessage()), (_k, v: unknown) => (typeof v === 'string' && v !== '' ? values(decodeHistogram(v)) : v));
+
+test('a window reset for the next second reads as a new one that saw only that second: counts, parts, turn buckets, histograms', () => {
+  const reused = { current: new SecondWindow() };
+  const first = new RunAndWindowRecorder(new RunAggregate(), reused);
+  recordMix(first);
+  playStream(first, 5, 0, { outcome: 'completed', turn: 4 });
+  playStream(first, 6, 1, { outcome: 'completed', turn: 25 });
+  // The run hands the second on, then resets the window and records the next into it.
+  const longest = WINDOW_LATENCIES.map((m) => reused.current.latency(m).maxValue);
+  reused.current.reset();
+  const w = reused.current;
+  assert.deepEqual([w.opened, w.events, w.tokens, w.variants.length, w.ttftByTurn], [0, 0, 0, 0, null]);
+  assert.ok(Object.values(w.ended).every((n) => n === 0));
+  for (const m of WINDOW_LATENCIES) assert.equal(w.latency(m).totalCount, 0, m);
+
+  const fresh = { current: new SecondWindow() };
+  for (const into of [reused, fresh]) {
+    const rec = new RunAndWindowRecorder(new RunAggregate(), into);
+    // Only variant 1 this second, and one conversation's turn 2.
+    playStream(rec, 8, 1, { tls: true, lagsUs: [700], outcome: 'completed', turn: 2 });
+    playStream(rec, 9, 1, { outcome: 'reset', silentEndUs: 3_000_000 });
+  }
+  assert.deepEqual(wireValues(reused.current), wireValues(fresh.current));
+  assert.equal(reused.current.variants[0], undefined, 'a variant without streams this second has no part, as in a new window');
+  for (const m of WINDOW_LATENCIES) assert.deepEqual(values(reused.current.latency(m)), values(fresh.current.latency(m)), m);
+  assert.deepEqual(
+    WINDOW_LATENCIES.map((m) => reused.current.latency(m).maxValue),
+    WINDOW_LATENCIES.map((m) => fresh.current.latency(m).maxValue),
+  );
+  assert.ok(
+    longest.some((v, i) => v > reused.current.latency(WINDOW_LATENCIES[i] as (typeof WINDOW_LATENCIES)[number]).maxValue),
+    'the first second held larger values',
+  );
+
+  // Two variants again: the combined histograms are this second's, not the first's.
+  for (const into of [reused, fresh]) playStream(new RunAndWindowRecorder(new RunAggregate(), into), 10, 0, { outcome: 'completed' });
+  for (const m of WINDOW_LATENCIES) assert.deepEqual(values(reused.current.latency(m)), values(fresh.current.latency(m)), m);
+  reused.current.reset();
+  fresh.current = new SecondWindow();
+  for (const into of [reused, fresh]) recordMix(new RunAndWindowRecorder(new RunAggregate(), into));
+  for (const m of WINDOW_LATENCIES) assert.deepEqual(values(reused.current.latency(m)), values(fresh.current.latency(m)), m);
+  assert.deepEqual(wireValues(reused.current), wireValues(fresh.current));
+});
+
+test('the coordinator’s window, reused second after second, combines each second as a new window would', () => {
+  const reused = new SecondWindow();
+  for (const second of [1, 2, 3]) {
+    const one = { current: new SecondWindow() };
+    const two = { current: new SecondWindow() };
+    // Second 1: both variants, long cuts; second 2: variant 1 only, a conversation; second 3: nothing but a count.
+    if (second === 1) {
+      recordMix(new RunAndWindowRecorder(new RunAggregate(), one));
+      playStream(new RunAndWindowRecorder(new RunAggregate(), two), 7, 0, { tls: true, lagsUs: [100], outcome: 'reset', silentEndUs: 9_000_000 });
+    } else if (second === 2) {
+      playStream(new RunAndWindowRecorder(new RunAggregate(), two), 8, 1, { lagsUs: [40], outcome: 'completed', turn: 3 });
+    } else one.current.events = 5;
+    const messages = [one, two].map((w) => JSON.parse(JSON.stringify(toMessage(snapshotOf(w.current, { second })))) as ReturnType<typeof toMessage>);
+    const expected = combineSeconds(messages).window;
+    const combined = combineSeconds(messages, reused).window;
+    assert.equal(combined, reused);
+    assert.deepEqual(wireValues(combined), wireValues(expected), `second ${second}`);
+    for (const m of WINDOW_LATENCIES) assert.deepEqual(values(combined.latency(m)), values(expected.latency(m)), `second ${second} ${m}`);
+    assert.deepEqual(
+      combined.variants.map((v) => v !== undefined),
+      expected.variants.map((v) => v !== undefined),
+    );
+  }
+});
+
+test('in one process a second goes over as a copy of the worker’s window, combined as its encoding is; the copy is reused, the worker’s window left as it was', () => {
+  const copies = new WindowCopies();
+  const viaCopies = new SecondWindow();
+  let lastCopy: unknown = null;
+  for (const second of [1, 2]) {
+    const worker = { current: new SecondWindow() };
+    const rec = new RunAndWindowRecorder(new RunAggregate(), worker);
+    if (second === 1) {
+      recordMix(rec);
+      playStream(rec, 5, 1, { outcome: 'completed', turn: 2 });
+    } else playStream(rec, 9, 0, { lagsUs: [70], outcome: 'completed' });
+    const before = wireValues(worker.current);
+    const copied = toMessage(snapshotOf(worker.current, { second }), copies);
+    assert.ok(copied.window instanceof SecondWindow && copied.window !== worker.current);
+    if (second === 2) assert.equal(copied.window, lastCopy, 'the copy given back is the one used next');
+    const expected = combineSeconds([JSON.parse(JSON.stringify(toMessage(snapshotOf(worker.current, { second })))) as ReturnType<typeof toMessage>]).window;
+    const combined = combineSeconds([copied], viaCopies).window;
+    assert.deepEqual(wireValues(combined), wireValues(expected), `second ${second}`);
+    for (const m of WINDOW_LATENCIES) assert.deepEqual(values(combined.latency(m)), values(expected.latency(m)), `second ${second} ${m}`);
+    assert.deepEqual(wireValues(worker.current), before, 'the worker’s window is only read');
+    copies.giveBack(copied.window);
+    lastCopy = copied.window;
+  }
 });

@@ -32,3 +32,19 @@ test('the user is an ordinary one (no warning of a uid above the system range), 
   assert.doesNotMatch(text, /groupadd[^\n]*--system/);
   assert.match(text, /find node_modules -mindepth 1 -type d -empty -delete/);
 });
+
+test('the image’s Node is the one the README advises, docs/kubernetes.md names and CI’s newest job runs', () => {
+  const image = /^ARG NODE_IMAGE=node:(\d+)-bookworm-slim$/m.exec(text);
+  assert.ok(image, 'ARG NODE_IMAGE=node:<major>-bookworm-slim');
+  const major = image[1] as string;
+  const read = (path: string): string => readFileSync(new URL(`../../../${path}`, import.meta.url), 'utf8');
+  assert.match(read('README.md'), new RegExp(`Node ${major} is what the container image ships`));
+  assert.match(read('docs/kubernetes.md'), new RegExp(`node:${major}-bookworm-slim`));
+  assert.match(read('CONTRIBUTING.md'), new RegExp(`CI_NODE=${major} \\.ci/run +# the newest, which deploy/Dockerfile's image ships`));
+  assert.match(read('.ci/run'), new RegExp(`CI_NODE=${major} \\.ci/run +the newest, the one deploy/Dockerfile's image ships`));
+  const engines = (JSON.parse(read('package.json')) as { engines: { node: string } }).engines.node;
+  const oldest = /^>=(\d+\.\d+\.\d+)$/.exec(engines)?.[1];
+  assert.ok(oldest !== undefined, `engines.node is ">=x.y.z": ${engines}`);
+  assert.ok(Number(major) >= Number(oldest.split('.')[0]), 'the image’s Node is one the package supports');
+  assert.match(read('CONTRIBUTING.md'), new RegExp(`CI_NODE=${oldest.replace(/\./g, '\\.')} \\.ci/run +# the oldest`), 'CI’s oldest job is engines.node');
+});

@@ -4,6 +4,7 @@
 // Responses' reasoning_text, Gemini chunks that hold thoughts and usage together).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { EventData } from '../../src/driver/event-data.js';
 import { SseDecoder } from '../../src/driver/sse-decoder.js';
 import { countEvent, type EventTokens } from '../../src/driver/tokens.js';
 import { readUsageInto } from '../../src/driver/usage.js';
@@ -31,10 +32,10 @@ function read(chunks: readonly Buffer[], s: StreamSpec): Read {
   const errors = { tokenParseErrors: 0 };
   const counted: EventTokens = { answer: 0, reasoning: 0 };
   const decoder = new SseDecoder({
-    onEvent(data, type) {
+    onEventData(data, type) {
       if (out.sentinel) return;
       if (s.usage !== null) readUsageInto(data, type, s.usage, out);
-      if ((s.sentinel !== null && data === s.sentinel) || (s.sentinelEvent !== null && type === s.sentinelEvent)) {
+      if ((s.sentinel !== null && data.equals(s.sentinel)) || (s.sentinelEvent !== null && type === s.sentinelEvent)) {
         out.sentinel = true;
         return;
       }
@@ -176,14 +177,14 @@ test('one parse per event for the answer and the reasoning together; none where 
     const out: EventTokens = { answer: 0, reasoning: 0 };
     const errors = { tokenParseErrors: 0 };
     const anthropic = spec('  api: anthropic');
-    countEvent('{"delta":{"type":"thinking_delta","thinking":"x"}}', 'content_block_delta', anthropic.tokens, anthropic.reasoning, errors, out);
+    countEvent(EventData.of('{"delta":{"type":"thinking_delta","thinking":"x"}}'), 'content_block_delta', anthropic.tokens, anthropic.reasoning, errors, out);
     assert.deepEqual([parsed, out.answer, out.reasoning], [1, 0, 1]);
-    countEvent('{"type":"ping"}', 'ping', anthropic.tokens, anthropic.reasoning, errors, out);
+    countEvent(EventData.of('{"type":"ping"}'), 'ping', anthropic.tokens, anthropic.reasoning, errors, out);
     assert.equal(parsed, 1, 'a ping is neither: not parsed');
     const responses = spec('  api: responses');
-    countEvent('{"delta":"x"}', 'response.output_text.delta', responses.tokens, responses.reasoning, errors, out);
+    countEvent(EventData.of('{"delta":"x"}'), 'response.output_text.delta', responses.tokens, responses.reasoning, errors, out);
     assert.deepEqual([parsed, out.answer, out.reasoning], [1, 1, 0], 'counted by event type alone: not parsed');
-    countEvent('not json', 'message', spec('  api: openai-chat').tokens, spec('  api: openai-chat').reasoning, errors, out);
+    countEvent(EventData.of('not json'), 'message', spec('  api: openai-chat').tokens, spec('  api: openai-chat').reasoning, errors, out);
     assert.equal(errors.tokenParseErrors, 1, 'data that is not JSON is one parse error, not two');
   } finally {
     JSON.parse = parse;

@@ -1,14 +1,41 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { EventData } from '../../src/driver/event-data.js';
 import { SseDecoder } from '../../src/driver/sse-decoder.js';
 import { EventsourceParserAdapter } from '../../bench/adapters/eventsource-parser.js';
 import { FIXTURES, type Seen } from './sse-fixtures.js';
-import { decodeChunks, ourDecoder, recordingSink, splits } from '../helpers/collect.js';
+import { decodeChunks, ourDecoder, recordingSink, splits, type DecoderFactory } from '../helpers/collect.js';
+
+/** Our decoder with a data sink: each view read as the stream handler reads it, then as text. */
+const viewDecoder: DecoderFactory = (sink) =>
+  new SseDecoder({
+    onEventData(data, type, id) {
+      const text = data.text();
+      assert.equal(data.isEmpty, text === '');
+      assert.equal(data.equals(text), true);
+      assert.equal(data.equals(`${text}x`), false);
+      assert.equal(data.equals('[DONE]'), text === '[DONE]');
+      sink.onEvent(text, type, id);
+    },
+    onRetry: (ms) => sink.onRetry?.(ms),
+    onComment: () => sink.onComment?.(),
+    onField: (name, value) => sink.onField?.(name, value),
+  });
 
 for (const fx of FIXTURES) {
   test(`decoder: ${fx.name} (every chunk split)`, () => {
     for (const { label, chunks } of splits(fx.input)) {
       assert.deepEqual(decodeChunks(ourDecoder, chunks), fx.expected, label);
+    }
+  });
+}
+
+// The hot path's sink takes each event's data as a view of the bytes (EventData): the same
+// data, in every split, and its checks agree with the string's.
+for (const fx of FIXTURES) {
+  test(`decoder, data as a view: ${fx.name} (every chunk split)`, () => {
+    for (const { label, chunks } of splits(fx.input)) {
+      assert.deepEqual(decodeChunks(viewDecoder, chunks), fx.expected, label);
     }
   });
 }
@@ -84,4 +111,31 @@ test('decoder: the send stamp is read as a number when the sink asks for it, in 
   const fields: string[] = [];
   new SseDecoder({ onEvent: () => {}, onField: (name, value) => fields.push(`${name}=${value}`) }).push(Buffer.from('x-sent-us: 5\ndata: a\n\n'));
   assert.deepEqual(fields, ['x-sent-us=5']);
+});
+
+test('decoder, data as a view: a data line whose event goes on in the next chunk is kept apart from the chunk, whose memory may be reused', () => {
+  const seen: string[] = [];
+  const d = new SseDecoder({ onEventData: (data) => seen.push(data.text()) });
+  const chunk = Buffer.from('data: first\n\ndata: héllo\n');
+  d.push(chunk);
+  chunk.fill(0x78);
+  d.push(Buffer.from('\ndata: a\ndata: b\n\n'));
+  assert.deepEqual(seen, ['first', 'héllo', 'a\nb']);
+});
+
+test('decoder, data as a view: it is lent for the call only, then holds nothing', () => {
+  let kept: EventData | null = null;
+  const d = new SseDecoder({ onEventData: (data) => void (kept = data) });
+  d.push(Buffer.from('data: [DONE]\n\n'));
+  assert.ok(kept !== null);
+  assert.equal((kept as EventData).isEmpty, true, 'cleared after the call: no chunk is kept alive by it');
+});
+
+test('decoder: an id is the text it was sent as, whether a small plain number (a shared string) or anything else', () => {
+  const ids = ['0', '7', '17', '4095', '4096', '99999', '017', '00', '+1', '1 ', '1.5', 'x7', '٣', ''];
+  const seen: string[] = [];
+  const d = new SseDecoder({ onEvent: (_data, _type, id) => seen.push(id) });
+  for (const id of ids) d.push(Buffer.from(`id: ${id}\ndata: a\n\n`));
+  assert.deepEqual(seen, ids);
+  assert.equal(d.lastEventId, '');
 });

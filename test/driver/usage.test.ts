@@ -3,9 +3,10 @@
 // count, custom paths and event types, and the promise that token events are not parsed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { EventData } from '../../src/driver/event-data.js';
 import { countTokens } from '../../src/driver/tokens.js';
 import { SseDecoder } from '../../src/driver/sse-decoder.js';
-import { NOT_REPORTED, readUsage } from '../../src/driver/usage.js';
+import { NOT_REPORTED, readUsage, readUsageInto } from '../../src/driver/usage.js';
 import { parseScenario } from '../../src/scenario/load.js';
 import type { TokenCounting, UsageReading } from '../../src/scenario/types.js';
 import { AUTO_USAGE } from '../../src/scenario/usage-section.js';
@@ -22,7 +23,10 @@ function wire(format: Format, tokens: number): Buffer {
   return Buffer.from([...shape.opening, ...token, shape.heartbeat, ...shape.closing].join(''));
 }
 
-/** The count a stream ends with: every event read, the last count kept (as the stream handler does). */
+/**
+ * The count a stream ends with: every event read, the last count kept, as the stream handler
+ * does (from the decoder's view of the bytes); the same from the data as a string, or it throws.
+ */
 function lastCount(chunks: Buffer[], r: UsageReading): number {
   let count = NOT_REPORTED;
   const decoder = new SseDecoder({
@@ -33,8 +37,48 @@ function lastCount(chunks: Buffer[], r: UsageReading): number {
   });
   for (const c of chunks) assert.ok(decoder.push(c));
   decoder.end();
+  const into = { usageTokens: NOT_REPORTED, usageReasoningTokens: NOT_REPORTED, inputTokens: NOT_REPORTED };
+  const bytes = new SseDecoder({ onEventData: (data, type) => void readUsageInto(data, type, r, into) });
+  for (const c of chunks) assert.ok(bytes.push(c));
+  bytes.end();
+  assert.equal(into.usageTokens, count, 'read from the bytes as from the string');
   return count;
 }
+
+/** A view of `text` as the decoder lends it: bytes in the middle of a chunk that holds other events. */
+function inChunk(text: string, before: string, after: string): EventData {
+  const d = new EventData();
+  d.setBytes(Buffer.from(before + text + after), Buffer.byteLength(before), Buffer.byteLength(before + text));
+  return d;
+}
+
+test('read from the bytes of a chunk: the same counts as from the string, and a key in the next event is not this one’s', () => {
+  const cases: [string, string, UsageReading][] = [
+    ['{"usage":{"completion_tokens":12}}', 'message', AUTO_USAGE],
+    ['{"modèle":"é","usage":{"completion_tokens":3}}', 'message', AUTO_USAGE],
+    ['{"usage" :\n {"output_tokens":5}}', 'message', AUTO_USAGE],
+    ['{"choices":[],"usage":null}', 'message', AUTO_USAGE],
+    ['{"choices":[{"delta":{"content":"é \\"usage\\": {"}}]}', 'message', AUTO_USAGE],
+    ['{"meta":{"billing":[{"generated":42}]}}', 'message', reading('{ jsonPath: meta.billing.0.generated }') as UsageReading],
+    ['{"données":{"n":7}}', 'message', reading('{ jsonPath: données.n }') as UsageReading],
+    ['{"x":1}', 'message', reading('{ jsonPath: données.n }') as UsageReading],
+    ['', 'message', AUTO_USAGE],
+  ];
+  const after = '\n\ndata: {"usage":{"completion_tokens":99},"données":{"n":99}}\n\n';
+  for (const [text, type, r] of cases) {
+    const fromText = readUsage(text, type, r);
+    const into = { usageTokens: NOT_REPORTED, usageReasoningTokens: NOT_REPORTED, inputTokens: NOT_REPORTED };
+    readUsageInto(inChunk(text, 'data: {"usage":{"completion_tokens":98}}\n\ndata: ', after), type, r, into);
+    assert.equal(into.usageTokens, fromText, text);
+  }
+  assert.deepEqual(
+    [
+      readUsage('{"usage":{"completion_tokens":12}}', 'message', AUTO_USAGE),
+      readUsage('{"données":{"n":7}}', 'message', reading('{ jsonPath: données.n }') as UsageReading),
+    ],
+    [12, 7],
+  );
+});
 
 test('the built-in target’s OpenAI and Anthropic replies, split at every byte: the count is the tokens sent', () => {
   for (const format of ['openai-full', 'anthropic'] as const) {
