@@ -3,27 +3,30 @@
 // with the fixed costs (code, the run's aggregates, V8's young generation) left out and
 // stated apart. Two passes in one process:
 //
-// 1. memory: after a forced GC at each plateau, RSS, the JS heap (used and committed) and
-//    external memory; per added stream, and the fixed part (the value at 0 streams);
+// 1. memory: after a forced GC at each plateau, the JS heap (used, and committed with V8's young
+//    generation aside: its size follows how fast the process allocates at the moment, not what
+//    it holds), external memory and RSS; per added stream, and the fixed part (the value at 0
+//    streams). The heap used is the figure to compare: RSS also moves with how V8 sizes and fills
+//    its pages, by several KiB a stream between runs of the same code (bench/RESULTS.md §3);
 // 2. where it is: a heap snapshot at each plateau, summed by constructor (or kind), and the
 //    difference per added stream. Writing a snapshot takes ~100 MiB of malloc'd memory that the
 //    process keeps, so this pass comes after the memory pass, whose RSS it would spoil.
 //
-//   npm run bench:held-memory                    (HTTP/1.1: FIRST=1000 STREAMS=4000)
+//   npm run bench:held-memory                    (HTTP/1.1: FIRST=2000 STREAMS=6000 RAMP=8)
 //   HTTP=2 npm run bench:held-memory             (h2c, up to 100 streams a connection)
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeHeapSnapshot } from 'node:v8';
+import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import { LoadRun } from '../src/driver/load-run.js';
 import { parseScenario } from '../src/scenario/load.js';
 import { spawnTarget } from '../src/target/child.js';
 
-const FIRST = Number(process.env.FIRST ?? 1000);
-const STREAMS = Number(process.env.STREAMS ?? 4000);
+const FIRST = Number(process.env.FIRST ?? 2000);
+const STREAMS = Number(process.env.STREAMS ?? 6000);
 const HTTP = process.env.HTTP === '2' ? '2' : '1.1';
 /** Seconds to open each plateau's new streams, and to hold each before it is read. */
-const RAMP_S = Number(process.env.RAMP ?? 6);
+const RAMP_S = Number(process.env.RAMP ?? 8);
 const SETTLE_S = 6;
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error('run with node --expose-gc');
@@ -32,7 +35,14 @@ const collect = gc;
 interface Plateau {
   open: number;
   memory: NodeJS.MemoryUsage;
+  /** What V8's young generation has committed: its size follows the allocation rate, not the streams held. */
+  youngBytes: number;
 }
+
+const youngBytes = (): number =>
+  getHeapSpaceStatistics()
+    .filter((s) => s.space_name === 'new_space' || s.space_name === 'new_large_object_space')
+    .reduce((sum, s) => sum + s.space_size, 0);
 
 const target = await spawnTarget({ http2: HTTP === '2' });
 const url = `${target.origin}/stream?firstTokenDelay=10m&heartbeat=15s&tokens=1`;
@@ -57,7 +67,7 @@ target: { http: "${HTTP}", maxStreamsPerConnection: 100, sourceAddresses: 127.0.
   const read = (index: number): void => {
     collect();
     collect();
-    at({ open: run.inFlight, memory: process.memoryUsage() }, index);
+    at({ open: run.inFlight, memory: process.memoryUsage(), youngBytes: youngBytes() }, index);
   };
   const first = setTimeout(() => read(0), (RAMP_S + SETTLE_S) * 1000);
   const second = setTimeout(() => read(1), (2 * RAMP_S + hold + SETTLE_S) * 1000);
@@ -80,18 +90,20 @@ const [a, b] = plateaus as [Plateau, Plateau];
 const added = b.open - a.open;
 const kib = (bytes: number): string => (bytes / 1024).toFixed(1);
 const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(1);
-const line = (name: string, f: (m: NodeJS.MemoryUsage) => number): string => {
-  const slope = (f(b.memory) - f(a.memory)) / added;
-  return `  ${name.padEnd(22)} ${kib(slope).padStart(6)} KiB per stream; fixed ${mib(f(b.memory) - slope * b.open).padStart(6)} MiB`;
+const line = (name: string, f: (p: Plateau) => number): string => {
+  const slope = (f(b) - f(a)) / added;
+  return `  ${name.padEnd(34)} ${kib(slope).padStart(6)} KiB per stream; fixed ${mib(f(b) - slope * b.open).padStart(6)} MiB`;
 };
 console.log(
   `held-memory benchmark: HTTP/${HTTP}${HTTP === '2' ? ' (h2c, up to 100 streams a connection)' : ''}, streams held open in one process: ${a.open} then ${b.open}, node ${process.version}`,
 );
-console.log(`  per stream (the growth from ${a.open} to ${b.open} streams, after a forced GC), and the fixed part (at 0 streams):`);
-console.log(line('RSS', (m) => m.rss));
-console.log(line('JS heap used', (m) => m.heapUsed));
-console.log(line('JS heap committed', (m) => m.heapTotal));
-console.log(line('external', (m) => m.external));
+console.log(
+  `  per stream (the growth from ${a.open} to ${b.open} streams, after a forced GC), and the fixed part (at 0 streams); V8's young generation ${mib(a.youngBytes)} then ${mib(b.youngBytes)} MiB:`,
+);
+console.log(line('JS heap used', (p) => p.memory.heapUsed));
+console.log(line('JS heap committed, young gen. aside', (p) => p.memory.heapTotal - p.youngBytes));
+console.log(line('external', (p) => p.memory.external));
+console.log(line('RSS', (p) => p.memory.rss));
 const sums = files.map(summarize);
 for (const f of files) rmSync(f);
 const [sa, sb] = sums as [Map<string, Sum>, Map<string, Sum>];
