@@ -104,6 +104,7 @@ console.log(line('JS heap used', (p) => p.memory.heapUsed));
 console.log(line('JS heap committed, young gen. aside', (p) => p.memory.heapTotal - p.youngBytes));
 console.log(line('external', (p) => p.memory.external));
 console.log(line('RSS', (p) => p.memory.rss));
+console.log(line('RSS, young generation aside', (p) => p.memory.rss - p.youngBytes));
 const sums = files.map(summarize);
 for (const f of files) rmSync(f);
 const [sa, sb] = sums as [Map<string, Sum>, Map<string, Sum>];
