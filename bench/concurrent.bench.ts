@@ -3,10 +3,14 @@
 // reply whose first token is 10 minutes away). The harness runs as `sse-soak run
 // --workers WORKERS` with its connections spread over the source addresses
 // 127.0.0.2–127.0.0.9; the built-in target runs as TARGETS processes (one process
-// holds at most `ulimit -n` connections). Prints the harness's memory (every
-// worker's peak RSS added up, and the coordinator's) and what it costs per stream.
+// holds at most `ulimit -n` connections). HTTP=2: h2c, up to 100 streams a connection.
 //
-//   npm run bench:concurrent     (STREAMS=50000 WORKERS=3 TARGETS=4 RAMP=40 HOLD=40)
+// First the same processes hold one stream per worker for a few seconds: their RSS is the
+// fixed cost, stated apart. Then the load; printed: the whole harness's peak RSS (every
+// process, sampled each second), what it costs per stream with and without the fixed cost,
+// and what the workers' JS heap held at the end of the hold (timeseries.csv).
+//
+//   npm run bench:concurrent     (STREAMS=50000 WORKERS=3 TARGETS=4 RAMP=40 HOLD=40 HTTP=1.1)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -20,17 +24,31 @@ const WORKERS = Number(process.env.WORKERS ?? 3);
 const TARGETS = Number(process.env.TARGETS ?? 4);
 const RAMP = Number(process.env.RAMP ?? 40);
 const HOLD = Number(process.env.HOLD ?? 40);
+const HTTP = process.env.HTTP === '2' ? '2' : '1.1';
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 
 const dir = mkdtempSync(join(tmpdir(), 'sse-soak-concurrent-'));
 const targets: ChildTarget[] = [];
-for (let i = 0; i < TARGETS; i++) targets.push(await spawnTarget());
+for (let i = 0; i < TARGETS; i++) targets.push(await spawnTarget({ http2: HTTP === '2' }));
 const knobs = 'firstTokenDelay=10m&heartbeat=15s&tokens=1';
 const variants = targets.map((t, i) => `    - { name: t${i + 1}, weight: 1, url: "${t.origin}/stream?${knobs}" }`).join('\n');
-writeFileSync(
-  join(dir, 'held.yaml'),
-  `name: held-open
+
+interface Held {
+  code: number | null;
+  out: string;
+  /** The whole harness's RSS (coordinator and workers) at its highest, sampled every second. */
+  peakTreeRss: number;
+}
+
+/** `sse-soak run --workers WORKERS` holding `streams` streams; its exit code, report folder and peak RSS. */
+async function hold(name: string, streams: number, rampS: number, holdS: number): Promise<Held> {
+  const file = join(dir, `${name}.yaml`);
+  writeFileSync(
+    file,
+    `name: ${name}
 target:
+  http: "${HTTP}"
+  maxStreamsPerConnection: 100
   sourceAddresses: 127.0.0.2-127.0.0.9
   connectTimeout: 30s
   variants:
@@ -38,45 +56,52 @@ ${variants}
 stream: { idleTimeout: 60s }
 load:
   stages:
-    - { duration: ${RAMP}s, target: ${STREAMS} }
-    - { duration: ${HOLD}s, target: ${STREAMS} }
+    - { duration: ${rampS}s, target: ${streams} }
+    - { duration: ${holdS}s, target: ${streams} }
 output: { streamsCsv: false }
 `,
-);
-const out = join(dir, 'out');
-const t0 = performance.now();
-const child = spawn(process.execPath, [CLI, 'run', join(dir, 'held.yaml'), '--workers', String(WORKERS), '--out', out, '--progress-interval', '10s'], {
-  stdio: ['ignore', 'inherit', 'inherit'],
-});
-// The whole harness's RSS (coordinator and workers) every second: its real peak together.
-let peakTreeRss = 0;
-const sampler = setInterval(() => {
-  let sum = 0;
-  for (const pid of processTree(child.pid as number)) {
-    try {
-      sum += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
-    } catch {
-      // ended meanwhile
+  );
+  const out = join(dir, name);
+  const child = spawn(process.execPath, [CLI, 'run', file, '--workers', String(WORKERS), '--out', out, '--progress-interval', '10s'], {
+    stdio: ['ignore', name === 'idle' ? 'ignore' : 'inherit', 'inherit'],
+  });
+  let peakTreeRss = 0;
+  const sampler = setInterval(() => {
+    let sum = 0;
+    for (const pid of processTree(child.pid as number)) {
+      try {
+        sum += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+      } catch {
+        // ended meanwhile
+      }
     }
-  }
-  peakTreeRss = Math.max(peakTreeRss, sum);
-}, 1000);
-const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-clearInterval(sampler);
+    peakTreeRss = Math.max(peakTreeRss, sum);
+  }, 1000);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  clearInterval(sampler);
+  return { code, out, peakTreeRss };
+}
+
+const t0 = performance.now();
+const idle = await hold('idle', WORKERS, 2, 8);
+const held = await hold('held-open', STREAMS, RAMP, HOLD);
 for (const t of targets) await t.stop();
 
-const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as {
-  streams: { started: number };
+const s = JSON.parse(readFileSync(join(held.out, 'summary.json'), 'utf8')) as {
   outcomes: Record<string, number>;
   errorCodes: Record<string, number>;
   harness: { maxRssBytes: number; processes: number };
 };
-const rows = readFileSync(join(out, 'timeseries.csv'), 'utf8').trim().split('\n');
+const rows = readFileSync(join(held.out, 'timeseries.csv'), 'utf8').trim().split('\n');
 const cols = (rows[0] ?? '').split(',');
-const open = Math.max(...rows.slice(1).map((r) => Number(r.split(',')[cols.indexOf('active_streams')])));
+const cell = (row: string, col: string): number => Number(row.split(',')[cols.indexOf(col)]);
+const open = Math.max(...rows.slice(1).map((r) => cell(r, 'active_streams')));
+// The hold's last second with every stream open: what the workers keep while streams are held.
+const endOfHold = rows.slice(1).findLast((r) => cell(r, 'active_streams') === open) ?? '';
 const mib = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MiB`;
+const perStream = (bytes: number): string => `${(bytes / Math.max(1, open) / 1024).toFixed(1)} KiB`;
 console.log(
-  `\nconcurrent benchmark: ${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}, node ${process.version}, exit code ${code}, ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+  `\nconcurrent benchmark: ${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}, node ${process.version}, HTTP/${HTTP}${HTTP === '2' ? ' (h2c, up to 100 streams a connection)' : ''}, exit code ${held.code}, ${((performance.now() - t0) / 1000).toFixed(0)} s`,
 );
 console.log(
   `  most streams open at once        ${open.toLocaleString('en-US')} (asked for ${STREAMS.toLocaleString('en-US')}, ${WORKERS} workers, ${TARGETS} target processes)`,
@@ -84,7 +109,11 @@ console.log(
 console.log(
   `  outcomes                         ${JSON.stringify(Object.fromEntries(Object.entries(s.outcomes).filter(([, n]) => n > 0)))} ${JSON.stringify(s.errorCodes)}`,
 );
+console.log(`  harness RSS, whole process tree  ${mib(held.peakTreeRss)} at its peak (${perStream(held.peakTreeRss)} per open stream, fixed costs included)`);
 console.log(
-  `  harness RSS, whole process tree  ${mib(peakTreeRss)} at its peak (${(peakTreeRss / Math.max(1, open) / 1024).toFixed(1)} KiB per open stream, fixed costs included)`,
+  `  fixed cost, the same processes   ${mib(idle.peakTreeRss)} holding ${WORKERS} streams (exit code ${idle.code}): ${perStream(held.peakTreeRss - idle.peakTreeRss)} per open stream beyond it`,
 );
 console.log(`  workers' peak RSS, added up      ${mib(s.harness.maxRssBytes)} (${s.harness.processes} processes)`);
+console.log(
+  `  at the end of the hold           workers' RSS ${cell(endOfHold, 'rss_mib').toFixed(0)} MiB, JS heap used ${cell(endOfHold, 'heap_used_mib').toFixed(0)} MiB, kept at the last full GC ${cell(endOfHold, 'heap_after_gc_mib').toFixed(0)} MiB (timeseries.csv)`,
+);

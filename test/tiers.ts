@@ -46,6 +46,7 @@ export const TIERS: readonly Tier[] = [
       'test/docs/',
       'test/doctor/checks.test.ts',
       'test/driver/content-decoding.test.ts',
+      'test/driver/deadlines.test.ts',
       'test/driver/event-data.test.ts',
       'test/driver/load-run.test.ts',
       'test/driver/pacers.test.ts',

@@ -12,6 +12,7 @@ import type { Scenario, StreamSpec } from '../scenario/types.js';
 import { nowUs } from '../util/clock.js';
 import { hashUniform } from '../util/random.js';
 import { setLongTimeout, type LongTimer } from '../util/timers.js';
+import { Deadlines } from './deadlines.js';
 import { HarnessMonitor } from './harness-monitor.js';
 import { ClosedPacer, OpenPacer, type Pacer, type PacerHost } from './pacers.js';
 import { StreamHandler, type StreamHost } from './stream-handler.js';
@@ -51,6 +52,8 @@ export class LoadRun implements StreamHost, PacerHost {
   readonly spec: StreamSpec;
   readonly variants: RunAggregate[];
   readonly warmup = new RunAggregate();
+  /** Every stream's idle limit and lifetime, on one timer. */
+  readonly deadlines = new Deadlines();
   /** Holds the window of the second being counted now (timeseries.csv, live progress); reset every second, once handed on. */
   private readonly window = { current: new SecondWindow() };
   /** What each variant's streams record, and the warm-up's: their aggregate and the current second. */

@@ -9,11 +9,11 @@ import type { Outcome } from '../record/outcome.js';
 import { newStreamRecord, type StreamRecord } from '../record/stream-record.js';
 import type { StreamSpec } from '../scenario/types.js';
 import { monoToEpochUs, nowUs } from '../util/clock.js';
-import { setLongTimeout, type LongTimer } from '../util/timers.js';
 import { httpErrorReason } from '../proxy/answer.js';
 import { classifyEnd, isEventStream, lastEventIdHeader, tlsAlertCode, wireEnd } from './classify.js';
 import { tlsAlertOf } from './connector.js';
 import { BodyDecoder, contentCoding, type DecodedSink } from './content-decoding.js';
+import { DUE_WITHIN_US, type Deadline, type Deadlines } from './deadlines.js';
 import type { EventData } from './event-data.js';
 import { SseDecoder, type SseDataSink } from './sse-decoder.js';
 import type { TransportStream } from './transport.js';
@@ -24,6 +24,8 @@ import { replyTextOf } from '../workload/reply.js';
 /** What a stream needs from the run it belongs to. */
 export interface StreamHost {
   readonly spec: StreamSpec;
+  /** Where the run's streams wait for their idle limits and lifetimes: one queue and one timer for them all. */
+  readonly deadlines: Deadlines;
   /** The stream has its outcome; called once. */
   onFinished(stream: StreamHandler): void;
   /** The stream is over: it has its outcome and no request of it is left with the HTTP client. */
@@ -51,7 +53,7 @@ class StreamStop extends Error {
   }
 }
 
-export class StreamHandler implements TransportStream, SseDataSink, DecodedSink {
+export class StreamHandler implements TransportStream, SseDataSink, DecodedSink, Deadline {
   readonly record: StreamRecord;
   private readonly host: StreamHost;
   /** Where this stream's figures go: its variant's aggregate (or the warm-up's) and the current second. */
@@ -62,7 +64,13 @@ export class StreamHandler implements TransportStream, SseDataSink, DecodedSink 
   /** A compressed body's decompressor (gzip, deflate, br), or null: the bytes go to the SSE decoder as they are. */
   private body: BodyDecoder | null = null;
   private controller: Dispatcher.DispatchController | null = null;
-  private lifetimeTimer: LongTimer | null = null;
+  // Its two limits, as times (monotonic µs; 0: not running): the lifetime, from dispatch to its
+  // outcome, and when the idle limit is next looked at, while an attempt is with undici. They
+  // share one place in the host's deadline queue, at the earlier of the two.
+  private lifetimeEndUs = 0;
+  private idleCheckUs = 0;
+  /** Its place in the deadline queue (Deadline), kept by the queue. */
+  deadlineIndex = -1;
   // A request of this stream is with undici (its end or error is still to come).
   private inFlight = false;
   private released = false;
@@ -84,7 +92,6 @@ export class StreamHandler implements TransportStream, SseDataSink, DecodedSink 
   private attemptSent = false;
   private attemptAnswered = false;
   private attemptUs = 0;
-  private idleTimer: NodeJS.Timeout | null = null;
   private highestId = -1;
   // After a reconnect: the next token is no itl sample; the next id is checked against the last.
   private resumePending = false;
@@ -128,8 +135,10 @@ export class StreamHandler implements TransportStream, SseDataSink, DecodedSink 
     r.dispatchUs = nowUs();
     this.recorder.streamOpened(r);
     this.inFlight = true;
+    // The lifetime counts from the intended start: a stream dispatched late has less of it left.
     const left = this.host.spec.lifetimeMs - (r.dispatchUs - r.intendedStartUs) / 1000;
-    this.lifetimeTimer = setLongTimeout(() => this.stop('client_lifetime'), left);
+    this.lifetimeEndUs = r.dispatchUs + (left > 0 ? left * 1000 : 0);
+    this.schedule();
   }
 
   /** Ends the stream from the harness side (lifetime, run end) with this outcome. */
@@ -330,38 +339,58 @@ export class StreamHandler implements TransportStream, SseDataSink, DecodedSink 
     }, delayMs);
   }
 
-  // ── the client's idle limit ────────────────────────────────────────────────
+  // ── the client's idle limit and lifetime ──────────────────────────────────
   // undici's own headers/body timeouts tick in steps of ~0.5 s (its fast timers) and
-  // fire up to that late; they stay on as a backstop (transport.ts). This timer is
-  // armed once per attempt and re-armed only when it finds that bytes came since:
+  // fire up to that late; they stay on as a backstop (transport.ts). The idle limit is
+  // armed once per attempt and looked at again only when it finds that bytes came since:
   // nothing is done per read beyond the lastByteUs the record keeps anyway.
 
-  private readonly onIdleTimer = (): void => {
-    this.idleTimer = null;
+  /** The deadline queue's call: the earlier of the two limits is looked at first, as two timers would fire in turn. */
+  onDeadline(now: number): void {
+    const idleFirst = this.idleCheckUs !== 0 && (this.lifetimeEndUs === 0 || this.idleCheckUs <= this.lifetimeEndUs);
+    if (idleFirst && this.idleCheckUs - now < DUE_WITHIN_US) this.checkIdle(now);
+    if (this.lifetimeEndUs !== 0 && this.lifetimeEndUs - now < DUE_WITHIN_US) {
+      this.lifetimeEndUs = 0;
+      this.stop('client_lifetime');
+    }
+    if (!idleFirst && this.idleCheckUs !== 0 && this.idleCheckUs - now < DUE_WITHIN_US) this.checkIdle(now);
+    this.schedule();
+  }
+
+  private checkIdle(now: number): void {
+    this.idleCheckUs = 0;
     if (this.finished || !this.inFlight) return;
     const r = this.record;
     const idleMs = this.host.spec.idleTimeoutMs;
     const fromUs = r.lastByteUs > this.attemptUs ? r.lastByteUs : this.attemptUs;
-    const leftUs = fromUs + idleMs * 1000 - nowUs();
-    // Timers count whole ms and this clock µs: one due within the next ms is due now.
-    if (leftUs > 1000) {
-      this.armIdle(Math.ceil(leftUs / 1000));
+    const endUs = fromUs + idleMs * 1000;
+    // Bytes came since it was armed: it is looked at again when the limit after the last of them is up.
+    if (endUs - now >= DUE_WITHIN_US) {
+      this.idleCheckUs = endUs;
       return;
     }
     this.finish('client_idle_timeout', this.attemptAnswered ? 'UND_ERR_BODY_TIMEOUT' : 'UND_ERR_HEADERS_TIMEOUT');
     this.controller?.abort(new StreamStop('client_idle_timeout'));
-  };
+  }
 
   private armIdle(ms: number): void {
-    // setTimeout takes at most 2^31 − 1 ms; a longer limit is checked again then.
-    this.idleTimer = setTimeout(this.onIdleTimer, Math.min(ms, 0x7fffffff));
+    this.idleCheckUs = nowUs() + ms * 1000;
+    this.schedule();
   }
 
   private clearIdle(): void {
-    if (this.idleTimer !== null) {
-      clearTimeout(this.idleTimer);
-      this.idleTimer = null;
-    }
+    if (this.idleCheckUs === 0) return;
+    this.idleCheckUs = 0;
+    this.schedule();
+  }
+
+  /** Its place in the deadline queue: at the earlier of its limits, or off the queue when neither runs. */
+  private schedule(): void {
+    const idle = this.idleCheckUs;
+    const life = this.lifetimeEndUs;
+    const at = idle === 0 ? life : life === 0 || idle < life ? idle : life;
+    if (at === 0) this.host.deadlines.delete(this);
+    else this.host.deadlines.set(this, at);
   }
 
   // ── decoder sink ───────────────────────────────────────────────────────────
@@ -470,14 +499,12 @@ export class StreamHandler implements TransportStream, SseDataSink, DecodedSink 
       clearTimeout(this.reconnectTimer);
       this.reconnectTimer = null;
     }
-    this.clearIdle();
+    this.idleCheckUs = 0;
+    this.lifetimeEndUs = 0;
+    this.host.deadlines.delete(this);
     r.outcome = outcome;
     r.errorCode = code;
     r.endUs = endUs;
-    if (this.lifetimeTimer !== null) {
-      this.lifetimeTimer.cancel();
-      this.lifetimeTimer = null;
-    }
     this.decoder = null;
     this.body?.destroy();
     this.body = null;

@@ -25,6 +25,7 @@ import {
   Client,
   dispatchAfterStack,
   dropRawHeaders,
+  dropSentHeaders,
   Fallbacks,
   h2SessionOf,
   hookH2SessionRequest,
@@ -52,6 +53,13 @@ export interface TransportStream extends Dispatcher.DispatchHandler {
  * undici's, this much later, is only a backstop.
  */
 const UNDICI_TIMEOUT_SLACK_MS = 1000;
+
+/**
+ * undici keeps a dispatcher's WebSocket and EventSource options (neither of which sse-soak
+ * uses) on each Client it makes, a new empty object each by default: over HTTP/1.1 a Client is
+ * a connection, and so a held stream. Given, the one object is shared by every Client.
+ */
+const UNUSED_OPTIONS = { webSocket: {}, eventSource: {} };
 
 /** A connection as the transport knows it. */
 interface Connection {
@@ -195,7 +203,7 @@ export class Transport {
     // an HTTP/2 stream's end is in its own frames, whatever the shared socket does.
     attempt.stream.socket = connection.h2 ? null : socket;
     // undici makes the request's HTTP/2 stream next, in the same synchronous write.
-    if (connection.h2) nextH2Stream((stream) => (attempt.h2Stream = stream));
+    if (connection.h2) nextH2Stream((stream) => this.onH2Stream(attempt, stream));
     const stamp = connection.stamp;
     if (stamp === null) return;
     connection.stamp = null;
@@ -204,6 +212,12 @@ export class Transport {
     record.tcpConnectedUs = stamp.tcpUs;
     record.connectedUs = stamp.endUs;
   };
+
+  /** The HTTP/2 stream Node made for the attempt's request: kept for its RST_STREAM code; its copy of the request headers let go. */
+  private onH2Stream(attempt: Attempt, stream: H2Stream): void {
+    attempt.h2Stream = stream;
+    if (!dropSentHeaders(stream)) this.fallbacks.note('dropSentHeaders');
+  }
 
   /** @param urls the URL each variant's streams go to, in the scenario's variant order. */
   constructor(scenario: Scenario, urls: string[]) {
@@ -227,6 +241,7 @@ export class Transport {
     // carries one stream at a time, and its streams say they went over h2.
     const agentConnect = makeConnector(connectorOptions(scenario, this.mode === 'auto' ? 'auto' : '1.1'), remember(false));
     this.agent = new Agent({
+      ...UNUSED_OPTIONS,
       connections: null,
       pipelining: 1,
       ...this.timeouts,
@@ -358,6 +373,7 @@ export class Transport {
       settled: false,
       closing: false,
       client: new Client(origin, {
+        ...UNUSED_OPTIONS,
         pipelining: limit,
         maxConcurrentStreams: limit,
         ...this.timeouts,

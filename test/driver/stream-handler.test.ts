@@ -196,3 +196,30 @@ for (const s of STATES) {
     if (s.cutMs !== null) assert.equal(cuts.histograms.lifetime.maxValue, s.cutMs * 1000);
   });
 }
+
+test('the streams of a run share one deadline timer, and each still ends at its own limit to the ms', async () => {
+  // Idle limits 1 ms apart, and a lifetime due in the same ms as another stream's idle limit:
+  // a stream woken with another is not ended before its own time.
+  const scenario = scenarioFrom('stream: { idleTimeout: 1000ms, lifetime: 1001ms }\nload: { sessions: 1, duration: 1h }\n');
+  const transport = fakeTransport((ex) => ex.send());
+  const host = loneStreamHost(scenario.stream, transport, () => undefined);
+  const streams: StreamHandler[] = [];
+  for (const ms of [0, 1, 2]) {
+    await vt.advance(ms === 0 ? 0 : 1);
+    const stream = StreamHandler.create(host, new RunAggregate(), ms, ms, 0, false, vt.clockUs(ms === 2 ? 0 : ms));
+    stream.started();
+    transport.dispatch(stream, 0);
+    streams.push(stream);
+  }
+  await vt.until(() => streams.every((s) => s.finished), 5000);
+  // The third was meant to start at 0 and was sent at 2 ms: its lifetime (1001 ms from 0) ends it 1 ms before its idle limit.
+  assert.deepEqual(
+    streams.map((s) => [s.record.outcome, (s.record.endUs - s.record.requestSentUs) / 1000]),
+    [
+      ['client_idle_timeout', 1000],
+      ['client_idle_timeout', 1000],
+      ['client_lifetime', 999],
+    ],
+  );
+  assert.equal(host.deadlines.size, 0, 'nothing left waiting');
+});

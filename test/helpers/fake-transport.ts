@@ -4,6 +4,7 @@
 // drain) is then tested to the millisecond; what a real socket does is tested against real
 // servers (test/integration/).
 import type { Dispatcher } from 'undici';
+import { Deadlines } from '../../src/driver/deadlines.js';
 import type { RunTransport } from '../../src/driver/load-run.js';
 import type { StreamHost } from '../../src/driver/stream-handler.js';
 import type { TransportStream } from '../../src/driver/transport.js';
@@ -173,6 +174,7 @@ export function play(ex: Exchange, reply: Reply = {}): void {
 export function loneStreamHost(spec: StreamSpec, transport: FakeTransport, onReleased: () => void): StreamHost {
   return {
     spec,
+    deadlines: new Deadlines(),
     onFinished: () => {},
     onReleased,
     acceptsReconnects: true,

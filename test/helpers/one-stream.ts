@@ -1,6 +1,7 @@
 // One stream through the real driver (Transport + StreamHandler), without a run around
 // it: it ends as soon as the stream does, so a matrix of faults takes seconds, not minutes.
 import { RunAggregate } from '../../src/aggregate/run-aggregate.js';
+import { Deadlines } from '../../src/driver/deadlines.js';
 import { StreamHandler, type StreamHost } from '../../src/driver/stream-handler.js';
 import { Transport } from '../../src/driver/transport.js';
 import type { StreamRecord } from '../../src/record/stream-record.js';
@@ -33,6 +34,7 @@ load:
   const released = new Promise<void>((resolve) => (done = resolve));
   const host: StreamHost = {
     spec: scenario.stream,
+    deadlines: new Deadlines(),
     onFinished: () => {},
     onReleased: () => done(),
     acceptsReconnects: true,
