@@ -65,7 +65,8 @@ test('a latency percentile or max: stopped on exactly when no end of the run can
   const rules = ['ttft p99 < 2s', 'ttft p90 <= 1500ms', 'ttft p50 < 800ms', 'e2e p999 < 30s', 'ttft max < 2s', 'ttfb p99 == 100ms'].map(rule);
   let stops = 0;
   let holds = 0;
-  for (let i = 0; i < 3000; i++) {
+  // 600 random cases (100 a rule): each makes run aggregates of every metric, some 8 ms, and the fast tier has a minute for all its files.
+  for (let i = 0; i < 600; i++) {
     const t = rules[i % rules.length] as Threshold;
     const metric = t.subject.kind === 'latency' ? t.subject.metric : 'ttft';
     const limitUs = t.value * 1000;
@@ -100,7 +101,7 @@ test('a latency percentile or max: stopped on exactly when no end of the run can
       assert.equal(passes(t, other), false, `${t.text}: stopped, yet an end of ${now + more} streams passes`);
     } else holds++;
   }
-  assert.ok(stops > 300 && holds > 300, `both cases are exercised: ${stops} stops, ${holds} not`);
+  assert.ok(stops > 60 && holds > 60, `both cases are exercised: ${stops} stops, ${holds} not`);
 });
 
 test("counts from several variants or workers add up to the merged histogram's", () => {
