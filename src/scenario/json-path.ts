@@ -1,4 +1,22 @@
 // JSON paths into an event's data, as scenarios write them (stream.tokens, stream.usage).
+import type { Fields, Path } from './fields.js';
+import type { JsonPathSegments } from './types.js';
+
+/**
+ * A scenario's `jsonPath`: one path or a list, each parsed; one that is not a path, or an empty
+ * list, is a problem at `at`. `complete`: every one written was parsed, and there was one.
+ */
+export function readJsonPaths(f: Fields, raw: unknown, at: Path, example: string): { written: unknown[]; paths: JsonPathSegments[]; complete: boolean } {
+  const written = Array.isArray(raw) ? (raw as unknown[]) : [raw];
+  const paths: JsonPathSegments[] = [];
+  written.forEach((p, i) => {
+    const segments = typeof p === 'string' ? parseJsonPath(p) : null;
+    if (segments === null) f.problem(Array.isArray(raw) ? [...at, i] : at, `is not a path: ${JSON.stringify(p)}`, `e.g. ${example}`);
+    else paths.push(segments);
+  });
+  if (written.length === 0) f.problem(at, 'is an empty list', 'one path or more');
+  return { written, paths, complete: paths.length > 0 && paths.length === written.length };
+}
 
 /** The value at a parsed path in parsed JSON; undefined where the path leaves the objects. */
 export function valueAt(value: unknown, segments: readonly (string | number)[]): unknown {

@@ -6,7 +6,7 @@
 //   { jsonPath: LIST, thought: true|false } the parts of LIST marked thought: true, or the others (Gemini)
 // `event` and `jsonPath` go together; `ignoreEvents` (keep-alives) applies to both.
 import { describe, type Fields, type Path, type RawObject } from './fields.js';
-import { parseJsonPath } from './json-path.js';
+import { readJsonPaths } from './json-path.js';
 import type { JsonPathSegments, TokenCounting } from './types.js';
 
 const KEYS = ['event', 'jsonPath', 'thought'] as const;
@@ -62,20 +62,8 @@ export function readCounting(f: Fields, raw: unknown, path: Path, ignoreTypes: r
       );
     return { mode: 'event', eventTypes, ignoreTypes };
   }
-  const written = Array.isArray(obj.jsonPath) ? (obj.jsonPath as unknown[]) : [obj.jsonPath];
-  const paths: JsonPathSegments[] = [];
-  written.forEach((p, i) => {
-    const segments = typeof p === 'string' ? parseJsonPath(p) : null;
-    if (segments === null)
-      f.problem(
-        Array.isArray(obj.jsonPath) ? [...path, 'jsonPath', i] : [...path, 'jsonPath'],
-        `is not a path: ${JSON.stringify(p)}`,
-        'e.g. choices[0].delta.content',
-      );
-    else paths.push(segments);
-  });
-  if (written.length === 0) f.problem([...path, 'jsonPath'], 'is an empty list', 'one path or more');
-  if (paths.length === 0 || paths.length < written.length) return { mode: 'event', eventTypes, ignoreTypes };
+  const { written, paths, complete } = readJsonPaths(f, obj.jsonPath, [...path, 'jsonPath'], 'choices[0].delta.content');
+  if (!complete) return { mode: 'event', eventTypes, ignoreTypes };
   const text = (written as string[]).join(', ');
   if (obj.thought === undefined) return { mode: 'jsonPath', path: text, paths, eventTypes, ignoreTypes };
   if (typeof obj.thought !== 'boolean') {

@@ -9,7 +9,7 @@
 //   reasoningJsonPath: R         beside them: where the reasoning tokens among the output are
 import { closest } from './errors.js';
 import { describe, type Fields, type Path, type RawObject } from './fields.js';
-import { parseJsonPath } from './json-path.js';
+import { parseJsonPath, readJsonPaths } from './json-path.js';
 import type { JsonPathSegments, UsageReading } from './types.js';
 
 /**
@@ -61,20 +61,8 @@ export function readUsageSetting(f: Fields, raw: unknown, path: Path): UsageRead
   const withReasoning = (u: UsageReading): UsageReading =>
     reasoning === null ? u : { ...u, reasoningPath: reasoning.path, reasoningSegments: reasoning.segments };
   if (obj.jsonPath === undefined) return withReasoning({ ...AUTO_USAGE, eventType });
-  const written = Array.isArray(obj.jsonPath) ? (obj.jsonPath as unknown[]) : [obj.jsonPath];
-  const paths: JsonPathSegments[] = [];
-  written.forEach((p, i) => {
-    const segments = typeof p === 'string' ? parseJsonPath(p) : null;
-    if (segments === null)
-      f.problem(
-        Array.isArray(obj.jsonPath) ? [...path, 'jsonPath', i] : [...path, 'jsonPath'],
-        `is not a path: ${JSON.stringify(p)}`,
-        'e.g. usage.output_tokens',
-      );
-    else paths.push(segments);
-  });
-  if (written.length === 0) f.problem([...path, 'jsonPath'], 'is an empty list', 'one path or more');
-  if (paths.length === 0 || paths.length < written.length) return withReasoning({ ...AUTO_USAGE, eventType });
+  const { written, paths, complete } = readJsonPaths(f, obj.jsonPath, [...path, 'jsonPath'], 'usage.output_tokens');
+  if (!complete) return withReasoning({ ...AUTO_USAGE, eventType });
   // A path of the scenario's has no reasoning count but the one it names.
   return {
     eventType,
