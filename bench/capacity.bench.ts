@@ -25,7 +25,7 @@ import { planEarlyStop } from '../src/run/early-stop.js';
 import { loadScenario } from '../src/scenario/load.js';
 import { brokenBeyondRecovery, countAgainst } from '../src/thresholds/early-stop.js';
 import { parseRule, type Threshold } from '../src/thresholds/rules.js';
-import { CLI_MAIN } from '../src/util/cli-path.js';
+import { SHIPPED_CLI as CLI_MAIN } from '../src/util/paths.js';
 
 const SCENARIO = new URL('../../scenarios/ai-chat-capacity.yaml', import.meta.url).pathname;
 const SLOS = ['--slo', 'ttft p99 < 2s', '--slo', 'itl p99 < 200ms'];

@@ -15,9 +15,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { spawnTarget, type ChildTarget } from '../src/target/child.js';
 import { processTree } from './proc-cpu.js';
+import { SHIPPED_CLI } from '../src/util/paths.js';
 
 const STREAMS = Number(process.env.STREAMS ?? 50_000);
 const WORKERS = Number(process.env.WORKERS ?? 3);
@@ -25,7 +25,8 @@ const TARGETS = Number(process.env.TARGETS ?? 4);
 const RAMP = Number(process.env.RAMP ?? 40);
 const HOLD = Number(process.env.HOLD ?? 40);
 const HTTP = process.env.HTTP === '2' ? '2' : '1.1';
-const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+// The bundle, as `sse-soak` runs.
+const CLI = SHIPPED_CLI;
 
 const dir = mkdtempSync(join(tmpdir(), 'sse-soak-concurrent-'));
 const targets: ChildTarget[] = [];

@@ -22,7 +22,6 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { newStreamRecord, type StreamRecord } from '../src/record/stream-record.js';
 import { SecondWindow } from '../src/aggregate/second-window.js';
 import type { SecondSnapshot } from '../src/aggregate/second-window.js';
@@ -33,6 +32,7 @@ import { spawnTarget } from '../src/target/child.js';
 import { freePort, PROMETHEUS, startPrometheus, type RunningPrometheus } from '../test/live/prometheus.js';
 import { machineBusySeconds, treeCpuSeconds } from './proc-cpu.js';
 import { eventsPerSecond } from './timeseries.js';
+import { SHIPPED_CLI } from '../src/util/paths.js';
 
 const STREAMS = Number(process.env.STREAMS ?? 500);
 const INTERVAL_MS = Number(process.env.INTERVAL ?? 20);
@@ -40,7 +40,8 @@ const RAMP = Number(process.env.RAMP ?? 4);
 const WARM = Number(process.env.WARM ?? 6);
 const MEASURE = Number(process.env.MEASURE ?? 12);
 const REPEATS = Number(process.env.REPEATS ?? 3);
-const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+// The bundle, as `sse-soak` runs.
+const CLI = SHIPPED_CLI;
 const dir = mkdtempSync(join(tmpdir(), 'sse-soak-live-bench-'));
 const sleep = (s: number): Promise<void> => new Promise((r) => setTimeout(r, s * 1000));
 

@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnTarget } from '../src/target/child.js';
 import { treeCpuSeconds } from './proc-cpu.js';
+import { SHIPPED_CLI } from '../src/util/paths.js';
 
 const LOADS = (process.env.LOADS ?? '500,1000,2000').split(',').map(Number);
 const WARM = Number(process.env.WARM ?? 10);
@@ -28,7 +29,8 @@ const MEASURE = Number(process.env.MEASURE ?? 15);
 const RAMP = Number(process.env.RAMP ?? 5);
 const TOOLS = (process.env.TOOLS ?? 'sse-soak,sse-soak-w2,eventsource,locust,floor').split(',');
 const LOCUST = '/usr/bin/locust';
-const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+// The bundle, as `sse-soak` runs.
+const CLI = SHIPPED_CLI;
 const ES_PEER = fileURLToPath(new URL('./peers/eventsource-peer.js', import.meta.url));
 const FLOOR_PEER = fileURLToPath(new URL('./peers/floor-peer.js', import.meta.url));
 const LOCUSTFILE = fileURLToPath(new URL('../../bench/peers/locustfile.py', import.meta.url));

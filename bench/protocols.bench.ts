@@ -22,11 +22,11 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Summary } from '../src/report/summary.js';
 import { spawnTarget, type ChildTargetOptions } from '../src/target/child.js';
 import { machineBusySeconds, procCpuSeconds, treeCpuSeconds, treeReadSyscalls } from './proc-cpu.js';
 import { eventsPerSecond } from './timeseries.js';
+import { SHIPPED_CLI } from '../src/util/paths.js';
 
 const LOADS = (process.env.LOADS ?? '500,2000').split(',').map(Number);
 const INTERVAL_MS = Number(process.env.INTERVAL ?? 20);
@@ -35,7 +35,8 @@ const WARM = Number(process.env.WARM ?? 8);
 const MEASURE = Number(process.env.MEASURE ?? 12);
 const PROTOCOLS = (process.env.PROTOCOLS ?? 'h1,h2c,h1-tls,h2-tls').split(',');
 const OPENSSL = ['/usr/bin/openssl', '/usr/local/bin/openssl'].find((p) => existsSync(p)) ?? null;
-const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+// The bundle, as `sse-soak` runs.
+const CLI = SHIPPED_CLI;
 
 const dir = mkdtempSync(join(tmpdir(), 'sse-soak-protocols-'));
 const sleep = (s: number): Promise<void> => new Promise((r) => setTimeout(r, s * 1000));

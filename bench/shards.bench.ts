@@ -13,7 +13,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnTarget, type ChildTarget } from '../src/target/child.js';
-import { CLI_MAIN } from '../src/util/cli-path.js';
+import { SHIPPED_CLI as CLI_MAIN } from '../src/util/paths.js';
 import { processTree } from './proc-cpu.js';
 
 const SHARDS = Number(process.env.SHARDS ?? 4);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { summaryProblem } from '../src/report/summary-check.js';
 import { readRun } from '../src/run/read-run.js';
-import { CLI_MAIN } from '../src/util/cli-path.js';
+import { SHIPPED_CLI as CLI_MAIN } from '../src/util/paths.js';
 
 const RUNS = Number(process.env.RUNS ?? 100);
 const dir = mkdtempSync(join(tmpdir(), 'sse-soak-check-bench-'));

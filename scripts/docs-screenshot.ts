@@ -22,7 +22,7 @@ load: { model: closed, sessions: 50, warmup: 3s, duration: 12s, thinkTime: 500ms
 thresholds: ["ttft p99 < 2s", "drop_rate < 1%"]
 `,
   );
-  execFileSync(process.execPath, [join(root, 'dist/src/cli/main.js'), 'run', scenario, '--out', out, '--quiet'], { stdio: 'inherit' });
+  execFileSync(process.execPath, [join(root, 'dist/bin/main.js'), 'run', scenario, '--out', out, '--quiet'], { stdio: 'inherit' });
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],

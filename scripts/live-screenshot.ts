@@ -24,7 +24,7 @@ thresholds: ["ttft p99 < 2s", "drop_rate < 1%", "e2e p99 < 5s"]
 );
 const run = spawn(
   process.execPath,
-  [join(root, 'dist/src/cli/main.js'), 'run', scenario, '--out', join(dir, 'run'), '--quiet', '--workers', '1', '--dashboard', '127.0.0.1:0'],
+  [join(root, 'dist/bin/main.js'), 'run', scenario, '--out', join(dir, 'run'), '--quiet', '--workers', '1', '--dashboard', '127.0.0.1:0'],
   { stdio: ['ignore', 'ignore', 'pipe'] },
 );
 let stderr = '';

@@ -2,12 +2,10 @@
 // process that sends it (background-main.ts), and its results in the summary.
 import { fork, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { decodeHistogram, encodeHistogram, newHistogram, statsMs, type MetricStats } from '../aggregate/histogram.js';
 import { proxyForUrl, type ProxyEndpoint, type ProxySpec } from '../proxy/settings.js';
 import type { BackgroundSpec } from '../scenario/types.js';
-
-const BACKGROUND_MAIN = fileURLToPath(new URL('./background-main.js', import.meta.url));
+import { BACKGROUND_MAIN } from '../util/paths.js';
 
 /** One phase's requests: before the streams start, while they run, after they end. */
 export interface BackgroundPhase {

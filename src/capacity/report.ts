@@ -1,9 +1,11 @@
 // capacity.json: the answer, the search that found it, and every step's whole summary
 // (histograms included), so steps can be merged, compared and rendered again later.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { summaryProblem } from '../report/summary-check.js';
 import type { Summary } from '../report/summary.js';
 import { compileSchema, type SchemaCheck } from '../util/json-schema.js';
+import { PACKAGE_ROOT } from '../util/paths.js';
 import { evidence, firstBreak, type Evidence, type FirstBreak } from './evidence.js';
 import type { SearchOptions, SearchResult, SearchStop } from './search.js';
 import type { CapacityStep } from './step.js';
@@ -114,7 +116,7 @@ export function capacityReportProblem(x: unknown): string | null {
   const r = x as Partial<CapacityReport>;
   if (r.kind !== 'sse-soak-capacity') return 'not a capacity report (no "kind": "sse-soak-capacity")';
   if (r.schemaVersion !== CAPACITY_SCHEMA_VERSION) return `schemaVersion ${String(r.schemaVersion)}; this sse-soak reads ${CAPACITY_SCHEMA_VERSION}`;
-  capacityCheck ??= compileSchema(JSON.parse(readFileSync(new URL('../../../schemas/capacity.schema.json', import.meta.url), 'utf8')) as object);
+  capacityCheck ??= compileSchema(JSON.parse(readFileSync(join(PACKAGE_ROOT, 'schemas', 'capacity.schema.json'), 'utf8')) as object);
   const problem = capacityCheck(x);
   if (problem !== null) return problem;
   for (const [i, s] of (r.steps ?? []).entries()) {

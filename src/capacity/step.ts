@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { CLI_MAIN } from '../util/cli-path.js';
+import { CLI_MAIN } from '../util/paths.js';
 import type { Summary } from '../report/summary.js';
 import { MAX_SUMMARY_BYTES, summaryProblem, withLaterMetrics } from '../report/summary-check.js';
 import { JsonFileError, readJsonFile } from '../util/read-json-file.js';

@@ -3,17 +3,17 @@
 // parser, so the file runs the scenario that `run <URL>` with those flags runs.
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { basename, dirname, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { writeFileAtomic } from '../report/atomic-file.js';
 import { MAX_SCENARIO_BYTES } from '../scenario/load.js';
 import { SECRET_HEADERS } from '../scenario/target-section.js';
 import { commentedScenarioYaml, scenarioYaml, type ScenarioFields } from '../scenario/template.js';
 import { CliError, EXIT } from '../util/exit-codes.js';
+import { PACKAGE_ROOT } from '../util/paths.js';
 import { fieldsFromFlags, parseFlagScenario, scenarioOptions, type ScenarioFlags } from './flag-scenario.js';
 import { describeScenario } from './validate.js';
 
-const SCHEMA = fileURLToPath(new URL('../../../schemas/scenario.schema.json', import.meta.url));
+const SCHEMA = join(PACKAGE_ROOT, 'schemas', 'scenario.schema.json');
 
 /** An environment in which every ${VAR} is set: the environment's value, or a stand-in. */
 const ANY_VARIABLE_SET: NodeJS.ProcessEnv = new Proxy(process.env, {

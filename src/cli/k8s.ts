@@ -7,7 +7,6 @@ import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, stringify } from 'yaml';
 import { BUNDLE_FILES, encodeBundle, LOG_BUDGET_CHARS } from '../k8s/bundle.js';
 import { gather } from '../k8s/gather.js';
@@ -26,6 +25,7 @@ import { applyFlags, parseShard } from './run-options.js';
 import { parseStartAt } from '../run/start-at.js';
 import { VERSION } from '../util/version.js';
 import { MAX_WORKERS } from '../run/max-workers.js';
+import { CLI_MAIN } from '../util/paths.js';
 
 /** Time for the pods to be scheduled and their image pulled before they start together. */
 const DEFAULT_START_AT = '+3m';
@@ -178,9 +178,8 @@ export function registerK8s(program: Command): void {
 
 /** `sse-soak merge …` in a child process, as the user would run it; its exit code. */
 function runMerge(args: string[]): Promise<number> {
-  const main = fileURLToPath(new URL('./main.js', import.meta.url));
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [main, 'merge', ...args], { stdio: 'inherit' });
+    const child = spawn(process.execPath, [CLI_MAIN, 'merge', ...args], { stdio: 'inherit' });
     child.on('exit', (code) => resolve(code ?? EXIT.INTERNAL));
     child.on('error', () => resolve(EXIT.INTERNAL));
   });

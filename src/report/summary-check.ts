@@ -3,14 +3,16 @@
 // package), every histogram decoded within bounds. Fields the schema does not name
 // are tolerated: a newer sse-soak may add some, and nothing here reads them.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { histogramEncodingProblem } from '../aggregate/histogram-check.js';
 import { encodeHistogram, newHistogram, statsMs } from '../aggregate/histogram.js';
 import { LATER_METRICS, METRIC_FORMULAS } from '../aggregate/metrics.js';
 import { compileSchema, type SchemaCheck } from '../util/json-schema.js';
+import { PACKAGE_ROOT } from '../util/paths.js';
 import type { Figures, Summary } from './summary.js';
 
 /** From dist/src/report/ (where this runs from) to the schemas/ folder of the repository or the package. */
-const SCHEMA_URL = new URL('../../../schemas/summary.schema.json', import.meta.url);
+const SCHEMA_URL = join(PACKAGE_ROOT, 'schemas', 'summary.schema.json');
 
 /**
  * The largest summary.json read. A run's is tens of KiB (a few KiB per histogram, a

@@ -2,12 +2,10 @@
 // one local worker in the coordinator's own process (`--workers 1`). Both take and
 // give the same messages (run-messages.ts); only the channel differs.
 import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { FromWorker, ToWorker } from './run-messages.js';
 import { WindowCopies } from './second-message.js';
 import { runWorker } from './worker.js';
-
-const WORKER_MAIN = fileURLToPath(new URL('./worker-main.js', import.meta.url));
+import { WORKER_MAIN } from '../util/paths.js';
 
 export interface WorkerLink {
   /** 1, 2, …: its place among the run's workers. */

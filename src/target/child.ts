@@ -1,7 +1,7 @@
 // Runs the built-in target in a child process, so its work never shows up as the
 // harness's own event-loop lag or CPU, and the two cores of a machine are both used.
 import { fork, type ChildProcess } from 'node:child_process';
-import { CLI_MAIN } from '../util/cli-path.js';
+import { CLI_MAIN } from '../util/paths.js';
 
 export interface ChildTarget {
   origin: string;

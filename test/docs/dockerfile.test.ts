@@ -48,3 +48,11 @@ test('the image’s Node is the one the README advises, docs/kubernetes.md names
   assert.ok(Number(major) >= Number(oldest.split('.')[0]), 'the image’s Node is one the package supports');
   assert.match(read('CONTRIBUTING.md'), new RegExp(`CI_NODE=${oldest.replace(/\./g, '\\.')} \\.ci/run +# the oldest`), 'CI’s oldest job is engines.node');
 });
+
+test("the image's sse-soak is package.json's bin (the bundle), copied from the build stage", () => {
+  const bin = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { bin: Record<string, string> }).bin['sse-soak'];
+  assert.equal(bin, 'dist/bin/main.js');
+  assert.match(text, /^RUN npm run build /m, 'the build stage bundles');
+  assert.match(text, /^COPY --from=build \/src\/dist\/bin \.\/dist\/bin$/m);
+  assert.match(text, new RegExp(`ln -s /opt/sse-soak/${bin} /usr/local/bin/sse-soak`));
+});

@@ -89,7 +89,7 @@ test('the background process dies mid-run: a warning, and the report of the stre
   const running = cli(['run', join(dir, 's.yaml'), '--workers', '1', '--out', out], { timeoutMs: 30_000, onSpawn: (p) => (pid = p) });
   // This run's background process only: the child of this CLI that runs background-main.js (other
   // test files, run side by side with this one, have background processes of their own).
-  const main = join(dirname(CLI), '..', 'background', 'background-main.js');
+  const main = join(dirname(CLI), 'background-main.js');
   // Mid-run: once the streams have run a second (timeseries.csv has its first row), not
   // after a fixed time, which a busy machine may spend starting up.
   assert.ok(await waitForSeconds(join(out, 'timeseries.csv'), 1, 20_000), 'the streams did not start within 20 s');

@@ -1,12 +1,12 @@
-// Runs the compiled CLI as a user would: a child process, its exit code and output.
+// Runs the CLI as a user would (the bundle, package.json's bin): a child process, its exit code and output.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { SHIPPED_CLI } from '../../src/util/paths.js';
 
-export const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+export const CLI = SHIPPED_CLI;
 
 export interface Done {
   code: number | null;
