@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Summary } from '../../src/report/summary.js';
 import { SHIPPED_CLI } from '../../src/util/paths.js';
 
 export const CLI = SHIPPED_CLI;
@@ -73,3 +74,13 @@ export async function waitForSeconds(series: string, seconds: number, timeoutMs:
   }
   return true;
 }
+
+/** A run folder's summary.json. */
+export const readSummary = (dir: string): Summary => JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Summary;
+
+/** A CSV file's rows, its header first, split on commas (the run's files quote no field these tests read). */
+export const csvRows = (file: string): string[][] =>
+  readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.split(','));
