@@ -23,6 +23,7 @@ import { codedError, connectorOptions, makeConnector, probeAlpn, type ConnectSta
 import {
   dispatchAfterStack,
   dropRawHeaders,
+  dropRequestCopies,
   dropSentHeaders,
   Fallbacks,
   h2SessionOf,
@@ -33,6 +34,7 @@ import {
   skipInterim100,
   takeOverGoaway,
   type H2Stream,
+  type UndiciRequest,
 } from './undici-internals.js';
 
 /** What the transport needs of a stream: the record to fill in, and its undici handler. */
@@ -187,7 +189,9 @@ export class Transport {
   private readonly h2Connect: ReturnType<typeof makeConnector>;
   private readonly timeouts: { headersTimeout: number; bodyTimeout: number };
 
-  private readonly onRequestHead = (attempt: Attempt, socket: Socket): void => {
+  private readonly onRequestHead = (attempt: Attempt, socket: Socket, request: UndiciRequest): void => {
+    // Its headers and body are written: undici need not keep them for the reply's whole life.
+    if (!dropRequestCopies(request)) this.fallbacks.note('dropRequestCopies');
     const connection = this.connections.get(socket);
     const record = attempt.stream.record;
     if (connection === undefined) return;
