@@ -6,8 +6,9 @@
 // holds at most `ulimit -n` connections). HTTP=2: h2c, up to 100 streams a connection.
 //
 // First the same processes hold one stream per worker for a few seconds: their RSS is the
-// fixed cost, stated apart. Then the load; printed: the whole harness's peak RSS (every
-// process, sampled each second), what it costs per stream with and without the fixed cost,
+// fixed cost, stated apart. Then the load; printed: the whole harness's RSS (every process,
+// sampled each second) at the end of the hold and at its peak (the run's end, aborting every
+// stream at once, is in the peak), what it costs per stream with and without the fixed cost,
 // and what the workers' JS heap held at the end of the hold (timeseries.csv).
 //
 //   npm run bench:concurrent     (STREAMS=50000 WORKERS=3 TARGETS=4 RAMP=40 HOLD=40 HTTP=1.1)
@@ -39,9 +40,13 @@ interface Held {
   out: string;
   /** The whole harness's RSS (coordinator and workers) at its highest, sampled every second. */
   peakTreeRss: number;
+  /** The whole harness's RSS at the end of the hold: the last sample before the last second with every stream open. */
+  heldTreeRss: number;
+  /** The workers' figures in that second (timeseries.csv): RSS, JS heap used, what the last full GC kept (MiB). */
+  held: { open: number; rssMib: number; heapUsedMib: number; heapAfterGcMib: number };
 }
 
-/** `sse-soak run --workers WORKERS` holding `streams` streams; its exit code, report folder and peak RSS. */
+/** `sse-soak run --workers WORKERS` holding `streams` streams; its exit code, report folder and memory. */
 async function hold(name: string, streams: number, rampS: number, holdS: number): Promise<Held> {
   const file = join(dir, `${name}.yaml`);
   writeFileSync(
@@ -59,6 +64,7 @@ load:
   stages:
     - { duration: ${rampS}s, target: ${streams} }
     - { duration: ${holdS}s, target: ${streams} }
+  drain: 0s
 output: { streamsCsv: false }
 `,
   );
@@ -66,7 +72,7 @@ output: { streamsCsv: false }
   const child = spawn(process.execPath, [CLI, 'run', file, '--workers', String(WORKERS), '--out', out, '--progress-interval', '10s'], {
     stdio: ['ignore', name === 'idle' ? 'ignore' : 'inherit', 'inherit'],
   });
-  let peakTreeRss = 0;
+  const samples: { atMs: number; rss: number }[] = [];
   const sampler = setInterval(() => {
     let sum = 0;
     for (const pid of processTree(child.pid as number)) {
@@ -76,33 +82,46 @@ output: { streamsCsv: false }
         // ended meanwhile
       }
     }
-    peakTreeRss = Math.max(peakTreeRss, sum);
+    samples.push({ atMs: Date.now(), rss: sum });
   }, 1000);
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   clearInterval(sampler);
-  return { code, out, peakTreeRss };
+  const rows = readFileSync(join(out, 'timeseries.csv'), 'utf8').trim().split('\n');
+  const cols = (rows[0] ?? '').split(',');
+  const cell = (row: string, col: string): string => row.split(',')[cols.indexOf(col)] ?? '';
+  const open = Math.max(...rows.slice(1).map((r) => Number(cell(r, 'active_streams'))));
+  // Streams held, before the run's end aborts them all (which makes garbage, and the peak).
+  const last = rows.slice(1).findLast((r) => Number(cell(r, 'active_streams')) === open) ?? '';
+  const endMs = Date.parse(cell(last, 'time'));
+  return {
+    code,
+    out,
+    peakTreeRss: Math.max(...samples.map((x) => x.rss)),
+    heldTreeRss: samples.findLast((x) => x.atMs <= endMs)?.rss ?? NaN,
+    held: {
+      open,
+      rssMib: Number(cell(last, 'rss_mib')),
+      heapUsedMib: Number(cell(last, 'heap_used_mib')),
+      heapAfterGcMib: Number(cell(last, 'heap_after_gc_mib')),
+    },
+  };
 }
 
 const t0 = performance.now();
 const idle = await hold('idle', WORKERS, 2, 8);
-const held = await hold('held-open', STREAMS, RAMP, HOLD);
+const run = await hold('held-open', STREAMS, RAMP, HOLD);
 for (const t of targets) await t.stop();
 
-const s = JSON.parse(readFileSync(join(held.out, 'summary.json'), 'utf8')) as {
+const s = JSON.parse(readFileSync(join(run.out, 'summary.json'), 'utf8')) as {
   outcomes: Record<string, number>;
   errorCodes: Record<string, number>;
   harness: { maxRssBytes: number; processes: number };
 };
-const rows = readFileSync(join(held.out, 'timeseries.csv'), 'utf8').trim().split('\n');
-const cols = (rows[0] ?? '').split(',');
-const cell = (row: string, col: string): number => Number(row.split(',')[cols.indexOf(col)]);
-const open = Math.max(...rows.slice(1).map((r) => cell(r, 'active_streams')));
-// The hold's last second with every stream open: what the workers keep while streams are held.
-const endOfHold = rows.slice(1).findLast((r) => cell(r, 'active_streams') === open) ?? '';
+const open = run.held.open;
 const mib = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MiB`;
 const perStream = (bytes: number): string => `${(bytes / Math.max(1, open) / 1024).toFixed(1)} KiB`;
 console.log(
-  `\nconcurrent benchmark: ${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}, node ${process.version}, HTTP/${HTTP}${HTTP === '2' ? ' (h2c, up to 100 streams a connection)' : ''}, exit code ${held.code}, ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+  `\nconcurrent benchmark: ${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}, node ${process.version}, HTTP/${HTTP}${HTTP === '2' ? ' (h2c, up to 100 streams a connection)' : ''}, exit code ${run.code}, ${((performance.now() - t0) / 1000).toFixed(0)} s`,
 );
 console.log(
   `  most streams open at once        ${open.toLocaleString('en-US')} (asked for ${STREAMS.toLocaleString('en-US')}, ${WORKERS} workers, ${TARGETS} target processes)`,
@@ -110,11 +129,16 @@ console.log(
 console.log(
   `  outcomes                         ${JSON.stringify(Object.fromEntries(Object.entries(s.outcomes).filter(([, n]) => n > 0)))} ${JSON.stringify(s.errorCodes)}`,
 );
-console.log(`  harness RSS, whole process tree  ${mib(held.peakTreeRss)} at its peak (${perStream(held.peakTreeRss)} per open stream, fixed costs included)`);
 console.log(
-  `  fixed cost, the same processes   ${mib(idle.peakTreeRss)} holding ${WORKERS} streams (exit code ${idle.code}): ${perStream(held.peakTreeRss - idle.peakTreeRss)} per open stream beyond it`,
+  `  fixed cost                       ${mib(idle.heldTreeRss)}: the same processes holding ${WORKERS} streams (whole process tree; exit code ${idle.code})`,
+);
+console.log(
+  `  whole tree, streams held         ${mib(run.heldTreeRss)} at the end of the hold: ${perStream(run.heldTreeRss)} per stream with the fixed cost, ${perStream(run.heldTreeRss - idle.heldTreeRss)} beyond it`,
+);
+console.log(
+  `  whole tree, peak                 ${mib(run.peakTreeRss)} (the run's end aborting every stream included): ${perStream(run.peakTreeRss)} per stream with the fixed cost, ${perStream(run.peakTreeRss - idle.heldTreeRss)} beyond it`,
+);
+console.log(
+  `  workers at the end of the hold   RSS ${run.held.rssMib.toFixed(0)} MiB, JS heap used ${run.held.heapUsedMib.toFixed(0)} MiB, kept at the last full GC ${run.held.heapAfterGcMib.toFixed(0)} MiB (${perStream(run.held.heapAfterGcMib * 2 ** 20)} per stream; timeseries.csv)`,
 );
 console.log(`  workers' peak RSS, added up      ${mib(s.harness.maxRssBytes)} (${s.harness.processes} processes)`);
-console.log(
-  `  at the end of the hold           workers' RSS ${cell(endOfHold, 'rss_mib').toFixed(0)} MiB, JS heap used ${cell(endOfHold, 'heap_used_mib').toFixed(0)} MiB, kept at the last full GC ${cell(endOfHold, 'heap_after_gc_mib').toFixed(0)} MiB (timeseries.csv)`,
-);

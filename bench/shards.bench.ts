@@ -4,14 +4,16 @@
 // built-in targets, over HTTP/1.1 or HTTP/2 (HTTP=2: h2c, up to 100 streams a connection).
 // Then `sse-soak merge` joins their reports, and the merge is checked exactly: streams, events
 // and every histogram's count add up to the shards'. Prints each shard's peak RSS and what a
-// held stream costs (the fixed cost of an idle shard measured apart), the figures
-// docs/scale.md's table of streams per pod is made from.
+// held stream costs (the fixed cost of an idle shard measured apart), and the memory
+// `sse-soak k8s` would request for a pod holding one such shard (docs/scale.md), to set against
+// the peak.
 //
 //   npm run bench:shards     (SHARDS=4 STREAMS=8000 TARGETS=2 HTTP=1.1 RAMP=10 HOLD=20)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { podMemory } from '../src/k8s/pod-memory.js';
 import { spawnTarget, type ChildTarget } from '../src/target/child.js';
 import { SHIPPED_CLI as CLI_MAIN } from '../src/util/paths.js';
 import { processTree } from './proc-cpu.js';
@@ -122,3 +124,10 @@ for (let i = 0; i < SHARDS; i++) {
     `  shard ${i + 1}: peak RSS ${mib(peak)}, idle ${mib(fixed)}: ${((peak - fixed) / perShard / 1024).toFixed(1)} KiB per held stream beyond the fixed cost`,
   );
 }
+const together = (held.peakRss.reduce((a, b) => a + b, 0) - idle.peakRss.reduce((a, b) => a + b, 0)) / STREAMS / 1024;
+console.log(`  all shards together: ${together.toFixed(1)} KiB per held stream beyond the fixed cost`);
+// What `sse-soak k8s` would give a pod holding one of these shards (one worker: one process), against its peak.
+const pod = podMemory({ workers: 1, streams: perShard, http2: HTTP === '2', streamsPerConnection: 100, tls: false, datasetBytes: 0, tokenizer: false });
+console.log(
+  `  sse-soak k8s's default for a pod of one such shard: ${pod.quantity} (${pod.reason}); the shards' highest peak ${mib(Math.max(...held.peakRss))}`,
+);

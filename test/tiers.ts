@@ -88,6 +88,7 @@ export const TIERS: readonly Tier[] = [
       'test/workload/',
       'test/driver/sse-decoder-large.test.ts',
       'test/k8s/image-ref.test.ts',
+      'test/k8s/pod-memory.test.ts',
     ],
   },
   {

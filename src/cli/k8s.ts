@@ -11,7 +11,9 @@ import { parse as parseYaml, stringify } from 'yaml';
 import { BUNDLE_FILES, encodeBundle, LOG_BUDGET_CHARS } from '../k8s/bundle.js';
 import { gather } from '../k8s/gather.js';
 import { CLIENT_APPLY_MAX_BYTES, dataFileRefs, formatBytes, placeDataFiles, readShippedFiles } from '../k8s/data-files.js';
+import { podMemory } from '../k8s/pod-memory.js';
 import { renderManifests, type Manifest } from '../k8s/render.js';
+import { mostStreamsAtOnce } from '../schedule/stages.js';
 import { parseScenario, readScenarioText } from '../scenario/load.js';
 import { checkWorkloadFiles } from '../scenario/workload-files.js';
 import { TEMPLATE } from '../scenario/request-checks.js';
@@ -73,7 +75,7 @@ export function registerK8s(program: Command): void {
     .option('--name <name>', "the Job's name (default: sse-soak-<scenario name>)")
     .option('--workers <n>', 'worker processes per pod (run --workers); each pod requests this many cores', '1')
     .option('--cpu <quantity>', 'CPU request per pod (default: --workers cores); no CPU limit is set')
-    .option('--memory <quantity>', 'memory request and limit per pod (default: 512Mi + 512Mi per worker)')
+    .option('--memory <quantity>', 'memory request and limit per pod (default: from the streams a pod holds, its workers and workload; the note says how)')
     .option(
       '--secret <name>',
       "the Secret whose keys give the scenario's ${VAR}s, as environment variables (kubectl create secret generic NAME --from-literal=VAR=…)",
@@ -286,7 +288,24 @@ async function render(file: string, flags: K8sFlags, nowMs: number = Date.now())
   const imageProblem = imageReferenceProblem(flags.image);
   if (imageProblem !== null) throw new CliError(`--image: ${JSON.stringify(flags.image)} is not an image reference: ${imageProblem}`, EXIT.INVALID_INPUT);
   const cpu = quantity(flags.cpu ?? String(workers), '--cpu');
-  const memory = quantity(flags.memory ?? `${512 * (workers + 1)}Mi`, '--memory');
+  let memory: string;
+  if (flags.memory !== undefined) memory = quantity(flags.memory, '--memory');
+  else {
+    const dataset = scenario.workload?.source.kind === 'dataset';
+    const shipped = ship.findIndex((f) => f.field === 'workload.dataset');
+    const most = mostStreamsAtOnce(scenario.load);
+    const pod = podMemory({
+      workers,
+      streams: most === null ? null : Math.ceil(most / shards),
+      http2: scenario.target.http === '2',
+      streamsPerConnection: scenario.target.maxStreamsPerConnection,
+      tls: scenario.target.variants.some((v) => v.url?.startsWith('https:') === true),
+      datasetBytes: !dataset ? 0 : shipped < 0 ? null : (dataFiles[shipped]?.bytes ?? null),
+      tokenizer: scenario.workload !== null && (scenario.workload.source.kind === 'synthetic' || scenario.workload.source.format === 'sharegpt'),
+    });
+    memory = pod.quantity;
+    notes.push(`memory ${memory} a pod (request and limit): ${pod.reason}; --memory sets it (docs/scale.md#streams-per-pod)`);
+  }
   const metricsPort = flags.metricsListen === undefined ? null : Number(flags.metricsListen);
   if (metricsPort !== null && !(Number.isInteger(metricsPort) && metricsPort >= 1 && metricsPort <= 65535)) {
     throw new CliError(`--metrics-listen: a port from 1 to 65535, got ${flags.metricsListen}`, EXIT.INVALID_INPUT);

@@ -25,6 +25,7 @@ import {
   Client,
   dispatchAfterStack,
   dropRawHeaders,
+  dropRequestCopies,
   dropSentHeaders,
   Fallbacks,
   h2SessionOf,
@@ -36,6 +37,7 @@ import {
   skipInterim100,
   takeOverGoaway,
   type H2Stream,
+  type UndiciRequest,
 } from './undici-internals.js';
 
 /** What the transport needs of a stream: the record to fill in, and its undici handler. */
@@ -190,7 +192,9 @@ export class Transport {
   private readonly h2Connect: ReturnType<typeof makeConnector>;
   private readonly timeouts: { headersTimeout: number; bodyTimeout: number };
 
-  private readonly onRequestHead = (attempt: Attempt, socket: Socket): void => {
+  private readonly onRequestHead = (attempt: Attempt, socket: Socket, request: UndiciRequest): void => {
+    // Its headers and body are written: undici need not keep them for the reply's whole life.
+    if (!dropRequestCopies(request)) this.fallbacks.note('dropRequestCopies');
     const connection = this.connections.get(socket);
     const record = attempt.stream.record;
     if (connection === undefined) return;

@@ -51,6 +51,7 @@ export const HOOK_LOSSES = {
     'on Node 20, a response whose headers run over the HTTP/2 limit may later abort the process (an assertion in Node, at garbage collection)',
   dropRawHeaders: "undici keeps each open stream's raw response headers: more memory per held stream",
   dropSentHeaders: 'each open HTTP/2 stream keeps a copy of its request headers: more memory per held stream',
+  dropRequestCopies: "undici keeps each open stream's request headers and body: more memory per held stream",
   pairRequestHeads:
     'streams are not paired with their connection: protocol, connect and TLS times, streams per connection and HTTP/1.1 resets are missing from the records',
 } as const;
@@ -372,6 +373,36 @@ export function dropSentHeaders(stream: H2Stream): boolean {
   return stream.sentHeaders === null;
 }
 
+// ── dropRequestCopies ──────────────────────────────────────────────────────────────────
+
+/** The part of undici's Request (lib/core/request.js) that dropRequestCopies reaches. */
+export interface UndiciRequest {
+  headers: unknown;
+  body: unknown;
+}
+
+/**
+ * Reaches: undici's Request, as the `undici:client:sendHeaders` message carries it: its
+ * `headers` (the request's header names and values, an array) and `body` (a string body
+ * copied into a Buffer), set to null when its head goes out.
+ * Why: undici keeps both for as long as the request lasts, which for a stream is the whole
+ * reply: a chat request's body (0.4 KiB; a conversation's history, 10 KiB) and ~0.2 KiB of
+ * headers per held stream, long after they were written. Its HTTP/1.1 and HTTP/2 writers
+ * took their own references to both before they publish the head; a body that is a stream
+ * (which undici listens to until it ends) is left alone.
+ * Took effect: the return value: true when the request holds neither afterwards.
+ */
+export function dropRequestCopies(request: UndiciRequest | undefined): boolean {
+  if (request === undefined || request === null || typeof request !== 'object' || !('headers' in request) || !('body' in request)) return false;
+  try {
+    request.headers = null;
+    if (request.body === null || Buffer.isBuffer(request.body)) request.body = null;
+  } catch {
+    return false;
+  }
+  return request.headers === null;
+}
+
 // ── pairRequestHeads ───────────────────────────────────────────────────────────────────
 
 const SEND_HEADERS_CHANNEL = 'undici:client:sendHeaders';
@@ -394,10 +425,12 @@ export class RequestHeads<T> {
     const item = this.pending;
     if (item === null) return;
     this.pending = null;
-    this.onHead(item, (message as { socket: Socket }).socket);
+    const m = message as { socket: Socket; request: UndiciRequest };
+    this.onHead(item, m.socket, m.request);
   };
 
-  constructor(private readonly onHead: (item: T, socket: Socket) => void) {
+  /** @param onHead with the socket the head goes out on, and undici's request (see dropRequestCopies). */
+  constructor(private readonly onHead: (item: T, socket: Socket, request: UndiciRequest) => void) {
     diagnostics.subscribe(SEND_HEADERS_CHANNEL, this.listener);
   }
 

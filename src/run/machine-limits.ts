@@ -1,13 +1,13 @@
 // Before a run: does one harness process have room for the streams it is asked to hold
-// at once? Each open stream is a socket (a file descriptor) and about 19 KiB of memory
-// (docs/performance.md: 18.7 KiB per stream held, fixed costs included). A load past
-// either fails as EMFILE or runs out of memory; saying so first saves a wasted run.
+// at once? Each open stream is a socket (a file descriptor) and memory (util/harness-memory.ts,
+// as measured: bench/RESULTS.md §3). A load past either fails as EMFILE or runs out of
+// memory; saying so first saves a wasted run.
 import { readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import type { Shard } from '../schedule/open.js';
+import { mostStreamsAtOnce } from '../schedule/stages.js';
 import type { Scenario } from '../scenario/types.js';
-
-const BYTES_PER_STREAM = 19 * 1024;
+import { PROCESS_BYTES, streamBytes } from '../util/harness-memory.js';
 
 /** The soft open-files limit of this process (`ulimit -n`), or null where it cannot be read (not Linux). */
 export function openFilesLimit(): number | null {
@@ -30,8 +30,7 @@ export function machineLimitWarnings(
   processes: number,
   limits = { openFiles: openFilesLimit(), memoryBytes: totalmem() },
 ): string[] {
-  const load = scenario.load;
-  const peak = load.model === 'closed' ? Math.max(...load.stages.map((s) => Math.max(s.from, s.to))) : load.maxConcurrency;
+  const peak = mostStreamsAtOnce(scenario.load);
   if (peak === null) return [];
   const perProcess = Math.ceil(peak / (shard.count * processes));
   const out: string[] = [];
@@ -42,10 +41,11 @@ export function machineLimitWarnings(
         `the streams past it will fail as EMFILE. Raise it (ulimit -n 1048576) or ${where}`,
     );
   }
-  const needBytes = perProcess * processes * BYTES_PER_STREAM;
+  const perStream = streamBytes(scenario.target.http === '2');
+  const needBytes = perProcess * processes * perStream + processes * PROCESS_BYTES;
   if (needBytes > limits.memoryBytes) {
     out.push(
-      `this load asks this machine to hold up to ${(perProcess * processes).toLocaleString('en-US')} streams at once, about ${gib(needBytes)} GiB at ~19 KiB a stream, ` +
+      `this load asks this machine to hold up to ${(perProcess * processes).toLocaleString('en-US')} streams at once, about ${gib(needBytes)} GiB at ~${Math.round(perStream / 1024)} KiB a stream, ` +
         `more than its ${gib(limits.memoryBytes)} GiB of memory: ${where}`,
     );
   }

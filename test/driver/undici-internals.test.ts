@@ -383,6 +383,95 @@ test('dropSentHeaders', async () => {
   }
 });
 
+// Fails when: undici's Request no longer keeps the request's headers under `headers` or a
+// string body as a Buffer under `body` (dropping them then frees nothing: look for where they
+// went); the sendHeaders message no longer carries the request; or a writer reads them from the
+// request after it publishes the head (the server then gets the request without its header or
+// body). Over HTTP/1.1 (the Agent, as transport.ts) and HTTP/2.
+test('dropRequestCopies', async () => {
+  const body = JSON.stringify({ messages: [{ role: 'user', content: 'x'.repeat(2000) }], stream: true });
+  const received: string[] = [];
+  const h1Echo = http.createServer((req, res) => {
+    let got = '';
+    req.on('data', (c: Buffer) => (got += c.toString()));
+    req.on('end', () => {
+      received.push(`${String(req.headers['x-probe'])} ${got.length}`);
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end('data: ok\n\n');
+    });
+  });
+  await new Promise<void>((resolve) => h1Echo.listen(0, '127.0.0.1', resolve));
+  const h2Echo = http2.createServer();
+  h2Echo.on('stream', (stream, headers) => {
+    let got = '';
+    stream.on('error', () => undefined);
+    stream.on('data', (c: Buffer) => (got += c.toString()));
+    stream.on('end', () => {
+      received.push(`${String(headers['x-probe'])} ${got.length}`);
+      stream.respond(SSE, { endStream: true });
+    });
+  });
+  await new Promise<void>((resolve) => h2Echo.listen(0, '127.0.0.1', resolve));
+  const h2Port = (h2Echo.address() as net.AddressInfo).port;
+  const agent = new Agent({ connections: null, pipelining: 1 });
+  const client = h2Client(h2Port);
+  const seen: { headers: unknown; body: unknown; took: boolean; after: [unknown, unknown] }[] = [];
+  const heads = new seam.RequestHeads<string>((_item, _socket, request) => {
+    const before = { headers: request.headers, body: request.body };
+    const took = seam.dropRequestCopies(request);
+    seen.push({ ...before, took, after: [request.headers, request.body] });
+  });
+  const post = (dispatcher: Dispatcher, origin: string): Promise<Reply> =>
+    new Promise((resolve) => {
+      const reply: Reply = { status: 0, body: '', error: null };
+      dispatcher.dispatch(
+        {
+          origin,
+          path: '/post',
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-probe': 'kept' },
+          body,
+          headersTimeout: 5000,
+          bodyTimeout: 5000,
+        },
+        {
+          onRequestStart: () => heads.starting('x'),
+          onResponseStart: (_c, status) => void (reply.status = status),
+          onResponseData: (_c, chunk) => void (reply.body += chunk.toString()),
+          onResponseEnd: () => resolve(reply),
+          onResponseError: (_c, err) => {
+            reply.error = err;
+            resolve(reply);
+          },
+        },
+      );
+    });
+  try {
+    const h1Reply = await post(agent, `http://127.0.0.1:${(h1Echo.address() as net.AddressInfo).port}`);
+    const h2Reply = await post(client, `http://127.0.0.1:${h2Port}`);
+    for (const [name, reply] of [
+      ['HTTP/1.1', h1Reply],
+      ['HTTP/2', h2Reply],
+    ] as const)
+      assert.deepEqual([reply.error, reply.status], [null, 200], `${name}: the request with its copies dropped got no reply`);
+    assert.equal(seen.length, 2, 'the sendHeaders message did not carry the request, or was not published');
+    for (const [i, s] of seen.entries()) {
+      const name = i === 0 ? 'HTTP/1.1' : 'HTTP/2';
+      assert.ok(Array.isArray(s.headers) && s.headers.includes('x-probe'), `${name}: the request keeps no headers array under headers`);
+      assert.ok(Buffer.isBuffer(s.body) && s.body.length === Buffer.byteLength(body), `${name}: the request keeps no Buffer of its body under body`);
+      assert.equal(s.took, true, `${name}: the copies could not be dropped`);
+      assert.deepEqual(s.after, [null, null]);
+    }
+    // Both servers got the whole request: the writers did not read the dropped copies.
+    assert.deepEqual(received, [`kept ${body.length}`, `kept ${body.length}`]);
+  } finally {
+    heads.dispose();
+    await Promise.all([agent.destroy(), client.destroy()]);
+    await new Promise<void>((resolve) => h1Echo.close(() => resolve()));
+    await new Promise<void>((resolve) => h2Echo.close(() => resolve()));
+  }
+});
+
 // Fails when: the sendHeaders channel is renamed or no longer published (nothing paired); it
 // is published before onRequestStart, or no longer in the same synchronous call (a head is
 // paired late, or with another request); it carries another socket than the request's (the

@@ -102,6 +102,41 @@ test('the manifests validate against the Kubernetes API schemas, and no secret i
   assert.throws(() => new Job({ ...job, spec: { ...spec, completions: '4' } } as unknown as IJob).validate(), /completions must be integer/);
 });
 
+test("the pod's memory, unless --memory: from the streams its shard holds, its workers and protocol, with a note saying how (docs/scale.md)", async () => {
+  const dir = tempDir();
+  const cases: { yaml: string; args: string[]; memory: string; note: RegExp }[] = [
+    {
+      // 200,000 sessions over 4 pods of one worker (one process): 50,000 HTTP/1.1 streams a pod.
+      yaml: 'target: { url: http://gateway.example:8080/stream }\nload: { sessions: 200000, duration: 10m }',
+      args: ['--shards', '4'],
+      memory: '1024Mi',
+      note: /memory 1024Mi a pod \(request and limit\): \(1 process × 128 MiB \+ 50,000 streams × 14\.0 KiB\) × 1\.25 margin/,
+    },
+    {
+      // HTTP/2 over TLS, 4 workers (5 processes): 13,900 streams a pod, a TLS connection per 100.
+      yaml: 'target: { url: https://gateway.example/stream, http: "2" }\nload: { stages: [{ duration: 5m, target: 27800 }, { duration: 10m, target: 27800 }] }',
+      args: ['--shards', '2', '--workers', '4'],
+      memory: '1024Mi',
+      note: /\(5 processes × 128 MiB \+ 13,900 streams × 12\.6 KiB\) × 1\.25 margin/,
+    },
+  ];
+  for (const c of cases) {
+    const file = scenario(dir, `name: sized\n${c.yaml}\n`);
+    const r = await cli(['k8s', file, ...c.args, '--image', 'registry.example/sse-soak:0.1.0', '--start-at', '2026-12-02T14:00:00Z']);
+    assert.equal(r.code, 0, r.stderr);
+    const job = docs(r.stdout)[1] as IJob;
+    const resources = job.spec?.template.spec?.containers[0]?.resources;
+    assert.deepEqual([resources?.requests?.memory, resources?.limits?.memory], [c.memory, c.memory], c.yaml);
+    assert.match(r.stderr, c.note);
+  }
+  // --memory wins, and then no note is made.
+  const file = scenario(dir, 'name: sized\ntarget: { url: http://gateway.example:8080/stream }\nload: { sessions: 200000, duration: 10m }\n');
+  const r = await cli(['k8s', file, '--shards', '4', '--memory', '3Gi', '--start-at', '2026-12-02T14:00:00Z']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal((docs(r.stdout)[1] as IJob).spec?.template.spec?.containers[0]?.resources?.limits?.memory, '3Gi');
+  assert.doesNotMatch(r.stderr, /memory \S+ a pod/);
+});
+
 test('--out writes the two files kubectl apply -f <dir> applies in order', async () => {
   const dir = tempDir();
   const file = scenario(dir, 'name: plain\ntarget: { url: "http://gateway.example/stream" }\nload: { sessions: 5, duration: 1m }\n');

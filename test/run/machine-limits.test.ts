@@ -12,7 +12,7 @@ test('a closed load past ulimit -n or memory is named with the limit and what to
   const w = machineLimitWarnings(s, one, 1, { openFiles: 1024, memoryBytes: 8 * GIB });
   assert.equal(w.length, 2);
   assert.match(w[0] as string, /up to 2,000,000 streams at once, past its open-files limit \(ulimit -n 1024\).*EMFILE.*ulimit -n 1048576/);
-  assert.match(w[1] as string, /about 36\.2 GiB at ~19 KiB a stream, more than its 8\.0 GiB of memory/);
+  assert.match(w[1] as string, /about 26\.8 GiB at ~14 KiB a stream, more than its 8\.0 GiB of memory/);
 });
 
 test('shards and workers share the load; what fits says nothing', () => {
