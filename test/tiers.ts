@@ -187,8 +187,7 @@ export const TIERS: readonly Tier[] = [
       'test/target/model-server.test.ts', // gaps within the loop lag + 5 ms
       'test/driver/harness-monitor.test.ts', // an idle loop's lag p50 under 20 ms
       'test/target/gzip-knob.test.ts', // no two gzip-flushed events decoded from one chunk
-      'test/capacity/model-closed.test.ts', // the model server's slots found within the precision, its steps' SLOs on latency
-      'test/capacity/model-open.test.ts', // an arrival-rate capacity found within 10 % of the model server's
+      'test/capacity/model-capacity.test.ts', // the model server's slots, and its arrival-rate capacity within 10 %: two searches at once, on latency SLOs
       'test/e2e/workers.test.ts', // ttft p50 with 3 workers within 30 ms of 1; a starved worker named
       'test/e2e/scenarios.test.ts', // every shipped scenario's own thresholds (itl p99 < 200 ms at 20–50 sessions) on a 2-core machine
       'test/integration/proxy.test.ts', // ttft through Squid within 10 ms (+ loop lag) of direct; its read_timeout's cut at 1.9–4 s

@@ -10,12 +10,14 @@ import { DashboardServer } from '../../src/live/dashboard-server.js';
 import { loadAssets } from '../../src/report/html-writer.js';
 import type { Scenario } from '../../src/scenario/types.js';
 import { launch, skipUnlessChromium } from '../helpers/browser.js';
-import { tempDir } from '../helpers/cli.js';
+import { readSummary, tempDir } from '../helpers/cli.js';
+import { EXIT } from '../../src/util/exit-codes.js';
 import { startLiveRun } from './live-run.js';
 import { snapshot } from './snapshots.js';
 
 test('run --dashboard: the page shows figures that change during the run, then its end; offline, no errors', { skip: skipUnlessChromium() }, async () => {
   const out = join(tempDir(), 'browser-run');
+  let thresholdsText = '';
   const run = startLiveRun(['run', 'scenarios/quickstart.yaml', '-d', '6s', '--workers', '1', '--out', out, '--quiet', '--dashboard', '127.0.0.1:0'], 60_000);
   const { dashboard } = await run.urls;
   assert.ok(dashboard !== null);
@@ -47,14 +49,21 @@ test('run --dashboard: the page shows figures that change during the run, then i
     await page.waitForFunction('document.getElementById("status").textContent.startsWith("run ended")', undefined, { timeout: 30_000 });
     const end = await read();
     assert.ok(Number(end.ended.replace(/,/g, '')) > 50, end.ended);
-    assert.match((await page.textContent('#thresholds')) ?? '', /✓ ttft p99 < 2s: .* \(final\)/);
+    // The page's final verdict is the run's: summary.json's, read below once the run has exited.
+    thresholdsText = (await page.textContent('#thresholds')) ?? '';
     assert.deepEqual(errors, []);
     assert.deepEqual(elsewhere, [], 'the page fetches nothing but its own origin (uPlot is inlined)');
   } finally {
     await browser.close();
   }
   const done = await run.done;
-  assert.equal(done.code, 0, done.stderr);
+  // quickstart's ttft p99 < 2s passes on a quiet machine; beside a starting Chromium on two busy
+  // cores it has failed (2.8 s). Either way the page must say what the run decided, and the exit
+  // code must agree.
+  const summary = readSummary(out);
+  for (const t of summary.thresholds) assert.ok(thresholdsText.includes(`${t.pass ? '✓' : '✗'} ${t.rule}: `), `${t.rule} (${t.pass}) in ${thresholdsText}`);
+  assert.match(thresholdsText, /ttft p99 < 2s: .* \(final\)/);
+  assert.equal(done.code, summary.thresholds.every((t) => t.pass) ? 0 : EXIT.THRESHOLDS_FAILED, done.stderr);
 });
 
 test('a dropped connection: the page reconnects with Last-Event-ID and its charts have every second, none twice', { skip: skipUnlessChromium() }, async () => {
