@@ -258,6 +258,11 @@ export class StreamHandler implements TransportStream, SseDataSink, DecodedSink,
   onDecoded(chunk: Buffer): void {
     if (this.finished || this.decoder === null) return;
     this.decode(chunk, nowUs());
+    // The response has ended and the decompressor is giving back what it held: a sentinel in
+    // that last piece finishes the stream, and finish() destroys the decompressor, whose end
+    // (onDecodedEnd) then never comes. Nothing else would let the stream go, and the run
+    // would wait out its drain limit for it after every stream had ended.
+    if (this.finished && !this.inFlight) this.release();
   }
 
   onDecodeError(reason: string): void {
