@@ -7,7 +7,8 @@
 // opens its streams evenly over the first RAMP seconds, so that the streams' tokens
 // are not all due in the same millisecond.
 //
-//   npm run bench:peers   (LOADS=500,1000,2000 WARM=10 MEASURE=15 RAMP=5 TOOLS=sse-soak,sse-soak-w2,eventsource,locust,floor)
+//   npm run bench:peers   (LOADS=500,1000,2000 WARM=10 MEASURE=15 RAMP=5 TOOLS=sse-soak,sse-soak-w2,eventsource,locust,floor
+//                          SSE_SOAK_NODE_OPTIONS=)
 //
 // sse-soak runs with --workers 1 (one process, like the peers) and, as sse-soak-w2,
 // with --workers 2. `floor` is bench/peers/floor-peer.ts: raw sockets that only count
@@ -59,7 +60,10 @@ function start(tool: string, streams: number, seconds: number, out: string): Chi
     const stages = `[{ duration: ${RAMP}s, target: ${streams}, warmup: true }, { duration: ${seconds - RAMP}s, target: ${streams} }]`;
     writeFileSync(scenario, `name: peers\nload: { stages: ${stages} }\nstream: { idleTimeout: 60s }\noutput: { streamsCsv: false }\n`);
     const workers = tool === 'sse-soak-w2' ? '2' : '1';
-    return spawn(process.execPath, [CLI, 'run', scenario, '--target', url, '--workers', workers, '--quiet', '--out', out], { stdio: 'ignore' });
+    // SSE_SOAK_NODE_OPTIONS: Node flags for sse-soak's processes alone (not the target's, not the
+    // peers'), e.g. a larger young generation: fewer scavenges, fewer events that arrive in one.
+    const env = { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${process.env.SSE_SOAK_NODE_OPTIONS ?? ''}`.trim() };
+    return spawn(process.execPath, [CLI, 'run', scenario, '--target', url, '--workers', workers, '--quiet', '--out', out], { stdio: 'ignore', env });
   }
   if (tool === 'eventsource') return spawn(process.execPath, [ES_PEER, url, String(streams), String(seconds), out, String(RAMP)], { stdio: 'ignore' });
   if (tool === 'floor') return spawn(process.execPath, [FLOOR_PEER, url, String(streams), String(seconds), String(RAMP), out], { stdio: 'ignore' });
