@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { STREAM_COLUMNS } from '../../src/report/csv-rows.js';
 import type { Summary } from '../../src/report/summary.js';
+import { EXIT } from '../../src/util/exit-codes.js';
 import { cli, tempDir } from '../helpers/cli.js';
 
 const DIR = fileURLToPath(new URL('../../../scenarios/', import.meta.url));
@@ -49,8 +50,16 @@ for (const [file, workers] of [
     const out = join(tempDir(), 'out');
     // One stream per session (each reply lasts 4–8 s), then a drain that lets them finish.
     const r = await cli(['run', join(DIR, file), '--duration', '1s', '--drain', '30s', '--workers', workers, '--out', out], { timeoutMs: 80_000 });
-    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
     const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Summary;
+    // The scenario's own latency thresholds (itl p99 < 200ms) are not this test's subject: with
+    // two other files' runs beside it the harness was once starved (loop lag p99 245 ms), the
+    // run judged itl p99 315 ms a failure and exited 4, a true verdict. Anything else fails.
+    const failed = s.thresholds.filter((t) => !t.pass).map((t) => t.rule);
+    assert.ok(
+      failed.every((rule) => /^(ttft|itl)\b/.test(rule)),
+      `failed thresholds: ${failed.join(', ')}`,
+    );
+    assert.equal(r.code, failed.length === 0 ? EXIT.OK : EXIT.THRESHOLDS_FAILED, `${r.stdout}\n${r.stderr}`);
     const all = rows(out);
     assert.equal(s.outcomes.completed, 20, JSON.stringify(s.outcomes));
     assert.equal(all.length, 20);
