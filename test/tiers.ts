@@ -96,7 +96,7 @@ export const TIERS: readonly Tier[] = [
     // Three at a time, now that every process sse-soak starts is the bundle (about half the
     // start-up CPU). The files whose runs broke their own latency thresholds, ttft comparisons
     // and capacity searches beside another file (a coordinator, workers and the built-in target:
-    // four processes on two cores) are in the timing tier. 2026-12-07 on a quiet machine: 255 s
+    // four processes on two cores) are in the timing tier. 2026-12-07 on a quiet machine: 216 s
     // three at a time (300 s two at a time before the bundle); at a load average of 6-7, 557 s
     // two at a time against 855 s one at a time.
     concurrency: 3,
