@@ -13,7 +13,9 @@
 //                must be the same instances as the package's index;
 //   ajv          loaded on demand (src/util/json-schema.ts);
 //   prom-client  loaded only when /metrics is asked for;
-//   uplot        read as files for the HTML report, never imported.
+//   uplot        read as files for the HTML report, never imported;
+//   autocannon   the background load's, which finds files of its own with __dirname (its
+//                workers option), which no bundle of ours has.
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -35,7 +37,7 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20.18',
-  external: ['undici', 'ajv', 'prom-client', 'uplot'],
+  external: ['undici', 'ajv', 'prom-client', 'uplot', 'autocannon'],
   // src/util/paths.ts: where the entries and package.json are, in this layout.
   define: { SSE_SOAK_BUNDLE: 'true' },
   // The inlined CommonJS packages (hdr-histogram-js, csv-stringify, …) call require().

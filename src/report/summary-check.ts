@@ -11,8 +11,8 @@ import { compileSchema, type SchemaCheck } from '../util/json-schema.js';
 import { PACKAGE_ROOT } from '../util/paths.js';
 import type { Figures, Summary } from './summary.js';
 
-/** From dist/src/report/ (where this runs from) to the schemas/ folder of the repository or the package. */
-const SCHEMA_URL = join(PACKAGE_ROOT, 'schemas', 'summary.schema.json');
+/** The schemas/ folder of the repository or the package (util/paths.ts knows where it is from either layout). */
+const SCHEMA_FILE = join(PACKAGE_ROOT, 'schemas', 'summary.schema.json');
 
 /**
  * The largest summary.json read. A run's is tens of KiB (a few KiB per histogram, a
@@ -30,7 +30,7 @@ export function summaryProblem(value: unknown): string | null {
   const head = value as Partial<Summary> | null;
   if (typeof head !== 'object' || head === null || head.schemaVersion !== 1 || head.tool?.name !== 'sse-soak')
     return 'not an sse-soak summary (schemaVersion 1)';
-  check ??= compileSchema(JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as object, {
+  check ??= compileSchema(JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')) as object, {
     // Every base64 string of a summary is an HdrHistogram encoding: ajv checks the form, this
     // the bounds of what hdr-histogram-js would allocate and walk (see histogram-check.ts).
     content: (encoding, text) => (encoding === 'base64' ? histogramEncodingProblem(text) : null),

@@ -60,7 +60,8 @@ test("only util/paths.ts finds sse-soak's own files by path: the entries it star
       if (`${folder}/${file}` === 'util/paths.ts') continue;
       const source = readFileSync(new URL(`${folder}/${file}`, SRC), 'utf8');
       // createRequire(import.meta.url) resolves packages, which the bundle leaves where they are.
-      if (/main\.js|new URL\([^)]*import\.meta\.url/.test(source)) wrong.push(`src/${folder}/${file}`);
+      if (/main\.js|new URL\([^)]*import\.meta\.url|fileURLToPath\(import\.meta\.url|import\.meta\.(dirname|filename)|__dirname|__filename|process\.argv\[1\]/.test(source))
+        wrong.push(`src/${folder}/${file}`);
     }
   }
   assert.deepEqual(wrong, [], 'use CLI_MAIN, WORKER_MAIN, BACKGROUND_MAIN or PACKAGE_ROOT from util/paths.ts');
