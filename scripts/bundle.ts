@@ -3,8 +3,9 @@
 //
 // Why: every process sse-soak starts (the CLI, each worker, the built-in target, the background
 // load) loaded ~250 files one by one, and resolving and reading them was about half of its
-// start-up CPU (~0.55 s of ~0.55 s for `validate` on this 2-core machine, ~0.28 s bundled). A run
-// starts two to five such processes, capacity one run per step, and the test suite some 900.
+// start-up CPU: `validate` took ~0.49 s of CPU, ~0.29 s bundled, on this 2-core machine
+// (CONTRIBUTING.md, "The bundle", has the commands). A run starts two to five such processes,
+// capacity one run per step, and the test suite hundreds.
 //
 // What: three entries (the CLI, a run's worker, the background load) and the chunks they share,
 // with the dynamic imports of the CLI's commands kept lazy (splitting). Our code and the small
