@@ -52,8 +52,12 @@ test(
         assert.ok(Date.now() < deadline, 'Prometheus never stored the scrape after the run ended');
         await new Promise((r) => setTimeout(r, 200));
       }
+      // Scraped while the run went: a scrape saw run_ended 0, and another the final 1. How many
+      // scrapes fall in 5 s is Prometheus' own schedule (its first scrape waits up to an interval,
+      // and a starved machine delays it more: 3 were seen beside two other test files), not ours.
       const scrapes = await prom.query(`count_over_time(sse_soak_run_ended${sel}[5m])`);
-      assert.ok((scrapes[0] ?? 0) >= 4, `Prometheus scraped the run while it went: ${scrapes[0]} scrapes`);
+      const during = await prom.query(`min_over_time(sse_soak_run_ended${sel}[5m])`);
+      assert.ok((scrapes[0] ?? 0) >= 2 && during[0] === 0, `Prometheus scraped the run while it went: ${scrapes[0]} scrapes, lowest run_ended ${during[0]}`);
       const ended = await prom.query(`sum(${last('sse_soak_streams_ended_total')})`);
       assert.equal(ended[0], summary.streams.ended);
       assert.ok(summary.streams.ended > 50);
