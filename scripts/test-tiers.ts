@@ -7,15 +7,27 @@
 //   node dist/scripts/test-tiers.js --concurrency=3 servers     another concurrency, to try one
 //   node dist/scripts/test-tiers.js --times=FILE      also writes each file's seconds to FILE
 //   node dist/scripts/test-tiers.js --reporter=tap    spec on a terminal, tap otherwise (as node --test)
+//   node dist/scripts/test-tiers.js --alone           each tier alone, even on an idle machine
+//
+// A tier with `beside` (heavy, timing) runs while the tier before it (fast, servers) runs, when
+// both are asked for and the machine was idle over the second before (IDLE_FOR_BESIDE): the
+// tier before in a process of its own (this script again, with --priority=N --result=FILE),
+// which lowers its own CPU priority before it starts a file, so that every process of that
+// tier inherits it (BESIDE_NICE); the timing files here, at the normal priority. The kernel
+// then runs a timing file's process as soon as it wakes and gives the other tier what the
+// timing files leave idle (test/tiers.ts says why the pairs are these). The other tier's
+// report is printed after the timing files', each whole.
 //
 // The files run are the compiled ones (dist/test/…) of the sources under test/, so a test
 // deleted from test/ but still compiled in dist/ does not run, and helpers are never taken for tests.
-import { writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, setPriority, tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run } from 'node:test';
 import { dot, spec, tap } from 'node:test/reporters';
-import { filesOf, testSources, TIERS, tierProblems, type Tier } from '../test/tiers.js';
+import { BESIDE_NICE, type CpuSample, filesOf, IDLE_FOR_BESIDE, idleShareBetween, testSources, TIERS, tierProblems, type Tier } from '../test/tiers.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const COUNTS = ['tests', 'suites', 'pass', 'fail', 'cancelled', 'skipped', 'todo'] as const;
@@ -61,9 +73,67 @@ async function runTier(tier: Tier, files: string[], concurrency: number, reporte
   return { counts, seconds: (performance.now() - t0) / 1000, files: out };
 }
 
+function cpuSample(): CpuSample {
+  let idle = 0;
+  let total = 0;
+  for (const { times } of cpus()) {
+    idle += times.idle;
+    total += times.user + times.nice + times.sys + times.idle + times.irq;
+  }
+  return { idle, total };
+}
+
+/** The share of the machine idle over the next `ms`. */
+async function idleShare(ms: number): Promise<number> {
+  const a = cpuSample();
+  await new Promise((r) => setTimeout(r, ms));
+  return idleShareBetween(a, cpuSample());
+}
+
+/** A tier run by this script in a process of its own at a lower CPU priority: its report (printed later) and its result. */
+function startLowPriority(tier: Tier, concurrency: number, reporter: string): Promise<{ report: string; result: TierResult }> {
+  const dir = mkdtempSync(join(tmpdir(), 'sse-soak-tiers-'));
+  const resultFile = join(dir, 'result.json');
+  const child = spawn(
+    process.execPath,
+    [
+      ...process.execArgv,
+      fileURLToPath(import.meta.url),
+      tier.name,
+      `--concurrency=${concurrency}`,
+      `--reporter=${reporter}`,
+      `--priority=${BESIDE_NICE}`,
+      `--result=${resultFile}`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const chunks: Buffer[] = [];
+  child.stdout.on('data', (c: Buffer) => chunks.push(c));
+  return new Promise((resolve) => {
+    const done = (why: string | null): void => {
+      let result: TierResult;
+      try {
+        result = JSON.parse(readFileSync(resultFile, 'utf8')) as TierResult;
+      } catch {
+        // No result: the runner itself failed. Its tier counts as failed, never as passed.
+        const counts = Object.fromEntries(COUNTS.map((k) => [k, 0])) as Counts;
+        counts.fail = 1;
+        result = { counts, seconds: 0, files: [{ file: `(the ${tier.name} tier's runner: ${why ?? 'no result'})`, seconds: 0, passed: false }] };
+      }
+      rmSync(dir, { recursive: true, force: true });
+      resolve({ report: Buffer.concat(chunks).toString(), result });
+    };
+    child.on('error', (e) => done(e.message));
+    child.on('close', (code, signal) => done(signal !== null ? `killed by ${signal}` : `exit code ${code}`));
+  });
+}
+
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
   const option = (name: string): string | undefined => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  // Lowered before any file starts, so that every process of this run inherits it.
+  const priority = option('priority');
+  if (priority !== undefined) setPriority(Number(priority));
   const names = args.filter((a) => !a.startsWith('--'));
   const unknown = names.filter((n) => !TIERS.some((t) => t.name === n));
   if (unknown.length > 0) {
@@ -78,10 +148,38 @@ async function main(): Promise<number> {
   }
   const reporter = option('reporter') ?? (process.stdout.isTTY ? 'spec' : 'tap');
   const chosen = names.length === 0 ? TIERS : names.map((n) => TIERS.find((t) => t.name === n) as Tier);
-  const results: { tier: Tier; result: TierResult }[] = [];
-  for (const tier of chosen) {
-    const concurrency = Number(option('concurrency') ?? tier.concurrency);
-    results.push({ tier, result: await runTier(tier, filesOf(tier, sources), concurrency, reporter) });
+  const t0 = performance.now();
+  const results: { tier: Tier; result: TierResult; beside?: string }[] = [];
+  const concurrencyOf = (tier: Tier): number => Number(option('concurrency') ?? tier.concurrency);
+  for (let i = 0; i < chosen.length; i++) {
+    const tier = chosen[i] as Tier;
+    const next = chosen[i + 1];
+    if (next?.beside === tier.name && !args.includes('--alone')) {
+      const idle = await idleShare(1000);
+      const pct = `${Math.round(idle * 100)} % idle over 1 s`;
+      if (idle >= IDLE_FOR_BESIDE) {
+        process.stdout.write(
+          `# tier ${next.name} beside tier ${tier.name}, whose processes run at the lowest CPU priority (nice ${BESIDE_NICE}; the machine was ${pct}); tier ${tier.name}'s report follows tier ${next.name}'s\n`,
+        );
+        const low = startLowPriority(tier, concurrencyOf(tier), reporter);
+        const own = await runTier(next, filesOf(next, sources), concurrencyOf(next), reporter);
+        const { report, result } = await low;
+        process.stdout.write(report);
+        results.push({ tier, result }, { tier: next, result: own, beside: tier.name });
+        i++;
+        continue;
+      }
+      process.stdout.write(
+        `# the machine is busy (${pct}, ${Math.round(IDLE_FOR_BESIDE * 100)} % needed): tier ${next.name} runs alone, after tier ${tier.name}\n`,
+      );
+    }
+    results.push({ tier, result: await runTier(tier, filesOf(tier, sources), concurrencyOf(tier), reporter) });
+  }
+  // A tier run beside another leaves its figures to the script that started it, which sums them with its own.
+  const resultFile = option('result');
+  if (resultFile !== undefined && results.length === 1) {
+    writeFileSync(resultFile, JSON.stringify(results[0]?.result));
+    return 0;
   }
 
   const total = Object.fromEntries(COUNTS.map((k) => [k, results.reduce((n, r) => n + r.result.counts[k], 0)])) as Counts;
@@ -90,16 +188,16 @@ async function main(): Promise<number> {
   if (times !== undefined)
     writeFileSync(times, files.map((f) => `${f.seconds.toFixed(1)}\t${f.tier}\t${f.passed ? 'pass' : 'FAIL'}\t${f.file}`).join('\n') + '\n');
   const lines = ['', '# tiers'];
-  for (const { tier, result } of results)
+  for (const { tier, result, beside } of results)
     lines.push(
-      `# ${tier.name}: ${result.files.length} files in ${result.seconds.toFixed(1)} s, ${result.counts.pass} passed, ${result.counts.fail} failed, ${result.counts.skipped} skipped`,
+      `# ${tier.name}: ${result.files.length} files in ${result.seconds.toFixed(1)} s${beside !== undefined ? ` (beside ${beside})` : ''}, ${result.counts.pass} passed, ${result.counts.fail} failed, ${result.counts.skipped} skipped`,
     );
   lines.push('# slowest files (s, tier):');
   for (const f of [...files].sort((a, b) => b.seconds - a.seconds).slice(0, 10))
     lines.push(`#   ${f.seconds.toFixed(1).padStart(6)}  ${f.tier.padEnd(7)}  ${f.file}`);
   for (const f of files.filter((x) => !x.passed)) lines.push(`# failed: ${f.file} (${f.tier})`);
   for (const k of COUNTS) lines.push(`# ${k} ${total[k]}`);
-  lines.push(`# duration_ms ${Math.round(results.reduce((s, r) => s + r.result.seconds, 0) * 1000)}`);
+  lines.push(`# duration_ms ${Math.round(performance.now() - t0)}`);
   lines.push(`${total.pass} passed, ${total.fail + total.cancelled} failed`);
   process.stdout.write(`${lines.join('\n')}\n`);
   return total.fail + total.cancelled > 0 || files.some((f) => !f.passed) ? 1 : 0;

@@ -2,7 +2,7 @@
 // under `npm test`, a file in two would run twice. A stale entry (its file moved) fails too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { filesOf, testSources, TIERS, tierProblems, type Tier } from './tiers.js';
+import { filesOf, IDLE_FOR_BESIDE, idleShareBetween, testSources, TIERS, tierProblems, type Tier } from './tiers.js';
 
 test('each test file under test/ is in exactly one tier, and each entry names a file', () => {
   const files = testSources();
@@ -34,4 +34,33 @@ test('the check names a file in no tier, a file in two, and an entry that names 
     'test/a/one.test.ts',
     'test/a/two.test.ts',
   ]);
+});
+
+test('a tier runs beside only the tier just before it', () => {
+  const files = ['test/a/one.test.ts', 'test/b/two.test.ts'];
+  const fast: Tier = { name: 'fast', concurrency: 4, entries: ['test/a/'] };
+  const timing: Tier = { name: 'timing', concurrency: 1, entries: ['test/b/'], beside: 'servers' };
+  assert.deepEqual(tierProblems(files, [fast, timing]), ['timing: runs beside servers, which is not the tier just before it']);
+  assert.deepEqual(tierProblems(files, [fast, { ...timing, beside: 'fast' }]), []);
+  // The shipped tiers: heavy beside fast, timing beside servers.
+  assert.deepEqual(
+    TIERS.map((t) => [t.name, t.beside]),
+    [
+      ['fast', undefined],
+      ['heavy', 'fast'],
+      ['servers', undefined],
+      ['timing', 'servers'],
+    ],
+  );
+});
+
+test('the idle share between two samples of the CPUs, and the bar for running one tier beside another', () => {
+  assert.equal(idleShareBetween({ idle: 1000, total: 2000 }, { idle: 2900, total: 4000 }), 0.95);
+  assert.equal(idleShareBetween({ idle: 1000, total: 2000 }, { idle: 1000, total: 4000 }), 0);
+  // Two `yes` loops on two cores: nothing idle, so every tier runs alone.
+  assert.ok(idleShareBetween({ idle: 0, total: 0 }, { idle: 20, total: 2000 }) < IDLE_FOR_BESIDE);
+  // One busy core of two: still below the bar.
+  assert.ok(idleShareBetween({ idle: 0, total: 0 }, { idle: 1000, total: 2000 }) < IDLE_FOR_BESIDE);
+  // No time passed (counters not advanced): taken as idle, never a division by zero.
+  assert.equal(idleShareBetween({ idle: 5, total: 10 }, { idle: 5, total: 10 }), 1);
 });

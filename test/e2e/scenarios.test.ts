@@ -4,7 +4,7 @@
 // Two runs at a time: each run waits on its schedule far more than it works (~42 s of CPU for
 // 84 s one after the other on 2 cores), and the scenarios' own thresholds are seconds for ttft
 // and 200 ms for itl, which a second run beside it does not approach. The file is in the timing
-// tier so that no other file's runs are beside them too.
+// tier so that no other file's runs compete with them for the CPU too.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
