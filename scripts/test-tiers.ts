@@ -133,7 +133,13 @@ async function main(): Promise<number> {
   const option = (name: string): string | undefined => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
   // Lowered before any file starts, so that every process of this run inherits it.
   const priority = option('priority');
-  if (priority !== undefined) setPriority(Number(priority));
+  if (priority !== undefined) {
+    try {
+      setPriority(Number(priority));
+    } catch (e) {
+      process.stderr.write(`test-tiers: could not lower this tier's CPU priority (${(e as Error).message}); it runs at the normal one\n`);
+    }
+  }
   const names = args.filter((a) => !a.startsWith('--'));
   const unknown = names.filter((n) => !TIERS.some((t) => t.name === n));
   if (unknown.length > 0) {
