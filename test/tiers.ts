@@ -98,6 +98,7 @@ export const TIERS: readonly Tier[] = [
       'test/live/dashboard-page.test.ts',
       'test/live/grafana.test.ts',
       'test/live/prom-collector.test.ts',
+      'test/report/console-background.test.ts',
       'test/report/console-drain.test.ts',
       'test/report/console-usage.test.ts',
       'test/report/console-wire.test.ts',

@@ -268,6 +268,22 @@ function backgroundLines(b: BackgroundSummary): string[] {
     `background ${b.method} ${b.url} · ${b.connections} connections${b.rate === null ? '' : ` · ${b.rate}/s`}: requests alone, then alongside the streams, then alone again`,
     ...table(rows).map((r) => `  ${r}`),
     ...(errs.length > 0 ? [`  errors: ${errs.join(' · ')}`] : []),
+    ...backgroundSilence(b),
+  ];
+}
+
+/**
+ * A warning for background phases of a second or more in which no request was answered and none
+ * failed: their zeros measure nothing. autocannon speaks HTTP/1.1 only, and a target that speaks
+ * only HTTP/2 (h2c with prior knowledge) answers none of its requests and refuses none either.
+ */
+export function backgroundSilence(b: BackgroundSummary): string[] {
+  const silent = b.phases.filter((p) => p.durationMs >= 1000 && p.requests === 0 && p.errors === 0);
+  if (silent.length === 0) return [];
+  return [
+    `WARNING   background: no request was answered and none failed in ${silent.map((p) => `"${p.name}"`).join(', ')} (${silent.map((p) => `${(p.durationMs / 1000).toFixed(1)} s`).join(', ')}): ` +
+      'those figures measure nothing. The background requests are HTTP/1.1 (autocannon); a target that speaks only HTTP/2 (h2c) answers none of them. ' +
+      'Point background.url at an endpoint that speaks HTTP/1.1',
   ];
 }
 

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import AjvModule from 'ajv';
 import type { Summary } from '../../src/report/summary.js';
+import { spawnTarget } from '../../src/target/child.js';
 import { CLI, cli, noStack, tempDir, waitForSeconds } from '../helpers/cli.js';
 
 const Ajv = AjvModule as unknown as typeof AjvModule.default;
@@ -55,8 +56,40 @@ background: { path: /healthz, connections: 2, rate: 100/s, before: 1500ms, after
     assert.match(r.stdout, /background GET http:\/\/127\.0\.0\.1:\d+\/healthz · 2 connections · 100\/s/);
     assert.match(r.stdout, /\n\s+phase\s+seconds\s+requests\s+errors\s+non-2xx\s+p50\s+p90\s+p99\s+max \(ms\)\n\s+before /);
     assert.match(readFileSync(join(out, 'report.html'), 'utf8'), /<h2>Background requests<\/h2>/);
+    assert.doesNotMatch(r.stdout, /WARNING {3}background/);
   });
 }
+
+test('a target that speaks only h2c answers no background request (HTTP/1.1) and refuses none: a warning that those zeros measure nothing', async () => {
+  const target = await spawnTarget({ http2: true, knobs: { tokens: 10, tokenInterval: '20ms' } });
+  try {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 's.yaml'),
+      `target: { url: "${target.origin}/stream", http: "2" }
+load: { sessions: 2, duration: 1s, drain: 0s }
+background: { path: /healthz, connections: 1, rate: 20/s, before: 1s, after: 1s }
+`,
+    );
+    const out = join(dir, 'out');
+    const r = await cli(['run', join(dir, 's.yaml'), '--workers', '1', '--out', out], { timeoutMs: 30_000 });
+    assert.equal(r.code, 0, r.stderr);
+    noStack(r.stderr);
+    const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Summary;
+    assert.ok(s.outcomes.completed >= 2, 'the streams went over h2c');
+    assert.deepEqual(
+      s.background?.phases.map((p) => [p.name, p.requests, p.errors]),
+      [
+        ['before', 0, 0],
+        ['during', 0, 0],
+        ['after', 0, 0],
+      ],
+    );
+    assert.match(r.stdout, /WARNING {3}background: no request was answered and none failed in "before", "during", "after"/);
+  } finally {
+    await target.stop();
+  }
+});
 
 test('a background URL that refuses: errors counted per phase, the streams still measured', async () => {
   const dir = tempDir();
