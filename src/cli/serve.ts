@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DEFAULT_KNOBS, KNOB_SPECS, parseKnob, type TargetKnobs } from '../target/knobs.js';
 import { CliError, EXIT } from '../util/exit-codes.js';
+import { carryNiceToOwnAutogroup } from '../util/session-priority.js';
 import { decodeTextFile } from '../workload/decode-text.js';
 import { DataFileError } from '../workload/errors.js';
 
@@ -23,6 +24,8 @@ export function registerServe(program: Command): void {
     cmd.option(`--${kebab(name)} <value>`, `${spec.help} (default ${JSON.stringify(DEFAULT_KNOBS[spec.field])}; query ?${name}=)`);
   }
   cmd.action(async (opts: Record<string, string | boolean | undefined>) => {
+    // Started by a niced `run` in a session of its own: stay niced (src/util/session-priority.ts).
+    carryNiceToOwnAutogroup();
     const knobs: Partial<TargetKnobs> = {};
     for (const [name, spec] of Object.entries(KNOB_SPECS)) {
       const raw = opts[name];
