@@ -4,7 +4,7 @@
 // and not the target), in an autogroup of its own. The scheduler weighs an autogroup as a whole,
 // at the autogroup's nice (0 when it is made), whatever its processes' own nice: the target of a
 // `nice -n 19 sse-soak run` would take a full share of the CPU from everything else.
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
 
 export interface SessionPriorityIo {
@@ -30,43 +30,20 @@ const REAL: SessionPriorityIo = {
  * Gives this process's autogroup this process's nice value, when this process leads its session
  * (so that the autogroup is its own, not its terminal's) and the autogroup's is lower: it only
  * ever lowers the priority. Returns the nice value written, or null (not Linux, no autogroups,
- * not a session leader, nothing to lower, or refused). `child`: the same for a child process
- * of this one that leads a session of its own (a browser a test started), with this process's
- * nice value.
+ * not a session leader, nothing to lower, or refused).
  */
-export function carryNiceToOwnAutogroup(io: SessionPriorityIo = REAL, child?: number): number | null {
+export function carryNiceToOwnAutogroup(io: SessionPriorityIo = REAL): number | null {
   try {
     if (io.nice <= 0) return null;
-    const pid = child ?? io.pid;
-    const proc = child === undefined ? '/proc/self' : `/proc/${child}`;
     // "pid (comm) state ppid pgrp session …": comm may hold spaces and parentheses, so count from the last ')'.
-    const stat = io.read(`${proc}/stat`);
+    const stat = io.read('/proc/self/stat');
     const session = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]);
-    if (session !== pid) return null;
-    const m = /nice (-?\d+)/.exec(io.read(`${proc}/autogroup`));
+    if (session !== io.pid) return null;
+    const m = /nice (-?\d+)/.exec(io.read('/proc/self/autogroup'));
     if (m === null || Number(m[1]) >= io.nice) return null;
-    io.write(`${proc}/autogroup`, String(io.nice));
+    io.write('/proc/self/autogroup', String(io.nice));
     return io.nice;
   } catch {
     return null;
-  }
-}
-
-/** This process's children (Linux; none elsewhere). */
-export function childPids(): number[] {
-  try {
-    return readdirSync('/proc')
-      .filter((d) => /^\d+$/.test(d))
-      .filter((d) => {
-        try {
-          const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-          return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid;
-        } catch {
-          return false;
-        }
-      })
-      .map(Number);
-  } catch {
-    return [];
   }
 }

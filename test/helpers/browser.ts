@@ -3,7 +3,6 @@
 // they must run (.ci/run installs it).
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { carryNiceToOwnAutogroup, childPids } from '../../src/util/session-priority.js';
 
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p)) ?? null;
 
@@ -14,18 +13,7 @@ export function skipUnlessChromium(): string | undefined {
   return why;
 }
 
-/**
- * Chromium, niced as this test is: playwright starts it in a session of its own, which Linux
- * weighs as a whole at nice 0 (src/util/session-priority.ts), so beside the timing files a
- * niced test's browser would take a full share of the CPU from them.
- */
-export async function launch(): Promise<Browser> {
-  const browser = await launchChromium();
-  for (const pid of childPids()) carryNiceToOwnAutogroup(undefined, pid);
-  return browser;
-}
-
-function launchChromium(): Promise<Browser> {
+export function launch(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM as string,
     // As root, without a GPU, on a machine whose network is closed; playwright gives

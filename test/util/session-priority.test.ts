@@ -11,13 +11,12 @@ function io(opts: { pid: number; session: number; nice: number; autogroup: strin
     pid: opts.pid,
     nice: opts.nice,
     read(path) {
-      if (path === '/proc/self/stat' || path === `/proc/${opts.pid}/stat`)
-        return `${opts.pid} (${opts.comm ?? 'node'}) S 100 ${opts.pid} ${opts.session} 0 -1 4194560 …`;
-      if ((path === '/proc/self/autogroup' || path === `/proc/${opts.pid}/autogroup`) && opts.autogroup !== null) return opts.autogroup;
+      if (path === '/proc/self/stat') return `${opts.pid} (${opts.comm ?? 'node'}) S 100 ${opts.pid} ${opts.session} 0 -1 4194560 …`;
+      if (path === '/proc/self/autogroup' && opts.autogroup !== null) return opts.autogroup;
       throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
     },
     write(path, text) {
-      assert.ok(path === '/proc/self/autogroup' || path === `/proc/${opts.pid}/autogroup`, path);
+      assert.equal(path, '/proc/self/autogroup');
       written.push(text);
     },
   };
@@ -50,14 +49,4 @@ test('a refused write is no error: the target runs as it would have', () => {
     throw new Error('EPERM');
   };
   assert.equal(carryNiceToOwnAutogroup(x), null);
-});
-
-test("a child that leads its own session (a browser) gets this process's nice value in its autogroup", () => {
-  const x = io({ pid: 5000, session: 5000, nice: 19, autogroup: '/autogroup-77 nice 0' });
-  const parent = { ...x, pid: 4000 };
-  assert.equal(carryNiceToOwnAutogroup(parent, 5000), 19);
-  assert.deepEqual(x.written, ['19']);
-  // A child in this process's session is left alone.
-  const y = io({ pid: 5001, session: 4000, nice: 19, autogroup: '/autogroup-3 nice 0' });
-  assert.equal(carryNiceToOwnAutogroup({ ...y, pid: 4000 }, 5001), null);
 });
