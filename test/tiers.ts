@@ -10,17 +10,17 @@
 //            uvicorn, Chromium, Prometheus: files side by side, a few at a time, each with
 //            bounds that hold on a busy machine.
 //   timing   assertions that read the wall clock against a figure (ttft beside a plain client,
-//            a measured delay at the median, a cut timed by a proxy): one at a time, beside
-//            the servers tier.
+//            a measured delay at the median, a cut timed by a proxy): one at a time, alone,
+//            last, so that no other test file's work is in their figures.
 //
-// "Beside": when `npm test` runs both tiers of a pair and the machine is otherwise idle, they
-// run at the same time, and every process of the first (fast, servers) runs at the lowest CPU
-// priority (nice 19). The kernel then gives a timing file's process a core as soon as it
-// wakes, and the other tier only what the timing files leave idle: the timing files measure as
-// if alone. That is why the heavy timing files are beside the fast tier, whose files have no
-// clock to miss, and not beside the servers tier: while they keep both cores busy a niced
-// servers file gets almost nothing, and its own latency SLOs broke (ttft p99 over 1 s). On a
-// busy machine, or with --alone, every tier runs alone, in this order.
+// "Beside": when `npm test` runs fast and heavy and the machine is otherwise idle, they run at
+// the same time, and every process of the fast tier runs at the lowest CPU priority (nice 19).
+// The kernel then gives a heavy file's process a core as soon as it wakes, and the fast tier
+// only what the heavy files leave idle: they measure as if alone, and the fast files, which have
+// no clock to miss, cost the suite no time of their own. The timing files are not run beside
+// the servers tier: in trials they were (servers at nice 0, 5 and 19), and each way broke
+// bounds, the timing files' or the niced servers files' own, in some of the runs. On a busy
+// machine, or with --alone, every tier runs alone, in this order.
 //
 import { readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -221,7 +221,6 @@ export const TIERS: readonly Tier[] = [
   {
     name: 'timing',
     concurrency: 1,
-    beside: 'servers',
     // Each with the wall-clock bound that another test file's work, at the same priority, could break.
     entries: [
       'test/integration/production-path.test.ts', // ttft and itl medians within 5 ms of plain HTTP/1.1
