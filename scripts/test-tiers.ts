@@ -9,14 +9,14 @@
 //   node dist/scripts/test-tiers.js --reporter=tap    spec on a terminal, tap otherwise (as node --test)
 //   node dist/scripts/test-tiers.js --alone           each tier alone, even on an idle machine
 //
-// A tier with `beside` (heavy, timing) runs while the tier before it (fast, servers) runs, when
+// A tier with `beside` (heavy) runs while the tier before it (fast) runs, when
 // both are asked for and the machine was idle over the second before (IDLE_FOR_BESIDE): the
 // tier before in a process of its own (this script again, with --priority=N --result=FILE),
 // which lowers its own CPU priority before it starts a file, so that every process of that
-// tier inherits it (BESIDE_NICE); the timing files here, at the normal priority. The kernel
-// then runs a timing file's process as soon as it wakes and gives the other tier what the
-// timing files leave idle (test/tiers.ts says why the pairs are these). The other tier's
-// report is printed after the timing files', each whole.
+// tier inherits it (BESIDE_NICE); the heavy timing files here, at the normal priority. The
+// kernel then runs a heavy file's process as soon as it wakes and gives the other tier what the
+// heavy files leave idle (test/tiers.ts says why only this pair). The other tier's report is
+// printed after the heavy files', each whole.
 //
 // The files run are the compiled ones (dist/test/…) of the sources under test/, so a test
 // deleted from test/ but still compiled in dist/ does not run, and helpers are never taken for tests.
