@@ -22,6 +22,11 @@
 // bounds, the timing files' or the niced servers files' own, in some of the runs. On a busy
 // machine, or with --alone, every tier runs alone, in this order.
 //
+// An entry is a file (test/driver/sse-decoder.test.ts) or a folder ending in '/' (every
+// *.test.ts under it). Each test file must be named by exactly one entry of one tier, and
+// each entry must name at least one file: test/tiers.test.ts fails otherwise, so a new or
+// moved test file is placed here on purpose.
+
 import { readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { sep } from 'node:path';
@@ -221,7 +226,7 @@ export const TIERS: readonly Tier[] = [
   {
     name: 'timing',
     concurrency: 1,
-    // Each with the wall-clock bound that another test file's work, at the same priority, could break.
+    // Each with the wall-clock bound that a test file running beside it could break.
     entries: [
       'test/integration/production-path.test.ts', // ttft and itl medians within 5 ms of plain HTTP/1.1
       'test/k8s/pods.test.ts', // three shards' schedules within 150 ms (a fourth process waking beside them: 80–180 ms)

@@ -1,9 +1,10 @@
-// A niced sse-soak keeps its niceness in the sessions it starts. Linux (with autogroups, the
-// default on most distributions) puts a process that starts a session of its own, as the
-// built-in target does (src/target/child.ts starts it detached, so that a Ctrl-C reaches the run
-// and not the target), in an autogroup of its own. The scheduler weighs an autogroup as a whole,
-// at the autogroup's nice (0 when it is made), whatever its processes' own nice: the target of a
-// `nice -n 19 sse-soak run` would take a full share of the CPU from everything else.
+// A niced sse-soak keeps its niceness in the sessions it starts. Where Linux's autogroups are on
+// (/proc/sys/kernel/sched_autogroup_enabled is 1, as on the machines this was built on), a
+// process that starts a session of its own, as the built-in target does (src/target/child.ts
+// starts it detached, so that a Ctrl-C reaches the run and not the target), is put in an
+// autogroup of its own. The scheduler weighs an autogroup as a whole, at the autogroup's nice (0
+// when it is made), whatever its processes' own nice: the target of a `nice -n 19 sse-soak run`
+// would take a full share of the CPU from everything else.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
 

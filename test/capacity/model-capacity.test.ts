@@ -17,7 +17,7 @@
 // delay, 300 ms under the SLO, so only a harness 300 ms late could fail a good step (and a
 // step failed by harness lag is reported as harness saturation, not as a capacity). Above it,
 // the queued stream's ttft is 100 ms + a reply: lateness only adds to it. The file is in the
-// timing tier all the same, so that no other file's runs compete with the two searches for the CPU.
+// heavy tier (test/tiers.ts) all the same: beside it only the fast tier's files run, at the lowest CPU priority.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';

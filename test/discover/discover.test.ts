@@ -1,7 +1,7 @@
 // discover end to end: through a cutting proxy and behind real nginx it finds the
 // limits within its ladder's resolution, in about the time of the longest probe. The
 // cuts are timed by other processes (the proxy, nginx) within windows of 0.2–0.4 s, so
-// this file is in the timing tier of test/tiers.ts (one at a time, first in line for the CPU); what discover says about far
+// this file runs alone (the timing tier of test/tiers.ts); what discover says about far
 // ends it cannot measure, its progress and its --max are in discover-far-ends.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

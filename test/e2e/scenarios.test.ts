@@ -3,8 +3,8 @@
 //
 // Two runs at a time: each run waits on its schedule far more than it works (~42 s of CPU for
 // 84 s one after the other on 2 cores), and the scenarios' own thresholds are seconds for ttft
-// and 200 ms for itl, which a second run beside it does not approach. The file is in the timing
-// tier so that no other file's runs compete with them for the CPU too.
+// and 200 ms for itl, which a second run beside it does not approach. The file is in the heavy
+// tier (test/tiers.ts): beside it only the fast tier's files run, at the lowest CPU priority.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';

@@ -3,8 +3,8 @@
 // h2 and gzip, call buffering right, and measure the same ttft and itl as over plain
 // HTTP/1.1 through the same proxy to the same target; an independent client (node:http2 + zlib +
 // eventsource-parser) agrees, and the servers' access logs name the protocol. Medians within
-// 5 ms are a wall-clock bound another test file competing for the CPU would break: this file
-// is in the timing tier of test/tiers.ts (one file at a time, first in line for the CPU). Caddy's own encode, a verdict only, is in
+// 5 ms are a wall-clock bound another test file running beside would break: this file runs
+// alone (the timing tier of test/tiers.ts). Caddy's own encode, a verdict only, is in
 // production-path-encode.test.ts.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
