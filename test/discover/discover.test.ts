@@ -3,7 +3,7 @@
 // cuts are timed by other processes (the proxy, nginx) within windows of 0.2–0.4 s, so
 // this file runs alone (the timing tier of test/tiers.ts); what discover says about far
 // ends it cannot measure, its progress and its --max are in discover-far-ends.test.ts.
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cli } from '../helpers/cli.js';
 import { cuttingProxy } from '../helpers/cutting-proxy.js';
@@ -27,31 +27,34 @@ function assertConclusion(stdout: string, limit: string, on: string, lowS: numbe
   assert.ok(seconds >= lowS && seconds <= highS, `${line}: expected ${lowS}–${highS} s`);
 }
 
-test('through a proxy with idle 1.5 s and lifetime 3.5 s: both found, all probes at once', async () => {
-  const proxy = await cuttingProxy(upstream(), { idleMs: 1500, lifetimeMs: 3500 });
-  try {
-    const t0 = performance.now();
-    const r = await cli(['discover', `http://127.0.0.1:${proxy.port}/stream`, '--ladder', '1s,2s,3s,4s,5s'], { timeoutMs: 30_000 });
-    const took = performance.now() - t0;
-    assert.equal(r.code, 0, r.stderr);
-    assertConclusion(r.stdout, 'idle limit between 1 s and 2 s', 'of silence', 1.4, 1.9);
-    assertConclusion(r.stdout, 'lifetime limit between 3 s and 4 s', 'on the connection', 3.5, 3.9);
-    // All at once, discover takes as long as its longest probe (5 s); one after another, the sum
-    // (1 + 2 + 3 + 4 + 5 s of each kind, 30 s). Halfway tells them apart with 10 s to spare for
-    // node's start and a busy machine.
-    assert.ok(took < 15_000, `took ${Math.round(took)} ms: the longest probe (5 s), not the sum (30 s)`);
-  } finally {
-    await proxy.close();
-  }
-});
+// The two at once: each waits seconds on its intermediary's clock and works for a fraction of one.
+describe('discover through a cutting proxy and behind nginx', { concurrency: true }, () => {
+  test('through a proxy with idle 1.5 s and lifetime 3.5 s: both found, all probes at once', async () => {
+    const proxy = await cuttingProxy(upstream(), { idleMs: 1500, lifetimeMs: 3500 });
+    try {
+      const t0 = performance.now();
+      const r = await cli(['discover', `http://127.0.0.1:${proxy.port}/stream`, '--ladder', '1s,2s,3s,4s,5s'], { timeoutMs: 30_000 });
+      const took = performance.now() - t0;
+      assert.equal(r.code, 0, r.stderr);
+      assertConclusion(r.stdout, 'idle limit between 1 s and 2 s', 'of silence', 1.4, 1.9);
+      assertConclusion(r.stdout, 'lifetime limit between 3 s and 4 s', 'on the connection', 3.5, 3.9);
+      // All at once, discover takes as long as its longest probe (5 s); one after another, the sum
+      // (1 + 2 + 3 + 4 + 5 s of each kind, 30 s). Halfway tells them apart with 10 s to spare for
+      // node's start and a busy machine.
+      assert.ok(took < 15_000, `took ${Math.round(took)} ms: the longest probe (5 s), not the sum (30 s)`);
+    } finally {
+      await proxy.close();
+    }
+  });
 
-test('behind nginx with proxy_read_timeout 2s: the idle limit, within the ladder', { skip: skipUnless('nginx') }, async () => {
-  const nginx = await startNginx(upstream(), 'proxy_read_timeout 2s; proxy_buffering off;');
-  try {
-    const r = await cli(['discover', `${nginx.url}/stream`, '--ladder', '1s,3s,4s', '--only', 'idle'], { timeoutMs: 30_000 });
-    assert.equal(r.code, 0, r.stderr);
-    assertConclusion(r.stdout, 'idle limit between 1 s and 3 s', 'of silence', 1.9, 2.2);
-  } finally {
-    await nginx.stop();
-  }
+  test('behind nginx with proxy_read_timeout 2s: the idle limit, within the ladder', { skip: skipUnless('nginx') }, async () => {
+    const nginx = await startNginx(upstream(), 'proxy_read_timeout 2s; proxy_buffering off;');
+    try {
+      const r = await cli(['discover', `${nginx.url}/stream`, '--ladder', '1s,3s,4s', '--only', 'idle'], { timeoutMs: 30_000 });
+      assert.equal(r.code, 0, r.stderr);
+      assertConclusion(r.stdout, 'idle limit between 1 s and 3 s', 'of silence', 1.9, 2.2);
+    } finally {
+      await nginx.stop();
+    }
+  });
 });
