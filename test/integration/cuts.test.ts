@@ -14,12 +14,13 @@ const port = (): number => target.port;
 /**
  * The group's centre is the proxy's limit, give or take how late this process ran its timers:
  * the proxy, the target and the harness share its event loop, so the proxy's cut and the
- * harness's reading of it are late by at most the lag the harness measured (a busy machine
- * raises both), plus 10 ms for the trip through the proxy, timer rounding and the histogram's
- * resolution (a quiet machine reads 1–6 ms over the limit).
+ * harness's reading of it are each late by at most the lag the harness measured (a busy machine
+ * raises both, and the two add: 31 ms late with a measured lag of 13 ms, beside four other
+ * files on two cores), plus 10 ms for the trip through the proxy, timer rounding and the
+ * histogram's resolution (a quiet machine reads 1–6 ms over the limit).
  */
 function assertCentre(group: CutGroup | undefined, limitMs: number, r: RunResult): void {
-  const slackMs = 10 + r.harness.eventLoopDelayMs.max;
+  const slackMs = 10 + 2 * r.harness.eventLoopDelayMs.max;
   assert.ok(
     Math.abs((group?.centreMs ?? 0) - limitMs) < slackMs,
     `centre ${group?.centreMs} ms for a ${limitMs} ms limit, event-loop lag max ${r.harness.eventLoopDelayMs.max} ms`,
