@@ -1,6 +1,5 @@
 // The capacity command's work: options checked, the built-in target started once when the
 // scenario names none, the search run step by step, and the report folder written.
-import { mkdir } from 'node:fs/promises';
 import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
 import { CliError, EXIT } from '../util/exit-codes.js';
@@ -28,6 +27,7 @@ import { whyOnlyAtEnd } from '../thresholds/early-stop.js';
 import type { ChildProcess } from 'node:child_process';
 import { expectedReplyMs, rawScenario, stepScenario, stepTiming } from './step-scenario.js';
 import { renderCapacityTable } from './table.js';
+import { makeDir } from '../util/make-dir.js';
 
 export interface CapacityFlags {
   slo?: string[];
@@ -128,7 +128,7 @@ export async function runCapacity(file: string, flags: CapacityFlags, ci?: CiFil
   }
   const dir = flags.out ?? defaultReportDir(`${scenario.name}-capacity`);
   try {
-    await mkdir(dir, { recursive: true });
+    await makeDir(dir);
   } catch (err) {
     throw new CliError(`cannot create ${dir}: ${(err as Error).message}`, EXIT.CANNOT_START);
   }

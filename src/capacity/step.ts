@@ -3,7 +3,7 @@
 // summary.json and streams.csv read and judged against the SLOs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { CLI_MAIN } from '../util/paths.js';
 import type { Summary } from '../report/summary.js';
@@ -15,6 +15,7 @@ import { CLIENT_TIMER_OUTCOMES } from '../record/outcome.js';
 import { goodputFromCsv, type Goodput } from './goodput.js';
 import type { StepVerdict } from './search.js';
 import type { StepTiming } from './step-scenario.js';
+import { makeDir } from '../util/make-dir.js';
 
 export interface CapacityStep extends StepVerdict {
   index: number;
@@ -180,7 +181,7 @@ export async function runStep(o: StepRunOptions): Promise<CapacityStep> {
   const name = String(o.index + 1).padStart(2, '0');
   const scenarioFile = join(o.capacityDir, 'steps', `step-${name}.scenario.json`);
   const out = join(o.capacityDir, 'steps', name);
-  await mkdir(join(o.capacityDir, 'steps'), { recursive: true });
+  await makeDir(join(o.capacityDir, 'steps'));
   await writeFile(scenarioFile, JSON.stringify(o.scenario, null, 2) + '\n');
   const args = [CLI_MAIN, 'run', scenarioFile, '--out', out, '--quiet'];
   if (o.target !== null) args.push('--target', o.target);

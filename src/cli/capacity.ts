@@ -3,12 +3,12 @@
 // the evidence of whose limit it is. Each step is an `sse-soak run` of its own (src/capacity/step.ts).
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CapacityFlags } from '../capacity/command.js';
 import { collect, PROXY_FLAG_HELP } from './args.js';
 import { ciFiles, junitOption, SUMMARY_MD_OPTION } from './ci-flags.js';
 import { CliError, EXIT } from '../util/exit-codes.js';
+import { makeDir } from '../util/make-dir.js';
 
 export function registerCapacity(program: Command): void {
   program
@@ -43,7 +43,7 @@ export function registerCapacity(program: Command): void {
       if (!existsSync(file)) throw new CliError(`${file}: no such scenario file`, EXIT.INVALID_INPUT);
       if (flags.out !== undefined) {
         try {
-          await mkdir(flags.out, { recursive: true });
+          await makeDir(flags.out);
         } catch (err) {
           throw new CliError(`--out: cannot create ${flags.out}: ${(err as Error).message}`, EXIT.CANNOT_START);
         }

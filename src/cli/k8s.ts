@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify } from 'yaml';
 import { BUNDLE_FILES, encodeBundle, LOG_BUDGET_CHARS } from '../k8s/bundle.js';
@@ -28,6 +28,7 @@ import { parseStartAt } from '../run/start-at.js';
 import { VERSION } from '../util/version.js';
 import { MAX_WORKERS } from '../run/max-workers.js';
 import { CLI_MAIN } from '../util/paths.js';
+import { makeDir } from '../util/make-dir.js';
 
 /** Time for the pods to be scheduled and their image pulled before they start together. */
 const DEFAULT_START_AT = '+3m';
@@ -109,7 +110,7 @@ export function registerK8s(program: Command): void {
         return;
       }
       try {
-        await mkdir(flags.out, { recursive: true });
+        await makeDir(flags.out);
         await writeFile(join(flags.out, '00-configmap.yaml'), docs[0] as string);
         await writeFile(join(flags.out, '10-job.yaml'), docs[1] as string);
       } catch (err) {
@@ -127,7 +128,7 @@ export function registerK8s(program: Command): void {
     .option('--no-merge', 'only gather the shards')
     .action(async (job: string, flags: { namespace?: string; out: string; merge: boolean }) => {
       try {
-        await mkdir(flags.out, { recursive: true });
+        await makeDir(flags.out);
       } catch (err) {
         throw new CliError(`cannot create ${flags.out}: ${(err as Error).message}`, EXIT.CANNOT_WRITE);
       }

@@ -1,6 +1,5 @@
 // compare.html: the comparison table and each latency's percentile curves with one
 // line per run, on one self-contained page (same escaping rules as report.html).
-import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { CliError, EXIT } from '../util/exit-codes.js';
 import { ReportWriteError, writeFileAtomic } from '../report/atomic-file.js';
@@ -8,6 +7,7 @@ import { esc, pageEnd, pageStart, PERCENTILE_LABEL_JS, type HtmlAssets } from '.
 import { percentileCurve } from '../report/html-data.js';
 import type { Summary } from '../report/summary.js';
 import { compareRows, delta } from './table.js';
+import { makeDir } from '../util/make-dir.js';
 
 const CURVE_METRICS = ['ttft', 'itl', 'tpot', 'e2e', 'ttfb', 'deliveryLag'] as const;
 
@@ -63,7 +63,7 @@ const PAGE_SCRIPT = `
 /** Writes compare.html (runs or capacity reports) whole or not at all, and says where; a failure to write is EXIT.CANNOT_WRITE. */
 export async function writeComparePage(file: string, page: string): Promise<void> {
   try {
-    await mkdir(dirname(file), { recursive: true });
+    await makeDir(dirname(file));
     await writeFileAtomic(file, page);
   } catch (err) {
     throw new CliError(`cannot write ${file}: ${err instanceof ReportWriteError ? err.reason : (err as Error).message}`, EXIT.CANNOT_WRITE);

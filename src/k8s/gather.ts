@@ -2,9 +2,10 @@
 // per shard, ready for `merge`. kubectl is the user's own (their context, their credentials):
 // sse-soak never talks to the API server itself.
 import { execFile } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeBundles, type Bundle } from './bundle.js';
+import { makeDir } from '../util/make-dir.js';
 
 /** The annotation (and, since Kubernetes 1.28, label) that carries a pod's index in an Indexed Job. */
 const INDEX_ANNOTATION = 'batch.kubernetes.io/job-completion-index';
@@ -86,7 +87,7 @@ export async function gather(job: string, namespace: string | null, outDir: stri
     const bundle = byIndex.get(index);
     if (bundle === undefined) continue;
     const dir = join(outDir, `shard-${index + 1}`);
-    await mkdir(dir, { recursive: true });
+    await makeDir(dir);
     for (const [file, text] of Object.entries(bundle.files)) {
       // Names come from a log: only the files a report has, never a path.
       if (!/^[\w.-]+$/.test(file)) continue;

@@ -2,11 +2,12 @@
 // report.html), each whole or not at all (atomic-file.ts): a full disk never leaves a
 // truncated summary.json. The CSV files are written as a run goes, by csv-file.ts. Also the
 // files CI reads, for run, compare and capacity: JUnit XML and a Markdown summary.
-import { appendFile, mkdir } from 'node:fs/promises';
+import { appendFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ReportWriteError, writeFileAtomic } from './atomic-file.js';
 import { writeHtmlReport } from './html-writer.js';
 import type { Summary } from './summary.js';
+import { makeDir } from '../util/make-dir.js';
 
 /** reports/<scenario>-<UTC time>, e.g. reports/quickstart-20261125T023012Z */
 export function defaultReportDir(scenarioName: string, at: Date = new Date()): string {
@@ -20,7 +21,7 @@ export function defaultReportDir(scenarioName: string, at: Date = new Date()): s
 
 /** Creates the folder before the run starts, so an unwritable place fails first, not last. */
 export async function prepareReportDir(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
+  await makeDir(dir);
 }
 
 export type ReportFile = 'summary.json' | 'summary.txt' | 'report.html';
@@ -72,7 +73,7 @@ export const hasCiFiles = (ci: CiFiles | undefined): ci is CiFiles =>
 
 /** Creates the folders of --junit and --summary-md before a run starts, so an unwritable place fails first, not last. */
 export async function prepareCiFiles(ci: CiFiles): Promise<void> {
-  for (const file of [ci.junit, ci.summaryMd]) if (file !== undefined) await mkdir(dirname(file), { recursive: true });
+  for (const file of [ci.junit, ci.summaryMd]) if (file !== undefined) await makeDir(dirname(file));
 }
 
 /**
@@ -93,7 +94,7 @@ export async function writeCiFiles(ci: CiFiles, render: { junit: () => string; m
   const write = async (file: string, text: string | null): Promise<void> => {
     if (text === null) return;
     try {
-      await mkdir(dirname(file), { recursive: true });
+      await makeDir(dirname(file));
       await writeFileAtomic(file, text);
     } catch (err) {
       failures.push(err instanceof ReportWriteError ? err : new ReportWriteError(file, (err as Error).message));

@@ -6,7 +6,6 @@
 //
 // Where later features plug in (RunObserver): a wait just before the clock starts,
 // each second of the whole run, and the summary before the report is written.
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BackgroundTraffic } from '../background/background.js';
 import { SecondWindow, type SecondSnapshot } from '../aggregate/second-window.js';
@@ -30,6 +29,7 @@ import { VERSION } from '../util/version.js';
 import type { WorkerLink } from './workers.js';
 import { EarlyStopWatch, planEarlyStop } from './early-stop.js';
 import type { Threshold } from '../thresholds/rules.js';
+import { makeDir } from '../util/make-dir.js';
 
 /** How long workers get to load and report ready. */
 const READY_TIMEOUT_MS = 30_000;
@@ -95,7 +95,7 @@ export async function coordinateRun(job: RunJob): Promise<number> {
   const streamsCsv = scenario.output.streamsCsv > 0 ? reportCsv(join(outDir, 'streams.csv'), STREAM_COLUMNS) : null;
   // Each worker's own summary (its shard) is kept beside the report, as `merge` would read it.
   const workerDir = (n: number): string => join(outDir, 'workers', String(n));
-  if (count > 1) for (let n = 1; n <= count; n++) await mkdir(workerDir(n), { recursive: true });
+  if (count > 1) for (let n = 1; n <= count; n++) await makeDir(workerDir(n));
   let startEpochMs = Date.now();
   const observers: RunObserver[] = [
     { onSecond: (s) => timeseries.write(secondRow(s, startEpochMs)) },

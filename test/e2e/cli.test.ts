@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { CLI, cli, noStack, tempDir, waitForSeconds } from '../helpers/cli.js';
@@ -107,6 +107,12 @@ test('run: a report folder that cannot be created exits 3 before any load is sen
   assert.match(r.stderr, /cannot create the report folder/);
   assert.ok(!existsSync(join(dir, 'a-file', 'report')));
   noStack(r.stderr);
+  // Under a dangling symlink (a disk not mounted), where Node's own recursive mkdir spins for ever.
+  symlinkSync(join(dir, 'not-mounted'), join(dir, 'disk'));
+  const dangling = await cli(['run', 'scenarios/quickstart.yaml', '--out', join(dir, 'disk', 'runs', 'report')], { timeoutMs: 20_000 });
+  assert.equal(dangling.code, 3, dangling.stderr);
+  assert.match(dangling.stderr, /cannot create the report folder .*disk.*: ENOENT/);
+  noStack(dangling.stderr);
 });
 
 test('run: SIGINT ends the run early, open streams end as aborted, the summary is written', async () => {
