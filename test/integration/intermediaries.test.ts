@@ -42,10 +42,11 @@ describe('behind nginx', { skip: skipUnless('nginx') }, () => {
     try {
       const r = await runAgainst(`${nginx.url}/stream?tokens=20&silenceAfter=5&silence=3s`, IDLE);
       assert.equal(r.overall.outcomes.reset, 5, JSON.stringify(r.overall.outcomes));
-      const { groups } = findCutGroups(r.overall.cuts, scenarioFrom(IDLE).expectations.slice(0, 1));
+      const { groups, scattered } = findCutGroups(r.overall.cuts, scenarioFrom(IDLE).expectations.slice(0, 1));
       assert.equal(groups.length, 1, JSON.stringify(groups));
       assert.equal(groups[0]?.kind, 'idle');
-      assert.equal(groups[0]?.count, 5);
+      // With the groups and the harness's lag: once (four servers files at once) two of the five cuts fell outside the group.
+      assert.equal(groups[0]?.count, 5, `${JSON.stringify({ groups, scattered })}; event-loop lag max ${r.harness.eventLoopDelayMs.max} ms`);
       assertCentre(groups[0]?.centreMs, r);
       assert.equal(groups[0]?.matches, 'nginx proxy_read_timeout (idle 2s)');
     } finally {
